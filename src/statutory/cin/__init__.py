@@ -1,0 +1,1 @@
+"""The children in need (CIN) census."""

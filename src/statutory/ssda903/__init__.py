@@ -1,0 +1,1 @@
+"""SSDA903: children looked after and care leavers."""
