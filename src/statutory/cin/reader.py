@@ -1,0 +1,482 @@
+"""Read a CIN census: the XML councils' systems export (streamed), or the flattened tables as CSV.
+
+XML is read with `lxml.etree.iterparse`, one `<Child>` at a time: each child is flattened into
+column lists and then cleared, with the siblings already read deleted, so memory holds the
+columns, not the tree. The flattened tables (see `schemas/base.toml`) carry DfE element names as
+columns plus keys that link the blocks:
+
+- `LAchildID` in every table;
+- `CINdetailsID`: the order of the `<CINdetails>` block within its child, from 1 (as the DfE's
+  own flattening and the open-source validator number it);
+- `CPPID`: the order of the `<ChildProtectionPlans>` block within its CIN details, from 1;
+- `AssessmentID`: the order of the `<Assessments>` block within its CIN details, from 1.
+
+`ROW_NUMBER` is the 1-based position of the row in its table, which is the order the element
+appears in the file (an assessment gives one row per `<AssessmentFactors>`; a review one row
+per `<CPPreviewDate>`), so it matches the row index of the open-source validator plus one.
+
+CSV: a folder or a .zip holding one CSV per table (`ChildIdentifiers.csv`, … — found by file
+name, else by header row) with the same column names; `ROW_NUMBER` is the data row in the file.
+
+Structural problems raise `InputError` naming the line and element: XML that is malformed or
+truncated, a namespace on the elements (the DfE's CIN XML has none), a root other than
+`<Message>`, required blocks missing, header blocks out of order, and a file of another year's
+schema (the sex element is `<GenderCurrent>` up to 2023/24 and `<Sex>` from 2024/25; a header
+whose year and reference date both name another collection year).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+from lxml import etree
+
+from statutory.cin.schema import CHILD_ID, KEEP_CASE, TABLES, Schema, load_schema
+from statutory.engine.columns import type_columns
+from statutory.engine.context import Return
+from statutory.engine.errors import InputError
+
+_SEX_ELEMENTS = ("GenderCurrent", "Sex")
+
+
+def _line(elem: Any) -> int | None:
+    line = getattr(elem, "sourceline", None)
+    return int(line) if line else None
+
+
+def _fail(file: str, elem: Any, message: str) -> InputError:
+    line = _line(elem)
+    tag = getattr(elem, "tag", None)
+    where = []
+    if line:
+        where.append(f"line {line}")
+    if isinstance(tag, str):
+        where.append(f"element <{tag}>")
+    prefix = ", ".join(where)
+    return InputError(file, None, None, f"{prefix}: {message}" if prefix else message)
+
+
+class _Columns:
+    """Column lists for one table, filled row by row while parsing."""
+
+    __slots__ = ("data", "names")
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.data: dict[str, list[str | int | None]] = {n: [] for n in names}
+
+    def add(self, values: dict[str, Any]) -> None:
+        get = values.get
+        for name, column in self.data.items():
+            column.append(get(name))
+
+    def frame(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            {n: pl.Series(n, v, dtype=pl.String) for n, v in self.data.items()},
+        )
+
+
+def _leaves(block: Any) -> dict[str, str | None]:
+    """Child elements of a block that hold text, by tag (comments skipped)."""
+    return {el.tag: el.text for el in block if isinstance(el.tag, str)}
+
+
+class _XMLReader:
+    def __init__(self, file: str, schema: Schema) -> None:
+        self.file = file
+        self.schema = schema
+        self.sex = schema.sex_column
+        self.other_sex = next(s for s in _SEX_ELEMENTS if s != self.sex)
+        self.cols = {t: _Columns(list(schema.tables[t])) for t in TABLES}
+        self.header_seen = False
+        self.notes: list[str] = []
+        self._ignored: set[str] = set()
+
+    def _ignore(self, elem: Any, parent: str) -> None:
+        tag = elem.tag
+        if tag == self.other_sex and parent == "ChildIdentifiers":
+            raise _fail(
+                self.file,
+                elem,
+                f"<{tag}> belongs to another year's schema: the {self.schema.year} census "
+                f"records sex as <{self.sex}>",
+            )
+        key = f"{parent}/{tag}"
+        if key not in self._ignored:
+            self._ignored.add(key)
+            self.notes.append(
+                f"ignored element <{tag}> in <{parent}> (first at line {_line(elem)})"
+            )
+
+    # -- header -------------------------------------------------------------------------------
+    def header(self, elem: Any) -> None:
+        if self.header_seen:
+            raise _fail(self.file, elem, "more than one <Header>")
+        self.header_seen = True
+        blocks = [el for el in elem if isinstance(el.tag, str)]
+        tags = [b.tag for b in blocks]
+        for required in self.schema.structure["Header"]:
+            if required not in tags:
+                raise _fail(self.file, elem, f"<Header> has no <{required}>")
+        order = [t for t in tags if t in self.schema.structure["order_Header"]]
+        if order != self.schema.structure["order_Header"]:
+            raise _fail(self.file, elem, "<CollectionDetails> must come before <Source>")
+        values: dict[str, Any] = {}
+        for block in blocks:
+            if block.tag in ("CollectionDetails", "Source"):
+                values.update(_leaves(block))
+        self.cols["Header"].add(values)
+        self.check_year(elem, values)
+
+    def check_year(self, elem: Any, values: dict[str, Any]) -> None:
+        year = self.schema.year
+        named: set[int] = set()
+        raw_year = (values.get("Year") or "").strip()
+        if raw_year.isdigit():
+            named.add(int(raw_year))
+        raw_ref = (values.get("ReferenceDate") or "").strip()[:10]
+        ref_year = None
+        with contextlib.suppress(ValueError):
+            ref_year = dt.date.fromisoformat(raw_ref).year
+        if ref_year is not None:
+            named.add(ref_year)
+        collection = (values.get("Collection") or "").strip().upper()
+        if collection and collection != "CIN":
+            raise _fail(self.file, elem, f"the header names collection {collection!r}, not CIN")
+        if named and year not in named and (year - 1) not in named:
+            shown = " / ".join(str(n) for n in sorted(named))
+            raise _fail(
+                self.file,
+                elem,
+                f"the header names the {shown} collection, not {year} "
+                "(check --year, or the file is another year's census)",
+            )
+
+    # -- a child --------------------------------------------------------------------------------
+    def child(self, elem: Any) -> None:  # noqa: PLR0912 (one pass over the XML blocks)
+        cols = self.cols
+        ids: dict[str, Any] | None = None
+        cin_blocks: list[Any] = []
+        chars: Any = None
+        for block in elem:
+            tag = block.tag
+            if not isinstance(tag, str):
+                continue
+            if tag == "ChildIdentifiers":
+                ids = {}
+                for el in block:
+                    if not isinstance(el.tag, str):
+                        continue
+                    if el.tag not in cols["ChildIdentifiers"].data:
+                        self._ignore(el, "ChildIdentifiers")
+                        continue
+                    ids[el.tag] = el.text
+            elif tag == "ChildCharacteristics":
+                chars = block
+            elif tag == "CINdetails":
+                cin_blocks.append(block)
+            else:
+                self._ignore(block, "Child")
+        if ids is None:
+            raise _fail(self.file, elem, "<Child> has no <ChildIdentifiers>")
+        child_id = ids.get(CHILD_ID)
+        cols["ChildIdentifiers"].add(ids)
+        key = {CHILD_ID: child_id}
+        if chars is not None:
+            row = dict(key)
+            for el in chars:
+                tag = el.tag
+                if tag == "Disabilities":
+                    for dis in el:
+                        if isinstance(dis.tag, str):
+                            cols["Disabilities"].add({CHILD_ID: child_id, "Disability": dis.text})
+                elif isinstance(tag, str):
+                    row[tag] = el.text
+            cols["ChildCharacteristics"].add(row)
+        for n, block in enumerate(cin_blocks, start=1):
+            self.cin_details(block, child_id, str(n))
+
+    def cin_details(self, block: Any, child_id: Any, cin_id: str) -> None:  # noqa: PLR0912
+        cols = self.cols
+        row: dict[str, Any] = {CHILD_ID: child_id, "CINdetailsID": cin_id}
+        n_assessment = 0
+        n_plan = 0
+        for el in block:
+            tag = el.tag
+            if not isinstance(tag, str):
+                continue
+            if tag == "Assessments":
+                n_assessment += 1
+                values = {
+                    CHILD_ID: child_id,
+                    "CINdetailsID": cin_id,
+                    "AssessmentID": str(n_assessment),
+                }
+                factors: list[str | None] = []
+                for sub in el:
+                    if sub.tag == "FactorsIdentifiedAtAssessment":
+                        factors.extend(f.text for f in sub if isinstance(f.tag, str))
+                    elif isinstance(sub.tag, str):
+                        values[sub.tag] = sub.text
+                if not factors:
+                    factors = [None]
+                for factor in factors:
+                    values["AssessmentFactors"] = factor
+                    cols["Assessments"].add(values)
+            elif tag == "CINPlanDates":
+                values = {CHILD_ID: child_id, "CINdetailsID": cin_id}
+                values.update(_leaves(el))
+                cols["CINplanDates"].add(values)
+            elif tag == "Section47":
+                values = {CHILD_ID: child_id, "CINdetailsID": cin_id}
+                values.update(_leaves(el))
+                cols["Section47"].add(values)
+            elif tag == "ChildProtectionPlans":
+                n_plan += 1
+                plan_id = str(n_plan)
+                values = {CHILD_ID: child_id, "CINdetailsID": cin_id, "CPPID": plan_id}
+                for sub in el:
+                    if sub.tag == "Reviews":
+                        dates = [d.text for d in sub if isinstance(d.tag, str)] or [None]
+                        for date in dates:
+                            cols["Reviews"].add(
+                                {
+                                    CHILD_ID: child_id,
+                                    "CINdetailsID": cin_id,
+                                    "CPPID": plan_id,
+                                    "CPPreviewDate": date,
+                                }
+                            )
+                    elif isinstance(sub.tag, str):
+                        values[sub.tag] = sub.text
+                cols["ChildProtectionPlans"].add(values)
+            elif tag in cols["CINdetails"].data:
+                row[tag] = el.text
+            else:
+                self._ignore(el, "CINdetails")
+        cols["CINdetails"].add(row)
+
+
+def _events(source: IO[bytes]) -> Iterator[tuple[str, Any]]:
+    return etree.iterparse(
+        source,
+        events=("start", "end"),
+        tag=("{*}Message", "{*}Header", "{*}Children", "{*}Child"),
+        huge_tree=True,
+        resolve_entities=False,
+        no_network=True,
+    )
+
+
+def read_xml(  # noqa: PLR0912, PLR0915 (the structure checks are one linear pass)
+    path: str | Path, year: int, *, source: IO[bytes] | None = None
+) -> Return:
+    """Stream a CIN census XML file into a `Return` for `year` (the year the census ends)."""
+    file = str(path)
+    schema = load_schema(year)
+    reader = _XMLReader(file, schema)
+    children_seen = False
+    handle: IO[bytes]
+    try:
+        handle = source if source is not None else open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(file, None, None, f"cannot open: {exc.strerror or exc}") from None
+    depth_ok = False
+    try:
+        for event, elem in _events(handle):
+            tag = elem.tag
+            if tag[0] == "{":
+                raise _fail(
+                    file,
+                    elem,
+                    f"namespace {tag[1:].split('}')[0]!r}: the CIN census XML has no namespace",
+                )
+            if event == "start":
+                if tag == "Message":
+                    if elem.getparent() is not None:
+                        raise _fail(file, elem, "<Message> must be the root element")
+                    depth_ok = True
+                elif not depth_ok:
+                    raise _fail(file, elem, "the root element must be <Message>")
+                elif tag == "Children":
+                    if not reader.header_seen:
+                        raise _fail(file, elem, "<Header> must come before <Children>")
+                    children_seen = True
+                continue
+            if tag == "Child":
+                parent = elem.getparent()
+                if parent is None or parent.tag != "Children":
+                    raise _fail(file, elem, "<Child> must be inside <Children>")
+                reader.child(elem)
+                elem.clear(keep_tail=False)
+                while elem.getprevious() is not None:
+                    del parent[0]
+            elif tag == "Header":
+                reader.header(elem)
+                elem.clear(keep_tail=False)
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if exc.lineno else None
+        message = str(exc.msg or exc).split(", line ")[0]
+        where = f"line {line}: " if line else ""
+        raise InputError(
+            file, None, None, f"{where}malformed or truncated XML: {message}"
+        ) from None
+    finally:
+        if source is None:
+            handle.close()
+    if not depth_ok:
+        raise InputError(file, None, None, "the root element must be <Message>")
+    if not reader.header_seen:
+        raise InputError(file, None, None, "no <Header> block: not a CIN census file")
+    if not children_seen:
+        raise InputError(file, None, None, "no <Children> block: not a CIN census file")
+    frames = {t: reader.cols[t].frame() for t in TABLES}
+    return _build(
+        frames, schema, set(TABLES), dict.fromkeys(TABLES, file), fmt="xml", notes=reader.notes
+    )
+
+
+def _build(
+    frames: dict[str, pl.DataFrame],
+    schema: Schema,
+    supplied: set[str],
+    sources: dict[str, str],
+    *,
+    fmt: str,
+    notes: list[str],
+) -> Return:
+    tables = {
+        name: type_columns(
+            frames.get(name, pl.DataFrame(schema=dict.fromkeys(cols, pl.String))),
+            cols,
+            keep_case=KEEP_CASE,
+        )
+        for name, cols in schema.tables.items()
+    }
+    return Return(
+        kind="cin",
+        year=schema.year,
+        tables=tables,
+        supplied=frozenset(supplied),
+        codes=schema.codes,
+        child_id=CHILD_ID,
+        sources=sources,
+        source_format=fmt,
+        notes=notes,
+    )
+
+
+# -- CSV ------------------------------------------------------------------------------------------
+def _match_table(name: str, header: list[str], schema: Schema) -> str | None:
+    stem = Path(name).stem.lower()
+    for table in TABLES:
+        if stem == table.lower():
+            return table
+    cols = set(header)
+    best = None
+    for table in TABLES:
+        wanted = set(schema.tables[table])
+        if wanted <= cols and (best is None or len(wanted) > len(schema.tables[best])):
+            best = table
+    return best
+
+
+def _read_csv_bytes(file: str, data: bytes) -> pl.DataFrame:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    try:
+        return pl.read_csv(io.StringIO(text), infer_schema=False)
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(
+            file, None, None, f"not a readable CSV: {str(exc).splitlines()[0]}"
+        ) from None
+
+
+def read_csv_tables(path: str | Path, year: int) -> Return:
+    """A folder or .zip of CSVs, one per table, with the DfE column names."""
+    schema = load_schema(year)
+    root = Path(path)
+    items: list[tuple[str, bytes]] = []
+    if root.is_dir():
+        items = [(str(p), p.read_bytes()) for p in sorted(root.glob("*.csv"))]
+    elif zipfile.is_zipfile(root):
+        with zipfile.ZipFile(root) as archive:
+            items = [
+                (f"{root}!{n}", archive.read(n))
+                for n in sorted(archive.namelist())
+                if n.lower().endswith(".csv")
+            ]
+    elif root.suffix.lower() == ".csv":
+        items = [(str(root), root.read_bytes())]
+    if not items:
+        raise InputError(str(path), None, None, "no CSV files found")
+    frames: dict[str, pl.DataFrame] = {}
+    sources: dict[str, str] = {}
+    notes: list[str] = []
+    for file, data in items:
+        frame = _read_csv_bytes(file, data)
+        table = _match_table(file, frame.columns, schema)
+        if table is None:
+            notes.append(f"{file}: not recognised as a CIN table; skipped")
+            continue
+        if CHILD_ID not in frame.columns and table != "Header":
+            raise InputError(file, 0, CHILD_ID, f"the {table} table has no {CHILD_ID} column")
+        other = "GenderCurrent" if schema.sex_column == "Sex" else "Sex"
+        if (
+            table == "ChildIdentifiers"
+            and other in frame.columns
+            and schema.sex_column not in frame.columns
+        ):
+            raise InputError(
+                file,
+                0,
+                other,
+                f"column {other} belongs to another year's schema: the {year} census "
+                f"records sex as {schema.sex_column}",
+            )
+        frames[table] = frame.drop("ROW_NUMBER", strict=False)
+        sources[table] = file
+    return _build(frames, schema, set(frames), sources, fmt="csv", notes=notes)
+
+
+def detect_year(path: str | Path) -> int | None:
+    """The collection year a CIN XML file's header names (ReferenceDate, else Year)."""
+    try:
+        for _event, elem in etree.iterparse(
+            str(path), events=("end",), tag=("CollectionDetails",), resolve_entities=False
+        ):
+            values = _leaves(elem)
+            ref = (values.get("ReferenceDate") or "").strip()[:10]
+            try:
+                return dt.date.fromisoformat(ref).year
+            except ValueError:
+                pass
+            raw = (values.get("Year") or "").strip()
+            return int(raw) if raw.isdigit() else None
+    except etree.XMLSyntaxError:
+        return None
+    return None
+
+
+def read_return(path: str | Path, year: int) -> Return:
+    """An XML census file, or a folder / zip / CSV of the flattened tables."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(str(path), None, None, "no such file or folder")
+    if p.is_file() and p.suffix.lower() == ".xml":
+        return read_xml(p, year)
+    if p.is_file() and not zipfile.is_zipfile(p) and p.suffix.lower() != ".csv":
+        with p.open("rb") as handle:
+            start = handle.read(64).lstrip()
+        if start.startswith(b"<"):
+            return read_xml(p, year)
+    return read_csv_tables(p, year)
