@@ -1,0 +1,112 @@
+"""Typing raw text columns the same way for every reader and every test builder.
+
+Text is stripped and upper-cased (codes like `e11` then match the DfE lists; the open-source
+validator councils use does the same), empty text is null. Dates, integers and decimals are
+parsed vectorised; a value that does not parse becomes null and the original text stays in
+`<COLUMN>__raw` so a format rule can tell "missing" from "invalid".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+import polars as pl
+
+TEXT = "text"
+DATE = "date"
+INT = "int"
+FLOAT = "float"
+TYPES = (TEXT, DATE, INT, FLOAT)
+RAW_SUFFIX = "__raw"
+ROW_NUMBER = "ROW_NUMBER"
+
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?(?:Z|[+-]\d{2}:?\d{2})?"
+# dd/mm/YYYY, d/m/YYYY, dd-mm-YYYY, dd.mm.YYYY (day first: English councils' exports)
+_DMY = rf"^(?P<d>\d{{1,2}})[/\-.](?P<m>\d{{1,2}})[/\-.](?P<y>\d{{4}}){_TIME}$"
+# YYYY-mm-dd, YYYY/mm/dd (ISO, as databases export)
+_YMD = rf"^(?P<y>\d{{4}})[/\-.](?P<m>\d{{1,2}})[/\-.](?P<d>\d{{1,2}}){_TIME}$"
+DATE_FORMATS_DOC = (
+    "dd/mm/YYYY, d/m/YYYY, dd-mm-YYYY, dd.mm.YYYY, YYYY-mm-dd, YYYY/mm/dd; "
+    "each optionally followed by a time (HH:MM, HH:MM:SS, ISO 'T' and zone)"
+)
+
+
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """Strip; empty -> null."""
+    stripped = expr.cast(pl.String).str.strip_chars()
+    return pl.when(stripped.str.len_bytes() > 0).then(stripped).otherwise(None)
+
+
+def _iso(groups: pl.Expr) -> pl.Expr:
+    return pl.concat_str(
+        groups.struct.field("y"),
+        pl.lit("-"),
+        groups.struct.field("m").str.zfill(2),
+        pl.lit("-"),
+        groups.struct.field("d").str.zfill(2),
+    )
+
+
+def parse_dates(expr: pl.Expr) -> pl.Expr:
+    """Text -> pl.Date for the formats councils use; anything else (or an impossible date such
+    as 30/02/2024) -> null. Whole-column: a coalesce of two regex extractions and one strptime."""
+    text = expr.cast(pl.String).str.strip_chars()
+    iso = pl.coalesce(_iso(text.str.extract_groups(_DMY)), _iso(text.str.extract_groups(_YMD)))
+    return iso.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+
+
+def parse_int(expr: pl.Expr) -> pl.Expr:
+    """'12', ' 12 ', '12.0' (spreadsheets) -> 12; anything else -> null."""
+    text = expr.cast(pl.String).str.strip_chars().str.replace(r"\.0+$", "")
+    return text.cast(pl.Int64, strict=False)
+
+
+def parse_float(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+
+
+def type_columns(
+    frame: pl.DataFrame,
+    columns: Mapping[str, str],
+    *,
+    keep_case: Collection[str] = (),
+    extra: bool = False,
+) -> pl.DataFrame:
+    """Type a frame of text columns by `columns` (name -> text/date/int/float).
+
+    Columns the frame lacks are added as nulls (the reader decides whether that is an error).
+    `ROW_NUMBER` is kept if present, else numbered 1..n. Output order: ROW_NUMBER, the schema
+    columns, then `<COL>__raw` for every non-text column; `extra=True` keeps unknown columns.
+    """
+    present = set(frame.columns)
+    out: list[pl.Expr] = []
+    raws: list[pl.Expr] = []
+    if ROW_NUMBER in present:
+        out.append(pl.col(ROW_NUMBER).cast(pl.Int64))
+    else:
+        out.append(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW_NUMBER))
+    for name, kind in columns.items():
+        source = pl.col(name) if name in present else pl.lit(None, dtype=pl.String)
+        raw = clean_text(source)
+        if kind == TEXT:
+            value = raw if name in keep_case else raw.str.to_uppercase()
+            out.append(value.alias(name))
+            continue
+        if kind == DATE:
+            out.append(parse_dates(raw).alias(name))
+        elif kind == INT:
+            out.append(parse_int(raw).alias(name))
+        elif kind == FLOAT:
+            out.append(parse_float(raw).alias(name))
+        else:
+            raise ValueError(f"unknown column type {kind!r} for {name}")
+        raws.append(raw.alias(name + RAW_SUFFIX))
+    if extra:
+        known = set(columns) | {ROW_NUMBER}
+        raws.extend(pl.col(c) for c in frame.columns if c not in known)
+    return frame.select(*out, *raws)
+
+
+def empty_typed(columns: Mapping[str, str]) -> pl.DataFrame:
+    """An empty frame with the typed columns (what an unsupplied table looks like)."""
+    return type_columns(pl.DataFrame(schema=dict.fromkeys(columns, pl.String)), columns)

@@ -1,0 +1,92 @@
+"""Postcode lookups from the ONS Postcode Directory in `../shared/data/reference/onspd/`.
+
+Loaded once per process, and only when a check asks for it (2.7M postcodes). Postcodes are
+matched without spaces, upper case. Grid references are OS eastings/northings in metres, so
+distances are plain Euclidean; `distance_miles` converts to miles as the DfE reports
+`PL_DISTANCE`.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import ClassVar
+
+import polars as pl
+
+from statutory.reference import shared_path
+
+METRES_PER_MILE = 1609.344
+ONSPD = ("reference", "onspd", "onspd_postcodes.csv.gz")
+
+
+def postcode_key(expr: pl.Expr) -> pl.Expr:
+    """Normalise a postcode column for matching: upper case, no spaces."""
+    return expr.str.to_uppercase().str.replace_all(r"\s+", "")
+
+
+class Postcodes:
+    _shared: ClassVar[Postcodes | None] = None
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        # columns: postcode_key, easting, northing, lad_code
+        self.frame = frame
+
+    @classmethod
+    def shared(cls) -> Postcodes:
+        with cls._lock:
+            if cls._shared is None:
+                cls._shared = cls.load()
+            return cls._shared
+
+    @classmethod
+    def load(cls) -> Postcodes:
+        raw = pl.read_csv(
+            shared_path(*ONSPD),
+            schema_overrides={
+                "postcode": pl.String,
+                "easting": pl.Int64,
+                "northing": pl.Int64,
+                "lad_code": pl.String,
+            },
+        )
+        frame = raw.select(
+            postcode_key(pl.col("postcode")).alias("postcode_key"),
+            "easting",
+            "northing",
+            "lad_code",
+        ).unique(subset="postcode_key", keep="first")
+        return cls(frame)
+
+    def lookup(self, frame: pl.DataFrame, column: str, prefix: str | None = None) -> pl.DataFrame:
+        """`frame` with `<prefix>easting`, `<prefix>northing`, `<prefix>lad_code` added
+        (null where the postcode is missing or unknown). Prefix defaults to `<column>_`."""
+        prefix = f"{column}_" if prefix is None else prefix
+        right = self.frame.rename(
+            {
+                "easting": f"{prefix}easting",
+                "northing": f"{prefix}northing",
+                "lad_code": f"{prefix}lad_code",
+            }
+        )
+        keyed = frame.with_columns(postcode_key(pl.col(column)).alias("__pc_key"))
+        return keyed.join(
+            right, left_on="__pc_key", right_on="postcode_key", how="left", maintain_order="left"
+        ).drop("__pc_key")
+
+    def distance_miles(
+        self, frame: pl.DataFrame, from_column: str, to_column: str, name: str = "PL_DISTANCE"
+    ) -> pl.DataFrame:
+        """Add the straight-line distance in miles between two postcode columns (1 decimal),
+        null when either postcode is missing or unknown."""
+        a = self.lookup(frame, from_column, "__a_")
+        b = self.lookup(a, to_column, "__b_")
+        distance = (
+            (
+                (pl.col("__a_easting") - pl.col("__b_easting")).pow(2)
+                + (pl.col("__a_northing") - pl.col("__b_northing")).pow(2)
+            ).sqrt()
+            / METRES_PER_MILE
+        ).round(1)
+        temp = [f"{p}{c}" for p in ("__a_", "__b_") for c in ("easting", "northing", "lad_code")]
+        return b.with_columns(distance.alias(name)).drop(temp)

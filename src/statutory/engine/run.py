@@ -1,0 +1,221 @@
+"""Run every applicable check on a return and gather the findings into one frame."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from statutory.engine.context import Context, Return
+from statutory.engine.registry import Registry, code_sort_key
+from statutory.engine.rule import Flag, Rule
+
+FINDING_COLUMNS = ("rule_code", "severity", "table", "row_number", "child_id", "fields", "message")
+FINDING_SCHEMA = {
+    "rule_code": pl.String,
+    "severity": pl.String,
+    "table": pl.String,
+    "row_number": pl.Int64,
+    "child_id": pl.String,
+    "fields": pl.String,
+    "message": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class RuleError:
+    """A check that crashed or returned something unusable: reported, never fatal to the run."""
+
+    code: str
+    error: str
+    detail: str = ""
+
+
+@dataclass
+class Findings:
+    """One row per finding (`frame`), per-rule counts, and what could not be checked."""
+
+    frame: pl.DataFrame
+    year: int
+    rules_run: list[str] = field(default_factory=list)
+    errors: list[RuleError] = field(default_factory=list)
+    seconds: float = 0.0
+    return_: Return | None = None
+
+    @property
+    def counts(self) -> pl.DataFrame:
+        """rule_code, severity, message, findings, children — in code order."""
+        if self.frame.is_empty():
+            return pl.DataFrame(
+                schema={
+                    "rule_code": pl.String,
+                    "severity": pl.String,
+                    "message": pl.String,
+                    "findings": pl.UInt32,
+                    "children": pl.UInt32,
+                }
+            )
+        counts = self.frame.group_by("rule_code", maintain_order=True).agg(
+            pl.col("severity").first(),
+            pl.col("message").first(),
+            pl.len().alias("findings"),
+            pl.col("child_id").n_unique().alias("children"),
+        )
+        order = sorted(counts["rule_code"].to_list(), key=code_sort_key)
+        rank = {code: i for i, code in enumerate(order)}
+        return counts.sort(pl.col("rule_code").replace_strict(rank, return_dtype=pl.Int64))
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    def for_rule(self, code: str) -> pl.DataFrame:
+        return self.frame.filter(pl.col("rule_code") == code)
+
+    def write(self, path: str) -> None:
+        from statutory.engine.reports import write_report
+
+        write_report(self, path)
+
+
+def empty_findings_frame() -> pl.DataFrame:
+    return pl.DataFrame(schema=FINDING_SCHEMA)
+
+
+class RuleOutputError(Exception):
+    pass
+
+
+def _as_flags(item: Rule, result: object) -> list[Flag]:
+    if isinstance(result, pl.DataFrame):
+        return [Flag(table=item.table, rows=result, fields=item.fields)]
+    if isinstance(result, pl.LazyFrame):
+        return [Flag(table=item.table, rows=result.collect(), fields=item.fields)]
+    if isinstance(result, Flag):
+        return [result]
+    if isinstance(result, Sequence) and all(isinstance(f, Flag) for f in result):
+        return list(result)
+    raise RuleOutputError(
+        f"check returned {type(result).__name__}; expected a DataFrame or a list of Flag"
+    )
+
+
+def _finding_frame(
+    item: Rule, flag: Flag, child_id: str, message: str, severity: str
+) -> pl.DataFrame | None:
+    rows = flag.rows
+    if rows.height == 0:
+        return None
+    if "ROW_NUMBER" not in rows.columns:
+        raise RuleOutputError(f"rows flagged in {flag.table} lost the ROW_NUMBER column")
+    fields = ";".join(flag.fields or item.fields)
+    child = (
+        pl.col(child_id).cast(pl.String)
+        if child_id in rows.columns
+        else pl.lit(None, dtype=pl.String)
+    )
+    return rows.select(
+        pl.lit(item.code, dtype=pl.String).alias("rule_code"),
+        pl.lit(severity, dtype=pl.String).alias("severity"),
+        pl.lit(flag.table, dtype=pl.String).alias("table"),
+        pl.col("ROW_NUMBER").cast(pl.Int64).alias("row_number"),
+        child.alias("child_id"),
+        pl.lit(fields, dtype=pl.String).alias("fields"),
+        pl.lit(message, dtype=pl.String).alias("message"),
+    )
+
+
+def run_rule(
+    registry: Registry, item: Rule, ctx: Context, *, raise_errors: bool = False
+) -> tuple[list[pl.DataFrame], RuleError | None]:
+    """One check -> its finding frames, or the error it raised."""
+    try:
+        result = item.check(ctx)
+        frames = []
+        for flag in _as_flags(item, result):
+            frame = _finding_frame(
+                item,
+                flag,
+                ctx.child_id,
+                registry.message(item.code),
+                registry.severity(item.code),
+            )
+            if frame is not None:
+                frames.append(frame)
+        return frames, None
+    except Exception as exc:
+        if raise_errors:
+            raise
+        return [], RuleError(
+            code=item.code,
+            error=f"{type(exc).__name__}: {exc}".splitlines()[0][:300],
+            detail=traceback.format_exc(limit=4),
+        )
+
+
+def run(
+    registry: Registry,
+    return_: Return,
+    year: int | None = None,
+    *,
+    codes: Sequence[str] | None = None,
+    threads: int = 1,
+    raise_errors: bool = False,
+    on_rule: Callable[[str], None] | None = None,
+) -> Findings:
+    """Run every check that applies to the year (or just `codes`) and build the Findings.
+
+    A check that raises is reported as a `RuleError` for its code and the run carries on.
+    `threads` > 1 runs checks on a thread pool (Polars releases the GIL while it works).
+    """
+    started = time.perf_counter()
+    year = return_.year if year is None else year
+    ctx = Context(return_, year=year)
+    if codes is not None:
+        wanted = set(codes)
+        rules = [item for item in registry if item.code in wanted]
+    else:
+        rules = registry.applicable(year)
+
+    results: list[tuple[list[pl.DataFrame], RuleError | None]]
+    if threads > 1 and len(rules) > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+
+            def one(item: Rule) -> tuple[list[pl.DataFrame], RuleError | None]:
+                out = run_rule(registry, item, ctx, raise_errors=raise_errors)
+                if on_rule is not None:
+                    on_rule(item.code)
+                return out
+
+            results = list(pool.map(one, rules))
+    else:
+        results = []
+        for item in rules:
+            results.append(run_rule(registry, item, ctx, raise_errors=raise_errors))
+            if on_rule is not None:
+                on_rule(item.code)
+
+    frames = [frame for found, _ in results for frame in found]
+    errors = [err for _, err in results if err is not None]
+    errors.extend(
+        RuleError(code=f"import {module}", error=detail.strip().splitlines()[-1], detail=detail)
+        for module, detail in registry.import_errors.items()
+    )
+    frame = (
+        pl.concat(frames, how="vertical").unique(
+            subset=["rule_code", "table", "row_number"], maintain_order=True
+        )
+        if frames
+        else empty_findings_frame()
+    )
+    return Findings(
+        frame=frame,
+        year=year,
+        rules_run=[item.code for item in rules],
+        errors=errors,
+        seconds=time.perf_counter() - started,
+        return_=return_,
+    )

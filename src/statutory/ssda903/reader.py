@@ -1,0 +1,618 @@
+"""Read an SSDA903 return: a folder of CSVs, a .zip of them, or the XML export.
+
+Tables are found by their header row (the set of columns), never by file name. Every table is
+typed by the year's schema (`statutory.ssda903.schemas`) with the same code the test builders
+use (`statutory.engine.columns.type_columns`), so checks see the same frames in tests and runs.
+
+Current and previous year: `read_return(path, year, previous=other_path)`. When no previous path
+is given, a folder (or zip) holding `current/` and `previous/` sub-folders (what `alliance 903
+generate` writes) is read as both years; otherwise a file whose name contains `last`, `prev` or
+`previous` is taken as last year's table when another file holds this year's.
+
+Encodings: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252 (then latin-1). Files up to
+`memory_limit` are decoded in memory; bigger ones are read by Polars straight from disk
+(characters that are not UTF-8 replaced); files above `max_file_bytes` are refused with a
+message. Bad input raises `InputError` naming the file, row and column.
+
+The XML layout supported is the one councils' case-management systems export for the DfE
+collection and that the open-source validator reads (data-to-insight/csc-validator-be-903,
+`lac_validator/ingress.py`, `read_xml_from_text`): a root element whose children are one element
+per child. Each child element holds the child-level items as leaves (`CHILDID` = CHILD, `SEX`,
+`DOB`, `ETHNIC`, `UPN`, `MOTHER`, `MC_DOB`, `UASC`, `DUC`, the OC3 items, the AD1 items), one
+`EPISODE` element per episode (`PL` = PLACE) and a `HEADER` element holding `AREVIEW` (Reviews),
+`AMISSING` (Missing), `OC2`, `PERMANENCE` (PrevPerm) and `AD_PLACED` (PlacedAdoption) elements,
+plus `SWEPISODE` elements (SWEpisodes) where the year has them. Row numbers in XML are the order
+of the element within its table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import polars as pl
+
+from statutory.engine.columns import ROW_NUMBER
+from statutory.engine.context import Return
+from statutory.engine.errors import InputError
+from statutory.reference import year_label
+from statutory.ssda903.schemas import CHILD_ID, YearSchema, load_schema
+
+MB = 1024 * 1024
+DEFAULT_MEMORY_LIMIT = int(os.environ.get("ALLIANCE_READ_MEMORY_MB", "256")) * MB
+DEFAULT_MAX_FILE = int(os.environ.get("ALLIANCE_MAX_FILE_MB", "1024")) * MB
+
+_XLSX_MAGIC = b"PK\x03\x04"
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+_PREVIOUS_HINTS = ("previous", "prev", "last")
+
+
+@dataclass
+class RawTable:
+    """One table as text columns, before typing."""
+
+    name: str
+    frame: pl.DataFrame
+    source: str
+
+
+@dataclass
+class _Collected:
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    source_format: str = "csv"
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+
+
+def read_return(
+    path: str | os.PathLike[str],
+    year: int,
+    *,
+    previous: str | os.PathLike[str] | None = None,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    max_file_bytes: int = DEFAULT_MAX_FILE,
+    check_year: bool = True,
+) -> Return:
+    """Read this year's return (and last year's) into typed frames."""
+    schema = load_schema(year)
+    prev_schema = load_schema(year - 1) if year - 1 >= 2018 else schema
+    source = Path(path)
+    if not source.exists():
+        raise InputError(str(source), None, None, "no such file or folder")
+    current_raw, previous_raw = _collect_both(
+        source, previous, schema, memory_limit, max_file_bytes
+    )
+    if previous is not None:
+        prev_path = Path(previous)
+        if not prev_path.exists():
+            raise InputError(str(prev_path), None, None, "no such file or folder")
+        previous_raw, _ = _collect_both(prev_path, None, prev_schema, memory_limit, max_file_bytes)
+    for name in schema.required_tables:
+        if name not in current_raw.tables:
+            columns = ", ".join(schema.table(name).columns)
+            raise InputError(
+                str(source),
+                None,
+                None,
+                f"no {name} table found (a {name} file has the columns {columns})",
+            )
+    prev_return = None
+    if previous_raw is not None and previous_raw.tables:
+        prev_return = build_return(
+            year - 1,
+            {n: t.frame for n, t in previous_raw.tables.items()},
+            sources={n: t.source for n, t in previous_raw.tables.items()},
+            notes=previous_raw.notes,
+            source_format=previous_raw.source_format,
+            schema=_schema_or(year - 1, schema),
+        )
+    result = build_return(
+        year,
+        {n: t.frame for n, t in current_raw.tables.items()},
+        sources={n: t.source for n, t in current_raw.tables.items()},
+        notes=current_raw.notes,
+        source_format=current_raw.source_format,
+        previous=prev_return,
+        schema=schema,
+    )
+    if check_year:
+        check_collection_year(result)
+    return result
+
+
+def _schema_or(year: int, fallback: YearSchema) -> YearSchema:
+    try:
+        return load_schema(year)
+    except ValueError:
+        return fallback
+
+
+def build_return(
+    year: int,
+    raw_tables: dict[str, pl.DataFrame],
+    *,
+    sources: dict[str, str] | None = None,
+    notes: list[str] | None = None,
+    source_format: str = "csv",
+    previous: Return | None = None,
+    schema: YearSchema | None = None,
+) -> Return:
+    """Type text tables by the year's schema; tables not given become empty typed frames."""
+    schema = schema or load_schema(year)
+    tables: dict[str, pl.DataFrame] = {}
+    for name, table in schema.tables.items():
+        frame = raw_tables.get(name)
+        tables[name] = table.empty() if frame is None else table.typed(frame)
+    return Return(
+        kind="903",
+        year=year,
+        tables=tables,
+        supplied=frozenset(raw_tables),
+        codes=schema.codes,
+        child_id=CHILD_ID,
+        previous=previous
+        or Return(
+            kind="903",
+            year=year - 1,
+            tables={},
+            supplied=frozenset(),
+            codes=schema.codes,
+            child_id=CHILD_ID,
+        ),
+        sources=dict(sources or {}),
+        source_format=source_format,
+        notes=list(notes or []),
+    )
+
+
+def check_collection_year(return_: Return) -> None:
+    """Refuse a return that is plainly from another year (no episode touches the year, or most
+    episodes start after it ends): a clear message beats hundreds of date findings."""
+    episodes = return_.table("Episodes")
+    if episodes.height == 0:
+        return
+    start = pl.date(return_.year - 1, 4, 1)
+    end = pl.date(return_.year, 3, 31)
+    stats = episodes.select(
+        in_year=(
+            (pl.col("DECOM") <= end) & (pl.col("DEC").is_null() | (pl.col("DEC") >= start))
+        ).sum(),
+        dated=pl.col("DECOM").is_not_null().sum(),
+        after=(pl.col("DECOM") > end).sum(),
+        latest=pl.max_horizontal(pl.col("DECOM").max(), pl.col("DEC").max()),
+    ).row(0, named=True)
+    file = return_.sources.get("Episodes")
+    label = year_label(return_.year)
+    if stats["dated"] == 0:
+        return
+    if stats["in_year"] == 0:
+        latest = stats["latest"]
+        raise InputError(
+            file,
+            None,
+            "DECOM",
+            f"no episode falls in the {label} collection year (latest date "
+            f"{latest:%d/%m/%Y}); is this another year's return? (--year {return_.year})",
+        )
+    if stats["after"] * 2 > stats["dated"]:
+        raise InputError(
+            file,
+            None,
+            "DECOM",
+            f"most episodes start after 31/03/{return_.year}; is this a later year's return? "
+            f"(--year {return_.year})",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Collecting files
+
+
+def _collect_both(
+    source: Path,
+    previous: str | os.PathLike[str] | None,
+    schema: YearSchema,
+    memory_limit: int,
+    max_file_bytes: int,
+) -> tuple[_Collected, _Collected | None]:
+    """Read the source; returns (current, previous-if-found-inside-the-source)."""
+    current = _Collected()
+    found_previous = _Collected()
+    for name, opener, size, in_previous_folder in _members(source):
+        target = found_previous if in_previous_folder and previous is None else current
+        _read_member(
+            name,
+            opener,
+            size,
+            schema=schema,
+            into=target,
+            memory_limit=memory_limit,
+            max_file_bytes=max_file_bytes,
+        )
+    return current, (found_previous if found_previous.tables else None)
+
+
+def _is_previous_path(parts: tuple[str, ...]) -> bool:
+    folders = [p.lower() for p in parts[:-1]]
+    return any(f in ("previous", "prev", "last", "last_year", "previous_year") for f in folders)
+
+
+Opener = Path | tuple[zipfile.ZipFile, zipfile.ZipInfo]
+
+
+def _members(source: Path) -> Iterator[tuple[str, Opener, int, bool]]:
+    """(display name, opener, size, in a previous-year folder) for every CSV/XML in the source."""
+    if source.is_dir():
+        files = sorted(
+            p
+            for p in source.rglob("*")
+            if p.is_file() and p.suffix.lower() in (".csv", ".xml", ".txt")
+        )
+        if not files:
+            raise InputError(str(source), None, None, "the folder holds no .csv or .xml files")
+        for p in files:
+            rel = p.relative_to(source).parts
+            yield str(p), p, p.stat().st_size, _is_previous_path(rel)
+        return
+    if source.suffix.lower() == ".zip" or zipfile.is_zipfile(source):
+        if source.suffix.lower() != ".zip" and source.suffix.lower() == ".csv":
+            _refuse_excel(str(source), _head(source))
+        try:
+            archive = zipfile.ZipFile(source)
+        except zipfile.BadZipFile as exc:
+            raise InputError(str(source), None, None, f"not a readable zip file ({exc})") from None
+        members = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir()
+            and PurePosixPath(info.filename).suffix.lower() in (".csv", ".xml", ".txt")
+            and not PurePosixPath(info.filename).name.startswith(".")
+            and "__MACOSX" not in info.filename
+        ]
+        if not members:
+            raise InputError(str(source), None, None, "the zip holds no .csv or .xml files")
+        for info in sorted(members, key=lambda i: i.filename):
+            parts = PurePosixPath(info.filename).parts
+            yield (
+                f"{source}!{info.filename}",
+                (archive, info),
+                info.file_size,
+                _is_previous_path(parts),
+            )
+        return
+    yield str(source), source, source.stat().st_size, False
+
+
+def _head(path: Path, n: int = 8) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(n)
+
+
+def _refuse_excel(name: str, head: bytes) -> None:
+    if head.startswith(_XLSX_MAGIC) or head.startswith(_XLS_MAGIC):
+        raise InputError(
+            name,
+            None,
+            None,
+            "this is an Excel workbook saved with a .csv name; open it in Excel and "
+            "'Save As' CSV (UTF-8)",
+        )
+
+
+def _read_member(
+    name: str,
+    opener: Opener,
+    size: int,
+    *,
+    schema: YearSchema,
+    into: _Collected,
+    memory_limit: int,
+    max_file_bytes: int,
+) -> None:
+    if size > max_file_bytes:
+        raise InputError(
+            name,
+            None,
+            None,
+            f"the file is {size / MB:,.0f} MB, more than the {max_file_bytes / MB:,.0f} MB "
+            "allowed for one table (ALLIANCE_MAX_FILE_MB raises it); is it the right file?",
+        )
+    if size == 0:
+        raise InputError(name, None, None, "the file is empty")
+    if name.lower().endswith(".xml"):
+        data = _read_bytes(opener)
+        _read_xml(name, data, schema, into)
+        return
+    if size > memory_limit:
+        path, cleanup = _on_disk(opener)
+        try:
+            head = _head(path, 4096)
+            _refuse_excel(name, head)
+            frame, note = _csv_from_disk(name, path, head)
+        finally:
+            if cleanup:
+                path.unlink(missing_ok=True)
+    else:
+        data = _read_bytes(opener)
+        _refuse_excel(name, data[:8])
+        frame, note = _csv_from_bytes(name, data)
+    _place(name, frame, schema, into, note)
+
+
+def _read_bytes(opener: Opener) -> bytes:
+    if isinstance(opener, Path):
+        return opener.read_bytes()
+    archive, info = opener
+    return archive.read(info)
+
+
+def _on_disk(opener: Opener) -> tuple[Path, bool]:
+    if isinstance(opener, Path):
+        return opener, False
+    archive, info = opener
+    handle, temp = tempfile.mkstemp(suffix=".csv")
+    with os.fdopen(handle, "wb") as out, archive.open(info) as src:
+        shutil.copyfileobj(src, out, 4 * MB)
+    return Path(temp), True
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+
+
+def _decode(name: str, data: bytes) -> tuple[bytes, str | None]:
+    """-> UTF-8 bytes, and a note when the file was not UTF-8."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:], None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16").encode("utf-8"), f"{name}: read as UTF-16"
+    try:
+        data.decode("utf-8")
+        return data, None
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+        encoding = "cp1252 (Windows)"
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+        encoding = "latin-1"
+    return text.encode("utf-8"), f"{name}: not UTF-8, read as {encoding}"
+
+
+def _csv_from_bytes(name: str, data: bytes) -> tuple[pl.DataFrame, str | None]:
+    utf8, note = _decode(name, data)
+    if not utf8.strip():
+        raise InputError(name, None, None, "the file is empty")
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(utf8),
+            infer_schema=False,
+            has_header=True,
+            truncate_ragged_lines=False,
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise _csv_problem(name, utf8, exc) from None
+    return frame, note
+
+
+def _csv_from_disk(name: str, path: Path, head: bytes) -> tuple[pl.DataFrame, str | None]:
+    encoding = "utf8"
+    note = None
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A cut multi-byte character at the end of the sample is not an error.
+        if exc.start < len(head) - 4:
+            encoding = "utf8-lossy"
+            note = f"{name}: not UTF-8; unreadable characters were replaced"
+    try:
+        frame = pl.read_csv(
+            path,
+            infer_schema=False,
+            has_header=True,
+            encoding=encoding,
+            truncate_ragged_lines=False,
+            low_memory=True,
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise InputError(
+            name, None, None, f"could not be read as CSV: {_first_line(exc)}"
+        ) from None
+    return frame, note
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _csv_problem(name: str, utf8: bytes, exc: BaseException) -> InputError:
+    """Find the first row whose field count differs from the header's, to name it."""
+    reader = csv.reader(io.StringIO(utf8.decode("utf-8", errors="replace")))
+    header = next(reader, None)
+    if not header:
+        return InputError(name, None, None, "the file is empty")
+    for number, row in enumerate(reader, start=1):
+        if row and len(row) != len(header):
+            column = header[len(row)] if len(row) < len(header) else None
+            return InputError(
+                name,
+                number,
+                column,
+                f"this row has {len(row)} values but the header has {len(header)} columns",
+            )
+    return InputError(name, None, None, f"could not be read as CSV: {_first_line(exc)}")
+
+
+def _normalise_columns(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    cleaned = [c.replace("\ufeff", "").strip().strip('"').upper() for c in frame.columns]
+    seen: set[str] = set()
+    for column in cleaned:
+        if column in seen:
+            raise InputError(name, 0, column, "this column appears twice in the header row")
+        seen.add(column)
+    return frame.rename(dict(zip(frame.columns, cleaned, strict=True)))
+
+
+def identify_table(name: str, columns: list[str], schema: YearSchema) -> tuple[str, list[str]]:
+    """Which table a header row is (-> table name, extra columns), or an InputError."""
+    have = set(columns)
+    candidates = [
+        (len(table.columns), table_name)
+        for table_name, table in schema.tables.items()
+        if set(table.columns) <= have
+    ]
+    if candidates:
+        _, best = max(candidates)
+        known = set(schema.tables[best].all_columns)
+        return best, [c for c in columns if c not in known]
+    # Nothing matches in full: name the closest table and what it lacks.
+    scored = sorted(
+        (
+            (len(have & set(table.columns)) / len(table.columns), table_name)
+            for table_name, table in schema.tables.items()
+        ),
+        reverse=True,
+    )
+    score, closest = scored[0]
+    label = year_label(schema.year)
+    if score >= 0.5 and CHILD_ID in have:
+        missing = [c for c in schema.tables[closest].columns if c not in have]
+        raise InputError(
+            name,
+            0,
+            missing[0],
+            f"looks like the {closest} table but lacks the column(s) {', '.join(missing)} "
+            f"that {label} needs",
+        )
+    shown = ", ".join(columns[:12]) + (" …" if len(columns) > 12 else "")
+    raise InputError(
+        name,
+        0,
+        None,
+        f"the columns ({shown}) do not match any SSDA903 table for {label}",
+    )
+
+
+def _place(
+    name: str, frame: pl.DataFrame, schema: YearSchema, into: _Collected, note: str | None = None
+) -> None:
+    if note:
+        into.notes.append(note)
+    frame = _normalise_columns(name, frame)
+    table, extra = identify_table(name, frame.columns, schema)
+    if extra:
+        into.notes.append(f"{name}: ignored column(s) not in {table}: {', '.join(extra)}")
+        frame = frame.drop(extra)
+    if table in into.tables:
+        other = into.tables[table].source
+        if _looks_previous(name) and not _looks_previous(other):
+            into.notes.append(f"{name}: a second {table} file, taken as last year's (its name)")
+            return
+        raise InputError(
+            name,
+            None,
+            None,
+            f"two files hold the {table} table ({other} and this one); give last year's with "
+            "--previous",
+        )
+    duplicates = frame.height - frame.n_unique()
+    if duplicates:
+        into.notes.append(f"{name}: {duplicates} row(s) repeat an earlier row exactly")
+    frame = frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW_NUMBER))
+    into.tables[table] = RawTable(table, frame, name)
+
+
+def _looks_previous(name: str) -> bool:
+    stem = PurePosixPath(name.replace("\\", "/").split("!")[-1]).stem.lower()
+    return any(hint in stem for hint in _PREVIOUS_HINTS)
+
+
+# --------------------------------------------------------------------------------------------
+# XML
+
+_XML_RENAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
+_XML_HEADER_CHILDREN = {
+    "AREVIEW": "Reviews",
+    "AMISSING": "Missing",
+    "OC2": "OC2",
+    "PERMANENCE": "PrevPerm",
+    "AD_PLACED": "PlacedAdoption",
+}
+_XML_CHILD_TABLES = {"EPISODE": "Episodes", "SWEPISODE": "SWEpisodes", "SW_EPISODE": "SWEpisodes"}
+
+
+def _leaves(element: object) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for node in element.iter():  # type: ignore[attr-defined]
+        if len(node) == 0 and isinstance(node.tag, str):
+            tag = _XML_RENAMES.get(node.tag.upper(), node.tag.upper())
+            out[tag] = node.text
+    return out
+
+
+def _read_xml(  # noqa: PLR0912 - one pass over the XML's fixed layout reads clearest flat
+    name: str, data: bytes, schema: YearSchema, into: _Collected
+) -> None:
+    from lxml import etree
+
+    rows: dict[str, list[dict[str, str | None]]] = {t: [] for t in schema.tables}
+    try:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        root = etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(name, line, None, f"not well-formed XML: {exc.msg}") from None
+    children = [c for c in root if isinstance(c.tag, str)]
+    if not children:
+        raise InputError(name, None, None, "the XML holds no child records")
+    for child in children:
+        top: dict[str, str | None] = {}
+        for node in child:
+            if not isinstance(node.tag, str):
+                continue
+            if len(node) == 0:
+                tag = node.tag.upper()
+                top[_XML_RENAMES.get(tag, tag)] = node.text
+        base = {k: top.get(k) for k in ("CHILD", "SEX", "DOB")}
+        rows["Header"].append(top)
+        if top.get("DUC") or top.get("UASC") == "1":
+            rows["UASC"].append({**base, "DUC": top.get("DUC")})
+        if top.get("IN_TOUCH") is not None:
+            rows["OC3"].append(top)
+        if top.get("DATE_INT") is not None:
+            rows["AD1"].append(top)
+        for node in child:
+            if not isinstance(node.tag, str) or len(node) == 0:
+                continue
+            tag = node.tag.upper()
+            if tag in _XML_CHILD_TABLES and _XML_CHILD_TABLES[tag] in rows:
+                rows[_XML_CHILD_TABLES[tag]].append({**base, **_leaves(node)})
+            elif tag == "HEADER":
+                for sub in node:
+                    if not isinstance(sub.tag, str):
+                        continue
+                    table = _XML_HEADER_CHILDREN.get(sub.tag.upper())
+                    if table:
+                        rows[table].append({**base, **_leaves(sub)})
+    into.source_format = "xml"
+    for table, records in rows.items():
+        if not records and table != "Header":
+            continue
+        columns = list(schema.tables[table].all_columns)
+        frame = pl.DataFrame(
+            {c: [r.get(c) for r in records] for c in columns},
+            schema=dict.fromkeys(columns, pl.String),
+        ).with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW_NUMBER))
+        into.tables[table] = RawTable(table, frame, name)

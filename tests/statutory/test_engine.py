@@ -1,0 +1,129 @@
+"""The rule engine: registration, the registry's join with the DfE list, run() and Findings."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from builders import make_return, run_rule
+
+from statutory.engine import Context, Flag, Registry, run
+from statutory.engine.errors import DuplicateRuleError
+from statutory.engine.rule import kind_of_module, make_rule
+from statutory.reference import load_rule_specs
+
+
+def _ethnic(ctx: Context) -> pl.DataFrame:
+    header = ctx.table("Header")
+    return header.filter(pl.col("ETHNIC").is_null() | ~pl.col("ETHNIC").is_in(ctx.codes("ETHNIC")))
+
+
+@pytest.fixture
+def registry() -> Registry:
+    reg = Registry("903")
+    reg.rule("103", table="Header", fields=("ETHNIC",))(_ethnic)
+    return reg
+
+
+def test_message_comes_verbatim_from_the_dfe_list(registry: Registry) -> None:
+    found = run_rule(
+        "103",
+        rules=registry,
+        Header=[{"CHILD": "A", "ETHNIC": "wbri"}, {"CHILD": "B", "ETHNIC": "XXXX"}],
+    )
+    assert found["row_number"].to_list() == [2]
+    assert found["child_id"].to_list() == ["B"]
+    assert found["fields"].to_list() == ["ETHNIC"]
+    assert found["message"].to_list() == [load_rule_specs("903")["103"].message]
+    assert list(found.columns) == [
+        "rule_code",
+        "severity",
+        "table",
+        "row_number",
+        "child_id",
+        "fields",
+        "message",
+    ]
+
+
+def test_a_crashing_rule_is_reported_and_the_run_goes_on(registry: Registry) -> None:
+    @registry.rule("102", table="Header", fields=("DOB",))
+    def broken(ctx: Context) -> pl.DataFrame:
+        raise ZeroDivisionError("boom")
+
+    return_ = make_return(Header=[{"CHILD": "A", "ETHNIC": "XX"}])
+    findings = run(registry, return_)
+    assert findings.frame["rule_code"].to_list() == ["103"]
+    assert [e.code for e in findings.errors] == ["102"]
+    assert "ZeroDivisionError" in findings.errors[0].error
+
+
+def test_flags_in_several_tables(registry: Registry) -> None:
+    @registry.rule("1003", table="Episodes", fields=("DECOM",))
+    def two_tables(ctx: Context) -> list[Flag]:
+        return [
+            Flag("Episodes", ctx.table("Episodes"), ("DECOM",)),
+            Flag("PlacedAdoption", ctx.table("PlacedAdoption"), ("DATE_PLACED",)),
+        ]
+
+    found = run_rule(
+        "1003",
+        rules=registry,
+        Episodes=[{"CHILD": "A", "DECOM": "01/05/2024"}],
+        PlacedAdoption=[{"CHILD": "A", "DATE_PLACED": "01/04/2024"}],
+    )
+    assert found.select("table", "fields").rows() == [
+        ("Episodes", "DECOM"),
+        ("PlacedAdoption", "DATE_PLACED"),
+    ]
+
+
+def test_rules_apply_only_in_their_years() -> None:
+    reg = Registry("903")
+    reg.rule("445", table="Episodes", fields=("LS",))(lambda ctx: ctx.table("Episodes"))
+    reg.rule("454", table="Episodes", fields=("PL_DISTANCE",))(lambda ctx: ctx.table("Episodes"))
+    assert [r.code for r in reg.applicable(2025)] == ["445"]  # 445 last listed in 2024/25
+    assert [r.code for r in reg.applicable(2026)] == ["454"]  # 454 first listed in 2025/26
+    assert [r.code for r in reg.applicable(2019)] == ["445"]  # 2022/23 means "or earlier"
+
+
+def test_coverage_lists_every_rule_for_the_year(registry: Registry) -> None:
+    coverage = registry.coverage(2025)
+    assert sum(c.implemented for c in coverage) == 1
+    assert len(coverage) == len(
+        load_rule_specs("903").keys() & {s.code for s in registry.listed(2025)}
+    )
+    assert next(c for c in coverage if c.code == "103").implemented
+
+
+def test_two_checks_under_one_code_are_refused(registry: Registry) -> None:
+    with pytest.raises(DuplicateRuleError):
+        registry.rule("103", table="Header")(lambda ctx: ctx.table("Header"))
+
+
+def test_kind_comes_from_the_module() -> None:
+    assert kind_of_module("statutory.ssda903.rules.r100s") == "903"
+    assert kind_of_module("statutory.cin.rules.r8000s") == "cin"
+    assert kind_of_module("tests.whatever") is None
+    with pytest.raises(ValueError, match="kind="):
+        make_rule("1", _ethnic, table="Header")
+
+
+def test_rule_output_without_row_number_is_an_engine_error(registry: Registry) -> None:
+    @registry.rule("104", table="Header")
+    def no_rows(ctx: Context) -> pl.DataFrame:
+        return ctx.table("Header").select("CHILD")
+
+    findings = run(registry, make_return(Header=[{"CHILD": "A", "ETHNIC": "WBRI"}]))
+    assert [e.code for e in findings.errors] == ["104"]
+
+
+def test_unsupplied_tables_are_empty_with_the_years_columns() -> None:
+    ctx = Context(make_return(Header=[{"CHILD": "A"}]))
+    assert ctx.table("OC3").is_empty()
+    assert "IN_TOUCH" in ctx.table("OC3").columns
+    assert ctx.supplied("Header")
+    assert not ctx.supplied("OC3")
+    assert not ctx.has_previous
+    assert ctx.previous("Episodes").is_empty()
+    assert str(ctx.reference_date) == "2025-03-31"
+    assert str(ctx.collection_start) == "2024-04-01"
