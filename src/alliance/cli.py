@@ -32,9 +32,17 @@ def _django(*args: str) -> None:
 
 
 @app.command("load-reference")
-def load_reference() -> None:
+def load_reference(
+    if_changed: bool = typer.Option(False, "--if-changed", help="skip when the files and loaders are unchanged"),
+    data_dir: str = typer.Option("", help="the shared data folder (default: ALLIANCE_SHARED_DATA)"),
+) -> None:
     """Load councils, regions, neighbours, Ofsted judgements and published indicators."""
-    _django("load_reference")
+    args = ["load_reference"]
+    if if_changed:
+        args.append("--if-changed")
+    if data_dir:
+        args += ["--data-dir", data_dir]
+    _django(*args)
 
 
 @app.command()
@@ -47,6 +55,45 @@ def demo() -> None:
 def worker() -> None:
     """Run the background task worker (validation runs, imports, reminders, purges)."""
     _django("db_worker")
+
+
+@app.command()
+def serve(
+    bind: str = typer.Option(
+        os.environ.get("ALLIANCE_BIND", "127.0.0.1:8000"), help="address:port to listen on (env ALLIANCE_BIND)"
+    ),
+    workers: int = typer.Option(int(os.environ.get("ALLIANCE_WEB_WORKERS", "2")), help="web processes (env ALLIANCE_WEB_WORKERS)"),
+) -> None:
+    """Run the service: the web server (gunicorn) and the background task worker beside it."""
+    import signal
+    import subprocess
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "alliance.config.settings")}
+    task_worker = subprocess.Popen([sys.executable, "-m", "alliance", "worker"], env=env)  # noqa: S603
+    web = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable, "-m", "gunicorn", "alliance.config.wsgi:application",
+            "--bind", bind, "--workers", str(workers), "--threads", "4",
+            "--access-logfile", "-", "--graceful-timeout", "10",
+        ],
+        env=env,
+    )
+    typer.echo(f"Alliance is running on http://{bind.replace('127.0.0.1', 'localhost')}/ (Ctrl+C to stop)")
+
+    def stop(*_: object) -> None:
+        for process in (web, task_worker):
+            if process.poll() is None:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        web.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for process in (web, task_worker):
+            process.wait(timeout=15)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

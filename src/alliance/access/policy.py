@@ -1,0 +1,290 @@
+"""The access policy: roles × organisations → what a person may see or change.
+
+Every view is wrapped in `guard(...)` or marked `public`; every queryset of organisation-owned
+records goes through `visible_to(...)`; a record fetched by id from a URL goes through
+`get_visible_or_404(...)`, which audits an attempt to reach another organisation's record. A test
+walks every URL and proves each view is guarded, and another walks the role × organisation matrix.
+
+A grant gives a role some actions in an *area* of the service, with a *reach*:
+- OWN: records owned by the organisation the person has that role in;
+- ALLIANCE: for alliance leads, the alliance's own records and those of its member councils;
+- ALL: every organisation's records (the DfE's view of the programme, administrators' tools).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from alliance.accounts.roles import Role
+
+if TYPE_CHECKING:
+    from alliance.accounts.models import User
+
+
+class Area(StrEnum):
+    """The parts of the service access is granted to."""
+
+    PEOPLE = "people"  # people, memberships, organisations
+    AUDIT = "audit"  # the audit log
+    REFERENCE = "reference"  # loading public reference data
+    RETURNS = "returns"  # a council's own statutory returns (record level, pseudonymised)
+    POOLED_RETURNS = "pooled-returns"  # records pooled across an alliance under agreements
+    AGGREGATES = "aggregates"  # suppressed aggregate figures from returns
+    PROGRAMME_SETUP = "programme-setup"  # programmes, partners, grant shares
+    PROGRAMME = "programme"  # engagements, plans, milestones, money, practice library
+    WORKPLACE = "workplace"  # WorkPlace young people's records and careers work
+    EMPLOYER_PORTAL = "employer-portal"  # an employer's own opportunities and applicants
+    MY_RECORD = "my-record"  # a young person's own record
+    EDGE_OF_CARE = "edge-of-care"  # Edge of Care referrals, families and case work
+    INSIGHT = "insight"  # de-identified dashboards and evidence
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CHANGE = "change"
+    EXPORT = "export"
+    DELETE = "delete"
+
+
+class Reach(StrEnum):
+    OWN = "own"
+    ALLIANCE = "alliance"
+    ALL = "all"
+
+
+V, C, E, D = Action.VIEW, Action.CHANGE, Action.EXPORT, Action.DELETE
+
+
+@dataclass(frozen=True)
+class Grant:
+    reach: Reach
+    actions: frozenset[Action]
+
+
+def _g(reach: Reach, *actions: Action) -> Grant:
+    return Grant(reach, frozenset(actions))
+
+
+GRANTS: dict[Role, dict[Area, Grant]] = {
+    Role.COUNCIL_ANALYST: {
+        Area.RETURNS: _g(Reach.OWN, V, C, E),
+        Area.AGGREGATES: _g(Reach.OWN, V, E),
+        Area.PROGRAMME: _g(Reach.OWN, V),
+        Area.INSIGHT: _g(Reach.OWN, V, E),
+    },
+    Role.COUNCIL_PRACTITIONER: {
+        Area.WORKPLACE: _g(Reach.OWN, V, C, E),
+        Area.EDGE_OF_CARE: _g(Reach.OWN, V, C, E),
+    },
+    Role.COUNCIL_LEADER: {
+        Area.RETURNS: _g(Reach.OWN, V, E),
+        Area.AGGREGATES: _g(Reach.OWN, V, E),
+        Area.PROGRAMME: _g(Reach.OWN, V, C, E),
+        Area.INSIGHT: _g(Reach.OWN, V, E),
+    },
+    Role.ALLIANCE_LEAD: {
+        Area.POOLED_RETURNS: _g(Reach.ALLIANCE, V, E),
+        Area.AGGREGATES: _g(Reach.ALLIANCE, V, E),
+        Area.PROGRAMME: _g(Reach.ALLIANCE, V, C, E),
+        Area.INSIGHT: _g(Reach.ALLIANCE, V, E),
+    },
+    Role.DFE_ANALYST: {
+        Area.AGGREGATES: _g(Reach.ALL, V, E),
+        Area.PROGRAMME_SETUP: _g(Reach.ALL, V, C),
+        Area.PROGRAMME: _g(Reach.ALL, V, E),
+        Area.INSIGHT: _g(Reach.ALL, V, E),
+    },
+    Role.ADMINISTRATOR: {
+        Area.PEOPLE: _g(Reach.ALL, V, C, D),
+        Area.AUDIT: _g(Reach.ALL, V, E),
+        Area.REFERENCE: _g(Reach.ALL, V, C),
+        Area.PROGRAMME_SETUP: _g(Reach.ALL, V, C),
+    },
+    Role.EMPLOYER: {
+        Area.EMPLOYER_PORTAL: _g(Reach.OWN, V, C),
+    },
+    Role.YOUNG_PERSON: {
+        Area.MY_RECORD: _g(Reach.OWN, V, C),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The organisations whose records a person reaches in an area for an action."""
+
+    everything: bool
+    organisation_ids: frozenset[int]
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and not self.organisation_ids
+
+    def includes(self, organisation_id: int | None) -> bool:
+        return self.everything or (organisation_id is not None and organisation_id in self.organisation_ids)
+
+
+NO_SCOPE = Scope(everything=False, organisation_ids=frozenset())
+
+
+def _memberships(user: User) -> list[tuple[int, str, str]]:
+    """(organisation id, organisation kind, role) for each of the person's memberships, cached on
+    the user object for the request."""
+    cached = getattr(user, "_alliance_memberships", None)
+    if cached is None:
+        cached = list(user.memberships.values_list("organisation_id", "organisation__kind", "role"))
+        user._alliance_memberships = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _alliance_reach(alliance_ids: Iterable[int]) -> set[int]:
+    from alliance.organisations.models import AllianceMember
+
+    ids = set(alliance_ids)
+    ids.update(
+        AllianceMember.objects.filter(alliance_id__in=ids).values_list("council__organisation_id", flat=True)
+    )
+    return ids
+
+
+def scope(user: Any, area: Area, action: Action = Action.VIEW) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_SCOPE
+    key = (area, action)
+    cache: dict[tuple[Area, Action], Scope] = user.__dict__.setdefault("_alliance_scopes", {})
+    if key in cache:
+        return cache[key]
+    everything = False
+    own: set[int] = set()
+    alliances: set[int] = set()
+    for organisation_id, _kind, role in _memberships(user):
+        grant = GRANTS.get(Role(role), {}).get(area)
+        if grant is None or action not in grant.actions:
+            continue
+        if grant.reach is Reach.ALL:
+            everything = True
+        elif grant.reach is Reach.ALLIANCE:
+            alliances.add(organisation_id)
+        else:
+            own.add(organisation_id)
+    if alliances and not everything:
+        own |= _alliance_reach(alliances)
+    result = Scope(everything=everything, organisation_ids=frozenset(own))
+    cache[key] = result
+    return result
+
+
+def can(user: Any, area: Area, action: Action = Action.VIEW, organisation: Any = None) -> bool:
+    """May this person do `action` in `area` at all (no organisation given), or for records owned by
+    `organisation` (an Organisation, or its id)?"""
+    s = scope(user, area, action)
+    if organisation is None:
+        return not s.nothing
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    return s.includes(organisation_id)
+
+
+M = TypeVar("M", bound=Model)
+
+
+def visible_to(
+    user: Any,
+    queryset: QuerySet[M],
+    area: Area,
+    action: Action = Action.VIEW,
+    via: str | tuple[str, ...] = "organisation",
+) -> QuerySet[M]:
+    """The records of `queryset` this person reaches. `via` names the field(s) holding the owning
+    organisation (a record reached through any of them is visible)."""
+    s = scope(user, area, action)
+    if s.everything:
+        return queryset
+    if s.nothing:
+        return queryset.none()
+    fields = (via,) if isinstance(via, str) else via
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__in": s.organisation_ids})
+    return queryset.filter(condition).distinct() if len(fields) > 1 else queryset.filter(condition)
+
+
+def get_visible_or_404(
+    request: HttpRequest,
+    queryset: QuerySet[M],
+    area: Area,
+    action: Action = Action.VIEW,
+    via: str | tuple[str, ...] = "organisation",
+    **lookup: Any,
+) -> M:
+    """Fetch one record the person reaches, or 404. When the record exists but belongs to an
+    organisation out of reach, the attempt is audited before the 404 (which reveals nothing)."""
+    from alliance.audit import services as audit
+
+    try:
+        return visible_to(request.user, queryset, area, action, via).get(**lookup)
+    except queryset.model.DoesNotExist:
+        if queryset.filter(**lookup).exists():
+            audit.record_denied(request, area=area, action=action, model=queryset.model, lookup=lookup)
+        raise Http404("No such record") from None
+
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+def public(view: ViewFunc) -> ViewFunc:
+    """Mark a view as open to everyone (published data, sign-in pages)."""
+    view._alliance_access = "public"  # type: ignore[attr-defined]
+    return view
+
+
+def signed_in(view: ViewFunc) -> ViewFunc:
+    """A view any signed-in person may use (their own home page, their own account)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapper._alliance_access = "signed-in"  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def guard(area: Area, action: Action = Action.VIEW) -> Callable[[ViewFunc], ViewFunc]:
+    """Require sign-in and a grant of `action` in `area`; otherwise redirect to sign in, or show
+    'You do not have access' (403) and audit the attempt."""
+
+    def decorate(view: ViewFunc) -> ViewFunc:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            if not can(request.user, area, action):
+                from alliance.audit import services as audit
+                from alliance.common.views import forbidden
+
+                audit.record_denied(request, area=area, action=action)
+                return forbidden(request)
+            return view(request, *args, **kwargs)
+
+        wrapper._alliance_access = (area, action)  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def roles_of(user: Any) -> set[Role]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return {Role(role) for _org, _kind, role in _memberships(user)}

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+
+from alliance.accounts import services
+from alliance.audit.services import client_ip
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(label="Email address", max_length=254)
+    password = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        self.user: Any = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        username, password = data.get("username"), data.get("password")
+        if not username or not password:
+            return data
+        if services.is_locked_out(username, client_ip(self.request)):
+            services.note_attempt(self.request, username, succeeded=False)
+            raise forms.ValidationError(
+                "You have entered the wrong details too many times. Wait 15 minutes, then try again.",
+                code="locked",
+            )
+        user = authenticate(self.request, username=username, password=password)
+        if user is None:
+            services.note_attempt(self.request, username, succeeded=False)
+            raise forms.ValidationError("Enter a correct email address and password", code="invalid")
+        self.user = user
+        return data
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Security code",
+        max_length=6,
+        min_length=6,
+        help_text="The 6-digit code from your authenticator app",
+    )
+
+    def clean_token(self) -> str:
+        token = self.cleaned_data["token"].strip().replace(" ", "")
+        if not token.isdigit() or len(token) != 6:
+            raise forms.ValidationError("Enter the 6-digit security code")
+        return token

@@ -1,0 +1,60 @@
+"""People, the organisations they work for, and the role they have in each."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from alliance.accounts.roles import Role
+from alliance.organisations.models import Organisation
+
+__all__ = ["Membership", "Role", "SignInAttempt", "User"]
+
+
+class User(AbstractUser):
+    """A person who signs in. Sign-in name is their email address."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["full_name", "username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """A person's role in one organisation. A person may belong to several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="one_role_once_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}, {self.organisation}"
+
+
+class SignInAttempt(models.Model):
+    """Every sign-in attempt, kept to lock out repeated failures and for investigation."""
+
+    username = models.CharField(max_length=254, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    succeeded = models.BooleanField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]

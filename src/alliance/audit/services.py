@@ -1,0 +1,88 @@
+"""Writing the audit log: the one place audit rows are made.
+
+Call `record(request, action, obj)` whenever personal or sensitive data is viewed, changed,
+exported, downloaded or deleted. `request` may be None in background tasks (pass `user`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+from django.http import HttpRequest
+
+from alliance.audit.middleware import current_request
+from alliance.audit.models import AuditEvent
+
+Action = AuditEvent.Action
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Behind a proxy the deployer sets ALLIANCE_USE_TLS and the proxy's X-Forwarded-For; we take
+    # the address the proxy saw (the right-most entry it appended) rather than one a client forged.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded:
+        return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _organisation_id(obj: Any) -> int | None:
+    for attribute in ("organisation_id", "council__organisation_id"):
+        value = getattr(obj, attribute, None)
+        if isinstance(value, int):
+            return value
+    return None
+
+
+def record(
+    request: HttpRequest | None,
+    action: str,
+    obj: Model | None = None,
+    *,
+    user: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    organisation_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    request = request if request is not None else current_request.get()
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    if obj is not None:
+        object_type = object_type or obj._meta.label
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:300]
+        organisation_id = organisation_id if organisation_id is not None else _organisation_id(obj)
+    return AuditEvent.objects.create(
+        user_id=user.pk if authenticated else None,
+        username=(user.get_username() if authenticated else ""),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:300],
+        organisation_id=organisation_id,
+        ip_address=client_ip(request) if request is not None else None,
+        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
+        method=request.method or "" if request is not None else "",
+        path=request.get_full_path()[:500] if request is not None else "",
+        detail=detail or {},
+    )
+
+
+def record_denied(
+    request: HttpRequest,
+    *,
+    area: str,
+    action: str,
+    model: type[Model] | None = None,
+    lookup: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return record(
+        request,
+        Action.ACCESS_DENIED,
+        object_type=model._meta.label if model is not None else "",
+        object_id=str(next(iter(lookup.values()))) if lookup else "",
+        detail={"area": str(area), "action": str(action), "lookup": {k: str(v) for k, v in (lookup or {}).items()}},
+    )

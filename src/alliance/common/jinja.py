@@ -1,0 +1,75 @@
+"""The Jinja2 environment every page is rendered with: GOV.UK Frontend macros, URLs, static files,
+number and date formatting in GOV.UK style."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def govuk_date(value: dt.date | dt.datetime | None, with_time: bool = False) -> str:
+    """'5 March 2025' (and '2:30pm' with a time), as the GOV.UK style guide writes dates."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        text = f"{value.day} {value:%B %Y}"
+        if with_time:
+            hour = value.hour % 12 or 12
+            minutes = f":{value.minute:02d}" if value.minute else ""
+            text += f" at {hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+        return text
+    return f"{value.day} {value:%B %Y}"
+
+
+def number(value: float | int | Decimal | None, places: int = 0, missing: str = "–") -> str:
+    if value is None:
+        return missing
+    return f"{value:,.{places}f}"
+
+
+def percent(value: float | None, places: int = 0, missing: str = "–") -> str:
+    if value is None:
+        return missing
+    return f"{value:.{places}f}%"
+
+
+def money(pence: int | None) -> str:
+    """Money is held in whole pence; shown as £1,234.56 (or £1,234 when whole pounds)."""
+    if pence is None:
+        return "–"
+    pounds, rem = divmod(abs(int(pence)), 100)
+    sign = "-" if pence < 0 else ""
+    return f"{sign}£{pounds:,}" + (f".{rem:02d}" if rem else "")
+
+
+def environment(**options: Any) -> Environment:
+    """Django's Jinja2 backend passes a loader for the apps' `jinja2/` folders; GOV.UK Frontend's
+    macros are added under the `govuk_frontend_jinja/` prefix they import each other by."""
+    app_loader = options.pop("loader")
+    options["loader"] = ChoiceLoader(
+        [
+            app_loader,
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
+        ]
+    )
+    env = Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"], **options)
+    env.globals.update(
+        url=url,
+        static=static,
+        get_messages=get_messages,
+        now=timezone.now,
+    )
+    env.filters.update(govuk_date=govuk_date, number=number, percent=percent, money=money)
+    return env

@@ -1,0 +1,56 @@
+"""Pages that belong to no one capability: home, errors, health."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from alliance.access.policy import public, roles_of
+from alliance.common.navigation import sections_for
+
+
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    """Signed in: the sections this person can use, by role. Signed out: what Alliance is."""
+    user = request.user
+    context = {
+        "sections": [s for s in sections_for(user) if s.url_name != "home"],
+        "roles": sorted(role.label for role in roles_of(user)),
+        "memberships": (
+            list(user.memberships.select_related("organisation")) if user.is_authenticated else []
+        ),
+    }
+    return render(request, "common/home.html", context)
+
+
+@public
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers: the web process answers and the database is reachable."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@public
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "common/accessibility.html")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "common/403.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "common/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "common/500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    from alliance.audit import services as audit
+
+    audit.record(request, audit.Action.ACCESS_DENIED, object_type="csrf", detail={"reason": reason})
+    return render(request, "common/csrf_failure.html", status=403)

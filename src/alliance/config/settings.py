@@ -1,0 +1,221 @@
+"""Settings for Alliance, read from the environment with embedded defaults that run locally.
+
+Every setting a deployer may change is read here from an environment variable and documented in
+docs/settings.md (a test fails when one is not). The defaults give a working development service
+on SQLite; `ALLIANCE_ENV=production` turns the defaults strict (a real secret key is required,
+cookies are secure, HSTS is on).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+
+from alliance.config.env import env_bool, env_int, env_list, env_str
+
+SRC_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = SRC_DIR.parent
+
+ENVIRONMENT = env_str("ALLIANCE_ENV", "development")
+PRODUCTION = ENVIRONMENT == "production"
+DEBUG = env_bool("ALLIANCE_DEBUG", default=not PRODUCTION)
+
+_DEV_SECRET = "development-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
+SECRET_KEY = env_str("ALLIANCE_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
+if not SECRET_KEY:
+    raise RuntimeError("ALLIANCE_SECRET_KEY must be set when ALLIANCE_ENV=production")
+
+ALLOWED_HOSTS = env_list("ALLIANCE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("ALLIANCE_CSRF_TRUSTED_ORIGINS", [])
+
+# Where the shared public reference data lives (councils, judgements, indicators, postcodes,
+# DfE rule lists). Loaders read it from here; nothing is copied into code.
+SHARED_DATA_DIR = Path(env_str("ALLIANCE_SHARED_DATA", str(BASE_DIR.parent / "shared" / "data")))
+# Files the service writes: uploads, pooled pseudonymised returns, exports.
+VAR_DIR = Path(env_str("ALLIANCE_VAR_DIR", str(BASE_DIR / "var")))
+# Per-council pseudonymisation keys are held here, outside the database.
+KEYS_DIR = Path(env_str("ALLIANCE_KEYS_DIR", str(VAR_DIR / "keys")))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks_db",
+    "alliance.common",
+    "alliance.audit",
+    "alliance.organisations",
+    "alliance.accounts",
+    "alliance.nationalpicture",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "alliance.common.middleware.SecurityHeadersMiddleware",
+    "alliance.audit.middleware.AuditContextMiddleware",
+]
+
+ROOT_URLCONF = "alliance.config.urls"
+WSGI_APPLICATION = "alliance.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "alliance.common.jinja.environment",
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.messages.context_processors.messages",
+                "alliance.common.context_processors.navigation",
+            ],
+        },
+    },
+    {
+        # The admin site stays on Django templates.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'alliance.sqlite3'}"),
+        conn_max_age=env_int("ALLIANCE_DB_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while the task worker writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("ALLIANCE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:sign-in"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:signed-out"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sign-in lockout: this many failures for one username (or from one address) within the window
+# locks further attempts until the window has passed.
+SIGN_IN_MAX_FAILURES = env_int("ALLIANCE_SIGN_IN_MAX_FAILURES", 5)
+SIGN_IN_LOCKOUT_MINUTES = env_int("ALLIANCE_SIGN_IN_LOCKOUT_MINUTES", 15)
+OTP_TOTP_ISSUER = "Alliance"
+
+# Sessions and cookies.
+SESSION_COOKIE_AGE = env_int("ALLIANCE_SESSION_MINUTES", 8 * 60) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "alliance.common.views.csrf_failure"
+USE_TLS = env_bool("ALLIANCE_USE_TLS", default=PRODUCTION)
+SESSION_COOKIE_SECURE = USE_TLS
+CSRF_COOKIE_SECURE = USE_TLS
+SECURE_SSL_REDIRECT = USE_TLS and env_bool("ALLIANCE_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if USE_TLS else None
+SECURE_HSTS_SECONDS = 31_536_000 if USE_TLS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = USE_TLS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [("dist", BASE_DIR / "static" / "dist")]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(VAR_DIR / "media")}},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+EMAIL_BACKEND = env_str("ALLIANCE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("ALLIANCE_FROM_EMAIL", "Alliance <no-reply@alliance.invalid>")
+EMAIL_HOST = env_str("ALLIANCE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("ALLIANCE_EMAIL_PORT", 25)
+
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest statutory return file a council may upload.
+UPLOAD_MAX_BYTES = env_int("ALLIANCE_UPLOAD_MAX_MB", 500) * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("ALLIANCE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+if "PYTEST_VERSION" in os.environ:
+    # Tests: a fast hasher (Argon2 itself is proven in its own test), tasks run in-process unless a
+    # test asks for the real database queue, and nothing is mailed.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,21 @@
+"""Every URL of the service. Each capability's URLs live in its own app; every view is guarded by
+the access policy or marked public (tests/alliance/test_every_view_is_guarded.py proves it)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from alliance.common import views as common
+
+urlpatterns = [
+    path("", common.home, name="home"),
+    path("health/", common.health, name="health"),
+    path("accessibility/", common.accessibility, name="accessibility"),
+    path("", include("alliance.accounts.urls")),
+    path("national-picture/", include("alliance.nationalpicture.urls")),
+    path("audit/", include("alliance.audit.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "alliance.common.views.forbidden"
+handler404 = "alliance.common.views.not_found"
+handler500 = "alliance.common.views.server_error"

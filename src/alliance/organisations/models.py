@@ -1,0 +1,123 @@
+"""Organisations people work for: councils, alliances of councils, the DfE, and employers.
+
+Councils come from the public reference data (`alliance load-reference`); alliances, the DfE and
+employers are created in the service.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Region(models.Model):
+    """A DfE region (London is split into Inner and Outer London, as the DfE publishes it)."""
+
+    code = models.CharField(max_length=9, unique=True, help_text="ONS region code, e.g. E12000001")
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "Council"
+        ALLIANCE = "alliance", "Alliance"
+        DFE = "dfe", "Department for Education"
+        EMPLOYER = "employer", "Employer"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_council(self) -> bool:
+        return self.kind == self.Kind.COUNCIL
+
+
+class CouncilType(models.TextChoices):
+    LONDON_BOROUGH = "london-borough", "London borough"
+    METROPOLITAN_DISTRICT = "metropolitan-district", "Metropolitan district"
+    UNITARY_AUTHORITY = "unitary-authority", "Unitary authority"
+    COUNTY = "county", "County council"
+
+
+class Council(models.Model):
+    """An English local authority with children's-services duties (153 of them)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="council")
+    dfe_code = models.CharField("DfE code", max_length=3, unique=True, help_text="3-digit DfE LA code, e.g. 392")
+    ons_code = models.CharField("ONS code", max_length=9, unique=True, help_text="e.g. E08000022")
+    name = models.CharField(max_length=200, help_text="Name in the DfE's spelling")
+    ofsted_name = models.CharField(max_length=200, help_text="Name in Ofsted's spelling")
+    council_type = models.CharField(max_length=30, choices=CouncilType.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="councils")
+    ofsted_region = models.CharField(max_length=100, blank=True)
+    ofsted_urn = models.CharField("Ofsted URN", max_length=10, blank=True)
+    children_0_17 = models.PositiveIntegerField("children aged 0 to 17", null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Grid reference of the council's area (mean of its postcodes), for distances between councils.
+    easting = models.PositiveIntegerField(null=True, blank=True)
+    northing = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatisticalNeighbour(models.Model):
+    """One of a council's ten ranked statistical neighbours in a DfE model (e.g. '2025')."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="neighbour_links")
+    neighbour = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=10, default="2025")
+    rank = models.PositiveSmallIntegerField()
+    closeness = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["council", "model", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "model", "rank"], name="one_neighbour_per_rank"),
+            models.UniqueConstraint(fields=["council", "model", "neighbour"], name="neighbour_once_per_model"),
+        ]
+
+
+class AllianceMember(models.Model):
+    """A council that belongs to an alliance (e.g. North and South Tyneside in the Tyneside Alliance)."""
+
+    alliance = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="alliance_members",
+        limit_choices_to={"kind": Organisation.Kind.ALLIANCE},
+    )
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="alliance_memberships")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alliance", "council"], name="council_once_per_alliance")]
+
+
+class ReferenceLoad(models.Model):
+    """One run of `alliance load-reference`: when, what it found, and a fingerprint of the files and
+    loaders, so that `--if-changed` can skip a load that would change nothing."""
+
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    summary = models.TextField()
+
+    class Meta:
+        ordering = ["-loaded_at"]
+        get_latest_by = "loaded_at"
