@@ -1,0 +1,195 @@
+"""Assessments rules. The table has one row per assessment factor; `AssessmentID` numbers the
+assessments within their CIN details episode, so an assessment is (LAchildID, CINdetailsID,
+AssessmentID). A rule about an assessment flags all of its rows."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from statutory.cin.rules._common import CHILD, CIN_KEY, outside_year, pairs, rows_of, with_cin
+from statutory.cin.workdays import shift_working_days
+from statutory.engine import Context, Flag, rule
+
+ASSESSMENT = (*CIN_KEY, "AssessmentID")
+
+
+def _assessments(ctx: Context) -> pl.DataFrame:
+    return ctx.table("Assessments")
+
+
+def _whole(ctx: Context, rows: pl.DataFrame) -> pl.DataFrame:
+    """All rows of the assessments some of whose rows are in `rows`."""
+    keys = rows.select(ASSESSMENT).unique()
+    return _assessments(ctx).join(keys, on=list(ASSESSMENT), how="semi", nulls_equal=True)
+
+
+@rule("1103", table="Assessments", fields=("AssessmentActualStartDate", "CINreferralDate"))
+def assessment_before_referral(ctx: Context) -> list[Flag]:
+    joined = with_cin(_assessments(ctx), ctx, ["CINreferralDate", "ROW_NUMBER"])
+    bad = joined.filter(pl.col("AssessmentActualStartDate") < pl.col("CINreferralDate"))
+    return [
+        Flag("Assessments", bad, ("AssessmentActualStartDate",)),
+        Flag(
+            "CINdetails",
+            rows_of(ctx.table("CINdetails"), bad["ROW_NUMBER_cin"]),
+            ("CINreferralDate",),
+        ),
+    ]
+
+
+@rule(
+    "8608", table="Assessments", fields=("AssessmentActualStartDate", "AssessmentAuthorisationDate")
+)
+def start_after_end(ctx: Context) -> pl.DataFrame:
+    return _assessments(ctx).filter(
+        pl.col("AssessmentActualStartDate") > pl.col("AssessmentAuthorisationDate")
+    )
+
+
+@rule("8614", table="Assessments", fields=("AssessmentAuthorisationDate", "AssessmentFactors"))
+def factors_on_incomplete(ctx: Context) -> pl.DataFrame:
+    return _assessments(ctx).filter(
+        pl.col("AssessmentAuthorisationDate__raw").is_null()
+        & pl.col("AssessmentFactors").is_not_null()
+    )
+
+
+@rule("8670Q", table="Assessments", fields=("AssessmentActualStartDate",))
+def open_assessment_45_days(ctx: Context) -> pl.DataFrame:
+    """No authorisation date and a start before the reference date minus 45 working days
+    (England and Wales bank holidays excluded)."""
+    limit = shift_working_days(ctx.reference_date, -45)
+    return _assessments(ctx).filter(
+        pl.col("AssessmentAuthorisationDate__raw").is_null()
+        & (pl.col("AssessmentActualStartDate") < limit)
+    )
+
+
+@rule("8696", table="Assessments", fields=("AssessmentAuthorisationDate", "ReferenceDate"))
+def end_in_year(ctx: Context) -> pl.DataFrame:
+    return _assessments(ctx).filter(outside_year("AssessmentAuthorisationDate", ctx))
+
+
+@rule(
+    "8736", table="Assessments", fields=("AssessmentAuthorisationDate", "AssessmentActualStartDate")
+)
+def open_assessment_started_in_year(ctx: Context) -> pl.DataFrame:
+    """An assessment not completed (no authorisation date) must have started within the
+    census year."""
+    return _assessments(ctx).filter(
+        pl.col("AssessmentAuthorisationDate__raw").is_null()
+        & outside_year("AssessmentActualStartDate", ctx)
+    )
+
+
+@rule(
+    "8863Q",
+    table="Assessments",
+    fields=("AssessmentActualStartDate", "AssessmentAuthorisationDate"),
+)
+def assessment_overlap(ctx: Context) -> pl.DataFrame:
+    """An assessment starting on or after another of the child's started and before that one
+    was authorised (or while it is still unauthorised). Both assessments are flagged."""
+    one = (
+        _assessments(ctx)
+        .filter(pl.col("AssessmentActualStartDate").is_not_null())
+        .unique(subset=list(ASSESSMENT), keep="first")
+    )
+    both = pairs(
+        one,
+        [CHILD],
+        [
+            "CINdetailsID",
+            "AssessmentID",
+            "AssessmentActualStartDate",
+            "AssessmentAuthorisationDate",
+        ],
+    )
+    start = pl.col("AssessmentActualStartDate")
+    hit = both.filter(
+        (start >= pl.col("AssessmentActualStartDate_other"))
+        & (
+            (start < pl.col("AssessmentAuthorisationDate_other")).fill_null(False)
+            | pl.col("AssessmentAuthorisationDate_other").is_null()
+        )
+    )
+    keys = pl.concat(
+        [
+            hit.select(CHILD, "CINdetailsID", "AssessmentID"),
+            hit.select(
+                CHILD,
+                pl.col("CINdetailsID_other").alias("CINdetailsID"),
+                pl.col("AssessmentID_other").alias("AssessmentID"),
+            ),
+        ]
+    )
+    return _whole(ctx, keys)
+
+
+@rule("8869", table="Assessments", fields=("AssessmentFactors",))
+def factor_21_alone(ctx: Context) -> pl.DataFrame:
+    """Factor 21 (no factors identified) in an assessment that has other factors: all its rows."""
+    factors = pl.col("AssessmentFactors")
+    return _assessments(ctx).filter(
+        (factors == "21").fill_null(False).any().over(ASSESSMENT)
+        & (factors != "21").fill_null(False).any().over(ASSESSMENT)
+    )
+
+
+@rule("8873Q", table="Assessments", fields=("ReasonForClosure", "AssessmentFactors"))
+def factor_21_closure_reason(ctx: Context) -> list[Flag]:
+    """The episode's only assessment is completed with factor 21, the episode is closed, and
+    the reason for closure is not RC8 or RC9."""
+    rows = _assessments(ctx).with_columns(
+        pl.col("AssessmentID").n_unique().over(CIN_KEY).alias("_n")
+    )
+    joined = with_cin(rows, ctx, ["ReasonForClosure", "CINclosureDate__raw", "ROW_NUMBER"])
+    bad = joined.filter(
+        (pl.col("_n") == 1)
+        & (pl.col("AssessmentFactors") == "21")
+        & pl.col("AssessmentAuthorisationDate").is_not_null()
+        & pl.col("CINclosureDate__raw").is_not_null()
+        & ~pl.col("ReasonForClosure").is_in(("RC8", "RC9")).fill_null(False)
+    )
+    return [
+        Flag("Assessments", bad, ("AssessmentFactors",)),
+        Flag(
+            "CINdetails",
+            rows_of(ctx.table("CINdetails"), bad["ROW_NUMBER_cin"]),
+            ("ReasonForClosure",),
+        ),
+    ]
+
+
+@rule("8896", table="Assessments", fields=("AssessmentAuthorisationDate",))
+def several_open_assessments(ctx: Context) -> pl.DataFrame:
+    """Two or more assessments in one episode with no authorisation date: all their rows."""
+    open_ = _assessments(ctx).filter(pl.col("AssessmentAuthorisationDate__raw").is_null())
+    return open_.filter(pl.col("AssessmentID").n_unique().over(CIN_KEY) > 1)
+
+
+@rule("8897Q", table="Assessments", fields=("AssessmentAuthorisationDate", "AssessmentFactors"))
+def completed_without_factors(ctx: Context) -> pl.DataFrame:
+    factors = pl.col("AssessmentFactors")
+    return _assessments(ctx).filter(
+        pl.col("AssessmentAuthorisationDate__raw").is_not_null()
+        & factors.is_null().all().over(ASSESSMENT)
+    )
+
+
+@rule("8898", table="Assessments", fields=("AssessmentFactors",))
+def repeated_factor(ctx: Context) -> pl.DataFrame:
+    return _assessments(ctx).filter(
+        pl.col("AssessmentFactors").is_not_null()
+        & (pl.len().over(*ASSESSMENT, "AssessmentFactors") > 1)
+    )
+
+
+@rule("8945Q", table="Assessments", fields=("AssessmentFactors",))
+def factor_18a(ctx: Context) -> pl.DataFrame:
+    return _assessments(ctx).filter(pl.col("AssessmentFactors") == "18A")
+
+
+@rule("8950Q", table="Assessments", fields=("AssessmentFactors",))
+def factor_19a(ctx: Context) -> pl.DataFrame:
+    return _assessments(ctx).filter(pl.col("AssessmentFactors") == "19A")

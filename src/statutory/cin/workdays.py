@@ -1,0 +1,82 @@
+"""Working days in England: weekdays that are not England and Wales bank holidays.
+
+The holidays come from the maintained `holidays` package
+(`holidays.country_holidays("GB", subdiv="ENG")`), never from a list typed here. Counting and
+stepping are vectorised with numpy's business-day functions over a holiday array.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Any
+
+import holidays
+import numpy as np
+import polars as pl
+
+FIRST_YEAR = 2000
+LAST_YEAR = 2035
+
+
+@cache
+def bank_holidays() -> np.ndarray:
+    """England and Wales bank holidays 2000-2035 as numpy datetime64[D]."""
+    days = holidays.country_holidays("GB", subdiv="ENG", years=range(FIRST_YEAR, LAST_YEAR + 1))
+    return np.array(sorted(days.keys()), dtype="datetime64[D]")
+
+
+@cache
+def _calendar() -> np.busdaycalendar:
+    return np.busdaycalendar(weekmask="1111100", holidays=bank_holidays())
+
+
+def is_working_day(day: dt.date) -> bool:
+    return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=_calendar()))
+
+
+def shift_working_days(day: dt.date, n: int) -> dt.date:
+    """The date `n` working days after (n > 0) or before (n < 0) `day`.
+
+    Counting from a non-working day first rolls to the next (forward) or previous (backward)
+    working day, which counts as the first step: "the reference date minus 45 working days"
+    from a Sunday is the 45th working day before it.
+    """
+    offset: Any = np.busday_offset
+    cal = _calendar()
+    start = np.datetime64(day, "D")
+    if n == 0 or np.is_busday(start, busdaycal=cal):
+        result = offset(start, n, roll="forward" if n >= 0 else "backward", busdaycal=cal)
+    elif n > 0:
+        result = offset(offset(start, 0, roll="forward", busdaycal=cal), n - 1, busdaycal=cal)
+    else:
+        result = offset(offset(start, 0, roll="backward", busdaycal=cal), n + 1, busdaycal=cal)
+    return dt.date.fromisoformat(str(result))
+
+
+def _days(series: pl.Series) -> np.ndarray:
+    return series.cast(pl.Date).to_numpy().astype("datetime64[D]")
+
+
+def working_days_between(start: pl.Series, end: pl.Series) -> pl.Series:
+    """Working days from `start` to `end`, counting `end` but not `start` (so a conference the
+    next working day is 1 working day after the enquiry started); null where either is null."""
+    mask = start.is_null() | end.is_null()
+    s = _days(start.fill_null(dt.date(2000, 1, 1)))
+    e = _days(end.fill_null(dt.date(2000, 1, 1)))
+    counts = np.busday_count(s + 1, e + 1, busdaycal=_calendar())
+    out = pl.Series(start.name, counts, dtype=pl.Int64)
+    return out.set(mask, None) if mask.any() else out
+
+
+def working_days_expr(start: str, end: str) -> pl.Expr:
+    """`working_days_between` as an expression over two date columns."""
+    return pl.struct(start, end).map_batches(
+        lambda s: working_days_between(s.struct.field(start), s.struct.field(end)),
+        return_dtype=pl.Int64,
+    )
+
+
+def weekend(expr: pl.Expr) -> pl.Expr:
+    """Saturday or Sunday (ISO weekday 6 or 7)."""
+    return expr.dt.weekday() >= 6
