@@ -186,7 +186,13 @@ def header_uasc(ctx: Context, previous: bool = False) -> pl.DataFrame | None:
             .otherwise(pl.lit("0"))
             .alias("UASC"),
         )
-    return None
+    # No header supplied: a UASC row with any item besides CHILD and DOB is a UASC child.
+    items = [c for c in ("SEX", "DUC") if c in uasc.columns]
+    return uasc.select(
+        CHILD,
+        pl.lit(None, dtype=uasc.schema[ROW_NUMBER]).alias(ROW_NUMBER),
+        pl.when(any_provided(uasc, items)).then(pl.lit("1")).otherwise(pl.lit("0")).alias("UASC"),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

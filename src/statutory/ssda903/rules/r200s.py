@@ -1,0 +1,511 @@
+"""SSDA903 rules 202-234: agreement with last year's return, UASC status over two years, UPN
+defaults, placement provider and URN, reasons for placement change.
+
+Rules that compare with last year's return run only when last year's table was supplied.
+Rules 219, 221, 224, 227, 228 and 229 need Ofsted's provider lists (URN lookup), which the
+project does not hold; they are not implemented here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from statutory.engine import ROW_NUMBER, Context, Flag, rule
+from statutory.ssda903.rules.r100s import (
+    CHILD,
+    blank,
+    date,
+    flagged,
+    header_uasc,
+    is_code,
+    plus_years,
+    provided,
+    raw,
+    rows_of,
+    with_placements,
+)
+
+
+def _with_last(ctx: Context, table: str, columns: list[str]) -> pl.DataFrame | None:
+    """This year's rows joined to last year's row for the same child (`<COL>_last`); None when
+    last year's table was not supplied. Children not in last year's table are dropped."""
+    if not ctx.previous_supplied(table):
+        return None
+    now = ctx.table(table)
+    last = ctx.previous(table)
+    last_cols = last.select(
+        CHILD, *[raw(last, c).alias(f"{c}_last") for c in columns if c != "DOB"]
+    )
+    if "DOB" in columns:
+        last_cols = last_cols.with_columns(last["DOB"].alias("DOB_last"))
+    return now.join(last_cols, on=CHILD, how="inner", maintain_order="left")
+
+
+# Last year's SEX in this year's codes, where the code set changed (2023/24 -> 2024/25).
+SEX_1_2_TO_MF = {"1": "M", "2": "F"}
+
+
+@rule("202", table="Header", fields=("SEX",))
+def sex_agrees_with_last_year(ctx: Context) -> pl.DataFrame:
+    """A child in last year's header must have the same SEX this year (blank equals blank).
+    For 2024/25, last year's 1/2 are read as M/F, the codes the item changed to."""
+    joined = _with_last(ctx, "Header", ["SEX"])
+    if joined is None:
+        return ctx.table("Header").clear()
+    last = pl.col("SEX_last")
+    if ctx.year == 2025:
+        last = last.replace(SEX_1_2_TO_MF)
+    bad = joined.filter(raw(joined, "SEX").ne_missing(last))
+    return rows_of(ctx.table("Header"), bad[ROW_NUMBER])
+
+
+@rule("203", table="Header", fields=("DOB",))
+def dob_agrees_with_last_year(ctx: Context) -> pl.DataFrame:
+    """A child in last year's header must have the same date of birth (an invalid or blank
+    date equals another invalid or blank one)."""
+    joined = _with_last(ctx, "Header", ["DOB"])
+    if joined is None:
+        return ctx.table("Header").clear()
+    bad = joined.filter(pl.col("DOB").ne_missing(pl.col("DOB_last")))
+    return rows_of(ctx.table("Header"), bad[ROW_NUMBER])
+
+
+@rule("204", table="Header", fields=("ETHNIC",))
+def ethnicity_agrees_with_last_year(ctx: Context) -> pl.DataFrame:
+    """A child in last year's header must have the same ETHNIC code."""
+    joined = _with_last(ctx, "Header", ["ETHNIC"])
+    if joined is None:
+        return ctx.table("Header").clear()
+    bad = joined.filter(raw(joined, "ETHNIC").ne_missing(pl.col("ETHNIC_last")))
+    return rows_of(ctx.table("Header"), bad[ROW_NUMBER])
+
+
+# ---------------------------------------------------------------------------------------------
+# 205A-D: UASC status this year and last
+# ---------------------------------------------------------------------------------------------
+
+
+def _uasc_years(ctx: Context) -> pl.DataFrame | None:
+    """One row per this year's UASC row: CHILD, its ROW_NUMBER (`UASC_ROW`), the Header row
+    (`HEADER_ROW`), DOB, DUC (typed and as supplied), UASC status now and last year, and last
+    year's DUC. None unless both years' UASC tables were supplied and both years carry a
+    status (XML header item, or - for CSV - membership of the UASC table)."""
+    if not (ctx.supplied("UASC") and ctx.previous_supplied("UASC")):
+        return None
+    status_now = header_uasc(ctx)
+    status_last = header_uasc(ctx, previous=True)
+    if status_now is None or status_last is None:
+        return None
+    uasc = ctx.table("UASC")
+    last = ctx.previous("UASC")
+    current = uasc.select(
+        CHILD,
+        pl.col(ROW_NUMBER).alias("UASC_ROW"),
+        date(uasc, "DOB").alias("DOB"),
+        date(uasc, "DUC").alias("DUC"),
+        raw(uasc, "DUC").alias("DUC_raw"),
+    ).join(
+        status_now.select(CHILD, pl.col(ROW_NUMBER).alias("HEADER_ROW"), "UASC"),
+        on=CHILD,
+        how="left",
+    )
+    previous = (
+        last.select(CHILD, date(last, "DUC").alias("DUC_last"), date(last, "DOB").alias("DOB_last"))
+        .join(
+            status_last.select(CHILD, pl.col("UASC").alias("UASC_last")),
+            on=CHILD,
+            how="left",
+        )
+        .unique(subset=CHILD, keep="first")
+    )
+    return current.join(previous, on=CHILD, how="left", maintain_order="left")
+
+
+def _uasc_flags(ctx: Context, bad: pl.DataFrame) -> list[Flag]:
+    flags = [Flag("UASC", rows_of(ctx.table("UASC"), bad["UASC_ROW"]))]
+    if ctx.supplied("Header"):
+        flags.append(Flag("Header", rows_of(ctx.table("Header"), bad["HEADER_ROW"])))
+    return flags
+
+
+@rule("205A", table="UASC", fields=("CHILD", "UASC"))
+def uasc_ceased_last_year(ctx: Context) -> list[Flag]:
+    """UASC last year but not this year: last year's DUC must fall in last year's collection
+    year and this year's DUC must be blank."""
+    years = _uasc_years(ctx)
+    if years is None:
+        return []
+    start_last = dt.date(ctx.year - 2, 4, 1)
+    end_last = dt.date(ctx.year - 1, 3, 31)
+    in_last_year = pl.col("DUC_last").is_between(start_last, end_last).fill_null(False)
+    bad = years.filter(
+        pl.col("UASC").ne_missing("1")
+        & (pl.col("UASC_last") == "1").fill_null(False)
+        & (pl.col("DUC_raw").is_not_null() | ~in_last_year)
+    )
+    return _uasc_flags(ctx, bad)
+
+
+@rule("205B", table="UASC", fields=("DUC", "UASC"))
+def uasc_both_years(ctx: Context) -> list[Flag]:
+    """UASC both years: last year's DUC must be the child's 18th birthday, and this year's DUC
+    must fall in this collection year or equal last year's."""
+    years = _uasc_years(ctx)
+    if years is None:
+        return []
+    dob18 = plus_years(pl.coalesce(pl.col("DOB_last"), pl.col("DOB")), 18)
+    this_year = pl.col("DUC").is_between(ctx.collection_start, ctx.reference_date).fill_null(False)
+    same = (pl.col("DUC") == pl.col("DUC_last")).fill_null(False)
+    prev_is_18th = (pl.col("DUC_last") == dob18).fill_null(False)
+    bad = years.filter(
+        (pl.col("UASC") == "1").fill_null(False)
+        & (pl.col("UASC_last") == "1").fill_null(False)
+        & ((~this_year & ~same) | ~prev_is_18th)
+    )
+    return _uasc_flags(ctx, bad)
+
+
+@rule("205C", table="UASC", fields=("DUC", "UASC"))
+def duc_without_uasc(ctx: Context) -> list[Flag]:
+    """Not UASC this year nor last (status 0 or blank in both) but a DUC is given in either
+    year."""
+    years = _uasc_years(ctx)
+    if years is None:
+        return []
+    never = (pl.col("UASC").is_null() | (pl.col("UASC") == "0")) & (
+        pl.col("UASC_last").is_null() | (pl.col("UASC_last") == "0")
+    )
+    bad = years.filter(never & (pl.col("DUC").is_not_null() | pl.col("DUC_last").is_not_null()))
+    return _uasc_flags(ctx, bad)
+
+
+@rule("205D", table="Header", fields=("UASC", "CHILD"))
+def uasc_now_but_not_last_year(ctx: Context) -> pl.DataFrame:
+    """A child in last year's header who is UASC this year must have been UASC last year."""
+    now = header_uasc(ctx)
+    last = header_uasc(ctx, previous=True)
+    if now is None or last is None or not ctx.supplied("Header"):
+        return ctx.table("Header").clear()
+    joined = now.join(last.select(CHILD, pl.col("UASC").alias("UASC_last")), on=CHILD, how="inner")
+    bad = joined.filter((pl.col("UASC") == "1") & pl.col("UASC_last").ne_missing("1"))
+    return rows_of(ctx.table("Header"), bad[ROW_NUMBER])
+
+
+# ---------------------------------------------------------------------------------------------
+# 207-210: mother, UPN
+# ---------------------------------------------------------------------------------------------
+
+
+@rule("207", table="Header", fields=("MOTHER",))
+def mother_agrees_with_last_year(ctx: Context) -> pl.DataFrame:
+    """A child recorded as a mother last year (MOTHER 1) who has episodes this year must still
+    be recorded as a mother."""
+    joined = _with_last(ctx, "Header", ["MOTHER"])
+    if joined is None or not ctx.supplied("Episodes"):
+        return ctx.table("Header").clear()
+    with_eps = ctx.table("Episodes")[CHILD].drop_nulls().unique().implode()
+    bad = joined.filter(
+        pl.col(CHILD).is_in(with_eps)
+        & (pl.col("MOTHER_last") == "1").fill_null(False)
+        & raw(joined, "MOTHER").ne_missing("1")
+    )
+    return rows_of(ctx.table("Header"), bad[ROW_NUMBER])
+
+
+UN_CODES = ("UN1", "UN2", "UN3", "UN4", "UN5")
+
+
+@rule("208", table="Header", fields=("UPN",))
+def upn_agrees_with_last_year(ctx: Context) -> pl.DataFrame:
+    """A child's UPN must match last year's, except: unknown both years (blank), a change from
+    UN1 or blank to UN2-UN5, and a change from unknown (UN code or blank) to a real UPN."""
+    joined = _with_last(ctx, "Header", ["UPN"])
+    if joined is None:
+        return ctx.table("Header").clear()
+    now = raw(joined, "UPN")
+    last = pl.col("UPN_last")
+    null_now, null_before = now.is_null(), last.is_null()
+    differs = now.ne_missing(last) & ~(null_now & null_before)
+    valid_unknown_change = ((last == "UN1").fill_null(False) | null_before) & now.is_in(
+        UN_CODES[1:]
+    ).fill_null(False)
+    unknown_to_known = (last.is_in(UN_CODES).fill_null(False) | null_before) & ~(
+        now.is_in(UN_CODES).fill_null(False) | null_now
+    )
+    bad = joined.filter(differs & ~valid_unknown_change & ~unknown_to_known)
+    return rows_of(ctx.table("Header"), bad[ROW_NUMBER])
+
+
+@rule("209", table="Header", fields=("UPN", "DOB"))
+def school_age_not_un1(ctx: Context) -> pl.DataFrame:
+    """A child of school age - 4 or over on 31 August before the collection year started -
+    must not have UPN UN1."""
+    header = ctx.table("Header")
+    cutoff = dt.date(ctx.year - 2, 8, 31)
+    return flagged(
+        header, (plus_years(date(header, "DOB"), 4) <= cutoff) & (raw(header, "UPN") == "UN1")
+    )
+
+
+@rule("210", table="Header", fields=("UPN", "DECOM"))
+def un4_only_for_new_arrivals(ctx: Context) -> list[Flag]:
+    """UN4 ("UPN not yet obtained", for children who arrived in the last week) must not be
+    used for a child with an episode starting on or after 24 March (read as the validator
+    councils use reads the DfE check: <UPN> = UN4 then no episode <DECOM> >= 24/03/YYYY).
+    Flags those episodes and the child's header."""
+    header = ctx.table("Header")
+    eps = ctx.table("Episodes")
+    un4 = header.filter(raw(header, "UPN") == "UN4").select(CHILD, pl.col(ROW_NUMBER).alias("H"))
+    cutoff = dt.date(ctx.year, 3, 24)
+    bad = eps.filter(date(eps, "DECOM") >= cutoff).join(un4, on=CHILD, how="inner")
+    return [
+        Flag("Episodes", rows_of(eps, bad[ROW_NUMBER])),
+        Flag("Header", rows_of(header, bad["H"])),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# 213-234: placements, URN, reasons for change
+# ---------------------------------------------------------------------------------------------
+
+
+def _temporary_places(ctx: Context) -> list[str]:
+    base = ["T0", "T1", "T2", "T3", "T4"]
+    return [*base, "Z11", "Z12", "Z13", "Z14"] if ctx.year >= 2026 else base
+
+
+@rule("213", table="Episodes", fields=("PLACE_PROVIDER",))
+def no_provider_for_temporary(ctx: Context) -> pl.DataFrame:
+    """PLACE_PROVIDER must be blank for temporary placements (T0-T4; and Z11-Z14 from
+    2025/26)."""
+    eps = ctx.table("Episodes")
+    return flagged(
+        eps, is_code(eps, "PLACE", _temporary_places(ctx)) & provided(eps, "PLACE_PROVIDER")
+    )
+
+
+@rule("214", table="Episodes", fields=("PL_POST", "URN"))
+def no_location_for_short_breaks(ctx: Context) -> pl.DataFrame:
+    """PL_POST and URN must be blank for V3/V4 short-break episodes."""
+    eps = ctx.table("Episodes")
+    return flagged(
+        eps, is_code(eps, "LS", ["V3", "V4"]) & (provided(eps, "PL_POST") | provided(eps, "URN"))
+    )
+
+
+OC2_ITEMS = (
+    "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT",
+    "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED",
+)  # fmt: skip
+OC3_ITEMS = ("IN_TOUCH", "ACTIV", "ACCOM")
+
+
+@rule("215", table="OC3", fields=(*OC3_ITEMS, *OC2_ITEMS))
+def leaver_not_oc2(ctx: Context) -> list[Flag]:
+    """A child with any care-leaver item must have no 12-months (OC2) item. Flags both rows."""
+    oc3 = ctx.table("OC3")
+    oc2 = ctx.table("OC2")
+    leavers = oc3.filter(pl.any_horizontal([provided(oc3, c) for c in OC3_ITEMS]))
+    with_items = oc2.filter(pl.any_horizontal([provided(oc2, c) for c in OC2_ITEMS]))
+    pairs = leavers.select(CHILD, ROW_NUMBER).join(
+        with_items.select(CHILD, pl.col(ROW_NUMBER).alias("OC2_ROW")), on=CHILD, how="inner"
+    )
+    return [
+        Flag("OC3", rows_of(oc3, pairs[ROW_NUMBER])),
+        Flag("OC2", rows_of(oc2, pairs["OC2_ROW"])),
+    ]
+
+
+@rule("217", table="Episodes", fields=("PLACE", "DECOM", "RNE"))
+def adoption_with_foster_carers_rne(ctx: Context) -> pl.DataFrame:
+    """Episodes from 1 April 2015 placed for adoption with current foster carers (A3/A5) must
+    have RNE S, T or U."""
+    eps = ctx.table("Episodes")
+    return flagged(
+        eps,
+        is_code(eps, "PLACE", ["A3", "A5"])
+        & (date(eps, "DECOM") >= dt.date(2015, 4, 1))
+        & ~is_code(eps, "RNE", ["S", "T", "U"]),
+    )
+
+
+_NO_URN_COMMON = ["P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4"]
+
+
+def _urn_not_required(ctx: Context) -> list[str]:
+    """Placement types rule 218 does not ask a URN for, by year (H5 needs one from 2023/24;
+    P2 is exempt only up to 2022/23; Z1 becomes Z11-Z14 in 2025/26)."""
+    if ctx.year <= 2023:
+        return ["H5", "P2", *_NO_URN_COMMON, "Z1"]
+    if ctx.year <= 2025:
+        return [*_NO_URN_COMMON, "Z1"]
+    return [*_NO_URN_COMMON, "Z11", "Z12", "Z13", "Z14"]
+
+
+def _urn_not_allowed(ctx: Context) -> list[str]:
+    """Placement types rule 222 forbids a URN for, by year."""
+    if ctx.year <= 2023:
+        return ["H5", "P2", *_NO_URN_COMMON, "Z1"]
+    if ctx.year == 2024:
+        return ["P2", *_NO_URN_COMMON, "Z1"]
+    if ctx.year == 2025:
+        return [*_NO_URN_COMMON, "Z1"]
+    return [*_NO_URN_COMMON, "Z11", "Z12", "Z13", "Z14"]
+
+
+def _outside_england(ctx: Context, eps: pl.DataFrame) -> pl.Expr:
+    """Placed outside England, by PL_LA derived from PL_POST. Up to 2024/25 an unknown PL_LA
+    counts as outside England (the DfE check reads PL_LA codes starting N, W, S or C, and the
+    validator councils use applies that to the text of a missing code too); from 2025/26 the
+    DfE lists the codes (CON, NIR, SCO, WAL, NUK)."""
+    pl_la = pl.col("PL_LA")
+    if ctx.year >= 2026:
+        return pl_la.is_in(["CON", "NIR", "SCO", "WAL", "NUK"]).fill_null(False)
+    return pl_la.is_null() | pl_la.str.slice(0, 1).is_in(["N", "W", "S", "C"]).fill_null(False)
+
+
+@rule("218", table="Episodes", fields=("URN",))
+def urn_required(ctx: Context) -> pl.DataFrame:
+    """Episodes open on or after 1 April in England, in placement types that Ofsted registers,
+    must have a URN."""
+    eps = ctx.table("Episodes")
+    if eps.is_empty():
+        return eps
+    placed = with_placements(ctx, eps)
+    open_in_year = (date(placed, "DEC") >= ctx.collection_start).fill_null(False) | blank(
+        placed, "DEC"
+    )
+    bad = placed.filter(
+        open_in_year
+        & blank(placed, "URN")
+        & ~is_code(placed, "PLACE", _urn_not_required(ctx))
+        & ~_outside_england(ctx, placed)
+    )
+    return rows_of(eps, bad[ROW_NUMBER])
+
+
+@rule("222", table="Episodes", fields=("URN",))
+def no_urn_for_placement_type(ctx: Context) -> pl.DataFrame:
+    """A URN (other than the placeholder XXXXXXX) must not be given for placement types that
+    Ofsted does not register."""
+    eps = ctx.table("Episodes")
+    urn = raw(eps, "URN")
+    return flagged(
+        eps, is_code(eps, "PLACE", _urn_not_allowed(ctx)) & urn.is_not_null() & (urn != "XXXXXXX")
+    )
+
+
+@rule("225", table="Episodes", fields=("REASON_PLACE_CHANGE",))
+def reason_for_change_required(ctx: Context) -> pl.DataFrame:
+    """When an episode ends with X1 (same period of care continues) and the next episode is a
+    change of placement (RNE P, B, T or U), and neither placement is temporary (T0-T4), the
+    ending episode must have a REASON_PLACE_CHANGE."""
+    eps = ctx.table("Episodes")
+    temporary = ["T0", "T1", "T2", "T3", "T4"]
+    ordered = eps.sort([CHILD, "DECOM", ROW_NUMBER], nulls_last=True).with_columns(
+        raw(eps, "RNE").shift(-1).over(CHILD).alias("__rne_next"),
+        raw(eps, "PLACE").shift(-1).over(CHILD).alias("__place_next"),
+        pl.col(CHILD).shift(-1).over(CHILD).is_not_null().alias("__has_next"),
+    )
+    bad = ordered.filter(
+        pl.col("__has_next")
+        & (raw(ordered, "REC") == "X1").fill_null(False)
+        & blank(ordered, "REASON_PLACE_CHANGE")
+        & ~is_code(ordered, "PLACE", temporary)
+        & pl.col("__rne_next").is_in(["P", "B", "T", "U"]).fill_null(False)
+        & ~pl.col("__place_next").is_in(temporary).fill_null(False)
+    )
+    return rows_of(eps, bad[ROW_NUMBER])
+
+
+@rule("226", table="Episodes", fields=("REASON_PLACE_CHANGE", "PLACE"))
+def no_reason_for_temporary(ctx: Context) -> pl.DataFrame:
+    """For a temporary placement (T0-T4) REASON_PLACE_CHANGE must be blank on the episode and
+    on the child's episode before it (by DECOM)."""
+    eps = ctx.table("Episodes")
+    ordered = eps.sort([CHILD, "DECOM", ROW_NUMBER], nulls_last=True).with_columns(
+        provided(eps, "REASON_PLACE_CHANGE").shift(1).over(CHILD).alias("__prev_reason")
+    )
+    bad = ordered.filter(
+        is_code(ordered, "PLACE", ["T0", "T1", "T2", "T3", "T4"])
+        & (provided(ordered, "REASON_PLACE_CHANGE") | pl.col("__prev_reason").fill_null(False))
+    )
+    return rows_of(eps, bad[ROW_NUMBER])
+
+
+@rule("217t", table="Episodes", fields=("PLACE", "DECOM"))
+def no_p2_after_october_2023(ctx: Context) -> pl.DataFrame:
+    """Placement type P2 must not be used for an episode open after 28 October 2023 (ended
+    after that date, or not ended)."""
+    eps = ctx.table("Episodes")
+    dec = date(eps, "DEC")
+    return flagged(
+        eps,
+        is_code(eps, "PLACE", ["P2"])
+        & ((dec > dt.date(2023, 10, 28)).fill_null(False) | dec.is_null()),
+    )
+
+
+@rule("230", table="Episodes", fields=("PLACE", "DEC", "URN"))
+def urn_for_h5_from_october_2023(ctx: Context) -> pl.DataFrame:
+    """An H5 placement in England open on or after 29 October 2023 must have a real URN (not
+    blank, not XXXXXXX)."""
+    eps = ctx.table("Episodes")
+    if eps.is_empty():
+        return eps
+    placed = with_placements(ctx, eps)
+    dec = date(placed, "DEC")
+    urn = raw(placed, "URN")
+    pl_la = pl.col("PL_LA")
+    outside = pl_la.is_null() | pl_la.str.slice(0, 1).is_in(["N", "W", "S"]).fill_null(False)
+    bad = placed.filter(
+        is_code(placed, "PLACE", ["H5"])
+        & ((dec >= dt.date(2023, 10, 29)).fill_null(False) | dec.is_null())
+        & (urn.is_null() | (urn == "XXXXXXX"))
+        & ~outside
+    )
+    return rows_of(eps, bad[ROW_NUMBER])
+
+
+@rule("231", table="Header", fields=("DOB", "UASC_STATUS"))
+def uasc_generally_older(ctx: Context) -> pl.DataFrame:
+    """A UASC child should be over 11 on 31 March (date of birth more than 11 years before).
+    UASC status is the header item in XML returns, or a row in the UASC table in CSV ones."""
+    status = header_uasc(ctx)
+    header = ctx.table("Header")
+    if status is None:
+        return header.clear()
+    young = header.join(status.select(ROW_NUMBER, pl.col("UASC").alias("__uasc")), on=ROW_NUMBER)
+    cutoff = plus_years(pl.lit(ctx.reference_date), -11)
+    bad = young.filter((pl.col("__uasc") == "1") & (date(young, "DOB") > cutoff))
+    return rows_of(header, bad[ROW_NUMBER])
+
+
+@rule("232", table="Header", fields=("SEX",))
+def sex_unknown(ctx: Context) -> pl.DataFrame:
+    """Query: SEX recorded as U (not known)."""
+    header = ctx.table("Header")
+    return flagged(header, raw(header, "SEX") == "U")
+
+
+@rule("233", table="Episodes", fields=("REASON_PLACE_CHANGE", "REASON_PLACE_CHANGE"))
+def no_reason_while_open(ctx: Context) -> pl.DataFrame:
+    """REASON_PLACE_CHANGE must be blank while the episode has not ceased (DEC blank)."""
+    eps = ctx.table("Episodes")
+    return flagged(eps, blank(eps, "DEC") & provided(eps, "REASON_PLACE_CHANGE"))
+
+
+@rule("234", table="Episodes", fields=("REASON_PLACE_CHANGE", "DOB"))
+def no_custody_under_10(ctx: Context) -> pl.DataFrame:
+    """A child under 10 at the start of the episode (DECOM before the 10th birthday) cannot
+    have changed placement because of custody (REASON_PLACE_CHANGE CUSTOD)."""
+    eps = ctx.table("Episodes")
+    header = ctx.table("Header").select(CHILD, pl.col("DOB").alias("__dob")).unique(CHILD)
+    joined = eps.join(header, on=CHILD, how="left", maintain_order="left")
+    bad = joined.filter(
+        (plus_years(pl.col("__dob"), 10) > date(joined, "DECOM"))
+        & (raw(joined, "REASON_PLACE_CHANGE") == "CUSTOD")
+    )
+    return rows_of(eps, bad[ROW_NUMBER])
