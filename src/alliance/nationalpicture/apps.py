@@ -7,6 +7,8 @@ class NationalPictureConfig(AppConfig):
     name = "alliance.nationalpicture"
     label = "nationalpicture"
     verbose_name = "National picture"
+    reference_loaders = ("alliance.nationalpicture.loaders.load",)
+    reference_order = 20
     sections = (
         Section(
             "National picture",
