@@ -30,12 +30,26 @@ from typing import Any
 
 from django.db import connection
 
-from alliance.nationalpicture.models import Framework, Grade, Indicator, IndicatorValue, Judgement, Source
+from alliance.nationalpicture.models import (
+    Framework,
+    Grade,
+    Indicator,
+    IndicatorValue,
+    Judgement,
+    Source,
+)
 from alliance.organisations.models import Council
-from alliance.organisations.reference import SUPPRESSION_MARKERS, LoadReport, ReferenceFileError, read_csv_rows
+from alliance.organisations.reference import (
+    SUPPRESSION_MARKERS,
+    LoadReport,
+    ReferenceFileError,
+    read_csv_rows,
+)
 
 OUTCOMES_2025 = "reference/dfe-csc-outcomes-enablers/LA_Inspection_Outcomes_as_at_31_March_2025.ods"
-DATA_2023 = "reference/dfe-csc-outcomes-enablers/Childrens_social_care_in_England_2023_underlying_data.ods"
+DATA_2023 = (
+    "reference/dfe-csc-outcomes-enablers/Childrens_social_care_in_England_2023_underlying_data.ods"
+)
 SCRAPE = "reference/ofsted-ilacs-scrape-tool/ofsted_csc_ilacs_overview.xlsx"
 LAIT = "reference/dfe-lait/bds_long_0.parquet"
 LAIT_DICTIONARY = "reference/dfe-lait/lait_data_dictionary.csv"
@@ -72,7 +86,16 @@ _GRADES = {
     "inadequate": Grade.INADEQUATE,
 }
 # The scrape writes "inspection_pre_dates_judgement" for care leavers before that judgement existed (2023).
-_BLANK = {"", "nan", "none", "n/a", "-", "not applicable", "not judged", "inspection_pre_dates_judgement"}
+_BLANK = {
+    "",
+    "nan",
+    "none",
+    "n/a",
+    "-",
+    "not applicable",
+    "not judged",
+    "inspection_pre_dates_judgement",
+}
 
 _ILACS_TYPES = {
     "ilacs standard inspection": Framework.ILACS_STANDARD,
@@ -98,15 +121,27 @@ def _read_sheet(path: Path, sheet: str, header_row: int | None) -> list[tuple[An
         raise ReferenceFileError(path, "file not found")
     try:
         if header_row is None:
-            frame = pl.read_excel(path, sheet_name=sheet, engine="calamine", has_header=False, infer_schema_length=0)
+            frame = pl.read_excel(
+                path, sheet_name=sheet, engine="calamine", has_header=False, infer_schema_length=0
+            )
             return frame.rows()
-        frame = pl.read_excel(path, sheet_name=sheet, engine="calamine", read_options={"header_row": header_row}, infer_schema_length=0)
+        frame = pl.read_excel(
+            path,
+            sheet_name=sheet,
+            engine="calamine",
+            read_options={"header_row": header_row},
+            infer_schema_length=0,
+        )
         return [tuple(frame.columns), *frame.rows()]
     except Exception as exc:  # calamine raises its own errors for a broken or missing sheet
-        raise ReferenceFileError(path, f"could not read sheet {sheet!r}: {exc}".splitlines()[0]) from None
+        raise ReferenceFileError(
+            path, f"could not read sheet {sheet!r}: {exc}".splitlines()[0]
+        ) from None
 
 
-def _header_index(path: Path, header: tuple[Any, ...], wanted: dict[str, str], row: int) -> dict[str, int]:
+def _header_index(
+    path: Path, header: tuple[Any, ...], wanted: dict[str, str], row: int
+) -> dict[str, int]:
     """Map our names to column positions, by header text (whitespace-insensitive)."""
     norm = [re.sub(r"\s+", " ", str(h or "")).strip().lower() for h in header]
     index: dict[str, int] = {}
@@ -123,7 +158,9 @@ def _cell(row: tuple[Any, ...], index: int) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _date(path: Path, row: int, column: str, raw: str, *, day_first: bool = False) -> dt.date | None:
+def _date(
+    path: Path, row: int, column: str, raw: str, *, day_first: bool = False
+) -> dt.date | None:
     if not raw or raw.lower() in _BLANK:
         return None
     try:
@@ -176,9 +213,7 @@ class _Found:
         return (self.area_name, self.framework, self.published)
 
     def values(self) -> dict[str, Any]:
-        fields = (
-            "council_id area_code ended inspection_date overall leaders help_and_protection children_in_care care_leavers adoption source link"
-        ).split()
+        fields = ["council_id", "area_code", "ended", "inspection_date", "overall", "leaders", "help_and_protection", "children_in_care", "care_leavers", "adoption", "source", "link"]
         return {f: getattr(self, f) for f in fields}
 
 
@@ -196,13 +231,25 @@ _OFFICIAL_COLUMNS = {
 }
 
 
-def _official(data_dir: Path, councils_by_ons: dict[str, Council], report: LoadReport) -> list[_Found]:
+def _official(
+    data_dir: Path, councils_by_ons: dict[str, Council], report: LoadReport
+) -> list[_Found]:
     path = data_dir / OUTCOMES_2025
     found: dict[tuple[str, dt.date], _Found] = {}
     sheets = [
-        ("ILACS_inspection_history", {**_OFFICIAL_COLUMNS, "type": "Inspection type", "status": "Local authority status"}),
+        (
+            "ILACS_inspection_history",
+            {**_OFFICIAL_COLUMNS, "type": "Inspection type", "status": "Local authority status"},
+        ),
         ("Inspections_as_at_31_March", dict(_OFFICIAL_COLUMNS)),
-        ("In-year_inspections", {**_OFFICIAL_COLUMNS, "inspected": "Inspection/Visit date", "type": "Inspection/Visit type"}),
+        (
+            "In-year_inspections",
+            {
+                **_OFFICIAL_COLUMNS,
+                "inspected": "Inspection/Visit date",
+                "type": "Inspection/Visit type",
+            },
+        ),
     ]
     for sheet, columns in sheets:
         rows = _read_sheet(path, sheet, header_row=2)
@@ -212,28 +259,40 @@ def _official(data_dir: Path, councils_by_ons: dict[str, Council], report: LoadR
             code = _cell(row, index["code"])
             if not code:
                 continue
-            kind = _cell(row, index["type"]).lower() if "type" in index else "ilacs standard inspection"
+            kind = (
+                _cell(row, index["type"]).lower()
+                if "type" in index
+                else "ilacs standard inspection"
+            )
             if kind not in _ILACS_TYPES:
                 continue  # focused and monitoring visits make no judgement
             inspected = _date(path, number, columns["inspected"], _cell(row, index["inspected"]))
             if inspected is None:
-                raise ReferenceFileError(path, "inspection date is missing", row=number, column=columns["inspected"])
+                raise ReferenceFileError(
+                    path, "inspection date is missing", row=number, column=columns["inspected"]
+                )
             if (code, inspected) in found:
                 # The latest-per-council and in-year sheets repeat the history; the history's row
                 # carries the inspection type, so the first one read is kept.
                 continue
             if sheet != "ILACS_inspection_history":
-                report.notes.append(f"{sheet} row {number}: {code} inspected {inspected} is not in the history sheet; added")
+                report.notes.append(
+                    f"{sheet} row {number}: {code} inspected {inspected} is not in the history sheet; added"
+                )
             published = _date(path, number, columns["published"], _cell(row, index["published"]))
             if published is None:
-                raise ReferenceFileError(path, "publication date is missing", row=number, column=columns["published"])
+                raise ReferenceFileError(
+                    path, "publication date is missing", row=number, column=columns["published"]
+                )
             name = _cell(row, index["name"])
             council = councils_by_ons.get(code)
             ended = None
             if council is None:
                 former = FORMER_COUNCILS.get(name)
                 if former is None:
-                    raise ReferenceFileError(path, f"unknown council code {code!r}", row=number, column=columns["code"])
+                    raise ReferenceFileError(
+                        path, f"unknown council code {code!r}", row=number, column=columns["code"]
+                    )
                 ended = former[1]
                 name = f"{name} (former council)"
             found[(code, inspected)] = _Found(
@@ -246,7 +305,9 @@ def _official(data_dir: Path, councils_by_ons: dict[str, Council], report: LoadR
                 published=published,
                 overall=_grade(path, number, columns["overall"], _cell(row, index["overall"])),
                 leaders=_grade(path, number, columns["leaders"], _cell(row, index["leaders"])),
-                help_and_protection=_grade(path, number, columns["help"], _cell(row, index["help"])),
+                help_and_protection=_grade(
+                    path, number, columns["help"], _cell(row, index["help"])
+                ),
                 children_in_care=_grade(path, number, columns["care"], _cell(row, index["care"])),
                 care_leavers=_grade(path, number, columns["leavers"], _cell(row, index["leavers"])),
                 source=Source.OFFICIAL_2025.value,
@@ -260,12 +321,35 @@ _SHEET_2023: list[tuple[Framework, str, str | None, dict[str, str]]] = [
         Framework.SLAC,
         "Safeguarding & Looked After Children (SLAC) Inspection publication date",
         None,
-        {"help_and_protection": "SLAC Safeguarding Overall effectiveness (OE)", "children_in_care": "SLAC Looked After Children Overall Effectiveness (OE)"},
+        {
+            "help_and_protection": "SLAC Safeguarding Overall effectiveness (OE)",
+            "children_in_care": "SLAC Looked After Children Overall Effectiveness (OE)",
+        },
     ),
-    (Framework.SLAC_REINSPECTION, "SLAC re-inspection of Safeguarding publication date", None, {"help_and_protection": "SLAC re-inspection Safeguarding OE"}),
-    (Framework.CPI, "Child Protection Inspections (CPI) publication date", None, {"help_and_protection": "CPI Overall Effectiveness (OE)"}),
-    (Framework.CPRI, "Child Protection Re-Inspection (CPRI) publication date", None, {"help_and_protection": "CPRI Overall Effectiveness (OE)"}),
-    (Framework.TLAC, "Targeted Looked After Children (TLAC) inspection publication date", None, {"children_in_care": "TLAC Overall Effectiveness (OE)"}),
+    (
+        Framework.SLAC_REINSPECTION,
+        "SLAC re-inspection of Safeguarding publication date",
+        None,
+        {"help_and_protection": "SLAC re-inspection Safeguarding OE"},
+    ),
+    (
+        Framework.CPI,
+        "Child Protection Inspections (CPI) publication date",
+        None,
+        {"help_and_protection": "CPI Overall Effectiveness (OE)"},
+    ),
+    (
+        Framework.CPRI,
+        "Child Protection Re-Inspection (CPRI) publication date",
+        None,
+        {"help_and_protection": "CPRI Overall Effectiveness (OE)"},
+    ),
+    (
+        Framework.TLAC,
+        "Targeted Looked After Children (TLAC) inspection publication date",
+        None,
+        {"children_in_care": "TLAC Overall Effectiveness (OE)"},
+    ),
     (
         Framework.SIF,
         "Single Inspection of LA Children's Services (SIF) First SIF publication date",
@@ -292,15 +376,24 @@ _SHEET_2023: list[tuple[Framework, str, str | None, dict[str, str]]] = [
     ),
 ]
 # The SLAC re-inspection of looked-after services has its own date: read as a separate report.
-_SLAC_CLA_REINSPECTION = ("SLAC re-inspection of services for Children Looked After publication date", "SLAC re-inspection of services Children Looked After OE")
+_SLAC_CLA_REINSPECTION = (
+    "SLAC re-inspection of services for Children Looked After publication date",
+    "SLAC re-inspection of services Children Looked After OE",
+)
 
 
-def _earlier(data_dir: Path, councils_by_name: dict[str, Council], report: LoadReport) -> list[_Found]:
+def _earlier(
+    data_dir: Path, councils_by_name: dict[str, Council], report: LoadReport
+) -> list[_Found]:
     path = data_dir / DATA_2023
     rows = _read_sheet(path, "LA_inspections_2009-2023", header_row=None)
     headers = [i for i, row in enumerate(rows) if _cell(row, 0) == "Web link"]
     if len(headers) != 2:
-        raise ReferenceFileError(path, f"expected two tables (header rows starting 'Web link'), found {len(headers)}", column="A")
+        raise ReferenceFileError(
+            path,
+            f"expected two tables (header rows starting 'Web link'), found {len(headers)}",
+            column="A",
+        )
     found: list[_Found] = []
     unmatched: list[str] = []
     for table, start in enumerate(headers):
@@ -348,11 +441,19 @@ def _earlier(data_dir: Path, councils_by_name: dict[str, Council], report: LoadR
                     source=Source.OFSTED_2023.value,
                 )
                 if overall_col:
-                    item.overall = _grade(path, number, overall_col, _cell(row, index[f"{framework}:overall"]))
+                    item.overall = _grade(
+                        path, number, overall_col, _cell(row, index[f"{framework}:overall"])
+                    )
                 for field, col in subs.items():
-                    setattr(item, field, _grade(path, number, col, _cell(row, index[f"{framework}:{field}"])))
+                    setattr(
+                        item,
+                        field,
+                        _grade(path, number, col, _cell(row, index[f"{framework}:{field}"])),
+                    )
                 found.append(item)
-            published = _date(path, number, _SLAC_CLA_REINSPECTION[0], _cell(row, index["slac-cla:date"]))
+            published = _date(
+                path, number, _SLAC_CLA_REINSPECTION[0], _cell(row, index["slac-cla:date"])
+            )
             if published is not None:
                 found.append(
                     _Found(
@@ -363,12 +464,19 @@ def _earlier(data_dir: Path, councils_by_name: dict[str, Council], report: LoadR
                         framework=Framework.SLAC_REINSPECTION.value,
                         inspection_date=None,
                         published=published,
-                        children_in_care=_grade(path, number, _SLAC_CLA_REINSPECTION[1], _cell(row, index["slac-cla:grade"])),
+                        children_in_care=_grade(
+                            path,
+                            number,
+                            _SLAC_CLA_REINSPECTION[1],
+                            _cell(row, index["slac-cla:grade"]),
+                        ),
                         source=Source.OFSTED_2023.value,
                     )
                 )
     if unmatched:
-        report.notes.append(f"{DATA_2023.rsplit('/', 1)[1]}: no council named {', '.join(sorted(unmatched))} (skipped)")
+        report.notes.append(
+            f"{DATA_2023.rsplit('/', 1)[1]}: no council named {', '.join(sorted(unmatched))} (skipped)"
+        )
     # A SLAC re-inspection of safeguarding and one of looked-after services can share a date.
     merged: dict[tuple[str, str, dt.date], _Found] = {}
     for item in found:
@@ -403,14 +511,20 @@ def _scraped(data_dir: Path, councils_by_code: dict[str, Council]) -> list[_Foun
         code = _cell(row, index["code"])
         council = councils_by_code.get(code)
         if council is None:
-            raise ReferenceFileError(path, f"unknown council code {code!r}", row=number, column="la_code")
+            raise ReferenceFileError(
+                path, f"unknown council code {code!r}", row=number, column="la_code"
+            )
         overall = _grade(path, number, "overall_effectiveness_grade", _cell(row, index["overall"]))
         framework = _cell(row, index["framework"]).lower()
         if not overall or framework not in _ILACS_TYPES:
             continue  # no judgement scraped for this council
-        published = _date(path, number, "publication_date", _cell(row, index["published"]), day_first=True)
+        published = _date(
+            path, number, "publication_date", _cell(row, index["published"]), day_first=True
+        )
         if published is None:
-            raise ReferenceFileError(path, "publication date is missing", row=number, column="publication_date")
+            raise ReferenceFileError(
+                path, "publication date is missing", row=number, column="publication_date"
+            )
         found.append(
             _Found(
                 council_id=council.pk,
@@ -418,13 +532,25 @@ def _scraped(data_dir: Path, councils_by_code: dict[str, Council]) -> list[_Foun
                 area_code=council.ons_code,
                 ended=None,
                 framework=_ILACS_TYPES[framework].value,
-                inspection_date=_date(path, number, "inspection_start_date", _cell(row, index["start"]), day_first=True),
+                inspection_date=_date(
+                    path,
+                    number,
+                    "inspection_start_date",
+                    _cell(row, index["start"]),
+                    day_first=True,
+                ),
                 published=published,
                 overall=overall,
-                leaders=_grade(path, number, "impact_of_leaders_grade", _cell(row, index["leaders"])),
-                help_and_protection=_grade(path, number, "help_and_protection_grade", _cell(row, index["help"])),
+                leaders=_grade(
+                    path, number, "impact_of_leaders_grade", _cell(row, index["leaders"])
+                ),
+                help_and_protection=_grade(
+                    path, number, "help_and_protection_grade", _cell(row, index["help"])
+                ),
                 children_in_care=_grade(path, number, "in_care_grade", _cell(row, index["care"])),
-                care_leavers=_grade(path, number, "care_leavers_grade", _cell(row, index["leavers"])),
+                care_leavers=_grade(
+                    path, number, "care_leavers_grade", _cell(row, index["leavers"])
+                ),
                 source=Source.SCRAPE.value,
                 link=_cell(row, index["link"])[:300],
             )
@@ -460,7 +586,11 @@ def load_judgements(data_dir: Path) -> LoadReport:
                 continue
             if abs((other.published - item.published).days) <= 7:
                 return True
-            if item.inspection_date and other.inspection_date and abs((other.inspection_date - item.inspection_date).days) <= 7:
+            if (
+                item.inspection_date
+                and other.inspection_date
+                and abs((other.inspection_date - item.inspection_date).days) <= 7
+            ):
                 return True
         return False
 
@@ -474,7 +604,9 @@ def load_judgements(data_dir: Path) -> LoadReport:
             started = COUNCIL_STARTED.get(code)
             if started and item.published < started:
                 skipped[item.source] += 1
-                report.notes.append(f"{item.area_name}: {item.framework} published {item.published} predates the council ({started}); skipped")
+                report.notes.append(
+                    f"{item.area_name}: {item.framework} published {item.published} predates the council ({started}); skipped"
+                )
                 continue
         wanted[item.key()] = item
         seen.setdefault(item.area_name, []).append(item)
@@ -496,7 +628,9 @@ def load_judgements(data_dir: Path) -> LoadReport:
         values = item.values()
         current = existing.pop(key, None)
         if current is None:
-            to_create.append(Judgement(area_name=key[0], framework=key[1], published=key[2], **values))
+            to_create.append(
+                Judgement(area_name=key[0], framework=key[1], published=key[2], **values)
+            )
             report.loaded += 1
         elif any(getattr(current, f) != v for f, v in values.items()):
             for f, v in values.items():
@@ -534,7 +668,9 @@ LAIT_AREAS = {
     "990": "E12000009",
 }
 
-_PERIOD = re.compile(r"^(\d{4})(?:([-/])(\d{2,4}))?(?:-(\d{2})/(\d{2}))?(?: \((?:OT|Rev|Final|prov)\))?$")
+_PERIOD = re.compile(
+    r"^(\d{4})(?:([-/])(\d{2,4}))?(?:-(\d{2})/(\d{2}))?(?: \((?:OT|Rev|Final|prov)\))?$"
+)
 
 
 def period_sort(label: str) -> int | None:
@@ -571,7 +707,9 @@ class _Spec:
     unit: str
     description: str
     year_type: str
-    files: tuple[tuple[str, dict[str, str], str], ...]  # (path, filters, value column), newest first
+    files: tuple[
+        tuple[str, dict[str, str], str], ...
+    ]  # (path, filters, value column), newest first
 
 
 _EES_SPECS = (
@@ -583,7 +721,13 @@ _EES_SPECS = (
         "per 10,000",
         "Children looked after on 31 March per 10,000 children aged 0 to 17 (DfE, children looked after in England).",
         "At 31 March",
-        ((EES + "cla_number_and_rate_per_10k_children.csv", {"population_type": "Children looked after on 31 March each year"}, "rate_per_10000"),),
+        (
+            (
+                EES + "cla_number_and_rate_per_10k_children.csv",
+                {"population_type": "Children looked after on 31 March each year"},
+                "rate_per_10000",
+            ),
+        ),
     ),
     _Spec(
         "ees-rereferrals",
@@ -593,7 +737,13 @@ _EES_SPECS = (
         "%",
         "Referrals in the year that were within 12 months of a previous referral (DfE, characteristics of children in need).",
         "Year ending 31 March",
-        ((EES + "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv", {}, "rereferral_percent"),),
+        (
+            (
+                EES + "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv",
+                {},
+                "rereferral_percent",
+            ),
+        ),
     ),
     _Spec(
         "ees-repeat-cp-plans",
@@ -614,8 +764,22 @@ _EES_SPECS = (
         "Short-term placement stability: children looked after at 31 March who had three or more placements in the year.",
         "Year ending 31 March",
         (
-            (EES + "la_cla_placement_stability.csv", {"cla_group": "CLA on 31 March", "placement_stability": "With 3 or more placements during the year"}, "children_percent"),
-            (OLDER + "la_cla_at_31_march_placement_stability_indicator.csv", {"cla_group": "Children looked after at 31 March", "characteristic": "With 3 or more placements during the year"}, "percentage"),
+            (
+                EES + "la_cla_placement_stability.csv",
+                {
+                    "cla_group": "CLA on 31 March",
+                    "placement_stability": "With 3 or more placements during the year",
+                },
+                "children_percent",
+            ),
+            (
+                OLDER + "la_cla_at_31_march_placement_stability_indicator.csv",
+                {
+                    "cla_group": "Children looked after at 31 March",
+                    "characteristic": "With 3 or more placements during the year",
+                },
+                "percentage",
+            ),
         ),
     ),
     _Spec(
@@ -637,7 +801,10 @@ _EES_SPECS = (
             ),
             (
                 OLDER + "la_cla_at_31_march_placement_stability_indicator.csv",
-                {"cla_group": "Children looked after continuously for at least 2.5 years at 31 March aged under 16 years", "characteristic": "~Living in the same placement"},
+                {
+                    "cla_group": "Children looked after continuously for at least 2.5 years at 31 March aged under 16 years",
+                    "characteristic": "~Living in the same placement",
+                },
                 "percentage",
             ),
         ),
@@ -652,8 +819,22 @@ _EES_SPECS = (
             f"Care leavers aged {label} in education, employment or training around their birthday (DfE, children looked after in England).",
             "Year ending 31 March",
             (
-                (EES + "la_care_leavers_activity.csv", {"care_leaver_age": f"{label} years", "breakdown": "Total in education, employment or training"}, "care_leaver_percent"),
-                (OLDER + "la_care_leavers_activity.csv", {"age": f"Aged {label}", "activity": "Total in education, employment or training"}, "percentage"),
+                (
+                    EES + "la_care_leavers_activity.csv",
+                    {
+                        "care_leaver_age": f"{label} years",
+                        "breakdown": "Total in education, employment or training",
+                    },
+                    "care_leaver_percent",
+                ),
+                (
+                    OLDER + "la_care_leavers_activity.csv",
+                    {
+                        "age": f"Aged {label}",
+                        "activity": "Total in education, employment or training",
+                    },
+                    "percentage",
+                ),
             ),
         )
         for band, label in (("17-18", "17 to 18"), ("19-21", "19 to 21"))
@@ -668,8 +849,22 @@ _EES_SPECS = (
             f"Care leavers aged {label} whose accommodation was considered suitable (DfE, children looked after in England).",
             "Year ending 31 March",
             (
-                (EES + "la_care_leavers_accommodation_suitability.csv", {"care_leaver_age": f"{label} years", "breakdown": "Accommodation considered suitable"}, "care_leaver_percent"),
-                (OLDER + "la_care_leavers_accommodation_suitability.csv", {"age": f"{label} years", "accommodation_suitability": "Accommodation considered suitable"}, "percentage"),
+                (
+                    EES + "la_care_leavers_accommodation_suitability.csv",
+                    {
+                        "care_leaver_age": f"{label} years",
+                        "breakdown": "Accommodation considered suitable",
+                    },
+                    "care_leaver_percent",
+                ),
+                (
+                    OLDER + "la_care_leavers_accommodation_suitability.csv",
+                    {
+                        "age": f"{label} years",
+                        "accommodation_suitability": "Accommodation considered suitable",
+                    },
+                    "percentage",
+                ),
             ),
         )
         for band, label in (("17-18", "17 to 18"), ("19-21", "19 to 21"))
@@ -699,7 +894,9 @@ def _parse_value(path: Path, row: int, column: str, raw: str) -> tuple[float | N
     try:
         return float(text.replace(",", "")), ""
     except ValueError:
-        raise ReferenceFileError(path, f"{raw!r} is neither a number nor a suppression marker", row=row, column=column) from None
+        raise ReferenceFileError(
+            path, f"{raw!r} is neither a number nor a suppression marker", row=row, column=column
+        ) from None
 
 
 def _ees_rows(data_dir: Path, spec: _Spec, report: LoadReport) -> list[_Row]:
@@ -707,8 +904,14 @@ def _ees_rows(data_dir: Path, spec: _Spec, report: LoadReport) -> list[_Row]:
     for relative, filters, column in spec.files:
         path = data_dir / relative
         older = bool(rows)
-        for number, data in read_csv_rows(path, ["time_period", "geographic_level", "region_code", "old_la_code", column, *filters]):
-            if any(data[k] != v and not (v.startswith("~") and data[k].startswith(v[1:])) for k, v in filters.items()):
+        for number, data in read_csv_rows(
+            path,
+            ["time_period", "geographic_level", "region_code", "old_la_code", column, *filters],
+        ):
+            if any(
+                data[k] != v and not (v.startswith("~") and data[k].startswith(v[1:]))
+                for k, v in filters.items()
+            ):
                 continue
             level = data["geographic_level"]
             if level == "National":
@@ -720,15 +923,24 @@ def _ees_rows(data_dir: Path, spec: _Spec, report: LoadReport) -> list[_Row]:
             else:
                 continue
             if not area:
-                raise ReferenceFileError(path, "area code is missing", row=number, column="old_la_code" if level == "Local authority" else "region_code")
+                raise ReferenceFileError(
+                    path,
+                    "area code is missing",
+                    row=number,
+                    column="old_la_code" if level == "Local authority" else "region_code",
+                )
             label = data["time_period"]
             sort = period_sort(label)
             if sort is None:
-                raise ReferenceFileError(path, f"{label!r} is not a period", row=number, column="time_period")
+                raise ReferenceFileError(
+                    path, f"{label!r} is not a period", row=number, column="time_period"
+                )
             if (area, sort) in rows:
                 if older:
                     continue  # the newest release wins for overlapping years
-                raise ReferenceFileError(path, f"a second value for {area} in {label}", row=number, column=column)
+                raise ReferenceFileError(
+                    path, f"a second value for {area} in {label}", row=number, column=column
+                )
             value, marker = _parse_value(path, number, column, data[column])
             rows[(area, sort)] = (area, label, sort, value, marker)
     return list(rows.values())
@@ -747,28 +959,54 @@ def _lait_rows(data_dir: Path, report: LoadReport) -> tuple[dict[str, list[_Row]
     wanted = ["Short Desc", "Data item", "Years", "Values", "LA Number"]
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
-        raise ReferenceFileError(path, f"missing column(s) {', '.join(missing)}", row=1, column=missing[0])
+        raise ReferenceFileError(
+            path, f"missing column(s) {', '.join(missing)}", row=1, column=missing[0]
+        )
     frame = frame.with_columns(
         pl.col("LA Number").cast(pl.Int64, strict=False).cast(pl.String).str.zfill(3).alias("area"),
         pl.col("Values").cast(pl.String).str.strip_chars().alias("raw"),
-        pl.col("Values").cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False).alias("number"),
+        pl.col("Values")
+        .cast(pl.String)
+        .str.strip_chars()
+        .cast(pl.Float64, strict=False)
+        .alias("number"),
     )
     # Values that are neither a number nor a marker: the file is not what we expect.
-    bad = frame.with_row_index("row", offset=2).filter(pl.col("number").is_null() & ~pl.col("raw").is_in(list(SUPPRESSION_MARKERS)) & pl.col("raw").is_not_null())
+    bad = frame.with_row_index("row", offset=2).filter(
+        pl.col("number").is_null()
+        & ~pl.col("raw").is_in(list(SUPPRESSION_MARKERS))
+        & pl.col("raw").is_not_null()
+    )
     if bad.height:
         first = bad.row(0, named=True)
-        raise ReferenceFileError(path, f"{first['raw']!r} is neither a number nor a suppression marker", row=first["row"], column="Values")
+        raise ReferenceFileError(
+            path,
+            f"{first['raw']!r} is neither a number nor a suppression marker",
+            row=first["row"],
+            column="Values",
+        )
     no_area = frame.with_row_index("row", offset=2).filter(pl.col("area").is_null())
     if no_area.height:
-        raise ReferenceFileError(path, "area code is missing or not a number", row=no_area.row(0, named=True)["row"], column="LA Number")
-    labels = {label: period_sort(label) for label in frame["Years"].unique().to_list() if label is not None}
+        raise ReferenceFileError(
+            path,
+            "area code is missing or not a number",
+            row=no_area.row(0, named=True)["row"],
+            column="LA Number",
+        )
+    labels = {
+        label: period_sort(label)
+        for label in frame["Years"].unique().to_list()
+        if label is not None
+    }
     bad_labels = sorted(label for label, key in labels.items() if key is None)
     by_indicator: dict[str, list[_Row]] = {}
     names: dict[str, str] = {}
     # '-' means not published: nothing is stored (the pages say 'not available' for a missing row).
     rejected = frame.filter(pl.col("Years").is_in(bad_labels)).height
     kept = frame.filter(pl.col("raw") != "-")
-    for code, item, label, area, raw, number in kept.select("Short Desc", "Data item", "Years", "area", "raw", "number").iter_rows():
+    for code, item, label, area, raw, number in kept.select(
+        "Short Desc", "Data item", "Years", "area", "raw", "number"
+    ).iter_rows():
         sort = labels.get(label)
         if sort is None:
             continue
@@ -777,7 +1015,9 @@ def _lait_rows(data_dir: Path, report: LoadReport) -> tuple[dict[str, list[_Row]
         by_indicator.setdefault(code, []).append((area, label, sort, number, marker))
         names.setdefault(code, item)
     if bad_labels:
-        report.notes.append(f"{path.name}: {rejected} rows with period labels {', '.join(map(repr, bad_labels))} are not periods (upstream bug); skipped")
+        report.notes.append(
+            f"{path.name}: {rejected} rows with period labels {', '.join(map(repr, bad_labels))} are not periods (upstream bug); skipped"
+        )
     report.rejected += rejected
     return by_indicator, names
 
@@ -794,7 +1034,10 @@ def _store(indicator: Indicator, rows: list[_Row], report: LoadReport) -> None:
     if indicator.digest == digest:
         report.unchanged += len(rows)
         return
-    old = {(v.area_code, v.period_sort): (v.period, v.value, v.marker) for v in IndicatorValue.objects.filter(indicator=indicator)}
+    old = {
+        (v.area_code, v.period_sort): (v.period, v.value, v.marker)
+        for v in IndicatorValue.objects.filter(indicator=indicator)
+    }
     for area, label, sort, value, marker in rows:
         before = old.pop((area, sort), None)
         if before is None:
@@ -818,18 +1061,36 @@ def _store(indicator: Indicator, rows: list[_Row], report: LoadReport) -> None:
 def _dictionary(data_dir: Path) -> dict[str, dict[str, str]]:
     path = data_dir / LAIT_DICTIONARY
     entries: dict[str, dict[str, str]] = {}
-    for number, row in read_csv_rows(path, ["Measure_short", "Measure", "Topic", "Polarity", "Description", "Year_Type", "y_axis_name"]):
+    for number, row in read_csv_rows(
+        path,
+        [
+            "Measure_short",
+            "Measure",
+            "Topic",
+            "Polarity",
+            "Description",
+            "Year_Type",
+            "y_axis_name",
+        ],
+    ):
         code = row["Measure_short"]
         if not code:
             raise ReferenceFileError(path, "value is missing", row=number, column="Measure_short")
         polarity = row["Polarity"].lower()
         if polarity not in {"high", "low", "-", "na", ""}:
-            raise ReferenceFileError(path, f"{row['Polarity']!r} is not a polarity (High, Low, - or NA)", row=number, column="Polarity")
+            raise ReferenceFileError(
+                path,
+                f"{row['Polarity']!r} is not a polarity (High, Low, - or NA)",
+                row=number,
+                column="Polarity",
+            )
         entries.setdefault(code, row)
     return entries
 
 
-def _upsert_indicator(code: str, values: dict[str, str], existing: dict[str, Indicator]) -> Indicator:
+def _upsert_indicator(
+    code: str, values: dict[str, str], existing: dict[str, Indicator]
+) -> Indicator:
     indicator = existing.get(code)
     if indicator is None:
         return Indicator.objects.create(code=code, **values)
@@ -865,12 +1126,16 @@ def load_indicators(data_dir: Path) -> Iterator[LoadReport]:
             existing,
         )
         _store(indicator, rows, official)
-    official.notes.append(f"{len(prepared)} indicators; suppressed figures kept with their marker (c, x, z, low), never as 0")
+    official.notes.append(
+        f"{len(prepared)} indicators; suppressed figures kept with their marker (c, x, z, low), never as 0"
+    )
     yield official
 
     unknown = sorted(set(lait_rows) - set(dictionary))
     if unknown:
-        lait.notes.append(f"{len(unknown)} measures not in the data dictionary (no polarity): {', '.join(unknown[:5])}")
+        lait.notes.append(
+            f"{len(unknown)} measures not in the data dictionary (no polarity): {', '.join(unknown[:5])}"
+        )
     for code, rows in sorted(lait_rows.items()):
         entry = dictionary.get(code, {})
         polarity = entry.get("Polarity", "").lower()
@@ -881,7 +1146,10 @@ def load_indicators(data_dir: Path) -> Iterator[LoadReport]:
                 "topic": entry.get("Topic", "")[:100],
                 "source": "lait",
                 "polarity": polarity if polarity in ("high", "low") else "",
-                "unit": "%" if "%" in (entry.get("y_axis_name") or "") or "percent" in (entry.get("y_axis_name") or "").lower() else "",
+                "unit": "%"
+                if "%" in (entry.get("y_axis_name") or "")
+                or "percent" in (entry.get("y_axis_name") or "").lower()
+                else "",
                 "description": entry.get("Description", ""),
                 "year_type": entry.get("Year_Type", "")[:40],
             },

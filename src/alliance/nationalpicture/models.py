@@ -35,12 +35,23 @@ class Framework(models.TextChoices):
 
 # The frameworks that judge the overall effectiveness of a council's children's services: the
 # headline share counts these only (SLAC, CPI and TLAC judged parts of the service).
-OVERALL_FRAMEWORKS = (Framework.SIF, Framework.SIF_REINSPECTION, Framework.ILACS_STANDARD, Framework.ILACS_SHORT)
+OVERALL_FRAMEWORKS = (
+    Framework.SIF,
+    Framework.SIF_REINSPECTION,
+    Framework.ILACS_STANDARD,
+    Framework.ILACS_SHORT,
+)
 
 
 class Source(models.TextChoices):
-    OFFICIAL_2025 = "ofsted-outcomes-2025", "Ofsted official statistics: LA inspection outcomes as at 31 March 2025"
-    OFSTED_2023 = "ofsted-data-2023", "Ofsted: children's social care data in England 2023 (inspections 2009 to 2023)"
+    OFFICIAL_2025 = (
+        "ofsted-outcomes-2025",
+        "Ofsted official statistics: LA inspection outcomes as at 31 March 2025",
+    )
+    OFSTED_2023 = (
+        "ofsted-data-2023",
+        "Ofsted: children's social care data in England 2023 (inspections 2009 to 2023)",
+    )
     SCRAPE = "ilacs-scrape", "Ofsted reports after 31 March 2025 (data-to-insight ILACS scrape)"
 
 
@@ -52,28 +63,61 @@ class Judgement(models.Model):
     `area_name`, with the date the council ended, so the share of councils at an earlier date
     counts the councils that existed then."""
 
-    council = models.ForeignKey(Council, on_delete=models.CASCADE, null=True, blank=True, related_name="judgements")
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, null=True, blank=True, related_name="judgements"
+    )
     area_name = models.CharField(max_length=200, help_text="The council's name in the source")
-    area_code = models.CharField(max_length=9, blank=True, help_text="ONS code where the source gives one")
-    ended = models.DateField(null=True, blank=True, help_text="For a council that no longer exists: when it ended")
+    area_code = models.CharField(
+        max_length=9, blank=True, help_text="ONS code where the source gives one"
+    )
+    ended = models.DateField(
+        null=True, blank=True, help_text="For a council that no longer exists: when it ended"
+    )
     framework = models.CharField(max_length=30, choices=Framework.choices)
-    inspection_date = models.DateField(null=True, blank=True, help_text="First day of the inspection, where published")
-    published = models.DateField(help_text="Publication date of the report: the judgement stands from then")
-    overall = models.CharField("overall effectiveness", max_length=30, choices=Grade.choices, blank=True)
-    leaders = models.CharField("impact of leaders / leadership, management and governance", max_length=30, choices=Grade.choices, blank=True)
-    help_and_protection = models.CharField("children who need help and protection", max_length=30, choices=Grade.choices, blank=True)
-    children_in_care = models.CharField("children in care / looked after and achieving permanence", max_length=30, choices=Grade.choices, blank=True)
-    care_leavers = models.CharField("care leavers", max_length=30, choices=Grade.choices, blank=True)
-    adoption = models.CharField("adoption performance (SIF)", max_length=30, choices=Grade.choices, blank=True)
+    inspection_date = models.DateField(
+        null=True, blank=True, help_text="First day of the inspection, where published"
+    )
+    published = models.DateField(
+        help_text="Publication date of the report: the judgement stands from then"
+    )
+    overall = models.CharField(
+        "overall effectiveness", max_length=30, choices=Grade.choices, blank=True
+    )
+    leaders = models.CharField(
+        "impact of leaders / leadership, management and governance",
+        max_length=30,
+        choices=Grade.choices,
+        blank=True,
+    )
+    help_and_protection = models.CharField(
+        "children who need help and protection", max_length=30, choices=Grade.choices, blank=True
+    )
+    children_in_care = models.CharField(
+        "children in care / looked after and achieving permanence",
+        max_length=30,
+        choices=Grade.choices,
+        blank=True,
+    )
+    care_leavers = models.CharField(
+        "care leavers", max_length=30, choices=Grade.choices, blank=True
+    )
+    adoption = models.CharField(
+        "adoption performance (SIF)", max_length=30, choices=Grade.choices, blank=True
+    )
     source = models.CharField(max_length=30, choices=Source.choices)
     link = models.URLField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["published"]
         constraints = [
-            models.UniqueConstraint(fields=["area_name", "framework", "published"], name="one_judgement_per_report"),
+            models.UniqueConstraint(
+                fields=["area_name", "framework", "published"], name="one_judgement_per_report"
+            ),
         ]
-        indexes = [models.Index(fields=["council", "published"]), models.Index(fields=["published"])]
+        indexes = [
+            models.Index(fields=["council", "published"]),
+            models.Index(fields=["published"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.area_name}: {self.get_framework_display()} published {self.published}"
@@ -82,7 +126,13 @@ class Judgement(models.Model):
     def sub_judgements(self) -> list[tuple[str, str]]:
         """(label, grade) for the sub-judgements this framework makes, in Ofsted's order."""
         if self.framework in (Framework.SIF, Framework.SIF_REINSPECTION):
-            fields = ["help_and_protection", "children_in_care", "adoption", "care_leavers", "leaders"]
+            fields = [
+                "help_and_protection",
+                "children_in_care",
+                "adoption",
+                "care_leavers",
+                "leaders",
+            ]
         elif self.framework in (Framework.ILACS_STANDARD, Framework.ILACS_SHORT):
             fields = ["leaders", "help_and_protection", "children_in_care", "care_leavers"]
         else:
@@ -101,7 +151,9 @@ class Indicator(models.Model):
     code = models.CharField(max_length=60, unique=True)
     name = models.CharField(max_length=300)
     topic = models.CharField(max_length=100, blank=True)
-    source = models.CharField(max_length=30, help_text="'lait' or 'ees' (official statistics tables)")
+    source = models.CharField(
+        max_length=30, help_text="'lait' or 'ees' (official statistics tables)"
+    )
     polarity = models.CharField(max_length=4, choices=Polarity.choices, blank=True)
     unit = models.CharField(max_length=20, blank=True, help_text="'%', 'per 10,000' or blank")
     description = models.TextField(blank=True)
@@ -124,12 +176,16 @@ class IndicatorValue(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     area_code = models.CharField(max_length=9)
     period = models.CharField(max_length=30, help_text="As published, e.g. '2023-24' or '2016/17'")
-    period_sort = models.PositiveIntegerField(help_text="Sortable: first year × 10 + kind of period")
+    period_sort = models.PositiveIntegerField(
+        help_text="Sortable: first year × 10 + kind of period"
+    )
     value = models.FloatField(null=True, blank=True)
     marker = models.CharField(max_length=10, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "area_code", "period_sort"], name="one_value_per_area_period"),
+            models.UniqueConstraint(
+                fields=["indicator", "area_code", "period_sort"], name="one_value_per_area_period"
+            ),
         ]
         indexes = [models.Index(fields=["area_code", "indicator"])]

@@ -8,7 +8,9 @@ from alliance.organisations.models import Council
 @public
 def index(request: HttpRequest) -> HttpResponse:
     councils = Council.objects.select_related("region").order_by("name")
-    return render(request, "nationalpicture/index.html", {"title": "National picture", "councils": councils})
+    return render(
+        request, "nationalpicture/index.html", {"title": "National picture", "councils": councils}
+    )
 
 
 @public

@@ -5,72 +5,292 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0002_reference_load'),
+        ("organisations", "0002_reference_load"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('topic', models.CharField(blank=True, max_length=100)),
-                ('source', models.CharField(help_text="'lait' or 'ees' (official statistics tables)", max_length=30)),
-                ('polarity', models.CharField(blank=True, choices=[('high', 'Higher is better'), ('low', 'Lower is better'), ('', 'Neither')], max_length=4)),
-                ('unit', models.CharField(blank=True, help_text="'%', 'per 10,000' or blank", max_length=20)),
-                ('description', models.TextField(blank=True)),
-                ('year_type', models.CharField(blank=True, max_length=40)),
-                ('digest', models.CharField(blank=True, max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=300)),
+                ("topic", models.CharField(blank=True, max_length=100)),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="'lait' or 'ees' (official statistics tables)", max_length=30
+                    ),
+                ),
+                (
+                    "polarity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("high", "Higher is better"),
+                            ("low", "Lower is better"),
+                            ("", "Neither"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        blank=True, help_text="'%', 'per 10,000' or blank", max_length=20
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("year_type", models.CharField(blank=True, max_length=40)),
+                ("digest", models.CharField(blank=True, max_length=64)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorValue',
+            name="IndicatorValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_code', models.CharField(max_length=9)),
-                ('period', models.CharField(help_text="As published, e.g. '2023-24' or '2016/17'", max_length=30)),
-                ('period_sort', models.PositiveIntegerField(help_text='Sortable: first year × 10 + kind of period')),
-                ('value', models.FloatField(blank=True, null=True)),
-                ('marker', models.CharField(blank=True, max_length=10)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='nationalpicture.indicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("area_code", models.CharField(max_length=9)),
+                (
+                    "period",
+                    models.CharField(
+                        help_text="As published, e.g. '2023-24' or '2016/17'", max_length=30
+                    ),
+                ),
+                (
+                    "period_sort",
+                    models.PositiveIntegerField(
+                        help_text="Sortable: first year × 10 + kind of period"
+                    ),
+                ),
+                ("value", models.FloatField(blank=True, null=True)),
+                ("marker", models.CharField(blank=True, max_length=10)),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="values",
+                        to="nationalpicture.indicator",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['area_code', 'indicator'], name='nationalpic_area_co_bd0e41_idx')],
-                'constraints': [models.UniqueConstraint(fields=('indicator', 'area_code', 'period_sort'), name='one_value_per_area_period')],
+                "indexes": [
+                    models.Index(
+                        fields=["area_code", "indicator"], name="nationalpic_area_co_bd0e41_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("indicator", "area_code", "period_sort"),
+                        name="one_value_per_area_period",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Judgement',
+            name="Judgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_name', models.CharField(help_text="The council's name in the source", max_length=200)),
-                ('area_code', models.CharField(blank=True, help_text='ONS code where the source gives one', max_length=9)),
-                ('ended', models.DateField(blank=True, help_text='For a council that no longer exists: when it ended', null=True)),
-                ('framework', models.CharField(choices=[('slac', 'Safeguarding and looked after children (SLAC)'), ('slac-reinspection', 'SLAC re-inspection'), ('cpi', 'Child protection inspection'), ('cpri', 'Child protection re-inspection'), ('tlac', 'Targeted looked after children inspection'), ('sif', 'Single inspection framework (SIF)'), ('sif-reinspection', 'SIF re-inspection'), ('ilacs-standard', 'ILACS standard inspection'), ('ilacs-short', 'ILACS short inspection')], max_length=30)),
-                ('inspection_date', models.DateField(blank=True, help_text='First day of the inspection, where published', null=True)),
-                ('published', models.DateField(help_text='Publication date of the report: the judgement stands from then')),
-                ('overall', models.CharField(blank=True, choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('requires-improvement', 'Requires improvement to be good'), ('inadequate', 'Inadequate')], max_length=30, verbose_name='overall effectiveness')),
-                ('leaders', models.CharField(blank=True, choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('requires-improvement', 'Requires improvement to be good'), ('inadequate', 'Inadequate')], max_length=30, verbose_name='impact of leaders / leadership, management and governance')),
-                ('help_and_protection', models.CharField(blank=True, choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('requires-improvement', 'Requires improvement to be good'), ('inadequate', 'Inadequate')], max_length=30, verbose_name='children who need help and protection')),
-                ('children_in_care', models.CharField(blank=True, choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('requires-improvement', 'Requires improvement to be good'), ('inadequate', 'Inadequate')], max_length=30, verbose_name='children in care / looked after and achieving permanence')),
-                ('care_leavers', models.CharField(blank=True, choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('requires-improvement', 'Requires improvement to be good'), ('inadequate', 'Inadequate')], max_length=30, verbose_name='care leavers')),
-                ('adoption', models.CharField(blank=True, choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('requires-improvement', 'Requires improvement to be good'), ('inadequate', 'Inadequate')], max_length=30, verbose_name='adoption performance (SIF)')),
-                ('source', models.CharField(choices=[('ofsted-outcomes-2025', 'Ofsted official statistics: LA inspection outcomes as at 31 March 2025'), ('ofsted-data-2023', "Ofsted: children's social care data in England 2023 (inspections 2009 to 2023)"), ('ilacs-scrape', 'Ofsted reports after 31 March 2025 (data-to-insight ILACS scrape)')], max_length=30)),
-                ('link', models.URLField(blank=True, max_length=300)),
-                ('council', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='judgements', to='organisations.council')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area_name",
+                    models.CharField(help_text="The council's name in the source", max_length=200),
+                ),
+                (
+                    "area_code",
+                    models.CharField(
+                        blank=True, help_text="ONS code where the source gives one", max_length=9
+                    ),
+                ),
+                (
+                    "ended",
+                    models.DateField(
+                        blank=True,
+                        help_text="For a council that no longer exists: when it ended",
+                        null=True,
+                    ),
+                ),
+                (
+                    "framework",
+                    models.CharField(
+                        choices=[
+                            ("slac", "Safeguarding and looked after children (SLAC)"),
+                            ("slac-reinspection", "SLAC re-inspection"),
+                            ("cpi", "Child protection inspection"),
+                            ("cpri", "Child protection re-inspection"),
+                            ("tlac", "Targeted looked after children inspection"),
+                            ("sif", "Single inspection framework (SIF)"),
+                            ("sif-reinspection", "SIF re-inspection"),
+                            ("ilacs-standard", "ILACS standard inspection"),
+                            ("ilacs-short", "ILACS short inspection"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "inspection_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="First day of the inspection, where published",
+                        null=True,
+                    ),
+                ),
+                (
+                    "published",
+                    models.DateField(
+                        help_text="Publication date of the report: the judgement stands from then"
+                    ),
+                ),
+                (
+                    "overall",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("requires-improvement", "Requires improvement to be good"),
+                            ("inadequate", "Inadequate"),
+                        ],
+                        max_length=30,
+                        verbose_name="overall effectiveness",
+                    ),
+                ),
+                (
+                    "leaders",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("requires-improvement", "Requires improvement to be good"),
+                            ("inadequate", "Inadequate"),
+                        ],
+                        max_length=30,
+                        verbose_name="impact of leaders / leadership, management and governance",
+                    ),
+                ),
+                (
+                    "help_and_protection",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("requires-improvement", "Requires improvement to be good"),
+                            ("inadequate", "Inadequate"),
+                        ],
+                        max_length=30,
+                        verbose_name="children who need help and protection",
+                    ),
+                ),
+                (
+                    "children_in_care",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("requires-improvement", "Requires improvement to be good"),
+                            ("inadequate", "Inadequate"),
+                        ],
+                        max_length=30,
+                        verbose_name="children in care / looked after and achieving permanence",
+                    ),
+                ),
+                (
+                    "care_leavers",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("requires-improvement", "Requires improvement to be good"),
+                            ("inadequate", "Inadequate"),
+                        ],
+                        max_length=30,
+                        verbose_name="care leavers",
+                    ),
+                ),
+                (
+                    "adoption",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("requires-improvement", "Requires improvement to be good"),
+                            ("inadequate", "Inadequate"),
+                        ],
+                        max_length=30,
+                        verbose_name="adoption performance (SIF)",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            (
+                                "ofsted-outcomes-2025",
+                                "Ofsted official statistics: LA inspection outcomes as at 31 March 2025",
+                            ),
+                            (
+                                "ofsted-data-2023",
+                                "Ofsted: children's social care data in England 2023 (inspections 2009 to 2023)",
+                            ),
+                            (
+                                "ilacs-scrape",
+                                "Ofsted reports after 31 March 2025 (data-to-insight ILACS scrape)",
+                            ),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("link", models.URLField(blank=True, max_length=300)),
+                (
+                    "council",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="judgements",
+                        to="organisations.council",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['published'],
-                'indexes': [models.Index(fields=['council', 'published'], name='nationalpic_council_8ed300_idx'), models.Index(fields=['published'], name='nationalpic_publish_2a8406_idx')],
-                'constraints': [models.UniqueConstraint(fields=('area_name', 'framework', 'published'), name='one_judgement_per_report')],
+                "ordering": ["published"],
+                "indexes": [
+                    models.Index(
+                        fields=["council", "published"], name="nationalpic_council_8ed300_idx"
+                    ),
+                    models.Index(fields=["published"], name="nationalpic_publish_2a8406_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("area_name", "framework", "published"),
+                        name="one_judgement_per_report",
+                    )
+                ],
             },
         ),
     ]
