@@ -288,12 +288,18 @@ def ended_late_no_next_episode(ctx: Context) -> pl.DataFrame:
 
 @rule("SW12STG2", table="Episodes", fields=("SW_DECOM",))
 def social_worker_for_care_episodes(ctx: Context) -> pl.DataFrame:
-    """Episodes that start or end care (RNE = S, or not ceasing into a new episode) since the
-    start of the previous collection year (or still open), not under respite, must have a
-    social worker episode that covers them: one starting on or after a care-starting episode's
-    DECOM, or one starting on or before a care-ending episode's DEC. An episode none of the
-    child's social worker episodes covers is flagged. (The open-source validator flags an
-    episode when *any* social worker episode fails these tests; the DfE asks that one exists.)"""
+    """Episodes that start or end care since the start of the previous collection year (or
+    are still open), not under respite, must have matching social worker episodes.
+
+    Read as the open-source validator reads the 2024/25 specification, so that the same
+    episodes are flagged: the episodes checked are those with RNE = S or a REC other than X1
+    (an open episode has no REC, so it is checked); each is paired with every social worker
+    episode of the child (or none), and a pair is accepted when the social worker episode
+    started on or before a care-ending episode's DEC (REC not X1), or on or after a
+    care-starting episode's DECOM (RNE = S). An episode with any pair not accepted is flagged:
+    a child with no social worker episodes, a social worker episode before a care-starting
+    episode, and an open episode not starting care (it has no DEC to compare with).
+    """
     eps = ctx.table("Episodes")
     since = pl.lit(ctx.collection_start).dt.offset_by("-1y")
     relevant = eps.filter(
@@ -307,12 +313,11 @@ def social_worker_for_care_episodes(ctx: Context) -> pl.DataFrame:
     pairs = relevant.select(ROW, CHILD, "DECOM", "DEC", "RNE", "REC").join(
         ctx.table(SWE).select(CHILD, "SW_DECOM"), on=CHILD, how="left"
     )
-    covers = (
-        _known(pl.col("SW_DECOM") <= pl.col("DEC")) & pl.col("REC").ne_missing(pl.lit("X1"))
-    ) | (_known(pl.col("SW_DECOM") >= pl.col("DECOM")) & _known(pl.col("RNE") == "S"))
-    covered = pairs.group_by(ROW).agg(covers.any().alias("__covered"))
-    bad = covered.filter(~pl.col("__covered"))
-    return _rows(eps, bad)
+    before_end = _known(pl.col("SW_DECOM") <= pl.col("DEC")) & pl.col("REC").ne_missing(
+        pl.lit("X1")
+    )
+    after_start = _known(pl.col("SW_DECOM") >= pl.col("DECOM")) & _known(pl.col("RNE") == "S")
+    return _rows(eps, pairs.filter(~before_end & ~after_start))
 
 
 @rule("SW14STG2", table=SWE, fields=("SW_DEC",))

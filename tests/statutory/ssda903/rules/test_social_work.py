@@ -167,9 +167,17 @@ def test_sw12_care_episodes_need_a_social_worker():
             "DEC": "10/03/2023",
             "REC": "E4A",
         },
+        {"CHILD": "6", "DECOM": "01/01/2024", "RNE": "P", "LS": "C1"},  # open, not starting care
+        {"CHILD": "7", "DECOM": "01/04/2024", "RNE": "S", "LS": "C1"},  # SW episode before care
     ]
-    sw = [swe("1", "01/01/2024"), swe("4", "01/02/2024")]
-    assert flagged_rows("SW12STG2", Episodes=eps, SWEpisodes=sw) == [2]
+    sw = [
+        swe("1", "01/01/2024"),
+        swe("4", "01/02/2024"),
+        swe("6", "01/01/2024"),
+        swe("7", "01/02/2024", "01/05/2024"),
+        swe("7", "01/05/2024"),
+    ]
+    assert flagged_rows("SW12STG2", Episodes=eps, SWEpisodes=sw) == [2, 7, 8]
 
 
 def test_sw13_reason_valid():
