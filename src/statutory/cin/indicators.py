@@ -1,0 +1,276 @@
+"""DfE children-in-need indicators computed from a CIN census return.
+
+Definitions (written up in docs/statutory/cin-indicators.md) follow the DfE's "Characteristics
+of children in need" statistics. `compute` returns one row per indicator: `indicator`, `value`,
+`denominator` (null when the value is a count), `unit` (count, percent, rate per 10,000).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import polars as pl
+
+from statutory.cin.workdays import working_days_between
+from statutory.engine import Return
+from statutory.reference import shared_path
+
+POPULATION = (
+    "reference",
+    "dfe-csc-outcomes-enablers",
+    "ons_mid-year_population_estimates_2012_to_2024.csv",
+)
+CHILD = "LAchildID"
+ASSESSMENT = (CHILD, "CINdetailsID", "AssessmentID")
+NEED_NAMES = {
+    "N0": "Not stated",
+    "N1": "Abuse or neglect",
+    "N2": "Child's disability or illness",
+    "N3": "Parental illness or disability",
+    "N4": "Family in acute stress",
+    "N5": "Family dysfunction",
+    "N6": "Socially unacceptable behaviour",
+    "N7": "Low income",
+    "N8": "Absent parenting",
+    "N9": "Cases other than children in need",
+}
+
+
+def population(la: str | None, year: int) -> int | None:
+    """Children aged 0-17 in the council (DfE 3-digit or ONS code), ONS mid-year estimate for
+    the year before the census ends (mid-2024 for 2024/25, as the DfE uses), the latest
+    available when the census is newer."""
+    if not la:
+        return None
+    path = shared_path(*POPULATION)
+    if not path.exists():
+        return None
+    best: tuple[int, int] | None = None
+    wanted = year - 1
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["geographic_level"] != "Local authority":
+                continue
+            if la not in (row["old_la_code"], row["new_la_code"]):
+                continue
+            try:
+                period, value = int(row["time_period"]), int(row["population_estimate"])
+            except ValueError:
+                continue
+            if period <= wanted and (best is None or period > best[0]):
+                best = (period, value)
+    return best[1] if best else None
+
+
+def _row(name: str, value: float | None, denominator: int | None, unit: str) -> dict[str, object]:
+    return {"indicator": name, "value": value, "denominator": denominator, "unit": unit}
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _rate(count: int, pop: int | None) -> float | None:
+    return round(10_000.0 * count / pop, 1) if pop else None
+
+
+def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PLR0915
+    """Every indicator for the return's year; `la` (else the header's LEA) for the rates."""
+    year = return_.year
+    ref = dt.date(year, 3, 31)
+    start = dt.date(year - 1, 4, 1)
+    t = return_.tables
+    header = t["Header"]
+    if la is None and header.height and "LEA" in header.columns:
+        la = header["LEA"][0]
+    pop = population(la, year)
+    in_year = lambda c: pl.col(c).is_between(start, ref)  # noqa: E731
+    rows: list[dict[str, object]] = []
+
+    cin = t["CINdetails"]
+    referrals = cin.filter(in_year("CINreferralDate"))
+    rows.append(_row("Referrals in the year", referrals.height, None, "count"))
+    rows.append(
+        _row("Referrals per 10,000 children", _rate(referrals.height, pop), pop, "rate per 10,000")
+    )
+    # A re-referral: another referral of the same child in the 12 months before this one.
+    dated = cin.filter(pl.col("CINreferralDate").is_not_null()).select(
+        CHILD, "ROW_NUMBER", "CINreferralDate"
+    )
+    earlier = (
+        referrals.select(CHILD, "ROW_NUMBER", "CINreferralDate")
+        .join(dated, on=CHILD, suffix="_prev")
+        .filter(
+            (pl.col("ROW_NUMBER") != pl.col("ROW_NUMBER_prev"))
+            & (pl.col("CINreferralDate_prev") < pl.col("CINreferralDate"))
+            & (pl.col("CINreferralDate_prev") >= pl.col("CINreferralDate").dt.offset_by("-12mo"))
+        )
+    )
+    rerefs = earlier.get_column("ROW_NUMBER").n_unique()
+    rows.append(
+        _row(
+            "Re-referrals within 12 months (% of referrals)",
+            _pct(rerefs, referrals.height),
+            referrals.height,
+            "percent",
+        )
+    )
+
+    assessments = t["Assessments"].unique(subset=list(ASSESSMENT), keep="first")
+    completed = assessments.filter(
+        in_year("AssessmentAuthorisationDate") & pl.col("AssessmentActualStartDate").is_not_null()
+    )
+    days = working_days_between(
+        completed.get_column("AssessmentActualStartDate"),
+        completed.get_column("AssessmentAuthorisationDate"),
+    )
+    within = int((days <= 45).sum())
+    rows.append(_row("Assessments completed in the year", completed.height, None, "count"))
+    rows.append(
+        _row(
+            "Assessments completed within 45 working days (%)",
+            _pct(within, completed.height),
+            completed.height,
+            "percent",
+        )
+    )
+
+    s47 = t["Section47"]
+    s47_started = s47.filter(in_year("S47ActualStartDate"))
+    rows.append(_row("Section 47 enquiries started in the year", s47_started.height, None, "count"))
+    rows.append(
+        _row(
+            "Section 47 enquiries per 10,000 children",
+            _rate(s47_started.height, pop),
+            pop,
+            "rate per 10,000",
+        )
+    )
+    icpcs = s47.filter(in_year("DateOfInitialCPC") & pl.col("S47ActualStartDate").is_not_null())
+    icpc_days = working_days_between(
+        icpcs.get_column("S47ActualStartDate"), icpcs.get_column("DateOfInitialCPC")
+    )
+    icpc_within = int((icpc_days <= 15).sum())
+    all_icpcs = (
+        s47.filter(in_year("DateOfInitialCPC")).height
+        + t["CINdetails"].filter(in_year("DateOfInitialCPC")).height
+    )
+    rows.append(_row("Initial child protection conferences in the year", all_icpcs, None, "count"))
+    rows.append(
+        _row(
+            "ICPCs within 15 working days of the section 47 start (%)",
+            _pct(icpc_within, icpcs.height),
+            icpcs.height,
+            "percent",
+        )
+    )
+
+    cpp = t["ChildProtectionPlans"]
+    on_plan = (
+        cpp.filter(
+            (pl.col("CPPstartDate") <= ref)
+            & (pl.col("CPPendDate").is_null() | (pl.col("CPPendDate") > ref))
+        )
+        .get_column(CHILD)
+        .n_unique()
+    )
+    rows.append(_row("Children on a child protection plan at 31 March", on_plan, None, "count"))
+    rows.append(
+        _row(
+            "Children on a child protection plan per 10,000 children",
+            _rate(on_plan, pop),
+            pop,
+            "rate per 10,000",
+        )
+    )
+    started = cpp.filter(in_year("CPPstartDate"))
+    second = started.filter(pl.col("NumberOfPreviousCPP") > 0).height
+    rows.append(_row("Plans starting in the year", started.height, None, "count"))
+    rows.append(
+        _row(
+            "Plans starting in the year that are a second or subsequent plan (%)",
+            _pct(second, started.height),
+            started.height,
+            "percent",
+        )
+    )
+    ended = cpp.filter(in_year("CPPendDate") & pl.col("CPPstartDate").is_not_null())
+    long = ended.filter(pl.col("CPPendDate") >= pl.col("CPPstartDate").dt.offset_by("2y")).height
+    rows.append(
+        _row(
+            "Plans ending in the year that lasted 2 years or more (%)",
+            _pct(long, ended.height),
+            ended.height,
+            "percent",
+        )
+    )
+
+    # Children in need at 31 March: an episode open at the reference date (referred on or
+    # before it, not closed, not a referral with no further action), born children only.
+    ids = t["ChildIdentifiers"].filter(pl.col("PersonBirthDate").is_not_null())
+    open_ = (
+        cin.filter(
+            (pl.col("CINreferralDate") <= ref)
+            & (pl.col("CINclosureDate").is_null() | (pl.col("CINclosureDate") > ref))
+            & ~pl.col("ReferralNFA").is_in(("1", "TRUE")).fill_null(False)
+        )
+        .join(ids.select(CHILD).unique(), on=CHILD, how="semi")
+        .sort("CINreferralDate")
+        .group_by(CHILD, maintain_order=True)
+        .last()
+    )
+    rows.append(_row("Children in need at 31 March", open_.height, None, "count"))
+    rows.append(
+        _row(
+            "Children in need per 10,000 children", _rate(open_.height, pop), pop, "rate per 10,000"
+        )
+    )
+    by_need = open_.group_by("PrimaryNeedCode").len()
+    counts = {r["PrimaryNeedCode"]: r["len"] for r in by_need.iter_rows(named=True)}
+    for code, name in NEED_NAMES.items():
+        rows.append(
+            _row(
+                f"Children in need at 31 March: {code} {name}",
+                counts.get(code, 0),
+                open_.height,
+                "count",
+            )
+        )
+    if counts.get(None):
+        rows.append(
+            _row(
+                "Children in need at 31 March: primary need not recorded",
+                counts[None],
+                open_.height,
+                "count",
+            )
+        )
+
+    # Factors identified at the end of assessment: completed in the year, each code counted
+    # once per assessment.
+    completed_keys = completed.select(ASSESSMENT)
+    factors = (
+        t["Assessments"]
+        .join(completed_keys, on=list(ASSESSMENT), how="semi", nulls_equal=True)
+        .filter(pl.col("AssessmentFactors").is_not_null())
+        .unique(subset=[*ASSESSMENT, "AssessmentFactors"])
+        .group_by("AssessmentFactors")
+        .len()
+        .sort("AssessmentFactors")
+    )
+    for r in factors.iter_rows(named=True):
+        rows.append(
+            _row(f"Assessment factor {r['AssessmentFactors']}", r["len"], completed.height, "count")
+        )
+
+    return pl.DataFrame(
+        rows,
+        schema={
+            "indicator": pl.String,
+            "value": pl.Float64,
+            "denominator": pl.Int64,
+            "unit": pl.String,
+        },
+        orient="row",
+    )
