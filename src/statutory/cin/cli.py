@@ -1,5 +1,251 @@
-"""`alliance cin …`: the CIN census commands."""
+"""`alliance cin …`: the CIN census commands.
+
+Exit status 0 when the command ran (whatever validation found); 1 with a one-line message on
+stderr when it could not (bad input, unknown year, unwritable report); 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from rich.console import Console
 
-app = typer.Typer(help="CIN census (children in need, child protection).", no_args_is_help=True)
+if TYPE_CHECKING:
+    from statutory.engine import Return
+
+app = typer.Typer(
+    help="CIN census (children in need, child protection).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+PathArgument = Annotated[
+    Path, typer.Argument(help="A CIN census XML file, or a folder / .zip of the tables as CSV.")
+]
+YearOption = Annotated[
+    int | None,
+    typer.Option(
+        "--year",
+        help="The year the census ends (2025 = 2024/25); default: the one the header names.",
+    ),
+]
+CacheOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache",
+        help="Keep the parsed tables as Parquet in this folder, so a rerun skips the XML parse.",
+    ),
+]
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _fail(message: str) -> NoReturn:
+    Console(stderr=True, highlight=False).print(f"[red]error:[/red] {message}", soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _plainly() -> Iterator[None]:
+    """Turn the library's expected errors into one line and exit status 1."""
+    from statutory.engine.errors import InputError
+
+    try:
+        yield
+    except InputError as exc:
+        _fail(str(exc))
+    except (ValueError, KeyError, OSError) as exc:
+        text = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        _fail(str(text))
+
+
+def _year(path: Path, year: int | None) -> int:
+    if year is not None:
+        return year
+    from statutory.cin.reader import detect_year
+
+    found = detect_year(path) if path.is_file() else None
+    if found is None:
+        raise ValueError("give --year: the file's header does not name the census year")
+    return found
+
+
+def _read(path: Path, year: int, cache: Path | None = None) -> Return:
+    from statutory.cin.reader import read_cached, read_return
+
+    return read_cached(path, year, cache) if cache is not None else read_return(path, year)
+
+
+def _progress(console: Console, total: int, label: str) -> tuple[Callable[[str], None], object]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    task = progress.add_task(label, total=total)
+
+    def advance(_: str) -> None:
+        progress.advance(task)
+
+    return advance, progress
+
+
+@app.command()
+def validate(
+    path: PathArgument,
+    year: YearOption = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write findings to .csv, .json or .xlsx.")
+    ] = None,
+    threads: Annotated[int, typer.Option(help="Run checks on this many threads.")] = 2,
+    cache: CacheOption = None,
+) -> None:
+    """Validate a census with the DfE rules for the year; print a summary, optionally a report."""
+    from statutory.engine import Registry, run
+    from statutory.engine.reports import REPORT_EXTENSIONS, print_summary
+
+    console = _console()
+    with _plainly():
+        if report is not None and report.suffix.lower() not in REPORT_EXTENSIONS:
+            raise ValueError(f"--report must end in {', '.join(REPORT_EXTENSIONS)}")
+        year = _year(path, year)
+        with console.status("Reading…"):
+            return_ = _read(path, year, cache)
+        for note in return_.notes:
+            console.print(f"[yellow]note:[/yellow] {note}")
+        registry = Registry.load("cin")
+        advance, progress = _progress(console, len(registry.applicable(year)), "Checking")
+        with progress:  # type: ignore[attr-defined]
+            findings = run(registry, return_, year=year, threads=threads, on_rule=advance)
+        print_summary(findings, console)
+        if report is not None:
+            findings.write(str(report))
+            console.print(f"Report written to {report}")
+
+
+@app.command()
+def rules(
+    year: Annotated[
+        int | None, typer.Option("--year", help="Only the rules listed for this year.")
+    ] = None,
+) -> None:
+    """Each listed DfE rule, implemented or missing; the last line counts them."""
+    from statutory.engine import Registry
+
+    with _plainly():
+        registry = Registry.load("cin")
+        coverage = registry.coverage(year)
+        out = sys.stdout
+        for item in coverage:
+            state = "implemented" if item.implemented else "missing"
+            out.write(f"{item.code} {state} {item.message}\n")
+        implemented = sum(item.implemented for item in coverage)
+        out.write(f"implemented {implemented} / listed {len(coverage)}\n")
+        for module, detail in registry.import_errors.items():
+            last = detail.strip().splitlines()[-1]
+            Console(stderr=True).print(f"[red]could not import[/red] {module}: {last}")
+
+
+@app.command()
+def indicators(
+    path: PathArgument,
+    year: YearOption = None,
+    la: Annotated[
+        str | None,
+        typer.Option("--la", help="DfE 3-digit or ONS code for rates (default: header LEA)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the indicators to .csv or .json.")
+    ] = None,
+    cache: CacheOption = None,
+) -> None:
+    """The DfE indicators computed from the records (see docs/statutory/cin-indicators.md)."""
+    from rich.table import Table
+
+    from statutory.cin.indicators import compute
+    from statutory.engine.reports import atomic_write
+
+    console = _console()
+    with _plainly():
+        if out is not None and out.suffix.lower() not in (".csv", ".json"):
+            raise ValueError("--out must end in .csv or .json")
+        year = _year(path, year)
+        result = compute(_read(path, year, cache), la=la)
+        table = Table()
+        table.add_column("Indicator")
+        table.add_column("Value", justify="right")
+        table.add_column("Of", justify="right")
+        for row in result.iter_rows(named=True):
+            value = row["value"]
+            if value is None:
+                shown = ""
+            elif float(value).is_integer() and row["unit"] == "count":
+                shown = f"{int(value):,}"
+            else:
+                shown = f"{value:,.1f}"
+            of = "" if row["denominator"] is None else f"{row['denominator']:,}"
+            table.add_row(row["indicator"], shown, of)
+        console.print(table)
+        if out is not None:
+            if out.suffix.lower() == ".csv":
+                atomic_write(out, result.write_csv)
+            else:
+                atomic_write(out, result.write_json)
+            console.print(f"Written to {out}")
+
+
+@app.command()
+def pseudonymise(
+    path: PathArgument,
+    out: Annotated[
+        Path, typer.Option("--out", help="The pseudonymised XML file (or CSV folder for CSVs).")
+    ],
+    key_file: Annotated[
+        Path | None,
+        typer.Option("--key-file", help="The council's key (else $ALLIANCE_PSEUDONYMISE_KEY)."),
+    ] = None,
+) -> None:
+    """Child ids and UPNs -> keyed pseudonyms, dates of birth -> first of the month."""
+    from statutory.cin.pseudonymise import load_key, pseudonymise_path
+
+    console = _console()
+    with _plainly():
+        key = load_key(key_file, os.environ.get("ALLIANCE_PSEUDONYMISE_KEY"))
+        written = pseudonymise_path(path, out, key)
+        console.print(f"Pseudonymised into {', '.join(str(p) for p in written[:3])}")
+
+
+@app.command()
+def generate(  # noqa: PLR0917 (typer options)
+    children: Annotated[int, typer.Option("--children", help="How many children.", min=1)],
+    out: Annotated[Path, typer.Option("--out", help="The XML file to write.")],
+    year: Annotated[int, typer.Option("--year")] = 2025,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    error_rate: Annotated[
+        float, typer.Option("--error-rate", help="Share of children with a planted mistake.")
+    ] = 0.01,
+    la: Annotated[
+        str, typer.Option("--la", help="DfE 3-digit code in the header and UPNs.")
+    ] = "201",
+) -> None:
+    """Write a realistic synthetic CIN census XML for N children."""
+    from statutory.cin.generator import generate as write
+
+    console = _console()
+    with _plainly():
+        with console.status("Generating…"):
+            path = write(out, children, year=year, seed=seed, error_rate=error_rate, la=la)
+        console.print(f"Wrote {path}")
