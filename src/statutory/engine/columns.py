@@ -55,6 +55,31 @@ def parse_dates(expr: pl.Expr) -> pl.Expr:
     return iso.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
 
 
+def _fast_dates(text: pl.Series) -> pl.Series:
+    """The two formats nearly every file uses, by strptime alone (no regex): dd/mm/YYYY (also
+    d/m/YYYY) and YYYY-mm-dd. Years before 1000 (a two-digit year read literally) are refused."""
+    fast = pl.select(
+        pl.coalesce(
+            text.str.strptime(pl.Date, "%d/%m/%Y", strict=False),
+            text.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+        )
+    ).to_series()
+    return pl.select(pl.when(fast.dt.year() >= 1000).then(fast)).to_series().alias(text.name)
+
+
+def parse_date_series(text: pl.Series) -> pl.Series:
+    """`parse_dates` for one column, fast: strptime for the usual formats, and the regex path
+    only for the values that did not parse that way (usually none)."""
+    text = text.cast(pl.String).str.strip_chars()
+    fast = _fast_dates(text)
+    pending = fast.is_null() & text.is_not_null() & (text.str.len_bytes() > 0)
+    if not pending.any():
+        return fast
+    index = pending.arg_true()
+    slow = pl.select(parse_dates(pl.lit(text.filter(pending)))).to_series()
+    return fast.scatter(index, slow)
+
+
 def parse_int(expr: pl.Expr) -> pl.Expr:
     """'12', ' 12 ', '12.0' (spreadsheets) -> 12; anything else -> null."""
     text = expr.cast(pl.String).str.strip_chars().str.replace(r"\.0+$", "")
@@ -81,6 +106,7 @@ def type_columns(
     present = set(frame.columns)
     out: list[pl.Expr] = []
     raws: list[pl.Expr] = []
+    dates: list[str] = []
     if ROW_NUMBER in present:
         out.append(pl.col(ROW_NUMBER).cast(pl.Int64))
     else:
@@ -93,7 +119,9 @@ def type_columns(
             out.append(value.alias(name))
             continue
         if kind == DATE:
-            out.append(parse_dates(raw).alias(name))
+            # parsed below, column by column, so the regex path runs only where needed
+            out.append(raw.alias(name))
+            dates.append(name)
         elif kind == INT:
             out.append(parse_int(raw).alias(name))
         elif kind == FLOAT:
@@ -104,7 +132,12 @@ def type_columns(
     if extra:
         known = set(columns) | {ROW_NUMBER}
         raws.extend(pl.col(c) for c in frame.columns if c not in known)
-    return frame.select(*out, *raws)
+    typed = frame.select(*out, *raws)
+    if dates:
+        typed = typed.with_columns(
+            parse_date_series(typed.get_column(name)).alias(name) for name in dates
+        )
+    return typed
 
 
 def empty_typed(columns: Mapping[str, str]) -> pl.DataFrame:

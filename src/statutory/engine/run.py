@@ -45,6 +45,8 @@ class Findings:
     errors: list[RuleError] = field(default_factory=list)
     seconds: float = 0.0
     return_: Return | None = None
+    # seconds each check took (to find the slow ones: bench/ssda903_bench.py prints them)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def counts(self) -> pl.DataFrame:
@@ -129,13 +131,18 @@ def _finding_frame(
 
 
 def run_rule(
-    registry: Registry, item: Rule, ctx: Context, *, raise_errors: bool = False
+    registry: Registry,
+    item: Rule,
+    ctx: Context,
+    *,
+    raise_errors: bool = False,
+    timings: dict[str, float] | None = None,
 ) -> tuple[list[pl.DataFrame], RuleError | None]:
-    """One check -> its finding frames, or the error it raised."""
+    """One check -> its finding frames, or the error it raised (timed into `timings`)."""
+    started = time.perf_counter()
     try:
-        result = item.check(ctx)
         frames = []
-        for flag in _as_flags(item, result):
+        for flag in _as_flags(item, item.check(ctx)):
             frame = _finding_frame(
                 item,
                 flag,
@@ -154,6 +161,9 @@ def run_rule(
             error=f"{type(exc).__name__}: {exc}".splitlines()[0][:300],
             detail=traceback.format_exc(limit=4),
         )
+    finally:
+        if timings is not None:
+            timings[item.code] = time.perf_counter() - started
 
 
 def run(
@@ -180,12 +190,13 @@ def run(
     else:
         rules = registry.applicable(year)
 
+    timings: dict[str, float] = {}
     results: list[tuple[list[pl.DataFrame], RuleError | None]]
     if threads > 1 and len(rules) > 1:
         with ThreadPoolExecutor(max_workers=threads) as pool:
 
             def one(item: Rule) -> tuple[list[pl.DataFrame], RuleError | None]:
-                out = run_rule(registry, item, ctx, raise_errors=raise_errors)
+                out = run_rule(registry, item, ctx, raise_errors=raise_errors, timings=timings)
                 if on_rule is not None:
                     on_rule(item.code)
                 return out
@@ -194,7 +205,9 @@ def run(
     else:
         results = []
         for item in rules:
-            results.append(run_rule(registry, item, ctx, raise_errors=raise_errors))
+            results.append(
+                run_rule(registry, item, ctx, raise_errors=raise_errors, timings=timings)
+            )
             if on_rule is not None:
                 on_rule(item.code)
 
@@ -218,4 +231,5 @@ def run(
         errors=errors,
         seconds=time.perf_counter() - started,
         return_=return_,
+        timings=timings,
     )

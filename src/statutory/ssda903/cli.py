@@ -1,5 +1,226 @@
-"""`alliance 903 …`: the SSDA903 commands."""
+"""`alliance 903 …`: the SSDA903 commands.
+
+Exit status 0 when the command ran (whatever validation found); 1 with a one-line message on
+stderr when it could not (bad input, unknown year, unwritable report); 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
+from rich.console import Console
 
-app = typer.Typer(help="SSDA903 (children looked after and care leavers).", no_args_is_help=True)
+app = typer.Typer(
+    help="SSDA903 (children looked after and care leavers).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+YearOption = Annotated[
+    int, typer.Option("--year", help="The year the collection ends (2025 = 2024/25).")
+]
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _fail(message: str) -> NoReturn:
+    Console(stderr=True, highlight=False).print(f"[red]error:[/red] {message}", soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _plainly() -> Iterator[None]:
+    """Turn the library's expected errors into one line and exit status 1."""
+    from statutory.engine.errors import InputError
+
+    try:
+        yield
+    except InputError as exc:
+        _fail(str(exc))
+    except (ValueError, KeyError, OSError) as exc:
+        text = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        _fail(str(text))
+
+
+def _progress(console: Console, total: int, label: str) -> tuple[Callable[[str], None], object]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    task = progress.add_task(label, total=total)
+
+    def advance(_: str) -> None:
+        progress.advance(task)
+
+    return advance, progress
+
+
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="A folder of CSVs, a .zip of them, or an XML file.")],
+    year: YearOption,
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="Last year's return (folder, zip or XML).")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write findings to .csv, .json or .xlsx.")
+    ] = None,
+    threads: Annotated[int, typer.Option(help="Run checks on this many threads.")] = 1,
+) -> None:
+    """Validate a return with the DfE rules for the year; print a summary, optionally a report."""
+    from statutory.engine import Registry, run
+    from statutory.engine.reports import REPORT_EXTENSIONS, print_summary
+    from statutory.ssda903.reader import read_return
+
+    console = _console()
+    with _plainly():
+        if report is not None and report.suffix.lower() not in REPORT_EXTENSIONS:
+            raise ValueError(f"--report must end in {', '.join(REPORT_EXTENSIONS)}")
+        return_ = read_return(path, year, previous=previous)
+        for note in return_.notes + (return_.previous.notes if return_.previous else []):
+            console.print(f"[yellow]note:[/yellow] {note}")
+        registry = Registry.load("903")
+        advance, progress = _progress(console, len(registry.applicable(year)), "Checking")
+        with progress:  # type: ignore[attr-defined]
+            findings = run(registry, return_, year=year, threads=threads, on_rule=advance)
+        print_summary(findings, console)
+        if report is not None:
+            findings.write(str(report))
+            console.print(f"Report written to {report}")
+
+
+@app.command()
+def rules(
+    year: Annotated[
+        int | None, typer.Option("--year", help="Only the rules listed for this year.")
+    ] = None,
+) -> None:
+    """Each listed DfE rule, implemented or missing; the last line counts them."""
+    from statutory.engine import Registry
+
+    with _plainly():
+        registry = Registry.load("903")
+        coverage = registry.coverage(year)
+        out = sys.stdout
+        for item in coverage:
+            state = "implemented" if item.implemented else "missing"
+            out.write(f"{item.code} {state} {item.message}\n")
+        implemented = sum(item.implemented for item in coverage)
+        out.write(f"implemented {implemented} / listed {len(coverage)}\n")
+        for module, detail in registry.import_errors.items():
+            last = detail.strip().splitlines()[-1]
+            Console(stderr=True).print(f"[red]could not import[/red] {module}: {last}")
+
+
+@app.command()
+def indicators(
+    path: Annotated[Path, typer.Argument(help="A folder of CSVs, a .zip of them, or an XML file.")],
+    year: YearOption,
+    la: Annotated[
+        str | None,
+        typer.Option("--la", help="The council's DfE 3-digit code or ONS code (for rates)."),
+    ] = None,
+    previous: Annotated[Path | None, typer.Option("--previous")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the indicators to .csv or .json.")
+    ] = None,
+) -> None:
+    """The DfE indicators computed from the records (see docs/statutory/ssda903-indicators.md)."""
+    from rich.table import Table
+
+    from statutory.engine.reports import atomic_write
+    from statutory.ssda903.indicators import compute
+    from statutory.ssda903.reader import read_return
+
+    console = _console()
+    with _plainly():
+        return_ = read_return(path, year, previous=previous)
+        result = compute(return_, la=la)
+        table = Table()
+        table.add_column("Indicator")
+        table.add_column("Value", justify="right")
+        table.add_column("Of", justify="right")
+        for row in result.iter_rows(named=True):
+            value = row["value"]
+            shown = (
+                ""
+                if value is None
+                else (f"{value:,.1f}" if not float(value).is_integer() else f"{int(value):,}")
+            )
+            table.add_row(
+                row["indicator"],
+                shown,
+                "" if row["denominator"] is None else f"{row['denominator']:,}",
+            )
+        console.print(table)
+        if out is not None:
+            suffix = out.suffix.lower()
+            if suffix == ".csv":
+                atomic_write(out, result.write_csv)
+            elif suffix == ".json":
+                atomic_write(out, result.write_json)
+            else:
+                raise ValueError("--out must end in .csv or .json")
+            console.print(f"Written to {out}")
+
+
+@app.command()
+def pseudonymise(
+    path: Annotated[Path, typer.Argument(help="A folder of CSVs, a .zip of them, or an XML file.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the pseudonymised CSVs to.")],
+    key_file: Annotated[
+        Path | None,
+        typer.Option("--key-file", help="The council's key (else $ALLIANCE_PSEUDONYMISE_KEY)."),
+    ] = None,
+    year: Annotated[
+        int, typer.Option("--year", help="Collection year (to recognise tables).")
+    ] = 2025,
+) -> None:
+    """Child ids -> keyed hash, dates of birth -> first of the month, postcodes -> sector."""
+    from statutory.ssda903.pseudonymise import load_key, pseudonymise_path
+
+    console = _console()
+    with _plainly():
+        key = load_key(key_file, os.environ.get("ALLIANCE_PSEUDONYMISE_KEY"))
+        written = pseudonymise_path(path, out, key, year=year)
+        console.print(f"Pseudonymised {len(written)} tables into {out}")
+
+
+@app.command()
+def generate(
+    children: Annotated[int, typer.Option("--children", help="How many children.", min=1)],
+    out: Annotated[Path, typer.Option("--out", help="Writes OUT/current and OUT/previous.")],
+    year: Annotated[int, typer.Option("--year")] = 2025,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    error_rate: Annotated[
+        float, typer.Option("--error-rate", help="Share of rows with a planted mistake.")
+    ] = 0.01,
+) -> None:
+    """Write a realistic synthetic return (this year and last) for N children."""
+    from statutory.ssda903.generator import generate_to
+
+    console = _console()
+    with _plainly():
+        with console.status("Generating…"):
+            current, previous = generate_to(out, children, year, seed=seed, error_rate=error_rate)
+        console.print(f"Wrote {current} and {previous}")

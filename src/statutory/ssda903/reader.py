@@ -130,6 +130,22 @@ def read_return(
     return result
 
 
+def read_raw_tables(
+    path: str | os.PathLike[str],
+    year: int,
+    *,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    max_file_bytes: int = DEFAULT_MAX_FILE,
+) -> tuple[dict[str, RawTable], dict[str, RawTable]]:
+    """The tables as text, untyped: (this year's, last year's if the source holds them)."""
+    schema = load_schema(year)
+    source = Path(path)
+    if not source.exists():
+        raise InputError(str(source), None, None, "no such file or folder")
+    current, previous = _collect_both(source, None, schema, memory_limit, max_file_bytes)
+    return current.tables, (previous.tables if previous else {})
+
+
 def _schema_or(year: int, fallback: YearSchema) -> YearSchema:
     try:
         return load_schema(year)
@@ -527,7 +543,8 @@ def _place(
             f"two files hold the {table} table ({other} and this one); give last year's with "
             "--previous",
         )
-    duplicates = frame.height - frame.n_unique()
+    # one hash per row: far cheaper than n_unique over every text column
+    duplicates = frame.height - frame.hash_rows(seed=7).n_unique() if frame.height else 0
     if duplicates:
         into.notes.append(f"{name}: {duplicates} row(s) repeat an earlier row exactly")
     frame = frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW_NUMBER))

@@ -1,0 +1,193 @@
+"""Reports of a validation run, chosen by extension, and the terminal summary.
+
+- `.csv`: one finding a row: rule_code, severity, table, row_number, child_id, fields, message.
+- `.json`: {"year", "rules_run", "counts": [...], "engine_errors": [...], "findings": [...]}.
+- `.xlsx`: a Summary sheet (per-rule counts, engine errors), a Findings sheet, and one sheet per
+  table with its offending rows as supplied, the cells named by the findings highlighted.
+
+Every report is written to a temporary file beside the target and renamed into place, so a
+failed run never leaves half a report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from statutory.engine.columns import RAW_SUFFIX, ROW_NUMBER
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from statutory.engine.run import Findings
+
+EXCEL_MAX_ROWS = 1_048_575
+REPORT_EXTENSIONS = (".csv", ".json", ".xlsx")
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+    """Call `write(temp_path)` then rename the temp file onto `path` (same folder, same disk)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix
+    )
+    os.close(handle)
+    try:
+        write(Path(temp))
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_report(findings: Findings, path: str | os.PathLike[str]) -> Path:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return atomic_write(path, findings.frame.write_csv)
+    if suffix == ".json":
+        return atomic_write(path, lambda p: _write_json(findings, p))
+    if suffix == ".xlsx":
+        return atomic_write(path, lambda p: _write_xlsx(findings, p))
+    raise ValueError(f"a report must end in {', '.join(REPORT_EXTENSIONS)} (got {path})")
+
+
+def _write_json(findings: Findings, path: Path) -> None:
+    document = {
+        "year": findings.year,
+        "rules_run": findings.rules_run,
+        "total": findings.frame.height,
+        "counts": findings.counts.to_dicts(),
+        "engine_errors": [{"rule_code": e.code, "error": e.error} for e in findings.errors],
+        "findings": findings.frame.to_dicts(),
+    }
+    with path.open("w", encoding="utf-8") as handle:
+        json.dump(document, handle, ensure_ascii=False, default=str)
+
+
+def _cell(value: Any) -> Any:
+    if value is None or isinstance(value, (int, float, str)):
+        return value
+    return str(value)
+
+
+def _write_xlsx(findings: Findings, path: Path) -> None:
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    bold = workbook.add_format({"bold": True})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    flagged = workbook.add_format({"bg_color": "#FFDD00", "bold": True})
+
+    summary = workbook.add_worksheet("Summary")
+    summary.write_row(0, 0, ["Collection year ending", findings.year], bold)
+    summary.write_row(1, 0, ["Rules run", len(findings.rules_run)])
+    summary.write_row(2, 0, ["Findings", findings.frame.height])
+    summary.write_row(3, 0, ["Engine errors", len(findings.errors)])
+    headings = ["rule_code", "severity", "findings", "children", "message"]
+    summary.write_row(5, 0, headings, bold)
+    row = 6
+    for item in findings.counts.select(headings).iter_rows():
+        summary.write_row(row, 0, [_cell(v) for v in item])
+        row += 1
+    if findings.errors:
+        row += 1
+        summary.write_row(row, 0, ["Engine errors: rule", "error"], bold)
+        for error in findings.errors:
+            row += 1
+            summary.write_row(row, 0, [error.code, error.error])
+    summary.set_column(0, 3, 12)
+    summary.set_column(4, 4, 100, wrap)
+
+    sheet = workbook.add_worksheet("Findings")
+    columns = findings.frame.columns
+    sheet.write_row(0, 0, columns, bold)
+    for i, item in enumerate(findings.frame.head(EXCEL_MAX_ROWS).iter_rows(), start=1):
+        sheet.write_row(i, 0, [_cell(v) for v in item])
+    sheet.set_column(0, len(columns) - 2, 14)
+    sheet.set_column(len(columns) - 1, len(columns) - 1, 90)
+
+    if findings.return_ is not None and findings.frame.height:
+        for table in findings.frame["table"].unique(maintain_order=True).to_list():
+            _table_sheet(workbook, findings, table, bold, flagged)
+    workbook.close()
+
+
+def _table_sheet(workbook: Any, findings: Findings, table: str, bold: Any, flagged: Any) -> None:
+    return_ = findings.return_
+    assert return_ is not None
+    if table not in return_.tables:
+        return
+    frame = return_.tables[table]
+    per_row = (
+        findings.frame.filter(pl.col("table") == table)
+        .group_by("row_number", maintain_order=True)
+        .agg(
+            pl.col("rule_code").unique(maintain_order=True).str.join(" ").alias("rules"),
+            pl.col("fields").str.split(";").explode().unique().alias("cells"),
+        )
+    )
+    shown = [c for c in frame.columns if c != ROW_NUMBER and not c.endswith(RAW_SUFFIX)]
+    # show what was supplied: the raw text where a typed column kept it
+    display = [
+        pl.col(f"{c}{RAW_SUFFIX}").alias(c) if f"{c}{RAW_SUFFIX}" in frame.columns else pl.col(c)
+        for c in shown
+    ]
+    rows = (
+        frame.select(pl.col(ROW_NUMBER), *display)
+        .join(per_row, left_on=ROW_NUMBER, right_on="row_number", how="inner")
+        .sort(ROW_NUMBER)
+        .head(EXCEL_MAX_ROWS)
+    )
+    sheet = workbook.add_worksheet(table[:31])
+    sheet.write_row(0, 0, ["row_number", "rules", *shown], bold)
+    for i, record in enumerate(rows.iter_rows(named=True), start=1):
+        cells = set(record["cells"] or ())
+        sheet.write(i, 0, record[ROW_NUMBER])
+        sheet.write(i, 1, record["rules"])
+        for j, column in enumerate(shown, start=2):
+            value = _cell(record[column])
+            if column in cells:
+                sheet.write(i, j, "" if value is None else value, flagged)
+            elif value is not None:
+                sheet.write(i, j, value)
+    sheet.set_column(0, 1, 12)
+    sheet.freeze_panes(1, 2)
+
+
+def print_summary(findings: Findings, console: Console, *, limit: int = 60) -> None:
+    """Per-rule counts as a rich table, totals, and any engine errors."""
+    from rich.table import Table
+
+    counts = findings.counts
+    children = findings.frame["child_id"].n_unique() if findings.frame.height else 0
+    console.print(
+        f"[bold]{findings.frame.height:,}[/bold] findings from [bold]{counts.height}[/bold] "
+        f"rules, about {children:,} children; {len(findings.rules_run)} rules run in "
+        f"{findings.seconds:.2f}s."
+    )
+    if counts.height:
+        table = Table(show_lines=False)
+        table.add_column("Rule", style="bold")
+        table.add_column("Findings", justify="right")
+        table.add_column("Children", justify="right")
+        table.add_column("Message", overflow="fold")
+        for item in counts.head(limit).iter_rows(named=True):
+            table.add_row(
+                item["rule_code"],
+                f"{item['findings']:,}",
+                f"{item['children']:,}",
+                item["message"],
+            )
+        console.print(table)
+        if counts.height > limit:
+            console.print(f"… and {counts.height - limit} more rules (see the report).")
+    for error in findings.errors:
+        console.print(f"[red]engine error[/red] {error.code}: {error.error}")
