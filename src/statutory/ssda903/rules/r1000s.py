@@ -1,8 +1,7 @@
 """SSDA903 rules 1000-1016: who may have care-leaver (OC3) information, adoption decisions,
 missing episodes, reasons for placement change, data for children with no episodes.
 
-Not implemented here: 1008 (needs Ofsted's URN lists) and 1015 (needs the submitting
-council's own authority code, which a return does not carry).
+Not implemented here: 1008 (needs Ofsted's URN lists).
 """
 
 from __future__ import annotations
@@ -24,9 +23,11 @@ from statutory.ssda903.rules.r100s import (
     first_per_child,
     flagged,
     is_code,
+    own_authority,
     plus_years,
     raw,
     rows_of,
+    with_placements,
 )
 
 OC3_FIELDS = ("IN_TOUCH", "ACTIV", "ACCOM")
@@ -289,6 +290,33 @@ def no_uasc_data_for_leavers(ctx: Context) -> list[Flag]:
         Flag("UASC", uasc.filter(pl.col(CHILD).is_in(_children(children)))),
         Flag("OC3", leavers.filter(pl.col(CHILD).is_in(_children(children)))),
     ]
+
+
+@rule("1015", table="Episodes", fields=("PL_LA",))
+def own_provision_in_own_area(ctx: Context) -> pl.DataFrame:
+    """An episode the council provides itself (PLACE_PROVIDER PR1), other than fostering and
+    adoption placements (A3-A6, U1-U6; and K3 from 2025/26) and V3/V4 short breaks, must be
+    placed within the council's own area (PL_LA from PL_POST equals the council's code; an
+    unknown PL_LA fails). The council is the one the return's home postcodes point to, unless
+    the context names it."""
+    eps = ctx.table("Episodes")
+    if eps.is_empty():
+        return eps
+    own = own_authority(ctx)
+    if own is None:
+        return eps.clear()
+    family = ["A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"]
+    if ctx.year >= 2026:
+        family.append("K3")
+    checked = eps.filter(
+        (raw(eps, "PLACE_PROVIDER") == "PR1").fill_null(False)
+        & ~is_code(eps, "PLACE", family)
+        & ~is_code(eps, "LS", ["V3", "V4"])
+        & raw(eps, "LS").is_not_null()
+        & raw(eps, "PLACE").is_not_null()
+    )
+    bad = with_placements(ctx, checked).filter(pl.col("PL_LA").ne_missing(own))
+    return rows_of(eps, bad[ROW_NUMBER])
 
 
 @rule("1016", table="OC3", fields=OC3_FIELDS)

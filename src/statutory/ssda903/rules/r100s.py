@@ -623,44 +623,68 @@ def _utla_lookup() -> pl.DataFrame:
     ).unique(subset="__lad", keep="first")
 
 
+def _authority(lad: pl.Expr, utla: pl.Expr) -> pl.Expr:
+    """Upper-tier authority of a district: WAL/SCO/NIR outside England; for English districts
+    the April 2021 upper tier, or the district itself when it is a unitary created since."""
+    nation = lad.str.slice(0, 1)
+    return (
+        pl.when(nation.is_in(list(NATIONS)))
+        .then(nation.replace_strict(NATIONS, default=None))
+        .when(utla.is_not_null())
+        .then(utla)
+        .when(lad.str.starts_with("E06"))
+        .then(lad)
+        .otherwise(None)
+    )
+
+
 def placements(ctx: Context) -> pl.DataFrame:
     """Episodes' ROW_NUMBER with PL_LA (upper-tier authority of PL_POST, or WAL/SCO/NIR),
-    `PL_RESOLVED` (PL_POST is a known postcode) and PL_DISTANCE (miles from HOME_POST), the
-    items the DfE derives from the postcodes."""
+    `PL_RESOLVED` (PL_POST is a known postcode), PL_DISTANCE (miles from HOME_POST) - the
+    items the DfE derives from the postcodes - and HOME_LA (authority of HOME_POST)."""
 
     def build() -> pl.DataFrame:
         eps = ctx.table("Episodes").select(ROW_NUMBER, CHILD, "HOME_POST", "PL_POST")
         pcs = ctx.postcodes
-        looked = pcs.lookup(eps, "PL_POST", "__pl_")
+        looked = pcs.lookup(pcs.lookup(eps, "PL_POST", "__pl_"), "HOME_POST", "__home_")
         with_dist = pcs.distance_miles(looked, "HOME_POST", "PL_POST")
-        lad = pl.col("__pl_lad_code")
-        nation = lad.str.slice(0, 1)
+        utla = _utla_lookup()
         joined = with_dist.join(
-            _utla_lookup(),
-            left_on="__pl_lad_code",
+            utla, left_on="__pl_lad_code", right_on="__lad", how="left", maintain_order="left"
+        ).join(
+            utla.rename({"__utla": "__home_utla"}),
+            left_on="__home_lad_code",
             right_on="__lad",
             how="left",
             maintain_order="left",
         )
         return joined.select(
             ROW_NUMBER,
-            pl.when(nation.is_in(list(NATIONS)))
-            .then(nation.replace_strict(NATIONS, default=None))
-            .when(pl.col("__utla").is_not_null())
-            .then(pl.col("__utla"))
-            .when(lad.str.starts_with("E06"))
-            .then(lad)
-            .otherwise(None)
-            .alias("PL_LA"),
-            lad.is_not_null().alias("PL_RESOLVED"),
+            _authority(pl.col("__pl_lad_code"), pl.col("__utla")).alias("PL_LA"),
+            pl.col("__pl_lad_code").is_not_null().alias("PL_RESOLVED"),
             pl.col("PL_DISTANCE"),
+            _authority(pl.col("__home_lad_code"), pl.col("__home_utla")).alias("HOME_LA"),
         )
 
     return ctx.memo(("ssda903.B", "placements", ctx.year), build)
 
 
+def own_authority(ctx: Context) -> str | None:
+    """The submitting council's code. A return does not name its council, so unless the
+    context carries one (`la_code`), it is the English authority most episodes' HOME_POST
+    falls in (children's home addresses are nearly all in the council's own area)."""
+    given = getattr(ctx, "la_code", None) or getattr(ctx.return_, "la_code", None)
+    if given:
+        return str(given)
+    homes = placements(ctx).filter(pl.col("HOME_LA").str.starts_with("E").fill_null(False))
+    if homes.is_empty():
+        return None
+    counts = homes.group_by("HOME_LA").len().sort(["len", "HOME_LA"], descending=[True, False])
+    return str(counts["HOME_LA"][0])
+
+
 def with_placements(ctx: Context, eps: pl.DataFrame) -> pl.DataFrame:
-    drop = [c for c in ("PL_LA", "PL_RESOLVED", "PL_DISTANCE") if c in eps.columns]
+    drop = [c for c in ("PL_LA", "PL_RESOLVED", "PL_DISTANCE", "HOME_LA") if c in eps.columns]
     return eps.drop(drop).join(placements(ctx), on=ROW_NUMBER, how="left", maintain_order="left")
 
 

@@ -131,6 +131,18 @@ def test_1014_no_uasc_data_for_leavers() -> None:
     assert flagged_rows("1014", "OC3", Episodes=episodes, UASC=uasc, OC3=oc3) == [1]
 
 
+def test_1015_own_provision_in_own_area() -> None:
+    leeds, birmingham = "LS1 1AA", "B1 1AA"
+    rows = [
+        ep("1", "01/01/2025", LS="C2", PLACE="K2", PLACE_PROVIDER="PR1", PL_POST=leeds),
+        ep("2", "01/01/2025", LS="C2", PLACE="K2", PLACE_PROVIDER="PR1", PL_POST=birmingham),
+        ep("3", "01/01/2025", LS="C2", PLACE="U1", PLACE_PROVIDER="PR1", PL_POST=birmingham),
+        ep("4", "01/01/2025", LS="C2", PLACE="K2", PLACE_PROVIDER="PR2", PL_POST=birmingham),
+    ]
+    rows = [{**r, "HOME_POST": leeds} for r in rows]  # the council is Leeds
+    assert flagged_rows("1015", Episodes=rows) == [2]
+
+
 def test_1016_left_after_17th_birthday() -> None:
     oc3 = [
         {"CHILD": "1", "DOB": "01/06/2007", **LEAVER},
