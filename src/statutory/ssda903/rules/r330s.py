@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from statutory.engine import Context, Flag, rule
-from statutory.engine.postcodes import postcode_key
+from statutory.engine.postcodes import Postcodes, postcode_key
 
 CHILD = "CHILD"
 ROW = "ROW_NUMBER"
@@ -65,6 +65,13 @@ def _end_or(column: str, fill: dt.date) -> pl.Expr:
 def _rows(frame: pl.DataFrame, keep: pl.DataFrame, on: str = ROW) -> pl.DataFrame:
     """The rows of ``frame`` whose ``on`` value is in ``keep[on]`` (original columns, once)."""
     return frame.filter(pl.col(on).is_in(keep[on].implode()))
+
+
+def _same_child_shift(column: str, n: int) -> pl.Expr:
+    """``column`` from ``n`` rows earlier (negative: later) when that row is the same child's;
+    for frames sorted by child (a plain shift is much faster than a window over children)."""
+    same = pl.col(CHILD).shift(n).eq_missing(pl.col(CHILD))
+    return pl.when(same).then(pl.col(column).shift(n))
 
 
 def _dob(ctx: Context) -> pl.DataFrame:
@@ -163,8 +170,8 @@ def foster_placement_before_adoption(ctx: Context) -> pl.DataFrame:
     episode in A3-A6 or foster care U1-U6. The child's first episode is not checked (nothing
     precedes it); a blank previous placement is not a foster placement."""
     eps = _sorted_episodes(ctx).with_columns(
-        pl.col("PLACE").shift(1).over(CHILD).alias("__prev"),
-        (pl.int_range(pl.len()).over(CHILD) == 0).alias("__first"),
+        _same_child_shift("PLACE", 1).alias("__prev"),
+        ~pl.col(CHILD).shift(1).eq_missing(pl.col(CHILD)).alias("__first"),
     )
     allowed = ["A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"]
     return eps.filter(_in("PLACE", ["A3", "A4"]) & ~_in("__prev", allowed) & ~pl.col("__first"))
@@ -324,7 +331,7 @@ def _status_run_longer_than(ctx: Context, status: str, days: int) -> pl.DataFram
     """
     eps = _sorted_episodes(ctx).with_columns(
         _end_or("DEC", ctx.reference_date).alias("__end"),
-        pl.col("DECOM").shift(-1).over(CHILD).alias("__next_start"),
+        _same_child_shift("DECOM", -1).alias("__next_start"),
     )
     eps = eps.with_columns(_known(pl.col("__end") == pl.col("__next_start")).alias("__flows"))
     runs = eps.filter(_known(pl.col("LS") == status)).with_columns(
@@ -555,33 +562,29 @@ def return_from_temporary(ctx: Context) -> pl.DataFrame:
     when its RNE is not P, or its PLACE or PL_POST differs from the episode before the
     temporary one (two blanks count as the same postcode).
     """
-    eps = _sorted_episodes(ctx).with_columns(
-        pl.col("PLACE").shift(1).over(CHILD).alias("__place_prev"),
-        pl.col("PLACE").shift(2).over(CHILD).alias("__place_prev2"),
-        pl.col("PL_POST").shift(2).over(CHILD).alias("__post_prev2"),
-        pl.col("PLACE").shift(-1).over(CHILD).alias("__place_next"),
-        pl.col("RNE").shift(-1).over(CHILD).alias("__rne_next"),
-        pl.int_range(pl.len()).over(CHILD).alias("__pos"),
-        pl.len().over(CHILD).alias("__n"),
-    )
+    same_back_1 = pl.col(CHILD).shift(1).eq_missing(pl.col(CHILD))
+    same_back_2 = pl.col(CHILD).shift(2).eq_missing(pl.col(CHILD))
+    same_next = pl.col(CHILD).shift(-1).eq_missing(pl.col(CHILD))
+    eps = _sorted_episodes(ctx)
     if ctx.year >= 2026:
         bad = eps.filter(
-            (pl.col("__pos") >= 2)
-            & _in("__place_prev", TEMPORARY)
+            same_back_1
+            & same_back_2
+            & _known(pl.col("PLACE").shift(1).is_in(TEMPORARY))
             & (
                 pl.col("RNE").ne_missing(pl.lit("P"))
-                | pl.col("PLACE").ne_missing(pl.col("__place_prev2"))
-                | pl.col("PL_POST").ne_missing(pl.col("__post_prev2"))
+                | pl.col("PLACE").ne_missing(pl.col("PLACE").shift(2))
+                | pl.col("PL_POST").ne_missing(pl.col("PL_POST").shift(2))
             )
         )
     else:
-        middle = (pl.col("__pos") >= 1) & (pl.col("__pos") < pl.col("__n") - 1)
         bad = eps.filter(
-            middle
+            same_back_1
+            & same_next
             & _in("PLACE", TEMPORARY)
             & (
-                pl.col("__rne_next").ne_missing(pl.lit("P"))
-                | pl.col("__place_next").ne_missing(pl.col("__place_prev"))
+                pl.col("RNE").shift(-1).ne_missing(pl.lit("P"))
+                | pl.col("PLACE").shift(-1).ne_missing(pl.col("PLACE").shift(1))
             )
         )
     return _rows(ctx.table("Episodes"), bad)
@@ -634,7 +637,7 @@ def new_episode_without_continuation(ctx: Context) -> pl.DataFrame:
     eps = (
         ctx.table("Episodes")
         .sort([CHILD, "DECOM", ROW], nulls_last=False)
-        .with_columns(pl.col("DECOM").shift(-1).over(CHILD).alias("__next"))
+        .with_columns(_same_child_shift("DECOM", -1).alias("__next"))
     )
     x1 = _known(pl.col("REC") == "X1")
     has_dec = pl.col("DEC").is_not_null()
@@ -698,17 +701,39 @@ def _former_uasc(ctx: Context) -> tuple[pl.DataFrame, bool]:
     return pl.concat(frames).unique(), known_any
 
 
+def _return_postcodes(ctx: Context) -> Postcodes:
+    """The postcode directory cut down to the postcodes this return's episodes use.
+
+    The directory has 2.7M rows; joining it twice per rule costs seconds, so the few thousand
+    postcodes a return holds are picked out once (a hash lookup per directory row) and 392a and
+    392c join against that small frame instead.
+    """
+
+    def build() -> Postcodes:
+        eps = ctx.table("Episodes")
+        keys = (
+            pl.concat(
+                [
+                    eps.select(postcode_key(pl.col("HOME_POST")).alias("k")),
+                    eps.select(postcode_key(pl.col("PL_POST")).alias("k")),
+                ]
+            )
+            .drop_nulls()
+            .unique()["k"]
+        )
+        directory = ctx.postcodes.frame
+        return Postcodes(directory.filter(pl.col("postcode_key").is_in(keys.implode())))
+
+    return ctx.memo(("r330s", "return_postcodes"), build)
+
+
 def _distance(ctx: Context) -> pl.DataFrame:
     """Episodes with PL_DISTANCE: as supplied where the table carries it, else worked out from
     HOME_POST and PL_POST (as the DfE does, and as the open-source validator does on upload)."""
     eps = ctx.table("Episodes")
     if "PL_DISTANCE" in eps.columns:
         return eps
-
-    def build() -> pl.DataFrame:
-        return ctx.postcodes.distance_miles(eps, "HOME_POST", "PL_POST")
-
-    return ctx.memo(("r330s", "episodes_with_distance"), build)
+    return _return_postcodes(ctx).distance_miles(eps, "HOME_POST", "PL_POST")
 
 
 @rule("392a", table="Episodes", fields=("PL_DISTANCE",))
@@ -744,8 +769,9 @@ def invalid_postcodes(ctx: Context) -> pl.DataFrame:
     eps = ctx.table("Episodes")
     if eps.is_empty():
         return eps
-    looked = ctx.postcodes.lookup(eps, "HOME_POST", "__h_")
-    looked = ctx.postcodes.lookup(looked, "PL_POST", "__p_")
+    postcodes = _return_postcodes(ctx)
+    looked = postcodes.lookup(eps, "HOME_POST", "__h_")
+    looked = postcodes.lookup(looked, "PL_POST", "__p_")
     bad = looked.filter(
         (pl.col("HOME_POST").is_not_null() & pl.col("__h_easting").is_null())
         | (pl.col("PL_POST").is_not_null() & pl.col("__p_easting").is_null())
