@@ -100,13 +100,26 @@ def in_order(episodes: pl.DataFrame, *by: str) -> pl.DataFrame:
     return episodes.sort([CHILD, *by, ROW], nulls_last=True)
 
 
+# On a frame sorted by child (see in_order): the previous/next row is the same child's.
+HAS_PREVIOUS = (pl.col(CHILD) == pl.col(CHILD).shift(1)).fill_null(False)
+HAS_NEXT = (pl.col(CHILD) == pl.col(CHILD).shift(-1)).fill_null(False)
+
+
 def previous(column: str) -> pl.Expr:
-    """The value on the child's previous row (frame already in order)."""
-    return pl.col(column).shift(1).over(CHILD)
+    """The value on the child's previous row (frame already in child order); null on a
+    child's first row."""
+    return pl.when(HAS_PREVIOUS).then(pl.col(column).shift(1)).otherwise(None)
 
 
 def following(column: str) -> pl.Expr:
-    return pl.col(column).shift(-1).over(CHILD)
+    return pl.when(HAS_NEXT).then(pl.col(column).shift(-1)).otherwise(None)
+
+
+def episodes_by_start(ctx: Context) -> pl.DataFrame:
+    """This year's Episodes in each child's DECOM order (shared by the chain checks)."""
+    return ctx.memo(
+        ("r400s", "episodes_by_start"), lambda: in_order(ctx.table("Episodes"), "DECOM")
+    )
 
 
 def first_rows(frame: pl.DataFrame, date: str) -> pl.DataFrame:
@@ -158,6 +171,8 @@ _LTLA_TO_UTLA = (
 )
 _COUNTRIES = {"S": "SCO", "N": "NIR", "W": "WAL"}
 GEOGRAPHY = ("PL_DISTANCE", "PL_LA", "PL_LOCATION")
+# The DfE's guidance for PL_DISTANCE: metres / 1000 / 1.6093 (the councils' validator uses it).
+METRES_PER_MILE = 1609.3
 
 
 @cache
@@ -171,7 +186,7 @@ def _upper_tier() -> pl.DataFrame:
     ).unique("_district")
 
 
-def _placement_la(district: pl.Expr) -> pl.Expr:
+def _placement_la(district: pl.Expr, upper: pl.Expr) -> pl.Expr:
     country = district.str.slice(0, 1)
     unitary = district.str.slice(0, 3).is_in(["E06", "E08", "E09"])
     return (
@@ -179,38 +194,79 @@ def _placement_la(district: pl.Expr) -> pl.Expr:
         .then(None)
         .when(country.is_in(list(_COUNTRIES)))
         .then(country.replace_strict(_COUNTRIES, default=None))
-        .when(pl.col("_upper").is_not_null())
-        .then(pl.col("_upper"))
+        .when(upper.is_not_null())
+        .then(upper)
         .when(unitary)
         .then(district)
         .otherwise(None)
     )
 
 
+def _key(column: str) -> pl.Expr:
+    return pl.col(column).cast(pl.String).str.to_uppercase().str.replace_all(r"\s+", "")
+
+
+def _directory(ctx: Context) -> pl.DataFrame:
+    """The postcodes of both years' HOME_POST and PL_POST with their grid reference,
+    district and upper-tier council: one pass over the national directory per run."""
+
+    def build() -> pl.DataFrame:
+        frames = [ctx.table("Episodes"), ctx.previous("Episodes")]
+        keys = (
+            pl.concat(
+                [
+                    f.select(_key(c).alias("postcode_key"))
+                    for f in frames
+                    for c in ("HOME_POST", "PL_POST")
+                ]
+            )
+            .drop_nulls()
+            .unique()
+        )
+        if keys.height == 0:
+            return pl.DataFrame(
+                schema={
+                    "postcode_key": pl.String,
+                    "easting": pl.Int64,
+                    "northing": pl.Int64,
+                    "district": pl.String,
+                    "council": pl.String,
+                }
+            )
+        found = ctx.postcodes.frame.join(keys, on="postcode_key", how="semi")
+        district = pl.when(pl.col("lad_code") == "NaN").then(None).otherwise(pl.col("lad_code"))
+        found = found.with_columns(district.alias("district")).join(
+            _upper_tier(), left_on="district", right_on="_district", how="left"
+        )
+        return found.select(
+            "postcode_key",
+            "easting",
+            "northing",
+            "district",
+            _placement_la(pl.col("district"), pl.col("_upper")).alias("council"),
+        )
+
+    return ctx.memo(("r400s", "postcode_directory"), build)
+
+
+def _located(ctx: Context, frame: pl.DataFrame, column: str, prefix: str) -> pl.DataFrame:
+    directory = _directory(ctx).rename(lambda c: f"{prefix}{c}")
+    return frame.with_columns(_key(column).alias(f"{prefix}postcode_key")).join(
+        directory, on=f"{prefix}postcode_key", how="left", maintain_order="left"
+    )
+
+
 def _with_geography(ctx: Context, episodes: pl.DataFrame, council: str | None) -> pl.DataFrame:
     if all(c in episodes.columns for c in GEOGRAPHY):
         return episodes
-    posted = episodes.filter(pl.col("PL_POST").is_not_null()).height > 0
-    if not posted:
-        return episodes.with_columns(
-            pl.lit(None, pl.Float64).alias("PL_DISTANCE"),
-            pl.lit(None, pl.String).alias("PL_LA"),
-            pl.lit(None, pl.String).alias("PL_LOCATION"),
-        )
-    postcodes = ctx.postcodes
-    measured = postcodes.distance_miles(episodes, "HOME_POST", "PL_POST", name="PL_DISTANCE")
-    located = postcodes.lookup(measured, "PL_POST", "__pl_").drop("__pl_easting", "__pl_northing")
-    district = (
-        pl.when(pl.col("__pl_lad_code") == "NaN").then(None).otherwise(pl.col("__pl_lad_code"))
-    )
-    located = located.with_columns(district.alias("__pl_lad_code")).join(
-        _upper_tier(),
-        left_on="__pl_lad_code",
-        right_on="_district",
-        how="left",
-        maintain_order="left",
-    )
-    la = _placement_la(pl.col("__pl_lad_code"))
+    located = _located(ctx, _located(ctx, episodes, "HOME_POST", "__h_"), "PL_POST", "__p_")
+    distance = (
+        (
+            (pl.col("__h_easting") - pl.col("__p_easting")).pow(2)
+            + (pl.col("__p_northing") - pl.col("__h_northing")).pow(2)
+        ).sqrt()
+        / METRES_PER_MILE
+    ).round(1)
     location = (
         pl.when(pl.col("PL_LA").is_null())
         .then(None)
@@ -218,17 +274,16 @@ def _with_geography(ctx: Context, episodes: pl.DataFrame, council: str | None) -
         .then(pl.lit("IN"))
         .otherwise(pl.lit("OUT"))
     )
-    return (
-        located.with_columns(la.alias("PL_LA"))
-        .with_columns(location.alias("PL_LOCATION"))
-        .drop("__pl_lad_code", "_upper")
-    )
+    added = located.with_columns(
+        distance.cast(pl.Float64).alias("PL_DISTANCE"), pl.col("__p_council").alias("PL_LA")
+    ).with_columns(location.alias("PL_LOCATION"))
+    return added.select(*episodes.columns, *GEOGRAPHY)
 
 
 def council_code(ctx: Context) -> str | None:
     """The council's own ONS code, for PL_LOCATION: the context's when it carries one, else
-    the upper-tier council most of this year's children's HOME_POSTs fall in (the return
-    does not name its council; nearly every child's home address is in it)."""
+    the English upper-tier council most of this year's children's HOME_POSTs fall in (the
+    return does not name its council; nearly every child's home address is in it)."""
     given = getattr(ctx, "la_code", None) or getattr(ctx.return_, "la_code", None)
     if given:
         return str(given)
@@ -237,20 +292,16 @@ def council_code(ctx: Context) -> str | None:
         homes = ctx.table("Episodes").filter(pl.col("HOME_POST").is_not_null())
         if homes.height == 0:
             return None
-        located = ctx.postcodes.lookup(homes.select("HOME_POST"), "HOME_POST", "__h_")
-        located = located.join(
-            _upper_tier(), left_on="__h_lad_code", right_on="_district", how="left"
-        ).with_columns(pl.coalesce("_upper", pl.col("__h_lad_code")).alias("_council"))
+        councils = _located(ctx, homes.select("HOME_POST"), "HOME_POST", "__h_")
         counts = (
-            located.filter(
-                pl.col("_council").is_not_null() & pl.col("_council").str.starts_with("E")
-            )
-            .group_by("_council")
+            councils.filter(pl.col("__h_council").str.starts_with("E").fill_null(False))
+            .group_by("__h_council")
             .len()
         )
         if counts.height == 0:
             return None
-        return str(counts.sort(["len", "_council"], descending=[True, False])["_council"][0])
+        best = counts.sort(["len", "__h_council"], descending=[True, False])
+        return str(best.get_column("__h_council")[0])
 
     return ctx.memo(("r400s", "council_code"), build)
 
@@ -260,6 +311,12 @@ def placement_geography(ctx: Context, *, last_year: bool = False) -> pl.DataFram
 
     def build() -> pl.DataFrame:
         episodes = ctx.previous("Episodes") if last_year else ctx.table("Episodes")
+        if episodes.filter(pl.col("PL_POST").is_not_null()).height == 0:
+            return episodes.with_columns(
+                pl.lit(None, pl.Float64).alias("PL_DISTANCE"),
+                pl.lit(None, pl.String).alias("PL_LA"),
+                pl.lit(None, pl.String).alias("PL_LOCATION"),
+            )
         return _with_geography(ctx, episodes, council_code(ctx))
 
     return ctx.memo(("r400s", "placement_geography", last_year), build)
@@ -369,7 +426,7 @@ def started_care_same_day_previous_ended(ctx: Context) -> pl.DataFrame:
     """RNE S (started to be looked after) but the child's previous episode (by DECOM)
     ended on or after this one's start: a new period of care cannot begin the day the last
     one ended. Read, as the validator councils use does, as DECOM <= previous DEC."""
-    episodes = in_order(ctx.table("Episodes"), "DECOM")
+    episodes = episodes_by_start(ctx)
     return episodes.filter(
         (pl.col("RNE") == "S").fill_null(False) & known(pl.col("DECOM") <= previous("DEC"))
     )
@@ -385,7 +442,7 @@ CEASED_CARE = (
 def new_period_not_started(ctx: Context) -> pl.DataFrame:
     """The previous episode (by DECOM) ended care (any REC other than X1), so this one
     must start a new period: RNE must be S."""
-    episodes = in_order(ctx.table("Episodes"), "DECOM")
+    episodes = episodes_by_start(ctx)
     return episodes.filter(
         known(previous("REC").is_in(list(CEASED_CARE))) & text("RNE").ne_missing("S")
     )
@@ -397,7 +454,7 @@ def continuation_not_contiguous(ctx: Context) -> pl.DataFrame:
     the child's previous episode (by DECOM, then DEC) ended; a missing date on either side
     is a finding. A child's first episode is not checked."""
     episodes = in_order(ctx.table("Episodes"), "DECOM", "DEC")
-    has_previous = pl.col(ROW).cum_count().over(CHILD) > 1
+    has_previous = HAS_PREVIOUS
     contiguous = known(previous("DEC") == pl.col("DECOM"))
     return episodes.filter(
         known(upper("RNE").is_in(["P", "L", "T", "U", "B"])) & has_previous & ~contiguous
@@ -413,8 +470,8 @@ def _same_or_blank(column: str) -> pl.Expr:
 def legal_status_change_not_reflected(ctx: Context) -> pl.DataFrame:
     """RNE L (legal status changed, placement did not): LS must differ from the previous
     episode and PLACE, PL_POST, URN and PLACE_PROVIDER must all be unchanged."""
-    episodes = in_order(ctx.table("Episodes"), "DECOM")
-    has_previous = pl.col(ROW).cum_count().over(CHILD) > 1
+    episodes = episodes_by_start(ctx)
+    has_previous = HAS_PREVIOUS
     same_ls = known(pl.col("LS") == previous("LS"))
     placement_changed = ~pl.all_horizontal(
         [_same_or_blank(c) for c in ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER")]
@@ -429,8 +486,8 @@ def placement_change_not_reflected(ctx: Context) -> pl.DataFrame:
     """RNE P or T (placement changed, legal status did not): flagged when LS differs from
     the previous episode (a blank counts as different) or when nothing about the placement
     (PLACE, PL_POST, URN, PLACE_PROVIDER) changed."""
-    episodes = in_order(ctx.table("Episodes"), "DECOM")
-    has_previous = pl.col(ROW).cum_count().over(CHILD) > 1
+    episodes = episodes_by_start(ctx)
+    has_previous = HAS_PREVIOUS
     ls_changed = (pl.col("LS") != previous("LS")).fill_null(True)
     nothing_moved = pl.all_horizontal(
         [known(pl.col(c) == previous(c)) for c in ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER")]
@@ -442,8 +499,8 @@ def placement_change_not_reflected(ctx: Context) -> pl.DataFrame:
 def both_changes_not_reflected(ctx: Context) -> pl.DataFrame:
     """RNE U or B (placement and legal status both changed): flagged when LS is unchanged
     or when PLACE, PL_POST, URN and PLACE_PROVIDER are all unchanged (blanks equal)."""
-    episodes = in_order(ctx.table("Episodes"), "DECOM")
-    has_previous = pl.col(ROW).cum_count().over(CHILD) > 1
+    episodes = episodes_by_start(ctx)
+    has_previous = HAS_PREVIOUS
     nothing_moved = pl.all_horizontal(
         [_same_or_blank(c) for c in ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER")]
     )
@@ -456,8 +513,8 @@ def both_changes_not_reflected(ctx: Context) -> pl.DataFrame:
 def died_or_eighteen_then_more_episodes(ctx: Context) -> pl.DataFrame:
     """REC E2 (died) or E15 (care ceased for any other reason at 18+) must be the child's
     last episode of the year (by DECOM; undated episodes are not checked)."""
-    episodes = in_order(ctx.table("Episodes"), "DECOM")
-    has_next = pl.col(ROW).cum_count(reverse=True).over(CHILD) > 1
+    episodes = episodes_by_start(ctx)
+    has_next = HAS_NEXT
     return episodes.filter(
         pl.col("DECOM").is_not_null() & known(upper("REC").is_in(["E2", "E15"])) & has_next
     )

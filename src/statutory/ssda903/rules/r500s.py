@@ -16,10 +16,12 @@ from statutory.engine import Context, Flag, rule
 from statutory.ssda903.rules.r400s import (
     CHILD,
     GEOGRAPHY,
+    HAS_PREVIOUS,
     ROW,
     blank,
     continuously_looked_after,
     date_lit,
+    episodes_by_start,
     first_rows,
     first_with_last_years_last,
     flags,
@@ -42,7 +44,7 @@ AD1_DETAILS = ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR
 @rule("501", table="Episodes", fields=("DECOM", "DEC"))
 def episode_starts_before_previous_ends(ctx: Context) -> pl.DataFrame:
     """An episode (in the child's DECOM order) starts before the previous one's DEC."""
-    episodes = in_order(ctx.table("Episodes"), "DECOM")
+    episodes = episodes_by_start(ctx)
     return episodes.filter(known(pl.col("DECOM") < previous("DEC")))
 
 
@@ -141,7 +143,7 @@ def location_differs_from_open_episode(ctx: Context) -> pl.DataFrame:
 def cin_changes_within_period(ctx: Context) -> pl.DataFrame:
     """Within a period of care (previous episode REC X1 and ending the day this one
     starts) the category of need must not change; a blank on either side is a change."""
-    episodes = in_order(ctx.table("Episodes"), "DECOM")
+    episodes = episodes_by_start(ctx)
     continues = known((previous("REC") == "X1") & (previous("DEC") == pl.col("DECOM")))
     return episodes.filter(continues & (pl.col("CIN") != previous("CIN")).fill_null(True))
 
@@ -654,7 +656,7 @@ def decisions_overlap(ctx: Context) -> pl.DataFrame:
     """In DATE_PLACED order, a decision may not start while the child's previous one is
     still open (no DATE_PLACED_CEASED) or before it ceased."""
     placed = in_order(ctx.table("PlacedAdoption"), "DATE_PLACED")
-    has_previous = pl.col(ROW).cum_count().over(CHILD) > 1
+    has_previous = HAS_PREVIOUS
     return placed.filter(
         has_previous
         & (
@@ -746,7 +748,7 @@ def missing_periods_overlap(ctx: Context) -> pl.DataFrame:
         pl.coalesce("MIS_END", "MIS_START").alias("_end_fill")
     )
     ordered = in_order(missing, "_end_fill", "MIS_START")
-    has_previous = pl.col(ROW).cum_count().over(CHILD) > 1
+    has_previous = HAS_PREVIOUS
     bad = ordered.filter(
         has_previous
         & (previous("MIS_END").is_null() | known(pl.col("MIS_START") < previous("MIS_END")))
@@ -791,9 +793,7 @@ def _periods_of_care(episodes: pl.DataFrame) -> pl.DataFrame:
     of a child belong to one period until an episode starts after the previous one ended.
     A period ends on its last episode's DEC (null while open)."""
     dated = in_order(episodes.filter(pl.col("DECOM").is_not_null()), "DECOM")
-    new_period = (pl.col(ROW).cum_count().over(CHILD) == 1) | known(
-        pl.col("DECOM") > previous("DEC")
-    )
+    new_period = ~HAS_PREVIOUS | known(pl.col("DECOM") > previous("DEC"))
     numbered = dated.with_columns(new_period.cast(pl.Int64).cum_sum().alias("_period"))
     return numbered.group_by("_period", maintain_order=True).agg(
         pl.col(CHILD).first(),
