@@ -213,7 +213,20 @@ class _Found:
         return (self.area_name, self.framework, self.published)
 
     def values(self) -> dict[str, Any]:
-        fields = ["council_id", "area_code", "ended", "inspection_date", "overall", "leaders", "help_and_protection", "children_in_care", "care_leavers", "adoption", "source", "link"]
+        fields = [
+            "council_id",
+            "area_code",
+            "ended",
+            "inspection_date",
+            "overall",
+            "leaders",
+            "help_and_protection",
+            "children_in_care",
+            "care_leavers",
+            "adoption",
+            "source",
+            "link",
+        ]
         return {f: getattr(self, f) for f in fields}
 
 

@@ -124,20 +124,33 @@ class Judgement(models.Model):
 
     @property
     def sub_judgements(self) -> list[tuple[str, str]]:
-        """(label, grade) for the sub-judgements this framework makes, in Ofsted's order."""
+        """(label, grade) for the sub-judgements this framework makes, in Ofsted's order and words."""
         if self.framework in (Framework.SIF, Framework.SIF_REINSPECTION):
-            fields = [
-                "help_and_protection",
-                "children_in_care",
-                "adoption",
-                "care_leavers",
-                "leaders",
-            ]
+            labels = SIF_SUB_JUDGEMENTS
         elif self.framework in (Framework.ILACS_STANDARD, Framework.ILACS_SHORT):
-            fields = ["leaders", "help_and_protection", "children_in_care", "care_leavers"]
+            labels = ILACS_SUB_JUDGEMENTS
         else:
-            fields = ["help_and_protection", "children_in_care"]
-        return [(str(self._meta.get_field(f).verbose_name), getattr(self, f)) for f in fields]
+            labels = EARLIER_SUB_JUDGEMENTS
+        return [(label, getattr(self, field)) for field, label in labels]
+
+
+SIF_SUB_JUDGEMENTS = (
+    ("help_and_protection", "Children who need help and protection"),
+    ("children_in_care", "Children looked after and achieving permanence"),
+    ("adoption", "Adoption performance"),
+    ("care_leavers", "Experiences and progress of care leavers"),
+    ("leaders", "Leadership, management and governance"),
+)
+ILACS_SUB_JUDGEMENTS = (
+    ("leaders", "Impact of leaders on social work practice"),
+    ("help_and_protection", "Children who need help and protection"),
+    ("children_in_care", "Children in care"),
+    ("care_leavers", "Care leavers"),
+)
+EARLIER_SUB_JUDGEMENTS = (
+    ("help_and_protection", "Safeguarding / child protection"),
+    ("children_in_care", "Looked after children"),
+)
 
 
 class Indicator(models.Model):

@@ -1,0 +1,200 @@
+"""Accessible charts drawn on the server as SVG: no JavaScript, nothing from a CDN.
+
+Every chart has a <title> and a <desc> (read by screen readers through `aria-labelledby`); the
+caller shows the same figures in a table beside the chart, which is the accessible version of the
+numbers. Series differ by colour *and* by dash pattern and marker shape, so they can be told apart
+without colour. Missing values (suppressed, not published) leave a gap: they are never drawn as 0.
+
+    from alliance.common.charts import Series, line_chart, bar_chart
+    line_chart("Re-referrals", "Percentage of referrals…", ["2023", "2024"],
+               [Series("North Tyneside", [22.0, 25.2]), Series("England", [22.4, 22.4])], unit="%")
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+# GOV.UK Frontend colours chosen to stay apart for the common colour-vision deficiencies.
+PALETTE = ("#1d70b8", "#f47738", "#0b0c0c", "#00703c", "#912b88", "#d4351c", "#28a197", "#6f72af")
+DASHES = ("", "8 4", "2 4", "12 4 2 4", "4 4", "1 3", "10 2", "6 2 2 2")
+MARKERS = ("circle", "square", "diamond", "triangle", "circle", "square", "diamond", "triangle")
+
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[float | None]
+    colour: str | None = None
+
+
+def _nice_ceiling(value: float) -> float:
+    """A round number at or above `value` for the top of the axis (1, 2, 2.5, 5 × 10^n)."""
+    if value <= 0:
+        return 1.0
+    exponent = math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        candidate = step * 10**exponent
+        if candidate >= value:
+            return float(candidate)
+    return float(10 ** (exponent + 1))
+
+
+def _fmt(value: float, unit: str = "") -> str:
+    text = f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.1f}"
+    return f"{text}%" if unit == "%" else text
+
+
+def _marker(shape: str, x: float, y: float, colour: str) -> str:
+    if shape == "square":
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
+    if shape == "diamond":
+        return f'<path d="M{x:.1f} {y - 5:.1f}L{x + 5:.1f} {y:.1f}L{x:.1f} {y + 5:.1f}L{x - 5:.1f} {y:.1f}Z" fill="{colour}"/>'
+    if shape == "triangle":
+        return f'<path d="M{x:.1f} {y - 5:.1f}L{x + 5:.1f} {y + 4:.1f}L{x - 5:.1f} {y + 4:.1f}Z" fill="{colour}"/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
+
+
+def _frame(
+    chart_id: str, title: str, description: str, width: int, height: int, body: list[str]
+) -> Markup:
+    return Markup(
+        f'<svg class="app-chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg" '
+        f'preserveAspectRatio="xMinYMin meet">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>' + "".join(body) + "</svg>"
+    )
+
+
+def line_chart(
+    title: str,
+    description: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    *,
+    unit: str = "",
+    y_max: float | None = None,
+    y_min: float = 0.0,
+    width: int = 720,
+    height: int = 320,
+) -> Markup:
+    """A line chart of several series over the same categories (periods), with a legend above.
+    A None value breaks the line."""
+    chart_id = f"app-chart-{next(_ids)}"
+    numbers = [v for s in series for v in s.values if v is not None]
+    top = y_max if y_max is not None else _nice_ceiling(max(numbers, default=1.0))
+    top = max(top, y_min + 1e-9)
+    rows_of_legend = math.ceil(len(series) / 3)
+    left, right, bottom = 56, 16, 40
+    head = 16 + 22 * rows_of_legend
+    plot_w, plot_h = width - left - right, height - head - bottom
+    count = max(len(categories), 1)
+
+    def x_at(i: int) -> float:
+        return left + (plot_w * (i + 0.5) / count)
+
+    def y_at(v: float) -> float:
+        return head + plot_h * (1 - (v - y_min) / (top - y_min))
+
+    body: list[str] = []
+    for tick in range(5):
+        value = y_min + (top - y_min) * tick / 4
+        y = y_at(value)
+        body.append(
+            f'<line class="app-chart__grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
+        )
+        body.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(_fmt(value, unit))}</text>'
+        )
+    body.append(
+        f'<line class="app-chart__axis" x1="{left}" x2="{width - right}" y1="{head + plot_h}" y2="{head + plot_h}"/>'
+    )
+    # Label at most 12 categories; blank labels are skipped (e.g. only Januaries in a quarterly series).
+    shown = [i for i, label in enumerate(categories) if label]
+    every = max(1, math.ceil(len(shown) / 12))
+    for k, i in enumerate(shown):
+        label = categories[i]
+        if k % every == 0 or k == len(shown) - 1:
+            body.append(
+                f'<text x="{x_at(i):.1f}" y="{head + plot_h + 20}" text-anchor="middle">{escape(label)}</text>'
+            )
+    for n, item in enumerate(series):
+        colour = item.colour or PALETTE[n % len(PALETTE)]
+        dash = DASHES[n % len(DASHES)]
+        shape = MARKERS[n % len(MARKERS)]
+        segments: list[list[tuple[float, float]]] = [[]]
+        for i, value in enumerate(item.values[:count]):
+            if value is None:
+                if segments[-1]:
+                    segments.append([])
+                continue
+            segments[-1].append((x_at(i), y_at(value)))
+        body.append(f'<g class="app-chart__series" data-series="{escape(item.name)}">')
+        for segment in segments:
+            if len(segment) > 1:
+                points = " ".join(f"{x:.1f},{y:.1f}" for x, y in segment)
+                dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+                body.append(
+                    f'<polyline class="app-chart__line" points="{points}" stroke="{colour}"{dash_attr}/>'
+                )
+            for x, y in segment:
+                body.append(_marker(shape, x, y, colour))
+        body.append("</g>")
+        # Legend: three entries a row.
+        lx = left + (n % 3) * (plot_w / 3)
+        ly = 14 + 22 * (n // 3)
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        body.append(
+            f'<g class="app-chart__legend"><line x1="{lx:.1f}" x2="{lx + 28:.1f}" y1="{ly:.1f}" y2="{ly:.1f}" '
+            f'stroke="{colour}" stroke-width="3"{dash_attr}/>{_marker(shape, lx + 14, ly, colour)}'
+            f'<text x="{lx + 34:.1f}" y="{ly + 5:.1f}">{escape(item.name)}</text></g>'
+        )
+    return _frame(chart_id, title, description, width, height, body)
+
+
+def bar_chart(
+    title: str,
+    description: str,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    *,
+    unit: str = "",
+    colours: Sequence[str] | None = None,
+    width: int = 720,
+    bar_height: int = 28,
+) -> Markup:
+    """A horizontal bar chart, one bar a label, each bar's value written beside it. A None value
+    draws no bar and says 'not available'."""
+    chart_id = f"app-chart-{next(_ids)}"
+    numbers = [v for v in values if v is not None]
+    top = _nice_ceiling(max(numbers, default=1.0))
+    label_w, right = 220, 70
+    plot_w = width - label_w - right
+    height = 8 + len(labels) * (bar_height + 8)
+    body: list[str] = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=False)):
+        y = 8 + i * (bar_height + 8)
+        body.append(
+            f'<text x="{label_w - 8}" y="{y + bar_height / 2 + 5:.1f}" text-anchor="end">{escape(label)}</text>'
+        )
+        if value is None:
+            body.append(
+                f'<text x="{label_w + 4}" y="{y + bar_height / 2 + 5:.1f}">not available</text>'
+            )
+            continue
+        w = max(plot_w * value / top, 1.0)
+        colour = colours[i % len(colours)] if colours else PALETTE[0]
+        body.append(
+            f'<rect class="app-chart__bar" x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{colour}"/>'
+        )
+        body.append(
+            f'<text x="{label_w + w + 6:.1f}" y="{y + bar_height / 2 + 5:.1f}">{escape(_fmt(value, unit))}</text>'
+        )
+    return _frame(chart_id, title, description, width, height, body)
