@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
+from statutory.engine.postcodes import Postcodes
 
 CHILD = "CHILD"
 
@@ -437,7 +438,7 @@ def previous_episode_ended(ctx: Context) -> pl.DataFrame:
     last) must have a valid DEC and a REC. Episodes without a valid DECOM are not checked."""
     eps = ctx.table("Episodes")
     ordered = eps.sort([CHILD, "DECOM", ROW_NUMBER], nulls_last=True).with_columns(
-        (pl.col(ROW_NUMBER) == pl.col(ROW_NUMBER).last().over(CHILD)).alias("__last")
+        pl.col(CHILD).shift(-1).ne_missing(pl.col(CHILD)).alias("__last")
     )
     bad = ordered.filter(
         ~pl.col("__last")
@@ -638,6 +639,10 @@ def _authority(lad: pl.Expr, utla: pl.Expr) -> pl.Expr:
     )
 
 
+def postcode_key(values: pl.Series) -> pl.Series:
+    return values.cast(pl.String).str.to_uppercase().str.replace_all(r"\s+", "")
+
+
 def placements(ctx: Context) -> pl.DataFrame:
     """Episodes' ROW_NUMBER with PL_LA (upper-tier authority of PL_POST, or WAL/SCO/NIR),
     `PL_RESOLVED` (PL_POST is a known postcode), PL_DISTANCE (miles from HOME_POST) - the
@@ -645,7 +650,12 @@ def placements(ctx: Context) -> pl.DataFrame:
 
     def build() -> pl.DataFrame:
         eps = ctx.table("Episodes").select(ROW_NUMBER, CHILD, "HOME_POST", "PL_POST")
-        pcs = ctx.postcodes
+        # Look up only this return's postcodes: one pass over the directory, then small joins.
+        keys = pl.concat([postcode_key(eps["HOME_POST"]), postcode_key(eps["PL_POST"])])
+        directory = ctx.postcodes.frame
+        pcs = Postcodes(
+            directory.filter(pl.col("postcode_key").is_in(keys.drop_nulls().unique().implode()))
+        )
         looked = pcs.lookup(pcs.lookup(eps, "PL_POST", "__pl_"), "HOME_POST", "__home_")
         with_dist = pcs.distance_miles(looked, "HOME_POST", "PL_POST")
         utla = _utla_lookup()

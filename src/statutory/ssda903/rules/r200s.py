@@ -405,9 +405,9 @@ def reason_for_change_required(ctx: Context) -> pl.DataFrame:
     eps = ctx.table("Episodes")
     temporary = ["T0", "T1", "T2", "T3", "T4"]
     ordered = eps.sort([CHILD, "DECOM", ROW_NUMBER], nulls_last=True).with_columns(
-        raw(eps, "RNE").shift(-1).over(CHILD).alias("__rne_next"),
-        raw(eps, "PLACE").shift(-1).over(CHILD).alias("__place_next"),
-        pl.col(CHILD).shift(-1).over(CHILD).is_not_null().alias("__has_next"),
+        raw(eps, "RNE").shift(-1).alias("__rne_next"),
+        raw(eps, "PLACE").shift(-1).alias("__place_next"),
+        (pl.col(CHILD).shift(-1) == pl.col(CHILD)).fill_null(False).alias("__has_next"),
     )
     bad = ordered.filter(
         pl.col("__has_next")
@@ -426,7 +426,10 @@ def no_reason_for_temporary(ctx: Context) -> pl.DataFrame:
     on the child's episode before it (by DECOM)."""
     eps = ctx.table("Episodes")
     ordered = eps.sort([CHILD, "DECOM", ROW_NUMBER], nulls_last=True).with_columns(
-        provided(eps, "REASON_PLACE_CHANGE").shift(1).over(CHILD).alias("__prev_reason")
+        (
+            provided(eps, "REASON_PLACE_CHANGE").shift(1)
+            & (pl.col(CHILD).shift(1) == pl.col(CHILD))
+        ).alias("__prev_reason")
     )
     bad = ordered.filter(
         is_code(ordered, "PLACE", ["T0", "T1", "T2", "T3", "T4"])
