@@ -25,6 +25,14 @@ RESPITE = ["V3", "V4"]
 SW_REPORTING_START = dt.date(2023, 4, 1)
 
 
+def _year_before(day: dt.date) -> dt.date:
+    """The first date not before ``day`` less one year of 365.2425 days: the "year" the
+    open-source validator subtracts (numpy's year), which differs from the calendar year
+    by a day when a 29 February falls in between (1 April 2024 -> 2 April 2023)."""
+    moment = dt.datetime.combine(day, dt.time()) - dt.timedelta(days=365.2425)
+    return moment.date() + dt.timedelta(days=1 if moment.time() != dt.time() else 0)
+
+
 def _known(expr: pl.Expr) -> pl.Expr:
     return expr.fill_null(False)
 
@@ -183,10 +191,11 @@ def reason_valid(ctx: Context) -> pl.DataFrame:
 
 @rule("SW15STG2", table=SWE, fields=("SW_REASON",))
 def reason_missing(ctx: Context) -> pl.DataFrame:
-    """SW_REASON blank on an episode that did not start more than a year before the collection
-    year (1 April a year earlier); an episode with no valid start date is flagged too."""
+    """SW_REASON blank on an episode that did not start more than a year (365.2425 days, as
+    the open-source validator counts it) before the collection year; an episode with no valid
+    start date is flagged too."""
     swe = ctx.table(SWE)
-    cutoff = pl.lit(ctx.collection_start).dt.offset_by("-1y")
+    cutoff = pl.lit(_year_before(ctx.collection_start))
     return swe.filter(pl.col("SW_REASON").is_null() & ~_known(pl.col("SW_DECOM") < cutoff))
 
 
@@ -204,10 +213,10 @@ def start_within_reporting_year(ctx: Context) -> pl.DataFrame:
 @rule("SW07STG2", table=SWE, fields=("SW_DEC",))
 def end_within_reporting_period(ctx: Context) -> pl.DataFrame:
     """SW_DEC, where given, must fall in the social worker reporting period: from 1 April of
-    the collection year (2023/24) or from 1 April of the year before (2024/25 on, when the
+    the collection year (2023/24) or from a year (365.2425 days) before it (2024/25 on, when the
     period became two years), to 31 March."""
     start = ctx.collection_start
-    lower = pl.lit(start).dt.offset_by("-1y") if ctx.year >= 2025 else pl.lit(start)
+    lower = pl.lit(_year_before(start) if ctx.year >= 2025 else start)
     dec = pl.col("SW_DEC")
     return ctx.table(SWE).filter(_known((dec < lower) | (dec > pl.lit(ctx.reference_date))))
 
@@ -309,7 +318,7 @@ def social_worker_for_care_episodes(ctx: Context) -> pl.DataFrame:
     episode, and an open episode not starting care (it has no DEC to compare with).
     """
     eps = ctx.table("Episodes")
-    since = pl.lit(ctx.collection_start).dt.offset_by("-1y")
+    since = pl.lit(_year_before(ctx.collection_start))
     relevant = eps.filter(
         (
             (_known(pl.col("DEC") >= since) & _known(pl.col("DEC") <= pl.lit(ctx.reference_date)))

@@ -68,11 +68,13 @@ def test_sw06_sw07_dates_within_reporting_period():
     sw = [
         swe("1", "01/04/2025"),  # starts after 31 March
         swe("2", "01/01/2023", "31/03/2023"),  # ends before the two-year period
-        swe("3", "01/01/2023", "01/04/2023"),
+        swe("3", "01/01/2023", "02/04/2023"),
         swe("4", "01/01/2024", "01/04/2025"),  # ends after 31 March
+        # A year is 365.2425 days back from 01/04/2024, past 29/02/2024: 01/04/2023 is out.
+        swe("5", "01/01/2023", "01/04/2023"),
     ]
     assert flagged_rows("SW06STG2", SWEpisodes=sw) == [1]
-    assert flagged_rows("SW07STG2", SWEpisodes=sw) == [2, 4]
+    assert flagged_rows("SW07STG2", SWEpisodes=sw) == [2, 4, 5]
     # 2023/24: the period was the collection year alone.
     sw24 = [swe("1", "01/01/2023", "31/03/2023"), swe("2", "01/01/2023", "01/04/2023")]
     assert flagged_rows("SW07STG2", year=2024, SWEpisodes=sw24) == [1]
