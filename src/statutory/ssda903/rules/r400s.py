@@ -593,14 +593,19 @@ def first_with_last_years_last(ctx: Context, *, geography: bool = False) -> pl.D
     """This year's first episode of each child (by DECOM) joined to last year's latest
     episode of the same child; last year's columns carry the suffix ``_last``. With
     ``geography`` both sides carry PL_DISTANCE, PL_LA and PL_LOCATION."""
-    if geography:
-        current, last_year = placement_geography(ctx), placement_geography(ctx, last_year=True)
-    else:
-        current, last_year = ctx.table("Episodes"), ctx.previous("Episodes")
-    first = first_rows(current, "DECOM")
-    last = last_rows(last_year, "DECOM")
-    renamed = last.select(pl.all().name.suffix("_last")).rename({f"{CHILD}_last": CHILD})
-    return first.join(renamed, on=CHILD)
+
+    def build() -> pl.DataFrame:
+        if geography:
+            current = placement_geography(ctx)
+            last_year = placement_geography(ctx, last_year=True)
+        else:
+            current, last_year = ctx.table("Episodes"), ctx.previous("Episodes")
+        first = first_rows(current, "DECOM")
+        last = last_rows(last_year, "DECOM")
+        renamed = last.select(pl.all().name.suffix("_last")).rename({f"{CHILD}_last": CHILD})
+        return first.join(renamed, on=CHILD)
+
+    return ctx.memo(("r400s", "first_with_last_years_last", geography), build)
 
 
 def _continuing_from_last_year(ctx: Context) -> pl.DataFrame:

@@ -101,13 +101,15 @@ def test_624_626_motherhood_against_last_year() -> None:
         {"CHILD": "1", "MOTHER": "1", "MC_DOB": "01/06/2023"},  # 624: date changed
         {"CHILD": "2", "MOTHER": "1", "MC_DOB": "01/06/2023"},  # 626: was not a mother
         {"CHILD": "3", "MOTHER": "1", "MC_DOB": "01/06/2024"},  # child born this year
+        {"CHILD": "4", "MOTHER": "1", "MC_DOB": None},  # 624: date dropped
     ]
     last = [
         {"CHILD": "1", "MOTHER": "1", "MC_DOB": "01/05/2023"},
         {"CHILD": "2", "MOTHER": "0"},
         {"CHILD": "3", "MOTHER": "0"},
+        {"CHILD": "4", "MOTHER": "1", "MC_DOB": "01/05/2023"},
     ]
-    assert flagged_rows("624", Header=header, previous={"Header": last}) == [1]
+    assert flagged_rows("624", Header=header, previous={"Header": last}) == [1, 4]
     assert flagged_rows("626", Header=header, previous={"Header": last}) == [2]
 
 
