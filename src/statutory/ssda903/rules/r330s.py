@@ -263,8 +263,11 @@ def started_after_year_end(ctx: Context) -> pl.DataFrame:
 
 @rule("355", table="Episodes", fields=("DECOM", "DEC"))
 def episode_under_24_hours(ctx: Context) -> pl.DataFrame:
-    """An episode that ceased on the day it started (DEC = DECOM)."""
-    return ctx.table("Episodes").filter(_known(pl.col("DEC") == pl.col("DECOM")))
+    """An episode that ceased on the day it started: DEC written the same as DECOM. As in the
+    open-source validator the dates are compared as written, so an episode with neither date
+    is flagged too (and '1/4/2024' is not the same as '01/04/2024')."""
+    eps = ctx.table("Episodes")
+    return eps.filter(pl.col("DEC__raw").eq_missing(pl.col("DECOM__raw")))
 
 
 @rule("356", table="Episodes", fields=("DECOM",))
@@ -310,13 +313,14 @@ def youth_justice_status_under_10(ctx: Context) -> list[Flag]:
 
 @rule("359", table="Episodes", fields=("DEC", "LS", "PLACE"))
 def over_18_must_be_v2_k2(ctx: Context) -> pl.DataFrame:
-    """A child still looked after (episode open: no DEC) whose 18th birthday is before 31 March
+    """A child still looked after (episode open: DEC blank) whose 18th birthday is before 31 March
     must be under section 20(5) (LS V2) in a community home (PLACE K2)."""
     eps = ctx.table("Episodes")
     joined = eps.join(_dob(ctx), on=CHILD, how="left")
     bad = joined.filter(
         _known(_plus_years("__DOB", 18) < pl.lit(ctx.reference_date))
         & pl.col("DEC").is_null()
+        & pl.col("DEC__raw").is_null()
         & ~(_known(pl.col("LS") == "V2") & _known(pl.col("PLACE") == "K2"))
     )
     return _rows(eps, bad)
@@ -325,12 +329,13 @@ def over_18_must_be_v2_k2(ctx: Context) -> pl.DataFrame:
 def _status_run_longer_than(ctx: Context, status: str, days: int) -> pl.DataFrame:
     """Runs of back-to-back episodes with legal status ``status`` lasting more than ``days``.
 
-    Episodes are taken in child, DECOM order; an open episode ends on 31 March. A run is the
+    Episodes are taken in child, DECOM order; an episode with no valid DEC (open, or a date that
+    does not parse, as the open-source validator treats it) ends on 31 March. A run is the
     ``status`` episodes that follow on from one another (the previous ``status`` episode ceased
     on the day its next episode started). The run lasts from its first DECOM to its last DEC.
     """
     eps = _sorted_episodes(ctx).with_columns(
-        _end_or("DEC", ctx.reference_date).alias("__end"),
+        pl.col("DEC").fill_null(pl.lit(ctx.reference_date)).alias("__end"),
         _same_child_shift("DECOM", -1).alias("__next_start"),
     )
     eps = eps.with_columns(_known(pl.col("__end") == pl.col("__next_start")).alias("__flows"))
@@ -826,7 +831,11 @@ def respite_with_mother_or_reviews(ctx: Context) -> list[Flag]:
         .select(CHILD)
     )
     mother = header.filter(pl.col("MOTHER").is_not_null()).select(CHILD).unique()
-    review_given = pl.col("REVIEW").is_not_null() | pl.col("REVIEW_CODE").is_not_null()
+    review_given = (
+        pl.col("REVIEW").is_not_null()
+        | pl.col("REVIEW__raw").is_not_null()
+        | pl.col("REVIEW_CODE").is_not_null()
+    )
     with_review = reviews.filter(review_given).select(CHILD).unique()
     offending = respite_only.join(pl.concat([mother, with_review]).unique(), on=CHILD, how="semi")
     mother_children = mother.join(offending, on=CHILD, how="semi")

@@ -73,7 +73,7 @@ def started_while_previous_open(ctx: Context) -> pl.DataFrame:
         .sort([CHILD, "DOLO_END"], descending=True, nulls_last=True)
         .with_columns(
             pl.col("DOLO_START").shift(-1).over(CHILD).alias("__prev_start"),
-            pl.col("DOLO_END").shift(-1).over(CHILD).alias("__prev_end"),
+            pl.col("DOLO_END__raw").shift(-1).over(CHILD).alias("__prev_end"),
             pl.col(ROW).shift(-1).over(CHILD).alias("__prev_row"),
         )
     )

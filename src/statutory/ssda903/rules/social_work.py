@@ -237,14 +237,15 @@ def previous_episode_not_ended(ctx: Context) -> pl.DataFrame:
 
 @rule("SW09STG2", table=SWE, fields=("SW_DECOM", "SW_DEC"))
 def episode_under_24_hours(ctx: Context) -> pl.DataFrame:
-    """An episode that ended the day it started (SW_DEC = SW_DECOM). From 2025/26 the
+    """An episode that ended the day it started (SW_DEC written the same as SW_DECOM, as the
+    open-source validator compares them). From 2025/26 the
     open-source validator flags an episode of fewer than three days (SW_DEC before SW_DECOM
     plus 3 days); that reading is followed for 2025/26 on."""
     swe = ctx.table(SWE)
     if ctx.year >= 2026:
         short = pl.col("SW_DEC") < pl.col("SW_DECOM") + pl.duration(days=3)
         return swe.filter(_known(short))
-    return swe.filter(_known(pl.col("SW_DEC") == pl.col("SW_DECOM")))
+    return swe.filter(_known(pl.col("SW_DEC__raw") == pl.col("SW_DECOM__raw")))
 
 
 @rule("SW10STG2", table=SWE, fields=("SW_DECOM",))
@@ -347,9 +348,9 @@ def end_date_blank(ctx: Context) -> pl.DataFrame:
 
 @rule("SW17STG2", table=SWE, fields=("SW_DEC", "SW_DECOM"))
 def no_episode_open_at_31_march(ctx: Context) -> pl.DataFrame:
-    """The child's latest episode (by SW_DECOM) must be open (no SW_DEC) at 31 March."""
+    """The child's latest episode (by SW_DECOM) must be open (SW_DEC blank) at 31 March."""
     swe = _swe_in_order(ctx)
-    bad = swe.filter(pl.col("__last") & pl.col("SW_DEC").is_not_null())
+    bad = swe.filter(pl.col("__last") & ~_blank("SW_DEC"))
     return _rows(ctx.table(SWE), bad)
 
 
@@ -369,7 +370,7 @@ def _first_differs_from_open_last_year(ctx: Context, column: str) -> pl.DataFram
         .sort([CHILD, "SW_DECOM", ROW], nulls_last=False)
         .group_by(CHILD, maintain_order=True)
         .last()
-        .filter(pl.col("SW_DEC").is_null())
+        .filter(_blank("SW_DEC"))
         .select(CHILD, pl.col(column).alias("__last"))
     )
     first = (

@@ -567,3 +567,25 @@ def test_392c_unknown_postcodes():
             {"CHILD": "4", "HOME_POST": None, "PL_POST": None},
         ],
     ) == [2, 3]
+
+
+def test_355_compares_dates_as_written():
+    assert flagged_rows(
+        "355",
+        Episodes=[
+            {"CHILD": "1", "DECOM": None, "DEC": None},  # neither written: the same
+            {"CHILD": "2", "DECOM": "1/5/2024", "DEC": "01/05/2024"},  # written differently
+            {"CHILD": "3", "DECOM": "01/05/2024", "DEC": None},
+        ],
+    ) == [1]
+
+
+def test_359_a_date_that_does_not_parse_is_not_an_open_episode():
+    assert (
+        flagged_rows(
+            "359",
+            Header=[{"CHILD": "1", "DOB": "01/01/2007"}],
+            Episodes=[{"CHILD": "1", "DECOM": "01/01/2025", "DEC": "32/01/2025", "LS": "C2"}],
+        )
+        == []
+    )

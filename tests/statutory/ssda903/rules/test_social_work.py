@@ -229,3 +229,8 @@ def test_sw17_latest_episode_open_at_31_march():
         swe("2", "02/02/2024", "01/03/2025"),
     ]
     assert flagged_rows("SW17STG2", year=2026, SWEpisodes=sw) == [4]
+
+
+def test_sw17_an_end_date_that_does_not_parse_still_closes_the_episode():
+    sw = [swe("1", "01/01/2024", "not a date")]
+    assert flagged_rows("SW17STG2", year=2026, SWEpisodes=sw) == [1]
