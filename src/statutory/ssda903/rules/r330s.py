@@ -467,8 +467,9 @@ def _placement_longer_than(ctx: Context, place: str, days: int) -> pl.DataFrame:
 
 @rule("370", table="Episodes", fields=("DECOM", "PLACE"))
 def independent_living_under_16(ctx: Context) -> pl.DataFrame:
-    """Independent living (P2) starting before the child's 16th birthday."""
-    return _placed_before_age(ctx, "P2", 16)
+    """Independent living (P2) starting before the child's 16th birthday; before 2023/24 (the
+    year the rule changed) the age was 15."""
+    return _placed_before_age(ctx, "P2", 16 if ctx.year >= 2024 else 15)
 
 
 @rule("371", table="Episodes", fields=("DECOM", "PLACE"))

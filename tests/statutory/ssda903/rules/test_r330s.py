@@ -309,6 +309,10 @@ def test_370_to_374_placement_ages():
         ]
 
     assert flagged_rows("370", Header=header, Episodes=eps("P2")) == [1]
+    # 15 before 2023/24: child 1 (15 on 01/04/2024) is old enough then, not from 2023/24.
+    fifteen = [{"CHILD": "1", "DOB": "01/04/2009"}, {"CHILD": "2", "DOB": "01/06/2009"}]
+    assert flagged_rows("370", year=2023, Header=fifteen, Episodes=eps("P2")) == [2]
+    assert flagged_rows("370", Header=fifteen, Episodes=eps("P2")) == [1, 2]
     assert flagged_rows("371", Header=header, Episodes=eps("K3")) == [1]
     assert flagged_rows("371", year=2024, Header=header, Episodes=eps("H5")) == [1]
     young = [{"CHILD": "1", "DOB": "01/06/2021"}, {"CHILD": "2", "DOB": "01/06/2000"}]
