@@ -229,7 +229,7 @@ def pseudonymise(
 
 
 @app.command()
-def generate(  # noqa: PLR0917 (typer options)
+def generate(
     children: Annotated[int, typer.Option("--children", help="How many children.", min=1)],
     out: Annotated[Path, typer.Option("--out", help="The XML file to write.")],
     year: Annotated[int, typer.Option("--year")] = 2025,

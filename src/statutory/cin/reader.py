@@ -447,18 +447,17 @@ def read_csv_tables(path: str | Path, year: int) -> Return:
 def detect_year(path: str | Path) -> int | None:
     """The collection year a CIN XML file's header names (ReferenceDate, else Year)."""
     try:
-        for _event, elem in etree.iterparse(
-            str(path), events=("end",), tag=("CollectionDetails",), resolve_entities=False
-        ):
-            values = _leaves(elem)
-            ref = (values.get("ReferenceDate") or "").strip()[:10]
-            try:
-                return dt.date.fromisoformat(ref).year
-            except ValueError:
-                pass
-            raw = (values.get("Year") or "").strip()
-            return int(raw) if raw.isdigit() else None
-    except etree.XMLSyntaxError:
+        with open(path, "rb") as handle:
+            for _event, elem in etree.iterparse(
+                handle, events=("end",), tag=("CollectionDetails",), resolve_entities=False
+            ):
+                values = _leaves(elem)
+                ref = (values.get("ReferenceDate") or "").strip()[:10]
+                with contextlib.suppress(ValueError):
+                    return dt.date.fromisoformat(ref).year
+                raw = (values.get("Year") or "").strip()
+                return int(raw) if raw.isdigit() else None
+    except (etree.XMLSyntaxError, OSError):
         return None
     return None
 

@@ -64,7 +64,8 @@ def working_days_between(start: pl.Series, end: pl.Series) -> pl.Series:
     mask = start.is_null() | end.is_null()
     s = _days(start.fill_null(dt.date(2000, 1, 1)))
     e = _days(end.fill_null(dt.date(2000, 1, 1)))
-    counts = np.busday_count(s + 1, e + 1, busdaycal=_calendar())
+    one = np.timedelta64(1, "D")
+    counts = np.busday_count(s + one, e + one, busdaycal=_calendar())
     out = pl.Series(start.name, counts, dtype=pl.Int64)
     return out.set(mask, None) if mask.any() else out
 
