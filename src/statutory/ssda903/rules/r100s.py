@@ -128,27 +128,25 @@ def female_code(ctx: Context) -> str:
 def continuously_looked_after(ctx: Context) -> pl.DataFrame:
     """CHILD -> CLA (looked after continuously for 12 months at 31 March).
 
-    The DfE definition as the validation rules use it: a child is *not* continuously looked
-    after if any episode (a) has legal status V3/V4 and ended on/after 1 April or is open,
-    (b) ended on/after 1 April for a reason other than X1, or (c) is the start of care
-    (RNE = S) after 1 April. Children with no episodes are not continuously looked after.
+    The DfE definition as the validation rules use it (and as the validator councils use
+    implements it): a child with an episode open at some point in the year is continuously
+    looked after unless an episode (a) started care (RNE S) after 1 April, (b) ended, for a
+    reason other than X1, on or after 1 April and before 31 March, or (c) is a V3/V4 short
+    break open during the year. Children with no episode in the year are not.
     """
 
     def build() -> pl.DataFrame:
         eps = ctx.table("Episodes")
-        start = ctx.collection_start
-        dec = date(eps, "DEC")
-        short_breaks = is_code(eps, "LS", ["V3", "V4"]) & (
-            (dec >= start).fill_null(False) | blank(eps, "DEC")
-        )
-        ended = raw(eps, "REC").ne_missing("X1") & (dec >= start).fill_null(False)
-        started = (raw(eps, "RNE") == "S").fill_null(False) & (
-            date(eps, "DECOM") > start
-        ).fill_null(False)
+        start, end = ctx.collection_start, ctx.reference_date
+        dec, decom = date(eps, "DEC"), date(eps, "DECOM")
+        during = ((decom <= end) & ((dec >= start) | dec.is_null())).fill_null(False)
+        enters = ((raw(eps, "RNE") == "S") & (decom > start) & (decom <= end)).fill_null(False)
+        leaves = (raw(eps, "REC").ne_missing("X1") & (dec >= start) & (dec < end)).fill_null(False)
+        short_breaks = is_code(eps, "LS", ["V3", "V4"]) & during
         return (
             eps.filter(pl.col(CHILD).is_not_null())
             .group_by(CHILD)
-            .agg((~(short_breaks | ended | started).any()).alias("CLA"))
+            .agg((during.any() & ~(enters | leaves | short_breaks).any()).alias("CLA"))
         )
 
     return ctx.memo(("ssda903.B", "continuously_looked_after", ctx.year), build)

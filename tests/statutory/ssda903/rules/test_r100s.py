@@ -447,3 +447,15 @@ def test_199_previously_adopted() -> None:
     previous = {"Episodes": [ep("2", "01/01/2020", DEC="01/01/2021", REC="E11")]}
     assert flagged_rows("199", Episodes=rows) == [2]
     assert flagged_rows("199", Episodes=rows, previous=previous) == [2, 3]
+
+
+def test_continuously_looked_after_definition_via_190() -> None:
+    episodes = [
+        ep("1", "01/01/2020", RNE="S", LS="C2"),  # in care all year: CLA
+        ep("2", "01/01/2020", RNE="S", LS="C2", DEC="01/01/2024", REC="E8"),  # left before
+        ep("3", "01/01/2020", RNE="S", LS="C2", DEC="01/10/2024", REC="E8"),  # left in year
+        ep("4", "01/01/2020", RNE="S", LS="C2", DEC="31/03/2025", REC="E8"),  # left on 31 March
+        ep("5", "01/01/2020", RNE="S", LS="V3"),  # short breaks
+    ]
+    oc2 = [{"CHILD": str(c), "CONVICTED": "0"} for c in range(1, 6)]
+    assert flagged_rows("190", Episodes=episodes, OC2=oc2) == [2, 3, 5]
