@@ -6,7 +6,7 @@ from builders import flagged_rows, run_rule
 
 
 def by_table(code: str, **kwargs: object) -> dict[str, list[int]]:
-    found = run_rule(code, **kwargs)  # type: ignore[arg-type]
+    found = run_rule(code, **kwargs)
     out: dict[str, list[int]] = {}
     for table, row in zip(found["table"], found["row_number"], strict=True):
         out.setdefault(table, []).append(row)
