@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 
 from alliance.nationalpicture.loaders import COUNCIL_STARTED, ENGLAND, KEY_INDICATORS
@@ -48,11 +49,51 @@ MARKER_LABELS = {
 # Judgements
 
 
-def _overall_judgements(until: dt.date | None = None) -> list[Judgement]:
+PUBLISHED = "published"
+INSPECTED = "inspected"
+
+
+def _effective(judgement: Judgement, basis: str) -> dt.date:
+    """The date a judgement counts from: its publication (the default: it was public then), or,
+    as Ofsted's own "as at" tables count, the day the inspection began where that is known."""
+    if basis == INSPECTED and judgement.inspection_date is not None:
+        return judgement.inspection_date
+    return judgement.published
+
+
+def _overall_judgements(until: dt.date | None = None, basis: str = PUBLISHED) -> list[Judgement]:
+    """SIF and ILACS judgements with an overall grade, ordered by the date they count from."""
     rows = Judgement.objects.filter(framework__in=OVERALL_FRAMEWORKS).exclude(overall="")
     if until is not None:
-        rows = rows.filter(published__lte=until)
-    return list(rows.order_by("published", "id"))
+        # An inspection always begins before its report is published: this filter is safe for
+        # both bases, and the exact cut is made by `_effective`.
+        rows = (
+            rows.filter(published__lte=until)
+            if basis == PUBLISHED
+            else rows.filter(Q(published__lte=until) | Q(inspection_date__lte=until))
+        )
+    found = list(rows.only(*_JUDGEMENT_FIELDS))
+    found.sort(key=lambda j: (_effective(j, basis), j.pk))
+    return found
+
+
+_JUDGEMENT_FIELDS = (
+    "id",
+    "council_id",
+    "area_name",
+    "ended",
+    "framework",
+    "inspection_date",
+    "published",
+    "overall",
+    "leaders",
+    "help_and_protection",
+    "children_in_care",
+    "care_leavers",
+    "adoption",
+    "source",
+    "link",
+)
 
 
 def latest_judgements(as_at: dt.date | None = None) -> dict[int, Judgement]:
@@ -103,13 +144,16 @@ def _existing_on(day: dt.date, councils: Sequence[Council]) -> list[Council]:
 
 
 def _share(
-    day: dt.date, councils: Sequence[Council], judgements: Sequence[Judgement]
+    day: dt.date,
+    councils: Sequence[Council],
+    judgements: Sequence[Judgement],
+    basis: str = PUBLISHED,
 ) -> GradeShare:
-    """`judgements` ordered by publication date."""
+    """`judgements` ordered by the date they count from (see `_effective`)."""
     latest: dict[str, str] = {}
     former_ended: dict[str, dt.date] = {}
     for j in judgements:
-        if j.published > day:
+        if _effective(j, basis) > day:
             break
         key = f"c{j.council_id}" if j.council_id is not None else j.area_name
         latest[key] = j.overall
@@ -133,14 +177,18 @@ def _share(
     )
 
 
-def share_below_good(as_at: dt.date | None = None) -> GradeShare:
+def share_below_good(as_at: dt.date | None = None, basis: str = PUBLISHED) -> GradeShare:
     """The share of councils rated requires improvement or inadequate as at a date (default
     today), with the counts behind it. Councils that existed then count (former councils before
     they ended, their successors from when they began); a council with no SIF or ILACS judgement
-    yet is listed in `not_judged` and left out of the share."""
+    yet is listed in `not_judged` and left out of the share.
+
+    `basis` says when a judgement starts to count: PUBLISHED (default: the day its report was
+    published) or INSPECTED (the day the inspection began, as Ofsted's official "as at" tables
+    count; the SIF history has publication dates only)."""
     day = as_at or timezone.localdate()
     councils = list(Council.objects.only("id", "name", "dfe_code"))
-    return _share(day, councils, _overall_judgements(day))
+    return _share(day, councils, _overall_judgements(day, basis), basis)
 
 
 def share_over_time(
