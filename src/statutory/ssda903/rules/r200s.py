@@ -15,6 +15,7 @@ import polars as pl
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
 from statutory.ssda903.rules.r100s import (
     CHILD,
+    any_provided,
     blank,
     date,
     flagged,
@@ -182,15 +183,27 @@ def duc_without_uasc(ctx: Context) -> list[Flag]:
 
 
 @rule("205D", table="Header", fields=("UASC", "CHILD"))
-def uasc_now_but_not_last_year(ctx: Context) -> pl.DataFrame:
-    """A child in last year's header who is UASC this year must have been UASC last year."""
+def uasc_now_but_not_last_year(ctx: Context) -> list[Flag]:
+    """A child in last year's header who is UASC this year must have been UASC last year.
+    Flags the child's Header row (or, with no Header table, the UASC row)."""
     now = header_uasc(ctx)
     last = header_uasc(ctx, previous=True)
-    if now is None or last is None or not ctx.supplied("Header"):
-        return ctx.table("Header").clear()
-    joined = now.join(last.select(CHILD, pl.col("UASC").alias("UASC_last")), on=CHILD, how="inner")
+    if now is None or last is None:
+        return []
+    last_status = last.select(CHILD, pl.col("UASC").alias("UASC_last"))
+    if ctx.supplied("Header"):
+        joined = now.join(last_status, on=CHILD, how="inner")
+        table, frame = "Header", ctx.table("Header")
+    else:
+        uasc = ctx.table("UASC")
+        items = [c for c in ("SEX", "DUC") if c in uasc.columns]
+        status = pl.when(any_provided(uasc, items)).then(pl.lit("1")).otherwise(pl.lit("0"))
+        joined = uasc.select(CHILD, ROW_NUMBER, status.alias("UASC")).join(
+            last_status, on=CHILD, how="inner"
+        )
+        table, frame = "UASC", uasc
     bad = joined.filter((pl.col("UASC") == "1") & pl.col("UASC_last").ne_missing("1"))
-    return rows_of(ctx.table("Header"), bad[ROW_NUMBER])
+    return [Flag(table, rows_of(frame, bad[ROW_NUMBER]))]
 
 
 # ---------------------------------------------------------------------------------------------

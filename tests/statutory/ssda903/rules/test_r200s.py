@@ -213,3 +213,9 @@ def test_233_234_reason_for_change_2026() -> None:
     assert flagged_rows("233", year=2026, Episodes=rows) == [1]
     found = run_rule("234", year=2026, Episodes=rows, Header=header)
     assert sorted(found["row_number"]) == [2]
+
+
+def test_205d_without_header_flags_uasc_rows() -> None:
+    uasc = [{"CHILD": "1", "DUC": "01/06/2024"}, {"CHILD": "2", "DUC": "01/06/2024"}]
+    previous = {"Header": [{"CHILD": "1"}, {"CHILD": "2"}], "UASC": [{"CHILD": "2"}]}
+    assert flagged_rows("205D", "UASC", UASC=uasc, previous=previous) == [1]
