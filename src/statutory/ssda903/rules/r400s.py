@@ -311,6 +311,8 @@ def placement_geography(ctx: Context, *, last_year: bool = False) -> pl.DataFram
 
     def build() -> pl.DataFrame:
         episodes = ctx.previous("Episodes") if last_year else ctx.table("Episodes")
+        if all(c in episodes.columns for c in GEOGRAPHY):
+            return episodes  # the return carries them (as given)
         if episodes.filter(pl.col("PL_POST").is_not_null()).height == 0:
             return episodes.with_columns(
                 pl.lit(None, pl.Float64).alias("PL_DISTANCE"),

@@ -268,3 +268,29 @@ def test_452_453_continuing_episode_moved_between_years() -> None:
     ]
     assert flagged_rows("452", Episodes=current, previous=previous) == [1]
     assert flagged_rows("453", Episodes=current, previous=previous) == [1]
+
+
+def test_411_location_in_but_another_councils_code() -> None:
+    """Returns that carry PL_LA and PL_LOCATION themselves (and a council code) are read as
+    given: 'IN' with another council's PL_LA is flagged."""
+    from builders import make_return, registry
+
+    from statutory.engine import run
+
+    return_ = make_return(
+        Episodes=[ep("1", "01/05/2024"), ep("2", "01/05/2024"), ep("3", "01/05/2024")]
+    )
+    given = pl.DataFrame(
+        {"PL_LA": ["E06000001", "E10000006", "E10000006"], "PL_LOCATION": ["IN", "IN", "OUT"]},
+        schema={"PL_LA": pl.String, "PL_LOCATION": pl.String},
+    )
+    return_.tables["Episodes"] = pl.concat(
+        [
+            return_.tables["Episodes"],
+            given.with_columns(pl.lit(None, pl.Float64).alias("PL_DISTANCE")),
+        ],
+        how="horizontal",
+    )
+    return_.la_code = "E06000001"
+    found = run(registry(), return_, codes=["411"], raise_errors=True).frame
+    assert found["row_number"].to_list() == [2]
