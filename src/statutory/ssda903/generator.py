@@ -82,7 +82,25 @@ _PLACE = {
     "Z11": 1,
     "Z12": 1,
 }
-_URN_PLACES = {"K1", "K2", "R1", "S1", "H5", "K3"}
+# Placement types Ofsted does not register: no URN (the others carry the provider's URN).
+_NO_URN = {
+    "P1",
+    "P2",
+    "P3",
+    "R1",
+    "R2",
+    "R5",
+    "T0",
+    "T1",
+    "T2",
+    "T3",
+    "T4",
+    "Z1",
+    "Z11",
+    "Z12",
+    "Z13",
+    "Z14",
+}
 _REC_END = {
     "E4A": 30,
     "E4B": 5,
@@ -361,13 +379,11 @@ def generate(  # noqa: PLR0915 - the timeline is built step by step, each step c
         ),
     )
     urn = np.where(
-        np.isin(place, list(_URN_PLACES)),
-        np.char.add("SC", rng.integers(100000, 999999, n_ep).astype(str)),
+        np.isin(place, list(_NO_URN)),
         None,
+        np.char.add("SC", rng.integers(100000, 999999, n_ep).astype(str)),
     )
     # reason the episode ended
-    next_rne = ep["i"].shift(-1).to_numpy()  # placeholder for alignment
-    del next_rne
     rne_next = np.roll(rne, -1)
     rec = np.where(last, None, "X1").astype(object)
     final_reason = _pick(rng, _REC_END, n_ep)
@@ -734,7 +750,7 @@ def _year_tables(  # noqa: PLR0915, PLR0917 - one table after another reads best
                 "SW_ID": np.char.add("SW", rng.integers(100000, 999999, sc.size).astype(str)),
                 "SW_DECOM": _dates(sw_start, "SW_DECOM"),
                 "SW_DEC": _dates(pl.Series(sw_end).replace(-1, None), "SW_DEC"),
-                "SW_REASON": np.where(idx == 0, None, rng.choice(np.array(_SW_REASONS), sc.size)),
+                "SW_REASON": rng.choice(np.array(_SW_REASONS), sc.size),
             },
         )
         tables["SWEpisodes"] = sw

@@ -219,7 +219,7 @@ def missing(ctx: Context) -> list[Indicator]:
         ),
         Indicator("Missing incidents", went.height),
         Indicator(
-            "Missing incidents per child who went missing",
+            "Average missing incidents per child who went missing",
             round(went.height / children_missing, 1) if children_missing else None,
             went.height,
             children_missing,
