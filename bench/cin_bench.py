@@ -71,7 +71,7 @@ def measure(mode: str, xml: Path, cache: Path) -> dict[str, object]:
         env=env,
         cwd=ROOT,
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -127,7 +127,7 @@ def write_markdown(path: Path, rows: list[dict[str, object]]) -> None:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
-        p, v, c = row["parse"], row["validate"], row["cold"]  # type: ignore[index]
+        p, v, c = row["parse"], row["validate"], row["cold"]
         warm = v["read_s"] + v["rules_s"] + v["indicators_s"]  # type: ignore[index]
         cold_total = c["read_s"] + c["rules_s"] + c["indicators_s"]  # type: ignore[index]
         lines.append(
