@@ -613,7 +613,9 @@ def same_decision_date_after_reversal(ctx: Context) -> pl.DataFrame:
 def decision_date_after_reversal_not_later(ctx: Context) -> pl.DataFrame:
     """Last year's decision had ceased (DATE_PLACED_CEASED or REASON_PLACED_CEASED written),
     so this year's DATE_PLACED must be a new, later decision: flagged when it is blank or on
-    or before last year's DATE_PLACED."""
+    or before last year's DATE_PLACED (the DfE condition: this year's DATE_PLACED must be
+    later than last year's). The councils' validator maps rows back by the joined frame's
+    position, not the row's, so its findings for this code can land on other rows."""
     placed = ctx.table("PlacedAdoption")
     ceased_last = _last_year_placed(ctx).filter(pl.col("_dpc_last") | pl.col("_rpc_last"))
     merged = placed.join(ceased_last, on=CHILD)
@@ -670,7 +672,8 @@ def decisions_overlap(ctx: Context) -> pl.DataFrame:
 def earlier_decision_not_revoked(ctx: Context) -> pl.DataFrame:
     """Every decision but the child's latest (by DATE_PLACED) must have ceased: a blank
     DATE_PLACED_CEASED on an earlier decision is flagged, and so is every blank one when a
-    child has two or more."""
+    child has two or more. "Latest" is by date; the councils' validator orders the dates
+    as text (day first), which can pick a different row as the latest."""
     placed = ctx.table("PlacedAdoption")
     latest = placed.sort(
         [CHILD, "DATE_PLACED", ROW], descending=[False, True, False], nulls_last=True
