@@ -210,3 +210,12 @@ def test_634_previous_permanence_for_period_before_this_year() -> None:
         ],
     )
     assert found == {"Episodes": [1], "PrevPerm": [1]}
+
+
+def test_612_girl_is_sex_2_before_2024_25() -> None:
+    header = [
+        {"CHILD": "1", "SEX": "2", "MOTHER": "0", "MC_DOB": "01/01/2023"},  # fail
+        {"CHILD": "2", "SEX": "1", "MOTHER": "0", "MC_DOB": "01/01/2023"},
+        {"CHILD": "3", "SEX": "2", "MOTHER": None, "MC_DOB": None},
+    ]
+    assert flagged_rows("612", year=2024, Header=header) == [1]
