@@ -15,24 +15,33 @@ import holidays
 import numpy as np
 import polars as pl
 
-FIRST_YEAR = 2000
-LAST_YEAR = 2035
+# Building a year of holidays costs tens of milliseconds, so calendars are built for the years
+# asked about (a census needs two or three), not for every year there is.
+MAX_SPAN = 12
 
 
 @cache
-def bank_holidays() -> np.ndarray:
-    """England and Wales bank holidays 2000-2035 as numpy datetime64[D]."""
-    days = holidays.country_holidays("GB", subdiv="ENG", years=range(FIRST_YEAR, LAST_YEAR + 1))
+def bank_holidays(first: int, last: int) -> np.ndarray:
+    """England and Wales bank holidays from `first` to `last` (inclusive) as datetime64[D]."""
+    days = holidays.country_holidays("GB", subdiv="ENG", years=range(first, last + 1))
     return np.array(sorted(days.keys()), dtype="datetime64[D]")
 
 
 @cache
-def _calendar() -> np.busdaycalendar:
-    return np.busdaycalendar(weekmask="1111100", holidays=bank_holidays())
+def _calendar(first: int, last: int) -> np.busdaycalendar:
+    return np.busdaycalendar(weekmask="1111100", holidays=bank_holidays(first, last))
+
+
+def calendar_for(*days: dt.date) -> np.busdaycalendar:
+    """A working-day calendar covering the years of `days` (and one either side)."""
+    years = [d.year for d in days]
+    last = max(years) + 1
+    first = max(min(years) - 1, last - MAX_SPAN)
+    return _calendar(first, last)
 
 
 def is_working_day(day: dt.date) -> bool:
-    return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=_calendar()))
+    return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=calendar_for(day)))
 
 
 def shift_working_days(day: dt.date, n: int) -> dt.date:
@@ -43,7 +52,7 @@ def shift_working_days(day: dt.date, n: int) -> dt.date:
     from a Sunday is the 45th working day before it.
     """
     offset: Any = np.busday_offset
-    cal = _calendar()
+    cal = calendar_for(day)
     start = np.datetime64(day, "D")
     if n == 0 or np.is_busday(start, busdaycal=cal):
         result = offset(start, n, roll="forward" if n >= 0 else "backward", busdaycal=cal)
@@ -62,10 +71,15 @@ def working_days_between(start: pl.Series, end: pl.Series) -> pl.Series:
     """Working days from `start` to `end`, counting `end` but not `start` (so a conference the
     next working day is 1 working day after the enquiry started); null where either is null."""
     mask = start.is_null() | end.is_null()
+    known = pl.concat([start.drop_nulls(), end.drop_nulls()])
+    if known.is_empty():
+        cal = calendar_for(dt.date.today())
+    else:
+        cal = calendar_for(known.min(), known.max())  # type: ignore[arg-type]
     s = _days(start.fill_null(dt.date(2000, 1, 1)))
     e = _days(end.fill_null(dt.date(2000, 1, 1)))
     one = np.timedelta64(1, "D")
-    counts = np.busday_count(s + one, e + one, busdaycal=_calendar())
+    counts = np.busday_count(s + one, e + one, busdaycal=cal)
     out = pl.Series(start.name, counts, dtype=pl.Int64)
     return out.set(mask, None) if mask.any() else out
 
