@@ -88,6 +88,10 @@ def population(la: str | None, year: int) -> tuple[int | None, int | None]:
 
 
 def _history(ctx: Context) -> pl.DataFrame:
+    return ctx.memo("indicators_history", lambda: _build_history(ctx))
+
+
+def _build_history(ctx: Context) -> pl.DataFrame:
     """This year's and last year's episodes as one chain per child (this year's copy wins when
     an episode is in both), with the start of each episode's period of care and whether that
     start is known (the period's first episode has RNE = S)."""
@@ -100,19 +104,25 @@ def _history(ctx: Context) -> pl.DataFrame:
         # an episode open in last year's return but closed this year appears in both
         current = pl.concat([older, current])
     chain = current.filter(pl.col("DECOM").is_not_null()).sort(CHILD, "DECOM")
-    prev_dec = pl.col("DEC").shift(1).over(CHILD)
+    # Sorted by child, so neighbours are one shift away; a running sum numbers the periods
+    # and placements (no per-child window functions: those are slow with 50,000 children).
+    same_child = pl.col(CHILD) == pl.col(CHILD).shift(1)
+    prev_dec = pl.col("DEC").shift(1)
     new_period = (
-        (pl.int_range(pl.len()).over(CHILD) == 0)
-        | (pl.col("RNE") == "S")
+        ~same_child.fill_null(False)
+        | (pl.col("RNE") == "S").fill_null(False)
         | prev_dec.is_null()
-        | (prev_dec != pl.col("DECOM"))
+        | (prev_dec != pl.col("DECOM")).fill_null(True)
     )
-    period = new_period.cast(pl.Int32).cum_sum().over(CHILD)
-    placement = (new_period | pl.col("RNE").is_in(NEW_CARER)).cast(pl.Int32).cum_sum().over(CHILD)
-    return chain.with_columns(period.alias("period"), placement.alias("placement")).with_columns(
-        pl.col("DECOM").first().over(CHILD, "period").alias("period_start"),
-        (pl.col("RNE").first().over(CHILD, "period") == "S").alias("period_start_known"),
-        pl.col("DECOM").first().over(CHILD, "placement").alias("placement_start"),
+    new_placement = new_period | pl.col("RNE").is_in(NEW_CARER).fill_null(False)
+    return chain.with_columns(
+        new_period.cum_sum().alias("period"),
+        pl.when(new_period).then(pl.col("DECOM")).forward_fill().alias("period_start"),
+        pl.when(new_period)
+        .then((pl.col("RNE") == "S").fill_null(False))
+        .forward_fill()
+        .alias("period_start_known"),
+        pl.when(new_placement).then(pl.col("DECOM")).forward_fill().alias("placement_start"),
     )
 
 
@@ -162,10 +172,12 @@ def stability(ctx: Context) -> list[Indicator]:
     ).sort(CHILD, "DECOM")
     # the first episode in the year is a placement; after it, only new carers count
     placements = (
-        in_year.with_columns(pl.int_range(pl.len()).over(CHILD).alias("i"))
+        in_year.with_columns(
+            (pl.col(CHILD) != pl.col(CHILD).shift(1)).fill_null(True).alias("first")
+        )
         .filter(
             ~pl.col("PLACE").is_in(TEMPORARY_PLACEMENTS).fill_null(False)
-            & ((pl.col("i") == 0) | pl.col("RNE").is_in(NEW_CARER).fill_null(False))
+            & (pl.col("first") | pl.col("RNE").is_in(NEW_CARER).fill_null(False))
         )
         .group_by(CHILD)
         .len()
