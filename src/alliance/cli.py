@@ -33,7 +33,9 @@ def _django(*args: str) -> None:
 
 @app.command("load-reference")
 def load_reference(
-    if_changed: bool = typer.Option(False, "--if-changed", help="skip when the files and loaders are unchanged"),
+    if_changed: bool = typer.Option(
+        False, "--if-changed", help="skip when the files and loaders are unchanged"
+    ),
     data_dir: str = typer.Option("", help="the shared data folder (default: ALLIANCE_SHARED_DATA)"),
 ) -> None:
     """Load councils, regions, neighbours, Ofsted judgements and published indicators."""
@@ -60,25 +62,47 @@ def worker() -> None:
 @app.command()
 def serve(
     bind: str = typer.Option(
-        os.environ.get("ALLIANCE_BIND", "127.0.0.1:8000"), help="address:port to listen on (env ALLIANCE_BIND)"
+        os.environ.get("ALLIANCE_BIND", "127.0.0.1:8000"),
+        help="address:port to listen on (env ALLIANCE_BIND)",
     ),
-    workers: int = typer.Option(int(os.environ.get("ALLIANCE_WEB_WORKERS", "2")), help="web processes (env ALLIANCE_WEB_WORKERS)"),
+    workers: int = typer.Option(
+        int(os.environ.get("ALLIANCE_WEB_WORKERS", "2")),
+        help="web processes (env ALLIANCE_WEB_WORKERS)",
+    ),
 ) -> None:
     """Run the service: the web server (gunicorn) and the background task worker beside it."""
     import signal
     import subprocess
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "alliance.config.settings")}
-    task_worker = subprocess.Popen([sys.executable, "-m", "alliance", "worker"], env=env)  # noqa: S603
-    web = subprocess.Popen(  # noqa: S603
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get(
+            "DJANGO_SETTINGS_MODULE", "alliance.config.settings"
+        ),
+    }
+    task_worker = subprocess.Popen([sys.executable, "-m", "alliance", "worker"], env=env)
+    web = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "alliance.config.wsgi:application",
-            "--bind", bind, "--workers", str(workers), "--threads", "4",
-            "--access-logfile", "-", "--graceful-timeout", "10",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "alliance.config.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
         ],
         env=env,
     )
-    typer.echo(f"Alliance is running on http://{bind.replace('127.0.0.1', 'localhost')}/ (Ctrl+C to stop)")
+    typer.echo(
+        f"Alliance is running on http://{bind.replace('127.0.0.1', 'localhost')}/ (Ctrl+C to stop)"
+    )
 
     def stop(*_: object) -> None:
         for process in (web, task_worker):
@@ -107,4 +131,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

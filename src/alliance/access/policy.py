@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from alliance.accounts.roles import Role
 
@@ -128,7 +129,9 @@ class Scope:
         return not self.everything and not self.organisation_ids
 
     def includes(self, organisation_id: int | None) -> bool:
-        return self.everything or (organisation_id is not None and organisation_id in self.organisation_ids)
+        return self.everything or (
+            organisation_id is not None and organisation_id in self.organisation_ids
+        )
 
 
 NO_SCOPE = Scope(everything=False, organisation_ids=frozenset())
@@ -149,7 +152,9 @@ def _alliance_reach(alliance_ids: Iterable[int]) -> set[int]:
 
     ids = set(alliance_ids)
     ids.update(
-        AllianceMember.objects.filter(alliance_id__in=ids).values_list("council__organisation_id", flat=True)
+        AllianceMember.objects.filter(alliance_id__in=ids).values_list(
+            "council__organisation_id", flat=True
+        )
     )
     return ids
 
@@ -194,7 +199,7 @@ def can(user: Any, area: Area, action: Action = Action.VIEW, organisation: Any =
 M = TypeVar("M", bound=Model)
 
 
-def visible_to(
+def visible_to[M: Model](
     user: Any,
     queryset: QuerySet[M],
     area: Area,
@@ -215,7 +220,7 @@ def visible_to(
     return queryset.filter(condition).distinct() if len(fields) > 1 else queryset.filter(condition)
 
 
-def get_visible_or_404(
+def get_visible_or_404[M: Model](
     request: HttpRequest,
     queryset: QuerySet[M],
     area: Area,
@@ -229,26 +234,28 @@ def get_visible_or_404(
 
     try:
         return visible_to(request.user, queryset, area, action, via).get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         if queryset.filter(**lookup).exists():
-            audit.record_denied(request, area=area, action=action, model=queryset.model, lookup=lookup)
+            audit.record_denied(
+                request, area=area, action=action, model=queryset.model, lookup=lookup
+            )
         raise Http404("No such record") from None
 
 
-ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
 
-def public(view: ViewFunc) -> ViewFunc:
+def public[ViewFunc: Callable[..., HttpResponseBase]](view: ViewFunc) -> ViewFunc:
     """Mark a view as open to everyone (published data, sign-in pages)."""
     view._alliance_access = "public"  # type: ignore[attr-defined]
     return view
 
 
-def signed_in(view: ViewFunc) -> ViewFunc:
+def signed_in[ViewFunc: Callable[..., HttpResponseBase]](view: ViewFunc) -> ViewFunc:
     """A view any signed-in person may use (their own home page, their own account)."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             from django.contrib.auth.views import redirect_to_login
 
@@ -265,7 +272,7 @@ def guard(area: Area, action: Action = Action.VIEW) -> Callable[[ViewFunc], View
 
     def decorate(view: ViewFunc) -> ViewFunc:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 from django.contrib.auth.views import redirect_to_login
 

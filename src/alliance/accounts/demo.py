@@ -27,14 +27,37 @@ class DemoPerson:
 
 
 DEMO_PEOPLE = [
-    DemoPerson("analyst@north-tyneside.demo", "Asha Analyst (demo)", Role.COUNCIL_ANALYST, "north-tyneside"),
-    DemoPerson("practitioner@north-tyneside.demo", "Pat Practitioner (demo)", Role.COUNCIL_PRACTITIONER, "north-tyneside"),
-    DemoPerson("adviser@south-tyneside.demo", "Priya Adviser (demo)", Role.COUNCIL_PRACTITIONER, "south-tyneside"),
-    DemoPerson("leader@south-tyneside.demo", "Lee Leader (demo)", Role.COUNCIL_LEADER, "south-tyneside"),
+    DemoPerson(
+        "analyst@north-tyneside.demo", "Asha Analyst (demo)", Role.COUNCIL_ANALYST, "north-tyneside"
+    ),
+    DemoPerson(
+        "practitioner@north-tyneside.demo",
+        "Pat Practitioner (demo)",
+        Role.COUNCIL_PRACTITIONER,
+        "north-tyneside",
+    ),
+    DemoPerson(
+        "adviser@south-tyneside.demo",
+        "Priya Adviser (demo)",
+        Role.COUNCIL_PRACTITIONER,
+        "south-tyneside",
+    ),
+    DemoPerson(
+        "leader@south-tyneside.demo", "Lee Leader (demo)", Role.COUNCIL_LEADER, "south-tyneside"
+    ),
     DemoPerson("analyst@sunderland.demo", "Sam Analyst (demo)", Role.COUNCIL_ANALYST, "sunderland"),
-    DemoPerson("lead@tyneside-alliance.demo", "Alex Lead (demo)", Role.ALLIANCE_LEAD, "tyneside-alliance"),
-    DemoPerson("analyst@dfe.demo", "Dee Analyst (demo)", Role.DFE_ANALYST, "department-for-education"),
-    DemoPerson("admin@alliance.demo", "Ada Administrator (demo)", Role.ADMINISTRATOR, "department-for-education"),
+    DemoPerson(
+        "lead@tyneside-alliance.demo", "Alex Lead (demo)", Role.ALLIANCE_LEAD, "tyneside-alliance"
+    ),
+    DemoPerson(
+        "analyst@dfe.demo", "Dee Analyst (demo)", Role.DFE_ANALYST, "department-for-education"
+    ),
+    DemoPerson(
+        "admin@alliance.demo",
+        "Ada Administrator (demo)",
+        Role.ADMINISTRATOR,
+        "department-for-education",
+    ),
 ]
 
 
@@ -42,12 +65,17 @@ def ensure_core_organisations() -> dict[str, Organisation]:
     """The DfE and the Tyneside Alliance (North and South Tyneside), which the programme's demo
     and the real story both start from."""
     dfe, _ = Organisation.objects.get_or_create(
-        slug="department-for-education", defaults={"kind": Organisation.Kind.DFE, "name": "Department for Education"}
+        slug="department-for-education",
+        defaults={"kind": Organisation.Kind.DFE, "name": "Department for Education"},
     )
     tyneside, _ = Organisation.objects.get_or_create(
-        slug="tyneside-alliance", defaults={"kind": Organisation.Kind.ALLIANCE, "name": "Tyneside Alliance"}
+        slug="tyneside-alliance",
+        defaults={"kind": Organisation.Kind.ALLIANCE, "name": "Tyneside Alliance"},
     )
-    for code in ("392", "393"):  # North Tyneside, South Tyneside (DfE codes, from the reference data)
+    for code in (
+        "392",
+        "393",
+    ):  # North Tyneside, South Tyneside (DfE codes, from the reference data)
         council = Council.objects.filter(dfe_code=code).first()
         if council is not None:
             AllianceMember.objects.get_or_create(alliance=tyneside, council=council)
@@ -66,7 +94,10 @@ def create_demo_people() -> list[DemoPerson]:
         user = user_model.objects.filter(username=person.username).first()
         if user is None:
             user = user_model.objects.create_user(
-                username=person.username, email=person.username, password=DEMO_PASSWORD, full_name=person.full_name
+                username=person.username,
+                email=person.username,
+                password=DEMO_PASSWORD,
+                full_name=person.full_name,
             )
         Membership.objects.get_or_create(user=user, organisation=organisation, role=person.role)
         made.append(person)

@@ -33,7 +33,9 @@ class SignInForm(forms.Form):
         user = authenticate(self.request, username=username, password=password)
         if user is None:
             services.note_attempt(self.request, username, succeeded=False)
-            raise forms.ValidationError("Enter a correct email address and password", code="invalid")
+            raise forms.ValidationError(
+                "Enter a correct email address and password", code="invalid"
+            )
         self.user = user
         return data
 

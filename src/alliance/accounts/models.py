@@ -34,14 +34,18 @@ class Membership(models.Model):
     """A person's role in one organisation. A person may belong to several."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=30, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["organisation__name", "role"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "role"], name="one_role_once_per_org"),
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="one_role_once_per_org"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -12,7 +12,7 @@ from alliance.accounts.models import SignInAttempt
 from alliance.audit import services as audit
 
 
-def _window_start() -> timezone.datetime:
+def _window_start() -> datetime:
     return timezone.now() - timedelta(minutes=settings.SIGN_IN_LOCKOUT_MINUTES)
 
 
@@ -22,7 +22,9 @@ def is_locked_out(username: str, ip_address: str | None) -> bool:
     limit = settings.SIGN_IN_MAX_FAILURES
     since = _window_start()
     by_name = SignInAttempt.objects.filter(username__iexact=username, at__gte=since)
-    last_success = by_name.filter(succeeded=True).order_by("-at").values_list("at", flat=True).first()
+    last_success = (
+        by_name.filter(succeeded=True).order_by("-at").values_list("at", flat=True).first()
+    )
     failures = by_name.filter(succeeded=False)
     if last_success is not None:
         failures = failures.filter(at__gt=last_success)
@@ -35,7 +37,9 @@ def is_locked_out(username: str, ip_address: str | None) -> bool:
     return False
 
 
-def note_attempt(request: HttpRequest, username: str, *, succeeded: bool, user: object = None) -> None:
+def note_attempt(
+    request: HttpRequest, username: str, *, succeeded: bool, user: object = None
+) -> None:
     ip = audit.client_ip(request)
     SignInAttempt.objects.create(username=username[:254], ip_address=ip, succeeded=succeeded)
     audit.record(

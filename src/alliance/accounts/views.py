@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from alliance.access.policy import public, signed_in
 from alliance.accounts import services
 from alliance.accounts.forms import SignInForm, TokenForm
-from alliance.access.policy import public, signed_in
 from alliance.audit import services as audit
 
 PENDING_KEY = "alliance_pending_second_factor"
@@ -24,7 +24,9 @@ PENDING_KEY = "alliance_pending_second_factor"
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return "/"
 
@@ -43,7 +45,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         login(request, user)
         services.note_attempt(request, user.get_username(), succeeded=True, user=user)
         return redirect(_next_url(request))
-    return render(request, "accounts/sign_in.html", {"form": form, "title": "Sign in", "next": _next_url(request)}, status=200)
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "title": "Sign in", "next": _next_url(request)},
+        status=200,
+    )
 
 
 @public
@@ -59,10 +66,17 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if services.is_locked_out(user.get_username(), audit.client_ip(request)):
-            form.add_error("token", "You have entered the wrong details too many times. Wait 15 minutes, then try again.")
+            form.add_error(
+                "token",
+                "You have entered the wrong details too many times. Wait 15 minutes, then try again.",
+            )
         else:
             device = next(
-                (d for d in TOTPDevice.objects.filter(user=user, confirmed=True) if d.verify_token(form.cleaned_data["token"])),
+                (
+                    d
+                    for d in TOTPDevice.objects.filter(user=user, confirmed=True)
+                    if d.verify_token(form.cleaned_data["token"])
+                ),
                 None,
             )
             if device is not None:
@@ -73,8 +87,13 @@ def second_factor(request: HttpRequest) -> HttpResponse:
                 services.note_attempt(request, user.get_username(), succeeded=True, user=user)
                 return redirect(pending.get("next") or "/")
             services.note_attempt(request, user.get_username(), succeeded=False)
-            form.add_error("token", "The security code is not right. Check your authenticator app and try again")
-    return render(request, "accounts/second_factor.html", {"form": form, "title": "Enter your security code"})
+            form.add_error(
+                "token",
+                "The security code is not right. Check your authenticator app and try again",
+            )
+    return render(
+        request, "accounts/second_factor.html", {"form": form, "title": "Enter your security code"}
+    )
 
 
 @public
@@ -86,7 +105,12 @@ def sign_out(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:sign-in")
         return render(request, "accounts/sign_out.html", {"title": "Sign out"})
     if request.user.is_authenticated:
-        audit.record(request, audit.Action.SIGN_OUT, object_type="accounts.User", object_repr=request.user.get_username())
+        audit.record(
+            request,
+            audit.Action.SIGN_OUT,
+            object_type="accounts.User",
+            object_repr=request.user.get_username(),
+        )
     logout(request)
     return redirect("accounts:signed-out")
 
@@ -102,7 +126,11 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/account.html",
-        {"title": "Your account", "has_second_factor": devices.exists(), "memberships": request.user.memberships.select_related("organisation")},
+        {
+            "title": "Your account",
+            "has_second_factor": devices.exists(),
+            "memberships": request.user.memberships.select_related("organisation"),  # type: ignore[union-attr]
+        },
     )
 
 
@@ -110,22 +138,40 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def set_up_second_factor(request: HttpRequest) -> HttpResponse:
     """Add an authenticator app: show its QR code and key, confirm with a first code."""
-    device, _ = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False, defaults={"name": "Authenticator app"})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
+    )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
-            audit.record(request, audit.Action.CHANGE, object_type="accounts.User", object_id=str(request.user.pk), object_repr="two-step verification turned on")
-            messages.success(request, "Two-step verification is on. You will be asked for a code each time you sign in.")
+            audit.record(
+                request,
+                audit.Action.CHANGE,
+                object_type="accounts.User",
+                object_id=str(request.user.pk),
+                object_repr="two-step verification turned on",
+            )
+            messages.success(
+                request,
+                "Two-step verification is on. You will be asked for a code each time you sign in.",
+            )
             return redirect("accounts:account")
-        form.add_error("token", "The security code is not right. Check your authenticator app and try again")
+        form.add_error(
+            "token", "The security code is not right. Check your authenticator app and try again"
+        )
     qr = segno.make(device.config_url, error="m")
     svg = base64.b64encode(qr.svg_inline(scale=5).encode()).decode()
     secret = base64.b32encode(device.bin_key).decode()
     return render(
         request,
         "accounts/second_factor_setup.html",
-        {"title": "Set up two-step verification", "form": form, "qr_data_uri": f"data:image/svg+xml;base64,{svg}", "secret": secret},
+        {
+            "title": "Set up two-step verification",
+            "form": form,
+            "qr_data_uri": f"data:image/svg+xml;base64,{svg}",
+            "secret": secret,
+        },
     )

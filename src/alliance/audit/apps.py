@@ -9,5 +9,11 @@ class AuditConfig(AppConfig):
     label = "audit"
     verbose_name = "Audit log"
     sections = (
-        Section("Audit log", "audit:log", "Who viewed, changed or exported what, and when.", area=Area.AUDIT, order=90),
+        Section(
+            "Audit log",
+            "audit:log",
+            "Who viewed, changed or exported what, and when.",
+            area=Area.AUDIT,
+            order=90,
+        ),
     )

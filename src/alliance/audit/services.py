@@ -84,5 +84,9 @@ def record_denied(
         Action.ACCESS_DENIED,
         object_type=model._meta.label if model is not None else "",
         object_id=str(next(iter(lookup.values()))) if lookup else "",
-        detail={"area": str(area), "action": str(action), "lookup": {k: str(v) for k, v in (lookup or {}).items()}},
+        detail={
+            "area": str(area),
+            "action": str(action),
+            "lookup": {k: str(v) for k, v in (lookup or {}).items()},
+        },
     )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 
+from collections.abc import Iterator
+
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 
 from alliance.access.policy import Action, Area, guard
@@ -19,7 +22,7 @@ class _Echo:
 
 
 @guard(Area.AUDIT)
-def log(request: HttpRequest) -> HttpResponse:
+def log(request: HttpRequest) -> HttpResponseBase:
     events = AuditEvent.objects.all()
     who = request.GET.get("who", "").strip()
     action = request.GET.get("action", "").strip()
@@ -36,20 +39,56 @@ def log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/log.html",
-        {"title": "Audit log", "page": page, "who": who, "action": action, "type": record_type, "actions": AuditEvent.Action.choices},
+        {
+            "title": "Audit log",
+            "page": page,
+            "who": who,
+            "action": action,
+            "type": record_type,
+            "actions": AuditEvent.Action.choices,
+        },
     )
 
 
 @guard(Area.AUDIT, Action.EXPORT)
-def _export(request: HttpRequest, events: object) -> HttpResponse:
-    audit.record(request, audit.Action.EXPORT, object_type="audit.AuditEvent", detail={"filters": dict(request.GET)})
+def _export(request: HttpRequest, events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
+    audit.record(
+        request,
+        audit.Action.EXPORT,
+        object_type="audit.AuditEvent",
+        detail={"filters": dict(request.GET)},
+    )
     writer = csv.writer(_Echo())
-    header = ["at", "username", "action", "object_type", "object_id", "object_repr", "organisation_id", "ip_address", "method", "path"]
+    header = [
+        "at",
+        "username",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "organisation_id",
+        "ip_address",
+        "method",
+        "path",
+    ]
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows() -> Iterator[str]:
         yield writer.writerow(header)
-        for e in events.iterator():  # type: ignore[attr-defined]
-            yield writer.writerow([e.at.isoformat(), e.username, e.action, e.object_type, e.object_id, e.object_repr, e.organisation_id or "", e.ip_address or "", e.method, e.path])
+        for e in events.iterator():
+            yield writer.writerow(
+                [
+                    e.at.isoformat(),
+                    e.username,
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.object_repr,
+                    e.organisation_id or "",
+                    e.ip_address or "",
+                    e.method,
+                    e.path,
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'

@@ -16,7 +16,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = []
     for section in sections:
         href = reverse(section.url_name)
-        items.append({"href": href, "text": section.label, "active": path.startswith(href) and href != "/"})
+        items.append(
+            {"href": href, "text": section.label, "active": path.startswith(href) and href != "/"}
+        )
     # GOV.UK Frontend's page template reads the CSP nonce as `cspNonce` for its inline script.
     nonce = csp(request)["csp_nonce"]
-    return {"navigation_items": items, "sections": sections, "cspNonce": str(nonce) if nonce is not None else ""}
+    return {
+        "navigation_items": items,
+        "sections": sections,
+        "cspNonce": str(nonce) if nonce is not None else "",
+    }

@@ -61,10 +61,13 @@ def environment(**options: Any) -> Environment:
     options["loader"] = ChoiceLoader(
         [
             app_loader,
-            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
+            PrefixLoader(
+                {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}
+            ),
         ]
     )
-    env = Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"], **options)
+    # Django's Jinja2 backend passes autoescape=True in `options`.
+    env = Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"], **options)  # noqa: S701
     env.globals.update(
         url=url,
         static=static,

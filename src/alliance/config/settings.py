@@ -28,7 +28,9 @@ SECRET_KEY = env_str("ALLIANCE_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if not SECRET_KEY:
     raise RuntimeError("ALLIANCE_SECRET_KEY must be set when ALLIANCE_ENV=production")
 
-ALLOWED_HOSTS = env_list("ALLIANCE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "ALLIANCE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
 CSRF_TRUSTED_ORIGINS = env_list("ALLIANCE_CSRF_TRUSTED_ORIGINS", [])
 
 # Where the shared public reference data lives (councils, judgements, indicators, postcodes,
@@ -137,7 +139,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -157,7 +162,8 @@ CSRF_FAILURE_VIEW = "alliance.common.views.csrf_failure"
 USE_TLS = env_bool("ALLIANCE_USE_TLS", default=PRODUCTION)
 SESSION_COOKIE_SECURE = USE_TLS
 CSRF_COOKIE_SECURE = USE_TLS
-SECURE_SSL_REDIRECT = USE_TLS and env_bool("ALLIANCE_SSL_REDIRECT", default=True)
+_SSL_REDIRECT = env_bool("ALLIANCE_SSL_REDIRECT", default=True)
+SECURE_SSL_REDIRECT = USE_TLS and _SSL_REDIRECT
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if USE_TLS else None
 SECURE_HSTS_SECONDS = 31_536_000 if USE_TLS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = USE_TLS
@@ -188,16 +194,33 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [("dist", BASE_DIR / "static" / "dist")]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(VAR_DIR / "media")}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "media")},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-EMAIL_BACKEND = env_str("ALLIANCE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email (notifications of overdue milestones, reviews due): printed to the console unless a
+# deployer sets an SMTP host.
+_SMTP_HOST = env_str("ALLIANCE_EMAIL_HOST", "")
+_SMTP_OPTIONS = {
+    "host": _SMTP_HOST,
+    "port": env_int("ALLIANCE_EMAIL_PORT", 587),
+    "username": env_str("ALLIANCE_EMAIL_USER", ""),
+    "password": env_str("ALLIANCE_EMAIL_PASSWORD", ""),
+    "use_tls": env_bool("ALLIANCE_EMAIL_USE_TLS", default=True),
+}
+MAILERS = {
+    "default": (
+        {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _SMTP_OPTIONS}
+        if _SMTP_HOST
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
 DEFAULT_FROM_EMAIL = env_str("ALLIANCE_FROM_EMAIL", "Alliance <no-reply@alliance.invalid>")
-EMAIL_HOST = env_str("ALLIANCE_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("ALLIANCE_EMAIL_PORT", 25)
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -216,6 +239,6 @@ if "PYTEST_VERSION" in os.environ:
     # Tests: a fast hasher (Argon2 itself is proven in its own test), tasks run in-process unless a
     # test asks for the real database queue, and nothing is mailed.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     WHITENOISE_USE_FINDERS = True

@@ -16,8 +16,20 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
-from alliance.organisations.models import Council, CouncilType, Organisation, Region, StatisticalNeighbour
-from alliance.organisations.reference import LoadReport, ReferenceFileError, read_csv_rows, require, upsert
+from alliance.organisations.models import (
+    Council,
+    CouncilType,
+    Organisation,
+    Region,
+    StatisticalNeighbour,
+)
+from alliance.organisations.reference import (
+    LoadReport,
+    ReferenceFileError,
+    read_csv_rows,
+    require,
+    upsert,
+)
 
 COUNCILS = "reference/derived/la_reference_153_2024.csv"
 PROVIDERS = "reference/ofsted-ilacs-scrape-tool/Provider_data_lookup.csv"
@@ -48,26 +60,51 @@ def load_councils(data_dir: Path) -> LoadReport:
     seen: set[str] = set()
     for row_number, row in read_csv_rows(
         path,
-        ["old_la_code", "new_la_code", "la_name", "ons_code_type", "region_code", "region_name", "ofsted_region", "ofsted_la_name", "children_0_17_mid2024"],
+        [
+            "old_la_code",
+            "new_la_code",
+            "la_name",
+            "ons_code_type",
+            "region_code",
+            "region_name",
+            "ofsted_region",
+            "ofsted_la_name",
+            "children_0_17_mid2024",
+        ],
     ):
         dfe_code = require(path, row_number, row, "old_la_code", r"\d{3}")
         ons_code = require(path, row_number, row, "new_la_code", r"E(06|08|09|10)\d{6}")
         if dfe_code in seen:
-            raise ReferenceFileError(path, f"council {dfe_code} appears twice", row=row_number, column="old_la_code")
+            raise ReferenceFileError(
+                path, f"council {dfe_code} appears twice", row=row_number, column="old_la_code"
+            )
         seen.add(dfe_code)
         kind = require(path, row_number, row, "ons_code_type")
         if kind not in _TYPES:
-            raise ReferenceFileError(path, f"unknown council type {kind!r}", row=row_number, column="ons_code_type")
+            raise ReferenceFileError(
+                path, f"unknown council type {kind!r}", row=row_number, column="ons_code_type"
+            )
         children = row["children_0_17_mid2024"]
         if children and not children.isdigit():
-            raise ReferenceFileError(path, f"{children!r} is not a whole number", row=row_number, column="children_0_17_mid2024")
-        region = Region.objects.filter(code=require(path, row_number, row, "region_code", r"E1[23]\d{6}")).first()
+            raise ReferenceFileError(
+                path,
+                f"{children!r} is not a whole number",
+                row=row_number,
+                column="children_0_17_mid2024",
+            )
+        region = Region.objects.filter(
+            code=require(path, row_number, row, "region_code", r"E1[23]\d{6}")
+        ).first()
         if region is None:
-            region = Region.objects.create(code=row["region_code"], name=require(path, row_number, row, "region_name"))
+            region = Region.objects.create(
+                code=row["region_code"], name=require(path, row_number, row, "region_name")
+            )
         name = require(path, row_number, row, "la_name")
         organisation = Organisation.objects.filter(council__dfe_code=dfe_code).first()
         if organisation is None:
-            organisation = Organisation.objects.create(kind=Organisation.Kind.COUNCIL, name=name, slug=slugify(name)[:100])
+            organisation = Organisation.objects.create(
+                kind=Organisation.Kind.COUNCIL, name=name, slug=slugify(name)[:100]
+            )
         elif organisation.name != name:
             organisation.name = name
             organisation.save(update_fields=["name"])
@@ -98,7 +135,9 @@ def _ofsted_urns(path: Path) -> dict[str, str]:
     for row_number, row in read_csv_rows(path, ["urn", "la_code"]):
         code = row["la_code"]
         if row["urn"] and not row["urn"].isdigit():
-            raise ReferenceFileError(path, f"{row['urn']!r} is not an Ofsted URN", row=row_number, column="urn")
+            raise ReferenceFileError(
+                path, f"{row['urn']!r} is not an Ofsted URN", row=row_number, column="urn"
+            )
         if code:
             urns[code] = row["urn"]
     return urns
@@ -113,23 +152,44 @@ def load_neighbours(data_dir: Path) -> LoadReport:
     for row_number, row in read_csv_rows(path, columns):
         council = councils.get(row["old_la_code"])
         if council is None:
-            raise ReferenceFileError(path, f"unknown council code {row['old_la_code']!r}", row=row_number, column="old_la_code")
+            raise ReferenceFileError(
+                path,
+                f"unknown council code {row['old_la_code']!r}",
+                row=row_number,
+                column="old_la_code",
+            )
         for rank in range(1, 11):
             code = row[f"SN_{rank}"]
             neighbour = councils.get(code)
             if neighbour is None:
-                raise ReferenceFileError(path, f"unknown council code {code!r}", row=row_number, column=f"SN_{rank}")
+                raise ReferenceFileError(
+                    path, f"unknown council code {code!r}", row=row_number, column=f"SN_{rank}"
+                )
             wanted[(council.pk, rank)] = (neighbour.pk, row.get(f"SN_{rank}P", "").strip())
-    existing = {(n.council_id, n.rank): n for n in StatisticalNeighbour.objects.filter(model="2025")}
+    existing = {
+        (n.council_id, n.rank): n for n in StatisticalNeighbour.objects.filter(model="2025")
+    }
     for key, (neighbour_id, closeness) in wanted.items():
         link = existing.pop(key, None)
         if link is None:
-            StatisticalNeighbour.objects.create(council_id=key[0], rank=key[1], neighbour_id=neighbour_id, closeness=closeness, model="2025")
+            StatisticalNeighbour.objects.create(
+                council_id=key[0],
+                rank=key[1],
+                neighbour_id=neighbour_id,
+                closeness=closeness,
+                model="2025",
+            )
             report.loaded += 1
         elif (link.neighbour_id, link.closeness) != (neighbour_id, closeness):
             # Ranks can swap within a council: clear the old row first so the unique constraint holds.
             link.delete()
-            StatisticalNeighbour.objects.create(council_id=key[0], rank=key[1], neighbour_id=neighbour_id, closeness=closeness, model="2025")
+            StatisticalNeighbour.objects.create(
+                council_id=key[0],
+                rank=key[1],
+                neighbour_id=neighbour_id,
+                closeness=closeness,
+                model="2025",
+            )
             report.changed += 1
         else:
             report.unchanged += 1
@@ -158,18 +218,29 @@ def load_centres(data_dir: Path) -> LoadReport:
             .join(ltla.lazy(), left_on="lad_code", right_on="LTLA23CD", how="left")
             .with_columns(pl.coalesce("UTLA23CD", "lad_code").alias("council_code"))
             .group_by("council_code")
-            .agg(pl.col("easting").mean().round(0).cast(pl.Int64), pl.col("northing").mean().round(0).cast(pl.Int64))
+            .agg(
+                pl.col("easting").mean().round(0).cast(pl.Int64),
+                pl.col("northing").mean().round(0).cast(pl.Int64),
+            )
             .collect()
         )
     except pl.exceptions.PolarsError as exc:
         raise ReferenceFileError(postcodes, f"could not read: {exc}") from None
-    by_code = {row["council_code"]: (row["easting"], row["northing"]) for row in centres.iter_rows(named=True)}
+    by_code = {
+        row["council_code"]: (row["easting"], row["northing"])
+        for row in centres.iter_rows(named=True)
+    }
     history: dict[str, set[str]] = {}
-    for _row, row in read_csv_rows(data_dir / CODE_HISTORY, ["geographic_level", "old_la_code", "new_la_code"]):
+    for _row, row in read_csv_rows(
+        data_dir / CODE_HISTORY, ["geographic_level", "old_la_code", "new_la_code"]
+    ):
         if row["geographic_level"] == "Local authority":
             history.setdefault(row["old_la_code"], set()).add(row["new_la_code"])
     for council in Council.objects.all():
-        codes = [council.ons_code, *sorted(history.get(council.dfe_code, set()) - {council.ons_code})]
+        codes = [
+            council.ons_code,
+            *sorted(history.get(council.dfe_code, set()) - {council.ons_code}),
+        ]
         centre = next((by_code[code] for code in codes if code in by_code), None)
         if centre is None:
             report.rejected += 1

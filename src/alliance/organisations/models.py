@@ -56,8 +56,12 @@ class CouncilType(models.TextChoices):
 class Council(models.Model):
     """An English local authority with children's-services duties (153 of them)."""
 
-    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="council")
-    dfe_code = models.CharField("DfE code", max_length=3, unique=True, help_text="3-digit DfE LA code, e.g. 392")
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="council"
+    )
+    dfe_code = models.CharField(
+        "DfE code", max_length=3, unique=True, help_text="3-digit DfE LA code, e.g. 392"
+    )
     ons_code = models.CharField("ONS code", max_length=9, unique=True, help_text="e.g. E08000022")
     name = models.CharField(max_length=200, help_text="Name in the DfE's spelling")
     ofsted_name = models.CharField(max_length=200, help_text="Name in Ofsted's spelling")
@@ -90,8 +94,12 @@ class StatisticalNeighbour(models.Model):
     class Meta:
         ordering = ["council", "model", "rank"]
         constraints = [
-            models.UniqueConstraint(fields=["council", "model", "rank"], name="one_neighbour_per_rank"),
-            models.UniqueConstraint(fields=["council", "model", "neighbour"], name="neighbour_once_per_model"),
+            models.UniqueConstraint(
+                fields=["council", "model", "rank"], name="one_neighbour_per_rank"
+            ),
+            models.UniqueConstraint(
+                fields=["council", "model", "neighbour"], name="neighbour_once_per_model"
+            ),
         ]
 
 
@@ -104,10 +112,16 @@ class AllianceMember(models.Model):
         related_name="alliance_members",
         limit_choices_to={"kind": Organisation.Kind.ALLIANCE},
     )
-    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="alliance_memberships")
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, related_name="alliance_memberships"
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["alliance", "council"], name="council_once_per_alliance")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "council"], name="council_once_per_alliance"
+            )
+        ]
 
 
 class ReferenceLoad(models.Model):

@@ -17,13 +17,17 @@ from typing import Any
 from django.db.models import Model
 
 # Official statistics mark values they do not publish; these are missing, never zero.
-SUPPRESSION_MARKERS = frozenset({"c", "z", "x", "low", "-", "..", ":", "", "#VALUE!", "u", "k", "NA", "n/a"})
+SUPPRESSION_MARKERS = frozenset(
+    {"c", "z", "x", "low", "-", "..", ":", "", "#VALUE!", "u", "k", "NA", "n/a"}
+)
 
 
 class ReferenceFileError(Exception):
     """A reference file is not as expected. Says which file, row and column."""
 
-    def __init__(self, path: Path | str, message: str, *, row: int | None = None, column: str | None = None) -> None:
+    def __init__(
+        self, path: Path | str, message: str, *, row: int | None = None, column: str | None = None
+    ) -> None:
         self.path = Path(path)
         self.row = row
         self.column = column
@@ -55,16 +59,17 @@ def read_csv_rows(path: Path, required: list[str]) -> Iterator[tuple[int, dict[s
     header has the required columns. Handles a UTF-8 byte-order mark."""
     if not path.exists():
         raise ReferenceFileError(path, "file not found")
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-    except UnicodeDecodeError as exc:
-        raise ReferenceFileError(path, f"not UTF-8 text ({exc.reason})", row=1) from None
-    with handle:
+        try:
+            header = reader.fieldnames or []
+        except UnicodeDecodeError as exc:
+            raise ReferenceFileError(path, f"not UTF-8 text ({exc.reason})", row=1) from None
         missing = [c for c in required if c not in header]
         if missing:
-            raise ReferenceFileError(path, f"missing column(s) {', '.join(missing)}", row=1, column=missing[0])
+            raise ReferenceFileError(
+                path, f"missing column(s) {', '.join(missing)}", row=1, column=missing[0]
+            )
         try:
             for number, row in enumerate(reader, start=2):
                 if None in row:
@@ -74,7 +79,9 @@ def read_csv_rows(path: Path, required: list[str]) -> Iterator[tuple[int, dict[s
             raise ReferenceFileError(path, f"not UTF-8 text ({exc.reason})") from None
 
 
-def require(path: Path, row: int, data: Mapping[str, str], column: str, pattern: str | None = None) -> str:
+def require(
+    path: Path, row: int, data: Mapping[str, str], column: str, pattern: str | None = None
+) -> str:
     value = data.get(column, "")
     if not value:
         raise ReferenceFileError(path, "value is missing", row=row, column=column)
@@ -82,11 +89,15 @@ def require(path: Path, row: int, data: Mapping[str, str], column: str, pattern:
         import re
 
         if not re.fullmatch(pattern, value):
-            raise ReferenceFileError(path, f"{value!r} is not a valid value", row=row, column=column)
+            raise ReferenceFileError(
+                path, f"{value!r} is not a valid value", row=row, column=column
+            )
     return value
 
 
-def upsert(model: type[Model], lookup: dict[str, Any], values: dict[str, Any], report: LoadReport) -> Model:
+def upsert(
+    model: type[Model], lookup: dict[str, Any], values: dict[str, Any], report: LoadReport
+) -> Model:
     """Create or update one row, counting whether it was new, changed or unchanged."""
     obj = model._default_manager.filter(**lookup).first()
     if obj is None:

@@ -5,84 +5,217 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='ONS region code, e.g. E12000001', max_length=9, unique=True)),
-                ('name', models.CharField(max_length=100, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="ONS region code, e.g. E12000001", max_length=9, unique=True
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('council', 'Council'), ('alliance', 'Alliance'), ('dfe', 'Department for Education'), ('employer', 'Employer')], max_length=20)),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("council", "Council"),
+                            ("alliance", "Alliance"),
+                            ("dfe", "Department for Education"),
+                            ("employer", "Employer"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['kind', 'name'], name='organisatio_kind_2b7277_idx')],
+                "ordering": ["name"],
+                "indexes": [
+                    models.Index(fields=["kind", "name"], name="organisatio_kind_2b7277_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Council',
+            name="Council",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dfe_code', models.CharField(help_text='3-digit DfE LA code, e.g. 392', max_length=3, unique=True, verbose_name='DfE code')),
-                ('ons_code', models.CharField(help_text='e.g. E08000022', max_length=9, unique=True, verbose_name='ONS code')),
-                ('name', models.CharField(help_text="Name in the DfE's spelling", max_length=200)),
-                ('ofsted_name', models.CharField(help_text="Name in Ofsted's spelling", max_length=200)),
-                ('council_type', models.CharField(choices=[('london-borough', 'London borough'), ('metropolitan-district', 'Metropolitan district'), ('unitary-authority', 'Unitary authority'), ('county', 'County council')], max_length=30)),
-                ('ofsted_region', models.CharField(blank=True, max_length=100)),
-                ('ofsted_urn', models.CharField(blank=True, max_length=10, verbose_name='Ofsted URN')),
-                ('children_0_17', models.PositiveIntegerField(blank=True, null=True, verbose_name='children aged 0 to 17')),
-                ('population_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('easting', models.PositiveIntegerField(blank=True, null=True)),
-                ('northing', models.PositiveIntegerField(blank=True, null=True)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='council', to='organisations.organisation')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='councils', to='organisations.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "dfe_code",
+                    models.CharField(
+                        help_text="3-digit DfE LA code, e.g. 392",
+                        max_length=3,
+                        unique=True,
+                        verbose_name="DfE code",
+                    ),
+                ),
+                (
+                    "ons_code",
+                    models.CharField(
+                        help_text="e.g. E08000022",
+                        max_length=9,
+                        unique=True,
+                        verbose_name="ONS code",
+                    ),
+                ),
+                ("name", models.CharField(help_text="Name in the DfE's spelling", max_length=200)),
+                (
+                    "ofsted_name",
+                    models.CharField(help_text="Name in Ofsted's spelling", max_length=200),
+                ),
+                (
+                    "council_type",
+                    models.CharField(
+                        choices=[
+                            ("london-borough", "London borough"),
+                            ("metropolitan-district", "Metropolitan district"),
+                            ("unitary-authority", "Unitary authority"),
+                            ("county", "County council"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("ofsted_region", models.CharField(blank=True, max_length=100)),
+                (
+                    "ofsted_urn",
+                    models.CharField(blank=True, max_length=10, verbose_name="Ofsted URN"),
+                ),
+                (
+                    "children_0_17",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="children aged 0 to 17"
+                    ),
+                ),
+                ("population_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("easting", models.PositiveIntegerField(blank=True, null=True)),
+                ("northing", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="council",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="councils",
+                        to="organisations.region",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AllianceMember',
+            name="AllianceMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alliance_memberships', to='organisations.council')),
-                ('alliance', models.ForeignKey(limit_choices_to={'kind': 'alliance'}, on_delete=django.db.models.deletion.CASCADE, related_name='alliance_members', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alliance_memberships",
+                        to="organisations.council",
+                    ),
+                ),
+                (
+                    "alliance",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "alliance"},
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alliance_members",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('alliance', 'council'), name='council_once_per_alliance')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("alliance", "council"), name="council_once_per_alliance"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StatisticalNeighbour',
+            name="StatisticalNeighbour",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('model', models.CharField(default='2025', max_length=10)),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('closeness', models.CharField(blank=True, max_length=30)),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='neighbour_links', to='organisations.council')),
-                ('neighbour', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.council')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("model", models.CharField(default="2025", max_length=10)),
+                ("rank", models.PositiveSmallIntegerField()),
+                ("closeness", models.CharField(blank=True, max_length=30)),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="neighbour_links",
+                        to="organisations.council",
+                    ),
+                ),
+                (
+                    "neighbour",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.council",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['council', 'model', 'rank'],
-                'constraints': [models.UniqueConstraint(fields=('council', 'model', 'rank'), name='one_neighbour_per_rank'), models.UniqueConstraint(fields=('council', 'model', 'neighbour'), name='neighbour_once_per_model')],
+                "ordering": ["council", "model", "rank"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("council", "model", "rank"), name="one_neighbour_per_rank"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("council", "model", "neighbour"), name="neighbour_once_per_model"
+                    ),
+                ],
             },
         ),
     ]

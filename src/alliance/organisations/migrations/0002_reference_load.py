@@ -4,23 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReferenceLoad',
+            name="ReferenceLoad",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fingerprint', models.CharField(db_index=True, max_length=64)),
-                ('loaded_at', models.DateTimeField(auto_now_add=True)),
-                ('summary', models.TextField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fingerprint", models.CharField(db_index=True, max_length=64)),
+                ("loaded_at", models.DateTimeField(auto_now_add=True)),
+                ("summary", models.TextField()),
             ],
             options={
-                'ordering': ['-loaded_at'],
-                'get_latest_by': 'loaded_at',
+                "ordering": ["-loaded_at"],
+                "get_latest_by": "loaded_at",
             },
         ),
     ]

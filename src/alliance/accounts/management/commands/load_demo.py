@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
-            raise CommandError("Demo data is never created in production (ALLIANCE_ENV=production).")
+            raise CommandError(
+                "Demo data is never created in production (ALLIANCE_ENV=production)."
+            )
         people = create_demo_people()
         if not people:
             raise CommandError("Load the reference data first: alliance load-reference")
@@ -29,6 +31,12 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {message}")
         width = max(len(p.username) for p in people)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo sign-ins (fictional people; password for all: " + DEMO_PASSWORD + ")"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo sign-ins (fictional people; password for all: " + DEMO_PASSWORD + ")"
+            )
+        )
         for person in people:
-            self.stdout.write(f"  {person.username.ljust(width)}  {person.role.label}, {person.organisation_slug.replace('-', ' ').title()}")
+            self.stdout.write(
+                f"  {person.username.ljust(width)}  {person.role.label}, {person.organisation_slug.replace('-', ' ').title()}"
+            )

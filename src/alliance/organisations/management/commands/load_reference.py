@@ -30,7 +30,9 @@ def fingerprint(data_dir: Path) -> str:
     for path in sorted((data_dir / "reference").rglob("*")) + sorted(data_dir.glob("*.csv")):
         if path.is_file():
             stat = path.stat()
-            digest.update(f"{path.relative_to(data_dir)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+            digest.update(
+                f"{path.relative_to(data_dir)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+            )
     for name in loaders():
         module = importlib.import_module(name.rsplit(".", 1)[0])
         if module.__file__:
@@ -51,18 +53,31 @@ class Command(BaseCommand):
     help = "Load councils, neighbours, Ofsted judgements and published indicators from the shared reference data."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--if-changed", action="store_true", help="skip when neither the files nor the loaders changed since the last load")
-        parser.add_argument("--data-dir", type=Path, default=settings.SHARED_DATA_DIR, help="the shared data folder (default: ALLIANCE_SHARED_DATA)")
+        parser.add_argument(
+            "--if-changed",
+            action="store_true",
+            help="skip when neither the files nor the loaders changed since the last load",
+        )
+        parser.add_argument(
+            "--data-dir",
+            type=Path,
+            default=settings.SHARED_DATA_DIR,
+            help="the shared data folder (default: ALLIANCE_SHARED_DATA)",
+        )
 
     def handle(self, *args: Any, data_dir: Path, if_changed: bool, **options: Any) -> None:
         started = time.monotonic()
         if not data_dir.is_dir():
-            raise CommandError(f"Reference data folder not found: {data_dir} (set ALLIANCE_SHARED_DATA)")
+            raise CommandError(
+                f"Reference data folder not found: {data_dir} (set ALLIANCE_SHARED_DATA)"
+            )
         print_ = self.stdout.write
         current = fingerprint(data_dir)
         last = ReferenceLoad.objects.order_by("-loaded_at").first()
         if if_changed and last is not None and last.fingerprint == current:
-            print_(f"Reference data unchanged since {last.loaded_at:%d %B %Y %H:%M}: nothing to load.")
+            print_(
+                f"Reference data unchanged since {last.loaded_at:%d %B %Y %H:%M}: nothing to load."
+            )
             return
         try:
             reports = load_all(data_dir)
@@ -71,4 +86,6 @@ class Command(BaseCommand):
         summary = "\n".join(report.line() for report in reports)
         ReferenceLoad.objects.create(fingerprint=current, summary=summary)
         print_(summary)
-        self.stdout.write(self.style.SUCCESS(f"Reference data loaded in {time.monotonic() - started:.1f}s"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Reference data loaded in {time.monotonic() - started:.1f}s")
+        )

@@ -1,0 +1,125 @@
+"""The whole role × organisation × area × action matrix: nobody reaches another organisation's
+records except through a grant that says so (alliance leads: their member councils; the DfE and
+administrators: everything in their areas)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.http import Http404
+from django.test import RequestFactory
+
+from alliance.access.policy import (
+    GRANTS,
+    Action,
+    Area,
+    Reach,
+    can,
+    get_visible_or_404,
+    scope,
+    visible_to,
+)
+from alliance.accounts.models import Membership, Role
+from alliance.audit.models import AuditEvent
+from alliance.organisations.models import Organisation
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(reference_data):
+    north, south, sunderland = (factories.council(c).organisation for c in ("392", "393", "394"))
+    tyneside = factories.alliance("392", "393", name="Test Tyneside Alliance")
+    dfe = factories.organisation(Organisation.Kind.DFE, "Test DfE")
+    employer = factories.organisation(Organisation.Kind.EMPLOYER, "Test Employer Ltd")
+    orgs = {
+        "north": north,
+        "south": south,
+        "sunderland": sunderland,
+        "tyneside": tyneside,
+        "dfe": dfe,
+        "employer": employer,
+    }
+    # One record owned by each organisation: a membership (any organisation-owned model would do).
+    records = {
+        name: factories.user(Role.COUNCIL_ANALYST, org).memberships.get()
+        for name, org in orgs.items()
+    }
+    return orgs, records
+
+
+def _expected(role: Role, member_org: str, area: Area, action: Action) -> set[str] | str:
+    grant = GRANTS.get(role, {}).get(area)
+    if grant is None or action not in grant.actions:
+        return set()
+    if grant.reach is Reach.ALL:
+        return "all"
+    if grant.reach is Reach.ALLIANCE:
+        return {member_org, "north", "south"} if member_org == "tyneside" else {member_org}
+    return {member_org}
+
+
+MEMBER_ORGS = ["north", "south", "tyneside", "dfe", "employer"]
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+def test_nobody_reaches_another_organisations_records(world, role):
+    orgs, records = world
+    for member_org in MEMBER_ORGS:
+        person = factories.user(role, orgs[member_org])
+        for area, action in itertools.product(Area, Action):
+            seen = {
+                name
+                for name, record in records.items()
+                if visible_to(
+                    person, Membership.objects.filter(pk=record.pk), area, action
+                ).exists()
+            }
+            expected = _expected(role, member_org, area, action)
+            if expected == "all":
+                assert seen == set(records), (role, member_org, area, action)
+            else:
+                assert seen == expected, (role, member_org, area, action, seen)
+                for name in set(records) - seen:
+                    assert not can(person, area, action, orgs[name])
+
+
+def test_signed_out_and_inactive_people_reach_nothing(world):
+    orgs, _ = world
+    person = factories.user(Role.ADMINISTRATOR, orgs["dfe"])
+    person.is_active = False
+    assert scope(person, Area.AUDIT).nothing
+    from django.contrib.auth.models import AnonymousUser
+
+    assert scope(AnonymousUser(), Area.PROGRAMME).nothing
+
+
+def test_fetching_another_organisations_record_is_404_and_audited(world):
+    orgs, records = world
+    person = factories.user(Role.COUNCIL_ANALYST, orgs["north"])
+    request = RequestFactory().get("/some/record/")
+    request.user = person
+    own = get_visible_or_404(
+        request, Membership.objects.all(), Area.RETURNS, pk=records["north"].pk
+    )
+    assert own == records["north"]
+    with pytest.raises(Http404):
+        get_visible_or_404(
+            request, Membership.objects.all(), Area.RETURNS, pk=records["sunderland"].pk
+        )
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ACCESS_DENIED)
+    assert event.username == person.username
+    assert event.object_type == "accounts.Membership"
+    assert event.object_id == str(records["sunderland"].pk)
+
+
+def test_a_missing_record_is_404_without_an_audit_of_refusal(world):
+    orgs, _ = world
+    person = factories.user(Role.COUNCIL_ANALYST, orgs["north"])
+    request = RequestFactory().get("/")
+    request.user = person
+    with pytest.raises(Http404):
+        get_visible_or_404(request, Membership.objects.all(), Area.RETURNS, pk=10**9)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED).exists()

@@ -1,0 +1,144 @@
+"""Browser journeys: Playwright drives Debian's Chromium (/usr/bin/chromium, never a downloaded
+browser) against the real service, started here as a user would start it: its own SQLite
+database, migrated, with the reference data and demo people loaded, served by gunicorn with the
+task worker beside it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("ALLIANCE_CHROMIUM", "/usr/bin/chromium")
+DEMO_PASSWORD = "demo-password-2026"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The running service's base URL."""
+    var = tmp_path_factory.mktemp("service")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTEST_VERSION", "PYTEST_CURRENT_TEST", "DATABASE_URL"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="alliance.config.settings",
+        ALLIANCE_VAR_DIR=str(var),
+        ALLIANCE_KEYS_DIR=str(var / "keys"),
+        DATABASE_URL=f"sqlite:///{var / 'alliance.sqlite3'}",
+    )
+    alliance = [sys.executable, "-m", "alliance"]
+    for args in (["manage", "migrate", "--no-input", "-v0"], ["load-reference"], ["demo"]):
+        done = subprocess.run(
+            [*alliance, *args], env=env, capture_output=True, text=True, cwd=ROOT, check=False
+        )
+        if done.returncode:
+            raise RuntimeError(f"alliance {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    port = _free_port()
+    log = (var / "service.log").open("w")
+    process = subprocess.Popen(
+        [*alliance, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/health/", timeout=2) as response:  # noqa: S310 - our own loopback service
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(
+                    "the service did not start:\n" + (var / "service.log").read_text()
+                ) from None
+            time.sleep(0.3)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Debian's Chromium is needed at {CHROMIUM}: run scripts/ensure-chromium.sh")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(service: str) -> str:
+    return service
+
+
+def sign_in(page: Any, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(base_url + "/sign-in/")
+    page.get_by_label("Email address").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+AXE_SOURCE = ROOT / "static" / "dist" / "axe.min.js"
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Runs axe-core in the page (evaluated through the browser's debugging protocol, so the
+    page's content security policy stays as strict as in real use)."""
+    page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+    ]
+
+
+@pytest.fixture
+def axe_check() -> Any:
+    def check(page: Any) -> None:
+        violations = axe_violations(page)
+        assert not violations, "accessibility problems:\n" + json.dumps(violations, indent=2)
+
+    return check
