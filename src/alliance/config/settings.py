@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "alliance.organisations",
     "alliance.accounts",
     "alliance.nationalpicture",
+    "alliance.returns",
+    "alliance.programme",
+    "alliance.workplace",
+    "alliance.edgeofcare",
 ]
 
 MIDDLEWARE = [

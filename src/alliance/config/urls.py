@@ -12,6 +12,10 @@ urlpatterns = [
     path("accessibility/", common.accessibility, name="accessibility"),
     path("", include("alliance.accounts.urls")),
     path("national-picture/", include("alliance.nationalpicture.urls")),
+    path("returns/", include("alliance.returns.urls")),
+    path("programme/", include("alliance.programme.urls")),
+    path("workplace/", include("alliance.workplace.urls")),
+    path("edge-of-care/", include("alliance.edgeofcare.urls")),
     path("audit/", include("alliance.audit.urls")),
     path("django-admin/", admin.site.urls),
 ]
