@@ -3,15 +3,25 @@
 The holidays come from the maintained `holidays` package
 (`holidays.country_holidays("GB", subdiv="ENG")`), never from a list typed here. Counting and
 stepping are vectorised with numpy's business-day functions over a holiday array.
+
+Importing `holidays` and building its first calendar takes seconds (it loads every country),
+which would be most of a validation run. So the dates it gives for 2000-2040 are kept in a small
+JSON file in the user's cache folder (`$ALLIANCE_CACHE`, else `~/.cache/alliance`), named with
+the installed package's version: a new `holidays` release rebuilds it. If the folder cannot be
+written the package is simply asked every time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
+import os
 from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
-import holidays
 import numpy as np
 import polars as pl
 
@@ -20,11 +30,44 @@ import polars as pl
 MAX_SPAN = 12
 
 
+CACHED_YEARS = range(2000, 2041)
+
+
+def _from_package(years: range) -> list[str]:
+    import holidays
+
+    days = holidays.country_holidays("GB", subdiv="ENG", years=years)
+    return sorted(d.isoformat() for d in days)
+
+
+def _cache_file() -> Path:
+    base = os.environ.get("ALLIANCE_CACHE") or str(Path.home() / ".cache" / "alliance")
+    name = f"bank-holidays-GB-ENG-holidays-{version('holidays')}.json"
+    return Path(base) / name
+
+
+@cache
+def _cached_dates() -> list[str]:
+    path = _cache_file()
+    with contextlib.suppress(OSError, ValueError):
+        return list(json.loads(path.read_text(encoding="utf-8")))
+    dates = _from_package(CACHED_YEARS)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.part")
+        tmp.write_text(json.dumps(dates), encoding="utf-8")
+        tmp.replace(path)
+    return dates
+
+
 @cache
 def bank_holidays(first: int, last: int) -> np.ndarray:
     """England and Wales bank holidays from `first` to `last` (inclusive) as datetime64[D]."""
-    days = holidays.country_holidays("GB", subdiv="ENG", years=range(first, last + 1))
-    return np.array(sorted(days.keys()), dtype="datetime64[D]")
+    if first >= CACHED_YEARS.start and last < CACHED_YEARS.stop:
+        dates = [d for d in _cached_dates() if first <= int(d[:4]) <= last]
+    else:
+        dates = _from_package(range(first, last + 1))
+    return np.array(dates, dtype="datetime64[D]")
 
 
 @cache
