@@ -78,6 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,50000,100000,200000")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "cin.md"))
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "alliance-cin-bench"))
     args = parser.parse_args()
     from statutory.cin.generator import generate
@@ -98,7 +99,11 @@ def main() -> None:
                     f.unlink()
                 folder.rmdir()
         parse = measure("parse", xml, cache)
-        validate = measure("validate", xml, cache)
+        # the machine is shared: take the fastest of a few runs of each in-memory measurement
+        validate = min(
+            (measure("validate", xml, cache) for _ in range(args.repeat)),
+            key=lambda m: m["read_s"] + m["rules_s"] + m["indicators_s"],  # type: ignore[operator]
+        )
         cold = measure("cold", xml, cache)
         row = {
             "children": size,
@@ -107,6 +112,7 @@ def main() -> None:
             "parse": parse,
             "validate": validate,
             "cold": cold,
+            "load": os.getloadavg()[0],
         }
         rows.append(row)
         print(json.dumps(row), flush=True)
@@ -123,8 +129,8 @@ def write_markdown(path: Path, rows: list[dict[str, object]]) -> None:
         "children with a planted error). Each measurement is a fresh subprocess; peak memory is "
         "its maximum resident set size.",
         "",
-        "| children | XML MB | table rows | parse XML -> tables (s) | parse peak MB | cached read (s) | all rules (s) | indicators (s) | **rules + indicators on a read census (s)** | peak MB | cold: XML + rules + indicators (s) | cold peak MB | findings |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| children | XML MB | table rows | parse XML -> tables (s) | parse peak MB | cached read (s) | all rules (s) | indicators (s) | **rules + indicators on a read census (s)** | peak MB | cold: XML + rules + indicators (s) | cold peak MB | findings | load avg |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         p, v, c = row["parse"], row["validate"], row["cold"]
@@ -134,7 +140,7 @@ def write_markdown(path: Path, rows: list[dict[str, object]]) -> None:
             f"| {row['children']:,} | {row['xml_mb']:.0f} | {v['rows']:,} | {p['parse_s']:.1f} | "  # type: ignore[index]
             f"{p['peak_rss_mb']:.0f} | {v['read_s']:.2f} | {v['rules_s']:.2f} | "  # type: ignore[index]
             f"{v['indicators_s']:.2f} | **{warm:.2f}** | {v['peak_rss_mb']:.0f} | {cold_total:.1f} | "  # type: ignore[index]
-            f"{c['peak_rss_mb']:.0f} | {v['findings']:,} |"  # type: ignore[index]
+            f"{c['peak_rss_mb']:.0f} | {v['findings']:,} | {row['load']:.1f} |"  # type: ignore[index]
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
