@@ -35,6 +35,9 @@ class Return:
     sources: dict[str, str] = field(default_factory=dict)
     source_format: str = "csv"
     notes: list[str] = field(default_factory=list)
+    # The submitting council's code (DfE 3-digit or ONS), when the caller knows it: a return
+    # does not name its council.
+    la_code: str | None = None
 
     def table(self, name: str) -> pl.DataFrame:
         try:
@@ -63,6 +66,7 @@ class Context:
         self.collection_start: dt.date = dt.date(self.year - 1, 4, 1)
         self.child_id: str = return_.child_id
         self.source_format: str = return_.source_format
+        self.la_code: str | None = return_.la_code
         self._memo: dict[Any, Any] = {}
         self._memo_lock = threading.RLock()
         self._postcodes: Postcodes | None = None

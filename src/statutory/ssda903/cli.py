@@ -86,6 +86,10 @@ def validate(
         Path | None, typer.Option("--report", help="Write findings to .csv, .json or .xlsx.")
     ] = None,
     threads: Annotated[int, typer.Option(help="Run checks on this many threads.")] = 1,
+    la: Annotated[
+        str | None,
+        typer.Option("--la", help="The council's code (else rules infer it from home postcodes)."),
+    ] = None,
 ) -> None:
     """Validate a return with the DfE rules for the year; print a summary, optionally a report."""
     from statutory.engine import Registry, run
@@ -97,6 +101,7 @@ def validate(
         if report is not None and report.suffix.lower() not in REPORT_EXTENSIONS:
             raise ValueError(f"--report must end in {', '.join(REPORT_EXTENSIONS)}")
         return_ = read_return(path, year, previous=previous)
+        return_.la_code = la
         for note in return_.notes + (return_.previous.notes if return_.previous else []):
             console.print(f"[yellow]note:[/yellow] {note}")
         registry = Registry.load("903")
@@ -155,6 +160,7 @@ def indicators(
     console = _console()
     with _plainly():
         return_ = read_return(path, year, previous=previous)
+        return_.la_code = la
         result = compute(return_, la=la)
         table = Table()
         table.add_column("Indicator")
