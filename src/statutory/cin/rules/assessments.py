@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from statutory.cin.rules._common import CHILD, CIN_KEY, outside_year, pairs, rows_of, with_cin
+from statutory.cin.rules._common import CIN_KEY, outside_year, pairs, rows_of, with_cin
 from statutory.cin.workdays import shift_working_days
 from statutory.engine import Context, Flag, rule
 
@@ -88,8 +88,10 @@ def open_assessment_started_in_year(ctx: Context) -> pl.DataFrame:
     fields=("AssessmentActualStartDate", "AssessmentAuthorisationDate"),
 )
 def assessment_overlap(ctx: Context) -> pl.DataFrame:
-    """An assessment starting on or after another of the child's started and before that one
-    was authorised (or while it is still unauthorised). Both assessments are flagged."""
+    """DfE: within one CINdetails group, each AssessmentActualStartDate must not fall on or
+    between the start and authorisation date of any other assessment in the group, or its start
+    and the reference date when it is not authorised. Assessments are told apart by
+    AssessmentID (so two with the same dates are still compared); all rows of both are flagged."""
     one = (
         _assessments(ctx)
         .filter(pl.col("AssessmentActualStartDate").is_not_null())
@@ -97,30 +99,24 @@ def assessment_overlap(ctx: Context) -> pl.DataFrame:
     )
     both = pairs(
         one,
-        [CHILD],
-        [
-            "CINdetailsID",
-            "AssessmentID",
-            "AssessmentActualStartDate",
-            "AssessmentAuthorisationDate",
-        ],
+        list(CIN_KEY),
+        ["AssessmentID", "AssessmentActualStartDate", "AssessmentAuthorisationDate"],
     )
     start = pl.col("AssessmentActualStartDate")
     hit = both.filter(
         (start >= pl.col("AssessmentActualStartDate_other"))
         & (
-            (start < pl.col("AssessmentAuthorisationDate_other")).fill_null(False)
-            | pl.col("AssessmentAuthorisationDate_other").is_null()
+            (start <= pl.col("AssessmentAuthorisationDate_other")).fill_null(False)
+            | (
+                pl.col("AssessmentAuthorisationDate_other").is_null()
+                & (start <= ctx.reference_date)
+            )
         )
     )
     keys = pl.concat(
         [
-            hit.select(CHILD, "CINdetailsID", "AssessmentID"),
-            hit.select(
-                CHILD,
-                pl.col("CINdetailsID_other").alias("CINdetailsID"),
-                pl.col("AssessmentID_other").alias("AssessmentID"),
-            ),
+            hit.select(*CIN_KEY, "AssessmentID"),
+            hit.select(*CIN_KEY, pl.col("AssessmentID_other").alias("AssessmentID")),
         ]
     )
     return _whole(ctx, keys)
@@ -138,17 +134,15 @@ def factor_21_alone(ctx: Context) -> pl.DataFrame:
 
 @rule("8873Q", table="Assessments", fields=("ReasonForClosure", "AssessmentFactors"))
 def factor_21_closure_reason(ctx: Context) -> list[Flag]:
-    """The episode's only assessment is completed with factor 21, the episode is closed, and
-    the reason for closure is not RC8 or RC9."""
+    """DfE: within a CINdetails group with only one assessment, if its factors include 21 (no
+    factors identified), ReasonForClosure should be RC8 or RC9 (missing counts as not)."""
     rows = _assessments(ctx).with_columns(
         pl.col("AssessmentID").n_unique().over(CIN_KEY).alias("_n")
     )
-    joined = with_cin(rows, ctx, ["ReasonForClosure", "CINclosureDate__raw", "ROW_NUMBER"])
+    joined = with_cin(rows, ctx, ["ReasonForClosure", "ROW_NUMBER"])
     bad = joined.filter(
         (pl.col("_n") == 1)
         & (pl.col("AssessmentFactors") == "21")
-        & pl.col("AssessmentAuthorisationDate").is_not_null()
-        & pl.col("CINclosureDate__raw").is_not_null()
         & ~pl.col("ReasonForClosure").is_in(("RC8", "RC9")).fill_null(False)
     )
     return [

@@ -18,32 +18,34 @@ def ethnicity_valid(ctx: Context) -> pl.DataFrame:
 
 @rule("8540", table="ChildCharacteristics", fields=("Disability", "PersonBirthDate", "ReferralNFA"))
 def disability_valid(ctx: Context) -> list[Flag]:
-    """Every Disability given must be a valid code; and a born child (date of birth present)
-    with a referral that went on to further action (ReferralNFA false/0) must have at least
-    one Disability (NONE included). The missing case flags the child's characteristics row."""
-    disabilities = ctx.table("Disabilities")
+    """DfE: if PersonBirthDate is present and at least one ReferralNFA is false or 0, one or more
+    Disability must be present and all must be valid codes. For such a child, each invalid
+    Disabilities row is flagged, and the child's record and its further-action episodes are
+    flagged when any code is missing or invalid (the tables the open-source validator names)."""
+    ids = ctx.table("ChildIdentifiers")
+    further = ctx.table("CINdetails").filter(is_false("ReferralNFA"))
+    children = ids.filter(
+        pl.col("PersonBirthDate").is_not_null()
+        & pl.col(CHILD).is_in(further.get_column(CHILD).drop_nulls().unique().implode())
+    ).get_column(CHILD)
+    disabilities = ctx.table("Disabilities").filter(pl.col(CHILD).is_in(children.implode()))
     invalid = disabilities.filter(
         pl.col("Disability").is_null() | ~pl.col("Disability").is_in(ctx.codes("Disability"))
     )
-    ids = ctx.table("ChildIdentifiers")
-    further = ctx.table("CINdetails").filter(is_false("ReferralNFA")).get_column(CHILD)
     with_codes = disabilities.filter(pl.col("Disability").is_not_null()).get_column(CHILD)
-    needing = ids.filter(
-        pl.col("PersonBirthDate").is_not_null()
-        & pl.col(CHILD).is_in(further.drop_nulls().unique().implode())
-        & ~pl.col(CHILD).is_in(with_codes.drop_nulls().unique().implode())
-    ).get_column(CHILD)
-    chars = ctx.table("ChildCharacteristics")
-    missing = chars.filter(pl.col(CHILD).is_in(needing.implode()))
-    # A child with no characteristics block at all: flag the identifiers row instead.
-    no_block = ids.filter(
-        pl.col(CHILD).is_in(needing.implode())
-        & ~pl.col(CHILD).is_in(chars.get_column(CHILD).drop_nulls().implode())
-    )
+    failing = pl.concat(
+        [invalid.get_column(CHILD), children.filter(~children.is_in(with_codes.implode()))]
+    ).unique()
     return [
         Flag("Disabilities", invalid, ("Disability",)),
-        Flag("ChildCharacteristics", missing, ("Disability",)),
-        Flag("ChildIdentifiers", no_block, ("PersonBirthDate",)),
+        Flag(
+            "ChildIdentifiers",
+            ids.filter(pl.col(CHILD).is_in(failing.implode())),
+            ("PersonBirthDate",),
+        ),
+        Flag(
+            "CINdetails", further.filter(pl.col(CHILD).is_in(failing.implode())), ("ReferralNFA",)
+        ),
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from statutory.cin.rules._common import (
@@ -257,11 +259,12 @@ def activity_on_nfa(ctx: Context) -> list[Flag]:
 
 @rule("8866", table="CINdetails", fields=("CINreferralDate", "ReferralSource"))
 def referral_source_valid(ctx: Context) -> pl.DataFrame:
-    """A referral in the census year needs a valid source; any source given must be valid."""
+    """DfE: if CINreferralDate is on or after 1 April 2013, ReferralSource must be present and a
+    valid code (older referrals, and episodes without a referral date, are not checked here)."""
     source = pl.col("ReferralSource")
     return _cin(ctx).filter(
-        (source.is_null() & (pl.col("CINreferralDate") >= ctx.collection_start).fill_null(True))
-        | (source.is_not_null() & ~source.is_in(ctx.codes("ReferralSource")))
+        (pl.col("CINreferralDate") >= dt.date(2013, 4, 1))
+        & (source.is_null() | ~source.is_in(ctx.codes("ReferralSource")))
     )
 
 
@@ -293,11 +296,13 @@ def closed_with_open_s47(ctx: Context) -> list[Flag]:
 
 @rule("8890", table="CINdetails", fields=("S47ActualStartDate",))
 def s47_overlap(ctx: Context) -> list[Flag]:
-    """A section 47 enquiry starting on or after another of the child's started and before
-    that one's initial conference (or, when it has no conference date and a conference was
-    not ruled out, on or before the reference date). The Section47 rows are flagged."""
+    """DfE: within one CINdetails group, each S47ActualStartDate must not fall on or between the
+    start and initial conference date of any other section 47 in the group, or its start and
+    the reference date when it has no conference date and ICPCnotRequired is not true. Both
+    enquiries are flagged. (The open-source validator compares enquiries in *different*
+    episodes of the child instead.)"""
     s47 = ctx.table("Section47").filter(pl.col("S47ActualStartDate").is_not_null())
-    both = pairs(s47, [CHILD], ["S47ActualStartDate", "DateOfInitialCPC", "ICPCnotRequired"])
+    both = pairs(s47, list(CIN_KEY), ["S47ActualStartDate", "DateOfInitialCPC", "ICPCnotRequired"])
     start = pl.col("S47ActualStartDate")
     other_open = pl.col("DateOfInitialCPC_other").is_null() & ~pl.col(
         "ICPCnotRequired_other"
@@ -305,7 +310,7 @@ def s47_overlap(ctx: Context) -> list[Flag]:
     hit = both.filter(
         (start >= pl.col("S47ActualStartDate_other"))
         & (
-            (start < pl.col("DateOfInitialCPC_other")).fill_null(False)
+            (start <= pl.col("DateOfInitialCPC_other")).fill_null(False)
             | (other_open & (start <= ctx.reference_date))
         )
     )

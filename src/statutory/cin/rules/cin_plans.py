@@ -52,20 +52,31 @@ def open_plan_with_open_cpp(ctx: Context) -> list[Flag]:
 
 @rule("4003", table="Reviews", fields=("CINPlanStartDate", "CINPlanEndDate", "CPPreviewDate"))
 def review_during_open_plan(ctx: Context) -> list[Flag]:
-    """A CPP review held on or after a CIN plan of the child started and before it ended (or
-    while it is open)."""
-    reviews = ctx.table("Reviews").filter(pl.col("CPPreviewDate").is_not_null())
+    """DfE: within a CINdetails group, no CPP review date may fall on or after a CIN plan's
+    start and before its end (or, for a plan with no end date, on or before the reference
+    date), unless the review date is the child protection plan's end date. The review and
+    the CIN plan are flagged."""
+    cpp_end = ctx.table("ChildProtectionPlans").select(*CIN_KEY, "CPPID", "CPPendDate")
+    reviews = (
+        ctx.table("Reviews")
+        .filter(pl.col("CPPreviewDate").is_not_null())
+        .join(cpp_end.unique(subset=[*CIN_KEY, "CPPID"]), on=[*CIN_KEY, "CPPID"], how="left")
+    )
     plans = _plans(ctx).select(
-        CHILD,
+        *CIN_KEY,
         pl.col("ROW_NUMBER").alias("_plan_row"),
         "CINPlanStartDate",
         "CINPlanEndDate",
     )
-    joined = reviews.join(plans, on=CHILD)
+    joined = reviews.join(plans, on=list(CIN_KEY))
     date = pl.col("CPPreviewDate")
     bad = joined.filter(
         (date >= pl.col("CINPlanStartDate"))
-        & ((date < pl.col("CINPlanEndDate")).fill_null(False) | pl.col("CINPlanEndDate").is_null())
+        & (
+            (date < pl.col("CINPlanEndDate")).fill_null(False)
+            | (pl.col("CINPlanEndDate").is_null() & (date <= ctx.reference_date))
+        )
+        & ~(date == pl.col("CPPendDate")).fill_null(False)
     )
     return [
         Flag("Reviews", bad, ("CPPreviewDate",)),

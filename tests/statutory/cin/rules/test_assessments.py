@@ -71,7 +71,7 @@ def test_8696_8736_in_year():
     assert rows("8736", "Assessments", Assessments=assessments) == [3]
 
 
-def test_8863q_overlap():
+def test_8863q_overlap_within_an_episode():
     assessments = [
         a(
             AssessmentActualStartDate="2024-05-01",
@@ -83,17 +83,14 @@ def test_8863q_overlap():
             AssessmentAuthorisationDate="2024-06-01",
             AssessmentFactors="2A",
         ),
-        a(AssessmentID=2, AssessmentActualStartDate="2024-05-15"),
-        a(
-            AssessmentID=3,
-            CINdetailsID=2,
-            AssessmentActualStartDate="2024-06-01",
-            AssessmentAuthorisationDate="2024-06-10",
-        ),
+        a(AssessmentID=2, AssessmentActualStartDate="2024-06-01"),  # on the other's last day
+        a(AssessmentID=3, CINdetailsID=2, AssessmentActualStartDate="2024-05-15"),  # other episode
     ]
-    # 2 starts inside 1; 3 starts while 2 is still open; all rows of each are flagged
-    assert rows("8863Q", "Assessments", Assessments=assessments) == [1, 2, 3, 4]
+    # 2 starts on the day 1 was authorised ("on or between"); all rows of both are flagged
+    assert rows("8863Q", "Assessments", Assessments=assessments) == [1, 2, 3]
     assert rows("8863Q", "Assessments", Assessments=assessments[:2]) == []
+    later = [*assessments[:2], a(AssessmentID=2, AssessmentActualStartDate="2024-06-02")]
+    assert rows("8863Q", "Assessments", Assessments=later) == []
 
 
 def test_8869_factor_21_with_others():

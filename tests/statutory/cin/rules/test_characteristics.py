@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cin_builders import la_level, rows
+from cin_builders import flagged, la_level, rows
 
 
 def test_4220_ethnicity():
@@ -23,19 +23,24 @@ def test_8540_disability_invalid_or_missing():
         {"LAchildID": "a", "PersonBirthDate": "2015-01-01"},
         {"LAchildID": "b", "PersonBirthDate": "2015-01-01"},
         {"LAchildID": "c"},
+        {"LAchildID": "d", "PersonBirthDate": "2015-01-01"},
     ]
-    chars = [{"LAchildID": x, "Ethnicity": "WBRI"} for x in "abc"]
-    cin = [{"LAchildID": x, "ReferralNFA": "0"} for x in "abc"]
-    dis = [{"LAchildID": "a", "Disability": "NONE"}, {"LAchildID": "a", "Disability": "ZZZ"}]
-    kwargs = {
-        "ChildIdentifiers": ids,
-        "ChildCharacteristics": chars,
-        "CINdetails": cin,
-        "Disabilities": dis,
+    cin = [{"LAchildID": x, "ReferralNFA": "0"} for x in "abc"] + [
+        {"LAchildID": "d", "ReferralNFA": "1"}
+    ]
+    dis = [
+        {"LAchildID": "a", "Disability": "NONE"},
+        {"LAchildID": "a", "Disability": "ZZZ"},
+        {"LAchildID": "d", "Disability": "ZZZ"},
+    ]
+    # a: an invalid code; b: born, further action, no disability; c: unborn; d: NFA only
+    assert flagged("8540", ChildIdentifiers=ids, CINdetails=cin, Disabilities=dis) == {
+        ("Disabilities", 2),
+        ("ChildIdentifiers", 1),
+        ("ChildIdentifiers", 2),
+        ("CINdetails", 1),
+        ("CINdetails", 2),
     }
-    assert rows("8540", "Disabilities", **kwargs) == [2]
-    # b is born, went on to further action and has no disability; c is unborn
-    assert rows("8540", "ChildCharacteristics", **kwargs) == [2]
 
 
 def test_2887q_few_codes():

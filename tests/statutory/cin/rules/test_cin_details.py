@@ -178,10 +178,11 @@ def test_8866_referral_source():
     episodes = cin(
         {"CINreferralDate": "2024-05-01", "ReferralSource": "1A"},
         {"CINreferralDate": "2024-05-01"},
-        {"CINreferralDate": "2023-05-01"},
+        {"CINreferralDate": "2013-04-01"},
         {"CINreferralDate": "2023-05-01", "ReferralSource": "ZZ"},
+        {"CINreferralDate": "2013-03-31"},
     )
-    assert rows("8866", "CINdetails", CINdetails=episodes) == [2, 4]
+    assert rows("8866", "CINdetails", CINdetails=episodes) == [2, 3, 4]
 
 
 def test_8867_closed_with_open_assessment():
@@ -205,10 +206,14 @@ def test_8868_closed_with_open_s47():
     }
 
 
-def test_8890_s47_overlap():
+def test_8890_s47_overlap_within_an_episode():
     s47 = [
         {"LAchildID": "a", "S47ActualStartDate": "2024-05-01", "DateOfInitialCPC": "2024-05-20"},
         {"LAchildID": "a", "S47ActualStartDate": "2024-05-10", "DateOfInitialCPC": "2024-05-24"},
-        {"LAchildID": "a", "S47ActualStartDate": "2024-05-24", "ICPCnotRequired": "true"},
+        {"LAchildID": "a", "S47ActualStartDate": "2024-05-25", "ICPCnotRequired": "true"},
+        {"LAchildID": "a", "CINdetailsID": 2, "S47ActualStartDate": "2024-05-12"},
     ]
     assert rows("8890", "Section47", Section47=s47) == [1, 2]
+    # starting on the other's conference day counts ("on or between")
+    s47[2]["S47ActualStartDate"] = "2024-05-24"
+    assert rows("8890", "Section47", Section47=s47) == [1, 2, 3]

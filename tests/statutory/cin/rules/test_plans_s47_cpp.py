@@ -29,9 +29,26 @@ def test_4001_open_plan_and_open_cpp():
 
 
 def test_4003_review_during_open_plan():
-    plans = [r(CINPlanStartDate="2024-05-01", CINPlanEndDate="2024-07-01")]
-    reviews = [r(CPPreviewDate="2024-06-01"), r(CPPreviewDate="2024-07-01")]
-    assert rows("4003", "Reviews", CINplanDates=plans, Reviews=reviews) == [1]
+    plans = [
+        r(CINPlanStartDate="2024-05-01", CINPlanEndDate="2024-07-01"),
+        r(CINdetailsID=2, CINPlanStartDate="2024-05-01"),
+    ]
+    cpp = [r(CPPendDate="2024-06-15"), r(CINdetailsID=2)]
+    reviews = [
+        r(CPPreviewDate="2024-06-01"),  # inside the plan
+        r(CPPreviewDate="2024-07-01"),  # the plan's end day
+        r(CPPreviewDate="2024-06-15"),  # the protection plan's end day
+        r(CINdetailsID=2, CPPreviewDate="2024-08-01"),  # inside an open plan
+        {
+            "LAchildID": "a",
+            "CINdetailsID": 3,
+            "CPPID": 1,
+            "CPPreviewDate": "2024-06-01",
+        },  # no plan in that episode
+    ]
+    assert rows(
+        "4003", "Reviews", CINplanDates=plans, ChildProtectionPlans=cpp, Reviews=reviews
+    ) == [1, 4]
 
 
 def test_4004_several_open():
