@@ -40,6 +40,8 @@ SHARED_DATA_DIR = Path(env_str("ALLIANCE_SHARED_DATA", str(BASE_DIR.parent / "sh
 VAR_DIR = Path(env_str("ALLIANCE_VAR_DIR", str(BASE_DIR / "var")))
 # Per-council pseudonymisation keys are held here, outside the database.
 KEYS_DIR = Path(env_str("ALLIANCE_KEYS_DIR", str(VAR_DIR / "keys")))
+# A fresh checkout has no var/ yet: the SQLite database and uploads live there.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
