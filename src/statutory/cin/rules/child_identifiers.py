@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import polars as pl
@@ -178,12 +179,17 @@ def birth_or_expected(ctx: Context) -> pl.DataFrame:
 
 @rule("8530Q", table="ChildIdentifiers", fields=("ExpectedPersonBirthDate",))
 def expected_birth_range(ctx: Context) -> pl.DataFrame:
-    """A present expected date of birth must fall from 1 March to 31 December of the year the
-    census ends (the DfE's "March to December of the Census Year end")."""
-    year = ctx.reference_date.year
+    """DfE: a present expected date of birth should be between the reference date minus 30
+    days and the reference date plus 9 months (1 March to 31 December of the year the census
+    ends); "between" read as excluding both ends, as the open-source validator does."""
+    ref = ctx.reference_date
+    earliest = ref - dt.timedelta(days=30)
+    month = ref.month + 9
+    year, month = ref.year + (month - 1) // 12, (month - 1) % 12 + 1
+    latest = dt.date(year, month, min(ref.day, calendar.monthrange(year, month)[1]))
+    expected = pl.col("ExpectedPersonBirthDate")
     return _ids(ctx).filter(
-        pl.col("ExpectedPersonBirthDate").is_not_null()
-        & ~pl.col("ExpectedPersonBirthDate").is_between(dt.date(year, 3, 1), dt.date(year, 12, 31))
+        expected.is_not_null() & ((expected <= earliest) | (expected >= latest))
     )
 
 

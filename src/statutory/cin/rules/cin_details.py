@@ -81,9 +81,10 @@ def nfa_flag_valid(ctx: Context) -> pl.DataFrame:
 
 @rule("8569Q", table="CINdetails", fields=("ReferralNFA",))
 def nfa_old_referral(ctx: Context) -> pl.DataFrame:
-    """Flagged NFA (true/1) with a referral date before the working day before 1 April."""
+    """DfE: if CINreferralDate is before the start of the census year minus 1 working day,
+    ReferralNFA must be false (so true, missing or invalid is flagged)."""
     cutoff = shift_working_days(ctx.collection_start, -1)
-    return _cin(ctx).filter(is_true("ReferralNFA") & (pl.col("CINreferralDate") < cutoff))
+    return _cin(ctx).filter(~is_false("ReferralNFA") & (pl.col("CINreferralDate") < cutoff))
 
 
 @rule("8585Q", table="CINdetails", fields=("ReasonForClosure", "PersonDeathDate"))
@@ -107,12 +108,24 @@ def referral_date_valid(ctx: Context) -> pl.DataFrame:
     table="CINdetails",
     fields=("CINreferralDate", "PersonBirthDate", "ExpectedPersonBirthDate"),
 )
-def referral_long_before_birth(ctx: Context) -> pl.DataFrame:
-    """Referral more than 40 weeks (280 days) before the date of birth, or the expected date of
-    birth when there is none."""
-    cin = with_child(_cin(ctx), ctx, ["PersonBirthDate", "ExpectedPersonBirthDate"])
-    birth = pl.coalesce("PersonBirthDate", "ExpectedPersonBirthDate")
-    return cin.filter(pl.col("CINreferralDate") < birth - pl.duration(days=280))
+def referral_long_before_birth(ctx: Context) -> list[Flag]:
+    """DfE: CINreferralDate cannot be more than 280 days before PersonBirthDate or
+    ExpectedPersonBirthDate (either, where present). The episode and the child's record are
+    flagged."""
+    cin = with_child(_cin(ctx), ctx, ["PersonBirthDate", "ExpectedPersonBirthDate", "ROW_NUMBER"])
+    referral = pl.col("CINreferralDate")
+    bad = cin.filter(
+        (referral < pl.col("PersonBirthDate") - pl.duration(days=280)).fill_null(False)
+        | (referral < pl.col("ExpectedPersonBirthDate") - pl.duration(days=280)).fill_null(False)
+    )
+    return [
+        Flag("CINdetails", bad, ("CINreferralDate",)),
+        Flag(
+            "ChildIdentifiers",
+            rows_of(ctx.table("ChildIdentifiers"), bad["ROW_NUMBER_child"]),
+            ("PersonBirthDate", "ExpectedPersonBirthDate"),
+        ),
+    ]
 
 
 @rule("8610", table="CINdetails", fields=("ReferralNFA", "PrimaryNeedCode"))

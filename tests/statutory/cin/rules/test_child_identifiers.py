@@ -166,10 +166,10 @@ def test_8530q_expected_birth_range():
         "8530Q",
         "ChildIdentifiers",
         ChildIdentifiers=ids(
-            {"ExpectedPersonBirthDate": "2025-03-01"},
-            {"ExpectedPersonBirthDate": "2025-12-31"},
-            {"ExpectedPersonBirthDate": "2025-02-28"},
-            {"ExpectedPersonBirthDate": "2026-01-01"},
+            {"ExpectedPersonBirthDate": "2025-03-02"},
+            {"ExpectedPersonBirthDate": "2025-12-30"},
+            {"ExpectedPersonBirthDate": "2025-03-01"},  # reference date minus 30 days: outside
+            {"ExpectedPersonBirthDate": "2025-12-31"},  # plus 9 months: outside
         ),
     )
     assert found == [3, 4]

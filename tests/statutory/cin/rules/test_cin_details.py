@@ -46,14 +46,15 @@ def test_8568_nfa_flag():
     assert rows("8568", "CINdetails", CINdetails=episodes) == [3, 4]
 
 
-def test_8569q_old_referral_flagged_nfa():
+def test_8569q_old_referral_must_be_false():
     # the working day before 1 April 2024 (Easter Monday) is Thursday 28 March 2024
     episodes = cin(
         {"ReferralNFA": "1", "CINreferralDate": "2024-03-28"},
         {"ReferralNFA": "1", "CINreferralDate": "2024-03-27"},
         {"ReferralNFA": "0", "CINreferralDate": "2023-03-27"},
+        {"CINreferralDate": "2023-03-27"},
     )
-    assert rows("8569Q", "CINdetails", year=2025, CINdetails=episodes) == [2]
+    assert rows("8569Q", "CINdetails", year=2025, CINdetails=episodes) == [2, 4]
 
 
 def test_8585q_died_without_death_date():
@@ -71,9 +72,20 @@ def test_8600_referral_date():
 
 
 def test_8606_referral_long_before_birth():
-    ids = [{"LAchildID": "a", "PersonBirthDate": "2024-12-31"}]
-    episodes = cin({"CINreferralDate": "2024-03-26"}, {"CINreferralDate": "2024-03-25"})
-    assert rows("8606", "CINdetails", ChildIdentifiers=ids, CINdetails=episodes) == [2]
+    ids = [
+        {"LAchildID": "a", "PersonBirthDate": "2024-12-31"},
+        {"LAchildID": "b", "ExpectedPersonBirthDate": "2024-12-31"},
+    ]
+    episodes = [
+        *cin({"CINreferralDate": "2024-03-26"}, {"CINreferralDate": "2024-03-25"}),
+        {"LAchildID": "b", "CINreferralDate": "2024-03-25"},
+    ]
+    assert flagged("8606", ChildIdentifiers=ids, CINdetails=episodes) == {
+        ("CINdetails", 2),
+        ("CINdetails", 3),
+        ("ChildIdentifiers", 1),
+        ("ChildIdentifiers", 2),
+    }
 
 
 def test_8610_primary_need_missing():
