@@ -56,7 +56,8 @@ def demo() -> None:
 @app.command()
 def worker() -> None:
     """Run the background task worker (validation runs, imports, reminders, purges)."""
-    _django("db_worker")
+    # No autoreload: a reload can stop a running task half-way.
+    _django("db_worker", "--no-reload")
 
 
 @app.command()

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
 from alliance.accounts.demo import DEMO_PASSWORD, create_demo_people
+from alliance.organisations.models import Organisation
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                 "Demo sign-ins (fictional people; password for all: " + DEMO_PASSWORD + ")"
             )
         )
+        names = dict(Organisation.objects.values_list("slug", "name"))
         for person in people:
-            self.stdout.write(
-                f"  {person.username.ljust(width)}  {person.role.label}, {person.organisation_slug.replace('-', ' ').title()}"
-            )
+            organisation = names.get(person.organisation_slug, person.organisation_slug)
+            self.stdout.write(f"  {person.username.ljust(width)}  {person.role.label}, {organisation}")
