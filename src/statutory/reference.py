@@ -135,3 +135,33 @@ def load_rule_specs(kind: Kind) -> dict[str, RuleSpec]:
             open_start=first == oldest,
         )
     return specs
+
+
+@dataclass(frozen=True)
+class Council:
+    dfe_code: str  # the DfE's 3-digit code, e.g. "393"
+    ons_code: str  # the ONS code, e.g. "E08000023"
+    name: str
+
+
+@cache
+def councils() -> dict[str, Council]:
+    """The 153 councils (2024 geography), keyed by both their DfE and ONS codes."""
+    path = shared_path("reference", "derived", "la_reference_153_2024.csv")
+    out: dict[str, Council] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            council = Council(
+                row["old_la_code"].strip(), row["new_la_code"].strip(), row["la_name"]
+            )
+            out[council.dfe_code] = council
+            out[council.ons_code.upper()] = council
+    return out
+
+
+def council(code: str) -> Council:
+    """A council by DfE 3-digit or ONS code; ValueError naming the code when unknown."""
+    found = councils().get(code.strip().upper())
+    if found is None:
+        raise ValueError(f"unknown council code {code!r} (give the DfE 3-digit or ONS code)")
+    return found

@@ -35,8 +35,9 @@ class Return:
     sources: dict[str, str] = field(default_factory=dict)
     source_format: str = "csv"
     notes: list[str] = field(default_factory=list)
-    # The submitting council's code (DfE 3-digit or ONS), when the caller knows it: a return
-    # does not name its council.
+    # The submitting council's ONS code (E06…/E08…/E09…/E10…), when the caller knows it: a
+    # return does not name its council. (`statutory.reference.council(code)` converts a DfE
+    # 3-digit code.)
     la_code: str | None = None
 
     def table(self, name: str) -> pl.DataFrame:

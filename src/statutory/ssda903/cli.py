@@ -69,6 +69,13 @@ def _progress(console: Console, total: int, label: str) -> tuple[Callable[[str],
     return advance, progress
 
 
+def _ons_code(code: str | None) -> str | None:
+    """`--la` as the council's ONS code (given as DfE 3-digit or ONS)."""
+    from statutory.reference import council
+
+    return council(code).ons_code if code else None
+
+
 def _number(value: float | int | None) -> str:
     if value is None:
         return ""
@@ -101,7 +108,7 @@ def validate(
         if report is not None and report.suffix.lower() not in REPORT_EXTENSIONS:
             raise ValueError(f"--report must end in {', '.join(REPORT_EXTENSIONS)}")
         return_ = read_return(path, year, previous=previous)
-        return_.la_code = la
+        return_.la_code = _ons_code(la)
         for note in return_.notes + (return_.previous.notes if return_.previous else []):
             console.print(f"[yellow]note:[/yellow] {note}")
         registry = Registry.load("903")
@@ -160,7 +167,7 @@ def indicators(
     console = _console()
     with _plainly():
         return_ = read_return(path, year, previous=previous)
-        return_.la_code = la
+        return_.la_code = _ons_code(la)
         result = compute(return_, la=la)
         table = Table()
         table.add_column("Indicator")

@@ -353,35 +353,60 @@ def generate(  # noqa: PLR0915 - the timeline is built step by step, each step c
         "S",
         rng.choice(np.array(["P", "L", "T", "U", "B"]), n_ep, p=[0.7, 0.15, 0.1, 0.03, 0.02]),
     )
-    ls_base = rng.choice(
-        np.array(["C2", "V2", "C1", "E1", "J2", "L2", "V3"]),
-        n,
-        p=[0.55, 0.2, 0.12, 0.07, 0.02, 0.02, 0.02],
+    # Legal status: one per child, changed only by episodes that say so (RNE L or T).
+    ls_base = rng.choice(np.array(["C2", "V2", "C1"]), n, p=[0.6, 0.25, 0.15])
+    changes_ls = (rne == "L") | (rne == "T")
+    ls_step = pl.Series(changes_ls).cum_sum().to_numpy()
+    first_step = (
+        pl.select(
+            pl.when(pl.Series(ep["i"].to_numpy() == 0)).then(pl.Series(ls_step)).forward_fill()
+        )
+        .to_series()
+        .to_numpy()
     )
-    ls = ls_base[c].astype(object)
-    ls = np.where((rne == "L") | (rne == "T"), np.where(ls == "C1", "C2", ls), ls)
+    changes_so_far = ls_step - first_step
+    ls_cycle = np.array(["C1", "C2", "E1", "C2"])
+    start_at = np.where(ls_base == "C1", 0, np.where(ls_base == "C2", 1, -1))[c]
     age_at_decom = (ep["DECOM"].to_numpy() - dob[c]) / DAY
+    ls = np.where(
+        start_at < 0,
+        np.where(changes_so_far > 0, "C2", "V2"),
+        ls_cycle[(np.maximum(start_at, 0) + changes_so_far) % 4],
+    )
+    ls = np.where((ls == "E1") & (age_at_decom > 10), "C2", ls)
+    # Placement: new for S/P/T/U/B episodes, carried over for L (legal status only).
     place = _pick(rng, _PLACE, n_ep, place_codes)
     place = np.where((place == "H5") & (age_at_decom < 16), "U4", place)
     place = np.where(np.isin(place, ["A3", "A4", "A5", "A6"]) & (age_at_decom > 8), "U6", place)
+    place = np.where((place == "P1") & (ls == "V2"), "U4", place)
     if "U4" not in place_codes:  # not expected, but keep codes valid for any year
         place = np.where(np.isin(place, list(place_codes)), place, sorted(place_codes)[0])
     no_provider = set(schema.codes.get("PLACE_NO_PROVIDER", ()))
-    provider = np.where(
-        np.isin(place, list(no_provider)),
-        None,
+    provider: np.ndarray = np.asarray(
         np.where(
-            place == "P1",
-            "PR0",
-            rng.choice(
-                np.array(["PR1", "PR2", "PR3", "PR4", "PR5"]), n_ep, p=[0.5, 0.05, 0.05, 0.35, 0.05]
+            np.isin(place, list(no_provider)),
+            None,
+            np.where(
+                place == "P1",
+                "PR0",
+                np.where(
+                    np.isin(place, ["R2", "R5"]),
+                    "PR4",
+                    rng.choice(
+                        np.array(["PR1", "PR2", "PR4", "PR5"]), n_ep, p=[0.55, 0.05, 0.35, 0.05]
+                    ),
+                ),
             ),
         ),
+        dtype=object,
     )
-    urn = np.where(
-        np.isin(place, list(_NO_URN)),
-        None,
-        np.char.add("SC", rng.integers(100000, 999999, n_ep).astype(str)),
+    urn: np.ndarray = np.asarray(
+        np.where(
+            np.isin(place, list(_NO_URN)),
+            None,
+            np.char.add("SC", rng.integers(100000, 999999, n_ep).astype(str)),
+        ),
+        dtype=object,
     )
     # reason the episode ended
     rne_next = np.roll(rne, -1)
@@ -397,17 +422,47 @@ def generate(  # noqa: PLR0915 - the timeline is built step by step, each step c
         np.isin(final_reason, ["E11", "E12"]) & (age_at_dec > 10), "E4A", final_reason
     )
     rec = np.where(last & ~np.isnan(dec), final_reason, rec)
+    temporary = np.isin(place, ["T0", "T1", "T2", "T3", "T4"])
     reason_change = np.where(
-        ~last & np.isin(rne_next, ["P", "T", "U", "B"]), _pick(rng, _REASON_CHANGE, n_ep), None
+        ~last & ~temporary & np.isin(rne_next, ["P", "T", "U", "B"]),
+        _pick(rng, _REASON_CHANGE, n_ep),
+        None,
     )
-    home_post = postcodes.home[rng.integers(0, postcodes.home.size, n)][c]
-    local = rng.random(n_ep) < 0.7
+    uasc_child = (rng.random(n) < 0.06) & (age >= 14)
+    home_post = np.where(uasc_child, None, postcodes.home[rng.integers(0, postcodes.home.size, n)])[
+        c
+    ]
+    # own-provision (PR1) placements are in the council's area; others mostly nearby
+    local = (rng.random(n_ep) < 0.7) | (provider == "PR1")
     pl_post = np.where(
         local,
         postcodes.home[rng.integers(0, postcodes.home.size, n_ep)],
         postcodes.anywhere[rng.integers(0, postcodes.anywhere.size, n_ep)],
     )
-    pl_post = np.where(np.isin(place, ["T0", "T1", "T2", "T3", "T4", "Z1"]), None, pl_post)
+    # an L episode (legal status change only) keeps the placement it continues
+    same_placement = rne == "L"
+    carried = (
+        pl.DataFrame(
+            {
+                "PLACE": pl.Series(place.tolist(), dtype=pl.String),
+                "PLACE_PROVIDER": pl.Series(provider.tolist(), dtype=pl.String),
+                "PL_POST": pl.Series(pl_post.tolist(), dtype=pl.String),
+                "URN": pl.Series(urn.tolist(), dtype=pl.String),
+                "keep": same_placement,
+            }
+        )
+        .with_columns(
+            pl.when(~pl.col("keep"))
+            .then(pl.struct("PLACE", "PLACE_PROVIDER", "PL_POST", "URN"))
+            .forward_fill()
+            .alias("s")
+        )
+        .select(pl.col("s").struct.unnest())
+    )
+    place = carried["PLACE"].to_numpy()
+    provider = carried["PLACE_PROVIDER"].to_numpy()
+    pl_post = carried["PL_POST"].to_numpy()
+    urn = carried["URN"].to_numpy()
 
     episodes_all = _frame(
         {
@@ -439,21 +494,47 @@ def generate(  # noqa: PLR0915 - the timeline is built step by step, each step c
             "is_cl": is_cl,
             "p_start": p_start,
             "p_end": np.where(ceased, p_end, -1),
-            "uasc": (rng.random(n) < 0.06) & (age >= 14),
+            "uasc": uasc_child,
             "mother": rng.random(n) < 0.03,
             "adopted_plan": rng.random(n) < 0.5,
         },
     )
 
+    # Social worker episodes on the same timeline, changing about once a year, so both years'
+    # returns agree.
+    # social work usually starts before care, and the return wants the whole year covered
+    sw_from = np.minimum(p_start, prev_start) - rng.integers(30, 400, n)
+    sw_to = np.where(ceased, p_end, cur_end)
+    sw_span = np.maximum(sw_to - sw_from, 1)
+    sw_count = 1 + np.minimum(rng.poisson(0.8 * sw_span / 365), 6)
+    sc = np.repeat(np.arange(n), sw_count)
+    idx = _within(sw_count)
+    total = np.repeat(sw_count, sw_count)
+    sw_start = sw_from[sc] + (idx * sw_span[sc] // total)
+    sw_end = np.where(
+        idx == total - 1,
+        np.where(ceased[sc], sw_to[sc], -1),
+        sw_from[sc] + ((idx + 1) * sw_span[sc] // total),
+    )
+    social_work = pl.DataFrame(
+        {
+            "c": sc,
+            "SW_ID": np.char.add("SW", rng.integers(100000, 999999, sc.size).astype(str)),
+            "SW_DECOM_d": sw_start,
+            "SW_DEC_d": pl.Series(sw_end).replace(-1, None),
+            "SW_REASON": rng.choice(np.array(_SW_REASONS), sc.size),
+        }
+    )
+
     def build(y: int, start: int, end: int, ep_all: pl.DataFrame) -> dict[str, pl.DataFrame]:
-        return _year_tables(rng, y, start, end, ep_all, people, error_rate)
+        return _year_tables(rng, y, start, end, ep_all, people, error_rate, social_work=social_work)
 
     current = build(year, cur_start, cur_end, episodes_all)
     previous = build(year - 1, prev_start, prev_end, episodes_all)
     return current, previous
 
 
-def _year_tables(  # noqa: PLR0915, PLR0917 - one table after another reads best in sequence
+def _year_tables(  # noqa: PLR0915 - one table after another reads best in sequence
     rng: np.random.Generator,
     year: int,
     start: int,
@@ -461,6 +542,8 @@ def _year_tables(  # noqa: PLR0915, PLR0917 - one table after another reads best
     episodes_all: pl.DataFrame,
     people: pl.DataFrame,
     error_rate: float,
+    *,
+    social_work: pl.DataFrame,
 ) -> dict[str, pl.DataFrame]:
     schema = load_schema(year) if year >= 2018 else load_schema(2018)
     eps = episodes_all.filter(
@@ -489,8 +572,9 @@ def _year_tables(  # noqa: PLR0915, PLR0917 - one table after another reads best
     dob_d = everyone["dob"].to_numpy()
     age_end = (end - dob_d) / DAY
     female = sex == 2
+    # MOTHER for every girl looked after this year; not for care leavers out of care
     mother = np.where(
-        female & (age_end >= 12),
+        female & ~everyone["is_cl"].to_numpy(),
         np.where(everyone["mother"].to_numpy() & (age_end >= 14), "1", "0"),
         None,
     )
@@ -584,19 +668,20 @@ def _year_tables(  # noqa: PLR0915, PLR0917 - one table after another reads best
     o = per_child.filter(pl.col("open") & (pl.col("p_start") <= end - 365))
     k2 = o.height
     age_o = (end - o["dob"].to_numpy()) / DAY
-    scored = (age_o >= 4) & (age_o < 17) & (rng.random(k2) < 0.8)
+    scored = (age_o >= 4) & (age_o < 17) & (rng.random(k2) < 0.97)
     oc2 = _frame(
         {
             "CHILD": o["CHILD"],
             "DOB": _dates(o["dob"].to_numpy(), "DOB"),
             "SDQ_SCORE": np.where(scored, rng.integers(0, 41, k2).astype(str), None),
             "SDQ_REASON": np.where(
-                scored | (age_o < 4) | (age_o >= 17),
+                scored | (age_o < 4) | (age_o >= 18),
                 None,
                 rng.choice(np.array(["SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5"]), k2),
             ),
             "CONVICTED": np.where(age_o >= 10, np.where(rng.random(k2) < 0.03, "1", "0"), None),
-            "HEALTH_CHECK": np.where(rng.random(k2) < 0.9, "1", "0"),
+            # the health check item is for under-fives only
+            "HEALTH_CHECK": np.where(age_o < 5, np.where(rng.random(k2) < 0.9, "1", "0"), None),
             "IMMUNISATIONS": np.where(rng.random(k2) < 0.85, "1", "0"),
             "TEETH_CHECK": np.where(rng.random(k2) < 0.8, "1", "0"),
             "HEALTH_ASSESSMENT": np.where(rng.random(k2) < 0.9, "1", "0"),
@@ -608,7 +693,7 @@ def _year_tables(  # noqa: PLR0915, PLR0917 - one table after another reads best
     misuse = oc2["SUBSTANCE_MISUSE"] == "1"
     oc2 = oc2.with_columns(
         pl.when(misuse).then(pl.lit("1")).otherwise(None).alias("INTERVENTION_RECEIVED"),
-        pl.when(misuse).then(pl.lit("1")).otherwise(None).alias("INTERVENTION_OFFERED"),
+        pl.lit(None, dtype=pl.String).alias("INTERVENTION_OFFERED"),
     )
 
     # OC3: care leavers with their 17th-21st birthday in the year
@@ -732,28 +817,29 @@ def _year_tables(  # noqa: PLR0915, PLR0917 - one table after another reads best
     }
 
     if "SWEpisodes" in schema.tables:
-        # social worker episodes for children looked after at 31 March: 1-3 this year
-        lac = per_child.filter(pl.col("open"))
-        n_lac = lac.height
-        count = rng.integers(1, 4, n_lac)
-        sc = np.repeat(np.arange(n_lac), count)
-        idx = _within(count)
-        n_sw = np.repeat(count, count)
-        first_day = start - rng.integers(0, 200, n_lac)
-        span = end - first_day[sc]
-        sw_start = first_day[sc] + (idx * span // n_sw)
-        sw_end = np.where(idx == n_sw - 1, -1, first_day[sc] + ((idx + 1) * span // n_sw))
-        sw = _frame(
-            {
-                "CHILD": lac["CHILD"].to_numpy()[sc],
-                "DOB": _dates(lac["dob"].to_numpy()[sc], "DOB"),
-                "SW_ID": np.char.add("SW", rng.integers(100000, 999999, sc.size).astype(str)),
-                "SW_DECOM": _dates(sw_start, "SW_DECOM"),
-                "SW_DEC": _dates(pl.Series(sw_end).replace(-1, None), "SW_DEC"),
-                "SW_REASON": rng.choice(np.array(_SW_REASONS), sc.size),
-            },
+        # the social worker episodes that touch the year, for children in this year's episodes
+        sw = (
+            social_work.join(per_child.select("c", "CHILD", "dob"), on="c", how="inner")
+            .filter(
+                (pl.col("SW_DECOM_d") <= end)
+                & (pl.col("SW_DEC_d").is_null() | (pl.col("SW_DEC_d") >= start))
+            )
+            .with_columns(
+                pl.when(pl.col("SW_DEC_d") > end)
+                .then(None)
+                .otherwise(pl.col("SW_DEC_d"))
+                .alias("SW_DEC_d")
+            )
+            .sort("c", "SW_DECOM_d")
         )
-        tables["SWEpisodes"] = sw
+        tables["SWEpisodes"] = sw.select(
+            "CHILD",
+            _dates(sw["dob"], "DOB"),
+            "SW_ID",
+            _dates(sw["SW_DECOM_d"], "SW_DECOM"),
+            _dates(sw["SW_DEC_d"], "SW_DEC"),
+            "SW_REASON",
+        )
 
     tables = {
         name: frame.select(list(schema.tables[name].columns)) for name, frame in tables.items()
