@@ -295,12 +295,14 @@ def closed_with_open_assessment(ctx: Context) -> list[Flag]:
 
 @rule("8868", table="CINdetails", fields=("ICPCnotRequired", "CINclosureDate", "DateOfInitialCPC"))
 def closed_with_open_s47(ctx: Context) -> list[Flag]:
-    """A closed episode with a section 47 enquiry that has neither an initial conference date
-    nor ICPCnotRequired true."""
+    """DfE: if CINclosureDate is present, every section 47 of the episode must either have an
+    initial conference date or ICPCnotRequired true: one with neither, or with both (the
+    "either" read as one or the other, as the open-source validator does), is flagged. An
+    episode with no section 47 at all is not (the validator flags it; the DfE's "all
+    instances" is then empty)."""
     closed = _cin(ctx).filter(pl.col("CINclosureDate__raw").is_not_null())
-    open_ = _has(ctx.table("Section47"), closed).filter(
-        pl.col("DateOfInitialCPC").is_null() & ~is_true("ICPCnotRequired")
-    )
+    has_date = pl.col("DateOfInitialCPC").is_not_null()
+    open_ = _has(ctx.table("Section47"), closed).filter(has_date == is_true("ICPCnotRequired"))
     return [
         Flag("CINdetails", _has(closed, open_), ("CINclosureDate",)),
         Flag("Section47", open_, ("DateOfInitialCPC", "ICPCnotRequired")),

@@ -122,7 +122,10 @@ def cpp_start_valid(ctx: Context) -> pl.DataFrame:
 
 @rule("8730", table="ChildProtectionPlans", fields=("NumberOfPreviousCPP",))
 def previous_plans_missing(ctx: Context) -> pl.DataFrame:
-    return _cpp(ctx).filter(pl.col("NumberOfPreviousCPP__raw").is_null())
+    """DfE: where a plan is present NumberOfPreviousCPP must be zero or more: missing, not a
+    whole number, or negative is flagged."""
+    number = pl.col("NumberOfPreviousCPP")
+    return _cpp(ctx).filter(number.is_null() | (number < 0))
 
 
 @rule("8832", table="ChildProtectionPlans", fields=("CINdetailsID_cpp", "ReferralNFA"))

@@ -207,14 +207,28 @@ def test_8867_closed_with_open_assessment():
 
 
 def test_8868_closed_with_open_s47():
-    episodes = cin({"CINclosureDate": "2024-06-01"}, {"CINclosureDate": "2024-06-01"})
+    episodes = cin(
+        {"CINclosureDate": "2024-06-01"},
+        {"CINclosureDate": "2024-06-01"},
+        {"CINclosureDate": "2024-06-01"},
+        {"CINclosureDate": "2024-06-01"},
+    )
     s47 = [
         {"LAchildID": "a", "CINdetailsID": 1, "ICPCnotRequired": "false"},
         {"LAchildID": "a", "CINdetailsID": 2, "ICPCnotRequired": "true"},
+        {
+            "LAchildID": "a",
+            "CINdetailsID": 3,
+            "ICPCnotRequired": "1",
+            "DateOfInitialCPC": "2024-05-01",
+        },
     ]
+    # episode 4 has no section 47 at all: not flagged
     assert flagged("8868", CINdetails=episodes, Section47=s47) == {
         ("CINdetails", 1),
         ("Section47", 1),
+        ("CINdetails", 3),
+        ("Section47", 3),
     }
 
 
