@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import polars as pl
 
-from statutory.cin.rules._common import CIN_KEY, in_year, is_true, outside_year, rows_of, with_cin
+from statutory.cin.rules._common import (
+    CHILD,
+    CIN_KEY,
+    in_year,
+    is_false,
+    is_true,
+    outside_year,
+    rows_of,
+    with_cin,
+)
 from statutory.cin.workdays import shift_working_days, weekend
 from statutory.engine import Context, Flag, rule
 
@@ -16,6 +25,12 @@ def _s47(ctx: Context) -> pl.DataFrame:
 def _no_conference() -> pl.Expr:
     """No initial conference held and not ruled out (ICPCnotRequired not true)."""
     return pl.col("DateOfInitialCPC__raw").is_null() & ~is_true("ICPCnotRequired")
+
+
+def _no_conference_flag_false() -> pl.Expr:
+    """No initial conference date and ICPCnotRequired false or 0 (the DfE's wording in 8675Q
+    and 8740; a missing flag is 8568-style bad data, not this rule's business)."""
+    return pl.col("DateOfInitialCPC__raw").is_null() & is_false("ICPCnotRequired")
 
 
 @rule("1104", table="Section47", fields=("CINreferralDate", "DateOfInitialCPC"))
@@ -37,15 +52,20 @@ def conference_before_referral(ctx: Context) -> list[Flag]:
 
 @rule("2884", table="Section47", fields=("DateOfInitialCPC",))
 def conference_recorded_twice(ctx: Context) -> list[Flag]:
-    """An episode with an initial conference date on the CIN details and on a section 47."""
+    """The same initial conference recorded twice: a CIN details conference date equal to a
+    section 47 conference date of the same child (as the DfE detail text and the open-source
+    validator compare them). Both rows are flagged."""
     cin = ctx.table("CINdetails").filter(pl.col("DateOfInitialCPC").is_not_null())
     s47 = _s47(ctx).filter(pl.col("DateOfInitialCPC").is_not_null())
-    both = s47.join(cin.select(*CIN_KEY), on=list(CIN_KEY), how="semi")
+    pairs_ = s47.select(CHILD, "DateOfInitialCPC", pl.col("ROW_NUMBER").alias("_s47_row")).join(
+        cin.select(CHILD, "DateOfInitialCPC", pl.col("ROW_NUMBER").alias("_cin_row")),
+        on=[CHILD, "DateOfInitialCPC"],
+    )
     return [
-        Flag("Section47", both, ("DateOfInitialCPC",)),
+        Flag("Section47", rows_of(_s47(ctx), pairs_["_s47_row"]), ("DateOfInitialCPC",)),
         Flag(
             "CINdetails",
-            cin.join(both.select(*CIN_KEY).unique(), on=list(CIN_KEY), how="semi"),
+            rows_of(ctx.table("CINdetails"), pairs_["_cin_row"]),
             ("DateOfInitialCPC",),
         ),
     ]
@@ -81,7 +101,7 @@ def open_s47_15_days(ctx: Context) -> pl.DataFrame:
     before the reference date minus 15 working days. (The DfE text: "should not be before";
     the open-source validator flags starts *after* that date instead.)"""
     limit = shift_working_days(ctx.reference_date, -15)
-    return _s47(ctx).filter(_no_conference() & (pl.col("S47ActualStartDate") < limit))
+    return _s47(ctx).filter(_no_conference_flag_false() & (pl.col("S47ActualStartDate") < limit))
 
 
 @rule("8715", table="Section47", fields=("DateOfInitialCPC", "ReferenceDate"))
@@ -108,7 +128,7 @@ def open_s47_started_in_year(ctx: Context) -> pl.DataFrame:
     """An enquiry with no conference held by the end of the year (and not ruled out) must have
     started in the census year."""
     return _s47(ctx).filter(
-        _no_conference()
+        _no_conference_flag_false()
         & pl.col("S47ActualStartDate").is_not_null()
         & ~in_year("S47ActualStartDate", ctx)
     )

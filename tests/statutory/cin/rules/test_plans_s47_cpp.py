@@ -119,8 +119,12 @@ def test_1104_2889_before_referral():
 
 
 def test_2884_conference_twice():
-    episodes = [r(DateOfInitialCPC="2024-05-20"), r(CINdetailsID=2, DateOfInitialCPC="2024-05-20")]
-    s47 = [r(DateOfInitialCPC="2024-05-20"), r(CINdetailsID=2)]
+    episodes = [r(DateOfInitialCPC="2024-05-20"), r(CINdetailsID=2, DateOfInitialCPC="2024-06-20")]
+    s47 = [
+        r(DateOfInitialCPC="2024-05-20"),
+        r(CINdetailsID=2, DateOfInitialCPC="2024-06-21"),
+        r(CINdetailsID=3),
+    ]
     assert flagged("2884", CINdetails=episodes, Section47=s47) == {
         ("Section47", 1),
         ("CINdetails", 1),
@@ -158,9 +162,10 @@ def test_8715_conference_in_year():
 
 def test_8740_open_started_in_year():
     s47 = [
-        r(S47ActualStartDate="2024-03-31"),
-        r(S47ActualStartDate="2024-04-01"),
+        r(S47ActualStartDate="2024-03-31", ICPCnotRequired="false"),
+        r(S47ActualStartDate="2024-04-01", ICPCnotRequired="false"),
         r(S47ActualStartDate="2024-03-31", ICPCnotRequired="1"),
+        r(S47ActualStartDate="2024-03-31", ICPCnotRequired="0", DateOfInitialCPC="2024-04-10"),
     ]
     assert rows("8740", "Section47", Section47=s47) == [1]
 
