@@ -118,16 +118,16 @@ def plan_end_in_year(ctx: Context) -> pl.DataFrame:
 
 @rule("4014", table="CINplanDates", fields=("CINPlanStartDate", "CINPlanEndDate"))
 def plans_overlap(ctx: Context) -> pl.DataFrame:
-    """A CIN plan starting on or after another of the child's started and before it ended
-    (or while it is open, up to the reference date). A plan may start the day another ends.
-    Both plans are flagged."""
+    """DfE: where a child has more than one CIN plan, each plan's start cannot fall within
+    another's start to end (both days included, as "within" reads and the open-source validator
+    has it), or its start to the reference date when it has no end. Both plans are flagged."""
     plans = _plans(ctx).filter(pl.col("CINPlanStartDate").is_not_null())
     both = pairs(plans, [CHILD], ["CINPlanStartDate", "CINPlanEndDate", "CINPlanEndDate__raw"])
     start = pl.col("CINPlanStartDate")
     hit = both.filter(
         (start >= pl.col("CINPlanStartDate_other"))
         & (
-            (start < pl.col("CINPlanEndDate_other")).fill_null(False)
+            (start <= pl.col("CINPlanEndDate_other")).fill_null(False)
             | (pl.col("CINPlanEndDate__raw_other").is_null() & (start <= ctx.reference_date))
         )
     )

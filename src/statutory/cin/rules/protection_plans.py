@@ -210,15 +210,16 @@ def several_open_cpp(ctx: Context) -> pl.DataFrame:
 
 @rule("8940", table="ChildProtectionPlans", fields=("CPPstartDate", "CPPendDate"))
 def cpp_overlap(ctx: Context) -> pl.DataFrame:
-    """A plan starting on or after another of the child's started and before it ended (or
-    while it is open, up to the reference date); a plan may start the day another ends."""
+    """DfE: a child protection plan's start cannot fall within another of the child's plans,
+    start to end (both days included, as "within" reads and the open-source validator has
+    it), or start to the reference date when it has no end. Both plans are flagged."""
     plans = _cpp(ctx).filter(pl.col("CPPstartDate").is_not_null())
     both = pairs(plans, [CHILD], ["CPPstartDate", "CPPendDate", "CPPendDate__raw"])
     start = pl.col("CPPstartDate")
     hit = both.filter(
         (start >= pl.col("CPPstartDate_other"))
         & (
-            (start < pl.col("CPPendDate_other")).fill_null(False)
+            (start <= pl.col("CPPendDate_other")).fill_null(False)
             | (pl.col("CPPendDate__raw_other").is_null() & (start <= ctx.reference_date))
         )
     )

@@ -87,9 +87,11 @@ def s47_before_referral(ctx: Context) -> list[Flag]:
 
 @rule("8615", table="Section47", fields=("S47ActualStartDate", "DateOfInitialCPC"))
 def s47_start_valid(ctx: Context) -> pl.DataFrame:
+    """DfE: within a Section47 group, if DateOfInitialCPC is present, S47ActualStartDate must be
+    present and on or before it."""
+    start, conference = pl.col("S47ActualStartDate"), pl.col("DateOfInitialCPC")
     return _s47(ctx).filter(
-        pl.col("S47ActualStartDate").is_null()
-        | (pl.col("S47ActualStartDate") > pl.col("DateOfInitialCPC")).fill_null(False)
+        (conference.is_not_null() & start.is_null()) | (start > conference).fill_null(False)
     )
 
 

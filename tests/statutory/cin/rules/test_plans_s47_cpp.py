@@ -73,10 +73,10 @@ def test_4010_to_4013_dates():
 def test_4014_overlap():
     plans = [
         r(CINPlanStartDate="2024-05-01", CINPlanEndDate="2024-06-01"),
-        r(CINPlanStartDate="2024-06-01"),
+        r(CINPlanStartDate="2024-06-02"),
     ]
     assert rows("4014", "CINplanDates", CINplanDates=plans) == []
-    plans[1]["CINPlanStartDate"] = "2024-05-31"
+    plans[1]["CINPlanStartDate"] = "2024-06-01"  # the other's end day is within it
     assert rows("4014", "CINplanDates", CINplanDates=plans) == [1, 2]
 
 
@@ -135,6 +135,7 @@ def test_8615_start():
     s47 = [
         r(S47ActualStartDate="2024-05-01", DateOfInitialCPC="2024-05-01"),
         r(S47ActualStartDate="2024-05-02", DateOfInitialCPC="2024-05-01"),
+        r(DateOfInitialCPC="2024-05-01"),
         r(),
     ]
     assert rows("8615", "Section47", Section47=s47) == [2, 3]
@@ -312,7 +313,7 @@ def test_8915_8920_death():
 def test_8935_8940_open_and_overlap():
     cpp = [
         r(CPPstartDate="2024-05-01", CPPendDate="2024-06-01"),
-        r(CPPID=2, CPPstartDate="2024-06-01"),
+        r(CPPID=2, CPPstartDate="2024-06-02"),
         {"LAchildID": "b", "CPPstartDate": "2024-05-01"},
     ]
     assert rows("8935", "ChildProtectionPlans", ChildProtectionPlans=cpp) == []
