@@ -57,13 +57,12 @@ def parse_dates(expr: pl.Expr) -> pl.Expr:
 
 def _fast_dates(text: pl.Series) -> pl.Series:
     """The two formats nearly every file uses, by strptime alone (no regex): dd/mm/YYYY (also
-    d/m/YYYY) and YYYY-mm-dd. Years before 1000 (a two-digit year read literally) are refused."""
-    fast = pl.select(
-        pl.coalesce(
-            text.str.strptime(pl.Date, "%d/%m/%Y", strict=False),
-            text.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
-        )
-    ).to_series()
+    d/m/YYYY) and YYYY-mm-dd, the second tried only when the first leaves values unread.
+    Years before 1000 (a two-digit year read literally) are refused."""
+    fast = text.str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+    if fast.null_count() > text.null_count():
+        iso = text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        fast = pl.select(pl.coalesce(fast, iso)).to_series()
     return pl.select(pl.when(fast.dt.year() >= 1000).then(fast)).to_series().alias(text.name)
 
 
@@ -90,20 +89,26 @@ def parse_float(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
 
 
-def type_columns(
-    frame: pl.DataFrame,
+def _fast_date_expr(raw: pl.Expr) -> pl.Expr:
+    """Lazy form of the fast path: dd/mm/YYYY or YYYY-mm-dd by strptime, year >= 1000."""
+    parsed = pl.coalesce(
+        raw.str.strptime(pl.Date, "%d/%m/%Y", strict=False),
+        raw.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+    )
+    return pl.when(parsed.dt.year() >= 1000).then(parsed)
+
+
+def typed_lazy(
+    frame: pl.DataFrame | pl.LazyFrame,
     columns: Mapping[str, str],
     *,
     keep_case: Collection[str] = (),
     extra: bool = False,
-) -> pl.DataFrame:
-    """Type a frame of text columns by `columns` (name -> text/date/int/float).
-
-    Columns the frame lacks are added as nulls (the reader decides whether that is an error).
-    `ROW_NUMBER` is kept if present, else numbered 1..n. Output order: ROW_NUMBER, the schema
-    columns, then `<COL>__raw` for every non-text column; `extra=True` keeps unknown columns.
-    """
-    present = set(frame.columns)
+) -> tuple[pl.LazyFrame, list[str]]:
+    """The typing as a lazy query (so many tables can be typed at once with `pl.collect_all`)
+    and the date columns whose unread values `finish_dates` must still try the slow way."""
+    lazy = frame.lazy()
+    present = set(lazy.collect_schema().names())
     out: list[pl.Expr] = []
     raws: list[pl.Expr] = []
     dates: list[str] = []
@@ -119,8 +124,7 @@ def type_columns(
             out.append(value.alias(name))
             continue
         if kind == DATE:
-            # parsed below, column by column, so the regex path runs only where needed
-            out.append(raw.alias(name))
+            out.append(_fast_date_expr(raw).alias(name))
             dates.append(name)
         elif kind == INT:
             out.append(parse_int(raw).alias(name))
@@ -131,13 +135,53 @@ def type_columns(
         raws.append(raw.alias(name + RAW_SUFFIX))
     if extra:
         known = set(columns) | {ROW_NUMBER}
-        raws.extend(pl.col(c) for c in frame.columns if c not in known)
-    typed = frame.select(*out, *raws)
-    if dates:
-        typed = typed.with_columns(
-            parse_date_series(typed.get_column(name)).alias(name) for name in dates
-        )
-    return typed
+        raws.extend(pl.col(c) for c in present if c not in known)
+    return lazy.select(*out, *raws), dates
+
+
+def finish_dates(typed: pl.DataFrame, dates: list[str]) -> pl.DataFrame:
+    """Dates the fast path left unread but whose text is there: try every accepted format
+    (regex path) on just those values. Usually there are none and this costs a null count."""
+    fixes = []
+    for name in dates:
+        value, raw = typed.get_column(name), typed.get_column(name + RAW_SUFFIX)
+        if value.null_count() == raw.null_count():
+            continue
+        pending = value.is_null() & raw.is_not_null()
+        slow = pl.select(parse_dates(pl.lit(raw.filter(pending)))).to_series()
+        fixes.append(value.scatter(pending.arg_true(), slow).alias(name))
+    return typed.with_columns(fixes) if fixes else typed
+
+
+def type_columns(
+    frame: pl.DataFrame,
+    columns: Mapping[str, str],
+    *,
+    keep_case: Collection[str] = (),
+    extra: bool = False,
+) -> pl.DataFrame:
+    """Type a frame of text columns by `columns` (name -> text/date/int/float).
+
+    Columns the frame lacks are added as nulls (the reader decides whether that is an error).
+    `ROW_NUMBER` is kept if present, else numbered 1..n. Output order: ROW_NUMBER, the schema
+    columns, then `<COL>__raw` for every non-text column; `extra=True` keeps unknown columns.
+    """
+    lazy, dates = typed_lazy(frame, columns, keep_case=keep_case, extra=extra)
+    return finish_dates(lazy.collect(), dates)
+
+
+def type_many(
+    frames: Mapping[str, pl.DataFrame], columns: Mapping[str, Mapping[str, str]]
+) -> dict[str, pl.DataFrame]:
+    """`type_columns` for several tables at once: one `pl.collect_all`, so Polars types them
+    in parallel rather than one after another."""
+    names = list(frames)
+    plans = [typed_lazy(frames[n], columns[n]) for n in names]
+    collected = pl.collect_all([plan for plan, _ in plans])
+    return {
+        name: finish_dates(frame, dates)
+        for name, frame, (_, dates) in zip(names, collected, plans, strict=True)
+    }
 
 
 def empty_typed(columns: Mapping[str, str]) -> pl.DataFrame:

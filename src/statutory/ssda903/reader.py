@@ -39,7 +39,7 @@ from pathlib import Path, PurePosixPath
 
 import polars as pl
 
-from statutory.engine.columns import ROW_NUMBER
+from statutory.engine.columns import ROW_NUMBER, type_many
 from statutory.engine.context import Return
 from statutory.engine.errors import InputError
 from statutory.reference import year_label
@@ -68,6 +68,8 @@ class _Collected:
     tables: dict[str, RawTable] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     source_format: str = "csv"
+    # a second file of a table, named as last year's (episodes_last.csv beside episodes.csv)
+    last_year: dict[str, RawTable] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,10 +167,12 @@ def build_return(
 ) -> Return:
     """Type text tables by the year's schema; tables not given become empty typed frames."""
     schema = schema or load_schema(year)
-    tables: dict[str, pl.DataFrame] = {}
-    for name, table in schema.tables.items():
-        frame = raw_tables.get(name)
-        tables[name] = table.empty() if frame is None else table.typed(frame)
+    given = {name: frame for name, frame in raw_tables.items() if name in schema.tables}
+    typed = type_many(given, {name: schema.tables[name].all_columns for name in given})
+    tables: dict[str, pl.DataFrame] = {
+        name: typed[name] if name in typed else table.empty()
+        for name, table in schema.tables.items()
+    }
     return Return(
         kind="903",
         year=year,
@@ -254,6 +258,13 @@ def _collect_both(
             into=target,
             memory_limit=memory_limit,
             max_file_bytes=max_file_bytes,
+        )
+    if current.last_year and previous is None:
+        for table, raw in current.last_year.items():
+            found_previous.tables.setdefault(table, raw)
+        current.notes.append(
+            "taken as last year's by their names: "
+            + ", ".join(raw.source for raw in current.last_year.values())
         )
     return current, (found_previous if found_previous.tables else None)
 
@@ -532,23 +543,31 @@ def _place(
         into.notes.append(f"{name}: ignored column(s) not in {table}: {', '.join(extra)}")
         frame = frame.drop(extra)
     if table in into.tables:
-        other = into.tables[table].source
-        if _looks_previous(name) and not _looks_previous(other):
-            into.notes.append(f"{name}: a second {table} file, taken as last year's (its name)")
+        # Two files of one table in one place: the one named as last year's (…_last,
+        # previous_…, prev…) is last year's, when exactly one of them is.
+        other = into.tables[table]
+        if _looks_previous(name) == _looks_previous(other.source) or table in into.last_year:
+            raise InputError(
+                name,
+                None,
+                None,
+                f"two files hold the {table} table ({other.source} and this one); give last "
+                "year's with --previous, or name it with 'previous' or 'last'",
+            )
+        if _looks_previous(name):
+            into.last_year[table] = _numbered(name, frame, table, into)
             return
-        raise InputError(
-            name,
-            None,
-            None,
-            f"two files hold the {table} table ({other} and this one); give last year's with "
-            "--previous",
-        )
+        into.last_year[table] = other
+    into.tables[table] = _numbered(name, frame, table, into)
+
+
+def _numbered(name: str, frame: pl.DataFrame, table: str, into: _Collected) -> RawTable:
     # one hash per row: far cheaper than n_unique over every text column
     duplicates = frame.height - frame.hash_rows(seed=7).n_unique() if frame.height else 0
     if duplicates:
         into.notes.append(f"{name}: {duplicates} row(s) repeat an earlier row exactly")
     frame = frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW_NUMBER))
-    into.tables[table] = RawTable(table, frame, name)
+    return RawTable(table, frame, name)
 
 
 def _looks_previous(name: str) -> bool:

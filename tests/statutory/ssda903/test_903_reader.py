@@ -264,3 +264,25 @@ def test_any_date_round_trips(day: dt.date, layout: str) -> None:
 def test_parsing_never_raises(text: str) -> None:
     result = _parse([text])
     assert len(result) == 1
+
+
+def test_last_years_files_beside_this_years_by_name(tmp_path: Path) -> None:
+    _minimal(tmp_path)
+    _write(
+        tmp_path,
+        {
+            "episodes_last.csv": EPISODES + "1,01/05/2023,S,C2,N1,U1,PR1,,,,,,\n",
+            "header_previous.csv": HEADER + "1,1,01/02/2010,WBRI,UN1,,\n",
+        },
+    )
+    r = read_return(tmp_path, 2025)
+    assert r.has_previous
+    assert r.previous is not None
+    assert r.previous.table("Episodes")["DECOM"].to_list() == [dt.date(2023, 5, 1)]
+    assert r.table("Episodes").height == 2
+
+
+def test_two_unmarked_files_of_one_table(tmp_path: Path) -> None:
+    _minimal(tmp_path)
+    _write(tmp_path, {"c.csv": EPISODES + "1,01/05/2024,S,C2,N1,U1,PR1,,,,,,\n"})
+    assert "two files hold the Episodes table" in str(_error(tmp_path))
