@@ -241,9 +241,10 @@ def test_8720_8730_start_and_previous():
         r(CPPstartDate="2025-03-31", NumberOfPreviousCPP="0"),
         r(CPPstartDate="2025-04-01", NumberOfPreviousCPP="1"),
         r(),
+        r(CPPstartDate="2025-03-31", NumberOfPreviousCPP="-1"),
     ]
     assert rows("8720", "ChildProtectionPlans", ChildProtectionPlans=cpp) == [2, 3]
-    assert rows("8730", "ChildProtectionPlans", ChildProtectionPlans=cpp) == [3]
+    assert rows("8730", "ChildProtectionPlans", ChildProtectionPlans=cpp) == [3, 4]
 
 
 def test_8832_cpp_on_nfa():
