@@ -36,6 +36,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO
 
 import polars as pl
 
@@ -357,8 +358,8 @@ def _read_member(
     if size == 0:
         raise InputError(name, None, None, "the file is empty")
     if name.lower().endswith(".xml"):
-        data = _read_bytes(opener)
-        _read_xml(name, data, schema, into)
+        with _open(opener) as stream:
+            _read_xml(name, stream, schema, into)
         return
     if size > memory_limit:
         path, cleanup = _on_disk(opener)
@@ -381,6 +382,13 @@ def _read_bytes(opener: Opener) -> bytes:
         return opener.read_bytes()
     archive, info = opener
     return archive.read(info)
+
+
+def _open(opener: Opener) -> BinaryIO:
+    if isinstance(opener, Path):
+        return opener.open("rb")
+    archive, info = opener
+    return archive.open(info)  # type: ignore[return-value]
 
 
 def _on_disk(opener: Opener) -> tuple[Path, bool]:
@@ -598,50 +606,66 @@ def _leaves(element: object) -> dict[str, str | None]:
     return out
 
 
-def _read_xml(  # noqa: PLR0912 - one pass over the XML's fixed layout reads clearest flat
-    name: str, data: bytes, schema: YearSchema, into: _Collected
-) -> None:
+def _child_rows(child: Any, rows: dict[str, list[dict[str, str | None]]]) -> None:  # noqa: PLR0912
+    """One child element -> its rows in every table (layout in the module docstring)."""
+    top: dict[str, str | None] = {}
+    for node in child:
+        if not isinstance(node.tag, str):
+            continue
+        if len(node) == 0:
+            tag = node.tag.upper()
+            top[_XML_RENAMES.get(tag, tag)] = node.text
+    base = {k: top.get(k) for k in ("CHILD", "SEX", "DOB")}
+    rows["Header"].append(top)
+    if top.get("DUC") or top.get("UASC") == "1":
+        rows["UASC"].append({**base, "DUC": top.get("DUC")})
+    if top.get("IN_TOUCH") is not None:
+        rows["OC3"].append(top)
+    if top.get("DATE_INT") is not None:
+        rows["AD1"].append(top)
+    for node in child:
+        if not isinstance(node.tag, str) or len(node) == 0:
+            continue
+        tag = node.tag.upper()
+        if tag in _XML_CHILD_TABLES and _XML_CHILD_TABLES[tag] in rows:
+            rows[_XML_CHILD_TABLES[tag]].append({**base, **_leaves(node)})
+        elif tag == "HEADER":
+            for sub in node:
+                if not isinstance(sub.tag, str):
+                    continue
+                table = _XML_HEADER_CHILDREN.get(sub.tag.upper())
+                if table:
+                    rows[table].append({**base, **_leaves(sub)})
+
+
+def _read_xml(name: str, stream: BinaryIO, schema: YearSchema, into: _Collected) -> None:
+    """Stream the export (iterparse): each child element is turned into rows and freed, so
+    memory grows with the rows kept, not with the XML tree."""
     from lxml import etree
 
     rows: dict[str, list[dict[str, str | None]]] = {t: [] for t in schema.tables}
+    depth = 0
+    children = 0
     try:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        root = etree.fromstring(data, parser=parser)
+        for event, element in etree.iterparse(
+            stream, events=("start", "end"), resolve_entities=False, no_network=True
+        ):
+            if event == "start":
+                depth += 1
+                continue
+            depth -= 1
+            if depth == 1 and isinstance(element.tag, str):
+                _child_rows(element, rows)
+                children += 1
+                element.clear()
+                parent = element.getparent()
+                while parent is not None and element.getprevious() is not None:
+                    del parent[0]
     except etree.XMLSyntaxError as exc:
         line = getattr(exc, "lineno", None)
         raise InputError(name, line, None, f"not well-formed XML: {exc.msg}") from None
-    children = [c for c in root if isinstance(c.tag, str)]
     if not children:
         raise InputError(name, None, None, "the XML holds no child records")
-    for child in children:
-        top: dict[str, str | None] = {}
-        for node in child:
-            if not isinstance(node.tag, str):
-                continue
-            if len(node) == 0:
-                tag = node.tag.upper()
-                top[_XML_RENAMES.get(tag, tag)] = node.text
-        base = {k: top.get(k) for k in ("CHILD", "SEX", "DOB")}
-        rows["Header"].append(top)
-        if top.get("DUC") or top.get("UASC") == "1":
-            rows["UASC"].append({**base, "DUC": top.get("DUC")})
-        if top.get("IN_TOUCH") is not None:
-            rows["OC3"].append(top)
-        if top.get("DATE_INT") is not None:
-            rows["AD1"].append(top)
-        for node in child:
-            if not isinstance(node.tag, str) or len(node) == 0:
-                continue
-            tag = node.tag.upper()
-            if tag in _XML_CHILD_TABLES and _XML_CHILD_TABLES[tag] in rows:
-                rows[_XML_CHILD_TABLES[tag]].append({**base, **_leaves(node)})
-            elif tag == "HEADER":
-                for sub in node:
-                    if not isinstance(sub.tag, str):
-                        continue
-                    table = _XML_HEADER_CHILDREN.get(sub.tag.upper())
-                    if table:
-                        rows[table].append({**base, **_leaves(sub)})
     into.source_format = "xml"
     for table, records in rows.items():
         if not records and table != "Header":

@@ -286,3 +286,11 @@ def test_two_unmarked_files_of_one_table(tmp_path: Path) -> None:
     _minimal(tmp_path)
     _write(tmp_path, {"c.csv": EPISODES + "1,01/05/2024,S,C2,N1,U1,PR1,,,,,,\n"})
     assert "two files hold the Episodes table" in str(_error(tmp_path))
+
+
+def test_malformed_xml_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.xml"
+    path.write_text("<Children>\n<CHILD><CHILDID>1</CHILDID>\n</Children>\n")
+    error = _error(path)
+    assert "not well-formed XML" in str(error)
+    assert error.row is not None
