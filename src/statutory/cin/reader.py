@@ -108,19 +108,33 @@ class _XMLReader:
 
     def _ignore(self, elem: Any, parent: str) -> None:
         tag = elem.tag
-        if tag == self.other_sex and parent == "ChildIdentifiers":
-            raise _fail(
-                self.file,
-                elem,
-                f"<{tag}> belongs to another year's schema: the {self.schema.year} census "
-                f"records sex as <{self.sex}>",
-            )
         key = f"{parent}/{tag}"
         if key not in self._ignored:
             self._ignored.add(key)
             self.notes.append(
                 f"ignored element <{tag}> in <{parent}> (first at line {_line(elem)})"
             )
+
+    def _unknown_ids(self, block: Any, ids: dict[str, Any], known: frozenset[str]) -> None:
+        """Elements the year's ChildIdentifiers does not have. The other years' sex element
+        (`GenderCurrent` up to 2023/24, `Sex` from 2024/25; exports in the changeover year
+        carry either) is read into this year's column, with a note, so rules 4180 and 8750
+        judge its values by this year's codes; anything else is ignored with a note."""
+        for el in block:
+            tag = el.tag
+            if tag in known:
+                continue
+            if tag == self.other_sex:
+                if ids.get(self.sex) is None:
+                    ids[self.sex] = el.text
+                if "sex" not in self._ignored:
+                    self._ignored.add("sex")
+                    self.notes.append(
+                        f"<{tag}> (first at line {_line(el)}) read as <{self.sex}>, the "
+                        f"{self.schema.year} census element; its codes are checked as {self.sex}'s"
+                    )
+            else:
+                self._ignore(el, "ChildIdentifiers")
 
     # -- header -------------------------------------------------------------------------------
     def header(self, elem: Any) -> None:
@@ -157,7 +171,12 @@ class _XMLReader:
         collection = (values.get("Collection") or "").strip().upper()
         if collection and collection != "CIN":
             raise _fail(self.file, elem, f"the header names collection {collection!r}, not CIN")
-        if named and year not in named and (year - 1) not in named:
+        # The reference date decides; some systems write <Year> as the year the census starts,
+        # so without a reference date either year is accepted.
+        wrong = (ref_year is not None and ref_year != year) or (
+            ref_year is None and named and not named & {year, year - 1}
+        )
+        if wrong:
             shown = " / ".join(str(n) for n in sorted(named))
             raise _fail(
                 self.file,
@@ -167,7 +186,7 @@ class _XMLReader:
             )
 
     # -- a child --------------------------------------------------------------------------------
-    def child(self, elem: Any) -> None:  # noqa: PLR0912 (one pass over the XML blocks)
+    def child(self, elem: Any) -> None:
         cols = self.cols
         ids: dict[str, Any] | None = None
         cin_blocks: list[Any] = []
@@ -178,9 +197,7 @@ class _XMLReader:
             if tag == "ChildIdentifiers":
                 ids = {el.tag: el.text for el in block}
                 if not known_ids.issuperset(ids):
-                    for el in block:
-                        if el.tag not in known_ids:
-                            self._ignore(el, "ChildIdentifiers")
+                    self._unknown_ids(block, ids, known_ids)
             elif tag == "ChildCharacteristics":
                 chars = block
             elif tag == "CINdetails":
