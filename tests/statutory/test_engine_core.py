@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 from builders import make_return, run_rule
@@ -127,3 +129,37 @@ def test_unsupplied_tables_are_empty_with_the_years_columns() -> None:
     assert ctx.previous("Episodes").is_empty()
     assert str(ctx.reference_date) == "2025-03-31"
     assert str(ctx.collection_start) == "2024-04-01"
+
+
+def test_load_imports_every_module_and_survives_a_broken_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "fake_rules_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "good.py").write_text(
+        "from statutory.engine import rule\n"
+        "@rule('X1', table='Header', kind='engine-test')\n"
+        "def check(ctx):\n"
+        "    return ctx.table('Header')\n"
+    )
+    (package / "broken.py").write_text("raise RuntimeError('half-written module')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    reg = Registry.load("engine-test", package="fake_rules_pkg")
+    assert [r.code for r in reg] == ["X1"]
+    assert list(reg.import_errors) == ["fake_rules_pkg.broken"]
+    findings = run(reg, make_return(Header=[{"CHILD": "A"}]))
+    assert findings.frame["rule_code"].to_list() == ["X1"]
+    assert [e.code for e in findings.errors] == ["import fake_rules_pkg.broken"]
+
+
+def test_threads_give_the_same_findings(registry: Registry) -> None:
+    for code in ("104", "105", "112"):
+        registry.rule(code, table="Header", fields=("ETHNIC",))(_ethnic)
+    return_ = make_return(
+        Header=[{"CHILD": str(i), "ETHNIC": "X" if i % 3 else "WBRI"} for i in range(50)]
+    )
+    one = run(registry, return_).frame.sort("rule_code", "row_number")
+    two = run(registry, return_, threads=2).frame.sort("rule_code", "row_number")
+    assert one.equals(two)
+    assert set(run(registry, return_, threads=2).timings) == {"103", "104", "105", "112"}
