@@ -75,3 +75,16 @@ def test_whole_return_keeps_joins_across_years(tmp_path: Path) -> None:
     assert len(set(now["CHILD"]) & set(before["CHILD"])) > 50
     assert now["DOB"].str.starts_with("01/").all()
     assert not any(KEY.decode() in p.read_text() for p in written)
+
+
+def test_indicators_agree_on_pseudonymised_data(tmp_path: Path) -> None:
+    from statutory.ssda903.indicators import compute
+    from statutory.ssda903.reader import read_return
+
+    generate_to(tmp_path / "in", 400, 2025, seed=8, error_rate=0)
+    pseudonymise_path(tmp_path / "in", tmp_path / "out", KEY)
+    original = compute(read_return(tmp_path / "in" / "current", 2025), la="393")
+    hidden = compute(read_return(tmp_path / "out", 2025), la="393")
+    # everything that does not turn on the day of birth is unchanged
+    same = pl.col("indicator").str.contains("Care leavers|Long-term").not_()
+    assert original.filter(same).equals(hidden.filter(same))
