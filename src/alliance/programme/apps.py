@@ -12,8 +12,17 @@ class ProgrammeConfig(AppConfig):
         Section(
             "Improvement programme",
             "programme:index",
-            "Partners, supported councils, two-year engagements, plans, milestones, funding and impact.",
+            "Engagements with supported councils: plans, milestones, reviews, spend and impact.",
             area=Area.PROGRAMME,
             order=30,
         ),
+        Section(
+            "Programme set-up",
+            "programme:setup",
+            "Programmes, partners in practice and their grant shares; who needs support and why; matching.",
+            area=Area.PROGRAMME_SETUP,
+            order=31,
+        ),
     )
+    # After the reference data and the demo people (accounts.demo.ensure_core_organisations).
+    demo_loaders = ("alliance.programme.demo.load",)

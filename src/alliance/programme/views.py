@@ -1,9 +1,1039 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Pages of the improvement programme. Access: every view is guarded; lists go through
+`visible_to`, records from a URL through `get_visible_or_404`; every POST that changes a record
+checks `can(user, Area.PROGRAMME, Action.CHANGE, owning organisation)`."""
 
-from alliance.access.policy import Area, guard
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from alliance.access.policy import Action, Area, can, get_visible_or_404, guard, visible_to
+from alliance.audit import services as audit
+from alliance.common import charts
+from alliance.common.views import forbidden
+from alliance.organisations.models import AllianceMember, Council, Organisation
+from alliance.programme import forms, needs, services
+from alliance.programme.models import (
+    BudgetLine,
+    ChangeRecord,
+    Engagement,
+    Match,
+    Milestone,
+    Partner,
+    Programme,
+    QuarterlyReview,
+    SpendEntry,
+)
+
+# Who reaches an engagement: the supported council, the alliance running it, and the alliance's
+# own partner councils (the people doing the work).
+ENGAGEMENT_VIA = (
+    "supported_council__organisation",
+    "alliance",
+    "alliance__alliance_members__council__organisation",
+)
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    mapping = {"grant_share": "grant_share", "amount": "amount"}
+    for name, messages_ in error.message_dict.items():
+        field = mapping.get(name, name)
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _refuse(request: HttpRequest, area: Area, action: Action, obj: Any) -> HttpResponse:
+    audit.record_denied(request, area=area, action=action, model=type(obj), lookup={"pk": obj.pk})
+    return forbidden(request)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    title: str,
+    back: str,
+    caption: str = "",
+    button: str = "Save",
+    intro: str = "",
+    demo: bool = False,
+) -> HttpResponse:
+    return render(
+        request,
+        "programme/form.html",
+        {
+            "title": title,
+            "form": form,
+            "back": back,
+            "caption": caption,
+            "button": button,
+            "intro": intro,
+            "demo": demo,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard
+
+
+def _visible_engagements(request: HttpRequest) -> QuerySet[Engagement]:
+    return visible_to(request.user, Engagement.objects.all(), Area.PROGRAMME, via=ENGAGEMENT_VIA)
+
+
+def _programme_choice(request: HttpRequest, engagements: QuerySet[Engagement]) -> Programme | None:
+    programmes = Programme.objects.filter(pk__in=engagements.values("programme_id"))
+    if can(request.user, Area.PROGRAMME_SETUP):
+        programmes = Programme.objects.all()
+    chosen = request.GET.get("programme", "")
+    if chosen.isdigit():
+        found = programmes.filter(pk=int(chosen)).first()
+        if found is not None:
+            return found
+    return programmes.order_by("-starts").first()
 
 
 @guard(Area.PROGRAMME)
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "programme/index.html", {"title": "Improvement programme"})
+    """The dashboard: an alliance lead sees the engagements their alliance runs; the DfE sees every
+    alliance; a supported council sees its own engagement."""
+    today = _today()
+    everything = visible_to(
+        request.user, Engagement.objects.all(), Area.PROGRAMME, via=ENGAGEMENT_VIA
+    )
+    programme = _programme_choice(request, everything)
+    engagements = everything.filter(programme=programme) if programme else everything.none()
+    rows = services.engagement_rows(engagements, today)
+    upcoming = list(services.upcoming_milestones(engagements, today)[:15])
+    partners = visible_to(
+        request.user, Partner.objects.filter(programme=programme), Area.PROGRAMME, via="alliance"
+    )
+    lines = BudgetLine.objects.filter(partner__in=partners)
+    money = services.money_summary(lines, today)
+    by_alliance: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        item = by_alliance.setdefault(
+            row.engagement.alliance.name,
+            {"engagements": 0, "red": 0, "amber": 0, "green": 0, "overdue": 0},
+        )
+        item["engagements"] += 1
+        for key in ("red", "amber", "green", "overdue"):
+            item[key] += getattr(row, key)
+    spend_by_alliance: dict[str, list[int]] = {}
+    for item in money:
+        pair = spend_by_alliance.setdefault(str(item.line.partner.alliance), [0, 0])
+        pair[0] += item.line.amount_pence
+        pair[1] += item.spent
+    totals = {
+        "red": sum(r.red for r in rows),
+        "amber": sum(r.amber for r in rows),
+        "green": sum(r.green for r in rows),
+        "overdue": sum(r.overdue for r in rows),
+        "budget": sum(i.line.amount_pence for i in money),
+        "spent": sum(i.spent for i in money),
+        "forecast": sum(i.forecast_to_date for i in money),
+    }
+    rag_chart = charts.bar_chart(
+        "Open milestones by RAG status",
+        "Number of open milestones rated red, amber and green",
+        ["Red", "Amber", "Green"],
+        [totals["red"], totals["amber"], totals["green"]],
+        colours=["#d4351c", "#f47738", "#00703c"],
+    )
+    spend_chart = (
+        charts.bar_chart(
+            "Spend by alliance (£)",
+            "Actual spend in pounds by alliance",
+            list(spend_by_alliance),
+            [v[1] / 100 for v in spend_by_alliance.values()],
+        )
+        if spend_by_alliance
+        else None
+    )
+    burn = None
+    if programme is not None and money:
+        labels, actual, planned = services.burn_down(programme, lines)
+        burn = {
+            "labels": labels,
+            "actual": actual,
+            "planned": planned,
+            "chart": charts.line_chart(
+                "Budget left (£), actual and planned",
+                "Budget left at the end of each month: actual to date, and planned if spent evenly",
+                [label if label.startswith(("Mar", "Sep")) else "" for label in labels],
+                [charts.Series("Actual", actual), charts.Series("Planned (even spend)", planned)],
+            ),
+        }
+    movement = services.judgement_movement(engagements) if everything.exists() else []
+    context = {
+        "title": "Improvement programme",
+        "programme": programme,
+        "programmes": Programme.objects.filter(pk__in=everything.values("programme_id"))
+        if not can(request.user, Area.PROGRAMME_SETUP)
+        else Programme.objects.all(),
+        "rows": rows,
+        "upcoming": upcoming,
+        "by_alliance": by_alliance,
+        "spend_by_alliance": spend_by_alliance,
+        "totals": totals,
+        "rag_chart": rag_chart,
+        "spend_chart": spend_chart,
+        "burn": burn,
+        "movement": movement,
+        "today": today,
+        "sees_all": can(request.user, Area.PROGRAMME) and services_scope_all(request),
+        "can_setup": can(request.user, Area.PROGRAMME_SETUP),
+    }
+    return render(request, "programme/index.html", context)
+
+
+def services_scope_all(request: HttpRequest) -> bool:
+    from alliance.access.policy import scope
+
+    return scope(request.user, Area.PROGRAMME).everything
+
+
+@guard(Area.PROGRAMME, Action.EXPORT)
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    today = _today()
+    everything = _visible_engagements(request)
+    programme = _programme_choice(request, everything)
+    engagements = everything.filter(programme=programme) if programme else everything.none()
+    rows = services.engagement_rows(engagements, today)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "Programme",
+            "Alliance",
+            "Supported council",
+            "Region",
+            "Starts",
+            "Ends",
+            "Status",
+            "Red",
+            "Amber",
+            "Green",
+            "Overdue",
+            "Next milestone due",
+            "Spend (£)",
+            "Demo data",
+        ]
+    )
+    for row in rows:
+        e = row.engagement
+        writer.writerow(
+            [
+                e.programme.name,
+                e.alliance.name,
+                e.supported_council.name,
+                e.supported_council.region.name,
+                e.starts.isoformat(),
+                e.ends.isoformat(),
+                e.get_status_display(),
+                row.red,
+                row.amber,
+                row.green,
+                row.overdue,
+                row.next_due.isoformat() if row.next_due else "",
+                f"{row.spent / 100:.2f}",
+                "fictional" if e.is_demo else "",
+            ]
+        )
+    audit.record(
+        request, audit.Action.EXPORT, object_type="programme.Engagement", detail={"rows": len(rows)}
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="programme-engagements.csv"'
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Programme set-up (DfE, administrators)
+
+
+@guard(Area.PROGRAMME_SETUP)
+def setup(request: HttpRequest) -> HttpResponse:
+    programmes = Programme.objects.annotate(n_partners=Count("partners", distinct=True))
+    return render(
+        request,
+        "programme/setup.html",
+        {
+            "title": "Programme set-up",
+            "programmes": programmes,
+            "can_change": can(request.user, Area.PROGRAMME_SETUP, Action.CHANGE),
+        },
+    )
+
+
+@guard(Area.PROGRAMME_SETUP, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def programme_new(request: HttpRequest) -> HttpResponse:
+    form = forms.ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        dfe = Organisation.objects.filter(kind=Organisation.Kind.DFE).first()
+        owner = dfe or request.user.memberships.first().organisation  # type: ignore[union-attr]
+        programme = Programme.objects.create(
+            organisation=owner,
+            name=form.cleaned_data["name"],
+            starts=form.cleaned_data["starts"],
+            ends=form.cleaned_data["ends"],
+            grant_total_pence=form.cleaned_data["grant_total"],
+        )
+        services.record_change(
+            user=request.user,
+            obj=programme,
+            programme=programme,
+            organisation_id=owner.pk,
+            before=None,
+            after=services.snapshot(programme, ("name", "starts", "ends", "grant_total_pence")),
+            request=request,
+        )
+        messages.success(request, f"{programme.name} created")
+        return redirect("programme:programme", programme.pk)
+    return _form_page(
+        request,
+        form,
+        title="Set up a programme",
+        back=reverse("programme:setup"),
+        button="Create programme",
+    )
+
+
+@guard(Area.PROGRAMME_SETUP)
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_visible_or_404(request, Programme.objects.all(), Area.PROGRAMME_SETUP, pk=pk)
+    partners = (
+        programme.partners.select_related("alliance")
+        .prefetch_related(
+            Prefetch(
+                "alliance__alliance_members",
+                queryset=AllianceMember.objects.select_related("council"),
+            )
+        )
+        .annotate(n_matches=Count("matches", distinct=True))
+    )
+    matches = programme.matches.select_related(
+        "council", "partner__alliance", "confirmed_by"
+    ).prefetch_related("engagement")
+    return render(
+        request,
+        "programme/programme.html",
+        {
+            "title": programme.name,
+            "programme": programme,
+            "partners": partners,
+            "matches": matches,
+            "totals": services.programme_totals(programme),
+            "can_change": can(request.user, Area.PROGRAMME_SETUP, Action.CHANGE),
+        },
+    )
+
+
+@guard(Area.PROGRAMME_SETUP, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def partner_edit(request: HttpRequest, pk: int, partner_pk: int | None = None) -> HttpResponse:
+    programme = get_visible_or_404(
+        request, Programme.objects.all(), Area.PROGRAMME_SETUP, Action.CHANGE, pk=pk
+    )
+    partner = (
+        get_visible_or_404(
+            request,
+            programme.partners.all(),
+            Area.PROGRAMME_SETUP,
+            Action.CHANGE,
+            via="alliance",
+            pk=partner_pk,
+        )
+        if partner_pk
+        else None
+    )
+    initial = (
+        {
+            "alliance": partner.alliance_id,
+            "grant_share": partner.grant_share_pence,
+            "capacity": partner.capacity,
+            "innovation_project": partner.innovation_project,
+        }
+        if partner
+        else {}
+    )
+    form = forms.PartnerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        target = partner or Partner(programme=programme)
+        target.alliance = form.cleaned_data["alliance"]
+        target.grant_share_pence = form.cleaned_data["grant_share"]
+        target.capacity = form.cleaned_data["capacity"]
+        target.innovation_project = form.cleaned_data["innovation_project"]
+        if partner is None and programme.partners.filter(alliance=target.alliance).exists():
+            form.add_error("alliance", f"{target.alliance} is already a partner in this programme")
+        else:
+            try:
+                services.save_partner(target, user=request.user, request=request)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, f"{target.alliance} saved")
+                return redirect("programme:programme", programme.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Change {partner.alliance}" if partner else "Add a partner",
+        caption=programme.name,
+        back=reverse("programme:programme", args=[programme.pk]),
+        intro="A partner is an alliance of councils rated good or outstanding. Its member councils are set under People and organisations.",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Who needs support and why; matching
+
+
+def _weights(request: HttpRequest) -> tuple[needs.Weights, dict[str, str]]:
+    return needs.Weights.from_query(request.GET)
+
+
+def _as_at(request: HttpRequest, programme: Programme) -> tuple[dt.date, str]:
+    raw = request.GET.get("as_at", "")
+    if raw:
+        try:
+            return dt.date.fromisoformat(raw), ""
+        except ValueError:
+            return programme.starts, "Date must be a real date, like 2018-03-16"
+    return programme.starts, ""
+
+
+@guard(Area.PROGRAMME_SETUP)
+def needs_list(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_visible_or_404(request, Programme.objects.all(), Area.PROGRAMME_SETUP, pk=pk)
+    weights, errors = _weights(request)
+    as_at, date_error = _as_at(request, programme)
+    if date_error:
+        errors["as_at"] = date_error
+    only_below_good = request.GET.get("all") != "yes"
+    assessed = needs.assess(as_at, weights)
+    shown = [n for n in assessed if n.below_good] if only_below_good else assessed
+    matched = dict(programme.matches.values_list("council_id", "partner__alliance__name"))
+    return render(
+        request,
+        "programme/needs.html",
+        {
+            "title": "Who needs support and why",
+            "programme": programme,
+            "needs": shown,
+            "weights": weights,
+            "labels": needs.Weights.LABELS,
+            "errors": errors,
+            "as_at": as_at,
+            "only_below_good": only_below_good,
+            "matched": matched,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@guard(Area.PROGRAMME_SETUP)
+def need_detail(request: HttpRequest, pk: int, dfe_code: str) -> HttpResponse:
+    programme = get_visible_or_404(request, Programme.objects.all(), Area.PROGRAMME_SETUP, pk=pk)
+    council = (
+        Council.objects.select_related("region", "organisation").filter(dfe_code=dfe_code).first()
+    )
+    if council is None:
+        from django.http import Http404
+
+        raise Http404("No such council")
+    weights, _errors = _weights(request)
+    as_at, _ = _as_at(request, programme)
+    need = needs.assess(as_at, weights, councils=[council])[0]
+    return render(
+        request,
+        "programme/need.html",
+        {
+            "title": f"{council.name}: need for support",
+            "programme": programme,
+            "need": need,
+            "as_at": as_at,
+            "own_returns": needs.own_returns(council),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@guard(Area.PROGRAMME_SETUP)
+@require_http_methods(["GET", "POST"])
+def matching(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_visible_or_404(request, Programme.objects.all(), Area.PROGRAMME_SETUP, pk=pk)
+    weights, _errors = _weights(request)
+    as_at, _ = _as_at(request, programme)
+    partners = list(
+        programme.partners.select_related("alliance").prefetch_related(
+            Prefetch(
+                "alliance__alliance_members",
+                queryset=AllianceMember.objects.select_related("council__region"),
+            )
+        )
+    )
+    problem = ""
+    if request.method == "POST":
+        if not can(request.user, Area.PROGRAMME_SETUP, Action.CHANGE):
+            audit.record_denied(request, area=Area.PROGRAMME_SETUP, action=Action.CHANGE)
+            return forbidden(request)
+        council = Council.objects.filter(
+            pk=request.POST.get("council", "0")
+            if str(request.POST.get("council", "")).isdigit()
+            else 0
+        ).first()
+        partner = next((p for p in partners if str(p.pk) == request.POST.get("partner")), None)
+        if council is None or partner is None:
+            problem = "Choose a council and a partner from the suggestions"
+        else:
+            need = needs.assess(as_at, weights, councils=[council])[0]
+            strengths = needs.partner_strengths([partner], as_at)[partner.pk]
+            used = services.Match.objects.filter(partner=partner).count()
+            option = needs.score_option(need, partner, strengths, partner.capacity - used)
+            try:
+                services.confirm_match(
+                    programme=programme,
+                    partner=partner,
+                    council=council,
+                    need_score=need.score,
+                    need_reasons=[f"{r.text} ({r.points:g})" for r in need.reasons],
+                    weights=weights.as_dict(),
+                    as_at=as_at,
+                    suitability=option.score,
+                    reasons=option.reasons,
+                    user=request.user,
+                    request=request,
+                )
+            except ValidationError as error:
+                problem = " ".join(m for ms in error.message_dict.values() for m in ms)
+            else:
+                messages.success(request, f"{council.name} matched with {partner.alliance.name}")
+                return redirect(request.get_full_path())
+    matched = set(programme.matches.values_list("council_id", flat=True))
+    assessed = needs.assess(as_at, weights)
+    suggestions = needs.suggest(assessed, partners, as_at, matched)
+    used = needs.capacity_used(partners)
+    return render(
+        request,
+        "programme/matching.html",
+        {
+            "title": "Match councils to partners",
+            "programme": programme,
+            "suggestions": suggestions[:40],
+            "total": len(suggestions),
+            "partners": [(p, used.get(p.pk, 0)) for p in partners],
+            "problem": problem,
+            "as_at": as_at,
+            "can_change": can(request.user, Area.PROGRAMME_SETUP, Action.CHANGE),
+            "query": request.GET.urlencode(),
+        },
+        status=400 if problem else 200,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Engagements
+
+
+@guard(Area.PROGRAMME)
+def engagements(request: HttpRequest) -> HttpResponse:
+    today = _today()
+    visible = _visible_engagements(request)
+    status = request.GET.get("status", "")
+    if status in Engagement.Status.values:
+        visible = visible.filter(status=status)
+    rows = services.engagement_rows(
+        visible.order_by("alliance__name", "supported_council__name"), today
+    )
+    matches = visible_to(
+        request.user,
+        Match.objects.filter(engagement__isnull=True),
+        Area.PROGRAMME,
+        Action.CHANGE,
+        via="partner__alliance",
+    ).select_related("council", "partner__alliance", "programme")
+    return render(
+        request,
+        "programme/engagements.html",
+        {"title": "Engagements", "rows": rows, "status": status, "waiting": matches},
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def engagement_start(request: HttpRequest, match_pk: int) -> HttpResponse:
+    match = get_visible_or_404(
+        request,
+        Match.objects.select_related("council", "partner__alliance", "programme"),
+        Area.PROGRAMME,
+        Action.CHANGE,
+        via="partner__alliance",
+        pk=match_pk,
+    )
+    form = forms.EngagementForm(request.POST or None, initial={"starts": match.programme.starts})
+    if request.method == "POST" and form.is_valid():
+        try:
+            engagement = services.start_engagement(
+                match=match,
+                starts=form.cleaned_data["starts"],
+                ends=form.cleaned_data["ends"],
+                user=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Engagement with {match.council.name} started")
+            return redirect("programme:engagement", engagement.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Start the engagement with {match.council.name}",
+        caption=match.partner.alliance.name,
+        back=reverse("programme:engagements"),
+        button="Start engagement",
+        intro="The diagnostic baseline (the council's Ofsted judgement and key indicators as at the start date) is taken when you start, and a quarterly review is scheduled every three months.",
+    )
+
+
+def _engagement(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> Engagement:
+    return get_visible_or_404(
+        request,
+        Engagement.objects.select_related(
+            "supported_council__region", "alliance", "programme", "partner", "plan", "diagnostic"
+        ),
+        Area.PROGRAMME,
+        Action.VIEW,
+        via=ENGAGEMENT_VIA,
+        pk=pk,
+    )
+
+
+def _may_change(request: HttpRequest, engagement: Engagement) -> bool:
+    return can(request.user, Area.PROGRAMME, Action.CHANGE, engagement.alliance_id)
+
+
+@guard(Area.PROGRAMME)
+def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement(request, pk)
+    audit.record(request, audit.Action.VIEW, engagement, organisation_id=engagement.alliance_id)
+    today = _today()
+    plan = engagement.plan
+    spend = engagement.spend.select_related("budget_line").order_by("-spent_on")
+    return render(
+        request,
+        "programme/engagement.html",
+        {
+            "title": f"{engagement.supported_council.name}: engagement",
+            "e": engagement,
+            "diagnostic": getattr(engagement, "diagnostic", None),
+            "plan": plan,
+            "priorities": plan.priorities.all(),
+            "milestones": engagement.milestones.select_related("priority"),
+            "activities": engagement.activities.all()[:50],
+            "activity_count": engagement.activities.count(),
+            "activity_hours": engagement.activities.aggregate(h=Sum("hours"))["h"],
+            "reviews": engagement.reviews.all(),
+            "closure": getattr(engagement, "closure", None),
+            "spend": spend[:20],
+            "spend_total": spend.aggregate(t=Sum("amount_pence"))["t"] or 0,
+            "changes": engagement.changes.all()[:10],
+            "today": today,
+            "may_change": _may_change(request, engagement),
+        },
+    )
+
+
+@guard(Area.PROGRAMME)
+def engagement_history(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement(request, pk)
+    return render(
+        request,
+        "programme/history.html",
+        {
+            "title": f"{engagement.supported_council.name}: history of changes",
+            "e": engagement,
+            "changes": engagement.changes.all(),
+        },
+    )
+
+
+def _engagement_change(request: HttpRequest, pk: int) -> tuple[Engagement, HttpResponse | None]:
+    engagement = _engagement(request, pk)
+    if not _may_change(request, engagement):
+        return engagement, _refuse(request, Area.PROGRAMME, Action.CHANGE, engagement)
+    if engagement.status == Engagement.Status.CLOSED and request.method == "POST":
+        messages.error(request, "This engagement is closed: nothing more can be added")
+        return engagement, redirect("programme:engagement", engagement.pk)
+    return engagement, None
+
+
+def _engagement_form(
+    request: HttpRequest,
+    pk: int,
+    *,
+    make_form: Any,
+    save: Any,
+    title: str,
+    button: str = "Save",
+    done: str,
+    intro: str = "",
+) -> HttpResponse:
+    engagement, refused = _engagement_change(request, pk)
+    if refused is not None:
+        return refused
+    form = make_form(engagement, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(engagement, form)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("programme:engagement", engagement.pk)
+    return _form_page(
+        request,
+        form,
+        title=title,
+        caption=f"{engagement.supported_council.name}, supported by {engagement.alliance.name}",
+        back=reverse("programme:engagement", args=[engagement.pk]),
+        button=button,
+        intro=intro,
+        demo=engagement.is_demo,
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int | None = None) -> HttpResponse:
+    def make(e: Engagement, data: Any) -> forms.MilestoneForm:
+        instance = (
+            get_visible_or_404(
+                request,
+                e.milestones.all(),
+                Area.PROGRAMME,
+                via="engagement__alliance",
+                pk=milestone_pk,
+            )
+            if milestone_pk
+            else Milestone(engagement=e)
+        )
+        return forms.MilestoneForm(data, instance=instance, plan=e.plan)
+
+    def save(e: Engagement, form: forms.MilestoneForm) -> None:
+        services.save_milestone(form.save(commit=False), user=request.user, request=request)
+
+    return _engagement_form(
+        request,
+        pk,
+        make_form=make,
+        save=save,
+        title="Change milestone" if milestone_pk else "Add a milestone",
+        done="Milestone saved",
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
+    from alliance.programme.models import Activity
+
+    def save(e: Engagement, form: forms.ActivityForm) -> None:
+        services.save_activity(form.save(commit=False), user=request.user, request=request)
+
+    return _engagement_form(
+        request,
+        pk,
+        make_form=lambda e, data: forms.ActivityForm(data, instance=Activity(engagement=e)),
+        save=save,
+        title="Record an activity",
+        done="Activity recorded",
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def priority_new(request: HttpRequest, pk: int) -> HttpResponse:
+    from alliance.programme.models import Priority
+
+    def save(e: Engagement, form: forms.PriorityForm) -> None:
+        services.save_priority(form.save(commit=False), user=request.user, request=request)
+
+    return _engagement_form(
+        request,
+        pk,
+        make_form=lambda e, data: forms.PriorityForm(data, instance=Priority(plan=e.plan)),
+        save=save,
+        title="Add a priority to the plan",
+        done="Priority added",
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(e: Engagement, form: forms.PlanForm) -> None:
+        services.save_plan(form.save(commit=False), user=request.user, request=request)
+
+    return _engagement_form(
+        request,
+        pk,
+        make_form=lambda e, data: forms.PlanForm(data, instance=e.plan),
+        save=save,
+        title="Improvement plan",
+        done="Plan saved",
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def diagnostic_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(e: Engagement, form: forms.DiagnosticForm) -> None:
+        services.save_diagnostic(form.save(commit=False), user=request.user, request=request)
+
+    return _engagement_form(
+        request,
+        pk,
+        make_form=lambda e, data: forms.DiagnosticForm(data, instance=e.diagnostic),
+        save=save,
+        title="Diagnostic: strengths and concerns",
+        done="Diagnostic saved",
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def review_edit(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
+    def make(e: Engagement, data: Any) -> forms.ReviewForm:
+        review = get_visible_or_404(
+            request,
+            QuarterlyReview.objects.filter(engagement=e),
+            Area.PROGRAMME,
+            via="engagement__alliance",
+            pk=review_pk,
+        )
+        return forms.ReviewForm(data, instance=review)
+
+    def save(e: Engagement, form: forms.ReviewForm) -> None:
+        services.save_review(form.save(commit=False), user=request.user, request=request)
+
+    return _engagement_form(
+        request,
+        pk,
+        make_form=make,
+        save=save,
+        title="Record the quarterly review",
+        done="Review recorded",
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def engagement_close(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(e: Engagement, form: forms.ClosureForm) -> None:
+        services.close_engagement(
+            e,
+            closed_on=form.cleaned_data["closed_on"],
+            impact_summary=form.cleaned_data["impact_summary"],
+            user=request.user,
+            request=request,
+        )
+
+    return _engagement_form(
+        request,
+        pk,
+        make_form=lambda e, data: forms.ClosureForm(data),
+        save=save,
+        title="Close the engagement",
+        button="Close engagement",
+        done="Engagement closed",
+        intro="Closing records the impact: each baseline indicator beside its latest published figure, and the first Ofsted judgement published after the engagement began.",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Money
+
+
+@guard(Area.PROGRAMME)
+def money(request: HttpRequest) -> HttpResponse:
+    today = _today()
+    partners = visible_to(
+        request.user, Partner.objects.all(), Area.PROGRAMME, via="alliance"
+    ).select_related("alliance", "programme")
+    programme_id = request.GET.get("programme", "")
+    programmes = Programme.objects.filter(pk__in=partners.values("programme_id"))
+    programme = (
+        programmes.filter(pk=int(programme_id)).first()
+        if programme_id.isdigit()
+        else programmes.first()
+    )
+    partners = partners.filter(programme=programme)
+    lines = BudgetLine.objects.filter(partner__in=partners)
+    summary = services.money_summary(lines, today)
+    return render(
+        request,
+        "programme/money.html",
+        {
+            "title": "Funding and spend",
+            "programme": programme,
+            "programmes": programmes,
+            "partners": [
+                (p, can(request.user, Area.PROGRAMME, Action.CHANGE, p.alliance_id))
+                for p in partners
+            ],
+            "summary": summary,
+            "totals": {
+                k: sum(getattr(i, k) for i in summary)
+                for k in ("spent", "forecast_to_date", "variance", "left")
+            }
+            | {"budget": sum(i.line.amount_pence for i in summary)},
+            "may_export": can(request.user, Area.PROGRAMME, Action.EXPORT),
+            "recent": SpendEntry.objects.filter(budget_line__in=lines).select_related(
+                "budget_line__partner__alliance", "engagement__supported_council"
+            )[:25],
+        },
+    )
+
+
+def _partner_for_change(
+    request: HttpRequest, partner_pk: int
+) -> tuple[Partner, HttpResponse | None]:
+    partner = get_visible_or_404(
+        request,
+        Partner.objects.select_related("alliance", "programme"),
+        Area.PROGRAMME,
+        via="alliance",
+        pk=partner_pk,
+    )
+    if not can(request.user, Area.PROGRAMME, Action.CHANGE, partner.alliance_id):
+        return partner, _refuse(request, Area.PROGRAMME, Action.CHANGE, partner)
+    return partner, None
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def budget_line_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
+    partner, refused = _partner_for_change(request, partner_pk)
+    if refused:
+        return refused
+    form = forms.BudgetLineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        line = BudgetLine(
+            partner=partner,
+            kind=form.cleaned_data["kind"],
+            name=form.cleaned_data["name"],
+            amount_pence=form.cleaned_data["amount"],
+        )
+        try:
+            services.save_budget_line(line, user=request.user, request=request)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Budget line {line.name} added")
+            return redirect(reverse("programme:money") + f"?programme={partner.programme_id}")
+    return _form_page(
+        request,
+        form,
+        title="Add a budget line",
+        caption=partner.alliance.name,
+        back=reverse("programme:money"),
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def spend_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
+    partner, refused = _partner_for_change(request, partner_pk)
+    if refused:
+        return refused
+    form = forms.SpendForm(request.POST or None, partner=partner)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        entry = SpendEntry(
+            budget_line=data["budget_line"],
+            engagement=data["engagement"],
+            spent_on=data["spent_on"],
+            amount_pence=data["amount"],
+            description=data["description"],
+            evidence=data["evidence"],
+            entered_by=request.user,
+        )
+        try:
+            services.add_spend(entry, user=request.user, request=request)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Spend recorded")
+            return redirect(reverse("programme:money") + f"?programme={partner.programme_id}")
+    return _form_page(
+        request,
+        form,
+        title="Record spend",
+        caption=partner.alliance.name,
+        back=reverse("programme:money"),
+        button="Record spend",
+    )
+
+
+@guard(Area.PROGRAMME, Action.EXPORT)
+def money_export(request: HttpRequest) -> HttpResponse:
+    partners = visible_to(
+        request.user, Partner.objects.all(), Area.PROGRAMME, Action.EXPORT, via="alliance"
+    )
+    programme_id = request.GET.get("programme", "")
+    programmes = Programme.objects.filter(pk__in=partners.values("programme_id"))
+    programme = (
+        programmes.filter(pk=int(programme_id)).first()
+        if programme_id.isdigit()
+        else programmes.first()
+    )
+    if programme is None:
+        from django.http import Http404
+
+        raise Http404("No programme")
+    lines = BudgetLine.objects.filter(partner__in=partners.filter(programme=programme))
+    content = services.spend_workbook(programme, lines, _today())
+    audit.record(
+        request,
+        audit.Action.EXPORT,
+        programme,
+        organisation_id=programme.organisation_id,
+        detail={"what": "spend workbook"},
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="spend-{programme.pk}-{_today():%Y-%m-%d}.xlsx"'
+    )
+    return response
+
+
+@guard(Area.PROGRAMME)
+def changes(request: HttpRequest) -> HttpResponse:
+    """Every change to plans, milestones and money the person may see."""
+    rows = visible_to(
+        request.user,
+        ChangeRecord.objects.select_related("engagement__supported_council"),
+        Area.PROGRAMME,
+    )[:200]
+    return render(
+        request,
+        "programme/history.html",
+        {"title": "History of changes", "e": None, "changes": rows},
+    )

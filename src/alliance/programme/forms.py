@@ -1,0 +1,302 @@
+"""Forms: every field checked, with messages in GOV.UK style. Checks that need other records
+(capacity, budget left, overlapping engagements) are made by services inside the save's transaction
+and come back onto the form as field errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from alliance.organisations.models import Organisation
+from alliance.programme.models import (
+    Activity,
+    BudgetLine,
+    Diagnostic,
+    ImprovementPlan,
+    Milestone,
+    OfstedArea,
+    Priority,
+    QuarterlyReview,
+    Rag,
+)
+from alliance.programme.money import MoneyError, parse_pence, pence_as_text
+
+
+class MoneyField(forms.CharField):
+    """Takes '£1,234.56' and gives whole pence (an int)."""
+
+    def __init__(self, *args: Any, allow_zero: bool = True, **kwargs: Any) -> None:
+        self.allow_zero = allow_zero
+        kwargs.setdefault("help_text", "In pounds and pence, for example £1,234.56")
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return pence_as_text(value) if isinstance(value, int) else value
+
+    def clean(self, value: Any) -> int:  # type: ignore[override]
+        label = str(self.label or "Amount")
+        try:
+            pence = parse_pence(value or "", label)
+        except MoneyError as error:
+            raise ValidationError(str(error)) from None
+        if pence < 0:
+            raise ValidationError(
+                f"{label} must be £0 or more"
+                if self.allow_zero
+                else f"{label} must be more than £0"
+            )
+        if pence == 0 and not self.allow_zero:
+            raise ValidationError(f"{label} must be more than £0")
+        return pence
+
+
+class DateField(forms.DateField):
+    widget = forms.DateInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "For example, 27 3 2019 or 2019-03-27")
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": f"Enter {str(kwargs.get('label', 'a date')).lower()}",
+                "invalid": f"{kwargs.get('label', 'Date')} must be a real date",
+            },
+        )
+        kwargs.setdefault(
+            "input_formats", ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"]
+        )
+        super().__init__(*args, **kwargs)
+
+
+def required(label: str) -> dict[str, str]:
+    return {"required": f"Enter {label.lower()}"}
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=200, error_messages=required("the programme's name")
+    )
+    starts = DateField(label="Start date")
+    ends = DateField(label="End date")
+    grant_total = MoneyField(label="Grant total", allow_zero=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            self.add_error("ends", "End date must be after the start date")
+        return data
+
+
+class PartnerForm(forms.Form):
+    alliance = forms.ModelChoiceField(
+        label="Alliance",
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.ALLIANCE),
+        empty_label="Choose an alliance",
+        error_messages={"required": "Choose an alliance", "invalid_choice": "Choose an alliance"},
+    )
+    grant_share = MoneyField(label="Grant share")
+    capacity = forms.IntegerField(
+        label="Capacity",
+        min_value=1,
+        max_value=50,
+        help_text="How many councils the partner can support",
+        error_messages={
+            "required": "Enter how many councils the partner can support",
+            "invalid": "Capacity must be a whole number, like 10",
+            "min_value": "Capacity must be 1 or more",
+            "max_value": "Capacity must be 50 or fewer",
+        },
+    )
+    innovation_project = forms.CharField(
+        label="Innovation project (optional)", required=False, max_length=200
+    )
+
+
+class EngagementForm(forms.Form):
+    starts = DateField(label="Start date")
+    ends = DateField(label="End date", help_text="Engagements last up to two years")
+
+
+class MilestoneForm(forms.ModelForm):
+    due = DateField(label="Due date")
+    completed_on = DateField(label="Date completed (optional)", required=False)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "title",
+            "priority",
+            "owner",
+            "owner_email",
+            "due",
+            "rag",
+            "evidence",
+            "completed_on",
+        ]
+        labels = {
+            "title": "Milestone",
+            "priority": "Priority it serves (optional)",
+            "owner": "Owner",
+            "owner_email": "Owner's email address (optional)",
+            "rag": "RAG status",
+            "evidence": "Evidence (optional)",
+        }
+        widgets = {"rag": forms.RadioSelect, "evidence": forms.Textarea}
+        error_messages = {
+            "title": required("the milestone"),
+            "owner": required("the owner's name"),
+            "owner_email": {
+                "invalid": "Enter an email address in the correct format, like name@example.com"
+            },
+            "rag": {"required": "Choose a RAG status"},
+        }
+
+    def __init__(self, *args: Any, plan: ImprovementPlan | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].queryset = (  # type: ignore[attr-defined]
+            Priority.objects.filter(plan=plan) if plan is not None else Priority.objects.none()
+        )
+        self.fields["priority"].empty_label = "Not tied to a priority"  # type: ignore[attr-defined]
+        self.fields["rag"].choices = Rag.choices  # type: ignore[attr-defined]
+
+
+class ActivityForm(forms.ModelForm):
+    held_on = DateField(label="Date")
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "held_on", "people", "hours", "notes"]
+        labels = {
+            "kind": "Kind of activity",
+            "people": "Who took part",
+            "hours": "Hours",
+            "notes": "Notes (optional)",
+        }
+        widgets = {"kind": forms.RadioSelect, "notes": forms.Textarea, "hours": forms.TextInput}
+        error_messages = {
+            "kind": {"required": "Choose the kind of activity"},
+            "people": required("who took part"),
+            "hours": {"required": "Enter the hours", "invalid": "Hours must be a number, like 3.5"},
+        }
+
+    def clean_hours(self) -> Any:
+        hours = self.cleaned_data["hours"]
+        if hours is not None and hours <= 0:
+            raise ValidationError("Hours must be more than 0")
+        return hours
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Activity.Kind.choices  # type: ignore[attr-defined]
+
+
+class ReviewForm(forms.ModelForm):
+    held_on = DateField(label="Date held")
+
+    class Meta:
+        model = QuarterlyReview
+        fields = ["held_on", "rag", "notes"]
+        labels = {"rag": "Overall RAG status", "notes": "Notes"}
+        widgets = {"rag": forms.RadioSelect, "notes": forms.Textarea}
+        error_messages = {"notes": required("the review's notes")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rag"].required = True
+        self.fields["rag"].error_messages["required"] = "Choose an overall RAG status"
+        self.fields["rag"].choices = Rag.choices  # type: ignore[attr-defined]
+        self.fields["notes"].required = True
+
+
+class PriorityForm(forms.ModelForm):
+    class Meta:
+        model = Priority
+        fields = ["ofsted_area", "description"]
+        labels = {"ofsted_area": "Ofsted area", "description": "Priority"}
+        widgets = {"ofsted_area": forms.RadioSelect, "description": forms.Textarea}
+        error_messages = {
+            "ofsted_area": {"required": "Choose the Ofsted area"},
+            "description": required("the priority"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ofsted_area"].choices = OfstedArea.choices  # type: ignore[attr-defined]
+
+
+class PlanForm(forms.ModelForm):
+    agreed_on = DateField(label="Date agreed (optional)", required=False)
+
+    class Meta:
+        model = ImprovementPlan
+        fields = ["summary", "agreed_on"]
+        labels = {"summary": "Summary of the plan"}
+        widgets = {"summary": forms.Textarea}
+
+
+class DiagnosticForm(forms.ModelForm):
+    class Meta:
+        model = Diagnostic
+        fields = ["strengths", "concerns"]
+        labels = {"strengths": "Strengths found", "concerns": "Concerns found"}
+        widgets = {"strengths": forms.Textarea, "concerns": forms.Textarea}
+
+
+class ClosureForm(forms.Form):
+    closed_on = DateField(label="Date closed")
+    impact_summary = forms.CharField(
+        label="Impact summary", widget=forms.Textarea, error_messages=required("the impact summary")
+    )
+
+
+class BudgetLineForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=BudgetLine.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of budget line"},
+    )
+    name = forms.CharField(label="Name", max_length=200, error_messages=required("a name"))
+    amount = MoneyField(label="Budget")
+
+
+class SpendForm(forms.Form):
+    budget_line = forms.ModelChoiceField(
+        label="Budget line",
+        queryset=BudgetLine.objects.none(),
+        empty_label="Choose a budget line",
+        error_messages={
+            "required": "Choose a budget line",
+            "invalid_choice": "Choose a budget line",
+        },
+    )
+    engagement = forms.ModelChoiceField(
+        label="Engagement (optional)",
+        queryset=BudgetLine.objects.none(),
+        required=False,
+        empty_label="Not for one engagement",
+    )
+    spent_on = DateField(label="Date spent")
+    amount = MoneyField(label="Amount", allow_zero=False)
+    description = forms.CharField(
+        label="What it was for", max_length=300, error_messages=required("what it was for")
+    )
+    evidence = forms.CharField(
+        label="Evidence",
+        max_length=300,
+        help_text="Invoice, claim or timesheet reference",
+        error_messages=required("the evidence reference"),
+    )
+
+    def __init__(self, *args: Any, partner: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["budget_line"].queryset = partner.budget_lines.all()  # type: ignore[attr-defined]
+        self.fields["engagement"].queryset = partner.engagements.select_related("supported_council")  # type: ignore[attr-defined]
+        self.fields["engagement"].label_from_instance = lambda e: e.supported_council.name  # type: ignore[attr-defined]
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,323 @@
+"""The improvement programme: partners in practice (grouped into alliances) funded to help councils
+rated requires improvement or inadequate, over two-year engagements.
+
+Money is held in whole pence (BigIntegerField), never floats. Every change to plans, milestones and
+money is written to `ChangeRecord` by `services.record_change` (and to the audit log), so the
+history shows who changed what, when, from what to what.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from alliance.organisations.models import Council, Organisation
+
+
+class OfstedArea(models.TextChoices):
+    """The areas Ofsted judges under ILACS: priorities and strengths are tied to these."""
+
+    LEADERS = "leaders", "Impact of leaders on social work practice"
+    HELP_AND_PROTECTION = "help_and_protection", "Children who need help and protection"
+    CHILDREN_IN_CARE = "children_in_care", "Children in care"
+    CARE_LEAVERS = "care_leavers", "Care leavers"
+
+
+class Programme(models.Model):
+    """A funded programme, e.g. the 2018 wave of Partners in Practice (£15m, 2018 to 2020)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="programmes", help_text="Who runs it"
+    )
+    name = models.CharField(max_length=200)
+    starts = models.DateField()
+    ends = models.DateField()
+    grant_total_pence = models.BigIntegerField("grant total (pence)")
+    is_demo = models.BooleanField(default=False, help_text="Demo data: fictional")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Partner(models.Model):
+    """An alliance of partner councils (organisations.AllianceMember) funded by the programme, with
+    its share of the grant and how many councils it can support at once."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="partners")
+    alliance = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="programme_partners",
+        limit_choices_to={"kind": Organisation.Kind.ALLIANCE},
+    )
+    grant_share_pence = models.BigIntegerField("grant share (pence)")
+    capacity = models.PositiveSmallIntegerField(help_text="How many councils it can support")
+    innovation_project = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["alliance__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "alliance"], name="partner_once"),
+            models.CheckConstraint(
+                condition=models.Q(grant_share_pence__gte=0), name="grant_share_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.alliance)
+
+    @property
+    def organisation_id(self) -> int:
+        return self.alliance_id
+
+
+class SupportNeed(models.Model):
+    """A council's need score as assessed for the programme, with its reasons in words and the
+    weights used: kept when a match is confirmed, so the decision can be read back later."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="needs")
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="support_needs")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    weights = models.JSONField(default=dict)
+    as_at = models.DateField()
+    assessed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score"]
+
+
+class Match(models.Model):
+    """A supported council paired with a partner, confirmed by a person."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="matches")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="matches")
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="programme_matches")
+    need = models.ForeignKey(SupportNeed, on_delete=models.SET_NULL, null=True, blank=True)
+    suitability = models.FloatField(default=0)
+    reasons = models.JSONField(default=list)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["partner__alliance__name", "council__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "council"], name="council_matched_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council} with {self.partner}"
+
+
+class Engagement(models.Model):
+    """Two years of support from a partner to a supported council. Owned by the alliance that runs
+    it; the supported council sees it too."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", "Closed"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="engagements")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="engagements")
+    alliance = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="engagements_run"
+    )
+    supported_council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, related_name="engagements"
+    )
+    match = models.OneToOneField(
+        Match, on_delete=models.SET_NULL, null=True, blank=True, related_name="engagement"
+    )
+    starts = models.DateField()
+    ends = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    is_demo = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["supported_council__name"]
+        indexes = [models.Index(fields=["alliance", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.supported_council} (supported by {self.alliance})"
+
+    @property
+    def organisation_id(self) -> int:
+        return self.alliance_id
+
+
+class Diagnostic(models.Model):
+    """The baseline: the council's judgements and indicators when the engagement began, and what
+    the partner found."""
+
+    engagement = models.OneToOneField(
+        Engagement, on_delete=models.CASCADE, related_name="diagnostic"
+    )
+    as_at = models.DateField()
+    judgement = models.JSONField(default=dict)  # {"published", "overall", areas…}
+    indicators = models.JSONField(default=list)  # [{"code", "name", "period", "value", "unit"}]
+    strengths = models.TextField(blank=True)
+    concerns = models.TextField(blank=True)
+
+
+class ImprovementPlan(models.Model):
+    engagement = models.OneToOneField(Engagement, on_delete=models.CASCADE, related_name="plan")
+    summary = models.TextField(blank=True)
+    agreed_on = models.DateField(null=True, blank=True)
+
+
+class Priority(models.Model):
+    plan = models.ForeignKey(ImprovementPlan, on_delete=models.CASCADE, related_name="priorities")
+    ofsted_area = models.CharField(max_length=30, choices=OfstedArea.choices)
+    description = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_ofsted_area_display()}: {self.description[:60]}"
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        PEER_REVIEW = "peer-review", "Peer review"
+        PRACTICE_SHARING = "practice-sharing", "Practice-sharing session"
+        SECONDMENT = "secondment", "Secondment"
+        COACHING = "coaching", "Coaching"
+        TRAINING = "training", "Training"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    held_on = models.DateField()
+    people = models.CharField(max_length=300, help_text="Who took part")
+    hours = models.DecimalField(max_digits=6, decimal_places=1)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-held_on"]
+
+
+class Rag(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class Milestone(models.Model):
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="milestones")
+    priority = models.ForeignKey(
+        Priority, on_delete=models.SET_NULL, null=True, blank=True, related_name="milestones"
+    )
+    title = models.CharField(max_length=200)
+    owner = models.CharField(max_length=200)
+    owner_email = models.EmailField(blank=True)
+    due = models.DateField()
+    rag = models.CharField("RAG status", max_length=5, choices=Rag.choices, default=Rag.GREEN)
+    evidence = models.TextField(blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    last_reminded = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due", "id"]
+        indexes = [models.Index(fields=["completed_on", "due"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuarterlyReview(models.Model):
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="reviews")
+    due = models.DateField()
+    held_on = models.DateField(null=True, blank=True)
+    rag = models.CharField("overall RAG", max_length=5, choices=Rag.choices, blank=True)
+    notes = models.TextField(blank=True)
+    last_reminded = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due"]
+
+
+class Closure(models.Model):
+    engagement = models.OneToOneField(Engagement, on_delete=models.CASCADE, related_name="closure")
+    closed_on = models.DateField()
+    impact_summary = models.TextField()
+    indicators = models.JSONField(default=list)  # baseline → latest per indicator
+    next_judgement = models.JSONField(default=dict)  # first overall judgement after the start
+
+
+class BudgetLine(models.Model):
+    class Kind(models.TextChoices):
+        SUPPORT = "support", "Support work"
+        INNOVATION = "innovation", "Innovation project"
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="budget_lines")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    amount_pence = models.BigIntegerField("budget (pence)")
+
+    class Meta:
+        ordering = ["partner__alliance__name", "kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_pence__gte=0), name="budget_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def organisation_id(self) -> int:
+        return self.partner.alliance_id
+
+
+class SpendEntry(models.Model):
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="spend")
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.PROTECT, null=True, blank=True, related_name="spend"
+    )
+    spent_on = models.DateField()
+    amount_pence = models.BigIntegerField("amount (pence)")
+    description = models.CharField(max_length=300)
+    evidence = models.CharField(max_length=300, help_text="Invoice or claim reference")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-spent_on", "-id"]
+        indexes = [models.Index(fields=["budget_line", "spent_on"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_pence__gt=0), name="spend_positive"),
+        ]
+
+
+class ChangeRecord(models.Model):
+    """One change to a plan, milestone or money: who, when, and each field before and after.
+    Written only by `services.record_change`."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="changes")
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
+    )
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=30)
+    object_repr = models.CharField(max_length=300)
+    action = models.CharField(max_length=10)  # created, changed
+    changes = models.JSONField(default=dict)  # {field label: [before, after]} as text
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    username = models.CharField(max_length=254, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]

@@ -1,0 +1,36 @@
+"""Money as whole pence: parsed from what people type ("£1,234.56"), never through floats."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+_MONEY = re.compile(r"^-?\d+(\.\d{1,2})?$")
+
+
+class MoneyError(ValueError):
+    pass
+
+
+def parse_pence(text: str, label: str = "Amount") -> int:
+    """'£1,234.56' → 123456. Commas between thousands and a leading £ are allowed; at most two
+    decimal places. Raises MoneyError with a GOV.UK-style message."""
+    cleaned = (text or "").strip().replace("£", "", 1).replace(",", "").replace(" ", "")
+    if not cleaned:
+        raise MoneyError(f"Enter {label.lower()}")
+    if not _MONEY.match(cleaned):
+        raise MoneyError(f"{label} must be a number of pounds and pence, like £1,234.56")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:  # pragma: no cover - the pattern already rules this out
+        raise MoneyError(f"{label} must be a number of pounds and pence, like £1,234.56") from None
+    return int(amount * 100)
+
+
+def pence_as_text(pence: int | None) -> str:
+    """123456 → '1234.56' (for a form field's initial value)."""
+    if pence is None:
+        return ""
+    sign = "-" if pence < 0 else ""
+    pounds, rem = divmod(abs(pence), 100)
+    return f"{sign}{pounds}.{rem:02d}"

@@ -1,0 +1,1007 @@
+"""The programme's domain logic: matches, engagements, milestones, money, history, summaries and
+reminders. No request objects: callers pass the person acting (and the request only so the audit
+row says where it came from).
+
+Every change to plans, milestones and money goes through `record_change`, which writes the
+programme's own history (who, when, each field before and after) and an audit row. Checks that
+need other records (capacity, overlapping engagements, budget left) run here, inside the same
+transaction as the save, with the rows they depend on locked, so nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Min, Model, Q, QuerySet, Sum
+
+from alliance.audit import services as audit
+from alliance.nationalpicture.loaders import KEY_INDICATORS
+from alliance.nationalpicture.services import compare, judgement_history
+from alliance.organisations.models import Council
+from alliance.programme.models import (
+    BudgetLine,
+    ChangeRecord,
+    Closure,
+    Diagnostic,
+    Engagement,
+    ImprovementPlan,
+    Match,
+    Milestone,
+    Partner,
+    Programme,
+    QuarterlyReview,
+    SpendEntry,
+    SupportNeed,
+)
+from alliance.programme.money import pence_as_text
+
+AREA_FIELDS = ("leaders", "help_and_protection", "children_in_care", "care_leavers")
+MONEY_FIELDS = {"amount_pence", "grant_share_pence", "grant_total_pence"}
+
+
+# ---------------------------------------------------------------------------------------------
+# History
+
+
+def _as_text(obj: Model, name: str) -> str:
+    value = getattr(obj, name)
+    if name in MONEY_FIELDS:
+        return "£" + pence_as_text(value) if value is not None else ""
+    display = getattr(obj, f"get_{name}_display", None)
+    if callable(display):
+        return str(display())
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def snapshot(obj: Model, names: Iterable[str]) -> dict[str, str]:
+    return {name: _as_text(obj, name) for name in names}
+
+
+def record_change(
+    *,
+    user: Any,
+    obj: Model,
+    programme: Programme,
+    organisation_id: int,
+    before: dict[str, str] | None,
+    after: dict[str, str],
+    engagement: Engagement | None = None,
+    request: Any = None,
+) -> ChangeRecord | None:
+    """The one place the programme's change history is written (plus the audit log). `before` is
+    None for a new record. Returns None when nothing changed."""
+    changes = {
+        str(obj._meta.get_field(name).verbose_name): [(before or {}).get(name, ""), value]
+        for name, value in after.items()
+        if before is None or before.get(name) != value
+    }
+    if not changes:
+        return None
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    change = ChangeRecord.objects.create(
+        organisation_id=organisation_id,
+        programme=programme,
+        engagement=engagement,
+        object_type=str(obj._meta.verbose_name),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        action="created" if before is None else "changed",
+        changes=changes,
+        user=user if authenticated else None,
+        username=user.get_username() if authenticated else "",
+    )
+    audit.record(
+        request,
+        audit.Action.CREATE if before is None else audit.Action.CHANGE,
+        obj,
+        user=user,
+        organisation_id=organisation_id,
+        detail={"changes": changes},
+    )
+    return change
+
+
+# ---------------------------------------------------------------------------------------------
+# Programme set-up
+
+
+PARTNER_FIELDS = ("grant_share_pence", "capacity", "innovation_project")
+
+
+def check_grant_shares(programme: Programme, partner: Partner) -> None:
+    others = (
+        Partner.objects.filter(programme=programme)
+        .exclude(pk=partner.pk)
+        .aggregate(total=Sum("grant_share_pence"))["total"]
+        or 0
+    )
+    if others + partner.grant_share_pence > programme.grant_total_pence:
+        left = programme.grant_total_pence - others
+        raise ValidationError(
+            {
+                "grant_share": (
+                    f"Grant share must be no more than the {_money(left)} left of the "
+                    f"programme's {_money(programme.grant_total_pence)}"
+                )
+            }
+        )
+
+
+def _money(pence: int) -> str:
+    from alliance.common.jinja import money
+
+    return money(pence)
+
+
+@transaction.atomic
+def save_partner(partner: Partner, *, user: Any, request: Any = None) -> Partner:
+    programme = Programme.objects.select_for_update().get(pk=partner.programme_id)
+    before = snapshot(Partner.objects.get(pk=partner.pk), PARTNER_FIELDS) if partner.pk else None
+    check_grant_shares(programme, partner)
+    if partner.pk and partner.capacity < partner.matches.count():
+        raise ValidationError(
+            {
+                "capacity": f"Capacity cannot be less than the {partner.matches.count()} councils already matched"
+            }
+        )
+    partner.save()
+    record_change(
+        user=user,
+        obj=partner,
+        programme=programme,
+        organisation_id=partner.alliance_id,
+        before=before,
+        after=snapshot(partner, PARTNER_FIELDS),
+        request=request,
+    )
+    return partner
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching
+
+
+@transaction.atomic
+def confirm_match(
+    *,
+    programme: Programme,
+    partner: Partner,
+    council: Council,
+    need_score: float,
+    need_reasons: list[str],
+    weights: dict[str, float],
+    as_at: dt.date,
+    suitability: float,
+    reasons: list[str],
+    user: Any,
+    request: Any = None,
+) -> Match:
+    """A person confirms a pairing. Refused when the partner has no places left or the council is
+    already matched in this programme."""
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if partner.programme_id != programme.pk:
+        raise ValidationError({"partner": "Choose a partner in this programme"})
+    if Match.objects.filter(programme=programme, council=council).exists():
+        raise ValidationError({"partner": f"{council.name} is already matched in this programme"})
+    used = partner.matches.count()
+    if used >= partner.capacity:
+        raise ValidationError(
+            {
+                "partner": f"{partner.alliance.name} has no places left: all {partner.capacity} "
+                "are taken. Choose another partner or raise its capacity"
+            }
+        )
+    need = SupportNeed.objects.create(
+        programme=programme,
+        council=council,
+        score=need_score,
+        reasons=need_reasons,
+        weights=weights,
+        as_at=as_at,
+    )
+    match = Match.objects.create(
+        programme=programme,
+        partner=partner,
+        council=council,
+        need=need,
+        suitability=suitability,
+        reasons=reasons,
+        confirmed_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    audit.record(
+        request,
+        audit.Action.CREATE,
+        match,
+        user=user,
+        organisation_id=partner.alliance_id,
+        detail={"council": council.name, "partner": partner.alliance.name, "reasons": reasons},
+    )
+    return match
+
+
+# ---------------------------------------------------------------------------------------------
+# Engagements
+
+
+def baseline_indicators(council: Council, as_at: dt.date | None = None) -> list[dict[str, Any]]:
+    """Each key indicator's latest figure (before `as_at`'s year when given) with its neighbours'
+    mean: the baseline kept in the diagnostic, and the 'latest' at closure."""
+    rows: list[dict[str, Any]] = []
+    for comparison in compare(council, KEY_INDICATORS):
+        chosen = None
+        for i, period in enumerate(comparison.periods):
+            if comparison.council[i].value is None:
+                continue
+            if as_at is not None and int(period[:4]) >= as_at.year:
+                continue
+            chosen = i
+        if chosen is None:
+            continue
+        rows.append(
+            {
+                "code": comparison.indicator.code,
+                "name": comparison.indicator.name,
+                "unit": comparison.indicator.unit,
+                "polarity": comparison.indicator.polarity,
+                "period": comparison.periods[chosen],
+                "value": comparison.council[chosen].value,
+                "neighbours": comparison.neighbours[chosen].value,
+            }
+        )
+    return rows
+
+
+def judgement_as_at(council: Council, as_at: dt.date) -> dict[str, Any]:
+    for j in judgement_history(council):
+        if j.published <= as_at and j.overall:
+            return {
+                "published": j.published.isoformat(),
+                "framework": j.get_framework_display(),
+                "overall": j.overall,
+                "areas": [[label, grade] for label, grade in j.sub_judgements if grade],
+                "grades": {area: getattr(j, area) for area in AREA_FIELDS if getattr(j, area)},
+            }
+    return {}
+
+
+def next_judgement(council: Council, after: dt.date) -> dict[str, Any]:
+    """The first overall judgement published after the engagement began, if any."""
+    later = [j for j in judgement_history(council) if j.published > after and j.overall]
+    if not later:
+        return {}
+    j = later[-1]  # history is newest first: the last of the later ones is the first after
+    return {
+        "published": j.published.isoformat(),
+        "framework": j.get_framework_display(),
+        "overall": j.overall,
+        "areas": [[label, grade] for label, grade in j.sub_judgements if grade],
+    }
+
+
+def _quarters(starts: dt.date, ends: dt.date) -> list[dt.date]:
+    found = []
+    month = starts.month + 3
+    year = starts.year
+    while True:
+        year += (month - 1) // 12
+        month = (month - 1) % 12 + 1
+        day = min(starts.day, 28)
+        due = dt.date(year, month, day)
+        if due > ends:
+            break
+        found.append(due)
+        month += 3
+    return found
+
+
+@transaction.atomic
+def start_engagement(
+    *,
+    match: Match,
+    starts: dt.date,
+    ends: dt.date,
+    user: Any,
+    is_demo: bool = False,
+    request: Any = None,
+) -> Engagement:
+    """An engagement from a confirmed match, with its baseline diagnostic (judgement and key
+    indicators as at the start), an empty plan and a quarterly review every three months."""
+    programme = match.programme
+    errors: dict[str, str] = {}
+    if ends <= starts:
+        errors["ends"] = "End date must be after the start date"
+    elif (ends - starts).days > 2 * 366:
+        errors["ends"] = (
+            "An engagement lasts at most two years: end date must be within two years of the start"
+        )
+    if not (programme.starts <= starts <= programme.ends):
+        errors["starts"] = (
+            f"Start date must be within the programme ({programme.starts:%-d %B %Y} to "
+            f"{programme.ends:%-d %B %Y})"
+        )
+    if errors:
+        raise ValidationError(errors)
+    Council.objects.select_for_update().filter(pk=match.council_id).exists()
+    overlapping = Engagement.objects.filter(
+        supported_council_id=match.council_id, starts__lte=ends, ends__gte=starts
+    ).select_related("alliance")
+    clash = overlapping.first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "starts": f"{match.council.name} already has an engagement with {clash.alliance.name} "
+                f"from {clash.starts:%-d %B %Y} to {clash.ends:%-d %B %Y}: dates must not overlap"
+            }
+        )
+    engagement = Engagement.objects.create(
+        programme=programme,
+        partner=match.partner,
+        alliance_id=match.partner.alliance_id,
+        supported_council=match.council,
+        match=match,
+        starts=starts,
+        ends=ends,
+        is_demo=is_demo,
+    )
+    Diagnostic.objects.create(
+        engagement=engagement,
+        as_at=starts,
+        judgement=judgement_as_at(match.council, starts),
+        indicators=baseline_indicators(match.council, starts),
+    )
+    ImprovementPlan.objects.create(engagement=engagement)
+    QuarterlyReview.objects.bulk_create(
+        QuarterlyReview(engagement=engagement, due=due) for due in _quarters(starts, ends)
+    )
+    record_change(
+        user=user,
+        obj=engagement,
+        programme=programme,
+        organisation_id=engagement.alliance_id,
+        before=None,
+        after=snapshot(engagement, ("supported_council", "starts", "ends")),
+        engagement=engagement,
+        request=request,
+    )
+    return engagement
+
+
+MILESTONE_FIELDS = (
+    "title",
+    "owner",
+    "owner_email",
+    "due",
+    "rag",
+    "evidence",
+    "completed_on",
+    "priority",
+)
+PLAN_FIELDS = ("summary", "agreed_on")
+
+
+def check_within(engagement: Engagement, day: dt.date | None, field: str, label: str) -> None:
+    if day is not None and not (engagement.starts <= day <= engagement.ends):
+        raise ValidationError(
+            {
+                field: f"{label} must be within the engagement, between "
+                f"{engagement.starts.day} {engagement.starts:%B %Y} and "
+                f"{engagement.ends.day} {engagement.ends:%B %Y}"
+            }
+        )
+
+
+@transaction.atomic
+def save_milestone(milestone: Milestone, *, user: Any, request: Any = None) -> Milestone:
+    engagement = milestone.engagement
+    check_within(engagement, milestone.due, "due", "Due date")
+    check_within(engagement, milestone.completed_on, "completed_on", "Date completed")
+    before = (
+        snapshot(Milestone.objects.get(pk=milestone.pk), MILESTONE_FIELDS) if milestone.pk else None
+    )
+    milestone.save()
+    record_change(
+        user=user,
+        obj=milestone,
+        programme=engagement.programme,
+        organisation_id=engagement.alliance_id,
+        before=before,
+        after=snapshot(milestone, MILESTONE_FIELDS),
+        engagement=engagement,
+        request=request,
+    )
+    return milestone
+
+
+@transaction.atomic
+def save_plan(plan: ImprovementPlan, *, user: Any, request: Any = None) -> ImprovementPlan:
+    engagement = plan.engagement
+    check_within(engagement, plan.agreed_on, "agreed_on", "Date agreed")
+    before = snapshot(ImprovementPlan.objects.get(pk=plan.pk), PLAN_FIELDS)
+    plan.save()
+    record_change(
+        user=user,
+        obj=plan,
+        programme=engagement.programme,
+        organisation_id=engagement.alliance_id,
+        before=before,
+        after=snapshot(plan, PLAN_FIELDS),
+        engagement=engagement,
+        request=request,
+    )
+    return plan
+
+
+@transaction.atomic
+def save_priority(priority: Any, *, user: Any, request: Any = None) -> Any:
+    engagement = priority.plan.engagement
+    priority.save()
+    record_change(
+        user=user,
+        obj=priority,
+        programme=engagement.programme,
+        organisation_id=engagement.alliance_id,
+        before=None,
+        after=snapshot(priority, ("ofsted_area", "description")),
+        engagement=engagement,
+        request=request,
+    )
+    return priority
+
+
+@transaction.atomic
+def save_activity(activity: Any, *, user: Any, request: Any = None) -> Any:
+    engagement = activity.engagement
+    check_within(engagement, activity.held_on, "held_on", "Date")
+    activity.save()
+    audit.record(
+        request, audit.Action.CREATE, activity, user=user, organisation_id=engagement.alliance_id
+    )
+    return activity
+
+
+@transaction.atomic
+def save_review(review: QuarterlyReview, *, user: Any, request: Any = None) -> QuarterlyReview:
+    engagement = review.engagement
+    check_within(engagement, review.held_on, "held_on", "Date held")
+    review.save()
+    audit.record(
+        request, audit.Action.CHANGE, review, user=user, organisation_id=engagement.alliance_id
+    )
+    return review
+
+
+@transaction.atomic
+def save_diagnostic(diagnostic: Diagnostic, *, user: Any, request: Any = None) -> Diagnostic:
+    diagnostic.save()
+    audit.record(
+        request,
+        audit.Action.CHANGE,
+        diagnostic,
+        user=user,
+        organisation_id=diagnostic.engagement.alliance_id,
+    )
+    return diagnostic
+
+
+@transaction.atomic
+def close_engagement(
+    engagement: Engagement,
+    *,
+    closed_on: dt.date,
+    impact_summary: str,
+    user: Any,
+    request: Any = None,
+) -> Closure:
+    """Closure with the impact: each baseline indicator → its latest figure, and the next Ofsted
+    judgement after the start."""
+    check_within(engagement, closed_on, "closed_on", "Date closed")
+    if hasattr(engagement, "closure"):
+        raise ValidationError({"closed_on": "This engagement is already closed"})
+    baseline = (
+        {row["code"]: row for row in engagement.diagnostic.indicators}
+        if hasattr(engagement, "diagnostic")
+        else {}
+    )
+    latest = {row["code"]: row for row in baseline_indicators(engagement.supported_council)}
+    impact = []
+    for code, row in baseline.items():
+        now = latest.get(code)
+        impact.append(
+            {
+                "name": row["name"],
+                "unit": row["unit"],
+                "polarity": row.get("polarity", ""),
+                "baseline_period": row["period"],
+                "baseline": row["value"],
+                "latest_period": now["period"] if now else "",
+                "latest": now["value"] if now else None,
+            }
+        )
+    closure = Closure.objects.create(
+        engagement=engagement,
+        closed_on=closed_on,
+        impact_summary=impact_summary,
+        indicators=impact,
+        next_judgement=next_judgement(engagement.supported_council, engagement.starts),
+    )
+    engagement.status = Engagement.Status.CLOSED
+    engagement.save(update_fields=["status"])
+    record_change(
+        user=user,
+        obj=engagement,
+        programme=engagement.programme,
+        organisation_id=engagement.alliance_id,
+        before={"status": "Active"},
+        after={"status": "Closed"},
+        engagement=engagement,
+        request=request,
+    )
+    return closure
+
+
+# ---------------------------------------------------------------------------------------------
+# Money
+
+BUDGET_FIELDS = ("kind", "name", "amount_pence")
+SPEND_FIELDS = ("budget_line", "engagement", "spent_on", "amount_pence", "description", "evidence")
+
+
+@transaction.atomic
+def save_budget_line(line: BudgetLine, *, user: Any, request: Any = None) -> BudgetLine:
+    partner = (
+        Partner.objects.select_for_update().select_related("programme").get(pk=line.partner_id)
+    )
+    if line.amount_pence < 0:
+        raise ValidationError({"amount": "Budget must be £0 or more"})
+    others = (
+        BudgetLine.objects.filter(partner=partner)
+        .exclude(pk=line.pk)
+        .aggregate(t=Sum("amount_pence"))["t"]
+        or 0
+    )
+    if others + line.amount_pence > partner.grant_share_pence:
+        raise ValidationError(
+            {
+                "amount": f"Budget lines must add up to no more than the partner's grant share of "
+                f"{_money(partner.grant_share_pence)}: {_money(partner.grant_share_pence - others)} is left"
+            }
+        )
+    spent = line.spend.aggregate(t=Sum("amount_pence"))["t"] or 0 if line.pk else 0
+    if line.amount_pence < spent:
+        raise ValidationError(
+            {"amount": f"Budget cannot be less than the {_money(spent)} already spent"}
+        )
+    before = snapshot(BudgetLine.objects.get(pk=line.pk), BUDGET_FIELDS) if line.pk else None
+    line.save()
+    record_change(
+        user=user,
+        obj=line,
+        programme=partner.programme,
+        organisation_id=partner.alliance_id,
+        before=before,
+        after=snapshot(line, BUDGET_FIELDS),
+        request=request,
+    )
+    return line
+
+
+@transaction.atomic
+def add_spend(entry: SpendEntry, *, user: Any, request: Any = None) -> SpendEntry:
+    """Record spend against a budget line: positive, dated within the programme, and never more than
+    the line has left (the line is locked while checking, so two people cannot overspend it)."""
+    line = (
+        BudgetLine.objects.select_for_update()
+        .select_related("partner__programme")
+        .get(pk=entry.budget_line_id)
+    )
+    programme = line.partner.programme
+    if entry.amount_pence <= 0:
+        raise ValidationError({"amount": "Amount must be more than £0"})
+    if not (programme.starts <= entry.spent_on <= programme.ends):
+        raise ValidationError(
+            {
+                "spent_on": f"Date spent must be within the programme, between "
+                f"{programme.starts.day} {programme.starts:%B %Y} and {programme.ends.day} {programme.ends:%B %Y}"
+            }
+        )
+    if entry.engagement_id and entry.engagement.partner_id != line.partner_id:  # type: ignore[union-attr]
+        raise ValidationError({"engagement": "Choose an engagement this partner runs"})
+    spent = line.spend.aggregate(t=Sum("amount_pence"))["t"] or 0
+    left = line.amount_pence - spent
+    if entry.amount_pence > left:
+        raise ValidationError(
+            {
+                "amount": f"Amount must be no more than the {_money(left)} left on "
+                f"{line.name} (budget {_money(line.amount_pence)}, spent {_money(spent)})"
+            }
+        )
+    entry.save()
+    record_change(
+        user=user,
+        obj=entry,
+        programme=programme,
+        organisation_id=line.partner.alliance_id,
+        before=None,
+        after=snapshot(entry, SPEND_FIELDS),
+        engagement=entry.engagement,
+        request=request,
+    )
+    return entry
+
+
+@dataclass
+class LineSummary:
+    line: BudgetLine
+    spent: int
+    forecast_to_date: int
+
+    @property
+    def left(self) -> int:
+        return self.line.amount_pence - self.spent
+
+    @property
+    def variance(self) -> int:
+        """Actual minus forecast to date: positive means spending ahead of plan."""
+        return self.spent - self.forecast_to_date
+
+
+def forecast_to(line_amount: int, programme: Programme, day: dt.date) -> int:
+    """The planned spend by `day`: the budget spread evenly over the programme's days (the service
+    has no monthly profile yet; the page says so)."""
+    total_days = (programme.ends - programme.starts).days + 1
+    elapsed = min(max((day - programme.starts).days + 1, 0), total_days)
+    return line_amount * elapsed // total_days
+
+
+def money_summary(lines: QuerySet[BudgetLine], today: dt.date) -> list[LineSummary]:
+    lines = lines.select_related("partner__alliance", "partner__programme").annotate(
+        spent_total=Sum("spend__amount_pence")
+    )
+    return [
+        LineSummary(
+            line,
+            line.spent_total or 0,  # type: ignore[attr-defined]
+            forecast_to(line.amount_pence, line.partner.programme, today),
+        )
+        for line in lines
+    ]
+
+
+def burn_down(
+    programme: Programme, lines: QuerySet[BudgetLine]
+) -> tuple[list[str], list[float | None], list[float]]:
+    """Budget left at the end of each month of the programme, actual (to today) and planned, in
+    pounds, for the burn-down chart."""
+    budget = lines.aggregate(t=Sum("amount_pence"))["t"] or 0
+    by_month: dict[tuple[int, int], int] = defaultdict(int)
+    for spent_on, amount in SpendEntry.objects.filter(budget_line__in=lines).values_list(
+        "spent_on", "amount_pence"
+    ):
+        by_month[(spent_on.year, spent_on.month)] += amount
+    labels: list[str] = []
+    actual: list[float | None] = []
+    planned: list[float] = []
+    year, month = programme.starts.year, programme.starts.month
+    running = budget
+    today = dt.date.today()
+    while (year, month) <= (programme.ends.year, programme.ends.month):
+        month_end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+        running -= by_month.get((year, month), 0)
+        labels.append(f"{month_end:%b %Y}")
+        actual.append(running / 100 if dt.date(year, month, 1) <= today else None)
+        planned.append(
+            (budget - forecast_to(budget, programme, min(month_end, programme.ends))) / 100
+        )
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+    return labels, actual, planned
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboards
+
+
+@dataclass
+class EngagementRow:
+    engagement: Engagement
+    red: int
+    amber: int
+    green: int
+    overdue: int
+    next_due: dt.date | None
+    spent: int
+
+
+def engagement_rows(engagements: QuerySet[Engagement], today: dt.date) -> list[EngagementRow]:
+    """One row per engagement with its milestone RAG counts, overdue milestones and spend: three
+    aggregate queries whatever the number of engagements."""
+    engagements = engagements.select_related("supported_council__region", "alliance", "programme")
+    ids = list(engagements.values_list("pk", flat=True))
+    milestones = (
+        Milestone.objects.filter(engagement_id__in=ids, completed_on__isnull=True)
+        .values("engagement_id")
+        .annotate(
+            red=Count("pk", filter=Q(rag="red")),
+            amber=Count("pk", filter=Q(rag="amber")),
+            green=Count("pk", filter=Q(rag="green")),
+            overdue=Count("pk", filter=Q(due__lt=today)),
+            next_due=Min("due", filter=Q(due__gte=today)),
+        )
+    )
+    by_engagement = {m["engagement_id"]: m for m in milestones}
+    spend = dict(
+        SpendEntry.objects.filter(engagement_id__in=ids)
+        .values("engagement_id")
+        .annotate(t=Sum("amount_pence"))
+        .values_list("engagement_id", "t")
+    )
+    rows = []
+    for engagement in engagements:
+        m = by_engagement.get(engagement.pk, {})
+        rows.append(
+            EngagementRow(
+                engagement,
+                m.get("red", 0),
+                m.get("amber", 0),
+                m.get("green", 0),
+                m.get("overdue", 0),
+                m.get("next_due"),
+                spend.get(engagement.pk) or 0,
+            )
+        )
+    return rows
+
+
+def upcoming_milestones(
+    engagements: QuerySet[Engagement], today: dt.date, days: int = 42
+) -> QuerySet[Milestone]:
+    return (
+        Milestone.objects.filter(
+            engagement__in=engagements,
+            completed_on__isnull=True,
+            due__lte=today + dt.timedelta(days=days),
+        )
+        .select_related("engagement__supported_council", "engagement__alliance")
+        .order_by("due")
+    )
+
+
+def judgement_movement(engagements: QuerySet[Engagement]) -> list[dict[str, Any]]:
+    """For each supported council: the judgement at the start (the diagnostic's baseline) and the
+    first one published after it, if any."""
+    from alliance.nationalpicture.models import OVERALL_FRAMEWORKS, Judgement
+
+    engagements = engagements.select_related("supported_council", "alliance", "diagnostic")
+    council_ids = [e.supported_council_id for e in engagements]
+    later: dict[int, list[Judgement]] = defaultdict(list)
+    for j in (
+        Judgement.objects.filter(council_id__in=council_ids, framework__in=OVERALL_FRAMEWORKS)
+        .exclude(overall="")
+        .order_by("published")
+        .only("council_id", "published", "overall")
+    ):
+        later[j.council_id].append(j)  # type: ignore[index]
+    rows = []
+    for e in engagements:
+        baseline = getattr(e, "diagnostic", None)
+        before = (baseline.judgement or {}).get("overall", "") if baseline else ""
+        after = next((j for j in later[e.supported_council_id] if j.published > e.starts), None)
+        rows.append(
+            {
+                "engagement": e,
+                "before": before,
+                "after": after.overall if after else "",
+                "after_published": after.published if after else None,
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Reminders
+
+
+@dataclass
+class Reminder:
+    to: list[str]
+    subject: str
+    body: str
+
+
+def _leads_of(alliance_ids: Iterable[int]) -> dict[int, list[str]]:
+    from alliance.accounts.models import Membership, Role
+
+    found: dict[int, list[str]] = defaultdict(list)
+    for org_id, email in Membership.objects.filter(
+        organisation_id__in=list(alliance_ids), role=Role.ALLIANCE_LEAD, user__is_active=True
+    ).values_list("organisation_id", "user__email"):
+        found[org_id].append(email)
+    return found
+
+
+def due_reminders(
+    today: dt.date, review_notice_days: int = 14
+) -> tuple[list[Reminder], list[int], list[int]]:
+    """Emails for milestones overdue and quarterly reviews due within `review_notice_days` (or
+    overdue and not held), on active engagements, not already reminded today. Returns the emails
+    and the milestone and review ids they cover."""
+    milestones = list(
+        Milestone.objects.filter(
+            engagement__status=Engagement.Status.ACTIVE, completed_on__isnull=True, due__lt=today
+        )
+        .exclude(last_reminded=today)
+        .select_related("engagement__supported_council", "engagement__alliance")
+    )
+    reviews = list(
+        QuarterlyReview.objects.filter(
+            engagement__status=Engagement.Status.ACTIVE,
+            held_on__isnull=True,
+            due__lte=today + dt.timedelta(days=review_notice_days),
+        )
+        .exclude(last_reminded=today)
+        .select_related("engagement__supported_council", "engagement__alliance")
+    )
+    leads = _leads_of(
+        {m.engagement.alliance_id for m in milestones} | {r.engagement.alliance_id for r in reviews}
+    )
+    reminders: list[Reminder] = []
+    for m in milestones:
+        to = sorted(
+            {*leads.get(m.engagement.alliance_id, []), *([m.owner_email] if m.owner_email else [])}
+        )
+        if not to:
+            continue
+        days = (today - m.due).days
+        reminders.append(
+            Reminder(
+                to,
+                f"Milestone overdue: {m.title} ({m.engagement.supported_council.name})",
+                f'The milestone "{m.title}" in {m.engagement.alliance.name}\'s engagement with '
+                f"{m.engagement.supported_council.name} was due on {m.due.day} {m.due:%B %Y} "
+                f"({days} day{'s' if days != 1 else ''} ago) and is not marked complete.\n\n"
+                f"Owner: {m.owner}. RAG status: {m.get_rag_display()}.\n\n"
+                "Update it, with evidence, in the improvement programme.",
+            )
+        )
+    for r in reviews:
+        to = sorted(leads.get(r.engagement.alliance_id, []))
+        if not to:
+            continue
+        when = "was due" if r.due < today else "is due"
+        reminders.append(
+            Reminder(
+                to,
+                f"Quarterly review {'overdue' if r.due < today else 'due'}: {r.engagement.supported_council.name}",
+                f"The quarterly review of {r.engagement.alliance.name}'s engagement with "
+                f"{r.engagement.supported_council.name} {when} on {r.due.day} {r.due:%B %Y}.\n\n"
+                "Record the review and its notes in the improvement programme.",
+            )
+        )
+    return reminders, [m.pk for m in milestones], [r.pk for r in reviews]
+
+
+def send_reminders(today: dt.date | None = None) -> int:
+    """Send the due reminders by email and mark what was covered, so a second run the same day
+    sends nothing again. Returns how many emails were sent."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    today = today or dt.date.today()
+    with transaction.atomic():
+        reminders, milestone_ids, review_ids = due_reminders(today)
+        for reminder in reminders:
+            send_mail(reminder.subject, reminder.body, settings.DEFAULT_FROM_EMAIL, reminder.to)
+        Milestone.objects.filter(pk__in=milestone_ids).update(last_reminded=today)
+        QuarterlyReview.objects.filter(pk__in=review_ids).update(last_reminded=today)
+    return len(reminders)
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+
+
+def spend_workbook(programme: Programme, lines: QuerySet[BudgetLine], today: dt.date) -> bytes:
+    """An Excel workbook for grant returns: a summary per budget line (budget, forecast to date,
+    actual, variance, left) and every spend entry, amounts in pounds with a currency format (the
+    figures come from whole pence, so they are exact to the penny)."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True})
+    pounds = book.add_format({"num_format": "£#,##0.00"})
+    date_format = book.add_format({"num_format": "d mmm yyyy"})
+    summary = book.add_worksheet("Summary")
+    summary.write_row(0, 0, [programme.name], bold)
+    summary.write_row(
+        1,
+        0,
+        [
+            f"As at {today.day} {today:%B %Y}"
+            + (" — Demo data: fictional" if programme.is_demo else "")
+        ],
+    )
+    headers = [
+        "Partner",
+        "Budget line",
+        "Kind",
+        "Budget",
+        "Forecast to date",
+        "Actual",
+        "Variance",
+        "Left",
+    ]
+    summary.write_row(3, 0, headers, bold)
+    row = 4
+    for item in money_summary(lines, today):
+        summary.write_row(
+            row, 0, [str(item.line.partner.alliance), item.line.name, item.line.get_kind_display()]
+        )
+        for col, pence in enumerate(
+            (item.line.amount_pence, item.forecast_to_date, item.spent, item.variance, item.left),
+            start=3,
+        ):
+            summary.write_number(row, col, pence / 100, pounds)
+        row += 1
+    summary.set_column(0, 2, 28)
+    summary.set_column(3, 7, 16)
+    entries = book.add_worksheet("Spend entries")
+    entries.write_row(
+        0,
+        0,
+        ["Date", "Partner", "Budget line", "Engagement", "Description", "Evidence", "Amount"],
+        bold,
+    )
+    row = 1
+    for entry in (
+        SpendEntry.objects.filter(budget_line__in=lines)
+        .select_related("budget_line__partner__alliance", "engagement__supported_council")
+        .order_by("spent_on", "id")
+        .iterator(chunk_size=2000)
+    ):
+        entries.write_datetime(row, 0, dt.datetime.combine(entry.spent_on, dt.time()), date_format)
+        entries.write_row(
+            row,
+            1,
+            [
+                str(entry.budget_line.partner.alliance),
+                entry.budget_line.name,
+                entry.engagement.supported_council.name if entry.engagement else "",
+                entry.description,
+                entry.evidence,
+            ],
+        )
+        entries.write_number(row, 6, entry.amount_pence / 100, pounds)
+        row += 1
+    entries.set_column(0, 0, 12)
+    entries.set_column(1, 5, 26)
+    entries.set_column(6, 6, 14)
+    book.close()
+    return buffer.getvalue()
+
+
+def programme_totals(programme: Programme) -> dict[str, Any]:
+    agg = Partner.objects.filter(programme=programme).aggregate(
+        shares=Sum("grant_share_pence"), capacity=Sum("capacity")
+    )
+    return {
+        "shares": agg["shares"] or 0,
+        "capacity": agg["capacity"] or 0,
+        "matched": Match.objects.filter(programme=programme).count(),
+        "engagements": Engagement.objects.filter(programme=programme).count(),
+        "last_spend": SpendEntry.objects.filter(
+            budget_line__partner__programme=programme
+        ).aggregate(d=Max("spent_on"))["d"],
+    }
