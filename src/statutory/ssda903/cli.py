@@ -92,7 +92,9 @@ def validate(
     report: Annotated[
         Path | None, typer.Option("--report", help="Write findings to .csv, .json or .xlsx.")
     ] = None,
-    threads: Annotated[int, typer.Option(help="Run checks on this many threads.")] = 1,
+    threads: Annotated[
+        int, typer.Option(help="Run checks on this many threads (2 measured fastest here).")
+    ] = 2,
     la: Annotated[
         str | None,
         typer.Option("--la", help="The council's code (else rules infer it from home postcodes)."),
