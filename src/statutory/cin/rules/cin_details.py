@@ -61,9 +61,15 @@ def activity_after_rc8_rc9(ctx: Context) -> list[Flag]:
 
 
 @rule("2991Q", table="CINdetails", fields=("CINdetailsID",))
-def s47_without_assessment(ctx: Context) -> pl.DataFrame:
-    with_s47 = _has(_cin(ctx), ctx.table("Section47"))
-    return _lacks(with_s47, ctx.table("Assessments"))
+def s47_without_assessment(ctx: Context) -> list[Flag]:
+    """An episode with a section 47 module and no assessment: the episode and its section 47
+    rows are flagged (the open-source validator flags the section 47 rows)."""
+    s47 = ctx.table("Section47")
+    without = _lacks(_has(_cin(ctx), s47), ctx.table("Assessments"))
+    return [
+        Flag("CINdetails", without, ("CINdetailsID",)),
+        Flag("Section47", _has(s47, without), ("CINdetailsID",)),
+    ]
 
 
 @rule("8555Q", table="CINdetails", fields=("PersonDeathDate", "CINreferralDate"))

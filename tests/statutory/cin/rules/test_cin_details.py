@@ -30,9 +30,10 @@ def test_2991q_s47_without_assessment():
     episodes = cin({}, {})
     s47 = [{"LAchildID": "a", "CINdetailsID": 1}, {"LAchildID": "a", "CINdetailsID": 2}]
     assessments = [{"LAchildID": "a", "CINdetailsID": 1}]
-    assert rows(
-        "2991Q", "CINdetails", CINdetails=episodes, Section47=s47, Assessments=assessments
-    ) == [2]
+    assert flagged("2991Q", CINdetails=episodes, Section47=s47, Assessments=assessments) == {
+        ("CINdetails", 2),
+        ("Section47", 2),
+    }
 
 
 def test_8555q_referral_after_death():
