@@ -34,6 +34,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
@@ -249,17 +250,23 @@ def _collect_both(
     """Read the source; returns (current, previous-if-found-inside-the-source)."""
     current = _Collected()
     found_previous = _Collected()
-    for name, opener, size, in_previous_folder in _members(source):
+    members = list(_members(source))
+    for name, _, size, _ in members:
+        _check_size(name, size, max_file_bytes)
+    csvs = [m for m in members if not m[0].lower().endswith(".xml")]
+    # Files on disk are parsed two at a time (Polars releases the GIL); a zip one by one.
+    workers = 2 if source.is_dir() and len(csvs) > 1 else 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parsed = pool.map(lambda m: _parse_csv(m[0], m[1], m[2], memory_limit), csvs)
+        by_name = dict(zip((m[0] for m in csvs), parsed, strict=True))
+    for name, opener, _, in_previous_folder in members:
         target = found_previous if in_previous_folder and previous is None else current
-        _read_member(
-            name,
-            opener,
-            size,
-            schema=schema,
-            into=target,
-            memory_limit=memory_limit,
-            max_file_bytes=max_file_bytes,
-        )
+        if name in by_name:
+            frame, note = by_name[name]
+            _place(name, frame, schema, target, note)
+        else:
+            with _open(opener) as stream:
+                _read_xml(name, stream, schema, target)
     if current.last_year and previous is None:
         for table, raw in current.last_year.items():
             found_previous.tables.setdefault(table, raw)
@@ -282,9 +289,7 @@ def _members(source: Path) -> Iterator[tuple[str, Opener, int, bool]]:
     """(display name, opener, size, in a previous-year folder) for every CSV/XML in the source."""
     if source.is_dir():
         files = sorted(
-            p
-            for p in source.rglob("*")
-            if p.is_file() and p.suffix.lower() in (".csv", ".xml", ".txt")
+            p for p in source.rglob("*") if p.is_file() and p.suffix.lower() in (".csv", ".xml")
         )
         if not files:
             raise InputError(str(source), None, None, "the folder holds no .csv or .xml files")
@@ -303,7 +308,7 @@ def _members(source: Path) -> Iterator[tuple[str, Opener, int, bool]]:
             info
             for info in archive.infolist()
             if not info.is_dir()
-            and PurePosixPath(info.filename).suffix.lower() in (".csv", ".xml", ".txt")
+            and PurePosixPath(info.filename).suffix.lower() in (".csv", ".xml")
             and not PurePosixPath(info.filename).name.startswith(".")
             and "__MACOSX" not in info.filename
         ]
@@ -337,16 +342,7 @@ def _refuse_excel(name: str, head: bytes) -> None:
         )
 
 
-def _read_member(
-    name: str,
-    opener: Opener,
-    size: int,
-    *,
-    schema: YearSchema,
-    into: _Collected,
-    memory_limit: int,
-    max_file_bytes: int,
-) -> None:
+def _check_size(name: str, size: int, max_file_bytes: int) -> None:
     if size > max_file_bytes:
         raise InputError(
             name,
@@ -357,24 +353,24 @@ def _read_member(
         )
     if size == 0:
         raise InputError(name, None, None, "the file is empty")
-    if name.lower().endswith(".xml"):
-        with _open(opener) as stream:
-            _read_xml(name, stream, schema, into)
-        return
+
+
+def _parse_csv(
+    name: str, opener: Opener, size: int, memory_limit: int
+) -> tuple[pl.DataFrame, str | None]:
+    """One CSV file -> its text frame (and a note on its encoding)."""
     if size > memory_limit:
         path, cleanup = _on_disk(opener)
         try:
             head = _head(path, 4096)
             _refuse_excel(name, head)
-            frame, note = _csv_from_disk(name, path, head)
+            return _csv_from_disk(name, path, head)
         finally:
             if cleanup:
                 path.unlink(missing_ok=True)
-    else:
-        data = _read_bytes(opener)
-        _refuse_excel(name, data[:8])
-        frame, note = _csv_from_bytes(name, data)
-    _place(name, frame, schema, into, note)
+    data = _read_bytes(opener)
+    _refuse_excel(name, data[:8])
+    return _csv_from_bytes(name, data)
 
 
 def _read_bytes(opener: Opener) -> bytes:
