@@ -12,8 +12,24 @@ class WorkplaceConfig(AppConfig):
         Section(
             "WorkPlace",
             "workplace:index",
-            "Care leavers into education, employment and training: young people's records, careers advice, employers and opportunities.",
+            "Care leavers into education, employment and training: young people's records, "
+            "leaving-care duties, careers advice, employers, opportunities and outcomes.",
             area=Area.WORKPLACE,
             order=40,
         ),
+        Section(
+            "Your opportunities",
+            "workplace:employer-home",
+            "Post opportunities for care leavers and see who has applied.",
+            area=Area.EMPLOYER_PORTAL,
+            order=41,
+        ),
+        Section(
+            "Your plan",
+            "workplace:me",
+            "Your plan, your next appointment and opportunities picked for you.",
+            area=Area.MY_RECORD,
+            order=42,
+        ),
     )
+    demo_loaders = ("alliance.workplace.demo.load",)
