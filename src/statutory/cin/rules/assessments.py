@@ -164,10 +164,13 @@ def several_open_assessments(ctx: Context) -> pl.DataFrame:
 
 @rule("8897Q", table="Assessments", fields=("AssessmentAuthorisationDate", "AssessmentFactors"))
 def completed_without_factors(ctx: Context) -> pl.DataFrame:
+    """DfE: if AssessmentAuthorisationDate is on or after the start of the census year, one or
+    more AssessmentFactors must be present and valid: each row of such an assessment with no
+    factor, or an unknown one, is flagged."""
     factors = pl.col("AssessmentFactors")
     return _assessments(ctx).filter(
-        pl.col("AssessmentAuthorisationDate__raw").is_not_null()
-        & factors.is_null().all().over(ASSESSMENT)
+        (pl.col("AssessmentAuthorisationDate") >= ctx.collection_start)
+        & (factors.is_null() | ~factors.is_in(ctx.codes("AssessmentFactors")))
     )
 
 

@@ -11,6 +11,7 @@ from statutory.cin.rules._common import (
     CHILD,
     in_year,
     is_false,
+    is_true,
     la_level,
     no_rows,
     rows_of,
@@ -268,11 +269,24 @@ def upn_for_school_age(ctx: Context) -> pl.DataFrame:
 
 
 @rule("8772", table="ChildIdentifiers", fields=("UPNunknown", "ReferralNFA"))
-def un7_with_further_action(ctx: Context) -> pl.DataFrame:
-    further = ctx.table("CINdetails").filter(is_false("ReferralNFA")).get_column(CHILD).drop_nulls()
-    return _ids(ctx).filter(
-        (pl.col("UPNunknown") == "UN7") & pl.col(CHILD).is_in(further.unique().implode())
+def un7_with_further_action(ctx: Context) -> list[Flag]:
+    """DfE: if UPNunknown is UN7 (referral with no further action), every CIN details episode of
+    the child must have ReferralNFA 1 or true. The child's record and each episode that is not
+    are flagged."""
+    un7 = _ids(ctx).filter(pl.col("UPNunknown") == "UN7")
+    episodes = ctx.table("CINdetails").filter(
+        pl.col(CHILD).is_in(un7.get_column(CHILD).drop_nulls().implode())
+        & pl.col("ReferralNFA").is_not_null()
+        & ~is_true("ReferralNFA")
     )
+    return [
+        Flag(
+            "ChildIdentifiers",
+            un7.filter(pl.col(CHILD).is_in(episodes.get_column(CHILD).implode())),
+            ("UPNunknown",),
+        ),
+        Flag("CINdetails", episodes, ("ReferralNFA",)),
+    ]
 
 
 @rule("8775Q", table="ChildIdentifiers", fields=("PersonBirthDate", "CINclosureDate"))

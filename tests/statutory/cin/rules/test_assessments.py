@@ -141,8 +141,10 @@ def test_8897q_completed_without_factors():
     assessments = [
         a(AssessmentAuthorisationDate="2024-05-01"),
         a(AssessmentID=2, AssessmentAuthorisationDate="2024-05-01", AssessmentFactors="1A"),
+        a(AssessmentID=3, AssessmentAuthorisationDate="2024-05-01", AssessmentFactors="99"),
+        a(AssessmentID=4, AssessmentAuthorisationDate="2024-03-31"),  # before the year
     ]
-    assert rows("8897Q", "Assessments", Assessments=assessments) == [1]
+    assert rows("8897Q", "Assessments", Assessments=assessments) == [1, 3]
 
 
 def test_8898_repeated_factor():

@@ -235,9 +235,17 @@ def test_8770q_upn_for_school_age():
 
 
 def test_8772_un7_with_further_action():
-    records = ids({"UPNunknown": "UN7"}, {"UPNunknown": "UN7"})
-    cin = [{"LAchildID": "c1", "ReferralNFA": "true"}, {"LAchildID": "c2", "ReferralNFA": "false"}]
-    assert rows("8772", "ChildIdentifiers", ChildIdentifiers=records, CINdetails=cin) == [2]
+    records = ids({"UPNunknown": "UN7"}, {"UPNunknown": "UN7"}, {"UPNunknown": "UN2"})
+    cin = [
+        {"LAchildID": "c1", "ReferralNFA": "true"},
+        {"LAchildID": "c2", "ReferralNFA": "1"},
+        {"LAchildID": "c2", "CINdetailsID": 2, "ReferralNFA": "false"},
+        {"LAchildID": "c3", "ReferralNFA": "0"},
+    ]
+    assert flagged("8772", ChildIdentifiers=records, CINdetails=cin) == {
+        ("ChildIdentifiers", 2),
+        ("CINdetails", 3),
+    }
 
 
 def test_8775q_over_25():
