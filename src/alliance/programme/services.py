@@ -325,6 +325,10 @@ def start_engagement(
         errors["ends"] = (
             "An engagement lasts at most two years: end date must be within two years of the start"
         )
+    if "ends" not in errors and ends > programme.ends:
+        errors["ends"] = (
+            f"End date must be within the programme, which ends {programme.ends:%-d %B %Y}"
+        )
     if not (programme.starts <= starts <= programme.ends):
         errors["starts"] = (
             f"Start date must be within the programme ({programme.starts:%-d %B %Y} to "

@@ -171,10 +171,13 @@ def index(request: HttpRequest) -> HttpResponse:
             "actual": actual,
             "planned": planned,
             "chart": charts.line_chart(
-                "Budget left (£), actual and planned",
+                "Budget left (£ thousands), actual and planned",
                 "Budget left at the end of each month: actual to date, and planned if spent evenly",
                 [label if label.startswith(("Mar", "Sep")) else "" for label in labels],
-                [charts.Series("Actual", actual), charts.Series("Planned (even spend)", planned)],
+                [
+                    charts.Series("Actual", [v / 1000 if v is not None else None for v in actual]),
+                    charts.Series("Planned (even spend)", [v / 1000 for v in planned]),
+                ],
             ),
         }
     movement = services.judgement_movement(engagements) if everything.exists() else []
