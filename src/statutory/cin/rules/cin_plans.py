@@ -90,8 +90,10 @@ def review_during_open_plan(ctx: Context) -> list[Flag]:
 
 @rule("4004", table="CINplanDates", fields=("CINPlanEndDate",))
 def several_open_plans(ctx: Context) -> pl.DataFrame:
+    """DfE: within a CINdetails module there must be only one CIN plan with no end date; the
+    open plans of an episode with more than one are flagged."""
     open_ = _plans(ctx).filter(pl.col("CINPlanEndDate__raw").is_null())
-    return open_.filter(pl.len().over(CHILD) > 1)
+    return open_.filter(pl.len().over(CIN_KEY) > 1)
 
 
 @rule("4010", table="CINplanDates", fields=("CINPlanStartDate",))

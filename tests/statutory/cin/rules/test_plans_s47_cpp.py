@@ -51,8 +51,8 @@ def test_4003_review_during_open_plan():
     ) == [1, 4]
 
 
-def test_4004_several_open():
-    plans = [r(), r(CINdetailsID=2), {"LAchildID": "b"}]
+def test_4004_several_open_in_an_episode():
+    plans = [r(), r(), r(CINdetailsID=2), {"LAchildID": "b"}]
     assert rows("4004", "CINplanDates", CINplanDates=plans) == [1, 2]
 
 
