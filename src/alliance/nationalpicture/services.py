@@ -139,6 +139,13 @@ class GradeShare:
         return None if self.share is None else 100 * self.share
 
 
+def former_councils() -> dict[str, dt.date]:
+    """Councils that no longer exist (their judgements are held under their name): name → the
+    day they ended."""
+    rows = Judgement.objects.filter(council__isnull=True, ended__isnull=False)
+    return dict(rows.values_list("area_name", "ended").distinct())
+
+
 def _existing_on(day: dt.date, councils: Sequence[Council]) -> list[Council]:
     return [c for c in councils if COUNCIL_STARTED.get(c.dfe_code, dt.date.min) <= day]
 
@@ -148,10 +155,12 @@ def _share(
     councils: Sequence[Council],
     judgements: Sequence[Judgement],
     basis: str = PUBLISHED,
+    formers: dict[str, dt.date] | None = None,
 ) -> GradeShare:
-    """`judgements` ordered by the date they count from (see `_effective`)."""
+    """`judgements` ordered by the date they count from (see `_effective`); `formers` maps each
+    former council's name to the day it ended."""
     latest: dict[str, str] = {}
-    former_ended: dict[str, dt.date] = {}
+    former_ended: dict[str, dt.date] = dict(formers or {})
     for j in judgements:
         if _effective(j, basis) > day:
             break
@@ -188,7 +197,7 @@ def share_below_good(as_at: dt.date | None = None, basis: str = PUBLISHED) -> Gr
     count; the SIF history has publication dates only)."""
     day = as_at or timezone.localdate()
     councils = list(Council.objects.only("id", "name", "dfe_code"))
-    return _share(day, councils, _overall_judgements(day, basis), basis)
+    return _share(day, councils, _overall_judgements(day, basis), basis, former_councils())
 
 
 def share_over_time(
@@ -199,26 +208,25 @@ def share_over_time(
     end = end or timezone.localdate()
     councils = list(Council.objects.only("id", "name", "dfe_code"))
     judgements = _overall_judgements(end)
+    formers = former_councils()
     points: list[GradeShare] = []
     day = start
     while day < end:
-        points.append(_share(day, councils, judgements))
+        points.append(_share(day, councils, judgements, PUBLISHED, formers))
         month = day.month - 1 + months
         day = dt.date(day.year + month // 12, month % 12 + 1, 1)
-    points.append(_share(end, councils, judgements))
+    points.append(_share(end, councils, judgements, PUBLISHED, formers))
     return points
 
 
-def yearly_shares(
-    start_year: int = 2014, as_at_month: int = 3, as_at_day: int = 31
-) -> list[GradeShare]:
-    """The share at 31 March of each year from `start_year`, and today."""
-    today = timezone.localdate()
+def shares_at(days: Sequence[dt.date], basis: str = PUBLISHED) -> list[GradeShare]:
+    """The share at each of several dates, in one pass (three queries)."""
+    if not days:
+        return []
     councils = list(Council.objects.only("id", "name", "dfe_code"))
-    judgements = _overall_judgements(today)
-    days = [dt.date(y, as_at_month, as_at_day) for y in range(start_year, today.year + 1)]
-    days = [d for d in days if d < today] + [today]
-    return [_share(d, councils, judgements) for d in days]
+    judgements = _overall_judgements(max(days), basis)
+    formers = former_councils()
+    return [_share(d, councils, judgements, basis, formers) for d in days]
 
 
 def last_published() -> dt.date | None:
