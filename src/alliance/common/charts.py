@@ -191,8 +191,10 @@ def bar_chart(
             continue
         w = max(plot_w * value / top, 1.0)
         colour = colours[i % len(colours)] if colours else PALETTE[0]
+        # The stylesheet's bar colour would override a chosen colour: the class is for the default.
+        bar_class = "" if colours else ' class="app-chart__bar"'
         body.append(
-            f'<rect class="app-chart__bar" x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{colour}"/>'
+            f'<rect{bar_class} x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{colour}"/>'
         )
         body.append(
             f'<text x="{label_w + w + 6:.1f}" y="{y + bar_height / 2 + 5:.1f}">{escape(_fmt(value, unit))}</text>'

@@ -1,0 +1,91 @@
+"""Server-rendered SVG charts: accessible names, series told apart without colour, gaps (never
+zeros) for missing values, text escaped."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from markupsafe import Markup
+
+from alliance.common.charts import DASHES, Series, bar_chart, line_chart
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(markup: Markup) -> ET.Element:
+    return ET.fromstring(str(markup))
+
+
+def test_line_chart_has_title_description_and_a_legend():
+    chart = line_chart(
+        "Re-referrals",
+        "Re-referrals for North Tyneside and England, 2023 to 2025.",
+        ["2023", "2024", "2025"],
+        [Series("North Tyneside", [22.0, 25.2, 24.7]), Series("England", [22.4, 22.4, 22.6])],
+        unit="%",
+    )
+    assert isinstance(chart, Markup)
+    svg = parse(chart)
+    assert svg.get("role") == "img"
+    title_id, desc_id = svg.get("aria-labelledby").split()
+    assert svg.find(f"{SVG}title").get("id") == title_id
+    assert svg.find(f"{SVG}title").text == "Re-referrals"
+    assert svg.find(f"{SVG}desc").get("id") == desc_id
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert "North Tyneside" in texts and "England" in texts
+    assert "2023" in texts and "2025" in texts
+    assert "100%" in texts or "50%" in texts
+    lines = list(svg.iter(f"{SVG}polyline"))
+    assert len(lines) == 2
+    # Told apart by dash pattern as well as colour.
+    assert lines[0].get("stroke") != lines[1].get("stroke")
+    assert lines[0].get("stroke-dasharray") != lines[1].get("stroke-dasharray")
+    assert lines[1].get("stroke-dasharray") == DASHES[1]
+
+
+def test_missing_values_leave_a_gap_not_a_zero():
+    chart = line_chart(
+        "T", "D", ["a", "b", "c", "d", "e"], [Series("S", [1.0, 2.0, None, 4.0, 5.0])]
+    )
+    svg = parse(chart)
+    lines = list(svg.iter(f"{SVG}polyline"))
+    assert len(lines) == 2  # broken at the missing value
+    assert all(len(line.get("points").split()) == 2 for line in lines)
+    markers = svg.find(f"{SVG}g[@class='app-chart__series']")
+    assert len(list(markers)) == 2 + 4  # two line segments and four points
+
+
+def test_text_is_escaped():
+    chart = line_chart("<script>", "a & b", ["<x>"], [Series("<b>bold</b>", [1.0])])
+    text = str(chart)
+    assert "<script>" not in text
+    assert "&lt;script&gt;" in text
+    assert "&lt;b&gt;bold&lt;/b&gt;" in text
+    parse(chart)  # still well-formed
+
+
+def test_each_chart_has_its_own_ids():
+    first = parse(line_chart("A", "a", ["1"], [Series("s", [1.0])]))
+    second = parse(line_chart("B", "b", ["1"], [Series("s", [1.0])]))
+    assert first.get("aria-labelledby") != second.get("aria-labelledby")
+
+
+def test_many_categories_are_labelled_sparingly():
+    categories = [str(2000 + i) for i in range(40)]
+    svg = parse(line_chart("T", "D", categories, [Series("S", [float(i) for i in range(40)])]))
+    labels = [t.text for t in svg.iter(f"{SVG}text") if t.text and re.fullmatch(r"20\d\d", t.text)]
+    assert 2 <= len(labels) <= 13
+    assert "2039" in labels
+
+
+def test_bar_chart_writes_values_and_says_not_available():
+    svg = parse(
+        bar_chart("Grades", "Councils by grade", ["Good", "Inadequate", "Unknown"], [65, 13, None])
+    )
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert "65" in texts and "13" in texts
+    assert "not available" in texts
+    bars = list(svg.iter(f"{SVG}rect"))
+    assert len(bars) == 2
+    assert float(bars[0].get("width")) > float(bars[1].get("width"))
