@@ -35,6 +35,9 @@ YearOption = Annotated[
         help="The year the census ends (2025 = 2024/25); default: the one the header names.",
     ),
 ]
+MaxSizeOption = Annotated[
+    int, typer.Option("--max-size", help="Refuse files larger than this many MB.", min=1)
+]
 CacheOption = Annotated[
     Path | None,
     typer.Option(
@@ -78,10 +81,13 @@ def _year(path: Path, year: int | None) -> int:
     return found
 
 
-def _read(path: Path, year: int, cache: Path | None = None) -> Return:
+def _read(path: Path, year: int, cache: Path | None = None, max_mb: int = 2048) -> Return:
     from statutory.cin.reader import read_cached, read_return
 
-    return read_cached(path, year, cache) if cache is not None else read_return(path, year)
+    limit = max_mb * 1024**2
+    if cache is not None:
+        return read_cached(path, year, cache, max_bytes=limit)
+    return read_return(path, year, max_bytes=limit)
 
 
 def _progress(console: Console, total: int, label: str) -> tuple[Callable[[str], None], object]:
@@ -112,6 +118,7 @@ def validate(
     ] = None,
     threads: Annotated[int, typer.Option(help="Run checks on this many threads.")] = 2,
     cache: CacheOption = None,
+    max_size: MaxSizeOption = 2048,
 ) -> None:
     """Validate a census with the DfE rules for the year; print a summary, optionally a report."""
     from statutory.engine import Registry, run
@@ -123,7 +130,7 @@ def validate(
             raise ValueError(f"--report must end in {', '.join(REPORT_EXTENSIONS)}")
         year = _year(path, year)
         with console.status("Reading…"):
-            return_ = _read(path, year, cache)
+            return_ = _read(path, year, cache, max_size)
         for note in return_.notes:
             console.print(f"[yellow]note:[/yellow] {note}")
         registry = Registry.load("cin")
@@ -171,6 +178,7 @@ def indicators(
         Path | None, typer.Option("--out", help="Write the indicators to .csv or .json.")
     ] = None,
     cache: CacheOption = None,
+    max_size: MaxSizeOption = 2048,
 ) -> None:
     """The DfE indicators computed from the records (see docs/statutory/cin-indicators.md)."""
     from rich.table import Table
@@ -183,7 +191,7 @@ def indicators(
         if out is not None and out.suffix.lower() not in (".csv", ".json"):
             raise ValueError("--out must end in .csv or .json")
         year = _year(path, year)
-        result = compute(_read(path, year, cache), la=la)
+        result = compute(_read(path, year, cache, max_size), la=la)
         table = Table()
         table.add_column("Indicator")
         table.add_column("Value", justify="right")

@@ -479,11 +479,27 @@ def detect_year(path: str | Path) -> int | None:
     return None
 
 
-def read_return(path: str | Path, year: int) -> Return:
-    """An XML census file, or a folder / zip / CSV of the flattened tables."""
+# England's largest council returns about 20,000 children a year (about 20 MB of XML); the whole
+# country's census is about 400,000. A file far beyond that is not one council's census, and
+# reading it would need memory in proportion (about 3 GB per million children).
+MAX_BYTES = 2 * 1024**3
+
+
+def read_return(path: str | Path, year: int, *, max_bytes: int | None = MAX_BYTES) -> Return:
+    """An XML census file, or a folder / zip / CSV of the flattened tables. A file larger than
+    `max_bytes` (None: no limit) is refused before anything is read."""
     p = Path(path)
     if not p.exists():
         raise InputError(str(path), None, None, "no such file or folder")
+    if max_bytes is not None and p.is_file() and p.stat().st_size > max_bytes:
+        size = p.stat().st_size / 1024**2
+        raise InputError(
+            str(path),
+            None,
+            None,
+            f"{size:,.0f} MB is larger than a council's census could be (limit "
+            f"{max_bytes / 1024**2:,.0f} MB); check the file, or raise the limit with --max-size",
+        )
     if p.is_file() and p.suffix.lower() == ".xml":
         return read_xml(p, year)
     if p.is_file() and not zipfile.is_zipfile(p) and p.suffix.lower() != ".csv":
@@ -504,14 +520,16 @@ def _cache_key(path: Path, year: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def read_cached(path: str | Path, year: int, cache_dir: str | Path) -> Return:
+def read_cached(
+    path: str | Path, year: int, cache_dir: str | Path, *, max_bytes: int | None = MAX_BYTES
+) -> Return:
     """`read_return`, parsing the XML once and keeping the typed tables as Parquet in
     `cache_dir` (keyed by the file's path, size, modification time and the year), so later runs
     on the same file skip the XML parse. Opt-in: the cache holds the same record-level data as
     the file, so it belongs in a folder with the same protection as the file."""
     p = Path(path)
     if not p.is_file():
-        return read_return(p, year)
+        return read_return(p, year, max_bytes=max_bytes)
     folder = Path(cache_dir) / _cache_key(p, year)
     meta_path = folder / "meta.json"
     if meta_path.exists():
@@ -529,7 +547,7 @@ def read_cached(path: str | Path, year: int, cache_dir: str | Path) -> Return:
             source_format=meta["format"],
             notes=meta["notes"],
         )
-    result = read_return(p, year)
+    result = read_return(p, year, max_bytes=max_bytes)
     tmp = folder.with_name(folder.name + ".part")
     tmp.mkdir(parents=True, exist_ok=True)
     for name, frame in result.tables.items():

@@ -103,6 +103,13 @@ def test_another_years_census_and_sex_element(tmp_path: Path) -> None:
     assert r.tables["ChildIdentifiers"]["GenderCurrent"].to_list() == ["1"]
 
 
+def test_refuses_a_file_too_large_before_reading(tmp_path: Path) -> None:
+    path = write(tmp_path, census())
+    with pytest.raises(InputError, match="larger than a council's census"):
+        read_return(path, 2025, max_bytes=100)
+    assert read_return(path, 2025, max_bytes=None).row_counts()["ChildIdentifiers"] == 1
+
+
 def test_detect_year_and_not_found(tmp_path: Path) -> None:
     assert detect_year(write(tmp_path, census())) == 2025
     with pytest.raises(InputError, match="no such file"):
