@@ -8,6 +8,8 @@ class EdgeofcareConfig(AppConfig):
     name = "alliance.edgeofcare"
     label = "edgeofcare"
     verbose_name = "Edge of Care"
+    demo_loaders = ("alliance.edgeofcare.demo.load",)
+    reference_order = 80  # after the people and councils the demo families belong to
     sections = (
         Section(
             "Edge of Care",
@@ -15,5 +17,12 @@ class EdgeofcareConfig(AppConfig):
             "Rapid support for families in crisis: referrals, response times, services, case work and outcomes.",
             area=Area.EDGE_OF_CARE,
             order=50,
+        ),
+        Section(
+            "Edge of Care figures",
+            "edgeofcare:dashboard",
+            "Referrals, response times, services in use, outcomes and whether Edge of Care keeps children out of care.",
+            area=Area.INSIGHT,
+            order=55,
         ),
     )

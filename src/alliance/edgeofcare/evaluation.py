@@ -306,9 +306,7 @@ def simulate(
     uasc = rng.random(n) < 0.03
     prior = rng.poisson(0.6, n)
     cp = rng.random(n) < 0.2
-    need = rng.choice(
-        NEED_CODES, n, p=[0.5, 0.05, 0.05, 0.15, 0.1, 0.07, 0.03, 0.05]
-    )
+    need = rng.choice(NEED_CODES, n, p=[0.5, 0.05, 0.05, 0.15, 0.1, 0.07, 0.03, 0.05])
     base_logit = -2.2 + 0.08 * age + 0.35 * prior + 0.8 * cp + 0.4 * disabled + 1.0 * uasc
     base_logit = base_logit + np.where(need == "N1", 0.5, 0.0)
     if randomise:

@@ -120,7 +120,9 @@ class CouncilSettings(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="edge_of_care_settings"
     )
     team_lead_email = models.EmailField(
-        "Team lead's email", blank=True, help_text="Who is emailed when a target is about to be missed"
+        "Team lead's email",
+        blank=True,
+        help_text="Who is emailed when a target is about to be missed",
     )
     warn_minutes = models.PositiveIntegerField(
         "Warn this many minutes before a target is missed", default=60
@@ -180,9 +182,7 @@ class Referral(models.Model):
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     referrer_type = models.CharField(max_length=20, choices=ReferrerType.choices)
     referrer_name = models.CharField(max_length=120)
-    referrer_contact = models.CharField(
-        "Referrer's phone or email", max_length=120, blank=True
-    )
+    referrer_contact = models.CharField("Referrer's phone or email", max_length=120, blank=True)
     address_line_1 = models.CharField(max_length=120)
     address_town = models.CharField("Town", max_length=80)
     postcode = models.CharField(max_length=8, db_index=True)

@@ -7,212 +7,695 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0002_reference_load'),
+        ("organisations", "0002_reference_load"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CouncilSettings',
+            name="CouncilSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('team_lead_email', models.EmailField(blank=True, help_text='Who is emailed when a target is about to be missed', max_length=254, verbose_name="Team lead's email")),
-                ('warn_minutes', models.PositiveIntegerField(default=60, verbose_name='Warn this many minutes before a target is missed')),
-                ('allocation_method', models.CharField(choices=[('needs', "By assessed need (practitioner's judgement)"), ('waiting-list', 'In waiting-list order (first come, first served)'), ('random', 'At random (for evaluation)')], default='needs', max_length=20)),
-                ('retention_years', models.PositiveSmallIntegerField(default=6, verbose_name='Keep closed records for this many years')),
-                ('retention_until_age', models.PositiveSmallIntegerField(default=25, verbose_name='and at least until the youngest child is this old')),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='edge_of_care_settings', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "team_lead_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Who is emailed when a target is about to be missed",
+                        max_length=254,
+                        verbose_name="Team lead's email",
+                    ),
+                ),
+                (
+                    "warn_minutes",
+                    models.PositiveIntegerField(
+                        default=60, verbose_name="Warn this many minutes before a target is missed"
+                    ),
+                ),
+                (
+                    "allocation_method",
+                    models.CharField(
+                        choices=[
+                            ("needs", "By assessed need (practitioner's judgement)"),
+                            ("waiting-list", "In waiting-list order (first come, first served)"),
+                            ("random", "At random (for evaluation)"),
+                        ],
+                        default="needs",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "retention_years",
+                    models.PositiveSmallIntegerField(
+                        default=6, verbose_name="Keep closed records for this many years"
+                    ),
+                ),
+                (
+                    "retention_until_age",
+                    models.PositiveSmallIntegerField(
+                        default=25, verbose_name="and at least until the youngest child is this old"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="edge_of_care_settings",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('referrer_type', models.CharField(choices=[('social-worker', 'Social worker'), ('school', 'School or college'), ('health', 'Health (GP, health visitor, hospital, CAMHS)'), ('police', 'Police'), ('early-help', 'Early help team'), ('housing', 'Housing'), ('family', 'Family member or the young person'), ('voluntary', 'Voluntary or community organisation'), ('other', 'Other')], max_length=20)),
-                ('referrer_name', models.CharField(max_length=120)),
-                ('referrer_contact', models.CharField(blank=True, max_length=120, verbose_name="Referrer's phone or email")),
-                ('address_line_1', models.CharField(max_length=120)),
-                ('address_town', models.CharField(max_length=80, verbose_name='Town')),
-                ('postcode', models.CharField(db_index=True, max_length=8)),
-                ('needs', models.JSONField(default=list, verbose_name='Presenting needs')),
-                ('risk', models.CharField(choices=[('high', 'High: likely to enter care within weeks without support'), ('medium', 'Medium: could enter care within months'), ('low', 'Low: at risk if things get worse')], max_length=10, verbose_name='Risk of entering care')),
-                ('urgency', models.CharField(choices=[('immediate', 'Immediate: family in crisis now'), ('urgent', 'Urgent: within a day'), ('standard', 'Standard: within 3 days')], max_length=20)),
-                ('consent_basis', models.CharField(choices=[('consent', 'The family consented to the referral (UK GDPR article 6(1)(a))'), ('public-task', "Public task: the council's duties under the Children Act 1989 (article 6(1)(e))"), ('vital-interests', 'Vital interests: a child is at risk of significant harm (article 6(1)(d))')], max_length=20)),
-                ('summary', models.TextField(blank=True, verbose_name='What is happening')),
-                ('status', models.CharField(choices=[('awaiting-contact', 'Awaiting first contact'), ('awaiting-triage', 'Awaiting triage'), ('open', 'Open'), ('closed', 'Closed')], db_index=True, default='awaiting-contact', max_length=20)),
-                ('due_at', models.DateTimeField(db_index=True, verbose_name='First contact due')),
-                ('first_contact_at', models.DateTimeField(blank=True, null=True)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('allocation_method', models.CharField(choices=[('needs', "By assessed need (practitioner's judgement)"), ('waiting-list', 'In waiting-list order (first come, first served)'), ('random', 'At random (for evaluation)')], default='needs', max_length=20)),
-                ('arm', models.CharField(blank=True, choices=[('service', 'Offered Edge of Care services'), ('usual-care', 'Usual care (not offered Edge of Care services)')], default='', max_length=20, verbose_name='Randomised to')),
-                ('triaged_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('closure_reason', models.CharField(blank=True, choices=[('goals-met', 'Goals met: family no longer needs the service'), ('step-down', 'Stepped down to early help or universal services'), ('step-up', 'Stepped up to statutory social care (child in need or protection)'), ('entered-care', 'A child entered care'), ('disengaged', 'Family stopped engaging'), ('moved-away', 'Family moved out of the area'), ('not-eligible', 'Referral did not meet the criteria')], max_length=20)),
-                ('closure_notes', models.TextField(blank=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "referrer_type",
+                    models.CharField(
+                        choices=[
+                            ("social-worker", "Social worker"),
+                            ("school", "School or college"),
+                            ("health", "Health (GP, health visitor, hospital, CAMHS)"),
+                            ("police", "Police"),
+                            ("early-help", "Early help team"),
+                            ("housing", "Housing"),
+                            ("family", "Family member or the young person"),
+                            ("voluntary", "Voluntary or community organisation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("referrer_name", models.CharField(max_length=120)),
+                (
+                    "referrer_contact",
+                    models.CharField(
+                        blank=True, max_length=120, verbose_name="Referrer's phone or email"
+                    ),
+                ),
+                ("address_line_1", models.CharField(max_length=120)),
+                ("address_town", models.CharField(max_length=80, verbose_name="Town")),
+                ("postcode", models.CharField(db_index=True, max_length=8)),
+                ("needs", models.JSONField(default=list, verbose_name="Presenting needs")),
+                (
+                    "risk",
+                    models.CharField(
+                        choices=[
+                            ("high", "High: likely to enter care within weeks without support"),
+                            ("medium", "Medium: could enter care within months"),
+                            ("low", "Low: at risk if things get worse"),
+                        ],
+                        max_length=10,
+                        verbose_name="Risk of entering care",
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "Immediate: family in crisis now"),
+                            ("urgent", "Urgent: within a day"),
+                            ("standard", "Standard: within 3 days"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "consent_basis",
+                    models.CharField(
+                        choices=[
+                            (
+                                "consent",
+                                "The family consented to the referral (UK GDPR article 6(1)(a))",
+                            ),
+                            (
+                                "public-task",
+                                "Public task: the council's duties under the Children Act 1989 (article 6(1)(e))",
+                            ),
+                            (
+                                "vital-interests",
+                                "Vital interests: a child is at risk of significant harm (article 6(1)(d))",
+                            ),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="What is happening")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting-contact", "Awaiting first contact"),
+                            ("awaiting-triage", "Awaiting triage"),
+                            ("open", "Open"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="awaiting-contact",
+                        max_length=20,
+                    ),
+                ),
+                ("due_at", models.DateTimeField(db_index=True, verbose_name="First contact due")),
+                ("first_contact_at", models.DateTimeField(blank=True, null=True)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "allocation_method",
+                    models.CharField(
+                        choices=[
+                            ("needs", "By assessed need (practitioner's judgement)"),
+                            ("waiting-list", "In waiting-list order (first come, first served)"),
+                            ("random", "At random (for evaluation)"),
+                        ],
+                        default="needs",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "arm",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("service", "Offered Edge of Care services"),
+                            ("usual-care", "Usual care (not offered Edge of Care services)"),
+                        ],
+                        default="",
+                        max_length=20,
+                        verbose_name="Randomised to",
+                    ),
+                ),
+                ("triaged_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "closure_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("goals-met", "Goals met: family no longer needs the service"),
+                            ("step-down", "Stepped down to early help or universal services"),
+                            (
+                                "step-up",
+                                "Stepped up to statutory social care (child in need or protection)",
+                            ),
+                            ("entered-care", "A child entered care"),
+                            ("disengaged", "Family stopped engaging"),
+                            ("moved-away", "Family moved out of the area"),
+                            ("not-eligible", "Referral did not meet the criteria"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("closure_notes", models.TextField(blank=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="organisations.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at'],
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='FamilyMember',
+            name="FamilyMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('relationship', models.CharField(max_length=60)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='edgeofcare.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("relationship", models.CharField(max_length=60)),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="edgeofcare.referral",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Child',
+            name="Child",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(max_length=80)),
-                ('last_name', models.CharField(max_length=80)),
-                ('date_of_birth', models.DateField()),
-                ('la_child_id', models.CharField(blank=True, max_length=20, verbose_name="Council's child id (as in the CIN census and SSDA903)")),
-                ('school', models.CharField(blank=True, max_length=120)),
-                ('primary_need', models.CharField(choices=[('N1', 'N1 Abuse or neglect'), ('N2', "N2 Child's disability or illness"), ('N3', 'N3 Parental illness or disability'), ('N4', 'N4 Family in acute stress'), ('N5', 'N5 Family dysfunction'), ('N6', 'N6 Socially unacceptable behaviour'), ('N7', 'N7 Low income'), ('N8', 'N8 Absent parenting')], max_length=2)),
-                ('disabled', models.BooleanField(default=False)),
-                ('uasc', models.BooleanField(default=False, verbose_name='Unaccompanied asylum-seeking child')),
-                ('prior_referrals', models.PositiveSmallIntegerField(default=0, verbose_name="Referrals to children's social care in the last 12 months")),
-                ('cp_history', models.BooleanField(default=False, verbose_name='Has ever had a child protection plan')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='children', to='edgeofcare.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=80)),
+                ("last_name", models.CharField(max_length=80)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "la_child_id",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        verbose_name="Council's child id (as in the CIN census and SSDA903)",
+                    ),
+                ),
+                ("school", models.CharField(blank=True, max_length=120)),
+                (
+                    "primary_need",
+                    models.CharField(
+                        choices=[
+                            ("N1", "N1 Abuse or neglect"),
+                            ("N2", "N2 Child's disability or illness"),
+                            ("N3", "N3 Parental illness or disability"),
+                            ("N4", "N4 Family in acute stress"),
+                            ("N5", "N5 Family dysfunction"),
+                            ("N6", "N6 Socially unacceptable behaviour"),
+                            ("N7", "N7 Low income"),
+                            ("N8", "N8 Absent parenting"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("disabled", models.BooleanField(default=False)),
+                (
+                    "uasc",
+                    models.BooleanField(
+                        default=False, verbose_name="Unaccompanied asylum-seeking child"
+                    ),
+                ),
+                (
+                    "prior_referrals",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        verbose_name="Referrals to children's social care in the last 12 months",
+                    ),
+                ),
+                (
+                    "cp_history",
+                    models.BooleanField(
+                        default=False, verbose_name="Has ever had a child protection plan"
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="edgeofcare.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date_of_birth'],
+                "ordering": ["date_of_birth"],
             },
         ),
         migrations.CreateModel(
-            name='ResponseTarget',
+            name="ResponseTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('urgency', models.CharField(choices=[('immediate', 'Immediate: family in crisis now'), ('urgent', 'Urgent: within a day'), ('standard', 'Standard: within 3 days')], max_length=20)),
-                ('hours', models.PositiveIntegerField(verbose_name='Hours to first contact')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "Immediate: family in crisis now"),
+                            ("urgent", "Urgent: within a day"),
+                            ("standard", "Standard: within 3 days"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("hours", models.PositiveIntegerField(verbose_name="Hours to first contact")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="organisations.organisation"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField()),
-                ('summary', models.TextField()),
-                ('next_review_on', models.DateField(blank=True, null=True)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='edgeofcare.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField()),
+                ("summary", models.TextField()),
+                ("next_review_on", models.DateField(blank=True, null=True)),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="edgeofcare.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-held_on'],
+                "ordering": ["-held_on"],
             },
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True)),
-                ('capacity', models.PositiveIntegerField(help_text='Families it can work with at once')),
-                ('active', models.BooleanField(default=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(help_text="Families it can work with at once"),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="organisations.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceAllocation',
+            name="ServiceAllocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('waiting', 'On the waiting list'), ('active', 'Working with the family'), ('ended', 'Ended')], db_index=True, max_length=10)),
-                ('allocated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('progress', models.CharField(choices=[('not-started', 'Not started'), ('some', 'Some progress'), ('good', 'Good progress'), ('none', 'No progress')], default='not-started', max_length=12)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='allocations', to='edgeofcare.referral')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='edgeofcare.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "On the waiting list"),
+                            ("active", "Working with the family"),
+                            ("ended", "Ended"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                    ),
+                ),
+                ("allocated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "progress",
+                    models.CharField(
+                        choices=[
+                            ("not-started", "Not started"),
+                            ("some", "Some progress"),
+                            ("good", "Good progress"),
+                            ("none", "No progress"),
+                        ],
+                        default="not-started",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="allocations",
+                        to="edgeofcare.referral",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="edgeofcare.service",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['allocated_at'],
+                "ordering": ["allocated_at"],
             },
         ),
         migrations.CreateModel(
-            name='Goal',
+            name="Goal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(max_length=300)),
-                ('status', models.CharField(choices=[('open', 'Working on it'), ('achieved', 'Achieved'), ('not-achieved', 'Not achieved')], default='open', max_length=20)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='goals', to='edgeofcare.referral')),
-                ('allocation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='goals', to='edgeofcare.serviceallocation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.CharField(max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Working on it"),
+                            ("achieved", "Achieved"),
+                            ("not-achieved", "Not achieved"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="goals",
+                        to="edgeofcare.referral",
+                    ),
+                ),
+                (
+                    "allocation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="goals",
+                        to="edgeofcare.serviceallocation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('phone', 'Phone call'), ('home-visit', 'Home visit'), ('school-visit', 'Visit at school'), ('session', 'Service session'), ('meeting', 'Meeting with other professionals')], max_length=20)),
-                ('happened_at', models.DateTimeField()),
-                ('notes', models.TextField()),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='edgeofcare.referral')),
-                ('allocation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='edgeofcare.serviceallocation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone call"),
+                            ("home-visit", "Home visit"),
+                            ("school-visit", "Visit at school"),
+                            ("session", "Service session"),
+                            ("meeting", "Meeting with other professionals"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("happened_at", models.DateTimeField()),
+                ("notes", models.TextField()),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="edgeofcare.referral",
+                    ),
+                ),
+                (
+                    "allocation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="edgeofcare.serviceallocation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-happened_at'],
+                "ordering": ["-happened_at"],
             },
         ),
         migrations.CreateModel(
-            name='UnitCost',
+            name="UnitCost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('placement_type', models.CharField(choices=[('foster-in-house', "Foster care (council's own carers)"), ('foster-agency', 'Foster care (independent agency)'), ('kinship', 'Family and friends (kinship) care'), ('residential', "Children's home"), ('semi-independent', 'Supported or semi-independent living')], max_length=20)),
-                ('weekly_pence', models.PositiveIntegerField()),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "placement_type",
+                    models.CharField(
+                        choices=[
+                            ("foster-in-house", "Foster care (council's own carers)"),
+                            ("foster-agency", "Foster care (independent agency)"),
+                            ("kinship", "Family and friends (kinship) care"),
+                            ("residential", "Children's home"),
+                            ("semi-independent", "Supported or semi-independent living"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("weekly_pence", models.PositiveIntegerField()),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="organisations.organisation"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Outcome',
+            name="Outcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('months', models.PositiveSmallIntegerField(choices=[(3, '3 months'), (6, '6 months'), (12, '12 months'), (21, '21 months')])),
-                ('checked_on', models.DateField()),
-                ('living_at_home', models.BooleanField(blank=True, null=True)),
-                ('same_school', models.BooleanField(blank=True, null=True)),
-                ('entered_care', models.BooleanField(blank=True, null=True)),
-                ('entered_care_source', models.CharField(blank=True, choices=[('returns', "Matched in the council's statutory returns"), ('practitioner', 'Recorded by a practitioner')], max_length=20)),
-                ('re_referred', models.BooleanField(blank=True, null=True)),
-                ('re_referred_source', models.CharField(blank=True, choices=[('returns', "Matched in the council's statutory returns"), ('practitioner', 'Recorded by a practitioner')], max_length=20)),
-                ('notes', models.TextField(blank=True)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='edgeofcare.child')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "months",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (3, "3 months"),
+                            (6, "6 months"),
+                            (12, "12 months"),
+                            (21, "21 months"),
+                        ]
+                    ),
+                ),
+                ("checked_on", models.DateField()),
+                ("living_at_home", models.BooleanField(blank=True, null=True)),
+                ("same_school", models.BooleanField(blank=True, null=True)),
+                ("entered_care", models.BooleanField(blank=True, null=True)),
+                (
+                    "entered_care_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("returns", "Matched in the council's statutory returns"),
+                            ("practitioner", "Recorded by a practitioner"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("re_referred", models.BooleanField(blank=True, null=True)),
+                (
+                    "re_referred_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("returns", "Matched in the council's statutory returns"),
+                            ("practitioner", "Recorded by a practitioner"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcomes",
+                        to="edgeofcare.child",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['months'],
-                'constraints': [models.UniqueConstraint(fields=('child', 'months'), name='eoc_one_outcome_per_point')],
+                "ordering": ["months"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("child", "months"), name="eoc_one_outcome_per_point"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['organisation', 'status', 'due_at'], name='edgeofcare__organis_896454_idx'),
+            model_name="referral",
+            index=models.Index(
+                fields=["organisation", "status", "due_at"], name="edgeofcare__organis_896454_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['organisation', 'received_at'], name='edgeofcare__organis_a8cf77_idx'),
+            model_name="referral",
+            index=models.Index(
+                fields=["organisation", "received_at"], name="edgeofcare__organis_a8cf77_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='responsetarget',
-            constraint=models.UniqueConstraint(fields=('organisation', 'urgency'), name='eoc_one_target'),
+            model_name="responsetarget",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "urgency"), name="eoc_one_target"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='eoc_service_name'),
+            model_name="service",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"), name="eoc_service_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitcost',
-            constraint=models.UniqueConstraint(fields=('organisation', 'placement_type'), name='eoc_one_cost_per_type'),
+            model_name="unitcost",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "placement_type"), name="eoc_one_cost_per_type"
+            ),
         ),
     ]

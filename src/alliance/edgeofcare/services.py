@@ -1,0 +1,929 @@
+"""Edge of Care's domain logic: referrals, response targets, allocation, closure, outcomes,
+retention and the figures. No request objects here; views and tasks call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from alliance.audit import services as audit
+from alliance.edgeofcare import evaluation
+from alliance.edgeofcare.models import (
+    DEFAULT_TARGET_HOURS,
+    OUTCOME_MONTHS,
+    Arm,
+    Child,
+    CouncilSettings,
+    Outcome,
+    PlacementType,
+    Referral,
+    ResponseTarget,
+    Service,
+    ServiceAllocation,
+    UnitCost,
+    Urgency,
+)
+from alliance.organisations.models import Organisation
+
+log = logging.getLogger(__name__)
+
+
+class EdgeOfCareError(ValueError):
+    """A request the rules refuse; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# ---------------------------------------------------------------- settings and targets
+
+
+def council_settings(organisation: Organisation) -> CouncilSettings:
+    found, _ = CouncilSettings.objects.get_or_create(organisation=organisation)
+    return found
+
+
+def target_hours(organisation: Organisation | int) -> dict[str, int]:
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    hours = {str(k): v for k, v in DEFAULT_TARGET_HOURS.items()}
+    for urgency, h in ResponseTarget.objects.filter(organisation_id=org_id).values_list(
+        "urgency", "hours"
+    ):
+        hours[urgency] = h
+    return hours
+
+
+def set_target_hours(organisation: Organisation, hours: dict[str, int]) -> None:
+    """Change the council's targets. Referrals already waiting keep the due time they were given
+    (the family was told what to expect); new referrals use the new targets."""
+    with transaction.atomic():
+        for urgency, h in hours.items():
+            ResponseTarget.objects.update_or_create(
+                organisation=organisation, urgency=urgency, defaults={"hours": h}
+            )
+
+
+# ---------------------------------------------------------------- the statutory returns
+
+
+def _returns() -> Any:
+    """`alliance.returns.services` when the returns app provides it, else None."""
+    try:
+        from alliance.returns import services as returns_services
+    except ImportError:
+        return None
+    if not all(hasattr(returns_services, n) for n in ("pseudonymise_id", "latest_tables")):
+        return None
+    return returns_services
+
+
+def returns_tables(organisation: Organisation, kind: str) -> dict[str, pl.DataFrame]:
+    """The council's latest accepted returns of `kind` ("ssda903" or "cin"), every year stacked;
+    {} when the returns app is not there yet or nothing is uploaded."""
+    module = _returns()
+    if module is None:
+        return {}
+    try:
+        return module.latest_tables(organisation, kind) or {}
+    except Exception:  # the returns app is another team's: never let it break case work
+        log.exception("could not read %s returns for %s", kind, organisation)
+        return {}
+
+
+def pseudonym(organisation: Organisation, child_id: str) -> str | None:
+    module = _returns()
+    if module is None or not child_id:
+        return None
+    return str(module.pseudonymise_id(organisation, child_id))
+
+
+def _table(tables: dict[str, pl.DataFrame], *names: str) -> pl.DataFrame | None:
+    lowered = {k.lower(): v for k, v in tables.items()}
+    for name in names:
+        if name.lower() in lowered:
+            return lowered[name.lower()]
+    return None
+
+
+def looked_after_now(organisation: Organisation, child_id: str) -> bool:
+    """Is this child in care today, as far as the council's latest SSDA903 upload says (an
+    episode with no end date)?"""
+    key = pseudonym(organisation, child_id)
+    if key is None:
+        return False
+    episodes = _table(returns_tables(organisation, "ssda903"), "Episodes", "episodes")
+    if episodes is None or "CHILD" not in episodes.columns:
+        return False
+    open_ = episodes.filter(pl.col("CHILD") == key)
+    if "DEC" in open_.columns:
+        open_ = open_.filter(pl.col("DEC").is_null())
+    return open_.height > 0
+
+
+# ---------------------------------------------------------------- referrals
+
+
+def normalise_postcode(value: str) -> str:
+    compact = re.sub(r"\s+", "", value or "").upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
+
+
+@dataclass(frozen=True)
+class ChildDetails:
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date
+
+
+def find_duplicates(
+    organisation: Organisation, postcode: str, children: Iterable[ChildDetails]
+) -> list[Referral]:
+    """Earlier referrals of what looks like the same family: the same postcode and at least one
+    child with the same date of birth or the same first and last name."""
+    postcode = normalise_postcode(postcode)
+    kids = list(children)
+    if not postcode or not kids:
+        return []
+    child_q = Q()
+    for c in kids:
+        child_q |= Q(date_of_birth=c.date_of_birth)
+        child_q |= Q(first_name__iexact=c.first_name.strip(), last_name__iexact=c.last_name.strip())
+    ids = (
+        Child.objects.filter(
+            child_q, referral__organisation=organisation, referral__postcode=postcode
+        )
+        .values_list("referral_id", flat=True)
+        .distinct()
+    )
+    return list(
+        Referral.objects.filter(pk__in=list(ids))
+        .prefetch_related("children")
+        .order_by("-received_at")
+    )
+
+
+def due_at(organisation: Organisation, urgency: str, received_at: dt.datetime) -> dt.datetime:
+    return received_at + dt.timedelta(hours=target_hours(organisation)[urgency])
+
+
+def create_referral(
+    organisation: Organisation,
+    user: Any,
+    fields: dict[str, Any],
+    children: Sequence[dict[str, Any]],
+    members: Sequence[dict[str, Any]] = (),
+) -> Referral:
+    """Save a referral with its children and family members, all or nothing."""
+    if not fields.get("consent_basis"):
+        raise EdgeOfCareError(
+            "Select the lawful basis for sharing this family's information", "consent_basis"
+        )
+    if not children:
+        raise EdgeOfCareError("Add at least one child", "children")
+    for child in children:
+        if child.get("la_child_id") and looked_after_now(organisation, child["la_child_id"]):
+            raise EdgeOfCareError(
+                f"{child['first_name']} is already looked after (the council's latest SSDA903 "
+                "return shows an open episode of care): Edge of Care is for children not in care",
+                "children",
+            )
+    settings = council_settings(organisation)
+    with transaction.atomic():
+        received = fields.pop("received_at", None) or timezone.now()
+        referral = Referral(
+            organisation=organisation,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+            received_at=received,
+            allocation_method=settings.allocation_method,
+            **fields,
+        )
+        referral.postcode = normalise_postcode(referral.postcode)
+        referral.due_at = due_at(organisation, referral.urgency, received)
+        referral.full_clean(exclude=["created_by"])
+        referral.save()
+        for child in children:
+            c = Child(referral=referral, **child)
+            c.full_clean()
+            c.save()
+        for member in members:
+            referral.members.create(**member)
+    return referral
+
+
+def record_contact(
+    referral: Referral,
+    user: Any,
+    kind: str,
+    happened_at: dt.datetime,
+    notes: str,
+    allocation: ServiceAllocation | None = None,
+) -> None:
+    if happened_at < referral.received_at:
+        raise EdgeOfCareError("The contact must be after the referral was received", "happened_at")
+    if happened_at > timezone.now() + dt.timedelta(minutes=5):
+        raise EdgeOfCareError("The contact cannot be in the future", "happened_at")
+    with transaction.atomic():
+        referral.contacts.create(
+            kind=kind,
+            happened_at=happened_at,
+            notes=notes,
+            allocation=allocation,
+            recorded_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        if referral.first_contact_at is None or happened_at < referral.first_contact_at:
+            referral.first_contact_at = happened_at
+            if referral.status == Referral.Status.AWAITING_CONTACT:
+                referral.status = Referral.Status.AWAITING_TRIAGE
+            referral.save(update_fields=["first_contact_at", "status"])
+
+
+def places_taken(services: Iterable[Service]) -> dict[int, tuple[int, int]]:
+    """Service id → (families being worked with, families waiting)."""
+    ids = [s.pk for s in services]
+    rows = (
+        ServiceAllocation.objects.filter(service_id__in=ids)
+        .exclude(status=ServiceAllocation.Status.ENDED)
+        .values("service_id")
+        .annotate(
+            active=Count("id", filter=Q(status=ServiceAllocation.Status.ACTIVE)),
+            waiting=Count("id", filter=Q(status=ServiceAllocation.Status.WAITING)),
+        )
+    )
+    found = {r["service_id"]: (r["active"], r["waiting"]) for r in rows}
+    return {i: found.get(i, (0, 0)) for i in ids}
+
+
+def triage(
+    referral: Referral,
+    services: Sequence[Service],
+    *,
+    waiting_list_ok: bool = False,
+    arm: str = "",
+) -> list[ServiceAllocation]:
+    """Allocate the family to one or more services. A service that is full refuses the allocation
+    unless the practitioner chose to add the family to its waiting list. Where the council
+    allocates at random, `arm` records which arm the family was randomised to; a family in the
+    usual-care arm gets no Edge of Care services."""
+    if referral.status == Referral.Status.CLOSED:
+        raise EdgeOfCareError("This referral is closed")
+    if referral.first_contact_at is None:
+        raise EdgeOfCareError("Record the first contact with the family before triage", "services")
+    if arm == Arm.USUAL_CARE:
+        services = []
+    elif not services:
+        raise EdgeOfCareError("Select at least one service", "services")
+    with transaction.atomic():
+        # Lock the services' rows (PostgreSQL) so two practitioners cannot take the last place.
+        locked = list(Service.objects.select_for_update().filter(pk__in=[s.pk for s in services]))
+        taken = places_taken(locked)
+        made = []
+        for service in locked:
+            if (
+                referral.allocations.filter(service=service)
+                .exclude(status=ServiceAllocation.Status.ENDED)
+                .exists()
+            ):
+                continue
+            active, _waiting = taken[service.pk]
+            if active >= service.capacity:
+                if not waiting_list_ok:
+                    raise EdgeOfCareError(
+                        f"{service.name} is full ({active} of {service.capacity} places taken): "
+                        "choose another service or add the family to its waiting list",
+                        "services",
+                    )
+                status = ServiceAllocation.Status.WAITING
+            else:
+                status = ServiceAllocation.Status.ACTIVE
+            made.append(referral.allocations.create(service=service, status=status))
+        referral.status = Referral.Status.OPEN
+        referral.triaged_at = referral.triaged_at or timezone.now()
+        if arm:
+            referral.arm = arm
+        referral.save(update_fields=["status", "triaged_at", "arm"])
+    return made
+
+
+def start_from_waiting_list(allocation: ServiceAllocation) -> None:
+    with transaction.atomic():
+        service = Service.objects.select_for_update().get(pk=allocation.service_id)
+        active, _ = places_taken([service])[service.pk]
+        if active >= service.capacity:
+            raise EdgeOfCareError(f"{service.name} has no free place yet")
+        allocation.status = ServiceAllocation.Status.ACTIVE
+        allocation.save(update_fields=["status"])
+
+
+def end_allocation(allocation: ServiceAllocation) -> None:
+    allocation.status = ServiceAllocation.Status.ENDED
+    allocation.ended_at = timezone.now()
+    allocation.save(update_fields=["status", "ended_at"])
+
+
+def close_referral(referral: Referral, reason: str, notes: str) -> None:
+    if referral.status == Referral.Status.CLOSED:
+        raise EdgeOfCareError("This referral is already closed")
+    if not reason:
+        raise EdgeOfCareError("Select why the case is closing", "reason")
+    with transaction.atomic():
+        now = timezone.now()
+        referral.allocations.exclude(status=ServiceAllocation.Status.ENDED).update(
+            status=ServiceAllocation.Status.ENDED, ended_at=now
+        )
+        referral.status = Referral.Status.CLOSED
+        referral.closed_at = now
+        referral.closure_reason = reason
+        referral.closure_notes = notes
+        referral.save(update_fields=["status", "closed_at", "closure_reason", "closure_notes"])
+
+
+# ---------------------------------------------------------------- the live queue
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    referral: Referral
+    minutes_left: int  # negative: overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.minutes_left < 0
+
+    @property
+    def time_left(self) -> str:
+        m = abs(self.minutes_left)
+        text = f"{m // 60} hr {m % 60} min" if m >= 60 else f"{m} min"
+        return f"{text} overdue" if self.overdue else text
+
+
+def queue(referrals: QuerySet[Referral], now: dt.datetime | None = None) -> list[QueueRow]:
+    """Families waiting for first contact, the most urgent (least time left) first."""
+    now = now or timezone.now()
+    waiting = (
+        referrals.filter(status=Referral.Status.AWAITING_CONTACT)
+        .order_by("due_at")
+        .only("id", "received_at", "due_at", "urgency", "postcode", "escalated_at", "risk")[:500]
+    )
+    return [QueueRow(r, int((r.due_at - now).total_seconds() // 60)) for r in waiting]
+
+
+def escalate(now: dt.datetime | None = None) -> int:
+    """Flag every referral whose first-contact target will be missed within the council's warning
+    time and email the team lead, once per referral. Returns how many were escalated."""
+    now = now or timezone.now()
+    escalated = 0
+    for cs in CouncilSettings.objects.select_related("organisation"):
+        soon = now + dt.timedelta(minutes=cs.warn_minutes)
+        due = list(
+            Referral.objects.filter(
+                organisation=cs.organisation,
+                status=Referral.Status.AWAITING_CONTACT,
+                escalated_at__isnull=True,
+                due_at__lte=soon,
+            ).order_by("due_at")
+        )
+        if not due:
+            continue
+        with transaction.atomic():
+            Referral.objects.filter(pk__in=[r.pk for r in due]).update(escalated_at=now)
+        if cs.team_lead_email:
+            lines = [
+                f"{r.reference} ({r.get_urgency_display()}): first contact due "
+                f"{timezone.localtime(r.due_at):%d %B %Y at %H:%M}"
+                + (" — already overdue" if r.due_at < now else "")
+                for r in due
+            ]
+            send_mail(
+                f"Edge of Care: {len(due)} referral(s) about to miss the first-contact target",
+                "These families are waiting for first contact and their target is close or "
+                "passed:\n\n" + "\n".join(lines) + "\n\nSee the live queue in Alliance.",
+                None,
+                [cs.team_lead_email],
+            )
+        escalated += len(due)
+    return escalated
+
+
+# ---------------------------------------------------------------- figures
+
+
+def target_figures(referrals: QuerySet[Referral], now: dt.datetime | None = None) -> list[dict]:
+    """First contacts on time, by urgency: met, missed, still waiting (within target or overdue)."""
+    now = now or timezone.now()
+    out = []
+    for urgency in Urgency:
+        qs = referrals.filter(urgency=urgency)
+        row = qs.aggregate(
+            total=Count("id"),
+            met=Count(
+                "id", filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("due_at"))
+            ),
+            contacted=Count("id", filter=Q(first_contact_at__isnull=False)),
+            overdue=Count("id", filter=Q(first_contact_at__isnull=True, due_at__lt=now)),
+        )
+        contacted = row["contacted"]
+        out.append(
+            {
+                "urgency": urgency.label,
+                "total": row["total"],
+                "met": row["met"],
+                "missed": contacted - row["met"],
+                "waiting_overdue": row["overdue"],
+                "percent_met": (100 * row["met"] / contacted) if contacted else None,
+            }
+        )
+    return out
+
+
+def monthly_referrals(referrals: QuerySet[Referral], months: int = 12) -> list[tuple[str, int]]:
+    from django.db.models.functions import TruncMonth
+
+    start = (timezone.now() - dt.timedelta(days=31 * (months - 1))).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    rows = (
+        referrals.filter(received_at__gte=start)
+        .annotate(month=TruncMonth("received_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    )
+    found = {r["month"].strftime("%Y-%m"): r["n"] for r in rows if r["month"]}
+    out = []
+    cursor = start.date()
+    for _ in range(months):
+        key = cursor.strftime("%Y-%m")
+        out.append((cursor.strftime("%b %Y"), found.get(key, 0)))
+        cursor = (cursor.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return out
+
+
+def services_in_use(organisation_ids: Iterable[int] | None) -> list[dict]:
+    qs = Service.objects.all()
+    if organisation_ids is not None:
+        qs = qs.filter(organisation_id__in=list(organisation_ids))
+    services = list(qs)
+    taken = places_taken(services)
+    return [
+        {
+            "service": s,
+            "capacity": s.capacity,
+            "active": taken[s.pk][0],
+            "waiting": taken[s.pk][1],
+            "free": max(0, s.capacity - taken[s.pk][0]),
+        }
+        for s in services
+    ]
+
+
+def closure_figures(referrals: QuerySet[Referral]) -> list[tuple[str, int]]:
+    from alliance.edgeofcare.models import ClosureReason
+
+    names = dict(ClosureReason.choices)
+    counts = Counter(
+        referrals.filter(status=Referral.Status.CLOSED).values_list("closure_reason", flat=True)
+    )
+    return [(names.get(k, k), v) for k, v in counts.most_common()]
+
+
+def outcome_figures(referrals: QuerySet[Referral]) -> list[dict]:
+    rows = (
+        Outcome.objects.filter(child__referral__in=referrals)
+        .values("months")
+        .annotate(
+            checked=Count("id"),
+            at_home=Count("id", filter=Q(living_at_home=True)),
+            same_school=Count("id", filter=Q(same_school=True)),
+            in_care=Count("id", filter=Q(entered_care=True)),
+            re_referred=Count("id", filter=Q(re_referred=True)),
+        )
+        .order_by("months")
+    )
+    return list(rows)
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+def outcome_due_on(child: Child, months: int) -> dt.date:
+    received = timezone.localdate(child.referral.received_at)
+    month = received.month - 1 + months
+    year = received.year + month // 12
+    month = month % 12 + 1
+    day = min(received.day, 28)
+    return dt.date(year, month, day)
+
+
+def record_outcome(child: Child, months: int, values: dict[str, Any]) -> Outcome:
+    if months not in OUTCOME_MONTHS:
+        raise EdgeOfCareError("Choose 3, 6, 12 or 21 months", "months")
+    checked = values.get("checked_on")
+    received = timezone.localdate(child.referral.received_at)
+    if checked is None:
+        raise EdgeOfCareError("Enter the date the outcome was checked", "checked_on")
+    if checked < received:
+        raise EdgeOfCareError(
+            f"The date checked must be on or after the referral date ({received:%d %B %Y})",
+            "checked_on",
+        )
+    if checked > timezone.localdate():
+        raise EdgeOfCareError("The date checked cannot be in the future", "checked_on")
+    with transaction.atomic():
+        outcome, _ = Outcome.objects.get_or_create(
+            child=child, months=months, defaults={"checked_on": checked}
+        )
+        outcome.checked_on = checked
+        for key in ("living_at_home", "same_school", "notes"):
+            if key in values:
+                setattr(outcome, key, values[key])
+        # What the returns said stays: a practitioner's answer fills only what they could not.
+        for key in ("entered_care", "re_referred"):
+            if key in values and getattr(outcome, f"{key}_source") != Outcome.Source.RETURNS:
+                setattr(outcome, key, values[key])
+                setattr(
+                    outcome,
+                    f"{key}_source",
+                    Outcome.Source.PRACTITIONER if values[key] is not None else "",
+                )
+        outcome.save()
+    return outcome
+
+
+def match_outcomes(organisation: Organisation, today: dt.date | None = None) -> int:
+    """Fill `entered_care` (SSDA903: an episode starting after the referral and before the
+    outcome point) and `re_referred` (CIN census: a referral after this one's first 30 days and
+    before the point) for every child with a council child id whose outcome point has passed.
+    Returns how many outcome answers were filled from the returns."""
+    today = today or timezone.localdate()
+    episodes = _table(returns_tables(organisation, "ssda903"), "Episodes")
+    cin = _table(returns_tables(organisation, "cin"), "CINdetails")
+    if episodes is None and cin is None:
+        return 0
+    filled = 0
+    children = Child.objects.filter(referral__organisation=organisation).exclude(la_child_id="")
+    with transaction.atomic():
+        for child in children.select_related("referral"):
+            key = pseudonym(organisation, child.la_child_id)
+            if key is None:
+                continue
+            start = timezone.localdate(child.referral.received_at)
+            for months in OUTCOME_MONTHS:
+                point = outcome_due_on(child, months)
+                if point > today:
+                    continue
+                found: dict[str, bool] = {}
+                if episodes is not None and {"CHILD", "DECOM"} <= set(episodes.columns):
+                    hits = episodes.filter(
+                        (pl.col("CHILD") == key)
+                        & (pl.col("DECOM") >= start)
+                        & (pl.col("DECOM") <= point)
+                    )
+                    found["entered_care"] = hits.height > 0
+                if cin is not None and {"LAchildID", "CINreferralDate"} <= set(cin.columns):
+                    hits = cin.filter(
+                        (pl.col("LAchildID") == key)
+                        & (pl.col("CINreferralDate") > start + dt.timedelta(days=30))
+                        & (pl.col("CINreferralDate") <= point)
+                    )
+                    found["re_referred"] = hits.height > 0
+                if not found:
+                    continue
+                outcome, _ = Outcome.objects.get_or_create(
+                    child=child, months=months, defaults={"checked_on": today}
+                )
+                for name, value in found.items():
+                    setattr(outcome, name, value)
+                    setattr(outcome, f"{name}_source", Outcome.Source.RETURNS)
+                    filled += 1
+                outcome.save()
+    return filled
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def supported_frame(referrals: QuerySet[Referral], months: int = 12) -> pl.DataFrame:
+    """One row per supported child with a known outcome at `months`: baseline and entered_care."""
+    rows = []
+    outcomes = {
+        o.child_id: o.entered_care
+        for o in Outcome.objects.filter(
+            child__referral__in=referrals, months=months, entered_care__isnull=False
+        )
+    }
+    for child in Child.objects.filter(referral__in=referrals).select_related("referral"):
+        if child.pk not in outcomes:
+            continue
+        rows.append(
+            _baseline_row(
+                child.age_on(timezone.localdate(child.referral.received_at)),
+                child.disabled,
+                child.uasc,
+                child.prior_referrals,
+                child.cp_history,
+                child.primary_need,
+                1 if child.referral.arm != Arm.USUAL_CARE else 0,
+                int(bool(outcomes[child.pk])),
+            )
+        )
+    return _frame(rows)
+
+
+def _baseline_row(
+    age: int,
+    disabled: bool,
+    uasc: bool,
+    prior: int,
+    cp: bool,
+    need: str,
+    treated: int,
+    entered: int,
+) -> dict[str, int]:
+    row = {
+        "treated": treated,
+        "entered_care": entered,
+        "age": age,
+        "disabled": int(disabled),
+        "uasc": int(uasc),
+        "prior_referrals": prior,
+        "cp_history": int(cp),
+    }
+    for code in evaluation.NEED_CODES:
+        row[f"need_{code}"] = int(need == code)
+    return row
+
+
+def _frame(rows: list[dict[str, int]]) -> pl.DataFrame:
+    columns = ["treated", "entered_care", *evaluation.COVARIATES]
+    if not rows:
+        return pl.DataFrame({c: [] for c in columns}, schema=dict.fromkeys(columns, pl.Int64))
+    return pl.DataFrame(rows).select(columns)
+
+
+def comparison_frame(
+    organisation: Organisation, year: int, supported_ids: set[str], months: int = 12
+) -> pl.DataFrame:
+    """Children referred to children's social care in `year` (CIN census) who were not supported
+    by Edge of Care, with the same baseline and whether they entered care (SSDA903) within
+    `months`. Empty when the returns are not uploaded."""
+    cin = returns_tables(organisation, "cin")
+    details = _table(cin, "CINdetails")
+    idents = _table(cin, "ChildIdentifiers")
+    if details is None or idents is None:
+        return _frame([])
+    episodes = _table(returns_tables(organisation, "ssda903"), "Episodes")
+    disab = _table(cin, "Disabilities")
+    cpp = _table(cin, "ChildProtectionPlans")
+    uasc_t = _table(returns_tables(organisation, "ssda903"), "UASC")
+    ref = details.filter(pl.col("CINreferralDate").dt.year() == year).sort("CINreferralDate")
+    ref = ref.unique(subset=["LAchildID"], keep="first")
+    ref = ref.filter(~pl.col("LAchildID").is_in(list(supported_ids)))
+    ref = ref.join(
+        idents.select("LAchildID", "PersonBirthDate").unique("LAchildID"),
+        on="LAchildID",
+        how="left",
+    )
+    disabled = (
+        set(disab.filter(pl.col("Disability") != "NONE")["LAchildID"].to_list())
+        if disab is not None
+        else set()
+    )
+    with_cp = set(cpp["LAchildID"].to_list()) if cpp is not None else set()
+    uasc = (
+        set(uasc_t["CHILD"].to_list())
+        if uasc_t is not None and "CHILD" in uasc_t.columns
+        else set()
+    )
+    history: dict[str, list[dt.date]] = defaultdict(list)
+    for cid, d in details.select("LAchildID", "CINreferralDate").iter_rows():
+        if d is not None:
+            history[cid].append(d)
+    entries: dict[str, list[dt.date]] = defaultdict(list)
+    if episodes is not None:
+        for cid, d in episodes.select("CHILD", "DECOM").iter_rows():
+            if d is not None:
+                entries[cid].append(d)
+    rows = []
+    for cid, referred, need, dob in ref.select(
+        "LAchildID", "CINreferralDate", "PrimaryNeedCode", "PersonBirthDate"
+    ).iter_rows():
+        if referred is None or dob is None:
+            continue
+        # Already in care when referred: not a comparable child.
+        if any(d <= referred for d in entries.get(cid, [])):
+            continue
+        until = referred + dt.timedelta(days=round(months * 30.44))
+        prior = sum(1 for d in history[cid] if referred - dt.timedelta(days=365) <= d < referred)
+        age = referred.year - dob.year - ((referred.month, referred.day) < (dob.month, dob.day))
+        entered = int(any(referred < d <= until for d in entries.get(cid, [])))
+        rows.append(
+            _baseline_row(
+                age, cid in disabled, cid in uasc, prior, cid in with_cp, need or "", 0, entered
+            )
+        )
+    return _frame(rows)
+
+
+@dataclass
+class EvaluationOutcome:
+    result: evaluation.Result | None
+    message: str
+    lines: list[str]
+
+
+def evaluate(organisation: Organisation, year: int, months: int = 12) -> EvaluationOutcome:
+    referrals = Referral.objects.filter(organisation=organisation, received_at__year=year)
+    supported = supported_frame(referrals, months)
+    randomised = referrals.filter(arm=Arm.USUAL_CARE).exists()
+    try:
+        if randomised:
+            result = evaluation.randomised(supported)
+        else:
+            ids = {
+                p
+                for p in (
+                    pseudonym(organisation, c)
+                    for c in Child.objects.filter(referral__in=referrals)
+                    .exclude(la_child_id="")
+                    .values_list("la_child_id", flat=True)
+                )
+                if p
+            }
+            comparison = comparison_frame(organisation, year, ids, months)
+            if comparison.height == 0:
+                return EvaluationOutcome(
+                    None,
+                    "No comparison group yet: the council's CIN census and SSDA903 returns for "
+                    f"{year} have not been uploaded, so there are no similar children to compare "
+                    "with. Upload them in Statutory returns.",
+                    [],
+                )
+            result = evaluation.matched(
+                pl.concat([supported.filter(pl.col("treated") == 1), comparison])
+            )
+    except evaluation.NotEnoughData as exc:
+        return EvaluationOutcome(None, f"Not enough data for {year} yet: {exc}.", [])
+    return EvaluationOutcome(result, "", evaluation.plain_english(result))
+
+
+# Placement mix when the council's SSDA903 returns are not uploaded: an assumption, shown as such.
+ASSUMED_MIX = {
+    PlacementType.FOSTER_IN_HOUSE: 0.40,
+    PlacementType.FOSTER_AGENCY: 0.25,
+    PlacementType.KINSHIP: 0.15,
+    PlacementType.RESIDENTIAL: 0.12,
+    PlacementType.SEMI_INDEPENDENT: 0.08,
+}
+# SSDA903 placement codes by the cost types above.
+PLACE_TYPES = {
+    "U1": PlacementType.KINSHIP,
+    "U2": PlacementType.KINSHIP,
+    "U3": PlacementType.KINSHIP,
+    "U4": PlacementType.FOSTER_IN_HOUSE,
+    "U5": PlacementType.FOSTER_IN_HOUSE,
+    "U6": PlacementType.FOSTER_IN_HOUSE,
+    "K2": PlacementType.RESIDENTIAL,
+    "R1": PlacementType.RESIDENTIAL,
+    "H5": PlacementType.SEMI_INDEPENDENT,
+    "K1": PlacementType.SEMI_INDEPENDENT,
+    "P2": PlacementType.SEMI_INDEPENDENT,
+}
+DEFAULT_WEEKLY_POUNDS = {
+    PlacementType.FOSTER_IN_HOUSE: 450,
+    PlacementType.FOSTER_AGENCY: 900,
+    PlacementType.KINSHIP: 300,
+    PlacementType.RESIDENTIAL: 5500,
+    PlacementType.SEMI_INDEPENDENT: 1500,
+}
+
+
+def unit_costs(organisation: Organisation) -> dict[str, int]:
+    costs = {str(k): v * 100 for k, v in DEFAULT_WEEKLY_POUNDS.items()}
+    for t, pence in UnitCost.objects.filter(organisation=organisation).values_list(
+        "placement_type", "weekly_pence"
+    ):
+        costs[t] = pence
+    return costs
+
+
+def set_unit_costs(organisation: Organisation, costs: dict[str, int]) -> None:
+    with transaction.atomic():
+        for t, pence in costs.items():
+            UnitCost.objects.update_or_create(
+                organisation=organisation, placement_type=t, defaults={"weekly_pence": pence}
+            )
+
+
+def placement_mix(organisation: Organisation) -> tuple[dict[str, float], bool]:
+    """Share of placements of each type from the council's SSDA903 episodes, or the assumed mix
+    (second value False) when none are uploaded."""
+    episodes = _table(returns_tables(organisation, "ssda903"), "Episodes")
+    if episodes is None or "PLACE" not in episodes.columns:
+        return {str(k): v for k, v in ASSUMED_MIX.items()}, False
+    counts: Counter[str] = Counter()
+    for place, provider in episodes.select(
+        "PLACE", pl.col("PLACE_PROVIDER") if "PLACE_PROVIDER" in episodes.columns else pl.lit("")
+    ).iter_rows():
+        kind = PLACE_TYPES.get(place or "")
+        if kind == PlacementType.FOSTER_IN_HOUSE and provider in ("PR4", "PR5"):
+            kind = PlacementType.FOSTER_AGENCY
+        if kind:
+            counts[str(kind)] += 1
+    total = sum(counts.values())
+    if not total:
+        return {str(k): v for k, v in ASSUMED_MIX.items()}, False
+    return {str(k): counts.get(str(k), 0) / total for k in PlacementType}, True
+
+
+def costs_avoided(
+    organisation: Organisation, children_kept_out: float, weeks: int = 52
+) -> dict[str, Any]:
+    costs = unit_costs(organisation)
+    mix, from_returns = placement_mix(organisation)
+    weekly = sum(costs[t] * share for t, share in mix.items())
+    return {
+        "weekly_average_pence": round(weekly),
+        "weeks": weeks,
+        "children": children_kept_out,
+        "total_pence": round(weekly * weeks * max(children_kept_out, 0)),
+        "mix": [(PlacementType(t).label, share, costs[t]) for t, share in mix.items()],
+        "mix_from_returns": from_returns,
+    }
+
+
+# ---------------------------------------------------------------- retention
+
+
+def retain_until(referral: Referral, cs: CouncilSettings) -> dt.date | None:
+    """The first day the record may be deleted, or None while the case is open."""
+    if referral.closed_at is None:
+        return None
+    closed = timezone.localdate(referral.closed_at)
+    until = (
+        closed.replace(year=closed.year + cs.retention_years)
+        if not (closed.month == 2 and closed.day == 29)
+        else dt.date(closed.year + cs.retention_years, 3, 1)
+    )
+    for dob in referral.children.values_list("date_of_birth", flat=True):
+        try:
+            grown = dob.replace(year=dob.year + cs.retention_until_age)
+        except ValueError:  # 29 February
+            grown = dt.date(dob.year + cs.retention_until_age, 3, 1)
+        until = max(until, grown)
+    return until
+
+
+def purge(today: dt.date | None = None) -> list[str]:
+    """Delete closed referrals whose retention has run out, logging each in the audit trail.
+    Open cases and records still inside their retention are never touched."""
+    today = today or timezone.localdate()
+    removed = []
+    for cs in CouncilSettings.objects.select_related("organisation"):
+        oldest_possible = today - dt.timedelta(days=365 * cs.retention_years - 2)
+        candidates = Referral.objects.filter(
+            organisation=cs.organisation,
+            status=Referral.Status.CLOSED,
+            closed_at__date__lte=oldest_possible,
+        ).prefetch_related("children")
+        for referral in candidates:
+            until = retain_until(referral, cs)
+            if until is None or until > today:
+                continue
+            with transaction.atomic():
+                reference = referral.reference
+                children = referral.children.count()
+                audit.record(
+                    None,
+                    audit.Action.PURGE,
+                    object_type="edgeofcare.Referral",
+                    object_id=str(referral.pk),
+                    object_repr=reference,
+                    organisation_id=cs.organisation_id,
+                    detail={
+                        "closed": referral.closed_at.date().isoformat()
+                        if referral.closed_at
+                        else "",
+                        "retained_until": until.isoformat(),
+                        "children": children,
+                        "rule": f"{cs.retention_years} years after closure and until the "
+                        f"youngest child is {cs.retention_until_age}",
+                    },
+                )
+                referral.delete()
+            removed.append(reference)
+    return removed
