@@ -449,12 +449,11 @@ def read_csv_tables(path: str | Path, year: int) -> Return:
             and other in frame.columns
             and schema.sex_column not in frame.columns
         ):
-            raise InputError(
-                file,
-                0,
-                other,
-                f"column {other} belongs to another year's schema: the {year} census "
-                f"records sex as {schema.sex_column}",
+            # as for XML: the other years' sex column is read as this year's, with a note
+            frame = frame.rename({other: schema.sex_column})
+            notes.append(
+                f"{file}: column {other} read as {schema.sex_column}, the {year} census column; "
+                f"its codes are checked as {schema.sex_column}'s"
             )
         frames[table] = frame.drop("ROW_NUMBER", strict=False)
         sources[table] = file

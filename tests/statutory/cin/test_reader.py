@@ -133,6 +133,15 @@ def test_csv_folder_and_zip(tmp_path: Path) -> None:
     assert read_return(archive, 2025).row_counts()["CINdetails"] == 1
 
 
+def test_csv_with_the_other_years_sex_column(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "ChildIdentifiers.csv").write_text("LAchildID,GenderCurrent\na1,1\n")
+    r = read_csv_tables(folder, 2025)
+    assert r.tables["ChildIdentifiers"]["Sex"].to_list() == ["1"]
+    assert any("GenderCurrent read as Sex" in n for n in r.notes)
+
+
 def test_parquet_cache_gives_the_same_tables(tmp_path: Path) -> None:
     path = write(tmp_path, census())
     first = read_cached(path, 2025, tmp_path / "cache")
