@@ -78,12 +78,12 @@ def one_disability_each(ctx: Context) -> pl.DataFrame:
 
 @rule("8790", table="Disabilities", fields=("Disability",))
 def none_and_other(ctx: Context) -> pl.DataFrame:
-    """Every disability row of a child who has NONE as well as another code."""
+    """DfE: if NONE is present, no other Disability value may be present for the child: the
+    other values of a child with NONE are flagged."""
     disabilities = ctx.table("Disabilities")
     code = pl.col("Disability")
     return disabilities.filter(
-        (code == "NONE").fill_null(False).any().over(CHILD)
-        & (code != "NONE").fill_null(False).any().over(CHILD)
+        (code == "NONE").fill_null(False).any().over(CHILD) & (code != "NONE").fill_null(False)
     )
 
 

@@ -89,21 +89,22 @@ def upn_la_code(ctx: Context) -> pl.DataFrame:
 
 @rule("1540", table="ChildIdentifiers", fields=("UPN",))
 def upn_numeric(ctx: Context) -> pl.DataFrame:
-    """Characters 5-12 of a present UPN must all be digits (a UPN too short to have them
-    fails)."""
+    """Characters 5-12 of a present UPN must be digits (those it has: a UPN too short to have
+    them is not flagged here, as the open-source validator reads it)."""
     ids = _ids(ctx)
     upn = pl.col("UPN")
-    return ids.filter(upn.is_not_null() & ~upn.str.contains(r"^.{4}\d{8}"))
+    return ids.filter(upn.is_not_null() & upn.str.slice(4, 8).str.contains(r"[^0-9]"))
 
 
 @rule("1550", table="ChildIdentifiers", fields=("UPN",))
 def upn_last_character(ctx: Context) -> pl.DataFrame:
-    """Character 13 of a present UPN must be a digit or one of the check letters (A-Z without
-    I, O, S); a UPN without a 13th character fails."""
+    """Character 13 of a 13-character UPN must be a digit or one of A-Z without I, O, S."""
     ids = _ids(ctx)
     upn = pl.col("UPN")
     return ids.filter(
-        upn.is_not_null() & ~upn.str.slice(12, 1).str.contains(rf"^[0-9{CHECK_LETTERS}]$")
+        upn.is_not_null()
+        & (upn.str.len_chars() == 13)
+        & ~upn.str.slice(12, 1).str.contains(rf"^[0-9{CHECK_LETTERS}]$")
     )
 
 

@@ -66,7 +66,7 @@ def test_8790_none_and_other():
         {"LAchildID": "a", "Disability": "AUT"},
         {"LAchildID": "b", "Disability": "NONE"},
     ]
-    assert rows("8790", "Disabilities", Disabilities=dis) == [1, 2]
+    assert rows("8790", "Disabilities", Disabilities=dis) == [2]
 
 
 def test_8794_repeated_code():
