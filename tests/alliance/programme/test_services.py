@@ -111,7 +111,7 @@ def test_a_council_is_matched_once_per_programme(setup):
 
 
 def test_overlapping_engagements_for_the_same_council_are_refused(setup):
-    prog, partner, lead = setup
+    _prog, partner, lead = setup
     pf.engagement(partner, "394", starts=dt.date(2018, 6, 1), ends=dt.date(2019, 5, 31))
     later = pf.programme(
         name="Second programme", starts=dt.date(2019, 1, 1), ends=dt.date(2021, 3, 31)
@@ -305,4 +305,5 @@ def test_spend_workbook_is_exact_to_the_penny(setup):
     assert sorted(amounts) == [0.01, 0.1, 33.33, 66.67]
     summary = list(book["Summary"].iter_rows(min_row=5, values_only=True))
     assert summary[0][1] == "Support to councils"
-    assert summary[0][3] == 1000 and summary[0][5] == pytest.approx(100.11)
+    assert summary[0][3] == 1000
+    assert summary[0][5] == pytest.approx(100.11)
