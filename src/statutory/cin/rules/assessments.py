@@ -124,11 +124,13 @@ def assessment_overlap(ctx: Context) -> pl.DataFrame:
 
 @rule("8869", table="Assessments", fields=("AssessmentFactors",))
 def factor_21_alone(ctx: Context) -> pl.DataFrame:
-    """Factor 21 (no factors identified) in an assessment that has other factors: all its rows."""
+    """DfE: if an assessment records factor 21 (no factors identified) it must be the only
+    factor: its other factor rows are flagged. (The open-source validator groups by episode, so
+    it also flags factors of another assessment in the same episode.)"""
     factors = pl.col("AssessmentFactors")
     return _assessments(ctx).filter(
         (factors == "21").fill_null(False).any().over(ASSESSMENT)
-        & (factors != "21").fill_null(False).any().over(ASSESSMENT)
+        & (factors != "21").fill_null(False)
     )
 
 

@@ -94,12 +94,23 @@ def nfa_old_referral(ctx: Context) -> pl.DataFrame:
 
 
 @rule("8585Q", table="CINdetails", fields=("ReasonForClosure", "PersonDeathDate"))
-def died_without_death_date(ctx: Context) -> pl.DataFrame:
-    """Reason for closure RC2 (child died) and no date of death on the child's record."""
-    cin = with_child(_cin(ctx), ctx, ["PersonDeathDate", "PersonDeathDate__raw"])
-    return cin.filter(
-        (pl.col("ReasonForClosure") == "RC2") & pl.col("PersonDeathDate__raw").is_null()
+def died_without_death_date(ctx: Context) -> list[Flag]:
+    """DfE: reason for closure RC2 (child died) needs a valid PersonDeathDate on the child's
+    record (missing or not a date is flagged). The episode and the child's record are flagged."""
+    cin = with_child(_cin(ctx), ctx, ["PersonDeathDate", "ROW_NUMBER"])
+    bad = cin.filter(
+        (pl.col("ReasonForClosure") == "RC2")
+        & pl.col("PersonDeathDate").is_null()
+        & pl.col("ROW_NUMBER_child").is_not_null()
     )
+    return [
+        Flag("CINdetails", bad, ("ReasonForClosure",)),
+        Flag(
+            "ChildIdentifiers",
+            rows_of(ctx.table("ChildIdentifiers"), bad["ROW_NUMBER_child"]),
+            ("PersonDeathDate",),
+        ),
+    ]
 
 
 @rule("8600", table="CINdetails", fields=("CINreferralDate",))

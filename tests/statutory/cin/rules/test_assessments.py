@@ -99,7 +99,7 @@ def test_8869_factor_21_with_others():
         a(AssessmentFactors="1A"),
         a(AssessmentID=2, AssessmentFactors="21"),
     ]
-    assert rows("8869", "Assessments", Assessments=assessments) == [1, 2]
+    assert rows("8869", "Assessments", Assessments=assessments) == [2]
 
 
 def test_8873q_factor_21_reason():

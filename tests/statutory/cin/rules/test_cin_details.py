@@ -59,12 +59,18 @@ def test_8569q_old_referral_must_be_false():
 
 
 def test_8585q_died_without_death_date():
-    ids = [{"LAchildID": "a"}, {"LAchildID": "b", "PersonDeathDate": "2024-05-01"}]
-    episodes = [
-        {"LAchildID": "a", "ReasonForClosure": "RC2"},
-        {"LAchildID": "b", "ReasonForClosure": "RC2"},
+    ids = [
+        {"LAchildID": "a"},
+        {"LAchildID": "b", "PersonDeathDate": "2024-05-01"},
+        {"LAchildID": "c", "PersonDeathDate": "soon"},
     ]
-    assert rows("8585Q", "CINdetails", ChildIdentifiers=ids, CINdetails=episodes) == [1]
+    episodes = [{"LAchildID": x, "ReasonForClosure": "RC2"} for x in "abc"]
+    assert flagged("8585Q", ChildIdentifiers=ids, CINdetails=episodes) == {
+        ("CINdetails", 1),
+        ("CINdetails", 3),
+        ("ChildIdentifiers", 1),
+        ("ChildIdentifiers", 3),
+    }
 
 
 def test_8600_referral_date():
