@@ -253,12 +253,13 @@ def unborn_sex(ctx: Context) -> pl.DataFrame:
 
 @rule("8770Q", table="ChildIdentifiers", fields=("UPNunknown", "UPNunknown"))
 def upn_for_school_age(ctx: Context) -> pl.DataFrame:
-    """A child of school age (born on or before 31 August four years before the census's
-    31 August, i.e. ReferenceDate + 5 months - 4 years) with a referral that went on to further
-    action (ReferralNFA false/0) must have a UPN or a reason UN2-UN7 (UN1, "not of school age",
-    does not do)."""
+    """A child with a referral that went on to further action (ReferralNFA false/0) and of
+    school age must have a UPN or a reason UN2-UN7 (UN1, "not of school age", does not do).
+    School age changed in 2024/25 (the rule's `changed_in`): from 2024/25, born on or before
+    31 August four years before the census's 31 August (ReferenceDate + 5 months - 4 years);
+    before, born on or before the reference date minus 6 years ("more than 5 years old")."""
     ref = ctx.reference_date
-    cutoff = dt.date(ref.year - 4, 8, 31)
+    cutoff = dt.date(ref.year - 4, 8, 31) if ctx.year >= 2025 else dt.date(ref.year - 6, 3, 31)
     further = ctx.table("CINdetails").filter(is_false("ReferralNFA")).get_column(CHILD).drop_nulls()
     reasons = [c for c in ctx.codes("UPNunknown") if c != "UN1"]
     return _ids(ctx).filter(

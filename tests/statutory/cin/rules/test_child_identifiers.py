@@ -237,6 +237,14 @@ def test_8770q_upn_for_school_age():
     assert rows("8770Q", "ChildIdentifiers", ChildIdentifiers=records, CINdetails=cin) == [1, 4]
 
 
+def test_8770q_before_2025_is_more_than_5_years_old():
+    records = ids({"PersonBirthDate": "2018-03-31"}, {"PersonBirthDate": "2018-04-01"})
+    cin = [{"LAchildID": "c1", "ReferralNFA": "0"}, {"LAchildID": "c2", "ReferralNFA": "0"}]
+    assert rows(
+        "8770Q", "ChildIdentifiers", year=2024, ChildIdentifiers=records, CINdetails=cin
+    ) == [1]
+
+
 def test_8772_un7_with_further_action():
     records = ids({"UPNunknown": "UN7"}, {"UPNunknown": "UN7"}, {"UPNunknown": "UN2"})
     cin = [
