@@ -52,7 +52,7 @@ def contacted(r: Referral, when: dt.datetime | None = None) -> Referral:
         r,
         None,
         Contact.Kind.PHONE,
-        when or timezone.now() - dt.timedelta(minutes=1),
+        when or timezone.now(),
         "Spoke to mum",
     )
     r.refresh_from_db()
