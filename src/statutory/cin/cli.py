@@ -35,6 +35,10 @@ YearOption = Annotated[
         help="The year the census ends (2025 = 2024/25); default: the one the header names.",
     ),
 ]
+WorkersOption = Annotated[
+    int,
+    typer.Option("--workers", help="Parse a large XML file in this many processes.", min=1, max=8),
+]
 MaxSizeOption = Annotated[
     int, typer.Option("--max-size", help="Refuse files larger than this many MB.", min=1)
 ]
@@ -81,13 +85,15 @@ def _year(path: Path, year: int | None) -> int:
     return found
 
 
-def _read(path: Path, year: int, cache: Path | None = None, max_mb: int = 2048) -> Return:
+def _read(
+    path: Path, year: int, cache: Path | None = None, max_mb: int = 2048, workers: int = 1
+) -> Return:
     from statutory.cin.reader import read_cached, read_return
 
     limit = max_mb * 1024**2
     if cache is not None:
-        return read_cached(path, year, cache, max_bytes=limit)
-    return read_return(path, year, max_bytes=limit)
+        return read_cached(path, year, cache, max_bytes=limit, workers=workers)
+    return read_return(path, year, max_bytes=limit, workers=workers)
 
 
 def _progress(console: Console, total: int, label: str) -> tuple[Callable[[str], None], object]:
@@ -119,6 +125,7 @@ def validate(
     threads: Annotated[int, typer.Option(help="Run checks on this many threads.")] = 2,
     cache: CacheOption = None,
     max_size: MaxSizeOption = 2048,
+    workers: WorkersOption = 1,
 ) -> None:
     """Validate a census with the DfE rules for the year; print a summary, optionally a report."""
     from statutory.engine import Registry, run
@@ -130,7 +137,7 @@ def validate(
             raise ValueError(f"--report must end in {', '.join(REPORT_EXTENSIONS)}")
         year = _year(path, year)
         with console.status("Reading…"):
-            return_ = _read(path, year, cache, max_size)
+            return_ = _read(path, year, cache, max_size, workers)
         for note in return_.notes:
             console.print(f"[yellow]note:[/yellow] {note}")
         registry = Registry.load("cin")
@@ -179,6 +186,7 @@ def indicators(
     ] = None,
     cache: CacheOption = None,
     max_size: MaxSizeOption = 2048,
+    workers: WorkersOption = 1,
 ) -> None:
     """The DfE indicators computed from the records (see docs/statutory/cin-indicators.md)."""
     from rich.table import Table
@@ -191,7 +199,7 @@ def indicators(
         if out is not None and out.suffix.lower() not in (".csv", ".json"):
             raise ValueError("--out must end in .csv or .json")
         year = _year(path, year)
-        result = compute(_read(path, year, cache, max_size), la=la)
+        result = compute(_read(path, year, cache, max_size, workers), la=la)
         table = Table()
         table.add_column("Indicator")
         table.add_column("Value", justify="right")

@@ -32,6 +32,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -288,19 +289,13 @@ def _events(source: IO[bytes]) -> Iterator[tuple[str, Any]]:
     )
 
 
-def read_xml(  # noqa: PLR0912, PLR0915 (the structure checks are one linear pass)
-    path: str | Path, year: int, *, source: IO[bytes] | None = None
-) -> Return:
-    """Stream a CIN census XML file into a `Return` for `year` (the year the census ends)."""
-    file = str(path)
-    schema = load_schema(year)
+def _parse(  # noqa: PLR0912 (the structure checks are one linear pass)
+    handle: IO[bytes], file: str, schema: Schema, *, fragment: bool = False
+) -> tuple[dict[str, pl.DataFrame], list[str]]:
+    """One pass over the XML: the raw (text) tables and the notes. `fragment` is a slice of the
+    children of a census (see `_read_parallel`), which has no header of its own."""
     reader = _XMLReader(file, schema)
     children_seen = False
-    handle: IO[bytes]
-    try:
-        handle = source if source is not None else open(path, "rb")  # noqa: SIM115
-    except OSError as exc:
-        raise InputError(file, None, None, f"cannot open: {exc.strerror or exc}") from None
     depth_ok = False
     try:
         for event, elem in _events(handle):
@@ -319,7 +314,7 @@ def read_xml(  # noqa: PLR0912, PLR0915 (the structure checks are one linear pas
                 elif not depth_ok:
                     raise _fail(file, elem, "the root element must be <Message>")
                 elif tag == "Children":
-                    if not reader.header_seen:
+                    if not reader.header_seen and not fragment:
                         raise _fail(file, elem, "<Header> must come before <Children>")
                     children_seen = True
                 continue
@@ -341,19 +336,156 @@ def read_xml(  # noqa: PLR0912, PLR0915 (the structure checks are one linear pas
         raise InputError(
             file, None, None, f"{where}malformed or truncated XML: {message}"
         ) from None
-    finally:
-        if source is None:
-            handle.close()
     if not depth_ok:
         raise InputError(file, None, None, "the root element must be <Message>")
-    if not reader.header_seen:
+    if not reader.header_seen and not fragment:
         raise InputError(file, None, None, "no <Header> block: not a CIN census file")
     if not children_seen:
         raise InputError(file, None, None, "no <Children> block: not a CIN census file")
-    frames = {t: reader.cols[t].frame() for t in TABLES}
-    return _build(
-        frames, schema, set(TABLES), dict.fromkeys(TABLES, file), fmt="xml", notes=reader.notes
-    )
+    return {t: reader.cols[t].frame() for t in TABLES}, reader.notes
+
+
+# Below this size a second process costs more (interpreter start-up) than it saves.
+PARALLEL_MIN_BYTES = 16 * 1024**2
+
+
+def read_xml(
+    path: str | Path, year: int, *, source: IO[bytes] | None = None, workers: int = 1
+) -> Return:
+    """Stream a CIN census XML file into a `Return` for `year` (the year the census ends).
+
+    `workers` > 1 parses a large file in that many processes, each taking a slice of the
+    `<Child>` elements (see `_read_parallel`); the tables are the same as a single pass gives.
+    """
+    file = str(path)
+    schema = load_schema(year)
+    if workers > 1 and source is None:
+        parts = _read_parallel(Path(path), year, workers)
+        if parts is not None:
+            frames, notes = parts
+            return _build(
+                frames, schema, set(TABLES), dict.fromkeys(TABLES, file), fmt="xml", notes=notes
+            )
+    handle: IO[bytes]
+    try:
+        handle = source if source is not None else open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(file, None, None, f"cannot open: {exc.strerror or exc}") from None
+    try:
+        frames, notes = _parse(handle, file, schema)
+    finally:
+        if source is None:
+            handle.close()
+    return _build(frames, schema, set(TABLES), dict.fromkeys(TABLES, file), fmt="xml", notes=notes)
+
+
+# -- parsing in parallel ----------------------------------------------------------------------
+_CHILD_START = re.compile(rb"<Child[\s>]")
+_CHILDREN_START = re.compile(rb"<Children[\s>]")
+_OPEN = b"<Message><Children>"
+_CLOSE = b"</Children></Message>"
+
+
+class _Slice:
+    """Bytes `start`..`end` of a file, with text before and after: a file-like for lxml."""
+
+    def __init__(self, path: Path, start: int, end: int | None, prefix: bytes, suffix: bytes):
+        self._handle = path.open("rb")
+        self._handle.seek(start)
+        self._left = None if end is None else end - start
+        self._prefix = prefix
+        self._suffix = suffix
+
+    def read(self, size: int = -1) -> bytes:
+        if self._prefix:
+            out, self._prefix = self._prefix, b""
+            return out
+        want = 1 << 20 if size is None or size < 0 else size
+        if self._left is not None:
+            want = min(want, self._left)
+        chunk = self._handle.read(want) if want else b""
+        if self._left is not None:
+            self._left -= len(chunk)
+        if chunk:
+            return chunk
+        out, self._suffix = self._suffix, b""
+        return out
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def _parse_slice(
+    path: str, year: int, start: int, end: int | None, first: bool
+) -> tuple[dict[str, pl.DataFrame], list[str]] | str:
+    """A worker: parse one slice; any failure comes back as text (the caller then reads the
+    whole file in one pass, which gives the authoritative error with the right line)."""
+    try:
+        prefix = b"" if first else _OPEN
+        suffix = _CLOSE if end is not None else b""
+        source = _Slice(Path(path), start, end, prefix, suffix)
+        try:
+            return _parse(source, path, load_schema(year), fragment=not first)  # type: ignore[arg-type]
+        finally:
+            source.close()
+    except Exception as exc:  # any failure: the caller falls back to one pass
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _cut_points(path: Path, parts: int) -> list[int] | None:
+    """Byte offsets where a `<Child>` starts, splitting the file into about equal parts."""
+    size = path.stat().st_size
+    cuts: list[int] = []
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+        found = _CHILDREN_START.search(head)
+        if found is None:
+            return None
+        floor = found.end()
+        for k in range(1, parts):
+            handle.seek(max(floor, size * k // parts))
+            window = handle.read(4 << 20)
+            match = _CHILD_START.search(window)
+            if match is None:
+                return None
+            cut = handle.tell() - len(window) + match.start()
+            if cut <= floor or (cuts and cut <= cuts[-1]):
+                return None
+            cuts.append(cut)
+    return cuts
+
+
+def _read_parallel(
+    path: Path, year: int, workers: int
+) -> tuple[dict[str, pl.DataFrame], list[str]] | None:
+    """Parse the slices of a large census in `workers` processes and join their tables in
+    file order; None (read it in one pass instead) when the file is small, cannot be cut
+    cleanly, or any slice fails."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        if path.stat().st_size < PARALLEL_MIN_BYTES:
+            return None
+        cuts = _cut_points(path, workers)
+    except OSError:
+        return None
+    if not cuts:
+        return None
+    bounds = list(zip([0, *cuts], [*cuts, None], strict=True))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=len(bounds), mp_context=context) as pool:
+        futures = [
+            pool.submit(_parse_slice, str(path), year, start, end, i == 0)
+            for i, (start, end) in enumerate(bounds)
+        ]
+        results = [f.result() for f in futures]
+    if any(isinstance(r, str) for r in results):
+        return None
+    parts = [r for r in results if not isinstance(r, str)]
+    frames = {t: pl.concat([p[0][t] for p in parts], how="vertical") for t in TABLES}
+    notes = list(dict.fromkeys(n for p in parts for n in p[1]))
+    return frames, notes
 
 
 def _build(
@@ -484,7 +616,9 @@ def detect_year(path: str | Path) -> int | None:
 MAX_BYTES = 2 * 1024**3
 
 
-def read_return(path: str | Path, year: int, *, max_bytes: int | None = MAX_BYTES) -> Return:
+def read_return(
+    path: str | Path, year: int, *, max_bytes: int | None = MAX_BYTES, workers: int = 1
+) -> Return:
     """An XML census file, or a folder / zip / CSV of the flattened tables. A file larger than
     `max_bytes` (None: no limit) is refused before anything is read."""
     p = Path(path)
@@ -500,12 +634,12 @@ def read_return(path: str | Path, year: int, *, max_bytes: int | None = MAX_BYTE
             f"{max_bytes / 1024**2:,.0f} MB); check the file, or raise the limit with --max-size",
         )
     if p.is_file() and p.suffix.lower() == ".xml":
-        return read_xml(p, year)
+        return read_xml(p, year, workers=workers)
     if p.is_file() and not zipfile.is_zipfile(p) and p.suffix.lower() != ".csv":
         with p.open("rb") as handle:
             start = handle.read(64).lstrip()
         if start.startswith(b"<"):
-            return read_xml(p, year)
+            return read_xml(p, year, workers=workers)
     return read_csv_tables(p, year)
 
 
@@ -520,7 +654,12 @@ def _cache_key(path: Path, year: int) -> str:
 
 
 def read_cached(
-    path: str | Path, year: int, cache_dir: str | Path, *, max_bytes: int | None = MAX_BYTES
+    path: str | Path,
+    year: int,
+    cache_dir: str | Path,
+    *,
+    max_bytes: int | None = MAX_BYTES,
+    workers: int = 1,
 ) -> Return:
     """`read_return`, parsing the XML once and keeping the typed tables as Parquet in
     `cache_dir` (keyed by the file's path, size, modification time and the year), so later runs
@@ -528,7 +667,7 @@ def read_cached(
     the file, so it belongs in a folder with the same protection as the file."""
     p = Path(path)
     if not p.is_file():
-        return read_return(p, year, max_bytes=max_bytes)
+        return read_return(p, year, max_bytes=max_bytes, workers=workers)
     folder = Path(cache_dir) / _cache_key(p, year)
     meta_path = folder / "meta.json"
     if meta_path.exists():
@@ -546,7 +685,7 @@ def read_cached(
             source_format=meta["format"],
             notes=meta["notes"],
         )
-    result = read_return(p, year, max_bytes=max_bytes)
+    result = read_return(p, year, max_bytes=max_bytes, workers=workers)
     tmp = folder.with_name(folder.name + ".part")
     tmp.mkdir(parents=True, exist_ok=True)
     for name, frame in result.tables.items():

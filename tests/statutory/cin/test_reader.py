@@ -142,6 +142,24 @@ def test_csv_with_the_other_years_sex_column(tmp_path: Path) -> None:
     assert any("GenderCurrent read as Sex" in n for n in r.notes)
 
 
+def test_parallel_parse_gives_the_same_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from statutory.cin import reader
+    from statutory.cin.generator import generate
+
+    path = generate(tmp_path / "g.xml", 300, seed=3, error_rate=0.1)
+    monkeypatch.setattr(reader, "PARALLEL_MIN_BYTES", 0)
+    one = read_xml(path, 2025)
+    two = read_xml(path, 2025, workers=2)
+    for name, frame in one.tables.items():
+        assert frame.equals(two.tables[name]), name
+    # a file that cannot be parsed in slices falls back to one pass and its error
+    bad = write(tmp_path, census(CHILD * 3)[:-40])
+    with pytest.raises(InputError, match="malformed or truncated"):
+        read_xml(bad, 2025, workers=2)
+
+
 def test_parquet_cache_gives_the_same_tables(tmp_path: Path) -> None:
     path = write(tmp_path, census())
     first = read_cached(path, 2025, tmp_path / "cache")
