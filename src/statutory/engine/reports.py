@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from statutory.engine.run import Findings
 
 EXCEL_MAX_ROWS = 1_048_575
+# Excel is for people reading findings; past this many rows a sheet stops (the CSV has all).
+EXCEL_ROWS_PER_SHEET = 25_000
 REPORT_EXTENSIONS = (".csv", ".json", ".xlsx")
 
 
@@ -41,6 +43,10 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     os.close(handle)
     try:
         write(Path(temp))
+        # mkstemp makes the file private (0600); give it the permissions a new file would get
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -60,16 +66,19 @@ def write_report(findings: Findings, path: str | os.PathLike[str]) -> Path:
 
 
 def _write_json(findings: Findings, path: Path) -> None:
-    document = {
+    head = {
         "year": findings.year,
         "rules_run": findings.rules_run,
         "total": findings.frame.height,
         "counts": findings.counts.to_dicts(),
         "engine_errors": [{"rule_code": e.code, "error": e.error} for e in findings.errors],
-        "findings": findings.frame.to_dicts(),
     }
+    text = json.dumps(head, ensure_ascii=False, default=str)
     with path.open("w", encoding="utf-8") as handle:
-        json.dump(document, handle, ensure_ascii=False, default=str)
+        # the findings list is written by Polars (fast), spliced in as the last member
+        handle.write(text[:-1] + ', "findings": ')
+        handle.write(findings.frame.write_json())
+        handle.write("}")
 
 
 def _cell(value: Any) -> Any:
@@ -81,7 +90,15 @@ def _cell(value: Any) -> Any:
 def _write_xlsx(findings: Findings, path: Path) -> None:
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            # cells are data, never links or formulas (and skipping the checks is much faster)
+            "strings_to_urls": False,
+            "strings_to_formulas": False,
+        },
+    )
     bold = workbook.add_format({"bold": True})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     flagged = workbook.add_format({"bg_color": "#FFDD00", "bold": True})
@@ -91,6 +108,13 @@ def _write_xlsx(findings: Findings, path: Path) -> None:
     summary.write_row(1, 0, ["Rules run", len(findings.rules_run)])
     summary.write_row(2, 0, ["Findings", findings.frame.height])
     summary.write_row(3, 0, ["Engine errors", len(findings.errors)])
+    if findings.frame.height > EXCEL_ROWS_PER_SHEET:
+        summary.write(
+            4,
+            0,
+            f"Each sheet shows its first {EXCEL_ROWS_PER_SHEET:,} rows; the CSV report has all "
+            f"{findings.frame.height:,} findings.",
+        )
     headings = ["rule_code", "severity", "findings", "children", "message"]
     summary.write_row(5, 0, headings, bold)
     row = 6
@@ -107,12 +131,12 @@ def _write_xlsx(findings: Findings, path: Path) -> None:
     summary.set_column(4, 4, 100, wrap)
 
     sheet = workbook.add_worksheet("Findings")
-    columns = findings.frame.columns
-    sheet.write_row(0, 0, columns, bold)
-    for i, item in enumerate(findings.frame.head(EXCEL_MAX_ROWS).iter_rows(), start=1):
-        sheet.write_row(i, 0, [_cell(v) for v in item])
-    sheet.set_column(0, len(columns) - 2, 14)
-    sheet.set_column(len(columns) - 1, len(columns) - 1, 90)
+    # the message is on the Summary sheet, once per rule
+    listed = findings.frame.drop("message").head(EXCEL_ROWS_PER_SHEET)
+    sheet.write_row(0, 0, listed.columns, bold)
+    for i, item in enumerate(listed.iter_rows(), start=1):
+        sheet.write_row(i, 0, item)
+    sheet.set_column(0, len(listed.columns) - 1, 14)
 
     if findings.return_ is not None and findings.frame.height:
         for table in findings.frame["table"].unique(maintain_order=True).to_list():
@@ -140,24 +164,25 @@ def _table_sheet(workbook: Any, findings: Findings, table: str, bold: Any, flagg
         pl.col(f"{c}{RAW_SUFFIX}").alias(c) if f"{c}{RAW_SUFFIX}" in frame.columns else pl.col(c)
         for c in shown
     ]
-    rows = (
+    rows = (  # columns: ROW_NUMBER, the table's columns, rules, cells
         frame.select(pl.col(ROW_NUMBER), *display)
         .join(per_row, left_on=ROW_NUMBER, right_on="row_number", how="inner")
         .sort(ROW_NUMBER)
-        .head(EXCEL_MAX_ROWS)
+        .head(EXCEL_ROWS_PER_SHEET)
     )
     sheet = workbook.add_worksheet(table[:31])
     sheet.write_row(0, 0, ["row_number", "rules", *shown], bold)
-    for i, record in enumerate(rows.iter_rows(named=True), start=1):
-        cells = set(record["cells"] or ())
-        sheet.write(i, 0, record[ROW_NUMBER])
-        sheet.write(i, 1, record["rules"])
-        for j, column in enumerate(shown, start=2):
-            value = _cell(record[column])
-            if column in cells:
+    position = {column: j for j, column in enumerate(shown, start=2)}
+    width = len(shown)
+    for i, record in enumerate(rows.iter_rows(), start=1):
+        values = [_cell(v) for v in record[1 : width + 1]]
+        sheet.write_row(i, 0, [record[0], record[width + 1], *values])
+        # then the offending cells again, highlighted (same row: allowed in constant memory)
+        for column in record[width + 2] or ():
+            j = position.get(column)
+            if j is not None:
+                value = values[j - 2]
                 sheet.write(i, j, "" if value is None else value, flagged)
-            elif value is not None:
-                sheet.write(i, j, value)
     sheet.set_column(0, 1, 12)
     sheet.freeze_panes(1, 2)
 
