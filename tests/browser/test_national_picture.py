@@ -18,7 +18,8 @@ def test_filter_the_national_picture_and_open_a_profile(page, base_url, axe_chec
     page.get_by_label("Latest overall judgement").select_option(label="Outstanding")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_load_state()
-    assert "region=E12000001" in page.url and "grade=outstanding" in page.url
+    assert "region=E12000001" in page.url
+    assert "grade=outstanding" in page.url
     rows = page.locator("[data-councils] tbody tr")
     assert rows.count() >= 1
     for i in range(rows.count()):

@@ -395,7 +395,7 @@ _SLAC_CLA_REINSPECTION = (
 )
 
 
-def _earlier(
+def _earlier(  # noqa: PLR0912, PLR0915 - one pass over a sheet holding two tables
     data_dir: Path, councils_by_name: dict[str, Council], report: LoadReport
 ) -> list[_Found]:
     path = data_dir / DATA_2023
@@ -571,7 +571,7 @@ def _scraped(data_dir: Path, councils_by_code: dict[str, Council]) -> list[_Foun
     return found
 
 
-def load_judgements(data_dir: Path) -> LoadReport:
+def load_judgements(data_dir: Path) -> LoadReport:  # noqa: PLR0912, PLR0915
     report = LoadReport("Ofsted judgements")
     councils = list(Council.objects.all())
     by_ons = {c.ons_code: c for c in councils}
@@ -1017,13 +1017,13 @@ def _lait_rows(data_dir: Path, report: LoadReport) -> tuple[dict[str, list[_Row]
     # '-' means not published: nothing is stored (the pages say 'not available' for a missing row).
     rejected = frame.filter(pl.col("Years").is_in(bad_labels)).height
     kept = frame.filter(pl.col("raw") != "-")
-    for code, item, label, area, raw, number in kept.select(
+    for code, item, label, lait_area, raw, number in kept.select(
         "Short Desc", "Data item", "Years", "area", "raw", "number"
     ).iter_rows():
         sort = labels.get(label)
         if sort is None:
             continue
-        area = LAIT_AREAS.get(area, area)
+        area = LAIT_AREAS.get(lait_area, lait_area)
         marker = "" if number is not None else raw
         by_indicator.setdefault(code, []).append((area, label, sort, number, marker))
         names.setdefault(code, item)
@@ -1064,7 +1064,7 @@ def _store(indicator: Indicator, rows: list[_Row], report: LoadReport) -> None:
     # Plain executemany: half a million rows on a first load in seconds, where building model
     # instances for bulk_create takes a minute.
     table = connection.ops.quote_name(IndicatorValue._meta.db_table)
-    sql = f"INSERT INTO {table} (indicator_id, area_code, period, period_sort, value, marker) VALUES (%s, %s, %s, %s, %s, %s)"
+    sql = f"INSERT INTO {table} (indicator_id, area_code, period, period_sort, value, marker) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608 - our own table name
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(indicator.pk, a, p, s, v, m) for a, p, s, v, m in rows])
     indicator.digest = digest

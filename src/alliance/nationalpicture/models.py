@@ -125,6 +125,7 @@ class Judgement(models.Model):
     @property
     def sub_judgements(self) -> list[tuple[str, str]]:
         """(label, grade) for the sub-judgements this framework makes, in Ofsted's order and words."""
+        labels: tuple[tuple[str, str], ...]
         if self.framework in (Framework.SIF, Framework.SIF_REINSPECTION):
             labels = SIF_SUB_JUDGEMENTS
         elif self.framework in (Framework.ILACS_STANDARD, Framework.ILACS_SHORT):

@@ -143,7 +143,9 @@ def former_councils() -> dict[str, dt.date]:
     """Councils that no longer exist (their judgements are held under their name): name → the
     day they ended."""
     rows = Judgement.objects.filter(council__isnull=True, ended__isnull=False)
-    return dict(rows.values_list("area_name", "ended").distinct())
+    return {
+        name: ended for name, ended in rows.values_list("area_name", "ended").distinct() if ended
+    }
 
 
 def _existing_on(day: dt.date, councils: Sequence[Council]) -> list[Council]:
@@ -380,6 +382,8 @@ def concerns(
     for indicator_id, area, period, sort, value in rows.values_list(
         "indicator_id", "area_code", "period", "period_sort", "value"
     ):
+        if value is None:
+            continue
         if area == council.dfe_code:
             series[indicator_id][sort] = (period, value)
         else:

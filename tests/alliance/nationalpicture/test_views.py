@@ -33,7 +33,9 @@ def test_the_national_picture_is_public_and_lists_153_councils(
     assert len(council_rows(html)) == 153
     assert "data-headline-share" in html
     assert "31 March 2016" in html  # then, beside now
-    assert "<svg" in html and "<title" in html and "<desc" in html
+    assert "<svg" in html
+    assert "<title" in html
+    assert "<desc" in html
     assert 'class="govuk-tag govuk-tag--red app-grade">Inadequate<' in html
 
 
