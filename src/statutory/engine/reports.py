@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 EXCEL_MAX_ROWS = 1_048_575
 # Excel is for people reading findings; past this many rows a sheet stops (the CSV has all).
-EXCEL_ROWS_PER_SHEET = 25_000
+EXCEL_ROWS_PER_SHEET = 10_000
 REPORT_EXTENSIONS = (".csv", ".json", ".xlsx")
 
 
