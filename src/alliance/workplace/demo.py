@@ -217,7 +217,7 @@ def _user(username: str, full_name: str, role: Role, organisation: Organisation)
 
 
 def _postcodes(rng: random.Random, districts: tuple[str, ...]) -> list[str]:
-    keys = sorted(k for k in postcodes.table() if k[:4] in districts)
+    keys = sorted(k for k in postcodes.table() if k[:-3] in districts)
     return [postcodes.normalise(k) for k in rng.sample(keys, 200)]
 
 

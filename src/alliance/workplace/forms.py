@@ -61,7 +61,22 @@ class CodeField(forms.ChoiceField):
         self.choices = [("", "Choose")] + [(c, label(c)) for c in codes.code_list(self.code_list)]
 
 
+def _postcode_field(label: str, required_message: str, help_text: str = "") -> forms.CharField:
+    # Longer than a postcode, so a mistyped one gets the postcode message, not a length error.
+    return forms.CharField(
+        label=label,
+        max_length=20,
+        help_text=help_text,
+        error_messages={"required": required_message},
+    )
+
+
 class YoungPersonForm(forms.ModelForm):
+    postcode = _postcode_field(
+        "Home postcode",
+        "Enter the young person’s home postcode",
+        "Used only to work out travel distances to opportunities",
+    )
     interests = forms.MultipleChoiceField(
         choices=INTERESTS, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -353,6 +368,7 @@ class LetterForm(forms.Form):
 
 
 class OpportunityForm(forms.ModelForm):
+    postcode = _postcode_field("Postcode of the workplace", "Enter the postcode of the workplace")
     interests = forms.MultipleChoiceField(
         choices=INTERESTS,
         required=False,

@@ -567,7 +567,9 @@ def employers(request: HttpRequest) -> HttpResponse:
             )
         )
     )
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(items.order_by("organisation__name"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "workplace/employers.html", {"title": "Employers", "page": page})
 
 
@@ -580,7 +582,7 @@ def group_sessions(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workplace/group_sessions.html",
-        {"title": "Group sessions", "items": items[:100]},
+        {"title": "Group sessions", "items": items.order_by("-held_on")[:100]},
     )
 
 
