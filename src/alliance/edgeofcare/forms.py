@@ -59,7 +59,7 @@ class ReferralForm(forms.Form):
     )
     postcode = forms.CharField(
         label="Postcode",
-        max_length=10,
+        max_length=20,
         error_messages={"required": "Enter the family's postcode"},
     )
     needs = forms.MultipleChoiceField(

@@ -57,6 +57,11 @@ def _referral(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> Re
     return get_visible_or_404(request, Referral.objects.all(), Area.EDGE_OF_CARE, action, pk=pk)
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The POST data to bind a form to (even when empty, so a blank submission shows errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _errors(*forms_: Any) -> list[dict[str, str]]:
     """One error summary for a page with several forms (formsets included)."""
     items = []
@@ -283,7 +288,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     allocations = list(
         r.allocations.exclude(status=ServiceAllocation.Status.ENDED).select_related("service")
     )
-    form = forms.ContactForm(request.POST or None, allocations=allocations)
+    form = forms.ContactForm(_posted(request), allocations=allocations)
     if request.method == "POST" and form.is_valid():
         allocation = next(
             (a for a in allocations if str(a.pk) == form.cleaned_data["allocation"]), None
@@ -315,7 +320,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
     taken = services.places_taken(catalogue)
     randomised = r.allocation_method == AllocationMethod.RANDOM
     form = forms.TriageForm(
-        request.POST or None, services=catalogue, randomised=randomised, taken=taken
+        _posted(request), services=catalogue, randomised=randomised, taken=taken
     )
     if request.method == "POST" and form.is_valid():
         chosen = [s for s in catalogue if str(s.pk) in form.cleaned_data["services"]]
@@ -394,7 +399,7 @@ def allocation_update(request: HttpRequest, pk: int, allocation_pk: int) -> Http
 def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
     r = _referral(request, pk, Action.CHANGE)
     allocations = list(r.allocations.select_related("service"))
-    form = forms.GoalForm(request.POST or None, allocations=allocations)
+    form = forms.GoalForm(_posted(request), allocations=allocations)
     if request.method == "POST" and form.is_valid():
         allocation = next(
             (a for a in allocations if str(a.pk) == form.cleaned_data["allocation"]), None
@@ -419,7 +424,7 @@ def goal_update(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
         via="referral__organisation",
         pk=goal_pk,
     )
-    form = forms.GoalStatusForm(request.POST or None)
+    form = forms.GoalStatusForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         goal.status = form.cleaned_data["status"]
         goal.save(update_fields=["status"])
@@ -433,7 +438,7 @@ def goal_update(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 @guard(Area.EDGE_OF_CARE, Action.CHANGE)
 def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     r = _referral(request, pk, Action.CHANGE)
-    form = forms.ReviewForm(request.POST or None, received=timezone.localdate(r.received_at))
+    form = forms.ReviewForm(_posted(request), received=timezone.localdate(r.received_at))
     if request.method == "POST" and form.is_valid():
         r.reviews.create(**form.cleaned_data)
         audit.record(request, audit.Action.CHANGE, r, detail={"added": "review"})
@@ -445,7 +450,7 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
 @guard(Area.EDGE_OF_CARE, Action.CHANGE)
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     r = _referral(request, pk, Action.CHANGE)
-    form = forms.CloseForm(request.POST or None)
+    form = forms.CloseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.close_referral(r, form.cleaned_data["reason"], form.cleaned_data["notes"])
@@ -472,7 +477,7 @@ def outcome(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
         pk=child_pk,
     )
     initial = {"months": request.GET.get("months")}
-    form = forms.OutcomeForm(request.POST or None, initial=initial)
+    form = forms.OutcomeForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_outcome(child, form.cleaned_data["months"], form.values())
@@ -519,7 +524,7 @@ def service_edit(request: HttpRequest, service_pk: int | None = None) -> HttpRes
         if service_pk
         else Service(organisation=council)
     )
-    form = forms.ServiceForm(request.POST or None, instance=instance)
+    form = forms.ServiceForm(_posted(request), instance=instance)
     if request.method == "POST" and form.is_valid():
         if (
             Service.objects.filter(
@@ -713,7 +718,7 @@ def unit_costs(request: HttpRequest) -> HttpResponse:
     council = _council(request)
     if council is None:
         return _no_council(request)
-    form = forms.CostsForm(request.POST or None, costs=services.unit_costs(council))
+    form = forms.CostsForm(_posted(request), costs=services.unit_costs(council))
     if request.method == "POST" and form.is_valid():
         services.set_unit_costs(council, form.pence())
         audit.record(

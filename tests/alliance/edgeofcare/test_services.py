@@ -276,7 +276,7 @@ def test_comparison_group_is_built_from_cin_and_ssda903(north, monkeypatch):
     cin = {
         "CINdetails": pl.DataFrame(
             {
-                "LAchildID": ids + ["P-K0"],
+                "LAchildID": [*ids, "P-K0"],
                 "CINreferralDate": [dt.date(2024, 3, 1)] * 4 + [dt.date(2023, 9, 1)],
                 "PrimaryNeedCode": ["N1", "N4", "N4", "N5", "N1"],
             }
