@@ -233,26 +233,26 @@ class _Postcodes:
 def _postcodes(rng: np.random.Generator, home_district: str) -> _Postcodes:
     path = shared_path("reference", "onspd", "onspd_postcodes.csv.gz")
     if path.exists():
-        frame = pl.read_csv(
-            path,
-            columns=["postcode", "lad_code", "easting"],
-            schema_overrides={"postcode": pl.String, "lad_code": pl.String, "easting": pl.Int64},
-        )
-        frame = frame.filter(
+        from statutory.engine.postcodes import Postcodes
+
+        # the cached directory (Parquet after the first run): English postcodes with a grid
+        # reference, the council's own and a national sample, written as people write them
+        english = Postcodes.shared().frame.filter(
             pl.col("easting").is_not_null() & pl.col("lad_code").str.starts_with("E")
-        ).with_columns(
-            # as people write them: outward code, space, inward code
-            pl.concat_str(
-                pl.col("postcode").str.replace_all(" ", "").str.head(-3),
-                pl.lit(" "),
-                pl.col("postcode").str.replace_all(" ", "").str.tail(3),
-            ).alias("postcode")
         )
-        home = frame.filter(pl.col("lad_code") == home_district)["postcode"].to_numpy()
-        anywhere = frame.sample(n=min(20_000, frame.height), seed=int(rng.integers(1 << 31)))
-        if home.size:
-            return _Postcodes(home, anywhere["postcode"].to_numpy())
-        return _Postcodes(anywhere["postcode"].to_numpy()[:2000], anywhere["postcode"].to_numpy())
+        written = pl.concat_str(
+            pl.col("postcode_key").str.head(-3), pl.lit(" "), pl.col("postcode_key").str.tail(3)
+        )
+        home = english.filter(pl.col("lad_code") == home_district).select(written).to_series()
+        anywhere = (
+            english.sample(n=min(20_000, english.height), seed=int(rng.integers(1 << 31)))
+            .select(written)
+            .to_series()
+            .to_numpy()
+        )
+        if home.len():
+            return _Postcodes(home.to_numpy(), anywhere)
+        return _Postcodes(anywhere[:2000], anywhere)
     letters = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
     made = np.array(
         [
