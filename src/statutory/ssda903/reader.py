@@ -542,6 +542,15 @@ def _place(
     if note:
         into.notes.append(note)
     frame = _normalise_columns(name, frame)
+    # trailing commas in the header row (spreadsheet exports) make unnamed empty columns
+    blank = [
+        c
+        for c in frame.columns
+        if (c == "" or c.startswith("_DUPLICATED_"))
+        and frame.get_column(c).null_count() == frame.height
+    ]
+    if blank:
+        frame = frame.drop(blank)
     table, extra = identify_table(name, frame.columns, schema)
     if extra:
         into.notes.append(f"{name}: ignored column(s) not in {table}: {', '.join(extra)}")

@@ -294,3 +294,16 @@ def test_malformed_xml_names_the_line(tmp_path: Path) -> None:
     error = _error(path)
     assert "not well-formed XML" in str(error)
     assert error.row is not None
+
+
+def test_trailing_commas_and_lower_case_headers(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "h.csv": HEADER.lower().replace("\n", ",\n") + "1,M,01/02/2010,WBRI,UN1,,,\n",
+            "e.csv": EPISODES.replace("\n", ",,\n") + "1,01/05/2024,S,C2,N1,U1,PR1,,,,,,,,\n",
+        },
+    )
+    r = read_return(tmp_path, 2025)
+    assert r.supplied == {"Header", "Episodes"}
+    assert r.notes == []
