@@ -195,8 +195,8 @@ def print_summary(findings: Findings, console: Console, *, limit: int = 60) -> N
     children = findings.frame["child_id"].n_unique() if findings.frame.height else 0
     console.print(
         f"[bold]{findings.frame.height:,}[/bold] findings from [bold]{counts.height}[/bold] "
-        f"rules, about {children:,} children; {len(findings.rules_run)} rules run in "
-        f"{findings.seconds:.2f}s."
+        f"rules, about {children:,} {'child' if children == 1 else 'children'}; "
+        f"{len(findings.rules_run)} rules run in {findings.seconds:.2f}s."
     )
     if counts.height:
         table = Table(show_lines=False)
