@@ -131,6 +131,8 @@ def read_return(
     )
     if check_year:
         check_collection_year(result)
+        if result.previous is not None and result.previous.supplied:
+            check_collection_year(result.previous, hint="--previous should be last year's return")
     return result
 
 
@@ -197,7 +199,7 @@ def build_return(
     )
 
 
-def check_collection_year(return_: Return) -> None:
+def check_collection_year(return_: Return, hint: str | None = None) -> None:
     """Refuse a return that is plainly from another year (no episode touches the year, or most
     episodes start after it ends): a clear message beats hundreds of date findings."""
     episodes = return_.table("Episodes")
@@ -215,6 +217,7 @@ def check_collection_year(return_: Return) -> None:
     ).row(0, named=True)
     file = return_.sources.get("Episodes")
     label = year_label(return_.year)
+    advice = hint or f"--year {return_.year}"
     if stats["dated"] == 0:
         return
     if stats["in_year"] == 0:
@@ -224,7 +227,7 @@ def check_collection_year(return_: Return) -> None:
             None,
             "DECOM",
             f"no episode falls in the {label} collection year (latest date "
-            f"{latest:%d/%m/%Y}); is this another year's return? (--year {return_.year})",
+            f"{latest:%d/%m/%Y}); is this another year's return? ({advice})",
         )
     if stats["after"] * 2 > stats["dated"]:
         raise InputError(
@@ -232,7 +235,7 @@ def check_collection_year(return_: Return) -> None:
             None,
             "DECOM",
             f"most episodes start after 31/03/{return_.year}; is this a later year's return? "
-            f"(--year {return_.year})",
+            f"({advice})",
         )
 
 

@@ -41,6 +41,17 @@ def _minimal(folder: Path) -> Path:
     )
 
 
+def _last_year(folder: Path) -> Path:
+    return _write(
+        folder,
+        {
+            "h.csv": HEADER + "1,1,01/02/2010,WBRI,UN1,,\n",
+            "e.csv": EPISODES + "1,01/05/2023,S,C2,N1,U1,PR1,,,,,,\n"
+            "2,1/6/2023,S,C2,N1,U1,PR1,01/07/2023,E11,,,,\n",
+        },
+    )
+
+
 def test_tables_are_found_by_their_columns_not_their_names(tmp_path: Path) -> None:
     r = read_return(_minimal(tmp_path), 2025)
     assert r.supplied == {"Header", "Episodes"}
@@ -59,10 +70,12 @@ def test_tables_are_found_by_their_columns_not_their_names(tmp_path: Path) -> No
 
 def test_zip_and_previous_subfolder(tmp_path: Path) -> None:
     source = _minimal(tmp_path / "src")
+    before = _last_year(tmp_path / "before")
     archive = tmp_path / "return.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         for file in source.iterdir():
             zf.write(file, f"current/{file.name}")
+        for file in before.iterdir():
             zf.write(file, f"previous/{file.name}")
     r = read_return(archive, 2025)
     assert r.supplied == {"Header", "Episodes"}
@@ -72,7 +85,7 @@ def test_zip_and_previous_subfolder(tmp_path: Path) -> None:
 
 
 def test_previous_given_separately(tmp_path: Path) -> None:
-    r = read_return(_minimal(tmp_path / "now"), 2025, previous=_minimal(tmp_path / "before"))
+    r = read_return(_minimal(tmp_path / "now"), 2025, previous=_last_year(tmp_path / "before"))
     assert r.has_previous
     assert r.previous is not None
     assert r.previous.table("Episodes").height == 2
@@ -307,3 +320,9 @@ def test_trailing_commas_and_lower_case_headers(tmp_path: Path) -> None:
     r = read_return(tmp_path, 2025)
     assert r.supplied == {"Header", "Episodes"}
     assert r.notes == []
+
+
+def test_previous_must_be_last_years(tmp_path: Path) -> None:
+    now = _minimal(tmp_path / "now")
+    with pytest.raises(InputError, match="--previous should be last year's"):
+        read_return(now, 2025, previous=now)
