@@ -36,7 +36,7 @@ class MoneyField(forms.CharField):
     def prepare_value(self, value: Any) -> Any:
         return pence_as_text(value) if isinstance(value, int) else value
 
-    def clean(self, value: Any) -> int:  # type: ignore[override]
+    def clean(self, value: Any) -> int:
         label = str(self.label or "Amount")
         try:
             pence = parse_pence(value or "", label)

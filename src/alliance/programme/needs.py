@@ -27,7 +27,13 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from alliance.nationalpicture.loaders import KEY_INDICATORS
-from alliance.nationalpicture.models import Grade, Indicator, IndicatorValue, Judgement
+from alliance.nationalpicture.models import (
+    SIF_SUB_JUDGEMENTS,
+    Grade,
+    Indicator,
+    IndicatorValue,
+    Judgement,
+)
 from alliance.nationalpicture.services import NEIGHBOUR_MODEL, latest_judgements
 from alliance.organisations.models import Council, StatisticalNeighbour
 from alliance.programme.models import OfstedArea, Partner
@@ -188,7 +194,8 @@ def indicator_findings(
         value__isnull=False,
         period_sort__lt=as_at.year * 10,
     ).values_list("indicator_id", "area_code", "period", "period_sort", "value"):
-        values[(indicator_id, area)][sort] = (period, value)
+        if value is not None:
+            values[(indicator_id, area)][sort] = (period, value)
     found: dict[int, list[IndicatorFinding]] = {}
     for council in councils:
         items: list[IndicatorFinding] = []
@@ -277,7 +284,12 @@ def assess(  # noqa: PLR0912 - one branch per kind of reason, read top to bottom
                         weights.overall_requires_improvement,
                     )
                 )
-            for area, label in AREAS:
+            framework_labels = {
+                **AREA_LABELS,
+                **dict(SIF_SUB_JUDGEMENTS if judgement.framework.startswith("sif") else ()),
+            }
+            for area, _ilacs_label in AREAS:
+                label = framework_labels[area]
                 grade = getattr(judgement, area, "")
                 if grade == "inadequate":
                     reasons.append(Reason(f"{label}: inadequate", weights.area_inadequate, area))
@@ -339,7 +351,7 @@ def own_returns(council: Council) -> list[dict[str, Any]] | None:
     """The council's own return indicators (latest year of each), or None when the returns app
     does not offer them yet; [] when nothing is uploaded."""
     try:
-        from alliance.returns.services import indicator_history  # type: ignore[attr-defined]
+        from alliance.returns.services import indicator_history  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return None
     rows: list[dict[str, Any]] = []

@@ -82,7 +82,10 @@ def record_change(
     """The one place the programme's change history is written (plus the audit log). `before` is
     None for a new record. Returns None when nothing changed."""
     changes = {
-        str(obj._meta.get_field(name).verbose_name): [(before or {}).get(name, ""), value]
+        str(getattr(obj._meta.get_field(name), "verbose_name", name)): [
+            (before or {}).get(name, ""),
+            value,
+        ]
         for name, value in after.items()
         if before is None or before.get(name) != value
     }
@@ -675,7 +678,7 @@ def money_summary(lines: QuerySet[BudgetLine], today: dt.date) -> list[LineSumma
     return [
         LineSummary(
             line,
-            line.spent_total or 0,  # type: ignore[attr-defined]
+            line.spent_total or 0,
             forecast_to(line.amount_pence, line.partner.programme, today),
         )
         for line in lines
@@ -753,7 +756,7 @@ def engagement_rows(engagements: QuerySet[Engagement], today: dt.date) -> list[E
     )
     rows = []
     for engagement in engagements:
-        m = by_engagement.get(engagement.pk, {})
+        m: dict[str, Any] = dict(by_engagement.get(engagement.pk, {}))
         rows.append(
             EngagementRow(
                 engagement,

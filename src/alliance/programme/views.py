@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -133,10 +133,10 @@ def index(request: HttpRequest) -> HttpResponse:
         for key in ("red", "amber", "green", "overdue"):
             item[key] += getattr(row, key)
     spend_by_alliance: dict[str, list[int]] = {}
-    for item in money:
-        pair = spend_by_alliance.setdefault(str(item.line.partner.alliance), [0, 0])
-        pair[0] += item.line.amount_pence
-        pair[1] += item.spent
+    for line_summary in money:
+        pair = spend_by_alliance.setdefault(str(line_summary.line.partner.alliance), [0, 0])
+        pair[0] += line_summary.line.amount_pence
+        pair[1] += line_summary.spent
     totals = {
         "red": sum(r.red for r in rows),
         "amber": sum(r.amber for r in rows),
@@ -529,7 +529,7 @@ def matching(request: HttpRequest, pk: int) -> HttpResponse:
     matched = set(programme.matches.values_list("council_id", flat=True))
     assessed = needs.assess(as_at, weights)
     suggestions = needs.suggest(assessed, partners, as_at, matched)
-    used = needs.capacity_used(partners)
+    places_used = needs.capacity_used(partners)
     return render(
         request,
         "programme/matching.html",
@@ -538,7 +538,7 @@ def matching(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "suggestions": suggestions[:40],
             "total": len(suggestions),
-            "partners": [(p, used.get(p.pk, 0)) for p in partners],
+            "partners": [(p, places_used.get(p.pk, 0)) for p in partners],
             "problem": problem,
             "as_at": as_at,
             "can_change": can(request.user, Area.PROGRAMME_SETUP, Action.CHANGE),
@@ -974,7 +974,7 @@ def spend_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
             amount_pence=data["amount"],
             description=data["description"],
             evidence=data["evidence"],
-            entered_by=request.user,
+            entered_by=cast(Any, request.user),
         )
         try:
             services.add_spend(entry, user=request.user, request=request)
