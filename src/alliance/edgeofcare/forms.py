@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -148,7 +148,7 @@ class ChildForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         given = any(data.get(k) for k in ("first_name", "last_name", "date_of_birth"))
         data["_empty"] = not given
         if not given:
@@ -204,7 +204,7 @@ class MemberForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("name") and not data.get("relationship"):
             self.add_error("relationship", "Enter how this person is related to the children")
         if data.get("relationship") and not data.get("name"):
@@ -250,9 +250,9 @@ class ContactForm(forms.Form):
         self, *args: Any, allocations: list[ServiceAllocation] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["allocation"].choices = [("", "Not for one service")] + [
-            (str(a.pk), a.service.name) for a in allocations or []
-        ]
+        cast(forms.ChoiceField, self.fields["allocation"]).choices = [
+            ("", "Not for one service")
+        ] + [(str(a.pk), a.service.name) for a in allocations or []]
 
     def happened_at(self) -> dt.datetime:
         d = self.cleaned_data
@@ -287,7 +287,7 @@ class TriageForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.randomised = randomised
-        self.fields["services"].choices = [
+        cast(forms.ChoiceField, self.fields["services"]).choices = [
             (
                 str(s.pk),
                 f"{s.name} — {max(0, s.capacity - taken[s.pk][0])} of {s.capacity} places free"
@@ -299,7 +299,7 @@ class TriageForm(forms.Form):
             del self.fields["arm"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.randomised and not data.get("arm"):
             self.add_error("arm", "Select the arm the family was randomised to")
         if data.get("arm") != Arm.USUAL_CARE and not data.get("services"):
@@ -317,7 +317,7 @@ class GoalForm(forms.Form):
         self, *args: Any, allocations: list[ServiceAllocation] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["allocation"].choices = [("", "The whole plan")] + [
+        cast(forms.ChoiceField, self.fields["allocation"]).choices = [("", "The whole plan")] + [
             (str(a.pk), a.service.name) for a in allocations or []
         ]
 
@@ -356,7 +356,7 @@ class ReviewForm(forms.Form):
         self.received = received
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         held = data.get("held_on")
         if held and held < self.received:
             self.add_error("held_on", "The review must be on or after the referral date")

@@ -4,6 +4,7 @@ retention and the figures. No request objects here; views and tasks call these."
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import re
 from collections import Counter, defaultdict
@@ -81,7 +82,8 @@ def set_target_hours(organisation: Organisation, hours: dict[str, int]) -> None:
 def _returns() -> Any:
     """`alliance.returns.services` when the returns app provides it, else None."""
     try:
-        from alliance.returns import services as returns_services
+        # Imported by name: the returns app is built by another team and may not have it yet.
+        returns_services = importlib.import_module("alliance.returns.services")
     except ImportError:
         return None
     if not all(hasattr(returns_services, n) for n in ("pseudonymise_id", "latest_tables")):
@@ -514,7 +516,7 @@ def outcome_figures(referrals: QuerySet[Referral]) -> list[dict]:
         )
         .order_by("months")
     )
-    return list(rows)
+    return [dict(r) for r in rows]
 
 
 # ---------------------------------------------------------------- outcomes

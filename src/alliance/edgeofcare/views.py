@@ -644,7 +644,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     chart = line_chart(
         "Referrals each month",
         f"Referrals to Edge of Care in {council} over the last 12 months",
-        [m for m, _ in monthly],
+        [m[:3] + " " + m[-2:] for m, _ in monthly],  # "Dec 25": room for twelve on the axis
         [Series("Referrals", [float(n) for _, n in monthly])],
     )
     services_chart = bar_chart(
