@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import polars as pl
 from cin_builders import make_return
 
 from statutory.cin.indicators import compute
 
 
-def value(frame, name):  # type: ignore[no-untyped-def]
+def value(frame: pl.DataFrame, name: str) -> object:
     row = frame.filter(frame["indicator"] == name)
     assert row.height == 1, name
     return row["value"][0]

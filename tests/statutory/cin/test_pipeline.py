@@ -49,7 +49,7 @@ def test_pseudonymised_census_validates_and_counts_the_same(tmp_path: Path) -> N
 def test_pseudonyms_keep_what_rules_see() -> None:
     upn = upn_for("201", 42)
     assert upn_pseudonym(KEY, upn) != upn
-    assert upn_pseudonym(KEY, upn)[1:4] == "201"
+    assert (upn_pseudonym(KEY, upn) or "")[1:4] == "201"
     assert upn_pseudonym(KEY, upn) == upn_pseudonym(KEY, upn)
     assert upn_pseudonym(b"another-council-key", upn) != upn_pseudonym(KEY, upn)
     assert len(child_pseudonym(KEY, "X" * 25) or "") == 25

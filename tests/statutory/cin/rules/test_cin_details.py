@@ -240,7 +240,7 @@ def test_8868_closed_with_open_s47():
 
 
 def test_8890_s47_overlap_within_an_episode():
-    s47 = [
+    s47: list[dict[str, object]] = [
         {"LAchildID": "a", "S47ActualStartDate": "2024-05-01", "DateOfInitialCPC": "2024-05-20"},
         {"LAchildID": "a", "S47ActualStartDate": "2024-05-10", "DateOfInitialCPC": "2024-05-24"},
         {"LAchildID": "a", "S47ActualStartDate": "2024-05-25", "ICPCnotRequired": "true"},
