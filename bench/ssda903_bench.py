@@ -32,6 +32,7 @@ def measure(folder: Path, threads: int) -> dict[str, object]:
     from statutory.ssda903.reader import read_return
 
     registry = Registry.load("903")  # imports are not part of the run
+    cpu_started = time.process_time()
     started = time.perf_counter()
     return_ = read_return(folder / "current", YEAR, previous=folder / "previous")
     read_s = time.perf_counter() - started
@@ -42,6 +43,7 @@ def measure(folder: Path, threads: int) -> dict[str, object]:
     compute(return_, la="393")
     indicators_s = time.perf_counter() - t
     total_s = time.perf_counter() - started
+    cpu_s = time.process_time() - cpu_started
     rows = sum(return_.row_counts().values())
     if return_.previous is not None:
         rows += sum(return_.previous.row_counts().values())
@@ -52,6 +54,7 @@ def measure(folder: Path, threads: int) -> dict[str, object]:
         "rules_s": rules_s,
         "indicators_s": indicators_s,
         "total_s": total_s,
+        "cpu_s": cpu_s,
         "rules_run": len(findings.rules_run),
         "findings": findings.frame.height,
         "engine_errors": len(findings.errors),
@@ -91,7 +94,8 @@ def main() -> None:
             rate = result["rows"] / result["total_s"]
             line = (
                 f"| {n:,} | {result['rows']:,} | {result['read_s']:.2f} | {result['rules_s']:.2f} "
-                f"| {result['indicators_s']:.2f} | **{result['total_s']:.2f}** | {rate:,.0f} "
+                f"| {result['indicators_s']:.2f} | **{result['total_s']:.2f}** "
+                f"| {result.get('cpu_s', 0):.2f} | {rate:,.0f} "
                 f"| {result['peak_mb']:,.0f} | {result['rules_run']} | {result['findings']:,} "
                 f"| {result['engine_errors']} |"
             )
@@ -106,11 +110,13 @@ def main() -> None:
         f"{load[0]:.1f} (the machine is shared: other work inflates these times), "
         f"threads={args.threads}.",
         "Each size: synthetic return for N children (this year + last year, 1% planted "
-        "errors), then read + every implemented rule + indicators in a fresh process.",
+        "errors), then read + every implemented rule + indicators in a fresh process. "
+        "CPU s is the process's CPU time (both threads): less sensitive to other load than "
+        "wall time, which is what the target is stated in.",
         "",
-        "| children | rows (both years) | read s | rules s | indicators s | total s | rows/s "
-        "| peak MB | rules run | findings | engine errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| children | rows (both years) | read s | rules s | indicators s | total s (wall) "
+        "| CPU s | rows/s | peak MB | rules run | findings | engine errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
         *lines,
         "",
     ]
