@@ -92,7 +92,16 @@ def line_chart(
     numbers = [v for s in series for v in s.values if v is not None]
     top = y_max if y_max is not None else _nice_ceiling(max(numbers, default=1.0))
     top = max(top, y_min + 1e-9)
-    rows_of_legend = math.ceil(len(series) / 3)
+    # Legend entries flow left to right and wrap, sized by an estimate of their text's width.
+    legend: list[tuple[float, int]] = []
+    cursor, row = 0.0, 0
+    for item in series:
+        entry = 34 + 8.0 * len(item.name) + 24
+        if cursor and cursor + entry > width - 56 - 16:
+            cursor, row = 0.0, row + 1
+        legend.append((cursor, row))
+        cursor += entry
+    rows_of_legend = (legend[-1][1] + 1) if legend else 0
     left, right, bottom = 56, 16, 40
     head = 16 + 22 * rows_of_legend
     plot_w, plot_h = width - left - right, height - head - bottom
@@ -148,9 +157,8 @@ def line_chart(
             for x, y in segment:
                 body.append(_marker(shape, x, y, colour))
         body.append("</g>")
-        # Legend: three entries a row.
-        lx = left + (n % 3) * (plot_w / 3)
-        ly = 14 + 22 * (n // 3)
+        lx = left + legend[n][0]
+        ly = 14 + 22 * legend[n][1]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         body.append(
             f'<g class="app-chart__legend"><line x1="{lx:.1f}" x2="{lx + 28:.1f}" y1="{ly:.1f}" y2="{ly:.1f}" '

@@ -352,6 +352,8 @@ class Concern:
     neighbours_mean: float | None
     worsening: bool
     far_from_neighbours: bool
+    # How many of the neighbours' standard deviations the council is behind (negative: behind).
+    gap: float | None = None
 
     @property
     def reason(self) -> str:
@@ -404,11 +406,22 @@ def concerns(
         peers = others.get((indicator_id, latest), [])
         mean = sum(peers) / len(peers) if len(peers) >= 3 else None
         far = False
+        gap = None
         if mean is not None:
             # Plain floats: statistics.pstdev works in exact fractions, slow over 400 indicators.
             spread = math.sqrt(sum((p - mean) ** 2 for p in peers) / len(peers))
-            far = spread > 0 and sign * (value - mean) < -spread
+            gap = sign * (value - mean) / spread if spread > 0 else None
+            far = gap is not None and gap < -1
         if worsening or far:
-            found.append(Concern(indicator, period, value, previous, mean, worsening, far))
-    found.sort(key=lambda c: (not c.far_from_neighbours, not c.worsening, c.indicator.name))
+            found.append(Concern(indicator, period, value, previous, mean, worsening, far, gap))
+    # The official children's social care measures first, then the furthest behind neighbours.
+    found.sort(
+        key=lambda c: (
+            c.indicator.source != "ees",
+            not c.far_from_neighbours,
+            c.gap if c.gap is not None else 0.0,
+            not c.worsening,
+            c.indicator.name,
+        )
+    )
     return found

@@ -212,7 +212,6 @@ def _comparison_chart(comparison: services.Comparison, council: Council) -> Any:
             Series("England", [f.value for f in comparison.england]),
         ],
         unit=unit,
-        y_max=100 if unit == "%" else None,
     )
 
 
