@@ -1,0 +1,114 @@
+"""Forms for uploading a return and recording a data-sharing agreement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from alliance.organisations.models import Organisation
+from alliance.returns.models import DataSharingAgreement, ReturnKind
+from alliance.returns.services import collection_years
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def _year_label(year: int) -> str:
+    return f"April {year - 1} to March {year}"
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Which return is it?", choices=ReturnKind.choices, widget=forms.RadioSelect
+    )
+    year = forms.TypedChoiceField(
+        label="Which collection year?", coerce=int, choices=(), widget=forms.RadioSelect
+    )
+    current = MultipleFileField(
+        label="The return's files",
+        help_text="SSDA903: the CSV files, or one zip of them. CIN census: the XML file.",
+        required=False,
+    )
+    previous = MultipleFileField(
+        label="Last year's return (SSDA903 only, optional)",
+        help_text="Some DfE rules compare with last year's return. You can also put a previous "
+        "folder inside the zip.",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        years = sorted(set(collection_years("ssda903") + collection_years("cin")), reverse=True)
+        self.fields["year"].choices = [(y, _year_label(y)) for y in years]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("current"):
+            self.add_error("current", "Choose the return's files to upload")
+        kind, year = data.get("kind"), data.get("year")
+        if kind and year and year not in collection_years(kind):
+            self.add_error(
+                "year", f"The service cannot check the {_year_label(year)} {kind.upper()} return"
+            )
+        if kind == ReturnKind.CIN and data.get("previous"):
+            self.add_error(
+                "previous", "The CIN census is checked on its own: leave last year's files out"
+            )
+        return data
+
+
+class AgreementForm(forms.ModelForm):
+    alliance = forms.ModelChoiceField(
+        label="Which alliance does your council share with?",
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = DataSharingAgreement
+        fields = ["alliance", "scope", "starts_on", "ends_on", "purpose", "signed_by"]
+        labels = {
+            "scope": "What does the agreement cover?",
+            "starts_on": "Start date",
+            "ends_on": "End date",
+            "purpose": "What may the alliance use the records for?",
+            "signed_by": "Who signed for your council?",
+        }
+        widgets = {
+            "scope": forms.RadioSelect,
+            "starts_on": forms.DateInput(),
+            "ends_on": forms.DateInput(),
+            "purpose": forms.Textarea,
+        }
+        help_texts = {
+            "signed_by": "Their name and role, for example Jo Smith, Director of Children's Services"
+        }
+
+    def __init__(self, *args: Any, alliances: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if alliances is not None:
+            self.fields["alliance"].queryset = alliances
+        self.fields["scope"].choices = DataSharingAgreement.Scope.choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "The end date must be the same as or after the start date")
+        if ends and ends < dt.date.today():
+            self.add_error("ends_on", "The end date must be today or in the future")
+        return data

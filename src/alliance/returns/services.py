@@ -1,0 +1,958 @@
+"""Statutory returns: receiving uploads, checking them with the statutory library, storing the
+accepted records pseudonymised, and the interface other apps call.
+
+Other apps call (see docs/returns.md):
+    pseudonymise_id(organisation, child_id)            -> the council's keyed hash of a child id
+    latest_tables(organisation, kind, year=None)       -> {table: DataFrame} of accepted uploads
+    indicator_history(organisation, kind)              -> [{year, indicator, label, value, ...}]
+
+No request objects here: views and tasks pass plain values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.db import DatabaseError, IntegrityError, close_old_connections, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from alliance.organisations.models import Council, Organisation
+from alliance.returns import storage
+from alliance.returns.models import DataSharingAgreement, ReturnKind, Upload
+from alliance.returns.storage import UploadProblem
+
+KINDS = (ReturnKind.SSDA903.value, ReturnKind.CIN.value)
+_POPULATION_NOTE = re.compile(r"\s*\((?:ONS )?mid-\d{4}\)")
+
+
+# ---------------------------------------------------------------------------------------------
+# The interface other apps call
+
+
+def _organisation_id(organisation: Organisation | int) -> int:
+    return organisation if isinstance(organisation, int) else organisation.pk
+
+
+def pseudonymise_id(organisation: Organisation | int, child_id: str, kind: str = "ssda903") -> str:
+    """The council's keyed hash of a child id: the same value the pooled returns hold for that
+    child (SSDA903's `CHILD`; `kind="cin"` gives the CIN census's `LAchildID` pseudonym)."""
+    key = storage.council_key(_organisation_id(organisation))
+    if kind == ReturnKind.CIN:
+        from statutory.cin.pseudonymise import child_pseudonym
+
+        return child_pseudonym(key, child_id) or ""
+    from statutory.ssda903.pseudonymise import pseudonymise_tables
+
+    frame = pl.DataFrame({"CHILD": [child_id]}, schema={"CHILD": pl.String})
+    return str(pseudonymise_tables({"t": frame}, key)["t"]["CHILD"][0])
+
+
+def _latest_accepted(organisation_id: int, kind: str) -> dict[int, Upload]:
+    latest: dict[int, Upload] = {}
+    uploads = Upload.objects.accepted().filter(organisation_id=organisation_id, kind=kind)
+    for upload in uploads.order_by("year", "uploaded_at", "id"):
+        latest[upload.year] = upload  # later uploads replace earlier ones of the same year
+    return latest
+
+
+def read_version(upload: Upload) -> dict[str, pl.DataFrame]:
+    folder = Path(upload.stored_version)
+    if not upload.stored_version or not folder.is_dir():
+        return {}
+    return {p.stem: pl.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+
+
+def latest_tables(
+    organisation: Organisation | int, kind: str, year: int | None = None
+) -> dict[str, pl.DataFrame]:
+    """The latest accepted, pseudonymised tables of the council's uploads of `kind` for `year`,
+    or every year stacked with a `YEAR` column when `year` is None; {} when nothing is uploaded."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    latest = _latest_accepted(_organisation_id(organisation), kind)
+    if year is not None:
+        return read_version(latest[year]) if year in latest else {}
+    stacked: dict[str, list[pl.DataFrame]] = {}
+    for each_year, upload in sorted(latest.items()):
+        for name, frame in read_version(upload).items():
+            stacked.setdefault(name, []).append(
+                frame.with_columns(pl.lit(each_year, dtype=pl.Int32).alias("YEAR"))
+            )
+    return {name: pl.concat(frames, how="diagonal_relaxed") for name, frames in stacked.items()}
+
+
+def indicator_key(label: str) -> str:
+    return slugify(_POPULATION_NOTE.sub("", label))
+
+
+def indicator_history(organisation: Organisation | int, kind: str) -> list[dict[str, Any]]:
+    """Rows {year, indicator, label, value, numerator, denominator, unit}, computed by
+    statutory.<kind>.indicators when each year's upload was accepted; [] when nothing is."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    rows: list[dict[str, Any]] = []
+    for year, upload in sorted(_latest_accepted(_organisation_id(organisation), kind).items()):
+        for item in upload.indicators:
+            rows.append(
+                {
+                    "year": year,
+                    "indicator": indicator_key(item["indicator"]),
+                    "label": _POPULATION_NOTE.sub("", item["indicator"]),
+                    "value": item["value"],
+                    "numerator": item.get("numerator"),
+                    "denominator": item.get("denominator"),
+                    "unit": item.get("unit", ""),
+                }
+            )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Years
+
+
+def collection_years(kind: str, today: dt.date | None = None) -> list[int]:
+    """The current collection year and the one before (2026 = April 2025 to March 2026), where
+    the library has a schema for them, newest first."""
+    today = today or dt.date.today()
+    current = today.year + 1 if today.month >= 4 else today.year
+    wanted = [current, current - 1, current - 2]
+    if kind == ReturnKind.CIN:
+        from statutory.cin.schema import years
+
+        known = set(years())
+    else:
+        known = {y for y in wanted if _has_903_schema(y)}
+    return [y for y in wanted if y in known][:2]
+
+
+def _has_903_schema(year: int) -> bool:
+    from statutory.ssda903.schemas import load_schema
+
+    try:
+        load_schema(year)
+    except (ValueError, FileNotFoundError, KeyError):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Starting an upload
+
+
+def start_upload(
+    *,
+    organisation: Organisation,
+    user: Any,
+    kind: str,
+    year: int,
+    current: Sequence[storage.Chunked],
+    previous: Sequence[storage.Chunked] = (),
+) -> Upload:
+    """Stream the files to storage, record the upload and queue its check. One upload of a
+    council's return runs at a time: a second gets UploadProblem and leaves nothing behind."""
+    if kind not in KINDS:
+        raise UploadProblem("Choose which return this is.")
+    if not current:
+        raise UploadProblem("Choose the return's files to upload.")
+    if Upload.objects.running().filter(organisation=organisation, kind=kind, year=year).exists():
+        raise _already_running()
+    staging = storage.root() / "incoming" / f"staging-{timezone.now():%Y%m%d%H%M%S}-{id(current)}"
+    try:
+        got_current = storage.receive(current, staging / "current")
+        remaining = storage.upload_limit() - sum(r.size for r in got_current)
+        got_previous = (
+            storage.receive(previous, staging / "previous", limit=remaining) if previous else []
+        )
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    received = [*got_current, *got_previous]
+    try:
+        with transaction.atomic():
+            # Lock the council's row so two uploads of its return are decided one after the other.
+            Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+            last = (
+                Upload.objects.filter(organisation=organisation, kind=kind, year=year)
+                .exclude(status=Upload.Status.FAILED)
+                .order_by("-uploaded_at", "-id")
+                .first()
+            )
+            upload = Upload.objects.create(
+                organisation=organisation,
+                kind=kind,
+                year=year,
+                uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+                file_names=[r.original_name for r in received],
+                size_bytes=sum(r.size for r in received),
+                sha256=received[0].sha256 if len(received) == 1 else "",
+                has_previous_year=bool(got_previous),
+                stage="Waiting for the checking service",
+                compared_with=last,
+            )
+            target = storage.incoming_dir(upload.pk)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging.rename(target)
+            transaction.on_commit(lambda: enqueue(upload.pk))
+    except IntegrityError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _already_running() from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return upload
+
+
+def _already_running() -> UploadProblem:
+    return UploadProblem(
+        "An upload of this return is already being checked. Wait for it to finish, then upload "
+        "again."
+    )
+
+
+def enqueue(upload_id: int) -> None:
+    from alliance.returns.tasks import check_upload
+
+    check_upload.enqueue(upload_id)
+
+
+def retry(upload: Upload) -> bool:
+    """Queue a failed upload again (its files are kept until it is accepted or rejected)."""
+    with transaction.atomic():
+        updated = Upload.objects.filter(pk=upload.pk, status=Upload.Status.FAILED).update(
+            status=Upload.Status.QUEUED, stage="Waiting for the checking service", problem=""
+        )
+        if updated:
+            transaction.on_commit(lambda: enqueue(upload.pk))
+    return bool(updated)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking an upload (runs in the task worker)
+
+STALE_AFTER = dt.timedelta(minutes=10)
+
+
+def claim(upload_id: int, token: str) -> Upload | None:
+    """Take the upload for this task run, or None when it is finished or another run is working
+    on it (a run whose heartbeat stopped more than STALE_AFTER ago is taken over)."""
+    now = timezone.now()
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().filter(pk=upload_id).first()
+        if upload is None or upload.status in Upload.FINISHED:
+            return None
+        if (
+            upload.status == Upload.Status.CHECKING
+            and upload.heartbeat_at is not None
+            and now - upload.heartbeat_at < STALE_AFTER
+        ):
+            return None
+        upload.status = Upload.Status.CHECKING
+        upload.claimed_by = token
+        upload.attempts += 1
+        upload.heartbeat_at = now
+        upload.started_at = now
+        upload.stage = "Reading the files"
+        upload.save(
+            update_fields=[
+                "status",
+                "claimed_by",
+                "attempts",
+                "heartbeat_at",
+                "started_at",
+                "stage",
+            ]
+        )
+        return upload
+
+
+class _Progress:
+    """Counts checks as the engine's threads finish them; a thread of its own writes the count
+    to the database twice a second so the page can show it."""
+
+    def __init__(self, upload_id: int, token: str) -> None:
+        self.upload_id = upload_id
+        self.token = token
+        self.done = 0
+        self.total = 0
+        self.stage = ""
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self) -> _Progress:
+        # An in-memory SQLite database (the test suite's) cannot be shared with a second thread.
+        if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def tick(self, _code: str = "") -> None:
+        with self._lock:
+            self.done += 1
+
+    def set(self, stage: str, total: int | None = None) -> None:
+        with self._lock:
+            self.stage = stage
+            if total is not None:
+                self.total = total
+                self.done = 0
+        self.write()
+
+    def write(self) -> None:
+        Upload.objects.filter(pk=self.upload_id, claimed_by=self.token).update(
+            stage=self.stage,
+            checks_done=self.done,
+            checks_total=self.total,
+            heartbeat_at=timezone.now(),
+        )
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.wait(0.5):
+                try:
+                    self.write()
+                except DatabaseError:
+                    # progress is a courtesy: a busy database must not stop the checks
+                    # (the main thread writes each stage itself)
+                    continue
+        finally:
+            connection.close()
+
+
+def check(upload_id: int, token: str) -> str:
+    """Run the checks on an upload and accept or reject it. Safe to run again: a finished upload
+    is left alone, a running one is not touched by a second run, and every file it writes goes to
+    a temporary name first."""
+    upload = claim(upload_id, token)
+    if upload is None:
+        return "skipped"
+    started = time.perf_counter()
+    progress = _Progress(upload.pk, token)
+    try:
+        with progress:
+            result = _validate(upload, progress)
+    except UploadProblem as problem:
+        _finish(upload, token, Upload.Status.REJECTED, started, problem=str(problem))
+        return "rejected"
+    except Exception as exc:
+        from statutory.engine.errors import InputError
+
+        if isinstance(exc, InputError | ValueError | KeyError):
+            _finish(upload, token, Upload.Status.REJECTED, started, problem=_plain(exc))
+            return "rejected"
+        _finish(
+            upload,
+            token,
+            Upload.Status.FAILED,
+            started,
+            problem="The service could not finish checking this upload. Try again; if it fails "
+            "again, tell the service team.",
+            keep_files=True,
+        )
+        raise
+    _finish(upload, token, Upload.Status.ACCEPTED, started, result=result)
+    return "accepted"
+
+
+def _plain(exc: BaseException) -> str:
+    text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    text = re.sub(r"/\S*/returns/incoming/\d+/", "", str(text))
+    text = text.replace("(--year ", "(collection year ")
+    return f"The return could not be read: {text}"
+
+
+def _finish(
+    upload: Upload,
+    token: str,
+    status: str,
+    started: float,
+    *,
+    problem: str = "",
+    result: dict[str, Any] | None = None,
+    keep_files: bool = False,
+) -> None:
+    fields: dict[str, Any] = {
+        "status": status,
+        "problem": problem,
+        "finished_at": timezone.now(),
+        "seconds": round(time.perf_counter() - started, 2),
+        "stage": "",
+        "heartbeat_at": timezone.now(),
+    }
+    if result is not None:
+        fields.update(result)
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.claimed_by != token:
+            return  # another run took over; its result stands
+        Upload.objects.filter(pk=upload.pk).update(**fields)
+    if status != Upload.Status.ACCEPTED and result is None:
+        # rejected: nothing of it is kept; the last accepted version stays the council's data
+        shutil.rmtree(
+            storage.store_dir(upload.organisation_id, upload.kind, upload.year, upload.pk),
+            ignore_errors=True,
+        )
+    if not keep_files:
+        # the uploaded files held real ids: they go once the upload is decided
+        shutil.rmtree(storage.incoming_dir(upload.pk), ignore_errors=True)
+
+
+def _council(upload: Upload) -> Council:
+    council = Council.objects.filter(organisation_id=upload.organisation_id).first()
+    if council is None:
+        raise UploadProblem("Only a council can upload its statutory returns.")
+    return council
+
+
+def _prepare(upload: Upload) -> tuple[Path, Path | None]:
+    """The folder of this year's files and of last year's (zips unpacked safely)."""
+    base = storage.incoming_dir(upload.pk)
+    if not base.is_dir():
+        raise UploadProblem("The uploaded files are no longer here: upload the return again.")
+    work = base / "unpacked"
+    shutil.rmtree(work, ignore_errors=True)  # a retried run starts clean
+    folders: dict[str, Path | None] = {}
+    budget = storage.unzipped_limit()
+    for part in ("current", "previous"):
+        source = base / part
+        if not source.is_dir():
+            folders[part] = None
+            continue
+        target = work / part
+        target.mkdir(parents=True, exist_ok=True)
+        for file in storage.files_in(source):
+            if file.suffix == ".zip":
+                budget -= storage.unpack(file, target / file.stem, budget=budget)
+            else:
+                shutil.copyfile(file, target / file.name)
+        folders[part] = target
+    current = folders["current"]
+    assert current is not None
+    return current, folders["previous"]
+
+
+def _single_xml(folder: Path) -> Path | None:
+    files = list(storage.files_in(folder))
+    xml = [f for f in files if f.suffix.lower() == ".xml"]
+    return xml[0] if len(xml) == 1 and len(files) == 1 else None
+
+
+def _read(upload: Upload, council: Council) -> tuple[Any, dict[str, pl.DataFrame]]:
+    """-> (the typed return with real ids, for checking; its tables pseudonymised, for storing)."""
+    current, previous = _prepare(upload)
+    key = storage.council_key(upload.organisation_id)
+    if upload.kind == ReturnKind.SSDA903:
+        from statutory.ssda903.pseudonymise import pseudonymise_tables
+        from statutory.ssda903.reader import build_return, read_return
+
+        _refuse_cin_as_903(current)
+        return_ = read_return(current, upload.year, previous=previous)
+        return_.la_code = council.ons_code
+        supplied = {n: _as_text(return_.tables[n]) for n in sorted(return_.supplied)}
+        pseudonymised = pseudonymise_tables(supplied, key)
+        typed = build_return(upload.year, pseudonymised)
+        return return_, {n: typed.tables[n] for n in supplied}
+    from statutory.cin.pseudonymise import pseudonymise_tables as cin_pseudonymise
+    from statutory.cin.reader import read_return as read_cin
+
+    source = _single_xml(current) or current
+    return_ = read_cin(source, upload.year)
+    return_.la_code = council.ons_code
+    header = return_.tables.get("Header")
+    if header is not None and header.height and "LEA" in header.columns:
+        named = str(header["LEA"][0] or "").strip()
+        if named and named != council.dfe_code:
+            other = Council.objects.filter(dfe_code=named).first()
+            raise UploadProblem(
+                f"The census header names council {named}"
+                + (f" ({other.name})" if other else "")
+                + f", not {council.name} ({council.dfe_code}). Upload {council.name}'s own census."
+            )
+    supplied = {n: return_.tables[n] for n in sorted(return_.supplied)}
+    return return_, _cin_pseudonymised(supplied, cin_pseudonymise, key)
+
+
+def _refuse_cin_as_903(folder: Path) -> None:
+    for file in storage.files_in(folder):
+        if file.suffix.lower() == ".xml":
+            with file.open("rb") as handle:
+                head = handle.read(4096)
+            if b"<CollectionDetails" in head or b"<Collection>CIN" in head:
+                raise UploadProblem(
+                    "This is a children in need census file, not an SSDA903 return. Upload it as "
+                    "the CIN census."
+                )
+
+
+def _as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """A typed table back to the text the library's pseudonymising step reads (the original text
+    where a value did not parse, dates as dd/mm/YYYY)."""
+    raw = {c for c in frame.columns if c.endswith("__raw")}
+    exprs = []
+    for column in frame.columns:
+        if column in raw or column == "ROW_NUMBER":
+            continue
+        dtype = frame.schema[column]
+        text = (
+            pl.col(column).dt.strftime("%d/%m/%Y")
+            if dtype == pl.Date
+            else pl.col(column).cast(pl.String)
+        )
+        if f"{column}__raw" in raw:
+            text = pl.coalesce(text, pl.col(f"{column}__raw"))
+        exprs.append(text.alias(column))
+    return frame.select(exprs)
+
+
+def _cin_pseudonymised(
+    tables: dict[str, pl.DataFrame], pseudonymise: Any, key: bytes
+) -> dict[str, pl.DataFrame]:
+    dates = ("PersonBirthDate", "ExpectedPersonBirthDate")
+    as_text = {
+        name: frame.with_columns(pl.col(c).cast(pl.String) for c in dates if c in frame.columns)
+        for name, frame in tables.items()
+    }
+    out = pseudonymise(as_text, key)
+    return {
+        name: frame.with_columns(
+            pl.col(c).str.to_date("%Y-%m-%d", strict=False).cast(tables[name].schema[c])
+            for c in dates
+            if c in frame.columns
+        )
+        for name, frame in out.items()
+    }
+
+
+def _validate(upload: Upload, progress: _Progress) -> dict[str, Any]:
+    from statutory.engine import Registry, run
+
+    council = _council(upload)
+    progress.set("Reading the files")
+    return_, pseudonymised = _read(upload, council)
+    registry = Registry.load("903" if upload.kind == ReturnKind.SSDA903 else "cin")
+    rules = registry.applicable(upload.year)
+    progress.set("Running the DfE validation rules", total=len(rules))
+    findings = run(registry, return_, year=upload.year, threads=2, on_rule=progress.tick)
+    progress.set("Working out the indicators", total=len(rules))
+    progress.done = len(rules)
+    if upload.kind == ReturnKind.SSDA903:
+        from statutory.ssda903.indicators import compute
+    else:
+        from statutory.cin.indicators import compute  # type: ignore[assignment]
+    indicators = compute(return_, la=council.dfe_code)
+    progress.set("Storing the report and the pseudonymised records", total=len(rules))
+    progress.done = len(rules)
+    frame = with_values(findings.frame, return_.tables)
+    report = storage.report_dir(upload.organisation_id, upload.pk)
+    _write_parquet_folder(report, {"findings": frame})
+    version = storage.store_dir(upload.organisation_id, upload.kind, upload.year, upload.pk)
+    _write_parquet_folder(version, pseudonymised)
+    counts = findings.counts
+    summary = {
+        "rules_run": len(findings.rules_run),
+        "findings": frame.height,
+        "children": frame["child_id"].drop_nulls().n_unique() if frame.height else 0,
+        "counts": [
+            {k: row[k] for k in ("rule_code", "severity", "message", "findings", "children")}
+            for row in counts.iter_rows(named=True)
+        ],
+        "engine_errors": [{"rule_code": e.code, "error": e.error} for e in findings.errors],
+        "rows": {n: return_.tables[n].height for n in sorted(return_.supplied)},
+        "previous_rows": (
+            {n: return_.previous.tables[n].height for n in sorted(return_.previous.supplied)}
+            if return_.previous is not None
+            else {}
+        ),
+        "notes": [_plain_note(n) for n in return_.notes][:20],
+        "check_seconds": round(findings.seconds, 2),
+    }
+    return {
+        "summary": summary,
+        "indicators": [
+            {
+                "indicator": r["indicator"],
+                "value": r["value"],
+                "numerator": r.get("numerator"),
+                "denominator": r.get("denominator"),
+                "unit": r.get("unit") or "",
+            }
+            for r in indicators.iter_rows(named=True)
+        ],
+        "stored_version": str(version),
+    }
+
+
+def _plain_note(note: str) -> str:
+    return re.sub(r"/\S*/returns/incoming/\d+/(unpacked/)?", "", note)
+
+
+def _write_parquet_folder(folder: Path, tables: dict[str, pl.DataFrame]) -> None:
+    """Write every table to a temporary folder and rename it into place: a folder that exists is
+    whole, and an existing one is never overwritten."""
+    if folder.exists():
+        shutil.rmtree(folder)  # only a retried run of this same upload gets here
+    temp = folder.with_name(folder.name + ".part")
+    shutil.rmtree(temp, ignore_errors=True)
+    temp.mkdir(parents=True)
+    try:
+        for name, frame in tables.items():
+            frame.write_parquet(temp / f"{name}.parquet", compression="zstd")
+        temp.rename(folder)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+def with_values(findings: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Add `values`: 'FIELD: value; …' for the cells each finding names, so a person can see the
+    row's problem without the file (the file itself is not kept)."""
+    if findings.is_empty():
+        return findings.with_columns(pl.lit(None, dtype=pl.String).alias("values"))
+    parts: list[pl.DataFrame] = []
+    indexed = findings.with_row_index("_i")
+    for (table,), group in indexed.group_by("table", maintain_order=True):
+        source = tables.get(str(table))
+        exploded = group.select(
+            "_i", "row_number", pl.col("fields").str.split(";").alias("field")
+        ).explode("field")
+        if source is None or source.is_empty():
+            continue
+        pieces = []
+        for (field,), rows in exploded.group_by("field"):
+            name = str(field or "")
+            if name not in source.columns:
+                continue
+            column = f"{name}__raw" if f"{name}__raw" in source.columns else name
+            value = (
+                pl.coalesce(pl.col(name).dt.strftime("%d/%m/%Y"), pl.col(column))
+                if source.schema[name] == pl.Date
+                else pl.col(column).cast(pl.String)
+            )
+            looked = source.select(pl.col("ROW_NUMBER").alias("row_number"), value.alias("v"))
+            pieces.append(
+                rows.join(looked, on="row_number", how="left").select(
+                    "_i",
+                    pl.concat_str(pl.lit(name + ": "), pl.col("v").fill_null("(blank)")).alias("v"),
+                )
+            )
+        if pieces:
+            parts.append(pl.concat(pieces))
+    if not parts:
+        return findings.with_columns(pl.lit(None, dtype=pl.String).alias("values"))
+    values = pl.concat(parts).group_by("_i").agg(pl.col("v").str.join("; ").alias("values"))
+    return indexed.join(values, on="_i", how="left").sort("_i").drop("_i")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+def findings_frame(upload: Upload) -> pl.DataFrame:
+    path = storage.report_dir(upload.organisation_id, upload.pk) / "findings.parquet"
+    return pl.read_parquet(path) if path.exists() else pl.DataFrame()
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    rule_code: str
+    message: str
+    severity: str
+    before: int
+    now: int
+
+    @property
+    def change(self) -> int:
+        return self.now - self.before
+
+
+def changes(upload: Upload) -> list[RuleChange]:
+    """Per rule, findings in the upload this one was compared with and in this one (rules that
+    found nothing in both are left out), biggest change first."""
+    earlier = upload.compared_with
+    if earlier is None or earlier.status != Upload.Status.ACCEPTED:
+        return []
+    before = {c["rule_code"]: c for c in earlier.summary.get("counts", [])}
+    now = {c["rule_code"]: c for c in upload.summary.get("counts", [])}
+    out = []
+    for code in set(before) | set(now):
+        item = now.get(code) or before[code]
+        out.append(
+            RuleChange(
+                code,
+                item["message"],
+                item["severity"],
+                int(before.get(code, {}).get("findings", 0)),
+                int(now.get(code, {}).get("findings", 0)),
+            )
+        )
+    return sorted(out, key=lambda c: (-abs(c.change), c.rule_code))
+
+
+def excel_report(upload: Upload) -> Path:
+    """The findings as an Excel workbook (a summary sheet, then every finding with its values),
+    built once and kept beside the report."""
+    import xlsxwriter
+
+    from statutory.engine.reports import EXCEL_MAX_ROWS, atomic_write
+
+    path = storage.report_dir(upload.organisation_id, upload.pk) / "findings.xlsx"
+    if path.exists():
+        return path
+    frame = findings_frame(upload)
+
+    def write(target: Path) -> None:
+        book = xlsxwriter.Workbook(str(target), {"constant_memory": True})
+        bold = book.add_format({"bold": True})
+        summary = book.add_worksheet("Summary")
+        summary.write_row(0, 0, ["Return", upload.get_kind_display()], bold)
+        summary.write_row(1, 0, ["Collection year", upload.year_label])
+        summary.write_row(2, 0, ["Uploaded", f"{upload.uploaded_at:%d %B %Y %H:%M}"])
+        summary.write_row(3, 0, ["Findings", upload.summary.get("findings", 0)])
+        summary.write_row(5, 0, ["Rule", "Type", "Findings", "Children", "Message"], bold)
+        for i, item in enumerate(upload.summary.get("counts", []), start=6):
+            summary.write_row(
+                i,
+                0,
+                [
+                    item["rule_code"],
+                    item["severity"],
+                    item["findings"],
+                    item["children"],
+                    item["message"],
+                ],
+            )
+        summary.set_column(4, 4, 100)
+        sheet = book.add_worksheet("Findings")
+        columns = [
+            "rule_code",
+            "severity",
+            "table",
+            "row_number",
+            "child_id",
+            "fields",
+            "values",
+            "message",
+        ]
+        columns = [c for c in columns if c in frame.columns]
+        sheet.write_row(0, 0, columns, bold)
+        for i, row in enumerate(frame.select(columns).head(EXCEL_MAX_ROWS).iter_rows(), start=1):
+            sheet.write_row(i, 0, ["" if v is None else v for v in row])
+        sheet.set_column(0, len(columns) - 1, 16)
+        book.close()
+
+    return atomic_write(path, write)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data-sharing agreements and the pooled records
+
+
+def agreements_in_force(
+    alliance_id: int, kind: str, on: dt.date | None = None
+) -> list[DataSharingAgreement]:
+    day = on or dt.date.today()
+    found = (
+        DataSharingAgreement.objects.filter(
+            alliance_id=alliance_id, starts_on__lte=day, ends_on__gte=day
+        )
+        .filter(Q(ended_early_on__isnull=True) | Q(ended_early_on__gte=day))
+        .filter(scope__in=[DataSharingAgreement.Scope.ALL, kind])
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    return list(found)
+
+
+def pooled_tables(
+    alliance_id: int, kind: str, year: int
+) -> tuple[dict[str, pl.DataFrame], list[Organisation]]:
+    """The latest accepted pseudonymised tables of every council with an agreement in force with
+    the alliance, stacked with a `COUNCIL` column; and the councils included."""
+    from alliance.organisations.models import AllianceMember
+
+    members = set(
+        AllianceMember.objects.filter(alliance_id=alliance_id).values_list(
+            "council__organisation_id", flat=True
+        )
+    )
+    included: list[Organisation] = []
+    stacked: dict[str, list[pl.DataFrame]] = {}
+    for agreement in agreements_in_force(alliance_id, kind):
+        if agreement.organisation_id not in members:
+            continue
+        tables = latest_tables(agreement.organisation, kind, year)
+        if not tables:
+            continue
+        if agreement.organisation not in included:
+            included.append(agreement.organisation)
+        for name, frame in tables.items():
+            stacked.setdefault(name, []).append(
+                frame.with_columns(pl.lit(agreement.organisation.name).alias("COUNCIL"))
+            )
+    return {n: pl.concat(f, how="diagonal_relaxed") for n, f in stacked.items()}, included
+
+
+def pooled_indicators(
+    kind: str, year: int, tables: dict[str, pl.DataFrame]
+) -> list[dict[str, Any]]:
+    """The library's indicators over the pooled records (rates need one council's population,
+    so they are left out)."""
+    from statutory.engine import Return
+
+    if not tables:
+        return []
+    if kind == ReturnKind.SSDA903:
+        from statutory.ssda903.indicators import compute
+        from statutory.ssda903.schemas import CHILD_ID, load_schema
+
+        schema = load_schema(year)
+        full = {
+            n: tables.get(n, t.empty()).drop("COUNCIL", strict=False)
+            for n, t in schema.tables.items()
+        }
+        codes, child_id = schema.codes, CHILD_ID
+    else:
+        from statutory.cin.indicators import compute  # type: ignore[assignment]
+        from statutory.cin.schema import CHILD_ID as CIN_CHILD
+        from statutory.cin.schema import load_schema as cin_schema
+
+        schema_cin = cin_schema(year)
+        full = {n: f.drop("COUNCIL", strict=False) for n, f in tables.items()}
+        if "Header" in full:
+            full["Header"] = full["Header"].clear()
+        codes, child_id = schema_cin.codes, CIN_CHILD
+    return_ = Return(
+        kind="903" if kind == ReturnKind.SSDA903 else "cin",
+        year=year,
+        tables={n: f.drop("YEAR", strict=False) for n, f in full.items()},
+        supplied=frozenset(tables),
+        codes=codes,
+        child_id=child_id,
+    )
+    result = compute(return_, la=None)
+    return [
+        r
+        for r in result.iter_rows(named=True)
+        if "per 10,000" not in r["indicator"] and "Rate per" not in r["indicator"]
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Small-number suppression (pure)
+
+PRIMARY = "<5"
+SECONDARY = "[c]"
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: int | None  # None when suppressed
+    shown: str
+    suppressed: str = ""  # "", "primary" or "secondary"
+
+
+def suppress(table: Sequence[Sequence[int]], threshold: int = 5) -> list[list[Cell]]:
+    """Suppress a table of counts whose last column holds the row totals and whose last row the
+    column totals (the corner the grand total), as official statistics do:
+
+    - primary: a count from 1 to threshold-1 is shown as "<5";
+    - secondary: wherever a row or column would have exactly one hidden cell (so it could be
+      worked out from the total), the smallest other non-zero count in that line is hidden too
+      ("[c]"), repeated until no line gives one away. Zeros are shown, as the DfE shows them.
+    """
+    rows = [list(map(int, r)) for r in table]
+    if not rows:
+        return []
+    width = len(rows[0])
+    if any(len(r) != width for r in rows):
+        raise ValueError("every row must have the same number of cells")
+    hidden: dict[tuple[int, int], str] = {
+        (i, j): "primary" for i, r in enumerate(rows) for j, v in enumerate(r) if 0 < v < threshold
+    }
+    lines = [[(i, j) for j in range(width)] for i in range(len(rows))] + [
+        [(i, j) for i in range(len(rows))] for j in range(width)
+    ]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if len(line) < 2:
+                continue
+            if sum(cell in hidden for cell in line) == 1:
+                candidates = [c for c in line if c not in hidden and rows[c[0]][c[1]] > 0]
+                if not candidates:
+                    candidates = [c for c in line if c not in hidden]
+                if not candidates:
+                    continue
+                pick = min(candidates, key=lambda c: (rows[c[0]][c[1]], c))
+                hidden[pick] = "secondary"
+                changed = True
+    return [
+        [
+            Cell(None, PRIMARY if hidden[(i, j)] == "primary" else SECONDARY, hidden[(i, j)])
+            if (i, j) in hidden
+            else Cell(v, f"{v:,}")
+            for j, v in enumerate(r)
+        ]
+        for i, r in enumerate(rows)
+    ]
+
+
+def with_totals(counts: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Add a total column and a total row to a table of counts."""
+    rows = [[*r, sum(r)] for r in counts]
+    if rows:
+        rows.append([sum(col) for col in zip(*rows, strict=True)])
+    return rows
+
+
+def aggregate_breakdown(
+    uploads: Iterable[Upload], prefix: str
+) -> tuple[list[str], list[tuple[str, list[int]]]]:
+    """Counts of the indicators whose label starts with `prefix` (e.g. 'Starts by category of
+    need: '), council by council: (column labels, [(council, counts)])."""
+    per_council: list[tuple[str, dict[str, int]]] = []
+    labels: set[str] = set()
+    for upload in uploads:
+        found = {
+            item["indicator"][len(prefix) :]: int(item["value"] or 0)
+            for item in upload.indicators
+            if item["indicator"].startswith(prefix)
+        }
+        labels |= set(found)
+        per_council.append((upload.organisation.name, found))
+    columns = sorted(labels)
+    return columns, [(name, [found.get(c, 0) for c in columns]) for name, found in per_council]
+
+
+def latest_uploads_for(
+    organisation_ids: Iterable[int] | None, kind: str, year: int
+) -> list[Upload]:
+    """The latest accepted upload of `kind` for `year` of each council (all when ids is None)."""
+    uploads = Upload.objects.accepted().filter(kind=kind, year=year).select_related("organisation")
+    if organisation_ids is not None:
+        uploads = uploads.filter(organisation_id__in=list(organisation_ids))
+    latest: dict[int, Upload] = {}
+    for upload in uploads.order_by("uploaded_at", "id"):
+        latest[upload.organisation_id] = upload
+    return sorted(latest.values(), key=lambda u: u.organisation.name)
+
+
+def close_connections() -> None:
+    close_old_connections()

@@ -1,0 +1,282 @@
+"""Where returns live on disk, and the checks on a file before anything reads it.
+
+- Uploads are streamed to `VAR_DIR/returns/incoming/<upload id>/` with a size limit, and their
+  type is decided from their first bytes (zip, XML or CSV), never from their names.
+- Zips are unpacked by us, member by member, counting bytes as they come out: a member that
+  expands more than `MAX_RATIO` times, or a zip whose contents pass `unzipped_limit()`, is refused
+  (zip bombs), and so are names that climb out of the folder, nested zips and Excel workbooks.
+- Accepted, pseudonymised tables are kept as Parquet under
+  `VAR_DIR/returns/store/<organisation id>/<kind>/<year>/upload-<id>/`, one folder per accepted
+  upload, written to a temporary folder and renamed into place, never overwritten.
+- Each council's pseudonymisation key is a file in `KEYS_DIR` (outside the database), made on
+  first use with 0600 permissions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import stat
+import uuid
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+from django.conf import settings
+
+MB = 1024 * 1024
+# A CSV compresses well (often 10-20 times); more than this is not a return.
+MAX_RATIO = 200
+CHUNK = 1024 * 1024
+
+
+class UploadProblem(Exception):
+    """Something wrong with what was uploaded, said so the person who uploaded it can act."""
+
+
+class Chunked(Protocol):
+    name: str
+
+    def chunks(self, chunk_size: int | None = None) -> Iterable[bytes]: ...
+
+
+def upload_limit() -> int:
+    return int(settings.UPLOAD_MAX_BYTES)
+
+
+def unzipped_limit() -> int:
+    """The most a zip may unpack to: four times the upload limit (CSV compresses ~10:1, but a
+    return larger than this is not a council's return)."""
+    return int(getattr(settings, "RETURNS_UNZIPPED_MAX_BYTES", 4 * upload_limit()))
+
+
+def root() -> Path:
+    return Path(settings.VAR_DIR) / "returns"
+
+
+def incoming_dir(upload_id: int) -> Path:
+    return root() / "incoming" / str(upload_id)
+
+
+def store_dir(organisation_id: int, kind: str, year: int, upload_id: int) -> Path:
+    return root() / "store" / str(organisation_id) / kind / str(year) / f"upload-{upload_id}"
+
+
+def report_dir(organisation_id: int, upload_id: int) -> Path:
+    return root() / "reports" / str(organisation_id) / f"upload-{upload_id}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Keys
+
+
+def key_path(organisation_id: int) -> Path:
+    return Path(settings.KEYS_DIR) / f"organisation-{organisation_id}.key"
+
+
+def council_key(organisation_id: int) -> bytes:
+    """The council's pseudonymisation key, made on first use (32 random bytes, hex, mode 0600).
+    Two processes making it at once: O_EXCL lets one win and the other reads the winner's key."""
+    path = key_path(organisation_id)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+    key = path.read_bytes().strip()
+    if len(key) < 32:
+        # A key being written by another process this instant: read again once it is whole.
+        key = path.read_bytes().strip()
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        raise PermissionError(f"{path} can be read by others: it must be mode 0600")
+    return key
+
+
+# ---------------------------------------------------------------------------------------------
+# Type sniffing
+
+
+def sniff(head: bytes) -> str:
+    """'zip', 'xml' or 'csv' from a file's first bytes; UploadProblem for anything else."""
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UploadProblem(
+            "This is an old-style Excel workbook (.xls). Save each table as CSV (UTF-8) and upload"
+            " the CSV files, or a zip of them."
+        )
+    if head.startswith(b"%PDF"):
+        raise UploadProblem("This is a PDF. Upload the return's CSV files, a zip or the XML file.")
+    text = head
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if text.startswith(bom):
+            if bom != b"\xef\xbb\xbf":
+                return "csv"  # UTF-16 text: the reader decodes it
+            text = text[len(bom) :]
+    stripped = text.lstrip()
+    if stripped.startswith(b"<"):
+        return "xml"
+    if b"\x00" in text[:4096]:
+        raise UploadProblem(
+            "This file is not a CSV, zip or XML file (it holds binary data). Upload the return's "
+            "CSV files, a zip of them, or the census XML file."
+        )
+    first_line = stripped.split(b"\n", 1)[0]
+    if b"," in first_line or b"\t" in first_line or b";" in first_line:
+        return "csv"
+    raise UploadProblem(
+        "This file is not a CSV, zip or XML file: its first line has no columns. Upload the "
+        "return's CSV files, a zip of them, or the census XML file."
+    )
+
+
+SUFFIX = {"zip": ".zip", "xml": ".xml", "csv": ".csv"}
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(name: str, fmt: str, taken: set[str]) -> str:
+    """The uploaded name reduced to a plain file name with the suffix its content calls for."""
+    stem = Path(PurePosixPath(name.replace("\\", "/")).name).stem
+    stem = _SAFE.sub("-", stem).strip(".-")[:80] or "file"
+    candidate = stem + SUFFIX[fmt]
+    n = 2
+    while candidate.lower() in taken:
+        candidate = f"{stem}-{n}{SUFFIX[fmt]}"
+        n += 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+@dataclass(frozen=True)
+class Received:
+    original_name: str
+    path: Path
+    size: int
+    sha256: str
+    format: str
+
+
+def receive(files: Iterable[Chunked], folder: Path, *, limit: int | None = None) -> list[Received]:
+    """Stream each file into `folder`, hashing and counting as it goes. Over the limit, of an
+    unknown type, or interrupted: everything written is removed and the error raised."""
+    limit = upload_limit() if limit is None else limit
+    received: list[Received] = []
+    taken: set[str] = set()
+    total = 0
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for upload in files:
+            digest = hashlib.sha256()
+            temp = folder / f".{uuid.uuid4().hex}.part"
+            fmt: str | None = None
+            size = 0
+            with temp.open("wb") as out:
+                for chunk in upload.chunks(CHUNK):
+                    if fmt is None:
+                        fmt = sniff(chunk[:4096])
+                    size += len(chunk)
+                    total += len(chunk)
+                    if total > limit:
+                        raise UploadProblem(
+                            f"The upload is larger than {limit / MB:,.0f} MB, the most the service"
+                            " accepts. Check it is the right file, or zip the CSV files."
+                        )
+                    digest.update(chunk)
+                    out.write(chunk)
+            if size == 0 or fmt is None:
+                raise UploadProblem(f"{upload.name} is empty.")
+            target = folder / safe_name(upload.name, fmt, taken)
+            temp.rename(target)
+            received.append(Received(upload.name, target, size, digest.hexdigest(), fmt))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return received
+
+
+# ---------------------------------------------------------------------------------------------
+# Unzipping
+
+
+def _member_parts(name: str) -> tuple[str, ...]:
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or re.match(r"^[A-Za-z]:", name):
+        raise UploadProblem(f"The zip holds a file named {name!r} outside its own folder.")
+    return tuple(_SAFE.sub("-", p).strip(".-") or "file" for p in path.parts)
+
+
+def unpack(archive_path: Path, into: Path, *, budget: int | None = None) -> int:
+    """Unpack a zip's CSV and XML files into `into`, keeping sub-folder names (so `current/` and
+    `previous/` stay apart). Returns the bytes written. Refuses zip bombs, Excel workbooks, names
+    that escape the folder and zips inside zips."""
+    budget = unzipped_limit() if budget is None else budget
+    written = 0
+    try:
+        archive = zipfile.ZipFile(archive_path)
+    except zipfile.BadZipFile:
+        raise UploadProblem(
+            "The zip file is damaged or incomplete: zip it again and upload it."
+        ) from None
+    with archive:
+        infos = archive.infolist()
+        names = {i.filename for i in infos}
+        if "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names):
+            raise UploadProblem(
+                "This is an Excel workbook, not a zip of CSV files. Save each table as CSV (UTF-8)"
+                " and upload those, or a zip of them."
+            )
+        declared = sum(i.file_size for i in infos)
+        if declared > budget:
+            raise UploadProblem(
+                f"The zip would unpack to {declared / MB:,.0f} MB, more than the "
+                f"{budget / MB:,.0f} MB allowed. Check it holds only the return."
+            )
+        for info in infos:
+            if info.is_dir():
+                continue
+            parts = _member_parts(info.filename)
+            if "__MACOSX" in parts or parts[-1].startswith("."):
+                continue
+            suffix = PurePosixPath(parts[-1]).suffix.lower()
+            if suffix == ".zip":
+                raise UploadProblem("The zip holds another zip. Put the CSV files in one zip.")
+            if suffix not in (".csv", ".xml", ".txt"):
+                continue
+            if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+                raise UploadProblem(
+                    f"{info.filename} in the zip expands {info.file_size // info.compress_size:,}"
+                    " times: that is not a return (it looks like a zip bomb)."
+                )
+            target = into.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            member_written = 0
+            with archive.open(info) as source, target.open("wb") as out:
+                while block := source.read(CHUNK):
+                    member_written += len(block)
+                    written += len(block)
+                    # the sizes in a zip's directory can lie: count what really comes out
+                    if written > budget or (
+                        info.compress_size
+                        and member_written > MAX_RATIO * info.compress_size + CHUNK
+                    ):
+                        raise UploadProblem(
+                            "The zip unpacks to far more than it says: that is not a return "
+                            "(it looks like a zip bomb)."
+                        )
+                    out.write(block)
+    return written
+
+
+def files_in(folder: Path) -> Iterator[Path]:
+    yield from sorted(p for p in folder.rglob("*") if p.is_file())

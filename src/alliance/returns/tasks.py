@@ -1,0 +1,20 @@
+"""Background work for returns, on Django's tasks framework (database backend: `alliance worker`).
+
+`check_upload` is safe to run more than once for the same upload: `services.claim` takes the
+upload under a row lock, and a second run finds it finished (or being checked, with a live
+heartbeat) and does nothing. A run that died half-way is taken over once its heartbeat is stale.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.tasks import task
+
+from alliance.returns import services
+
+
+@task()
+def check_upload(upload_id: int) -> str:
+    token = uuid.uuid4().hex
+    return services.check(upload_id, token)

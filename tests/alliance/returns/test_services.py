@@ -1,0 +1,193 @@
+"""The returns pipeline end to end in one process: upload, check, store, the interface."""
+
+from __future__ import annotations
+
+import stat
+
+import polars as pl
+import pytest
+
+from alliance.accounts.models import Role
+from alliance.returns import services, storage
+from alliance.returns.models import Upload
+from alliance.returns.storage import UploadProblem
+from tests import factories
+from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders, zip_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def north(reference_data):  # type: ignore[no-untyped-def]
+    return factories.council("392").organisation
+
+
+@pytest.fixture
+def analyst(north):  # type: ignore[no-untyped-def]
+    return factories.member_of(north, Role.COUNCIL_ANALYST)
+
+
+def upload_903(org, user, generated, **kw):  # type: ignore[no-untyped-def]
+    current, previous = ssda903_folders(generated, **kw)
+    return services.start_upload(
+        organisation=org,
+        user=user,
+        kind="ssda903",
+        year=YEAR,
+        current=csv_files(current),
+        previous=csv_files(previous),
+    )
+
+
+def test_an_accepted_upload_is_stored_pseudonymised_and_feeds_the_interface(
+    north, analyst, generated
+):
+    assert services.latest_tables(north, "ssda903") == {}
+    assert services.indicator_history(north, "ssda903") == []
+    upload = upload_903(north, analyst, generated)
+    assert upload.status == Upload.Status.QUEUED
+    assert services.check(upload.pk, "t1") == "accepted"
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.ACCEPTED
+    assert upload.summary["rules_run"] > 100
+    assert upload.summary["findings"] == sum(c["findings"] for c in upload.summary["counts"])
+    # the uploaded files (real ids) are gone; the stored version holds only pseudonyms
+    assert not storage.incoming_dir(upload.pk).exists()
+    current, _ = ssda903_folders(generated)
+    real_ids = set(pl.read_csv(current / "header.csv", infer_schema=False)["CHILD"].to_list())
+    tables = services.latest_tables(north, "ssda903", YEAR)
+    assert "Header" in tables
+    assert "Episodes" in tables
+    stored_ids = set(tables["Header"]["CHILD"].to_list())
+    assert len(stored_ids) == len(real_ids)
+    assert not stored_ids & real_ids
+    some_id = sorted(real_ids)[0]
+    assert services.pseudonymise_id(north, some_id) in stored_ids
+    stacked = services.latest_tables(north, "ssda903")
+    assert stacked["Header"]["YEAR"].unique().to_list() == [YEAR]
+    history = services.indicator_history(north, "ssda903")
+    looked_after = [r for r in history if r["indicator"] == "children-looked-after-at-31-march"]
+    assert looked_after
+    assert looked_after[0]["year"] == YEAR
+    assert looked_after[0]["value"] > 0
+    assert set(history[0]) >= {"year", "indicator", "label", "value", "numerator", "denominator"}
+
+
+def test_the_key_is_outside_the_database_and_private(north):
+    key = storage.council_key(north.pk)
+    path = storage.key_path(north.pk)
+    assert path.read_bytes().strip() == key
+    assert len(key) == 64
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert storage.council_key(north.pk) == key  # made once
+    other = factories.council("393").organisation
+    assert services.pseudonymise_id(north, "ABC1") != services.pseudonymise_id(other, "ABC1")
+
+
+def test_a_bad_upload_leaves_the_last_good_version(north, analyst, generated):
+    good = upload_903(north, analyst, generated)
+    services.check(good.pk, "t1")
+    before = services.latest_tables(north, "ssda903", YEAR)["Header"]
+    bad = services.start_upload(
+        organisation=north,
+        user=analyst,
+        kind="ssda903",
+        year=YEAR,
+        current=[csv_files(ssda903_folders(generated)[0])[0]],  # one table only: not a return
+    )
+    assert services.check(bad.pk, "t2") == "rejected"
+    bad.refresh_from_db()
+    assert bad.status == Upload.Status.REJECTED
+    assert "could not be read" in bad.problem
+    assert not storage.store_dir(north.pk, "ssda903", YEAR, bad.pk).exists()
+    after = services.latest_tables(north, "ssda903", YEAR)["Header"]
+    assert after.equals(before)
+
+
+def test_a_zip_is_read_with_its_previous_folder(north, analyst, generated):
+    current, _ = ssda903_folders(generated)
+    upload = services.start_upload(
+        organisation=north,
+        user=analyst,
+        kind="ssda903",
+        year=YEAR,
+        current=[zip_of(current.parent)],
+    )
+    assert services.check(upload.pk, "t1") == "accepted"
+    upload.refresh_from_db()
+    assert upload.summary["previous_rows"]
+
+
+def test_a_second_upload_while_one_runs_is_refused_and_leaves_nothing(north, analyst, generated):
+    upload_903(north, analyst, generated)
+    with pytest.raises(UploadProblem, match="already being checked"):
+        upload_903(north, analyst, generated)
+    assert Upload.objects.count() == 1
+    assert [p.name for p in (storage.root() / "incoming").iterdir()] == [
+        str(Upload.objects.get().pk)
+    ]
+
+
+def test_a_task_run_twice_checks_once(north, analyst, generated):
+    upload = upload_903(north, analyst, generated)
+    assert services.check(upload.pk, "first") == "accepted"
+    assert services.check(upload.pk, "second") == "skipped"
+    upload.refresh_from_db()
+    assert upload.attempts == 1
+
+
+def test_a_run_in_progress_is_not_taken_over(north, analyst, generated):
+    upload = upload_903(north, analyst, generated)
+    assert services.claim(upload.pk, "first") is not None
+    assert services.claim(upload.pk, "second") is None
+
+
+def test_cin_census_naming_another_council_is_refused(north, analyst, generated):
+    upload = services.start_upload(
+        organisation=north,
+        user=analyst,
+        kind="cin",
+        year=2025,
+        current=[cin_file(generated, la="393")],
+    )
+    assert services.check(upload.pk, "t") == "rejected"
+    upload.refresh_from_db()
+    assert "393" in upload.problem
+    assert "South Tyneside" in upload.problem
+
+
+def test_cin_census_of_the_council_is_accepted(north, analyst, generated):
+    upload = services.start_upload(
+        organisation=north,
+        user=analyst,
+        kind="cin",
+        year=2025,
+        current=[cin_file(generated, la="392")],
+    )
+    assert services.check(upload.pk, "t") == "accepted"
+    tables = services.latest_tables(north, "cin", 2025)
+    assert tables["ChildIdentifiers"]["LAchildID"].str.starts_with("P").all()
+    assert services.indicator_history(north, "cin")
+
+
+def test_changes_since_the_last_run(north, analyst, generated):
+    first = upload_903(north, analyst, generated)
+    services.check(first.pk, "a")
+    second = upload_903(north, analyst, generated, seed=4)
+    services.check(second.pk, "b")
+    second.refresh_from_db()
+    assert second.compared_with_id == first.pk
+    found = services.changes(second)
+    assert found
+    assert any(c.change != 0 for c in found)
+
+
+def test_excel_report_lists_every_finding(north, analyst, generated):
+    upload = upload_903(north, analyst, generated)
+    services.check(upload.pk, "a")
+    upload.refresh_from_db()
+    from openpyxl import load_workbook
+
+    book = load_workbook(services.excel_report(upload), read_only=True)
+    assert book.sheetnames == ["Summary", "Findings"]
+    assert book["Findings"].max_row == upload.summary["findings"] + 1
