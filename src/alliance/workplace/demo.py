@@ -55,7 +55,7 @@ EMPLOYERS = [
 ]
 OPPORTUNITIES = {
     "logistics": [
-        ("Warehouse operative apprenticeship", "apprenticeship", 37, 720, ["teamwork"]),
+        ("Warehouse operative apprenticeship", "apprenticeship", 37, 800, ["teamwork"]),
         ("Forklift training course", "course", 16, None, []),
     ],
     "care": [
@@ -74,14 +74,14 @@ OPPORTUNITIES = {
         ("Digital skills mentoring", "mentoring", 2, None, []),
     ],
     "construction": [
-        ("Groundworker apprenticeship", "apprenticeship", 39, 720, ["cscs"]),
+        ("Groundworker apprenticeship", "apprenticeship", 39, 800, ["cscs"]),
         ("Site work experience week", "work-experience", 30, None, []),
     ],
     "retail": [
         ("Retail assistant, weekends", "job", 16, 1221, ["customer"]),
     ],
     "beauty": [
-        ("Hairdressing apprenticeship", "apprenticeship", 32, 720, []),
+        ("Hairdressing apprenticeship", "apprenticeship", 32, 800, []),
     ],
 }
 FIRST = [
@@ -447,6 +447,18 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
         referral.stage = stages[-1] if stages else Referral.Stage.SUGGESTED
         referral.stage_dates = dates
         referral.save()
+    # Jordan has applied to the demo employer's apprenticeship, so the employer sees an applicant
+    # (Jordan agreed to share their details).
+    warehouse = Opportunity.objects.filter(employer=employer_orgs[0]).order_by("pk").first()
+    if warehouse is not None:
+        applied = services.suggest(jordan, warehouse, None)
+        applied.stage = Referral.Stage.APPLIED
+        applied.stage_dates = {
+            Referral.Stage.SUGGESTED: (today - dt.timedelta(days=9)).isoformat(),
+            Referral.Stage.INTERESTED: (today - dt.timedelta(days=8)).isoformat(),
+            Referral.Stage.APPLIED: (today - dt.timedelta(days=5)).isoformat(),
+        }
+        applied.save()
     for title, setting, venue, days in (
         ("Jobs of the future", "school", "Harton Academy (demo)", 40),
         ("Talking careers with your young person", "foster-carers", "Jarrow Hall (demo)", 25),

@@ -1,0 +1,115 @@
+"""WorkPlace journeys in a real browser against the running service with its demo data: a careers
+adviser, an employer and a young person on their phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+ADVISER = "careers.adviser@south-tyneside.demo"
+EMPLOYER = "employer@tyne-gateway-logistics.demo"
+YOUNG_PERSON = "young.person@south-tyneside.demo"
+
+
+def test_adviser_finds_a_young_person_matches_and_suggests(page, base_url, axe_check):
+    sign_in(page, base_url, ADVISER)
+    page.get_by_role("link", name="WorkPlace").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "WorkPlace"
+    assert page.get_by_role("heading", name="Overdue").is_visible()
+    axe_check(page)
+    page.get_by_role("link", name="Young people", exact=True).first.click()
+    axe_check(page)
+    page.get_by_label("Search by name").fill("Jordan")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Jordan Robson").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Jordan Robson"
+    assert "Care leaver information (SSDA903)" in page.content()
+    axe_check(page)
+    page.get_by_role("link", name="Find opportunities").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Opportunities that fit"
+    assert "miles from home" in page.content()
+    axe_check(page)
+    suggest = page.get_by_role("button", name="Suggest").first
+    suggest.click()
+    banner = page.locator(".govuk-notification-banner")
+    assert "has been suggested to Jordan Robson" in banner.inner_text()
+    page.get_by_role("link", name="Outcomes").first.click()
+    assert page.locator("svg.app-chart").count() == 2
+    axe_check(page)
+
+
+def test_adviser_gets_a_clear_message_for_an_unknown_postcode(page, base_url, axe_check):
+    sign_in(page, base_url, ADVISER)
+    page.goto(base_url + "/workplace/young-people/new/")
+    page.get_by_label("First name").fill("Sky")
+    page.get_by_label("Last name").fill("Browser")
+    page.get_by_label("Home postcode").fill("SW1A 1AA")
+    page.get_by_role("button", name="Save").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "There is a problem" in summary.inner_text()
+    assert "Enter a postcode in the North East" in summary.inner_text()
+    assert "Enter the young person’s date of birth" in summary.inner_text()
+    axe_check(page)
+
+
+def test_employer_posts_an_opportunity_and_sees_only_shared_applicants(page, base_url, axe_check):
+    sign_in(page, base_url, EMPLOYER)
+    page.get_by_role("link", name="Your opportunities").first.click()
+    assert "Tyne Gateway Logistics" in page.get_by_role("heading", level=1).inner_text()
+    axe_check(page)
+    page.get_by_role("link", name="Warehouse operative apprenticeship").click()
+    assert "Jordan R." in page.content()  # applied, and agreed to share
+    assert "Robson" not in page.locator("table").inner_text()  # only an initial
+    axe_check(page)
+    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="Post an opportunity").click()
+    page.get_by_label("Title").fill("Van driver's mate")
+    page.get_by_label("Job", exact=True).check()
+    page.get_by_label("Description").fill("Help with deliveries across Tyneside.")
+    page.get_by_label("Hours per week").fill("30")
+    page.get_by_label("Closing date").fill("2020-01-31")
+    page.get_by_role("button", name="Save").click()
+    assert (
+        "The closing date must be today or in the future"
+        in page.locator(".govuk-error-summary").inner_text()
+    )
+    axe_check(page)
+    soon = (dt.date.today() + dt.timedelta(days=21)).isoformat()
+    page.get_by_label("Closing date").fill(soon)
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Van driver's mate"
+    # An employer cannot open a young person's record.
+    response = page.goto(base_url + "/workplace/young-people/1/")
+    assert response is not None
+    assert response.status == 403
+
+
+def test_young_person_on_a_phone_sees_their_plan_and_says_interested(browser, base_url, axe_check):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    try:
+        sign_in(page, base_url, YOUNG_PERSON)
+        page.goto(base_url + "/workplace/me/")
+        assert page.get_by_role("heading", level=1).inner_text() == "Hello Jordan"
+        assert page.get_by_role("heading", name="Your next appointment").is_visible()
+        assert page.get_by_role("heading", name="Your plan").is_visible()
+        # Nothing runs off the side of a small screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        axe_check(page)
+        button = page.get_by_role("button", name="I’m interested").first
+        button.click()
+        assert (
+            "your adviser will talk to you"
+            in page.locator(".govuk-notification-banner").inner_text()
+        )
+        axe_check(page)
+        response = page.goto(base_url + "/workplace/young-people/")
+        assert response is not None
+        assert response.status == 403
+    finally:
+        context.close()
