@@ -723,6 +723,8 @@ class _Spec:
     files: tuple[
         tuple[str, dict[str, str], str], ...
     ]  # (path, filters, value column), newest first
+    # A LAIT measure republishing the same official figures, for years the tables here lack.
+    lait_fill: str = ""
 
 
 _EES_SPECS = (
@@ -741,6 +743,7 @@ _EES_SPECS = (
                 "rate_per_10000",
             ),
         ),
+        lait_fill="LAC",  # the same DfE rates (identical where they overlap), from 2016
     ),
     _Spec(
         "ees-rereferrals",
@@ -1123,6 +1126,14 @@ def load_indicators(data_dir: Path) -> Iterator[LoadReport]:
     lait = LoadReport("Published indicators: DfE LAIT (values)")
     dictionary = _dictionary(data_dir)
     lait_rows, lait_names = _lait_rows(data_dir, lait)
+    for spec, rows in prepared:
+        if spec.lait_fill:
+            have = {(r[0], r[2]) for r in rows}
+            extra = [r for r in lait_rows.get(spec.lait_fill, []) if (r[0], r[2]) not in have]
+            rows.extend(extra)
+            official.notes.append(
+                f"{spec.code}: {len(extra)} earlier values from LAIT's {spec.lait_fill}"
+            )
     # Everything is read and checked before anything is written.
     for spec, rows in prepared:
         indicator = _upsert_indicator(

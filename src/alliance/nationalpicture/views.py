@@ -250,13 +250,25 @@ def council_profile(request: HttpRequest, dfe_code: str) -> HttpResponse:
 
 @public
 def about_data(request: HttpRequest) -> HttpResponse:
-    from alliance.nationalpicture.models import Indicator
+    from django.db.models import Max, Min
 
+    from alliance.nationalpicture.models import Indicator, IndicatorValue
+
+    key = list(Indicator.objects.filter(source="ees").order_by("topic", "name"))
+    spans = {
+        row["indicator_id"]: (row["first"], row["last"])
+        for row in IndicatorValue.objects.filter(indicator__source="ees")
+        .values("indicator_id")
+        .annotate(first=Min("period"), last=Max("period"))
+    }
     context = {
         "title": "About the data",
         "sources": list(Source),
         "last_published": services.last_published(),
-        "key_indicators": list(Indicator.objects.filter(source="ees").order_by("topic", "name")),
+        "key_indicators": [(i, spans.get(i.pk, ("", ""))) for i in key],
         "lait_count": Indicator.objects.filter(source="lait").count(),
+        "lait_latest": IndicatorValue.objects.filter(indicator__source="lait")
+        .aggregate(latest=Max("period_sort"))
+        .get("latest"),
     }
     return render(request, "nationalpicture/about_data.html", context)

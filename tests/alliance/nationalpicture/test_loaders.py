@@ -131,6 +131,21 @@ def test_older_releases_fill_earlier_years_only(reference_data):
     assert len(periods) == len(set(periods))
 
 
+def test_the_cla_rate_reaches_back_to_2016_through_lait(reference_data):
+    rates = dict(
+        IndicatorValue.objects.filter(indicator__code="ees-cla-rate", area_code="392").values_list(
+            "period", "value"
+        )
+    )
+    assert sorted(rates) == [str(y) for y in range(2016, 2026)]
+    lait = dict(
+        IndicatorValue.objects.filter(indicator__code="LAC", area_code="392").values_list(
+            "period", "value"
+        )
+    )
+    assert all(rates[year] == lait[year] for year in ("2021", "2022", "2023", "2024", "2025"))
+
+
 def test_regions_and_england_use_ons_codes(reference_data):
     areas = set(
         IndicatorValue.objects.filter(indicator__code="LAC").values_list("area_code", flat=True)
