@@ -369,7 +369,12 @@ class QueueRow:
     @property
     def time_left(self) -> str:
         m = abs(self.minutes_left)
-        text = f"{m // 60} hr {m % 60} min" if m >= 60 else f"{m} min"
+        if m >= 48 * 60:
+            text = f"{m // 1440} days {m % 1440 // 60} hr"
+        elif m >= 60:
+            text = f"{m // 60} hr {m % 60} min"
+        else:
+            text = f"{m} min"
         return f"{text} overdue" if self.overdue else text
 
 

@@ -476,7 +476,23 @@ def outcome(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
         via="referral__organisation",
         pk=child_pk,
     )
-    initial = {"months": request.GET.get("months")}
+    wanted = request.GET.get("months", "")
+    months = int(wanted) if wanted.isdigit() and len(wanted) < 3 else 0
+    initial: dict[str, Any] = {"months": months or None}
+    existing = child.outcomes.filter(months=months).first() if months else None
+    if existing is not None:
+
+        def tri(value: bool | None) -> str:
+            return "unknown" if value is None else ("yes" if value else "no")
+
+        initial.update(
+            checked_on=existing.checked_on,
+            living_at_home=tri(existing.living_at_home),
+            same_school=tri(existing.same_school),
+            entered_care=tri(existing.entered_care),
+            re_referred=tri(existing.re_referred),
+            notes=existing.notes,
+        )
     form = forms.OutcomeForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -309,3 +309,28 @@ def test_costs_avoided_use_the_councils_unit_costs(north):
     assert costs["total_pence"] == 2 * 52 * 100_00
     assert not costs["mix_from_returns"]
     assert services.costs_avoided(north, children_kept_out=-1)["total_pence"] == 0
+
+
+def test_time_left_reads_in_days_hours_or_minutes():
+    r = Referral()
+    assert services.QueueRow(r, 30).time_left == "30 min"
+    assert services.QueueRow(r, 125).time_left == "2 hr 5 min"
+    assert services.QueueRow(r, 3 * 1440 + 120).time_left == "3 days 2 hr"
+    assert services.QueueRow(r, -61).time_left == "1 hr 1 min overdue"
+
+
+def test_the_scheduled_command_runs_escalation_and_purge(north):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    cs = services.council_settings(north)
+    factories.referral(
+        north, urgency="immediate", received_at=timezone.now() - dt.timedelta(hours=5)
+    )
+    out = StringIO()
+    call_command("edgeofcare", "escalate", stdout=out)
+    assert "Escalated 1 referral(s)" in out.getvalue()
+    call_command("edgeofcare", "purge", stdout=out)
+    assert "Purged 0 referral(s)" in out.getvalue()
+    assert cs.pk

@@ -304,3 +304,23 @@ def test_unit_costs_are_editable(client, practitioner, north):
         "The cost cannot be negative"
         in client.post("/edge-of-care/settings/costs/", data).content.decode()
     )
+
+
+def test_changing_an_outcome_starts_from_what_was_recorded(client, practitioner, north):
+    r = factories.referral(north, received_at=timezone.now() - dt.timedelta(days=120))
+    child = r.children.get()
+    services.record_outcome(
+        child,
+        3,
+        {"checked_on": timezone.localdate(), "living_at_home": False, "notes": "Staying with gran"},
+    )
+    html = client.get(
+        f"/edge-of-care/referrals/{r.pk}/children/{child.pk}/outcome/?months=3"
+    ).content.decode()
+    assert "Staying with gran" in html
+    assert (
+        client.get(
+            f"/edge-of-care/referrals/{r.pk}/children/{child.pk}/outcome/?months=abc"
+        ).status_code
+        == 200
+    )
