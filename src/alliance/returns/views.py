@@ -1,9 +1,402 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Pages for statutory returns: upload, progress, the report, the performance page, agreements,
+the alliance's pooled records and the DfE's suppressed aggregates."""
 
-from alliance.access.policy import Area, guard
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from alliance.access.policy import Action, Area, can, get_visible_or_404, guard, roles_of, scope, visible_to
+from alliance.accounts.roles import Role
+from alliance.audit import services as audit
+from alliance.organisations.models import AllianceMember, Organisation
+from alliance.returns import performance, services, storage
+from alliance.returns.forms import AgreementForm, UploadForm
+from alliance.returns.models import DataSharingAgreement, ReturnKind, Upload
+
+ROWS_SHOWN = 500
+
+
+def _own_council(request: HttpRequest, action: Action = Action.VIEW) -> Organisation | None:
+    ids = scope(request.user, Area.RETURNS, action).organisation_ids
+    return (
+        Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.COUNCIL).order_by("name").first()
+    )
 
 
 @guard(Area.RETURNS)
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "returns/index.html", {"title": "Statutory returns"})
+    council = _own_council(request)
+    uploads = visible_to(request.user, Upload.objects.select_related("organisation", "uploaded_by"), Area.RETURNS)
+    may_upload = can(request.user, Area.RETURNS, Action.CHANGE)
+    return render(
+        request,
+        "returns/index.html",
+        {
+            "title": "Statutory returns",
+            "council": council,
+            "uploads": list(uploads[:50]),
+            "form": UploadForm() if may_upload else None,
+            "may_upload": may_upload,
+            "limit_mb": storage.upload_limit() // storage.MB,
+        },
+    )
+
+
+def _upload(request: HttpRequest) -> HttpResponse:
+    """Refuse an oversized body before reading it, then let CSRF protection read the form."""
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > storage.upload_limit() + 1024 * 1024:
+        return render(
+            request,
+            "returns/upload_refused.html",
+            {
+                "title": "The file is too large",
+                "limit_mb": storage.upload_limit() // storage.MB,
+            },
+            status=413,
+        )
+    return _upload_checked(request)
+
+
+@csrf_protect
+@require_POST
+def _upload_checked(request: HttpRequest) -> HttpResponse:
+    council = _own_council(request, Action.CHANGE)
+    form = UploadForm(request.POST, request.FILES)
+    if council is not None and form.is_valid():
+        try:
+            upload = services.start_upload(
+                organisation=council,
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                year=form.cleaned_data["year"],
+                current=form.cleaned_data["current"],
+                previous=form.cleaned_data["previous"],
+            )
+        except storage.UploadProblem as problem:
+            form.add_error("current", str(problem))
+        else:
+            audit.record(request, audit.Action.UPLOAD, upload, detail={"files": upload.file_names, "bytes": upload.size_bytes})
+            return redirect("returns:upload", pk=upload.pk)
+    elif council is None:
+        form.add_error(None, "Only a council analyst can upload a council's returns")
+    uploads = visible_to(request.user, Upload.objects.select_related("organisation"), Area.RETURNS)
+    return render(
+        request,
+        "returns/index.html",
+        {
+            "title": "Statutory returns",
+            "council": council,
+            "uploads": list(uploads[:50]),
+            "form": form,
+            "may_upload": True,
+            "limit_mb": storage.upload_limit() // storage.MB,
+        },
+        status=400,
+    )
+
+
+upload = guard(Area.RETURNS, Action.CHANGE)(csrf_exempt(_upload))
+
+
+def _get_upload(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> Upload:
+    return get_visible_or_404(
+        request, Upload.objects.select_related("organisation", "uploaded_by", "compared_with"), Area.RETURNS, action, pk=pk
+    )
+
+
+@guard(Area.RETURNS)
+def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _get_upload(request, pk)
+    if item.status == Upload.Status.ACCEPTED:
+        audit.record(request, audit.Action.VIEW, item, detail={"page": "report"})
+    counts = item.summary.get("counts", [])
+    return render(
+        request,
+        "returns/upload.html",
+        {
+            "title": f"{item.short_kind} {item.year_label}: upload {item.pk}",
+            "upload": item,
+            "errors": [c for c in counts if c["severity"] != "query"],
+            "queries": [c for c in counts if c["severity"] == "query"],
+            "changes": services.changes(item) if item.status == Upload.Status.ACCEPTED else [],
+            "may_change": can(request.user, Area.RETURNS, Action.CHANGE, item.organisation_id),
+        },
+    )
+
+
+@guard(Area.RETURNS)
+def upload_status(request: HttpRequest, pk: int) -> JsonResponse:
+    item = _get_upload(request, pk)
+    return JsonResponse(
+        {
+            "status": item.status,
+            "status_label": item.get_status_display(),
+            "stage": item.stage,
+            "checks_done": item.checks_done,
+            "checks_total": item.checks_total,
+            "percent": item.percent_done,
+            "finished": item.status in Upload.FINISHED,
+        }
+    )
+
+
+@guard(Area.RETURNS)
+def rule_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    item = _get_upload(request, pk)
+    counts = {c["rule_code"]: c for c in item.summary.get("counts", [])}
+    if code not in counts:
+        from django.http import Http404
+
+        raise Http404("No such rule in this report")
+    frame = services.findings_frame(item).filter(pl.col("rule_code") == code)
+    audit.record(request, audit.Action.VIEW, item, detail={"page": "rule", "rule": code, "rows": frame.height})
+    return render(
+        request,
+        "returns/rule.html",
+        {
+            "title": f"Rule {code}",
+            "upload": item,
+            "rule": counts[code],
+            "rows": frame.head(ROWS_SHOWN).to_dicts(),
+            "total": frame.height,
+            "shown": min(frame.height, ROWS_SHOWN),
+        },
+    )
+
+
+@guard(Area.RETURNS, Action.EXPORT)
+def download(request: HttpRequest, pk: int) -> FileResponse:
+    item = _get_upload(request, pk, Action.EXPORT)
+    if item.status != Upload.Status.ACCEPTED:
+        from django.http import Http404
+
+        raise Http404("This upload has no report")
+    path = services.excel_report(item)
+    audit.record(request, audit.Action.DOWNLOAD, item, detail={"file": "findings.xlsx"})
+    name = f"{item.organisation.slug}-{item.kind}-{item.year}-upload-{item.pk}-findings.xlsx"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
+@guard(Area.RETURNS, Action.CHANGE)
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _get_upload(request, pk, Action.CHANGE)
+    if services.retry(item):
+        audit.record(request, audit.Action.CHANGE, item, detail={"retried": True})
+    return redirect("returns:upload", pk=item.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Performance
+
+
+@guard(Area.RETURNS)
+def performance_page(request: HttpRequest) -> HttpResponse:
+    council_org = _own_council(request)
+    kind = request.GET.get("kind", ReturnKind.SSDA903)
+    if kind not in services.KINDS:
+        kind = ReturnKind.SSDA903
+    context: dict[str, Any] = {"title": "Your indicators", "kind": kind, "kinds": ReturnKind.choices, "council": council_org}
+    if council_org is not None:
+        context["report"] = performance.report(council_org, kind)
+        audit.record(request, audit.Action.VIEW, council_org, object_repr=f"{council_org} performance ({kind})", detail={"page": "performance", "kind": kind})
+    return render(request, "returns/performance.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data-sharing agreements
+
+
+def _alliances_of(organisation: Organisation) -> Any:
+    ids = AllianceMember.objects.filter(council__organisation=organisation).values_list("alliance_id", flat=True)
+    return Organisation.objects.filter(pk__in=ids)
+
+
+@guard(Area.RETURNS)
+def agreements(request: HttpRequest) -> HttpResponse:
+    council = _own_council(request)
+    found = visible_to(request.user, DataSharingAgreement.objects.select_related("alliance", "organisation"), Area.RETURNS)
+    return render(
+        request,
+        "returns/agreements.html",
+        {
+            "title": "Data-sharing agreements",
+            "council": council,
+            "agreements": list(found),
+            "today": dt.date.today(),
+            "may_change": can(request.user, Area.RETURNS, Action.CHANGE),
+        },
+    )
+
+
+@guard(Area.RETURNS, Action.CHANGE)
+def agreement_new(request: HttpRequest) -> HttpResponse:
+    council = _own_council(request, Action.CHANGE)
+    alliances = _alliances_of(council) if council else Organisation.objects.none()
+    form = AgreementForm(request.POST or None, alliances=alliances)
+    if request.method == "POST" and council is not None and form.is_valid():
+        with transaction.atomic():
+            agreement = form.save(commit=False)
+            agreement.organisation = council
+            agreement.recorded_by = request.user
+            agreement.save()
+            audit.record(request, audit.Action.CREATE, agreement)
+        messages.success(request, f"Agreement with {agreement.alliance} recorded")
+        return redirect("returns:agreements")
+    return render(
+        request,
+        "returns/agreement_form.html",
+        {"title": "Record a data-sharing agreement", "form": form, "council": council, "no_alliance": not alliances.exists()},
+        status=400 if form.errors else 200,
+    )
+
+
+@guard(Area.RETURNS, Action.CHANGE)
+@require_POST
+def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_visible_or_404(request, DataSharingAgreement.objects.all(), Area.RETURNS, Action.CHANGE, pk=pk)
+    with transaction.atomic():
+        if agreement.ended_early_on is None:
+            agreement.ended_early_on = dt.date.today()
+            agreement.save(update_fields=["ended_early_on"])
+            audit.record(request, audit.Action.CHANGE, agreement, detail={"ended_early_on": str(agreement.ended_early_on)})
+    messages.success(request, f"Sharing with {agreement.alliance} ended today")
+    return redirect("returns:agreements")
+
+
+# ---------------------------------------------------------------------------------------------
+# Pooled records (alliance leads)
+
+
+def _lead_alliances(request: HttpRequest) -> list[Organisation]:
+    ids = scope(request.user, Area.POOLED_RETURNS).organisation_ids
+    return list(Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.ALLIANCE).order_by("name"))
+
+
+def _year_choice(request: HttpRequest, kind: str) -> int:
+    years = services.collection_years(kind) or [dt.date.today().year]
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = years[0]
+    return year if 2018 <= year <= 2100 else years[0]
+
+
+@guard(Area.POOLED_RETURNS)
+def pooled(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", ReturnKind.SSDA903)
+    kind = kind if kind in services.KINDS else ReturnKind.SSDA903
+    year = _year_choice(request, kind)
+    blocks = []
+    for alliance in _lead_alliances(request):
+        tables, included = services.pooled_tables(alliance.pk, kind, year)
+        members = list(AllianceMember.objects.filter(alliance=alliance).select_related("council__organisation"))
+        per_council = {o.pk: services.latest_uploads_for([o.pk], kind, year) for o in included}
+        blocks.append(
+            {
+                "alliance": alliance,
+                "included": included,
+                "not_included": [m.council.organisation for m in members if m.council.organisation not in included],
+                "rows": {n: f.height for n, f in sorted(tables.items())},
+                "indicators": services.pooled_indicators(kind, year, tables),
+                "per_council": {o.name: {i["indicator"]: i["value"] for i in u[0].indicators} for o in included for u in [per_council[o.pk]] if u},
+            }
+        )
+        audit.record(
+            request,
+            audit.Action.QUERY,
+            alliance,
+            detail={"pooled": kind, "year": year, "councils": [o.pk for o in included]},
+        )
+    return render(
+        request,
+        "returns/pooled.html",
+        {"title": "Pooled returns", "blocks": blocks, "kind": kind, "year": year, "kinds": ReturnKind.choices, "years": services.collection_years(kind)},
+    )
+
+
+@guard(Area.POOLED_RETURNS, Action.EXPORT)
+def pooled_download(request: HttpRequest, alliance_id: int, kind: str, year: int, table: str) -> HttpResponse:
+    alliance = get_visible_or_404(request, Organisation.objects.filter(kind=Organisation.Kind.ALLIANCE), Area.POOLED_RETURNS, Action.EXPORT, via="pk", pk=alliance_id)
+    if kind not in services.KINDS:
+        from django.http import Http404
+
+        raise Http404("No such return")
+    tables, included = services.pooled_tables(alliance.pk, kind, year)
+    if table not in tables:
+        from django.http import Http404
+
+        raise Http404("No such table")
+    frame = tables[table].select(
+        ["COUNCIL", *[c for c in tables[table].columns if c not in ("COUNCIL", "ROW_NUMBER") and not c.endswith("__raw")]]
+    )
+    audit.record(request, audit.Action.EXPORT, alliance, detail={"pooled": kind, "year": year, "table": table, "rows": frame.height, "councils": [o.pk for o in included]})
+    response = HttpResponse(frame.write_csv(), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{alliance.slug}-{kind}-{year}-{table}-pooled.csv"'
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Aggregates (DfE analysts, and councils and alliances for their own reach)
+
+BREAKDOWNS = {
+    ReturnKind.SSDA903: [
+        ("Children starting to be looked after, by category of need", "Starts by category of need: "),
+        ("Children who stopped being looked after, by reason", "Ceased by reason: "),
+    ],
+    ReturnKind.CIN: [
+        ("Children in need at 31 March, by primary need", "Children in need at 31 March: "),
+        ("Assessment factors recorded", "Assessment factor "),
+    ],
+}
+
+
+@guard(Area.AGGREGATES)
+def aggregates(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", ReturnKind.SSDA903)
+    kind = kind if kind in services.KINDS else ReturnKind.SSDA903
+    year = _year_choice(request, kind)
+    reach = scope(request.user, Area.AGGREGATES)
+    ids = None if reach.everything else reach.organisation_ids
+    uploads = services.latest_uploads_for(ids, kind, year)
+    tables = []
+    for caption, prefix in BREAKDOWNS[kind]:
+        columns, rows = services.aggregate_breakdown(uploads, prefix)
+        if not columns:
+            continue
+        grid = services.suppress(services.with_totals([counts for _, counts in rows]))
+        tables.append(
+            {
+                "caption": caption,
+                "columns": [*columns, "Total"],
+                "rows": [(name, grid[i]) for i, (name, _) in enumerate(rows)] + [("All councils shown", grid[-1])],
+            }
+        )
+    audit.record(
+        request, audit.Action.VIEW, object_type="returns.aggregates", object_repr=f"Aggregates {kind} {year}",
+        detail={"kind": kind, "year": year, "councils": [u.organisation_id for u in uploads]},
+    )
+    return render(
+        request,
+        "returns/aggregates.html",
+        {
+            "title": "Aggregate figures from returns",
+            "kind": kind,
+            "year": year,
+            "kinds": ReturnKind.choices,
+            "years": services.collection_years(kind),
+            "tables": tables,
+            "councils": len(uploads),
+            "is_dfe": Role.DFE_ANALYST in roles_of(request.user),
+        },
+    )
