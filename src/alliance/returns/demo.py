@@ -38,7 +38,9 @@ def load() -> str:
             continue
         with tempfile.TemporaryDirectory() as folder:
             for offset in (1, 0):
-                current, previous = generate_to(Path(folder) / str(offset), DEMO_CHILDREN, year - offset, seed=seed + offset)
+                current, previous = generate_to(
+                    Path(folder) / str(offset), DEMO_CHILDREN, year - offset, seed=seed + offset
+                )
                 upload = services.start_upload(
                     organisation=org,
                     user=None,

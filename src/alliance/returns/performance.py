@@ -78,7 +78,9 @@ def note(line: Line) -> str:
     return f"{verb} from {_fmt(v0, line.unit)} to {_fmt(v1, line.unit)} ({'up' if change > 0 else 'down'} {size}{relative}) between {p0} and {p1}."
 
 
-def _published(council: Council, codes: list[str], years: list[int]) -> dict[str, tuple[list[float | None], list[float | None], list[tuple[str, float | None]]]]:
+def _published(
+    council: Council, codes: list[str], years: list[int]
+) -> dict[str, tuple[list[float | None], list[float | None], list[tuple[str, float | None]]]]:
     """For each published code: England and neighbours' mean for our years, and each neighbour's
     latest value. Empty when the national picture is not loaded."""
     try:
@@ -94,10 +96,18 @@ def _published(council: Council, codes: list[str], years: list[int]) -> dict[str
         for i, period in enumerate(comparison.periods):
             found = re.findall(r"(\d{4})", period)
             if found:
-                end = int(found[-1]) if len(found[-1]) == 4 and len(found) > 1 else int(found[0]) + (1 if "/" in period or " to " in period else 0)
+                end = (
+                    int(found[-1])
+                    if len(found[-1]) == 4 and len(found) > 1
+                    else int(found[0]) + (1 if "/" in period or " to " in period else 0)
+                )
                 by_end_year[end] = i
-        england = [comparison.england[by_end_year[y]].value if y in by_end_year else None for y in years]
-        mean = [comparison.neighbours[by_end_year[y]].value if y in by_end_year else None for y in years]
+        england = [
+            comparison.england[by_end_year[y]].value if y in by_end_year else None for y in years
+        ]
+        mean = [
+            comparison.neighbours[by_end_year[y]].value if y in by_end_year else None for y in years
+        ]
         out[comparison.indicator.code] = (england, mean, [])
     return out
 
@@ -108,10 +118,17 @@ def report(organisation: Organisation, kind: str) -> dict[str, Any]:
     years = sorted({r["year"] for r in rows})
     by_key: dict[str, Line] = {}
     for r in rows:
-        line = by_key.setdefault(r["indicator"], Line(r["indicator"], r["label"], r["unit"] or "", years, [None] * len(years)))
+        line = by_key.setdefault(
+            r["indicator"],
+            Line(r["indicator"], r["label"], r["unit"] or "", years, [None] * len(years)),
+        )
         line.values[years.index(r["year"])] = r["value"]
     lines = list(by_key.values())
-    published = _published(council, [PUBLISHED[k] for k in by_key if k in PUBLISHED], years) if council else {}
+    published = (
+        _published(council, [PUBLISHED[k] for k in by_key if k in PUBLISHED], years)
+        if council
+        else {}
+    )
     for line in lines:
         code = PUBLISHED.get(line.key, "")
         if code in published:
@@ -127,10 +144,18 @@ def report(organisation: Organisation, kind: str) -> dict[str, Any]:
             series.append(Series("England (published)", line.england))
         unit = "%" if "%" in line.unit or "(%)" in line.label else ""
         if len(years) > 1:
-            line.chart = line_chart(line.label, f"{line.label}: {line.note}", line.periods, series, unit=unit)
+            line.chart = line_chart(
+                line.label, f"{line.label}: {line.note}", line.periods, series, unit=unit
+            )
         else:
             names = [s.name for s in series]
-            line.chart = bar_chart(line.label, f"{line.label} in {line.periods[-1]}", names, [s.values[-1] for s in series], unit=unit)
+            line.chart = bar_chart(
+                line.label,
+                f"{line.label} in {line.periods[-1]}",
+                names,
+                [s.values[-1] for s in series],
+                unit=unit,
+            )
     return {
         "years": years,
         "periods": [f"{y - 1} to {str(y)[2:]}" for y in years],

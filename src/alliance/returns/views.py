@@ -14,7 +14,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from alliance.access.policy import Action, Area, can, get_visible_or_404, guard, roles_of, scope, visible_to
+from alliance.access.policy import (
+    Action,
+    Area,
+    can,
+    get_visible_or_404,
+    guard,
+    roles_of,
+    scope,
+    visible_to,
+)
 from alliance.accounts.roles import Role
 from alliance.audit import services as audit
 from alliance.organisations.models import AllianceMember, Organisation
@@ -28,14 +37,18 @@ ROWS_SHOWN = 500
 def _own_council(request: HttpRequest, action: Action = Action.VIEW) -> Organisation | None:
     ids = scope(request.user, Area.RETURNS, action).organisation_ids
     return (
-        Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.COUNCIL).order_by("name").first()
+        Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.COUNCIL)
+        .order_by("name")
+        .first()
     )
 
 
 @guard(Area.RETURNS)
 def index(request: HttpRequest) -> HttpResponse:
     council = _own_council(request)
-    uploads = visible_to(request.user, Upload.objects.select_related("organisation", "uploaded_by"), Area.RETURNS)
+    uploads = visible_to(
+        request.user, Upload.objects.select_related("organisation", "uploaded_by"), Area.RETURNS
+    )
     may_upload = can(request.user, Area.RETURNS, Action.CHANGE)
     return render(
         request,
@@ -85,7 +98,12 @@ def _upload_checked(request: HttpRequest) -> HttpResponse:
         except storage.UploadProblem as problem:
             form.add_error("current", str(problem))
         else:
-            audit.record(request, audit.Action.UPLOAD, upload, detail={"files": upload.file_names, "bytes": upload.size_bytes})
+            audit.record(
+                request,
+                audit.Action.UPLOAD,
+                upload,
+                detail={"files": upload.file_names, "bytes": upload.size_bytes},
+            )
             return redirect("returns:upload", pk=upload.pk)
     elif council is None:
         form.add_error(None, "Only a council analyst can upload a council's returns")
@@ -110,7 +128,11 @@ upload = guard(Area.RETURNS, Action.CHANGE)(csrf_exempt(_upload))
 
 def _get_upload(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> Upload:
     return get_visible_or_404(
-        request, Upload.objects.select_related("organisation", "uploaded_by", "compared_with"), Area.RETURNS, action, pk=pk
+        request,
+        Upload.objects.select_related("organisation", "uploaded_by", "compared_with"),
+        Area.RETURNS,
+        action,
+        pk=pk,
     )
 
 
@@ -159,7 +181,12 @@ def rule_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
         raise Http404("No such rule in this report")
     frame = services.findings_frame(item).filter(pl.col("rule_code") == code)
-    audit.record(request, audit.Action.VIEW, item, detail={"page": "rule", "rule": code, "rows": frame.height})
+    audit.record(
+        request,
+        audit.Action.VIEW,
+        item,
+        detail={"page": "rule", "rule": code, "rows": frame.height},
+    )
     return render(
         request,
         "returns/rule.html",
@@ -206,10 +233,21 @@ def performance_page(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", ReturnKind.SSDA903)
     if kind not in services.KINDS:
         kind = ReturnKind.SSDA903
-    context: dict[str, Any] = {"title": "Your indicators", "kind": kind, "kinds": ReturnKind.choices, "council": council_org}
+    context: dict[str, Any] = {
+        "title": "Your indicators",
+        "kind": kind,
+        "kinds": ReturnKind.choices,
+        "council": council_org,
+    }
     if council_org is not None:
         context["report"] = performance.report(council_org, kind)
-        audit.record(request, audit.Action.VIEW, council_org, object_repr=f"{council_org} performance ({kind})", detail={"page": "performance", "kind": kind})
+        audit.record(
+            request,
+            audit.Action.VIEW,
+            council_org,
+            object_repr=f"{council_org} performance ({kind})",
+            detail={"page": "performance", "kind": kind},
+        )
     return render(request, "returns/performance.html", context)
 
 
@@ -218,14 +256,20 @@ def performance_page(request: HttpRequest) -> HttpResponse:
 
 
 def _alliances_of(organisation: Organisation) -> Any:
-    ids = AllianceMember.objects.filter(council__organisation=organisation).values_list("alliance_id", flat=True)
+    ids = AllianceMember.objects.filter(council__organisation=organisation).values_list(
+        "alliance_id", flat=True
+    )
     return Organisation.objects.filter(pk__in=ids)
 
 
 @guard(Area.RETURNS)
 def agreements(request: HttpRequest) -> HttpResponse:
     council = _own_council(request)
-    found = visible_to(request.user, DataSharingAgreement.objects.select_related("alliance", "organisation"), Area.RETURNS)
+    found = visible_to(
+        request.user,
+        DataSharingAgreement.objects.select_related("alliance", "organisation"),
+        Area.RETURNS,
+    )
     return render(
         request,
         "returns/agreements.html",
@@ -256,7 +300,12 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "returns/agreement_form.html",
-        {"title": "Record a data-sharing agreement", "form": form, "council": council, "no_alliance": not alliances.exists()},
+        {
+            "title": "Record a data-sharing agreement",
+            "form": form,
+            "council": council,
+            "no_alliance": not alliances.exists(),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -264,12 +313,19 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
 @guard(Area.RETURNS, Action.CHANGE)
 @require_POST
 def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = get_visible_or_404(request, DataSharingAgreement.objects.all(), Area.RETURNS, Action.CHANGE, pk=pk)
+    agreement = get_visible_or_404(
+        request, DataSharingAgreement.objects.all(), Area.RETURNS, Action.CHANGE, pk=pk
+    )
     with transaction.atomic():
         if agreement.ended_early_on is None:
             agreement.ended_early_on = dt.date.today()
             agreement.save(update_fields=["ended_early_on"])
-            audit.record(request, audit.Action.CHANGE, agreement, detail={"ended_early_on": str(agreement.ended_early_on)})
+            audit.record(
+                request,
+                audit.Action.CHANGE,
+                agreement,
+                detail={"ended_early_on": str(agreement.ended_early_on)},
+            )
     messages.success(request, f"Sharing with {agreement.alliance} ended today")
     return redirect("returns:agreements")
 
@@ -280,7 +336,9 @@ def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _lead_alliances(request: HttpRequest) -> list[Organisation]:
     ids = scope(request.user, Area.POOLED_RETURNS).organisation_ids
-    return list(Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.ALLIANCE).order_by("name"))
+    return list(
+        Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.ALLIANCE).order_by("name")
+    )
 
 
 def _year_choice(request: HttpRequest, kind: str) -> int:
@@ -300,16 +358,27 @@ def pooled(request: HttpRequest) -> HttpResponse:
     blocks = []
     for alliance in _lead_alliances(request):
         tables, included = services.pooled_tables(alliance.pk, kind, year)
-        members = list(AllianceMember.objects.filter(alliance=alliance).select_related("council__organisation"))
+        members = list(
+            AllianceMember.objects.filter(alliance=alliance).select_related("council__organisation")
+        )
         per_council = {o.pk: services.latest_uploads_for([o.pk], kind, year) for o in included}
         blocks.append(
             {
                 "alliance": alliance,
                 "included": included,
-                "not_included": [m.council.organisation for m in members if m.council.organisation not in included],
+                "not_included": [
+                    m.council.organisation
+                    for m in members
+                    if m.council.organisation not in included
+                ],
                 "rows": {n: f.height for n, f in sorted(tables.items())},
                 "indicators": services.pooled_indicators(kind, year, tables),
-                "per_council": {o.name: {i["indicator"]: i["value"] for i in u[0].indicators} for o in included for u in [per_council[o.pk]] if u},
+                "per_council": {
+                    o.name: {i["indicator"]: i["value"] for i in u[0].indicators}
+                    for o in included
+                    for u in [per_council[o.pk]]
+                    if u
+                },
             }
         )
         audit.record(
@@ -321,13 +390,29 @@ def pooled(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "returns/pooled.html",
-        {"title": "Pooled returns", "blocks": blocks, "kind": kind, "year": year, "kinds": ReturnKind.choices, "years": services.collection_years(kind)},
+        {
+            "title": "Pooled returns",
+            "blocks": blocks,
+            "kind": kind,
+            "year": year,
+            "kinds": ReturnKind.choices,
+            "years": services.collection_years(kind),
+        },
     )
 
 
 @guard(Area.POOLED_RETURNS, Action.EXPORT)
-def pooled_download(request: HttpRequest, alliance_id: int, kind: str, year: int, table: str) -> HttpResponse:
-    alliance = get_visible_or_404(request, Organisation.objects.filter(kind=Organisation.Kind.ALLIANCE), Area.POOLED_RETURNS, Action.EXPORT, via="pk", pk=alliance_id)
+def pooled_download(
+    request: HttpRequest, alliance_id: int, kind: str, year: int, table: str
+) -> HttpResponse:
+    alliance = get_visible_or_404(
+        request,
+        Organisation.objects.filter(kind=Organisation.Kind.ALLIANCE),
+        Area.POOLED_RETURNS,
+        Action.EXPORT,
+        via="pk",
+        pk=alliance_id,
+    )
     if kind not in services.KINDS:
         from django.http import Http404
 
@@ -338,11 +423,31 @@ def pooled_download(request: HttpRequest, alliance_id: int, kind: str, year: int
 
         raise Http404("No such table")
     frame = tables[table].select(
-        ["COUNCIL", *[c for c in tables[table].columns if c not in ("COUNCIL", "ROW_NUMBER") and not c.endswith("__raw")]]
+        [
+            "COUNCIL",
+            *[
+                c
+                for c in tables[table].columns
+                if c not in ("COUNCIL", "ROW_NUMBER") and not c.endswith("__raw")
+            ],
+        ]
     )
-    audit.record(request, audit.Action.EXPORT, alliance, detail={"pooled": kind, "year": year, "table": table, "rows": frame.height, "councils": [o.pk for o in included]})
+    audit.record(
+        request,
+        audit.Action.EXPORT,
+        alliance,
+        detail={
+            "pooled": kind,
+            "year": year,
+            "table": table,
+            "rows": frame.height,
+            "councils": [o.pk for o in included],
+        },
+    )
     response = HttpResponse(frame.write_csv(), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{alliance.slug}-{kind}-{year}-{table}-pooled.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{alliance.slug}-{kind}-{year}-{table}-pooled.csv"'
+    )
     return response
 
 
@@ -351,7 +456,10 @@ def pooled_download(request: HttpRequest, alliance_id: int, kind: str, year: int
 
 BREAKDOWNS = {
     ReturnKind.SSDA903: [
-        ("Children starting to be looked after, by category of need", "Starts by category of need: "),
+        (
+            "Children starting to be looked after, by category of need",
+            "Starts by category of need: ",
+        ),
         ("Children who stopped being looked after, by reason", "Ceased by reason: "),
     ],
     ReturnKind.CIN: [
@@ -379,11 +487,15 @@ def aggregates(request: HttpRequest) -> HttpResponse:
             {
                 "caption": caption,
                 "columns": [*columns, "Total"],
-                "rows": [(name, grid[i]) for i, (name, _) in enumerate(rows)] + [("All councils shown", grid[-1])],
+                "rows": [(name, grid[i]) for i, (name, _) in enumerate(rows)]
+                + [("All councils shown", grid[-1])],
             }
         )
     audit.record(
-        request, audit.Action.VIEW, object_type="returns.aggregates", object_repr=f"Aggregates {kind} {year}",
+        request,
+        audit.Action.VIEW,
+        object_type="returns.aggregates",
+        object_repr=f"Aggregates {kind} {year}",
         detail={"kind": kind, "year": year, "councils": [u.organisation_id for u in uploads]},
     )
     return render(

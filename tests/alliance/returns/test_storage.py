@@ -55,7 +55,9 @@ def test_other_files_are_refused_with_a_reason(head, says):
 
 
 def test_a_csv_named_anything_is_stored_as_csv(tmp_path):
-    got = storage.receive([Chunks("episodes.dat", [b"CHILD,DECOM\n", b"1,01/04/2025\n"])], tmp_path / "in")
+    got = storage.receive(
+        [Chunks("episodes.dat", [b"CHILD,DECOM\n", b"1,01/04/2025\n"])], tmp_path / "in"
+    )
     assert got[0].path.name == "episodes.csv"
     assert got[0].format == "csv"
     assert got[0].size == len(b"CHILD,DECOM\n1,01/04/2025\n")
@@ -119,9 +121,13 @@ def test_zip_member_names_cannot_escape(tmp_path):
 
 
 def test_a_zip_keeps_its_previous_folder(tmp_path):
-    archive = _zip({"current/a.csv": b"A,B\n1,2\n", "previous/a.csv": b"A,B\n3,4\n", "__MACOSX/x.csv": b""})
+    archive = _zip(
+        {"current/a.csv": b"A,B\n1,2\n", "previous/a.csv": b"A,B\n3,4\n", "__MACOSX/x.csv": b""}
+    )
     storage.unpack(archive, tmp_path / "out")
-    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in storage.files_in(tmp_path / "out")) == [
+    assert sorted(
+        p.relative_to(tmp_path / "out").as_posix() for p in storage.files_in(tmp_path / "out")
+    ) == [
         "current/a.csv",
         "previous/a.csv",
     ]

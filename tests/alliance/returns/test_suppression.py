@@ -39,7 +39,11 @@ def test_secondary_picks_the_smallest_other_count():
     assert grid[0][1].shown == "50"
 
 
-@given(st.lists(st.lists(st.integers(0, 40), min_size=2, max_size=5), min_size=2, max_size=5).filter(lambda rows: len({len(r) for r in rows}) == 1))
+@given(
+    st.lists(st.lists(st.integers(0, 40), min_size=2, max_size=5), min_size=2, max_size=5).filter(
+        lambda rows: len({len(r) for r in rows}) == 1
+    )
+)
 def test_no_row_or_column_has_exactly_one_hidden_cell(counts):
     grid = suppress(with_totals(counts))
     full = with_totals(counts)

@@ -1,0 +1,212 @@
+"""The returns pages through the Django test client, access and audit included."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from alliance.accounts.models import Role
+from alliance.audit.models import AuditEvent
+from alliance.returns import services
+from alliance.returns.models import DataSharingAgreement, Upload
+from tests import factories
+from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def north(reference_data):  # type: ignore[no-untyped-def]
+    return factories.council("392").organisation
+
+
+@pytest.fixture
+def analyst(north):  # type: ignore[no-untyped-def]
+    return factories.member_of(north, Role.COUNCIL_ANALYST)
+
+
+@pytest.fixture
+def accepted(north, analyst, generated):  # type: ignore[no-untyped-def]
+    current, previous = ssda903_folders(generated)
+    upload = services.start_upload(
+        organisation=north,
+        user=analyst,
+        kind="ssda903",
+        year=YEAR,
+        current=csv_files(current),
+        previous=csv_files(previous),
+    )
+    services.check(upload.pk, "t")
+    upload.refresh_from_db()
+    return upload
+
+
+def test_analyst_uploads_and_sees_progress_then_the_report(client, analyst, north, generated):
+    client.force_login(analyst)
+    page = client.get(reverse("returns:index"))
+    assert page.status_code == 200
+    assert "No returns uploaded yet" in page.content.decode()
+    current, _ = ssda903_folders(generated)
+    response = client.post(
+        reverse("returns:new-upload"),
+        {"kind": "ssda903", "year": YEAR, "current": csv_files(current)},
+    )
+    assert response.status_code == 302
+    upload = Upload.objects.get()
+    assert AuditEvent.objects.filter(action="upload", object_id=str(upload.pk)).exists()
+    waiting = client.get(response["Location"])
+    assert '<meta http-equiv="refresh"' in waiting.content.decode()
+    status = client.get(reverse("returns:upload-status", args=[upload.pk])).json()
+    assert status["finished"] is False
+    services.check(upload.pk, "t")
+    report = client.get(response["Location"]).content.decode()
+    assert "Checked and stored" in report
+    assert 'http-equiv="refresh"' not in report
+    assert client.get(reverse("returns:upload-status", args=[upload.pk])).json()["finished"] is True
+
+
+def test_upload_form_errors_are_shown_govuk_style(client, analyst):
+    client.force_login(analyst)
+    response = client.post(reverse("returns:new-upload"), {"kind": "ssda903", "year": YEAR})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "There is a problem" in body
+    assert "Choose the return&#39;s files to upload" in body or "Choose the return's files" in body
+
+
+def test_a_pdf_is_refused_with_a_message(client, analyst):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(analyst)
+    response = client.post(
+        reverse("returns:new-upload"),
+        {"kind": "ssda903", "year": YEAR, "current": SimpleUploadedFile("x.csv", b"%PDF-1.4 ...")},
+    )
+    assert response.status_code == 400
+    assert "This is a PDF" in response.content.decode()
+    assert not Upload.objects.exists()
+
+
+def test_report_drill_down_and_download_are_audited(client, analyst, accepted):
+    client.force_login(analyst)
+    page = client.get(reverse("returns:upload", args=[accepted.pk])).content.decode()
+    code = accepted.summary["counts"][0]["rule_code"]
+    assert f"/rules/{code}/" in page
+    rule = client.get(reverse("returns:rule", args=[accepted.pk, code]))
+    assert rule.status_code == 200
+    assert accepted.summary["counts"][0]["message"][:30] in rule.content.decode()
+    download = client.get(reverse("returns:download", args=[accepted.pk]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content)[:2] == b"PK"
+    actions = set(
+        AuditEvent.objects.filter(object_id=str(accepted.pk)).values_list("action", flat=True)
+    )
+    assert {"view", "download"} <= actions
+
+
+def test_another_councils_upload_is_404_and_audited(client, accepted):
+    sunderland = factories.council("394").organisation
+    other = factories.member_of(sunderland, Role.COUNCIL_ANALYST)
+    client.force_login(other)
+    for name in ("returns:upload", "returns:download", "returns:upload-status"):
+        assert client.get(reverse(name, args=[accepted.pk])).status_code == 404
+    assert (
+        AuditEvent.objects.filter(action="access-denied", object_id=str(accepted.pk)).count() == 3
+    )
+
+
+@pytest.mark.parametrize("role", [Role.COUNCIL_PRACTITIONER, Role.DFE_ANALYST, Role.ALLIANCE_LEAD])
+def test_people_without_returns_access_get_403(client, north, role):
+    org = north if role == Role.COUNCIL_PRACTITIONER else factories.organisation()
+    client.force_login(factories.member_of(org, role))
+    assert client.get(reverse("returns:index")).status_code == 403
+    assert client.get(reverse("returns:performance")).status_code == 403
+
+
+def test_leader_sees_but_cannot_upload(client, north):
+    client.force_login(factories.member_of(north, Role.COUNCIL_LEADER))
+    assert client.get(reverse("returns:index")).status_code == 200
+    assert client.post(reverse("returns:new-upload"), {}).status_code == 403
+
+
+def test_performance_page_says_plainly_when_nothing_is_uploaded(client, analyst):
+    client.force_login(analyst)
+    body = client.get(reverse("returns:performance")).content.decode()
+    assert "No returns uploaded yet" in body
+
+
+def test_performance_page_shows_indicators_charts_and_notes(client, analyst, accepted):
+    client.force_login(analyst)
+    body = client.get(reverse("returns:performance")).content.decode()
+    assert "Children looked after at 31 March" in body
+    assert "<svg" in body
+    assert "upload another year" in body
+
+
+def test_agreement_recorded_and_pooled_only_for_the_alliance_lead(client, north, analyst, accepted):
+    alliance = factories.alliance("392", "393")
+    client.force_login(analyst)
+    today = dt.date.today()
+    response = client.post(
+        reverse("returns:agreement-new"),
+        {
+            "alliance": alliance.pk,
+            "scope": "all",
+            "starts_on": today.isoformat(),
+            "ends_on": (today + dt.timedelta(days=365)).isoformat(),
+            "purpose": "Placement stability work",
+            "signed_by": "Jo Director",
+        },
+    )
+    assert response.status_code == 302
+    agreement = DataSharingAgreement.objects.get()
+    assert agreement.organisation == north
+    lead = factories.member_of(alliance, Role.ALLIANCE_LEAD)
+    client.force_login(lead)
+    page = client.get(reverse("returns:pooled"), {"kind": "ssda903", "year": YEAR})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "North Tyneside" in body
+    assert "Episodes" in body
+    csv = client.get(
+        reverse("returns:pooled-download", args=[alliance.pk, "ssda903", YEAR, "Header"])
+    )
+    assert csv.status_code == 200
+    assert b"COUNCIL" in csv.content.splitlines()[0]
+    assert AuditEvent.objects.filter(action="query", object_id=str(alliance.pk)).exists()
+    assert AuditEvent.objects.filter(action="export", object_id=str(alliance.pk)).exists()
+    # the agreement ended: nothing is pooled any more
+    agreement.ended_early_on = today - dt.timedelta(days=1)
+    agreement.save()
+    assert (
+        "no pooled records"
+        in client.get(reverse("returns:pooled"), {"year": YEAR}).content.decode()
+    )
+    # another alliance's lead reaches nothing of it
+    other_lead = factories.member_of(factories.alliance("394"), Role.ALLIANCE_LEAD)
+    client.force_login(other_lead)
+    assert (
+        client.get(
+            reverse("returns:pooled-download", args=[alliance.pk, "ssda903", YEAR, "Header"])
+        ).status_code
+        == 404
+    )
+    # and a council analyst cannot see pooled records at all
+    client.force_login(analyst)
+    assert client.get(reverse("returns:pooled")).status_code == 403
+
+
+def test_dfe_sees_only_suppressed_aggregates(client, accepted):
+    dfe = factories.organisation("dfe")
+    client.force_login(factories.member_of(dfe, Role.DFE_ANALYST))
+    response = client.get(reverse("returns:aggregates"), {"kind": "ssda903", "year": YEAR})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "North Tyneside" in body
+    assert "by category of need" in body
+    assert "&lt;5" in body or "[c]" in body or "<5" in body
+    assert client.get(reverse("returns:upload", args=[accepted.pk])).status_code == 403
+    assert AuditEvent.objects.filter(object_type="returns.aggregates").exists()
