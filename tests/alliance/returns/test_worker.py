@@ -1,0 +1,49 @@
+"""The real task worker (django_tasks_db's `db_worker`, what `alliance worker` runs) checks an
+upload end to end against the test database. Runs on SQLite here and on PostgreSQL under
+`make postgres` (which runs tests/alliance with DATABASE_URL pointing at PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from alliance.accounts.models import Role
+from alliance.returns import services
+from alliance.returns.models import Upload
+from tests import factories
+from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_worker_checks_an_upload_and_a_second_run_does_nothing(
+    reference_data, generated, django_capture_on_commit_callbacks
+):
+    north = factories.council("392").organisation
+    analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
+    current, previous = ssda903_folders(generated)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = services.start_upload(
+            organisation=north,
+            user=analyst,
+            kind="ssda903",
+            year=YEAR,
+            current=csv_files(current),
+            previous=csv_files(previous),
+        )
+    assert DBTaskResult.objects.count() == 1  # queued on the database
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.ACCEPTED
+    result = DBTaskResult.objects.get()
+    assert result.status == "SUCCESSFUL"
+    assert result.return_value == "accepted"
+    # the same task queued again (a retry) finds the upload finished and changes nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enqueue(upload.pk)
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    latest = DBTaskResult.objects.order_by("-enqueued_at").first()
+    assert latest.return_value == "skipped"
+    upload.refresh_from_db()
+    assert upload.attempts == 1
