@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliance.accounts.demo import DEMO_PASSWORD
-from alliance.accounts.models import Membership, Role
+from alliance.accounts.models import Membership, Role, User
 from alliance.organisations.models import Council, Organisation
 from alliance.workplace import codes, postcodes, services
 from alliance.workplace.models import (
@@ -53,7 +53,7 @@ EMPLOYERS = [
     ("Boldon Garden Centre (demo)", "retail", "Ann Dodds"),
     ("Mill Dam Hair Studio (demo)", "beauty", "Kaz Iley"),
 ]
-OPPORTUNITIES = {
+OPPORTUNITIES: dict[str, list[tuple[str, str, int, int | None, list[str]]]] = {
     "logistics": [
         ("Warehouse operative apprenticeship", "apprenticeship", 37, 800, ["teamwork"]),
         ("Forklift training course", "course", 16, None, []),
@@ -205,7 +205,7 @@ LOCAL_OFFER = [
 ]
 
 
-def _user(username: str, full_name: str, role: Role, organisation: Organisation) -> object:
+def _user(username: str, full_name: str, role: Role, organisation: Organisation) -> User:
     model = get_user_model()
     user = model.objects.filter(username=username).first()
     if user is None:
@@ -382,7 +382,7 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
         PathwayPlanReview.objects.create(
             organisation=south,
             young_person=person,
-            reviewed_on=person.pathway_plan_reviewed,
+            reviewed_on=person.pathway_plan_reviewed or today,
             summary="Reviewed housing, money and next steps into work or training.",
             recorded_by=adviser_user or careers_user,
         )
@@ -439,7 +439,7 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
         referral = services.suggest(person, opportunity, found[0])
         stages = services.STAGES[1 : 1 + i % len(services.STAGES)]
         start = today - dt.timedelta(days=10 * len(stages) + 200 * (len(stages) >= 6))
-        dates = {Referral.Stage.SUGGESTED: start.isoformat()}
+        dates: dict[str, str] = {str(Referral.Stage.SUGGESTED): start.isoformat()}
         for k, stage in enumerate(stages):
             gap = 95 if stage.startswith("sustained") else 7
             start = min(start + dt.timedelta(days=gap if k else 5), today)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -24,6 +24,14 @@ from alliance.workplace.models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _choices(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
+
+
+def _records(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 def _postcode(value: str) -> tuple[str, tuple[int, int]]:
@@ -154,10 +162,10 @@ class YoungPersonForm(forms.ModelForm):
         for name in ("in_touch", "activity", "accommodation"):
             self.fields[name]._set_choices()  # type: ignore[attr-defined]
         advisers = Adviser.objects.filter(organisation=organisation).select_related("user")
-        self.fields["personal_adviser"].queryset = advisers.filter(kind=Adviser.Kind.PERSONAL)
-        self.fields["careers_adviser"].queryset = advisers.filter(kind=Adviser.Kind.CAREERS)
-        self.fields["legal_status"].choices = YoungPerson.LegalStatus.choices
-        self.fields["hours"].choices = Hours.choices
+        _records(self, "personal_adviser").queryset = advisers.filter(kind=Adviser.Kind.PERSONAL)
+        _records(self, "careers_adviser").queryset = advisers.filter(kind=Adviser.Kind.CAREERS)
+        _choices(self, "legal_status").choices = YoungPerson.LegalStatus.choices
+        _choices(self, "hours").choices = Hours.choices
 
     def clean_date_of_birth(self) -> dt.date:
         born = self.cleaned_data["date_of_birth"]
@@ -183,7 +191,7 @@ class YoungPersonForm(forms.ModelForm):
         return int(miles)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         first, last, born = data.get("first_name"), data.get("last_name"), data.get("date_of_birth")
         if first and last and born:
             twins = YoungPerson.objects.filter(
@@ -254,7 +262,7 @@ class CareLeaverInfoForm(forms.Form):
         return day
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         age = data.get("birthday")
         if age and self.young_person.care_leaver_info.filter(birthday=age).exists():
             self.add_error("birthday", f"Information for the {age}th birthday is already recorded")
@@ -298,10 +306,10 @@ class AppointmentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["adviser"].queryset = Adviser.objects.filter(
+        _records(self, "adviser").queryset = Adviser.objects.filter(
             organisation=organisation
         ).select_related("user")
-        self.fields["status"].choices = Appointment.Status.choices
+        _choices(self, "status").choices = Appointment.Status.choices
         if self.instance.pk and not self.is_bound:
             local = self.instance.starts_at
             from django.utils import timezone
@@ -310,7 +318,7 @@ class AppointmentForm(forms.ModelForm):
             self.initial.update(date=local.date(), time=local.strftime("%H:%M"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("date") and data.get("time"):
             from django.utils import timezone
 
@@ -341,7 +349,7 @@ class GoalForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["progress"].choices = Goal.Progress.choices
+        _choices(self, "progress").choices = Goal.Progress.choices
 
 
 class StageForm(forms.Form):
@@ -354,7 +362,7 @@ class StageForm(forms.Form):
 
     def __init__(self, *args: Any, stages: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = stages
+        _choices(self, "stage").choices = stages
         self.fields["stage"].widget = forms.RadioSelect(choices=stages)
 
 
@@ -437,7 +445,7 @@ class OpportunityForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = Opportunity.Kind.choices
+        _choices(self, "kind").choices = Opportunity.Kind.choices
         if self.instance.pk and self.instance.pay_pence_per_hour is not None:
             self.initial["pay"] = self.instance.pay_pence_per_hour / 100
 
@@ -465,7 +473,7 @@ class OpportunityForm(forms.ModelForm):
         return n
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         low, high = data.get("min_age"), data.get("max_age")
         if low is not None and high is not None and low > high:
             self.add_error("max_age", "The oldest age must be the same as or above the youngest")
@@ -508,7 +516,7 @@ class GroupSessionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["setting"].choices = GroupSession.Setting.choices
+        _choices(self, "setting").choices = GroupSession.Setting.choices
 
 
 class AttendeeForm(forms.ModelForm):
@@ -524,10 +532,10 @@ class AttendeeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = GroupAttendee.Kind.choices
+        _choices(self, "kind").choices = GroupAttendee.Kind.choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("kind") == GroupAttendee.Kind.YOUNG_PERSON:
             age = data.get("age")
             if age is None:

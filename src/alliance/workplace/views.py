@@ -418,7 +418,7 @@ def pathway_review(request: HttpRequest, pk: int) -> HttpResponse:
                 organisation=person.organisation,
                 reviewed_on=form.cleaned_data["reviewed_on"],
                 summary=form.cleaned_data["summary"],
-                recorded_by=request.user,
+                recorded_by=request.user,  # type: ignore[misc]  # signed in: guard
             )
             latest = person.pathway_reviews.order_by("-reviewed_on").first()
             person.pathway_plan_reviewed = latest.reviewed_on if latest else None
@@ -663,7 +663,7 @@ def _outcomes(request: HttpRequest, council: Organisation) -> dict[str, Any]:
                         comparison.england[i],
                     )
                     years.add(year)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for year in sorted(years):
             share = ours[band].get(year)
             pub = published.get(year)
@@ -898,7 +898,7 @@ def employer_pledge(request: HttpRequest) -> HttpResponse:
 
 def _me(request: HttpRequest) -> YoungPerson:
     person = (
-        YoungPerson.objects.filter(user=request.user)
+        YoungPerson.objects.filter(user_id=int(request.user.pk or 0))
         .select_related("personal_adviser__user", "careers_adviser__user")
         .first()
     )
