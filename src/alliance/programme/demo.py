@@ -336,6 +336,35 @@ def _build(
     return matched, engagements_made
 
 
+def _practice(tyneside: Organisation) -> None:
+    """Two fictional write-ups about the Tyneside innovation projects, linked from its engagements."""
+    from alliance.programme.models import PracticeItem
+
+    items = [
+        PracticeItem.objects.create(
+            organisation=tyneside,
+            title="WorkPlace: careers advice built around care leavers (demo)",
+            summary="How South Tyneside's WorkPlace project works with schools, carers and employers so that "
+            "young people leaving care reach education, employment or training.\n\nDemo data: fictional write-up.",
+            ofsted_areas=[OfstedArea.CARE_LEAVERS.value],
+            tags="WorkPlace, education employment and training, employers",
+            is_demo=True,
+        ),
+        PracticeItem.objects.create(
+            organisation=tyneside,
+            title="Edge of Care: responding to families in crisis (demo)",
+            summary="How North Tyneside's Edge of Care project keeps young people safely at home, with "
+            "services close to them when a family is in crisis.\n\nDemo data: fictional write-up.",
+            ofsted_areas=[OfstedArea.HELP_AND_PROTECTION.value, OfstedArea.CHILDREN_IN_CARE.value],
+            tags="Edge of Care, families, crisis support",
+            is_demo=True,
+        ),
+    ]
+    engagements = list(Engagement.objects.filter(alliance=tyneside).order_by("starts")[:6])
+    for n, engagement in enumerate(engagements):
+        items[n % 2].engagements.add(engagement)
+
+
 @transaction.atomic
 def load() -> str:
     if Programme.objects.filter(name=WAVE_2018, is_demo=True).exists():
@@ -374,6 +403,7 @@ def load() -> str:
     ):
         review.last_reminded = None
         review.save(update_fields=["last_reminded"])
+    _practice(core["tyneside"])
     closed = Closure.objects.filter(engagement__programme__name=WAVE_2018).count()
     return (
         f"Programme: {len(specs)} real partners of the 2018 wave, {matched} councils matched, {made} engagements "

@@ -300,3 +300,47 @@ class SpendForm(forms.Form):
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+ATTACHMENT_TYPES = {".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".txt", ".csv"}
+ATTACHMENT_MAX_BYTES = 4 * 1024 * 1024
+
+
+class PracticeForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200, error_messages=required("a title"))
+    summary = forms.CharField(
+        label="What you did and what you learned",
+        widget=forms.Textarea,
+        error_messages=required("what you did and what you learned"),
+    )
+    ofsted_areas = forms.MultipleChoiceField(
+        label="Ofsted areas it speaks to",
+        choices=OfstedArea.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one Ofsted area"},
+    )
+    tags = forms.CharField(
+        label="Other keywords (optional)",
+        required=False,
+        max_length=300,
+        help_text="Separate them with commas",
+    )
+    attachment = forms.FileField(
+        label="Attachment (optional)",
+        required=False,
+        help_text="PDF, Word, Excel, PowerPoint, OpenDocument, text or CSV; up to 4 MB",
+    )
+
+    def clean_attachment(self) -> Any:
+        from pathlib import Path
+
+        upload = self.cleaned_data.get("attachment")
+        if not upload:
+            return upload
+        if Path(upload.name).suffix.lower() not in ATTACHMENT_TYPES:
+            raise ValidationError(
+                "The attachment must be a PDF, Word, Excel, PowerPoint, OpenDocument, text or CSV file"
+            )
+        if upload.size > ATTACHMENT_MAX_BYTES:
+            raise ValidationError("The attachment must be smaller than 4 MB")
+        return upload

@@ -293,7 +293,13 @@ class SpendEntry(models.Model):
 
     class Meta:
         ordering = ["-spent_on", "-id"]
-        indexes = [models.Index(fields=["budget_line", "spent_on"])]
+        # Covering index: the sums per budget line and per day read only the index, not the rows.
+        indexes = [
+            models.Index(
+                fields=["budget_line", "spent_on", "amount_pence"], name="spend_line_day_amount"
+            ),
+            models.Index(fields=["spent_on", "id"], name="spend_latest_first"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount_pence__gt=0), name="spend_positive"),
         ]
@@ -321,3 +327,34 @@ class ChangeRecord(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class PracticeItem(models.Model):
+    """Learning and innovative practice a partner publishes for everyone in the programme: a
+    write-up tagged with the Ofsted areas it speaks to, optionally with an attachment, and linked
+    from the engagements that used it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="practice_items", help_text="Publisher"
+    )
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    ofsted_areas = models.JSONField("Ofsted areas", default=list)
+    tags = models.CharField(max_length=300, blank=True, help_text="Other keywords, comma separated")
+    attachment = models.FileField(upload_to="practice/%Y/", blank=True)
+    engagements = models.ManyToManyField(Engagement, blank=True, related_name="practice_used")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    is_demo = models.BooleanField(default=False)
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def area_labels(self) -> list[str]:
+        labels = dict(OfstedArea.choices)
+        return [str(labels.get(a, a)) for a in self.ofsted_areas]

@@ -691,11 +691,16 @@ def burn_down(
     """Budget left at the end of each month of the programme, actual (to today) and planned, in
     pounds, for the burn-down chart."""
     budget = lines.aggregate(t=Sum("amount_pence"))["t"] or 0
+    # Summed per day in SQL (at most a few hundred rows), bucketed by month here: SQLite's month
+    # truncation runs a Python function per row, ten times slower at 20,000 entries.
     by_month: dict[tuple[int, int], int] = defaultdict(int)
-    for spent_on, amount in SpendEntry.objects.filter(budget_line__in=lines).values_list(
-        "spent_on", "amount_pence"
+    for day, amount in (
+        SpendEntry.objects.filter(budget_line__in=lines)
+        .values("spent_on")
+        .annotate(total=Sum("amount_pence"))
+        .values_list("spent_on", "total")
     ):
-        by_month[(spent_on.year, spent_on.month)] += amount
+        by_month[(day.year, day.month)] += amount
     labels: list[str] = []
     actual: list[float | None] = []
     planned: list[float] = []
@@ -786,34 +791,84 @@ def upcoming_milestones(
 
 
 def judgement_movement(engagements: QuerySet[Engagement]) -> list[dict[str, Any]]:
-    """For each supported council: the judgement at the start (the diagnostic's baseline) and the
-    first one published after it, if any."""
+    """For each engagement (by id): the supported council's overall judgement at the start (the
+    diagnostic's baseline) and the first one published after the engagement began, if any. Three
+    queries of plain values, no model instances (the DfE dashboard covers every engagement)."""
     from alliance.nationalpicture.models import OVERALL_FRAMEWORKS, Judgement
 
-    engagements = engagements.select_related("supported_council", "alliance", "diagnostic")
-    council_ids = [e.supported_council_id for e in engagements]
-    later: dict[int, list[Judgement]] = defaultdict(list)
-    for j in (
-        Judgement.objects.filter(council_id__in=council_ids, framework__in=OVERALL_FRAMEWORKS)
+    rows_in = list(engagements.values_list("pk", "starts", "supported_council_id"))
+    baseline = dict(
+        Diagnostic.objects.filter(engagement__in=[pk for pk, _s, _c in rows_in]).values_list(
+            "engagement_id", "judgement__overall"
+        )
+    )
+    later: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+    for council_id, published, overall in (
+        Judgement.objects.filter(
+            council_id__in={c for _pk, _s, c in rows_in}, framework__in=OVERALL_FRAMEWORKS
+        )
         .exclude(overall="")
         .order_by("published")
-        .only("council_id", "published", "overall")
+        .values_list("council_id", "published", "overall")
     ):
-        later[j.council_id].append(j)  # type: ignore[index]
+        later[council_id].append((published, overall))
     rows = []
-    for e in engagements:
-        baseline = getattr(e, "diagnostic", None)
-        before = (baseline.judgement or {}).get("overall", "") if baseline else ""
-        after = next((j for j in later[e.supported_council_id] if j.published > e.starts), None)
+    for pk, starts, council_id in rows_in:
+        after = next((j for j in later[council_id] if j[0] > starts), None)
         rows.append(
             {
-                "engagement": e,
-                "before": before,
-                "after": after.overall if after else "",
-                "after_published": after.published if after else None,
+                "engagement_id": pk,
+                "before": baseline.get(pk) or "",
+                "after": after[1] if after else "",
+                "after_published": after[0] if after else None,
             }
         )
     return rows
+
+
+def alliance_summary(
+    engagements: QuerySet[Engagement], today: dt.date
+) -> dict[str, dict[str, int]]:
+    """Per alliance: engagements, and open milestones by RAG and overdue. Two aggregate queries."""
+    found: dict[str, dict[str, int]] = {}
+    for name, n in (
+        engagements.order_by()
+        .values("alliance__name")
+        .annotate(n=Count("pk"))
+        .values_list("alliance__name", "n")
+    ):
+        found[name] = {"engagements": n, "red": 0, "amber": 0, "green": 0, "overdue": 0}
+    for row in (
+        Milestone.objects.filter(engagement__in=engagements, completed_on__isnull=True)
+        .values("engagement__alliance__name")
+        .annotate(
+            red=Count("pk", filter=Q(rag="red")),
+            amber=Count("pk", filter=Q(rag="amber")),
+            green=Count("pk", filter=Q(rag="green")),
+            overdue=Count("pk", filter=Q(due__lt=today)),
+        )
+    ):
+        item = found.setdefault(
+            row["engagement__alliance__name"],
+            {"engagements": 0, "red": 0, "amber": 0, "green": 0, "overdue": 0},
+        )
+        for key in ("red", "amber", "green", "overdue"):
+            item[key] = row[key]
+    return found
+
+
+GRADE_ORDER = ("outstanding", "good", "requires-improvement", "inadequate", "")
+
+
+def movement_table(movement: list[dict[str, Any]]) -> list[tuple[str, list[int]]]:
+    """Counts of engagements by judgement at the start (rows) and the next judgement (columns:
+    outstanding, good, requires improvement, inadequate, not inspected since)."""
+    table = {grade: [0] * len(GRADE_ORDER) for grade in GRADE_ORDER}
+    for row in movement:
+        before = row["before"] if row["before"] in table else ""
+        after = row["after"] if row["after"] in GRADE_ORDER else ""
+        table[before][GRADE_ORDER.index(after)] += 1
+    return [(grade, counts) for grade, counts in table.items() if any(counts)]
 
 
 # ---------------------------------------------------------------------------------------------

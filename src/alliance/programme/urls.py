@@ -35,4 +35,9 @@ urlpatterns = [
     path("money/<int:partner_pk>/lines/new/", views.budget_line_new, name="budget-line-new"),
     path("money/<int:partner_pk>/spend/new/", views.spend_new, name="spend-new"),
     path("changes/", views.changes, name="changes"),
+    path("practice/", views.practice_list, name="practice-list"),
+    path("practice/new/", views.practice_new, name="practice-new"),
+    path("practice/<int:pk>/", views.practice_detail, name="practice"),
+    path("practice/<int:pk>/attachment/", views.practice_download, name="practice-download"),
+    path("engagements/<int:pk>/practice/", views.practice_link, name="practice-link"),
 ]

@@ -9,10 +9,11 @@ import datetime as dt
 import io
 from typing import Any, cast
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -70,11 +71,13 @@ def _form_page(
     button: str = "Save",
     intro: str = "",
     demo: bool = False,
+    multipart: bool = False,
 ) -> HttpResponse:
     return render(
         request,
         "programme/form.html",
         {
+            "multipart": multipart,
             "title": title,
             "form": form,
             "back": back,
@@ -116,32 +119,24 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     programme = _programme_choice(request, everything)
     engagements = everything.filter(programme=programme) if programme else everything.none()
-    rows = services.engagement_rows(engagements, today)
+    by_alliance = services.alliance_summary(engagements, today)
+    engagement_count = sum(item["engagements"] for item in by_alliance.values())
     upcoming = list(services.upcoming_milestones(engagements, today)[:15])
     partners = visible_to(
         request.user, Partner.objects.filter(programme=programme), Area.PROGRAMME, via="alliance"
     )
     lines = BudgetLine.objects.filter(partner__in=partners)
     money = services.money_summary(lines, today)
-    by_alliance: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        item = by_alliance.setdefault(
-            row.engagement.alliance.name,
-            {"engagements": 0, "red": 0, "amber": 0, "green": 0, "overdue": 0},
-        )
-        item["engagements"] += 1
-        for key in ("red", "amber", "green", "overdue"):
-            item[key] += getattr(row, key)
     spend_by_alliance: dict[str, list[int]] = {}
     for line_summary in money:
         pair = spend_by_alliance.setdefault(str(line_summary.line.partner.alliance), [0, 0])
         pair[0] += line_summary.line.amount_pence
         pair[1] += line_summary.spent
     totals = {
-        "red": sum(r.red for r in rows),
-        "amber": sum(r.amber for r in rows),
-        "green": sum(r.green for r in rows),
-        "overdue": sum(r.overdue for r in rows),
+        "red": sum(i["red"] for i in by_alliance.values()),
+        "amber": sum(i["amber"] for i in by_alliance.values()),
+        "green": sum(i["green"] for i in by_alliance.values()),
+        "overdue": sum(i["overdue"] for i in by_alliance.values()),
         "budget": sum(i.line.amount_pence for i in money),
         "spent": sum(i.spent for i in money),
         "forecast": sum(i.forecast_to_date for i in money),
@@ -180,14 +175,18 @@ def index(request: HttpRequest) -> HttpResponse:
                 ],
             ),
         }
-    movement = services.judgement_movement(engagements) if everything.exists() else []
+    movement = (
+        services.movement_table(services.judgement_movement(engagements))
+        if engagement_count
+        else []
+    )
     context = {
         "title": "Improvement programme",
         "programme": programme,
         "programmes": Programme.objects.filter(pk__in=everything.values("programme_id"))
         if not can(request.user, Area.PROGRAMME_SETUP)
         else Programme.objects.all(),
-        "rows": rows,
+        "engagement_count": engagement_count,
         "upcoming": upcoming,
         "by_alliance": by_alliance,
         "spend_by_alliance": spend_by_alliance,
@@ -199,6 +198,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "today": today,
         "sees_all": can(request.user, Area.PROGRAMME) and services_scope_all(request),
         "can_setup": can(request.user, Area.PROGRAMME_SETUP),
+        "may_export": can(request.user, Area.PROGRAMME, Action.EXPORT),
     }
     return render(request, "programme/index.html", context)
 
@@ -216,6 +216,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     programme = _programme_choice(request, everything)
     engagements = everything.filter(programme=programme) if programme else everything.none()
     rows = services.engagement_rows(engagements, today)
+    moved = {m["engagement_id"]: m for m in services.judgement_movement(engagements)}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -233,6 +234,9 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
             "Overdue",
             "Next milestone due",
             "Spend (£)",
+            "Judgement at the start",
+            "Next judgement",
+            "Next judgement published",
             "Demo data",
         ]
     )
@@ -253,6 +257,11 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
                 row.overdue,
                 row.next_due.isoformat() if row.next_due else "",
                 f"{row.spent / 100:.2f}",
+                moved[e.pk]["before"],
+                moved[e.pk]["after"],
+                moved[e.pk]["after_published"].isoformat()
+                if moved[e.pk]["after_published"]
+                else "",
                 "fictional" if e.is_demo else "",
             ]
         )
@@ -655,10 +664,18 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "spend": spend[:20],
             "spend_total": spend.aggregate(t=Sum("amount_pence"))["t"] or 0,
             "changes": engagement.changes.all()[:10],
+            "practice_used": engagement.practice_used.select_related("organisation"),
+            "practice_all": _practice_choices(),
             "today": today,
             "may_change": _may_change(request, engagement),
         },
     )
+
+
+def _practice_choices() -> list[tuple[int, str]]:
+    from alliance.programme.models import PracticeItem
+
+    return list(PracticeItem.objects.values_list("pk", "title")[:200])
 
 
 @guard(Area.PROGRAMME)
@@ -1040,3 +1057,161 @@ def changes(request: HttpRequest) -> HttpResponse:
         "programme/history.html",
         {"title": "History of changes", "e": None, "changes": rows},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Practice library: learning partners publish for everyone in the programme
+
+
+@guard(Area.PROGRAMME)
+def practice_list(request: HttpRequest) -> HttpResponse:
+    from django.db.models import Q
+
+    from alliance.programme.models import OfstedArea, PracticeItem
+
+    items = PracticeItem.objects.select_related("organisation").annotate(
+        n_used=Count("engagements")
+    )
+    query = request.GET.get("q", "").strip()[:100]
+    area = request.GET.get("area", "")
+    if query:
+        for word in query.split():
+            items = items.filter(
+                Q(title__icontains=word) | Q(summary__icontains=word) | Q(tags__icontains=word)
+            )
+    if area in OfstedArea.values:
+        items = [item for item in items if area in item.ofsted_areas]  # type: ignore[assignment]
+    return render(
+        request,
+        "programme/practice_list.html",
+        {
+            "title": "Practice library",
+            "items": list(items),
+            "query": query,
+            "area": area,
+            "areas": OfstedArea.choices,
+            "may_publish": can(request.user, Area.PROGRAMME, Action.CHANGE),
+        },
+    )
+
+
+def _publishers(request: HttpRequest) -> QuerySet[Organisation]:
+    from alliance.access.policy import scope
+
+    reach = scope(request.user, Area.PROGRAMME, Action.CHANGE)
+    organisations = (
+        Organisation.objects.all()
+        if reach.everything
+        else Organisation.objects.filter(pk__in=reach.organisation_ids)
+    )
+    return organisations.order_by("kind", "name")
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def practice_new(request: HttpRequest) -> HttpResponse:
+    from alliance.programme.models import PracticeItem
+
+    publishers = _publishers(request)
+    form = forms.PracticeForm(request.POST or None, request.FILES or None)
+    form.fields["publisher"] = django_forms.ModelChoiceField(
+        label="Published by",
+        queryset=publishers,
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose who publishes it"},
+    )
+    alliances = publishers.filter(kind=Organisation.Kind.ALLIANCE)
+    form.fields["publisher"].initial = alliances.first() or publishers.first()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        publisher = data["publisher"]
+        if not can(
+            request.user, Area.PROGRAMME, Action.CHANGE, publisher
+        ):  # pragma: no cover - queryset already limits it
+            return _refuse(request, Area.PROGRAMME, Action.CHANGE, publisher)
+        item = PracticeItem.objects.create(
+            organisation=publisher,
+            title=data["title"],
+            summary=data["summary"],
+            ofsted_areas=data["ofsted_areas"],
+            tags=data["tags"],
+            attachment=data["attachment"] or "",
+            published_by=cast(Any, request.user),
+        )
+        audit.record(request, audit.Action.CREATE, item)
+        messages.success(request, f"“{item.title}” published in the practice library")
+        return redirect("programme:practice", item.pk)
+    return _form_page(
+        request,
+        form,
+        title="Publish learning or practice",
+        back=reverse("programme:practice-list"),
+        button="Publish",
+        multipart=True,
+    )
+
+
+@guard(Area.PROGRAMME)
+def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.http import Http404
+
+    from alliance.programme.models import PracticeItem
+
+    item = PracticeItem.objects.select_related("organisation", "published_by").filter(pk=pk).first()
+    if item is None:
+        raise Http404("No such item")
+    used_in = (
+        _visible_engagements(request)
+        .filter(practice_used=item)
+        .select_related("supported_council", "alliance")
+    )
+    return render(
+        request, "programme/practice.html", {"title": item.title, "item": item, "used_in": used_in}
+    )
+
+
+@guard(Area.PROGRAMME)
+def practice_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    from pathlib import Path
+
+    from django.http import FileResponse, Http404
+
+    from alliance.programme.models import PracticeItem
+
+    item = PracticeItem.objects.filter(pk=pk).first()
+    if item is None or not item.attachment:
+        raise Http404("No attachment")
+    audit.record(request, audit.Action.DOWNLOAD, item)
+    return FileResponse(
+        item.attachment.open("rb"),
+        as_attachment=True,
+        filename=Path(item.attachment.name or "attachment").name,
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["POST"])
+def practice_link(request: HttpRequest, pk: int) -> HttpResponse:
+    from alliance.programme.models import PracticeItem
+
+    engagement, refused = _engagement_change(request, pk)
+    if refused is not None:
+        return refused
+    raw = request.POST.get("item", "")
+    item = PracticeItem.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if item is None:
+        messages.error(request, "Choose an item from the practice library")
+    else:
+        item.engagements.add(engagement)
+        services.record_change(
+            user=request.user,
+            obj=item,
+            programme=engagement.programme,
+            organisation_id=engagement.alliance_id,
+            before={},
+            after={"title": f"used in {engagement.supported_council.name}"},
+            engagement=engagement,
+            request=request,
+        )
+        messages.success(request, f"“{item.title}” linked to this engagement")
+    return redirect(reverse("programme:engagement", args=[engagement.pk]) + "#practice")

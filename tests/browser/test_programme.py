@@ -1,0 +1,67 @@
+"""The improvement programme in a real browser, against the real service with its demo data."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_alliance_lead_adds_a_milestone_after_a_date_error(page, base_url, axe_check):
+    sign_in(page, base_url, "lead@tyneside-alliance.demo")
+    page.get_by_role("link", name="Improvement programme").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your engagements"
+    assert "Demo data: fictional" in page.content()
+    axe_check(page)
+    page.get_by_role("link", name="All engagements").click()
+    axe_check(page)
+    page.locator("table a.govuk-link").filter(has_text=re.compile(".")).first.click()
+    assert "Diagnostic" in page.content()
+    axe_check(page)
+    engagement_url = page.url
+    page.get_by_role("link", name="Add a milestone").click()
+    axe_check(page)
+    page.get_by_label("Milestone", exact=True).fill("Audit of strategy meetings")
+    page.get_by_label("Owner", exact=True).fill("Jo Reed (demo)")
+    page.get_by_label("Due date").fill("2030-01-01")
+    page.get_by_label("Amber").check()
+    page.get_by_role("button", name="Save").click()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    assert "Due date must be within the engagement" in summary.inner_text()
+    assert page.title().startswith("Error:")
+    axe_check(page)
+    page.get_by_label("Due date").fill("2026-12-15")
+    page.get_by_role("button", name="Save").click()
+    assert page.url == engagement_url
+    assert "Milestone saved" in page.content()
+    assert "Audit of strategy meetings" in page.locator("[data-milestones]").inner_text()
+    page.get_by_role("link", name="Full history of changes").click()
+    assert "Audit of strategy meetings" in page.locator("[data-history]").inner_text()
+    axe_check(page)
+
+
+def test_the_dfe_reads_who_needs_support_and_why(page, base_url, axe_check):
+    sign_in(page, base_url, "analyst@dfe.demo")
+    page.get_by_role("link", name="Programme set-up").first.click()
+    axe_check(page)
+    page.get_by_role("link", name="Partners in Practice, 2018 wave").click()
+    assert "Tyneside Alliance" in page.content()
+    axe_check(page)
+    page.get_by_role("link", name="Who needs support and why").click()
+    rows = page.locator("[data-needs] tbody tr")
+    assert rows.count() > 50
+    assert "Overall judgement" in rows.first.inner_text()
+    axe_check(page)
+    page.get_by_text("How the score is worked out, and the weights").click()
+    page.get_by_label("Overall judgement inadequate").fill("many")
+    page.get_by_role("button", name="Work out the scores again").click()
+    assert "must be a number" in page.locator(".govuk-error-summary").inner_text()
+    axe_check(page)
+    page.get_by_role("link", name="Improvement programme").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Programme dashboard"
+    axe_check(page)
