@@ -1,0 +1,197 @@
+"""Returns benchmark: upload-to-report for a 50,000-child SSDA903 return through the real service.
+
+    .venv/bin/python bench/returns_bench.py [--children 50000]
+
+Sets up a temporary service as a user would (its own SQLite database, migrated, reference data
+loaded, one council analyst), starts `alliance serve` (gunicorn and the task worker), signs in
+over HTTP, uploads a zip of the generated return (this year and last) through the upload form,
+polls the upload's status until the worker has finished, then fetches the report page. The clock
+runs from the start of the upload request to the report page being received. Results go to
+bench/results/returns.md. Not a unit test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+import uuid
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results" / "returns.md"
+YEAR = 2026
+ANALYST = "bench-analyst@north-tyneside.test"
+PASSWORD = "bench-password-2026-not-real"  # noqa: S105 - a throwaway database's only account
+TARGET_S = 15.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run(env: dict[str, str], *args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "alliance", *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        raise SystemExit(f"alliance {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if not found:
+        raise SystemExit("no CSRF token on the page")
+    return found.group(1)
+
+
+def _multipart(fields: dict[str, str], files: dict[str, Path]) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
+    for name, path in files.items():
+        parts.append(
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{path.name}"\r\n'
+                "Content-Type: application/zip\r\n\r\n"
+            ).encode()
+            + path.read_bytes()
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--children", type=int, default=50_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="returns-bench-") as folder:
+        var = Path(folder)
+        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+        env.update(
+            DJANGO_SETTINGS_MODULE="alliance.config.settings",
+            ALLIANCE_VAR_DIR=str(var / "var"),
+            ALLIANCE_KEYS_DIR=str(var / "keys"),
+            DATABASE_URL=f"sqlite:///{var / 'var' / 'bench.sqlite3'}",
+        )
+        print("setting up a temporary service…", flush=True)
+        _run(env, "manage", "migrate", "--no-input", "-v0")
+        _run(env, "load-reference")
+        _run(
+            env,
+            "manage",
+            "shell",
+            "-c",
+            "from alliance.accounts.models import User, Membership, Role;"
+            "from alliance.organisations.models import Organisation;"
+            f"u = User.objects.create_user(username='{ANALYST}', email='{ANALYST}', password='{PASSWORD}');"
+            "Membership.objects.create(user=u, organisation=Organisation.objects.get(council__dfe_code='392'),"
+            " role=Role.COUNCIL_ANALYST)",
+        )
+        print(f"generating a {args.children:,}-child return…", flush=True)
+        _run(env, "903", "generate", "--children", str(args.children), "--out", str(var / "return"), "--year", str(YEAR))
+        archive = var / "return.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+            for p in sorted((var / "return").rglob("*.csv")):
+                out.write(p, p.relative_to(var / "return").as_posix())
+        size_mb = archive.stat().st_size / 1024 / 1024
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        log = (var / "service.log").open("w")
+        service = subprocess.Popen(
+            [sys.executable, "-m", "alliance", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    opener.open(base + "/health/", timeout=5).read()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise SystemExit("the service did not start") from None
+                    time.sleep(0.5)
+            page = opener.open(base + "/sign-in/").read().decode()
+            form = urllib.parse.urlencode(
+                {"csrfmiddlewaretoken": _csrf(page), "username": ANALYST, "password": PASSWORD}
+            ).encode()
+            opener.open(urllib.request.Request(base + "/sign-in/", data=form, headers={"Referer": base + "/sign-in/"}))
+            page = opener.open(base + "/returns/").read().decode()
+            body, content_type = _multipart(
+                {"csrfmiddlewaretoken": _csrf(page), "kind": "ssda903", "year": str(YEAR)},
+                {"current": archive},
+            )
+            started = time.perf_counter()
+            response = opener.open(
+                urllib.request.Request(
+                    base + "/returns/upload/", data=body,
+                    headers={"Content-Type": content_type, "Referer": base + "/returns/"},
+                )
+            )
+            uploaded_s = time.perf_counter() - started
+            report_url = response.geturl()
+            if "/uploads/" not in report_url:
+                raise SystemExit(f"the upload was refused:\n{response.read().decode()[:3000]}")
+            status: dict[str, object] = {}
+            while True:
+                status = json.loads(opener.open(report_url + "status.json").read())
+                if status["finished"]:
+                    break
+                if time.perf_counter() - started > 600:
+                    raise SystemExit("no result after 10 minutes")
+                time.sleep(0.25)
+            report = opener.open(report_url).read().decode()
+            total_s = time.perf_counter() - started
+            if "Checked and stored" not in report:
+                raise SystemExit(f"the upload was not accepted: {status}")
+            findings = re.search(r"([\d,]+) findings about", report)
+        finally:
+            service.terminate()
+            service.wait(timeout=30)
+            log.close()
+        load = os.getloadavg()[0]
+        line = (
+            f"| {args.children:,} | {size_mb:,.1f} | {uploaded_s:.2f} | **{total_s:.2f}** | "
+            f"{'yes' if total_s < TARGET_S else 'no'} | {findings.group(1) if findings else '?'} | {load:.1f} |"
+        )
+        print(line)
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text(
+            "# Returns benchmark: upload to report\n\n"
+            f"`bench/returns_bench.py`, {time.strftime('%Y-%m-%d %H:%M')}, Python {platform.python_version()}, "
+            f"{os.cpu_count()} cores shared with other work (load average at the end {load:.1f}).\n\n"
+            "Through the real service (`alliance serve`: gunicorn and the task worker, SQLite on a "
+            "temporary database): sign in, upload a zip of a synthetic SSDA903 return (this year and "
+            "last, 1% planted errors) with the upload form, poll the status until the worker finishes "
+            "(read, every DfE rule, indicators, pseudonymise and store, findings report), fetch the "
+            f"report page. Target: under {TARGET_S:.0f} s.\n\n"
+            "| children | zip MB | upload request s | upload to report s | under target | findings | load average |\n"
+            "|---|---|---|---|---|---|---|\n"
+            f"{line}\n"
+        )
+        print(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
