@@ -5,8 +5,10 @@ task worker beside it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -53,34 +55,44 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             raise RuntimeError(f"alliance {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     port = _free_port()
     log = (var / "service.log").open("w")
+    # Its own process group, so the web server and task worker it starts stop with it.
     process = subprocess.Popen(
         [*alliance, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         env=env,
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded 2-core machine can be slow to start it
     while True:
         try:
-            with urllib.request.urlopen(url + "/health/", timeout=2) as response:  # noqa: S310 - our own loopback service
+            with urllib.request.urlopen(url + "/health/", timeout=10) as response:  # noqa: S310 - our own loopback service
                 if response.status == 200:
                     break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
+                _stop(process)
                 raise RuntimeError(
                     "the service did not start:\n" + (var / "service.log").read_text()
                 ) from None
             time.sleep(0.3)
     yield url
-    process.terminate()
+    _stop(process)
+    log.close()
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the service's whole process group: the wrapper, gunicorn and the task worker."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 @pytest.fixture(scope="session")
