@@ -46,7 +46,12 @@ def _free_port() -> int:
 
 def _run(env: dict[str, str], *args: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "alliance", *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "alliance", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode:
         raise SystemExit(f"alliance {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -79,7 +84,7 @@ def _multipart(fields: dict[str, str], files: dict[str, Path]) -> tuple[bytes, s
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def main() -> None:
+def main() -> None:  # noqa: PLR0915 - one linear script, step by step
     parser = argparse.ArgumentParser()
     parser.add_argument("--children", type=int, default=50_000)
     args = parser.parse_args()
@@ -107,7 +112,17 @@ def main() -> None:
             " role=Role.COUNCIL_ANALYST)",
         )
         print(f"generating a {args.children:,}-child return…", flush=True)
-        _run(env, "903", "generate", "--children", str(args.children), "--out", str(var / "return"), "--year", str(YEAR))
+        _run(
+            env,
+            "903",
+            "generate",
+            "--children",
+            str(args.children),
+            "--out",
+            str(var / "return"),
+            "--year",
+            str(YEAR),
+        )
         archive = var / "return.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
             for p in sorted((var / "return").rglob("*.csv")):
@@ -117,8 +132,20 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         log = (var / "service.log").open("w")
         service = subprocess.Popen(
-            [sys.executable, "-m", "alliance", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "alliance",
+                "serve",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             jar = http.cookiejar.CookieJar()
@@ -136,7 +163,11 @@ def main() -> None:
             form = urllib.parse.urlencode(
                 {"csrfmiddlewaretoken": _csrf(page), "username": ANALYST, "password": PASSWORD}
             ).encode()
-            opener.open(urllib.request.Request(base + "/sign-in/", data=form, headers={"Referer": base + "/sign-in/"}))
+            opener.open(
+                urllib.request.Request(  # noqa: S310 - our own loopback service
+                    base + "/sign-in/", data=form, headers={"Referer": base + "/sign-in/"}
+                )
+            )
             page = opener.open(base + "/returns/").read().decode()
             body, content_type = _multipart(
                 {"csrfmiddlewaretoken": _csrf(page), "kind": "ssda903", "year": str(YEAR)},
@@ -144,8 +175,9 @@ def main() -> None:
             )
             started = time.perf_counter()
             response = opener.open(
-                urllib.request.Request(
-                    base + "/returns/upload/", data=body,
+                urllib.request.Request(  # noqa: S310 - our own loopback service
+                    base + "/returns/upload/",
+                    data=body,
                     headers={"Content-Type": content_type, "Referer": base + "/returns/"},
                 )
             )

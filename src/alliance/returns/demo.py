@@ -54,10 +54,10 @@ def load() -> str:
     alliance = Organisation.objects.filter(slug="tyneside-alliance").first()
     south = Organisation.objects.filter(council__dfe_code="393").first()
     north = Organisation.objects.filter(council__dfe_code="392").first()
-    for org in (north, south):
-        if alliance is not None and org is not None:
+    for sharer in (north, south):
+        if alliance is not None and sharer is not None:
             DataSharingAgreement.objects.get_or_create(
-                organisation=org,
+                organisation=sharer,
                 alliance=alliance,
                 defaults={
                     "scope": DataSharingAgreement.Scope.ALL,

@@ -52,10 +52,11 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         years = sorted(set(collection_years("ssda903") + collection_years("cin")), reverse=True)
-        self.fields["year"].choices = [(y, _year_label(y)) for y in years]
+        year_field: Any = self.fields["year"]
+        year_field.choices = [(y, _year_label(y)) for y in years]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("current"):
             self.add_error("current", "Choose the return's files to upload")
         kind, year = data.get("kind"), data.get("year")
@@ -101,11 +102,13 @@ class AgreementForm(forms.ModelForm):
     def __init__(self, *args: Any, alliances: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if alliances is not None:
-            self.fields["alliance"].queryset = alliances
-        self.fields["scope"].choices = DataSharingAgreement.Scope.choices
+            alliance_field: Any = self.fields["alliance"]
+            alliance_field.queryset = alliances
+        scope_field: Any = self.fields["scope"]
+        scope_field.choices = DataSharingAgreement.Scope.choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", "The end date must be the same as or after the start date")

@@ -454,7 +454,7 @@ def pooled_download(
 # ---------------------------------------------------------------------------------------------
 # Aggregates (DfE analysts, and councils and alliances for their own reach)
 
-BREAKDOWNS = {
+BREAKDOWNS: dict[str, list[tuple[str, str]]] = {
     ReturnKind.SSDA903: [
         (
             "Children starting to be looked after, by category of need",
