@@ -112,7 +112,7 @@ def validate(
         return_ = read_return(path, year, previous=previous)
         return_.la_code = _ons_code(la)
         for note in return_.notes + (return_.previous.notes if return_.previous else []):
-            console.print(f"[yellow]note:[/yellow] {note}")
+            console.print(f"[yellow]note:[/yellow] {note}", soft_wrap=True)
         registry = Registry.load("903")
         advance, progress = _progress(console, len(registry.applicable(year)), "Checking")
         with progress:  # type: ignore[attr-defined]
