@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-
 from collections.abc import Iterator
 
 from django.core.paginator import Paginator
