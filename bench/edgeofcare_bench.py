@@ -87,7 +87,7 @@ Child.objects.bulk_create(children, batch_size=2000)
 Contact.objects.bulk_create(contacts, batch_size=2000)
 ServiceAllocation.objects.bulk_create(allocations, batch_size=2000)
 outcomes = []
-for c in Child.objects.select_related("referral").filter(referral__closed_at__isnull=False).iterator():
+for c in Child.objects.select_related("referral").filter(referral__organisation=org, referral__closed_at__isnull=False).iterator():
     for m in OUTCOME_MONTHS:
         due = services.outcome_due_on(c, m)
         if due <= timezone.localdate():

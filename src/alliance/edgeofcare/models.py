@@ -136,6 +136,9 @@ class CouncilSettings(models.Model):
     retention_until_age = models.PositiveSmallIntegerField(
         "and at least until the youngest child is this old", default=25
     )
+    # Bumped whenever an outcome is written, so cached outcome figures are never stale, whichever
+    # web process cached them.
+    outcomes_version = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return f"Edge of Care settings for {self.organisation}"

@@ -9,10 +9,11 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
@@ -23,6 +24,7 @@ from alliance.edgeofcare import evaluation
 from alliance.edgeofcare.models import (
     DEFAULT_TARGET_HOURS,
     OUTCOME_MONTHS,
+    AllocationMethod,
     Arm,
     Child,
     CouncilSettings,
@@ -430,19 +432,26 @@ def escalate(now: dt.datetime | None = None) -> int:
 
 
 def target_figures(referrals: QuerySet[Referral], now: dt.datetime | None = None) -> list[dict]:
-    """First contacts on time, by urgency: met, missed, still waiting (within target or overdue)."""
+    """First contacts on time, by urgency: met, missed, still waiting (within target or overdue).
+    One grouped query."""
     now = now or timezone.now()
-    out = []
-    for urgency in Urgency:
-        qs = referrals.filter(urgency=urgency)
-        row = qs.aggregate(
+    rows = {
+        r["urgency"]: r
+        for r in referrals.order_by()
+        .values("urgency")
+        .annotate(
             total=Count("id"),
             met=Count(
-                "id", filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("due_at"))
+                "id",
+                filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("due_at")),
             ),
             contacted=Count("id", filter=Q(first_contact_at__isnull=False)),
             overdue=Count("id", filter=Q(first_contact_at__isnull=True, due_at__lt=now)),
         )
+    }
+    out = []
+    for urgency in Urgency:
+        row = rows.get(urgency.value, {"total": 0, "met": 0, "contacted": 0, "overdue": 0})
         contacted = row["contacted"]
         out.append(
             {
@@ -458,26 +467,36 @@ def target_figures(referrals: QuerySet[Referral], now: dt.datetime | None = None
 
 
 def monthly_referrals(referrals: QuerySet[Referral], months: int = 12) -> list[tuple[str, int]]:
-    from django.db.models.functions import TruncMonth
-
-    start = (timezone.now() - dt.timedelta(days=31 * (months - 1))).replace(
-        day=1, hour=0, minute=0, second=0, microsecond=0
-    )
-    rows = (
-        referrals.filter(received_at__gte=start)
-        .annotate(month=TruncMonth("received_at"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by("month")
-    )
-    found = {r["month"].strftime("%Y-%m"): r["n"] for r in rows if r["month"]}
-    out = []
-    cursor = start.date()
+    """Referrals in each of the last `months` calendar months (this one included), in one query
+    of range counts on the (organisation, received_at) index."""
+    today = timezone.localdate()
+    starts = []
+    cursor = today.replace(day=1)
     for _ in range(months):
-        key = cursor.strftime("%Y-%m")
-        out.append((cursor.strftime("%b %Y"), found.get(key, 0)))
-        cursor = (cursor.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return out
+        starts.append(cursor)
+        cursor = (cursor - dt.timedelta(days=1)).replace(day=1)
+    starts.reverse()
+    tz = timezone.get_current_timezone()
+
+    def aware(d: dt.date) -> dt.datetime:
+        return dt.datetime(d.year, d.month, d.day, tzinfo=tz)
+
+    bounds = [aware(d) for d in starts] + [
+        aware((starts[-1].replace(day=28) + dt.timedelta(days=4)).replace(day=1))
+    ]
+    counts = (
+        referrals.filter(received_at__gte=bounds[0])
+        .order_by()
+        .aggregate(
+            **{
+                f"m{k}": Count(
+                    "id", filter=Q(received_at__gte=bounds[k], received_at__lt=bounds[k + 1])
+                )
+                for k in range(months)
+            }
+        )
+    )
+    return [(starts[k].strftime("%b %Y"), counts[f"m{k}"]) for k in range(months)]
 
 
 def services_in_use(organisation_ids: Iterable[int] | None) -> list[dict]:
@@ -502,15 +521,40 @@ def closure_figures(referrals: QuerySet[Referral]) -> list[tuple[str, int]]:
     from alliance.edgeofcare.models import ClosureReason
 
     names = dict(ClosureReason.choices)
-    counts = Counter(
-        referrals.filter(status=Referral.Status.CLOSED).values_list("closure_reason", flat=True)
-    )
-    return [(names.get(k, k), v) for k, v in counts.most_common()]
-
-
-def outcome_figures(referrals: QuerySet[Referral]) -> list[dict]:
     rows = (
-        Outcome.objects.filter(child__referral__in=referrals)
+        referrals.filter(status=Referral.Status.CLOSED)
+        .order_by()
+        .values("closure_reason")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    return [(names.get(r["closure_reason"], r["closure_reason"]), r["n"]) for r in rows]
+
+
+def outcome_figures(organisation: Organisation) -> list[dict]:
+    """Outcomes checked at each point, cached until the council's next outcome is written."""
+    version = (
+        CouncilSettings.objects.filter(organisation=organisation)
+        .values_list("outcomes_version", flat=True)
+        .first()
+    )
+    key = f"edgeofcare:outcomes:{organisation.pk}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = _outcome_figures(organisation)
+        cache.set(key, found, 24 * 3600)
+    return list(found)
+
+
+def outcomes_changed(organisation_id: int) -> None:
+    CouncilSettings.objects.filter(organisation_id=organisation_id).update(
+        outcomes_version=F("outcomes_version") + 1
+    )
+
+
+def _outcome_figures(organisation: Organisation) -> list[dict]:
+    rows = (
+        Outcome.objects.filter(child__referral__organisation=organisation)
         .values("months")
         .annotate(
             checked=Count("id"),
@@ -568,6 +612,8 @@ def record_outcome(child: Child, months: int, values: dict[str, Any]) -> Outcome
                     Outcome.Source.PRACTITIONER if values[key] is not None else "",
                 )
         outcome.save()
+        council_settings(child.referral.organisation)
+        outcomes_changed(child.referral.organisation_id)
     return outcome
 
 
@@ -618,6 +664,8 @@ def match_outcomes(organisation: Organisation, today: dt.date | None = None) -> 
                     setattr(outcome, f"{name}_source", Outcome.Source.RETURNS)
                     filled += 1
                 outcome.save()
+        council_settings(organisation)
+        outcomes_changed(organisation.pk)
     return filled
 
 
@@ -751,9 +799,23 @@ class EvaluationOutcome:
     result: evaluation.Result | None
     message: str
     lines: list[str]
+    methods: list[tuple[str, int]] = field(default_factory=list)
 
 
 def evaluate(organisation: Organisation, year: int, months: int = 12) -> EvaluationOutcome:
+    outcome = _evaluate(organisation, year, months)
+    names = dict(AllocationMethod.choices)
+    outcome.methods = [
+        (names.get(r["allocation_method"], r["allocation_method"]), r["n"])
+        for r in Referral.objects.filter(organisation=organisation, received_at__year=year)
+        .order_by()
+        .values("allocation_method")
+        .annotate(n=Count("id"))
+    ]
+    return outcome
+
+
+def _evaluate(organisation: Organisation, year: int, months: int) -> EvaluationOutcome:
     referrals = Referral.objects.filter(organisation=organisation, received_at__year=year)
     supported = supported_frame(referrals, months)
     randomised = referrals.filter(arm=Arm.USUAL_CARE).exists()
@@ -932,5 +994,6 @@ def purge(today: dt.date | None = None) -> list[str]:
                     },
                 )
                 referral.delete()
+                outcomes_changed(cs.organisation_id)
             removed.append(reference)
     return removed

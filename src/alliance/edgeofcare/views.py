@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -606,8 +606,9 @@ def _insight_council(request: HttpRequest) -> Organisation | None:
     the first that runs the service."""
     s = scope(request.user, Area.INSIGHT)
     qs = Organisation.objects.filter(
-        kind=Organisation.Kind.COUNCIL, referral__isnull=False
-    ).distinct()
+        Exists(Referral.objects.filter(organisation=OuterRef("pk"))),
+        kind=Organisation.Kind.COUNCIL,
+    )
     if not s.everything:
         qs = qs.filter(pk__in=s.organisation_ids)
     wanted = request.GET.get("council", "")
@@ -631,7 +632,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     monthly = services.monthly_referrals(referrals)
     targets = services.target_figures(referrals)
     in_use = services.services_in_use([council.pk])
-    outcomes = services.outcome_figures(referrals)
+    outcomes = services.outcome_figures(council)
     if request.GET.get("format") == "csv":
         audit.record(
             request,

@@ -334,3 +334,25 @@ def test_the_scheduled_command_runs_escalation_and_purge(north):
     call_command("edgeofcare", "purge", stdout=out)
     assert "Purged 0 referral(s)" in out.getvalue()
     assert cs.pk
+
+
+def test_outcome_figures_are_never_stale_after_an_outcome_is_written(north):
+    r = factories.referral(north, received_at=timezone.now() - dt.timedelta(days=120))
+    child = r.children.get()
+    assert services.outcome_figures(north) == []
+    services.record_outcome(child, 3, {"checked_on": timezone.localdate(), "entered_care": True})
+    rows = services.outcome_figures(north)
+    assert rows[0]["months"] == 3
+    assert rows[0]["in_care"] == 1
+    services.record_outcome(child, 6, {"checked_on": timezone.localdate(), "entered_care": False})
+    assert [row["months"] for row in services.outcome_figures(north)] == [3, 6]
+
+
+def test_monthly_referrals_count_each_calendar_month(north):
+    factories.referral(north)
+    factories.referral(north)
+    factories.referral(north, received_at=timezone.now() - dt.timedelta(days=400))
+    months = services.monthly_referrals(Referral.objects.all())
+    assert len(months) == 12
+    assert months[-1] == (timezone.localdate().strftime("%b %Y"), 2)
+    assert sum(n for _, n in months) == 2
