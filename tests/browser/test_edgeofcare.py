@@ -4,6 +4,7 @@ triage and allocation to a service, then closure, with an axe-core check on each
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -39,7 +40,7 @@ def test_referral_triage_allocation_and_closure(page, base_url, axe_check):
     page.locator("#id_child-0-first_name").fill("Robin")
     page.locator("#id_child-0-last_name").fill("Browsertest")
     page.locator("#id_child-0-date_of_birth").fill("2013-04-05")
-    page.locator("#id_child-0-looked_after_1").check()  # "No"
+    page.locator("#id_child-0-looked_after-2").check()  # the second answer, "No"
     page.locator("#id_child-0-primary_need").select_option("N4")
     page.get_by_label("Family breakdown").check()
     page.get_by_label("High: likely to enter care").check()
@@ -55,9 +56,11 @@ def test_referral_triage_allocation_and_closure(page, base_url, axe_check):
 
     page.get_by_role("link", name="Record a contact or visit").click()
     page.get_by_label("Home visit").check()
-    now = dt.datetime.now()
+    # A minute or two ahead of the referral (the service allows a contact up to 5 minutes ahead,
+    # for clocks that differ), in the service's time zone.
+    now = dt.datetime.now(ZoneInfo("Europe/London")) + dt.timedelta(minutes=2)
     page.get_by_label("Date", exact=True).fill(now.date().isoformat())
-    page.get_by_label("Time").fill("00:00" if now.hour == 0 else f"{now.hour - 1:02d}:00")
+    page.get_by_label("Time").fill(now.strftime("%H:%M"))
     page.get_by_label("What happened").fill("Visited Robin and family at home.")
     axe_check(page)
     page.get_by_role("button", name="Save").click()
