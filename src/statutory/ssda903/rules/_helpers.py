@@ -16,6 +16,7 @@ import datetime as dt
 import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context
+from statutory.engine.postcodes import Postcodes
 
 CHILD = "CHILD"
 
@@ -175,10 +176,41 @@ def placement_distances(ctx: Context) -> pl.DataFrame:
 
     def build() -> pl.DataFrame:
         episodes = ctx.table("Episodes")
-        with_distance = ctx.postcodes.distance_miles(episodes, "HOME_POST", "PL_POST")
-        located = ctx.postcodes.lookup(with_distance, "PL_POST", "__pl_")
+        postcodes = Postcodes(return_postcodes(ctx))
+        with_distance = postcodes.distance_miles(episodes, "HOME_POST", "PL_POST")
+        located = postcodes.lookup(with_distance, "PL_POST", "__pl_")
         return located.rename({"__pl_lad_code": "PL_LA_DISTRICT"}).drop(
             "__pl_easting", "__pl_northing"
         )
 
     return ctx.memo("placement_distances", build)
+
+
+def return_postcodes(ctx: Context) -> pl.DataFrame:
+    """The rows of the national postcode directory (postcode_key, easting, northing, lad_code)
+    for every HOME_POST and PL_POST in this year's and last year's Episodes: one pass over the
+    2.7M-row directory per run, shared by every check that locates a postcode (lookups against
+    this subset find exactly what they would find in the whole directory). Memoised."""
+
+    def build() -> pl.DataFrame:
+        directory = ctx.postcodes.frame
+        keys = pl.concat(
+            [
+                frame.select(
+                    pl.col(column)
+                    .cast(pl.String)
+                    .str.to_uppercase()
+                    .str.replace_all(r"\s+", "")
+                    .alias("postcode_key")
+                )
+                for frame in (ctx.table("Episodes"), ctx.previous("Episodes"))
+                for column in ("HOME_POST", "PL_POST")
+                if column in frame.columns
+            ]
+        )
+        wanted = keys.get_column("postcode_key").drop_nulls().unique()
+        if wanted.is_empty():
+            return directory.clear()
+        return directory.filter(pl.col("postcode_key").is_in(wanted.implode()))
+
+    return ctx.memo("return_postcodes", build)

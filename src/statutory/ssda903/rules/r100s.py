@@ -19,6 +19,7 @@ import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
 from statutory.engine.postcodes import Postcodes
+from statutory.ssda903.rules._helpers import return_postcodes
 
 CHILD = "CHILD"
 
@@ -648,12 +649,8 @@ def placements(ctx: Context) -> pl.DataFrame:
 
     def build() -> pl.DataFrame:
         eps = ctx.table("Episodes").select(ROW_NUMBER, CHILD, "HOME_POST", "PL_POST")
-        # Look up only this return's postcodes: one pass over the directory, then small joins.
-        keys = pl.concat([postcode_key(eps["HOME_POST"]), postcode_key(eps["PL_POST"])])
-        directory = ctx.postcodes.frame
-        pcs = Postcodes(
-            directory.filter(pl.col("postcode_key").is_in(keys.drop_nulls().unique().implode()))
-        )
+        # Look up only the return's postcodes (one pass over the directory per run, shared).
+        pcs = Postcodes(return_postcodes(ctx))
         looked = pcs.lookup(pcs.lookup(eps, "PL_POST", "__pl_"), "HOME_POST", "__home_")
         with_dist = pcs.distance_miles(looked, "HOME_POST", "PL_POST")
         utla = _utla_lookup()

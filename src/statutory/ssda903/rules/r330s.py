@@ -19,6 +19,7 @@ import polars as pl
 
 from statutory.engine import Context, Flag, rule
 from statutory.engine.postcodes import Postcodes, postcode_key
+from statutory.ssda903.rules._helpers import return_postcodes
 
 CHILD = "CHILD"
 ROW = "ROW_NUMBER"
@@ -716,19 +717,7 @@ def _return_postcodes(ctx: Context) -> Postcodes:
     """
 
     def build() -> Postcodes:
-        eps = ctx.table("Episodes")
-        keys = (
-            pl.concat(
-                [
-                    eps.select(postcode_key(pl.col("HOME_POST")).alias("k")),
-                    eps.select(postcode_key(pl.col("PL_POST")).alias("k")),
-                ]
-            )
-            .drop_nulls()
-            .unique()["k"]
-        )
-        directory = ctx.postcodes.frame
-        return Postcodes(directory.filter(pl.col("postcode_key").is_in(keys.implode())))
+        return Postcodes(return_postcodes(ctx))
 
     return ctx.memo(("r330s", "return_postcodes"), build)
 

@@ -19,6 +19,7 @@ import polars as pl
 
 from statutory.engine import Context, Flag, rule
 from statutory.reference import shared_path
+from statutory.ssda903.rules._helpers import return_postcodes
 
 CHILD = "CHILD"
 ROW = "ROW_NUMBER"
@@ -233,7 +234,7 @@ def _directory(ctx: Context) -> pl.DataFrame:
                     "council": pl.String,
                 }
             )
-        found = ctx.postcodes.frame.join(keys, on="postcode_key", how="semi")
+        found = return_postcodes(ctx).join(keys, on="postcode_key", how="semi")
         district = pl.when(pl.col("lad_code") == "NaN").then(None).otherwise(pl.col("lad_code"))
         found = found.with_columns(district.alias("district")).join(
             _upper_tier(), left_on="district", right_on="_district", how="left"
