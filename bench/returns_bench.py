@@ -150,7 +150,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, step by step
         try:
             jar = http.cookiejar.CookieJar()
             opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 300  # a loaded shared machine is slow to start gunicorn
             while True:
                 try:
                     opener.open(base + "/health/", timeout=5).read()

@@ -73,7 +73,11 @@ def note(line: Line) -> str:
         return f"Unchanged at {_fmt(v1, line.unit)} between {p0} and {p1}."
     verb = "Rose" if change > 0 else "Fell"
     percent_points = "%" in line.unit or line.unit == "percent"
-    size = f"{abs(change):,.1f} percentage points" if percent_points else f"{abs(change):,.0f}"
+    size = (
+        f"{abs(change):,.1f} percentage points"
+        if percent_points
+        else _fmt(abs(round(change, 1)), "")
+    )
     relative = f", {abs(change) / abs(v0) * 100:,.1f}%" if v0 and not percent_points else ""
     return f"{verb} from {_fmt(v0, line.unit)} to {_fmt(v1, line.unit)} ({'up' if change > 0 else 'down'} {size}{relative}) between {p0} and {p1}."
 

@@ -191,3 +191,16 @@ def test_excel_report_lists_every_finding(north, analyst, generated):
     book = load_workbook(services.excel_report(upload), read_only=True)
     assert book.sheetnames == ["Summary", "Findings"]
     assert book["Findings"].max_row == upload.summary["findings"] + 1
+
+
+def test_the_note_says_what_moved_and_by_how_much():
+    from alliance.returns.performance import Line, note
+
+    count = Line("x", "Children looked after", "count", [2024, 2025], [310.0, 342.0])
+    assert note(count) == "Rose from 310 to 342 (up 32, 10.3%) between 2023 to 24 and 2024 to 25."
+    rate = Line("r", "Rate", "per 10,000", [2024, 2025], [23.7, 22.2])
+    assert note(rate).startswith("Fell from 23.7 to 22.2 (down 1.5, 6.3%)")
+    share = Line("p", "Share (%)", "%", [2024, 2025], [13.0, 12.8])
+    assert "down 0.2 percentage points" in note(share)
+    single = Line("s", "One year", "count", [2025], [5.0])
+    assert "upload another year" in note(single)
