@@ -432,7 +432,9 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
         )
     # Referrals at every stage of the pipeline, with dates that move forward.
     for i, person in enumerate(people[:24]):
-        found = services.matches_for_young_person(person, Opportunity.objects.filter(council=south))
+        found, _total = services.matches_for_young_person(
+            person, Opportunity.objects.filter(council=south)
+        )
         if not found:
             continue
         opportunity = Opportunity.objects.get(pk=found[0].opportunity_id)

@@ -9,6 +9,7 @@ employer through `employer` (see `alliance.access.policy.visible_to(..., via=...
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -59,6 +60,18 @@ SUPPORT = [
     ("kit", "Work clothing and kit provided"),
     ("bursary", "Help applying for the care leaver bursary"),
 ]
+
+
+def bits(values: list[str] | None, vocabulary: list[tuple[str, str]]) -> int:
+    """The chosen words as one integer, a bit per word of the vocabulary: matching compares
+    interests, skills and support with bitwise AND instead of decoding JSON for every row."""
+    keys = [key for key, _ in vocabulary]
+    return sum(1 << keys.index(v) for v in set(values or ()) if v in keys)
+
+
+def words(value: int, vocabulary: list[tuple[str, str]]) -> list[str]:
+    """The labels of the words whose bits are set, in vocabulary order."""
+    return [label for i, (_key, label) in enumerate(vocabulary) if value >> i & 1]
 
 
 class Hours(models.TextChoices):
@@ -133,6 +146,10 @@ class YoungPerson(models.Model):
     interests = models.JSONField(default=list, blank=True)
     skills = models.JSONField(default=list, blank=True)
     barriers = models.JSONField(default=list, blank=True)
+    # The same three lists as bits (see `bits`), kept in step by save().
+    interest_bits = models.BigIntegerField(default=0, editable=False)
+    skill_bits = models.BigIntegerField(default=0, editable=False)
+    barrier_bits = models.BigIntegerField(default=0, editable=False)
     postcode = models.CharField(max_length=8)
     easting = models.PositiveIntegerField(null=True, blank=True)
     northing = models.PositiveIntegerField(null=True, blank=True)
@@ -159,6 +176,18 @@ class YoungPerson(models.Model):
     @property
     def name(self) -> str:
         return str(self)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:  # noqa: DJ012 - beside set_bits
+        self.set_bits()
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "interest_bits", "skill_bits", "barrier_bits"}
+        super().save(*args, **kwargs)
+
+    def set_bits(self) -> None:
+        self.interest_bits = bits(self.interests, INTERESTS)
+        self.skill_bits = bits(self.skills, SKILLS)
+        self.barrier_bits = bits(self.barriers, BARRIERS)
 
     def age_on(self, day: dt.date) -> int:
         born = self.date_of_birth
@@ -350,6 +379,9 @@ class Opportunity(models.Model):
     interests = models.JSONField(default=list, blank=True)
     skills = models.JSONField(default=list, blank=True)
     support = models.JSONField(default=list, blank=True)
+    interest_bits = models.BigIntegerField(default=0, editable=False)
+    skill_bits = models.BigIntegerField(default=0, editable=False)
+    support_bits = models.BigIntegerField(default=0, editable=False)
     closing_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -363,6 +395,18 @@ class Opportunity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.set_bits()
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "interest_bits", "skill_bits", "support_bits"}
+        super().save(*args, **kwargs)
+
+    def set_bits(self) -> None:
+        self.interest_bits = bits(self.interests, INTERESTS)
+        self.skill_bits = bits(self.skills, SKILLS)
+        self.support_bits = bits(self.support, SUPPORT)
 
     @property
     def is_open(self) -> bool:

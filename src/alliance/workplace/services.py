@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import math
 import secrets
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.db.models import QuerySet
 from alliance.organisations.models import Organisation
 from alliance.workplace import codes, postcodes
 from alliance.workplace.models import (
+    BARRIERS,
     INTERESTS,
     SKILLS,
     SUPPORT,
@@ -26,6 +28,8 @@ from alliance.workplace.models import (
     Referral,
     StatusLetter,
     YoungPerson,
+    bits,
+    words,
 )
 
 INTEREST_LABELS = dict(INTERESTS)
@@ -83,8 +87,23 @@ def review_due(started: dt.date | None, reviewed: dt.date | None, today: dt.date
     return add_months(last, REVIEW_MONTHS) if last else None
 
 
+@dataclass(frozen=True, slots=True)
+class DutyPerson:
+    """The few facts about a young person the duty rules read."""
+
+    pk: int
+    name: str
+    date_of_birth: dt.date
+    pathway_plan_started: dt.date | None
+    pathway_plan_reviewed: dt.date | None
+
+
+WINDOW_BEFORE = dt.timedelta(days=INFO_WINDOW_BEFORE)
+WINDOW_AFTER = dt.timedelta(days=INFO_WINDOW_AFTER)
+
+
 def duties_for(
-    people: Iterable[YoungPerson],
+    people: Iterable[YoungPerson | DutyPerson],
     recorded: dict[int, set[int]],
     today: dt.date | None = None,
 ) -> list[Duty]:
@@ -92,70 +111,40 @@ def duties_for(
     `recorded` maps a young person's id to the birthdays whose information is recorded."""
     today = today or dt.date.today()
     horizon = today + dt.timedelta(days=UPCOMING_DAYS)
+    sixteenth = birthday(today, -16)  # born on or before this: 16 or over today
     found: list[Duty] = []
+    nothing: set[int] = set()
     for person in people:
-        if person.pathway_plan_started is None and person.age_on(today) >= 16:
-            found.append(
-                Duty(
-                    person.pk,
-                    person.name,
-                    "Pathway plan: write the first plan",
-                    today,
-                    "overdue",
-                )
-            )
+        pk, name, born = person.pk, person.name, person.date_of_birth
+        if person.pathway_plan_started is None and born <= sixteenth:
+            found.append(Duty(pk, name, "Pathway plan: write the first plan", today, "overdue"))
         due = review_due(person.pathway_plan_started, person.pathway_plan_reviewed, today)
         if due is not None and due <= horizon:
             status = "overdue" if due < today else "upcoming"
-            found.append(Duty(person.pk, person.name, "Pathway plan review", due, status))
-        done = recorded.get(person.pk, set())
-        for age in INFO_AGES:
+            found.append(Duty(pk, name, "Pathway plan review", due, status))
+        done = recorded.get(pk, nothing)
+        days = [(age, birthday(born, age)) for age in INFO_AGES]
+        passed = [age for age, day in days if day <= today]
+        latest = passed[-1] if passed else None
+        for age, day in days:
             if age in done:
                 continue
-            day = birthday(person.date_of_birth, age)
-            opens = day - dt.timedelta(days=INFO_WINDOW_BEFORE)
-            closes = day + dt.timedelta(days=INFO_WINDOW_AFTER)
+            opens, closes = day - WINDOW_BEFORE, day + WINDOW_AFTER
+            what = f"Care leaver information for {age}th birthday"
             if today > closes:
                 # Only the most recent missed birthday is still worth chasing for the return.
-                if age == max(a for a in INFO_AGES if birthday(person.date_of_birth, a) <= today):
-                    found.append(
-                        Duty(
-                            person.pk,
-                            person.name,
-                            f"Care leaver information for {age}th birthday",
-                            closes,
-                            "overdue",
-                            age,
-                        )
-                    )
+                if age == latest:
+                    found.append(Duty(pk, name, what, closes, "overdue", age))
             elif opens <= today:
-                found.append(
-                    Duty(
-                        person.pk,
-                        person.name,
-                        f"Care leaver information for {age}th birthday",
-                        day,
-                        "due",
-                        age,
-                    )
-                )
+                found.append(Duty(pk, name, what, day, "due", age))
             elif opens <= horizon:
-                found.append(
-                    Duty(
-                        person.pk,
-                        person.name,
-                        f"Care leaver information for {age}th birthday",
-                        day,
-                        "upcoming",
-                        age,
-                    )
-                )
+                found.append(Duty(pk, name, what, day, "upcoming", age))
     order = {"overdue": 0, "due": 1, "upcoming": 2}
     return sorted(found, key=lambda d: (order[d.status], d.due, d.young_person))
 
 
 def duties(people: QuerySet[YoungPerson], today: dt.date | None = None) -> list[Duty]:
-    people = people.only(
+    rows = people.values_list(
         "id",
         "first_name",
         "last_name",
@@ -164,11 +153,16 @@ def duties(people: QuerySet[YoungPerson], today: dt.date | None = None) -> list[
         "pathway_plan_reviewed",
     )
     recorded: dict[int, set[int]] = defaultdict(set)
-    for person_id, age in CareLeaverInfo.objects.filter(young_person__in=people).values_list(
-        "young_person_id", "birthday"
-    ):
+    for person_id, age in CareLeaverInfo.objects.filter(
+        young_person__in=people.values("id")
+    ).values_list("young_person_id", "birthday"):
         recorded[person_id].add(age)
-    return duties_for(people, recorded, today)
+    return duties_for(
+        (DutyPerson(pk, f"{first} {last}", born, started, reviewed)
+         for pk, first, last, born, started, reviewed in rows),
+        recorded,
+        today,
+    )  # fmt: skip
 
 
 def info_birthday_for(person: YoungPerson, today: dt.date) -> int | None:
@@ -232,18 +226,64 @@ def _hours_fit(wanted: str, hours_per_week: int) -> bool:
     return wanted in (Hours.EITHER, offered)
 
 
-def score(  # noqa: PLR0912 - one branch per reason, read top to bottom
-    *,
-    age: int,
-    interests: Sequence[str],
-    skills: Sequence[str],
-    barriers: Sequence[str],
+def points_for(
+    interests: int,
+    skills: int,
+    barriers: int,
     home: tuple[int, int] | None,
     max_miles: int,
     hours_wanted: str,
-    opp_interests: Sequence[str],
-    opp_skills: Sequence[str],
-    opp_support: Sequence[str],
+    opp_interests: int,
+    opp_skills: int,
+    opp_support: int,
+    where: tuple[int, int] | None,
+    hours_per_week: int,
+) -> tuple[int, float | None] | None:
+    """The fit score and the distance in miles, or None when the opportunity is more than twice
+    as far as the young person will travel. The one place the score is worked out: `score` adds
+    the reasons for the same number."""
+    if home is None or where is None:
+        miles = None
+    else:
+        miles = math.hypot(home[0] - where[0], home[1] - where[1]) / postcodes.METRES_PER_MILE
+        if miles > 2 * max_miles:
+            return None
+    points = 10  # eligible and open
+    shared = opp_interests & interests
+    if shared:
+        points += min(40, 25 * shared.bit_count())
+    has = opp_skills & skills
+    if has:
+        points += min(20, 10 * has.bit_count())
+    lacks = opp_skills & ~skills
+    if lacks:
+        points -= 5 * lacks.bit_count()
+    if miles is not None:
+        if miles <= max_miles:
+            points += round(20 * (1 - miles / max_miles)) if max_miles else 20
+        else:
+            points -= 10
+    if hours_wanted == Hours.EITHER or (hours_wanted == Hours.FULL_TIME) == (hours_per_week >= 30):
+        points += 10
+    if barriers & TRANSPORT_BIT and opp_support & TRAVEL_BIT:
+        points += 5
+    if opp_support & INTERVIEW_BIT:
+        points += 5
+    return points, miles
+
+
+def score(  # noqa: PLR0912 - one branch per reason
+    *,
+    age: int,
+    interests: int,
+    skills: int,
+    barriers: int,
+    home: tuple[int, int] | None,
+    max_miles: int,
+    hours_wanted: str,
+    opp_interests: int,
+    opp_skills: int,
+    opp_support: int,
     where: tuple[int, int] | None,
     hours_per_week: int,
     min_age: int,
@@ -252,54 +292,54 @@ def score(  # noqa: PLR0912 - one branch per reason, read top to bottom
     today: dt.date,
 ) -> Match | None:
     """How well one opportunity fits one young person, with the reasons in plain words; None when
-    it cannot fit (not eligible by age, closed, or more than twice as far as they will travel)."""
+    it cannot fit (not eligible by age, closed, or more than twice as far as they will travel).
+    Interests, skills, barriers and support are bit sets (`models.bits`)."""
     if closing < today or not (min_age <= age <= max_age):
         return None
-    miles = postcodes.miles_between(home, where)
-    if miles is not None and miles > 2 * max_miles:
+    found = points_for(
+        interests, skills, barriers, home, max_miles, hours_wanted,
+        opp_interests, opp_skills, opp_support, where, hours_per_week,
+    )  # fmt: skip
+    if found is None:
         return None
-    points = 10  # eligible and open
-    reasons: list[str] = [f"Eligible at {age} (ages {min_age} to {max_age})"]
+    points, miles = found
+    reasons = [f"Eligible at {age} (ages {min_age} to {max_age})"]
     cautions: list[str] = []
-    shared = [i for i in opp_interests if i in interests]
+    shared, has, lacks = opp_interests & interests, opp_skills & skills, opp_skills & ~skills
     if shared:
-        points += min(40, 25 * len(shared))
         reasons.append(
-            "Matches interest in " + ", ".join(INTEREST_LABELS.get(i, i).lower() for i in shared)
+            "Matches interest in " + ", ".join(w.lower() for w in words(shared, INTERESTS))
         )
-    has = [s for s in opp_skills if s in skills]
-    lacks = [s for s in opp_skills if s not in skills]
     if has:
-        points += min(20, 10 * len(has))
-        reasons.append("Has " + ", ".join(SKILL_LABELS.get(s, s).lower() for s in has))
+        reasons.append("Has " + ", ".join(w.lower() for w in words(has, SKILLS)))
     if lacks:
-        points -= 5 * len(lacks)
-        cautions.append("Asks for " + ", ".join(SKILL_LABELS.get(s, s).lower() for s in lacks))
+        cautions.append("Asks for " + ", ".join(w.lower() for w in words(lacks, SKILLS)))
     if miles is None:
         cautions.append("Travel distance not known (postcode not found)")
     elif miles <= max_miles:
-        points += round(20 * (1 - miles / max_miles)) if max_miles else 20
         reasons.append(f"{miles:.1f} miles from home (will travel {max_miles})")
     else:
-        points -= 10
         cautions.append(
             f"{miles:.1f} miles from home, further than the {max_miles} they will travel"
         )
     if _hours_fit(hours_wanted, hours_per_week):
-        points += 10
         reasons.append(f"{hours_per_week} hours a week suits them")
     else:
         cautions.append(f"{hours_per_week} hours a week is not what they asked for")
-    if "transport" in barriers and "travel" in opp_support:
-        points += 5
+    if barriers & TRANSPORT_BIT and opp_support & TRAVEL_BIT:
         reasons.append("Travel costs paid (transport is a barrier)")
-    if "interview" in opp_support:
-        points += 5
+    if opp_support & INTERVIEW_BIT:
         reasons.append("Guaranteed interview")
     days_left = (closing - today).days
     if days_left <= 14:
         cautions.append(f"Closes in {days_left} days" if days_left else "Closes today")
     return Match(points, reasons, cautions, None if miles is None else round(miles, 1))
+
+
+TRANSPORT_BIT = bits(["transport"], BARRIERS)
+TRAVEL_BIT = bits(["travel"], SUPPORT)
+INTERVIEW_BIT = bits(["interview"], SUPPORT)
+SHOWN = 30  # matches explained and shown on a page
 
 
 def _box(home: tuple[int, int] | None, miles: int) -> dict[str, int]:
@@ -315,10 +355,25 @@ def _box(home: tuple[int, int] | None, miles: int) -> dict[str, int]:
     }
 
 
+def _grid(easting: int | None, northing: int | None) -> tuple[int, int] | None:
+    return None if easting is None or northing is None else (easting, northing)
+
+
+def _top(scored: list[tuple[int, float, str, int]], limit: int | None) -> list[int]:
+    """Ids of the best `limit`: highest score, then nearest, then by name."""
+    scored.sort(key=lambda r: (-r[0], r[1], r[2]))
+    return [r[3] for r in (scored if limit is None else scored[:limit])]
+
+
 def matches_for_young_person(
-    person: YoungPerson, opportunities: QuerySet[Opportunity], today: dt.date | None = None
-) -> list[Match]:
-    """Open opportunities ranked by fit for this young person, best first, with reasons."""
+    person: YoungPerson,
+    opportunities: QuerySet[Opportunity],
+    today: dt.date | None = None,
+    limit: int | None = SHOWN,
+) -> tuple[list[Match], int]:
+    """Open opportunities ranked by fit for this young person, best first, with the reasons for
+    the best `limit`; and how many fit in all. Every one in reach is scored from a few numeric
+    columns; only those shown are read in full and explained (the same score)."""
     today = today or dt.date.today()
     age = person.age_on(today)
     home = (
@@ -326,123 +381,104 @@ def matches_for_young_person(
         if person.easting is not None and person.northing is not None
         else None
     )
-    rows = opportunities.filter(
+    person.set_bits()
+    mine = (person.interest_bits, person.skill_bits, person.barrier_bits, home,
+            person.max_travel_miles, person.hours)  # fmt: skip
+    candidates = opportunities.filter(
         closing_date__gte=today,
         min_age__lte=age,
         max_age__gte=age,
         **_box(home, person.max_travel_miles),
-    ).values_list(
-        "id",
-        "title",
-        "interests",
-        "skills",
-        "support",
-        "easting",
-        "northing",
-        "hours_per_week",
-        "min_age",
-        "max_age",
-        "closing_date",
-        "kind",
-        "employer__name",
     )
-    found: list[Match] = []
-    for pk, title, o_int, o_sk, o_sup, e, n, hours, lo, hi, closing, kind, employer in rows:
+    rows = candidates.values_list(
+        "id", "interest_bits", "skill_bits", "support_bits", "easting", "northing",
+        "hours_per_week", "title",
+    )  # fmt: skip
+    scored: list[tuple[int, float, str, int]] = []
+    for pk, o_int, o_sk, o_sup, e, n, hours, title in rows:
+        where = (e, n) if e is not None and n is not None else None
+        found = points_for(*mine, o_int, o_sk, o_sup, where, hours)
+        if found is not None:
+            scored.append((found[0], 9e9 if found[1] is None else found[1], title, pk))
+    best = _top(scored, limit)
+    chosen = Opportunity.objects.select_related("employer").in_bulk(best)
+    explained = []
+    for pk in best:
+        item = chosen[pk]
         match = score(
-            age=age,
-            interests=person.interests,
-            skills=person.skills,
-            barriers=person.barriers,
-            home=home,
-            max_miles=person.max_travel_miles,
-            hours_wanted=person.hours,
-            opp_interests=o_int,
-            opp_skills=o_sk,
-            opp_support=o_sup,
-            where=(e, n) if e is not None and n is not None else None,
-            hours_per_week=hours,
-            min_age=lo,
-            max_age=hi,
-            closing=closing,
-            today=today,
-        )
-        if match is not None:
-            match.opportunity_id, match.title = pk, title
-            match.extra = {
-                "kind": Opportunity.Kind(kind).label,
-                "employer": employer,
-                "closing": closing,
-            }
-            found.append(match)
-    found.sort(key=lambda m: (-m.score, m.miles if m.miles is not None else 9e9, m.title))
-    return found
+            age=age, interests=mine[0], skills=mine[1], barriers=mine[2], home=home,
+            max_miles=mine[4], hours_wanted=mine[5], opp_interests=item.interest_bits,
+            opp_skills=item.skill_bits, opp_support=item.support_bits,
+            where=_grid(item.easting, item.northing),
+            hours_per_week=item.hours_per_week, min_age=item.min_age, max_age=item.max_age,
+            closing=item.closing_date, today=today,
+        )  # fmt: skip
+        if match is None:  # changed since the first read
+            continue
+        match.opportunity_id, match.title = pk, item.title
+        match.extra = {
+            "kind": item.get_kind_display(),
+            "employer": item.employer.name,
+            "closing": item.closing_date,
+        }
+        explained.append(match)
+    return explained, len(scored)
 
 
 def matches_for_opportunity(
-    opportunity: Opportunity, people: QuerySet[YoungPerson], today: dt.date | None = None
-) -> list[Match]:
-    """Young people this opportunity suits, best first, for an adviser to approach."""
+    opportunity: Opportunity,
+    people: QuerySet[YoungPerson],
+    today: dt.date | None = None,
+    limit: int | None = SHOWN,
+) -> tuple[list[Match], int]:
+    """Young people this opportunity suits, best first (reasons for the best `limit`), for an
+    adviser to approach; and how many fit in all."""
     today = today or dt.date.today()
+    if opportunity.closing_date < today:
+        return [], 0
     where = (
         (opportunity.easting, opportunity.northing)
         if opportunity.easting is not None and opportunity.northing is not None
         else None
     )
-    latest_born = dt.date(today.year - opportunity.min_age, today.month, min(today.day, 28))
-    rows = people.filter(date_of_birth__lte=latest_born).values_list(
-        "id",
-        "first_name",
-        "last_name",
-        "date_of_birth",
-        "interests",
-        "skills",
-        "barriers",
-        "easting",
-        "northing",
-        "max_travel_miles",
-        "hours",
-        "activity",
-    )
-    found: list[Match] = []
-    for (
-        pk,
-        first,
-        last,
-        born,
-        interests,
-        skills,
-        barriers,
-        e,
-        n,
-        max_miles,
-        hours,
-        activity,
-    ) in rows:
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    opportunity.set_bits()
+    theirs = (opportunity.interest_bits, opportunity.skill_bits, opportunity.support_bits, where,
+              opportunity.hours_per_week)  # fmt: skip
+    # Old enough today and not too old (born after the day they would turn max_age + 1).
+    oldest = birthday(today, -(opportunity.max_age + 1))
+    youngest = birthday(today, -opportunity.min_age)
+    rows = people.filter(date_of_birth__gt=oldest, date_of_birth__lte=youngest).values_list(
+        "id", "interest_bits", "skill_bits", "barrier_bits", "easting", "northing",
+        "max_travel_miles", "hours", "last_name",
+    )  # fmt: skip
+    scored: list[tuple[int, float, str, int]] = []
+    for pk, interests, skills, barriers, e, n, max_miles, hours, last in rows:
+        home = (e, n) if e is not None and n is not None else None
+        found = points_for(interests, skills, barriers, home, max_miles, hours, *theirs[:3],
+                           theirs[3], theirs[4])  # fmt: skip
+        if found is not None:
+            scored.append((found[0], 9e9 if found[1] is None else found[1], last, pk))
+    best = _top(scored, limit)
+    chosen = YoungPerson.objects.in_bulk(best)
+    explained = []
+    for pk in best:
+        person = chosen[pk]
+        age = person.age_on(today)
         match = score(
-            age=age,
-            interests=interests,
-            skills=skills,
-            barriers=barriers,
-            home=(e, n) if e is not None and n is not None else None,
-            max_miles=max_miles,
-            hours_wanted=hours,
-            opp_interests=opportunity.interests,
-            opp_skills=opportunity.skills,
-            opp_support=opportunity.support,
-            where=where,
-            hours_per_week=opportunity.hours_per_week,
-            min_age=opportunity.min_age,
-            max_age=opportunity.max_age,
-            closing=opportunity.closing_date,
-            today=today,
-        )
-        if match is not None:
-            match.young_person_id, match.title = pk, f"{first} {last}"
-            match.extra = {"age": age, "activity": codes.activity_label(activity)}
-            found.append(match)
-    found.sort(key=lambda m: (-m.score, m.miles if m.miles is not None else 9e9, m.title))
-    return found
+            age=age, interests=person.interest_bits, skills=person.skill_bits,
+            barriers=person.barrier_bits,
+            home=_grid(person.easting, person.northing),
+            max_miles=person.max_travel_miles, hours_wanted=person.hours,
+            opp_interests=theirs[0], opp_skills=theirs[1], opp_support=theirs[2], where=where,
+            hours_per_week=opportunity.hours_per_week, min_age=opportunity.min_age,
+            max_age=opportunity.max_age, closing=opportunity.closing_date, today=today,
+        )  # fmt: skip
+        if match is None:
+            continue
+        match.young_person_id, match.title = pk, person.name
+        match.extra = {"age": age, "activity": codes.activity_label(person.activity)}
+        explained.append(match)
+    return explained, len(scored)
 
 
 # ---------------------------------------------------------------------------------------------

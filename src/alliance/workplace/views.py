@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
@@ -118,10 +119,15 @@ def duties(request: HttpRequest) -> HttpResponse:
     audit.record(
         request, audit.Action.VIEW, object_type="workplace.Duties", detail={"count": len(found)}
     )
+    page = Paginator(found, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "workplace/duties.html",
-        {"title": "Leaving-care duties", "duties": found},
+        {
+            "title": "Leaving-care duties",
+            "page": page,
+            "counts": Counter(d.status_label for d in found),
+        },
     )
 
 
@@ -232,7 +238,7 @@ def young_person(request: HttpRequest, pk: int) -> HttpResponse:
 @guard(WP)
 def matches(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    found = services.matches_for_young_person(person, _opportunities_for_advisers(request))
+    found, total = services.matches_for_young_person(person, _opportunities_for_advisers(request))
     referred = set(person.referrals.values_list("opportunity_id", flat=True))
     audit.record(request, audit.Action.VIEW, person, detail={"page": "matches"})
     return render(
@@ -241,8 +247,8 @@ def matches(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "title": f"Opportunities for {person.name}",
             "person": person,
-            "matches": found[:30],
-            "total": len(found),
+            "matches": found,
+            "total": total,
             "referred": referred,
         },
     )
@@ -259,7 +265,7 @@ def suggest(request: HttpRequest, pk: int, opportunity_pk: int) -> HttpResponse:
         messages.error(request, "That opportunity has closed")
         return redirect("workplace:matches", person.pk)
     found = list(
-        services.matches_for_young_person(person, Opportunity.objects.filter(pk=opportunity.pk))
+        services.matches_for_young_person(person, Opportunity.objects.filter(pk=opportunity.pk))[0]
     )
     referral = services.suggest(person, opportunity, found[0] if found else None)
     audit.record(request, audit.Action.CREATE, referral, detail={"opportunity": opportunity.pk})
@@ -534,17 +540,17 @@ def opportunity(request: HttpRequest, pk: int) -> HttpResponse:
         via="council",
         pk=pk,
     )
-    suitable = services.matches_for_opportunity(item, _people(request))
+    suitable, total = services.matches_for_opportunity(item, _people(request))
     referred = dict(item.referrals.values_list("young_person_id", "stage"))
-    audit.record(request, audit.Action.VIEW, item, detail={"suitable": len(suitable)})
+    audit.record(request, audit.Action.VIEW, item, detail={"suitable": total})
     return render(
         request,
         "workplace/opportunity.html",
         {
             "title": item.title,
             "item": item,
-            "suitable": suitable[:30],
-            "total": len(suitable),
+            "suitable": suitable,
+            "total": total,
             "referred": referred,
             "support": _choices_view(item.support, services.SUPPORT_LABELS),
             "interests": _choices_view(item.interests, services.INTEREST_LABELS),
@@ -913,7 +919,7 @@ def me(request: HttpRequest) -> HttpResponse:
     audit.record(request, audit.Action.VIEW, person, detail={"page": "my record"})
     now = timezone.now()
     opportunities = Opportunity.objects.filter(council_id=person.organisation_id)
-    suggested = services.matches_for_young_person(person, opportunities)[:5]
+    suggested, _total = services.matches_for_young_person(person, opportunities, limit=5)
     return render(
         request,
         "workplace/me.html",

@@ -8,7 +8,17 @@ import datetime as dt
 import pytest
 
 from alliance.workplace import codes, postcodes, services
-from alliance.workplace.models import CareLeaverInfo, Opportunity, Referral, YoungPerson
+from alliance.workplace.models import (
+    BARRIERS,
+    INTERESTS,
+    SKILLS,
+    SUPPORT,
+    CareLeaverInfo,
+    Opportunity,
+    Referral,
+    YoungPerson,
+    bits,
+)
 from statutory.ssda903.schemas import load_schema
 from tests.alliance.workplace import factories as wp
 
@@ -126,17 +136,27 @@ def test_29_february_birthdays():
 
 
 def _score(**overrides):
+    for name, vocabulary in (
+        ("interests", INTERESTS),
+        ("opp_interests", INTERESTS),
+        ("skills", SKILLS),
+        ("opp_skills", SKILLS),
+        ("barriers", BARRIERS),
+        ("opp_support", SUPPORT),
+    ):
+        if name in overrides:
+            overrides[name] = bits(overrides[name], vocabulary)
     values = {
         "age": 18,
-        "interests": ["logistics"],
-        "skills": ["teamwork"],
-        "barriers": [],
+        "interests": bits(["logistics"], INTERESTS),
+        "skills": bits(["teamwork"], SKILLS),
+        "barriers": 0,
         "home": postcodes.grid_reference(wp.SOUTH_SHIELDS),
         "max_miles": 10,
         "hours_wanted": "either",
-        "opp_interests": ["logistics"],
-        "opp_skills": [],
-        "opp_support": [],
+        "opp_interests": bits(["logistics"], INTERESTS),
+        "opp_skills": 0,
+        "opp_support": 0,
         "where": postcodes.grid_reference(wp.JARROW),
         "hours_per_week": 37,
         "min_age": 16,
@@ -183,7 +203,8 @@ def test_opportunities_for_a_young_person_are_ranked_and_filtered(reference_data
     wp.opportunity(employer, title="Closed", closing_date=dt.date.today() - dt.timedelta(days=1))
     wp.opportunity(employer, title="Too far", postcode=wp.HEXHAM)
     wp.opportunity(employer, title="Too old for it", max_age=17)
-    found = services.matches_for_young_person(person, Opportunity.objects.all())
+    found, total = services.matches_for_young_person(person, Opportunity.objects.all())
+    assert total == 2
     assert [m.title for m in found] == [best.title, other.title]
     assert found[0].score > found[1].score
 
@@ -195,7 +216,9 @@ def test_young_people_for_an_opportunity(reference_data):
     wp.young_person(first_name="Hexham", postcode=wp.HEXHAM, max_travel_miles=5)
     wp.young_person(first_name="Young", date_of_birth=wp.born_aged(14))
     item = wp.opportunity()
-    found = services.matches_for_opportunity(item, YoungPerson.objects.filter(organisation=council))
+    found, _total = services.matches_for_opportunity(
+        item, YoungPerson.objects.filter(organisation=council)
+    )
     assert [m.young_person_id for m in found] == [near.pk]
 
 
@@ -317,3 +340,44 @@ def test_by_employer_counts_places_and_sustained_jobs(reference_data):
         1,
         0,
     )
+
+
+def test_the_quick_score_is_the_explained_score():
+    """Ranking uses points_for on raw columns; the page explains the best with score(): both
+    must give the same number, and agree on what does not fit."""
+    import random
+
+    rng = random.Random(5)
+    keys = {n: [k for k, _ in v] for n, v in (("i", INTERESTS), ("s", SKILLS), ("u", SUPPORT))}
+    home = postcodes.grid_reference(wp.SOUTH_SHIELDS)
+    places = [postcodes.grid_reference(p) for p in (wp.JARROW, wp.SUNDERLAND, wp.HEXHAM)]
+    for _ in range(300):
+        kwargs = {
+            "interests": rng.sample(keys["i"], 2),
+            "opp_interests": rng.sample(keys["i"], rng.randint(0, 2)),
+            "skills": rng.sample(keys["s"], rng.randint(0, 3)),
+            "opp_skills": rng.sample(keys["s"], rng.randint(0, 2)),
+            "barriers": rng.choice([[], ["transport"]]),
+            "opp_support": rng.sample(keys["u"], rng.randint(0, 3)),
+            "max_miles": rng.choice([1, 3, 10, 20]),
+            "hours_wanted": rng.choice(["either", "full-time", "part-time"]),
+            "hours_per_week": rng.choice([16, 37]),
+            "where": rng.choice([*places, None]),
+        }
+        full = _score(**dict(kwargs))
+        quick = services.points_for(
+            bits(kwargs["interests"], INTERESTS),
+            bits(kwargs["skills"], SKILLS),
+            bits(kwargs["barriers"], BARRIERS),
+            home,
+            kwargs["max_miles"],
+            kwargs["hours_wanted"],
+            bits(kwargs["opp_interests"], INTERESTS),
+            bits(kwargs["opp_skills"], SKILLS),
+            bits(kwargs["opp_support"], SUPPORT),
+            kwargs["where"],
+            kwargs["hours_per_week"],
+        )
+        assert (full is None) == (quick is None)
+        if full is not None and quick is not None:
+            assert full.score == quick[0]
