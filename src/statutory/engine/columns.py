@@ -8,7 +8,10 @@ parsed vectorised; a value that does not parse becomes null and the original tex
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -29,6 +32,56 @@ DATE_FORMATS_DOC = (
     "dd/mm/YYYY, d/m/YYYY, dd-mm-YYYY, dd.mm.YYYY, YYYY-mm-dd, YYYY/mm/dd; "
     "each optionally followed by a time (HH:MM, HH:MM:SS, ISO 'T' and zone)"
 )
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """Which columns of a typed frame already hold cleaned text: `upper` are text columns
+    stripped, upper-cased and null when empty; `stripped` (the `<COLUMN>__raw` columns) are
+    stripped and null when empty, case kept."""
+
+    upper: frozenset[str]
+    stripped: frozenset[str]
+
+
+# id(frame) -> (weak reference to the frame, its cleaned columns). Frames are immutable in use,
+# so a check can skip cleaning text again for a table the typing produced (see `cleaned`).
+_CLEANED: dict[int, tuple[weakref.ref[pl.DataFrame], Cleaned]] = {}
+_CLEANED_LOCK = threading.RLock()
+
+
+def _forget(key: int) -> None:
+    with _CLEANED_LOCK:
+        entry = _CLEANED.get(key)
+        if entry is not None and entry[0]() is None:
+            del _CLEANED[key]
+
+
+def _mark_cleaned(frame: pl.DataFrame, cleaned: Cleaned) -> pl.DataFrame:
+    key = id(frame)
+
+    def gone(_ref: weakref.ref[pl.DataFrame]) -> None:
+        _forget(key)
+
+    with _CLEANED_LOCK:
+        _CLEANED[key] = (weakref.ref(frame, gone), cleaned)
+    return frame
+
+
+def cleaned(frame: pl.DataFrame) -> Cleaned | None:
+    """The cleaned text columns of a frame `type_columns`/`type_many` produced (None for any
+    other frame, e.g. one derived from it by a join or `with_columns`)."""
+    entry = _CLEANED.get(id(frame))
+    if entry is None or entry[0]() is not frame:
+        return None
+    return entry[1]
+
+
+def _cleaned_of(columns: Mapping[str, str], keep_case: Collection[str]) -> Cleaned:
+    return Cleaned(
+        upper=frozenset(n for n, k in columns.items() if k == TEXT and n not in keep_case),
+        stripped=frozenset(n + RAW_SUFFIX for n, k in columns.items() if k != TEXT),
+    )
 
 
 def clean_text(expr: pl.Expr) -> pl.Expr:
@@ -167,7 +220,7 @@ def type_columns(
     columns, then `<COL>__raw` for every non-text column; `extra=True` keeps unknown columns.
     """
     lazy, dates = typed_lazy(frame, columns, keep_case=keep_case, extra=extra)
-    return finish_dates(lazy.collect(), dates)
+    return _mark_cleaned(finish_dates(lazy.collect(), dates), _cleaned_of(columns, keep_case))
 
 
 def type_many(
@@ -179,7 +232,7 @@ def type_many(
     plans = [typed_lazy(frames[n], columns[n]) for n in names]
     collected = pl.collect_all([plan for plan, _ in plans])
     return {
-        name: finish_dates(frame, dates)
+        name: _mark_cleaned(finish_dates(frame, dates), _cleaned_of(columns[name], ()))
         for name, frame, (_, dates) in zip(names, collected, plans, strict=True)
     }
 

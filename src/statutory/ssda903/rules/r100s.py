@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
+from statutory.engine.columns import cleaned
 from statutory.engine.postcodes import Postcodes
 from statutory.ssda903.rules._helpers import return_postcodes
 
@@ -32,9 +33,16 @@ CHILD = "CHILD"
 def raw(frame: pl.DataFrame, column: str) -> pl.Expr:
     """The cell as supplied: stripped, upper-cased text; null when blank or absent."""
     source = f"{column}__raw"
+    # A table as typed by the reader already holds cleaned text: skip cleaning it again
+    # (the same values, without a strip and a case change per use).
+    done = cleaned(frame)
     if source in frame.columns:
+        if done is not None and source in done.stripped:
+            return pl.col(source).str.to_uppercase()
         expr = pl.col(source).cast(pl.String)
     elif column in frame.columns:
+        if done is not None and column in done.upper:
+            return pl.col(column)
         expr = pl.col(column).cast(pl.String)
     else:
         return pl.lit(None, dtype=pl.String)
