@@ -240,14 +240,36 @@ def indicator_findings(
     return found
 
 
-def assess(  # noqa: PLR0912 - one branch per kind of reason, read top to bottom
+def assess(
     as_at: dt.date | None = None,
     weights: Weights | None = None,
     councils: Iterable[Council] | None = None,
 ) -> list[Need]:
-    """Every council's need, highest score first."""
+    """Every council's need, highest score first. For all councils the result is kept in this
+    process until the reference data is loaded again (it depends on nothing else)."""
     as_at = as_at or dt.date.today()
     weights = weights or Weights()
+    if councils is None:
+        from alliance.organisations.models import ReferenceLoad
+
+        loaded = ReferenceLoad.objects.order_by("-pk").values_list("pk", flat=True).first()
+        key = (loaded, as_at, tuple(sorted(weights.as_dict().items())))
+        cached = _ASSESSED.get(key)
+        if cached is None:
+            cached = _assess(as_at, weights, None)
+            if len(_ASSESSED) > 32:
+                _ASSESSED.clear()
+            _ASSESSED[key] = cached
+        return list(cached)
+    return _assess(as_at, weights, councils)
+
+
+_ASSESSED: dict[tuple[Any, ...], list[Need]] = {}
+
+
+def _assess(  # noqa: PLR0912 - one branch per kind of reason, read top to bottom
+    as_at: dt.date, weights: Weights, councils: Iterable[Council] | None
+) -> list[Need]:
     councils = list(
         councils
         if councils is not None

@@ -1113,29 +1113,35 @@ def practice_new(request: HttpRequest) -> HttpResponse:
     from alliance.programme.models import PracticeItem
 
     publishers = _publishers(request)
-    form = forms.PracticeForm(request.POST or None, request.FILES or None)
+    alliances = publishers.filter(kind=Organisation.Kind.ALLIANCE)
+    default = alliances.first() or publishers.first()
+    data = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        if not data.get("publisher") and default is not None:
+            data["publisher"] = str(default.pk)  # the person's alliance, when the form does not say
+    form = forms.PracticeForm(data, request.FILES or None)
     form.fields["publisher"] = django_forms.ModelChoiceField(
         label="Published by",
         queryset=publishers,
         empty_label=None,
         error_messages={"invalid_choice": "Choose who publishes it"},
     )
-    alliances = publishers.filter(kind=Organisation.Kind.ALLIANCE)
-    form.fields["publisher"].initial = alliances.first() or publishers.first()
+    form.fields["publisher"].initial = default.pk if default is not None else None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        publisher = data["publisher"]
+        cleaned = form.cleaned_data
+        publisher = cleaned["publisher"]
         if not can(
             request.user, Area.PROGRAMME, Action.CHANGE, publisher
         ):  # pragma: no cover - queryset already limits it
             return _refuse(request, Area.PROGRAMME, Action.CHANGE, publisher)
         item = PracticeItem.objects.create(
             organisation=publisher,
-            title=data["title"],
-            summary=data["summary"],
-            ofsted_areas=data["ofsted_areas"],
-            tags=data["tags"],
-            attachment=data["attachment"] or "",
+            title=cleaned["title"],
+            summary=cleaned["summary"],
+            ofsted_areas=cleaned["ofsted_areas"],
+            tags=cleaned["tags"],
+            attachment=cleaned["attachment"] or "",
             published_by=cast(Any, request.user),
         )
         audit.record(request, audit.Action.CREATE, item)

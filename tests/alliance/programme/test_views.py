@@ -290,12 +290,8 @@ def test_setup_partner_grant_shares_cannot_exceed_the_grant(client, world):
         {"alliance": alliance.pk, "grant_share": "£14,000,000", "capacity": "10"},
     )
     body = response.content.decode()
-    assert (
-        "There is a problem" in body
-    )
-    assert (
-        "Grant share must be no more than the £13,000,000 left" in body
-    )
+    assert "There is a problem" in body
+    assert "Grant share must be no more than the £13,000,000 left" in body
     response = c.post(
         f"/programme/setup/{world['prog'].pk}/partners/new/",
         {"alliance": alliance.pk, "grant_share": "£1,500,000.50", "capacity": "10"},
