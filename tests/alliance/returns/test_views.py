@@ -210,3 +210,16 @@ def test_dfe_sees_only_suppressed_aggregates(client, accepted):
     assert "&lt;5" in body or "[c]" in body or "<5" in body
     assert client.get(reverse("returns:upload", args=[accepted.pk])).status_code == 403
     assert AuditEvent.objects.filter(object_type="returns.aggregates").exists()
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(client, analyst, settings):
+    settings.UPLOAD_MAX_BYTES = 10
+    client.force_login(analyst)
+    response = client.post(
+        reverse("returns:new-upload"),
+        data=b"x" * (2 * 1024 * 1024),
+        content_type="multipart/form-data; boundary=zzz",
+    )
+    assert response.status_code == 413
+    assert "The file is too large" in response.content.decode()
+    assert not Upload.objects.exists()
