@@ -103,10 +103,17 @@ class Postcodes:
                 "lad_code": f"{prefix}lad_code",
             }
         )
-        keyed = frame.with_columns(postcode_key(pl.col(column)).alias("__pc_key"))
-        return keyed.join(
-            right, left_on="__pc_key", right_on="postcode_key", how="left", maintain_order="left"
-        ).drop("__pc_key")
+        # Normalise each distinct value once (a return repeats its postcodes many times), then
+        # join the rows to that small value -> location table.
+        located = (
+            frame.select(pl.col(column).unique().alias("__pc_value"))
+            .with_columns(postcode_key(pl.col("__pc_value")).alias("__pc_key"))
+            .join(right, left_on="__pc_key", right_on="postcode_key", how="inner")
+            .drop("__pc_key")
+        )
+        return frame.join(
+            located, left_on=column, right_on="__pc_value", how="left", maintain_order="left"
+        )
 
     def distance_miles(
         self, frame: pl.DataFrame, from_column: str, to_column: str, name: str = "PL_DISTANCE"

@@ -194,20 +194,15 @@ def return_postcodes(ctx: Context) -> pl.DataFrame:
 
     def build() -> pl.DataFrame:
         directory = ctx.postcodes.frame
-        keys = pl.concat(
+        values = pl.concat(
             [
-                frame.select(
-                    pl.col(column)
-                    .cast(pl.String)
-                    .str.to_uppercase()
-                    .str.replace_all(r"\s+", "")
-                    .alias("postcode_key")
-                )
+                frame.select(pl.col(column).cast(pl.String).alias("postcode_key"))
                 for frame in (ctx.table("Episodes"), ctx.previous("Episodes"))
                 for column in ("HOME_POST", "PL_POST")
                 if column in frame.columns
             ]
-        )
+        ).unique()
+        keys = values.select(pl.col("postcode_key").str.to_uppercase().str.replace_all(r"\s+", ""))
         wanted = keys.get_column("postcode_key").drop_nulls().unique()
         if wanted.is_empty():
             return directory.clear()

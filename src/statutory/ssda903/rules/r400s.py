@@ -213,17 +213,14 @@ def _directory(ctx: Context) -> pl.DataFrame:
 
     def build() -> pl.DataFrame:
         frames = [ctx.table("Episodes"), ctx.previous("Episodes")]
-        keys = (
-            pl.concat(
-                [
-                    f.select(_key(c).alias("postcode_key"))
-                    for f in frames
-                    for c in ("HOME_POST", "PL_POST")
-                ]
-            )
-            .drop_nulls()
-            .unique()
-        )
+        values = pl.concat(
+            [
+                f.select(pl.col(c).cast(pl.String).alias("postcode_key"))
+                for f in frames
+                for c in ("HOME_POST", "PL_POST")
+            ]
+        ).unique()
+        keys = values.select(_key("postcode_key")).drop_nulls().unique()
         if keys.height == 0:
             return pl.DataFrame(
                 schema={
@@ -252,8 +249,14 @@ def _directory(ctx: Context) -> pl.DataFrame:
 
 def _located(ctx: Context, frame: pl.DataFrame, column: str, prefix: str) -> pl.DataFrame:
     directory = _directory(ctx).rename(lambda c: f"{prefix}{c}")
-    return frame.with_columns(_key(column).alias(f"{prefix}postcode_key")).join(
-        directory, on=f"{prefix}postcode_key", how="left", maintain_order="left"
+    # Normalise each distinct postcode once, then join the rows to that small table.
+    located = (
+        frame.select(pl.col(column).unique().alias("__value"))
+        .with_columns(_key("__value").alias(f"{prefix}postcode_key"))
+        .join(directory, on=f"{prefix}postcode_key", how="left")
+    )
+    return frame.join(
+        located, left_on=column, right_on="__value", how="left", maintain_order="left"
     )
 
 
