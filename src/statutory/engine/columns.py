@@ -77,6 +77,13 @@ def cleaned(frame: pl.DataFrame) -> Cleaned | None:
     return entry[1]
 
 
+def same_cleaned(source: pl.DataFrame, derived: pl.DataFrame) -> pl.DataFrame:
+    """Mark `derived` (the same columns and values as `source`, e.g. sorted or filtered) as
+    holding the same cleaned text columns as `source`; returns `derived`."""
+    done = cleaned(source)
+    return _mark_cleaned(derived, done) if done is not None else derived
+
+
 def _cleaned_of(columns: Mapping[str, str], keep_case: Collection[str]) -> Cleaned:
     return Cleaned(
         upper=frozenset(n for n, k in columns.items() if k == TEXT and n not in keep_case),

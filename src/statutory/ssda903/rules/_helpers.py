@@ -16,6 +16,7 @@ import datetime as dt
 import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context
+from statutory.engine.columns import same_cleaned
 from statutory.engine.postcodes import Postcodes
 
 CHILD = "CHILD"
@@ -86,6 +87,18 @@ def with_header(ctx: Context, frame: pl.DataFrame, *columns: str) -> pl.DataFram
     return frame.join(header, on=CHILD, how="left", suffix="_header", maintain_order="left")
 
 
+def episodes_in_order(ctx: Context, previous: bool = False) -> pl.DataFrame:
+    """This year's (or last year's) Episodes sorted by CHILD, DECOM, ROW_NUMBER (blank DECOM
+    last): the order most chain checks need, sorted once per run (memoised)."""
+
+    def build() -> pl.DataFrame:
+        episodes = ctx.previous("Episodes") if previous else ctx.table("Episodes")
+        ordered = episodes.sort([CHILD, "DECOM", ROW_NUMBER], nulls_last=True)
+        return same_cleaned(episodes, ordered)
+
+    return ctx.memo(("episodes_in_order", previous), build)
+
+
 def episode_chain(ctx: Context, previous: bool = False) -> pl.DataFrame:
     """Episodes in order per child (CHILD, DECOM, ROW_NUMBER) with neighbour columns:
 
@@ -94,8 +107,7 @@ def episode_chain(ctx: Context, previous: bool = False) -> pl.DataFrame:
     PL_POST, URN and ROW_NUMBER. Built once per run (memoised)."""
 
     def build() -> pl.DataFrame:
-        episodes = ctx.previous("Episodes") if previous else ctx.table("Episodes")
-        ordered = episodes.sort([CHILD, "DECOM", ROW_NUMBER], nulls_last=True)
+        ordered = episodes_in_order(ctx, previous)
         carried = [
             c
             for c in (

@@ -20,7 +20,7 @@ import polars as pl
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
 from statutory.engine.columns import cleaned
 from statutory.engine.postcodes import Postcodes
-from statutory.ssda903.rules._helpers import return_postcodes
+from statutory.ssda903.rules._helpers import episodes_in_order, return_postcodes
 
 CHILD = "CHILD"
 
@@ -444,7 +444,7 @@ def previous_episode_ended(ctx: Context) -> pl.DataFrame:
     """Every episode but a child's last (by DECOM; episodes without a valid DECOM count as
     last) must have a valid DEC and a REC. Episodes without a valid DECOM are not checked."""
     eps = ctx.table("Episodes")
-    ordered = eps.sort([CHILD, "DECOM", ROW_NUMBER], nulls_last=True).with_columns(
+    ordered = episodes_in_order(ctx).with_columns(
         pl.col(CHILD).shift(-1).ne_missing(pl.col(CHILD)).alias("__last")
     )
     bad = ordered.filter(

@@ -13,6 +13,7 @@ import datetime as dt
 import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
+from statutory.ssda903.rules._helpers import episodes_in_order
 from statutory.ssda903.rules.r100s import (
     CHILD,
     any_provided,
@@ -417,7 +418,7 @@ def reason_for_change_required(ctx: Context) -> pl.DataFrame:
     ending episode must have a REASON_PLACE_CHANGE."""
     eps = ctx.table("Episodes")
     temporary = ["T0", "T1", "T2", "T3", "T4"]
-    ordered = eps.sort([CHILD, "DECOM", ROW_NUMBER], nulls_last=True).with_columns(
+    ordered = episodes_in_order(ctx).with_columns(
         raw(eps, "RNE").shift(-1).alias("__rne_next"),
         raw(eps, "PLACE").shift(-1).alias("__place_next"),
         (pl.col(CHILD).shift(-1) == pl.col(CHILD)).fill_null(False).alias("__has_next"),
@@ -438,7 +439,7 @@ def no_reason_for_temporary(ctx: Context) -> pl.DataFrame:
     """For a temporary placement (T0-T4) REASON_PLACE_CHANGE must be blank on the episode and
     on the child's episode before it (by DECOM)."""
     eps = ctx.table("Episodes")
-    ordered = eps.sort([CHILD, "DECOM", ROW_NUMBER], nulls_last=True).with_columns(
+    ordered = episodes_in_order(ctx).with_columns(
         (
             provided(eps, "REASON_PLACE_CHANGE").shift(1)
             & (pl.col(CHILD).shift(1) == pl.col(CHILD))

@@ -19,7 +19,7 @@ import polars as pl
 
 from statutory.engine import Context, Flag, rule
 from statutory.engine.postcodes import Postcodes, postcode_key
-from statutory.ssda903.rules._helpers import return_postcodes
+from statutory.ssda903.rules._helpers import episodes_in_order, return_postcodes
 
 CHILD = "CHILD"
 ROW = "ROW_NUMBER"
@@ -82,7 +82,7 @@ def _dob(ctx: Context) -> pl.DataFrame:
 
 def _sorted_episodes(ctx: Context) -> pl.DataFrame:
     """Episodes in child, start-date order (blank start dates last, as pandas sorts them)."""
-    return ctx.table("Episodes").sort([CHILD, "DECOM", ROW], nulls_last=True)
+    return episodes_in_order(ctx)
 
 
 # --------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import polars as pl
 
 from statutory.engine import Context, Flag, rule
 from statutory.reference import shared_path
-from statutory.ssda903.rules._helpers import return_postcodes
+from statutory.ssda903.rules._helpers import episodes_in_order, return_postcodes
 
 CHILD = "CHILD"
 ROW = "ROW_NUMBER"
@@ -118,9 +118,7 @@ def following(column: str) -> pl.Expr:
 
 def episodes_by_start(ctx: Context) -> pl.DataFrame:
     """This year's Episodes in each child's DECOM order (shared by the chain checks)."""
-    return ctx.memo(
-        ("r400s", "episodes_by_start"), lambda: in_order(ctx.table("Episodes"), "DECOM")
-    )
+    return ctx.memo(("r400s", "episodes_by_start"), lambda: episodes_in_order(ctx))
 
 
 def first_rows(frame: pl.DataFrame, date: str) -> pl.DataFrame:
