@@ -1064,12 +1064,19 @@ def _store(indicator: Indicator, rows: list[_Row], report: LoadReport) -> None:
             report.unchanged += 1
     report.changed += len(old)  # values no longer published
     IndicatorValue.objects.filter(indicator=indicator).delete()
-    # Plain executemany: half a million rows on a first load in seconds, where building model
-    # instances for bulk_create takes a minute.
+    # Plain executemany (COPY on PostgreSQL): half a million rows on a first load in seconds,
+    # where building model instances for bulk_create takes a minute.
     table = connection.ops.quote_name(IndicatorValue._meta.db_table)
-    sql = f"INSERT INTO {table} (indicator_id, area_code, period, period_sort, value, marker) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608 - our own table name
+    columns = "(indicator_id, area_code, period, period_sort, value, marker)"
+    values = [(indicator.pk, a, p, s, v, m) for a, p, s, v, m in rows]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(indicator.pk, a, p, s, v, m) for a, p, s, v, m in rows])
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} {columns} FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            sql = f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608 - our own table name
+            cursor.executemany(sql, values)
     indicator.digest = digest
     indicator.save(update_fields=["digest"])
 
