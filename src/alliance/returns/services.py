@@ -16,7 +16,8 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -456,8 +457,9 @@ def _single_xml(folder: Path) -> Path | None:
     return xml[0] if len(xml) == 1 and len(files) == 1 else None
 
 
-def _read(upload: Upload, council: Council) -> tuple[Any, dict[str, pl.DataFrame]]:
-    """-> (the typed return with real ids, for checking; its tables pseudonymised, for storing)."""
+def _read(upload: Upload, council: Council) -> tuple[Any, Callable[[], dict[str, pl.DataFrame]]]:
+    """-> (the typed return with real ids, for checking; a function making its tables
+    pseudonymised, for storing, run beside the checks)."""
     current, previous = _prepare(upload)
     key = storage.council_key(upload.organisation_id)
     if upload.kind == ReturnKind.SSDA903:
@@ -468,9 +470,12 @@ def _read(upload: Upload, council: Council) -> tuple[Any, dict[str, pl.DataFrame
         return_ = read_return(current, upload.year, previous=previous)
         return_.la_code = council.ons_code
         supplied = {n: _as_text(return_.tables[n]) for n in sorted(return_.supplied)}
-        pseudonymised = pseudonymise_tables(supplied, key)
-        typed = build_return(upload.year, pseudonymised)
-        return return_, {n: typed.tables[n] for n in supplied}
+
+        def make_903() -> dict[str, pl.DataFrame]:
+            typed = build_return(upload.year, pseudonymise_tables(supplied, key))
+            return {n: typed.tables[n] for n in supplied}
+
+        return return_, make_903
     from statutory.cin.pseudonymise import pseudonymise_tables as cin_pseudonymise
     from statutory.cin.reader import read_return as read_cin
 
@@ -488,7 +493,7 @@ def _read(upload: Upload, council: Council) -> tuple[Any, dict[str, pl.DataFrame
                 + f", not {council.name} ({council.dfe_code}). Upload {council.name}'s own census."
             )
     supplied = {n: return_.tables[n] for n in sorted(return_.supplied)}
-    return return_, _cin_pseudonymised(supplied, cin_pseudonymise, key)
+    return return_, lambda: _cin_pseudonymised(supplied, cin_pseudonymise, key)
 
 
 def _refuse_cin_as_903(folder: Path) -> None:
@@ -547,11 +552,15 @@ def _validate(upload: Upload, progress: _Progress) -> dict[str, Any]:
 
     council = _council(upload)
     progress.set("Reading the files")
-    return_, pseudonymised = _read(upload, council)
+    return_, make_pseudonymised = _read(upload, council)
     registry = Registry.load("903" if upload.kind == ReturnKind.SSDA903 else "cin")
     rules = registry.applicable(upload.year)
     progress.set("Running the DfE validation rules", total=len(rules))
-    findings = run(registry, return_, year=upload.year, threads=2, on_rule=progress.tick)
+    # Pseudonymising is mostly Python (a keyed hash per id): it runs while Polars checks the rules.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(make_pseudonymised)
+        findings = run(registry, return_, year=upload.year, threads=2, on_rule=progress.tick)
+        pseudonymised = pending.result()
     progress.set("Working out the indicators", total=len(rules))
     progress.done = len(rules)
     if upload.kind == ReturnKind.SSDA903:

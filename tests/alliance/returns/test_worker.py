@@ -18,8 +18,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_worker_checks_an_upload_and_a_second_run_does_nothing(
-    reference_data, generated, django_capture_on_commit_callbacks
+    reference_data, generated, django_capture_on_commit_callbacks, monkeypatch
 ):
+    # The test runs inside one database transaction; between tasks the worker closes connections
+    # that are inside a transaction (on PostgreSQL that would end the test's), so here it keeps it.
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     north = factories.council("392").organisation
     analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
     current, previous = ssda903_folders(generated)
