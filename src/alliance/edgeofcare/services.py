@@ -106,11 +106,13 @@ def returns_tables(organisation: Organisation, kind: str) -> dict[str, pl.DataFr
         return {}
 
 
-def pseudonym(organisation: Organisation, child_id: str) -> str | None:
+def pseudonym(organisation: Organisation, child_id: str, kind: str = "ssda903") -> str | None:
+    """The child's pseudonym as the council's `kind` returns hold it (SSDA903 `CHILD` and the CIN
+    census `LAchildID` are pseudonymised differently)."""
     module = _returns()
     if module is None or not child_id:
         return None
-    return str(module.pseudonymise_id(organisation, child_id))
+    return str(module.pseudonymise_id(organisation, child_id, kind=kind))
 
 
 def _table(tables: dict[str, pl.DataFrame], *names: str) -> pl.DataFrame | None:
@@ -631,7 +633,8 @@ def match_outcomes(organisation: Organisation, today: dt.date | None = None) -> 
     children = Child.objects.filter(referral__organisation=organisation).exclude(la_child_id="")
     with transaction.atomic():
         for child in children.select_related("referral"):
-            key = pseudonym(organisation, child.la_child_id)
+            key = pseudonym(organisation, child.la_child_id, "ssda903")
+            cin_key = pseudonym(organisation, child.la_child_id, "cin")
             if key is None:
                 continue
             start = timezone.localdate(child.referral.received_at)
@@ -649,7 +652,7 @@ def match_outcomes(organisation: Organisation, today: dt.date | None = None) -> 
                     found["entered_care"] = hits.height > 0
                 if cin is not None and {"LAchildID", "CINreferralDate"} <= set(cin.columns):
                     hits = cin.filter(
-                        (pl.col("LAchildID") == key)
+                        (pl.col("LAchildID") == cin_key)
                         & (pl.col("CINreferralDate") > start + dt.timedelta(days=30))
                         & (pl.col("CINreferralDate") <= point)
                     )
@@ -768,6 +771,17 @@ def comparison_frame(
     for cid, d in details.select("LAchildID", "CINreferralDate").iter_rows():
         if d is not None:
             history[cid].append(d)
+    if episodes is not None and "CHILD" in episodes.columns:
+        linked = set(episodes["CHILD"].to_list()) & set(details["LAchildID"].to_list())
+        if episodes.height and not linked:
+            # The returns app pseudonymises the CIN census and SSDA903 with different keys, so a
+            # child's CIN record cannot be found in SSDA903. Without that link every comparison
+            # child would look as if they never entered care: refuse rather than mislead.
+            raise EdgeOfCareError(
+                "The comparison group cannot be built yet: the council's CIN census and SSDA903 "
+                "returns are pseudonymised separately, so a child's children-in-need record "
+                "cannot be linked to their looked-after record to see whether they entered care"
+            )
     entries: dict[str, list[dt.date]] = defaultdict(list)
     if episodes is not None:
         for cid, d in episodes.select("CHILD", "DECOM").iter_rows():
@@ -826,7 +840,7 @@ def _evaluate(organisation: Organisation, year: int, months: int) -> EvaluationO
             ids = {
                 p
                 for p in (
-                    pseudonym(organisation, c)
+                    pseudonym(organisation, c, "cin")
                     for c in Child.objects.filter(referral__in=referrals)
                     .exclude(la_child_id="")
                     .values_list("la_child_id", flat=True)
@@ -847,6 +861,8 @@ def _evaluate(organisation: Organisation, year: int, months: int) -> EvaluationO
             )
     except evaluation.NotEnoughData as exc:
         return EvaluationOutcome(None, f"Not enough data for {year} yet: {exc}.", [])
+    except EdgeOfCareError as exc:
+        return EvaluationOutcome(None, f"{exc}.", [])
     return EvaluationOutcome(result, "", evaluation.plain_english(result))
 
 

@@ -31,9 +31,12 @@ def south(reference_data):
 
 
 def fake_returns(monkeypatch, tables):
-    """Stand in for alliance.returns.services: ids pseudonymised as 'P-<id>'."""
+    """Stand in for alliance.returns.services: SSDA903 ids pseudonymised as 'P-<id>', CIN ids as
+    'C-<id>' (the real one keys the two returns differently too)."""
     module = types.SimpleNamespace(
-        pseudonymise_id=lambda org, child_id: f"P-{child_id}",
+        pseudonymise_id=lambda org, child_id, kind="ssda903": (
+            f"C-{child_id}" if kind == "cin" else f"P-{child_id}"
+        ),
         latest_tables=lambda org, kind, year=None: tables.get(kind, {}),
     )
     monkeypatch.setattr(services, "_returns", lambda: module)
@@ -212,7 +215,13 @@ def test_outcomes_are_matched_against_the_returns(north, monkeypatch):
         {"CHILD": ["P-A1"], "DECOM": [start + dt.timedelta(days=100)], "DEC": [None]},
         schema={"CHILD": pl.String, "DECOM": pl.Date, "DEC": pl.Date},
     )
-    cin = pl.DataFrame({"LAchildID": ["P-A2"], "CINreferralDate": [start + dt.timedelta(days=250)]})
+    # A2's CIN record under its CIN pseudonym; an SSDA903-style pseudonym must not match.
+    cin = pl.DataFrame(
+        {
+            "LAchildID": ["C-A2", "P-A1"],
+            "CINreferralDate": [start + dt.timedelta(days=250)] * 2,
+        }
+    )
     fake_returns(monkeypatch, {"ssda903": {"Episodes": episodes}, "cin": {"CINdetails": cin}})
     assert services.match_outcomes(north) > 0
     a1, a2, _none = r.children.order_by("pk")
@@ -221,6 +230,7 @@ def test_outcomes_are_matched_against_the_returns(north, monkeypatch):
     assert a1.outcomes.get(months=6).entered_care_source == Outcome.Source.RETURNS
     assert a2.outcomes.get(months=6).re_referred is False
     assert a2.outcomes.get(months=12).re_referred is True
+    assert a1.outcomes.get(months=12).re_referred is False
     assert not _none.outcomes.exists()  # no id: nothing to match; the practitioner records it
     # A practitioner cannot overwrite what the returns showed.
     services.record_outcome(a1, 6, {"checked_on": timezone.localdate(), "entered_care": False})
@@ -356,3 +366,22 @@ def test_monthly_referrals_count_each_calendar_month(north):
     assert len(months) == 12
     assert months[-1] == (timezone.localdate().strftime("%b %Y"), 2)
     assert sum(n for _, n in months) == 2
+
+
+def test_unlinkable_returns_are_refused_rather_than_read_as_never_in_care(north, monkeypatch):
+    cin = {
+        "CINdetails": pl.DataFrame(
+            {
+                "LAchildID": ["C-K1"],
+                "CINreferralDate": [dt.date(2024, 3, 1)],
+                "PrimaryNeedCode": ["N1"],
+            }
+        ),
+        "ChildIdentifiers": pl.DataFrame(
+            {"LAchildID": ["C-K1"], "PersonBirthDate": [dt.date(2010, 1, 1)]}
+        ),
+    }
+    ssda = {"Episodes": pl.DataFrame({"CHILD": ["P-K1"], "DECOM": [dt.date(2024, 6, 1)]})}
+    fake_returns(monkeypatch, {"cin": cin, "ssda903": ssda})
+    with pytest.raises(services.EdgeOfCareError, match="cannot be linked"):
+        services.comparison_frame(north, 2024, supported_ids=set())
