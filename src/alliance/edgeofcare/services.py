@@ -112,7 +112,11 @@ def pseudonym(organisation: Organisation, child_id: str, kind: str = "ssda903") 
     module = _returns()
     if module is None or not child_id:
         return None
-    return str(module.pseudonymise_id(organisation, child_id, kind=kind))
+    try:
+        return str(module.pseudonymise_id(organisation, child_id, kind=kind))
+    except Exception:  # e.g. the council has no key yet: nothing can be matched
+        log.exception("could not pseudonymise a child id for %s", organisation)
+        return None
 
 
 def _table(tables: dict[str, pl.DataFrame], *names: str) -> pl.DataFrame | None:
@@ -126,11 +130,13 @@ def _table(tables: dict[str, pl.DataFrame], *names: str) -> pl.DataFrame | None:
 def looked_after_now(organisation: Organisation, child_id: str) -> bool:
     """Is this child in care today, as far as the council's latest SSDA903 upload says (an
     episode with no end date)?"""
-    key = pseudonym(organisation, child_id)
-    if key is None:
+    if not child_id:
         return False
     episodes = _table(returns_tables(organisation, "ssda903"), "Episodes", "episodes")
     if episodes is None or "CHILD" not in episodes.columns:
+        return False  # nothing uploaded: the practitioner's answer on the form is what we have
+    key = pseudonym(organisation, child_id)
+    if key is None:
         return False
     open_ = episodes.filter(pl.col("CHILD") == key)
     if "DEC" in open_.columns:
