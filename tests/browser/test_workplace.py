@@ -53,6 +53,7 @@ def test_adviser_gets_a_clear_message_for_an_unknown_postcode(page, base_url, ax
     page.get_by_label("Home postcode").fill("SW1A 1AA")
     page.get_by_role("button", name="Save").click()
     summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("There is a problem")
     assert "There is a problem" in summary.inner_text()
     assert "Enter a postcode in the North East" in summary.inner_text()
     assert "Enter the young person’s date of birth" in summary.inner_text()
@@ -77,9 +78,8 @@ def test_employer_posts_an_opportunity_and_sees_only_shared_applicants(page, bas
     page.get_by_label("Hours per week").fill("30")
     page.get_by_label("Closing date").fill("2020-01-31")
     page.get_by_role("button", name="Save").click()
-    assert (
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
         "The closing date must be today or in the future"
-        in page.locator(".govuk-error-summary").inner_text()
     )
     axe_check(page)
     soon = (dt.date.today() + dt.timedelta(days=21)).isoformat()
@@ -106,9 +106,8 @@ def test_young_person_on_a_phone_sees_their_plan_and_says_interested(browser, ba
         axe_check(page)
         button = page.get_by_role("button", name="I’m interested").first
         button.click()
-        assert (
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
             "your adviser will talk to you"
-            in page.locator(".govuk-notification-banner").inner_text()
         )
         axe_check(page)
         response = page.goto(base_url + "/workplace/young-people/")

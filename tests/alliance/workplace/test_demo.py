@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_demo_is_idempotent_and_gives_each_journey_something_to_see(reference_data, client):
     create_demo_people()
     first = demo.load()
-    assert demo.YOUNG_PERSON in first and demo.EMPLOYER in first
+    assert demo.YOUNG_PERSON in first
+    assert demo.EMPLOYER in first
     people = YoungPerson.objects.count()
     assert demo.load() == first
     assert YoungPerson.objects.count() == people == 40
