@@ -57,13 +57,14 @@ def test_analyst_uploads_and_sees_progress_then_the_report(client, analyst, nort
     upload = Upload.objects.get()
     assert AuditEvent.objects.filter(action="upload", object_id=str(upload.pk)).exists()
     waiting = client.get(response["Location"])
-    assert '<meta http-equiv="refresh"' in waiting.content.decode()
+    assert "returns/progress.js" in waiting.content.decode()
+    assert f"/returns/uploads/{upload.pk}/status.json" in waiting.content.decode()
     status = client.get(reverse("returns:upload-status", args=[upload.pk])).json()
     assert status["finished"] is False
     services.check(upload.pk, "t")
     report = client.get(response["Location"]).content.decode()
     assert "Checked and stored" in report
-    assert 'http-equiv="refresh"' not in report
+    assert "returns/progress.js" not in report
     assert client.get(reverse("returns:upload-status", args=[upload.pk])).json()["finished"] is True
 
 
