@@ -19,6 +19,8 @@ def test_an_alliance_lead_adds_a_milestone_after_a_date_error(page, base_url, ax
     axe_check(page)
     page.get_by_role("link", name="All engagements").click()
     axe_check(page)
+    page.get_by_label("Status").select_option("active")
+    page.get_by_role("button", name="Show").click()
     page.locator("table a.govuk-link").filter(has_text=re.compile(".")).first.click()
     assert "Diagnostic" in page.content()
     axe_check(page)

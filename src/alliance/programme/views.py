@@ -667,7 +667,9 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "practice_used": engagement.practice_used.select_related("organisation"),
             "practice_all": _practice_choices(),
             "today": today,
-            "may_change": _may_change(request, engagement),
+            # A closed engagement is a record of what happened: nothing more is added to it.
+            "may_change": _may_change(request, engagement)
+            and engagement.status == Engagement.Status.ACTIVE,
         },
     )
 
