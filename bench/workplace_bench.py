@@ -230,7 +230,7 @@ def main() -> None:  # noqa: PLR0915 - one straight recipe
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 90
+            deadline = time.monotonic() + 300  # workers boot slowly on a busy shared machine
             while True:
                 try:
                     with urllib.request.urlopen(base + "/health/", timeout=2):  # noqa: S310 - loopback
