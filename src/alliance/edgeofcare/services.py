@@ -625,6 +625,12 @@ def record_outcome(child: Child, months: int, values: dict[str, Any]) -> Outcome
     return outcome
 
 
+def _covered_until(frame: pl.DataFrame | None) -> dt.date:
+    if frame is None or "YEAR" not in frame.columns or frame.height == 0:
+        return dt.date.min
+    return dt.date(int(frame["YEAR"].max()), 3, 31)  # type: ignore[arg-type]
+
+
 def match_outcomes(organisation: Organisation, today: dt.date | None = None) -> int:
     """Fill `entered_care` (SSDA903: an episode starting after the referral and before the
     outcome point) and `re_referred` (CIN census: a referral after this one's first 30 days and
@@ -635,6 +641,10 @@ def match_outcomes(organisation: Organisation, today: dt.date | None = None) -> 
     cin = _table(returns_tables(organisation, "cin"), "CINdetails")
     if episodes is None and cin is None:
         return 0
+    # A child absent from the returns is "no" only for points the uploads cover: a collection
+    # year ends on 31 March of its YEAR.
+    ssda903_covers = _covered_until(episodes)
+    cin_covers = _covered_until(cin)
     filled = 0
     children = Child.objects.filter(referral__organisation=organisation).exclude(la_child_id="")
     with transaction.atomic():
@@ -655,20 +665,28 @@ def match_outcomes(organisation: Organisation, today: dt.date | None = None) -> 
                         & (pl.col("DECOM") >= start)
                         & (pl.col("DECOM") <= point)
                     )
-                    found["entered_care"] = hits.height > 0
+                    if hits.height or point <= ssda903_covers:
+                        found["entered_care"] = hits.height > 0
                 if cin is not None and {"LAchildID", "CINreferralDate"} <= set(cin.columns):
                     hits = cin.filter(
                         (pl.col("LAchildID") == cin_key)
                         & (pl.col("CINreferralDate") > start + dt.timedelta(days=30))
                         & (pl.col("CINreferralDate") <= point)
                     )
-                    found["re_referred"] = hits.height > 0
+                    if hits.height or point <= cin_covers:
+                        found["re_referred"] = hits.height > 0
                 if not found:
                     continue
                 outcome, _ = Outcome.objects.get_or_create(
                     child=child, months=months, defaults={"checked_on": today}
                 )
                 for name, value in found.items():
+                    # Not being in the returns never overrules what a practitioner recorded.
+                    if (
+                        not value
+                        and getattr(outcome, f"{name}_source") == Outcome.Source.PRACTITIONER
+                    ):
+                        continue
                     setattr(outcome, name, value)
                     setattr(outcome, f"{name}_source", Outcome.Source.RETURNS)
                     filled += 1

@@ -214,16 +214,24 @@ def test_outcomes_are_matched_against_the_returns(north, monkeypatch):
     episodes = pl.DataFrame(
         {"CHILD": ["P-A1"], "DECOM": [start + dt.timedelta(days=100)], "DEC": [None]},
         schema={"CHILD": pl.String, "DECOM": pl.Date, "DEC": pl.Date},
-    )
+    ).with_columns(YEAR=pl.lit(start.year + 2))  # uploads covering every point that has passed
     # A2's CIN record under its CIN pseudonym; an SSDA903-style pseudonym must not match.
     cin = pl.DataFrame(
         {
             "LAchildID": ["C-A2", "P-A1"],
             "CINreferralDate": [start + dt.timedelta(days=250)] * 2,
+            "YEAR": [start.year + 2] * 2,
         }
     )
     fake_returns(monkeypatch, {"ssda903": {"Episodes": episodes}, "cin": {"CINdetails": cin}})
+    none_child = r.children.order_by("pk")[2]
+    services.record_outcome(
+        r.children.order_by("pk")[1], 3, {"checked_on": timezone.localdate(), "entered_care": True}
+    )
     assert services.match_outcomes(north) > 0
+    # Absence from SSDA903 does not overrule the practitioner's "entered care".
+    assert r.children.order_by("pk")[1].outcomes.get(months=3).entered_care is True
+    assert none_child.la_child_id == ""
     a1, a2, _none = r.children.order_by("pk")
     assert a1.outcomes.get(months=3).entered_care is False
     assert a1.outcomes.get(months=6).entered_care is True
