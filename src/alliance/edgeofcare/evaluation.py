@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from sklearn.linear_model import LogisticRegression
 
 NEED_CODES = ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8")
 COVARIATES = (
@@ -140,6 +139,9 @@ def propensity_scores(frame: pl.DataFrame, covariates: tuple[str, ...] = COVARIA
     sd[sd == 0] = 1
     x = (x - x.mean(axis=0)) / sd
     y = frame["treated"].to_numpy()
+    # scikit-learn takes seconds to import: only the evaluation itself pays for it, not every page.
+    from sklearn.linear_model import LogisticRegression
+
     model = LogisticRegression(C=1e4, max_iter=1000)
     model.fit(x, y)
     return model.predict_proba(x)[:, 1]
