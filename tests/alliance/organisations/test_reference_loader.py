@@ -57,8 +57,13 @@ def test_loading_again_changes_nothing(reference_data):
 
     lines = [report.line() for report in loaders.load(settings.SHARED_DATA_DIR)]
     assert lines[0] == "Councils: 0 loaded, 0 changed, 153 unchanged, 0 rejected"
-    assert lines[1] == "Statistical neighbours (DfE 2025 model): 0 loaded, 0 changed, 1530 unchanged, 0 rejected"
-    assert lines[2].startswith("Council area centres (ONS postcode directory): 0 loaded, 0 changed, 153 unchanged")
+    assert (
+        lines[1]
+        == "Statistical neighbours (DfE 2025 model): 0 loaded, 0 changed, 1530 unchanged, 0 rejected"
+    )
+    assert lines[2].startswith(
+        "Council area centres (ONS postcode directory): 0 loaded, 0 changed, 153 unchanged"
+    )
 
 
 def test_if_changed_skips_a_load_that_would_change_nothing(reference_data, capsys):

@@ -40,4 +40,6 @@ class Command(BaseCommand):
         names = dict(Organisation.objects.values_list("slug", "name"))
         for person in people:
             organisation = names.get(person.organisation_slug, person.organisation_slug)
-            self.stdout.write(f"  {person.username.ljust(width)}  {person.role.label}, {organisation}")
+            self.stdout.write(
+                f"  {person.username.ljust(width)}  {person.role.label}, {organisation}"
+            )
