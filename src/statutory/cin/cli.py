@@ -7,14 +7,18 @@ stderr when it could not (bad input, unknown year, unwritable report); 2 for usa
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+
+from statutory.engine.commands import (
+    check_and_report,
+    check_report_path,
+    make_console,
+    plainly,
+    print_rules,
+)
 
 if TYPE_CHECKING:
     from statutory.engine import Return
@@ -51,29 +55,6 @@ CacheOption = Annotated[
 ]
 
 
-def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
-
-
-def _fail(message: str) -> NoReturn:
-    Console(stderr=True, highlight=False).print(f"[red]error:[/red] {message}", soft_wrap=True)
-    raise typer.Exit(1)
-
-
-@contextmanager
-def _plainly() -> Iterator[None]:
-    """Turn the library's expected errors into one line and exit status 1."""
-    from statutory.engine.errors import InputError
-
-    try:
-        yield
-    except InputError as exc:
-        _fail(str(exc))
-    except (ValueError, KeyError, OSError) as exc:
-        text = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        _fail(str(text))
-
-
 def _year(path: Path, year: int | None) -> int:
     if year is not None:
         return year
@@ -96,25 +77,6 @@ def _read(
     return read_return(path, year, max_bytes=limit, workers=workers)
 
 
-def _progress(console: Console, total: int, label: str) -> tuple[Callable[[str], None], object]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
-    task = progress.add_task(label, total=total)
-
-    def advance(_: str) -> None:
-        progress.advance(task)
-
-    return advance, progress
-
-
 @app.command()
 def validate(
     path: PathArgument,
@@ -128,26 +90,16 @@ def validate(
     workers: WorkersOption = 1,
 ) -> None:
     """Validate a census with the DfE rules for the year; print a summary, optionally a report."""
-    from statutory.engine import Registry, run
-    from statutory.engine.reports import REPORT_EXTENSIONS, print_summary
 
-    console = _console()
-    with _plainly():
-        if report is not None and report.suffix.lower() not in REPORT_EXTENSIONS:
-            raise ValueError(f"--report must end in {', '.join(REPORT_EXTENSIONS)}")
+    console = make_console()
+    with plainly():
+        check_report_path(report)
         year = _year(path, year)
         with console.status("Reading…"):
             return_ = _read(path, year, cache, max_size, workers)
         for note in return_.notes:
             console.print(f"[yellow]note:[/yellow] {note}")
-        registry = Registry.load("cin")
-        advance, progress = _progress(console, len(registry.applicable(year)), "Checking")
-        with progress:  # type: ignore[attr-defined]
-            findings = run(registry, return_, year=year, threads=threads, on_rule=advance)
-        print_summary(findings, console)
-        if report is not None:
-            findings.write(str(report))
-            console.print(f"Report written to {report}")
+        check_and_report(console, "cin", return_, year, threads, report)
 
 
 @app.command()
@@ -157,20 +109,8 @@ def rules(
     ] = None,
 ) -> None:
     """Each listed DfE rule, implemented or missing; the last line counts them."""
-    from statutory.engine import Registry
-
-    with _plainly():
-        registry = Registry.load("cin")
-        coverage = registry.coverage(year)
-        out = sys.stdout
-        for item in coverage:
-            state = "implemented" if item.implemented else "missing"
-            out.write(f"{item.code} {state} {item.message}\n")
-        implemented = sum(item.implemented for item in coverage)
-        out.write(f"implemented {implemented} / listed {len(coverage)}\n")
-        for module, detail in registry.import_errors.items():
-            last = detail.strip().splitlines()[-1]
-            Console(stderr=True).print(f"[red]could not import[/red] {module}: {last}")
+    with plainly():
+        print_rules("cin", year)
 
 
 @app.command()
@@ -194,8 +134,8 @@ def indicators(
     from statutory.cin.indicators import compute
     from statutory.engine.reports import atomic_write
 
-    console = _console()
-    with _plainly():
+    console = make_console()
+    with plainly():
         if out is not None and out.suffix.lower() not in (".csv", ".json"):
             raise ValueError("--out must end in .csv or .json")
         year = _year(path, year)
@@ -237,8 +177,8 @@ def pseudonymise(
     """Child ids and UPNs -> keyed pseudonyms, dates of birth -> first of the month."""
     from statutory.cin.pseudonymise import load_key, pseudonymise_path
 
-    console = _console()
-    with _plainly():
+    console = make_console()
+    with plainly():
         key = load_key(key_file, os.environ.get("ALLIANCE_PSEUDONYMISE_KEY"))
         written = pseudonymise_path(path, out, key)
         console.print(f"Pseudonymised into {', '.join(str(p) for p in written[:3])}")
@@ -260,8 +200,8 @@ def generate(
     """Write a realistic synthetic CIN census XML for N children."""
     from statutory.cin.generator import generate as write
 
-    console = _console()
-    with _plainly():
+    console = make_console()
+    with plainly():
         with console.status("Generating…"):
             path = write(out, children, year=year, seed=seed, error_rate=error_rate, la=la)
         console.print(f"Wrote {path}")

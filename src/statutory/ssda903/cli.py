@@ -7,14 +7,18 @@ stderr when it could not (bad input, unknown year, unwritable report); 2 for usa
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from statutory.engine.commands import (
+    check_and_report,
+    check_report_path,
+    make_console,
+    plainly,
+    print_rules,
+)
 
 app = typer.Typer(
     help="SSDA903 (children looked after and care leavers).",
@@ -25,48 +29,6 @@ app = typer.Typer(
 YearOption = Annotated[
     int, typer.Option("--year", help="The year the collection ends (2025 = 2024/25).")
 ]
-
-
-def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
-
-
-def _fail(message: str) -> NoReturn:
-    Console(stderr=True, highlight=False).print(f"[red]error:[/red] {message}", soft_wrap=True)
-    raise typer.Exit(1)
-
-
-@contextmanager
-def _plainly() -> Iterator[None]:
-    """Turn the library's expected errors into one line and exit status 1."""
-    from statutory.engine.errors import InputError
-
-    try:
-        yield
-    except InputError as exc:
-        _fail(str(exc))
-    except (ValueError, KeyError, OSError) as exc:
-        text = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        _fail(str(text))
-
-
-def _progress(console: Console, total: int, label: str) -> tuple[Callable[[str], None], object]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
-    task = progress.add_task(label, total=total)
-
-    def advance(_: str) -> None:
-        progress.advance(task)
-
-    return advance, progress
 
 
 def _ons_code(code: str | None) -> str | None:
@@ -101,26 +63,16 @@ def validate(
     ] = None,
 ) -> None:
     """Validate a return with the DfE rules for the year; print a summary, optionally a report."""
-    from statutory.engine import Registry, run
-    from statutory.engine.reports import REPORT_EXTENSIONS, print_summary
     from statutory.ssda903.reader import read_return
 
-    console = _console()
-    with _plainly():
-        if report is not None and report.suffix.lower() not in REPORT_EXTENSIONS:
-            raise ValueError(f"--report must end in {', '.join(REPORT_EXTENSIONS)}")
+    console = make_console()
+    with plainly():
+        check_report_path(report)
         return_ = read_return(path, year, previous=previous)
         return_.la_code = _ons_code(la)
         for note in return_.notes + (return_.previous.notes if return_.previous else []):
             console.print(f"[yellow]note:[/yellow] {note}", soft_wrap=True)
-        registry = Registry.load("903")
-        advance, progress = _progress(console, len(registry.applicable(year)), "Checking")
-        with progress:  # type: ignore[attr-defined]
-            findings = run(registry, return_, year=year, threads=threads, on_rule=advance)
-        print_summary(findings, console)
-        if report is not None:
-            findings.write(str(report))
-            console.print(f"Report written to {report}")
+        check_and_report(console, "903", return_, year, threads, report)
 
 
 @app.command()
@@ -130,20 +82,8 @@ def rules(
     ] = None,
 ) -> None:
     """Each listed DfE rule, implemented or missing; the last line counts them."""
-    from statutory.engine import Registry
-
-    with _plainly():
-        registry = Registry.load("903")
-        coverage = registry.coverage(year)
-        out = sys.stdout
-        for item in coverage:
-            state = "implemented" if item.implemented else "missing"
-            out.write(f"{item.code} {state} {item.message}\n")
-        implemented = sum(item.implemented for item in coverage)
-        out.write(f"implemented {implemented} / listed {len(coverage)}\n")
-        for module, detail in registry.import_errors.items():
-            last = detail.strip().splitlines()[-1]
-            Console(stderr=True).print(f"[red]could not import[/red] {module}: {last}")
+    with plainly():
+        print_rules("903", year)
 
 
 @app.command()
@@ -166,8 +106,8 @@ def indicators(
     from statutory.ssda903.indicators import compute
     from statutory.ssda903.reader import read_return
 
-    console = _console()
-    with _plainly():
+    console = make_console()
+    with plainly():
         return_ = read_return(path, year, previous=previous)
         return_.la_code = _ons_code(la)
         result = compute(return_, la=la)
@@ -214,8 +154,8 @@ def pseudonymise(
     """Child ids -> keyed hash, dates of birth -> first of the month, postcodes -> sector."""
     from statutory.ssda903.pseudonymise import load_key, pseudonymise_path
 
-    console = _console()
-    with _plainly():
+    console = make_console()
+    with plainly():
         key = load_key(key_file, os.environ.get("ALLIANCE_PSEUDONYMISE_KEY"))
         written = pseudonymise_path(path, out, key, year=year)
         console.print(f"Pseudonymised {len(written)} tables into {out}")
@@ -234,8 +174,8 @@ def generate(
     """Write a realistic synthetic return (this year and last) for N children."""
     from statutory.ssda903.generator import generate_to
 
-    console = _console()
-    with _plainly():
+    console = make_console()
+    with plainly():
         with console.status("Generating…"):
             current, previous = generate_to(out, children, year, seed=seed, error_rate=error_rate)
         console.print(f"Wrote {current} and {previous}")

@@ -1,0 +1,100 @@
+"""What the SSDA903 and CIN command lines share: plain one-line errors, a progress bar, checking
+a return with the year's rules, and listing rule coverage. Each return's `cli.py` adds only its
+own reading and options, so both commands look and work alike."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from statutory.engine.context import Return
+
+
+def make_console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def fail(message: str) -> NoReturn:
+    Console(stderr=True, highlight=False).print(f"[red]error:[/red] {message}", soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def plainly() -> Iterator[None]:
+    """Turn the library's expected errors into one line and exit status 1."""
+    from statutory.engine.errors import InputError
+
+    try:
+        yield
+    except InputError as exc:
+        fail(str(exc))
+    except (ValueError, KeyError, OSError) as exc:
+        text = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        fail(str(text))
+
+
+def progress_bar(out: Console, total: int, label: str) -> tuple[Callable[[str], None], object]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=out,
+        transient=True,
+        disable=not out.is_terminal,
+    )
+    task = progress.add_task(label, total=total)
+
+    def advance(_: str) -> None:
+        progress.advance(task)
+
+    return advance, progress
+
+
+def check_report_path(report: Path | None) -> None:
+    from statutory.engine.reports import REPORT_EXTENSIONS
+
+    if report is not None and report.suffix.lower() not in REPORT_EXTENSIONS:
+        raise ValueError(f"--report must end in {', '.join(REPORT_EXTENSIONS)}")
+
+
+def check_and_report(
+    out: Console, kind: str, return_: Return, year: int, threads: int, report: Path | None
+) -> None:
+    """Run the year's rules on a return, print the summary and write the report if asked."""
+    from statutory.engine import Registry, run
+    from statutory.engine.reports import print_summary
+
+    registry = Registry.load(kind)
+    advance, progress = progress_bar(out, len(registry.applicable(year)), "Checking")
+    with progress:  # type: ignore[attr-defined]
+        findings = run(registry, return_, year=year, threads=threads, on_rule=advance)
+    print_summary(findings, out)
+    if report is not None:
+        findings.write(str(report))
+        out.print(f"Report written to {report}")
+
+
+def print_rules(kind: str, year: int | None) -> None:
+    """Each listed DfE rule as `CODE implemented|missing MESSAGE`, then the count."""
+    from statutory.engine import Registry
+
+    registry = Registry.load(kind)
+    coverage = registry.coverage(year)
+    stdout = sys.stdout
+    for item in coverage:
+        state = "implemented" if item.implemented else "missing"
+        stdout.write(f"{item.code} {state} {item.message}\n")
+    implemented = sum(item.implemented for item in coverage)
+    stdout.write(f"implemented {implemented} / listed {len(coverage)}\n")
+    for module, detail in registry.import_errors.items():
+        last = detail.strip().splitlines()[-1]
+        Console(stderr=True).print(f"[red]could not import[/red] {module}: {last}")
