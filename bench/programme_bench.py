@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.cookiejar
 import os
 import platform
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,7 +31,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from service import ROOT, Session, free_port  # bench/service.py
+
 PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway database
 LEAD = "lead@bench.test"
 DFE = "dfe@bench.test"
@@ -213,41 +212,6 @@ def generate() -> None:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Session:
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def get(self, path: str) -> tuple[int, bytes]:
-        with self.opener.open(self.base + path, timeout=60) as response:
-            return response.status, response.read()
-
-    def sign_in(self, username: str) -> None:
-        _status, body = self.get("/sign-in/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-        assert token is not None, "no CSRF token on the sign-in page"
-        data = urllib.parse.urlencode(
-            {
-                "csrfmiddlewaretoken": token.group(1).decode(),
-                "username": username,
-                "password": PASSWORD,
-                "next": "/",
-            }
-        ).encode()
-        request = urllib.request.Request(  # noqa: S310 - our own loopback service
-            self.base + "/sign-in/", data=data, headers={"Referer": self.base + "/sign-in/"}
-        )
-        with self.opener.open(request, timeout=60) as response:
-            assert "/sign-in/" not in response.geturl(), f"sign-in failed for {username}"
-
-
 def measure(session: Session, path: str, requests: int) -> tuple[float, float, int]:
     for _ in range(3):
         session.get(path)
@@ -294,7 +258,7 @@ def main() -> None:  # noqa: PLR0915 - one script, top to bottom
         text=True,
     )
     print(made.stdout.strip(), f"({time.perf_counter() - started:.0f} s to set up)")
-    port = _free_port()
+    port = free_port()
     log = (work / "service.log").open("w")
     server = subprocess.Popen(
         [*alliance, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
@@ -314,9 +278,9 @@ def main() -> None:  # noqa: PLR0915 - one script, top to bottom
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError((work / "service.log").read_text()) from None
                 time.sleep(0.5)
-        lead, dfe = Session(base), Session(base)
-        lead.sign_in(LEAD)
-        dfe.sign_in(DFE)
+        lead, dfe = Session(base, timeout=60), Session(base, timeout=60)
+        lead.sign_in(LEAD, PASSWORD)
+        dfe.sign_in(DFE, PASSWORD)
         _s, listing = lead.get("/programme/engagements/")
         first = re.search(rb"/programme/engagements/(\d+)/", listing)
         assert first is not None

@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,8 @@ import uuid
 import zipfile
 from pathlib import Path
 
+from service import free_port, run_alliance  # bench/service.py
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results" / "returns.md"
@@ -36,25 +37,6 @@ YEAR = 2026
 ANALYST = "bench-analyst@north-tyneside.test"
 PASSWORD = "bench-password-2026-not-real"  # noqa: S105 - a throwaway database's only account
 TARGET_S = 15.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _run(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "alliance", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"alliance {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
 
 
 def _csrf(html: str) -> str:
@@ -99,9 +81,9 @@ def main() -> None:  # noqa: PLR0915 - one linear script, step by step
             DATABASE_URL=f"sqlite:///{var / 'var' / 'bench.sqlite3'}",
         )
         print("setting up a temporary service…", flush=True)
-        _run(env, "manage", "migrate", "--no-input", "-v0")
-        _run(env, "load-reference")
-        _run(
+        run_alliance(env, "manage", "migrate", "--no-input", "-v0")
+        run_alliance(env, "load-reference")
+        run_alliance(
             env,
             "manage",
             "shell",
@@ -113,7 +95,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, step by step
             " role=Role.COUNCIL_ANALYST)",
         )
         print(f"generating a {args.children:,}-child return…", flush=True)
-        _run(
+        run_alliance(
             env,
             "903",
             "generate",
@@ -129,7 +111,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, step by step
             for p in sorted((var / "return").rglob("*.csv")):
                 out.write(p, p.relative_to(var / "return").as_posix())
         size_mb = archive.stat().st_size / 1024 / 1024
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = (var / "service.log").open("w")
         service = subprocess.Popen(

@@ -14,12 +14,8 @@ the 2 cores are shared, so the load average is reported beside the figures.
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import os
 import platform
-import re
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,7 +24,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from service import ROOT, Session, free_port, run_alliance, timed  # bench/service.py
+
 PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway database's fictional people
 
 FILL = r"""
@@ -116,74 +113,6 @@ print(len(people), len(employers), Opportunity.objects.filter(closing_date__gte=
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _run(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "alliance", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"alliance {' '.join(args[:2])} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-class Client:
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-
-    def get(self, path: str) -> tuple[int, bytes]:
-        with self.opener.open(self.base + path, timeout=30) as response:
-            return response.status, response.read()
-
-    def sign_in(self, username: str) -> None:
-        _status, body = self.get("/sign-in/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-        assert token, "no CSRF token on the sign-in page"
-        data = urllib.parse.urlencode(
-            {
-                "csrfmiddlewaretoken": token.group(1).decode(),
-                "username": username,
-                "password": PASSWORD,
-            }
-        ).encode()
-        request = urllib.request.Request(  # noqa: S310 - our own loopback service
-            self.base + "/sign-in/", data=data, headers={"Referer": self.base + "/sign-in/"}
-        )
-        with self.opener.open(request, timeout=30) as response:
-            response.read()
-        status, body = self.get("/workplace/me/" if "young" in username else "/")
-        assert status == 200, f"sign-in as {username} failed"
-        assert b"Sign out" in body, f"sign-in as {username} failed"
-
-
-def timed(client: Client, path: str, n: int) -> dict[str, float]:
-    client.get(path)  # warm
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        status, _ = client.get(path)
-        times.append((time.perf_counter() - t) * 1000)
-        assert status == 200, path
-    times.sort()
-    return {
-        "p50": statistics.median(times),
-        "p95": times[int(0.95 * (len(times) - 1))],
-        "max": times[-1],
-    }
-
-
 def main() -> None:  # noqa: PLR0915 - one straight recipe
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=100)
@@ -202,15 +131,17 @@ def main() -> None:  # noqa: PLR0915 - one straight recipe
             DATABASE_URL=f"sqlite:///{var / 'alliance.sqlite3'}",
         )
         t = time.perf_counter()
-        _run(env, "manage", "migrate", "--no-input", "-v0")
-        _run(env, "load-reference")
+        run_alliance(env, "manage", "migrate", "--no-input", "-v0")
+        run_alliance(env, "load-reference")
         params = f"{PASSWORD!r}, {args.people}, {args.employers}, {args.opportunities}"
-        filled = _run(env, "manage", "shell", "-c", FILL.replace("PARAMS", params)).split()[-8:]
+        filled = run_alliance(env, "manage", "shell", "-c", FILL.replace("PARAMS", params)).split()[
+            -8:
+        ]
         n_people, n_employers, n_open, n_info, n_refs, person_pk, opp_pk, own_pk = (
             int(x) for x in filled
         )
         fill_s = time.perf_counter() - t
-        port = _free_port()
+        port = free_port()
         log = (var / "serve.log").open("w")
         server = subprocess.Popen(
             [
@@ -239,12 +170,12 @@ def main() -> None:  # noqa: PLR0915 - one straight recipe
                     if server.poll() is not None or time.monotonic() > deadline:
                         raise SystemExit((var / "serve.log").read_text()) from None
                     time.sleep(0.3)
-            adviser = Client(base)
-            adviser.sign_in("adviser@bench.test")
-            employer = Client(base)
-            employer.sign_in("employer@bench.test")
-            young = Client(base)
-            young.sign_in("young.person@bench.test")
+            adviser = Session(base)
+            adviser.sign_in("adviser@bench.test", PASSWORD, "/", b"Sign out")
+            employer = Session(base)
+            employer.sign_in("employer@bench.test", PASSWORD, "/", b"Sign out")
+            young = Session(base)
+            young.sign_in("young.person@bench.test", PASSWORD, "/workplace/me/", b"Sign out")
             pages = [
                 (
                     "Matching: opportunities for a young person",

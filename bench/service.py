@@ -1,0 +1,98 @@
+"""What the service benchmarks share: running `alliance` commands on a throwaway database, a free
+loopback port, a signed-in HTTP session against the real running service, and timing a page."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run_alliance(env: dict[str, str], *args: str) -> str:
+    """Run `alliance ARGS` with `env` (the benchmark's own database); stop with its output if it fails."""
+    done = subprocess.run(
+        [sys.executable, "-m", "alliance", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"alliance {' '.join(args[:2])} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+class Session:
+    """One person's cookies against the running service on loopback."""
+
+    def __init__(self, base: str, timeout: float = 30) -> None:
+        self.base = base
+        self.timeout = timeout
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        with self.opener.open(self.base + path, timeout=self.timeout) as response:
+            return response.status, response.read()
+
+    def sign_in(
+        self, username: str, password: str, landing: str | None = None, expect: bytes | None = None
+    ) -> None:
+        """Sign in through the real form (with its CSRF token); then, if given, open `landing`
+        and check it answers 200 (and holds `expect`)."""
+        _status, body = self.get("/sign-in/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        assert token is not None, "no CSRF token on the sign-in page"
+        data = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": token.group(1).decode(),
+                "username": username,
+                "password": password,
+                "next": "/",
+            }
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 - our own loopback service
+            self.base + "/sign-in/", data=data, headers={"Referer": self.base + "/sign-in/"}
+        )
+        with self.opener.open(request, timeout=self.timeout) as response:
+            response.read()
+            assert "/sign-in/" not in response.geturl(), f"sign-in failed for {username}"
+        if landing is not None:
+            status, page = self.get(landing)
+            assert status == 200, f"sign-in as {username} failed"
+            if expect is not None:
+                assert expect in page, f"sign-in as {username} failed"
+
+
+def timed(session: Session, path: str, n: int) -> dict[str, float]:
+    """Milliseconds for `n` requests of `path` after one warm-up: median, 95th percentile, max."""
+    session.get(path)  # warm
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        status, _ = session.get(path)
+        times.append((time.perf_counter() - t) * 1000)
+        assert status == 200, path
+    times.sort()
+    return {
+        "p50": statistics.median(times),
+        "p95": times[int(0.95 * (len(times) - 1))],
+        "max": times[-1],
+    }
