@@ -348,10 +348,19 @@ def end_date_blank(ctx: Context) -> pl.DataFrame:
 
 @rule("SW17STG2", table=SWE, fields=("SW_DEC", "SW_DECOM"))
 def no_episode_open_at_31_march(ctx: Context) -> pl.DataFrame:
-    """The child's latest episode (by SW_DECOM) must be open (SW_DEC blank) at 31 March."""
-    swe = _swe_in_order(ctx)
-    bad = swe.filter(pl.col("__last") & ~_blank("SW_DEC"))
-    return _rows(ctx.table(SWE), bad)
+    """The child's latest episode (by SW_DECOM) must be open (SW_DEC blank) at 31 March.
+
+    The DfE names "the episode with the latest <SW_DECOM>": an episode whose start date is
+    blank or not a date has no place in that order (SW04 reports it), so the latest is the
+    latest dated episode, as the open-source validator picks it. A child whose episodes are
+    all undated is not checked here."""
+    swe = ctx.table(SWE)
+    latest = (
+        swe.filter(pl.col("SW_DECOM").is_not_null())
+        .sort([CHILD, "SW_DECOM", ROW])
+        .unique(subset=CHILD, keep="last", maintain_order=True)
+    )
+    return _rows(swe, latest.filter(~_blank("SW_DEC")))
 
 
 # --------------------------------------------------------------------------------------

@@ -234,3 +234,16 @@ def test_sw17_latest_episode_open_at_31_march():
 def test_sw17_an_end_date_that_does_not_parse_still_closes_the_episode():
     sw = [swe("1", "01/01/2024", "not a date")]
     assert flagged_rows("SW17STG2", year=2026, SWEpisodes=sw) == [1]
+
+
+def test_sw17_an_undated_episode_is_not_the_latest():
+    # The validator councils use picks the latest *dated* episode (blank or invalid starts
+    # sort last there): child 1's open episode is its latest, so nothing is flagged for it,
+    # while child 2's latest dated episode has ended.
+    sw = [
+        swe("1", "01/02/2024", None),
+        swe("1", None, "01/03/2024"),
+        swe("2", "01/02/2024", "01/03/2025"),
+        swe("2", "31/02/2024", None),
+    ]
+    assert flagged_rows("SW17STG2", year=2026, SWEpisodes=sw) == [3]
