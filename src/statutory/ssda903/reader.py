@@ -86,8 +86,18 @@ def read_return(
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
     max_file_bytes: int = DEFAULT_MAX_FILE,
     check_year: bool = True,
+    providers: str | os.PathLike[str] | None = None,
 ) -> Return:
-    """Read this year's return (and last year's) into typed frames."""
+    """Read this year's return (and last year's) into typed frames.
+
+    `providers` is Ofsted's provider information (a CSV: `statutory.ssda903.providers`), which
+    rules 219, 221, 224, 227, 228, 229 and 1008 need; it is read first, so a bad file fails
+    before the return is read."""
+    provider_info = None
+    if providers is not None:
+        from statutory.ssda903.providers import read_providers
+
+        provider_info = read_providers(providers)
     schema = load_schema(year)
     prev_schema = load_schema(year - 1) if year - 1 >= 2018 else schema
     source = Path(path)
@@ -133,6 +143,10 @@ def read_return(
         check_collection_year(result)
         if result.previous is not None and result.previous.supplied:
             check_collection_year(result.previous, hint="--previous should be last year's return")
+    if provider_info is not None:
+        from statutory.ssda903.providers import attach_providers
+
+        attach_providers(result, provider_info)
     return result
 
 

@@ -1,7 +1,8 @@
 """SSDA903 rules 1000-1016: who may have care-leaver (OC3) information, adoption decisions,
 missing episodes, reasons for placement change, data for children with no episodes.
 
-Not implemented here: 1008 (needs Ofsted's URN lists).
+1008 checks URNs against Ofsted's provider information (`statutory.ssda903.providers`); without
+that file it does not run, and the validation says so.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
+from statutory.ssda903.providers import needs_provider_info, on_each_episode_urn
 from statutory.ssda903.rules.r100s import (
     CHILD,
     OC3_ITEMS,
@@ -203,6 +205,16 @@ REASON_PLACE_CHANGE_CODES = (
     "CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ", "PLACE",
     "CUSTOD", "OTHER",
 )  # fmt: skip
+
+
+@rule("1008", table="Episodes", fields=("URN",))
+@needs_provider_info
+def urn_known_to_ofsted(ctx: Context) -> pl.DataFrame:
+    """A URN, when given and not the placeholder XXXXXXX, must be one Ofsted lists (in the
+    provider information given with the return; compared as text, any case). Only the exact
+    placeholder is excused: `XXXXXX` (six) is an unknown URN."""
+    eps = on_each_episode_urn(ctx)
+    return rows_of(ctx.table("Episodes"), eps.filter(~pl.col("__LISTED"))[ROW_NUMBER])
 
 
 @rule("1009", table="Episodes", fields=("REASON_PLACE_CHANGE",))

@@ -2,26 +2,32 @@
 defaults, placement provider and URN, reasons for placement change.
 
 Rules that compare with last year's return run only when last year's table was supplied.
-Rules 219, 221, 224, 227, 228 and 229 need Ofsted's provider lists (URN lookup), which the
-project does not hold; they are not implemented here.
+Rules 219, 221, 224, 227, 228 and 229 compare the episode's URN with Ofsted's provider
+information (`statutory.ssda903.providers`); without that file they do not run, and the
+validation says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
+from statutory.ssda903.providers import needs_provider_info, on_each_episode_urn
 from statutory.ssda903.rules._helpers import episodes_in_order
 from statutory.ssda903.rules.r100s import (
     CHILD,
+    _authority,
+    _utla_lookup,
     any_provided,
     blank,
     date,
     flagged,
     header_uasc,
     is_code,
+    own_authority,
     plus_years,
     provided,
     raw,
@@ -526,3 +532,164 @@ def no_custody_under_10(ctx: Context) -> pl.DataFrame:
         & (raw(joined, "REASON_PLACE_CHANGE") == "CUSTOD")
     )
     return rows_of(eps, bad[ROW_NUMBER])
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules against Ofsted's provider information (the DfE's "URN lookup")
+#
+# Every one of them looks only at episodes whose URN is provided and is not the placeholder
+# XXXXXXX. A URN Ofsted does not list is rule 1008's finding; the "does not match" rules
+# (219, 221, 224, 229 for PR1) flag it too, because there is nothing for the episode to match,
+# which is how the DfE states them ("must = any URN lookup <...> of matching URN") and what the
+# DfE's validator does. 227 and 228 need an end of registration, so they pass unlisted URNs.
+# ---------------------------------------------------------------------------------------------
+
+
+@rule("219", table="Episodes", fields=("URN", "PLACE"))
+@needs_provider_info
+def urn_matches_placement_type(ctx: Context) -> pl.DataFrame:
+    """If a URN is given (not XXXXXXX), PLACE must be one of the placement codes Ofsted lists
+    for that URN. A blank PLACE, or a URN with no placement codes, does not match."""
+    eps = on_each_episode_urn(ctx)
+    matches = pl.col("OFSTED_PLACE_CODES").list.contains(raw(eps, "PLACE")).fill_null(False)
+    return rows_of(ctx.table("Episodes"), eps.filter(~matches)[ROW_NUMBER])
+
+
+def _postcode_checked_places(year: int) -> list[str]:
+    """Placement types rule 221 compares postcodes for: up to 2022/23 K1, K2, R3, S1; in
+    2023/24 supported accommodation (H5) joins; from 2024/25 H5 leaves and K3 joins (the
+    DfE's rule sets for those years, as the DfE's validator carries them)."""
+    if year <= 2023:
+        return ["K1", "K2", "R3", "S1"]
+    if year == 2024:
+        return ["H5", "K1", "K2", "R3", "S1"]
+    return ["K1", "K2", "K3", "R3", "S1"]
+
+
+@rule("221", table="Episodes", fields=("PL_POST",))
+@needs_provider_info
+def urn_matches_placement_postcode(ctx: Context) -> pl.DataFrame:
+    """If a URN is given (not XXXXXXX), LS is not V3/V4, PLACE is one of the year's
+    registered-setting types (see `_postcode_checked_places`) and PL_POST is provided,
+    PL_POST must be Ofsted's postcode for that URN (compared without spaces, any case). A URN
+    Ofsted lists without a postcode, or does not list, does not match."""
+    eps = on_each_episode_urn(ctx)
+    pl_post = raw(eps, "PL_POST").str.replace_all(r"\s+", "")
+    checked = (
+        ~is_code(eps, "LS", ["V3", "V4"])
+        & is_code(eps, "PLACE", _postcode_checked_places(ctx.year))
+        & pl_post.is_not_null()
+    )
+    bad = eps.filter(checked & pl_post.ne_missing(pl.col("OFSTED_POSTCODE")))
+    return rows_of(ctx.table("Episodes"), bad[ROW_NUMBER])
+
+
+@rule("224", table="Episodes", fields=("PLACE_PROVIDER",))
+@needs_provider_info
+def urn_matches_placement_provider(ctx: Context) -> pl.DataFrame:
+    """If a URN is given (not XXXXXXX), PLACE_PROVIDER must be one of the provider codes
+    Ofsted lists for that URN. A blank PLACE_PROVIDER does not match."""
+    eps = on_each_episode_urn(ctx)
+    matches = (
+        pl.col("OFSTED_PROVIDER_CODES").list.contains(raw(eps, "PLACE_PROVIDER")).fill_null(False)
+    )
+    return rows_of(ctx.table("Episodes"), eps.filter(~matches)[ROW_NUMBER])
+
+
+@rule("227", table="Episodes", fields=("URN", "DECOM"))
+@needs_provider_info
+def urn_valid_at_episode_start(ctx: Context) -> pl.DataFrame:
+    """If a URN is given (not XXXXXXX) and Ofsted records an end to its registration, DECOM
+    must be before that date: an episode starting on the day registration ended is flagged.
+    (The DfE states only the end of registration; a placement starting before the provider
+    registered is not this rule's finding.)"""
+    eps = on_each_episode_urn(ctx)
+    bad = eps.filter((date(eps, "DECOM") >= pl.col("OFSTED_REG_END")).fill_null(False))
+    return rows_of(ctx.table("Episodes"), bad[ROW_NUMBER])
+
+
+@rule("228", table="Episodes", fields=("URN", "DEC"))
+@needs_provider_info
+def urn_valid_at_episode_end(ctx: Context) -> pl.DataFrame:
+    """If a URN is given (not XXXXXXX) and Ofsted records an end to its registration, DEC must
+    be on or before that date; an episode still open (no valid DEC) must have a provider still
+    registered on 31 March of the collection year (an end on 31 March passes)."""
+    eps = on_each_episode_urn(ctx)
+    reg_end = pl.col("OFSTED_REG_END")
+    dec = date(eps, "DEC")
+    bad = eps.filter(
+        reg_end.is_not_null()
+        & pl.when(dec.is_not_null())
+        .then(dec > reg_end)
+        .otherwise(pl.lit(ctx.reference_date) > reg_end)
+    )
+    return rows_of(ctx.table("Episodes"), bad[ROW_NUMBER])
+
+
+def _council_by_name() -> dict[str, str]:
+    from statutory.reference import councils
+
+    return {re.sub(r"[^a-z]", "", c.name.lower()): c.ons_code for c in set(councils().values())}
+
+
+def _provider_authority(ctx: Context, eps: pl.DataFrame) -> pl.Expr:
+    """The provider's council (ONS code) for each joined episode row: the upper-tier
+    authority of Ofsted's postcode for the URN (the DfE's validator works it out the same
+    way), else the council the file names (`LA_CODE`, or `Local authority` matched by name)."""
+    located = ctx.postcodes.lookup(
+        eps.select("__URN", "OFSTED_POSTCODE").unique(), "OFSTED_POSTCODE", "__prov_"
+    ).join(_utla_lookup(), left_on="__prov_lad_code", right_on="__lad", how="left")
+    by_postcode = dict(
+        located.select("__URN", _authority(pl.col("__prov_lad_code"), pl.col("__utla")).alias("LA"))
+        .drop_nulls()
+        .iter_rows()
+    )
+    from statutory.reference import councils
+
+    known = councils()
+    named = pl.col("OFSTED_LA_CODE").replace_strict(
+        {k: v.ons_code for k, v in known.items()}, default=None, return_dtype=pl.String
+    )
+    by_name = (
+        pl.col("OFSTED_LA_NAME")
+        .str.to_lowercase()
+        .str.replace_all(r"[^a-z]", "")
+        .replace_strict(_council_by_name(), default=None, return_dtype=pl.String)
+    )
+    return pl.coalesce(
+        pl.col("__URN").replace_strict(by_postcode, default=None, return_dtype=pl.String),
+        named,
+        by_name,
+    )
+
+
+def _no_provider_la_places(year: int) -> list[str]:
+    """From 2025/26 the DfE excludes placement types with no registered provider from 229."""
+    if year <= 2025:
+        return []
+    return [*_NO_URN_COMMON, "K3", "Z11", "Z12", "Z13", "Z14"]
+
+
+@rule("229", table="Episodes", fields=("URN", "PLACE_PROVIDER"))
+@needs_provider_info
+def provider_council_matches(ctx: Context) -> pl.DataFrame:
+    """If a URN is given (not XXXXXXX): with PLACE_PROVIDER PR1 (the council's own provision)
+    the provider's council must be the submitting council; with PR2 (another council's
+    provision) it must not be. The provider's council comes from Ofsted's postcode for the
+    URN (else the council the file names); the submitting council is `--la` (else the one
+    most home postcodes fall in). A PR1 episode whose provider's council cannot be worked out
+    does not match (the DfE's wording and its validator); a PR2 one passes. From 2025/26
+    placement types with no registered provider (P1, P3, R1, R2, R5, T0-T4, K3, Z11-Z14) are
+    not checked."""
+    own = own_authority(ctx)
+    eps = on_each_episode_urn(ctx)
+    if own is None or eps.is_empty():
+        return ctx.table("Episodes").clear()
+    eps = eps.filter(~is_code(eps, "PLACE", _no_provider_la_places(ctx.year)))
+    provider_la = _provider_authority(ctx, eps)
+    provider = raw(eps, "PLACE_PROVIDER")
+    bad = eps.filter(
+        ((provider == "PR1") & provider_la.ne_missing(pl.lit(own)))
+        | ((provider == "PR2") & (provider_la == own)).fill_null(False)
+    )
+    return rows_of(ctx.table("Episodes"), bad[ROW_NUMBER])

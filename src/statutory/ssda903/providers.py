@@ -1,0 +1,273 @@
+"""Ofsted's provider information (the DfE's "URN lookup"), for rules 219, 221, 224, 227, 228,
+229 and 1008.
+
+Those rules compare an episode's Ofsted URN with what Ofsted publishes about the provider:
+the placement types (placement codes) and provider codes it is registered for, the date its
+registration ended, its postcode and its council. The DfE's collection system holds that list;
+a council checking its own return gives it as a file: `alliance 903 validate ... --providers
+FILE`, or `read_return(..., providers=FILE)`, or `attach_providers(return_,
+read_providers(FILE))` from the library.
+
+The file is a CSV of Ofsted's lists, with the headings the DfE's open-source validator
+(data-to-insight/csc-validator-be-903) accepts, so councils can use the same file there and
+here (any case, any column order, extra columns ignored):
+
+| what | Ofsted's combined list / Social Care Providers list | Children's Homes list | or |
+|---|---|---|---|
+| URN | `URN` | `URN` | |
+| placement codes | `Placement code` | `Provider Code` | `PLACE_CODES` |
+| provider codes | `Placement provider code` | `Provider Placement Code` | `PROVIDER_CODES` |
+| registration ended | `Deregistration date` | `Closed Date` | `REG_END` |
+| postcode | `Setting address postcode`, `Setting postcode` | `Setting Postcode` | `POSTCODE` |
+| council (optional) | `Local authority`, `Provider local authority` | `Local Authority` | `LA_NAME_FROM_FILE`, `LA_CODE` |
+
+Codes may be listed several to a cell (`PR1/PR2`, `H5, K3`). A URN listed more than once (a
+provider on two lists) has the union of its codes; its registration has ended only if every
+row says so (the latest date); its postcode and council are the first given.
+
+Without the file the rules cannot run. They say so rather than pass: `not_run()` names them,
+and `alliance 903 validate` lists them as "not run: needs Ofsted provider information" in its
+summary and JSON report. (A run through `statutory.engine.run` without the file finds nothing
+for them: the engine has no "not run" state yet; callers ask `not_run()`.)
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from statutory.engine.columns import parse_date_series
+from statutory.engine.errors import InputError
+
+if TYPE_CHECKING:
+    from statutory.engine import Context, Registry, Return
+    from statutory.engine.rule import Check
+
+# The frame rides with the return under this name (the DfE rule list's name for it). It is not
+# one of the return's tables (`supplied` never names it), so nothing stores or pseudonymises it.
+PROVIDER_TABLE = "Provider Info"
+NEEDS = "Ofsted provider information"
+NOT_RUN = f"not run: needs {NEEDS}"
+# The DfE's placeholder for "URN not known yet".
+URN_PLACEHOLDER = "XXXXXXX"
+
+# canonical column -> accepted headings, normalised (lower case, single spaces), in order
+HEADINGS: dict[str, tuple[str, ...]] = {
+    "URN": ("urn",),
+    "PLACE_CODES": ("placement code", "provider code", "place_codes", "place codes"),
+    "PROVIDER_CODES": (
+        "placement provider code",
+        "provider placement code",
+        "provider_codes",
+        "provider codes",
+    ),
+    "REG_END": ("deregistration date", "closed date", "reg_end"),
+    "POSTCODE": ("setting address postcode", "setting postcode", "postcode"),
+    "LA_NAME": (
+        "local authority",
+        "provider local authority",
+        "la_name_from_file",
+        "la_name",
+    ),
+    "LA_CODE": ("la_code", "local authority code", "la code"),
+}
+REQUIRED = ("URN", "PLACE_CODES", "PROVIDER_CODES", "REG_END", "POSTCODE")
+SCHEMA: dict[str, pl.DataType] = {
+    "URN": pl.String(),
+    "PLACE_CODES": pl.List(pl.String),
+    "PROVIDER_CODES": pl.List(pl.String),
+    "REG_END": pl.Date(),
+    "POSTCODE": pl.String(),
+    "LA_NAME": pl.String(),
+    "LA_CODE": pl.String(),
+}
+
+# qualified names of the checks that need the file (filled by `needs_provider_info`)
+_NEEDING: set[str] = set()
+
+
+def _heading(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\ufeff", "")).strip().lower()
+
+
+def empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=SCHEMA)
+
+
+def read_providers(path: str | os.PathLike[str]) -> pl.DataFrame:
+    """Ofsted's provider information from a CSV -> one row per URN (see the module docstring).
+
+    Raises `InputError` naming the file (and row and column) when it cannot be used."""
+    from statutory.ssda903.reader import _decode
+
+    source = Path(path)
+    name = str(source)
+    if not source.is_file():
+        raise InputError(name, None, None, "no such file (--providers takes a CSV file)")
+    data = source.read_bytes()
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise InputError(
+            name,
+            None,
+            None,
+            "this is an Excel workbook: save Ofsted's provider list as CSV (File > Save As > "
+            "CSV UTF-8) and give that file",
+        )
+    utf8, _ = _decode(name, data)
+    if not utf8.strip():
+        raise InputError(name, None, None, "the file is empty")
+    try:
+        raw = pl.read_csv(utf8, infer_schema=False, has_header=True, truncate_ragged_lines=False)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(name, None, None, f"could not be read as CSV: {first}") from None
+    return providers_from_frame(raw, name=name)
+
+
+def providers_from_frame(raw: pl.DataFrame, *, name: str = "provider information") -> pl.DataFrame:
+    """A text frame with Ofsted's (or the canonical) headings -> one typed row per URN."""
+    by_heading = {_heading(c): c for c in raw.columns}
+    found: dict[str, str] = {}
+    for column, accepted in HEADINGS.items():
+        for heading in accepted:
+            if heading in by_heading:
+                found[column] = by_heading[heading]
+                break
+    missing = [c for c in REQUIRED if c not in found]
+    if missing:
+        wanted = "; ".join(f"{c}: {' or '.join(repr(h) for h in HEADINGS[c])}" for c in missing)
+        raise InputError(
+            name,
+            0,
+            None,
+            f"not Ofsted provider information: no column for {', '.join(missing)} ({wanted})",
+        )
+
+    def text(column: str) -> pl.Expr:
+        if column not in found:
+            return pl.lit(None, dtype=pl.String)
+        value = pl.col(found[column]).cast(pl.String).str.strip_chars()
+        return pl.when(value.str.len_chars() > 0).then(value)
+
+    def code_list(column: str) -> pl.Expr:
+        # "PR1/PR2", "H5, K3", "K1,K2" -> a list of codes
+        return text(column).str.to_uppercase().str.extract_all(r"[A-Z0-9]+")
+
+    frame = raw.with_row_index("__row", offset=1).select(
+        "__row",
+        # a URN from a spreadsheet may have become "1234567.0"
+        text("URN").str.to_uppercase().str.replace(r"^(\d+)\.0+$", "${1}").alias("URN"),
+        code_list("PLACE_CODES").alias("PLACE_CODES"),
+        code_list("PROVIDER_CODES").alias("PROVIDER_CODES"),
+        text("REG_END").alias("__reg_end"),
+        text("POSTCODE").str.to_uppercase().str.replace_all(r"\s+", "").alias("POSTCODE"),
+        text("LA_NAME").alias("LA_NAME"),
+        text("LA_CODE").str.to_uppercase().alias("LA_CODE"),
+    )
+    reg_end = parse_date_series(frame["__reg_end"])
+    unreadable = frame["__reg_end"].is_not_null() & reg_end.is_null()
+    if unreadable.any():
+        row = int(frame.filter(unreadable)["__row"][0])
+        value = frame.filter(unreadable)["__reg_end"][0]
+        raise InputError(name, row, found["REG_END"], f"{value!r} is not a date (use dd/mm/YYYY)")
+    frame = frame.with_columns(reg_end.alias("REG_END")).filter(pl.col("URN").is_not_null())
+    return (
+        frame.group_by("URN", maintain_order=True)
+        .agg(
+            pl.col("PLACE_CODES")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique(maintain_order=True),
+            pl.col("PROVIDER_CODES")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique(maintain_order=True),
+            # still registered if any row says so (no end date); else the latest end
+            pl.when(pl.col("REG_END").null_count() == 0).then(pl.col("REG_END").max()),
+            pl.col("POSTCODE").drop_nulls().first(),
+            pl.col("LA_NAME").drop_nulls().first(),
+            pl.col("LA_CODE").drop_nulls().first(),
+        )
+        .select(list(SCHEMA))
+        .cast(pl.Schema(SCHEMA))
+    )
+
+
+def attach_providers(return_: Return, providers: pl.DataFrame) -> Return:
+    """Give a read return Ofsted's provider information (from `read_providers`)."""
+    return_.tables[PROVIDER_TABLE] = providers.select(list(SCHEMA)).cast(pl.Schema(SCHEMA))
+    return return_
+
+
+def has_providers(return_: Return) -> bool:
+    return PROVIDER_TABLE in return_.tables
+
+
+def provider_info(ctx: Context) -> pl.DataFrame | None:
+    """The provider information given with the return, or None."""
+    return ctx.return_.tables.get(PROVIDER_TABLE)
+
+
+def needs_provider_info(check: Check) -> Check:
+    """Mark a check as needing Ofsted's provider information. Without it the check finds
+    nothing, and `not_run()` names it, so callers can say it did not run."""
+
+    @functools.wraps(check)
+    def guarded(ctx: Context) -> object:
+        if provider_info(ctx) is None:
+            return ctx.table("Episodes").clear()
+        return check(ctx)
+
+    _NEEDING.add(f"{check.__module__}.{check.__qualname__}")
+    return guarded  # type: ignore[return-value]
+
+
+def needing_codes(registry: Registry, year: int | None = None) -> list[str]:
+    """Codes of the checks that need the provider information (applicable in `year`)."""
+    return [
+        item.code
+        for item in registry
+        if item.qualname in _NEEDING and (year is None or registry.applies(item.code, year))
+    ]
+
+
+def not_run(registry: Registry, return_: Return, year: int) -> list[str]:
+    """Codes that apply this year but cannot run on this return (no provider information)."""
+    return [] if has_providers(return_) else needing_codes(registry, year)
+
+
+def runnable(
+    registry: Registry, return_: Return, year: int, codes: Sequence[str] | None = None
+) -> list[str]:
+    """The codes to run: those applicable (or `codes`), less those that cannot run."""
+    skip = set(not_run(registry, return_, year))
+    wanted = codes if codes is not None else [r.code for r in registry.applicable(year)]
+    return [c for c in wanted if c not in skip]
+
+
+def on_each_episode_urn(ctx: Context) -> pl.DataFrame:
+    """Episodes with a real URN (provided, not the placeholder) joined to the provider row of
+    that URN (left join: provider columns null when Ofsted does not list the URN), plus
+    `__URN` (the URN as compared) and `__LISTED`. Memoised per run."""
+    from statutory.ssda903.rules.r100s import raw
+
+    def build() -> pl.DataFrame:
+        eps = ctx.table("Episodes")
+        providers = provider_info(ctx)
+        assert providers is not None
+        urn = raw(eps, "URN")
+        with_urn = eps.with_columns(urn.alias("__URN")).filter(
+            pl.col("__URN").is_not_null() & (pl.col("__URN") != URN_PLACEHOLDER)
+        )
+        lookup = providers.with_columns(pl.lit(True).alias("__LISTED")).rename(
+            {c: f"OFSTED_{c}" for c in SCHEMA if c != "URN"}
+        )
+        return with_urn.join(
+            lookup, left_on="__URN", right_on="URN", how="left", maintain_order="left"
+        ).with_columns(pl.col("__LISTED").fill_null(False))
+
+    return ctx.memo(("ssda903.providers", "episodes"), build)
