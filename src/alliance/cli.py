@@ -1,7 +1,7 @@
 """The `alliance` command line: the statutory-data commands and the service's own.
 
 `alliance 903 …` and `alliance cin …` come from the statutory-data library and need no database;
-the service commands (`load-reference`, `demo`, `worker`, `serve`) set Django up first.
+the service commands (`load-reference`, `demo`, `worker`, `scheduler`, `serve`) set Django up first.
 """
 
 from __future__ import annotations
@@ -61,6 +61,14 @@ def worker() -> None:
 
 
 @app.command()
+def scheduler(
+    once: bool = typer.Option(False, "--once", help="check once and exit (for cron)"),
+) -> None:
+    """Queue the scheduled jobs (reminders, escalations, clean-ups) when they are due."""
+    _django("run_schedule", *(["--once"] if once else []))
+
+
+@app.command()
 def serve(
     bind: str = typer.Option(
         os.environ.get("ALLIANCE_BIND", "127.0.0.1:8000"),
@@ -71,7 +79,7 @@ def serve(
         help="web processes (env ALLIANCE_WEB_WORKERS)",
     ),
 ) -> None:
-    """Run the service: the web server (gunicorn) and the background task worker beside it."""
+    """Run the service: the web server (gunicorn), the task worker and the scheduler."""
     import signal
     import subprocess
 
@@ -82,6 +90,7 @@ def serve(
         ),
     }
     task_worker = subprocess.Popen([sys.executable, "-m", "alliance", "worker"], env=env)
+    schedule = subprocess.Popen([sys.executable, "-m", "alliance", "scheduler"], env=env)
     web = subprocess.Popen(
         [
             sys.executable,
@@ -106,7 +115,7 @@ def serve(
     )
 
     def stop(*_: object) -> None:
-        for process in (web, task_worker):
+        for process in (web, task_worker, schedule):
             if process.poll() is None:
                 process.terminate()
 
@@ -117,7 +126,7 @@ def serve(
         pass
     finally:
         stop()
-        for process in (web, task_worker):
+        for process in (web, task_worker, schedule):
             process.wait(timeout=15)
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "alliance.common",
     "alliance.audit",
+    "alliance.schedule",
     "alliance.organisations",
     "alliance.accounts",
     "alliance.nationalpicture",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("workplace/", include("alliance.workplace.urls")),
     path("edge-of-care/", include("alliance.edgeofcare.urls")),
     path("audit/", include("alliance.audit.urls")),
+    path("scheduled-jobs/", include("alliance.schedule.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -1,7 +1,10 @@
+import datetime as dt
+
 from django.apps import AppConfig
 
 from alliance.access.policy import Area
 from alliance.common.navigation import Section
+from alliance.schedule.jobs import Job
 
 
 class EdgeofcareConfig(AppConfig):
@@ -24,5 +27,21 @@ class EdgeofcareConfig(AppConfig):
             "Referrals, response times, services in use, outcomes and whether Edge of Care keeps children out of care.",
             area=Area.INSIGHT,
             order=55,
+        ),
+    )
+    scheduled_jobs = (
+        Job(
+            "Edge of Care escalations",
+            "alliance.edgeofcare.tasks.escalate_missed_targets",
+            description="Flags referrals about to miss their first-contact target and emails "
+            "the team lead.",
+            every=dt.timedelta(minutes=5),
+        ),
+        Job(
+            "Edge of Care retention clean-up",
+            "alliance.edgeofcare.tasks.purge_expired_records",
+            description="Deletes closed family records past their retention period; each "
+            "deletion is audited.",
+            daily_at=dt.time(2, 30),
         ),
     )

@@ -1,7 +1,10 @@
+import datetime as dt
+
 from django.apps import AppConfig
 
 from alliance.access.policy import Area
 from alliance.common.navigation import Section
+from alliance.schedule.jobs import Job
 
 
 class ProgrammeConfig(AppConfig):
@@ -26,3 +29,12 @@ class ProgrammeConfig(AppConfig):
     )
     # After the reference data and the demo people (accounts.demo.ensure_core_organisations).
     demo_loaders = ("alliance.programme.demo.load",)
+    scheduled_jobs = (
+        Job(
+            "Programme reminders",
+            "alliance.programme.tasks.send_programme_reminders",
+            description="Emails alliance leads and milestone owners about overdue milestones "
+            "and quarterly reviews due within 14 days.",
+            daily_at=dt.time(7, 0),
+        ),
+    )

@@ -1,0 +1,19 @@
+"""What the scheduler remembers: the last slot each job was queued for, so that a job is queued
+once per slot however many schedulers run and however often they wake."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ScheduledRun(models.Model):
+    name = models.SlugField(max_length=100, unique=True, help_text="The job's name")
+    slot = models.CharField(max_length=80, help_text="The last slot the job was queued for")
+    queued_at = models.DateTimeField(help_text="When it was last queued")
+    task_result_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.slot})"
