@@ -42,6 +42,11 @@ VAR_DIR = Path(env_str("ALLIANCE_VAR_DIR", str(BASE_DIR / "var")))
 KEYS_DIR = Path(env_str("ALLIANCE_KEYS_DIR", str(VAR_DIR / "keys")))
 # A fresh checkout has no var/ yet: the SQLite database and uploads live there.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Derived copies the statutory library keeps between runs (the postcode directory as Parquet).
+# The library reads $ALLIANCE_CACHE_DIR itself (it never imports Django), so the service sets it
+# for its own processes: the service's files stay under one folder.
+CACHE_DIR = Path(env_str("ALLIANCE_CACHE_DIR", str(VAR_DIR / "cache")))
+os.environ["ALLIANCE_CACHE_DIR"] = str(CACHE_DIR)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
