@@ -368,7 +368,9 @@ def epo_over_21_days(ctx: Context) -> pl.DataFrame:
 def _status_period_longer_than(ctx: Context, status: str, days: int) -> pl.DataFrame:
     """Periods of overlapping or adjoining ``status`` episodes whose days add up to more than
     ``days``: the ``status`` episodes of a child, in DECOM order, form one period while each
-    starts on or before the previous one ceased; an open episode ends on 31 March."""
+    starts on or before the previous one ceased; an open episode ends on 31 March. (The
+    open-source validator means to do the same but never assigns its sort, so it builds the
+    periods in file order; rows out of order there join or split periods differently.)"""
     eps = (
         ctx.table("Episodes")
         .filter(_known(pl.col("LS") == status) & pl.col("DECOM").is_not_null())

@@ -272,6 +272,19 @@ def test_363_364_cao_and_pace_periods():
     assert flagged_rows("364", Episodes=eps) == [4]
 
 
+def test_363_periods_are_built_in_start_date_order_not_file_order():
+    # Rows 1 and 3 adjoin (1-5 April then 5-9 April: 8 days of CAO); row 2 is a separate
+    # order later in April. In start-date order rows 1 and 3 form one period of more than
+    # 7 days. (Read in file order, as the councils' validator does, rows 2 and 3 would be
+    # joined instead.)
+    eps = [
+        {"CHILD": "1", "DECOM": "01/04/2024", "DEC": "05/04/2024", "LS": "L3"},
+        {"CHILD": "1", "DECOM": "20/04/2024", "DEC": "24/04/2024", "LS": "L3"},
+        {"CHILD": "1", "DECOM": "05/04/2024", "DEC": "09/04/2024", "LS": "L3"},
+    ]
+    assert flagged_rows("363", Episodes=eps) == [1, 3]
+
+
 def test_365_366_respite_length_and_reason():
     eps = [
         {"CHILD": "1", "DECOM": "01/06/2024", "DEC": "18/06/2024", "LS": "V3", "RNE": "S"},
