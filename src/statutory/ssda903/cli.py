@@ -68,11 +68,11 @@ def validate(
         typer.Option("--la", help="The council's code (else rules infer it from home postcodes)."),
     ] = None,
     providers: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             "--providers",
-            help="Ofsted's provider information (CSV), for the URN rules 219, 221, 224, 227, "
-            "228, 229 and 1008 (without it they do not run).",
+            help="Ofsted's provider list (CSV or .xlsx; give it again for a second list), for "
+            "the URN rules 219, 221, 224, 227, 228, 229 and 1008 (without it they do not run).",
         ),
     ] = None,
 ) -> None:
@@ -82,7 +82,7 @@ def validate(
     console = make_console()
     with plainly():
         check_report_path(report)
-        return_ = read_return(path, year, previous=previous, providers=providers)
+        return_ = read_return(path, year, previous=previous, providers=providers or None)
         return_.la_code = _ons_code(la)
         for note in return_.notes + (return_.previous.notes if return_.previous else []):
             console.print(f"[yellow]note:[/yellow] {note}", soft_wrap=True)

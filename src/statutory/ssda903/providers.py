@@ -4,13 +4,16 @@
 Those rules compare an episode's Ofsted URN with what Ofsted publishes about the provider:
 the placement types (placement codes) and provider codes it is registered for, the date its
 registration ended, its postcode and its council. The DfE's collection system holds that list;
-a council checking its own return gives it as a file: `alliance 903 validate ... --providers
-FILE`, or `read_return(..., providers=FILE)`, or `attach_providers(return_,
-read_providers(FILE))` from the library.
+a council checking its own return gives it as one file or several: `alliance 903 validate ...
+--providers FILE [--providers FILE2]`, or `read_return(..., providers=FILE or [FILES])`, or
+`attach_providers(return_, read_providers(FILES))` from the library.
 
-The file is a CSV of Ofsted's lists, with the headings the DfE's open-source validator
-(data-to-insight/csc-validator-be-903) accepts, so councils can use the same file there and
-here (any case, any column order, extra columns ignored):
+The files are Ofsted's lists as Ofsted publishes them (.xlsx: every sheet with the headings is
+read; the Children's Homes list's "Address Details" sheet supplies postcodes by URN; the
+combined list's second sheet, with no placement code, is supported accommodation, H5/K3) or
+saved as CSV, with the headings the DfE's open-source validator
+(data-to-insight/csc-validator-be-903) accepts, so councils use the same files there and here
+(any case, any column order, extra columns ignored):
 
 | what | Ofsted's combined list / Social Care Providers list | Children's Homes list | or |
 |---|---|---|---|
@@ -100,38 +103,104 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=SCHEMA)
 
 
-def read_providers(path: str | os.PathLike[str]) -> pl.DataFrame:
-    """Ofsted's provider information from a CSV -> one row per URN (see the module docstring).
+PathLike = str | os.PathLike[str]
+# Ofsted's combined list puts registered supported accommodation on a second sheet with no
+# placement code column; the DfE's validator reads those providers as H5/K3 (supported
+# accommodation), and so does this.
+SUPPORTED_ACCOMMODATION = "H5/K3"
 
-    Raises `InputError` naming the file (and row and column) when it cannot be used."""
+
+def read_providers(paths: PathLike | Sequence[PathLike]) -> pl.DataFrame:
+    """Ofsted's provider information -> one row per URN (see the module docstring).
+
+    `paths` is one file or several (e.g. the Children's Homes list and the Social Care
+    Providers list): CSVs, or Ofsted's .xlsx workbooks (every sheet with the headings is read).
+    Raises `InputError` naming the file (and sheet, row and column) when one cannot be used."""
+    files = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    if not files:
+        raise InputError(None, None, None, "no provider information file given")
+    return _per_urn(pl.concat([_read_file(Path(f)) for f in files], how="vertical"))
+
+
+def _read_file(source: Path) -> pl.DataFrame:
     from statutory.ssda903.reader import _decode
 
-    source = Path(path)
     name = str(source)
     if not source.is_file():
-        raise InputError(name, None, None, "no such file (--providers takes a CSV file)")
+        raise InputError(name, None, None, "no such file (give Ofsted's provider list)")
     data = source.read_bytes()
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise InputError(
-            name,
-            None,
-            None,
-            "this is an Excel workbook: save Ofsted's provider list as CSV (File > Save As > "
-            "CSV UTF-8) and give that file",
-        )
-    utf8, _ = _decode(name, data)
-    if not utf8.strip():
+    if not data.strip():
         raise InputError(name, None, None, "the file is empty")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(
+            name, None, None, "an old-style .xls workbook: save it as .xlsx or CSV and give that"
+        )
+    if data.startswith(b"PK\x03\x04"):
+        return _read_workbook(source)
+    utf8, _ = _decode(name, data)
     try:
         raw = pl.read_csv(utf8, infer_schema=False, has_header=True, truncate_ragged_lines=False)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(name, None, None, f"could not be read as CSV: {first}") from None
-    return providers_from_frame(raw, name=name)
+    return _rows(raw, _found_columns(raw, name), name)
 
 
-def providers_from_frame(raw: pl.DataFrame, *, name: str = "provider information") -> pl.DataFrame:
-    """A text frame with Ofsted's (or the canonical) headings -> one typed row per URN."""
+def _read_workbook(source: Path) -> pl.DataFrame:
+    """Every sheet of an Ofsted workbook that lists providers by URN. A sheet lacking only the
+    postcode takes it from a sheet of postcodes by URN (the Children's Homes list's "Address
+    Details"); the combined list's second sheet, with no placement code, is supported
+    accommodation (H5/K3)."""
+    name = str(source)
+    try:
+        sheets = pl.read_excel(source, sheet_id=0, infer_schema_length=0)
+    except Exception as exc:  # the Excel reader's own errors are not one type
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(name, None, None, f"could not be read as a workbook: {first}") from None
+    with_urn = {
+        sheet: (frame, _columns_of(frame))
+        for sheet, frame in sheets.items()
+        if "URN" in _columns_of(frame)
+    }
+    postcodes = [
+        frame.select(
+            pl.col(found["URN"]).cast(pl.String).alias("__urn"),
+            pl.col(found["POSTCODE"]).cast(pl.String).alias("__postcode"),
+        )
+        for frame, found in with_urn.values()
+        if "POSTCODE" in found and not all(c in found for c in REQUIRED)
+    ]
+    used: list[pl.DataFrame] = []
+    problems: list[str] = []
+    for position, (sheet, (sheet_frame, sheet_found)) in enumerate(with_urn.items()):
+        frame, found = sheet_frame, sheet_found
+        where = f"{name} (sheet {sheet})"
+        missing = [c for c in REQUIRED if c not in found]
+        if missing == ["POSTCODE"] and postcodes:
+            frame = frame.join(
+                pl.concat(postcodes).unique("__urn"),
+                left_on=pl.col(found["URN"]).cast(pl.String),
+                right_on="__urn",
+                how="left",
+                maintain_order="left",
+            )
+            found = {**found, "POSTCODE": "__postcode"}
+        elif missing == ["PLACE_CODES"] and position == 1 and len(with_urn) == 2:
+            frame = frame.with_columns(pl.lit(SUPPORTED_ACCOMMODATION).alias("__place"))
+            found = {**found, "PLACE_CODES": "__place"}
+        elif missing:
+            # (a sheet of postcodes only was used above, for the other sheets)
+            problems.append(f"sheet {sheet} has no column for {', '.join(missing)}")
+            continue
+        used.append(_rows(frame, found, where))
+    if not used:
+        detail = "; ".join(problems) or "no sheet has a URN column"
+        raise InputError(name, None, None, f"not Ofsted provider information: {detail}")
+    return pl.concat(used, how="vertical")
+
+
+def _columns_of(raw: pl.DataFrame) -> dict[str, str]:
+    """Canonical column -> the frame's own heading, for the headings it has."""
     by_heading = {_heading(c): c for c in raw.columns}
     found: dict[str, str] = {}
     for column, accepted in HEADINGS.items():
@@ -139,6 +208,11 @@ def providers_from_frame(raw: pl.DataFrame, *, name: str = "provider information
             if heading in by_heading:
                 found[column] = by_heading[heading]
                 break
+    return found
+
+
+def _found_columns(raw: pl.DataFrame, name: str) -> dict[str, str]:
+    found = _columns_of(raw)
     missing = [c for c in REQUIRED if c not in found]
     if missing:
         wanted = "; ".join(f"{c}: {' or '.join(repr(h) for h in HEADINGS[c])}" for c in missing)
@@ -148,6 +222,16 @@ def providers_from_frame(raw: pl.DataFrame, *, name: str = "provider information
             None,
             f"not Ofsted provider information: no column for {', '.join(missing)} ({wanted})",
         )
+    return found
+
+
+def providers_from_frame(raw: pl.DataFrame, *, name: str = "provider information") -> pl.DataFrame:
+    """A text frame with Ofsted's (or the canonical) headings -> one typed row per URN."""
+    return _per_urn(_rows(raw, _found_columns(raw, name), name))
+
+
+def _rows(raw: pl.DataFrame, found: dict[str, str], name: str) -> pl.DataFrame:
+    """One typed row per row of the file (several rows may share a URN)."""
 
     def text(column: str) -> pl.Expr:
         if column not in found:
@@ -176,7 +260,14 @@ def providers_from_frame(raw: pl.DataFrame, *, name: str = "provider information
         row = int(frame.filter(unreadable)["__row"][0])
         value = frame.filter(unreadable)["__reg_end"][0]
         raise InputError(name, row, found["REG_END"], f"{value!r} is not a date (use dd/mm/YYYY)")
-    frame = frame.with_columns(reg_end.alias("REG_END")).filter(pl.col("URN").is_not_null())
+    return (
+        frame.with_columns(reg_end.alias("REG_END"))
+        .filter(pl.col("URN").is_not_null())
+        .select("URN", "PLACE_CODES", "PROVIDER_CODES", "REG_END", "POSTCODE", "LA_NAME", "LA_CODE")
+    )
+
+
+def _per_urn(frame: pl.DataFrame) -> pl.DataFrame:
     return (
         frame.group_by("URN", maintain_order=True)
         .agg(

@@ -33,7 +33,7 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -86,13 +86,13 @@ def read_return(
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
     max_file_bytes: int = DEFAULT_MAX_FILE,
     check_year: bool = True,
-    providers: str | os.PathLike[str] | None = None,
+    providers: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
 ) -> Return:
     """Read this year's return (and last year's) into typed frames.
 
-    `providers` is Ofsted's provider information (a CSV: `statutory.ssda903.providers`), which
-    rules 219, 221, 224, 227, 228, 229 and 1008 need; it is read first, so a bad file fails
-    before the return is read."""
+    `providers` is Ofsted's provider information (one file or several, CSV or Ofsted's .xlsx:
+    `statutory.ssda903.providers`), which rules 219, 221, 224, 227, 228, 229 and 1008 need; it
+    is read first, so a bad file fails before the return is read."""
     provider_info = None
     if providers is not None:
         from statutory.ssda903.providers import read_providers

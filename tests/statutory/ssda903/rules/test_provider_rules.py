@@ -3,6 +3,7 @@ and what happens without it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -144,11 +145,84 @@ def test_bad_date_names_row_and_column(tmp_path: Path) -> None:
     assert str(caught.value).startswith(f"{path}, row 2, column Deregistration date:")
 
 
-def test_excel_workbook_is_refused_plainly(tmp_path: Path) -> None:
-    path = tmp_path / "p.csv"
-    path.write_bytes(b"PK\x03\x04rest")
-    with pytest.raises(InputError, match="save Ofsted's provider list as CSV"):
-        read_providers(path)
+def _workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    when = book.add_format({"num_format": "dd/mm/yyyy"})
+    for title, rows in sheets.items():
+        sheet = book.add_worksheet(title)
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                if isinstance(value, dt.date):
+                    sheet.write_datetime(
+                        i, j, dt.datetime(value.year, value.month, value.day), when
+                    )
+                elif value is not None:
+                    sheet.write(i, j, value)
+    book.close()
+    return path
+
+
+def test_reads_ofsteds_combined_workbook_with_its_supported_accommodation_sheet(
+    tmp_path: Path,
+) -> None:
+    book = _workbook(
+        tmp_path / "SCPCH.xlsx",
+        {
+            "Providers": [
+                ["URN", "Local authority", "Placement code", "Placement provider code",
+                 "Deregistration date", "Setting address postcode"],
+                ["SC111111", "Leeds", "K2", "PR1/PR3", None, "LS1 1UR"],
+                [2533333, "Bradford", "K2", "PR2", dt.date(2024, 9, 30), "BD1 1HY"],
+            ],
+            "Supported accommodation": [
+                ["URN", "Provider local authority", "Placement provider code", "Closed date",
+                 "Setting address postcode"],
+                ["2644444", "Leeds", "PR4", None, "LS2 7UE"],
+            ],
+        },
+    )  # fmt: skip
+    frame = read_providers(book).sort("URN")
+    assert frame["URN"].to_list() == ["2533333", "2644444", "SC111111"]
+    assert frame["PLACE_CODES"].to_list() == [["K2"], ["H5", "K3"], ["K2"]]
+    assert frame["REG_END"].to_list() == [dt.date(2024, 9, 30), None, None]
+    assert frame["POSTCODE"].to_list() == ["BD11HY", "LS27UE", "LS11UR"]
+
+
+def test_reads_childrens_homes_workbook_with_separate_addresses_and_a_second_list(
+    tmp_path: Path,
+) -> None:
+    homes = _workbook(
+        tmp_path / "CH.xlsx",
+        {
+            "Settings and Inspection Info": [
+                ["URN", "Local Authority", "Provider Code", "Provider Placement Code",
+                 "Closed Date"],
+                ["SC111111", "Leeds", "K2", "PR1", None],
+            ],
+            "Address Details": [["URN", "Setting Address Postcode"], ["SC111111", "LS1 1UR"]],
+        },
+    )  # fmt: skip
+    other = tmp_path / "scp.csv"
+    pl.DataFrame(OFSTED[1:]).write_csv(other)
+    frame = read_providers([homes, other]).sort("URN")
+    assert frame["URN"].to_list() == ["2533333", "SC111111", "SC222222"]
+    assert frame.filter(pl.col("URN") == "SC111111")["POSTCODE"].to_list() == ["LS11UR"]
+
+
+def test_a_workbook_without_provider_sheets_is_refused_plainly(tmp_path: Path) -> None:
+    book = _workbook(tmp_path / "p.xlsx", {"Notes": [["URN", "Name"], ["SC1", "Home"]]})
+    with pytest.raises(InputError, match="sheet Notes has no column for PLACE_CODES"):
+        read_providers(book)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04rest")
+    with pytest.raises(InputError, match="could not be read as a workbook"):
+        read_providers(broken)
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0rest")
+    with pytest.raises(InputError, match=r"old-style \.xls"):
+        read_providers(old)
 
 
 # --- without the file ------------------------------------------------------------------------
