@@ -43,6 +43,23 @@ def test_205b_uasc_both_years_18th_birthday() -> None:
     assert found == [3]
 
 
+def test_205b_18th_birthday_is_the_childs_own_whatever_the_row_order() -> None:
+    # Last year's rows in another order: each child's DUC last year is their own 18th
+    # birthday, so nothing is wrong (the councils' validator takes last year's DOB by row
+    # position and would compare A's DUC with B's birthday).
+    now = [
+        {"CHILD": "A", "DOB": "01/06/2006", "DUC": "01/06/2024"},
+        {"CHILD": "B", "DOB": "01/01/2006", "DUC": "01/01/2024"},
+    ]
+    last = [
+        {"CHILD": "B", "DOB": "01/01/2006", "DUC": "01/01/2024"},
+        {"CHILD": "A", "DOB": "01/06/2006", "DUC": "01/06/2024"},
+    ]
+    assert flagged_rows("205B", "UASC", UASC=now, previous={"UASC": last}) == []
+    last[1]["DUC"] = "02/06/2024"  # not A's 18th birthday
+    assert flagged_rows("205B", "UASC", UASC=now, previous={"UASC": last}) == [1]
+
+
 def test_205a_205c_xml_status() -> None:
     header = [{"CHILD": "1", "UASC": "0"}, {"CHILD": "2", "UASC": "0"}]
     header_last = [{"CHILD": "1", "UASC": "1"}, {"CHILD": "2", "UASC": "0"}]
