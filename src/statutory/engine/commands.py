@@ -15,6 +15,7 @@ from rich.console import Console
 
 if TYPE_CHECKING:
     from statutory.engine.context import Return
+    from statutory.engine.run import Findings
 
 
 def make_console() -> Console:
@@ -68,7 +69,7 @@ def check_report_path(report: Path | None) -> None:
 
 def check_and_report(
     out: Console, kind: str, return_: Return, year: int, threads: int, report: Path | None
-) -> None:
+) -> Findings:
     """Run the year's rules on a return, print the summary and write the report if asked."""
     from statutory.engine import Registry, run
     from statutory.engine.reports import print_summary
@@ -81,6 +82,7 @@ def check_and_report(
     if report is not None:
         findings.write(str(report))
         out.print(f"Report written to {report}")
+    return findings
 
 
 def print_rules(kind: str, year: int | None) -> None:

@@ -1,8 +1,10 @@
 """Reports of a validation run, chosen by extension, and the terminal summary.
 
 - `.csv`: one finding a row: rule_code, severity, table, row_number, child_id, fields, message.
-- `.json`: {"year", "rules_run", "counts": [...], "engine_errors": [...], "findings": [...]}.
-- `.xlsx`: a Summary sheet (per-rule counts, engine errors), a Findings sheet, and one sheet per
+- `.json`: {"year", "rules_run", "not_run": [{rule_code, reason}], "counts": [...],
+  "engine_errors": [...], "findings": [...]}.
+- `.xlsx`: a Summary sheet (per-rule counts, rules not run, engine errors), a Findings sheet,
+  and one sheet per
   table with its offending rows as supplied, the cells named by the findings highlighted.
 
 Every report is written to a temporary file beside the target and renamed into place, so a
@@ -69,6 +71,7 @@ def _write_json(findings: Findings, path: Path) -> None:
     head = {
         "year": findings.year,
         "rules_run": findings.rules_run,
+        "not_run": [{"rule_code": c, "reason": why} for c, why in findings.not_run.items()],
         "total": findings.frame.height,
         "counts": findings.counts.to_dicts(),
         "engine_errors": [{"rule_code": e.code, "error": e.error} for e in findings.errors],
@@ -121,6 +124,12 @@ def _write_xlsx(findings: Findings, path: Path) -> None:
     for item in findings.counts.select(headings).iter_rows():
         summary.write_row(row, 0, [_cell(v) for v in item])
         row += 1
+    if findings.not_run:
+        row += 1
+        summary.write_row(row, 0, ["Rules not run", "reason"], bold)
+        for code, why in findings.not_run.items():
+            row += 1
+            summary.write_row(row, 0, [code, why])
     if findings.errors:
         row += 1
         summary.write_row(row, 0, ["Engine errors: rule", "error"], bold)
@@ -214,5 +223,14 @@ def print_summary(findings: Findings, console: Console, *, limit: int = 60) -> N
         console.print(table)
         if counts.height > limit:
             console.print(f"… and {counts.height - limit} more rules (see the report).")
+    reasons: dict[str, list[str]] = {}
+    for code, why in findings.not_run.items():
+        reasons.setdefault(why, []).append(code)
+    for why, codes in reasons.items():
+        console.print(
+            f"[yellow]{len(codes)} {'rule' if len(codes) == 1 else 'rules'} {why}:[/yellow] "
+            + ", ".join(codes),
+            soft_wrap=True,
+        )
     for error in findings.errors:
         console.print(f"[red]engine error[/red] {error.code}: {error.error}")

@@ -28,6 +28,11 @@ _KIND_BY_PACKAGE = {"statutory.ssda903": "903", "statutory.cin": "cin"}
 _RULES: dict[str, dict[str, Rule]] = {}
 
 
+class NotRun(Exception):
+    """Raised by a check that cannot run on this input (e.g. it needs a list the council did not
+    supply); `str()` is the reason. The run records the rule as not run, never as passed."""
+
+
 @dataclass(frozen=True)
 class Flag:
     """Rows of one table a rule flags, when a rule flags rows in more than one table."""

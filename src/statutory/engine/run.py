@@ -12,7 +12,7 @@ import polars as pl
 
 from statutory.engine.context import Context, Return
 from statutory.engine.registry import Registry, code_sort_key
-from statutory.engine.rule import Flag, Rule
+from statutory.engine.rule import Flag, NotRun, Rule
 
 FINDING_COLUMNS = ("rule_code", "severity", "table", "row_number", "child_id", "fields", "message")
 FINDING_SCHEMA = {
@@ -47,6 +47,8 @@ class Findings:
     return_: Return | None = None
     # seconds each check took (to find the slow ones: bench/ssda903_bench.py prints them)
     timings: dict[str, float] = field(default_factory=dict)
+    # rules that apply but could not run on this input, with the reason (never counted as passed)
+    not_run: dict[str, str] = field(default_factory=dict)
 
     @property
     def counts(self) -> pl.DataFrame:
@@ -137,8 +139,10 @@ def run_rule(
     *,
     raise_errors: bool = False,
     timings: dict[str, float] | None = None,
+    not_run: dict[str, str] | None = None,
 ) -> tuple[list[pl.DataFrame], RuleError | None]:
-    """One check -> its finding frames, or the error it raised (timed into `timings`)."""
+    """One check -> its finding frames, or the error it raised (timed into `timings`); a check
+    that raises `NotRun` gives no frames and its reason goes into `not_run`."""
     started = time.perf_counter()
     try:
         frames = []
@@ -153,6 +157,10 @@ def run_rule(
             if frame is not None:
                 frames.append(frame)
         return frames, None
+    except NotRun as exc:
+        if not_run is not None:
+            not_run[item.code] = str(exc)
+        return [], None
     except Exception as exc:
         if raise_errors:
             raise
@@ -191,12 +199,20 @@ def run(
         rules = registry.applicable(year)
 
     timings: dict[str, float] = {}
+    not_run: dict[str, str] = {}
     results: list[tuple[list[pl.DataFrame], RuleError | None]]
     if threads > 1 and len(rules) > 1:
         with ThreadPoolExecutor(max_workers=threads) as pool:
 
             def one(item: Rule) -> tuple[list[pl.DataFrame], RuleError | None]:
-                out = run_rule(registry, item, ctx, raise_errors=raise_errors, timings=timings)
+                out = run_rule(
+                    registry,
+                    item,
+                    ctx,
+                    raise_errors=raise_errors,
+                    timings=timings,
+                    not_run=not_run,
+                )
                 if on_rule is not None:
                     on_rule(item.code)
                 return out
@@ -206,7 +222,14 @@ def run(
         results = []
         for item in rules:
             results.append(
-                run_rule(registry, item, ctx, raise_errors=raise_errors, timings=timings)
+                run_rule(
+                    registry,
+                    item,
+                    ctx,
+                    raise_errors=raise_errors,
+                    timings=timings,
+                    not_run=not_run,
+                )
             )
             if on_rule is not None:
                 on_rule(item.code)
@@ -227,9 +250,10 @@ def run(
     return Findings(
         frame=frame,
         year=year,
-        rules_run=[item.code for item in rules],
+        rules_run=[item.code for item in rules if item.code not in not_run],
         errors=errors,
         seconds=time.perf_counter() - started,
         return_=return_,
         timings=timings,
+        not_run={code: not_run[code] for code in sorted(not_run, key=code_sort_key)},
     )

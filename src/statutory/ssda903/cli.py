@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -18,13 +18,7 @@ from statutory.engine.commands import (
     make_console,
     plainly,
     print_rules,
-    progress_bar,
 )
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from statutory.engine import Findings, Return
 
 app = typer.Typer(
     help="SSDA903 (children looked after and care leavers).",
@@ -77,6 +71,7 @@ def validate(
     ] = None,
 ) -> None:
     """Validate a return with the DfE rules for the year; print a summary, optionally a report."""
+    from statutory.ssda903.providers import NOT_RUN
     from statutory.ssda903.reader import read_return
 
     console = make_console()
@@ -86,61 +81,12 @@ def validate(
         return_.la_code = _ons_code(la)
         for note in return_.notes + (return_.previous.notes if return_.previous else []):
             console.print(f"[yellow]note:[/yellow] {note}", soft_wrap=True)
-        _check_and_report(console, return_, year, threads, report)
-
-
-def _check_and_report(
-    console: Console, return_: Return, year: int, threads: int, report: Path | None
-) -> None:
-    """The engine's `check_and_report`, less the rules that cannot run on this return (the
-    Ofsted-provider rules without `--providers`), which are listed as not run in the summary
-    and the JSON report. (The engine has no "not run" state yet: when it has, this goes.)"""
-    from statutory.engine import Registry, run
-    from statutory.engine.reports import print_summary
-    from statutory.ssda903.providers import NOT_RUN, not_run, runnable
-
-    registry = Registry.load("903")
-    skipped = not_run(registry, return_, year)
-    if not skipped:
-        check_and_report(console, "903", return_, year, threads, report)
-        return
-    codes = runnable(registry, return_, year)
-    advance, progress = progress_bar(console, len(codes), "Checking")
-    with progress:  # type: ignore[attr-defined]
-        findings = run(registry, return_, year=year, codes=codes, threads=threads, on_rule=advance)
-    print_summary(findings, console)
-    console.print(
-        f"[yellow]{len(skipped)} rules {NOT_RUN}[/yellow] (give --providers FILE): "
-        + ", ".join(skipped),
-        soft_wrap=True,
-    )
-    if report is not None:
-        if report.suffix.lower() == ".json":
-            _json_with_not_run(findings, report, dict.fromkeys(skipped, NOT_RUN))
-        else:
-            findings.write(str(report))
-        console.print(f"Report written to {report}")
-
-
-def _json_with_not_run(findings: Findings, report: Path, reasons: dict[str, str]) -> None:
-    """The engine's JSON report with a `not_run` member first: [{rule_code, reason}]."""
-    import json
-    import shutil
-    import tempfile
-
-    from statutory.engine.reports import atomic_write, write_report
-
-    with tempfile.TemporaryDirectory(dir=report.parent if report.parent.exists() else None) as d:
-        plain = write_report(findings, Path(d) / "plain.json")
-        members = [{"rule_code": code, "reason": why} for code, why in reasons.items()]
-
-        def write(target: Path) -> None:
-            with plain.open("rb") as source, target.open("wb") as out:
-                assert source.read(1) == b"{"
-                out.write(b'{"not_run": ' + json.dumps(members).encode() + b", ")
-                shutil.copyfileobj(source, out, 4 * 1024 * 1024)
-
-        atomic_write(report, write)
+        findings = check_and_report(console, "903", return_, year, threads, report)
+        if NOT_RUN in findings.not_run.values():
+            console.print(
+                "Give Ofsted's provider lists with --providers FILE to run those rules.",
+                soft_wrap=True,
+            )
 
 
 @app.command()

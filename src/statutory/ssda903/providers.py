@@ -47,6 +47,7 @@ import polars as pl
 
 from statutory.engine.columns import parse_date_series
 from statutory.engine.errors import InputError
+from statutory.engine.rule import NotRun
 
 if TYPE_CHECKING:
     from statutory.engine import Context, Registry, Return
@@ -304,13 +305,13 @@ def provider_info(ctx: Context) -> pl.DataFrame | None:
 
 
 def needs_provider_info(check: Check) -> Check:
-    """Mark a check as needing Ofsted's provider information. Without it the check finds
-    nothing, and `not_run()` names it, so callers can say it did not run."""
+    """Mark a check as needing Ofsted's provider information. Without it the check raises
+    `NotRun`: the run lists it as not run (with `NOT_RUN` as the reason), never as passed."""
 
     @functools.wraps(check)
     def guarded(ctx: Context) -> object:
         if provider_info(ctx) is None:
-            return ctx.table("Episodes").clear()
+            raise NotRun(NOT_RUN)
         return check(ctx)
 
     _NEEDING.add(f"{check.__module__}.{check.__qualname__}")

@@ -231,9 +231,12 @@ def test_a_workbook_without_provider_sheets_is_refused_plainly(tmp_path: Path) -
 def test_without_providers_the_rules_are_named_as_not_run() -> None:
     return_ = make_return(2025, Episodes=[episode(URN="NOPE")])
     assert sorted(not_run(registry(), return_, 2025)) == sorted(PROVIDER_CODES)
-    # and they find nothing rather than guess
+    # they find nothing rather than guess, and the run says they did not run
     found = run(registry(), return_, year=2025, codes=PROVIDER_CODES, raise_errors=True)
     assert found.frame.is_empty()
+    assert sorted(found.not_run) == sorted(PROVIDER_CODES)
+    assert set(found.not_run.values()) == {NOT_RUN}
+    assert not set(found.rules_run) & set(PROVIDER_CODES)
     attach_providers(return_, providers())
     assert not_run(registry(), return_, 2025) == []
 
@@ -435,7 +438,7 @@ def test_validate_with_providers_runs_them(generated: Path, tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert NOT_RUN not in result.output
     data = json.loads(report.read_text())
-    assert "not_run" not in data
+    assert data["not_run"] == []
     assert set(PROVIDER_CODES) <= set(data["rules_run"])
     flagged_1008 = {f["row_number"] for f in data["findings"] if f["rule_code"] == "1008"}
     expected = episodes.with_row_index("row", offset=1).filter(
