@@ -202,6 +202,9 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-held_on"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.held_on:%-d %B %Y}"
+
 
 class Rag(models.TextChoices):
     RED = "red", "Red"
@@ -242,6 +245,9 @@ class QuarterlyReview(models.Model):
     class Meta:
         ordering = ["due"]
 
+    def __str__(self) -> str:
+        return f"Quarterly review due {self.due:%-d %B %Y}"
+
 
 class Closure(models.Model):
     engagement = models.OneToOneField(Engagement, on_delete=models.CASCADE, related_name="closure")
@@ -277,6 +283,36 @@ class BudgetLine(models.Model):
         return self.partner.alliance_id
 
 
+class GrantReturn(models.Model):
+    """A partner's return to the DfE of what it spent up to the end of a quarter of the programme.
+    Once submitted, the spend it reports is fixed: such an entry is never changed or removed, and
+    a mistake in it is put right by a correcting entry that reverses it (and, if need be, a new
+    entry with the right figures)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="grant_returns")
+    quarter = models.PositiveSmallIntegerField(help_text="Quarter of the programme, from 1")
+    period_ends = models.DateField(help_text="The last day the return covers")
+    total_pence = models.BigIntegerField("spend reported to date (pence)")
+    entries_count = models.PositiveIntegerField(default=0)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["partner__alliance__name", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "quarter"], name="grant_return_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Grant return to {self.period_ends:%-d %B %Y} ({self.partner})"
+
+    @property
+    def organisation_id(self) -> int:
+        return self.partner.alliance_id
+
+
 class SpendEntry(models.Model):
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="spend")
     engagement = models.ForeignKey(
@@ -290,6 +326,22 @@ class SpendEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    reported_in = models.ForeignKey(
+        GrantReturn,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        help_text="The grant return that reported it: then it is fixed",
+    )
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        help_text="The reported entry this correcting entry cancels (its amount is the negative)",
+    )
 
     class Meta:
         ordering = ["-spent_on", "-id"]
@@ -301,7 +353,39 @@ class SpendEntry(models.Model):
             models.Index(fields=["spent_on", "id"], name="spend_latest_first"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_pence__gt=0), name="spend_positive"),
+            # Only a correcting entry (which reverses a reported one) is negative.
+            models.CheckConstraint(
+                condition=models.Q(amount_pence__gt=0)
+                | models.Q(reverses__isnull=False, amount_pence__lt=0),
+                name="spend_positive_unless_correcting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        from alliance.programme.money import pence_as_text
+
+        return (
+            f"£{pence_as_text(self.amount_pence)} on {self.spent_on:%-d %B %Y}: {self.description}"[
+                :300
+            ]
+        )
+
+
+class PlannedSpend(models.Model):
+    """A budget line's spend profile: the amount planned for one quarter of the programme. A line's
+    quarters add up to its budget exactly (checked by `services.save_profile`)."""
+
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="profile")
+    quarter = models.PositiveSmallIntegerField(help_text="Quarter of the programme, from 1")
+    amount_pence = models.BigIntegerField("planned (pence)")
+
+    class Meta:
+        ordering = ["budget_line", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget_line", "quarter"], name="planned_once"),
+            models.CheckConstraint(
+                condition=models.Q(amount_pence__gte=0), name="planned_not_negative"
+            ),
         ]
 
 
@@ -317,7 +401,7 @@ class ChangeRecord(models.Model):
     object_type = models.CharField(max_length=50)
     object_id = models.CharField(max_length=30)
     object_repr = models.CharField(max_length=300)
-    action = models.CharField(max_length=10)  # created, changed
+    action = models.CharField(max_length=10)  # created, changed, removed, reversed
     changes = models.JSONField(default=dict)  # {field label: [before, after]} as text
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True

@@ -1,0 +1,107 @@
+"""The programme's history of changes: who changed a plan, milestone, activity, review or money
+record, when, and each field before and after (as text, money in pounds). `record_change` is the
+one place it is written, with an audit row beside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Model
+
+from alliance.audit import services as audit
+from alliance.programme.models import ChangeRecord
+from alliance.programme.money import pence_as_text
+
+if TYPE_CHECKING:
+    from alliance.programme.models import Engagement, Programme
+
+MONEY_FIELDS = {"amount_pence", "grant_share_pence", "grant_total_pence"}
+REASON = "Reason"
+
+AUDIT_ACTIONS = {
+    "created": audit.Action.CREATE,
+    "changed": audit.Action.CHANGE,
+    "removed": audit.Action.DELETE,
+    "reversed": audit.Action.CREATE,
+}
+
+
+def _as_text(obj: Model, name: str) -> str:
+    value = getattr(obj, name)
+    if name in MONEY_FIELDS:
+        return "£" + pence_as_text(value) if value is not None else ""
+    display = getattr(obj, f"get_{name}_display", None)
+    if callable(display):
+        return str(display())
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def snapshot(obj: Model, names: Iterable[str]) -> dict[str, str]:
+    return {name: _as_text(obj, name) for name in names}
+
+
+def _label(obj: Model, name: str) -> str:
+    try:
+        field = obj._meta.get_field(name)
+    except Exception:  # not a model field: a label given by hand ("Planned for quarter 1")
+        return name
+    return str(getattr(field, "verbose_name", name))
+
+
+def record_change(
+    *,
+    user: Any,
+    obj: Model,
+    programme: Programme,
+    organisation_id: int,
+    before: dict[str, str] | None,
+    after: dict[str, str],
+    engagement: Engagement | None = None,
+    request: Any = None,
+    action: str = "",
+    reason: str = "",
+) -> ChangeRecord | None:
+    """The one place the programme's change history is written (plus the audit log). `before` is
+    None for a new record; for a removed one `after` is empty and `reason` says why. Returns None
+    when nothing changed."""
+    action = action or ("created" if before is None else "changed")
+    if action == "removed":
+        changes = {_label(obj, name): [value, ""] for name, value in (before or {}).items()}
+    else:
+        changes = {
+            _label(obj, name): [(before or {}).get(name, ""), value]
+            for name, value in after.items()
+            if before is None or before.get(name) != value
+        }
+    if not changes:
+        return None
+    if reason:
+        changes[REASON] = ["", reason]
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    change = ChangeRecord.objects.create(
+        organisation_id=organisation_id,
+        programme=programme,
+        engagement=engagement,
+        object_type=str(obj._meta.verbose_name),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        action=action,
+        changes=changes,
+        user=user if authenticated else None,
+        username=user.get_username() if authenticated else "",
+    )
+    audit.record(
+        request,
+        AUDIT_ACTIONS.get(action, audit.Action.CHANGE),
+        obj,
+        user=user,
+        organisation_id=organisation_id,
+        detail={"changes": changes},
+    )
+    return change
