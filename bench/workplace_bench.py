@@ -58,7 +58,8 @@ profiles = []
 for e in employers:
     pc = rng.choice(pool)
     profiles.append(EmployerProfile(organisation=e, council=org, sector=rng.choice(interests),
-        postcode=postcodes.normalise(pc), contact_name="Bench", contact_email="bench@example.test"))
+        postcode=postcodes.normalise(pc), contact_name="Bench", contact_email="bench@example.test",
+        status="approved"))
 EmployerProfile.objects.bulk_create(profiles)
 employer_user = person("employer@bench.test", Role.EMPLOYER, employers[0])
 opps = []

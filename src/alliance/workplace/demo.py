@@ -267,6 +267,7 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
                 sector=sector,
                 postcode=pool[i],
                 contact_name=f"{contact} (demo)",
+                status=EmployerProfile.Status.APPROVED,
                 contact_email=f"{contact.split()[0].lower()}@{slug}.demo",
                 pledge=(
                     "We guarantee an interview to every care leaver who applies and give each "

@@ -331,24 +331,67 @@ class StatusLetter(models.Model):
 
 
 class EmployerProfile(models.Model):
-    """An employer (an Organisation of kind employer) working with a council's WorkPlace."""
+    """An employer (an Organisation of kind employer) working with a council's WorkPlace.
+
+    A business that registers itself starts *pending*: its people can sign in but cannot post
+    until the council's WorkPlace team approves it (or declines it, with a reason)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
 
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="employer_profile"
     )
     council = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     sector = models.CharField(max_length=30, choices=INTERESTS)
+    address = models.TextField(blank=True)
     postcode = models.CharField(max_length=8)
     contact_name = models.CharField(max_length=200)
     contact_email = models.EmailField()
+    # The kinds of opportunity (Opportunity.Kind values) the business says it can offer.
+    offers = models.JSONField(default=list, blank=True)
     pledge = models.TextField(blank=True, help_text="What the employer has pledged to care leavers")
     pledged_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    registered_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the business registered itself (empty if the council added it)",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["organisation__name"]
+        indexes = [models.Index(fields=["council", "status"])]
 
     def __str__(self) -> str:
         return self.organisation.name
+
+    @property
+    def approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class RegistrationAttempt(models.Model):
+    """Each time someone submits the public 'Register your business' form, so that one
+    connection cannot flood the council's WorkPlace team with registrations."""
+
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    outcome = models.CharField(max_length=20)  # "registered", "duplicate", "trap", "limited"
+
+    class Meta:
+        ordering = ["-at"]
 
 
 class Opportunity(models.Model):
@@ -383,6 +426,10 @@ class Opportunity(models.Model):
     skill_bits = models.BigIntegerField(default=0, editable=False)
     support_bits = models.BigIntegerField(default=0, editable=False)
     closing_date = models.DateField()
+    # Closed early by the employer: `closing_date` becomes the day before, so every "open"
+    # query stays one indexed comparison, and the advertised date is kept here for reopening.
+    closed_early_on = models.DateField(null=True, blank=True)
+    advertised_closing_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -415,6 +462,15 @@ class Opportunity(models.Model):
     @property
     def hours(self) -> str:
         return Hours.FULL_TIME if self.hours_per_week >= 30 else Hours.PART_TIME
+
+    @property
+    def can_reopen(self) -> bool:
+        """Closed early, and the advertised closing date has not passed."""
+        return (
+            self.closed_early_on is not None
+            and self.advertised_closing_date is not None
+            and self.advertised_closing_date >= dt.date.today()
+        )
 
 
 class Referral(models.Model):
@@ -492,3 +548,28 @@ class GroupAttendee(models.Model):
 
     class Meta:
         ordering = ["kind", "name"]
+
+
+class DutyReminder(models.Model):
+    """One duty put in a personal adviser's reminder email on one day: the record that stops a
+    second run of the daily task sending the same duty again that day."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    adviser = models.ForeignKey(Adviser, on_delete=models.CASCADE, related_name="reminders")
+    young_person = models.ForeignKey(
+        YoungPerson, on_delete=models.CASCADE, related_name="duty_reminders"
+    )
+    duty = models.CharField(max_length=60)  # e.g. "review", "info-18", "missed-1234"
+    what = models.CharField(max_length=200)
+    due = models.DateField()
+    sent_on = models.DateField()
+    sent_to = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "due"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["young_person", "duty", "sent_on"], name="workplace_reminder_once_a_day"
+            )
+        ]

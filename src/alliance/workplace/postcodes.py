@@ -27,6 +27,7 @@ POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 _lock = threading.Lock()
 _tables: dict[str, dict[str, tuple[int, int]]] = {}
+_districts: dict[str, dict[str, str]] = {}
 
 
 def source_path() -> Path:
@@ -48,11 +49,11 @@ def _cache_path(source: Path) -> Path:
     return (
         Path(settings.VAR_DIR)
         / "workplace"
-        / f"onspd-north-east-{stat.st_size}-{int(stat.st_mtime)}.parquet"
+        / f"onspd-north-east-v2-{stat.st_size}-{int(stat.st_mtime)}.parquet"
     )
 
 
-def _load() -> dict[str, tuple[int, int]]:
+def _load() -> tuple[dict[str, tuple[int, int]], dict[str, str]]:
     source = source_path()
     cached = _cache_path(source)
     frame: pl.DataFrame | None = None
@@ -78,6 +79,7 @@ def _load() -> dict[str, tuple[int, int]]:
                 pl.col("postcode").str.replace_all(" ", "", literal=True).alias("key"),
                 "easting",
                 "northing",
+                pl.col("lad_code").fill_null(""),
             )
             .collect()
         )
@@ -88,17 +90,30 @@ def _load() -> dict[str, tuple[int, int]]:
             os.replace(temp, cached)
         except OSError:
             pass  # a read-only var folder: keep the table in memory only
-    return {
+    grid = {
         key: (int(e), int(n))
         for key, e, n in zip(frame["key"], frame["easting"], frame["northing"], strict=True)
     }
+    districts = {
+        key: code
+        for key, code in zip(frame["key"], frame["lad_code"], strict=True)
+        if code and code.startswith("E")
+    }
+    return grid, districts
 
 
 def table() -> dict[str, tuple[int, int]]:
     with _lock:
         if "north-east" not in _tables:
-            _tables["north-east"] = _load()
+            _tables["north-east"], _districts["north-east"] = _load()
         return _tables["north-east"]
+
+
+def council_code(postcode: str) -> str | None:
+    """The ONS code of the local authority whose area holds this North East postcode (for
+    example E08000023, South Tyneside), or None when the directory does not say."""
+    table()
+    return _districts["north-east"].get(_key(postcode))
 
 
 def grid_reference(postcode: str) -> tuple[int, int] | None:

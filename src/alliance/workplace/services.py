@@ -533,6 +533,50 @@ def move(referral: Referral, stage: str, on: dt.date) -> Referral:
     return referral
 
 
+# The stages an employer records for their own applicants ("ended" reads "not taken forward").
+EMPLOYER_MOVES = (Referral.Stage.INTERVIEW, Referral.Stage.OFFER, Referral.Stage.ENDED)
+
+
+def employer_next_stages(referral: Referral) -> list[str]:
+    """Where an employer may move an applicant: on to interview or offer, or not taken
+    forward; what happens after an offer is the adviser's to record."""
+    if referral.stage not in (Referral.Stage.APPLIED, Referral.Stage.INTERVIEW):
+        return []
+    return [s for s in next_stages(referral) if s in EMPLOYER_MOVES]
+
+
+@transaction.atomic
+def close_early(opportunity: Opportunity, today: dt.date | None = None) -> Opportunity:
+    """Close an open opportunity now. The closing date becomes yesterday (so it leaves every
+    list and match at once) and the advertised date is kept, so it can be reopened."""
+    today = today or dt.date.today()
+    if opportunity.closing_date < today:
+        raise StageError("This opportunity has already closed")
+    opportunity.advertised_closing_date = opportunity.closing_date
+    opportunity.closing_date = today - dt.timedelta(days=1)
+    opportunity.closed_early_on = today
+    opportunity.save(update_fields=["advertised_closing_date", "closing_date", "closed_early_on"])
+    return opportunity
+
+
+@transaction.atomic
+def reopen(opportunity: Opportunity, today: dt.date | None = None) -> Opportunity:
+    """Reopen an opportunity closed early, up to its advertised closing date."""
+    today = today or dt.date.today()
+    advertised = opportunity.advertised_closing_date
+    if opportunity.closed_early_on is None or advertised is None:
+        raise StageError("Only an opportunity closed early can be reopened")
+    if advertised < today:
+        raise StageError(
+            f"The advertised closing date, {advertised.day} {advertised:%B %Y}, has passed: "
+            "post it again with a new closing date"
+        )
+    opportunity.closing_date = advertised
+    opportunity.advertised_closing_date = opportunity.closed_early_on = None
+    opportunity.save(update_fields=["advertised_closing_date", "closing_date", "closed_early_on"])
+    return opportunity
+
+
 @transaction.atomic
 def say_interested(person: YoungPerson, opportunity: Opportunity) -> Referral:
     """The young person says they are interested (from their own phone)."""

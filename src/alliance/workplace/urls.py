@@ -1,5 +1,6 @@
 from django.urls import path
 
+from alliance.workplace import registration_views as registering
 from alliance.workplace import views
 
 app_name = "workplace"
@@ -34,11 +35,22 @@ urlpatterns = [
     path("opportunities/", views.opportunities, name="opportunities"),
     path("opportunities/<int:pk>/", views.opportunity, name="opportunity"),
     path("employers/", views.employers, name="employers"),
+    path("employers/<int:pk>/", registering.employer_review, name="employer-review"),
     path("group-sessions/", views.group_sessions, name="group-sessions"),
     path("group-sessions/new/", views.group_session_new, name="group-session-new"),
     path("group-sessions/<int:pk>/", views.group_session, name="group-session"),
     path("outcomes/", views.outcomes, name="outcomes"),
     path("outcomes.csv", views.outcomes_csv, name="outcomes-csv"),
+    # Businesses registering themselves (public)
+    path("register/", registering.register, name="register"),
+    path("register/check/", registering.register_check, name="register-check"),
+    path("register/done/", registering.register_done, name="register-done"),
+    path(
+        "register/password/<str:uidb64>/<str:token>/",
+        registering.register_password,
+        name="register-password",
+    ),
+    path("register/<slug:step>/", registering.register_step, name="register-step"),
     # Employers
     path("employer/", views.employer_home, name="employer-home"),
     path(
@@ -49,6 +61,22 @@ urlpatterns = [
     path(
         "employer/opportunities/<int:pk>/", views.employer_opportunity, name="employer-opportunity"
     ),
+    path(
+        "employer/opportunities/<int:pk>/change/",
+        views.employer_opportunity_edit,
+        name="employer-opportunity-edit",
+    ),
+    path(
+        "employer/opportunities/<int:pk>/close/",
+        views.employer_opportunity_close,
+        name="employer-opportunity-close",
+    ),
+    path(
+        "employer/opportunities/<int:pk>/reopen/",
+        views.employer_opportunity_reopen,
+        name="employer-opportunity-reopen",
+    ),
+    path("employer/applicants/<int:pk>/", views.employer_applicant, name="employer-applicant"),
     path("employer/pledge/", views.employer_pledge, name="employer-pledge"),
     # Young people
     path("me/", views.me, name="me"),

@@ -573,10 +573,16 @@ def employers(request: HttpRequest) -> HttpResponse:
             )
         )
     )
-    page = Paginator(items.order_by("organisation__name"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = Paginator(
+        items.filter(status=EmployerProfile.Status.APPROVED).order_by("organisation__name"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    waiting = items.filter(status=EmployerProfile.Status.PENDING).order_by("registered_at")
+    return render(
+        request,
+        "workplace/employers.html",
+        {"title": "Employers", "page": page, "waiting": waiting[:100]},
     )
-    return render(request, "workplace/employers.html", {"title": "Employers", "page": page})
 
 
 @guard(WP)
@@ -814,21 +820,41 @@ def employer_home(request: HttpRequest) -> HttpResponse:
             "title": employer.name,
             "employer": employer,
             "profile": profile,
+            "pending": profile is not None and profile.status == EmployerProfile.Status.PENDING,
             "open": [o for o in items if o.closing_date >= today],
             "closed": [o for o in items if o.closing_date < today][:20],
         },
     )
 
 
-@guard(EP, Action.CHANGE)
-def employer_opportunity_new(request: HttpRequest) -> HttpResponse:
-    employer = _employer(request)
-    profile = EmployerProfile.objects.filter(organisation=employer).first()
+def _approved_profile(request: HttpRequest) -> EmployerProfile | None:
+    """The employer's profile when the council has approved it; otherwise None, with a message
+    saying why they cannot post or change opportunities yet."""
+    profile = EmployerProfile.objects.filter(organisation=_employer(request)).first()
     if profile is None:
         messages.error(
             request, "Your organisation is not registered with a council’s WorkPlace yet"
         )
+        return None
+    if not profile.approved:
+        messages.error(
+            request,
+            f"{profile.council.name}’s WorkPlace team has not approved your registration yet: "
+            "you can post opportunities once they have",
+        )
+        audit.record_denied(
+            request, area=EP, action=Action.CHANGE, model=EmployerProfile, lookup={"pk": profile.pk}
+        )
+        return None
+    return profile
+
+
+@guard(EP, Action.CHANGE)
+def employer_opportunity_new(request: HttpRequest) -> HttpResponse:
+    profile = _approved_profile(request)
+    if profile is None:
         return redirect("workplace:employer-home")
+    employer = profile.organisation
     form = forms.OpportunityForm(request.POST or None, initial={"postcode": profile.postcode})
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -872,6 +898,164 @@ def employer_opportunity(request: HttpRequest, pk: int) -> HttpResponse:
             "withheld": withheld,
             "support": _choices_view(item.support, services.SUPPORT_LABELS),
             "skill_labels": services.SKILL_LABELS,
+            "can_change": can(request.user, EP, Action.CHANGE, item.employer_id),
+            "moves": {r.pk for r in shared if services.employer_next_stages(r)},
+        },
+    )
+
+
+def _own_opportunity(request: HttpRequest, pk: int) -> Opportunity:
+    return get_visible_or_404(
+        request,
+        Opportunity.objects.select_related("employer"),
+        EP,
+        Action.CHANGE,
+        via="employer",
+        pk=pk,
+    )
+
+
+@guard(EP, Action.CHANGE)
+def employer_opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own_opportunity(request, pk)
+    if _approved_profile(request) is None:
+        return redirect("workplace:employer-opportunity", item.pk)
+    if not item.is_open:
+        messages.error(
+            request,
+            "This opportunity has closed: reopen it before changing it"
+            if item.can_reopen
+            else "This opportunity has closed and cannot be changed",
+        )
+        return redirect("workplace:employer-opportunity", item.pk)
+    form = forms.OpportunityForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            item = form.save()
+            audit.record(
+                request,
+                audit.Action.CHANGE,
+                item,
+                organisation_id=item.employer_id,
+                detail={"fields": form.changed_data},
+            )
+        messages.success(request, f"“{item.title}” is updated")
+        return redirect("workplace:employer-opportunity", item.pk)
+    return render(
+        request,
+        "workplace/simple_form.html",
+        {"title": f"Change “{item.title}”", "form": form, "back": "workplace:employer-home"},
+    )
+
+
+@guard(EP, Action.CHANGE)
+def employer_opportunity_close(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own_opportunity(request, pk)
+    if _approved_profile(request) is None:
+        return redirect("workplace:employer-opportunity", item.pk)
+    if request.method == "POST":
+        try:
+            services.close_early(item)
+        except services.StageError as error:
+            messages.error(request, str(error))
+        else:
+            audit.record(
+                request,
+                audit.Action.CHANGE,
+                item,
+                organisation_id=item.employer_id,
+                detail={
+                    "closed_early": item.closed_early_on.isoformat() if item.closed_early_on else ""
+                },
+            )
+            messages.success(
+                request, f"“{item.title}” is closed: young people and advisers no longer see it"
+            )
+        return redirect("workplace:employer-opportunity", item.pk)
+    if not item.is_open:
+        return redirect("workplace:employer-opportunity", item.pk)
+    return render(
+        request,
+        "workplace/employer_close.html",
+        {"title": f"Close “{item.title}” early?", "item": item},
+    )
+
+
+@guard(EP, Action.CHANGE)
+@require_POST
+def employer_opportunity_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own_opportunity(request, pk)
+    if _approved_profile(request) is None:
+        return redirect("workplace:employer-opportunity", item.pk)
+    try:
+        services.reopen(item)
+    except services.StageError as error:
+        messages.error(request, str(error))
+    else:
+        audit.record(
+            request,
+            audit.Action.CHANGE,
+            item,
+            organisation_id=item.employer_id,
+            detail={"reopened_until": item.closing_date.isoformat()},
+        )
+        messages.success(
+            request, f"“{item.title}” is open again until {item.closing_date:%-d %B %Y}"
+        )
+    return redirect("workplace:employer-opportunity", item.pk)
+
+
+@guard(EP, Action.CHANGE)
+def employer_applicant(request: HttpRequest, pk: int) -> HttpResponse:
+    """An applicant to one of the employer's own opportunities, who agreed to share their
+    details: the employer records an interview, an offer, or that they are not taken forward."""
+    reachable = Referral.objects.filter(
+        opportunity__in=_own_opportunities(request, Action.CHANGE),
+        young_person__consent_to_share=True,
+        stage__in=services.EMPLOYER_STAGES,
+    ).select_related("young_person", "opportunity")
+    item = reachable.filter(pk=pk).first()
+    if item is None:
+        if Referral.objects.filter(pk=pk).exists():
+            audit.record_denied(
+                request, area=EP, action=Action.CHANGE, model=Referral, lookup={"pk": pk}
+            )
+        raise Http404("No such applicant")
+    labels = {**dict(Referral.Stage.choices), Referral.Stage.ENDED: "Not taken forward"}
+    stages = [(s, labels[s]) for s in services.employer_next_stages(item)]
+    form = forms.StageForm(request.POST or None, stages=stages, initial={"on": dt.date.today()})
+    form.fields["stage"].label = "What has happened?"
+    if request.method == "POST" and stages and form.is_valid():
+        try:
+            services.move(item, form.cleaned_data["stage"], form.cleaned_data["on"])
+        except services.StageError as error:
+            form.add_error("on", str(error))
+        else:
+            audit.record(
+                request,
+                audit.Action.CHANGE,
+                item,
+                detail={
+                    "stage": item.stage,
+                    "by": "employer",
+                    "employer": item.opportunity.employer_id,
+                },
+            )
+            messages.success(request, f"Recorded: {labels[item.stage].lower()}")
+            return redirect("workplace:employer-opportunity", item.opportunity_id)
+    elif request.method != "POST":
+        audit.record(request, audit.Action.VIEW, item, detail={"by": "employer"})
+    person = item.young_person
+    return render(
+        request,
+        "workplace/employer_applicant.html",
+        {
+            "title": f"{person.first_name} {person.last_name[:1]}.",
+            "item": item,
+            "form": form,
+            "stages": stages,
+            "stage_label": labels[item.stage],
+            "skills": _choices_view(person.skills, services.SKILL_LABELS),
         },
     )
 

@@ -56,9 +56,14 @@ def young_person(council: Organisation | None = None, **fields: Any) -> YoungPer
     return YoungPerson.objects.create(**values)
 
 
-def employer(council: Organisation | None = None, name: str | None = None) -> Organisation:
+def employer(
+    council: Organisation | None = None,
+    name: str | None = None,
+    status: str = EmployerProfile.Status.APPROVED,
+) -> Organisation:
     org = factories.organisation(Organisation.Kind.EMPLOYER, name)
     EmployerProfile.objects.create(
+        status=status,
         organisation=org,
         council=council or south_tyneside(),
         sector="logistics",
