@@ -25,6 +25,15 @@ TEMPORARY_PLACEMENTS = ("T0", "T1", "T2", "T3", "T4")
 NEW_CARER = ("S", "P", "T")
 ADOPTION_PLACEMENTS = ("A3", "A4", "A5", "A6")
 ADOPTED = ("E11", "E12")
+# Legal statuses that give the council court authority to place for adoption (placement order;
+# freeing order in older records).
+COURT_AUTHORITY = ("E1", "D1")
+# Care leavers the DfE leaves out of every care-leaver figure: died, or returned home to parents
+# for at least 6 months.
+CARE_LEAVERS_EXCLUDED = ("DIED", "RHOM")
+# Accommodation whose suitability the DfE does not judge (gone abroad, deported, residence not
+# known): left out of the suitable-accommodation denominator.
+ACCOM_NOT_JUDGED = ("G", "H", "R")
 POPULATION_FILE = (
     "reference",
     "dfe-csc-outcomes-enablers",
@@ -94,11 +103,14 @@ def _history(ctx: Context) -> pl.DataFrame:
 def _build_history(ctx: Context) -> pl.DataFrame:
     """This year's and last year's episodes as one chain per child (this year's copy wins when
     an episode is in both), with the start of each episode's period of care and whether that
-    start is known (the period's first episode has RNE = S)."""
-    current = ctx.table("Episodes").select(CHILD, "DECOM", "DEC", "RNE", "LS", "PLACE", "REC")
+    start is known (the period's first episode has RNE = S), the start of its placement with the
+    same carers (followed back through L/U/B episodes), the start of the placement before that
+    one in the same period, and the start of the run of placed-for-adoption episodes it is in."""
+    columns = (CHILD, "DECOM", "DEC", "RNE", "LS", "PLACE", "REC")
+    current = ctx.table("Episodes").select(columns)
     previous = ctx.previous("Episodes")
     if ctx.has_previous and previous.height:
-        older = previous.select(CHILD, "DECOM", "DEC", "RNE", "LS", "PLACE", "REC").join(
+        older = previous.select(columns).join(
             current.select(CHILD, "DECOM"), on=[CHILD, "DECOM"], how="anti"
         )
         # an episode open in last year's return but closed this year appears in both
@@ -106,24 +118,56 @@ def _build_history(ctx: Context) -> pl.DataFrame:
     chain = current.filter(pl.col("DECOM").is_not_null()).sort(CHILD, "DECOM")
     # Sorted by child, so neighbours are one shift away; a running sum numbers the periods
     # and placements (no per-child window functions: those are slow with 50,000 children).
-    same_child = pl.col(CHILD) == pl.col(CHILD).shift(1)
+    same_child = (pl.col(CHILD) == pl.col(CHILD).shift(1)).fill_null(False)
     prev_dec = pl.col("DEC").shift(1)
     new_period = (
-        ~same_child.fill_null(False)
+        ~same_child
         | (pl.col("RNE") == "S").fill_null(False)
         | prev_dec.is_null()
         | (prev_dec != pl.col("DECOM")).fill_null(True)
     )
     new_placement = new_period | pl.col("RNE").is_in(NEW_CARER).fill_null(False)
-    return chain.with_columns(
+    adoptive = pl.col("PLACE").is_in(ADOPTION_PLACEMENTS).fill_null(False)
+    new_adoptive_run = adoptive & (new_period | ~adoptive.shift(1).fill_null(False))
+    chain = chain.with_columns(
         new_period.cum_sum().alias("period"),
+        new_placement.alias("_new_placement"),
         pl.when(new_period).then(pl.col("DECOM")).forward_fill().alias("period_start"),
         pl.when(new_period)
         .then((pl.col("RNE") == "S").fill_null(False))
         .forward_fill()
         .alias("period_start_known"),
         pl.when(new_placement).then(pl.col("DECOM")).forward_fill().alias("placement_start"),
+        # the start of the run of placed-for-adoption episodes each adoptive episode is in
+        pl.when(adoptive)
+        .then(pl.when(new_adoptive_run).then(pl.col("DECOM")).forward_fill())
+        .alias("adoptive_start"),
     )
+    # the placement before each placement in the same period
+    placements = (
+        chain.filter(pl.col("_new_placement"))
+        .select(CHILD, "period", "placement_start")
+        .with_columns(
+            pl.when(pl.col("period") == pl.col("period").shift(1))
+            .then(pl.col("placement_start").shift(1))
+            .alias("previous_placement_start")
+        )
+        .drop("period")
+    )
+    return chain.drop("_new_placement").join(placements, on=[CHILD, "placement_start"], how="left")
+
+
+def _overlapping_year(ctx: Context, frame: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
+    """Rows whose [start, end] (an open end is open) shares a day with the collection year."""
+    return frame.filter(
+        (pl.col(start) <= ctx.reference_date)
+        & (pl.col(end).is_null() | (pl.col(end) >= ctx.collection_start))
+    )
+
+
+def looked_after_during_year(ctx: Context) -> pl.Series:
+    """Children looked after at any time in the year (short breaks left out)."""
+    return _overlapping_year(ctx, _episodes(ctx), "DECOM", "DEC").get_column(CHILD).unique()
 
 
 def headline(ctx: Context, la: str | None) -> list[Indicator]:
@@ -144,6 +188,11 @@ def headline(ctx: Context, la: str | None) -> list[Indicator]:
         & (pl.col("DEC") >= ctx.collection_start)
         & (pl.col("DEC") <= ctx.reference_date)
     )
+    # The DfE counts children, not episodes: a child who started twice in the year is one
+    # start, by the first occasion's category of need; a child who ceased twice is one ceasing,
+    # by the last occasion's reason.
+    first_starts = starts.sort(CHILD, "DECOM").unique(subset=CHILD, keep="first")
+    last_ceasings = ceased.sort(CHILD, "DEC").unique(subset=CHILD, keep="last")
     out = [
         Indicator("Children looked after at 31 March", count, count, None),
         Indicator(
@@ -153,35 +202,52 @@ def headline(ctx: Context, la: str | None) -> list[Indicator]:
             pop,
             "per 10,000",
         ),
-        Indicator("Children starting to be looked after", starts[CHILD].n_unique()),
-        Indicator("Children ceasing to be looked after", ceased[CHILD].n_unique()),
+        Indicator("Children looked after during the year", looked_after_during_year(ctx).len()),
+        Indicator("Children starting to be looked after", first_starts.height),
+        Indicator("Children ceasing to be looked after", last_ceasings.height),
     ]
-    for code, n in starts.group_by("CIN").len().sort("CIN", nulls_last=True).iter_rows():
+    for code, n in first_starts.group_by("CIN").len().sort("CIN", nulls_last=True).iter_rows():
         out.append(Indicator(f"Starts by category of need: {code or 'not recorded'}", n))
-    for code, n in ceased.group_by("REC").len().sort("REC", nulls_last=True).iter_rows():
+    for code, n in last_ceasings.group_by("REC").len().sort("REC", nulls_last=True).iter_rows():
         out.append(Indicator(f"Ceased by reason: {code}", n))
     return out
 
 
+def _placements_in_year(ctx: Context, children: pl.Series) -> pl.DataFrame:
+    """One row per placement a child had during the year (see the docs for what counts)."""
+    episodes = _overlapping_year(
+        ctx, _episodes(ctx).filter(pl.col(CHILD).is_in(children.implode())), "DECOM", "DEC"
+    ).sort(CHILD, "DECOM")
+    temporary = pl.col("PLACE").is_in(TEMPORARY_PLACEMENTS).fill_null(False)
+    same_child = (pl.col(CHILD) == pl.col(CHILD).shift(1)).fill_null(False)
+    # where the child is living: carers identified by placement type, provider and postcode
+    carers = pl.concat_str(
+        [pl.col(CHILD), *(pl.col(c).fill_null("") for c in ("PLACE", "URN", "PL_POST"))],
+        separator="|",
+    )
+    marked = episodes.with_columns(
+        (~same_child).alias("first"),
+        temporary.alias("temporary"),
+        carers.alias("carers"),
+        pl.when(~temporary).then(carers).forward_fill().alias("last_settled"),
+    )
+    back_after_temporary = (
+        pl.col("temporary").shift(1).fill_null(False)
+        & same_child
+        & (pl.col("carers") == pl.col("last_settled").shift(1)).fill_null(False)
+    )
+    return marked.filter(
+        ~pl.col("temporary")
+        & (
+            pl.col("first")
+            | (pl.col("RNE").is_in(NEW_CARER).fill_null(False) & ~back_after_temporary)
+        )
+    )
+
+
 def stability(ctx: Context) -> list[Indicator]:
     children = looked_after_at_end(ctx).get_column(CHILD)
-    episodes = _episodes(ctx).filter(pl.col(CHILD).is_in(children.implode()))
-    in_year = episodes.filter(
-        (pl.col("DECOM") <= ctx.reference_date)
-        & (pl.col("DEC").is_null() | (pl.col("DEC") >= ctx.collection_start))
-    ).sort(CHILD, "DECOM")
-    # the first episode in the year is a placement; after it, only new carers count
-    placements = (
-        in_year.with_columns(
-            (pl.col(CHILD) != pl.col(CHILD).shift(1)).fill_null(True).alias("first")
-        )
-        .filter(
-            ~pl.col("PLACE").is_in(TEMPORARY_PLACEMENTS).fill_null(False)
-            & (pl.col("first") | pl.col("RNE").is_in(NEW_CARER).fill_null(False))
-        )
-        .group_by(CHILD)
-        .len()
-    )
+    placements = _placements_in_year(ctx, children).group_by(CHILD).len()
     three_plus = placements.filter(pl.col("len") >= 3).height
     total = children.len()
 
@@ -192,8 +258,19 @@ def stability(ctx: Context) -> list[Indicator]:
         (age_at(pl.col("DOB"), ctx.reference_date) < 16)
         & (pl.col("period_start") <= add_years(pl.lit(ctx.reference_date), -2).dt.offset_by("-6mo"))
     )
-    same_placement = long_term.filter(
-        pl.col("placement_start") <= add_years(pl.lit(ctx.reference_date), -2)
+    # A child placed for adoption counts the adoptive placement together with the placement
+    # before it (the DfE's adoption clause), whoever the carers were.
+    with_carers_since = long_term.with_columns(
+        pl.when(
+            pl.col("PLACE").is_in(ADOPTION_PLACEMENTS).fill_null(False)
+            & pl.col("previous_placement_start").is_not_null()
+        )
+        .then(pl.col("previous_placement_start"))
+        .otherwise(pl.col("placement_start"))
+        .alias("settled_since")
+    )
+    same_placement = with_carers_since.filter(
+        pl.col("settled_since") <= add_years(pl.lit(ctx.reference_date), -2)
     ).height
     return [
         Indicator(
@@ -214,19 +291,22 @@ def stability(ctx: Context) -> list[Indicator]:
 
 
 def missing(ctx: Context) -> list[Indicator]:
-    table = ctx.table("Missing").filter(
-        (pl.col("MIS_START") >= ctx.collection_start) & (pl.col("MIS_START") <= ctx.reference_date)
+    looked_after = looked_after_during_year(ctx)
+    # incidents open at 1 April count as well as those starting in the year (the DfE carries
+    # them over); only children looked after in the year other than on short breaks count
+    table = _overlapping_year(ctx, ctx.table("Missing"), "MIS_START", "MIS_END").filter(
+        pl.col(CHILD).is_in(looked_after.implode())
     )
     went = table.filter(pl.col("MISSING") == "M")
     away = table.filter(pl.col("MISSING") == "A")
-    looked_after = _episodes(ctx).get_column(CHILD).n_unique()
     children_missing = went[CHILD].n_unique()
+    children_away = away[CHILD].n_unique()
     return [
         Indicator(
             "Children looked after in the year who went missing (%)",
-            _pct(children_missing, looked_after),
+            _pct(children_missing, looked_after.len()),
             children_missing,
-            looked_after,
+            looked_after.len(),
             "%",
         ),
         Indicator("Missing incidents", went.height),
@@ -237,16 +317,27 @@ def missing(ctx: Context) -> list[Indicator]:
             children_missing,
             "per child",
         ),
-        Indicator("Children away from placement without authorisation", away[CHILD].n_unique()),
+        Indicator("Children away from placement without authorisation", children_away),
+        Indicator(
+            "Children looked after in the year who were away from placement without "
+            "authorisation (%)",
+            _pct(children_away, looked_after.len()),
+            children_away,
+            looked_after.len(),
+            "%",
+        ),
         Indicator("Away-from-placement incidents", away.height),
     ]
 
 
 def care_leavers(ctx: Context) -> list[Indicator]:
-    oc3 = ctx.table("OC3").filter(pl.col("IN_TOUCH").is_null() | (pl.col("IN_TOUCH") != "DIED"))
+    oc3 = ctx.table("OC3").filter(
+        pl.col("IN_TOUCH").is_null() | ~pl.col("IN_TOUCH").is_in(CARE_LEAVERS_EXCLUDED)
+    )
     eet = ctx.codes("ACTIV_EET")
     suitable = ctx.codes("ACCOM_SUITABLE")
     aged = oc3.with_columns(age_at(pl.col("DOB"), ctx.reference_date).alias("age"))
+    judged = ~pl.col("ACCOM").str.slice(0, 1).is_in(ACCOM_NOT_JUDGED).fill_null(False)
     out: list[Indicator] = []
     for label, low, high in (("17-18", 17, 18), ("19-21", 19, 21)):
         group = aged.filter(pl.col("age").is_between(low, high))
@@ -254,11 +345,12 @@ def care_leavers(ctx: Context) -> list[Indicator]:
         counts = (
             group.select(
                 pl.col("ACTIV").is_in(eet).fill_null(False).sum().alias("eet"),
-                pl.col("ACCOM").is_in(suitable).fill_null(False).sum().alias("suitable"),
+                (pl.col("ACCOM").is_in(suitable).fill_null(False) & judged).sum().alias("suitable"),
+                judged.sum().alias("judged"),
                 (pl.col("IN_TOUCH") == "YES").fill_null(False).sum().alias("touch"),
             ).row(0, named=True)
             if n
-            else {"eet": 0, "suitable": 0, "touch": 0}
+            else {"eet": 0, "suitable": 0, "judged": 0, "touch": 0}
         )
         out += [
             Indicator(
@@ -270,9 +362,9 @@ def care_leavers(ctx: Context) -> list[Indicator]:
             ),
             Indicator(
                 f"Care leavers {label} in suitable accommodation (%)",
-                _pct(counts["suitable"], n),
+                _pct(counts["suitable"], counts["judged"]),
                 counts["suitable"],
-                n,
+                counts["judged"],
                 "%",
             ),
             Indicator(
@@ -292,16 +384,40 @@ def adoption(ctx: Context) -> list[Indicator]:
         pl.col("REC").is_in(ADOPTED).fill_null(False)
         & (pl.col("DEC") >= ctx.collection_start)
         & (pl.col("DEC") <= ctx.reference_date)
+    ).with_columns(
+        # moving in with the adoptive family: the start of the placed-for-adoption episodes
+        # the child was adopted from (the placement itself when it was not coded A3-A6)
+        pl.coalesce("adoptive_start", "placement_start").alias("moved_in")
     )
     known = adopted.filter(pl.col("period_start_known"))
-    days_to_move_in = (pl.col("placement_start") - pl.col("period_start")).dt.total_days()
-    a1 = known.select(days_to_move_in.mean()).item() if known.height else None
-    # A2: court authority to place (start of the period's first placement-order episode, LS E1)
-    # to the match (AD1 DATE_MATCH)
+    a1 = (
+        known.select((pl.col("moved_in") - pl.col("period_start")).dt.total_days().mean()).item()
+        if known.height
+        else None
+    )
+    # A10 adjusts A1 for foster-carer adoptions: the clock stops when the child moved in with
+    # the carers who adopted them, followed back through same-carer (L/U/B) episodes
+    a10 = (
+        known.select(
+            (pl.col("placement_start") - pl.col("period_start")).dt.total_days().mean()
+        ).item()
+        if known.height
+        else None
+    )
+    # A2: court authority to place (start of the period's first placement-order episode) to
+    # the match (AD1 DATE_MATCH); only when that start is in the returns supplied
     authority = (
-        history.filter(pl.col("LS") == "E1")
-        .group_by(CHILD, "period")
-        .agg(pl.col("DECOM").min().alias("authority"))
+        history.group_by(CHILD, "period")
+        .agg(
+            pl.col("DECOM").filter(pl.col("LS").is_in(COURT_AUTHORITY)).min().alias("authority"),
+            pl.col("DECOM").min().alias("first_supplied"),
+            pl.col("period_start_known").first().alias("known"),
+        )
+        .filter(
+            pl.col("authority").is_not_null()
+            & (pl.col("known") | (pl.col("authority") > pl.col("first_supplied")))
+        )
+        .select(CHILD, "period", "authority")
     )
     matched = (
         adopted.join(authority, on=[CHILD, "period"], how="inner")
@@ -318,6 +434,14 @@ def adoption(ctx: Context) -> list[Indicator]:
         Indicator(
             "A1: average days from entering care to moving in with the adoptive family",
             None if a1 is None else round(a1, 0),
+            known.height,
+            adopted.height,
+            "days",
+        ),
+        Indicator(
+            "A10: average days from entering care to moving in with the adoptive family, "
+            "adjusted for foster carer adoptions",
+            None if a10 is None else round(a10, 0),
             known.height,
             adopted.height,
             "days",
