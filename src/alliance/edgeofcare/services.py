@@ -401,7 +401,13 @@ def queue(referrals: QuerySet[Referral], now: dt.datetime | None = None) -> list
 
 def escalate(now: dt.datetime | None = None) -> int:
     """Flag every referral whose first-contact target will be missed within the council's warning
-    time and email the team lead, once per referral. Returns how many were escalated."""
+    time and email the team lead, once per referral. Returns how many were escalated.
+
+    Safe to run again and at the same time as another run (the scheduler every few minutes, a
+    worker retrying, someone running the command by hand): each referral is claimed with one
+    conditional update (`escalated_at` still empty) and only the run whose update changed the
+    row emails about it. The claim and the email share a transaction, so if the email cannot be
+    sent the claim is undone and the next run tries again."""
     now = now or timezone.now()
     escalated = 0
     for cs in CouncilSettings.objects.select_related("organisation"):
@@ -412,54 +418,90 @@ def escalate(now: dt.datetime | None = None) -> int:
                 status=Referral.Status.AWAITING_CONTACT,
                 escalated_at__isnull=True,
                 due_at__lte=soon,
-            ).order_by("due_at")
+            )
+            .order_by("due_at")
+            .only("id", "urgency", "due_at")
         )
-        if not due:
-            continue
-        with transaction.atomic():
-            Referral.objects.filter(pk__in=[r.pk for r in due]).update(escalated_at=now)
-        if cs.team_lead_email:
+        escalated += escalate_referrals(cs, due, now)
+    return escalated
+
+
+def escalate_referrals(cs: CouncilSettings, due: Sequence[Referral], now: dt.datetime) -> int:
+    """Claim and email about `due` (the council's referrals about to miss their target, as read
+    a moment ago): a referral another run has claimed since is left to that run."""
+    if not due:
+        return 0
+    with transaction.atomic():
+        claimed = [
+            r
+            for r in due
+            if Referral.objects.filter(
+                pk=r.pk, escalated_at__isnull=True, status=Referral.Status.AWAITING_CONTACT
+            ).update(escalated_at=now)
+        ]
+        if claimed and cs.team_lead_email:
             lines = [
                 f"{r.reference} ({r.get_urgency_display()}): first contact due "
                 f"{timezone.localtime(r.due_at):%d %B %Y at %H:%M}"
                 + (" — already overdue" if r.due_at < now else "")
-                for r in due
+                for r in claimed
             ]
             send_mail(
-                f"Edge of Care: {len(due)} referral(s) about to miss the first-contact target",
+                f"Edge of Care: {len(claimed)} referral(s) about to miss the first-contact target",
                 "These families are waiting for first contact and their target is close or "
                 "passed:\n\n" + "\n".join(lines) + "\n\nSee the live queue in Alliance.",
                 None,
                 [cs.team_lead_email],
             )
-        escalated += len(due)
-    return escalated
+    if claimed:
+        log.info(
+            "escalated %d referral(s) for %s: %s",
+            len(claimed),
+            cs.organisation,
+            ", ".join(r.reference for r in claimed),
+        )
+    return len(claimed)
 
 
 # ---------------------------------------------------------------- figures
 
 
-def target_figures(referrals: QuerySet[Referral], now: dt.datetime | None = None) -> list[dict]:
-    """First contacts on time, by urgency: met, missed, still waiting (within target or overdue).
-    One grouped query."""
+def last_twelve_months(now: dt.datetime | None = None) -> dt.datetime:
+    """Where the dashboard's rolling figures start: the same day a year ago. A window keeps each
+    figure's cost bounded however many years of referrals a council has."""
+    return (now or timezone.now()) - dt.timedelta(days=365)
+
+
+def target_figures(
+    referrals: QuerySet[Referral], now: dt.datetime | None = None, since: dt.datetime | None = None
+) -> list[dict]:
+    """First contacts on time, by urgency, for referrals received since `since` (default: the
+    last twelve months): met and missed; and families still waiting past their target, however
+    long ago they were referred. Two grouped queries on the (organisation, received_at) and
+    (organisation, status, due_at) indexes."""
     now = now or timezone.now()
+    since = since or last_twelve_months(now)
     rows = {
         r["urgency"]: r
-        for r in referrals.order_by()
+        for r in referrals.filter(received_at__gte=since)
+        .order_by()
         .values("urgency")
         .annotate(
             total=Count("id"),
-            met=Count(
-                "id",
-                filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("due_at")),
-            ),
-            contacted=Count("id", filter=Q(first_contact_at__isnull=False)),
-            overdue=Count("id", filter=Q(first_contact_at__isnull=True, due_at__lt=now)),
+            met=Count("id", filter=Q(first_contact_at__lte=F("due_at"))),
+            contacted=Count("first_contact_at"),
         )
     }
+    overdue = dict(
+        referrals.filter(status=Referral.Status.AWAITING_CONTACT, due_at__lt=now)
+        .order_by()
+        .values("urgency")
+        .annotate(n=Count("id"))
+        .values_list("urgency", "n")
+    )
     out = []
     for urgency in Urgency:
-        row = rows.get(urgency.value, {"total": 0, "met": 0, "contacted": 0, "overdue": 0})
+        row = rows.get(urgency.value, {"total": 0, "met": 0, "contacted": 0})
         contacted = row["contacted"]
         out.append(
             {
@@ -467,7 +509,7 @@ def target_figures(referrals: QuerySet[Referral], now: dt.datetime | None = None
                 "total": row["total"],
                 "met": row["met"],
                 "missed": contacted - row["met"],
-                "waiting_overdue": row["overdue"],
+                "waiting_overdue": overdue.get(urgency.value, 0),
                 "percent_met": (100 * row["met"] / contacted) if contacted else None,
             }
         )
@@ -525,16 +567,20 @@ def services_in_use(organisation_ids: Iterable[int] | None) -> list[dict]:
     ]
 
 
-def closure_figures(referrals: QuerySet[Referral]) -> list[tuple[str, int]]:
+def closure_figures(
+    referrals: QuerySet[Referral], since: dt.datetime | None = None
+) -> list[tuple[str, int]]:
+    """Cases closed since `since` (default: the last twelve months) by reason, on the
+    (organisation, closed_at, closure_reason) index."""
     from alliance.edgeofcare.models import ClosureReason
 
     names = dict(ClosureReason.choices)
     rows = (
-        referrals.filter(status=Referral.Status.CLOSED)
+        referrals.filter(closed_at__gte=since or last_twelve_months())
         .order_by()
         .values("closure_reason")
         .annotate(n=Count("id"))
-        .order_by("-n")
+        .order_by("-n", "closure_reason")
     )
     return [(names.get(r["closure_reason"], r["closure_reason"]), r["n"]) for r in rows]
 
@@ -978,8 +1024,11 @@ def costs_avoided(
 # ---------------------------------------------------------------- retention
 
 
-def retain_until(referral: Referral, cs: CouncilSettings) -> dt.date | None:
-    """The first day the record may be deleted, or None while the case is open."""
+def retain_until(
+    referral: Referral, cs: CouncilSettings, birth_dates: Iterable[dt.date] | None = None
+) -> dt.date | None:
+    """The first day the record may be deleted, or None while the case is open. `birth_dates`:
+    the children's, when the caller has them already."""
     if referral.closed_at is None:
         return None
     closed = timezone.localdate(referral.closed_at)
@@ -988,7 +1037,9 @@ def retain_until(referral: Referral, cs: CouncilSettings) -> dt.date | None:
         if not (closed.month == 2 and closed.day == 29)
         else dt.date(closed.year + cs.retention_years, 3, 1)
     )
-    for dob in referral.children.values_list("date_of_birth", flat=True):
+    if birth_dates is None:
+        birth_dates = referral.children.values_list("date_of_birth", flat=True)
+    for dob in birth_dates:
         try:
             grown = dob.replace(year=dob.year + cs.retention_until_age)
         except ValueError:  # 29 February
@@ -998,42 +1049,79 @@ def retain_until(referral: Referral, cs: CouncilSettings) -> dt.date | None:
 
 
 def purge(today: dt.date | None = None) -> list[str]:
-    """Delete closed referrals whose retention has run out, logging each in the audit trail.
-    Open cases and records still inside their retention are never touched."""
+    """Delete closed referrals whose retention has run out, logging each in the audit trail (one
+    `purge` row per referral, naming what was removed) and in the service log. Open cases and
+    records still inside their retention are never touched.
+
+    Safe to run again and at the same time as another run: each referral is re-read, locked and
+    re-checked inside its own transaction before it is deleted, and the audit row is written only
+    by the run whose delete removed it, so a record is never reported purged twice."""
     today = today or timezone.localdate()
     removed = []
     for cs in CouncilSettings.objects.select_related("organisation"):
         oldest_possible = today - dt.timedelta(days=365 * cs.retention_years - 2)
-        candidates = Referral.objects.filter(
-            organisation=cs.organisation,
-            status=Referral.Status.CLOSED,
-            closed_at__date__lte=oldest_possible,
-        ).prefetch_related("children")
-        for referral in candidates:
-            until = retain_until(referral, cs)
+        candidates = list(
+            Referral.objects.filter(
+                organisation=cs.organisation,
+                status=Referral.Status.CLOSED,
+                closed_at__date__lte=oldest_possible,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        removed += purge_referrals(cs, candidates, today)
+    return removed
+
+
+def purge_referrals(cs: CouncilSettings, candidates: Iterable[int], today: dt.date) -> list[str]:
+    """Delete those of `candidates` (referral ids read a moment ago) that are still there, still
+    closed and past their retention today. Returns the references removed."""
+    rule = (
+        f"{cs.retention_years} years after closure and until the youngest child is "
+        f"{cs.retention_until_age}"
+    )
+    removed = []
+    for pk in candidates:
+        with transaction.atomic():
+            referral = (
+                Referral.objects.select_for_update()
+                .filter(pk=pk, status=Referral.Status.CLOSED)
+                .first()
+            )
+            if referral is None:  # gone (another run purged it) or reopened
+                continue
+            births = list(referral.children.values_list("date_of_birth", flat=True))
+            until = retain_until(referral, cs, births)
             if until is None or until > today:
                 continue
-            with transaction.atomic():
-                reference = referral.reference
-                children = referral.children.count()
-                audit.record(
-                    None,
-                    audit.Action.PURGE,
-                    object_type="edgeofcare.Referral",
-                    object_id=str(referral.pk),
-                    object_repr=reference,
-                    organisation_id=cs.organisation_id,
-                    detail={
-                        "closed": referral.closed_at.date().isoformat()
-                        if referral.closed_at
-                        else "",
-                        "retained_until": until.isoformat(),
-                        "children": children,
-                        "rule": f"{cs.retention_years} years after closure and until the "
-                        f"youngest child is {cs.retention_until_age}",
-                    },
-                )
-                referral.delete()
-                outcomes_changed(cs.organisation_id)
-            removed.append(reference)
+            reference = referral.reference
+            _total, deleted = Referral.objects.filter(pk=pk).delete()
+            if not deleted.get("edgeofcare.Referral"):
+                continue
+            audit.record(
+                None,
+                audit.Action.PURGE,
+                object_type="edgeofcare.Referral",
+                object_id=str(pk),
+                object_repr=reference,
+                organisation_id=cs.organisation_id,
+                detail={
+                    "closed": timezone.localdate(referral.closed_at).isoformat()
+                    if referral.closed_at
+                    else "",
+                    "retained_until": until.isoformat(),
+                    "children": len(births),
+                    "removed": {k.split(".")[-1]: n for k, n in sorted(deleted.items()) if n},
+                    "rule": rule,
+                },
+            )
+            outcomes_changed(cs.organisation_id)
+        log.info(
+            "purged %s (closed %s, kept until %s; %s)",
+            reference,
+            referral.closed_at and timezone.localdate(referral.closed_at),
+            until,
+            rule,
+        )
+        removed.append(reference)
     return removed

@@ -238,7 +238,14 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 
 @guard(Area.EDGE_OF_CARE)
 def referral(request: HttpRequest, pk: int) -> HttpResponse:
-    r = _referral(request, pk)
+    # A fixed number of queries however many children, contacts and outcomes the family has.
+    r = get_visible_or_404(
+        request,
+        Referral.objects.select_related("organisation").prefetch_related("members"),
+        Area.EDGE_OF_CARE,
+        Action.VIEW,
+        pk=pk,
+    )
     audit.record(request, audit.Action.VIEW, r)
     allocations = list(r.allocations.select_related("service"))
     children = list(r.children.prefetch_related("outcomes"))
@@ -267,7 +274,9 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
             "goal_statuses": Goal.Status.choices,
             "progress_choices": ServiceAllocation.Progress.choices,
-            "retain_until": services.retain_until(r, services.council_settings(r.organisation)),
+            "retain_until": services.retain_until(
+                r, services.council_settings(r.organisation), [c.date_of_birth for c in children]
+            ),
         },
     )
 
@@ -628,11 +637,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "edgeofcare/dashboard.html",
             {"title": "Edge of Care dashboard", "council": None},
         )
+    # Every figure is a bounded number of grouped queries (no per-row work), and the rolling
+    # ones cover the last twelve months, so the page costs the same after five years as after one.
     referrals = Referral.objects.filter(organisation=council)
+    now = timezone.now()
+    since = services.last_twelve_months(now)
     monthly = services.monthly_referrals(referrals)
-    targets = services.target_figures(referrals)
+    targets = services.target_figures(referrals, now, since)
     in_use = services.services_in_use([council.pk])
     outcomes = services.outcome_figures(council)
+    closures = services.closure_figures(referrals, since)
     if request.GET.get("format") == "csv":
         audit.record(
             request,
@@ -648,8 +662,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for label, n in monthly:
             w.writerow(["referrals", label, n])
         for t in targets:
-            w.writerow(["first contacts on time", t["urgency"], t["met"]])
-            w.writerow(["first contacts late", t["urgency"], t["missed"]])
+            w.writerow(["first contacts on time, last 12 months", t["urgency"], t["met"]])
+            w.writerow(["first contacts late, last 12 months", t["urgency"], t["missed"]])
             w.writerow(["waiting and overdue", t["urgency"], t["waiting_overdue"]])
         for row in in_use:
             w.writerow(["families with service", row["service"].name, row["active"]])
@@ -657,6 +671,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for o in outcomes:
             for k in ("checked", "at_home", "same_school", "in_care", "re_referred"):
                 w.writerow([f"outcome {k}", f"{o['months']} months", o[k]])
+        for label, n in closures:
+            w.writerow(["cases closed in the last 12 months", label, n])
         return response
     chart = line_chart(
         "Referrals each month",
@@ -682,7 +698,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "targets": targets,
             "in_use": in_use,
             "outcomes": outcomes,
-            "closures": services.closure_figures(referrals),
+            "closures": closures,
             "total": referrals.count(),
         },
     )
