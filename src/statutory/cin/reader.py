@@ -42,6 +42,7 @@ from typing import IO, Any
 import polars as pl
 from lxml import etree
 
+from statutory.cin.plain_xml import read_plain
 from statutory.cin.schema import CHILD_ID, KEEP_CASE, TABLES, Schema, load_schema
 from statutory.engine.columns import type_columns
 from statutory.engine.context import Return
@@ -350,15 +351,32 @@ PARALLEL_MIN_BYTES = 16 * 1024**2
 
 
 def read_xml(
-    path: str | Path, year: int, *, source: IO[bytes] | None = None, workers: int = 1
+    path: str | Path,
+    year: int,
+    *,
+    source: IO[bytes] | None = None,
+    workers: int = 1,
+    fast: bool = True,
 ) -> Return:
     """Stream a CIN census XML file into a `Return` for `year` (the year the census ends).
 
-    `workers` > 1 parses a large file in that many processes, each taking a slice of the
-    `<Child>` elements (see `_read_parallel`); the tables are the same as a single pass gives.
+    A plain census (the DfE's elements only, as case-management systems write it) is read by
+    `plain_xml.read_plain` in vectorised slices; anything else, or `fast=False`, by lxml
+    here, which gives the notes and the error messages. Both give the same tables.
+
+    `workers` > 1 parses a large file that is not plain in that many processes, each taking a
+    slice of the `<Child>` elements (see `_read_parallel`); the tables are the same as a single
+    pass gives.
     """
     file = str(path)
     schema = load_schema(year)
+    if fast and source is None:
+        plain = read_plain(path, schema, lambda head: _parse(io.BytesIO(head), file, schema))
+        if plain is not None:
+            frames, notes = plain
+            return _build(
+                frames, schema, set(TABLES), dict.fromkeys(TABLES, file), fmt="xml", notes=notes
+            )
     if workers > 1 and source is None:
         parts = _read_parallel(Path(path), year, workers)
         if parts is not None:
