@@ -1,10 +1,16 @@
-"""Demo returns: small fictional SSDA903 returns for North and South Tyneside, checked by the
-same pipeline the service runs, and South Tyneside's agreement to share with the Tyneside
-Alliance. Idempotent: councils that already have a demo upload are left alone."""
+"""Demo returns: small fictional SSDA903 returns and CIN censuses for North and South Tyneside,
+checked by the same pipeline the service runs, and their agreements to share with the Tyneside
+Alliance. Half the children in each census are children looked after in that council's SSDA903
+return (under the same LA child ids, so the same pseudonyms), as in real councils, so the Edge
+of Care evaluation can look children in need up in SSDA903.
+
+Idempotent: a council that already has a demo return keeps it; a demo CIN census stored with
+the old CIN pseudonyms (before both returns shared one, see docs/returns.md) is uploaded again."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from pathlib import Path
 
@@ -13,6 +19,8 @@ from alliance.returns import services
 from alliance.returns.models import DataSharingAgreement, Upload
 
 DEMO_CHILDREN = 150
+_OLD_CIN_PSEUDONYM = re.compile(r"^P[0-9A-F]{15}$")
+_CHILD_ID = re.compile(r"<LAchildID>([^<]*)</LAchildID>")
 
 
 class _File:
@@ -24,33 +32,75 @@ class _File:
         return [self._path.read_bytes()]
 
 
+def _needs_cin(org: Organisation) -> bool:
+    """No CIN census yet, or the latest one was stored with the old CIN-only pseudonyms."""
+    latest = Upload.objects.accepted().filter(organisation=org, kind="cin").order_by("-uploaded_at")
+    upload = latest.first()
+    if upload is None:
+        return not Upload.objects.filter(organisation=org, kind="cin").exists()
+    ids = services.read_version(upload).get("ChildIdentifiers")
+    return ids is not None and bool(
+        ids.height and ids["LAchildID"].str.contains(_OLD_CIN_PSEUDONYM.pattern).all()
+    )
+
+
+def _census(folder: Path, code: str, seed: int, year: int, looked_after: list[str]) -> Path:
+    """A fictional census whose first children carry the ids of the council's looked-after
+    children (the CIN census counts children looked after as children in need too)."""
+    from statutory.cin.generator import generate
+
+    source = generate(folder / "generated.xml", DEMO_CHILDREN, year=year, seed=seed, la=code)
+    ids = iter(looked_after[: DEMO_CHILDREN // 2])
+    target = folder / "census.xml"
+    target.write_text(
+        _CHILD_ID.sub(
+            lambda m: f"<LAchildID>{next(ids, m.group(1))}</LAchildID>", source.read_text()
+        )
+    )
+    return target
+
+
 def load() -> str:
     from statutory.ssda903.generator import generate_to
 
     year = services.collection_years("ssda903")[-1]
+    cin_years = services.collection_years("cin")
+    cin_year = year if year in cin_years else cin_years[0]
     made = []
     for seed, code in ((11, "392"), (12, "393")):
         council = Council.objects.filter(dfe_code=code).select_related("organisation").first()
         if council is None:
             continue
         org = council.organisation
-        if Upload.objects.filter(organisation=org, kind="ssda903").exists():
-            continue
         with tempfile.TemporaryDirectory() as folder:
-            for offset in (1, 0):
-                current, previous = generate_to(
+            returns: dict[int, tuple[Path, Path]] = {
+                offset: generate_to(
                     Path(folder) / str(offset), DEMO_CHILDREN, year - offset, seed=seed + offset
                 )
+                for offset in (1, 0)
+            }
+            if not Upload.objects.filter(organisation=org, kind="ssda903").exists():
+                for offset, (current, previous) in returns.items():
+                    upload = services.start_upload(
+                        organisation=org,
+                        user=None,
+                        kind="ssda903",
+                        year=year - offset,
+                        current=[_File(p) for p in sorted(current.glob("*.csv"))],
+                        previous=[_File(p) for p in sorted(previous.glob("*.csv"))],
+                    )
+                    services.check(upload.pk, "demo")
+                made.append(f"SSDA903 for {council.name}")
+            if _needs_cin(org):
+                import polars as pl
+
+                header = pl.read_csv(returns[0][0] / "header.csv", infer_schema=False)
+                census = _census(Path(folder), code, seed, cin_year, header["CHILD"].to_list())
                 upload = services.start_upload(
-                    organisation=org,
-                    user=None,
-                    kind="ssda903",
-                    year=year - offset,
-                    current=[_File(p) for p in sorted(current.glob("*.csv"))],
-                    previous=[_File(p) for p in sorted(previous.glob("*.csv"))],
+                    organisation=org, user=None, kind="cin", year=cin_year, current=[_File(census)]
                 )
                 services.check(upload.pk, "demo")
-        made.append(council.name)
+                made.append(f"CIN census for {council.name}")
     alliance = Organisation.objects.filter(slug="tyneside-alliance").first()
     south = Organisation.objects.filter(council__dfe_code="393").first()
     north = Organisation.objects.filter(council__dfe_code="392").first()
@@ -68,7 +118,7 @@ def load() -> str:
                 },
             )
     return (
-        f"returns: fictional SSDA903 returns ({DEMO_CHILDREN} children, two years) for {', '.join(made)}"
+        f"returns: fictional returns ({DEMO_CHILDREN} children each): {', '.join(made)}"
         if made
         else "returns: demo returns already loaded"
     )

@@ -2,7 +2,8 @@
 accepted records pseudonymised, and the interface other apps call.
 
 Other apps call (see docs/returns.md):
-    pseudonymise_id(organisation, child_id)            -> the council's keyed hash of a child id
+    pseudonymise_id(organisation, child_id)            -> the council's pseudonym of a child id
+                                                          (the same in SSDA903 and CIN)
     latest_tables(organisation, kind, year=None)       -> {table: DataFrame} of accepted uploads
     indicator_history(organisation, kind)              -> [{year, indicator, label, value, ...}]
 
@@ -46,17 +47,16 @@ def _organisation_id(organisation: Organisation | int) -> int:
 
 
 def pseudonymise_id(organisation: Organisation | int, child_id: str, kind: str = "ssda903") -> str:
-    """The council's keyed hash of a child id: the same value the pooled returns hold for that
-    child (SSDA903's `CHILD`; `kind="cin"` gives the CIN census's `LAchildID` pseudonym)."""
-    key = storage.council_key(_organisation_id(organisation))
-    if kind == ReturnKind.CIN:
-        from statutory.cin.pseudonymise import child_pseudonym
+    """The council's keyed pseudonym of a child id: what the stored SSDA903 tables hold in
+    `CHILD` and the stored CIN census tables in `LAchildID` for that child. Both returns use one
+    function (`statutory.engine.pseudonym.child_pseudonym`), so `kind` does not change the
+    answer; it is accepted for callers written when the two differed. (The one exception: ids
+    of one CIN census that differ only in letter case keep census-only pseudonyms there.)"""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    from statutory.engine.pseudonym import child_pseudonym
 
-        return child_pseudonym(key, child_id) or ""
-    from statutory.ssda903.pseudonymise import pseudonymise_tables
-
-    frame = pl.DataFrame({"CHILD": [child_id]}, schema={"CHILD": pl.String})
-    return str(pseudonymise_tables({"t": frame}, key)["t"]["CHILD"][0])
+    return child_pseudonym(storage.council_key(_organisation_id(organisation)), child_id) or ""
 
 
 def _latest_accepted(organisation_id: int, kind: str) -> dict[int, Upload]:

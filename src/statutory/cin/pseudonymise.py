@@ -1,8 +1,12 @@
 """Pseudonymise a CIN census: keyed-hash ids, months of birth; the result still validates.
 
-- `LAchildID` -> `P` + 15 hex characters of HMAC-SHA256(key, id). An id that broke rule 1570
-  (longer than 20) or 1580 (not alphanumeric) gets a pseudonym that breaks it the same way, so
-  validation finds the same things.
+- `LAchildID` -> `statutory.engine.pseudonym`: 16 hex characters of HMAC-SHA256 of the
+  stripped, upper-cased id under the council's key, the same pseudonym SSDA903's `CHILD` gets
+  for that id, so a child in need can be looked up in the council's SSDA903 return. An id that
+  broke rule 1570 (longer than 20) or 1580 (not alphanumeric) gets a pseudonym that breaks it
+  the same way. Ids of one census that differ only in letter case (which this census, unlike
+  SSDA903, tells apart) keep distinct pseudonyms, so rule 8510 and the joins are unchanged; the
+  XML is read twice for that (once for the ids, once to write).
 - `UPN` and `FormerUPN` -> the same shape with the digits replaced by keyed digits, the LA code
   (characters 2-4) and any letters kept, and the check letter recomputed: right where the
   original's was right, wrong where it was wrong. The same UPN always maps to the same
@@ -28,6 +32,17 @@ import polars as pl
 from lxml import etree
 
 from statutory.engine.errors import InputError
+from statutory.engine.pseudonym import child_pseudonym, child_pseudonyms
+
+__all__ = [
+    "child_pseudonym",
+    "load_key",
+    "month_of",
+    "pseudonymise_path",
+    "pseudonymise_tables",
+    "pseudonymise_xml",
+    "upn_pseudonym",
+]
 
 CHECK = "ABCDEFGHJKLMNPQRTUVWXYZ"
 _UPN_OK = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
@@ -54,19 +69,6 @@ def load_key(key_file: str | Path | None, env_value: str | None) -> bytes:
 
 def _digest(key: bytes, kind: str, value: str) -> str:
     return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-
-
-def child_pseudonym(key: bytes, child_id: str | None) -> str | None:
-    if child_id is None or not child_id.strip():
-        return child_id
-    value = child_id.strip()
-    digest = _digest(key, "child", value).upper()
-    out = "P" + digest[:15]
-    if len(value) > 20:
-        out = (out + digest * 2)[: len(value)]
-    if re.search(r"[^A-Za-z0-9]", value):
-        out = out[:8] + "-" + out[9:]
-    return out
 
 
 def _check_letter(body12: str) -> str | None:
@@ -110,15 +112,33 @@ def month_of(date_text: str | None) -> str | None:
     return f"{match.group(1)}-{match.group(2)}-01" if match else date_text
 
 
-def _pseudonymise_child(child: etree._Element, key: bytes) -> None:
+def _pseudonymise_child(child: etree._Element, key: bytes, child_ids: dict[str, str]) -> None:
     for el in child.iter():
         tag = el.tag
         if tag == "LAchildID":
-            el.text = child_pseudonym(key, el.text)
+            el.text = child_ids.get(el.text, el.text) if el.text is not None else None
         elif tag in ("UPN", "FormerUPN"):
             el.text = upn_pseudonym(key, el.text)
         elif tag in ("PersonBirthDate", "ExpectedPersonBirthDate"):
             el.text = month_of(el.text)
+
+
+def _xml_child_ids(source: str | Path) -> set[str]:
+    """Every LAchildID in the census (a first, light pass: ids only)."""
+    ids: set[str] = set()
+    for _event, elem in etree.iterparse(
+        str(source),
+        events=("end",),
+        tag="LAchildID",
+        huge_tree=True,
+        remove_comments=True,
+        resolve_entities=False,
+        no_network=True,
+    ):
+        if elem.text is not None:
+            ids.add(elem.text)
+        elem.clear()
+    return ids
 
 
 def pseudonymise_xml(source: str | Path, out: str | Path, key: bytes) -> Path:
@@ -126,6 +146,7 @@ def pseudonymise_xml(source: str | Path, out: str | Path, key: bytes) -> Path:
     out_path = Path(out)
     tmp = out_path.with_name(out_path.name + ".part")
     try:
+        child_ids = child_pseudonyms(key, _xml_child_ids(source), case_sensitive=True)
         with tmp.open("wb") as handle:
             handle.write(b'<?xml version="1.0" encoding="utf-8"?>\n<Message>')
             opened_children = False
@@ -145,7 +166,7 @@ def pseudonymise_xml(source: str | Path, out: str | Path, key: bytes) -> Path:
                 if not opened_children:
                     handle.write(b"<Children>\n")
                     opened_children = True
-                _pseudonymise_child(elem, key)
+                _pseudonymise_child(elem, key, child_ids)
                 elem.tail = None
                 handle.write(etree.tostring(elem))
                 handle.write(b"\n")
@@ -171,15 +192,21 @@ def pseudonymise_xml(source: str | Path, out: str | Path, key: bytes) -> Path:
 
 def pseudonymise_tables(tables: dict[str, pl.DataFrame], key: bytes) -> dict[str, pl.DataFrame]:
     """The same mapping over flattened text tables (CSV input)."""
+    ids = child_pseudonyms(
+        key,
+        (
+            value
+            for frame in tables.values()
+            if "LAchildID" in frame.columns
+            for value in frame.get_column("LAchildID").cast(pl.String).unique().to_list()
+        ),
+        case_sensitive=True,
+    )
     out = {}
     for name, frame in tables.items():
         exprs = []
         if "LAchildID" in frame.columns:
-            exprs.append(
-                pl.col("LAchildID").map_elements(
-                    lambda v: child_pseudonym(key, v), return_dtype=pl.String
-                )
-            )
+            exprs.append(pl.col("LAchildID").cast(pl.String).replace(ids))
         for column in ("UPN", "FormerUPN"):
             if column in frame.columns:
                 exprs.append(

@@ -1,9 +1,10 @@
 """Pseudonymise an SSDA903 return so it can be pooled: nothing identifies a child without the key.
 
-- `CHILD` -> HMAC-SHA256 of the id under the council's key (16 hex characters). The same id
-  gives the same pseudonym in every table and every year, so joins and year-on-year checks
-  still work; without the key the mapping cannot be rebuilt (and the key is never written with
-  the data).
+- `CHILD` -> `statutory.engine.pseudonym.child_pseudonym`: 16 hex characters of HMAC-SHA256
+  of the stripped, upper-cased id under the council's key, the same pseudonym the CIN census's
+  `LAchildID` gets for that id. The same id gives the same pseudonym in every table, every year
+  and both returns, so joins and year-on-year checks still work; without the key the mapping
+  cannot be rebuilt (and the key is never written with the data).
 - `UPN` -> a well-formed UPN derived from the same keyed hash (check letter correct), so UPN
   format and duplicate checks still behave; the DfE's "unknown" codes UN1-UN5 are kept; a UPN
   that is not well formed becomes `INVALIDUPN` (still invalid, but no longer the original).
@@ -26,6 +27,7 @@ import polars as pl
 
 from statutory.engine.columns import parse_date_series
 from statutory.engine.errors import InputError
+from statutory.engine.pseudonym import child_pseudonyms
 from statutory.engine.reports import atomic_write
 
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
@@ -105,7 +107,7 @@ def pseudonymise_tables(tables: dict[str, pl.DataFrame], key: bytes) -> dict[str
         .str.strip_chars()
         .str.to_uppercase()
     )
-    child_map = _mapping(ids, key, "child")
+    child_map = child_pseudonyms(key, ids.drop_nulls().unique().to_list())
     upns = (
         pl.concat(
             [t.get_column("UPN").cast(pl.String) for t in tables.values() if "UPN" in t.columns]

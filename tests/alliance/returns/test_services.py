@@ -6,6 +6,7 @@ import stat
 
 import polars as pl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from alliance.accounts.models import Role
 from alliance.returns import services, storage
@@ -166,8 +167,49 @@ def test_cin_census_of_the_council_is_accepted(north, analyst, generated):
     )
     assert services.check(upload.pk, "t") == "accepted"
     tables = services.latest_tables(north, "cin", 2025)
-    assert tables["ChildIdentifiers"]["LAchildID"].str.starts_with("P").all()
+    stored = set(tables["ChildIdentifiers"]["LAchildID"].to_list())
+    assert "C0000001" not in stored
+    assert services.pseudonymise_id(north, "C0000001", kind="cin") in stored
     assert services.indicator_history(north, "cin")
+
+
+def test_a_child_has_one_pseudonym_in_both_returns(north, analyst, generated, tmp_path):
+    """The Edge of Care evaluation looks a child in need up in SSDA903: the same LA child id
+    must be stored under the same pseudonym in both returns, whatever `kind` is asked for."""
+    import re
+
+    from statutory.cin.generator import generate
+
+    upload = upload_903(north, analyst, generated)
+    assert services.check(upload.pk, "a") == "accepted"
+    current, _ = ssda903_folders(generated)
+    looked_after = pl.read_csv(current / "header.csv", infer_schema=False)["CHILD"].to_list()
+    census = generate(tmp_path / "c.xml", len(looked_after) + 20, year=2025, la="392")
+    ids = iter(looked_after)
+    text = re.sub(
+        r"<LAchildID>([^<]*)</LAchildID>",
+        lambda m: f"<LAchildID>{next(ids, m.group(1))}</LAchildID>",
+        census.read_text(),
+    )
+    cin = services.start_upload(
+        organisation=north,
+        user=analyst,
+        kind="cin",
+        year=2025,
+        current=[SimpleUploadedFile("census.xml", text.encode(), content_type="application/xml")],
+    )
+    assert services.check(cin.pk, "b") == "accepted"
+    in_903 = set(services.latest_tables(north, "ssda903", YEAR)["Header"]["CHILD"].to_list())
+    in_cin = set(services.latest_tables(north, "cin", 2025)["ChildIdentifiers"]["LAchildID"])
+    assert in_903 & in_cin == in_903
+    assert len(in_cin - in_903) == 20
+    child = looked_after[0]
+    assert services.pseudonymise_id(north, child) == services.pseudonymise_id(
+        north, child, kind="cin"
+    )
+    assert services.pseudonymise_id(north, child.lower()) in in_903 & in_cin
+    with pytest.raises(ValueError, match="kind must be one of"):
+        services.pseudonymise_id(north, child, kind="903")
 
 
 def test_changes_since_the_last_run(north, analyst, generated):
