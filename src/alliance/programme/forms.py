@@ -344,3 +344,55 @@ class PracticeForm(forms.Form):
         if upload.size > ATTACHMENT_MAX_BYTES:
             raise ValidationError("The attachment must be smaller than 4 MB")
         return upload
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you removing it?",
+        max_length=500,
+        widget=forms.Textarea,
+        help_text="For example, entered twice or entered against the wrong engagement. The history "
+        "keeps what it said and your reason",
+        error_messages=required("why it is being removed"),
+    )
+
+
+class CorrectionForm(forms.Form):
+    spent_on = DateField(
+        label="Date of the correction",
+        help_text="In the current quarter, after the last grant return. For example, 27 3 2019",
+    )
+    reason = forms.CharField(
+        label="Why is the spend being corrected?",
+        max_length=300,
+        widget=forms.Textarea,
+        error_messages=required("why the spend is being corrected"),
+    )
+
+
+class ProfileForm(forms.Form):
+    """The line's budget and the amount planned for each quarter of the programme."""
+
+    def __init__(self, *args: Any, quarters: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.quarters = quarters
+        self.fields["budget"] = MoneyField(
+            label="Budget for the line",
+            help_text="The quarters must add up to this. In pounds and pence, for example £1,234.56",
+        )
+        for quarter in quarters:
+            self.fields[f"q{quarter.number}"] = MoneyField(
+                label=f"{quarter.label}: {quarter.period}",
+                help_text="",
+                error_messages=required(f"the amount planned for {quarter.label.lower()}"),
+            )
+
+    def planned(self) -> dict[int, int]:
+        return {q.number: self.cleaned_data[f"q{q.number}"] for q in self.quarters}
+
+
+class ReturnForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I confirm the spend to the end of this quarter is complete and correct",
+        error_messages={"required": "Confirm the spend is complete and correct"},
+    )

@@ -1310,37 +1310,92 @@ def spend_workbook(programme: Programme, lines: QuerySet[BudgetLine], today: dt.
         row += 1
     summary.set_column(0, 2, 28)
     summary.set_column(3, 7, 16)
+    profile_sheet = book.add_worksheet("Forecast by quarter")
+    profile_sheet.write_row(
+        0,
+        0,
+        [
+            "Partner",
+            "Budget line",
+            "Forecast from",
+            "Quarter",
+            "From",
+            "To",
+            "Forecast",
+            "Actual",
+            "Variance",
+        ],
+        bold,
+    )
+    row = 1
+    chosen = list(lines.select_related("partner__alliance"))
+    by_line = forecast.profiles(chosen)
+    for line in chosen:
+        for q in forecast.quarter_table(programme, [line]):
+            profile_sheet.write_row(
+                row,
+                0,
+                [
+                    str(line.partner.alliance),
+                    line.name,
+                    "Spend profile" if line.pk in by_line else "Even spend (no profile)",
+                    q.quarter.number,
+                ],
+            )
+            profile_sheet.write_datetime(
+                row, 4, dt.datetime.combine(q.quarter.starts, dt.time()), date_format
+            )
+            profile_sheet.write_datetime(
+                row, 5, dt.datetime.combine(q.quarter.ends, dt.time()), date_format
+            )
+            for col, pence in enumerate((q.planned, q.actual, q.variance), start=6):
+                profile_sheet.write_number(row, col, pence / 100, pounds)
+            row += 1
+    profile_sheet.set_column(0, 2, 26)
+    profile_sheet.set_column(3, 3, 9)
+    profile_sheet.set_column(4, 8, 14)
     entries = book.add_worksheet("Spend entries")
     entries.write_row(
         0,
         0,
-        ["Date", "Partner", "Budget line", "Engagement", "Description", "Evidence", "Amount"],
+        [
+            "Date",
+            "Partner",
+            "Budget line",
+            "Engagement",
+            "Description",
+            "Evidence",
+            "Amount",
+            "Reported in the return to",
+        ],
         bold,
     )
+    # Plain values, not model instances: the export reads every entry of the programme.
     row = 1
-    for entry in (
+    for spent_on, alliance, line_name, council, description, evidence, amount, reported in (
         SpendEntry.objects.filter(budget_line__in=lines)
-        .select_related("budget_line__partner__alliance", "engagement__supported_council")
         .order_by("spent_on", "id")
+        .values_list(
+            "spent_on",
+            "budget_line__partner__alliance__name",
+            "budget_line__name",
+            "engagement__supported_council__name",
+            "description",
+            "evidence",
+            "amount_pence",
+            "reported_in__period_ends",
+        )
         .iterator(chunk_size=2000)
     ):
-        entries.write_datetime(row, 0, dt.datetime.combine(entry.spent_on, dt.time()), date_format)
-        entries.write_row(
-            row,
-            1,
-            [
-                str(entry.budget_line.partner.alliance),
-                entry.budget_line.name,
-                entry.engagement.supported_council.name if entry.engagement else "",
-                entry.description,
-                entry.evidence,
-            ],
-        )
-        entries.write_number(row, 6, entry.amount_pence / 100, pounds)
+        entries.write_datetime(row, 0, dt.datetime.combine(spent_on, dt.time()), date_format)
+        entries.write_row(row, 1, (alliance, line_name, council or "", description, evidence))
+        entries.write_number(row, 6, amount / 100, pounds)
+        if reported is not None:
+            entries.write_datetime(row, 7, dt.datetime.combine(reported, dt.time()), date_format)
         row += 1
     entries.set_column(0, 0, 12)
     entries.set_column(1, 5, 26)
-    entries.set_column(6, 6, 14)
+    entries.set_column(6, 7, 14)
     book.close()
     return buffer.getvalue()
 

@@ -12,8 +12,8 @@ from typing import Any, cast
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Sum
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -23,7 +23,7 @@ from alliance.audit import services as audit
 from alliance.common import charts
 from alliance.common.views import forbidden
 from alliance.organisations.models import AllianceMember, Council, Organisation
-from alliance.programme import forms, needs, services
+from alliance.programme import editing, forecast, forms, needs, services
 from alliance.programme.models import (
     BudgetLine,
     ChangeRecord,
@@ -35,14 +35,11 @@ from alliance.programme.models import (
     QuarterlyReview,
     SpendEntry,
 )
+from alliance.programme.quarters import quarters
 
 # Who reaches an engagement: the supported council, the alliance running it, and the alliance's
 # own partner councils (the people doing the work).
-ENGAGEMENT_VIA = (
-    "supported_council__organisation",
-    "alliance",
-    "alliance__alliance_members__council__organisation",
-)
+ENGAGEMENT_VIA = editing.ENGAGEMENT_VIA
 
 
 def _today() -> dt.date:
@@ -50,10 +47,13 @@ def _today() -> dt.date:
 
 
 def _apply_errors(form: Any, error: ValidationError) -> None:
-    mapping = {"grant_share": "grant_share", "amount": "amount"}
+    """A service's refusal onto the form: a field's message beside the field, anything else at the
+    top of the error summary."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
     for name, messages_ in error.message_dict.items():
-        field = mapping.get(name, name)
-        form.add_error(field if field in form.fields else None, messages_)
+        form.add_error(name if name in form.fields else None, messages_)
 
 
 def _refuse(request: HttpRequest, area: Area, action: Action, obj: Any) -> HttpResponse:
@@ -72,11 +72,17 @@ def _form_page(
     intro: str = "",
     demo: bool = False,
     multipart: bool = False,
+    remove: str = "",
+    details: list[tuple[str, str]] | None = None,
+    warning: str = "",
 ) -> HttpResponse:
     return render(
         request,
         "programme/form.html",
         {
+            "remove": remove,
+            "details": details or [],
+            "warning": warning,
             "multipart": multipart,
             "title": title,
             "form": form,
@@ -160,20 +166,12 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     burn = None
     if programme is not None and money:
-        labels, actual, planned = services.burn_down(programme, lines)
+        labels, actual, planned = services.burn_down(programme, lines, today)
         burn = {
             "labels": labels,
             "actual": actual,
             "planned": planned,
-            "chart": charts.line_chart(
-                "Budget left (£ thousands), actual and planned",
-                "Budget left at the end of each month: actual to date, and planned if spent evenly",
-                [label if label.startswith(("Mar", "Sep")) else "" for label in labels],
-                [
-                    charts.Series("Actual", [v / 1000 if v is not None else None for v in actual]),
-                    charts.Series("Planned (even spend)", [v / 1000 for v in planned]),
-                ],
-            ),
+            "chart": _burn_chart(labels, actual, planned),
         }
     movement = (
         services.movement_table(services.judgement_movement(engagements))
@@ -670,6 +668,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # A closed engagement is a record of what happened: nothing more is added to it.
             "may_change": _may_change(request, engagement)
             and engagement.status == Engagement.Status.ACTIVE,
+            "may_see_money": can(request.user, Area.PROGRAMME, Action.VIEW, engagement.alliance_id),
         },
     )
 
@@ -742,19 +741,11 @@ def _engagement_form(
 @guard(Area.PROGRAMME, Action.CHANGE)
 @require_http_methods(["GET", "POST"])
 def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int | None = None) -> HttpResponse:
+    if milestone_pk:  # changing a saved milestone goes the way every saved record is changed
+        return record_edit(request, "milestones", milestone_pk)
+
     def make(e: Engagement, data: Any) -> forms.MilestoneForm:
-        instance = (
-            get_visible_or_404(
-                request,
-                e.milestones.all(),
-                Area.PROGRAMME,
-                via="engagement__alliance",
-                pk=milestone_pk,
-            )
-            if milestone_pk
-            else Milestone(engagement=e)
-        )
-        return forms.MilestoneForm(data, instance=instance, plan=e.plan)
+        return forms.MilestoneForm(data, instance=Milestone(engagement=e), plan=e.plan)
 
     def save(e: Engagement, form: forms.MilestoneForm) -> None:
         services.save_milestone(form.save(commit=False), user=request.user, request=request)
@@ -764,7 +755,7 @@ def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int | None = Non
         pk,
         make_form=make,
         save=save,
-        title="Change milestone" if milestone_pk else "Add a milestone",
+        title="Add a milestone",
         done="Milestone saved",
     )
 
@@ -907,6 +898,19 @@ def money(request: HttpRequest) -> HttpResponse:
     partners = partners.filter(programme=programme)
     lines = BudgetLine.objects.filter(partner__in=partners)
     summary = services.money_summary(lines, today)
+    burn = None
+    if programme is not None and summary:
+        labels, actual, planned = services.burn_down(programme, lines, today)
+        burn = {
+            "labels": labels,
+            "actual": actual,
+            "planned": planned,
+            "chart": _burn_chart(labels, actual, planned),
+        }
+    returns = {
+        p.pk: list(p.grant_returns.all())
+        for p in partners.prefetch_related("grant_returns__submitted_by")
+    }
     return render(
         request,
         "programme/money.html",
@@ -915,9 +919,19 @@ def money(request: HttpRequest) -> HttpResponse:
             "programme": programme,
             "programmes": programmes,
             "partners": [
-                (p, can(request.user, Area.PROGRAMME, Action.CHANGE, p.alliance_id))
+                (
+                    p,
+                    can(request.user, Area.PROGRAMME, Action.CHANGE, p.alliance_id),
+                    returns.get(p.pk, []),
+                    services.return_due(p, today),
+                )
                 for p in partners
             ],
+            "quarters": forecast.quarter_table(programme, [i.line for i in summary])
+            if programme is not None
+            else [],
+            "burn": burn,
+            "any_profile": any(i.profiled for i in summary),
             "summary": summary,
             "totals": {
                 k: sum(getattr(i, k) for i in summary)
@@ -1223,3 +1237,346 @@ def practice_link(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, f"“{item.title}” linked to this engagement")
     return redirect(reverse("programme:engagement", args=[engagement.pk]) + "#practice")
+
+
+# ---------------------------------------------------------------------------------------------
+# Changing and removing what was saved: one pair of views for every kind of record
+# (`editing.KINDS`), with the same access rules, GOV.UK errors and history for each.
+
+
+def _record(request: HttpRequest, kind: str, pk: int) -> tuple[editing.Kind, Any]:
+    spec = editing.KINDS.get(kind)
+    if spec is None:
+        raise Http404("No such kind of record")
+    obj = get_visible_or_404(request, spec.queryset(), Area.PROGRAMME, via=spec.via, pk=pk)
+    return spec, obj
+
+
+def _record_refused(request: HttpRequest, spec: editing.Kind, obj: Any) -> HttpResponse | None:
+    """Only the organisation that owns a record changes it (403, audited, for anyone else who can
+    see it); a closed engagement's records stay as they were."""
+    owner = services.owner_of(obj)
+    if not can(request.user, Area.PROGRAMME, Action.CHANGE, owner.organisation_id):
+        return _refuse(request, Area.PROGRAMME, Action.CHANGE, obj)
+    if (
+        spec.in_engagement
+        and owner.engagement is not None
+        and owner.engagement.status == Engagement.Status.CLOSED
+    ):
+        messages.error(request, services.CLOSED)
+        return redirect(spec.back(obj))
+    return None
+
+
+def _record_caption(obj: Any) -> str:
+    owner = services.owner_of(obj)
+    if owner.engagement is not None and not isinstance(obj, SpendEntry):
+        return (
+            f"{owner.engagement.supported_council.name}, supported by "
+            f"{owner.engagement.alliance.name}"
+        )
+    return str(obj.budget_line.partner if isinstance(obj, SpendEntry) else obj.partner)
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    spec, obj = _record(request, kind, pk)
+    refused = _record_refused(request, spec, obj)
+    if refused is not None:
+        return refused
+    fixed = services.spend_fixed(obj) if isinstance(obj, SpendEntry) else ""
+    if isinstance(obj, SpendEntry) and obj.reverses_id and not fixed:
+        fixed = "A correcting entry cannot be changed: remove it, with the reason, if it is wrong"
+    if fixed:
+        return _form_page(
+            request,
+            None,
+            title=f"Change {spec.noun}",
+            caption=_record_caption(obj),
+            back=spec.back(obj),
+            warning=fixed,
+            details=[("Record", str(obj))],
+        )
+    form = spec.form(obj, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            spec.save(spec.apply(form, obj), user=request.user, request=request)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{spec.noun.capitalize()} changed")
+            return redirect(spec.back(obj))
+    owner = services.owner_of(obj)
+    return _form_page(
+        request,
+        form,
+        title=f"Change {spec.noun}",
+        caption=_record_caption(obj),
+        back=spec.back(obj),
+        demo=owner.programme.is_demo,
+        remove=editing.remove_url(obj) if spec.removable else "",
+        intro="Every change is kept in the history: who made it, when, and each detail before and after.",
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def record_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    spec, obj = _record(request, kind, pk)
+    refused = _record_refused(request, spec, obj)
+    if refused is not None:
+        return refused
+    back = spec.back(obj)
+    details = [
+        (label, value or "(blank)")
+        for label, value in (
+            (
+                str(type(obj)._meta.get_field(name).verbose_name).capitalize(),
+                services.snapshot(obj, (name,))[name],
+            )
+            for name in services.FIELDS[type(obj)]
+        )
+    ]
+    why_not = (
+        "This kind of record cannot be removed: change it instead"
+        if not spec.removable
+        else services.removal_refused(obj)
+    )
+    if why_not:
+        return _form_page(
+            request,
+            None,
+            title=f"Remove {spec.noun}",
+            caption=_record_caption(obj),
+            back=back,
+            details=details,
+            warning=why_not,
+        )
+    form = forms.RemoveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.remove_record(
+                obj, reason=form.cleaned_data["reason"], user=request.user, request=request
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{spec.noun.capitalize()} removed")
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=f"Remove this {spec.noun}?",
+        caption=_record_caption(obj),
+        back=back,
+        details=details,
+        button=f"Remove {spec.noun}",
+        demo=services.owner_of(obj).programme.is_demo,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# A budget line: its spend profile, forecast against actual by quarter, burn-down, its spend
+
+
+def _line(request: HttpRequest, pk: int) -> BudgetLine:
+    return get_visible_or_404(
+        request,
+        BudgetLine.objects.select_related("partner__programme", "partner__alliance"),
+        Area.PROGRAMME,
+        via="partner__alliance",
+        pk=pk,
+    )
+
+
+def _burn_chart(labels: list[str], actual: list[float | None], planned: list[float]) -> Any:
+    return charts.line_chart(
+        "Budget left (£ thousands), actual and planned",
+        "Budget left at the end of each month: actual to date, and planned from the spend "
+        "profiles (even spend for a line without one)",
+        [label if label.startswith(("Mar", "Sep")) else "" for label in labels],
+        [
+            charts.Series("Actual", [v / 1000 if v is not None else None for v in actual]),
+            charts.Series("Planned", [v / 1000 for v in planned]),
+        ],
+    )
+
+
+@guard(Area.PROGRAMME)
+def budget_line(request: HttpRequest, pk: int) -> HttpResponse:
+    today = _today()
+    line = _line(request, pk)
+    programme = line.partner.programme
+    lines = BudgetLine.objects.filter(pk=line.pk)
+    summary = services.money_summary(lines, today)[0]
+    labels, actual, planned = services.burn_down(programme, lines, today)
+    may_change = can(request.user, Area.PROGRAMME, Action.CHANGE, line.partner.alliance_id)
+    return render(
+        request,
+        "programme/budget_line.html",
+        {
+            "title": f"{line.name}: budget line",
+            "line": line,
+            "programme": programme,
+            "summary": summary,
+            "quarters": forecast.quarter_table(programme, [line]),
+            "burn": {
+                "labels": labels,
+                "actual": actual,
+                "planned": planned,
+                "chart": _burn_chart(labels, actual, planned),
+            },
+            "spend": line.spend.select_related(
+                "engagement__supported_council", "reported_in", "reverses"
+            ).annotate(
+                reversed_by_exists=Exists(SpendEntry.objects.filter(reverses=OuterRef("pk")))
+            )[:200],
+            "spend_count": line.spend.count(),
+            "may_change": may_change,
+            "today": today,
+        },
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    line = _line(request, pk)
+    if not can(request.user, Area.PROGRAMME, Action.CHANGE, line.partner.alliance_id):
+        return _refuse(request, Area.PROGRAMME, Action.CHANGE, line)
+    programme = line.partner.programme
+    all_quarters = quarters(programme.starts, programme.ends)
+    current = dict(line.profile.values_list("quarter", "amount_pence"))
+    if not current:  # a starting point: the even spread the forecast uses until a profile is set
+        rows = forecast.quarter_table(programme, [line])
+        current = {row.quarter.number: row.planned for row in rows}
+    initial: dict[str, Any] = {"budget": line.amount_pence} | {
+        f"q{number}": amount for number, amount in current.items()
+    }
+    form = forms.ProfileForm(
+        request.POST if request.method == "POST" else None, initial=initial, quarters=all_quarters
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_profile(
+                line,
+                form.planned(),
+                budget=form.cleaned_data["budget"],
+                user=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Spend profile saved")
+            return redirect("programme:budget-line", line.pk)
+    return _form_page(
+        request,
+        form,
+        title="Spend profile",
+        caption=f"{line.name}, {line.partner.alliance.name}",
+        back=reverse("programme:budget-line", args=[line.pk]),
+        demo=programme.is_demo,
+        intro="Plan how much of the line's budget you expect to spend in each quarter of the "
+        "programme. The quarters must add up to the budget exactly; the forecast, variance and "
+        "burn-down follow this profile.",
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def spend_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """A correcting entry that reverses spend already reported in a grant return."""
+    spec, entry = _record(request, "spend", pk)
+    refused = _record_refused(request, spec, entry)
+    if refused is not None:
+        return refused
+    back = spec.back(entry)
+    form = forms.CorrectionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"spent_on": min(_today(), entry.budget_line.partner.programme.ends)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reverse_spend(
+                entry,
+                spent_on=form.cleaned_data["spent_on"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "Correcting entry recorded. If the spend should have been different, record the right figures as new spend",
+            )
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title="Correct reported spend",
+        caption=_record_caption(entry),
+        back=back,
+        button="Record correcting entry",
+        details=[("Reported spend", str(entry))],
+        intro="Spend reported in a grant return stays as it was reported. A correcting entry of "
+        "the same amount, negative, cancels it in the current quarter; then record the right "
+        "figures, if any, as new spend.",
+        demo=entry.budget_line.partner.programme.is_demo,
+    )
+
+
+@guard(Area.PROGRAMME, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def grant_return_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
+    partner, refused = _partner_for_change(request, partner_pk)
+    if refused:
+        return refused
+    today = _today()
+    due = services.return_due(partner, today)
+    back = reverse("programme:money") + f"?programme={partner.programme_id}"
+    if due is None:
+        return _form_page(
+            request,
+            None,
+            title="Submit a grant return",
+            caption=partner.alliance.name,
+            back=back,
+            warning="No grant return is due: the current quarter has not ended yet, or every "
+            "quarter has been returned.",
+        )
+    lines = BudgetLine.objects.filter(partner=partner)
+    row = forecast.quarter_table(partner.programme, list(lines))[due.number - 1]
+    form = forms.ReturnForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_return(
+                partner, due.number, today=today, user=request.user, request=request
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Grant return for {due.label.lower()} submitted")
+            return redirect(back)
+    from alliance.common.jinja import money as as_money
+
+    return _form_page(
+        request,
+        form,
+        title=f"Submit the grant return for {due.label.lower()}",
+        caption=partner.alliance.name,
+        back=back,
+        button="Submit grant return",
+        details=[
+            ("Quarter", due.period),
+            ("Planned in the quarter", as_money(row.planned)),
+            ("Spent in the quarter", as_money(row.actual)),
+            ("Spent to the quarter's end", as_money(row.actual_to_date)),
+        ],
+        intro="Once submitted, the spend it reports is fixed: it cannot be changed or removed, "
+        "and a mistake is put right by a correcting entry.",
+        demo=partner.programme.is_demo,
+    )

@@ -1,0 +1,210 @@
+"""The kinds of record people change and remove after saving them, described once each, so one
+pair of views (`views.record_change`, `views.record_remove`) serves them all: how a record is
+found (and who may reach it), its form filled from what was saved, how the form's answers go back
+onto it, which service saves it (with its rules) and where the person goes afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms as django_forms
+from django.db.models import Model, QuerySet
+from django.urls import reverse
+
+from alliance.programme import forms, services
+from alliance.programme.models import (
+    Activity,
+    BudgetLine,
+    Milestone,
+    Priority,
+    QuarterlyReview,
+    SpendEntry,
+)
+
+# Who reaches an engagement (the supported council, the alliance running it and the alliance's
+# partner councils); a record of an engagement is reached the same way through it.
+ENGAGEMENT_VIA = (
+    "supported_council__organisation",
+    "alliance",
+    "alliance__alliance_members__council__organisation",
+)
+
+
+def _through(prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}__{path}" for path in ENGAGEMENT_VIA)
+
+
+def _model_form_save(form: Any, obj: Model) -> Model:
+    saved: Model = form.save(commit=False)
+    return saved
+
+
+def _engagement_page(anchor: str) -> Callable[[Any], str]:
+    def back(obj: Any) -> str:
+        engagement = services.engagement_of(obj)
+        assert engagement is not None
+        return reverse("programme:engagement", args=[engagement.pk]) + f"#{anchor}"
+
+    return back
+
+
+def _money_page(obj: Any) -> str:
+    line = obj if isinstance(obj, BudgetLine) else obj.budget_line
+    return reverse("programme:budget-line", args=[line.pk])
+
+
+def _budget_line_form(obj: BudgetLine, data: Any) -> django_forms.Form:
+    return forms.BudgetLineForm(
+        data, initial={"kind": obj.kind, "name": obj.name, "amount": obj.amount_pence}
+    )
+
+
+def _budget_line_apply(form: Any, obj: BudgetLine) -> BudgetLine:
+    obj.kind = form.cleaned_data["kind"]
+    obj.name = form.cleaned_data["name"]
+    obj.amount_pence = form.cleaned_data["amount"]
+    return obj
+
+
+def _spend_form(obj: SpendEntry, data: Any) -> django_forms.Form:
+    return forms.SpendForm(
+        data,
+        partner=obj.budget_line.partner,
+        initial={
+            "budget_line": obj.budget_line_id,
+            "engagement": obj.engagement_id,
+            "spent_on": obj.spent_on,
+            "amount": obj.amount_pence,
+            "description": obj.description,
+            "evidence": obj.evidence,
+        },
+    )
+
+
+def _spend_apply(form: Any, obj: SpendEntry) -> SpendEntry:
+    data = form.cleaned_data
+    obj.budget_line = data["budget_line"]
+    obj.engagement = data["engagement"]
+    obj.spent_on = data["spent_on"]
+    obj.amount_pence = data["amount"]
+    obj.description = data["description"]
+    obj.evidence = data["evidence"]
+    return obj
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str  # in the URL: /programme/records/<slug>/<pk>/
+    noun: str  # "milestone", in titles and messages
+    queryset: Callable[[], QuerySet[Any]]
+    via: tuple[str, ...] | str  # the field path(s) to the organisations that reach it
+    form: Callable[[Any, Any], django_forms.BaseForm]
+    apply: Callable[[Any, Any], Any]
+    save: Callable[..., Any]
+    back: Callable[[Any], str]
+    removable: bool = True
+    in_engagement: bool = True  # closes with its engagement
+
+
+KINDS: dict[str, Kind] = {
+    kind.slug: kind
+    for kind in (
+        Kind(
+            "milestones",
+            "milestone",
+            lambda: Milestone.objects.select_related(
+                "engagement__programme", "engagement__plan", "engagement__supported_council"
+            ),
+            _through("engagement"),
+            lambda obj, data: forms.MilestoneForm(data, instance=obj, plan=obj.engagement.plan),
+            _model_form_save,
+            services.save_milestone,
+            _engagement_page("milestones"),
+        ),
+        Kind(
+            "priorities",
+            "priority",
+            lambda: Priority.objects.select_related(
+                "plan__engagement__programme", "plan__engagement__supported_council"
+            ),
+            _through("plan__engagement"),
+            lambda obj, data: forms.PriorityForm(data, instance=obj),
+            _model_form_save,
+            services.save_priority,
+            _engagement_page("plan"),
+        ),
+        Kind(
+            "activities",
+            "activity",
+            lambda: Activity.objects.select_related(
+                "engagement__programme", "engagement__supported_council"
+            ),
+            _through("engagement"),
+            lambda obj, data: forms.ActivityForm(data, instance=obj),
+            _model_form_save,
+            services.save_activity,
+            _engagement_page("activities"),
+        ),
+        Kind(
+            "reviews",
+            "quarterly review",
+            lambda: QuarterlyReview.objects.select_related(
+                "engagement__programme", "engagement__supported_council"
+            ),
+            _through("engagement"),
+            lambda obj, data: forms.ReviewForm(data, instance=obj),
+            _model_form_save,
+            services.save_review,
+            _engagement_page("reviews"),
+            removable=False,
+        ),
+        Kind(
+            "budget-lines",
+            "budget line",
+            lambda: BudgetLine.objects.select_related("partner__programme", "partner__alliance"),
+            "partner__alliance",
+            _budget_line_form,
+            _budget_line_apply,
+            services.save_budget_line,
+            _money_page,
+            in_engagement=False,
+        ),
+        Kind(
+            "spend",
+            "spend entry",
+            lambda: SpendEntry.objects.select_related(
+                "budget_line__partner__programme",
+                "budget_line__partner__alliance",
+                "engagement__supported_council",
+                "reported_in",
+            ),
+            "budget_line__partner__alliance",
+            _spend_form,
+            _spend_apply,
+            services.save_spend,
+            _money_page,
+            in_engagement=False,
+        ),
+    )
+}
+
+
+def change_url(obj: Model) -> str:
+    return reverse("programme:record-change", args=[slug_of(obj), obj.pk])
+
+
+def remove_url(obj: Model) -> str:
+    return reverse("programme:record-remove", args=[slug_of(obj), obj.pk])
+
+
+def slug_of(obj: Model) -> str:
+    return {
+        Milestone: "milestones",
+        Priority: "priorities",
+        Activity: "activities",
+        QuarterlyReview: "reviews",
+        BudgetLine: "budget-lines",
+        SpendEntry: "spend",
+    }[type(obj)]
