@@ -76,7 +76,9 @@ def duties_due(people: list[YoungPerson], today: dt.date) -> list[Due]:
                 duty.status == "overdue" or duty.due < today,
             )
         )
-    since = timezone.now() - dt.timedelta(days=MISSED_LOOKBACK_DAYS)
+    since = timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=MISSED_LOOKBACK_DAYS), dt.time())
+    )
     later = Appointment.objects.filter(
         young_person=OuterRef("young_person"),
         starts_at__gt=OuterRef("starts_at"),
