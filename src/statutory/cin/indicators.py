@@ -2,7 +2,8 @@
 
 Definitions (written up in docs/statutory/cin-indicators.md) follow the DfE's "Characteristics
 of children in need" statistics. `compute` returns one row per indicator: `indicator`, `value`,
-`denominator` (null when the value is a count), `unit` (count, percent, rate per 10,000).
+`numerator` (what a percentage or rate counts; null for plain counts), `denominator` (null when
+the value is a count), `unit` (count, percent, rate per 10,000).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ POPULATION = (
 )
 CHILD = "LAchildID"
 ASSESSMENT = (CHILD, "CINdetailsID", "AssessmentID")
+# Assessment factor code for "no factors identified".
+NO_FACTORS = "21"
 NEED_NAMES = {
     "N0": "Not stated",
     "N1": "Abuse or neglect",
@@ -63,8 +66,20 @@ def population(la: str | None, year: int) -> int | None:
     return best[1] if best else None
 
 
-def _row(name: str, value: float | None, denominator: int | None, unit: str) -> dict[str, object]:
-    return {"indicator": name, "value": value, "denominator": denominator, "unit": unit}
+def _row(
+    name: str,
+    value: float | None,
+    denominator: int | None,
+    unit: str,
+    numerator: int | None = None,
+) -> dict[str, object]:
+    return {
+        "indicator": name,
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+        "unit": unit,
+    }
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -90,11 +105,20 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
 
     cin = t["CINdetails"]
     referrals = cin.filter(in_year("CINreferralDate"))
+    referred_children = referrals.get_column(CHILD).n_unique()
     rows.append(_row("Referrals in the year", referrals.height, None, "count"))
     rows.append(
-        _row("Referrals per 10,000 children", _rate(referrals.height, pop), pop, "rate per 10,000")
+        _row(
+            "Referrals per 10,000 children",
+            _rate(referrals.height, pop),
+            pop,
+            "rate per 10,000",
+            referrals.height,
+        )
     )
-    # A re-referral: another referral of the same child in the 12 months before this one.
+    rows.append(_row("Children referred in the year", referred_children, None, "count"))
+    # A re-referral: a referral within 12 months of a previous referral of the same child (the
+    # previous one on or after the date 12 months earlier, and before this one).
     dated = cin.filter(pl.col("CINreferralDate").is_not_null()).select(
         CHILD, "ROW_NUMBER", "CINreferralDate"
     )
@@ -108,12 +132,23 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
         )
     )
     rerefs = earlier.get_column("ROW_NUMBER").n_unique()
+    rereferred_children = earlier.get_column(CHILD).n_unique()
     rows.append(
         _row(
             "Re-referrals within 12 months (% of referrals)",
             _pct(rerefs, referrals.height),
             referrals.height,
             "percent",
+            rerefs,
+        )
+    )
+    rows.append(
+        _row(
+            "Children re-referred within 12 months of a previous referral (% of children referred)",
+            _pct(rereferred_children, referred_children),
+            referred_children,
+            "percent",
+            rereferred_children,
         )
     )
 
@@ -133,6 +168,7 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
             _pct(within, completed.height),
             completed.height,
             "percent",
+            within,
         )
     )
 
@@ -145,6 +181,15 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
             _rate(s47_started.height, pop),
             pop,
             "rate per 10,000",
+            s47_started.height,
+        )
+    )
+    rows.append(
+        _row(
+            "Children with a section 47 enquiry started in the year",
+            s47_started.get_column(CHILD).n_unique(),
+            None,
+            "count",
         )
     )
     icpcs = s47.filter(in_year("DateOfInitialCPC") & pl.col("S47ActualStartDate").is_not_null())
@@ -152,17 +197,32 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
         icpcs.get_column("S47ActualStartDate"), icpcs.get_column("DateOfInitialCPC")
     )
     icpc_within = int((icpc_days <= 15).sum())
-    all_icpcs = (
-        s47.filter(in_year("DateOfInitialCPC")).height
-        + t["CINdetails"].filter(in_year("DateOfInitialCPC")).height
+    # A conference is recorded on the section 47 or, without one (a transfer-in conference), on
+    # the CIN details: never both (rule 2884), so the two are added.
+    conferences = pl.concat(
+        [
+            s47.filter(in_year("DateOfInitialCPC")).select(CHILD),
+            cin.filter(in_year("DateOfInitialCPC")).select(CHILD),
+        ]
     )
-    rows.append(_row("Initial child protection conferences in the year", all_icpcs, None, "count"))
+    rows.append(
+        _row("Initial child protection conferences in the year", conferences.height, None, "count")
+    )
+    rows.append(
+        _row(
+            "Children with an initial child protection conference in the year",
+            conferences.get_column(CHILD).n_unique(),
+            None,
+            "count",
+        )
+    )
     rows.append(
         _row(
             "ICPCs within 15 working days of the section 47 start (%)",
             _pct(icpc_within, icpcs.height),
             icpcs.height,
             "percent",
+            icpc_within,
         )
     )
 
@@ -182,10 +242,28 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
             _rate(on_plan, pop),
             pop,
             "rate per 10,000",
+            on_plan,
         )
     )
-    started = cpp.filter(in_year("CPPstartDate"))
-    second = started.filter(pl.col("NumberOfPreviousCPP") > 0).height
+    # Second or subsequent: the council records how many plans the child had before
+    # (NumberOfPreviousCPP, ever); a plan of the same child that started earlier in the census
+    # also makes it one, whether or not the number was filled in.
+    dated_plans = cpp.filter(pl.col("CPPstartDate").is_not_null()).with_row_index("_plan")
+    started = dated_plans.filter(in_year("CPPstartDate"))
+    earlier_plan = (
+        started.select(CHILD, "_plan", "CPPstartDate")
+        .join(dated_plans.select(CHILD, "_plan", "CPPstartDate"), on=CHILD, suffix="_other")
+        .filter(
+            (pl.col("_plan") != pl.col("_plan_other"))
+            & (pl.col("CPPstartDate_other") < pl.col("CPPstartDate"))
+        )
+        .get_column("_plan")
+        .unique()
+    )
+    second = started.filter(
+        (pl.col("NumberOfPreviousCPP") > 0).fill_null(False)
+        | pl.col("_plan").is_in(earlier_plan.implode())
+    ).height
     rows.append(_row("Plans starting in the year", started.height, None, "count"))
     rows.append(
         _row(
@@ -193,29 +271,35 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
             _pct(second, started.height),
             started.height,
             "percent",
+            second,
         )
     )
+    # Two years or more: more than 729 days counting the start day and the day the plan ceased
+    # (the DfE's published definition), i.e. the end at least 729 days after the start.
     ended = cpp.filter(in_year("CPPendDate") & pl.col("CPPstartDate").is_not_null())
-    long = ended.filter(pl.col("CPPendDate") >= pl.col("CPPstartDate").dt.offset_by("2y")).height
+    long = ended.filter(
+        (pl.col("CPPendDate") - pl.col("CPPstartDate")).dt.total_days() + 1 > 729
+    ).height
     rows.append(
         _row(
             "Plans ending in the year that lasted 2 years or more (%)",
             _pct(long, ended.height),
             ended.height,
             "percent",
+            long,
         )
     )
 
     # Children in need at 31 March: an episode open at the reference date (referred on or
-    # before it, not closed, not a referral with no further action), born children only.
-    ids = t["ChildIdentifiers"].filter(pl.col("PersonBirthDate").is_not_null())
+    # before it, not closed by it, not a referral with no further action). Unborn children
+    # count, as in the DfE's tables (which show them as an age group).
+    nfa = pl.col("ReferralNFA").str.to_lowercase().is_in(("1", "true")).fill_null(False)
     open_ = (
         cin.filter(
             (pl.col("CINreferralDate") <= ref)
             & (pl.col("CINclosureDate").is_null() | (pl.col("CINclosureDate") > ref))
-            & ~pl.col("ReferralNFA").is_in(("1", "TRUE")).fill_null(False)
+            & ~nfa
         )
-        .join(ids.select(CHILD).unique(), on=CHILD, how="semi")
         .sort("CINreferralDate")
         .group_by(CHILD, maintain_order=True)
         .last()
@@ -223,7 +307,11 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
     rows.append(_row("Children in need at 31 March", open_.height, None, "count"))
     rows.append(
         _row(
-            "Children in need per 10,000 children", _rate(open_.height, pop), pop, "rate per 10,000"
+            "Children in need per 10,000 children",
+            _rate(open_.height, pop),
+            pop,
+            "rate per 10,000",
+            open_.height,
         )
     )
     by_need = open_.group_by("PrimaryNeedCode").len()
@@ -235,6 +323,7 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
                 counts.get(code, 0),
                 open_.height,
                 "count",
+                counts.get(code, 0),
             )
         )
     if counts.get(None):
@@ -244,24 +333,48 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
                 counts[None],
                 open_.height,
                 "count",
+                counts[None],
             )
         )
 
-    # Factors identified at the end of assessment: completed in the year, each code counted
-    # once per assessment.
-    completed_keys = completed.select(ASSESSMENT)
+    # Factors identified at the end of assessment, as the DfE's table C3 counts them: episodes
+    # with an assessment completed in the year, each factor once per episode, out of the
+    # episodes with a factor recorded ("21", no factors identified, is shown but not counted in
+    # that total).
+    episode = [CHILD, "CINdetailsID"]
     factors = (
         t["Assessments"]
-        .join(completed_keys, on=list(ASSESSMENT), how="semi", nulls_equal=True)
+        .join(completed.select(ASSESSMENT), on=list(ASSESSMENT), how="semi", nulls_equal=True)
         .filter(pl.col("AssessmentFactors").is_not_null())
-        .unique(subset=[*ASSESSMENT, "AssessmentFactors"])
-        .group_by("AssessmentFactors")
-        .len()
-        .sort("AssessmentFactors")
+        .select(*episode, "AssessmentFactors")
+        .unique()
     )
-    for r in factors.iter_rows(named=True):
+    with_factors = (
+        factors.filter(pl.col("AssessmentFactors") != NO_FACTORS).select(episode).unique().height
+    )
+    rows.append(
+        _row("Episodes with assessment factors recorded in the year", with_factors, None, "count")
+    )
+    by_factor = (
+        factors.group_by("AssessmentFactors")
+        .len()
+        .with_columns(
+            pl.col("AssessmentFactors")
+            .str.extract(r"^(\d+)")
+            .cast(pl.Int32, strict=False)
+            .alias("_n")
+        )
+        .sort("_n", "AssessmentFactors", nulls_last=True)
+    )
+    for r in by_factor.iter_rows(named=True):
         rows.append(
-            _row(f"Assessment factor {r['AssessmentFactors']}", r["len"], completed.height, "count")
+            _row(
+                f"Assessment factor {r['AssessmentFactors']}",
+                r["len"],
+                with_factors,
+                "count",
+                r["len"],
+            )
         )
 
     return pl.DataFrame(
@@ -269,6 +382,7 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
         schema={
             "indicator": pl.String,
             "value": pl.Float64,
+            "numerator": pl.Int64,
             "denominator": pl.Int64,
             "unit": pl.String,
         },

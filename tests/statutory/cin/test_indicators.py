@@ -101,12 +101,11 @@ def test_plans_at_31_march_second_and_long():
     r = make_return(
         ChildProtectionPlans=[
             {"LAchildID": "a", "CPPstartDate": "2024-05-01", "NumberOfPreviousCPP": "1"},
-            {
-                "LAchildID": "b",
-                "CPPstartDate": "2022-05-01",
-                "CPPendDate": "2024-05-01",
-            },  # exactly 2 years
-            {"LAchildID": "c", "CPPstartDate": "2022-05-02", "CPPendDate": "2024-05-01"},
+            # the DfE counts a plan as 2 years or more when it lasted more than 729 days,
+            # counting the start day and the day it ceased: 730 days here
+            {"LAchildID": "b", "CPPstartDate": "2022-05-01", "CPPendDate": "2024-04-29"},
+            # 729 days counting both ends: under 2 years
+            {"LAchildID": "c", "CPPstartDate": "2022-05-01", "CPPendDate": "2024-04-28"},
             {
                 "LAchildID": "d",
                 "CPPstartDate": "2024-05-01",
@@ -157,8 +156,9 @@ def test_children_in_need_at_31_march_by_need():
         ],
     )
     out = compute(r)
-    assert value(out, "Children in need at 31 March") == 2
-    assert value(out, "Children in need at 31 March: N1 Abuse or neglect") == 1
+    # a (open), d (open since before the year) and the unborn child u, whom the DfE counts
+    assert value(out, "Children in need at 31 March") == 3
+    assert value(out, "Children in need at 31 March: N1 Abuse or neglect") == 2
     assert value(out, "Children in need at 31 March: N4 Family in acute stress") == 1
 
 
