@@ -65,7 +65,7 @@ def looked_after_at_end(ctx: Context) -> pl.DataFrame:
     return (
         _episodes(ctx)
         .filter(pl.col("DEC").is_null() & (pl.col("DECOM") <= ctx.reference_date))
-        .sort(CHILD, "DECOM")
+        .sort(CHILD, "DECOM", "DEC", nulls_last=True)
         .unique(subset=CHILD, keep="last", maintain_order=True)
     )
 
@@ -115,7 +115,9 @@ def _build_history(ctx: Context) -> pl.DataFrame:
         )
         # an episode open in last year's return but closed this year appears in both
         current = pl.concat([older, current])
-    chain = current.filter(pl.col("DECOM").is_not_null()).sort(CHILD, "DECOM")
+    chain = current.filter(pl.col("DECOM").is_not_null()).sort(
+        CHILD, "DECOM", "DEC", nulls_last=True
+    )
     # Sorted by child, so neighbours are one shift away; a running sum numbers the periods
     # and placements (no per-child window functions: those are slow with 50,000 children).
     same_child = (pl.col(CHILD) == pl.col(CHILD).shift(1)).fill_null(False)
@@ -217,7 +219,7 @@ def _placements_in_year(ctx: Context, children: pl.Series) -> pl.DataFrame:
     """One row per placement a child had during the year (see the docs for what counts)."""
     episodes = _overlapping_year(
         ctx, _episodes(ctx).filter(pl.col(CHILD).is_in(children.implode())), "DECOM", "DEC"
-    ).sort(CHILD, "DECOM")
+    ).sort(CHILD, "DECOM", "DEC", nulls_last=True)
     temporary = pl.col("PLACE").is_in(TEMPORARY_PLACEMENTS).fill_null(False)
     same_child = (pl.col(CHILD) == pl.col(CHILD).shift(1)).fill_null(False)
     # where the child is living: carers identified by placement type, provider and postcode
@@ -236,8 +238,12 @@ def _placements_in_year(ctx: Context, children: pl.Series) -> pl.DataFrame:
         & same_child
         & (pl.col("carers") == pl.col("last_settled").shift(1)).fill_null(False)
     )
+    # "All placements of 24 hours or more ... are counted" (LAIT): one that began and ended on
+    # the same day cannot be
+    same_day = (pl.col("DEC") == pl.col("DECOM")).fill_null(False)
     return marked.filter(
         ~pl.col("temporary")
+        & ~same_day
         & (
             pl.col("first")
             | (pl.col("RNE").is_in(NEW_CARER).fill_null(False) & ~back_after_temporary)

@@ -68,6 +68,16 @@ def test_a_return_to_the_same_carers_after_a_temporary_placement_is_not_a_new_pl
     assert (row["numerator"], row["denominator"]) == (1, 2)
 
 
+def test_a_placement_that_began_and_ended_the_same_day_is_not_counted() -> None:
+    episodes = [
+        ep("1", "01/05/2024", "S", DEC="01/07/2024", REC="X1"),
+        ep("1", "01/07/2024", "P", place="R1"),  # rows in any order
+        ep("1", "01/07/2024", "P", place="U4", DEC="01/07/2024", REC="X1"),  # under 24 hours
+    ]
+    row = _row(compute(make_return(Episodes=episodes)), "Looked after at 31 March with 3")
+    assert (row["numerator"], row["denominator"]) == (0, 1)
+
+
 def test_changes_with_the_same_carers_are_not_new_placements() -> None:
     episodes = [
         ep("1", "01/01/2024", "S", DEC="01/06/2024", REC="X1"),
