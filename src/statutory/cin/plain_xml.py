@@ -41,7 +41,7 @@ from statutory.cin.schema import CHILD_ID, TABLES, Schema, load_schema
 
 # Bytes read at a time; each slice ends where a <Child> starts. About 9,000 children; memory
 # per slice in work is about 6 times its size.
-SLICE_BYTES = 8 * 1024**2
+SLICE_BYTES = 4 * 1024**2
 # The header must end (at <Children>) within this many bytes, or the file is not plain.
 HEAD_BYTES = 1024**2
 
@@ -88,8 +88,9 @@ _BLOCKS = {
     "Reviews": _Block(4, table="Reviews"),
 }
 _ITEMS_OF = {"FactorsIdentifiedAtAssessment": ("AssessmentFactors",)}
-# Every start tag, with its text and end tag when it is a data item; every end tag.
-_TAGS = "<[A-Za-z][A-Za-z0-9]*>(?:[^<]*</[A-Za-z][A-Za-z0-9]*>)?|</[A-Za-z][A-Za-z0-9]*>"
+# The block counts a data item carries beside its own block's: a disability's child, a
+# factor's assessment, a review date's <Reviews>.
+_CARRIED = ("Child", "Assessments", "Reviews")
 
 
 def _items(schema: Schema, block: str) -> tuple[str, ...]:
@@ -117,13 +118,18 @@ def _grammar(schema: Schema) -> str:
 @dataclass(frozen=True)
 class _Plan:
     """What reading a plain census of one year needs: the grammar, a number for every tag,
-    and which block each data item belongs to at each depth."""
+    and the block each data item belongs to."""
 
     grammar: str
-    codes: dict[str, int]  # "Tag" (a start tag or data item) and "/Tag" (a block's end tag)
+    codes: dict[str, int]  # blocks, then data items; "/Block" for the end tags read
     items: dict[str, tuple[str, ...]]  # block -> its data items
-    owner: dict[int, int]  # item code * 8 + depth -> block code
+    owner: dict[int, int]  # data item -> its block, for items only one block holds
+    # items more than one block holds (CINdetails' and Section47's DateOfInitialCPC): the
+    # blocks, deepest first; the deepest one open holds it (the grammar allows no other way)
+    shared: dict[int, tuple[str, ...]]
+    ends: tuple[str, ...]  # the blocks whose end tags tell a shared item's block
     first_item: int  # codes from here on are data items
+    first_end: int  # codes from here on are end tags
 
 
 def _plan(schema: Schema) -> _Plan:
@@ -133,20 +139,29 @@ def _plan(schema: Schema) -> _Plan:
 @cache
 def _plan_for(year: int) -> _Plan:
     schema = load_schema(year)
-    codes: dict[str, int] = {}
-    for block in _BLOCKS:
-        codes[block] = len(codes)
-        codes["/" + block] = len(codes)
+    codes = {block: n for n, block in enumerate(_BLOCKS)}
     first_item = len(codes)
     items = {b: _items(schema, b) for b in _BLOCKS if _items(schema, b)}
-    owner: dict[int, int] = {}
+    holders: dict[int, list[str]] = {}
     for block, names in items.items():
         for name in names:
-            key = codes.setdefault(name, len(codes)) * 8 + _BLOCKS[block].depth
-            if key in owner:  # the same item in two blocks at one depth: not told apart
-                raise ValueError(f"<{name}> is ambiguous in the {year} schema")
-            owner[key] = codes[block]
-    return _Plan(_grammar(schema), codes, items, owner, first_item)
+            holders.setdefault(codes.setdefault(name, len(codes)), []).append(block)
+    owner = {item: codes[blocks[0]] for item, blocks in holders.items() if len(blocks) == 1}
+    shared: dict[int, tuple[str, ...]] = {}
+    ends: set[str] = set()
+    for item, blocks in holders.items():
+        if len(blocks) > 1:
+            deepest = sorted(blocks, key=lambda b: -_BLOCKS[b].depth)
+            if len({_BLOCKS[b].depth for b in blocks}) < len(blocks):
+                raise ValueError(f"two blocks at one depth hold <{item}> in {year}")
+            shared[item] = tuple(deepest)
+            ends.update(deepest[:-1])
+    first_end = len(codes)
+    for block in sorted(ends):
+        codes["/" + block] = len(codes)
+    return _Plan(
+        _grammar(schema), codes, items, owner, shared, tuple(sorted(ends)), first_item, first_end
+    )
 
 
 class _NotPlain(Exception):
@@ -172,45 +187,58 @@ class _Tokens:
     def __init__(self, text: str, plan: _Plan) -> None:
         self.plan = plan
         codes = plan.codes
-        tokens = pl.DataFrame({"t": pl.Series([text]).str.extract_all(_TAGS).explode()})
-        parts = pl.col("t").str.splitn(">", 2)  # the text may hold ">"
-        rest = parts.struct.field("field_1")
-        code = (
-            parts.struct.field("field_0")
-            .str.slice(1)
-            .replace_strict(codes, default=-1, return_dtype=pl.Int32)
-        )
-        frame = tokens.filter(pl.col("t").is_not_null()).select(
-            code.alias("code"), (rest != "").alias("closed"), rest.alias("rest")
+        # "Tag>text" for a start tag (with a data item's text) and "/Tag>..." for an end tag;
+        # only the end tags that tell a shared item's block are needed
+        piece = pl.col("t")
+        wanted = ~piece.str.starts_with("/")
+        for block in plan.ends:
+            wanted = wanted | piece.str.starts_with(f"/{block}>")
+        end = piece.str.find(">", literal=True)
+        frame = (
+            pl.DataFrame({"t": pl.Series([text]).str.split("<").explode().slice(1)})
+            .filter(wanted)
+            .select(
+                piece.str.slice(0, end)
+                .replace_strict(codes, default=-1, return_dtype=pl.Int32)
+                .alias("code"),
+                piece.str.slice(end + 1).alias("value"),
+            )
         )
         if frame.height and frame.get_column("code").min() == -1:  # not after the grammar
             raise _NotPlain
-        # `<Reviews></Reviews>` is one token that starts and ends a block
-        starts = pl.col("code").is_in([codes[b] for b in _BLOCKS]) & ~pl.col("closed")
-        ends = pl.col("code").is_in([codes["/" + b] for b in _BLOCKS])
+        code = pl.col("code")
         frame = frame.with_columns(
-            (starts.cast(pl.Int32) - ends.cast(pl.Int32)).cum_sum().alias("depth"),
-            *[(pl.col("code") == codes[b]).cast(pl.Int64).cum_sum().alias(b) for b in _BLOCKS],
+            [(code == codes[b]).cast(pl.Int32).cum_sum().alias(b) for b in _BLOCKS]
+            + [
+                ((code == codes[b]).cast(pl.Int32) - (code == codes["/" + b]).cast(pl.Int32))
+                .cum_sum()
+                .alias("open_" + b)
+                for b in plan.ends
+            ]
         )
-        self.starts = frame.filter(pl.col("code").is_in([codes[b] for b in _BLOCKS])).partition_by(
-            "code", as_dict=True, maintain_order=True, include_key=False
+        self.starts = (
+            frame.filter(code < plan.first_item)
+            .select("code", *_BLOCKS)
+            .partition_by("code", as_dict=True, maintain_order=True, include_key=False)
         )
-        self.no_starts = frame.clear().drop("code")
-        owner = (
-            (pl.col("code") * 8 + pl.col("depth"))
-            .replace_strict(plan.owner, default=-1, return_dtype=pl.Int32)
-            .alias("owner")
-        )
-        leaves = frame.filter(pl.col("code") >= plan.first_item).with_columns(owner)
+        self.no_starts = frame.clear().select(*_BLOCKS)
+        owner = code.replace_strict(plan.owner, default=-1, return_dtype=pl.Int32)
+        for item, blocks in plan.shared.items():
+            deepest_open = pl.lit(codes[blocks[-1]])
+            for holder in reversed(blocks[:-1]):
+                deepest_open = (
+                    pl.when(pl.col("open_" + holder) > 0)
+                    .then(codes[holder])
+                    .otherwise(deepest_open)
+                )
+            owner = pl.when(code == item).then(deepest_open).otherwise(owner)
         count = pl.coalesce(
             [pl.when(pl.col("owner") == codes[b]).then(pl.col(b)) for b in plan.items]
         )
-        leaves = leaves.select(
-            "owner",
-            "code",
-            (count - 1).alias("index"),
-            *_BLOCKS,
-            pl.col("rest").str.splitn("</", 2).struct.field("field_0").alias("value"),
+        leaves = (
+            frame.filter((code >= plan.first_item) & (code < plan.first_end))
+            .with_columns(owner.alias("owner"))
+            .select("owner", "code", (count - 1).alias("index"), *_CARRIED, "value")
         )
         self.leaves = leaves.partition_by(
             ["owner", "code"], as_dict=True, maintain_order=True, include_key=False
