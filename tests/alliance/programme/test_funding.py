@@ -82,7 +82,7 @@ def test_a_profile_must_add_up_to_the_budget_to_the_penny(money):
 
 
 def test_the_budget_changes_with_its_profile_never_apart(money):
-    _prog, partner, line, lead = money
+    _prog, _partner, line, lead = money
     services.save_profile(line, PROFILE, user=lead)
     line.amount_pence = 9_000_00
     with pytest.raises(ValidationError) as error:
@@ -126,7 +126,8 @@ def test_the_forecast_follows_the_profile_quarter_by_quarter(money):
     assert planned[2] == 8_000.0  # nothing planned in quarter 1
     assert planned[5] == 7_000.0  # quarter 2's £1,000 by the end of September
     assert planned[-1] == 0.0
-    assert actual[4] == 6_800.0 and actual[8] is None
+    assert actual[4] == 6_800.0
+    assert actual[8] is None
 
 
 def test_a_line_without_a_profile_is_forecast_evenly_and_sums_exactly(money):
@@ -140,7 +141,7 @@ def test_a_line_without_a_profile_is_forecast_evenly_and_sums_exactly(money):
 
 
 def test_a_grant_return_fixes_its_spend_and_only_a_correcting_entry_puts_it_right(money):
-    prog, partner, line, lead = money
+    _prog, partner, line, lead = money
     first = services.add_spend(_spend(line, 500_00, dt.date(2018, 5, 1)), user=lead)
     later = services.add_spend(_spend(line, 250_00, dt.date(2018, 7, 3)), user=lead)
     with pytest.raises(ValidationError):  # quarter 1 has not ended on 30 June
@@ -151,7 +152,8 @@ def test_a_grant_return_fixes_its_spend_and_only_a_correcting_entry_puts_it_righ
     assert grant_return.total_pence == 500_00
     first.refresh_from_db()
     later.refresh_from_db()
-    assert first.reported_in == grant_return and later.reported_in is None
+    assert first.reported_in == grant_return
+    assert later.reported_in is None
     # Reported spend is never changed or removed ...
     first.amount_pence = 400_00
     with pytest.raises(ValidationError) as error:
@@ -209,3 +211,49 @@ def test_the_export_has_the_forecast_by_quarter_and_the_return_of_each_entry(mon
     # Forecast to 1 August: quarter 1 planned nothing; quarter 2 (1 July to 30 September) £1,000,
     # 32 of its 92 days gone.
     assert summary[0][4] == 347.82
+
+
+def test_the_pages_set_a_profile_submit_a_return_and_correct_reported_spend(client, money):
+    _prog, partner, line, lead = money
+    other = factories.user(Role.ALLIANCE_LEAD, pf.partner(_prog, "881", name="Test Essex").alliance)
+    entry = services.add_spend(_spend(line, 500_00, dt.date(2018, 5, 1)), user=lead)
+    client.force_login(lead)
+    page = client.get(f"/programme/money/lines/{line.pk}/").content.decode()
+    assert "Forecast and actual by quarter" in page
+    assert "even spend" in page.lower()
+    profile = f"/programme/money/lines/{line.pk}/profile/"
+    form = client.get(profile).content.decode()
+    assert 'value="8000.00"' in form
+    assert 'value="995.89"' in form  # the even spread (91 of 731 days) as a starting point
+    data = {"budget": "8,000"} | {f"q{k}": f"{v / 100:.2f}" for k, v in PROFILE.items()}
+    response = client.post(profile, data | {"q8": "499.99"})
+    assert "There is a problem" in response.content.decode()
+    assert "(£0.01 more)" in response.content.decode()
+    assert not PlannedSpend.objects.exists()
+    assert client.post(profile, data).status_code == 302
+    assert PlannedSpend.objects.count() == 8
+    # Another alliance's lead cannot reach the line at all.
+    client.force_login(other)
+    assert client.get(f"/programme/money/lines/{line.pk}/").status_code == 404
+    assert client.post(profile, data).status_code == 404
+    client.force_login(lead)
+    # A return is offered once a quarter has ended (the test client's today is after 2020).
+    returns = f"/programme/money/{partner.pk}/returns/new/"
+    response = client.post(returns, {})
+    assert "Confirm the spend is complete and correct" in response.content.decode()
+    assert client.post(returns, {"confirm": "on"}).status_code == 302
+    entry.refresh_from_db()
+    assert entry.reported_in is not None
+    change = client.get(f"/programme/records/spend/{entry.pk}/").content.decode()
+    assert "cannot be changed or removed" in change
+    assert "<form" not in change.split("main-content")[-1]
+    correct = f"/programme/money/spend/{entry.pk}/correct/"
+    response = client.post(correct, {"spent_on": "2018-05-02", "reason": "Wrong line"})
+    assert "after 30 June 2018" in response.content.decode()
+    assert (
+        client.post(correct, {"spent_on": "2018-07-02", "reason": "Wrong line"}).status_code == 302
+    )
+    assert SpendEntry.objects.get(reverses=entry).amount_pence == -500_00
+    money_page = client.get(f"/programme/money/?programme={_prog.pk}").content.decode()
+    assert "Grant returns submitted" in money_page
+    assert "£500" in money_page
