@@ -96,6 +96,31 @@ def population(la: str | None, year: int) -> tuple[int | None, int | None]:
     return best[estimate_year], estimate_year
 
 
+def _with_temporary_moves(chain: pl.DataFrame) -> pl.DataFrame:
+    """Adds `temporary` (a T0-T4 placement: holiday, hospital, carers' holiday, 7 days or less)
+    and `back_after_temporary` (the episode straight after one, back with the same carers: same
+    placement type, provider URN and postcode as before it) to episodes sorted by child and
+    start. Neither is a new placement."""
+    temporary = pl.col("PLACE").is_in(TEMPORARY_PLACEMENTS).fill_null(False)
+    same_child = (pl.col(CHILD) == pl.col(CHILD).shift(1)).fill_null(False)
+    carers = pl.concat_str(
+        [pl.col(CHILD), *(pl.col(c).fill_null("") for c in ("PLACE", "URN", "PL_POST"))],
+        separator="|",
+    )
+    marked = chain.with_columns(
+        temporary.alias("temporary"),
+        carers.alias("_carers"),
+        pl.when(~temporary).then(carers).forward_fill().alias("_last_settled"),
+    )
+    return marked.with_columns(
+        (
+            pl.col("temporary").shift(1).fill_null(False)
+            & same_child
+            & (pl.col("_carers") == pl.col("_last_settled").shift(1)).fill_null(False)
+        ).alias("back_after_temporary")
+    ).drop("_carers", "_last_settled")
+
+
 def _history(ctx: Context) -> pl.DataFrame:
     return ctx.memo("indicators_history", lambda: _build_history(ctx))
 
@@ -104,9 +129,10 @@ def _build_history(ctx: Context) -> pl.DataFrame:
     """This year's and last year's episodes as one chain per child (this year's copy wins when
     an episode is in both), with the start of each episode's period of care and whether that
     start is known (the period's first episode has RNE = S), the start of its placement with the
-    same carers (followed back through L/U/B episodes), the start of the placement before that
-    one in the same period, and the start of the run of placed-for-adoption episodes it is in."""
-    columns = (CHILD, "DECOM", "DEC", "RNE", "LS", "PLACE", "REC")
+    same carers (followed back through L/U/B episodes, temporary placements and the return from
+    them), the start of the placement before that one in the same period, and the start of the
+    run of placed-for-adoption episodes it is in."""
+    columns = (CHILD, "DECOM", "DEC", "RNE", "LS", "PLACE", "REC", "URN", "PL_POST")
     current = ctx.table("Episodes").select(columns)
     previous = ctx.previous("Episodes")
     if ctx.has_previous and previous.height:
@@ -115,8 +141,8 @@ def _build_history(ctx: Context) -> pl.DataFrame:
         )
         # an episode open in last year's return but closed this year appears in both
         current = pl.concat([older, current])
-    chain = current.filter(pl.col("DECOM").is_not_null()).sort(
-        CHILD, "DECOM", "DEC", nulls_last=True
+    chain = _with_temporary_moves(
+        current.filter(pl.col("DECOM").is_not_null()).sort(CHILD, "DECOM", "DEC", nulls_last=True)
     )
     # Sorted by child, so neighbours are one shift away; a running sum numbers the periods
     # and placements (no per-child window functions: those are slow with 50,000 children).
@@ -128,7 +154,11 @@ def _build_history(ctx: Context) -> pl.DataFrame:
         | prev_dec.is_null()
         | (prev_dec != pl.col("DECOM")).fill_null(True)
     )
-    new_placement = new_period | pl.col("RNE").is_in(NEW_CARER).fill_null(False)
+    new_placement = new_period | (
+        pl.col("RNE").is_in(NEW_CARER).fill_null(False)
+        & ~pl.col("temporary")
+        & ~pl.col("back_after_temporary")
+    )
     adoptive = pl.col("PLACE").is_in(ADOPTION_PLACEMENTS).fill_null(False)
     new_adoptive_run = adoptive & (new_period | ~adoptive.shift(1).fill_null(False))
     chain = chain.with_columns(
@@ -220,24 +250,8 @@ def _placements_in_year(ctx: Context, children: pl.Series) -> pl.DataFrame:
     episodes = _overlapping_year(
         ctx, _episodes(ctx).filter(pl.col(CHILD).is_in(children.implode())), "DECOM", "DEC"
     ).sort(CHILD, "DECOM", "DEC", nulls_last=True)
-    temporary = pl.col("PLACE").is_in(TEMPORARY_PLACEMENTS).fill_null(False)
     same_child = (pl.col(CHILD) == pl.col(CHILD).shift(1)).fill_null(False)
-    # where the child is living: carers identified by placement type, provider and postcode
-    carers = pl.concat_str(
-        [pl.col(CHILD), *(pl.col(c).fill_null("") for c in ("PLACE", "URN", "PL_POST"))],
-        separator="|",
-    )
-    marked = episodes.with_columns(
-        (~same_child).alias("first"),
-        temporary.alias("temporary"),
-        carers.alias("carers"),
-        pl.when(~temporary).then(carers).forward_fill().alias("last_settled"),
-    )
-    back_after_temporary = (
-        pl.col("temporary").shift(1).fill_null(False)
-        & same_child
-        & (pl.col("carers") == pl.col("last_settled").shift(1)).fill_null(False)
-    )
+    marked = _with_temporary_moves(episodes).with_columns((~same_child).alias("first"))
     # "All placements of 24 hours or more ... are counted" (LAIT): one that began and ended on
     # the same day cannot be
     same_day = (pl.col("DEC") == pl.col("DECOM")).fill_null(False)
@@ -246,7 +260,7 @@ def _placements_in_year(ctx: Context, children: pl.Series) -> pl.DataFrame:
         & ~same_day
         & (
             pl.col("first")
-            | (pl.col("RNE").is_in(NEW_CARER).fill_null(False) & ~back_after_temporary)
+            | (pl.col("RNE").is_in(NEW_CARER).fill_null(False) & ~pl.col("back_after_temporary"))
         )
     )
 

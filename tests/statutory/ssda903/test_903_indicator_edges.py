@@ -167,3 +167,18 @@ def test_adoption_a1_stops_at_the_adoptive_placement_and_a10_at_moving_in_with_t
     assert _row(result, "A10:")["value"] == 0  # moved in with the adopters on 1 April
     a2 = _row(result, "A2:")
     assert (a2["value"], a2["numerator"]) == (75, 1)  # 1 June -> 15 August; child 2 unknown
+
+
+def test_long_term_stability_is_not_broken_by_a_temporary_placement() -> None:
+    header = [{"CHILD": c, "DOB": "01/06/2015"} for c in ("back", "other")]
+
+    def chain(cid: str, back_to: str) -> list[dict]:  # type: ignore[type-arg]
+        return [
+            ep(cid, "01/01/2020", "S", URN="SC1", PL_POST="AB1 2", DEC="01/05/2024", REC="X1"),
+            ep(cid, "01/05/2024", "P", place="T1", DEC="05/05/2024", REC="X1"),  # hospital
+            ep(cid, "05/05/2024", "P", URN=back_to, PL_POST="AB1 2"),
+        ]
+
+    episodes = [*chain("back", "SC1"), *chain("other", "SC9")]
+    row = _row(compute(make_return(Header=header, Episodes=episodes)), "Long-term stability")
+    assert (row["numerator"], row["denominator"]) == (1, 2)
