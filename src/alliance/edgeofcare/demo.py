@@ -189,8 +189,11 @@ def load() -> str:
             services.triage(
                 referral, rng.sample(catalogue, rng.randint(1, 2)), waiting_list_ok=True
             )
-            referral.allocations.update(allocated_at=contact_at + dt.timedelta(days=1))
-            referral.triaged_at = contact_at + dt.timedelta(days=1)
+            triaged = contact_at + dt.timedelta(days=1)
+            referral.allocations.update(allocated_at=triaged)
+            referral.allocations.filter(waiting_from__isnull=False).update(waiting_from=triaged)
+            referral.allocations.filter(started_at__isnull=False).update(started_at=triaged)
+            referral.triaged_at = triaged
             referral.save(update_fields=["triaged_at"])
             referral.goals.create(description="Children attend school every day")
             referral.goals.create(description="Family agree a plan for calmer evenings")

@@ -6,9 +6,15 @@ the follow-up period) and the baseline covariates recorded at referral, in CIN/S
 
     age, disabled, uasc, prior_referrals, cp_history, need_N1 … need_N8
 
-Two designs:
+Three designs:
 - `randomised(...)`: where the council allocated at random, the difference in proportions between
   the arms, with a Wald (normal) 95% confidence interval. No matching is needed or done.
+- `waiting_list(...)`: where the council allocated in waiting-list order, children whose families
+  had to wait for a place (`treated` = 0) against children whose families started at once
+  (`treated` = 1), on the outcome at a check that falls during the wait; families wait because the
+  services are full when they are referred, not because of who they are. Compared as they were
+  allocated (a family that got a place before the check still counts as waiting), so the
+  difference understates the effect of the service; the write-up says by how many.
 - `matched(...)`: otherwise, propensity-score matching. A logistic regression (scikit-learn) gives
   each child's probability of being supported from the baseline; each supported child is matched to
   the nearest unsupported child on the logit of that probability (1:1, without replacement, within a
@@ -71,6 +77,10 @@ class Result:
     ci_low: float
     ci_high: float
     balance: list[Balance] = field(default_factory=list)
+    # Waiting-list design: how many of the children who waited had a place before the check, and
+    # the median wait in days of those who got one.
+    started_before_check: int = 0
+    median_wait_days: float | None = None
 
     @property
     def significant(self) -> bool:
@@ -108,6 +118,26 @@ def smd(treated: np.ndarray, control: np.ndarray) -> float:
 
 
 def randomised(frame: pl.DataFrame, outcome: str = "entered_care") -> Result:
+    return _two_groups(frame, outcome, "randomised")
+
+
+def waiting_list(
+    frame: pl.DataFrame,
+    outcome: str = "entered_care",
+    started_before_check: int = 0,
+    median_wait_days: float | None = None,
+) -> Result:
+    """Children who started at once (`treated` 1) against children who waited (0), as allocated.
+    `started_before_check`: children who waited but had a place before the outcome was checked."""
+    result = _two_groups(frame, outcome, "waiting-list")
+    result.started_before_check = started_before_check
+    result.median_wait_days = median_wait_days
+    return result
+
+
+def _two_groups(frame: pl.DataFrame, outcome: str, design: str) -> Result:
+    """Difference in proportions between two groups formed without regard to the children (at
+    random, or by whether a place was free), with a Wald interval and the balance before."""
     _check(frame, outcome)
     t = frame.filter(pl.col("treated") == 1)[outcome].to_numpy().astype(float)
     c = frame.filter(pl.col("treated") == 0)[outcome].to_numpy().astype(float)
@@ -127,9 +157,7 @@ def randomised(frame: pl.DataFrame, outcome: str = "entered_care") -> Result:
         )
         for cov in covariates
     ]
-    return Result(
-        "randomised", len(t), len(c), 0, 0, p1, p0, d, d - Z95 * se, d + Z95 * se, balance
-    )
+    return Result(design, len(t), len(c), 0, 0, p1, p0, d, d - Z95 * se, d + Z95 * se, balance)
 
 
 def propensity_scores(frame: pl.DataFrame, covariates: tuple[str, ...] = COVARIATES) -> np.ndarray:
@@ -232,7 +260,13 @@ def plain_english(result: Result, follow_up: str = "within 12 months of referral
         return f"{abs(v) * 100:.1f}"
 
     lines = []
-    if result.design == "randomised":
+    if result.design == "waiting-list":
+        lines.append(
+            f"Families were given places in waiting-list order: {result.n_treated} children whose "
+            f"families started a service straight away are compared with {result.n_comparison} "
+            "children whose families had to wait for a place because the services were full."
+        )
+    elif result.design == "randomised":
         lines.append(
             f"Families were allocated at random: {result.n_treated} children were offered Edge of "
             f"Care services and {result.n_comparison} were not."
@@ -267,7 +301,23 @@ def plain_english(result: Result, follow_up: str = "within 12 months of referral
             f"confidence interval from {low * 100:+.1f} to {high * 100:+.1f} points. The interval "
             "includes zero, so these figures cannot tell a real effect from chance."
         )
-    if result.design == "matched":
+    if result.design == "waiting-list":
+        wait = (
+            f" (the median wait of those who got a place was {result.median_wait_days:.0f} days)"
+            if result.median_wait_days is not None
+            else ""
+        )
+        lines.append(
+            "Limits: families waited because the services were full when they were referred, not "
+            "because of anything about them, so the two groups should be alike; the table shows "
+            "how alike they are in what was recorded. Families referred when services are full "
+            "may still differ in ways not recorded (the time of year, pressure on other "
+            f"services). {result.started_before_check} of the {result.n_comparison} children who "
+            f"waited had a place before the check{wait}, and still count as waiting here, so "
+            "this comparison understates what the service itself does. It covers only the first "
+            "months after referral, while families waited: it says nothing about later outcomes."
+        )
+    elif result.design == "matched":
         lines.append(
             "Limits: matching balances only what was recorded. If families referred to Edge of "
             "Care differ in ways the records do not show (how motivated they are, how close to "

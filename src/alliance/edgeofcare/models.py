@@ -299,6 +299,12 @@ class ServiceAllocation(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="allocations")
     status = models.CharField(max_length=10, choices=Status.choices, db_index=True)
     allocated_at = models.DateTimeField(default=timezone.now)
+    # When the family joined this service's waiting list (empty: a place was free at triage) and
+    # when the service began working with them: the wait is the time between. A family that
+    # left the list without a place has `ended_at` and no `started_at`. The evaluation compares
+    # families who had to wait with families who started at once (`evaluation.waiting_list`).
+    waiting_from = models.DateTimeField("Joined the waiting list", null=True, blank=True)
+    started_at = models.DateTimeField("Service started", null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     progress = models.CharField(
         max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED

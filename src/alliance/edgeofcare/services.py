@@ -7,6 +7,7 @@ import datetime as dt
 import importlib
 import logging
 import re
+import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -299,6 +300,7 @@ def triage(
         services = []
     elif not services:
         raise EdgeOfCareError("Select at least one service", "services")
+    now = timezone.now()
     with transaction.atomic():
         # Lock the services' rows (PostgreSQL) so two practitioners cannot take the last place.
         locked = list(Service.objects.select_for_update().filter(pk__in=[s.pk for s in services]))
@@ -319,26 +321,32 @@ def triage(
                         "choose another service or add the family to its waiting list",
                         "services",
                     )
-                status = ServiceAllocation.Status.WAITING
+                fields = {"status": ServiceAllocation.Status.WAITING, "waiting_from": now}
             else:
-                status = ServiceAllocation.Status.ACTIVE
-            made.append(referral.allocations.create(service=service, status=status))
+                fields = {"status": ServiceAllocation.Status.ACTIVE, "started_at": now}
+            made.append(referral.allocations.create(service=service, allocated_at=now, **fields))
         referral.status = Referral.Status.OPEN
-        referral.triaged_at = referral.triaged_at or timezone.now()
+        referral.triaged_at = referral.triaged_at or now
         if arm:
             referral.arm = arm
         referral.save(update_fields=["status", "triaged_at", "arm"])
     return made
 
 
-def start_from_waiting_list(allocation: ServiceAllocation) -> None:
+def start_from_waiting_list(allocation: ServiceAllocation, when: dt.datetime | None = None) -> None:
+    """A place came free: the family leaves the waiting list and the service starts (the time is
+    kept, so the evaluation knows how long each family waited)."""
+    when = when or timezone.now()
+    if allocation.status != ServiceAllocation.Status.WAITING:
+        raise EdgeOfCareError(f"{allocation.service.name} is not on the waiting list")
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=allocation.service_id)
         active, _ = places_taken([service])[service.pk]
         if active >= service.capacity:
             raise EdgeOfCareError(f"{service.name} has no free place yet")
         allocation.status = ServiceAllocation.Status.ACTIVE
-        allocation.save(update_fields=["status"])
+        allocation.started_at = when
+        allocation.save(update_fields=["status", "started_at"])
 
 
 def end_allocation(allocation: ServiceAllocation) -> None:
@@ -884,10 +892,105 @@ class EvaluationOutcome:
     message: str
     lines: list[str]
     methods: list[tuple[str, int]] = field(default_factory=list)
+    # The waiting-list comparison, where some of the year's families were given places in
+    # waiting-list order (None when none were).
+    waiting: EvaluationOutcome | None = None
+
+
+# The check the waiting-list comparison reads: the first, as waits are weeks, not years.
+WAITING_LIST_CHECK_MONTHS = 3
+
+
+def waiting_list_frame(
+    referrals: QuerySet[Referral], months: int = WAITING_LIST_CHECK_MONTHS
+) -> tuple[pl.DataFrame, int, float | None]:
+    """One row per child of a family given places in waiting-list order, with an outcome at
+    `months`: `treated` 1 if the family started a service at triage, 0 if every service it was
+    allocated put it on the waiting list. Also: how many children who waited had a place before
+    the check, and the median wait in days of the families who got one. Two queries."""
+    referrals = referrals.filter(
+        allocation_method=AllocationMethod.WAITING_LIST, triaged_at__isnull=False
+    ).exclude(arm=Arm.USUAL_CARE)
+    waited: dict[int, bool] = {}
+    first_start: dict[int, dt.datetime] = {}
+    joined: dict[int, dt.datetime] = {}
+    for (
+        referral_id,
+        triaged_at,
+        allocated_at,
+        waiting_from,
+        started_at,
+    ) in ServiceAllocation.objects.filter(referral__in=referrals).values_list(
+        "referral_id", "referral__triaged_at", "allocated_at", "waiting_from", "started_at"
+    ):
+        # Started at once: a place was free when the family was triaged (a service added weeks
+        # later does not make a family that waited into one that did not).
+        at_triage = triaged_at is not None and allocated_at <= triaged_at + dt.timedelta(days=1)
+        at_once = at_triage and waiting_from is None and started_at is not None
+        waited[referral_id] = waited.get(referral_id, True) and not at_once
+        if waiting_from is not None:
+            joined[referral_id] = min(joined.get(referral_id, waiting_from), waiting_from)
+        if started_at is not None:
+            known = first_start.get(referral_id)
+            first_start[referral_id] = started_at if known is None else min(known, started_at)
+    rows = []
+    started_before = 0
+    for checked in Outcome.objects.filter(
+        child__referral__in=referrals, months=months, entered_care__isnull=False
+    ).select_related("child__referral"):
+        child = checked.child
+        if child.referral_id not in waited:
+            continue  # triaged without a service (no allocation): in neither group
+        did_wait = waited[child.referral_id]
+        start = first_start.get(child.referral_id)
+        if did_wait and start is not None:
+            started_before += timezone.localdate(start) <= outcome_due_on(child, months)
+        rows.append(
+            _baseline_row(
+                child.age_on(timezone.localdate(child.referral.received_at)),
+                child.disabled,
+                child.uasc,
+                child.prior_referrals,
+                child.cp_history,
+                child.primary_need,
+                0 if did_wait else 1,
+                int(bool(checked.entered_care)),
+            )
+        )
+    waits = [
+        (start - joined[r]).total_seconds() / 86400
+        for r, start in first_start.items()
+        if r in joined and waited.get(r)
+    ]
+    median = statistics.median(waits) if waits else None
+    return _frame(rows), started_before, median
+
+
+def evaluate_waiting_list(
+    organisation: Organisation, year: int, months: int = WAITING_LIST_CHECK_MONTHS
+) -> EvaluationOutcome | None:
+    """The waiting-list comparison for families referred in `year`, or None when none of them
+    were given places in waiting-list order."""
+    referrals = Referral.objects.filter(organisation=organisation, received_at__year=year)
+    if not referrals.filter(allocation_method=AllocationMethod.WAITING_LIST).exists():
+        return None
+    frame, started_before, median = waiting_list_frame(referrals, months)
+    follow_up = f"within {months} months of referral"
+    try:
+        result = evaluation.waiting_list(frame, "entered_care", started_before, median)
+    except evaluation.NotEnoughData as exc:
+        return EvaluationOutcome(
+            None,
+            f"Not enough data for a waiting-list comparison of {year} yet: {exc} (children "
+            f"whose {months}-month outcome has been recorded).",
+            [],
+        )
+    return EvaluationOutcome(result, "", evaluation.plain_english(result, follow_up))
 
 
 def evaluate(organisation: Organisation, year: int, months: int = 12) -> EvaluationOutcome:
     outcome = _evaluate(organisation, year, months)
+    outcome.waiting = evaluate_waiting_list(organisation, year)
     names = dict(AllocationMethod.choices)
     outcome.methods = [
         (names.get(r["allocation_method"], r["allocation_method"]), r["n"])
