@@ -236,8 +236,33 @@ def headline(ctx: Context, la: str | None) -> list[Indicator]:
         ),
         Indicator("Children looked after during the year", looked_after_during_year(ctx).len()),
         Indicator("Children starting to be looked after", first_starts.height),
+        Indicator(
+            "Rate of children starting to be looked after per 10,000 children aged 0-17",
+            round(first_starts.height / pop * 10_000, 1) if pop else None,
+            first_starts.height,
+            pop,
+            "per 10,000",
+        ),
         Indicator("Children ceasing to be looked after", last_ceasings.height),
+        Indicator(
+            "Rate of children ceasing to be looked after per 10,000 children aged 0-17",
+            round(last_ceasings.height / pop * 10_000, 1) if pop else None,
+            last_ceasings.height,
+            pop,
+            "per 10,000",
+        ),
     ]
+    # LAIT "%_of LAC Adopted": children whose last ceasing in the year was an adoption
+    adopted = last_ceasings.filter(pl.col("REC").is_in(ADOPTED)).height
+    out.append(
+        Indicator(
+            "Adopted (% of children ceasing to be looked after)",
+            _pct(adopted, last_ceasings.height),
+            adopted,
+            last_ceasings.height,
+            "%",
+        )
+    )
     for code, n in first_starts.group_by("CIN").len().sort("CIN", nulls_last=True).iter_rows():
         out.append(Indicator(f"Starts by category of need: {code or 'not recorded'}", n))
     for code, n in last_ceasings.group_by("REC").len().sort("REC", nulls_last=True).iter_rows():

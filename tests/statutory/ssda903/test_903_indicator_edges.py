@@ -41,6 +41,21 @@ def test_starts_and_ceasings_count_children_by_first_start_and_last_ceasing() ->
     assert "Ceased by reason: E4A" not in _names(result)
     assert _row(result, "Children looked after at 31 March")["value"] == 1
     assert _row(result, "Children looked after during the year")["value"] == 2
+    adopted = _row(result, "Adopted (% of children ceasing")
+    assert (adopted["numerator"], adopted["denominator"]) == (0, 1)
+
+
+def test_start_and_ceasing_rates_use_the_council_population() -> None:
+    episodes = [
+        ep("1", "01/05/2024", "S", DEC="01/06/2024", REC="E11"),
+        ep("2", "01/05/2024", "S", DEC="01/06/2024", REC="E4A"),
+    ]
+    result = compute(make_return(Episodes=episodes), la="393")
+    starts = _row(result, "Rate of children starting to be looked after per 10,000")
+    assert starts["numerator"] == 2
+    assert starts["value"] == round(2 / starts["denominator"] * 10_000, 1)
+    adopted = _row(result, "Adopted (% of children ceasing")
+    assert (adopted["numerator"], adopted["denominator"], adopted["value"]) == (1, 2, 50.0)
 
 
 def test_first_placement_of_a_child_starting_in_the_year_counts() -> None:
