@@ -33,12 +33,14 @@ from alliance.programme.models import (
     Milestone,
     OfstedArea,
     Partner,
+    PlannedSpend,
     Priority,
     Programme,
     QuarterlyReview,
     Rag,
     SpendEntry,
 )
+from alliance.programme.quarters import quarters
 
 PIP_FILE = Path("reference") / "partners-in-practice" / "pip_councils_compiled.csv"
 WAVE_2018 = "Partners in Practice, 2018 wave"
@@ -222,6 +224,16 @@ def _spend(
         kind=BudgetLine.Kind.INNOVATION,
         name=partner.innovation_project or "Innovation project",
         amount_pence=partner.grant_share_pence - support.amount_pence,
+    )
+    # A spend profile for the innovation project (fictional): half as much in the first and last
+    # quarters as in the others; the last takes the pennies left so the quarters sum exactly.
+    all_quarters = quarters(programme.starts, programme.ends)
+    weights = [1 if i in (0, len(all_quarters) - 1) else 2 for i in range(len(all_quarters))]
+    planned = [innovation.amount_pence * w // sum(weights) for w in weights]
+    planned[-1] += innovation.amount_pence - sum(planned)
+    PlannedSpend.objects.bulk_create(
+        PlannedSpend(budget_line=innovation, quarter=q.number, amount_pence=amount)
+        for q, amount in zip(all_quarters, planned, strict=True)
     )
     last = min(today, programme.ends)
     days = max((last - programme.starts).days, 1)
