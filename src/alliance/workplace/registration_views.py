@@ -23,7 +23,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods
 
 from alliance.access.policy import Action, Area, get_visible_or_404, guard, public
-from alliance.accounts.models import User
+from alliance.accounts.models import Role, User
 from alliance.audit import services as audit
 from alliance.organisations.models import Organisation
 from alliance.workplace import forms, registration
@@ -302,6 +302,8 @@ def employer_review(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     is_adviser = Adviser.objects.filter(user=request.user.pk, organisation=profile.council).exists()
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        return _resend_link(request, profile, is_adviser)
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST":
         if not is_adviser or profile.status != EmployerProfile.Status.PENDING:
@@ -346,6 +348,7 @@ def employer_review(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         audit.record(request, audit.Action.VIEW, profile, organisation_id=profile.council_id)
     kinds = dict(Opportunity.Kind.choices)
+    contact = _contact(profile)
     return render(
         request,
         "workplace/employer_review.html",
@@ -354,7 +357,47 @@ def employer_review(request: HttpRequest, pk: int) -> HttpResponse:
             "profile": profile,
             "form": form,
             "can_decide": is_adviser and profile.status == EmployerProfile.Status.PENDING,
+            "can_resend": is_adviser and contact is not None,
             "offers": [kinds.get(k, k) for k in profile.offers],
             "sector": INTEREST_LABELS.get(profile.sector, profile.sector),
         },
     )
+
+
+def _contact(profile: EmployerProfile) -> User | None:
+    """The business's contact, when they can sign in (an active employer member)."""
+    return User.objects.filter(
+        email__iexact=profile.contact_email,
+        is_active=True,
+        memberships__organisation=profile.organisation,
+        memberships__role=Role.EMPLOYER,
+    ).first()
+
+
+def _resend_link(request: HttpRequest, profile: EmployerProfile, is_adviser: bool) -> HttpResponse:
+    """Send the contact a new one-time link to choose a password (a lost first email, or a
+    forgotten password): it goes only to the address the business registered."""
+    contact = _contact(profile)
+    if not is_adviser or contact is None:
+        audit.record_denied(
+            request,
+            area=Area.WORKPLACE,
+            action=Action.CHANGE,
+            model=EmployerProfile,
+            lookup={"pk": profile.pk},
+        )
+        from alliance.common.views import forbidden
+
+        return forbidden(request)
+    registration.send_welcome(
+        profile, contact, request.build_absolute_uri(registration.password_path(contact))
+    )
+    audit.record(
+        request,
+        audit.Action.CHANGE,
+        profile,
+        organisation_id=profile.council_id,
+        detail={"password_link_sent_to": contact.email},
+    )
+    messages.success(request, f"A new link to choose a password is sent to {contact.email}")
+    return redirect("workplace:employer-review", profile.pk)

@@ -320,3 +320,21 @@ def test_the_form_needs_its_csrf_token(team):
         reverse("workplace:register-step", args=["business"]), ANSWERS["business"]
     )
     assert response.status_code == 403
+
+
+def test_an_adviser_sends_a_new_password_link(client, team, south):
+    _answer_all(client)
+    profile = EmployerProfile.objects.get()
+    mail.outbox.clear()
+    url = reverse("workplace:employer-review", args=[profile.pk])
+    other = Client()
+    other.force_login(factories.user(Role.COUNCIL_PRACTITIONER, south))
+    assert other.post(url, {"action": "resend"}).status_code == 403
+    assert not mail.outbox
+    adviser = Client()
+    adviser.force_login(team)
+    assert adviser.post(url, {"action": "resend"}).status_code == 302
+    assert mail.outbox[0].to == ["pat@harton-bakery.test"]
+    assert Client().get(_link_in(mail.outbox[0])).status_code == 302
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CHANGE, object_id=str(profile.pk))
+    assert event.detail["password_link_sent_to"] == "pat@harton-bakery.test"
