@@ -885,9 +885,14 @@ def suppress(table: Sequence[Sequence[int]], threshold: int = 5) -> list[list[Ce
     column totals (the corner the grand total), as official statistics do:
 
     - primary: a count from 1 to threshold-1 is shown as "<5";
-    - secondary: wherever a row or column would have exactly one hidden cell (so it could be
-      worked out from the total), the smallest other non-zero count in that line is hidden too
-      ("[c]"), repeated until no line gives one away. Zeros are shown, as the DfE shows them.
+    - secondary: no hidden count may be worked out from the counts and totals shown, ("[c]").
+      Wherever a row or column has exactly one hidden cell, the smallest other non-zero count
+      in it is hidden too. That is not enough on its own: hidden cells in two rows and two
+      columns can still pin one down through the others (solving the rows and columns together).
+      A hidden count can be worked out exactly when, seeing rows and columns as points and
+      hidden cells as links between them, its link lies on no closed loop (a "bridge"); so
+      while a bridge is left, the smallest count that closes a loop through it is hidden too.
+      Zeros are shown, as the DfE shows them.
     """
     rows = [list(map(int, r)) for r in table]
     if not rows:
@@ -901,21 +906,38 @@ def suppress(table: Sequence[Sequence[int]], threshold: int = 5) -> list[list[Ce
     lines = [[(i, j) for j in range(width)] for i in range(len(rows))] + [
         [(i, j) for i in range(len(rows))] for j in range(width)
     ]
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            if len(line) < 2:
-                continue
-            if sum(cell in hidden for cell in line) == 1:
-                candidates = [c for c in line if c not in hidden and rows[c[0]][c[1]] > 0]
-                if not candidates:
-                    candidates = [c for c in line if c not in hidden]
-                if not candidates:
-                    continue
-                pick = min(candidates, key=lambda c: (rows[c[0]][c[1]], c))
-                hidden[pick] = "secondary"
-                changed = True
+
+    def cheapest(candidates: list[tuple[int, int]]) -> tuple[int, int] | None:
+        open_ = [c for c in candidates if c not in hidden]
+        non_zero = [c for c in open_ if rows[c[0]][c[1]] > 0]
+        pool = non_zero or open_
+        return min(pool, key=lambda c: (rows[c[0]][c[1]], c)) if pool else None
+
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for line in lines:
+                if len(line) >= 2 and sum(cell in hidden for cell in line) == 1:
+                    pick = cheapest(line)
+                    if pick is not None:
+                        hidden[pick] = "secondary"
+                        changed = True
+        # a single row or column is one line: the line rule above is all it needs
+        bridge = _bridge(hidden) if len(rows) > 1 and width > 1 else None
+        if bridge is None:
+            break
+        near, far = _sides(hidden, bridge)
+        closing = [
+            (i, j)
+            for i in range(len(rows))
+            for j in range(width)
+            if (("r", i) in near and ("c", j) in far) or (("r", i) in far and ("c", j) in near)
+        ]
+        pick = cheapest(closing) or cheapest(lines[bridge[0]])
+        if pick is None:
+            break  # everything that could be hidden is
+        hidden[pick] = "secondary"
     return [
         [
             Cell(None, PRIMARY if hidden[(i, j)] == "primary" else SECONDARY, hidden[(i, j)])
@@ -925,6 +947,66 @@ def suppress(table: Sequence[Sequence[int]], threshold: int = 5) -> list[list[Ce
         ]
         for i, r in enumerate(rows)
     ]
+
+
+_Node = tuple[str, int]
+
+
+def _links(hidden: Iterable[tuple[int, int]]) -> dict[_Node, list[tuple[_Node, tuple[int, int]]]]:
+    graph: dict[_Node, list[tuple[_Node, tuple[int, int]]]] = {}
+    for i, j in hidden:
+        graph.setdefault(("r", i), []).append((("c", j), (i, j)))
+        graph.setdefault(("c", j), []).append((("r", i), (i, j)))
+    return graph
+
+
+def _bridge(hidden: Iterable[tuple[int, int]]) -> tuple[int, int] | None:
+    """A hidden cell whose link between its row and column lies on no loop of hidden cells (so
+    the rows and columns shown pin its value down), or None. Tarjan's bridge search."""
+    graph = _links(hidden)
+    order: dict[_Node, int] = {}
+    low: dict[_Node, int] = {}
+    for root in sorted(graph):
+        if root in order:
+            continue
+        order[root] = low[root] = len(order)
+        stack: list[tuple[_Node, tuple[int, int] | None, int]] = [(root, None, 0)]
+        while stack:
+            node, via, k = stack.pop()
+            if k < len(graph[node]):
+                stack.append((node, via, k + 1))
+                nxt, cell = graph[node][k]
+                if cell == via:
+                    continue
+                if nxt in order:
+                    low[node] = min(low[node], order[nxt])
+                else:
+                    order[nxt] = low[nxt] = len(order)
+                    stack.append((nxt, cell, 0))
+            elif stack:
+                parent = stack[-1][0]
+                low[parent] = min(low[parent], low[node])
+                if low[node] > order[parent] and via is not None:
+                    return via
+    return None
+
+
+def _sides(
+    hidden: Iterable[tuple[int, int]], bridge: tuple[int, int]
+) -> tuple[set[_Node], set[_Node]]:
+    """The rows and columns joined to the bridge's row, and to its column, without the bridge."""
+    graph = _links(c for c in hidden if c != bridge)
+
+    def reach(start: _Node) -> set[_Node]:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt, _cell in graph.get(todo.pop(), []):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    return reach(("r", bridge[0])), reach(("c", bridge[1]))
 
 
 def with_totals(counts: Sequence[Sequence[int]]) -> list[list[int]]:

@@ -22,4 +22,5 @@ urlpatterns = [
         name="pooled-download",
     ),
     path("aggregates/", views.aggregates, name="aggregates"),
+    path("aggregates.csv", views.aggregates_download, name="aggregates-download"),
 ]

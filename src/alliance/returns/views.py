@@ -96,7 +96,21 @@ def _upload_checked(request: HttpRequest) -> HttpResponse:
                 previous=form.cleaned_data["previous"],
             )
         except storage.UploadProblem as problem:
+            names = [f.name for f in form.cleaned_data["current"]]
             form.add_error("current", str(problem))
+            # a refused upload is an upload too: who tried to send what, and why it was refused
+            audit.record(
+                request,
+                audit.Action.UPLOAD,
+                object_type="returns.Upload",
+                object_repr=f"Refused upload of {council}'s {form.cleaned_data['kind']} return",
+                organisation_id=council.pk,
+                detail={
+                    "refused": str(problem),
+                    "files": names,
+                    "year": form.cleaned_data["year"],
+                },
+            )
         else:
             audit.record(
                 request,
@@ -139,8 +153,12 @@ def _get_upload(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> 
 @guard(Area.RETURNS)
 def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = _get_upload(request, pk)
-    if item.status == Upload.Status.ACCEPTED:
-        audit.record(request, audit.Action.VIEW, item, detail={"page": "report"})
+    if item.status in Upload.FINISHED:
+        # the report (or the reason for refusing it, which can quote the file); the page seen
+        # while the upload waits or is checked shows only its progress
+        audit.record(
+            request, audit.Action.VIEW, item, detail={"page": "report", "status": item.status}
+        )
     counts = item.summary.get("counts", [])
     return render(
         request,
@@ -469,11 +487,8 @@ BREAKDOWNS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-@guard(Area.AGGREGATES)
-def aggregates(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind", ReturnKind.SSDA903)
-    kind = kind if kind in services.KINDS else ReturnKind.SSDA903
-    year = _year_choice(request, kind)
+def _aggregate_tables(request: HttpRequest, kind: str, year: int) -> tuple[list[Any], list[Upload]]:
+    """The breakdown tables the person may see, each suppressed with its totals."""
     reach = scope(request.user, Area.AGGREGATES)
     ids = None if reach.everything else reach.organisation_ids
     uploads = services.latest_uploads_for(ids, kind, year)
@@ -491,6 +506,19 @@ def aggregates(request: HttpRequest) -> HttpResponse:
                 + [("All councils shown", grid[-1])],
             }
         )
+    return tables, uploads
+
+
+def _aggregate_choice(request: HttpRequest) -> tuple[str, int]:
+    kind = request.GET.get("kind", ReturnKind.SSDA903)
+    kind = kind if kind in services.KINDS else ReturnKind.SSDA903
+    return kind, _year_choice(request, kind)
+
+
+@guard(Area.AGGREGATES)
+def aggregates(request: HttpRequest) -> HttpResponse:
+    kind, year = _aggregate_choice(request)
+    tables, uploads = _aggregate_tables(request, kind, year)
     audit.record(
         request,
         audit.Action.VIEW,
@@ -512,3 +540,36 @@ def aggregates(request: HttpRequest) -> HttpResponse:
             "is_dfe": Role.DFE_ANALYST in roles_of(request.user),
         },
     )
+
+
+@guard(Area.AGGREGATES, Action.EXPORT)
+def aggregates_download(request: HttpRequest) -> HttpResponse:
+    """The same suppressed tables as CSV (one line a cell: `<5` and `[c]` as on the page), never
+    the counts behind them."""
+    kind, year = _aggregate_choice(request)
+    tables, uploads = _aggregate_tables(request, kind, year)
+    lines = [
+        {"table": t["caption"], "council": name, "category": column, "count": cell.shown}
+        for t in tables
+        for name, cells in t["rows"]
+        for column, cell in zip(t["columns"], cells, strict=True)
+    ]
+    frame = pl.DataFrame(
+        lines,
+        schema={
+            "table": pl.String,
+            "council": pl.String,
+            "category": pl.String,
+            "count": pl.String,
+        },
+    )
+    audit.record(
+        request,
+        audit.Action.EXPORT,
+        object_type="returns.aggregates",
+        object_repr=f"Aggregates {kind} {year} (CSV)",
+        detail={"kind": kind, "year": year, "councils": [u.organisation_id for u in uploads]},
+    )
+    response = HttpResponse(frame.write_csv(), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="aggregates-{kind}-{year}.csv"'
+    return response

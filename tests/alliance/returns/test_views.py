@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
-from alliance.returns import services
+from alliance.returns import services, views
 from alliance.returns.models import DataSharingAgreement, Upload
 from tests import factories
 from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
@@ -224,3 +224,45 @@ def test_an_oversized_upload_is_refused_before_it_is_read(client, analyst, setti
     assert response.status_code == 413
     assert "The file is too large" in response.content.decode()
     assert not Upload.objects.exists()
+
+
+def test_aggregates_csv_is_suppressed_like_the_page(client, accepted, analyst, generated):
+    import io
+
+    import polars as pl
+
+    from tests.alliance.returns.test_suppression import recoverable
+
+    # a second council, so the tables have two council rows and a total
+    south = factories.council("393").organisation
+    current, previous = ssda903_folders(generated, seed=9)
+    other = services.start_upload(
+        organisation=south,
+        user=None,
+        kind="ssda903",
+        year=YEAR,
+        current=csv_files(current),
+        previous=csv_files(previous),
+    )
+    services.check(other.pk, "t")
+    client.force_login(factories.member_of(factories.organisation("dfe"), Role.DFE_ANALYST))
+    page = client.get(reverse("returns:aggregates"), {"kind": "ssda903", "year": YEAR})
+    assert "Download these tables as CSV" in page.content.decode()
+    response = client.get(reverse("returns:aggregates-download"), {"kind": "ssda903", "year": YEAR})
+    assert response.status_code == 200
+    frame = pl.read_csv(io.BytesIO(response.content), infer_schema=False)
+    assert frame.columns == ["table", "council", "category", "count"]
+    assert set(frame["council"]) == {"North Tyneside", "South Tyneside", "All councils shown"}
+    shown = frame["count"].to_list()
+    assert "<5" in shown
+    assert not [c for c in shown if c.isdigit() and 0 < int(c) < 5]
+    uploads = services.latest_uploads_for(None, "ssda903", YEAR)
+    for caption, prefix in views.BREAKDOWNS["ssda903"]:
+        _columns, rows = services.aggregate_breakdown(uploads, prefix)
+        full = services.with_totals([counts for _, counts in rows])
+        part = frame.filter(pl.col("table") == caption)
+        assert part.height == len(full) * len(full[0])
+        grid = services.suppress(full)
+        assert part["count"].to_list() == [cell.shown for row in grid for cell in row]
+        assert recoverable(grid, full) == set()
+    assert AuditEvent.objects.filter(action="export", object_type="returns.aggregates").exists()
