@@ -679,10 +679,14 @@ def record_outcome(child: Child, months: int, values: dict[str, Any]) -> Outcome
     return outcome
 
 
-def _covered_until(frame: pl.DataFrame | None) -> dt.date:
+def _coverage(frame: pl.DataFrame | None) -> tuple[dt.date, dt.date]:
+    """The days the uploaded collection years of a return span: from 1 April before the earliest
+    to 31 March of the latest (a collection year runs April to March). Outside it, a child's
+    absence from the return says nothing. (date.max, date.min) when nothing is uploaded."""
     if frame is None or "YEAR" not in frame.columns or frame.height == 0:
-        return dt.date.min
-    return dt.date(int(frame["YEAR"].max()), 3, 31)  # type: ignore[arg-type]
+        return dt.date.max, dt.date.min
+    first, last = int(frame["YEAR"].min()), int(frame["YEAR"].max())  # type: ignore[arg-type]
+    return dt.date(first - 1, 4, 1), dt.date(last, 3, 31)
 
 
 def match_outcomes(organisation: Organisation, today: dt.date | None = None) -> int:
@@ -697,8 +701,8 @@ def match_outcomes(organisation: Organisation, today: dt.date | None = None) -> 
         return 0
     # A child absent from the returns is "no" only for points the uploads cover: a collection
     # year ends on 31 March of its YEAR.
-    ssda903_covers = _covered_until(episodes)
-    cin_covers = _covered_until(cin)
+    ssda903_from, ssda903_covers = _coverage(episodes)
+    cin_from, cin_covers = _coverage(cin)
     filled = 0
     children = Child.objects.filter(referral__organisation=organisation).exclude(la_child_id="")
     with transaction.atomic():
@@ -719,7 +723,7 @@ def match_outcomes(organisation: Organisation, today: dt.date | None = None) -> 
                         & (pl.col("DECOM") >= start)
                         & (pl.col("DECOM") <= point)
                     )
-                    if hits.height or point <= ssda903_covers:
+                    if hits.height or (ssda903_from <= start and point <= ssda903_covers):
                         found["entered_care"] = hits.height > 0
                 if cin is not None and {"LAchildID", "CINreferralDate"} <= set(cin.columns):
                     hits = cin.filter(
@@ -727,7 +731,7 @@ def match_outcomes(organisation: Organisation, today: dt.date | None = None) -> 
                         & (pl.col("CINreferralDate") > start + dt.timedelta(days=30))
                         & (pl.col("CINreferralDate") <= point)
                     )
-                    if hits.height or point <= cin_covers:
+                    if hits.height or (cin_from <= start and point <= cin_covers):
                         found["re_referred"] = hits.height > 0
                 if not found:
                     continue
@@ -822,10 +826,11 @@ def comparison_frame(
     idents = _table(cin, "ChildIdentifiers")
     if details is None or idents is None:
         return _frame([])
-    episodes = _table(returns_tables(organisation, "ssda903"), "Episodes")
+    ssda903 = returns_tables(organisation, "ssda903")
+    episodes = _table(ssda903, "Episodes")
     disab = _table(cin, "Disabilities")
     cpp = _table(cin, "ChildProtectionPlans")
-    uasc_t = _table(returns_tables(organisation, "ssda903"), "UASC")
+    uasc_t = _table(ssda903, "UASC")
     ref = details.filter(pl.col("CINreferralDate").dt.year() == year).sort("CINreferralDate")
     ref = ref.unique(subset=["LAchildID"], keep="first")
     ref = ref.filter(~pl.col("LAchildID").is_in(list(supported_ids)))
@@ -849,19 +854,26 @@ def comparison_frame(
     for cid, d in details.select("LAchildID", "CINreferralDate").iter_rows():
         if d is not None:
             history[cid].append(d)
-    if episodes is not None and "CHILD" in episodes.columns:
-        linked = set(episodes["CHILD"].to_list()) & set(details["LAchildID"].to_list())
-        if episodes.height and not linked:
-            # The returns app pseudonymises the CIN census and SSDA903 with different keys, so a
-            # child's CIN record cannot be found in SSDA903. Without that link every comparison
-            # child would look as if they never entered care: refuse rather than mislead.
-            raise EdgeOfCareError(
-                "The comparison group cannot be built yet: the council's CIN census and SSDA903 "
-                "returns are pseudonymised separately, so a child's children-in-need record "
-                "cannot be linked to their looked-after record to see whether they entered care"
-            )
+    if episodes is None or "CHILD" not in episodes.columns or episodes.height == 0:
+        # With no looked-after records every comparison child would read as "never entered care".
+        return _frame([])
+    linked = set(episodes["CHILD"].to_list()) & set(details["LAchildID"].to_list())
+    if not linked:
+        # Both returns hold a child under the same pseudonym, and children looked after are
+        # children in need too, so real returns always share children. None shared means the
+        # census was stored with the old census-only pseudonyms (or is another council's): every
+        # comparison child would look as if they never entered care. Refuse rather than mislead.
+        raise EdgeOfCareError(
+            "The comparison group cannot be built: no child in the council's CIN census "
+            "appears in its SSDA903 returns, so a child's children-in-need record cannot be "
+            "linked to their looked-after record to see whether they entered care. A CIN census "
+            "uploaded before both returns shared one pseudonym must be uploaded again"
+        )
+    # Absence from SSDA903 means "did not enter care" only up to the end of the latest
+    # uploaded collection year: a child whose follow-up runs past it is left out, not read as no.
+    covered_from, covered = _coverage(episodes)
     entries: dict[str, list[dt.date]] = defaultdict(list)
-    if episodes is not None:
+    if "DECOM" in episodes.columns:
         for cid, d in episodes.select("CHILD", "DECOM").iter_rows():
             if d is not None:
                 entries[cid].append(d)
@@ -875,6 +887,8 @@ def comparison_frame(
         if any(d <= referred for d in entries.get(cid, [])):
             continue
         until = referred + dt.timedelta(days=round(months * 30.44))
+        if referred < covered_from or until > covered:
+            continue
         prior = sum(1 for d in history[cid] if referred - dt.timedelta(days=365) <= d < referred)
         age = referred.year - dob.year - ((referred.month, referred.day) < (dob.month, dob.day))
         entered = int(any(referred < d <= until for d in entries.get(cid, [])))
@@ -1024,9 +1038,10 @@ def _evaluate(organisation: Organisation, year: int, months: int) -> EvaluationO
             if comparison.height == 0:
                 return EvaluationOutcome(
                     None,
-                    "No comparison group yet: the council's CIN census and SSDA903 returns for "
-                    f"{year} have not been uploaded, so there are no similar children to compare "
-                    "with. Upload them in Statutory returns.",
+                    f"No comparison group yet: there are no similar children to compare with "
+                    f"until the council's CIN census for the children referred in {year}, and "
+                    f"SSDA903 returns covering the {months} months after their referrals, have "
+                    "been uploaded. Upload them in Statutory returns.",
                     [],
                 )
             result = evaluation.matched(

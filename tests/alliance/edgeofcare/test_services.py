@@ -211,16 +211,24 @@ def test_outcomes_are_matched_against_the_returns(north, monkeypatch):
         ],
     )
     start = timezone.localdate(received)
+    # Uploads for every collection year from the referral to the latest point that has passed
+    # (another child's record in the earliest year).
     episodes = pl.DataFrame(
-        {"CHILD": ["P-A1"], "DECOM": [start + dt.timedelta(days=100)], "DEC": [None]},
-        schema={"CHILD": pl.String, "DECOM": pl.Date, "DEC": pl.Date},
-    ).with_columns(YEAR=pl.lit(start.year + 2))  # uploads covering every point that has passed
+        {
+            "CHILD": ["P-A1", "P-X9"],
+            "DECOM": [start + dt.timedelta(days=100), start - dt.timedelta(days=30)],
+            "DEC": [None, None],
+            "YEAR": [start.year + 2, start.year],
+        },
+        schema={"CHILD": pl.String, "DECOM": pl.Date, "DEC": pl.Date, "YEAR": pl.Int32},
+    )
     # A2's CIN record under its CIN pseudonym; an SSDA903-style pseudonym must not match.
     cin = pl.DataFrame(
         {
-            "LAchildID": ["C-A2", "P-A1"],
-            "CINreferralDate": [start + dt.timedelta(days=250)] * 2,
-            "YEAR": [start.year + 2] * 2,
+            "LAchildID": ["C-A2", "P-A1", "C-X9"],
+            "CINreferralDate": [start + dt.timedelta(days=250)] * 2
+            + [start - dt.timedelta(days=60)],
+            "YEAR": [start.year + 2, start.year + 2, start.year],
         }
     )
     fake_returns(monkeypatch, {"ssda903": {"Episodes": episodes}, "cin": {"CINdetails": cin}})
@@ -250,7 +258,7 @@ def test_nothing_uploaded_means_no_matching_and_a_plain_message(north):
     assert services.match_outcomes(north) == 0
     result = services.evaluate(north, r.received_at.year)
     assert result.result is None
-    assert "have not been uploaded" in result.message or "Not enough data" in result.message
+    assert "No comparison group yet" in result.message or "Not enough data" in result.message
 
 
 def test_purge_deletes_only_records_past_retention_and_audits_each(north):
@@ -290,29 +298,36 @@ def test_purge_deletes_only_records_past_retention_and_audits_each(north):
 
 
 def test_comparison_group_is_built_from_cin_and_ssda903(north, monkeypatch):
-    ids = [f"P-K{i}" for i in range(4)]
+    ids = [f"P-K{i}" for i in range(5)]
     cin = {
         "CINdetails": pl.DataFrame(
             {
                 "LAchildID": [*ids, "P-K0"],
-                "CINreferralDate": [dt.date(2024, 3, 1)] * 4 + [dt.date(2023, 9, 1)],
-                "PrimaryNeedCode": ["N1", "N4", "N4", "N5", "N1"],
+                "CINreferralDate": [dt.date(2024, 3, 1)] * 4
+                + [dt.date(2024, 11, 1), dt.date(2023, 9, 1)],
+                "PrimaryNeedCode": ["N1", "N4", "N4", "N5", "N2", "N1"],
             }
         ),
         "ChildIdentifiers": pl.DataFrame(
-            {"LAchildID": ids, "PersonBirthDate": [dt.date(2010, 1, 1)] * 4}
+            {"LAchildID": ids, "PersonBirthDate": [dt.date(2010, 1, 1)] * 5}
         ),
         "Disabilities": pl.DataFrame({"LAchildID": ["P-K1"], "Disability": ["MOB"]}),
         "ChildProtectionPlans": pl.DataFrame({"LAchildID": ["P-K2"]}),
     }
     ssda = {
+        # The collection years 2024 and 2025 (April 2023 to March 2025) are uploaded.
         "Episodes": pl.DataFrame(
-            {"CHILD": ["P-K3", "P-K1"], "DECOM": [dt.date(2024, 6, 1), dt.date(2020, 1, 1)]}
+            {
+                "CHILD": ["P-K3", "P-K1"],
+                "DECOM": [dt.date(2024, 6, 1), dt.date(2020, 1, 1)],
+                "YEAR": [2025, 2024],
+            }
         )
     }
     fake_returns(monkeypatch, {"cin": cin, "ssda903": ssda})
     frame = services.comparison_frame(north, 2024, supported_ids={"P-K2"})
     # K2 was supported; K1 was already in care before the referral: neither is a comparison child.
+    # K4's 12 months run past March 2025, beyond the uploads: left out, not read as "no".
     assert frame.height == 2
     rows = {r["need_N1"]: r for r in frame.to_dicts()}
     k0, k3 = rows[1], rows[0]
