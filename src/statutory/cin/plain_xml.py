@@ -39,8 +39,9 @@ import polars as pl
 
 from statutory.cin.schema import CHILD_ID, TABLES, Schema, load_schema
 
-# Bytes read at a time; each slice ends where a <Child> starts. About 9,000 children; memory
-# per slice in work is about 6 times its size.
+# Bytes read at a time; each slice ends where a <Child> starts (about 4,700 children). Memory
+# for a slice in work is a few tens of times its size, so a few of them at once stay well
+# under the tables' own size at scale.
 SLICE_BYTES = 4 * 1024**2
 # The header must end (at <Children>) within this many bytes, or the file is not plain.
 HEAD_BYTES = 1024**2
@@ -88,6 +89,9 @@ _BLOCKS = {
     "Reviews": _Block(4, table="Reviews"),
 }
 _ITEMS_OF = {"FactorsIdentifiedAtAssessment": ("AssessmentFactors",)}
+# The sex element is <GenderCurrent> up to 2023/24 and <Sex> from 2024/25; a changeover-year
+# export may carry the other one, which is read into the year's column (see `_other_sex`).
+_SEX_ELEMENTS = ("GenderCurrent", "Sex")
 # The block counts a data item carries beside its own block's: a disability's child, a
 # factor's assessment, a review date's <Reviews>.
 _CARRIED = ("Child", "Assessments", "Reviews")
@@ -102,9 +106,16 @@ def _items(schema: Schema, block: str) -> tuple[str, ...]:
     return tuple(c for c in schema.tables[spec.table] if c not in keys and c not in spec.drop)
 
 
+def _other_sex(schema: Schema) -> str:
+    return next(s for s in _SEX_ELEMENTS if s != schema.sex_column)
+
+
 def _element(schema: Schema, block: str) -> str:
     """A regex for the whole `<block>` element, as the grammar allows it."""
-    leaves = [f"<{t}>{_TEXT}</{t}>" for t in _items(schema, block)]
+    names = _items(schema, block)
+    if block == "ChildIdentifiers":
+        names += (_other_sex(schema),)
+    leaves = [f"<{t}>{_TEXT}</{t}>" for t in names]
     parts = leaves + [_element(schema, b) for b in _BLOCKS[block].holds]
     return f"<{block}>(?:{_WS}(?:{'|'.join(parts)}))*{_WS}</{block}>"
 
@@ -130,6 +141,7 @@ class _Plan:
     ends: tuple[str, ...]  # the blocks whose end tags tell a shared item's block
     first_item: int  # codes from here on are data items
     first_end: int  # codes from here on are end tags
+    other_sex: str  # the other years' sex element, read into this year's (in ChildIdentifiers)
 
 
 def _plan(schema: Schema) -> _Plan:
@@ -142,7 +154,9 @@ def _plan_for(year: int) -> _Plan:
     codes = {block: n for n, block in enumerate(_BLOCKS)}
     first_item = len(codes)
     items = {b: _items(schema, b) for b in _BLOCKS if _items(schema, b)}
-    holders: dict[int, list[str]] = {}
+    holders: dict[int, list[str]] = {
+        codes.setdefault(_other_sex(schema), first_item): ["ChildIdentifiers"]
+    }
     for block, names in items.items():
         for name in names:
             holders.setdefault(codes.setdefault(name, len(codes)), []).append(block)
@@ -160,7 +174,15 @@ def _plan_for(year: int) -> _Plan:
     for block in sorted(ends):
         codes["/" + block] = len(codes)
     return _Plan(
-        _grammar(schema), codes, items, owner, shared, tuple(sorted(ends)), first_item, first_end
+        _grammar(schema),
+        codes,
+        items,
+        owner,
+        shared,
+        tuple(sorted(ends)),
+        first_item,
+        first_end,
+        _other_sex(schema),
     )
 
 
@@ -291,7 +313,9 @@ def _slice_tables(text: str, schema: Schema) -> dict[str, pl.DataFrame]:
 
     child = tk.blocks("Child")
     ids = tk.blocks("ChildIdentifiers")
-    tables["ChildIdentifiers"] = pl.DataFrame(tk.items("ChildIdentifiers", ids.height))
+    tables["ChildIdentifiers"] = _with_other_sex(
+        pl.DataFrame(tk.items("ChildIdentifiers", ids.height)), tk, schema.sex_column
+    )
     child_ids = _place(
         CHILD_ID,
         child.height,
@@ -371,6 +395,21 @@ def _slice_tables(text: str, schema: Schema) -> dict[str, pl.DataFrame]:
     return _finish(tables, schema, entities="&" in text)
 
 
+def _with_other_sex(ids: pl.DataFrame, tk: _Tokens, sex: str) -> pl.DataFrame:
+    """The year's sex column where it is missing or empty, taken from the other years' sex
+    element: the first of them with text, as `reader._XMLReader` takes it (an element without
+    text is None there, as an empty one is here)."""
+    other = tk.values("ChildIdentifiers", tk.plan.other_sex)
+    if other.height == 0:
+        return ids
+    first = other.filter(pl.col("value") != "").unique(
+        subset="index", keep="first", maintain_order=True
+    )
+    fill = _place(sex, ids.height, first.get_column("index"), first.get_column("value"))
+    missing = pl.col(sex).is_null() | (pl.col(sex) == "")
+    return ids.with_columns(pl.when(missing).then(fill).otherwise(pl.col(sex)).alias(sex))
+
+
 def _unescape(expr: pl.Expr) -> pl.Expr:
     for entity, char in _ENTITIES:  # &amp; last, so "&amp;lt;" stays "&lt;"
         expr = expr.str.replace_all(entity, char, literal=True)
@@ -426,6 +465,7 @@ def read_plain(
     path: str | Path,
     schema: Schema,
     read_head: Callable[[bytes], tuple[dict[str, pl.DataFrame], list[str]]],
+    note_other_sex: Callable[[str, int], str],
     *,
     threads: int | None = None,
 ) -> tuple[dict[str, pl.DataFrame], list[str]] | None:
@@ -434,8 +474,10 @@ def read_plain(
 
     `read_head(document)` reads a census with a header and an empty `<Children>` (the lxml
     reader's own pass), so the header is read and checked by the same code in every case.
-    `threads` slices are read at once (default: 2 on a machine with 2 cores or more)."""
+    `note_other_sex(element, line)` words the note for the other years' sex element, given
+    the line of the first one (as lxml numbers lines: by "\\n"). `threads` slices are read at once (default: 2 on a machine with 2 cores or more)."""
     threads = threads or min(2, os.cpu_count() or 1)
+    _plan(schema)  # built once, before the threads need it
     parts: dict[str, list[pl.DataFrame]] = {t: [] for t in TABLES if t != "Header"}
     try:
         with open(path, "rb") as handle, ThreadPoolExecutor(threads) as pool:
@@ -457,7 +499,19 @@ def read_plain(
                 for name, frame in done.result().items():
                     parts[name].append(frame)
 
+            other = _plan(schema).other_sex.encode()
+            lines = head.count(b"\n")  # before the chunk, until the other sex element is met
             for chunk in _slices(handle, start[end:]):
+                if lines >= 0:
+                    found = [chunk.find(b"<" + other + tail) for tail in (b">", b"/>")]
+                    at = min((f for f in found if f >= 0), default=-1)
+                    if at >= 0:
+                        notes.append(
+                            note_other_sex(other.decode(), lines + 1 + chunk.count(b"\n", 0, at))
+                        )
+                        lines = -1
+                    else:
+                        lines += chunk.count(b"\n")
                 pending.append(pool.submit(_slice_tables, chunk.decode("utf-8"), schema))
                 if len(pending) > threads:  # memory: a few slices in work at most
                     collect(pending.pop(0))

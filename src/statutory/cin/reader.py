@@ -68,6 +68,14 @@ def _fail(file: str, elem: Any, message: str) -> InputError:
     return InputError(file, None, None, f"{prefix}: {message}" if prefix else message)
 
 
+def _other_sex_note(schema: Schema, tag: str, line: int | None) -> str:
+    sex = schema.sex_column
+    return (
+        f"<{tag}> (first at line {line}) read as <{sex}>, the {schema.year} census element; "
+        f"its codes are checked as {sex}'s"
+    )
+
+
 class _Columns:
     """Column lists for one table, filled row by row while parsing."""
 
@@ -131,10 +139,7 @@ class _XMLReader:
                     ids[self.sex] = el.text
                 if "sex" not in self._ignored:
                     self._ignored.add("sex")
-                    self.notes.append(
-                        f"<{tag}> (first at line {_line(el)}) read as <{self.sex}>, the "
-                        f"{self.schema.year} census element; its codes are checked as {self.sex}'s"
-                    )
+                    self.notes.append(_other_sex_note(self.schema, tag, _line(el)))
             else:
                 self._ignore(el, "ChildIdentifiers")
 
@@ -371,7 +376,12 @@ def read_xml(
     file = str(path)
     schema = load_schema(year)
     if fast and source is None:
-        plain = read_plain(path, schema, lambda head: _parse(io.BytesIO(head), file, schema))
+        plain = read_plain(
+            path,
+            schema,
+            lambda head: _parse(io.BytesIO(head), file, schema),
+            lambda tag, line: _other_sex_note(schema, tag, line),
+        )
         if plain is not None:
             frames, notes = plain
             return _build(

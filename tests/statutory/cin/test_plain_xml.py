@@ -56,7 +56,7 @@ def is_plain(path: Path, year: int) -> bool:
     def head(document: bytes) -> tuple[dict, list[str]]:  # type: ignore[type-arg]
         return reader._parse(io.BytesIO(document), str(path), schema)
 
-    return plain_xml.read_plain(path, schema, head) is not None
+    return plain_xml.read_plain(path, schema, head, lambda tag, line: "") is not None
 
 
 def children_part(text: str) -> tuple[str, str, str]:
@@ -152,9 +152,26 @@ def without_episodes(text: str, rng: random.Random) -> str:
     return _some(r"<CINdetails>.*?</CINdetails>", text, rng, lambda m: "")
 
 
+def other_sex(text: str, rng: random.Random) -> str:
+    """The other years' sex element (a changeover-year export), instead of or beside the
+    year's, maybe empty: read into the year's column, with a note naming its first line."""
+    year, other, value = (
+        ("Sex", "GenderCurrent", "1") if "<Sex>" in text else ("GenderCurrent", "Sex", "F")
+    )
+    options = [
+        f"<{other}>{value}</{other}>",  # instead
+        f"<{year}></{year}><{other}>{value}</{other}>",  # the year's empty
+        f"<{other}></{other}><{other}>{value}</{other}>",  # the first one empty
+        f"<{year}> </{year}><{other}>{value}</{other}>",  # the year's only blank
+        rf"\g<0><{other}>{value}</{other}>",  # beside
+    ]
+    return _some(rf"<{year}>[^<]*</{year}>", text, rng, lambda m: m.expand(rng.choice(options)))
+
+
 PLAIN: list[Edit] = [
     in_children(e)
     for e in (
+        other_sex,
         pretty,
         emptied,
         empty_blocks,
@@ -185,13 +202,6 @@ def cdata(text: str, rng: random.Random) -> str:
 def unknown(text: str, rng: random.Random) -> str:
     where = rng.choice(["</UPN>", "</CINreferralDate>", "</ChildIdentifiers>", "</CPPstartDate>"])
     return _some(re.escape(where), text, rng, lambda m: m[0] + "<Extra>1</Extra>")
-
-
-def other_sex(text: str, rng: random.Random) -> str:
-    """The other years' sex element: read with a note naming its line, so lxml reads it."""
-    if "<Sex>" in text:
-        return _some(r"<Sex>[^<]*</Sex>", text, rng, lambda m: "<GenderCurrent>1</GenderCurrent>")
-    return _some(r"<GenderCurrent>[^<]*</GenderCurrent>", text, rng, lambda m: "<Sex>F</Sex>")
 
 
 def attribute(text: str, rng: random.Random) -> str:
@@ -263,7 +273,6 @@ NOT_PLAIN: list[Edit] = [
         commented,
         cdata,
         unknown,
-        other_sex,
         attribute,
         char_reference,
         processing_instruction,
@@ -367,3 +376,13 @@ def test_error_messages_keep_their_lines(tmp_path: Path) -> None:
     # a census of another year: the header's own message
     with pytest.raises(InputError, match="names the 2025 collection, not 2024"):
         read_xml(tmp_path / "g.xml", 2024)
+
+
+def test_every_schema_year_has_a_plain_reading() -> None:
+    """Each year's items are told apart (DateOfInitialCPC: CINdetails' or Section47's)."""
+    from statutory.cin.schema import years
+
+    for year in years():
+        plan = plain_xml._plan(load_schema(year))
+        assert plan.ends == ("Section47",)
+        assert load_schema(year).sex_column in plan.items["ChildIdentifiers"]
