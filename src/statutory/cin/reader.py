@@ -1,8 +1,10 @@
 """Read a CIN census: the XML councils' systems export (streamed), or the flattened tables as CSV.
 
-XML is read with `lxml.etree.iterparse`, one `<Child>` at a time: each child is flattened into
-column lists and then cleared, with the siblings already read deleted, so memory holds the
-columns, not the tree. The flattened tables (see `schemas/base.toml`) carry DfE element names as
+A plain census (what case-management systems write: the DfE's elements only) is read by
+`plain_xml.read_plain`, vectorised, in slices. Any other XML is read here with
+`lxml.etree.iterparse`, one `<Child>` at a time: each child is flattened into rows and then
+cleared, with the siblings already read deleted, so memory holds the tables, not the tree. This
+reader writes every note and error message; both give the same tables. The flattened tables (see `schemas/base.toml`) carry DfE element names as
 columns plus keys that link the blocks:
 
 - `LAchildID` in every table;
