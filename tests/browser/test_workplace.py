@@ -4,6 +4,9 @@ adviser, an employer and a young person on their phone."""
 from __future__ import annotations
 
 import datetime as dt
+import quopri
+import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -115,3 +118,124 @@ def test_young_person_on_a_phone_sees_their_plan_and_says_interested(browser, ba
         assert response.status == 403
     finally:
         context.close()
+
+
+def _password_link(tmp_path_factory: pytest.TempPathFactory, email: str) -> str:
+    """The one-time link from the welcome email, which the service's console email backend
+    writes to its log (quoted-printable, as an email would carry it)."""
+    deadline = time.monotonic() + 30
+    while True:
+        for log in tmp_path_factory.getbasetemp().glob("service*/service.log"):
+            text = quopri.decodestring(log.read_bytes()).decode("utf-8", "replace")
+            sent = [chunk for chunk in text.split("Subject: ") if f"To: {email}" in chunk]
+            found = [re.search(r"https?://\S+/register/password/\S+/", c) for c in sent]
+            if found and found[-1]:
+                return found[-1].group(0)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no password email to {email} in the service log")
+        time.sleep(0.5)
+
+
+def test_a_business_registers_is_approved_and_posts(browser, base_url, axe_check, tmp_path_factory):
+    email = f"owner{int(time.time())}@harton-bakery.test"
+    business = f"Harton Bakery {int(time.time()) % 100000}"
+    password = "juniper kettle harbour lantern"
+    visitor = browser.new_context()
+    page = visitor.new_page()
+    try:
+        page.goto(base_url + "/workplace/register/")
+        axe_check(page)
+        page.get_by_role("button", name="Start now").click()
+        page.get_by_role("button", name="Continue").click()  # nothing entered
+        expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "Enter the name of your business"
+        )
+        axe_check(page)
+        page.get_by_label("Business name").fill(business)
+        page.get_by_label("Hospitality and catering").check()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("Address").fill("12 Fowler Street\nSouth Shields")
+        page.get_by_label("Postcode").fill("SW1A 1AA")
+        page.get_by_role("button", name="Continue").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "Enter a postcode in the North East"
+        )
+        axe_check(page)
+        page.get_by_label("Postcode").fill("ne33 1nr")
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("Your full name").fill("Pat Rowell")
+        page.get_by_label("Your email address").fill(email)
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("Apprenticeship").check()
+        page.get_by_label("Work experience").check()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("Your pledge to care leavers").fill("An interview for every care leaver")
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Check your answers before registering"
+        )
+        assert "NE33 1NR" in page.content()
+        assert "South Tyneside" in page.content()
+        axe_check(page)
+        page.get_by_role("button", name="Register my business").click()
+        expect(page.locator(".govuk-panel")).to_contain_text("Registration received")
+        axe_check(page)
+
+        page.goto(_password_link(tmp_path_factory, email))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Choose your password")
+        axe_check(page)
+        page.get_by_label("New password", exact=True).fill(password)
+        page.get_by_label("New password confirmation").fill(password)
+        page.get_by_role("button", name="Save password").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("Your password is set")
+        sign_in(page, base_url, email, password)
+        page.goto(base_url + "/workplace/employer/")
+        expect(page.locator(".govuk-inset-text")).to_contain_text("waiting for approval")
+        assert page.get_by_role("link", name="Post an opportunity").count() == 0
+        axe_check(page)
+    finally:
+        visitor.close()
+
+    team = browser.new_context()
+    page = team.new_page()
+    try:
+        sign_in(page, base_url, ADVISER)
+        page.goto(base_url + "/workplace/employers/")
+        expect(page.get_by_role("heading", name="Waiting for approval")).to_be_visible()
+        axe_check(page)
+        page.get_by_role("link", name=business).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(business)
+        assert email in page.content()
+        axe_check(page)
+        page.get_by_label("Approve").check()
+        page.get_by_role("button", name="Save decision").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            f"{business} is approved"
+        )
+    finally:
+        team.close()
+
+    employer = browser.new_context()
+    page = employer.new_page()
+    try:
+        sign_in(page, base_url, email, password)
+        page.goto(base_url + "/workplace/employer/")
+        page.get_by_role("link", name="Post an opportunity").click()
+        page.get_by_label("Title").fill("Apprentice baker")
+        page.get_by_label("Apprenticeship", exact=True).check()
+        page.get_by_label("Description").fill("Early starts and good bread.")
+        page.get_by_label("Hours per week").fill("37")
+        soon = (dt.date.today() + dt.timedelta(days=21)).isoformat()
+        page.get_by_label("Closing date").fill(soon)
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Apprentice baker")
+        axe_check(page)
+        page.get_by_role("link", name="Close it early").click()
+        axe_check(page)
+        page.get_by_role("button", name="Close it now").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("is closed")
+        page.get_by_role("button", name=re.compile("^Reopen until")).click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("is open again")
+        axe_check(page)
+    finally:
+        employer.close()
