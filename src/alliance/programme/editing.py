@@ -17,6 +17,7 @@ from alliance.programme import forms, services
 from alliance.programme.models import (
     Activity,
     BudgetLine,
+    Engagement,
     Milestone,
     Priority,
     QuarterlyReview,
@@ -68,6 +69,16 @@ def _budget_line_apply(form: Any, obj: BudgetLine) -> BudgetLine:
     return obj
 
 
+def _engagement_form(obj: Engagement, data: Any) -> django_forms.Form:
+    return forms.EngagementForm(data, initial={"starts": obj.starts, "ends": obj.ends})
+
+
+def _engagement_apply(form: Any, obj: Engagement) -> Engagement:
+    obj.starts = form.cleaned_data["starts"]
+    obj.ends = form.cleaned_data["ends"]
+    return obj
+
+
 def _spend_form(obj: SpendEntry, data: Any) -> django_forms.Form:
     return forms.SpendForm(
         data,
@@ -111,6 +122,19 @@ class Kind:
 KINDS: dict[str, Kind] = {
     kind.slug: kind
     for kind in (
+        Kind(
+            "engagements",
+            "engagement dates",
+            lambda: Engagement.objects.select_related(
+                "programme", "supported_council", "alliance", "diagnostic"
+            ),
+            ENGAGEMENT_VIA,
+            _engagement_form,
+            _engagement_apply,
+            services.save_engagement_dates,
+            _engagement_page("main-content"),
+            removable=False,
+        ),
         Kind(
             "milestones",
             "milestone",
@@ -201,6 +225,7 @@ def remove_url(obj: Model) -> str:
 
 def slug_of(obj: Model) -> str:
     return {
+        Engagement: "engagements",
         Milestone: "milestones",
         Priority: "priorities",
         Activity: "activities",

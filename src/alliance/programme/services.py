@@ -245,19 +245,16 @@ def _quarters(starts: dt.date, ends: dt.date) -> list[dt.date]:
     return found
 
 
-@transaction.atomic
-def start_engagement(
-    *,
-    match: Match,
+def check_engagement_dates(
+    programme: Programme,
+    council: Council,
     starts: dt.date,
     ends: dt.date,
-    user: Any,
-    is_demo: bool = False,
-    request: Any = None,
-) -> Engagement:
-    """An engagement from a confirmed match, with its baseline diagnostic (judgement and key
-    indicators as at the start), an empty plan and a quarterly review every three months."""
-    programme = match.programme
+    exclude: Engagement | None = None,
+) -> None:
+    """An engagement ends after it starts, lasts at most two years, falls within the programme and
+    never overlaps another engagement for the same council (the council's row is locked while
+    checking, so two people cannot book overlapping engagements at once)."""
     errors: dict[str, str] = {}
     if ends <= starts:
         errors["ends"] = "End date must be after the start date"
@@ -276,18 +273,36 @@ def start_engagement(
         )
     if errors:
         raise ValidationError(errors)
-    Council.objects.select_for_update().filter(pk=match.council_id).exists()
+    Council.objects.select_for_update().filter(pk=council.pk).exists()
     overlapping = Engagement.objects.filter(
-        supported_council_id=match.council_id, starts__lte=ends, ends__gte=starts
+        supported_council_id=council.pk, starts__lte=ends, ends__gte=starts
     ).select_related("alliance")
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude.pk)
     clash = overlapping.first()
     if clash is not None:
         raise ValidationError(
             {
-                "starts": f"{match.council.name} already has an engagement with {clash.alliance.name} "
+                "starts": f"{council.name} already has an engagement with {clash.alliance.name} "
                 f"from {clash.starts:%-d %B %Y} to {clash.ends:%-d %B %Y}: dates must not overlap"
             }
         )
+
+
+@transaction.atomic
+def start_engagement(
+    *,
+    match: Match,
+    starts: dt.date,
+    ends: dt.date,
+    user: Any,
+    is_demo: bool = False,
+    request: Any = None,
+) -> Engagement:
+    """An engagement from a confirmed match, with its baseline diagnostic (judgement and key
+    indicators as at the start), an empty plan and a quarterly review every three months."""
+    programme = match.programme
+    check_engagement_dates(programme, match.council, starts, ends)
     engagement = Engagement.objects.create(
         programme=programme,
         partner=match.partner,
@@ -343,7 +358,10 @@ REVIEW_FIELDS = ("due", "held_on", "rag", "notes")
 BUDGET_FIELDS = ("kind", "name", "amount_pence")
 SPEND_FIELDS = ("budget_line", "engagement", "spent_on", "amount_pence", "description", "evidence")
 
+ENGAGEMENT_FIELDS = ("starts", "ends")
+
 FIELDS: dict[type[Model], tuple[str, ...]] = {
+    Engagement: ENGAGEMENT_FIELDS,
     Milestone: MILESTONE_FIELDS,
     ImprovementPlan: PLAN_FIELDS,
     Priority: PRIORITY_FIELDS,
@@ -366,6 +384,8 @@ class Owner:
 
 
 def engagement_of(obj: Model) -> Engagement | None:
+    if isinstance(obj, Engagement):
+        return obj
     if isinstance(obj, Priority):
         return obj.plan.engagement
     if isinstance(obj, SpendEntry):
@@ -499,12 +519,19 @@ def save_diagnostic(diagnostic: Diagnostic, *, user: Any, request: Any = None) -
     return diagnostic
 
 
+NOT_REMOVED: dict[type[Model], str] = {
+    Engagement: "An engagement is not removed: close it, with its impact, instead",
+    QuarterlyReview: "Quarterly reviews are scheduled with the engagement: record or change the "
+    "review instead",
+    ImprovementPlan: "The plan belongs to the engagement: change it instead",
+}
+
+
 def removal_refused(obj: Model) -> str:
     """Why this record may not be removed, in words, or "" when it may."""
-    if isinstance(obj, QuarterlyReview):
-        return "Quarterly reviews are scheduled with the engagement: record or change the review instead"
-    if isinstance(obj, ImprovementPlan):
-        return "The plan belongs to the engagement: change it instead"
+    never = NOT_REMOVED.get(type(obj))
+    if never:
+        return never
     engagement = engagement_of(obj)
     if (
         engagement is not None
@@ -555,6 +582,66 @@ def remove_record(obj: Model, *, reason: str, user: Any, request: Any = None) ->
         action="removed",
         reason=reason,
     )
+
+
+@transaction.atomic
+def save_engagement_dates(engagement: Engagement, *, user: Any, request: Any = None) -> Engagement:
+    """Move an engagement's dates, checked as when it started (within the programme, at most two
+    years, no overlap with another engagement for the council) and refused while any milestone,
+    activity or held review would fall outside them. Reviews not yet held are scheduled again every
+    three months from the start; a new start date takes the diagnostic's baseline again as at that
+    day (the strengths and concerns found are kept)."""
+    saved = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    if saved.status == Engagement.Status.CLOSED:
+        raise ValidationError(CLOSED)
+    starts, ends = engagement.starts, engagement.ends
+
+    def check() -> None:
+        check_engagement_dates(
+            engagement.programme, engagement.supported_council, starts, ends, exclude=engagement
+        )
+        outside = Q(due__lt=starts) | Q(due__gt=ends)
+        problems = []
+        for label, qs in (
+            (
+                "milestone",
+                engagement.milestones.filter(
+                    outside | Q(completed_on__lt=starts) | Q(completed_on__gt=ends)
+                ),
+            ),
+            ("activity", engagement.activities.filter(Q(held_on__lt=starts) | Q(held_on__gt=ends))),
+            (
+                "quarterly review held",
+                engagement.reviews.filter(Q(held_on__lt=starts) | Q(held_on__gt=ends)),
+            ),
+        ):
+            n = qs.count()
+            if n:
+                problems.append(f"{n} {label}{'' if n == 1 or label.endswith('held') else 's'}")
+        if problems:
+            raise ValidationError(
+                {
+                    "starts": "Dates must include every record of the engagement: "
+                    + ", ".join(problems)
+                    + " would fall outside them. Change those first"
+                }
+            )
+
+    result: Engagement = _save(engagement, user=user, request=request, check=check)
+    held = list(engagement.reviews.filter(held_on__isnull=False).values_list("due", flat=True))
+    engagement.reviews.filter(held_on__isnull=True).delete()
+    QuarterlyReview.objects.bulk_create(
+        QuarterlyReview(engagement=engagement, due=due)
+        for due in _quarters(starts, ends)
+        if not any(abs((due - h).days) < 45 for h in held)
+    )
+    if saved.starts != starts and hasattr(engagement, "diagnostic"):
+        diagnostic = engagement.diagnostic
+        diagnostic.as_at = starts
+        diagnostic.judgement = judgement_as_at(engagement.supported_council, starts)
+        diagnostic.indicators = baseline_indicators(engagement.supported_council, starts)
+        diagnostic.save(update_fields=["as_at", "judgement", "indicators"])
+    return result
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from alliance.programme import services
 from alliance.programme.models import (
     Activity,
     ChangeRecord,
+    Engagement,
     Milestone,
     Priority,
     QuarterlyReview,
@@ -261,3 +262,43 @@ def test_budget_line_cannot_drop_below_spend_or_be_removed_while_it_has_spend(cl
     assert not SpendEntry.objects.exists()
     assert c.post(url + "remove/", {"reason": "Not needed"}).status_code == 302
     assert ChangeRecord.objects.filter(object_type="budget line", action="removed").exists()
+
+
+def test_engagement_dates_move_with_the_rules_of_starting_one(client, world):
+    c = _as(client, world["lead"])
+    url = f"/programme/records/engagements/{world['ours'].pk}/"
+    # Sunderland gets a second, later engagement (with Essex) from April 2020 in a longer programme.
+    world["prog"].ends = dt.date(2021, 3, 31)
+    world["prog"].save()
+    later = Engagement.objects.create(
+        programme=world["prog"],
+        partner=world["essex"],
+        alliance_id=world["essex"].alliance_id,
+        supported_council=world["ours"].supported_council,
+        starts=dt.date(2020, 6, 1),
+        ends=dt.date(2021, 3, 1),
+    )
+    response = c.post(url, {"starts": "2018-08-01", "ends": "2020-07-01"})
+    assert "dates must not overlap" in response.content.decode()
+    response = c.post(url, {"starts": "2018-06-01", "ends": "2020-06-03"})
+    assert "within two years" in response.content.decode()
+    # The milestone due 31 January 2019 would fall outside: refused, with the count.
+    response = c.post(url, {"starts": "2019-02-01", "ends": "2020-03-31"})
+    assert "1 milestone would fall outside" in response.content.decode()
+    world["ours"].refresh_from_db()
+    assert world["ours"].starts == dt.date(2018, 6, 1)
+    response = c.post(url, {"starts": "2018-06-01", "ends": "2019-12-31"})
+    assert response.status_code == 302
+    world["ours"].refresh_from_db()
+    assert world["ours"].ends == dt.date(2019, 12, 31)
+    dues = list(world["ours"].reviews.values_list("due", flat=True))
+    assert max(dues) <= dt.date(2019, 12, 31)
+    assert len(dues) == 6  # every three months from 1 June 2018 to the new end
+    change = ChangeRecord.objects.get(object_type="engagement", action="changed")
+    assert change.changes["ends"] == ["2020-03-31", "2019-12-31"]
+    assert later.pk != world["ours"].pk
+    # The supported council sees the engagement but cannot move it.
+    response = _as(client, world["supported_leader"]).post(
+        url, {"starts": "2018-06-01", "ends": "2019-06-30"}
+    )
+    assert response.status_code == 403
