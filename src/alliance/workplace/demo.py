@@ -278,6 +278,7 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
                 pledged_on=today - dt.timedelta(days=200 - i) if i % 2 == 0 else None,
             )
     _user(EMPLOYER, "Dana Fairless (demo)", Role.EMPLOYER, employer_orgs[0])
+    _pending_registration(south)
 
     if YoungPerson.objects.filter(organisation=south).exists():
         return _summary()
@@ -488,11 +489,41 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
     return _summary()
 
 
+PENDING_EMPLOYER = "owner@cleadon-bakehouse.demo"
+
+
+def _pending_registration(south: Organisation) -> None:
+    """A business that registered itself and waits for the careers adviser's decision, so the
+    approval journey has something to show."""
+    org, _ = Organisation.objects.get_or_create(
+        slug="demo-cleadon-bakehouse",
+        defaults={"kind": Organisation.Kind.EMPLOYER, "name": "Cleadon Bakehouse (demo)"},
+    )
+    if EmployerProfile.objects.filter(organisation=org).exists():
+        return
+    _user(PENDING_EMPLOYER, "Robin Tait (demo)", Role.EMPLOYER, org)
+    EmployerProfile.objects.create(
+        organisation=org,
+        council=south,
+        sector="hospitality",
+        address="3 Front Street (fictional)\nCleadon",
+        postcode="NE36 0AA" if postcodes.grid_reference("NE36 0AA") else "NE33 2RL",
+        contact_name="Robin Tait (demo)",
+        contact_email=PENDING_EMPLOYER,
+        offers=["apprenticeship", "work-experience"],
+        pledge="A paid week of work experience for every care leaver who asks.",
+        pledged_on=dt.date.today(),
+        status=EmployerProfile.Status.PENDING,
+        registered_at=timezone.now(),
+    )
+
+
 def _summary() -> str:
     people = YoungPerson.objects.filter(organisation__council__dfe_code=SOUTH_TYNESIDE).count()
     opportunities = Opportunity.objects.filter(council__council__dfe_code=SOUTH_TYNESIDE).count()
     return (
         f"WorkPlace demo: {people} fictional young people and {opportunities} opportunities in "
         f"South Tyneside; sign in as {CAREERS_ADVISER} (careers adviser), {EMPLOYER} (employer) "
-        f"or {YOUNG_PERSON} (young person), password {DEMO_PASSWORD}"
+        f"or {YOUNG_PERSON} (young person; {PENDING_EMPLOYER} is an employer waiting for "
+        f"approval), password {DEMO_PASSWORD}"
     )
