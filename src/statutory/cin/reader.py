@@ -108,8 +108,9 @@ def _leaves(block: Any) -> dict[str, str | None]:
 
 
 class _XMLReader:
-    def __init__(self, file: str, schema: Schema) -> None:
+    def __init__(self, file: str, schema: Schema, line_offset: int = 0) -> None:
         self.file = file
+        self.line_offset = line_offset  # lines of the file before a slice (see _read_parallel)
         self.schema = schema
         self.sex = schema.sex_column
         self.other_sex = next(s for s in _SEX_ELEMENTS if s != self.sex)
@@ -118,13 +119,17 @@ class _XMLReader:
         self.notes: list[str] = []
         self._ignored: set[str] = set()
 
+    def _line(self, elem: Any) -> int | None:
+        line = _line(elem)
+        return line + self.line_offset if line else None
+
     def _ignore(self, elem: Any, parent: str) -> None:
         tag = elem.tag
         key = f"{parent}/{tag}"
         if key not in self._ignored:
             self._ignored.add(key)
             self.notes.append(
-                f"ignored element <{tag}> in <{parent}> (first at line {_line(elem)})"
+                f"ignored element <{tag}> in <{parent}> (first at line {self._line(elem)})"
             )
 
     def _unknown_ids(self, block: Any, ids: dict[str, Any], known: frozenset[str]) -> None:
@@ -141,7 +146,7 @@ class _XMLReader:
                     ids[self.sex] = el.text
                 if "sex" not in self._ignored:
                     self._ignored.add("sex")
-                    self.notes.append(_other_sex_note(self.schema, tag, _line(el)))
+                    self.notes.append(_other_sex_note(self.schema, tag, self._line(el)))
             else:
                 self._ignore(el, "ChildIdentifiers")
 
@@ -298,11 +303,11 @@ def _events(source: IO[bytes]) -> Iterator[tuple[str, Any]]:
 
 
 def _parse(  # noqa: PLR0912 (the structure checks are one linear pass)
-    handle: IO[bytes], file: str, schema: Schema, *, fragment: bool = False
+    handle: IO[bytes], file: str, schema: Schema, *, fragment: bool = False, line_offset: int = 0
 ) -> tuple[dict[str, pl.DataFrame], list[str]]:
     """One pass over the XML: the raw (text) tables and the notes. `fragment` is a slice of the
     children of a census (see `_read_parallel`), which has no header of its own."""
-    reader = _XMLReader(file, schema)
+    reader = _XMLReader(file, schema, line_offset)
     children_seen = False
     depth_ok = False
     try:
@@ -446,7 +451,7 @@ class _Slice:
 
 
 def _parse_slice(
-    path: str, year: int, start: int, end: int | None, first: bool
+    path: str, year: int, start: int, end: int | None, first: bool, line_offset: int
 ) -> tuple[dict[str, pl.DataFrame], list[str]] | str:
     """A worker: parse one slice; any failure comes back as text (the caller then reads the
     whole file in one pass, which gives the authoritative error with the right line)."""
@@ -455,7 +460,13 @@ def _parse_slice(
         suffix = _CLOSE if end is not None else b""
         source = _Slice(Path(path), start, end, prefix, suffix)
         try:
-            return _parse(source, path, load_schema(year), fragment=not first)  # type: ignore[arg-type]
+            return _parse(
+                source,  # type: ignore[arg-type]
+                path,
+                load_schema(year),
+                fragment=not first,
+                line_offset=line_offset,
+            )
         finally:
             source.close()
     except Exception as exc:  # any failure: the caller falls back to one pass
@@ -485,6 +496,26 @@ def _cut_points(path: Path, parts: int) -> list[int] | None:
     return cuts
 
 
+def _lines_before(path: Path, offsets: list[int]) -> list[int]:
+    """How many lines of the file end before each byte offset (ascending), as lxml counts
+    lines (by newline), so a slice's line numbers can be given as the file's."""
+    counts: list[int] = []
+    seen = position = 0
+    with path.open("rb") as handle:
+        for offset in offsets:
+            while position < offset:
+                chunk = handle.read(min(1 << 22, offset - position))
+                if not chunk:
+                    break
+                seen += chunk.count(b"\n")
+                position += len(chunk)
+            counts.append(seen)
+    return counts
+
+
+_FIRST_AT = re.compile(r"\(first at line \d+\)")
+
+
 def _read_parallel(
     path: Path, year: int, workers: int
 ) -> tuple[dict[str, pl.DataFrame], list[str]] | None:
@@ -498,15 +529,16 @@ def _read_parallel(
         if path.stat().st_size < PARALLEL_MIN_BYTES:
             return None
         cuts = _cut_points(path, workers)
+        if not cuts:
+            return None
+        offsets = [0, *_lines_before(path, cuts)]
     except OSError:
-        return None
-    if not cuts:
         return None
     bounds = list(zip([0, *cuts], [*cuts, None], strict=True))
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=len(bounds), mp_context=context) as pool:
         futures = [
-            pool.submit(_parse_slice, str(path), year, start, end, i == 0)
+            pool.submit(_parse_slice, str(path), year, start, end, i == 0, offsets[i])
             for i, (start, end) in enumerate(bounds)
         ]
         results = [f.result() for f in futures]
@@ -514,8 +546,12 @@ def _read_parallel(
         return None
     parts = [r for r in results if not isinstance(r, str)]
     frames = {t: pl.concat([p[0][t] for p in parts], how="vertical") for t in TABLES}
-    notes = list(dict.fromkeys(n for p in parts for n in p[1]))
-    return frames, notes
+    # a note names the first element of its kind in the file: the earliest slice's
+    notes: dict[str, str] = {}
+    for part in parts:
+        for note in part[1]:
+            notes.setdefault(_FIRST_AT.sub("", note), note)
+    return frames, list(notes.values())
 
 
 def _build(

@@ -151,9 +151,28 @@ def test_parallel_parse_gives_the_same_tables(
     path = generate(tmp_path / "g.xml", 300, seed=3, error_rate=0.1)
     monkeypatch.setattr(reader, "PARALLEL_MIN_BYTES", 0)
     one = read_xml(path, 2025)
-    two = read_xml(path, 2025, workers=2)
+    two = read_xml(path, 2025, workers=2, fast=False)
     for name, frame in one.tables.items():
         assert frame.equals(two.tables[name]), name
+    # notes name the file's first such element and line, whichever slice it is in
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for at, (after, extra) in {
+        20: ("</LAchildID>", "<Extra>1</Extra>"),
+        250: ("</LAchildID>", "<Extra>2</Extra>"),
+        270: ("</CINreferralDate>", "<Later>1</Later>"),
+    }.items():
+        lines[at] = lines[at].replace(after, after + extra, 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    one = read_xml(path, 2025, fast=False)
+    two = read_xml(path, 2025, workers=2, fast=False)
+    assert (
+        one.notes
+        == two.notes
+        == [
+            "ignored element <Extra> in <ChildIdentifiers> (first at line 21)",
+            "ignored element <Later> in <CINdetails> (first at line 271)",
+        ]
+    )
     # a file that cannot be parsed in slices falls back to one pass and its error
     bad = write(tmp_path, census(CHILD * 3)[:-40])
     with pytest.raises(InputError, match="malformed or truncated"):
