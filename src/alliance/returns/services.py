@@ -467,6 +467,9 @@ def _read(upload: Upload, council: Council) -> tuple[Any, Callable[[], dict[str,
         from statutory.ssda903.reader import build_return, read_return
 
         _refuse_cin_as_903(current)
+        for folder in (current, previous):
+            if folder is not None:
+                _refuse_another_councils_903(folder, council)
         return_ = read_return(current, upload.year, previous=previous)
         return_.la_code = council.ons_code
         supplied = {n: _as_text(return_.tables[n]) for n in sorted(return_.supplied)}
@@ -506,6 +509,73 @@ def _refuse_cin_as_903(folder: Path) -> None:
                     "This is a children in need census file, not an SSDA903 return. Upload it as "
                     "the CIN census."
                 )
+
+
+# Columns some councils' SSDA903 exports add to say whose return it is. The DfE's tables have no
+# such column (PL_LA is the placement's council, not the return's), so this is only a check when
+# a file carries one.
+LA_COLUMNS = ("LA", "LA_CODE", "LEA", "LA_NAME", "LOCAL_AUTHORITY")
+
+
+def _la_column_values(file: Path) -> tuple[str, set[str]] | None:
+    """(column, its distinct values) when a CSV's header has one of LA_COLUMNS, else None."""
+    if file.suffix.lower() not in (".csv", ".txt", ""):
+        return None
+    with file.open("rb") as handle:
+        head = handle.read(65536)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"PK")):
+        return None  # UTF-16 or not text: the reader decides about it
+    first = head.decode("utf-8-sig", errors="replace").splitlines()[:1]
+    header = [c.strip().strip('"').upper() for c in first[0].split(",")] if first else []
+    found = next((c for c in LA_COLUMNS if c in header), None)
+    if found is None:
+        return None
+    position = header.index(found)
+    frame = pl.read_csv(
+        file,
+        infer_schema=False,
+        encoding="utf8-lossy",
+        columns=[position],
+        truncate_ragged_lines=True,
+    )
+    values = frame.to_series().drop_nulls().str.strip_chars()
+    return found, {v for v in values.unique().to_list() if v}
+
+
+def _council_named(value: str) -> Council | None:
+    text = value.strip()
+    return (
+        Council.objects.filter(
+            Q(dfe_code=text)
+            | Q(ons_code__iexact=text)
+            | Q(name__iexact=text)
+            | Q(ofsted_name__iexact=text)
+        )
+        .select_related("organisation")
+        .first()
+    )
+
+
+def _refuse_another_councils_903(folder: Path, council: Council) -> None:
+    """An SSDA903 file that names its council in an LA column must name the uploader's. Values
+    that name no council are not evidence either way; nothing else in the return (placement
+    postcodes, PL_LA, UPNs) says whose return it is, so nothing else is guessed from."""
+    for file in storage.files_in(folder):
+        try:
+            found = _la_column_values(file)
+        except (OSError, pl.exceptions.PolarsError):
+            continue  # the reader reports unreadable files in its own words
+        if not found:
+            continue
+        column, values = found
+        named = {c for c in (_council_named(v) for v in values) if c is not None}
+        others = sorted((c for c in named if c.pk != council.pk), key=lambda c: c.name)
+        if others:
+            listed = ", ".join(f"{c.name} ({c.dfe_code})" for c in others)
+            raise UploadProblem(
+                f"The {column} column of {file.name} names {listed}, not {council.name} "
+                f"({council.dfe_code}). Upload {council.name}'s own return."
+            )
 
 
 def _as_text(frame: pl.DataFrame) -> pl.DataFrame:

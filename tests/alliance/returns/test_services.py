@@ -246,3 +246,48 @@ def test_the_note_says_what_moved_and_by_how_much():
     assert "down 0.2 percentage points" in note(share)
     single = Line("s", "One year", "count", [2025], [5.0])
     assert "upload another year" in note(single)
+
+
+def _with_la_column(folder, target, value):  # type: ignore[no-untyped-def]
+    """A copy of the return's files with an LA column added to the header table."""
+    target.mkdir(parents=True, exist_ok=True)
+    for file in sorted(folder.glob("*.csv")):
+        frame = pl.read_csv(file, infer_schema=False)
+        if file.name == "header.csv":
+            frame = frame.with_columns(pl.lit(value).alias("LA"))
+        frame.write_csv(target / file.name)
+    return target
+
+
+@pytest.mark.parametrize("named", ["393", "E08000023", "south tyneside"])
+def test_an_ssda903_file_naming_another_council_is_refused(
+    north, analyst, generated, tmp_path, named
+):
+    current, _ = ssda903_folders(generated)
+    upload = services.start_upload(
+        organisation=north,
+        user=analyst,
+        kind="ssda903",
+        year=YEAR,
+        current=csv_files(_with_la_column(current, tmp_path / "la", named)),
+    )
+    assert services.check(upload.pk, "t") == "rejected"
+    upload.refresh_from_db()
+    assert "The LA column of header.csv names South Tyneside (393)" in upload.problem
+    assert "not North Tyneside (392)" in upload.problem
+    assert services.latest_tables(north, "ssda903") == {}
+
+
+def test_an_ssda903_file_naming_its_own_council_or_nobody_is_accepted(
+    north, analyst, generated, tmp_path
+):
+    current, _ = ssda903_folders(generated)
+    for n, named in enumerate(["392", "not a council"]):
+        upload = services.start_upload(
+            organisation=north,
+            user=analyst,
+            kind="ssda903",
+            year=YEAR,
+            current=csv_files(_with_la_column(current, tmp_path / str(n), named)),
+        )
+        assert services.check(upload.pk, "t") == "accepted", named

@@ -266,3 +266,10 @@ def test_aggregates_csv_is_suppressed_like_the_page(client, accepted, analyst, g
         assert part["count"].to_list() == [cell.shown for row in grid for cell in row]
         assert recoverable(grid, full) == set()
     assert AuditEvent.objects.filter(action="export", object_type="returns.aggregates").exists()
+
+
+def test_the_upload_page_says_plainly_which_return_is_checked_for_its_council(client, analyst):
+    client.force_login(analyst)
+    page = client.get(reverse("returns:index")).content.decode()
+    assert "An SSDA903 return does not say which council it belongs to" in page
+    assert "checks that a CIN census is your council" in page

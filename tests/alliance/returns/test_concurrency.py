@@ -1,0 +1,185 @@
+"""Two uploads at once and interrupted ones: a clear refusal, nothing half-stored, and the council's
+last accepted version still the one every caller reads. Each test is built so that it fails when
+the guard it is about is taken away (the pre-check alone, a folder written in place, reading
+versions that are not accepted)."""
+
+from __future__ import annotations
+
+import threading
+
+import polars as pl
+import pytest
+from django.db import connection
+
+from alliance.accounts.models import Role
+from alliance.returns import services, storage
+from alliance.returns.models import Upload
+from alliance.returns.storage import UploadProblem
+from tests import factories
+from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+
+
+class _Broken:
+    """An uploaded file whose connection drops after its first chunk."""
+
+    name = "episodes.csv"
+
+    def chunks(self, chunk_size: int | None = None):  # type: ignore[no-untyped-def]
+        yield b"CHILD,DECOM\n1,01/04/2025\n"
+        raise OSError("connection reset by peer")
+
+
+def _start(org, user, generated, seed: int = 3):  # type: ignore[no-untyped-def]
+    current, previous = ssda903_folders(generated, seed=seed)
+    return services.start_upload(
+        organisation=org,
+        user=user,
+        kind="ssda903",
+        year=YEAR,
+        current=csv_files(current),
+        previous=csv_files(previous),
+    )
+
+
+@pytest.fixture
+def accepted(reference_data, generated):  # type: ignore[no-untyped-def]
+    north = factories.council("392").organisation
+    analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
+    first = _start(north, analyst, generated)
+    assert services.check(first.pk, "a") == "accepted"
+    return north, analyst, services.latest_tables(north, "ssda903", YEAR)
+
+
+def _left_behind() -> list[str]:
+    incoming = storage.root() / "incoming"
+    return sorted(p.name for p in incoming.iterdir()) if incoming.exists() else []
+
+
+def _same(before: dict[str, pl.DataFrame], after: dict[str, pl.DataFrame]) -> bool:
+    return before.keys() == after.keys() and all(before[k].equals(after[k]) for k in before)
+
+
+@pytest.mark.django_db
+def test_two_uploads_that_both_pass_the_first_check_are_decided_by_the_database(
+    accepted, generated, monkeypatch
+):
+    """Two requests can both see "nothing running" before either records its upload; the
+    unique constraint then refuses the second, and it leaves nothing behind."""
+    north, analyst, before = accepted
+    second = _start(north, analyst, generated, seed=4)
+    monkeypatch.setattr(Upload.objects, "running", Upload.objects.none)
+    with pytest.raises(UploadProblem, match="already being checked"):
+        _start(north, analyst, generated, seed=5)
+    assert Upload.objects.filter(organisation=north).count() == 2
+    assert _left_behind() == [str(second.pk)]
+    assert _same(before, services.latest_tables(north, "ssda903", YEAR))
+
+
+@pytest.mark.django_db
+def test_an_upload_interrupted_halfway_leaves_nothing_and_the_last_version(accepted):
+    north, analyst, before = accepted
+    with pytest.raises(OSError, match="reset"):
+        services.start_upload(
+            organisation=north, user=analyst, kind="ssda903", year=YEAR, current=[_Broken()]
+        )
+    assert Upload.objects.filter(organisation=north).count() == 1
+    assert _left_behind() == []
+    assert _same(before, services.latest_tables(north, "ssda903", YEAR))
+
+
+@pytest.mark.django_db
+def test_a_check_interrupted_while_storing_leaves_the_last_version(
+    accepted, generated, monkeypatch
+):
+    """The disk fills (or the worker is stopped) half-way through writing the new version:
+    the upload fails, no part of its version is left, and the last accepted one stays."""
+    north, analyst, before = accepted
+    upload = _start(north, analyst, generated, seed=4)
+    written = []
+    real = pl.DataFrame.write_parquet
+
+    def fill_up(frame, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "store" in str(path) and len(written) >= 2:
+            raise OSError(28, "No space left on device")
+        written.append(path)
+        return real(frame, path, *args, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", fill_up)
+    with pytest.raises(OSError, match="No space"):
+        services.check(upload.pk, "b")
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.FAILED
+    folder = storage.store_dir(north.pk, "ssda903", YEAR, upload.pk)
+    assert not folder.exists()
+    assert not folder.with_name(folder.name + ".part").exists()
+    assert _same(before, services.latest_tables(north, "ssda903", YEAR))
+
+
+@pytest.mark.django_db
+def test_a_worker_stopped_before_accepting_leaves_the_last_version(
+    accepted, generated, monkeypatch
+):
+    """A worker killed after writing the new version but before marking it accepted: callers
+    still read the last accepted version, and the next run takes the upload over."""
+    north, analyst, before = accepted
+    upload = _start(north, analyst, generated, seed=4)
+
+    def killed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise SystemExit("worker stopped")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_finish", killed)
+        with pytest.raises(SystemExit):
+            services.check(upload.pk, "b")
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.CHECKING
+    assert storage.store_dir(north.pk, "ssda903", YEAR, upload.pk).exists()
+    assert _same(before, services.latest_tables(north, "ssda903", YEAR))
+    Upload.objects.filter(pk=upload.pk).update(heartbeat_at=None)  # its heartbeat has stopped
+    assert services.check(upload.pk, "c") == "accepted"
+    assert not _same(before, services.latest_tables(north, "ssda903", YEAR))
+
+
+# Committed for real, so only the tables of these apps are emptied afterwards (the reference
+# data and the append-only audit log are left alone); the test writes nothing to any other.
+@pytest.mark.django_db(transaction=True, available_apps=["alliance.returns", "django_tasks_db"])
+def test_two_uploads_at_the_same_moment_on_postgresql(reference_data, generated, monkeypatch):
+    """Two threads, two database connections, released together after both have passed the
+    first check: one upload is recorded, the other refused, nothing else left behind."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs two real connections (run under scripts/with-postgres.sh)")
+    north = factories.council("392").organisation
+    analyst = None  # a person would be a row in another app's table
+    ssda903_folders(generated, seed=4)
+    ssda903_folders(generated, seed=5)
+    together = threading.Barrier(2, timeout=30)
+    real_receive = storage.receive
+
+    def receive_then_wait(*args, **kwargs):  # type: ignore[no-untyped-def]
+        got = real_receive(*args, **kwargs)
+        if args[1].name == "current":
+            together.wait()
+        return got
+
+    monkeypatch.setattr(storage, "receive", receive_then_wait)
+    outcomes: list[object] = []
+
+    def send(seed: int) -> None:
+        try:
+            outcomes.append(_start(north, analyst, generated, seed=seed))
+        except Exception as exc:  # the outcome is what the test looks at
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(seed,)) for seed in (4, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    made = [o for o in outcomes if isinstance(o, Upload)]
+    refused = [o for o in outcomes if isinstance(o, UploadProblem)]
+    assert len(made) == 1, outcomes
+    assert len(refused) == 1, outcomes
+    assert Upload.objects.filter(organisation=north).count() == 1
+    assert _left_behind() == [str(made[0].pk)]
