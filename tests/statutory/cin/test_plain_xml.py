@@ -386,3 +386,30 @@ def test_every_schema_year_has_a_plain_reading() -> None:
         plan = plain_xml._plan(load_schema(year))
         assert plan.ends == ("Section47",)
         assert load_schema(year).sex_column in plan.items["ChildIdentifiers"]
+
+
+HEADER = (
+    "<Header><CollectionDetails><Collection>CIN</Collection><Year>2025</Year>"
+    "<ReferenceDate>2025-03-31</ReferenceDate></CollectionDetails>"
+    "<Source><SourceLevel>L</SourceLevel><LEA>201</LEA></Source></Header>"
+)
+
+
+@pytest.mark.parametrize(
+    "children",
+    [
+        "",
+        "\n  \n",
+        "<Child><ChildIdentifiers/></Child>",
+        "<Child><ChildIdentifiers><LAchildID>a &amp; b</LAchildID></ChildIdentifiers>"
+        "<CINdetails/><CINdetails><Assessments/><ChildProtectionPlans><Reviews/>"
+        "</ChildProtectionPlans><Section47></Section47></CINdetails></Child>",
+    ],
+)
+def test_empty_and_bare_blocks(tmp_path: Path, children: str) -> None:
+    path = write(
+        tmp_path,
+        f'<?xml version="1.0"?>\n<Message>{HEADER}<Children>{children}</Children></Message>',
+    )
+    assert is_plain(path, 2025)
+    assert_same(path, 2025)
