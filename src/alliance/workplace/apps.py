@@ -1,7 +1,10 @@
+import datetime as dt
+
 from django.apps import AppConfig
 
 from alliance.access.policy import Area
 from alliance.common.navigation import Section
+from alliance.schedule.jobs import Job
 
 
 class WorkplaceConfig(AppConfig):
@@ -33,3 +36,12 @@ class WorkplaceConfig(AppConfig):
         ),
     )
     demo_loaders = ("alliance.workplace.demo.load",)
+    scheduled_jobs = (
+        Job(
+            "WorkPlace duty reminders",
+            "alliance.workplace.tasks.send_duty_reminders",
+            description="Emails each personal adviser the leaving-care duties of their young "
+            "people that are overdue or due within 14 days.",
+            daily_at=dt.time(7, 15),
+        ),
+    )

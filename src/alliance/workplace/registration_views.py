@@ -9,6 +9,8 @@ see, and a limit on submissions per connection an hour.
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from typing import Any
 
 from django.contrib import messages
@@ -30,6 +32,7 @@ from alliance.workplace import forms, registration
 from alliance.workplace.models import Adviser, EmployerProfile, Opportunity
 from alliance.workplace.services import INTEREST_LABELS
 
+logger = logging.getLogger(__name__)
 SESSION_KEY = "workplace_registration"
 TOKEN_KEY = "workplace_password_token"  # noqa: S105 - a session key, not a secret
 SET = "set"  # stands in for the token in the address once it is in the session
@@ -179,18 +182,30 @@ def register_check(request: HttpRequest) -> HttpResponse:
                 organisation_id=profile.council_id,
                 detail={"registered": "by the business", "employer": profile.organisation_id},
             )
-            registration.send_welcome(
-                profile, user, request.build_absolute_uri(registration.password_path(user))
-            )
-            registration.notify_team(
-                profile,
-                request.build_absolute_uri(reverse("workplace:employer-review", args=[profile.pk])),
-            )
+            emailed = True
+            try:
+                registration.send_welcome(
+                    profile, user, request.build_absolute_uri(registration.password_path(user))
+                )
+            except (OSError, smtplib.SMTPException):
+                # Registered all the same: an adviser can send the link again from its page.
+                logger.exception("Could not email the password link for %s", profile.pk)
+                emailed = False
+            try:
+                registration.notify_team(
+                    profile,
+                    request.build_absolute_uri(
+                        reverse("workplace:employer-review", args=[profile.pk])
+                    ),
+                )
+            except (OSError, smtplib.SMTPException):
+                logger.exception("Could not tell the WorkPlace team about %s", profile.pk)
             request.session.pop(SESSION_KEY, None)
             request.session["workplace_registered"] = {
                 "business": profile.organisation.name,
                 "email": user.email,
                 "council": profile.council.name,
+                "emailed": emailed,
             }
             return redirect("workplace:register-done")
     return render(

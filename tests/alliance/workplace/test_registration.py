@@ -338,3 +338,15 @@ def test_an_adviser_sends_a_new_password_link(client, team, south):
     assert Client().get(_link_in(mail.outbox[0])).status_code == 302
     event = AuditEvent.objects.get(action=AuditEvent.Action.CHANGE, object_id=str(profile.pk))
     assert event.detail["password_link_sent_to"] == "pat@harton-bakery.test"
+
+
+def test_a_mail_failure_still_registers_and_says_so(client, team, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(registration, "send_mail", broken)
+    response = _answer_all(client)
+    assert response.status_code == 302
+    assert EmployerProfile.objects.get().status == EmployerProfile.Status.PENDING
+    page = client.get(response["Location"]).content.decode()
+    assert "We could not send the email" in page
