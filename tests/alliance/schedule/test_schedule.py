@@ -108,7 +108,12 @@ def test_two_schedulers_at_once_queue_a_job_once():
 def test_every_declared_job_names_a_real_task_taking_no_arguments():
     jobs = registered()
     names = {job.name for job in jobs}
-    assert {"programme-reminders", "edge-of-care-escalations"} <= names
+    assert {
+        "programme-reminders",
+        "workplace-duty-reminders",
+        "edge-of-care-escalations",
+        "edge-of-care-retention-clean-up",
+    } <= names
     for job in jobs:
         loaded = job.load()
         assert hasattr(loaded, "enqueue"), f"{job.task} is not a task"
