@@ -1,5 +1,6 @@
 """Edge of Care in a real browser, as a North Tyneside practitioner: a referral, first contact,
-triage and allocation to a service, then closure, with an axe-core check on each page."""
+triage and allocation to a service, then closure; and as the council's analyst, the dashboard
+and the evaluation; with an axe-core check on each page."""
 
 from __future__ import annotations
 
@@ -79,6 +80,8 @@ def test_referral_triage_allocation_and_closure(page, base_url, axe_check):
     assert "Open" in page.get_by_role("heading", level=1).inner_text()
     services = page.locator("table", has_text="Services allocated to the family")
     assert "Parenting programme" in services.inner_text()
+    # When each family joined a waiting list and started is kept for the evaluation.
+    assert "Did not wait" in services.inner_text() or "Joined" in services.inner_text()
     axe_check(page)
 
     page.get_by_role("link", name="Close the case").click()
@@ -88,4 +91,21 @@ def test_referral_triage_allocation_and_closure(page, base_url, axe_check):
     page.wait_for_load_state()
     assert "Closed" in page.get_by_role("heading", level=1).inner_text()
     assert "Kept until" in page.content()
+    axe_check(page)
+
+
+def test_the_dashboard_and_the_evaluation_for_the_councils_analyst(page, base_url, axe_check):
+    sign_in(page, base_url, "analyst@north-tyneside.demo")
+    page.goto(base_url + "/edge-of-care/dashboard/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Edge of Care dashboard"
+    targets = page.locator("[data-targets]").inner_text()
+    assert "referrals received in the last 12 months" in targets
+    assert "Test Street" not in page.content()  # figures only
+    axe_check(page)
+    page.get_by_role("link", name="Does it keep children out of care?").click()
+    page.wait_for_load_state()
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == "Does Edge of Care keep children out of care?"
+    # The demo's CIN census and SSDA903 return share pseudonyms: never refused as unlinkable.
+    assert "cannot be linked" not in page.content()
     axe_check(page)

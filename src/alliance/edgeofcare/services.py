@@ -17,7 +17,7 @@ import polars as pl
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from alliance.audit import services as audit
@@ -268,9 +268,13 @@ def record_contact(
 def places_taken(services: Iterable[Service]) -> dict[int, tuple[int, int]]:
     """Service id → (families being worked with, families waiting)."""
     ids = [s.pk for s in services]
+    # `status IN (...)` rather than "not ended": the status index then reads only the families
+    # being worked with or waiting, not every allocation there has ever been.
     rows = (
-        ServiceAllocation.objects.filter(service_id__in=ids)
-        .exclude(status=ServiceAllocation.Status.ENDED)
+        ServiceAllocation.objects.filter(
+            service_id__in=ids,
+            status__in=[ServiceAllocation.Status.ACTIVE, ServiceAllocation.Status.WAITING],
+        )
         .values("service_id")
         .annotate(
             active=Count("id", filter=Q(status=ServiceAllocation.Status.ACTIVE)),
@@ -526,7 +530,7 @@ def target_figures(
 
 def monthly_referrals(referrals: QuerySet[Referral], months: int = 12) -> list[tuple[str, int]]:
     """Referrals in each of the last `months` calendar months (this one included), in one query
-    of range counts on the (organisation, received_at) index."""
+    on the (organisation, received_at) index."""
     today = timezone.localdate()
     starts = []
     cursor = today.replace(day=1)
@@ -542,19 +546,21 @@ def monthly_referrals(referrals: QuerySet[Referral], months: int = 12) -> list[t
     bounds = [aware(d) for d in starts] + [
         aware((starts[-1].replace(day=28) + dt.timedelta(days=4)).replace(day=1))
     ]
-    counts = (
-        referrals.filter(received_at__gte=bounds[0])
-        .order_by()
-        .aggregate(
-            **{
-                f"m{k}": Count(
-                    "id", filter=Q(received_at__gte=bounds[k], received_at__lt=bounds[k + 1])
-                )
-                for k in range(months)
-            }
-        )
+    # Each referral is labelled with its month by one CASE (the first bound it falls before)
+    # and counted in one GROUP BY: cheaper than a filtered count per month over every row.
+    month = Case(
+        *[When(received_at__lt=bounds[k + 1], then=Value(k)) for k in range(months)],
+        output_field=IntegerField(),
     )
-    return [(starts[k].strftime("%b %Y"), counts[f"m{k}"]) for k in range(months)]
+    counts = dict(
+        referrals.filter(received_at__gte=bounds[0], received_at__lt=bounds[-1])
+        .order_by()
+        .annotate(month=month)
+        .values("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+    )
+    return [(starts[k].strftime("%b %Y"), counts.get(k, 0)) for k in range(months)]
 
 
 def services_in_use(organisation_ids: Iterable[int] | None) -> list[dict]:
