@@ -32,10 +32,61 @@ EPOCH = dt.date(1970, 1, 1)
 DAY = 365.25
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
-# Age of children looked after at 31 March (England, DfE statistics, rounded).
+# ---- the national shapes the generator is calibrated to --------------------------------
+# England, year ending 31 March 2025, each figure with where it is published: `lait:` a
+# measure of the DfE's LAIT data sheet (../shared/data/reference/dfe-lait/bds_long_0.parquet,
+# row "England"), `ees:` a DfE explore-education-statistics file in
+# ../shared/data/reference/dfe-csc-outcomes-enablers/ (row "National"). The generator's
+# tests check every figure against its file and a 5,000-child return against the figures.
+NATIONAL: dict[str, tuple[float, str]] = {
+    "three_plus_placements_pct": (10, "lait:LACStable_2016on"),
+    "long_term_stability_pct": (69, "lait:LAC_LongStable%"),
+    "went_missing_pct": (11, "lait:Children_missing"),
+    "adopted_of_ceased_pct": (9, "lait:%_of LAC Adopted"),
+    "foster_pct": (67, "lait:LAC_Foster_Placements"),
+    "childrens_homes_pct": (12, "lait:LAC_SecHome_And_ChildHome"),
+    "independent_living_pct": (9, "lait:LAC_Ind_SInd_Liv_Arr"),
+    "with_parents_pct": (6, "lait:LAC_Parents_OR_Others"),
+    "care_leavers_17_18_eet_pct": (64, "ees:la_care_leavers_activity.csv"),
+    "care_leavers_19_21_eet_pct": (54, "ees:la_care_leavers_activity.csv"),
+    "care_leavers_not_in_touch_pct": (4, "lait:CareLeavers_LA_NotInTouch"),
+    "care_leavers_19_21_suitable_pct": (89, "lait:CareLeaverAcc"),
+}
+# Not in the shared data: the age and legal-status mix at 31 March, approximately as the
+# DfE's national tables publish them (Children looked after in England including adoptions,
+# 2025): under 1 about 5%, 1-4 14%, 5-9 17%, 10-15 38%, 16-17 26%; care orders about 77%
+# (interim C1 about 9%, full C2 68%), placement orders (E1) 5%, accommodated (V2) 17%.
+# Age at 31 March, by single year (0..17), in that shape:
 _AGE_WEIGHTS = np.array(
-    [5, 3.5, 3.5, 3, 3, 3.5, 3.5, 3.5, 3.5, 3.5, 5, 6, 6.5, 7, 7.5, 8, 10, 11], dtype=float
+    [5, 3.5, 3.5, 3.5, 3.5, 3.4, 3.4, 3.4, 3.4, 3.4, 5.5, 6, 6.3, 6.5, 6.8, 6.9, 12.5, 13.5],
+    dtype=float,
 )
+# Legal status on starting: interim care order (C1, a full order C2 follows), accommodated
+# by agreement (V2; a quarter later go to court), or a full care order straight away.
+_LS_ON_STARTING = {"C1": 0.66, "V2": 0.27, "C2": 0.07}
+_ADOPTION_SHARE = 0.05  # children on the adoption path (E1 placement order, then A5/A6)
+# Placement moves: a settled child moves rarely, an unsettled one often (moves a year);
+# tuned so that the two stability figures in NATIONAL come out (tested).
+_SETTLED_SHARE = 0.68
+_MOVES_SETTLED = 0.05
+_MOVES_UNSETTLED = 1.6
+_MAX_MOVES = 12
+# Children 13 and over who went missing in a year (younger children much less often); tuned
+# to NATIONAL["went_missing_pct"] (tested).
+_MISSING_TEEN = 0.26
+# Placement type of a new placement by age on starting it (0-3, 4-9, 10-15, 16-17): foster
+# care (U1-U6), children's homes (K2), with parents (P1), residential (R1) and supported
+# accommodation from 16 (K3, or H5 before 2024/25), in the NATIONAL placement shape.
+_FOSTER = {"U1": 8, "U2": 3, "U3": 9, "U4": 50, "U5": 8, "U6": 12}
+_PLACE_BY_AGE: tuple[dict[str, float], ...] = (
+    {**_FOSTER, "P1": 9},
+    {**_FOSTER, "K2": 7, "P1": 8, "R1": 1},
+    {**{k: v * 0.75 for k, v in _FOSTER.items()}, "K2": 20, "P1": 6, "R1": 1},
+    {**{k: v * 0.55 for k, v in _FOSTER.items()}, "K2": 14, "SUPPORTED": 38, "P1": 4},
+)
+# Never drawn as an ordinary placement: temporary placements (not generated) and the
+# placed-for-adoption types (only on the adoption path).
+_NOT_CHOSEN = {"T0", "T1", "T2", "T3", "T4", "A3", "A4", "A5", "A6"}
 _ETHNIC = {
     "WBRI": 70,
     "WOTH": 4,
@@ -54,34 +105,6 @@ _ETHNIC = {
     "NOBT": 1,
 }
 _CIN = {"N1": 65, "N2": 3, "N3": 3, "N4": 13, "N5": 5, "N6": 3, "N7": 2, "N8": 6}
-_PLACE = {
-    "U1": 8,
-    "U2": 2,
-    "U3": 4,
-    "U4": 25,
-    "U5": 8,
-    "U6": 15,
-    "K2": 10,
-    "P1": 6,
-    "H5": 5,
-    "K1": 1,
-    "R1": 1,
-    "R2": 1,
-    "R3": 1,
-    "R5": 1,
-    "S1": 1,
-    "A3": 1,
-    "A4": 1,
-    "A5": 1,
-    "A6": 1,
-    "P3": 1,
-    "T0": 1,
-    "T3": 1,
-    "Z1": 1,
-    "K3": 2,
-    "Z11": 1,
-    "Z12": 1,
-}
 # Placement types Ofsted does not register: no URN (the others carry the provider's URN).
 _NO_URN = {
     "P1",
@@ -111,16 +134,12 @@ _REC_END = {
     "E46": 4,
     "E47": 2,
     "E48": 2,
-    "E11": 8,
-    "E12": 2,
     "E5": 4,
     "E6": 1,
     "E7": 1,
     "E9": 1,
     "E14": 2,
-    "E15": 2,
     "E16": 2,
-    "E17": 5,
     "E3": 1,
     "E2": 0.2,
 }
@@ -138,21 +157,14 @@ _REASON_CHANGE = {
     "CUSTOD": 1,
     "OTHER": 9,
 }
-_ACTIV = {
-    "F1": 8,
-    "P1": 1,
-    "F2": 25,
-    "P2": 4,
-    "F4": 8,
-    "P4": 2,
-    "F5": 10,
-    "P5": 4,
-    "G4": 8,
-    "G5": 25,
-    "G6": 5,
-}
-_ACCOM_LETTERS = list("BCDEGHKRTUVWYZ")
-_IN_TOUCH = {"YES": 88, "NO": 5, "REFU": 3, "NREQ": 2, "RHOM": 2}
+# Care leavers' activity: in education, employment or training (the EET share by age group
+# is in NATIONAL), or not (G4-G6); where they live, as a letter (Z, with former foster
+# carers, from 18; T, a foyer, from 18) and the suitability digit.
+_ACTIV_EET = {"F1": 8, "P1": 1, "F2": 25, "P2": 4, "F4": 8, "P4": 2, "F5": 10, "P5": 4}
+_ACTIV_NEET = {"G4": 8, "G5": 25, "G6": 5}
+_ACCOM_LETTERS = {"U": 30, "D": 15, "Z": 12, "B": 10, "E": 8, "K": 5, "Y": 5, "T": 3, "C": 2}
+_ACCOM_SUITABLE = 0.96
+_IN_TOUCH = {"YES": 93.5, "NO": 2.5, "REFU": 1.5, "NREQ": 1, "RHOM": 1.5}
 _SW_REASONS = [
     "MANAGE",
     "FCONTA",
@@ -269,7 +281,29 @@ def _postcodes(rng: np.random.Generator, home_district: str) -> _Postcodes:
     return _Postcodes(made, made)
 
 
-def generate(  # noqa: PLR0915 - the timeline is built step by step, each step commented
+def _birthday(dob: np.ndarray, years: int) -> np.ndarray:
+    """The calendar date of the `years`th birthday (days since 1970), as the rules compute it
+    (29 February moves to 28 February)."""
+    series = pl.Series(np.asarray(dob, dtype=np.int64)).cast(pl.Int32).cast(pl.Date)
+    return series.dt.offset_by(f"{years}y").cast(pl.Int32).to_numpy().astype(np.int64)
+
+
+def _placements(
+    rng: np.random.Generator, age: np.ndarray, codes: set[str], supported: str
+) -> np.ndarray:
+    """A placement type for each new placement, by the child's age when it starts."""
+    out = np.empty(age.size, dtype=object)
+    bands = ((0, 4), (4, 10), (10, 16), (16, 99))
+    for (lo, hi), weights in zip(bands, _PLACE_BY_AGE, strict=True):
+        mask = (age >= lo) & (age < hi)
+        if not mask.any():
+            continue
+        named = {supported if k == "SUPPORTED" else k: v for k, v in weights.items()}
+        out[mask] = _pick(rng, named, int(mask.sum()), codes)
+    return out
+
+
+def generate(
     children: int,
     year: int = 2025,
     *,
@@ -279,10 +313,38 @@ def generate(  # noqa: PLR0915 - the timeline is built step by step, each step c
     la_number: int = 393,
 ) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
     """-> (this year's tables, last year's tables), each table a frame of text columns."""
+    current, previous, _planted = generate_with_planted(
+        children,
+        year,
+        seed=seed,
+        error_rate=error_rate,
+        home_district=home_district,
+        la_number=la_number,
+    )
+    return current, previous
+
+
+def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
+    children: int,
+    year: int = 2025,
+    *,
+    seed: int = 0,
+    error_rate: float = 0.01,
+    home_district: str = "E08000023",
+    la_number: int = 393,
+) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame], pl.DataFrame]:
+    """-> (this year's tables, last year's tables, the planted mistakes).
+
+    The planted mistakes are one row each: `year`, `table`, `row_number` (1-based data row in
+    that table's file), `child_id`, `column` and the `value` written (`duplicate` for a copied
+    episode row): everything else in the return is meant to be clean."""
     rng = np.random.default_rng(seed)
     cur_start, cur_end = _day(dt.date(year - 1, 4, 1)), _day(dt.date(year, 3, 31))
-    prev_start, prev_end = _day(dt.date(year - 2, 4, 1)), _day(dt.date(year - 1, 3, 31))
+    prev_start = _day(dt.date(year - 2, 4, 1))
     postcodes = _postcodes(rng, home_district)
+    schema, schema_prev = load_schema(year), load_schema(max(year - 1, 2018))
+    place_codes = set(schema.codes["PLACE"]) & set(schema_prev.codes["PLACE"])
+    supported = next((c for c in ("K3", "H5") if c in place_codes), "K2")
 
     # ---- children looked after in the two years, and care leavers ------------------------
     n_lac = max(int(children), 1)
@@ -293,12 +355,11 @@ def generate(  # noqa: PLR0915 - the timeline is built step by step, each step c
     is_cl[n_lac:] = True
 
     age = rng.choice(18, size=n, p=_AGE_WEIGHTS / _AGE_WEIGHTS.sum()).astype(float)
-    # care leavers: 17th..21st birthday falls in this collection year
-    age[is_cl] = rng.integers(17, 22, size=n_cl)
+    age[is_cl] = rng.integers(17, 22, size=n_cl)  # 17th..21st birthday in this year
     dob = (cur_end - (age * DAY + rng.uniform(1, 364, n))).astype(np.int64)
     dob[is_cl] = (cur_start + rng.integers(0, 365, n_cl) - (age[is_cl] * DAY)).astype(np.int64)
 
-    # one period of care per child
+    # one period of care per child: most children who leave care do so within a year or two
     duration = rng.exponential(900, n)
     p_start = np.maximum((cur_end - duration).astype(np.int64), dob)
     ceased = rng.random(n) < 0.33
@@ -307,80 +368,148 @@ def generate(  # noqa: PLR0915 - the timeline is built step by step, each step c
         ceased, lo + (rng.random(n) * np.maximum(cur_end - lo, 1)).astype(np.int64), -1
     )
     p_end = np.where(ceased & (p_end > cur_end), cur_end, p_end)
-    # care leavers left care before this year: at 18 (older ones) or at 16-17 (younger ones)
-    eighteenth = (dob + 18 * DAY).astype(np.int64)
-    cl_end = np.where(
-        age >= 19, eighteenth, np.minimum(cur_start - 1 - rng.integers(0, 300, n), eighteenth)
+
+    # care leavers: 19-21 left care at 18; 17-18 left at 16 or 17, before this year (half
+    # of the 18s at their 18th birthday, this year)
+    sixteenth, eighteenth = _birthday(dob, 16), _birthday(dob, 18)
+    early = (
+        sixteenth + 1 + (rng.random(n) * np.maximum(cur_start - 2 - sixteenth, 1)).astype(np.int64)
     )
+    # (18s still looked after at 17 have no OC3 information: rule 1016)
+    at_18 = age >= 19
+    cl_end = np.where(at_18, eighteenth, np.minimum(early, cur_start - 1))
     p_end = np.where(is_cl, cl_end, p_end)
-    p_start = np.where(is_cl, cl_end - rng.integers(120, 4 * 365, n), p_start)
+    p_start = np.where(is_cl, cl_end - rng.integers(150, 4 * 365, n), p_start)
     p_start = np.maximum(p_start, dob)
     ceased = ceased | is_cl
 
-    # ---- episodes -------------------------------------------------------------------------
-    history = np.maximum(p_start, prev_start - 400)
-    end_or_now = np.where(ceased, p_end, cur_end)
-    span = np.maximum(end_or_now - history, 1)
-    changes = np.minimum(rng.poisson(1.1 * span / 365), 10)
-    changes = np.minimum(changes, np.maximum(span - 2, 0))
-    k = changes + 1
-    child_of = np.repeat(np.arange(n), k)
-    first = np.zeros(child_of.size, dtype=bool)
-    first[np.concatenate([[0], np.cumsum(k)[:-1]])] = True
-    u = rng.random(child_of.size)
-    cut = history[child_of] + 1 + (u * (span[child_of] - 1)).astype(np.int64)
-    decom = np.where(first, p_start[child_of], cut)
-    ep = (
-        pl.DataFrame({"c": child_of, "DECOM": decom, "first": first})
-        .sort("c", "DECOM")
-        .unique(subset=["c", "DECOM"], keep="first", maintain_order=True)
+    # ---- adoption: young children with a plan for adoption --------------------------------
+    # C1 (interim care order) -> E1 (placement order, same foster carers, RNE L) -> placed
+    # for adoption (A5 with the foster carers, RNE T; A6 with new carers, RNE P) -> adopted
+    # (E11/E12). Adoption dates spread over both years and beyond 31 March (in progress).
+    adopt = ~is_cl & (rng.random(n) < _ADOPTION_SHARE)
+    t_ad = prev_start + rng.integers(0, 900, n)
+    placed_len = rng.integers(120, 400, n)
+    match_gap = rng.integers(7, 60, n)
+    order_to_match = rng.integers(60, 250, n)
+    start_to_order = rng.integers(250, 500, n)
+    t_pa = t_ad - placed_len
+    t_match = t_pa - match_gap
+    t_po = t_match - order_to_match
+    a_start = t_po - start_to_order
+    decision = t_po - rng.integers(20, 120, n)  # the agency decision: should be placed
+    age_in = rng.uniform(0, 3, n)
+    dob = np.where(adopt, (a_start - age_in * DAY).astype(np.int64), dob)
+    p_start = np.where(adopt, a_start, p_start)
+    ceased = np.where(adopt, t_ad <= cur_end, ceased)
+    p_end = np.where(adopt, np.where(t_ad <= cur_end, t_ad, -1), p_end)
+    foster_adopt = rng.random(n) < 0.15  # adopted by their foster carers (A5)
+    adopt_sheet = pl.DataFrame(
+        {
+            "c": np.arange(n),
+            "adopt": adopt,
+            "decision": decision,
+            "t_match": t_match,
+            "t_pa": t_pa,
+            "foster_adopt": foster_adopt,
+        }
+    ).filter(pl.col("adopt"))
+
+    # ---- legal status: interim care order then full care order, or accommodated (V2) -------
+    ls_first = rng.choice(
+        np.array(list(_LS_ON_STARTING)), n, p=np.array(list(_LS_ON_STARTING.values()))
     )
-    ep = ep.with_columns(
-        pl.col("DECOM").shift(-1).over("c").alias("DEC"),
-        pl.int_range(pl.len()).over("c").alias("i"),
-        (pl.int_range(pl.len()).over("c") == pl.len().over("c") - 1).alias("last"),
+    ls_first = np.where(adopt, "C1", ls_first)
+    to_c1 = (ls_first == "V2") & (rng.random(n) < 0.25)
+    ls1_day = np.where(
+        ls_first == "C1",
+        p_start + rng.integers(90, 400, n),
+        np.where(to_c1, p_start + rng.integers(30, 300, n), -1),
+    )
+    ls1_code = np.where(ls_first == "C1", "C2", "C1")
+    ls2_day = np.where(to_c1, ls1_day + rng.integers(90, 400, n), -1)
+    # adoption: the interim order runs to the placement order
+    ls1_day = np.where(adopt, t_po, ls1_day)
+    ls1_code = np.where(adopt, "E1", ls1_code)
+    ls2_day = np.where(adopt, -1, ls2_day)
+
+    # ---- placement moves: most children settle, some move often --------------------------
+    end_or_now = np.where(ceased, p_end, cur_end)
+    span = np.maximum(end_or_now - p_start, 1)
+    settled = rng.random(n) < _SETTLED_SHARE
+    rate = np.where(settled, _MOVES_SETTLED, _MOVES_UNSETTLED) / DAY
+    moves = np.where(adopt, 0, np.minimum(rng.poisson(rate * span), _MAX_MOVES))
+    mc = np.repeat(np.arange(n), moves)
+    move_day = (
+        p_start[mc] + 1 + (rng.random(mc.size) * np.maximum(span[mc] - 2, 1)).astype(np.int64)
+    )
+
+    # every event that starts an episode: S (start), P (new carers), L (legal status), and
+    # the adoption placements; an event on or after the period's end is not an episode
+    a = np.flatnonzero(adopt)
+    everyone_ = np.arange(n)
+    ev_c = np.concatenate([everyone_, mc, everyone_, everyone_, a])
+    ev_day = np.concatenate([p_start, move_day, ls1_day, ls2_day, t_pa[a]])
+    ev_rne = np.concatenate(
+        [
+            np.full(n, "S"),
+            np.full(mc.size, "P"),
+            np.full(2 * n, "L"),
+            np.where(foster_adopt[a], "T", "P"),
+        ]
+    )
+    ev_ls = np.concatenate(
+        [ls_first, np.full(mc.size, None), ls1_code, np.full(n, "C2"), np.full(a.size, None)]
+    ).astype(object)
+    ev_adoptive = np.concatenate([np.zeros(ev_c.size - a.size, dtype=bool), np.ones(a.size, bool)])
+    ev_order = np.concatenate(
+        [np.zeros(n), np.ones(mc.size), np.full(2 * n, 2), np.ones(a.size)]
+    ).astype(np.int8)
+    keep = (ev_rne == "S") | ((ev_day > p_start[ev_c]) & (ev_day < end_or_now[ev_c]))
+    ep = (
+        pl.DataFrame(
+            {
+                "c": ev_c[keep],
+                "DECOM": ev_day[keep],
+                "RNE": ev_rne[keep],
+                "new_ls": pl.Series(ev_ls[keep].tolist(), dtype=pl.String),
+                "adoptive": ev_adoptive[keep],
+                "order": ev_order[keep],
+            }
+        )
+        .sort("c", "DECOM", "order")
+        .unique(subset=["c", "DECOM"], keep="first", maintain_order=True)
+        .with_columns(
+            pl.col("DECOM").shift(-1).over("c").alias("DEC"),
+            (pl.int_range(pl.len()).over("c") == pl.len().over("c") - 1).alias("last"),
+            pl.col("new_ls").forward_fill().alias("LS"),
+            pl.col("RNE").is_in(["S", "P", "T"]).alias("new_place"),
+        )
+        .with_columns(
+            (pl.col("new_place").cum_sum() - 1).alias("placement"),
+            pl.col("new_place").shift(-1).over("c").fill_null(False).alias("moves_next"),
+            pl.col("adoptive").shift(-1).over("c").fill_null(False).alias("adoptive_next"),
+        )
     )
     c = ep["c"].to_numpy()
     last = ep["last"].to_numpy()
     n_ep = ep.height
+    decom = ep["DECOM"].to_numpy()
     dec = ep["DEC"].to_numpy(allow_copy=True).astype(float)
     dec = np.where(last, np.where(ceased[c], p_end[c], np.nan), dec)
+    ls = ep["LS"].to_numpy().astype(str)
+    rne = ep["RNE"].to_numpy().astype(str)
 
-    schema = load_schema(year)
-    place_codes = set(schema.codes["PLACE"])
-    rne = np.where(
-        ep["i"].to_numpy() == 0,
-        "S",
-        rng.choice(np.array(["P", "L", "T", "U", "B"]), n_ep, p=[0.7, 0.15, 0.1, 0.03, 0.02]),
-    )
-    # Legal status: one per child, changed only by episodes that say so (RNE L or T).
-    ls_base = rng.choice(np.array(["C2", "V2", "C1"]), n, p=[0.6, 0.25, 0.15])
-    changes_ls = (rne == "L") | (rne == "T")
-    ls_step = pl.Series(changes_ls).cum_sum().to_numpy()
-    first_step = (
-        pl.select(
-            pl.when(pl.Series(ep["i"].to_numpy() == 0)).then(pl.Series(ls_step)).forward_fill()
-        )
-        .to_series()
-        .to_numpy()
-    )
-    changes_so_far = ls_step - first_step
-    ls_cycle = np.array(["C1", "C2", "E1", "C2"])
-    start_at = np.where(ls_base == "C1", 0, np.where(ls_base == "C2", 1, -1))[c]
-    age_at_decom = (ep["DECOM"].to_numpy() - dob[c]) / DAY
-    ls = np.where(
-        start_at < 0,
-        np.where(changes_so_far > 0, "C2", "V2"),
-        ls_cycle[(np.maximum(start_at, 0) + changes_so_far) % 4],
-    )
-    ls = np.where((ls == "E1") & (age_at_decom > 10), "C2", ls)
-    # Placement: new for S/P/T/U/B episodes, carried over for L (legal status only).
-    place = _pick(rng, _PLACE, n_ep, place_codes)
-    place = np.where((place == "H5") & (age_at_decom < 16), "U4", place)
-    place = np.where(np.isin(place, ["A3", "A4", "A5", "A6"]) & (age_at_decom > 8), "U6", place)
-    place = np.where((place == "P1") & (ls == "V2"), "U4", place)
-    if "U4" not in place_codes:  # not expected, but keep codes valid for any year
-        place = np.where(np.isin(place, list(place_codes)), place, sorted(place_codes)[0])
+    # ---- each placement: type by age, provider, Ofsted URN, postcode -----------------------
+    starts = ep.filter(pl.col("new_place"))
+    pc = starts["c"].to_numpy()
+    p_day = starts["DECOM"].to_numpy()
+    p_ls = starts["LS"].to_numpy().astype(str)
+    p_adoptive = starts["adoptive"].to_numpy()
+    k_pl = starts.height
+    place = _placements(rng, (p_day - dob[pc]) / DAY, place_codes - _NOT_CHOSEN, supported)
+    place = np.where((place == "P1") & (p_ls == "V2"), "U4", place)
+    place = np.where(p_adoptive, np.where(foster_adopt[pc], "A5", "A6"), place)
     no_provider = set(schema.codes.get("PLACE_NO_PROVIDER", ()))
     provider: np.ndarray = np.asarray(
         np.where(
@@ -389,97 +518,85 @@ def generate(  # noqa: PLR0915 - the timeline is built step by step, each step c
             np.where(
                 place == "P1",
                 "PR0",
-                np.where(
-                    np.isin(place, ["R2", "R5"]),
-                    "PR4",
-                    rng.choice(
-                        np.array(["PR1", "PR2", "PR4", "PR5"]), n_ep, p=[0.55, 0.05, 0.35, 0.05]
-                    ),
+                rng.choice(
+                    np.array(["PR1", "PR2", "PR4", "PR5"]), k_pl, p=[0.55, 0.05, 0.35, 0.05]
                 ),
             ),
         ),
         dtype=object,
     )
-    urn: np.ndarray = np.asarray(
+    urn = np.asarray(
         np.where(
             np.isin(place, list(_NO_URN)),
             None,
-            np.char.add("SC", rng.integers(100000, 999999, n_ep).astype(str)),
+            np.char.add("SC", rng.integers(100000, 999999, k_pl).astype(str)),
         ),
         dtype=object,
     )
-    # reason the episode ended
-    rne_next = np.roll(rne, -1)
-    rec = np.where(last, None, "X1").astype(object)
-    final_reason = _pick(rng, _REC_END, n_ep)
-    age_at_dec = (np.nan_to_num(dec, nan=0) - dob[c]) / DAY
-    final_reason = np.where(
-        age_at_dec >= 17.99,
-        rng.choice(np.array(["E17", "E8", "E5", "E15"]), n_ep),
-        np.where(np.isin(final_reason, ["E17", "E5"]), "E4A", final_reason),
-    )
-    final_reason = np.where(
-        np.isin(final_reason, ["E11", "E12"]) & (age_at_dec > 10), "E4A", final_reason
-    )
-    rec = np.where(last & ~np.isnan(dec), final_reason, rec)
-    temporary = np.isin(place, ["T0", "T1", "T2", "T3", "T4"])
-    reason_change = np.where(
-        ~last & ~temporary & np.isin(rne_next, ["P", "T", "U", "B"]),
-        _pick(rng, _REASON_CHANGE, n_ep),
-        None,
-    )
-    uasc_child = (rng.random(n) < 0.06) & (age >= 14)
-    home_post = np.where(uasc_child, None, postcodes.home[rng.integers(0, postcodes.home.size, n)])[
-        c
-    ]
     # own-provision (PR1) placements are in the council's area; others mostly nearby
-    local = (rng.random(n_ep) < 0.7) | (provider == "PR1")
+    local = (rng.random(k_pl) < 0.7) | (provider == "PR1")
     pl_post = np.where(
         local,
-        postcodes.home[rng.integers(0, postcodes.home.size, n_ep)],
-        postcodes.anywhere[rng.integers(0, postcodes.anywhere.size, n_ep)],
+        postcodes.home[rng.integers(0, postcodes.home.size, k_pl)],
+        postcodes.anywhere[rng.integers(0, postcodes.anywhere.size, k_pl)],
+    ).astype(object)
+    # placed for adoption with the foster carers: the same home
+    with_carers = place == "A5"
+    before = np.maximum(np.arange(k_pl) - 1, 0)
+    pl_post = np.where(with_carers, pl_post[before], pl_post)
+    which = ep["placement"].to_numpy()
+    place_ep, provider_ep, urn_ep, post_ep = (
+        place[which],
+        provider[which],
+        urn[which],
+        pl_post[which],
     )
-    # an L episode (legal status change only) keeps the placement it continues
-    same_placement = rne == "L"
-    carried = (
-        pl.DataFrame(
-            {
-                "PLACE": pl.Series(place.tolist(), dtype=pl.String),
-                "PLACE_PROVIDER": pl.Series(provider.tolist(), dtype=pl.String),
-                "PL_POST": pl.Series(pl_post.tolist(), dtype=pl.String),
-                "URN": pl.Series(urn.tolist(), dtype=pl.String),
-                "keep": same_placement,
-            }
-        )
-        .with_columns(
-            pl.when(~pl.col("keep"))
-            .then(pl.struct("PLACE", "PLACE_PROVIDER", "PL_POST", "URN"))
-            .forward_fill()
-            .alias("s")
-        )
-        .select(pl.col("s").struct.unnest())
+
+    # ---- why each episode ended -------------------------------------------------------------
+    age_at_dec = (np.nan_to_num(dec, nan=0) - dob[c]) / DAY
+    final = _pick(rng, _REC_END, n_ep)
+    fostered = np.isin(place_ep, ["U1", "U2", "U3", "U4", "U5", "U6"])
+    final = np.where(np.isin(final, ["E45", "E46"]) & ~fostered, "E47", final)
+    final = np.where(np.isin(final, ["E5", "E6"]) & (age_at_dec < 16), "E4A", final)
+    final = np.where(np.isin(final, ["E7"]) & (age_at_dec < 16), "E4A", final)
+    final = np.where(np.isin(final, ["E9", "E14"]) & (age_at_dec < 12), "E4A", final)
+    at_eighteen = np.nan_to_num(dec, nan=-1) >= eighteenth[c]
+    final = np.where(
+        at_eighteen,
+        np.where(
+            fostered & (rng.random(n_ep) < 0.5),
+            "E17",
+            rng.choice(np.array(["E8", "E5", "E6"]), n_ep),
+        ),
+        final,
     )
-    place = carried["PLACE"].to_numpy()
-    provider = carried["PLACE_PROVIDER"].to_numpy()
-    pl_post = carried["PL_POST"].to_numpy()
-    urn = carried["URN"].to_numpy()
+    final = np.where(is_cl[c] & (final == "E2"), "E8", final)  # care leavers are alive
+    final = np.where(adopt[c], np.where(rng.random(n_ep) < 0.6, "E11", "E12"), final)
+    rec = np.where(last, np.where(np.isnan(dec), None, final), "X1").astype(object)
+    reason_change = np.where(
+        ep["moves_next"].to_numpy() & ~last,
+        np.where(ep["adoptive_next"].to_numpy(), "CARPL", _pick(rng, _REASON_CHANGE, n_ep)),
+        None,
+    )
+    uasc_child = (rng.random(n) < 0.06) & (age >= 14) & ~adopt
+    home_post = np.where(uasc_child, None, postcodes.home[rng.integers(0, postcodes.home.size, n)])
 
     episodes_all = _frame(
         {
             "c": c,
             "CHILD": ids[c],
-            "DECOM_d": ep["DECOM"].to_numpy(),
+            "DECOM_d": decom,
             "DEC_d": dec,
             "RNE": rne,
-            "LS": ls.astype(str),
+            "LS": ls,
             "CIN": _pick(rng, _CIN, n, None)[c],
-            "PLACE": place.astype(str),
-            "PLACE_PROVIDER": provider,
+            "PLACE": place_ep.astype(str),
+            "PLACE_PROVIDER": provider_ep,
             "REC": rec,
             "REASON_PLACE_CHANGE": reason_change,
-            "HOME_POST": home_post,
-            "PL_POST": pl_post,
-            "URN": urn,
+            "HOME_POST": home_post[c],
+            "PL_POST": post_ep,
+            "URN": urn_ep,
         },
     ).with_columns(pl.col("DEC_d").fill_nan(None).cast(pl.Int64))
 
@@ -495,8 +612,9 @@ def generate(  # noqa: PLR0915 - the timeline is built step by step, each step c
             "p_start": p_start,
             "p_end": np.where(ceased, p_end, -1),
             "uasc": uasc_child,
-            "mother": rng.random(n) < 0.03,
-            "adopted_plan": rng.random(n) < 0.5,
+            # a girl's first child: born on this day (a few teenagers a year)
+            "mc_day": np.where(rng.random(n) < 0.03, prev_start + rng.integers(60, 2 * 365, n), -1),
+            "adopt": adopt,
         },
     )
 
@@ -511,6 +629,12 @@ def generate(  # noqa: PLR0915 - the timeline is built step by step, each step c
     idx = _within(sw_count)
     total = np.repeat(sw_count, sw_count)
     sw_start = sw_from[sc] + (idx * sw_span[sc] // total)
+    # a social worker episode ending in the last days of March runs into April (the return
+    # wants the next one otherwise)
+    late = ((sw_to >= cur_end - 7) & (sw_to <= cur_end)) | (
+        (sw_to >= cur_start - 8) & (sw_to < cur_start)
+    )
+    sw_to = np.where(late, sw_to + 10, sw_to)
     sw_end = np.where(
         idx == total - 1,
         np.where(ceased[sc], sw_to[sc], -1),
@@ -527,11 +651,22 @@ def generate(  # noqa: PLR0915 - the timeline is built step by step, each step c
     )
 
     def build(y: int, start: int, end: int, ep_all: pl.DataFrame) -> dict[str, pl.DataFrame]:
-        return _year_tables(rng, y, start, end, ep_all, people, error_rate, social_work=social_work)
+        return _year_tables(
+            rng, y, start, end, ep_all, people, social_work=social_work, adoption=adopt_sheet
+        )
 
     current = build(year, cur_start, cur_end, episodes_all)
-    previous = build(year - 1, prev_start, prev_end, episodes_all)
-    return current, previous
+    previous = build(year - 1, prev_start, cur_start - 1, episodes_all)
+    planted: list[pl.DataFrame] = []
+    if error_rate > 0:
+        current, planted_now = plant_errors(rng, current, error_rate)
+        previous, planted_before = plant_errors(rng, previous, error_rate)
+        planted = [
+            planted_now.with_columns(pl.lit(year).alias("year")),
+            planted_before.with_columns(pl.lit(year - 1).alias("year")),
+        ]
+    manifest = pl.concat(planted) if planted else _no_planted()
+    return current, previous, manifest.select(_PLANTED_COLUMNS)
 
 
 def _year_tables(  # noqa: PLR0915 - one table after another reads best in sequence
@@ -541,9 +676,9 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
     end: int,
     episodes_all: pl.DataFrame,
     people: pl.DataFrame,
-    error_rate: float,
     *,
     social_work: pl.DataFrame,
+    adoption: pl.DataFrame,
 ) -> dict[str, pl.DataFrame]:
     schema = load_schema(year) if year >= 2018 else load_schema(2018)
     eps = episodes_all.filter(
@@ -564,7 +699,6 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
     birthday_age = ((pl.lit(end) - pl.col("dob")) / DAY).floor()
     leavers = leavers.filter(birthday_age.is_between(17, 21))
     everyone = pl.concat([in_return, leavers]).unique(subset="c", keep="first").sort("c")
-    m = everyone.height
 
     new_sex = year >= 2025
     sex = everyone["sex"].to_numpy()
@@ -573,12 +707,11 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
     age_end = (end - dob_d) / DAY
     female = sex == 2
     # MOTHER for every girl looked after this year; not for care leavers out of care
-    mother = np.where(
-        female & ~everyone["is_cl"].to_numpy(),
-        np.where(everyone["mother"].to_numpy() & (age_end >= 14), "1", "0"),
-        None,
-    )
-    mc_dob = np.where(mother == "1", end - rng.integers(30, 700, m), -1)
+    looked_after = everyone["c"].is_in(in_return["c"].implode()).to_numpy()
+    mc_day = everyone["mc_day"].to_numpy()
+    is_mother = (mc_day >= 0) & (mc_day <= end) & (mc_day - dob_d >= 14 * DAY)
+    mother = np.where(female & looked_after, np.where(is_mother, "1", "0"), None)
+    mc_dob = np.where(mother == "1", mc_day, -1)
     upn_col = np.where(age_end < 4, "UN1", everyone["upn"].to_numpy())
     header = _frame(
         {
@@ -616,7 +749,7 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
             pl.col("DEC_d").max().alias("last_dec"),
             pl.col("DEC_d").is_null().any().alias("open"),
         )
-        .join(people.select("c", "CHILD", "dob", "p_start", "uasc", "adopted_plan", "sex"), on="c")
+        .join(people.select("c", "CHILD", "dob", "p_start", "uasc", "adopt", "sex"), on="c")
         .sort("c")
     )
     h = per_child.height
@@ -660,24 +793,27 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
             "CHILD": u["CHILD"],
             "SEX": np.where(sex_u == 1, "M", "F") if new_sex else sex_u.astype(str),
             "DOB": _dates(u["dob"].to_numpy(), "DOB"),
-            "DUC": _dates((u["dob"].to_numpy() + 18 * DAY).astype(np.int64), "DUC"),
+            "DUC": _dates(_birthday(u["dob"].to_numpy(), 18), "DUC"),
         },
     )
 
     # OC2: looked after continuously for 12 months at 31 March
-    o = per_child.filter(pl.col("open") & (pl.col("p_start") <= end - 365))
+    o = per_child.filter(pl.col("open") & (pl.col("p_start") <= start))
     k2 = o.height
     age_o = (end - o["dob"].to_numpy()) / DAY
-    scored = (age_o >= 4) & (age_o < 17) & (rng.random(k2) < 0.97)
+    # an SDQ for children 4 or over on 1 April and under 17 on 31 March, else a reason
+    o_dob = o["dob"].to_numpy()
+    due = (_birthday(o_dob, 4) <= start) & (_birthday(o_dob, 17) > end)
+    scored = due & (rng.random(k2) < 0.9)
     oc2 = _frame(
         {
             "CHILD": o["CHILD"],
             "DOB": _dates(o["dob"].to_numpy(), "DOB"),
             "SDQ_SCORE": np.where(scored, rng.integers(0, 41, k2).astype(str), None),
             "SDQ_REASON": np.where(
-                scored | (age_o < 4) | (age_o >= 18),
+                due & ~scored,
+                rng.choice(np.array(["SDQ2", "SDQ3", "SDQ4", "SDQ5"]), k2),
                 None,
-                rng.choice(np.array(["SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5"]), k2),
             ),
             "CONVICTED": np.where(age_o >= 10, np.where(rng.random(k2) < 0.03, "1", "0"), None),
             # the health check item is for under-fives only
@@ -696,71 +832,77 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
         pl.lit(None, dtype=pl.String).alias("INTERVENTION_OFFERED"),
     )
 
-    # OC3: care leavers with their 17th-21st birthday in the year
+    # OC3: care leavers with their 17th-21st birthday in the year. Not in touch, refused or
+    # no longer needing services: activity and accommodation "0" (not known); returned home
+    # for six months: "0" too (not applicable).
     q = leavers.height
+    age_q = np.floor((end - leavers["dob"].to_numpy()) / DAY)
     in_touch = _pick(rng, _IN_TOUCH, q)
     touching = in_touch == "YES"
-    suitable = rng.random(q) < 0.88
-    accom = np.char.add(rng.choice(np.array(_ACCOM_LETTERS), q), np.where(suitable, "1", "2"))
-    accom = np.where(accom == "S1", "S2", accom)
-    accom = np.where(accom == "X1", "X2", accom)
+    eet_target = np.where(
+        age_q <= 18,
+        NATIONAL["care_leavers_17_18_eet_pct"][0],
+        NATIONAL["care_leavers_19_21_eet_pct"][0],
+    ) / (100 * _IN_TOUCH["YES"] / sum(_IN_TOUCH.values()))
+    activ = np.where(
+        rng.random(q) < eet_target, _pick(rng, _ACTIV_EET, q), _pick(rng, _ACTIV_NEET, q)
+    )
+    letter = _pick(rng, _ACCOM_LETTERS, q)
+    adult_start = _birthday(leavers["dob"].to_numpy(), 18) <= start
+    letter = np.where(np.isin(letter, ["Z", "T"]) & ~adult_start, "U", letter)
+    accom = np.char.add(letter.astype(str), np.where(rng.random(q) < _ACCOM_SUITABLE, "1", "2"))
     oc3 = _frame(
         {
             "CHILD": leavers["CHILD"],
             "DOB": _dates(leavers["dob"].to_numpy(), "DOB"),
             "IN_TOUCH": in_touch,
-            "ACTIV": np.where(touching, _pick(rng, _ACTIV, q), None),
-            "ACCOM": np.where(touching, accom, None),
+            "ACTIV": np.where(touching, activ, "0"),
+            "ACCOM": np.where(touching, accom, "0"),
         },
     )
 
-    # Adoptions: AD1 for children adopted (REC E11/E12) in the year; PlacedAdoption for
-    # young children with a decision to place for adoption.
+    # Adoptions. AD1: children adopted (REC E11/E12) in the year, with the agency's decision
+    # (DATE_INT, the same date as PlacedAdoption's DATE_PLACED) and the match before the
+    # adoptive placement. PlacedAdoption: every child in the year's return with a decision
+    # to place for adoption by 31 March (adopted or still waiting).
     adopted = eps.filter(pl.col("REC").is_in(["E11", "E12"]) & pl.col("DEC_d").is_not_null())
+    adopted = adopted.join(adoption, on="c", how="inner").join(
+        people.select("c", "dob"), on="c", how="left"
+    )
     a = adopted.height
-    adec = adopted["DEC_d"].to_numpy()
-    adob = adopted.join(people.select("c", "dob"), on="c", how="left")["dob"].to_numpy()
+    couple = rng.choice(
+        np.array(["L11", "L0", "L12", "L2", "L3", "L4"]), a, p=[0.55, 0.15, 0.1, 0.07, 0.08, 0.05]
+    )
+    same_sex = rng.choice(np.array(["MM", "FF"]), a)
     ad1 = _frame(
         {
             "CHILD": adopted["CHILD"],
-            "DOB": _dates(adob, "DOB"),
-            "DATE_INT": _dates(np.maximum(adec - rng.integers(250, 500, a), adob + 30), "DATE_INT"),
-            "DATE_MATCH": _dates(
-                np.maximum(adec - rng.integers(120, 240, a), adob + 40), "DATE_MATCH"
+            "DOB": _dates(adopted["dob"].to_numpy(), "DOB"),
+            "DATE_INT": _dates(adopted["decision"].to_numpy(), "DATE_INT"),
+            "DATE_MATCH": _dates(adopted["t_match"].to_numpy(), "DATE_MATCH"),
+            "FOSTER_CARE": np.where(adopted["foster_adopt"].to_numpy(), "1", "0"),
+            "NB_ADOPTR": np.where(couple == "L0", "1", "2"),
+            "SEX_ADOPTR": np.where(
+                couple == "L0",
+                rng.choice(np.array(["F1", "M1"]), a, p=[0.8, 0.2]),
+                np.where(np.isin(couple, ["L11", "L3"]), "MF", same_sex),
             ),
-            "FOSTER_CARE": np.where(rng.random(a) < 0.15, "1", "0"),
-            "NB_ADOPTR": np.where(rng.random(a) < 0.8, "2", "1"),
-            "SEX_ADOPTR": rng.choice(
-                np.array(["MF", "MM", "FF", "M1", "F1"]), a, p=[0.7, 0.1, 0.1, 0.03, 0.07]
-            ),
-            "LS_ADOPTR": rng.choice(
-                np.array(["L0", "L11", "L12", "L2", "L4"]), a, p=[0.6, 0.15, 0.05, 0.1, 0.1]
-            ),
+            "LS_ADOPTR": couple,
         },
     )
-    young = per_child.filter(((pl.lit(end) - pl.col("dob")) / DAY < 6) & pl.col("adopted_plan"))
-    young = young.join(adopted.select("c").unique(), on="c", how="anti")
-    placed_ids = (
-        pl.concat([adopted.select("c", "CHILD"), young.select("c", "CHILD")]).unique("c").sort("c")
+    deciding = (
+        adoption.filter(pl.col("decision") <= end)
+        .join(eps.select("c", "CHILD").unique("c"), on="c", how="inner")
+        .join(people.select("c", "dob"), on="c", how="left")
+        .sort("c")
     )
-    pdob = placed_ids.join(people.select("c", "dob", "p_start"), on="c", how="left")
-    pa = pdob.height
-    date_placed = np.minimum(pdob["p_start"].to_numpy() + rng.integers(60, 300, pa), end)
-    ceased_plan = rng.random(pa) < 0.05
     placed = _frame(
         {
-            "CHILD": pdob["CHILD"],
-            "DOB": _dates(pdob["dob"].to_numpy(), "DOB"),
-            "DATE_PLACED": _dates(date_placed, "DATE_PLACED"),
-            "DATE_PLACED_CEASED": _dates(
-                pl.Series(np.where(ceased_plan, np.minimum(date_placed + 200, end), -1)).replace(
-                    -1, None
-                ),
-                "DATE_PLACED_CEASED",
-            ),
-            "REASON_PLACED_CEASED": np.where(
-                ceased_plan, rng.choice(np.array(["RD1", "RD2", "RD3", "RD4"]), pa), None
-            ),
+            "CHILD": deciding["CHILD"],
+            "DOB": _dates(deciding["dob"].to_numpy(), "DOB"),
+            "DATE_PLACED": _dates(deciding["decision"].to_numpy(), "DATE_PLACED"),
+            "DATE_PLACED_CEASED": np.full(deciding.height, None, dtype=object),
+            "REASON_PLACED_CEASED": np.full(deciding.height, None, dtype=object),
         },
     )
 
@@ -771,6 +913,7 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
     s = starters.height
     prev = rng.choice(np.array(["Z1", "P1", "P2", "P3"]), s, p=[0.93, 0.01, 0.03, 0.03])
     sdob = starters.join(people.select("c", "dob"), on="c", how="left")["dob"].to_numpy()
+    prev = np.where(starters["DECOM_d"].to_numpy() - sdob < 400, "Z1", prev)  # babies
     perm_day = np.maximum(starters["DECOM_d"].to_numpy() - rng.integers(200, 2000, s), sdob + 1)
     prev_perm = _frame(
         {
@@ -784,22 +927,29 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
         },
     )
 
-    # Missing: ~10% of children, 1-6 incidents each, within their time in care this year
-    went = rng.random(h) < 0.1
-    times = np.where(went & (days > 10), rng.integers(1, 7, h), 0)
-    mc = np.repeat(np.arange(h), times)
-    mis_start = window_start[mc] + (rng.random(mc.size) * np.maximum(days[mc] - 3, 1)).astype(
-        np.int64
+    # Missing: mostly teenagers (the national share of children looked after who went missing
+    # is in NATIONAL); 1-6 incidents each, one after another, each back within a few days
+    age_mid = (window_start - dob_c) / DAY
+    chance = np.select(
+        [age_mid >= 13, age_mid >= 10], [_MISSING_TEEN, _MISSING_TEEN / 4], _MISSING_TEEN / 40
     )
-    back = rng.random(mc.size) < 0.98
-    mis_end = np.where(back, np.minimum(mis_start + rng.integers(0, 4, mc.size), end), -1)
+    went = (rng.random(h) < chance) & (days > 20)
+    times = np.where(went, rng.integers(1, 7, h), 0)
+    mc = np.repeat(np.arange(h), times)
+    slot = np.maximum((days[mc] - 1) // np.maximum(times[mc], 1), 1)
+    mis_start = (
+        window_start[mc]
+        + _within(times) * slot
+        + (rng.random(mc.size) * np.maximum(slot - 5, 1)).astype(np.int64)
+    )
+    mis_end = np.minimum(mis_start + rng.integers(0, 4, mc.size), window_end[mc])
     missing = _frame(
         {
             "CHILD": child[mc],
             "DOB": _dates(dob_c[mc], "DOB"),
             "MISSING": np.where(rng.random(mc.size) < 0.8, "M", "A"),
             "MIS_START": _dates(mis_start, "MIS_START"),
-            "MIS_END": _dates(pl.Series(mis_end).replace(-1, None), "MIS_END"),
+            "MIS_END": _dates(mis_end, "MIS_END"),
         },
     )
 
@@ -841,12 +991,7 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
             "SW_REASON",
         )
 
-    tables = {
-        name: frame.select(list(schema.tables[name].columns)) for name, frame in tables.items()
-    }
-    if error_rate > 0:
-        tables = plant_errors(rng, tables, error_rate)
-    return tables
+    return {name: frame.select(list(schema.tables[name].columns)) for name, frame in tables.items()}
 
 
 # A typical mistake per (table, column): what the planted value is.
@@ -870,14 +1015,29 @@ _MISTAKES: list[tuple[str, str, str]] = [
 ]
 
 
+_PLANTED_COLUMNS = ["year", "table", "row_number", "child_id", "column", "value"]
+
+
+def _no_planted() -> pl.DataFrame:
+    return pl.DataFrame(
+        {c: [] for c in _PLANTED_COLUMNS},
+        schema={
+            c: pl.Int64 if c in ("year", "row_number") else pl.String for c in _PLANTED_COLUMNS
+        },
+    )
+
+
 def plant_errors(
     rng: np.random.Generator, tables: dict[str, pl.DataFrame], rate: float
-) -> dict[str, pl.DataFrame]:
-    """Overwrite a share `rate` of each table's rows with one typical mistake each."""
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+    """Overwrite a share `rate` of each table's rows with one typical mistake each, and copy
+    a few episode rows exactly; -> (the tables, one row per planted mistake: `table`,
+    `row_number` (1-based, in the file as written), `child_id`, `column`, `value`)."""
     out = dict(tables)
     by_table: dict[str, list[tuple[str, str]]] = {}
     for table, column, value in _MISTAKES:
         by_table.setdefault(table, []).append((column, value))
+    records: list[pl.DataFrame] = []
     for table, mistakes in by_table.items():
         frame = out.get(table)
         if frame is None or frame.height == 0:
@@ -886,19 +1046,46 @@ def plant_errors(
         which = rng.integers(0, len(mistakes), frame.height)
         exprs = []
         for i, (column, value) in enumerate(mistakes):
-            mask = pl.Series(hit & (which == i))
+            mask = hit & (which == i)
             exprs.append(
-                pl.when(mask)
+                pl.when(pl.Series(mask))
                 .then(pl.lit(value if value else None, dtype=pl.String))
                 .otherwise(pl.col(column))
                 .alias(column)
             )
+            rows = np.flatnonzero(mask)
+            records.append(
+                pl.DataFrame(
+                    {
+                        "table": table,
+                        "row_number": rows + 1,
+                        "child_id": frame["CHILD"].gather(rows),
+                        "column": column,
+                        "value": value,
+                    }
+                )
+            )
         out[table] = frame.with_columns(exprs)
-    # a few exact duplicate episode rows
+    # a few exact duplicate episode rows, written at the end of the file
     episodes = out["Episodes"]
-    dup = episodes.filter(pl.Series(rng.random(episodes.height) < rate / 10))
-    out["Episodes"] = pl.concat([episodes, dup])
-    return out
+    dup_rows = np.flatnonzero(rng.random(episodes.height) < rate / 10)
+    out["Episodes"] = pl.concat([episodes, episodes[dup_rows]])
+    records.append(
+        pl.DataFrame(
+            {
+                "table": "Episodes",
+                "row_number": episodes.height + 1 + np.arange(dup_rows.size),
+                "child_id": episodes["CHILD"].gather(dup_rows),
+                "column": "*",
+                "value": "duplicate",
+            }
+        )
+    )
+    manifest = pl.concat(
+        [r.with_columns(pl.col("row_number").cast(pl.Int64)) for r in records if r.height]
+        or [_no_planted().drop("year")]
+    )
+    return out, manifest
 
 
 def write_return(tables: dict[str, pl.DataFrame], folder: Path) -> None:
@@ -909,10 +1096,22 @@ def write_return(tables: dict[str, pl.DataFrame], folder: Path) -> None:
 
 
 def generate_to(
-    out: Path, children: int, year: int = 2025, *, seed: int = 0, error_rate: float = 0.01
+    out: Path,
+    children: int,
+    year: int = 2025,
+    *,
+    seed: int = 0,
+    error_rate: float = 0.01,
+    planted: Path | None = None,
 ) -> tuple[Path, Path]:
-    """Write `out/current` and `out/previous`; returns both folders."""
-    current, previous = generate(children, year, seed=seed, error_rate=error_rate)
+    """Write `out/current` and `out/previous` (and, given `planted`, the list of the mistakes
+    planted in them there); returns both folders."""
+    current, previous, mistakes = generate_with_planted(
+        children, year, seed=seed, error_rate=error_rate
+    )
     write_return(current, out / "current")
     write_return(previous, out / "previous")
+    if planted is not None:  # never inside `out`: a reader would take it for a table
+        planted.parent.mkdir(parents=True, exist_ok=True)
+        mistakes.write_csv(planted)
     return out / "current", out / "previous"
