@@ -82,13 +82,18 @@ def actual_by_day(lines: Iterable[BudgetLine]) -> list[tuple[dt.date, int]]:
     )
 
 
-def quarter_table(programme: Programme, lines: list[BudgetLine]) -> list[QuarterRow]:
+def quarter_table(
+    programme: Programme,
+    lines: list[BudgetLine],
+    by_day: list[tuple[dt.date, int]] | None = None,
+) -> list[QuarterRow]:
     """Planned and actual spend per quarter of the programme for these lines, with the running
-    totals: the planned amount of a line without a profile is its even share of the quarter."""
+    totals: the planned amount of a line without a profile is its even share of the quarter.
+    `by_day` is `actual_by_day(lines)` when the caller already has it."""
     all_quarters = quarters(programme.starts, programme.ends)
     by_line = profiles(lines)
     actual: dict[int, int] = defaultdict(int)
-    for day, total in actual_by_day(lines):
+    for day, total in actual_by_day(lines) if by_day is None else by_day:
         for quarter in all_quarters:
             if quarter.starts <= day <= quarter.ends:
                 actual[quarter.number] += total

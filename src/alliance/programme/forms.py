@@ -18,6 +18,7 @@ from alliance.programme.models import (
     ImprovementPlan,
     Milestone,
     OfstedArea,
+    Partner,
     Priority,
     QuarterlyReview,
     Rag,
@@ -396,3 +397,17 @@ class ReturnForm(forms.Form):
         label="I confirm the spend to the end of this quarter is complete and correct",
         error_messages={"required": "Confirm the spend is complete and correct"},
     )
+
+
+class MatchMoveForm(forms.Form):
+    partner = forms.ModelChoiceField(
+        label="Partner",
+        queryset=Partner.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a partner", "invalid_choice": "Choose a partner"},
+    )
+
+    def __init__(self, *args: Any, programme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = programme.partners.select_related("alliance")  # type: ignore[attr-defined]

@@ -170,6 +170,89 @@ def confirm_match(
     return match
 
 
+def _match_started(match: Match) -> str:
+    if Engagement.objects.filter(match=match).exists():
+        return (
+            f"The engagement with {match.council.name} has started: the match is kept as the "
+            "record of why. Change the engagement instead"
+        )
+    return ""
+
+
+@transaction.atomic
+def move_match(match: Match, partner: Partner, *, user: Any, request: Any = None) -> Match:
+    """Move a confirmed match to another partner, before its engagement starts: refused when the
+    new partner has no places left (its row locked while checking)."""
+    match = (
+        Match.objects.select_for_update()
+        .select_related("council", "partner__alliance")
+        .get(pk=match.pk)
+    )
+    started = _match_started(match)
+    if started:
+        raise ValidationError(started)
+    partner = Partner.objects.select_for_update().select_related("alliance").get(pk=partner.pk)
+    if partner.programme_id != match.programme_id:
+        raise ValidationError({"partner": "Choose a partner in this programme"})
+    if partner.pk == match.partner_id:
+        raise ValidationError(
+            {"partner": f"{match.council.name} is already matched with {partner}"}
+        )
+    used = partner.matches.exclude(pk=match.pk).count()
+    if used >= partner.capacity:
+        raise ValidationError(
+            {
+                "partner": f"{partner.alliance.name} has no places left: all {partner.capacity} "
+                "are taken. Choose another partner or raise its capacity"
+            }
+        )
+    before = {"partner": str(match.partner)}
+    match.partner = partner
+    match.save(update_fields=["partner"])
+    record_change(
+        user=user,
+        obj=match,
+        programme=match.programme,
+        organisation_id=partner.alliance_id,
+        before=before,
+        after={"partner": str(partner)},
+        request=request,
+    )
+    return match
+
+
+@transaction.atomic
+def withdraw_match(match: Match, *, reason: str, user: Any, request: Any = None) -> None:
+    """Withdraw a match confirmed by mistake, before its engagement starts, with the reason; the
+    history keeps who it paired and why it was withdrawn."""
+    match = (
+        Match.objects.select_for_update()
+        .select_related("council", "partner__alliance")
+        .get(pk=match.pk)
+    )
+    started = _match_started(match)
+    if started:
+        raise ValidationError(started)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the match is being withdrawn"})
+    before = {"council": match.council.name, "partner": str(match.partner)}
+    pk, organisation_id = match.pk, match.partner.alliance_id
+    match.delete()
+    match.pk = pk
+    record_change(
+        user=user,
+        obj=match,
+        programme=match.programme,
+        organisation_id=organisation_id,
+        before=before,
+        after={},
+        request=request,
+        action="removed",
+        reason=reason,
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Engagements
 
@@ -938,7 +1021,10 @@ def money_summary(lines: QuerySet[BudgetLine], today: dt.date) -> list[LineSumma
 
 
 def burn_down(
-    programme: Programme, lines: QuerySet[BudgetLine], today: dt.date | None = None
+    programme: Programme,
+    lines: QuerySet[BudgetLine],
+    today: dt.date | None = None,
+    by_day: list[tuple[dt.date, int]] | None = None,
 ) -> tuple[list[str], list[float | None], list[float]]:
     """Budget left at the end of each month of the programme, actual (to today) and planned, in
     pounds, for the burn-down chart. Planned follows each line's spend profile (even spend for a
@@ -949,7 +1035,7 @@ def burn_down(
     by_line = forecast.profiles(chosen)
     all_quarters = quarters(programme.starts, programme.ends)
     by_month: dict[tuple[int, int], int] = defaultdict(int)
-    for day, amount in forecast.actual_by_day(chosen):
+    for day, amount in forecast.actual_by_day(chosen) if by_day is None else by_day:
         by_month[(day.year, day.month)] += amount
     labels: list[str] = []
     actual: list[float | None] = []
@@ -1040,10 +1126,17 @@ def save_profile(
     return line
 
 
-def return_due(partner: Partner, today: dt.date) -> Quarter | None:
-    """The next quarter whose grant return the partner can submit: ended, and not yet returned."""
+def return_due(
+    partner: Partner, today: dt.date, submitted: list[GrantReturn] | None = None
+) -> Quarter | None:
+    """The next quarter whose grant return the partner can submit: ended, and not yet returned.
+    `submitted` is the partner's returns when the caller already has them."""
     programme = partner.programme
-    last = reported_to(partner.pk)
+    last = (
+        reported_to(partner.pk)
+        if submitted is None
+        else max(submitted, key=lambda r: r.quarter, default=None)
+    )
     for quarter in quarters(programme.starts, programme.ends):
         if last is not None and quarter.number <= last.quarter:
             continue
@@ -1352,6 +1445,15 @@ def send_reminders(today: dt.date | None = None) -> int:
 # Export
 
 
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def excel_day(day: dt.date) -> int:
+    """A date as Excel's serial day number (1 January 1900 is day 1, after Excel's leap-year
+    quirk), shown as a date by the cell's number format."""
+    return (day - EXCEL_EPOCH).days
+
+
 def spend_workbook(programme: Programme, lines: QuerySet[BudgetLine], today: dt.date) -> bytes:
     """An Excel workbook for grant returns: a summary per budget line (budget, forecast to date,
     actual, variance, left) and every spend entry, amounts in pounds with a currency format (the
@@ -1457,7 +1559,10 @@ def spend_workbook(programme: Programme, lines: QuerySet[BudgetLine], today: dt.
         ],
         bold,
     )
-    # Plain values, not model instances: the export reads every entry of the programme.
+    # Plain values, not model instances, and each cell written by its own type (a date as Excel's
+    # day number under a date format, which is what Excel stores): the export writes every entry
+    # of the programme, and xlsxwriter's per-cell work is most of its time.
+    write_number, write_string = entries.write_number, entries.write_string
     row = 1
     for spent_on, alliance, line_name, council, description, evidence, amount, reported in (
         SpendEntry.objects.filter(budget_line__in=lines)
@@ -1474,11 +1579,15 @@ def spend_workbook(programme: Programme, lines: QuerySet[BudgetLine], today: dt.
         )
         .iterator(chunk_size=2000)
     ):
-        entries.write_datetime(row, 0, dt.datetime.combine(spent_on, dt.time()), date_format)
-        entries.write_row(row, 1, (alliance, line_name, council or "", description, evidence))
-        entries.write_number(row, 6, amount / 100, pounds)
+        write_number(row, 0, excel_day(spent_on), date_format)
+        write_string(row, 1, alliance)
+        write_string(row, 2, line_name)
+        write_string(row, 3, council or "")
+        write_string(row, 4, description)
+        write_string(row, 5, evidence)
+        write_number(row, 6, amount / 100, pounds)
         if reported is not None:
-            entries.write_datetime(row, 7, dt.datetime.combine(reported, dt.time()), date_format)
+            write_number(row, 7, excel_day(reported), date_format)
         row += 1
     entries.set_column(0, 0, 12)
     entries.set_column(1, 5, 26)

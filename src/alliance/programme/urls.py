@@ -14,6 +14,12 @@ urlpatterns = [
     path("setup/<int:pk>/needs/", views.needs_list, name="needs"),
     path("setup/<int:pk>/needs/<str:dfe_code>/", views.need_detail, name="need"),
     path("setup/<int:pk>/matching/", views.matching, name="matching"),
+    path("setup/<int:pk>/matches/<int:match_pk>/", views.match_move, name="match-move"),
+    path(
+        "setup/<int:pk>/matches/<int:match_pk>/withdraw/",
+        views.match_withdraw,
+        name="match-withdraw",
+    ),
     path("engagements/", views.engagements, name="engagements"),
     path("matches/<int:match_pk>/start/", views.engagement_start, name="engagement-start"),
     path("engagements/<int:pk>/", views.engagement_detail, name="engagement"),

@@ -336,9 +336,11 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         .annotate(n_matches=Count("matches", distinct=True))
     )
-    matches = programme.matches.select_related(
-        "council", "partner__alliance", "confirmed_by"
-    ).prefetch_related("engagement")
+    matches = (
+        programme.matches.select_related("council", "partner__alliance", "confirmed_by")
+        .prefetch_related("engagement")
+        .annotate(started=Exists(Engagement.objects.filter(match=OuterRef("pk"))))
+    )
     return render(
         request,
         "programme/programme.html",
@@ -899,8 +901,10 @@ def money(request: HttpRequest) -> HttpResponse:
     lines = BudgetLine.objects.filter(partner__in=partners)
     summary = services.money_summary(lines, today)
     burn = None
+    # Spend per day, read once for the quarters and the burn-down.
+    by_day = forecast.actual_by_day([i.line for i in summary]) if summary else []
     if programme is not None and summary:
-        labels, actual, planned = services.burn_down(programme, lines, today)
+        labels, actual, planned = services.burn_down(programme, lines, today, by_day=by_day)
         burn = {
             "labels": labels,
             "actual": actual,
@@ -923,11 +927,11 @@ def money(request: HttpRequest) -> HttpResponse:
                     p,
                     can(request.user, Area.PROGRAMME, Action.CHANGE, p.alliance_id),
                     returns.get(p.pk, []),
-                    services.return_due(p, today),
+                    services.return_due(p, today, returns.get(p.pk, [])),
                 )
                 for p in partners
             ],
-            "quarters": forecast.quarter_table(programme, [i.line for i in summary])
+            "quarters": forecast.quarter_table(programme, [i.line for i in summary], by_day)
             if programme is not None
             else [],
             "burn": burn,
@@ -1410,7 +1414,8 @@ def budget_line(request: HttpRequest, pk: int) -> HttpResponse:
     programme = line.partner.programme
     lines = BudgetLine.objects.filter(pk=line.pk)
     summary = services.money_summary(lines, today)[0]
-    labels, actual, planned = services.burn_down(programme, lines, today)
+    by_day = forecast.actual_by_day([line])
+    labels, actual, planned = services.burn_down(programme, lines, today, by_day=by_day)
     may_change = can(request.user, Area.PROGRAMME, Action.CHANGE, line.partner.alliance_id)
     return render(
         request,
@@ -1420,7 +1425,7 @@ def budget_line(request: HttpRequest, pk: int) -> HttpResponse:
             "line": line,
             "programme": programme,
             "summary": summary,
-            "quarters": forecast.quarter_table(programme, [line]),
+            "quarters": forecast.quarter_table(programme, [line], by_day),
             "burn": {
                 "labels": labels,
                 "actual": actual,
@@ -1579,4 +1584,81 @@ def grant_return_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
         intro="Once submitted, the spend it reports is fixed: it cannot be changed or removed, "
         "and a mistake is put right by a correcting entry.",
         demo=partner.programme.is_demo,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Matches: moved to another partner or withdrawn (with the reason) before the engagement starts
+
+
+def _match_for_change(request: HttpRequest, pk: int, match_pk: int) -> Match:
+    return get_visible_or_404(
+        request,
+        Match.objects.filter(programme_id=pk).select_related(
+            "council", "partner__alliance", "programme"
+        ),
+        Area.PROGRAMME_SETUP,
+        Action.CHANGE,
+        via="partner__alliance",
+        pk=match_pk,
+    )
+
+
+@guard(Area.PROGRAMME_SETUP, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def match_move(request: HttpRequest, pk: int, match_pk: int) -> HttpResponse:
+    match = _match_for_change(request, pk, match_pk)
+    back = reverse("programme:programme", args=[pk])
+    form = forms.MatchMoveForm(
+        request.POST if request.method == "POST" else None,
+        programme=match.programme,
+        initial={"partner": match.partner_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_match(
+                match, form.cleaned_data["partner"], user=request.user, request=request
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{match.council.name} moved to {match.partner}")
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=f"Move {match.council.name} to another partner",
+        caption=match.programme.name,
+        back=back,
+        remove=reverse("programme:match-withdraw", args=[pk, match.pk]),
+        details=[("Matched with", str(match.partner)), *[("Why", r) for r in match.reasons[:3]]],
+        intro="Only before the engagement starts. The new partner must have a place left.",
+    )
+
+
+@guard(Area.PROGRAMME_SETUP, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def match_withdraw(request: HttpRequest, pk: int, match_pk: int) -> HttpResponse:
+    match = _match_for_change(request, pk, match_pk)
+    back = reverse("programme:programme", args=[pk])
+    form = forms.RemoveForm(request.POST if request.method == "POST" else None)
+    form.fields["reason"].label = "Why are you withdrawing the match?"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_match(
+                match, reason=form.cleaned_data["reason"], user=request.user, request=request
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"The match of {match.council.name} was withdrawn")
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=f"Withdraw the match of {match.council.name}?",
+        caption=match.programme.name,
+        back=back,
+        button="Remove match",
+        details=[("Matched with", str(match.partner))],
     )

@@ -302,3 +302,38 @@ def test_engagement_dates_move_with_the_rules_of_starting_one(client, world):
         url, {"starts": "2018-06-01", "ends": "2019-06-30"}
     )
     assert response.status_code == 403
+
+
+def test_the_dfe_moves_or_withdraws_a_match_before_its_engagement_starts(client, world):
+    prog = world["prog"]
+    waiting = pf.match(world["tyneside"], "806")  # Middlesbrough
+    full = pf.partner(prog, "878", capacity=1, name="Test Full")
+    pf.match(full, "807")
+    c = _as(client, world["dfe"])
+    url = f"/programme/setup/{prog.pk}/matches/{waiting.pk}/"
+    assert "Move or withdraw" in c.get(f"/programme/setup/{prog.pk}/").content.decode()
+    response = c.post(url, {"partner": full.pk})
+    assert "has no places left" in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.partner == world["tyneside"]
+    assert c.post(url, {"partner": world["essex"].pk}).status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.partner == world["essex"]
+    assert ChangeRecord.objects.get(object_type="match", action="changed").changes["partner"] == [
+        "Test Tyneside",
+        "Test Essex",
+    ]
+    # A started engagement keeps its match.
+    started = world["ours"].match
+    response = c.post(
+        f"/programme/setup/{prog.pk}/matches/{started.pk}/", {"partner": world["essex"].pk}
+    )
+    assert "has started" in response.content.decode()
+    # Withdrawn with the reason; an alliance lead has no say in set-up.
+    withdraw = url + "withdraw/"
+    assert _as(client, world["lead"]).post(withdraw, {"reason": "x"}).status_code == 403
+    response = _as(client, world["dfe"]).post(withdraw, {"reason": "Council declined support"})
+    assert response.status_code == 302
+    assert not waiting.__class__.objects.filter(pk=waiting.pk).exists()
+    removed = ChangeRecord.objects.get(object_type="match", action="removed")
+    assert removed.changes["Reason"] == ["", "Council declined support"]
