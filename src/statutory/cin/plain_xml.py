@@ -9,16 +9,17 @@ module reads the `<Children>` of a *plain* census with vectorised string operati
 the tables and a slice or two, never the file.
 
 It is a shortcut, never a second opinion. Each `<Child>` must first match, whole, a regular
-grammar of the census (`_grammar`): the DfE's elements where the year's schema puts them, text
-without markup (only the five predefined entities), whitespace between elements. That grammar
-is a strict subset of well-formed XML, so what it accepts means the same to any XML parser,
-and the tables taken from it are exactly those `reader._XMLReader` makes from the same file
+grammar of the census (`_grammar`): the DfE's elements where the year's schema puts them (and
+the other years' sex element, read with the lxml reader's note and line), text without markup
+(only the five predefined entities), whitespace between elements. That grammar is a strict
+subset of well-formed XML, so what it accepts means the same to any XML parser, and the tables
+taken from it are exactly those `reader._XMLReader` makes from the same file
 (`tests/statutory/cin/test_plain_xml.py` compares them on generated censuses with awkward
 edge cases, and on cut and damaged files). Anything else -- an element the year's schema does
-not know, the other years' sex element, a comment, CDATA, a character reference, attributes,
-a DOCTYPE, an encoding other than UTF-8, malformed or truncated XML, a structural error --
-makes `read_plain` return None, and the caller reads the file with lxml, which gives the notes
-and error messages with their line numbers.
+not know, a comment, CDATA, a character reference, attributes, a DOCTYPE, an encoding other
+than UTF-8, malformed or truncated XML, a structural error -- makes `read_plain` return None,
+and the caller reads the file with lxml, which gives the notes and error messages with their
+line numbers.
 
 The header (everything up to `<Children>`) is always read by the lxml reader itself, so every
 header check and message is its own.
