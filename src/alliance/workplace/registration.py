@@ -220,9 +220,17 @@ class DecisionError(ValueError):
 
 
 @transaction.atomic
-def decide(profile: EmployerProfile, *, approve: bool, reason: str, by: User) -> EmployerProfile:
+def decide(
+    profile: EmployerProfile,
+    *,
+    approve: bool,
+    reason: str,
+    by: User,
+    password_link: str = "",
+) -> EmployerProfile:
     """Approve or decline a pending registration and email the business. Declining needs a
-    reason (it is sent to them) and stops the business's people signing in."""
+    reason (it is sent to them) and stops the business's people signing in. `password_link`
+    goes in the approval email when the contact has not chosen a password yet."""
     profile = (
         EmployerProfile.objects.select_for_update()
         .select_related("organisation", "council")
@@ -247,7 +255,14 @@ def decide(profile: EmployerProfile, *, approve: bool, reason: str, by: User) ->
         body = (
             f"Dear {profile.contact_name},\n\n{profile.council.name}’s WorkPlace team has "
             f"approved {profile.organisation.name}. Sign in to post opportunities for care "
-            "leavers." + (f"\n\nA note from the team: {reason}" if reason else "")
+            "leavers."
+            + (f"\n\nA note from the team: {reason}" if reason else "")
+            + (
+                "\n\nYou have not chosen a password yet: choose one here (the link works "
+                f"once, for {link_days()} days):\n\n{password_link}"
+                if password_link
+                else ""
+            )
         )
     else:
         subject = "Your WorkPlace registration was not approved"

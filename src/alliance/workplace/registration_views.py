@@ -334,12 +334,19 @@ def employer_review(request: HttpRequest, pk: int) -> HttpResponse:
             return forbidden(request)
         if form.is_valid():
             approve = form.cleaned_data["decision"] == "approve"
+            contact = _contact(profile)
+            link = (
+                request.build_absolute_uri(registration.password_path(contact))
+                if approve and contact is not None and not contact.has_usable_password()
+                else ""
+            )
             try:
                 profile = registration.decide(
                     profile,
                     approve=approve,
                     reason=form.cleaned_data["reason"],
                     by=request.user,  # type: ignore[arg-type]  # signed in: guard
+                    password_link=link,
                 )
             except registration.DecisionError as error:
                 form.add_error(None, str(error))

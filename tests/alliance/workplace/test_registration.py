@@ -151,6 +151,8 @@ def test_an_adviser_approves_and_the_employer_can_post(client, team):
     assert profile.decided_by == team
     assert mail.outbox[0].to == ["pat@harton-bakery.test"]
     assert "approved" in mail.outbox[0].subject
+    # No password chosen yet: the approval carries a fresh link.
+    assert Client().get(_link_in(mail.outbox[0])).status_code == 302
     event = AuditEvent.objects.get(
         action=AuditEvent.Action.CHANGE, object_type="workplace.EmployerProfile"
     )
