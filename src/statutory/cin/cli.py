@@ -41,7 +41,12 @@ YearOption = Annotated[
 ]
 WorkersOption = Annotated[
     int,
-    typer.Option("--workers", help="Parse a large XML file in this many processes.", min=1, max=8),
+    typer.Option(
+        "--workers",
+        help="Read a large census that is not plain in this many processes (a plain census is already read on two threads).",
+        min=1,
+        max=8,
+    ),
 ]
 MaxSizeOption = Annotated[
     int, typer.Option("--max-size", help="Refuse files larger than this many MB.", min=1)

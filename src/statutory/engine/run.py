@@ -121,7 +121,9 @@ def _finding_frame(
         if child_id in rows.columns
         else pl.lit(None, dtype=pl.String)
     )
-    return rows.select(
+    # in file order, so a report is the same from run to run whatever order the check's
+    # joins and group-bys produced
+    return rows.sort("ROW_NUMBER").select(
         pl.lit(item.code, dtype=pl.String).alias("rule_code"),
         pl.lit(severity, dtype=pl.String).alias("severity"),
         pl.lit(flag.table, dtype=pl.String).alias("table"),
