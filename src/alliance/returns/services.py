@@ -482,6 +482,7 @@ def _read(upload: Upload, council: Council) -> tuple[Any, Callable[[], dict[str,
     from statutory.cin.pseudonymise import pseudonymise_tables as cin_pseudonymise
     from statutory.cin.reader import read_return as read_cin
 
+    _refuse_903_as_cin(current)
     source = _single_xml(current) or current
     return_ = read_cin(source, upload.year)
     return_.la_code = council.ons_code
@@ -497,6 +498,26 @@ def _read(upload: Upload, council: Council) -> tuple[Any, Callable[[], dict[str,
             )
     supplied = {n: return_.tables[n] for n in sorted(return_.supplied)}
     return return_, lambda: _cin_pseudonymised(supplied, cin_pseudonymise, key)
+
+
+def _refuse_903_as_cin(folder: Path) -> None:
+    """SSDA903 files sent as the CIN census: say so, rather than the reader's complaint about a
+    missing LAchildID column."""
+    for file in storage.files_in(folder):
+        with file.open("rb") as handle:
+            head = handle.read(4096)
+        text = head.decode("utf-8-sig", errors="replace")
+        first = text.splitlines()[:1]
+        columns = {c.strip().strip('"').upper() for c in first[0].split(",")} if first else set()
+        is_903_csv = "CHILD" in columns and "LACHILDID" not in columns
+        is_903_xml = text.lstrip().startswith("<") and (
+            "<CHILDID>" in text.upper() or "<EPISODE>" in text.upper()
+        )
+        if (is_903_csv or is_903_xml) and "<LAchildID" not in text:
+            raise UploadProblem(
+                "This is an SSDA903 return (children looked after), not a CIN census. Upload it "
+                "as the SSDA903 return."
+            )
 
 
 def _refuse_cin_as_903(folder: Path) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,5 +17,9 @@ def returns_dirs(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("generated")
+def generated() -> Iterator[Path]:
+    """Generated returns shared by the session's tests, in a folder of this session's own:
+    pytest's numbered temporary folders are pruned by any other pytest run on the machine
+    (only the last three are kept), which can remove them under a long session."""
+    with tempfile.TemporaryDirectory(prefix="alliance-returns-") as folder:
+        yield Path(folder)

@@ -114,7 +114,7 @@ def test_a_zip_is_read_with_its_previous_folder(north, analyst, generated):
         year=YEAR,
         current=[zip_of(current.parent)],
     )
-    assert services.check(upload.pk, "t1") == "accepted"
+    assert services.check(upload.pk, "t1") == "accepted", Upload.objects.get(pk=upload.pk).problem
     upload.refresh_from_db()
     assert upload.summary["previous_rows"]
 
@@ -291,3 +291,24 @@ def test_an_ssda903_file_naming_its_own_council_or_nobody_is_accepted(
             current=csv_files(_with_la_column(current, tmp_path / str(n), named)),
         )
         assert services.check(upload.pk, "t") == "accepted", named
+
+
+def test_a_file_of_the_other_return_is_refused_with_a_message(north, analyst, generated):
+    census = services.start_upload(
+        organisation=north,
+        user=analyst,
+        kind="ssda903",
+        year=YEAR,
+        current=[cin_file(generated, la="392")],
+    )
+    assert services.check(census.pk, "a") == "rejected"
+    census.refresh_from_db()
+    assert "children in need census file, not an SSDA903 return" in census.problem
+    current, _ = ssda903_folders(generated)
+    looked_after = services.start_upload(
+        organisation=north, user=analyst, kind="cin", year=2025, current=csv_files(current)
+    )
+    assert services.check(looked_after.pk, "b") == "rejected"
+    looked_after.refresh_from_db()
+    assert "SSDA903" in looked_after.problem
+    assert not Upload.objects.accepted().exists()
