@@ -367,21 +367,22 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
     p_end = np.where(
         ceased, lo + (rng.random(n) * np.maximum(cur_end - lo, 1)).astype(np.int64), -1
     )
-    p_end = np.where(ceased & (p_end > cur_end), cur_end, p_end)
+    # leaving care on 31 March counts as looked after all year (rules 187, 191): a day before
+    p_end = np.where(ceased & (p_end >= cur_end), cur_end - 1, p_end)
+    p_end = np.where(ceased & (p_end == cur_start - 1), cur_start - 2, p_end)
 
-    # care leavers: 19-21 left care at 18; 17-18 left at 16 or 17, before this year (half
-    # of the 18s at their 18th birthday, this year)
+    # care leavers: 19-21 left care at 18; 17-18 left at 16 or 17, last year (so that last
+    # year's return shows the care that makes them care leavers)
     sixteenth, eighteenth = _birthday(dob, 16), _birthday(dob, 18)
-    early = (
-        sixteenth + 1 + (rng.random(n) * np.maximum(cur_start - 2 - sixteenth, 1)).astype(np.int64)
-    )
+    left_from = np.maximum(sixteenth, prev_start) + 1
+    early = left_from + (rng.random(n) * np.maximum(cur_start - 2 - left_from, 1)).astype(np.int64)
     # (18s still looked after at 17 have no OC3 information: rule 1016)
     at_18 = age >= 19
     cl_end = np.where(at_18, eighteenth, np.minimum(early, cur_start - 1))
     p_end = np.where(is_cl, cl_end, p_end)
     p_start = np.where(is_cl, cl_end - rng.integers(150, 4 * 365, n), p_start)
     p_start = np.maximum(p_start, dob)
-    ceased = ceased | is_cl
+    ceased = (ceased & (p_end > p_start)) | is_cl  # an episode lasts a day at least
 
     # ---- adoption: young children with a plan for adoption --------------------------------
     # C1 (interim care order) -> E1 (placement order, same foster carers, RNE L) -> placed
@@ -389,6 +390,8 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
     # (E11/E12). Adoption dates spread over both years and beyond 31 March (in progress).
     adopt = ~is_cl & (rng.random(n) < _ADOPTION_SHARE)
     t_ad = prev_start + rng.integers(0, 900, n)
+    # not on a 31 March: a child adopted that day counts as looked after for the whole year
+    t_ad = np.where((t_ad == cur_end) | (t_ad == cur_start - 1), t_ad - 1, t_ad)
     placed_len = rng.integers(120, 400, n)
     match_gap = rng.integers(7, 60, n)
     order_to_match = rng.integers(60, 250, n)
@@ -500,6 +503,9 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
     ls = ep["LS"].to_numpy().astype(str)
     rne = ep["RNE"].to_numpy().astype(str)
 
+    uasc_child = (rng.random(n) < 0.06) & (age >= 14) & ~adopt
+    home_post = np.where(uasc_child, None, postcodes.home[rng.integers(0, postcodes.home.size, n)])
+
     # ---- each placement: type by age, provider, Ofsted URN, postcode -----------------------
     starts = ep.filter(pl.col("new_place"))
     pc = starts["c"].to_numpy()
@@ -544,6 +550,16 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
     with_carers = place == "A5"
     before = np.maximum(np.arange(k_pl) - 1, 0)
     pl_post = np.where(with_carers, pl_post[before], pl_post)
+    # placed with parents: at home; anywhere else: not at the home address (rule 392d)
+    home_of = home_post[pc]
+    pl_post = np.where((place == "P1") & (home_of != None), home_of, pl_post)  # noqa: E711
+    clash = (pl_post == home_of) & (place != "P1")
+    other = np.where(
+        local,
+        postcodes.home[rng.integers(0, postcodes.home.size, k_pl)],
+        postcodes.anywhere[rng.integers(0, postcodes.anywhere.size, k_pl)],
+    )
+    pl_post = np.where(clash, other, pl_post)
     which = ep["placement"].to_numpy()
     place_ep, provider_ep, urn_ep, post_ep = (
         place[which],
@@ -578,8 +594,6 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
         np.where(ep["adoptive_next"].to_numpy(), "CARPL", _pick(rng, _REASON_CHANGE, n_ep)),
         None,
     )
-    uasc_child = (rng.random(n) < 0.06) & (age >= 14) & ~adopt
-    home_post = np.where(uasc_child, None, postcodes.home[rng.integers(0, postcodes.home.size, n)])
 
     episodes_all = _frame(
         {
@@ -613,7 +627,12 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
             "p_end": np.where(ceased, p_end, -1),
             "uasc": uasc_child,
             # a girl's first child: born on this day (a few teenagers a year)
-            "mc_day": np.where(rng.random(n) < 0.03, prev_start + rng.integers(60, 2 * 365, n), -1),
+            # (girls still looked after this year: a care leaver's MOTHER is blank, rule 628)
+            "mc_day": np.where(
+                (rng.random(n) < 0.03) & ~is_cl & (~ceased | (p_end >= cur_start)),
+                prev_start + rng.integers(60, 2 * 365, n),
+                -1,
+            ),
             "adopt": adopt,
         },
     )
@@ -709,7 +728,13 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
     # MOTHER for every girl looked after this year; not for care leavers out of care
     looked_after = everyone["c"].is_in(in_return["c"].implode()).to_numpy()
     mc_day = everyone["mc_day"].to_numpy()
-    is_mother = (mc_day >= 0) & (mc_day <= end) & (mc_day - dob_d >= 14 * DAY)
+    left = everyone["p_end"].to_numpy()
+    is_mother = (
+        (mc_day >= 0)
+        & (mc_day <= end)
+        & (mc_day - dob_d >= 14 * DAY)
+        & ((left < 0) | (mc_day <= left))  # born while she was looked after (rule 625)
+    )
     mother = np.where(female & looked_after, np.where(is_mother, "1", "0"), None)
     mc_dob = np.where(mother == "1", mc_day, -1)
     upn_col = np.where(age_end < 4, "UN1", everyone["upn"].to_numpy())
@@ -803,8 +828,9 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
     age_o = (end - o["dob"].to_numpy()) / DAY
     # an SDQ for children 4 or over on 1 April and under 17 on 31 March, else a reason
     o_dob = o["dob"].to_numpy()
-    due = (_birthday(o_dob, 4) <= start) & (_birthday(o_dob, 17) > end)
-    scored = due & (rng.random(k2) < 0.9)
+    due = (_birthday(o_dob, 4) <= end) & (_birthday(o_dob, 17) >= start)  # 186 and 197B
+    # (no score for a child already 17 on 1 April: rule 189)
+    scored = due & (_birthday(o_dob, 17) > start) & (rng.random(k2) < 0.9)
     oc2 = _frame(
         {
             "CHILD": o["CHILD"],
@@ -939,10 +965,13 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
     slot = np.maximum((days[mc] - 1) // np.maximum(times[mc], 1), 1)
     mis_start = (
         window_start[mc]
+        + 1
         + _within(times) * slot
         + (rng.random(mc.size) * np.maximum(slot - 5, 1)).astype(np.int64)
     )
-    mis_end = np.minimum(mis_start + rng.integers(0, 4, mc.size), window_end[mc])
+    mis_end = np.minimum(
+        mis_start + rng.integers(0, 4, mc.size), np.maximum(window_end[mc], mis_start)
+    )
     missing = _frame(
         {
             "CHILD": child[mc],

@@ -28,12 +28,14 @@ KNOWN_RULE_ISSUES = {
     # show their episodes, so these fire on every real return too
     "1001",
     "1002",
-    # the age-17 SDQ reason and the 169/392d postcode edge cases: not yet matched
-    "197B",
+    # PL_LA comes from the April 2021 district lookup, which lacks the districts whose codes
+    # changed since (Barnsley E08000038, Sheffield E08000039): real postcodes there fail
     "169",
-    "392d",
-    # a first child's date of birth against last year's: not yet found (generator)
-    "624",
+    # a 17th birthday on 1 April: 189 forbids an SDQ score or reason, 197B requires one
+    "189",
+    # compares MC_DOB with the latest *ended* episode, X1 included (the child did not cease
+    # to be looked after then)
+    "625",
 }
 
 
