@@ -64,12 +64,13 @@ _AGE_WEIGHTS = np.array(
 # Legal status on starting: interim care order (C1, a full order C2 follows), accommodated
 # by agreement (V2; a quarter later go to court), or a full care order straight away.
 _LS_ON_STARTING = {"C1": 0.66, "V2": 0.27, "C2": 0.07}
-_ADOPTION_SHARE = 0.05  # children on the adoption path (E1 placement order, then A5/A6)
+_ADOPTION_SHARE = 0.066  # children on the adoption path (E1 placement order, then A5/A6)
+_SUPPORTED_MOVE = 0.45  # children who move to supported accommodation at 16 or 17
 # Placement moves: a settled child moves rarely, an unsettled one often (moves a year);
 # tuned so that the two stability figures in NATIONAL come out (tested).
-_SETTLED_SHARE = 0.68
+_SETTLED_SHARE = 0.63
 _MOVES_SETTLED = 0.05
-_MOVES_UNSETTLED = 1.6
+_MOVES_UNSETTLED = 1.3
 _MAX_MOVES = 12
 # Children 13 and over who went missing in a year (younger children much less often); tuned
 # to NATIONAL["went_missing_pct"] (tested).
@@ -389,7 +390,7 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
     # for adoption (A5 with the foster carers, RNE T; A6 with new carers, RNE P) -> adopted
     # (E11/E12). Adoption dates spread over both years and beyond 31 March (in progress).
     adopt = ~is_cl & (rng.random(n) < _ADOPTION_SHARE)
-    t_ad = prev_start + rng.integers(0, 900, n)
+    t_ad = prev_start + rng.integers(0, 1200, n)
     # not on a 31 March: a child adopted that day counts as looked after for the whole year
     t_ad = np.where((t_ad == cur_end) | (t_ad == cur_start - 1), t_ad - 1, t_ad)
     placed_len = rng.integers(120, 400, n)
@@ -426,7 +427,7 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
     to_c1 = (ls_first == "V2") & (rng.random(n) < 0.25)
     ls1_day = np.where(
         ls_first == "C1",
-        p_start + rng.integers(90, 400, n),
+        p_start + rng.integers(40, 260, n),
         np.where(to_c1, p_start + rng.integers(30, 300, n), -1),
     )
     ls1_code = np.where(ls_first == "C1", "C2", "C1")
@@ -447,26 +448,44 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
         p_start[mc] + 1 + (rng.random(mc.size) * np.maximum(span[mc] - 2, 1)).astype(np.int64)
     )
 
-    # every event that starts an episode: S (start), P (new carers), L (legal status), and
-    # the adoption placements; an event on or after the period's end is not an episode
+    # many 16- and 17-year-olds move to supported accommodation
+    sup = np.flatnonzero(~adopt & (rng.random(n) < _SUPPORTED_MOVE))
+    sup_day = sixteenth[sup] + rng.integers(1, 600, sup.size)
+
+    # every event that starts an episode: S (start), P (new carers), L (legal status), the
+    # adoption placements and the moves to supported accommodation (their placement type
+    # given); an event on or after the period's end is not an episode
     a = np.flatnonzero(adopt)
     everyone_ = np.arange(n)
-    ev_c = np.concatenate([everyone_, mc, everyone_, everyone_, a])
-    ev_day = np.concatenate([p_start, move_day, ls1_day, ls2_day, t_pa[a]])
+    ev_c = np.concatenate([everyone_, mc, everyone_, everyone_, a, sup])
+    ev_day = np.concatenate([p_start, move_day, ls1_day, ls2_day, t_pa[a], sup_day])
     ev_rne = np.concatenate(
         [
             np.full(n, "S"),
             np.full(mc.size, "P"),
             np.full(2 * n, "L"),
             np.where(foster_adopt[a], "T", "P"),
+            np.full(sup.size, "P"),
         ]
     )
     ev_ls = np.concatenate(
-        [ls_first, np.full(mc.size, None), ls1_code, np.full(n, "C2"), np.full(a.size, None)]
+        [
+            ls_first,
+            np.full(mc.size, None),
+            ls1_code,
+            np.full(n, "C2"),
+            np.full(a.size + sup.size, None),
+        ]
     ).astype(object)
-    ev_adoptive = np.concatenate([np.zeros(ev_c.size - a.size, dtype=bool), np.ones(a.size, bool)])
+    ev_forced = np.concatenate(
+        [
+            np.full(ev_c.size - a.size - sup.size, None),
+            np.where(foster_adopt[a], "A5", "A6"),
+            np.full(sup.size, supported),
+        ]
+    ).astype(object)
     ev_order = np.concatenate(
-        [np.zeros(n), np.ones(mc.size), np.full(2 * n, 2), np.ones(a.size)]
+        [np.zeros(n), np.ones(mc.size), np.full(2 * n, 2), np.ones(a.size + sup.size)]
     ).astype(np.int8)
     keep = (ev_rne == "S") | ((ev_day > p_start[ev_c]) & (ev_day < end_or_now[ev_c]))
     ep = (
@@ -476,7 +495,7 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
                 "DECOM": ev_day[keep],
                 "RNE": ev_rne[keep],
                 "new_ls": pl.Series(ev_ls[keep].tolist(), dtype=pl.String),
-                "adoptive": ev_adoptive[keep],
+                "forced": pl.Series(ev_forced[keep].tolist(), dtype=pl.String),
                 "order": ev_order[keep],
             }
         )
@@ -491,7 +510,12 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
         .with_columns(
             (pl.col("new_place").cum_sum() - 1).alias("placement"),
             pl.col("new_place").shift(-1).over("c").fill_null(False).alias("moves_next"),
-            pl.col("adoptive").shift(-1).over("c").fill_null(False).alias("adoptive_next"),
+            pl.col("forced")
+            .shift(-1)
+            .over("c")
+            .is_in(["A5", "A6"])
+            .fill_null(False)
+            .alias("adoptive_next"),
         )
     )
     c = ep["c"].to_numpy()
@@ -511,11 +535,11 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
     pc = starts["c"].to_numpy()
     p_day = starts["DECOM"].to_numpy()
     p_ls = starts["LS"].to_numpy().astype(str)
-    p_adoptive = starts["adoptive"].to_numpy()
+    forced = starts["forced"].to_numpy()
     k_pl = starts.height
     place = _placements(rng, (p_day - dob[pc]) / DAY, place_codes - _NOT_CHOSEN, supported)
     place = np.where((place == "P1") & (p_ls == "V2"), "U4", place)
-    place = np.where(p_adoptive, np.where(foster_adopt[pc], "A5", "A6"), place)
+    place = np.where(forced != None, forced, place)  # noqa: E711
     no_provider = set(schema.codes.get("PLACE_NO_PROVIDER", ()))
     provider: np.ndarray = np.asarray(
         np.where(
