@@ -348,6 +348,28 @@ def start_from_waiting_list(allocation: ServiceAllocation, when: dt.datetime | N
         active, _ = places_taken([service])[service.pk]
         if active >= service.capacity:
             raise EdgeOfCareError(f"{service.name} has no free place yet")
+        if allocation.referral.allocation_method == AllocationMethod.WAITING_LIST:
+            # Places go in waiting-list order: that is what makes the families who waited a fair
+            # comparison. A family that cannot take its place comes off the list (end it) first.
+            ahead = (
+                ServiceAllocation.objects.filter(
+                    service=service,
+                    status=ServiceAllocation.Status.WAITING,
+                    referral__allocation_method=AllocationMethod.WAITING_LIST,
+                    waiting_from__lt=allocation.waiting_from,
+                )
+                .select_related("referral")
+                .order_by("waiting_from")
+                .first()
+                if allocation.waiting_from is not None
+                else None
+            )
+            if ahead is not None:
+                raise EdgeOfCareError(
+                    f"{ahead.referral.reference} has waited longer for {service.name}: the "
+                    "council gives places in waiting-list order, so offer this place to that "
+                    "family first, or take them off the waiting list"
+                )
         allocation.status = ServiceAllocation.Status.ACTIVE
         allocation.started_at = when
         allocation.save(update_fields=["status", "started_at"])

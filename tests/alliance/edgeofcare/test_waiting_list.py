@@ -172,3 +172,27 @@ def test_the_waiting_list_statistics_recover_a_planted_effect():
     text = " ".join(evaluation.plain_english(result, "within 3 months of referral"))
     assert "40 of the 800 children who waited had a place before the check" in text
     assert "median wait of those who got a place was 24 days" in text
+
+
+def test_places_go_in_waiting_list_order(north):
+    service = factories.service(north, capacity=1, name="Respite and short breaks")
+    now = timezone.now()
+    first, second, third = (
+        factories.contacted(
+            factories.referral(north, received_at=now - dt.timedelta(days=10 - i)),
+            now - dt.timedelta(days=9 - i),
+        )
+        for i in range(3)
+    )
+    services.triage(first, [service])
+    services.triage(second, [service], waiting_list_ok=True)
+    services.triage(third, [service], waiting_list_ok=True)
+    ServiceAllocation.objects.filter(referral=second).update(
+        waiting_from=now - dt.timedelta(days=5)
+    )
+    services.end_allocation(first.allocations.get())
+    with pytest.raises(services.EdgeOfCareError, match=f"{second.reference} has waited longer"):
+        services.start_from_waiting_list(third.allocations.get())
+    services.start_from_waiting_list(second.allocations.get())
+    assert second.allocations.get().started_at is not None
+    assert third.allocations.get().status == ServiceAllocation.Status.WAITING
