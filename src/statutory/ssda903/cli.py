@@ -184,6 +184,13 @@ def generate(
     error_rate: Annotated[
         float, typer.Option("--error-rate", help="Share of rows with a planted mistake.")
     ] = 0.01,
+    planted: Annotated[
+        Path | None,
+        typer.Option(
+            "--planted",
+            help="Also write the list of planted mistakes to this CSV (outside OUT/current).",
+        ),
+    ] = None,
 ) -> None:
     """Write a realistic synthetic return (this year and last) for N children."""
     from statutory.ssda903.generator import generate_to
@@ -191,5 +198,9 @@ def generate(
     console = make_console()
     with plainly():
         with console.status("Generating…"):
-            current, previous = generate_to(out, children, year, seed=seed, error_rate=error_rate)
+            current, previous = generate_to(
+                out, children, year, seed=seed, error_rate=error_rate, planted=planted
+            )
         console.print(f"Wrote {current} and {previous}")
+        if planted is not None:
+            console.print(f"Wrote the planted mistakes to {planted}")
