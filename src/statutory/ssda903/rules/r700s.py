@@ -66,7 +66,9 @@ def ended_outside_year(ctx: Context) -> pl.DataFrame:
 def started_while_previous_open(ctx: Context) -> pl.DataFrame:
     """A child's orders are taken latest-ending first (open orders last); each is compared with
     the order after it in that list (the one before it in time): it is flagged when that order
-    has no end date, or started after this one."""
+    has no end date, or started after this one. Ends and starts are compared as dates (the
+    open-source validator orders DOLO_END and compares DOLO_START as text, day first, so
+    31/01 sorts after 28/02 and an earlier order can be flagged against a later one)."""
     dolo = (
         ctx.table(DOLO)
         .filter(pl.col("DOLO_START").is_not_null())
@@ -86,12 +88,16 @@ def started_while_previous_open(ctx: Context) -> pl.DataFrame:
 
 @rule("706", table="DoLo_last", fields=("DOLO_START",))
 def open_last_year_not_carried_on(ctx: Context) -> pl.DataFrame:
-    """An order open at the end of last year's return (no DOLO_END) must appear this year with
-    the same DOLO_START. The flagged row is last year's order (there is no row this year to
-    flag), so the table is given as ``DoLo_last``. Needs last year's DoLo table."""
+    """An order open at the end of last year's return (DOLO_END blank) must appear this year
+    with the same DOLO_START. The flagged row is last year's order (there is no row this year
+    to flag), so the table is given as ``DoLo_last``. A DOLO_END written but not a date is
+    unknown, not open (as for DEC elsewhere, and as the open-source validator reads it): it
+    was last year's 701 finding and is not flagged again here. Needs last year's DoLo table."""
     if not ctx.previous_supplied(DOLO):
         return ctx.table(DOLO).clear()
-    last_open = ctx.previous(DOLO).filter(pl.col("DOLO_END").is_null())
+    last = ctx.previous(DOLO)
+    end_text = "DOLO_END__raw" if "DOLO_END__raw" in last.columns else "DOLO_END"
+    last_open = last.filter(pl.col(end_text).is_null())
     this_year = ctx.table(DOLO).select(CHILD, "DOLO_START").unique()
     return last_open.join(this_year, on=[CHILD, "DOLO_START"], how="anti")
 

@@ -57,6 +57,48 @@ def test_705_started_while_previous_open():
     assert flagged("705", DoLo=rows) == [3, 5]
 
 
+def test_705_orders_compared_as_dates_not_as_text():
+    # As text, day first, "31/01/2027" sorts after "28/02/2027": read that way the January
+    # order would be compared with the February one and flagged. As dates it ended first.
+    rows = [
+        dolo("1", "01/02/2027", "28/02/2027"),
+        dolo("1", "10/01/2027", "31/01/2027"),
+        dolo("2", "2027-01-10", "2027-01-31"),  # ISO dates are dates too
+        dolo("2", "01/02/2027", "28/02/2027"),
+    ]
+    assert flagged("705", DoLo=rows) == []
+    # an order ending later but starting before the one that ended first is found, whichever
+    # way the dates are written
+    out_of_order = [
+        dolo("1", "01/02/2027", "28/02/2027"),
+        dolo("1", "15/01/2027", "31/03/2027"),
+        dolo("2", "2027-02-01", "2027-02-28"),
+        dolo("2", "15/01/2027", "31/03/2027"),
+    ]
+    assert flagged("705", DoLo=out_of_order) == [2, 4]
+
+
+def test_706_unreadable_end_last_year_is_not_an_open_order():
+    last_year = build_return(
+        YEAR,
+        {
+            "DoLo": raw_frame(
+                "DoLo",
+                [
+                    dolo("1", "01/01/2026", "31/02/2026"),  # written, not a date: not open
+                    dolo("2", "01/01/2026", "   "),  # blank: open, not carried on
+                ],
+                year=YEAR,
+            )
+        },
+    )
+    this_year = build_return(
+        YEAR, {"DoLo": raw_frame("DoLo", [dolo("3", "01/05/2026")], year=YEAR)}, previous=last_year
+    )
+    found = run(registry(), this_year, year=YEAR, codes=["706"], raise_errors=True).frame
+    assert found.select("table", "row_number").rows() == [("DoLo_last", 2)]
+
+
 def test_706_open_order_last_year_not_carried_on():
     # 2025/26 returns have no DoLo table, so this can first fire in 2027/28: last year's DoLo
     # is built here with the 2026/27 layout.
