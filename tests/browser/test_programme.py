@@ -22,6 +22,7 @@ def test_an_alliance_lead_adds_a_milestone_after_a_date_error(page, base_url, ax
     page.get_by_label("Status").select_option("active")
     page.get_by_role("button", name="Show").click()
     page.locator("table a.govuk-link").filter(has_text=re.compile(".")).first.click()
+    page.wait_for_load_state()
     assert "Diagnostic" in page.content()
     axe_check(page)
     engagement_url = page.url
@@ -41,8 +42,15 @@ def test_an_alliance_lead_adds_a_milestone_after_a_date_error(page, base_url, ax
     page.get_by_role("button", name="Save").click()
     assert page.url == engagement_url
     assert "Audit of strategy meetings" in page.locator("[data-milestones]").inner_text()
+    # RAG moves every month: the lead changes the saved milestone, the history shows the move.
+    page.get_by_role("link", name="Change Audit of strategy meetings").click()
+    axe_check(page)
+    page.get_by_label("Red").check()
+    page.get_by_role("button", name="Save").click()
+    assert page.url.split("#")[0] == engagement_url
     page.get_by_role("link", name="Full history of changes").click()
     assert "Audit of strategy meetings" in page.locator("[data-history]").inner_text()
+    assert "Amber → Red" in page.locator("[data-history]").inner_text()
     axe_check(page)
 
 
@@ -51,6 +59,7 @@ def test_the_dfe_reads_who_needs_support_and_why(page, base_url, axe_check):
     page.get_by_role("link", name="Programme set-up").first.click()
     axe_check(page)
     page.get_by_role("link", name="Partners in Practice, 2018 wave").click()
+    page.wait_for_load_state()  # a loaded machine can return the page slowly: read it whole
     assert "Tyneside Alliance" in page.content()
     axe_check(page)
     page.get_by_role("link", name="Who needs support and why").click()
@@ -66,4 +75,25 @@ def test_the_dfe_reads_who_needs_support_and_why(page, base_url, axe_check):
     axe_check(page)
     page.get_by_role("link", name="Improvement programme").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Programme dashboard"
+    axe_check(page)
+
+
+def test_an_alliance_lead_reads_a_budget_lines_forecast_and_is_told_when_a_profile_does_not_add_up(
+    page, base_url, axe_check
+):
+    sign_in(page, base_url, "lead@tyneside-alliance.demo")
+    page.goto(base_url + "/programme/money/")
+    assert "Forecast and actual by quarter" in page.content()
+    axe_check(page)
+    page.locator("[data-money] tbody a.govuk-link").first.click()
+    assert page.locator("[data-quarters] tbody tr").count() >= 4
+    axe_check(page)
+    page.get_by_role("link", name=re.compile("spend profile")).click()
+    axe_check(page)
+    quarter_one = page.get_by_label(re.compile("Quarter 1: "))
+    quarter_one.fill("0")
+    page.get_by_role("button", name="Save").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "The quarters add up to" in summary.inner_text()
+    assert page.title().startswith("Error:")
     axe_check(page)
