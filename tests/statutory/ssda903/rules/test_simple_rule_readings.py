@@ -186,3 +186,15 @@ def test_174_in_2023_24_flags_boys_coded_1() -> None:
         {"CHILD": "3", "SEX": "1", "MC_DOB": None},
     ]
     assert flagged_rows("174", year=2024, Header=rows) == [1]
+
+
+def test_a_cell_of_spaces_is_blank() -> None:
+    """Differs: the validator's CSV reader treats only an empty cell as blank."""
+    episodes = [
+        {"CHILD": "1", "DECOM": "01/06/2024", "DEC": "  ", "REC": None},
+        {"CHILD": "2", "DECOM": "01/06/2024", "DEC": "02/06/2024", "REC": "  "},
+    ]
+    assert flagged_rows("147", "Episodes", Episodes=episodes) == []
+    assert flagged_rows("148", "Episodes", Episodes=episodes) == [2]
+    placed = [{"CHILD": "1", "DATE_PLACED_CEASED": " ", "REASON_PLACED_CEASED": None}]
+    assert flagged_rows("119", "PlacedAdoption", PlacedAdoption=placed) == []
