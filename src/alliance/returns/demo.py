@@ -19,7 +19,6 @@ from alliance.returns import services
 from alliance.returns.models import DataSharingAgreement, Upload
 
 DEMO_CHILDREN = 150
-_OLD_CIN_PSEUDONYM = re.compile(r"^P[0-9A-F]{15}$")
 _CHILD_ID = re.compile(r"<LAchildID>([^<]*)</LAchildID>")
 
 
@@ -34,14 +33,9 @@ class _File:
 
 def _needs_cin(org: Organisation) -> bool:
     """No CIN census yet, or the latest one was stored with the old CIN-only pseudonyms."""
-    latest = Upload.objects.accepted().filter(organisation=org, kind="cin").order_by("-uploaded_at")
-    upload = latest.first()
-    if upload is None:
-        return not Upload.objects.filter(organisation=org, kind="cin").exists()
-    ids = services.read_version(upload).get("ChildIdentifiers")
-    return ids is not None and bool(
-        ids.height and ids["LAchildID"].str.contains(_OLD_CIN_PSEUDONYM.pattern).all()
-    )
+    if not Upload.objects.filter(organisation=org, kind="cin").exists():
+        return True
+    return bool(services.stored_with_old_cin_pseudonyms(org))
 
 
 def _census(folder: Path, code: str, seed: int, year: int, looked_after: list[str]) -> Path:

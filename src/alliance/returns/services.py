@@ -59,6 +59,25 @@ def pseudonymise_id(organisation: Organisation | int, child_id: str, kind: str =
     return child_pseudonym(storage.council_key(_organisation_id(organisation)), child_id) or ""
 
 
+OLD_CIN_PSEUDONYM = re.compile(r"^P[0-9A-F]{15}$")
+"""How the CIN census stored `LAchildID` before both returns shared one pseudonym (see
+docs/returns.md): `P` is not a hex digit, so no pseudonym made since looks like this."""
+
+
+def stored_with_old_cin_pseudonyms(organisation: Organisation | int) -> list[Upload]:
+    """The council's latest accepted CIN censuses (one a year) still holding the old CIN-only
+    pseudonyms, which match nothing in SSDA903: each needs uploading again."""
+    stale = []
+    for _year, upload in sorted(_latest_accepted(_organisation_id(organisation), "cin").items()):
+        path = Path(upload.stored_version) / "ChildIdentifiers.parquet"
+        if not upload.stored_version or not path.is_file():
+            continue
+        ids = pl.read_parquet(path, columns=["LAchildID"])["LAchildID"].drop_nulls()
+        if ids.len() and ids.str.contains(OLD_CIN_PSEUDONYM.pattern).all():
+            stale.append(upload)
+    return stale
+
+
 def _latest_accepted(organisation_id: int, kind: str) -> dict[int, Upload]:
     latest: dict[int, Upload] = {}
     uploads = Upload.objects.accepted().filter(organisation_id=organisation_id, kind=kind)

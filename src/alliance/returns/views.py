@@ -60,6 +60,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "form": UploadForm() if may_upload else None,
             "may_upload": may_upload,
             "limit_mb": storage.upload_limit() // storage.MB,
+            "upload_again": services.stored_with_old_cin_pseudonyms(council) if council else [],
         },
     )
 

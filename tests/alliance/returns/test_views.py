@@ -273,3 +273,35 @@ def test_the_upload_page_says_plainly_which_return_is_checked_for_its_council(cl
     page = client.get(reverse("returns:index")).content.decode()
     assert "An SSDA903 return does not say which council it belongs to" in page
     assert "checks that a CIN census is your council" in page
+
+
+def test_a_census_stored_with_the_old_cin_pseudonyms_is_asked_for_again(
+    client, analyst, north, generated
+):
+    from pathlib import Path
+
+    import polars as pl
+
+    from tests.alliance.returns.factories import cin_file
+
+    upload = services.start_upload(
+        organisation=north,
+        user=analyst,
+        kind="cin",
+        year=2025,
+        current=[cin_file(generated, la="392")],
+    )
+    assert services.check(upload.pk, "t") == "accepted"
+    upload.refresh_from_db()
+    client.force_login(analyst)
+    assert "Upload your CIN census" not in client.get(reverse("returns:index")).content.decode()
+    assert services.stored_with_old_cin_pseudonyms(north) == []
+    # as the CIN census was stored before both returns shared one pseudonym: P + 15 hex
+    stored = Path(upload.stored_version) / "ChildIdentifiers.parquet"
+    frame = pl.read_parquet(stored)
+    frame.with_columns(("P" + pl.col("LAchildID").str.slice(1)).alias("LAchildID")).write_parquet(
+        stored
+    )
+    assert services.stored_with_old_cin_pseudonyms(north) == [upload]
+    page = client.get(reverse("returns:index")).content.decode()
+    assert "Upload your CIN census for 2024 to 2025 again" in page
