@@ -261,6 +261,11 @@ def _spend(
             )
             spent += amount
     SpendEntry.objects.bulk_create(entries)
+    # Grant returns (fictional) for the quarters that have ended: all of them once the programme
+    # is over; otherwise all but the latest, which is left for the lead to submit.
+    ended = [q for q in all_quarters if q.ends < today]
+    for quarter in ended if programme.ends < today else ended[:-1]:
+        services.submit_return(partner, quarter.number, today=today, user=None)
 
 
 def _build(

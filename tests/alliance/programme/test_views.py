@@ -347,4 +347,16 @@ def test_demo_loader_makes_the_2018_wave(reference_data):
         assert latest[match.council_id].overall in ("requires-improvement", "inadequate")
     counts = list(prog.partners.values_list("capacity", flat=True))
     assert all(8 <= n <= 12 for n in counts)
+    # The 2018 wave is over: every quarter's grant return is in, and all its spend reported.
+    from alliance.programme.models import GrantReturn, PlannedSpend
+
+    assert GrantReturn.objects.filter(partner__programme=prog).count() == 9 * 8
+    assert not SpendEntry.objects.filter(
+        budget_line__partner__programme=prog, reported_in__isnull=True
+    ).exists()
+    for line in BudgetLine.objects.filter(partner__programme=prog, kind="innovation"):
+        planned = PlannedSpend.objects.filter(budget_line=line).values_list(
+            "amount_pence", flat=True
+        )
+        assert sum(planned) == line.amount_pence
     assert demo.load().endswith("already loaded")
