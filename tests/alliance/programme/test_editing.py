@@ -337,3 +337,14 @@ def test_the_dfe_moves_or_withdraws_a_match_before_its_engagement_starts(client,
     assert not waiting.__class__.objects.filter(pk=waiting.pk).exists()
     removed = ChangeRecord.objects.get(object_type="match", action="removed")
     assert removed.changes["Reason"] == ["", "Council declined support"]
+
+
+def test_change_and_remove_links_are_offered_only_to_the_owner(client, world):
+    url = f"/programme/engagements/{world['ours'].pk}/"
+    mine = _as(client, world["lead"]).get(url).content.decode()
+    assert f"/programme/records/milestones/{world['milestone'].pk}/remove/" in mine
+    assert f"/programme/records/engagements/{world['ours'].pk}/" in mine
+    theirs = _as(client, world["supported_leader"]).get(url).content.decode()
+    assert "Audit" in theirs
+    assert "/programme/records/" not in theirs
+    assert "/programme/money/lines/" not in theirs  # the partner's money is not theirs to see
