@@ -695,6 +695,7 @@ def _validate(upload: Upload, progress: _Progress) -> dict[str, Any]:
             for row in counts.iter_rows(named=True)
         ],
         "engine_errors": [{"rule_code": e.code, "error": e.error} for e in findings.errors],
+        "not_run": [{"rule_code": c, "reason": why} for c, why in findings.not_run.items()],
         "rows": {n: return_.tables[n].height for n in sorted(return_.supplied)},
         "previous_rows": (
             {n: return_.previous.tables[n].height for n in sorted(return_.previous.supplied)}

@@ -65,6 +65,12 @@ def test_analyst_uploads_and_sees_progress_then_the_report(client, analyst, nort
     report = client.get(response["Location"]).content.decode()
     assert "Checked and stored" in report
     assert "returns/progress.js" not in report
+    # the Ofsted-provider rules cannot run without Ofsted's lists: said, never shown as passed
+    upload.refresh_from_db()
+    not_run = {item["rule_code"] for item in upload.summary["not_run"]}
+    assert {"219", "224", "1008"} <= not_run
+    assert "not run on this return, so they are not counted as passed" in report
+    assert "1008" in report
     assert client.get(reverse("returns:upload-status", args=[upload.pk])).json()["finished"] is True
 
 
