@@ -97,6 +97,8 @@ def serve(
             "-m",
             "gunicorn",
             "alliance.config.wsgi:application",
+            "--config",
+            "python:alliance.config.gunicorn",
             "--bind",
             bind,
             "--workers",

@@ -12,6 +12,8 @@ class EdgeofcareConfig(AppConfig):
     label = "edgeofcare"
     verbose_name = "Edge of Care"
     demo_loaders = ("alliance.edgeofcare.demo.load",)
+    # imported ahead of time by each web process (alliance.config.gunicorn): seconds otherwise
+    slow_imports = ("sklearn.linear_model",)
     reference_order = 80  # after the people and councils the demo families belong to
     sections = (
         Section(

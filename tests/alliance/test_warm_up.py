@@ -1,0 +1,23 @@
+"""Each web process imports the slow libraries apps name, ahead of the first request."""
+
+from __future__ import annotations
+
+import sys
+
+from alliance.config import gunicorn
+
+
+def test_the_slow_imports_apps_name_are_imported_ahead_of_time(monkeypatch):
+    for name in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")]:
+        monkeypatch.delitem(sys.modules, name)
+    gunicorn._warm_up()
+    assert "sklearn.linear_model" in sys.modules
+
+
+def test_a_missing_library_is_logged_not_fatal(monkeypatch, caplog):
+    from django.apps import apps
+
+    config = apps.get_app_config("edgeofcare")
+    monkeypatch.setattr(config, "slow_imports", ("alliance.no_such_module",), raising=False)
+    gunicorn._warm_up()
+    assert "could not import alliance.no_such_module ahead of time" in caplog.text
