@@ -9,7 +9,7 @@ from django import forms
 
 from alliance.organisations.models import Organisation
 from alliance.returns.models import DataSharingAgreement, ReturnKind
-from alliance.returns.services import collection_years
+from alliance.returns.services import MAX_PROVIDER_LISTS, collection_years
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -48,6 +48,15 @@ class UploadForm(forms.Form):
         "folder inside the zip.",
         required=False,
     )
+    providers = MultipleFileField(
+        label="Ofsted provider lists (SSDA903 only, optional)",
+        help_text="Seven DfE rules (219, 221, 224, 227, 228, 229 and 1008) check placements' "
+        "Ofsted URNs against Ofsted's lists of providers. Upload Ofsted's Children's Homes list "
+        "and Social Care Providers list, or its combined list: up to 2 files, the .xlsx "
+        "workbooks as Ofsted publishes them or CSV saved from them. Without them those rules "
+        "are not run.",
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,6 +76,17 @@ class UploadForm(forms.Form):
         if kind == ReturnKind.CIN and data.get("previous"):
             self.add_error(
                 "previous", "The CIN census is checked on its own: leave last year's files out"
+            )
+        if kind == ReturnKind.CIN and data.get("providers"):
+            self.add_error(
+                "providers",
+                "Ofsted's provider lists are for the SSDA903 return only: leave them out",
+            )
+        if len(data.get("providers") or []) > MAX_PROVIDER_LISTS:
+            self.add_error(
+                "providers",
+                f"Choose at most {MAX_PROVIDER_LISTS} Ofsted provider lists (for example the "
+                "Children's Homes list and the Social Care Providers list)",
             )
         return data
 

@@ -57,6 +57,12 @@ class Upload(models.Model):
     size_bytes = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     has_previous_year = models.BooleanField(default=False)
+    provider_file_names = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Ofsted's provider lists given with an SSDA903 return, as uploaded (public data, "
+        "used by the checks, never stored with the records)",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     # Live progress, written by the task as it works (the page polls it).
     stage = models.CharField(max_length=100, blank=True)

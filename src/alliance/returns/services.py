@@ -179,13 +179,27 @@ def start_upload(
     year: int,
     current: Sequence[storage.Chunked],
     previous: Sequence[storage.Chunked] = (),
+    providers: Sequence[storage.Chunked] = (),
 ) -> Upload:
     """Stream the files to storage, record the upload and queue its check. One upload of a
-    council's return runs at a time: a second gets UploadProblem and leaves nothing behind."""
+    council's return runs at a time: a second gets UploadProblem and leaves nothing behind.
+
+    `providers` are Ofsted's provider lists (SSDA903 only, up to two), kept with the upload for
+    its check. They are read here, before anything is recorded, so a list the library cannot
+    use is refused at once with its message (ProviderListProblem) and nothing is stored."""
     if kind not in KINDS:
         raise UploadProblem("Choose which return this is.")
     if not current:
         raise UploadProblem("Choose the return's files to upload.")
+    if providers and kind != ReturnKind.SSDA903:
+        raise storage.ProviderListProblem(
+            "Ofsted's provider lists are for the SSDA903 return only: leave them out"
+        )
+    if len(providers) > MAX_PROVIDER_LISTS:
+        raise storage.ProviderListProblem(
+            f"Choose at most {MAX_PROVIDER_LISTS} Ofsted provider lists (for example the "
+            "Children's Homes list and the Social Care Providers list)"
+        )
     if Upload.objects.running().filter(organisation=organisation, kind=kind, year=year).exists():
         raise _already_running()
     staging = storage.root() / "incoming" / f"staging-{timezone.now():%Y%m%d%H%M%S}-{id(current)}"
@@ -195,6 +209,18 @@ def start_upload(
         got_previous = (
             storage.receive(previous, staging / "previous", limit=remaining) if previous else []
         )
+        remaining -= sum(r.size for r in got_previous)
+        got_providers = (
+            storage.receive(
+                providers,
+                staging / PROVIDERS,
+                limit=remaining,
+                sniffer=storage.sniff_provider_list,
+            )
+            if providers
+            else []
+        )
+        _check_provider_lists(got_providers)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -218,6 +244,7 @@ def start_upload(
                 size_bytes=sum(r.size for r in received),
                 sha256=received[0].sha256 if len(received) == 1 else "",
                 has_previous_year=bool(got_previous),
+                provider_file_names=[r.original_name for r in got_providers],
                 stage="Waiting for the checking service",
                 compared_with=last,
             )
@@ -232,6 +259,44 @@ def start_upload(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return upload
+
+
+# Ofsted publishes its provider information as two lists (Children's Homes; Social Care
+# Providers) or one combined list: two files at most.
+MAX_PROVIDER_LISTS = 2
+PROVIDERS = "providers"
+
+
+def _check_provider_lists(received: Sequence[storage.Received]) -> None:
+    """Read the provider lists as the check will, so an unusable one is refused now, with the
+    library's message naming the file (as uploaded), row and column."""
+    if not received:
+        return
+    from statutory.engine.errors import InputError
+    from statutory.ssda903.providers import read_providers
+
+    budget = storage.unzipped_limit()
+    for item in received:
+        if item.format == "xlsx":
+            try:
+                storage.check_workbook(item.path, budget=budget)
+            except storage.ProviderListProblem as problem:
+                raise storage.ProviderListProblem(f"{item.original_name}: {problem}") from None
+    try:
+        read_providers([r.path for r in received])
+    except InputError as exc:
+        text = str(exc)
+        for item in received:
+            text = text.replace(str(item.path), item.original_name)
+        raise storage.ProviderListProblem(
+            f"The Ofsted provider list could not be used: {text}"
+        ) from None
+
+
+def provider_lists(upload: Upload) -> list[Path]:
+    """The Ofsted provider lists kept with an upload (none once it has been decided)."""
+    folder = storage.incoming_dir(upload.pk) / PROVIDERS
+    return list(storage.files_in(folder)) if folder.is_dir() else []
 
 
 def _already_running() -> UploadProblem:
@@ -395,8 +460,11 @@ def check(upload_id: int, token: str) -> str:
 
 def _plain(exc: BaseException) -> str:
     text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-    text = re.sub(r"/\S*/returns/incoming/\d+/", "", str(text))
+    providers = re.search(r"/returns/incoming/\d+/providers/", str(text)) is not None
+    text = re.sub(r"/\S*/returns/incoming/\d+/(providers/)?", "", str(text))
     text = text.replace("(--year ", "(collection year ")
+    if providers:
+        return f"The Ofsted provider list could not be used: {text}"
     return f"The return could not be read: {text}"
 
 
@@ -489,7 +557,14 @@ def _read(upload: Upload, council: Council) -> tuple[Any, Callable[[], dict[str,
         for folder in (current, previous):
             if folder is not None:
                 _refuse_another_councils_903(folder, council)
-        return_ = read_return(current, upload.year, previous=previous)
+        lists = provider_lists(upload)
+        if upload.provider_file_names and not lists:
+            raise UploadProblem(
+                "The Ofsted provider lists are no longer here: upload the return again."
+            )
+        # Public data: they go to the reader (for the Ofsted-provider rules), never to `supplied`,
+        # so they are neither pseudonymised nor stored with the records.
+        return_ = read_return(current, upload.year, previous=previous, providers=lists or None)
         return_.la_code = council.ons_code
         supplied = {n: _as_text(return_.tables[n]) for n in sorted(return_.supplied)}
 

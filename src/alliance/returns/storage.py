@@ -2,6 +2,9 @@
 
 - Uploads are streamed to `VAR_DIR/returns/incoming/<upload id>/` with a size limit, and their
   type is decided from their first bytes (zip, XML or CSV), never from their names.
+- Ofsted's provider lists (public data, given with an SSDA903 return) go to the same upload's
+  `providers/` folder, with the same limit; they are Ofsted's .xlsx workbooks or CSV, and a
+  workbook is looked inside before anything reads it (`check_workbook`).
 - Zips are unpacked by us, member by member, counting bytes as they come out: a member that
   expands more than `MAX_RATIO` times, or a zip whose contents pass `unzipped_limit()`, is refused
   (zip bombs), and so are names that climb out of the folder, nested zips and Excel workbooks.
@@ -22,7 +25,7 @@ import shutil
 import stat
 import uuid
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -37,6 +40,10 @@ CHUNK = 1024 * 1024
 
 class UploadProblem(Exception):
     """Something wrong with what was uploaded, said so the person who uploaded it can act."""
+
+
+class ProviderListProblem(UploadProblem):
+    """Something wrong with an Ofsted provider list given with a return (shown by that field)."""
 
 
 class Chunked(Protocol):
@@ -141,7 +148,54 @@ def sniff(head: bytes) -> str:
     )
 
 
-SUFFIX = {"zip": ".zip", "xml": ".xml", "csv": ".csv"}
+def sniff_provider_list(head: bytes) -> str:
+    """'xlsx' or 'csv' from the first bytes of an Ofsted provider list; ProviderListProblem for
+    anything else. (A zip is taken as a workbook here; `check_workbook` then looks inside.)"""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ProviderListProblem(
+            "This Ofsted provider list is an old-style Excel workbook (.xls). Save it as .xlsx or "
+            "CSV and upload that."
+        )
+    try:
+        fmt = sniff(head)
+    except UploadProblem:
+        fmt = ""
+    if fmt != "csv":
+        raise ProviderListProblem(
+            "An Ofsted provider list must be Ofsted's .xlsx workbook or a CSV file saved from it."
+        )
+    return fmt
+
+
+def check_workbook(path: Path, *, budget: int | None = None) -> None:
+    """Refuse a 'workbook' that is not one, or that would unpack to far more than a provider
+    list does (the Excel reader unpacks it in memory: a zip bomb must not reach it)."""
+    budget = unzipped_limit() if budget is None else budget
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile:
+        raise ProviderListProblem(
+            "This Ofsted provider list is a damaged or incomplete workbook: download it again."
+        ) from None
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise ProviderListProblem(
+            "This Ofsted provider list is a zip, not an Excel workbook. Upload Ofsted's .xlsx "
+            "workbook or a CSV file."
+        )
+    if sum(i.file_size for i in infos) > budget or any(
+        i.compress_size and i.file_size / i.compress_size > MAX_RATIO for i in infos
+    ):
+        raise ProviderListProblem(
+            "This Ofsted provider list unpacks to far more than a provider list does (it looks "
+            "like a zip bomb)."
+        )
+
+
+SUFFIX = {"zip": ".zip", "xml": ".xml", "csv": ".csv", "xlsx": ".xlsx"}
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -167,9 +221,16 @@ class Received:
     format: str
 
 
-def receive(files: Iterable[Chunked], folder: Path, *, limit: int | None = None) -> list[Received]:
+def receive(
+    files: Iterable[Chunked],
+    folder: Path,
+    *,
+    limit: int | None = None,
+    sniffer: Callable[[bytes], str] = sniff,
+) -> list[Received]:
     """Stream each file into `folder`, hashing and counting as it goes. Over the limit, of an
-    unknown type, or interrupted: everything written is removed and the error raised."""
+    unknown type (`sniffer` decides from the first bytes), or interrupted: everything written is
+    removed and the error raised."""
     limit = upload_limit() if limit is None else limit
     received: list[Received] = []
     taken: set[str] = set()
@@ -184,7 +245,7 @@ def receive(files: Iterable[Chunked], folder: Path, *, limit: int | None = None)
             with temp.open("wb") as out:
                 for chunk in upload.chunks(CHUNK):
                     if fmt is None:
-                        fmt = sniff(chunk[:4096])
+                        fmt = sniffer(chunk[:4096])
                     size += len(chunk)
                     total += len(chunk)
                     if total > limit:

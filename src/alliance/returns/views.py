@@ -95,10 +95,15 @@ def _upload_checked(request: HttpRequest) -> HttpResponse:
                 year=form.cleaned_data["year"],
                 current=form.cleaned_data["current"],
                 previous=form.cleaned_data["previous"],
+                providers=form.cleaned_data["providers"],
             )
         except storage.UploadProblem as problem:
-            names = [f.name for f in form.cleaned_data["current"]]
-            form.add_error("current", str(problem))
+            names = [
+                f.name for f in [*form.cleaned_data["current"], *form.cleaned_data["providers"]]
+            ]
+            # a provider list's problem is shown by its own field; the return's by the return's
+            on = "providers" if isinstance(problem, storage.ProviderListProblem) else "current"
+            form.add_error(on, str(problem))
             # a refused upload is an upload too: who tried to send what, and why it was refused
             audit.record(
                 request,
@@ -117,7 +122,11 @@ def _upload_checked(request: HttpRequest) -> HttpResponse:
                 request,
                 audit.Action.UPLOAD,
                 upload,
-                detail={"files": upload.file_names, "bytes": upload.size_bytes},
+                detail={
+                    "files": upload.file_names,
+                    "bytes": upload.size_bytes,
+                    "provider_lists": upload.provider_file_names,
+                },
             )
             return redirect("returns:upload", pk=upload.pk)
     elif council is None:
