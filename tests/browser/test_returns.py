@@ -27,13 +27,44 @@ def return_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_upload_progress_report_download(page, base_url, axe_check, return_zip, tmp_path):
+@pytest.fixture(scope="module")
+def provider_list(return_zip: Path) -> Path:
+    """Ofsted's list (saved as CSV) for the URNs the return's episodes use."""
+    import polars as pl
+
+    episodes = pl.read_csv(
+        return_zip.parent / "return" / "current" / "episodes.csv", infer_schema=False
+    )
+    listed = (
+        episodes.filter(pl.col("URN").is_not_null() & (pl.col("URN") != "XXXXXXX"))
+        .group_by("URN")
+        .agg(
+            pl.col("PLACE").unique().sort().str.join(", ").alias("Placement code"),
+            pl.col("PLACE_PROVIDER")
+            .drop_nulls()
+            .unique()
+            .sort()
+            .str.join("/")
+            .alias("Placement provider code"),
+            pl.col("PL_POST").first().fill_null("").alias("Setting address postcode"),
+        )
+        .with_columns(pl.lit("").alias("Deregistration date"))
+    )
+    path = return_zip.parent / "ofsted-providers.csv"
+    listed.write_csv(path)
+    return path
+
+
+def test_upload_progress_report_download(
+    page, base_url, axe_check, return_zip, provider_list, tmp_path
+):
     sign_in(page, base_url, "analyst@north-tyneside.demo")
     page.goto(base_url + "/returns/")
     axe_check(page)
     page.get_by_label("SSDA903 (children looked after and care leavers)").check()
     page.get_by_label("April 2025 to March 2026").check()
     page.get_by_label("The return's files").set_input_files(str(return_zip))
+    page.get_by_label("Ofsted provider lists").set_input_files(str(provider_list))
     page.get_by_role("button", name="Upload and check").click()
     page.wait_for_url(re.compile(r"/returns/uploads/\d+/$"))
     axe_check(page)
@@ -43,6 +74,9 @@ def test_upload_progress_report_download(page, base_url, axe_check, return_zip, 
     page.reload()  # the result survives a reload
     done.wait_for()
     axe_check(page)
+    # with Ofsted's list given, the Ofsted-provider rules ran: none is listed as not run
+    page.get_by_text("ofsted-providers.csv").wait_for()
+    assert page.get_by_text("needs Ofsted provider information").count() == 0
     first_rule = page.locator("a[href*='/rules/']").first
     first_rule.click()
     page.get_by_role("heading", name=re.compile(r"^Rule ")).wait_for()
