@@ -173,7 +173,7 @@ def test_a_broken_provider_list_refuses_the_upload_and_stores_nothing(
     page = _refused(client, current, [_csv(rows, "ofsted.csv")])
     assert "There is a problem" in page
     assert "The Ofsted provider list could not be used" in page
-    assert "ofsted.csv" in page
+    assert "ofsted.csv, row 3, column Deregistration date" in page
     assert 'href="#id_providers"' in page
     assert "staging-" not in page
     assert str(storage.root()) not in page

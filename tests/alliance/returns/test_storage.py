@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -138,3 +140,80 @@ def test_key_file_is_made_private(settings):
     mode = stat.S_IMODE(storage.key_path(7).stat().st_mode)
     assert mode == 0o600
     assert Path(settings.KEYS_DIR) not in Path(settings.VAR_DIR).parents
+
+
+# ---------------------------------------------------------------------------------------------
+# Ofsted's provider lists
+
+
+def _workbook(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("head", "fmt"),
+    [
+        (b"PK\x03\x04rest", "xlsx"),
+        (b"URN,Placement code\nSC1,K2\n", "csv"),
+        (b"\xef\xbb\xbfURN,Placement code\n", "csv"),
+    ],
+)
+def test_provider_lists_are_workbooks_or_csv(head: bytes, fmt: str) -> None:
+    assert storage.sniff_provider_list(head) == fmt
+
+
+@pytest.mark.parametrize(
+    ("head", "says"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1", "old-style Excel workbook (.xls)"),
+        (b"%PDF-1.7", "must be Ofsted's .xlsx workbook or a CSV"),
+        (b"<?xml version='1.0'?><x/>", "must be Ofsted's .xlsx workbook or a CSV"),
+        (b"just words", "must be Ofsted's .xlsx workbook or a CSV"),
+    ],
+)
+def test_other_provider_lists_are_refused_for_that_field(head: bytes, says: str) -> None:
+    with pytest.raises(storage.ProviderListProblem, match=re.escape(says)):
+        storage.sniff_provider_list(head)
+
+
+def test_a_provider_list_streams_with_its_own_suffix(tmp_path: Path) -> None:
+    xlsx = _workbook({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})
+    got = storage.receive(
+        [Chunks("Childrens homes.XLSX", [xlsx]), Chunks("social care.txt", [b"URN,x\n1,2\n"])],
+        tmp_path / "providers",
+        sniffer=storage.sniff_provider_list,
+    )
+    assert [r.path.name for r in got] == ["Childrens-homes.xlsx", "social-care.csv"]
+    storage.check_workbook(got[0].path)
+
+
+def test_a_workbook_is_looked_inside_before_it_is_read(tmp_path: Path) -> None:
+    not_excel = tmp_path / "a.xlsx"
+    not_excel.write_bytes(_workbook({"episodes.csv": b"CHILD\n1\n"}))
+    with pytest.raises(storage.ProviderListProblem, match="a zip, not an Excel workbook"):
+        storage.check_workbook(not_excel)
+    bomb = tmp_path / "b.xlsx"
+    bomb.write_bytes(
+        _workbook(
+            {
+                "[Content_Types].xml": b"<Types/>",
+                "xl/worksheets/sheet1.xml": b"\0" * (20 * storage.MB),
+            }
+        )
+    )
+    with pytest.raises(storage.ProviderListProblem, match="zip bomb"):
+        storage.check_workbook(bomb)
+    big = tmp_path / "c.xlsx"
+    big.write_bytes(
+        _workbook({"[Content_Types].xml": b"<Types/>", "xl/sharedStrings.xml": os.urandom(4096)})
+    )
+    with pytest.raises(storage.ProviderListProblem, match="zip bomb"):
+        storage.check_workbook(big, budget=1024)
+    damaged = tmp_path / "d.xlsx"
+    damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    with pytest.raises(storage.ProviderListProblem, match="damaged or incomplete"):
+        storage.check_workbook(damaged)
