@@ -21,7 +21,10 @@ def test_referral_triage_allocation_and_closure(page, base_url, axe_check):
     axe_check(page)
 
     page.get_by_role("link", name="Live queue").first.click()
-    assert page.locator("[data-queue] tbody tr").count() >= 1  # the demo families waiting
+    page.wait_for_url("**/edge-of-care/queue/")
+    page.wait_for_load_state()
+    # the demo families waiting (waits for the rows, rather than reading a page still loading)
+    page.locator("[data-queue] tbody tr").first.wait_for()
     axe_check(page)
 
     page.goto(base_url + "/edge-of-care/referrals/new/")
