@@ -458,10 +458,19 @@ def check(upload_id: int, token: str) -> str:
     return "accepted"
 
 
+_STAGED = re.compile(r"/\S*/returns/incoming/\d+/(?:providers/|unpacked/)?(?:(current|previous)/)?")
+
+
+def _without_paths(text: str) -> str:
+    """Where the service keeps files is no business of the analyst: name the file as uploaded,
+    and say when it is one of last year's."""
+    return _STAGED.sub(lambda m: "last year's " if m.group(1) == "previous" else "", text)
+
+
 def _plain(exc: BaseException) -> str:
     text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
     providers = re.search(r"/returns/incoming/\d+/providers/", str(text)) is not None
-    text = re.sub(r"/\S*/returns/incoming/\d+/(providers/)?", "", str(text))
+    text = _without_paths(str(text))
     text = text.replace("(--year ", "(collection year ")
     if providers:
         return f"The Ofsted provider list could not be used: {text}"
@@ -797,7 +806,7 @@ def _validate(upload: Upload, progress: _Progress) -> dict[str, Any]:
 
 
 def _plain_note(note: str) -> str:
-    return re.sub(r"/\S*/returns/incoming/\d+/(unpacked/)?", "", note)
+    return _without_paths(note)
 
 
 def _write_parquet_folder(folder: Path, tables: dict[str, pl.DataFrame]) -> None:

@@ -312,3 +312,14 @@ def test_a_file_of_the_other_return_is_refused_with_a_message(north, analyst, ge
     looked_after.refresh_from_db()
     assert "SSDA903" in looked_after.problem
     assert not Upload.objects.accepted().exists()
+
+
+def test_messages_name_the_file_as_uploaded_not_where_the_service_keeps_it():
+    from alliance.returns.services import _without_paths
+
+    kept = "/srv/alliance/var/returns/incoming/12"
+    assert _without_paths(f"{kept}/unpacked/current/episodes.csv, row 3: bad") == (
+        "episodes.csv, row 3: bad"
+    )
+    assert _without_paths(f"{kept}/previous/header.csv: bad") == "last year's header.csv: bad"
+    assert _without_paths(f"{kept}/providers/ofsted.csv, row 3") == "ofsted.csv, row 3"
