@@ -735,12 +735,18 @@ def _period_year(period: str) -> int | None:
     return first
 
 
+UNSUPPRESSED_NOTE = (
+    "Unsuppressed management information for the council's own staff: small numbers are not "
+    "hidden, so do not publish or share these figures outside the council."
+)
+
+
 @guard(WP, Action.EXPORT)
 def outcomes_csv(request: HttpRequest) -> HttpResponse:
     council = _council(request, Action.EXPORT)
     data = _outcomes(request, council)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="workplace-outcomes.csv"'
+    response["Content-Disposition"] = 'attachment; filename="workplace-outcomes-unsuppressed.csv"'
     writer = csv.writer(response)
     writer.writerow(
         [
@@ -783,6 +789,8 @@ def outcomes_csv(request: HttpRequest) -> HttpResponse:
         writer.writerow(
             [e.employer, e.opportunities, e.places, e.started, e.sustained_3, e.sustained_6]
         )
+    writer.writerow([])
+    writer.writerow([UNSUPPRESSED_NOTE])
     audit.record(
         request, audit.Action.EXPORT, object_type="workplace.Outcomes", organisation_id=council.pk
     )

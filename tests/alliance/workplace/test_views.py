@@ -278,6 +278,8 @@ def test_outcomes_csv(client, adviser, south):
     assert response["Content-Type"].startswith("text/csv")
     assert text.splitlines()[0].startswith("age_band,collection_year,workplace_eet_percent")
     assert "17-18,2023/24" in text  # the published DfE years are there beside WorkPlace's own
+    assert "unsuppressed" in response["Content-Disposition"]
+    assert text.strip().splitlines()[-1].startswith('"Unsuppressed management information')
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
