@@ -77,17 +77,31 @@ _MAX_MOVES = 12
 _MISSING_TEEN = 0.26
 # Placement type of a new placement by age on starting it (0-3, 4-9, 10-15, 16-17): foster
 # care (U1-U6), children's homes (K2), with parents (P1), residential (R1) and supported
-# accommodation from 16 (K3, or H5 before 2024/25), in the NATIONAL placement shape.
-_FOSTER = {"U1": 8, "U2": 3, "U3": 9, "U4": 50, "U5": 8, "U6": 12}
+# accommodation from 16 (K3, or H5 before 2024/25), in the NATIONAL placement shape at 31
+# March (foster 67%, children's homes 12%, independent living 9%, with parents 6%, other 3%,
+# the rest placed for adoption): foster care is drawn less often than that share because
+# foster placements last longer than the others (tested at 31 March).
+_FOSTER = {"U1": 7.2, "U2": 2.7, "U3": 8.1, "U4": 45, "U5": 7.2, "U6": 10.8}
 _PLACE_BY_AGE: tuple[dict[str, float], ...] = (
-    {**_FOSTER, "P1": 9},
-    {**_FOSTER, "K2": 7, "P1": 8, "R1": 1},
-    {**{k: v * 0.75 for k, v in _FOSTER.items()}, "K2": 20, "P1": 6, "R1": 1},
-    {**{k: v * 0.55 for k, v in _FOSTER.items()}, "K2": 14, "SUPPORTED": 38, "P1": 4},
+    {**_FOSTER, "P1": 12},
+    {**_FOSTER, "K2": 8.5, "P1": 11, "R1": 3},
+    {**{k: v * 0.75 for k, v in _FOSTER.items()}, "K2": 23, "P1": 8, "R1": 3},
+    {**{k: v * 0.55 for k, v in _FOSTER.items()}, "K2": 16, "SUPPORTED": 42, "P1": 5, "R1": 2},
 )
-# Never drawn as an ordinary placement: temporary placements (not generated) and the
-# placed-for-adoption types (only on the adoption path).
+# Never drawn as an ordinary placement: temporary placements (added to settled placements
+# below) and the placed-for-adoption types (only on the adoption path).
 _NOT_CHOSEN = {"T0", "T1", "T2", "T3", "T4", "A3", "A4", "A5", "A6"}
+# Temporary placements (T0-T4): the child leaves a foster or children's home placement for a
+# few days and comes back to the same carers (hospital T1, the child's holiday T2, the foster
+# carers' holiday T3, anything else for up to 7 days T4; T0 where the year has it). Not in
+# the shared data nor in the DfE's published tables (they count 2-3% of children at 31 March
+# in "other placements", temporary ones among them); our estimate: about 6 a year per 100
+# children in such placements, each lasting (code: longest day count drawn, inclusive) within
+# the DfE's limits (rules 375, 376, 379).
+_TEMPORARY_A_YEAR = 0.06
+_TEMPORARY = {"T0": 5, "T1": 25, "T2": 20, "T3": 35, "T4": 15}
+_TEMPORARY_DAYS = {"T0": 7, "T1": 28, "T2": 14, "T3": 14, "T4": 7}
+_TEMPORARY_FROM = {"U1", "U2", "U3", "U4", "U5", "U6", "K2"}
 _ETHNIC = {
     "WBRI": 70,
     "WOTH": 4,
@@ -302,6 +316,70 @@ def _placements(
         named = {supported if k == "SUPPORTED" else k: v for k, v in weights.items()}
         out[mask] = _pick(rng, named, int(mask.sum()), codes)
     return out
+
+
+def _with_temporary_placements(
+    rng: np.random.Generator,
+    episodes: pl.DataFrame,
+    *,
+    eligible: np.ndarray,
+    today: int,
+    year_ends: tuple[int, ...],
+    codes: set[str],
+) -> pl.DataFrame:
+    """Split some foster and children's home episodes around a temporary placement: the
+    episode ends (X1, no reason for the change: rule 226), a T0-T4 episode of a few days
+    follows (RNE P, no provider, no URN), then the child is back with the same carers (RNE P,
+    the same placement type, provider, URN and postcode: rule 383), to the original end.
+
+    `eligible` marks the episodes that may be split (by position); `today` stands in for the
+    end of an open episode; no temporary placement spans a 31 March in `year_ends`, so that
+    each year's return shows it whole."""
+    weights = {k: v for k, v in _TEMPORARY.items() if k in codes}
+    decom = episodes["DECOM_d"].to_numpy()
+    until = episodes["DEC_d"].fill_null(today).to_numpy()
+    length = until - decom
+    chance = 1 - np.exp(-_TEMPORARY_A_YEAR * length / DAY)
+    code = _pick(rng, weights, episodes.height)
+    days = np.array([_TEMPORARY_DAYS[k] for k in code.tolist()], dtype=np.int64)
+    days = 1 + (rng.random(episodes.height) * days).astype(np.int64)
+    t_day = (
+        decom
+        + 1
+        + (rng.random(episodes.height) * np.maximum(length - days - 2, 1)).astype(np.int64)
+    )
+    back = t_day + days
+    split = eligible & (rng.random(episodes.height) < chance) & (length > days + 3)
+    for boundary in year_ends:  # a 31 March inside the temporary placement, or its last day
+        split &= ~((t_day <= boundary) & (back > boundary))
+    rows = np.flatnonzero(split)
+    if rows.size == 0:
+        return episodes
+    chosen = episodes[rows]
+    before = chosen.with_columns(
+        pl.Series("DEC_d", t_day[rows], dtype=pl.Int64),
+        pl.lit("X1").alias("REC"),
+        pl.lit(None, dtype=pl.String).alias("REASON_PLACE_CHANGE"),
+    )
+    away = chosen.with_columns(
+        pl.Series("DECOM_d", t_day[rows], dtype=episodes["DECOM_d"].dtype),
+        pl.Series("DEC_d", back[rows], dtype=pl.Int64),
+        pl.lit("P").alias("RNE"),
+        pl.Series("PLACE", code[rows].tolist(), dtype=pl.String),
+        pl.lit(None, dtype=pl.String).alias("PLACE_PROVIDER"),
+        pl.lit("X1").alias("REC"),
+        pl.lit(None, dtype=pl.String).alias("REASON_PLACE_CHANGE"),
+        pl.lit(None, dtype=pl.String).alias("URN"),
+    )
+    returned = chosen.with_columns(
+        pl.Series("DECOM_d", back[rows], dtype=episodes["DECOM_d"].dtype),
+        pl.lit("P").alias("RNE"),
+    )
+    keep = np.ones(episodes.height, dtype=bool)
+    keep[rows] = False
+    return pl.concat([episodes.filter(pl.Series(keep)), before, away, returned]).sort(
+        "c", "DECOM_d", maintain_order=True
+    )
 
 
 def generate(
@@ -637,6 +715,14 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
             "URN": urn_ep,
         },
     ).with_columns(pl.col("DEC_d").fill_nan(None).cast(pl.Int64))
+    episodes_all = _with_temporary_placements(
+        rng,
+        episodes_all,
+        eligible=np.isin(place_ep, list(_TEMPORARY_FROM)) & ~adopt[c],
+        today=cur_end,
+        year_ends=(cur_start - 1, cur_end),
+        codes=place_codes,
+    )
 
     people = _frame(
         {

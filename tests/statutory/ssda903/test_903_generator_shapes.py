@@ -86,7 +86,9 @@ def test_placement_and_legal_status_mix(generated: tuple[Path, Path]) -> None:
     at_end = episodes.filter(pl.col("DEC").is_null())
     share = at_end["PLACE"].str.slice(0, 1).value_counts(normalize=True)
     foster = share.filter(pl.col("PLACE") == "U")["proportion"].item()
-    assert abs(100 * foster - NATIONAL["foster_pct"][0]) < 12  # runs foster-heavy (~78%)
+    assert abs(100 * foster - NATIONAL["foster_pct"][0]) < 3
+    homes = share.filter(pl.col("PLACE") == "K")["proportion"].item()
+    assert abs(100 * homes - NATIONAL["childrens_homes_pct"][0]) < 3
     ls = dict(at_end["LS"].value_counts(normalize=True).iter_rows())
     assert 0.6 < ls.get("C2", 0) + ls.get("C1", 0) < 0.9
     assert 0.08 < ls.get("V2", 0) < 0.3
@@ -165,3 +167,46 @@ def test_national_figures_match_their_sources() -> None:
         else:
             published = float(eet["17 to 18 years" if "17_18" in key else "19 to 21 years"])
         assert np.isclose(value, published), (key, value, published)
+
+
+def test_temporary_placements_return_to_the_same_carers(generated: tuple[Path, Path]) -> None:
+    """T0-T4 episodes: a few days within the DfE's limits, after an X1 episode with no reason
+    for the change, and followed by a return (RNE P) to the same placement type, provider,
+    URN and postcode; never at the start or end of a period of care."""
+    current, previous = generated
+    episodes = (
+        read_return(current, 2025, previous=previous)
+        .tables["Episodes"]
+        .sort("CHILD", "DECOM")
+        .with_columns(
+            *(pl.col(k).shift(1).over("CHILD").alias(f"before_{k}") for k in _SAME_CARERS),
+            *(pl.col(k).shift(-1).over("CHILD").alias(f"after_{k}") for k in _SAME_CARERS),
+            pl.col("REC").shift(1).over("CHILD").alias("before_REC"),
+            pl.col("REASON_PLACE_CHANGE").shift(1).over("CHILD").alias("before_reason"),
+            pl.col("RNE").shift(-1).over("CHILD").alias("after_RNE"),
+        )
+    )
+    temporary = episodes.filter(pl.col("PLACE").str.starts_with("T"))
+    assert temporary.height > 30  # about 6 a year per 100 children in foster care or homes
+    assert set(temporary["PLACE"]) <= {"T0", "T1", "T2", "T3", "T4"}
+    assert (temporary["RNE"] == "P").all()
+    assert temporary["PLACE_PROVIDER"].is_null().all()
+    assert temporary["URN"].is_null().all()
+    assert (temporary["before_REC"] == "X1").all()
+    assert temporary["before_reason"].is_null().all()
+    ended = temporary.filter(pl.col("DEC").is_not_null())
+    assert (ended["REC"] == "X1").all()
+    days = (ended["DEC"] - ended["DECOM"]).dt.total_days()
+    assert days.min() >= 1
+    assert days.max() <= 28
+    assert (
+        ended.filter(pl.col("PLACE") == "T4")["DEC"]
+        - ended.filter(pl.col("PLACE") == "T4")["DECOM"]
+    ).dt.total_days().max() <= 7
+    back = ended.filter(pl.col("after_RNE").is_not_null())
+    assert (back["after_RNE"] == "P").all()
+    for k in _SAME_CARERS:
+        assert back[f"after_{k}"].eq_missing(back[f"before_{k}"]).all(), k
+
+
+_SAME_CARERS = ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST")
