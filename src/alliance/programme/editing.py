@@ -19,6 +19,7 @@ from alliance.programme.models import (
     BudgetLine,
     Engagement,
     Milestone,
+    PracticeItem,
     Priority,
     QuarterlyReview,
     SpendEntry,
@@ -105,18 +106,51 @@ def _spend_apply(form: Any, obj: SpendEntry) -> SpendEntry:
     return obj
 
 
+def _practice_form(obj: PracticeItem, data: Any, files: Any = None) -> django_forms.Form:
+    return forms.PracticeChangeForm(
+        data,
+        files,
+        has_attachment=bool(obj.attachment),
+        initial={
+            "title": obj.title,
+            "summary": obj.summary,
+            "ofsted_areas": obj.ofsted_areas,
+            "tags": obj.tags,
+        },
+    )
+
+
+def _practice_apply(form: Any, obj: PracticeItem) -> PracticeItem:
+    data = form.cleaned_data
+    obj.title = data["title"]
+    obj.summary = data["summary"]
+    obj.ofsted_areas = data["ofsted_areas"]
+    obj.tags = data["tags"]
+    if data["attachment"]:
+        obj.attachment = data["attachment"]
+    elif data.get("remove_attachment"):
+        obj.attachment = ""
+    return obj
+
+
+def _practice_page(obj: PracticeItem) -> str:
+    return reverse("programme:practice", args=[obj.pk])
+
+
 @dataclass(frozen=True)
 class Kind:
     slug: str  # in the URL: /programme/records/<slug>/<pk>/
     noun: str  # "milestone", in titles and messages
     queryset: Callable[[], QuerySet[Any]]
     via: tuple[str, ...] | str  # the field path(s) to the organisations that reach it
-    form: Callable[[Any, Any], django_forms.BaseForm]
+    form: Callable[..., django_forms.BaseForm]  # (obj, data) or, multipart, (obj, data, files)
     apply: Callable[[Any, Any], Any]
     save: Callable[..., Any]
     back: Callable[[Any], str]
     removable: bool = True
     in_engagement: bool = True  # closes with its engagement
+    multipart: bool = False  # its form takes files: `form(obj, data, files)`
+    remove_verb: str = "remove"  # a practice item is withdrawn (kept, out of the lists)
 
 
 KINDS: dict[str, Kind] = {
@@ -211,6 +245,22 @@ KINDS: dict[str, Kind] = {
             _money_page,
             in_engagement=False,
         ),
+        Kind(
+            "practice",
+            "practice item",
+            # a withdrawn item is kept as it was: it is neither changed nor withdrawn again
+            lambda: PracticeItem.objects.select_related("organisation").filter(
+                withdrawn_at__isnull=True
+            ),
+            "organisation",
+            _practice_form,
+            _practice_apply,
+            services.save_practice_item,
+            _practice_page,
+            in_engagement=False,
+            multipart=True,
+            remove_verb="withdraw",
+        ),
     )
 }
 
@@ -232,4 +282,5 @@ def slug_of(obj: Model) -> str:
         QuarterlyReview: "reviews",
         BudgetLine: "budget-lines",
         SpendEntry: "spend",
+        PracticeItem: "practice",
     }[type(obj)]

@@ -347,6 +347,29 @@ class PracticeForm(forms.Form):
         return upload
 
 
+class PracticeChangeForm(PracticeForm):
+    """Correcting a published item: the same checks as publishing it, and the attachment can be
+    replaced (a new file) or taken off."""
+
+    remove_attachment = forms.BooleanField(label="Take the current attachment off", required=False)
+
+    def __init__(self, *args: Any, has_attachment: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachment"].label = (
+            "Replace the attachment (optional)" if has_attachment else "Attachment (optional)"
+        )
+        if not has_attachment:
+            del self.fields["remove_attachment"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("remove_attachment") and cleaned.get("attachment"):
+            self.add_error(
+                "attachment", "Either give a new attachment or take the current one off, not both"
+            )
+        return cleaned
+
+
 class RemoveForm(forms.Form):
     reason = forms.CharField(
         label="Why are you removing it?",

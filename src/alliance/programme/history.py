@@ -5,7 +5,8 @@ one place it is written, with an audit row beside it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
@@ -20,11 +21,19 @@ if TYPE_CHECKING:
 MONEY_FIELDS = {"amount_pence", "grant_share_pence", "grant_total_pence"}
 REASON = "Reason"
 
+# Fields written in words of their own: a practice item's Ofsted areas (a list of codes) by their
+# names, and its attachment by the file's own name rather than the storage folder it is kept in.
+SPECIAL_FIELDS: dict[str, Callable[[Any, Any], str]] = {
+    "ofsted_areas": lambda obj, value: ", ".join(obj.area_labels()),
+    "attachment": lambda obj, value: PurePath(value.name).name if value else "",
+}
+
 AUDIT_ACTIONS = {
     "created": audit.Action.CREATE,
     "changed": audit.Action.CHANGE,
     "removed": audit.Action.DELETE,
     "reversed": audit.Action.CREATE,
+    "withdrawn": audit.Action.CHANGE,
 }
 
 
@@ -32,6 +41,9 @@ def _as_text(obj: Model, name: str) -> str:
     value = getattr(obj, name)
     if name in MONEY_FIELDS:
         return "£" + pence_as_text(value) if value is not None else ""
+    special = SPECIAL_FIELDS.get(name)
+    if special is not None:
+        return special(obj, value)
     display = getattr(obj, f"get_{name}_display", None)
     if callable(display):
         return str(display())
@@ -58,7 +70,7 @@ def record_change(
     *,
     user: Any,
     obj: Model,
-    programme: Programme,
+    programme: Programme | None,
     organisation_id: int,
     before: dict[str, str] | None,
     after: dict[str, str],
@@ -68,10 +80,11 @@ def record_change(
     reason: str = "",
 ) -> ChangeRecord | None:
     """The one place the programme's change history is written (plus the audit log). `before` is
-    None for a new record; for a removed one `after` is empty and `reason` says why. Returns None
+    None for a new record; for a removed (or withdrawn) one `after` is empty and `reason` says
+    why. Returns None
     when nothing changed."""
     action = action or ("created" if before is None else "changed")
-    if action == "removed":
+    if action in ("removed", "withdrawn"):
         changes = {_label(obj, name): [value, ""] for name, value in (before or {}).items()}
     else:
         changes = {

@@ -394,7 +394,10 @@ class ChangeRecord(models.Model):
     Written only by `services.record_change`."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="changes")
+    # None for the practice library, which belongs to no one programme
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
+    )
     engagement = models.ForeignKey(
         Engagement, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
     )
@@ -432,12 +435,21 @@ class PracticeItem(models.Model):
     )
     is_demo = models.BooleanField(default=False)
     published_at = models.DateTimeField(auto_now_add=True)
+    # A withdrawn item leaves the library's lists and search, but engagements that used it still
+    # say it existed, when it was withdrawn and why (it is never deleted).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField("Reason withdrawn", blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        verbose_name = "practice item"
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def area_labels(self) -> list[str]:
         labels = dict(OfstedArea.choices)

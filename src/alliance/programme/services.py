@@ -39,6 +39,7 @@ from alliance.programme.models import (
     Milestone,
     Partner,
     PlannedSpend,
+    PracticeItem,
     Priority,
     Programme,
     QuarterlyReview,
@@ -442,6 +443,7 @@ BUDGET_FIELDS = ("kind", "name", "amount_pence")
 SPEND_FIELDS = ("budget_line", "engagement", "spent_on", "amount_pence", "description", "evidence")
 
 ENGAGEMENT_FIELDS = ("starts", "ends")
+PRACTICE_FIELDS = ("title", "summary", "ofsted_areas", "tags", "attachment")
 
 FIELDS: dict[type[Model], tuple[str, ...]] = {
     Engagement: ENGAGEMENT_FIELDS,
@@ -452,6 +454,7 @@ FIELDS: dict[type[Model], tuple[str, ...]] = {
     QuarterlyReview: REVIEW_FIELDS,
     BudgetLine: BUDGET_FIELDS,
     SpendEntry: SPEND_FIELDS,
+    PracticeItem: PRACTICE_FIELDS,
 }
 
 CLOSED = "This engagement is closed: its records are kept as they were when it closed"
@@ -461,9 +464,13 @@ CLOSED = "This engagement is closed: its records are kept as they were when it c
 class Owner:
     """Whose record it is: its history and audit rows are filed under this organisation."""
 
-    programme: Programme
+    programme: Programme | None  # None for a practice item: the library is everyone's
     organisation_id: int
     engagement: Engagement | None = None
+
+    @property
+    def is_demo(self) -> bool:
+        return self.programme is not None and self.programme.is_demo
 
 
 def engagement_of(obj: Model) -> Engagement | None:
@@ -477,6 +484,8 @@ def engagement_of(obj: Model) -> Engagement | None:
 
 
 def owner_of(obj: Model) -> Owner:
+    if isinstance(obj, PracticeItem):  # the publishing organisation, in no one programme
+        return Owner(None, obj.organisation_id)
     if isinstance(obj, BudgetLine):
         return Owner(obj.partner.programme, obj.partner.alliance_id)
     if isinstance(obj, SpendEntry):
@@ -631,6 +640,8 @@ def removal_refused(obj: Model) -> str:
             )
     if isinstance(obj, SpendEntry):
         return spend_fixed(obj)
+    if isinstance(obj, PracticeItem) and obj.is_withdrawn:
+        return "This item has already been withdrawn"
     return ""
 
 
@@ -648,6 +659,9 @@ def remove_record(obj: Model, *, reason: str, user: Any, request: Any = None) ->
         raise ValidationError(refusal)
     if not reason:
         raise ValidationError({"reason": "Enter why it is being removed"})
+    if isinstance(obj, PracticeItem):
+        _withdraw_practice(obj, reason=reason, user=user, request=request)
+        return
     owner = owner_of(obj)
     before = snapshot(obj, FIELDS[type(obj)])
     pk = obj.pk
@@ -665,6 +679,38 @@ def remove_record(obj: Model, *, reason: str, user: Any, request: Any = None) ->
         action="removed",
         reason=reason,
     )
+
+
+def _withdraw_practice(item: PracticeItem, *, reason: str, user: Any, request: Any) -> None:
+    """A practice item is withdrawn, never deleted: it leaves the library's lists and search, while
+    the engagements that used it still show it existed, when it was withdrawn and why."""
+    from django.utils import timezone
+
+    item.withdrawn_at = timezone.now()
+    item.withdrawn_reason = reason
+    item.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    record_change(
+        user=user,
+        obj=item,
+        programme=None,
+        organisation_id=item.organisation_id,
+        before=snapshot(item, PRACTICE_FIELDS),
+        after={},
+        request=request,
+        action="withdrawn",
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def save_practice_item(item: PracticeItem, *, user: Any, request: Any = None) -> PracticeItem:
+    """Correct a published practice item (its form has already checked it as when it was
+    published). A withdrawn item is not changed: it stays as it was when withdrawn."""
+    saved = PracticeItem.objects.select_for_update().get(pk=item.pk)
+    if saved.is_withdrawn:
+        raise ValidationError("This item has been withdrawn: it is kept as it was when withdrawn")
+    result: PracticeItem = _save(item, user=user, request=request)
+    return result
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ from alliance.programme.models import (
     Match,
     Milestone,
     Partner,
+    PracticeItem,
     Programme,
     QuarterlyReview,
     SpendEntry,
@@ -73,6 +74,7 @@ def _form_page(
     demo: bool = False,
     multipart: bool = False,
     remove: str = "",
+    remove_text: str = "Remove it",
     details: list[tuple[str, str]] | None = None,
     warning: str = "",
 ) -> HttpResponse:
@@ -81,6 +83,7 @@ def _form_page(
         "programme/form.html",
         {
             "remove": remove,
+            "remove_text": remove_text,
             "details": details or [],
             "warning": warning,
             "multipart": multipart,
@@ -678,7 +681,9 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _practice_choices() -> list[tuple[int, str]]:
     from alliance.programme.models import PracticeItem
 
-    return list(PracticeItem.objects.values_list("pk", "title")[:200])
+    return list(
+        PracticeItem.objects.filter(withdrawn_at__isnull=True).values_list("pk", "title")[:200]
+    )
 
 
 @guard(Area.PROGRAMME)
@@ -1089,8 +1094,10 @@ def practice_list(request: HttpRequest) -> HttpResponse:
 
     from alliance.programme.models import OfstedArea, PracticeItem
 
-    items = PracticeItem.objects.select_related("organisation").annotate(
-        n_used=Count("engagements")
+    items = (
+        PracticeItem.objects.filter(withdrawn_at__isnull=True)  # withdrawn: out of the library
+        .select_related("organisation")
+        .annotate(n_used=Count("engagements"))
     )
     query = request.GET.get("q", "").strip()[:100]
     area = request.GET.get("area", "")
@@ -1191,9 +1198,30 @@ def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(practice_used=item)
         .select_related("supported_council", "alliance")
     )
-    return render(
-        request, "programme/practice.html", {"title": item.title, "item": item, "used_in": used_in}
+    may_change = not item.is_withdrawn and can(
+        request.user, Area.PROGRAMME, Action.CHANGE, item.organisation_id
     )
+    history = ChangeRecord.objects.filter(
+        object_type=PracticeItem._meta.verbose_name, object_id=str(item.pk), action__in=_EDITS
+    )
+    return render(
+        request,
+        "programme/practice.html",
+        {
+            "title": item.title,
+            "item": item,
+            "used_in": used_in,
+            "may_change": may_change,
+            "change_url": editing.change_url(item) if may_change else "",
+            "withdraw_url": editing.remove_url(item) if may_change else "",
+            "changes": history,
+        },
+    )
+
+
+# The history shown on an item's page: its corrections and withdrawal (links to engagements are
+# in each engagement's own history).
+_EDITS = ("changed", "withdrawn")
 
 
 @guard(Area.PROGRAMME)
@@ -1205,7 +1233,7 @@ def practice_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     from alliance.programme.models import PracticeItem
 
     item = PracticeItem.objects.filter(pk=pk).first()
-    if item is None or not item.attachment:
+    if item is None or not item.attachment or item.is_withdrawn:
         raise Http404("No attachment")
     audit.record(request, audit.Action.DOWNLOAD, item)
     return FileResponse(
@@ -1224,7 +1252,11 @@ def practice_link(request: HttpRequest, pk: int) -> HttpResponse:
     if refused is not None:
         return refused
     raw = request.POST.get("item", "")
-    item = PracticeItem.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    item = (
+        PracticeItem.objects.filter(pk=int(raw), withdrawn_at__isnull=True).first()
+        if raw.isdigit()
+        else None
+    )
     if item is None:
         messages.error(request, "Choose an item from the practice library")
     else:
@@ -1273,6 +1305,8 @@ def _record_refused(request: HttpRequest, spec: editing.Kind, obj: Any) -> HttpR
 
 
 def _record_caption(obj: Any) -> str:
+    if isinstance(obj, PracticeItem):
+        return f"Practice library, published by {obj.organisation.name}"
     owner = services.owner_of(obj)
     if owner.engagement is not None and not isinstance(obj, SpendEntry):
         return (
@@ -1302,7 +1336,12 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             warning=fixed,
             details=[("Record", str(obj))],
         )
-    form = spec.form(obj, request.POST if request.method == "POST" else None)
+    data = request.POST if request.method == "POST" else None
+    form = (
+        spec.form(obj, data, request.FILES if data is not None else None)
+        if spec.multipart
+        else spec.form(obj, data)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             spec.save(spec.apply(form, obj), user=request.user, request=request)
@@ -1318,8 +1357,10 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         title=f"Change {spec.noun}",
         caption=_record_caption(obj),
         back=spec.back(obj),
-        demo=owner.programme.is_demo,
+        demo=obj.is_demo if isinstance(obj, PracticeItem) else owner.is_demo,
+        multipart=spec.multipart,
         remove=editing.remove_url(obj) if spec.removable else "",
+        remove_text=f"{spec.remove_verb.capitalize()} it",
         intro="Every change is kept in the history: who made it, when, and each detail before and after.",
     )
 
@@ -1347,17 +1388,25 @@ def record_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         if not spec.removable
         else services.removal_refused(obj)
     )
+    verb = spec.remove_verb
     if why_not:
         return _form_page(
             request,
             None,
-            title=f"Remove {spec.noun}",
+            title=f"{verb.capitalize()} {spec.noun}",
             caption=_record_caption(obj),
             back=back,
             details=details,
             warning=why_not,
         )
     form = forms.RemoveForm(request.POST if request.method == "POST" else None)
+    if verb != "remove":
+        form.fields["reason"].label = f"Why are you {verb}ing it?"
+        form.fields["reason"].help_text = (
+            "For example, the approach has been replaced or the write-up was wrong. Engagements "
+            "that used it will show it was withdrawn and your reason"
+        )
+        form.fields["reason"].error_messages["required"] = f"Enter why it is being {verb}n"
     if request.method == "POST" and form.is_valid():
         try:
             services.remove_record(
@@ -1366,17 +1415,19 @@ def record_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, f"{spec.noun.capitalize()} removed")
+            messages.success(
+                request, f"{spec.noun.capitalize()} {verb}{'n' if verb == 'withdraw' else 'd'}"
+            )
             return redirect(back)
     return _form_page(
         request,
         form,
-        title=f"Remove this {spec.noun}?",
+        title=f"{verb.capitalize()} this {spec.noun}?",
         caption=_record_caption(obj),
         back=back,
         details=details,
-        button=f"Remove {spec.noun}",
-        demo=services.owner_of(obj).programme.is_demo,
+        button=f"{verb.capitalize()} {spec.noun}",
+        demo=obj.is_demo if isinstance(obj, PracticeItem) else services.owner_of(obj).is_demo,
     )
 
 
