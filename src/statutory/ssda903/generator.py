@@ -102,6 +102,18 @@ _TEMPORARY_A_YEAR = 0.06
 _TEMPORARY = {"T0": 5, "T1": 25, "T2": 20, "T3": 35, "T4": 15}
 _TEMPORARY_DAYS = {"T0": 7, "T1": 28, "T2": 14, "T3": 14, "T4": 7}
 _TEMPORARY_FROM = {"U1", "U2", "U3", "U4", "U5", "U6", "K2"}
+# Disabled children on an agreed series of short breaks (legal status V3: each break a period
+# of care of its own, RNE S, in short-break foster care or a children's home). Not in the
+# shared data; the DfE's tables leave them out of every count ("excluding children looked
+# after under a series of short-term placements"); our estimate: about 3 for every 100
+# children looked after, with 4-10 breaks a year of 1-7 nights, within the DfE's limits of
+# 17 days a break and 75 days a year (rules 365, 367). A short-break child is not in
+# UASC, OC2, OC3, adoption, missing, reviews or previous permanence, and has no postcodes,
+# URN or MOTHER (rules 398, 399, 420, 1015).
+_SHORT_BREAK_SHARE = 0.03
+_SHORT_BREAKS_A_YEAR = (4, 11)
+_SHORT_BREAK_NIGHTS = 7
+_SHORT_BREAK_PLACE = {"U6": 55, "U3": 10, "K2": 35}
 _ETHNIC = {
     "WBRI": 70,
     "WOTH": 4,
@@ -380,6 +392,81 @@ def _with_temporary_placements(
     return pl.concat([episodes.filter(pl.Series(keep)), before, away, returned]).sort(
         "c", "DECOM_d", maintain_order=True
     )
+
+
+def _short_break_children(
+    rng: np.random.Generator,
+    count: int,
+    *,
+    first: int,
+    days: tuple[int, int, int],
+    codes: set[str],
+    la_number: int,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """-> (people, episodes) for `count` children on a series of short breaks (V3), numbered
+    from `first`, over both collection years (`days`: last year's 1 April, this year's
+    1 April, this year's 31 March). No break spans or ends on a 31 March, so each year's
+    return shows every break whole."""
+    prev_start, cur_start, cur_end = days
+    c = first + np.arange(count)
+    dob = (cur_end - rng.uniform(5, 17.5, count) * DAY).astype(np.int64)
+    per_year = rng.integers(*_SHORT_BREAKS_A_YEAR, size=count)
+    breaks = 2 * per_year
+    bc = np.repeat(np.arange(count), breaks)
+    slot = (cur_end - prev_start - 20) // breaks[bc]
+    decom = (
+        prev_start
+        + 1
+        + _within(breaks) * slot
+        + (rng.random(bc.size) * (slot - 8)).astype(np.int64)
+    )
+    dec = decom + rng.integers(1, _SHORT_BREAK_NIGHTS + 1, bc.size)
+    whole = ~((decom <= cur_start - 1) & (dec >= cur_start - 1)) & (dec < cur_end)
+    bc, decom, dec = bc[whole], decom[whole], dec[whole]
+    ids = np.char.add("C", (c + 1_000_000).astype(str))
+    no_text = np.full(bc.size, None, dtype=object)
+    place = _pick(rng, _SHORT_BREAK_PLACE, bc.size, codes)
+    episodes = _frame(
+        {
+            "c": c[bc],
+            "CHILD": ids[bc],
+            "DECOM_d": decom,
+            "DEC_d": dec,
+            "RNE": np.full(bc.size, "S"),
+            "LS": np.full(bc.size, "V3"),
+            "CIN": np.full(bc.size, "N1"),
+            "PLACE": place,
+            "PLACE_PROVIDER": np.where(
+                place == "K2", "PR1", rng.choice(np.array(["PR1", "PR4"]), bc.size, p=[0.7, 0.3])
+            ),
+            "REC": np.full(bc.size, "E13"),
+            "REASON_PLACE_CHANGE": no_text,
+            "HOME_POST": no_text,
+            "PL_POST": no_text,
+            "URN": no_text,
+        }
+    )
+    people = _frame(
+        {
+            "c": c,
+            "CHILD": ids,
+            "dob": dob,
+            "sex": rng.choice(np.array([1, 2]), count, p=[0.65, 0.35]),
+            "ETHNIC": _pick(rng, _ETHNIC, count),
+            "upn": upn(rng, count, la_number),
+            "is_cl": np.zeros(count, dtype=bool),
+            "p_start": pl.DataFrame({"c": bc, "d": decom})
+            .group_by("c")
+            .agg(pl.col("d").min())
+            .sort("c")["d"]
+            .to_numpy(),
+            "p_end": np.full(count, -1),
+            "uasc": np.zeros(count, dtype=bool),
+            "mc_day": np.full(count, -1),
+            "adopt": np.zeros(count, dtype=bool),
+        }
+    )
+    return people, episodes
 
 
 def generate(
@@ -779,6 +866,23 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
         }
     )
 
+    # children on a series of short breaks, numbered after everyone else
+    sb_people, sb_episodes = _short_break_children(
+        rng,
+        max(int(n_lac * _SHORT_BREAK_SHARE), 1),
+        first=n,
+        days=(prev_start, cur_start, cur_end),
+        codes=place_codes,
+        la_number=la_number,
+    )
+    people = pl.concat(
+        [
+            people.with_columns(pl.lit(False).alias("short_breaks")),
+            sb_people.cast(dict(people.schema)).with_columns(pl.lit(True).alias("short_breaks")),
+        ]
+    )
+    episodes_all = pl.concat([episodes_all, sb_episodes.cast(dict(episodes_all.schema))])
+
     def build(y: int, start: int, end: int, ep_all: pl.DataFrame) -> dict[str, pl.DataFrame]:
         return _year_tables(
             rng, y, start, end, ep_all, people, social_work=social_work, adoption=adopt_sheet
@@ -836,7 +940,11 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
     age_end = (end - dob_d) / DAY
     female = sex == 2
     # MOTHER for every girl looked after this year; not for care leavers out of care
-    looked_after = everyone["c"].is_in(in_return["c"].implode()).to_numpy()
+    # (short-break children are not looked after in the sense of MOTHER: rule 399)
+    looked_after = (
+        everyone["c"].is_in(in_return["c"].implode()).to_numpy()
+        & ~everyone["short_breaks"].to_numpy()
+    )
     mc_day = everyone["mc_day"].to_numpy()
     left = everyone["p_end"].to_numpy()
     is_mother = (
@@ -884,7 +992,10 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
             pl.col("DEC_d").max().alias("last_dec"),
             pl.col("DEC_d").is_null().any().alias("open"),
         )
-        .join(people.select("c", "CHILD", "dob", "p_start", "uasc", "adopt", "sex"), on="c")
+        .join(
+            people.select("c", "CHILD", "dob", "p_start", "uasc", "adopt", "sex", "short_breaks"),
+            on="c",
+        )
         .sort("c")
     )
     h = per_child.height
@@ -897,7 +1008,9 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
     dob_c = per_child["dob"].to_numpy()
 
     # reviews: first 20 days after starting, then every ~6 months
-    n_rev = np.where(days >= 20, 1 + days // 182, 0)
+    # (none for short breaks: rule 399)
+    short_breaks = per_child["short_breaks"].to_numpy()
+    n_rev = np.where((days >= 20) & ~short_breaks, 1 + days // 182, 0)
     rc = np.repeat(np.arange(h), n_rev)
     step = _within(n_rev)
     rev_day = window_start[rc] + 19 + step * 182 - rng.integers(0, 10, rc.size)
@@ -933,7 +1046,7 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
     )
 
     # OC2: looked after continuously for 12 months at 31 March
-    o = per_child.filter(pl.col("open") & (pl.col("p_start") <= start))
+    o = per_child.filter(pl.col("open") & (pl.col("p_start") <= start) & ~pl.col("short_breaks"))
     k2 = o.height
     age_o = (end - o["dob"].to_numpy()) / DAY
     # an SDQ for children 4 or over on 1 April and under 17 on 31 March, else a reason
@@ -1050,6 +1163,8 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
     prev = rng.choice(np.array(["Z1", "P1", "P2", "P3"]), s, p=[0.93, 0.01, 0.03, 0.03])
     sdob = starters.join(people.select("c", "dob"), on="c", how="left")["dob"].to_numpy()
     prev = np.where(starters["DECOM_d"].to_numpy() - sdob < 400, "Z1", prev)  # babies
+    # short breaks (every break starts a period of care, rule 630): living with their parents
+    prev = np.where(starters["LS"].to_numpy() == "V3", "Z1", prev)
     perm_day = np.maximum(starters["DECOM_d"].to_numpy() - rng.integers(200, 2000, s), sdob + 1)
     prev_perm = _frame(
         {
@@ -1069,7 +1184,7 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
     chance = np.select(
         [age_mid >= 13, age_mid >= 10], [_MISSING_TEEN, _MISSING_TEEN / 4], _MISSING_TEEN / 40
     )
-    went = (rng.random(h) < chance) & (days > 20)
+    went = (rng.random(h) < chance) & (days > 20) & ~short_breaks
     times = np.where(went, rng.integers(1, 7, h), 0)
     mc = np.repeat(np.arange(h), times)
     slot = np.maximum((days[mc] - 1) // np.maximum(times[mc], 1), 1)
@@ -1182,7 +1297,11 @@ def plant_errors(
         if frame is None or frame.height == 0:
             continue
         hit = rng.random(frame.height) < rate
-        which = rng.integers(0, len(mistakes), frame.height)
+        # the table's kinds of mistake in turn over the hit rows (shuffled), so that every kind
+        # is planted once there are as many hits as kinds (a random draw per row can miss one)
+        hits = np.flatnonzero(hit)
+        which = np.full(frame.height, -1, dtype=np.int64)
+        which[hits] = rng.permutation(np.arange(hits.size) % len(mistakes))
         exprs = []
         for i, (column, value) in enumerate(mistakes):
             mask = hit & (which == i)

@@ -5,6 +5,7 @@ listed below with why)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 
 from statutory.engine import Registry, run
 from statutory.reference import shared_path
-from statutory.ssda903.generator import NATIONAL, generate_to, generate_with_planted
+from statutory.ssda903.generator import _MISTAKES, NATIONAL, generate_to, generate_with_planted
 from statutory.ssda903.indicators import compute
 from statutory.ssda903.reader import read_return
 
@@ -210,3 +211,54 @@ def test_temporary_placements_return_to_the_same_carers(generated: tuple[Path, P
 
 
 _SAME_CARERS = ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST")
+
+
+def test_short_breaks_are_written_and_left_out_of_the_counts(
+    generated: tuple[Path, Path], indicators: dict[str, float]
+) -> None:
+    """Children on a series of short breaks (V3): each break a period of care of a few days
+    within the DfE's limits, with no postcodes, URN, MOTHER or reviews; the indicators
+    leave them out (the DfE's counts exclude them)."""
+    current, previous = generated
+    r = read_return(current, 2025, previous=previous)
+    episodes = r.tables["Episodes"]
+    breaks = episodes.filter(pl.col("LS") == "V3")
+    children = set(breaks["CHILD"])
+    assert len(children) > 100  # about 3 for every 100 children looked after
+    assert not episodes.filter(
+        pl.col("CHILD").is_in(list(children)) & (pl.col("LS") != "V3")
+    ).height
+    assert (breaks["RNE"] == "S").all()
+    assert breaks["DEC"].is_not_null().all()
+    nights = (breaks["DEC"] - breaks["DECOM"]).dt.total_days()
+    assert nights.min() >= 1
+    assert nights.max() <= 17
+    a_year = breaks.group_by("CHILD").agg(
+        (pl.col("DEC") - pl.col("DECOM")).dt.total_days().sum().alias("days")
+    )
+    assert a_year["days"].max() <= 75
+    for column in ("HOME_POST", "PL_POST", "URN"):
+        assert breaks[column].is_null().all(), column
+    assert not r.tables["Reviews"]["CHILD"].is_in(list(children)).any()
+    header = r.tables["Header"].filter(pl.col("CHILD").is_in(list(children)))
+    assert header["MOTHER"].is_null().all()
+
+    year_start = dt.date(2024, 4, 1)
+    looked_after = episodes.filter(
+        (pl.col("LS") != "V3") & (pl.col("DEC").is_null() | (pl.col("DEC") >= year_start))
+    )
+    assert (
+        _value(indicators, "Children looked after during the year")
+        == looked_after["CHILD"].n_unique()
+    )
+    started = looked_after.filter((pl.col("RNE") == "S") & (pl.col("DECOM") >= year_start))
+    assert _value(indicators, "Children starting to be looked after") == started["CHILD"].n_unique()
+
+
+def test_every_kind_of_mistake_is_planted_once_there_are_enough_hits() -> None:
+    """Kinds of mistake go round the hit rows in turn: 600 children at 3% plant each kind in
+    each table (a random kind per row once planted no PLACE Q9 at all)."""
+    _current, _previous, planted = generate_with_planted(600, 2025, seed=21, error_rate=0.03)
+    kinds = set(planted.filter(pl.col("year") == 2025).select("table", "column").iter_rows())
+    expected = {(table, column) for table, column, _value in _MISTAKES if table != "OC3"}
+    assert expected <= kinds, expected - kinds
