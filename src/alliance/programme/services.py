@@ -705,11 +705,18 @@ def _withdraw_practice(item: PracticeItem, *, reason: str, user: Any, request: A
 @transaction.atomic
 def save_practice_item(item: PracticeItem, *, user: Any, request: Any = None) -> PracticeItem:
     """Correct a published practice item (its form has already checked it as when it was
-    published). A withdrawn item is not changed: it stays as it was when withdrawn."""
+    published). A withdrawn item is not changed: it stays as it was when withdrawn (attachment
+    included)."""
     saved = PracticeItem.objects.select_for_update().get(pk=item.pk)
     if saved.is_withdrawn:
         raise ValidationError("This item has been withdrawn: it is kept as it was when withdrawn")
     result: PracticeItem = _save(item, user=user, request=request)
+    old = saved.attachment.name or ""
+    if old and old != (result.attachment.name or ""):
+        # A replaced or removed attachment is deleted once the change is saved (it may have been
+        # taken off because it should never have been shared); the history keeps its name.
+        storage = saved.attachment.storage
+        transaction.on_commit(lambda: storage.delete(old))
     return result
 
 

@@ -50,6 +50,7 @@ def test_the_publisher_corrects_an_item_and_the_page_shows_before_and_after(
     world,  # noqa: F811
     item,
     storage,
+    django_capture_on_commit_callbacks,
 ):
     lead = _as(client, world["lead"])
     page = lead.get(f"/programme/practice/{item.pk}/").content.decode()
@@ -90,13 +91,24 @@ def test_the_publisher_corrects_an_item_and_the_page_shows_before_and_after(
     assert "Changes since it was published" in page
     assert "Care leavers&#39; local offer → Care leavers&#39; local offer, revised" in page
 
-    # the attachment taken off again
-    response = lead.post(
-        f"/programme/records/practice/{item.pk}/", _change(item, remove_attachment="on")
-    )
+    form = lead.get(f"/programme/records/practice/{item.pk}/").content.decode()
+    assert "Take the current attachment off" in form
+    assert "Replace the attachment" in form
+
+    # the attachment taken off again: the file goes from storage, its name stays in the history
+    stored = storage / item.attachment.name
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = lead.post(
+            f"/programme/records/practice/{item.pk}/", _change(item, remove_attachment="on")
+        )
     assert response.status_code == 302
     item.refresh_from_db()
     assert not item.attachment
+    assert not stored.exists()
+    removed = ChangeRecord.objects.filter(action="changed").first()
+    assert removed is not None
+    assert removed.changes["attachment"] == ["offer.pdf", ""]
     assert lead.get(f"/programme/practice/{item.pk}/attachment/").status_code == 404
 
 
