@@ -47,6 +47,7 @@ NATIONAL: dict[str, tuple[float, str]] = {
     "childrens_homes_pct": (12, "lait:LAC_SecHome_And_ChildHome"),
     "independent_living_pct": (9, "lait:LAC_Ind_SInd_Liv_Arr"),
     "with_parents_pct": (6, "lait:LAC_Parents_OR_Others"),
+    "other_placements_pct": (3, "lait:LAC_Other_Place_Inc_Unreg"),
     "care_leavers_17_18_eet_pct": (64, "ees:la_care_leavers_activity.csv"),
     "care_leavers_19_21_eet_pct": (54, "ees:la_care_leavers_activity.csv"),
     "care_leavers_not_in_touch_pct": (4, "lait:CareLeavers_LA_NotInTouch"),

@@ -90,6 +90,17 @@ def test_placement_and_legal_status_mix(generated: tuple[Path, Path]) -> None:
     assert abs(100 * foster - NATIONAL["foster_pct"][0]) < 3
     homes = share.filter(pl.col("PLACE") == "K")["proportion"].item()
     assert abs(100 * homes - NATIONAL["childrens_homes_pct"][0]) < 3
+    place = at_end["PLACE"]
+    for key, codes in (
+        ("independent_living_pct", ["H5", "K3", "P2"]),
+        ("with_parents_pct", ["P1"]),
+        (
+            "other_placements_pct",
+            ["R1", "R2", "R3", "R5", "S1", "Z1", "T0", "T1", "T2", "T3", "T4"],
+        ),
+    ):
+        got = 100 * place.is_in(codes).sum() / place.len()
+        assert abs(got - NATIONAL[key][0]) < 2.5, (key, got)
     ls = dict(at_end["LS"].value_counts(normalize=True).iter_rows())
     assert 0.6 < ls.get("C2", 0) + ls.get("C1", 0) < 0.9
     assert 0.08 < ls.get("V2", 0) < 0.3
