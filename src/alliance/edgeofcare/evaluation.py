@@ -14,7 +14,11 @@ Three designs:
   (`treated` = 1), on the outcome at a check that falls during the wait; families wait because the
   services are full when they are referred, not because of who they are. Compared as they were
   allocated (a family that got a place before the check still counts as waiting), so the
-  difference understates the effect of the service; the write-up says by how many.
+  difference understates the effect of the service; the write-up says by how many. Beside the
+  plain difference, `adjusted_difference(...)` weights the children by the inverse of their
+  probability of starting at once given what was recorded at referral (inverse-probability
+  weighting, logistic regression in scikit-learn), so that a waiting group that happens to be
+  older or less urgent does not pass for an effect; its interval is a bootstrap.
 - `matched(...)`: otherwise, propensity-score matching. A logistic regression (scikit-learn) gives
   each child's probability of being supported from the baseline; each supported child is matched to
   the nearest unsupported child on the logit of that probability (1:1, without replacement, within a
@@ -31,9 +35,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
 
 NEED_CODES = ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8")
 COVARIATES = (
@@ -52,6 +60,10 @@ COVARIATE_LABELS = {
     "cp_history": "Ever had a child protection plan",
     **{f"need_{c}": f"Primary need {c}" for c in NEED_CODES},
 }
+# Urgency at referral, where the frame has it (one 0/1 column per level, e.g. `urgency_same_day`):
+# used by the adjusted waiting-list comparison, not by matching against CIN/SSDA903 children (the
+# statutory returns do not record it).
+URGENCY_PREFIX = "urgency_"
 Z95 = 1.959963984540054
 CALIPER_SD = 0.2
 
@@ -81,6 +93,41 @@ class Result:
     # the median wait in days of those who got one.
     started_before_check: int = 0
     median_wait_days: float | None = None
+    # Waiting-list design: the comparison adjusted for what was recorded at referral (None when it
+    # could not be estimated; `adjustment_note` says why).
+    adjusted: Adjusted | None = None
+    adjustment_note: str = ""
+
+    @property
+    def significant(self) -> bool:
+        return self.ci_high < 0 or self.ci_low > 0
+
+    @property
+    def balanced(self) -> bool:
+        return all(b.smd_after is None or abs(b.smd_after) < 0.1 for b in self.balance)
+
+
+@dataclass
+class Adjusted:
+    """The difference in entry to care after inverse-probability weighting: each child counts
+    1/p if the family started at once and 1/(1-p) if it waited, p being the probability of
+    starting at once given the baseline. The weighted groups both look like all the children
+    compared, so the difference is the average effect over them, had the recorded
+    characteristics been the only difference between those who waited and those who did not."""
+
+    rate_treated: float
+    rate_comparison: float
+    difference: float
+    ci_low: float
+    ci_high: float
+    balance: list[Balance]
+    bootstrap: int  # resamples behind the interval
+    # Kish effective sample sizes: how many children the weighted groups are worth. Far below
+    # the counts means a few children carry heavy weights and the estimate leans on them.
+    effective_treated: float
+    effective_comparison: float
+    trimmed: int  # children whose probability was held inside [TRIM, 1 - TRIM]
+    covariates: tuple[str, ...] = ()
 
     @property
     def significant(self) -> bool:
@@ -132,7 +179,148 @@ def waiting_list(
     result = _two_groups(frame, outcome, "waiting-list")
     result.started_before_check = started_before_check
     result.median_wait_days = median_wait_days
+    try:
+        result.adjusted = adjusted_difference(frame, outcome)
+    except NotEnoughData as exc:
+        result.adjustment_note = str(exc)
     return result
+
+
+# Probabilities of starting at once are held inside [TRIM, 1 - TRIM] so that no single child's
+# weight can exceed 1/TRIM (= 50): a child almost certain to wait who started at once would
+# otherwise decide the estimate alone.
+TRIM = 0.02
+BOOTSTRAP = 200
+
+
+def adjustment_covariates(frame: pl.DataFrame) -> tuple[str, ...]:
+    """The baseline columns present in `frame` that vary (a constant tells the model nothing)."""
+    names = [c for c in COVARIATES if c in frame.columns]
+    names += sorted(c for c in frame.columns if c.startswith(URGENCY_PREFIX))
+    return tuple(c for c in names if frame[c].n_unique() > 1)
+
+
+def _propensity_model() -> LogisticRegression:
+    """P(started at once | baseline): a lightly penalised logistic regression (the penalty keeps
+    a rare need code from sending a weight to infinity). `warm_start`: each bootstrap refit starts
+    from the last coefficients, a few iterations instead of a cold fit, to keep the page quick."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=100.0, max_iter=500, warm_start=True, solver="newton-cholesky")
+
+
+def _fit_scores(model: LogisticRegression, z: np.ndarray, treated: np.ndarray) -> np.ndarray:
+    model.fit(z, treated)
+    return np.asarray(model.predict_proba(z)[:, 1], dtype=float)
+
+
+def _weights(scores: np.ndarray, treated: np.ndarray) -> np.ndarray:
+    p = np.clip(scores, TRIM, 1 - TRIM)
+    return np.where(treated == 1, 1 / p, 1 / (1 - p))
+
+
+def _weighted_difference(
+    y: np.ndarray, treated: np.ndarray, w: np.ndarray, x: np.ndarray
+) -> tuple[float, float, float]:
+    """Each group's rate over all the children compared, doubly robust (augmented inverse-
+    probability weighting): a regression of the outcome on the baseline in each group predicts
+    every child's chance both ways, and the weighted residuals of the group's own children
+    correct what the regression got wrong. Right if either the weights or the regression are
+    right, and steadier than weighting alone when a few children carry heavy weights."""
+    design = np.column_stack([np.ones(len(y)), x])
+    rates = []
+    for arm in (1, 0):
+        mask = treated == arm
+        # Least squares (a linear probability model): closed form, so the bootstrap stays quick.
+        coef = np.linalg.lstsq(design[mask], y[mask], rcond=None)[0]
+        predicted = design @ coef
+        # Normalised (Hájek) weights on the residuals: the group's weights sum to one.
+        residual = float(np.average(y[mask] - predicted[mask], weights=w[mask]))
+        rates.append(float(np.clip(predicted.mean() + residual, 0.0, 1.0)))
+    return rates[0], rates[1], rates[0] - rates[1]
+
+
+def _effective(w: np.ndarray) -> float:
+    return float(w.sum() ** 2 / (w**2).sum()) if len(w) else 0.0
+
+
+def _weighted_smd(x: np.ndarray, treated: np.ndarray, w: np.ndarray) -> float:
+    """SMD of the weighted means over the *unweighted* pooled SD, so before and after share one
+    yardstick."""
+    t = treated == 1
+    pooled = math.sqrt((float(np.var(x[t])) + float(np.var(x[~t]))) / 2)
+    diff = float(np.average(x[t], weights=w[t]) - np.average(x[~t], weights=w[~t]))
+    return 0.0 if pooled == 0 else diff / pooled
+
+
+def adjusted_difference(
+    frame: pl.DataFrame,
+    outcome: str = "entered_care",
+    bootstrap: int = BOOTSTRAP,
+    seed: int = 0,
+) -> Adjusted:
+    """The waiting-list difference adjusted for the baseline by inverse-probability weighting,
+    with a percentile bootstrap 95% interval (the whole fit redone on each resample, within each
+    group so both stay the size they were) and the balance before and after weighting."""
+    _check(frame, outcome)
+    covariates = adjustment_covariates(frame)
+    if not covariates:
+        raise NotEnoughData("no recorded characteristic varies between the children")
+    x = frame.select(covariates).to_numpy().astype(float)
+    treated = frame["treated"].to_numpy().astype(int)
+    y = frame[outcome].to_numpy().astype(float)
+    # Standardised once, on the whole sample, so every refit treats every column alike.
+    sd = x.std(axis=0)
+    sd[sd == 0] = 1
+    z = (x - x.mean(axis=0)) / sd
+    model = _propensity_model()
+    scores = _fit_scores(model, z, treated)
+    trimmed = int(((scores < TRIM) | (scores > 1 - TRIM)).sum())
+    w = _weights(scores, treated)
+    r1, r0, d = _weighted_difference(y, treated, w, x)
+    balance = [
+        Balance(
+            cov,
+            _label(cov),
+            smd(x[treated == 1, k], x[treated == 0, k]),
+            _weighted_smd(x[:, k], treated, w),
+        )
+        for k, cov in enumerate(covariates)
+    ]
+    rng = np.random.default_rng(seed)
+    idx_t = np.flatnonzero(treated == 1)
+    idx_c = np.flatnonzero(treated == 0)
+    estimates = []
+    for _ in range(bootstrap):
+        rows = np.concatenate([rng.choice(idx_t, len(idx_t)), rng.choice(idx_c, len(idx_c))])
+        ts, zs, ys = treated[rows], z[rows], y[rows]
+        ws = _weights(_fit_scores(model, zs, ts), ts)
+        estimates.append(_weighted_difference(ys, ts, ws, zs)[2])
+    if estimates:
+        low, high = (float(v) for v in np.percentile(estimates, [2.5, 97.5]))
+    else:
+        low = high = d
+    t = treated == 1
+    return Adjusted(
+        r1,
+        r0,
+        d,
+        low,
+        high,
+        balance,
+        bootstrap,
+        _effective(w[t]),
+        _effective(w[~t]),
+        trimmed,
+        covariates,
+    )
+
+
+def _label(covariate: str) -> str:
+    if covariate.startswith(URGENCY_PREFIX):
+        level = covariate.removeprefix(URGENCY_PREFIX).replace("_", " ")
+        return f"Urgency: {level}"
+    return COVARIATE_LABELS.get(covariate, covariate)
 
 
 def _two_groups(frame: pl.DataFrame, outcome: str, design: str) -> Result:
@@ -317,6 +505,7 @@ def plain_english(result: Result, follow_up: str = "within 12 months of referral
             "this comparison understates what the service itself does. It covers only the first "
             "months after referral, while families waited: it says nothing about later outcomes."
         )
+        lines.extend(_adjusted_english(result))
     elif result.design == "matched":
         lines.append(
             "Limits: matching balances only what was recorded. If families referred to Edge of "
@@ -335,6 +524,64 @@ def plain_english(result: Result, follow_up: str = "within 12 months of referral
         lines.append(
             "Limits: random allocation makes the groups alike on average, in what was recorded "
             "and what was not; with small numbers the interval is wide."
+        )
+    return lines
+
+
+def _adjusted_english(result: Result) -> list[str]:
+    """What the adjusted estimate says, and what adjusting can and cannot fix."""
+    a = result.adjusted
+    if a is None:
+        return (
+            [f"No adjusted estimate could be made: {result.adjustment_note}."]
+            if result.adjustment_note
+            else []
+        )
+    low, high = sorted((a.ci_low, a.ci_high))
+    verdict = (
+        "which does not include zero"
+        if a.significant
+        else "which includes zero, so it cannot tell a real effect from chance"
+    )
+    lines = [
+        "Adjusted for who was waiting: the children who waited may differ from those who started "
+        "at once (for example older, or referred as less urgent). Weighting each child by how "
+        "likely a child like them was to start at once, given what was recorded at referral, "
+        f"makes the two groups alike in those records. Adjusted, the difference is "
+        f"{a.difference * 100:+.1f} percentage points (95% interval {low * 100:+.1f} to "
+        f"{high * 100:+.1f}, from {a.bootstrap} bootstrap resamples), {verdict}; unadjusted it "
+        f"was {result.difference * 100:+.1f}.",
+    ]
+    if abs(a.difference - result.difference) >= 0.05:
+        lines.append(
+            "The two figures differ by 5 points or more: the families who waited were not like "
+            "those who started at once in what was recorded, so read the adjusted figure, not "
+            "the plain one."
+        )
+    balance = (
+        "After weighting every recorded characteristic is well balanced (standardised "
+        "differences under 0.1)."
+        if a.balanced
+        else "Some characteristics are still not well balanced after weighting (see the table): "
+        "treat the adjusted figure with extra caution."
+    )
+    lines.append(
+        "What adjusting can fix: differences between the groups in age, primary need, earlier "
+        "referrals, child protection history, disability, unaccompanied status"
+        + (" and urgency" if any(c.startswith(URGENCY_PREFIX) for c in a.covariates) else "")
+        + ", as recorded at referral. What it cannot fix: anything not recorded (how close to "
+        "crisis a family was beyond the urgency given, the time of year, pressure on other "
+        "services), characteristics recorded wrongly, or children who waited but had a place "
+        "before the check (still counted as waiting, so both figures understate what the "
+        "service does). " + balance
+    )
+    if a.effective_comparison < 0.5 * result.n_comparison or (
+        a.effective_treated < 0.5 * result.n_treated
+    ):
+        lines.append(
+            f"A few children carry heavy weights: the weighted groups are worth about "
+            f"{a.effective_treated:.0f} and {a.effective_comparison:.0f} children, fewer than "
+            "were compared, so the adjusted figure leans on them."
         )
     return lines
 
