@@ -17,8 +17,9 @@ Three designs:
   difference understates the effect of the service; the write-up says by how many. Beside the
   plain difference, `adjusted_difference(...)` weights the children by the inverse of their
   probability of starting at once given what was recorded at referral (inverse-probability
-  weighting, logistic regression in scikit-learn), so that a waiting group that happens to be
-  older or less urgent does not pass for an effect; its interval is a bootstrap.
+  weighting, logistic regression in scikit-learn, made doubly robust with an outcome regression),
+  so that a waiting group that happens to be older or less urgent does not pass for an effect; its
+  interval is a bootstrap.
 - `matched(...)`: otherwise, propensity-score matching. A logistic regression (scikit-learn) gives
   each child's probability of being supported from the baseline; each supported child is matched to
   the nearest unsupported child on the logit of that probability (1:1, without replacement, within a
@@ -259,8 +260,8 @@ def adjusted_difference(
     bootstrap: int = BOOTSTRAP,
     seed: int = 0,
 ) -> Adjusted:
-    """The waiting-list difference adjusted for the baseline by inverse-probability weighting,
-    with a percentile bootstrap 95% interval (the whole fit redone on each resample, within each
+    """The waiting-list difference adjusted for the baseline by inverse-probability weighting
+    (doubly robust: see `_weighted_difference`), with a percentile bootstrap 95% interval (the whole fit redone on each resample, within each
     group so both stay the size they were) and the balance before and after weighting."""
     _check(frame, outcome)
     covariates = adjustment_covariates(frame)
