@@ -837,7 +837,8 @@ def _baseline_row(
 
 
 def _frame(rows: list[dict[str, int]]) -> pl.DataFrame:
-    columns = ["treated", "entered_care", *evaluation.COVARIATES]
+    extra = sorted(c for c in (rows[0] if rows else {}) if c.startswith(evaluation.URGENCY_PREFIX))
+    columns = ["treated", "entered_care", *evaluation.COVARIATES, *extra]
     if not rows:
         return pl.DataFrame({c: [] for c in columns}, schema=dict.fromkeys(columns, pl.Int64))
     return pl.DataFrame(rows).select(columns)
@@ -999,6 +1000,9 @@ def waiting_list_frame(
                 int(bool(checked.entered_care)),
             )
         )
+        # how urgent the referral was: families who wait tend to be the less urgent ones
+        for level in Urgency.values:
+            rows[-1][f"{evaluation.URGENCY_PREFIX}{level}"] = int(child.referral.urgency == level)
     waits = [
         (start - joined[r]).total_seconds() / 86400
         for r, start in first_start.items()

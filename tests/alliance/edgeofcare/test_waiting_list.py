@@ -154,6 +154,11 @@ def test_a_family_that_started_at_once_and_later_waited_for_another_service_coun
     )
     assert frame["treated"].to_list() == [1]
     assert waited_early == 0
+    # the referral's urgency rides along, so the adjusted estimate can weigh it
+    urgency = {c: frame[c][0] for c in frame.columns if c.startswith("urgency_")}
+    assert len(urgency) == len(services.Urgency.values)
+    assert urgency[f"urgency_{r.urgency}"] == 1
+    assert sum(urgency.values()) == 1
 
 
 def test_no_waiting_list_allocation_means_no_waiting_list_comparison(reference_data):
