@@ -23,11 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
-from service import ROOT, Session, free_port, run_alliance, timed  # bench/service.py
+from service import ROOT, Session, run_alliance, running_service, timed  # bench/service.py
 
 PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway database's fictional people
 
@@ -152,7 +150,7 @@ print(json.dumps(out))
 """
 
 
-def main() -> None:  # noqa: PLR0915 - one straight-line script: set up, measure, report
+def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--per-year", type=int, default=3000)
@@ -183,35 +181,7 @@ def main() -> None:  # noqa: PLR0915 - one straight-line script: set up, measure
         ).split()[-4:]
         n_referrals, n_children, n_outcomes, sample_pk = (int(x) for x in filled)
         fill_s = time.perf_counter() - t
-        port = free_port()
-        log = (var / "serve.log").open("w")
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "alliance",
-                "serve",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 300  # the 2 cores are shared: start-up can be slow
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/health/", timeout=2):  # noqa: S310 - loopback
-                        break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit((var / "serve.log").read_text()) from None
-                    time.sleep(0.3)
+        with running_service(env, var / "serve.log") as (base, _server):
             practitioner = Session(base)
             practitioner.sign_in("practitioner@bench.test", PASSWORD, "/edge-of-care/")
             leader = Session(base)
@@ -229,13 +199,6 @@ def main() -> None:  # noqa: PLR0915 - one straight-line script: set up, measure
                 (name, path, timed(client, path, args.requests)) for name, client, path in pages
             ]
             load_during = os.getloadavg()
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            log.close()
         # The same pages in one process through Django's test client: no HTTP, no gunicorn, no
         # other process; CPU time beside wall time shows how much of the wall time was waiting.
         who = {"Dashboard": "leader"}

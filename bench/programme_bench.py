@@ -27,12 +27,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from service import ROOT, Session, free_port  # bench/service.py
+from service import ROOT, Session, running_service  # bench/service.py
 
 PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway database
 LEAD = "lead@bench.test"
@@ -284,7 +282,7 @@ def measure(
     return statistics.median(times), p95, size, cpu_ms
 
 
-def main() -> None:  # noqa: PLR0915 - one script, top to bottom
+def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "programme.md"))
@@ -314,26 +312,7 @@ def main() -> None:  # noqa: PLR0915 - one script, top to bottom
         text=True,
     )
     print(made.stdout.strip(), f"({time.perf_counter() - started:.0f} s to set up)")
-    port = free_port()
-    log = (work / "service.log").open("w")
-    server = subprocess.Popen(
-        [*alliance, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/health/", timeout=2):  # noqa: S310
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((work / "service.log").read_text()) from None
-                time.sleep(0.5)
+    with running_service(env, work / "service.log", start_timeout=180) as (base, server):
         lead, dfe = Session(base, timeout=60), Session(base, timeout=60)
         lead.sign_in(LEAD, PASSWORD)
         dfe.sign_in(DFE, PASSWORD)
@@ -376,13 +355,6 @@ def main() -> None:  # noqa: PLR0915 - one script, top to bottom
                 f"{label:45s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  CPU {cpu:7.1f} ms/request "
                 f"({count} requests, {size:,} bytes)"
             )
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
     load = os.getloadavg()
     lines = [
         "# Improvement programme: page times",

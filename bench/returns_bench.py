@@ -18,8 +18,6 @@ import json
 import os
 import platform
 import re
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -28,7 +26,7 @@ import uuid
 import zipfile
 from pathlib import Path
 
-from service import free_port, run_alliance  # bench/service.py
+from service import run_alliance, running_service  # bench/service.py
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -111,37 +109,9 @@ def main() -> None:  # noqa: PLR0915 - one linear script, step by step
             for p in sorted((var / "return").rglob("*.csv")):
                 out.write(p, p.relative_to(var / "return").as_posix())
         size_mb = archive.stat().st_size / 1024 / 1024
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        log = (var / "service.log").open("w")
-        service = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "alliance",
-                "serve",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
+        with running_service(env, var / "service.log") as (base, _service):
             jar = http.cookiejar.CookieJar()
             opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-            deadline = time.monotonic() + 300  # a loaded shared machine is slow to start gunicorn
-            while True:
-                try:
-                    opener.open(base + "/health/", timeout=5).read()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise SystemExit("the service did not start") from None
-                    time.sleep(0.5)
             page = opener.open(base + "/sign-in/").read().decode()
             form = urllib.parse.urlencode(
                 {"csrfmiddlewaretoken": _csrf(page), "username": ANALYST, "password": PASSWORD}
@@ -182,10 +152,6 @@ def main() -> None:  # noqa: PLR0915 - one linear script, step by step
                 raise SystemExit(f"the upload was not accepted: {status}")
             findings = re.search(r"([\d,]+) findings about", report)
             checked = re.search(r"Checked in</dt><dd[^>]*>([\d.,]+) seconds", report)
-        finally:
-            service.terminate()
-            service.wait(timeout=30)
-            log.close()
         load = os.getloadavg()[0]
         line = (
             f"| {args.children:,} | {size_mb:,.1f} | {uploaded_s:.2f} | "

@@ -1,5 +1,6 @@
 """What the service benchmarks share: running `alliance` commands on a throwaway database, a free
-loopback port, a signed-in HTTP session against the real running service, and timing a page."""
+loopback port, the real service running on it, a signed-in HTTP session against it, and timing a
+page."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +39,52 @@ def run_alliance(env: dict[str, str], *args: str) -> str:
     if done.returncode:
         raise SystemExit(f"alliance {' '.join(args[:2])} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
+
+
+@contextmanager
+def running_service(
+    env: dict[str, str], log_path: Path, start_timeout: float = 300
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`alliance serve` (gunicorn with 2 workers, the task worker, the scheduler) on a free loopback
+    port with `env`, its output in `log_path`; yields the base URL and the process once /health/
+    answers, and stops it afterwards. Stops the benchmark with the log if it does not start
+    within `start_timeout` seconds (generous: the 2 cores may be shared)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "alliance",
+                "serve",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + start_timeout
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "/health/", timeout=2):  # noqa: S310 - loopback
+                        break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise SystemExit(log_path.read_text()) from None
+                    time.sleep(0.3)
+            yield base, server
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 class Session:

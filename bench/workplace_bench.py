@@ -16,15 +16,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
-from service import ROOT, Session, free_port, run_alliance, timed  # bench/service.py
+from service import ROOT, Session, run_alliance, running_service, timed  # bench/service.py
 
 PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway database's fictional people
 
@@ -114,7 +110,7 @@ print(len(people), len(employers), Opportunity.objects.filter(closing_date__gte=
 """
 
 
-def main() -> None:  # noqa: PLR0915 - one straight recipe
+def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--people", type=int, default=2000)
@@ -142,35 +138,7 @@ def main() -> None:  # noqa: PLR0915 - one straight recipe
             int(x) for x in filled
         )
         fill_s = time.perf_counter() - t
-        port = free_port()
-        log = (var / "serve.log").open("w")
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "alliance",
-                "serve",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 300  # workers boot slowly on a busy shared machine
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/health/", timeout=2):  # noqa: S310 - loopback
-                        break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit((var / "serve.log").read_text()) from None
-                    time.sleep(0.3)
+        with running_service(env, var / "serve.log") as (base, _server):
             adviser = Session(base)
             adviser.sign_in("adviser@bench.test", PASSWORD, "/", b"Sign out")
             employer = Session(base)
@@ -207,13 +175,6 @@ def main() -> None:  # noqa: PLR0915 - one straight recipe
             results = [
                 (name, path, timed(client, path, args.requests)) for name, client, path in pages
             ]
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            log.close()
     load = os.getloadavg()
     lines = [
         "# WorkPlace benchmark",
