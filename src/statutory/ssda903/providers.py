@@ -28,10 +28,9 @@ Codes may be listed several to a cell (`PR1/PR2`, `H5, K3`). A URN listed more t
 provider on two lists) has the union of its codes; its registration has ended only if every
 row says so (the latest date); its postcode and council are the first given.
 
-Without the file the rules cannot run. They say so rather than pass: `not_run()` names them,
-and `alliance 903 validate` lists them as "not run: needs Ofsted provider information" in its
-summary and JSON report. (A run through `statutory.engine.run` without the file finds nothing
-for them: the engine has no "not run" state yet; callers ask `not_run()`.)
+Without the file the rules cannot run. They say so rather than pass: each raises the engine's
+`NotRun`, so every run lists them in `Findings.not_run` ("not run: needs Ofsted provider
+information") and every report, the terminal summary and the service's report page say so.
 """
 
 from __future__ import annotations
@@ -50,7 +49,7 @@ from statutory.engine.errors import InputError
 from statutory.engine.rule import NotRun
 
 if TYPE_CHECKING:
-    from statutory.engine import Context, Registry, Return
+    from statutory.engine import Context, Return
     from statutory.engine.rule import Check
 
 # The frame rides with the return under this name (the DfE rule list's name for it). It is not
@@ -91,9 +90,6 @@ SCHEMA: dict[str, pl.DataType] = {
     "LA_NAME": pl.String(),
     "LA_CODE": pl.String(),
 }
-
-# qualified names of the checks that need the file (filled by `needs_provider_info`)
-_NEEDING: set[str] = set()
 
 
 def _heading(text: str) -> str:
@@ -295,10 +291,6 @@ def attach_providers(return_: Return, providers: pl.DataFrame) -> Return:
     return return_
 
 
-def has_providers(return_: Return) -> bool:
-    return PROVIDER_TABLE in return_.tables
-
-
 def provider_info(ctx: Context) -> pl.DataFrame | None:
     """The provider information given with the return, or None."""
     return ctx.return_.tables.get(PROVIDER_TABLE)
@@ -314,31 +306,7 @@ def needs_provider_info(check: Check) -> Check:
             raise NotRun(NOT_RUN)
         return check(ctx)
 
-    _NEEDING.add(f"{check.__module__}.{check.__qualname__}")
     return guarded  # type: ignore[return-value]
-
-
-def needing_codes(registry: Registry, year: int | None = None) -> list[str]:
-    """Codes of the checks that need the provider information (applicable in `year`)."""
-    return [
-        item.code
-        for item in registry
-        if item.qualname in _NEEDING and (year is None or registry.applies(item.code, year))
-    ]
-
-
-def not_run(registry: Registry, return_: Return, year: int) -> list[str]:
-    """Codes that apply this year but cannot run on this return (no provider information)."""
-    return [] if has_providers(return_) else needing_codes(registry, year)
-
-
-def runnable(
-    registry: Registry, return_: Return, year: int, codes: Sequence[str] | None = None
-) -> list[str]:
-    """The codes to run: those applicable (or `codes`), less those that cannot run."""
-    skip = set(not_run(registry, return_, year))
-    wanted = codes if codes is not None else [r.code for r in registry.applicable(year)]
-    return [c for c in wanted if c not in skip]
 
 
 def on_each_episode_urn(ctx: Context) -> pl.DataFrame:

@@ -17,8 +17,6 @@ from statutory.engine import InputError, run
 from statutory.ssda903.providers import (
     NOT_RUN,
     attach_providers,
-    needing_codes,
-    not_run,
     providers_from_frame,
     read_providers,
 )
@@ -230,7 +228,6 @@ def test_a_workbook_without_provider_sheets_is_refused_plainly(tmp_path: Path) -
 
 def test_without_providers_the_rules_are_named_as_not_run() -> None:
     return_ = make_return(2025, Episodes=[episode(URN="NOPE")])
-    assert sorted(not_run(registry(), return_, 2025)) == sorted(PROVIDER_CODES)
     # they find nothing rather than guess, and the run says they did not run
     found = run(registry(), return_, year=2025, codes=PROVIDER_CODES, raise_errors=True)
     assert found.frame.is_empty()
@@ -238,14 +235,19 @@ def test_without_providers_the_rules_are_named_as_not_run() -> None:
     assert set(found.not_run.values()) == {NOT_RUN}
     assert not set(found.rules_run) & set(PROVIDER_CODES)
     attach_providers(return_, providers())
-    assert not_run(registry(), return_, 2025) == []
+    found = run(registry(), return_, year=2025, codes=PROVIDER_CODES, raise_errors=True)
+    assert found.not_run == {}
+    assert sorted(found.rules_run) == sorted(PROVIDER_CODES)
 
 
 def test_221_is_listed_for_2025() -> None:
     # ssda903-rules.csv marks 221 changed (not removed) in 2024/25; the DfE's 2024/25 rule
     # set still carries it, with K3 in place of H5
-    assert "221" in needing_codes(registry(), 2025)
-    assert sorted(needing_codes(registry(), 2024)) == sorted(PROVIDER_CODES)
+    for year in (2024, 2025):
+        # every rule of the year, on a return without provider information: exactly the
+        # provider rules are the ones that could not run
+        found = run(registry(), make_return(year, Episodes=[episode()]), year=year)
+        assert sorted(found.not_run) == sorted(PROVIDER_CODES)
 
 
 # --- the rules -------------------------------------------------------------------------------
