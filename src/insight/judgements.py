@@ -511,9 +511,9 @@ def read_earlier(data_dir: Path, councils: dict[str, Council], notes: list[str])
             path, f"expected two tables (header rows starting 'Web link'), found {len(headers)}"
         )
     by_name: dict[str, Council] = {}
-    for council in councils.values():
-        if council.ended is None:
-            by_name[_name_key(council.name)] = council
+    for each in councils.values():
+        if each.ended is None:
+            by_name[_name_key(each.name)] = each
     formers = {c.name: c for c in councils.values() if c.ended is not None}
     wanted: dict[str, str] = {"name": "Local authority name"}
     for position, (_, date_col, overall_col, subs) in enumerate(_SHEET_2023):
@@ -533,7 +533,7 @@ def read_earlier(data_dir: Path, councils: dict[str, Council], notes: list[str])
             if not name or name.lower().startswith("table "):
                 continue
             # The second table is the councils before reorganisation, whatever their name now.
-            council = None if table == 1 else by_name.get(_name_key(name))
+            council: Council | None = None if table == 1 else by_name.get(_name_key(name))
             if council is None:
                 council = formers.get(name)
             if council is None:

@@ -61,8 +61,8 @@ def consecutive_pairs(history: History) -> list[tuple[Judgement, Judgement]]:
 def transitions(history: History) -> list[Transition]:
     """The full table: three framework pairs × four grades × four grades."""
     counts: dict[tuple[str, str, str, str], int] = {}
-    for before, after in consecutive_pairs(history):
-        key = (before.family, after.family, before.overall, after.overall)
+    for first, then in consecutive_pairs(history):
+        key = (first.family, then.family, first.overall, then.overall)
         counts[key] = counts.get(key, 0) + 1
     unexpected = {(k[0], k[1]) for k in counts} - set(FRAMEWORK_PAIRS)
     if unexpected:

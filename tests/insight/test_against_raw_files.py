@@ -16,9 +16,9 @@ from itertools import pairwise
 import polars as pl
 import pytest
 
-from insight.improvement import estimates
+from insight.improvement import Estimate, estimates
 from insight.judgements import load_history
-from insight.transitions import transitions
+from insight.transitions import Transition, transitions
 from statutory.reference import shared_path
 
 REF = shared_path("reference")
@@ -102,16 +102,16 @@ def raw_history() -> dict[str, list[tuple[dt.date, str, str]]]:
     ]
     for table, start in enumerate(starts):
         end = starts[1] - 1 if table == 0 else len(sheet)
-        for r in sheet[start + 1 : end]:
-            if not r[1]:
+        for line in sheet[start + 1 : end]:
+            if not line[1]:
                 continue
-            name = key(r[1])
+            name = key(line[1])
             if table == 1 or name in former_names:
                 name = "former:" + name
             for date_col, grade_col in columns:
-                if r[date_col] and r[grade_col]:
+                if line[date_col] and line[grade_col]:
                     rows.setdefault(name, []).append(
-                        (day(r[date_col]), "sif", GRADE[r[grade_col].strip().lower()], None)
+                        (day(line[date_col]), "sif", GRADE[line[grade_col].strip().lower()], None)
                     )
 
     # The scrape: each council's latest ILACS, kept when the official history lacks it.
@@ -177,8 +177,11 @@ def product_limit(spells: list[tuple[float, bool]], at: float) -> float:
     return survival
 
 
+Library = tuple[list[Estimate], list[Transition]]
+
+
 @pytest.fixture(scope="module")
-def library():  # type: ignore[no-untyped-def]
+def library() -> Library:
     history = load_history()
     return estimates(history), transitions(history)
 
@@ -193,8 +196,8 @@ def library():  # type: ignore[no-untyped-def]
     ],
 )
 def test_kaplan_meier_matches_a_hand_written_product_limit_over_the_raw_rows(
-    library, start: str, years: float
-) -> None:  # type: ignore[no-untyped-def]
+    library: Library, start: str, years: float
+) -> None:
     by_hand = raw_spells(start)
     assert len(by_hand) > 20  # a real group, not an empty one
     (row,) = [
@@ -205,7 +208,7 @@ def test_kaplan_meier_matches_a_hand_written_product_limit_over_the_raw_rows(
     assert row.lower95 <= row.share_good_or_better <= row.upper95
 
 
-def test_the_transition_table_matches_counts_from_the_raw_rows(library) -> None:  # type: ignore[no-untyped-def]
+def test_the_transition_table_matches_counts_from_the_raw_rows(library: Library) -> None:
     by_hand: Counter[tuple[str, str, str, str]] = Counter()
     for items in raw_history().values():
         for (_, family_a, grade_a), (_, family_b, grade_b) in pairwise(items):
