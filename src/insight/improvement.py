@@ -25,8 +25,10 @@ Further choices:
   when it ended under the other: most spells begun under SIF ended under ILACS.
 - A spell's region is the council's Ofsted region (for a former council, its successor's).
 - The 95% intervals are pointwise (at each time on their own, not a band for the whole curve),
-  from Greenwood's variance on the log(-log) scale, as R's survival package and lifelines do by
-  default. Where the estimate is 0 or 1 the interval is that value.
+  from Greenwood's variance on the log(-log) scale, as lifelines does by default (R's survival
+  package offers it as conf.type = "log-log"). statsmodels gives the estimate and Greenwood's
+  standard error but only a simultaneous band, so the pointwise interval is computed here from
+  its standard error (`Curve.at`). Where the estimate is 0 or 1 the interval is that value.
 - The figures are reported as `share_good_or_better` = 1 - survival: the estimated share of
   spells that had ended in a good or better judgement by that many years.
 - The estimates are given every quarter of a year (0, 0.25, 0.5, ...) up to the longest spell
