@@ -114,7 +114,10 @@ def improvement(
     history = _history(data_dir)
     from insight.improvement import estimates
 
-    rows = estimates(history, by_region=by_region)
+    try:
+        rows = estimates(history, by_region=by_region)
+    except ValueError as exc:  # a history the spells cannot be built from
+        raise _fail(str(exc)) from None
     columns = list(IMPROVEMENT_COLUMNS)
     if by_region:
         columns.insert(2, "region")
@@ -142,6 +145,10 @@ def transitions(out: OutOption, data_dir: DataOption = None) -> None:
     history = _history(data_dir)
     from insight.transitions import transitions as table
 
+    try:
+        found = table(history)
+    except ValueError as exc:  # judgements out of order
+        raise _fail(str(exc)) from None
     rows = (
         [
             t.from_framework,
@@ -152,7 +159,7 @@ def transitions(out: OutOption, data_dir: DataOption = None) -> None:
             t.count,
             _number(t.share),
         ]
-        for t in table(history)
+        for t in found
     )
     _report(out, _write(out, TRANSITION_COLUMNS, rows), history)
 

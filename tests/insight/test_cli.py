@@ -137,3 +137,30 @@ def test_a_published_file_in_the_wrong_shape_names_the_file(
     assert result.exit_code == 1
     (line,) = result.output.strip().splitlines()
     assert line.startswith(f"Error: {expected}")
+
+
+def test_a_history_the_spells_cannot_be_built_from_is_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A council judged after the day it ended: its spell would be censored before it began."""
+    import datetime as dt
+
+    from insight import judgements
+
+    ended = judgements.Council("E0", "", "Gone", "London", ended=dt.date(2019, 4, 1))
+    other = judgements.Council("E1", "001", "Here", "London")
+    history = judgements.History(
+        councils={"E0": ended, "E1": other},
+        judgements=[
+            judgements.Judgement(
+                "E0", judgements.ILACS_STANDARD, dt.date(2020, 1, 1), overall="inadequate"
+            ),
+            judgements.Judgement(
+                "E1", judgements.ILACS_STANDARD, dt.date(2024, 1, 1), overall="good"
+            ),
+        ],
+    )
+    monkeypatch.setattr(judgements, "load_history", lambda data_dir=None: history)
+    result = runner.invoke(app, ["insight", "improvement", "--out", str(tmp_path / "x.csv")])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == ["Error: E0: censored before the spell began"]
