@@ -27,7 +27,7 @@ class SignInForm(forms.Form):
         if services.is_locked_out(username, client_ip(self.request)):
             services.note_attempt(self.request, username, succeeded=False)
             raise forms.ValidationError(
-                "You have entered the wrong details too many times. Wait 15 minutes, then try again.",
+                services.locked_message(),
                 code="locked",
             )
         user = authenticate(self.request, username=username, password=password)

@@ -12,6 +12,14 @@ from alliance.accounts.models import SignInAttempt
 from alliance.audit import services as audit
 
 
+def locked_message() -> str:
+    minutes = settings.SIGN_IN_LOCKOUT_MINUTES
+    return (
+        "You have entered the wrong details too many times. "
+        f"Wait {minutes} minute{'s' if minutes != 1 else ''}, then try again."
+    )
+
+
 def _window_start() -> datetime:
     return timezone.now() - timedelta(minutes=settings.SIGN_IN_LOCKOUT_MINUTES)
 

@@ -68,7 +68,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         if services.is_locked_out(user.get_username(), audit.client_ip(request)):
             form.add_error(
                 "token",
-                "You have entered the wrong details too many times. Wait 15 minutes, then try again.",
+                services.locked_message(),
             )
         else:
             device = next(

@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from alliance.common.addresses import parse_networks
 from alliance.config.env import env_bool, env_int, env_list, env_str
 
 SRC_DIR = Path(__file__).resolve().parents[2]
@@ -32,6 +33,9 @@ ALLOWED_HOSTS = env_list(
     "ALLIANCE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("ALLIANCE_CSRF_TRUSTED_ORIGINS", [])
+# Proxies (addresses or networks) whose X-Forwarded-For is believed; none by default, so a client
+# cannot choose the address that sign-in lockout, rate limits and the audit log see.
+TRUSTED_PROXIES = parse_networks(env_list("ALLIANCE_TRUSTED_PROXIES", []))
 
 # Where the shared public reference data lives (councils, judgements, indicators, postcodes,
 # DfE rule lists). Loaders read it from here; nothing is copied into code.
