@@ -147,6 +147,8 @@ def set_up_second_factor(request: HttpRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+            # The person has just shown they hold the device: this session counts as verified.
+            otp_login(request, device)
             audit.record(
                 request,
                 audit.Action.CHANGE,

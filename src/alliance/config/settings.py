@@ -53,7 +53,7 @@ CACHE_DIR = Path(env_str("ALLIANCE_CACHE_DIR", str(VAR_DIR / "cache")))
 os.environ["ALLIANCE_CACHE_DIR"] = str(CACHE_DIR)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "alliance.accounts.admin_apps.AllianceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
