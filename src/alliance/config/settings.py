@@ -22,12 +22,21 @@ BASE_DIR = SRC_DIR.parent
 
 ENVIRONMENT = env_str("ALLIANCE_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
-DEBUG = env_bool("ALLIANCE_DEBUG", default=not PRODUCTION)
+# Django's debug pages (which list every URL and show settings) only when a developer asks for them:
+# `make run` shows the service's own error pages, as people will see them.
+DEBUG = env_bool("ALLIANCE_DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise RuntimeError("ALLIANCE_DEBUG must not be on when ALLIANCE_ENV=production")
 
+# Published in this repository, so it protects nothing: development and tests only.
 _DEV_SECRET = "development-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
 SECRET_KEY = env_str("ALLIANCE_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
-if not SECRET_KEY:
-    raise RuntimeError("ALLIANCE_SECRET_KEY must be set when ALLIANCE_ENV=production")
+if PRODUCTION and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise RuntimeError(
+        "ALLIANCE_SECRET_KEY must be set to a long random value (at least 50 characters, not the "
+        "development key) when ALLIANCE_ENV=production. Make one with: python -c 'import "
+        "secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env_list(
     "ALLIANCE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -87,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "alliance.common.middleware.SecurityHeadersMiddleware",
+    "alliance.common.middleware.MethodNotAllowedPageMiddleware",
     "alliance.audit.middleware.AuditContextMiddleware",
 ]
 
@@ -216,8 +226,9 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = DEBUG
-WHITENOISE_AUTOREFRESH = DEBUG
+# Outside production static files are served straight from the source folders (no collectstatic).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # Email (notifications of overdue milestones, reviews due): printed to the console unless a
 # deployer sets an SMTP host.
