@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "alliance.accounts.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "alliance.common.middleware.SecurityHeadersMiddleware",
@@ -178,8 +179,10 @@ SIGN_IN_MAX_FAILURES = env_int("ALLIANCE_SIGN_IN_MAX_FAILURES", 5)
 SIGN_IN_LOCKOUT_MINUTES = env_int("ALLIANCE_SIGN_IN_LOCKOUT_MINUTES", 15)
 OTP_TOTP_ISSUER = "Alliance"
 
-# Sessions and cookies.
+# Sessions and cookies: a sign-in ends after the absolute lifetime however busy the person is,
+# and sooner after a spell of doing nothing (alliance.accounts.sessions).
 SESSION_COOKIE_AGE = env_int("ALLIANCE_SESSION_MINUTES", 8 * 60) * 60
+SESSION_IDLE_SECONDS = env_int("ALLIANCE_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
