@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest
 
 from alliance.accounts import services
@@ -53,3 +54,41 @@ class TokenForm(forms.Form):
         if not token.isdigit() or len(token) != 6:
             raise forms.ValidationError("Enter the 6-digit security code")
         return token
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's form and its password validators (length, common passwords, likeness to the
+    person's name and email address, all numbers), with GOV.UK wording. A wrong current password
+    counts as a failed sign-in, so it cannot be guessed from a session left open."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "Your current password is not right. Enter it again",
+        "password_mismatch": "The two new passwords do not match. Enter the same password twice",
+    }
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(request.user, *args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["old_password"].error_messages["required"] = "Enter your current password"
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = (
+            "At least 12 characters, not like your name or email address. "
+            "Three random words work well"
+        )
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].label = "Confirm new password"
+        self.fields["new_password2"].help_text = ""
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+
+    def clean_old_password(self) -> str:
+        username = self.user.get_username()
+        if services.is_locked_out(username, client_ip(self.request)):
+            services.note_attempt(self.request, username, succeeded=False, user=self.user)
+            raise forms.ValidationError(services.locked_message(), code="locked")
+        try:
+            return str(super().clean_old_password())
+        except forms.ValidationError:
+            services.note_attempt(self.request, username, succeeded=False, user=self.user)
+            raise

@@ -6,7 +6,7 @@ import base64
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from alliance.access.policy import public, signed_in
 from alliance.accounts import services
-from alliance.accounts.forms import SignInForm, TokenForm
+from alliance.accounts.forms import ChangePasswordForm, SignInForm, TokenForm
 from alliance.audit import services as audit
 
 PENDING_KEY = "alliance_pending_second_factor"
@@ -176,4 +176,31 @@ def set_up_second_factor(request: HttpRequest) -> HttpResponse:
             "qr_data_uri": f"data:image/svg+xml;base64,{svg}",
             "secret": secret,
         },
+    )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def change_password(request: HttpRequest) -> HttpResponse:
+    """Change your own password. Every other session of the person ends (Django checks each
+    session against the password it was signed in with); this one carries on."""
+    form = ChangePasswordForm(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        audit.record(
+            request,
+            audit.Action.CHANGE,
+            object_type="accounts.User",
+            object_id=str(user.pk),
+            object_repr="password changed by its owner",
+            detail={"other_sessions": "ended"},
+        )
+        messages.success(
+            request,
+            "Your password has been changed. You have been signed out on any other device",
+        )
+        return redirect("accounts:account")
+    return render(
+        request, "accounts/change_password.html", {"title": "Change your password", "form": form}
     )
