@@ -265,7 +265,9 @@ UPLOAD_MAX_BYTES = env_int("ALLIANCE_UPLOAD_MAX_MB", 500) * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Paths in log lines lose their query strings and one-time link tokens.
+    "filters": {"safe_paths": {"()": "alliance.common.logsafe.SafePathsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["safe_paths"]}},
     "root": {"handlers": ["console"], "level": env_str("ALLIANCE_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
