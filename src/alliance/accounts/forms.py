@@ -8,7 +8,6 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest
 
 from alliance.accounts import services
-from alliance.audit.services import client_ip
 
 
 class SignInForm(forms.Form):
@@ -18,6 +17,7 @@ class SignInForm(forms.Form):
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request
         self.user: Any = None
+        self.attempt: Any = None
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
@@ -25,15 +25,13 @@ class SignInForm(forms.Form):
         username, password = data.get("username"), data.get("password")
         if not username or not password:
             return data
-        if services.is_locked_out(username, client_ip(self.request)):
-            services.note_attempt(self.request, username, succeeded=False)
-            raise forms.ValidationError(
-                services.locked_message(),
-                code="locked",
-            )
+        self.attempt, locked = services.begin_attempt(self.request, username)
+        if locked:
+            services.finish_attempt(self.request, self.attempt, succeeded=False, locked=True)
+            raise forms.ValidationError(services.locked_message(), code="locked")
         user = authenticate(self.request, username=username, password=password)
         if user is None:
-            services.note_attempt(self.request, username, succeeded=False)
+            services.finish_attempt(self.request, self.attempt, succeeded=False)
             raise forms.ValidationError(
                 "Enter a correct email address and password", code="invalid"
             )
@@ -83,12 +81,17 @@ class ChangePasswordForm(PasswordChangeForm):
         self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
 
     def clean_old_password(self) -> str:
-        username = self.user.get_username()
-        if services.is_locked_out(username, client_ip(self.request)):
-            services.note_attempt(self.request, username, succeeded=False, user=self.user)
+        attempt, locked = services.begin_attempt(self.request, self.user.get_username())
+        if locked:
+            services.finish_attempt(
+                self.request, attempt, succeeded=False, user=self.user, locked=True
+            )
             raise forms.ValidationError(services.locked_message(), code="locked")
         try:
-            return str(super().clean_old_password())
+            password = str(super().clean_old_password())
         except forms.ValidationError:
-            services.note_attempt(self.request, username, succeeded=False, user=self.user)
+            services.finish_attempt(self.request, attempt, succeeded=False, user=self.user)
             raise
+        # Right: not a sign-in, so neither a failure nor a reset of the count.
+        services.set_aside_attempt(attempt)
+        return password

@@ -39,11 +39,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         user = form.user
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if device is not None:
+            services.set_aside_attempt(form.attempt)
             request.session.cycle_key()
             request.session[PENDING_KEY] = {"user": user.pk, "next": _next_url(request)}
             return redirect("accounts:second-factor")
         login(request, user)
-        services.note_attempt(request, user.get_username(), succeeded=True, user=user)
+        services.finish_attempt(request, form.attempt, succeeded=True, user=user)
         return redirect(_next_url(request))
     return render(
         request,
@@ -65,11 +66,10 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:sign-in")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.is_locked_out(user.get_username(), audit.client_ip(request)):
-            form.add_error(
-                "token",
-                services.locked_message(),
-            )
+        attempt, locked = services.begin_attempt(request, user.get_username())
+        if locked:
+            services.finish_attempt(request, attempt, succeeded=False, locked=True)
+            form.add_error("token", services.locked_message())
         else:
             device = next(
                 (
@@ -84,9 +84,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
                 user.backend = "django.contrib.auth.backends.ModelBackend"
                 login(request, user)
                 otp_login(request, device)
-                services.note_attempt(request, user.get_username(), succeeded=True, user=user)
+                services.finish_attempt(request, attempt, succeeded=True, user=user)
                 return redirect(pending.get("next") or "/")
-            services.note_attempt(request, user.get_username(), succeeded=False)
+            services.finish_attempt(request, attempt, succeeded=False)
             form.add_error(
                 "token",
                 "The security code is not right. Check your authenticator app and try again",
