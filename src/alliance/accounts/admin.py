@@ -9,14 +9,14 @@ from alliance.audit import services as audit
 from alliance.audit.admin_changes import AuditedModelAdmin
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["organisation"]
 
 
 @admin.register(User)
-class PersonAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[type-arg]
+class PersonAdmin(AuditedModelAdmin, UserAdmin):
     list_display = ("username", "full_name", "is_active", "last_login")
     search_fields = ("username", "full_name", "email")
     inlines = [MembershipInline]

@@ -82,12 +82,12 @@ class AllianceAdminSite(admin.AdminSite):
             status=403,
         )
 
-    def logout(
+    def logout(  # type: ignore[override]  # a redirect, not Django's page
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         return redirect("accounts:sign-out")
 
-    def password_change(
+    def password_change(  # type: ignore[override]  # a redirect, not Django's page
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         return redirect("accounts:password-change")

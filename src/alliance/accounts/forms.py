@@ -67,7 +67,7 @@ class ChangePasswordForm(PasswordChangeForm):
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request
-        super().__init__(request.user, *args, **kwargs)
+        super().__init__(request.user, *args, **kwargs)  # type: ignore[arg-type]  # signed in
         self.fields["old_password"].label = "Current password"
         self.fields["old_password"].error_messages["required"] = "Enter your current password"
         self.fields["new_password1"].label = "New password"

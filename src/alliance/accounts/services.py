@@ -30,7 +30,9 @@ def is_locked_out(username: str, ip_address: str | None, *, excluding: int | Non
     across many usernames). `excluding` leaves out the attempt being made."""
     limit = settings.SIGN_IN_MAX_FAILURES
     since = _window_start()
-    attempts = SignInAttempt.objects.filter(at__gte=since).exclude(pk=excluding)
+    attempts = SignInAttempt.objects.filter(at__gte=since)
+    if excluding is not None:
+        attempts = attempts.exclude(pk=excluding)
     by_name = attempts.filter(username__iexact=username)
     last_success = (
         by_name.filter(succeeded=True).order_by("-at").values_list("at", flat=True).first()

@@ -73,7 +73,7 @@ def record_change(
     audit.record(request, action, obj, object_id=object_id, detail=detail)
 
 
-class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedModelAdmin(admin.ModelAdmin):
     """A ModelAdmin whose every add, change and deletion (and every page that shows records) is
     written to the audit log."""
 
