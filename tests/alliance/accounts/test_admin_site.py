@@ -180,3 +180,23 @@ def test_every_model_on_the_admin_site_is_audited():
         if not isinstance(model_admin, AuditedModelAdmin)
     ]
     assert not unaudited
+
+
+def test_deleting_several_at_once_on_the_admin_site_audits_each(client, administrator):
+    _sign_in_with_code(client, administrator)
+    orgs = [factories.organisation(name=f"Bulk {n}") for n in range(3)]
+    response = client.post(
+        "/django-admin/organisations/organisation/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [str(o.pk) for o in orgs],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    events = AuditEvent.objects.filter(action="delete", object_type="organisations.Organisation")
+    assert sorted(events.values_list("object_id", flat=True)) == sorted(str(o.pk) for o in orgs)
+    # Looking at the list is audited as a query.
+    assert client.get("/django-admin/organisations/organisation/?q=Bulk").status_code == 200
+    query = AuditEvent.objects.get(action="query", object_type="organisations.Organisation")
+    assert query.detail["filters"] == {"q": "Bulk"}
