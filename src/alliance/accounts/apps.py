@@ -5,3 +5,10 @@ class AccountsConfig(AppConfig):
     name = "alliance.accounts"
     label = "accounts"
     verbose_name = "People and sign-in"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from alliance.accounts.sessions import note_sign_in
+
+        user_logged_in.connect(note_sign_in, dispatch_uid="alliance-session-clocks")

@@ -4,10 +4,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest
 
 from alliance.accounts import services
-from alliance.audit.services import client_ip
 
 
 class SignInForm(forms.Form):
@@ -17,6 +17,7 @@ class SignInForm(forms.Form):
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request
         self.user: Any = None
+        self.attempt: Any = None
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
@@ -24,15 +25,13 @@ class SignInForm(forms.Form):
         username, password = data.get("username"), data.get("password")
         if not username or not password:
             return data
-        if services.is_locked_out(username, client_ip(self.request)):
-            services.note_attempt(self.request, username, succeeded=False)
-            raise forms.ValidationError(
-                "You have entered the wrong details too many times. Wait 15 minutes, then try again.",
-                code="locked",
-            )
+        self.attempt, locked = services.begin_attempt(self.request, username)
+        if locked:
+            services.finish_attempt(self.request, self.attempt, succeeded=False, locked=True)
+            raise forms.ValidationError(services.locked_message(), code="locked")
         user = authenticate(self.request, username=username, password=password)
         if user is None:
-            services.note_attempt(self.request, username, succeeded=False)
+            services.finish_attempt(self.request, self.attempt, succeeded=False)
             raise forms.ValidationError(
                 "Enter a correct email address and password", code="invalid"
             )
@@ -53,3 +52,46 @@ class TokenForm(forms.Form):
         if not token.isdigit() or len(token) != 6:
             raise forms.ValidationError("Enter the 6-digit security code")
         return token
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's form and its password validators (length, common passwords, likeness to the
+    person's name and email address, all numbers), with GOV.UK wording. A wrong current password
+    counts as a failed sign-in, so it cannot be guessed from a session left open."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "Your current password is not right. Enter it again",
+        "password_mismatch": "The two new passwords do not match. Enter the same password twice",
+    }
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(request.user, *args, **kwargs)  # type: ignore[arg-type]  # signed in
+        self.fields["old_password"].label = "Current password"
+        self.fields["old_password"].error_messages["required"] = "Enter your current password"
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = (
+            "At least 12 characters, not like your name or email address. "
+            "Three random words work well"
+        )
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].label = "Confirm new password"
+        self.fields["new_password2"].help_text = ""
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+
+    def clean_old_password(self) -> str:
+        attempt, locked = services.begin_attempt(self.request, self.user.get_username())
+        if locked:
+            services.finish_attempt(
+                self.request, attempt, succeeded=False, user=self.user, locked=True
+            )
+            raise forms.ValidationError(services.locked_message(), code="locked")
+        try:
+            password = str(super().clean_old_password())
+        except forms.ValidationError:
+            services.finish_attempt(self.request, attempt, succeeded=False, user=self.user)
+            raise
+        # Right: not a sign-in, so neither a failure nor a reset of the count.
+        services.set_aside_attempt(attempt)
+        return password

@@ -9,5 +9,6 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign-out"),
     path("signed-out/", views.signed_out, name="signed-out"),
     path("account/", views.account, name="account"),
+    path("account/password/", views.change_password, name="password-change"),
     path("account/two-step-verification/", views.set_up_second_factor, name="set-up-second-factor"),
 ]

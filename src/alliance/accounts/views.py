@@ -6,7 +6,7 @@ import base64
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from alliance.access.policy import public, signed_in
 from alliance.accounts import services
-from alliance.accounts.forms import SignInForm, TokenForm
+from alliance.accounts.forms import ChangePasswordForm, SignInForm, TokenForm
 from alliance.audit import services as audit
 
 PENDING_KEY = "alliance_pending_second_factor"
@@ -39,11 +39,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         user = form.user
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if device is not None:
+            services.set_aside_attempt(form.attempt)
             request.session.cycle_key()
             request.session[PENDING_KEY] = {"user": user.pk, "next": _next_url(request)}
             return redirect("accounts:second-factor")
         login(request, user)
-        services.note_attempt(request, user.get_username(), succeeded=True, user=user)
+        services.finish_attempt(request, form.attempt, succeeded=True, user=user)
         return redirect(_next_url(request))
     return render(
         request,
@@ -65,11 +66,10 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:sign-in")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.is_locked_out(user.get_username(), audit.client_ip(request)):
-            form.add_error(
-                "token",
-                "You have entered the wrong details too many times. Wait 15 minutes, then try again.",
-            )
+        attempt, locked = services.begin_attempt(request, user.get_username())
+        if locked:
+            services.finish_attempt(request, attempt, succeeded=False, locked=True)
+            form.add_error("token", services.locked_message())
         else:
             device = next(
                 (
@@ -84,9 +84,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
                 user.backend = "django.contrib.auth.backends.ModelBackend"
                 login(request, user)
                 otp_login(request, device)
-                services.note_attempt(request, user.get_username(), succeeded=True, user=user)
+                services.finish_attempt(request, attempt, succeeded=True, user=user)
                 return redirect(pending.get("next") or "/")
-            services.note_attempt(request, user.get_username(), succeeded=False)
+            services.finish_attempt(request, attempt, succeeded=False)
             form.add_error(
                 "token",
                 "The security code is not right. Check your authenticator app and try again",
@@ -147,6 +147,8 @@ def set_up_second_factor(request: HttpRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+            # The person has just shown they hold the device: this session counts as verified.
+            otp_login(request, device)
             audit.record(
                 request,
                 audit.Action.CHANGE,
@@ -174,4 +176,31 @@ def set_up_second_factor(request: HttpRequest) -> HttpResponse:
             "qr_data_uri": f"data:image/svg+xml;base64,{svg}",
             "secret": secret,
         },
+    )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def change_password(request: HttpRequest) -> HttpResponse:
+    """Change your own password. Every other session of the person ends (Django checks each
+    session against the password it was signed in with); this one carries on."""
+    form = ChangePasswordForm(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        audit.record(
+            request,
+            audit.Action.CHANGE,
+            object_type="accounts.User",
+            object_id=str(user.pk),
+            object_repr="password changed by its owner",
+            detail={"other_sessions": "ended"},
+        )
+        messages.success(
+            request,
+            "Your password has been changed. You have been signed out on any other device",
+        )
+        return redirect("accounts:account")
+    return render(
+        request, "accounts/change_password.html", {"title": "Change your password", "form": form}
     )

@@ -3,11 +3,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from alliance.audit.admin_changes import AuditedModelAdmin
 from alliance.audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AuditedModelAdmin):
     """Read-only: the audit log can be looked at here, never changed."""
 
     list_display = ("at", "username", "action", "object_type", "object_repr", "ip_address")

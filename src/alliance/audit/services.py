@@ -13,17 +13,14 @@ from django.http import HttpRequest
 
 from alliance.audit.middleware import current_request
 from alliance.audit.models import AuditEvent
+from alliance.common import addresses
 
 Action = AuditEvent.Action
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind a proxy the deployer sets ALLIANCE_USE_TLS and the proxy's X-Forwarded-For; we take
-    # the address the proxy saw (the right-most entry it appended) rather than one a client forged.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: X-Forwarded-For counts only from a configured trusted proxy."""
+    return addresses.client_ip(request)
 
 
 def _organisation_id(obj: Any) -> int | None:

@@ -1,10 +1,11 @@
-"""Security headers Django does not set itself."""
+"""Security headers Django does not set itself, and the service's own page for a refused method."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 class SecurityHeadersMiddleware:
@@ -22,3 +23,23 @@ class SecurityHeadersMiddleware:
             # or the browser's history cache.
             response["Cache-Control"] = "no-store"
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django answers a method a view does not take (a GET to a form's POST-only address) with an
+    empty 405, which browsers show as a blank "HTTP ERROR 405". Give it the service's own page,
+    keeping the status and the Allow header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.get("Content-Length") not in (None, "0"):
+            return response
+        if getattr(response, "streaming", False) or response.content:
+            return response
+        page = render(request, "common/405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

@@ -1,4 +1,5 @@
-"""Gunicorn settings for `alliance serve` (the rest are given on its command line).
+"""Gunicorn settings for `alliance serve` (the rest are given on its command line), including an
+access log that never carries query strings or one-time link tokens.
 
 Some libraries take seconds to import (scikit-learn for the Edge of Care evaluation). An app names
 them in its AppConfig as `slow_imports`; each web process imports them on a background thread as
@@ -11,6 +12,10 @@ import importlib
 import logging
 import threading
 from typing import Any
+
+from gunicorn.glogging import Logger
+
+from alliance.common.logsafe import safe_path
 
 log = logging.getLogger("alliance.serve")
 
@@ -28,3 +33,25 @@ def _warm_up() -> None:
 
 def post_worker_init(worker: Any) -> None:
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+
+
+# The access log: the path without its query string (which carries searched surnames, filters and
+# `next` addresses) and with one-time link tokens masked; the referrer likewise.
+access_log_format = '%(h)s %(l)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+logger_class = "alliance.config.gunicorn.SafeAccessLogger"
+
+
+class SafeAccessLogger(Logger):
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> Any:
+        atoms = super().atoms(resp, req, environ, request_time)
+        path = safe_path(environ.get("RAW_URI") or environ.get("PATH_INFO") or "/")
+        safe = {
+            "r": f"{environ.get('REQUEST_METHOD', '-')} {path} {environ.get('SERVER_PROTOCOL', '-')}",
+            "U": path,
+            "q": "",
+            "f": safe_path(environ.get("HTTP_REFERER", "-")),
+        }
+        # Headers ({...}i), response headers ({...}o) and environ ({...}e) may hold cookies,
+        # referrers and query strings: a custom format cannot reach them.
+        kept = {k: v for k, v in atoms.items() if not k.startswith("{")}
+        return kept | safe

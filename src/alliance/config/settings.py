@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from alliance.common.addresses import parse_networks
 from alliance.config.env import env_bool, env_int, env_list, env_str
 
 SRC_DIR = Path(__file__).resolve().parents[2]
@@ -21,17 +22,29 @@ BASE_DIR = SRC_DIR.parent
 
 ENVIRONMENT = env_str("ALLIANCE_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
-DEBUG = env_bool("ALLIANCE_DEBUG", default=not PRODUCTION)
+# Django's debug pages (which list every URL and show settings) only when a developer asks for them:
+# `make run` shows the service's own error pages, as people will see them.
+DEBUG = env_bool("ALLIANCE_DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise RuntimeError("ALLIANCE_DEBUG must not be on when ALLIANCE_ENV=production")
 
+# Published in this repository, so it protects nothing: development and tests only.
 _DEV_SECRET = "development-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
 SECRET_KEY = env_str("ALLIANCE_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
-if not SECRET_KEY:
-    raise RuntimeError("ALLIANCE_SECRET_KEY must be set when ALLIANCE_ENV=production")
+if PRODUCTION and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise RuntimeError(
+        "ALLIANCE_SECRET_KEY must be set to a long random value (at least 50 characters, not the "
+        "development key) when ALLIANCE_ENV=production. Make one with: python -c 'import "
+        "secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env_list(
     "ALLIANCE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("ALLIANCE_CSRF_TRUSTED_ORIGINS", [])
+# Proxies (addresses or networks) whose X-Forwarded-For is believed; none by default, so a client
+# cannot choose the address that sign-in lockout, rate limits and the audit log see.
+TRUSTED_PROXIES = parse_networks(env_list("ALLIANCE_TRUSTED_PROXIES", []))
 
 # Where the shared public reference data lives (councils, judgements, indicators, postcodes,
 # DfE rule lists). Loaders read it from here; nothing is copied into code.
@@ -49,7 +62,7 @@ CACHE_DIR = Path(env_str("ALLIANCE_CACHE_DIR", str(VAR_DIR / "cache")))
 os.environ["ALLIANCE_CACHE_DIR"] = str(CACHE_DIR)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "alliance.accounts.admin_apps.AllianceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,9 +93,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "alliance.accounts.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "alliance.common.middleware.SecurityHeadersMiddleware",
+    "alliance.common.middleware.MethodNotAllowedPageMiddleware",
     "alliance.audit.middleware.AuditContextMiddleware",
 ]
 
@@ -150,7 +165,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": ("username", "email", "full_name", "first_name", "last_name")
+        },
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -164,8 +184,10 @@ SIGN_IN_MAX_FAILURES = env_int("ALLIANCE_SIGN_IN_MAX_FAILURES", 5)
 SIGN_IN_LOCKOUT_MINUTES = env_int("ALLIANCE_SIGN_IN_LOCKOUT_MINUTES", 15)
 OTP_TOTP_ISSUER = "Alliance"
 
-# Sessions and cookies.
+# Sessions and cookies: a sign-in ends after the absolute lifetime however busy the person is,
+# and sooner after a spell of doing nothing (alliance.accounts.sessions).
 SESSION_COOKIE_AGE = env_int("ALLIANCE_SESSION_MINUTES", 8 * 60) * 60
+SESSION_IDLE_SECONDS = env_int("ALLIANCE_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -212,8 +234,9 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = DEBUG
-WHITENOISE_AUTOREFRESH = DEBUG
+# Outside production static files are served straight from the source folders (no collectstatic).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # Email (notifications of overdue milestones, reviews due): printed to the console unless a
 # deployer sets an SMTP host.
@@ -242,7 +265,9 @@ UPLOAD_MAX_BYTES = env_int("ALLIANCE_UPLOAD_MAX_MB", 500) * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Paths in log lines lose their query strings and one-time link tokens.
+    "filters": {"safe_paths": {"()": "alliance.common.logsafe.SafePathsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["safe_paths"]}},
     "root": {"handlers": ["console"], "level": env_str("ALLIANCE_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

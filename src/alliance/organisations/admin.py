@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from alliance.audit.admin_changes import AuditedModelAdmin
 from alliance.organisations.models import AllianceMember, Council, Organisation, ReferenceLoad
 
 
@@ -11,7 +12,7 @@ class AllianceMemberInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedModelAdmin):
     list_display = ("name", "kind", "slug")
     list_filter = ("kind",)
     search_fields = ("name", "slug")
@@ -20,7 +21,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Council)
-class CouncilAdmin(admin.ModelAdmin):
+class CouncilAdmin(AuditedModelAdmin):
     """Councils come from the public reference data: read-only here."""
 
     list_display = ("name", "dfe_code", "ons_code", "region", "council_type", "children_0_17")
@@ -38,6 +39,6 @@ class CouncilAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReferenceLoad)
-class ReferenceLoadAdmin(admin.ModelAdmin):
+class ReferenceLoadAdmin(AuditedModelAdmin):
     list_display = ("loaded_at", "fingerprint")
     readonly_fields = ("loaded_at", "fingerprint", "summary")

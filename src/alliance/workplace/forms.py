@@ -662,15 +662,10 @@ class ContactForm(RegistrationStep):
     )
 
     def clean_email(self) -> str:
-        from alliance.workplace import registration
-
-        email = self.cleaned_data["email"].strip()
-        if registration.email_in_use(email):
-            raise forms.ValidationError(
-                f"{email} is already used to sign in to this service. Sign in with it, or "
-                "enter another email address"
-            )
-        return email
+        # Whether the address already has an account is not said here (or anywhere on these
+        # public pages): the answer would tell anyone who has an account. The check happens
+        # when the registration is sent, and its owner is told by email.
+        return str(self.cleaned_data["email"]).strip()
 
 
 class OffersForm(RegistrationStep):

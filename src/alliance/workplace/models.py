@@ -388,7 +388,9 @@ class RegistrationAttempt(models.Model):
 
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    outcome = models.CharField(max_length=20)  # "registered", "duplicate", "trap", "limited"
+    # "registered", "duplicate", "trap", "limited", or "contact-step" (an answer to the contact
+    # question, limited separately)
+    outcome = models.CharField(max_length=20)
 
     class Meta:
         ordering = ["-at"]

@@ -38,10 +38,19 @@ from alliance.workplace.models import (
 # One connection may submit this many registrations an hour (a business registers once; a few
 # tries cover mistakes, a flood is refused).
 ATTEMPTS_PER_HOUR = 5
+# And may answer the contact question this many times an hour (typing mistakes, going back to
+# change it), so that the public pages cannot be used to test email addresses in bulk.
+CONTACT_ANSWERS_PER_HOUR = 20
+CONTACT_STEP = "contact-step"
 
 
 class DuplicateRegistration(ValueError):
     """The business or the email address is already registered."""
+
+
+class EmailInUse(DuplicateRegistration):
+    """The contact's email address already signs in to the service. The public pages must not
+    say so (it would tell anyone who has an account): the owner of the address is emailed."""
 
 
 def tidy(text: str) -> str:
@@ -88,11 +97,20 @@ def email_in_use(email: str) -> bool:
 
 
 def too_many_attempts(ip_address: str | None, now: dt.datetime | None = None) -> bool:
+    """Registrations sent from this address in the last hour have reached the limit."""
     since = (now or timezone.now()) - dt.timedelta(hours=1)
-    return (
-        RegistrationAttempt.objects.filter(ip_address=ip_address, at__gte=since).count()
-        >= ATTEMPTS_PER_HOUR
+    sent = RegistrationAttempt.objects.filter(ip_address=ip_address, at__gte=since).exclude(
+        outcome=CONTACT_STEP
     )
+    return sent.count() >= ATTEMPTS_PER_HOUR
+
+
+def too_many_contact_answers(ip_address: str | None, now: dt.datetime | None = None) -> bool:
+    since = (now or timezone.now()) - dt.timedelta(hours=1)
+    answers = RegistrationAttempt.objects.filter(
+        ip_address=ip_address, at__gte=since, outcome=CONTACT_STEP
+    )
+    return answers.count() >= CONTACT_ANSWERS_PER_HOUR
 
 
 def note_attempt(ip_address: str | None, outcome: str) -> None:
@@ -136,9 +154,7 @@ def register(registration: Registration) -> tuple[EmployerProfile, User]:
             "email address it was registered with, or contact the council’s WorkPlace team"
         )
     if email_in_use(email):
-        raise DuplicateRegistration(
-            f"{email} is already used to sign in. Sign in with it, or use another address"
-        )
+        raise EmailInUse(email)
     council = Organisation.objects.get(pk=registration.council_id, kind=Organisation.Kind.COUNCIL)
     organisation = Organisation.objects.create(
         kind=Organisation.Kind.EMPLOYER, name=name, slug=_slug(name)
@@ -189,6 +205,22 @@ def send_welcome(profile: EmployerProfile, user: User, link: str) -> None:
         "If you did not register, ignore this email.",
         settings.DEFAULT_FROM_EMAIL,
         [user.email],
+    )
+
+
+def send_already_registered(email: str) -> None:
+    """Someone registered a business with an address that already signs in: tell its owner,
+    and no one else."""
+    send_mail(
+        "Someone tried to register with WorkPlace using your email address",
+        "Someone tried to register a business with WorkPlace, which helps care leavers into "
+        "education, employment and training, using this email address.\n\n"
+        "This email address already has an account, so nothing new was registered.\n\n"
+        "If it was you, sign in with this email address and your password. If you have "
+        "forgotten your password, ask the council’s WorkPlace team to send you a new link.\n\n"
+        "If it was not you, you do not need to do anything.",
+        settings.DEFAULT_FROM_EMAIL,
+        [email],
     )
 
 

@@ -92,6 +92,11 @@ def register_step(request: HttpRequest, step: str) -> HttpResponse:
         return redirect("workplace:register-step", missing)
     form = _form(step, request, answers)
     changing = request.GET.get("change") == "1"
+    if request.method == "POST" and step == "contact":
+        ip = audit.client_ip(request)
+        if registration.too_many_contact_answers(ip):
+            return _too_many(request)
+        registration.note_attempt(ip, registration.CONTACT_STEP)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
         answers[step] = data
@@ -153,12 +158,7 @@ def register_check(request: HttpRequest) -> HttpResponse:
         state = request.session.get(SESSION_KEY) or {}
         if registration.too_many_attempts(ip):
             registration.note_attempt(ip, "limited")
-            return render(
-                request,
-                "workplace/register/too_many.html",
-                {"title": "Too many registrations"},
-                status=429,
-            )
+            return _too_many(request)
         if form.trapped or state.get("trap"):
             # Looks done to a robot; nothing is created and no one is emailed.
             registration.note_attempt(ip, "trap")
@@ -166,13 +166,12 @@ def register_check(request: HttpRequest) -> HttpResponse:
             return redirect("workplace:register-done")
         try:
             profile, user = registration.register(_registration(answers))
-        except (registration.DuplicateRegistration, IntegrityError) as error:
+        except (registration.EmailInUse, IntegrityError):
+            # An IntegrityError is the address registered meanwhile: the same answer.
+            return _already_registered(request, answers, ip)
+        except registration.DuplicateRegistration as error:
             registration.note_attempt(ip, "duplicate")
-            problem = (
-                str(error)
-                if isinstance(error, registration.DuplicateRegistration)
-                else "This business or email address has just been registered"
-            )
+            problem = str(error)
         else:
             registration.note_attempt(ip, "registered")
             audit.record(
@@ -218,6 +217,39 @@ def register_check(request: HttpRequest) -> HttpResponse:
             "problem": problem,
         },
     )
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "workplace/register/too_many.html",
+        {"title": "Too many registrations"},
+        status=429,
+    )
+
+
+def _already_registered(
+    request: HttpRequest, answers: dict[str, Any], ip: str | None
+) -> HttpResponse:
+    """The address already signs in. The visitor sees exactly what a new registration shows (the
+    page must not tell anyone who has an account); the address's owner is told by email."""
+    email = answers["contact"]["email"]
+    registration.note_attempt(ip, "duplicate")
+    emailed = True
+    try:
+        registration.send_already_registered(email)
+    except (OSError, smtplib.SMTPException):
+        logger.exception("Could not email an existing account about a registration")
+        emailed = False
+    council = Organisation.objects.filter(pk=answers["address"]["council"]).first()
+    request.session.pop(SESSION_KEY, None)
+    request.session["workplace_registered"] = {
+        "business": registration.tidy(answers["business"]["business_name"]),
+        "email": email,
+        "council": council.name if council else "",
+        "emailed": emailed,
+    }
+    return redirect("workplace:register-done")
 
 
 def _registration(answers: dict[str, Any]) -> registration.Registration:

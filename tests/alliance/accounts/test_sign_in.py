@@ -122,3 +122,28 @@ def test_security_headers(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "camera=()" in response["Permissions-Policy"]
+
+
+@override_settings(SIGN_IN_MAX_FAILURES=5)
+def test_guesses_sent_at_once_each_count_against_the_others(rf, analyst):
+    """An attempt is recorded before its password is checked, so guesses sent in parallel (before
+    any has been answered) cannot slip past the limit: only the first five go on to be checked."""
+    from alliance.accounts import services
+
+    request = rf.post("/sign-in/", REMOTE_ADDR="192.0.2.50")
+    in_flight = [services.begin_attempt(request, analyst.username) for _ in range(12)]
+    assert [locked for _attempt, locked in in_flight] == [False] * 5 + [True] * 7
+
+
+@override_settings(SIGN_IN_MAX_FAILURES=3, OTP_TOTP_THROTTLE_FACTOR=0)
+def test_the_right_password_again_does_not_reset_guessing_the_security_code(client, analyst):
+    device = TOTPDevice.objects.create(user=analyst, name="phone", confirmed=True)
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    wrong = f"{(code + 500_000) % 1_000_000:06d}"
+    for _ in range(3):
+        assert sign_in(client, analyst.username)["Location"] == "/sign-in/security-code/"
+        client.post("/sign-in/security-code/", {"token": wrong})
+    sign_in(client, analyst.username)
+    locked = client.post("/sign-in/security-code/", {"token": f"{code:06d}"})
+    assert "too many times" in locked.content.decode()
+    assert "_auth_user_id" not in client.session

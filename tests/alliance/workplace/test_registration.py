@@ -227,7 +227,7 @@ def test_only_the_councils_advisers_decide(client, team, south):
     )
 
 
-def test_duplicates_are_caught_with_a_clear_message(client, team, south):
+def test_a_business_already_registered_there_is_caught_with_a_clear_message(client, team, south):
     existing = wp.employer(south, name="Harton Bakery")
     existing.employer_profile.postcode = "NE33 1NR"
     existing.employer_profile.save()
@@ -236,20 +236,49 @@ def test_duplicates_are_caught_with_a_clear_message(client, team, south):
         reverse("workplace:register-step", args=["address"]), ANSWERS["address"]
     )
     assert "Harton Bakery at NE33 1NR is already registered" in same_place.content.decode()
-
-    factories.user(username="pat@harton-bakery.test")
-    other = Client()
-    other.post(
-        reverse("workplace:register-step", args=["business"]),
-        {"business_name": "Another Bakery", "sector": "hospitality"},
-    )
-    other.post(reverse("workplace:register-step", args=["address"]), ANSWERS["address"])
-    taken = other.post(reverse("workplace:register-step", args=["contact"]), ANSWERS["contact"])
-    assert "is already used to sign in" in taken.content.decode()
     assert EmployerProfile.objects.count() == 1
 
 
-def test_a_duplicate_registered_meanwhile_is_refused_at_the_end(client, team):
+def _pages_for(email: str) -> list[str]:
+    """Every page a visitor sees registering with this contact address."""
+    visitor = Client()
+    pages = []
+    for step, answer in ANSWERS.items():
+        data = {**answer, "email": email} if step == "contact" else answer
+        response = visitor.post(reverse("workplace:register-step", args=[step]), data)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        pages.append(visitor.get(response["Location"]).content.decode())
+    done = visitor.post(reverse("workplace:register-check"), {"website": ""})
+    assert done["Location"] == reverse("workplace:register-done")
+    pages.append(visitor.get(done["Location"]).content.decode())
+    return [re.sub(r'(nonce|value)="[^"]*"', "", page) for page in pages]
+
+
+def test_the_public_pages_never_say_whether_an_email_address_has_an_account(team):
+    """Issue 12, item 10: the contact question told anyone whether an address had an account."""
+    factories.user(username="pat@harton-bakery.test")  # has an account already
+    taken = _pages_for("pat@harton-bakery.test")
+    assert not EmployerProfile.objects.exists()
+    User.objects.filter(username="pat@harton-bakery.test").delete()
+    # The same journey for the address with no account: the same pages, word for word.
+    new = _pages_for("pat@harton-bakery.test")
+    assert EmployerProfile.objects.count() == 1
+    assert taken == new
+
+
+def test_an_address_that_already_signs_in_registers_nothing_and_its_owner_is_told(client, team):
+    factories.user(username="pat@harton-bakery.test")
+    response = _answer_all(client)
+    assert response["Location"] == reverse("workplace:register-done")
+    assert not EmployerProfile.objects.exists()
+    assert User.objects.filter(email__iexact="pat@harton-bakery.test").count() == 1
+    [told] = mail.outbox
+    assert told.to == ["pat@harton-bakery.test"]
+    assert "already has an account, so nothing new was registered" in told.body
+    assert RegistrationAttempt.objects.exclude(outcome="contact-step").get().outcome == "duplicate"
+
+
+def test_a_duplicate_registered_meanwhile_is_treated_the_same_at_the_end(client, team):
     _answer_all(client, submit=False)
     registration.register(
         registration.Registration(
@@ -263,9 +292,26 @@ def test_a_duplicate_registered_meanwhile_is_refused_at_the_end(client, team):
         )
     )
     response = client.post(reverse("workplace:register-check"), {"website": ""})
-    assert response.status_code == 200
-    assert "is already used to sign in" in response.content.decode()
+    assert response["Location"] == reverse("workplace:register-done")
     assert EmployerProfile.objects.count() == 1
+    assert mail.outbox[-1].to == ["pat@harton-bakery.test"]
+
+
+def test_the_contact_question_is_rate_limited_per_connection(client, team):
+    client.post(reverse("workplace:register-step", args=["business"]), ANSWERS["business"])
+    client.post(reverse("workplace:register-step", args=["address"]), ANSWERS["address"])
+    url = reverse("workplace:register-step", args=["contact"])
+    statuses = [
+        client.post(
+            url,
+            {"contact_name": "Pat"} | {"email": f"guess{n}@example.test"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        ).status_code
+        for n in range(registration.CONTACT_ANSWERS_PER_HOUR + 3)
+    ]
+    assert statuses == [302] * registration.CONTACT_ANSWERS_PER_HOUR + [429] * 3
+    # The limit on sending registrations is separate: answering the question does not use it up.
+    assert not registration.too_many_attempts("127.0.0.1")
 
 
 def test_postcodes_are_checked_and_the_council_can_be_chosen(client, team, south):
@@ -300,7 +346,7 @@ def test_a_filled_trap_field_creates_nothing(client, team):
     assert not EmployerProfile.objects.exists()
     assert not User.objects.filter(email="pat@harton-bakery.test").exists()
     assert not mail.outbox
-    assert RegistrationAttempt.objects.get().outcome == "trap"
+    assert RegistrationAttempt.objects.exclude(outcome="contact-step").get().outcome == "trap"
 
 
 def test_one_connection_is_limited_to_a_few_registrations_an_hour(client, team):

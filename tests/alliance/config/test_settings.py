@@ -1,0 +1,58 @@
+"""Settings that must hold whatever the environment says (issue 12, item 10): production refuses
+the published development key and short keys; Django's debug pages only when asked for."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+DEV_KEY = "development-only-secret-key-not-for-production-use-0123456789"
+GOOD_KEY = "t9Qx3kVb7WmZp2LhR8sYc4JnD6fGa1uE5oIiKwXyTzB0qHvMlNe"
+
+
+def _settings(tmp_path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Load the settings module in a fresh interpreter, as `alliance serve` would."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ALLIANCE_")}
+    clean.pop("PYTEST_VERSION", None)
+    clean |= {"ALLIANCE_VAR_DIR": str(tmp_path), **env}
+    return subprocess.run(
+        [sys.executable, "-c", "import alliance.config.settings as s; print('DEBUG', s.DEBUG)"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "key",
+    [DEV_KEY, "", "short-key", "a" * 60],
+    ids=["published development key", "none", "short", "one repeated character"],
+)
+def test_production_refuses_to_start_with_a_weak_secret_key(tmp_path, key):
+    result = _settings(tmp_path, ALLIANCE_ENV="production", ALLIANCE_SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "ALLIANCE_SECRET_KEY must be set to a long random value" in result.stderr
+
+
+def test_production_starts_with_a_long_random_key(tmp_path):
+    result = _settings(tmp_path, ALLIANCE_ENV="production", ALLIANCE_SECRET_KEY=GOOD_KEY)
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG False" in result.stdout
+
+
+def test_debug_is_off_under_make_run_unless_a_developer_asks(tmp_path):
+    assert "DEBUG False" in _settings(tmp_path).stdout
+    assert "DEBUG True" in _settings(tmp_path, ALLIANCE_DEBUG="1").stdout
+
+
+def test_production_refuses_debug(tmp_path):
+    result = _settings(
+        tmp_path, ALLIANCE_ENV="production", ALLIANCE_SECRET_KEY=GOOD_KEY, ALLIANCE_DEBUG="1"
+    )
+    assert result.returncode != 0
+    assert "ALLIANCE_DEBUG must not be on" in result.stderr
