@@ -1,6 +1,7 @@
 """The `alliance` command line: the statutory-data commands and the service's own.
 
-`alliance 903 …` and `alliance cin …` come from the statutory-data library and need no database;
+`alliance 903 …` and `alliance cin …` come from the statutory-data library and need no database,
+nor does `alliance forecast …` (the forecast library);
 the service commands (`load-reference`, `demo`, `worker`, `scheduler`, `serve`) set Django up first.
 """
 
@@ -11,6 +12,7 @@ import sys
 
 import typer
 
+from forecast.cli import app as forecast_app
 from statutory.cin.cli import app as cin_app
 from statutory.ssda903.cli import app as ssda903_app
 
@@ -21,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(ssda903_app, name="903")
 app.add_typer(cin_app, name="cin")
+app.add_typer(forecast_app, name="forecast")
 
 
 def _django(*args: str) -> None:
