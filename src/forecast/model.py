@@ -28,17 +28,19 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
 
+from forecast.published import Reorganisation
+
 FIRST_YEAR = 2013
 MAX_HORIZON = 5
 # Councils too small to score: one child is several per cent of their number.
 NOT_SCORED = frozenset({"201", "420"})  # City of London, Isles of Scilly
-RIDGE_ALPHA = 1.0
+RIDGE_ALPHA = 0.1
 SIZE_BANDS = 3
 
 
@@ -96,7 +98,9 @@ def _log_matrix(frame: pl.DataFrame, codes: dict[str, int], years: np.ndarray) -
     return out
 
 
-def _area_growth(log_count: np.ndarray, codes: dict[str, int], reorganisations) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _area_growth(
+    log_count: np.ndarray, codes: dict[str, int], reorganisations: Iterable[Reorganisation]
+) -> np.ndarray:
     growth = np.full_like(log_count, np.nan)
     growth[:, 1:] = np.diff(log_count, axis=1)
     for change in reorganisations:
@@ -125,7 +129,7 @@ def from_tables(
     started: pl.DataFrame,
     ceased: pl.DataFrame,
     neighbours: dict[str, tuple[str, ...]],
-    reorganisations: tuple = (),  # type: ignore[type-arg]
+    reorganisations: Iterable[Reorganisation] = (),
 ) -> Panel:
     """A panel from tidy tables (la_number, year, value), as `published` returns them."""
     codes = sorted(set(looked_after["la_number"].to_list()))
