@@ -249,7 +249,7 @@ def pooled_model(panel: Panel, origin: int, horizon: int) -> np.ndarray:
             use = scored & ~np.isnan(change) & ~np.isnan(measures).any(axis=1)
             rows.append(measures[use])
             targets.append(change[use])
-        x = np.concatenate(rows) if rows else np.empty((0, 4))
+        x = np.concatenate(rows) if rows else np.empty((0, now.shape[1]))
         if len(x) < 30:  # too little known at this horizon yet: carry the level forward
             continue
         out[:, h - 1] = level + now @ ridge(x, np.concatenate(targets))
