@@ -212,10 +212,12 @@ def persistence(panel: Panel, origin: int, horizon: int) -> np.ndarray:
 
 
 def previous_trend(panel: Panel, origin: int, horizon: int) -> np.ndarray:
-    """Last year's change in number continued in a straight line (not below zero)."""
+    """Last year's change in number continued in a straight line (not below zero); the level
+    carried forward when last year's change is unknown."""
     known = panel.up_to(origin)
     level = np.exp(known.log_count[:, -1])
-    previous = level / np.exp(known.growth[:, -1])
+    change = np.nan_to_num(known.growth[:, -1], nan=0.0)
+    previous = level / np.exp(change)
     steps = np.arange(1, horizon + 1)
     counts = level[:, None] + (level - previous)[:, None] * steps[None, :]
     with np.errstate(divide="ignore"):
@@ -297,10 +299,6 @@ def past_errors(
     ]
 
 
-def _quantiles(errors: np.ndarray, probabilities: tuple[float, ...]) -> np.ndarray:
-    return np.quantile(errors, probabilities)
-
-
 def forecast(
     panel: Panel, origin: int, horizon: int = 3, method: Method = pooled_model
 ) -> pl.DataFrame:
@@ -328,7 +326,7 @@ def forecast(
         bounds = np.empty((SIZE_BANDS, 4))
         for band in range(SIZE_BANDS):
             pool = errors[band_past == band]
-            bounds[band] = _quantiles(pool if len(pool) >= 30 else errors, probabilities) * widen
+            bounds[band] = np.quantile(pool if len(pool) >= 30 else errors, probabilities) * widen
         for row, code in enumerate(known.codes):
             if np.isnan(level[row]):
                 continue

@@ -38,6 +38,15 @@ def test_persistence_and_last_years_trend_on_a_steady_line() -> None:
     assert np.exp(model.persistence(panel, 2020, 3))[0] == pytest.approx([170.0] * 3)
 
 
+def test_last_years_trend_carries_the_level_when_last_year_is_unknown() -> None:
+    counts: dict[str, dict[int, float | None]] = {
+        "801": {y: 100.0 + 10 * (y - 2013) for y in range(2013, 2026)}
+    }
+    counts["801"][2019] = None
+    panel = built_panel({**counts, "802": dict.fromkeys(range(2013, 2026), 100.0)})
+    assert np.exp(model.previous_trend(panel, 2020, 2))[0] == pytest.approx([170.0, 170.0])
+
+
 def test_a_suppressed_year_is_missing_not_zero() -> None:
     counts = trending_counts(RATES)
     counts["815"][2018] = None  # suppressed in 2018
