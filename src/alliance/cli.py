@@ -1,7 +1,6 @@
 """The `alliance` command line: the statutory-data commands and the service's own.
 
-`alliance 903 …` and `alliance cin …` come from the statutory-data library and need no database,
-nor does `alliance forecast …` (the forecast library);
+`alliance 903 …` and `alliance cin …` come from the statutory-data library and need no database;
 the service commands (`load-reference`, `demo`, `worker`, `scheduler`, `serve`) set Django up first.
 """
 
