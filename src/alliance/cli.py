@@ -11,6 +11,7 @@ import sys
 
 import typer
 
+from forecast.cli import app as forecast_app
 from insight.cli import app as insight_app
 from statutory.cin.cli import app as cin_app
 from statutory.ssda903.cli import app as ssda903_app
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.add_typer(ssda903_app, name="903")
 app.add_typer(cin_app, name="cin")
 app.add_typer(insight_app, name="insight")
+app.add_typer(forecast_app, name="forecast")
 
 
 def _django(*args: str) -> None:

@@ -1,0 +1,115 @@
+"""`alliance forecast …`: forecasts of children looked after from the published figures.
+
+Heavy modules (Polars, NumPy) are imported inside the commands, so `alliance --help` stays quick.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Forecast children looked after for every council from the published figures.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+COLUMNS = ["la_number", "year", "forecast", "lower80", "upper80"]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+def _check_writable(path: Path) -> None:
+    """Fail before any work when `path` cannot be written (without creating it)."""
+    import os
+
+    if path.is_dir():
+        raise _fail(f"cannot write {path}: it is a folder")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise _fail(f"cannot write {path}: folder {folder} does not exist")
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        raise _fail(f"cannot write {path}: permission denied")
+
+
+@app.command()
+def published(
+    up_to: Annotated[
+        int, typer.Option("--up-to", help="the last 31 March year to use (e.g. 2025)")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="the CSV file to write")],
+    horizon: Annotated[int, typer.Option(help="years ahead to forecast (1-5)")] = 3,
+) -> None:
+    """Forecast every council's children looked after for the years after --up-to, from the
+    published figures up to and including that year only."""
+    from forecast.model import MAX_HORIZON, forecast, load_panel
+    from forecast.published import PublishedDataError
+
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise _fail(f"--horizon must be between 1 and {MAX_HORIZON}, not {horizon}")
+    _check_writable(out)
+    try:
+        panel = load_panel()
+        if not int(panel.years[0]) < up_to <= panel.last_year:
+            raise _fail(
+                f"--up-to must be a year from {int(panel.years[0]) + 1} to {panel.last_year} "
+                f"(the published figures run {int(panel.years[0])}-{panel.last_year}), not {up_to}"
+            )
+        table = forecast(panel, up_to, horizon)
+    except (PublishedDataError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    import polars as pl
+
+    from forecast.published import REORGANISATIONS
+
+    former = {code for change in REORGANISATIONS for code in change.before}
+    known = panel.up_to(up_to)
+    existed = {code for row, code in enumerate(known.codes) if (known.log_count[row] > 0).any()}
+    missing = sorted(existed - set(table["la_number"].to_list()) - former)
+    table.select(
+        "la_number", "year", *(pl.col(c).round(1) for c in ("forecast", "lower80", "upper80"))
+    ).write_csv(out)
+    councils = table["la_number"].n_unique()
+    typer.echo(f"Wrote {out}: {councils} councils, years {up_to + 1}-{up_to + horizon}.")
+    if missing:
+        typer.echo(
+            f"No figure published at 31 March {up_to} (so no forecast) for {len(missing)} "
+            f"council code(s): {', '.join(missing)}.",
+            err=True,
+        )
+
+
+@app.command()
+def backtest(
+    origins: Annotated[
+        str, typer.Option(help="origin years, e.g. 2019-2022 or 2019,2021")
+    ] = "2019-2022",
+    horizon: Annotated[int, typer.Option(help="years ahead to check (1-5)")] = 3,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="also write the table to this CSV file")
+    ] = None,
+) -> None:
+    """Forecast from each origin year using earlier figures only, compare with what happened, and
+    print each method's error (MAPE) and interval coverage by horizon."""
+    from forecast import backtest as bt
+    from forecast.model import MAX_HORIZON, load_panel
+    from forecast.published import PublishedDataError
+
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise _fail(f"--horizon must be between 1 and {MAX_HORIZON}, not {horizon}")
+    if out is not None:
+        _check_writable(out)
+    try:
+        years = bt.parse_origins(origins)
+        result = bt.run(load_panel(), years, horizon)
+    except (PublishedDataError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(bt.markdown(result))
+    if out is not None:
+        result.write_csv(out)
+        typer.echo(f"Wrote {out}.")

@@ -1,0 +1,161 @@
+"""The forecast model on small built data and on the real figures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+from sklearn.linear_model import Ridge
+
+from forecast import model, published
+from forecast.model import Panel, forecast, from_tables
+from tests.forecast.conftest import built_panel, trending_counts
+
+# Forty-one councils whose trends balance out (England flat), from -10% to +10% a year.
+RATES = {f"{800 + k}": (k - 20) / 200 for k in range(41)}
+
+
+def test_a_council_on_a_steady_trend_is_forecast_on_its_trend() -> None:
+    panel = built_panel(trending_counts(RATES))
+    result = forecast(panel, 2022, 3)
+    for code, rate in RATES.items():
+        at_origin = 400.0 * math.exp(rate * (2022 - 2013))
+        for h in (1, 2, 3):
+            row = result.filter(pl.col("la_number") == code, pl.col("horizon") == h).row(
+                0, named=True
+            )
+            expected = at_origin * math.exp(rate * h)
+            assert row["forecast"] == pytest.approx(expected, rel=0.02), (code, h)
+
+
+def test_persistence_and_last_years_trend_on_a_steady_line() -> None:
+    counts = {"801": {y: 100.0 + 10 * (y - 2013) for y in range(2013, 2026)}}
+    panel = built_panel({**counts, "802": dict.fromkeys(range(2013, 2026), 100.0)})
+    trend = np.exp(model.previous_trend(panel, 2020, 3))[0]
+    assert trend == pytest.approx([180.0, 190.0, 200.0])
+    assert np.exp(model.persistence(panel, 2020, 3))[0] == pytest.approx([170.0] * 3)
+
+
+def test_last_years_trend_carries_the_level_when_last_year_is_unknown() -> None:
+    counts: dict[str, dict[int, float | None]] = {
+        "801": {y: 100.0 + 10 * (y - 2013) for y in range(2013, 2026)}
+    }
+    counts["801"][2019] = None
+    panel = built_panel({**counts, "802": dict.fromkeys(range(2013, 2026), 100.0)})
+    assert np.exp(model.previous_trend(panel, 2020, 2))[0] == pytest.approx([170.0, 170.0])
+
+
+def test_a_suppressed_year_is_missing_not_zero() -> None:
+    counts = trending_counts(RATES)
+    counts["815"][2018] = None  # suppressed in 2018
+    counts["816"][2022] = None  # suppressed at the origin
+    panel = built_panel(counts)
+    row = panel.codes.index("815")
+    assert np.isnan(panel.log_count[row, panel.column(2018)])
+    # No fall to zero and back: the changes into and out of the missing year are unknown.
+    assert np.isnan(panel.growth[row, panel.column(2018)])
+    assert np.isnan(panel.growth[row, panel.column(2019)])
+    result = forecast(panel, 2022, 3)
+    assert "816" not in result["la_number"].to_list()  # no figure at the origin: no forecast
+    assert result["forecast"].is_finite().all()
+    assert (result["lower80"] > 0).all()
+
+
+def test_intervals_widen_with_horizon(real_panel: Panel) -> None:
+    result = forecast(real_panel, 2022, 3).with_columns(
+        width=(pl.col("upper80") / pl.col("lower80")).log(),
+        width95=(pl.col("upper95") / pl.col("lower95")).log(),
+    )
+    by_council = result.group_by("la_number").agg(pl.col("width").sort_by("horizon"))
+    widening = by_council.filter(
+        pl.col("width").list.get(0) < pl.col("width").list.get(1),
+        pl.col("width").list.get(1) < pl.col("width").list.get(2),
+    )
+    assert widening.height == by_council.height
+    assert (result["width95"] > result["width"]).all()
+    assert (result["lower80"] <= result["forecast"]).all()
+    assert (result["forecast"] <= result["upper80"]).all()
+
+
+def test_the_forecast_is_reproducible(real_panel: Panel) -> None:
+    first = forecast(real_panel, 2021, 3)
+    again = forecast(model.load_panel(), 2021, 3)
+    assert first.equals(again)
+
+
+def _tables_changed_after(year: int, how: str) -> Panel:
+    """The real panel rebuilt from the published tables with every year after `year` altered
+    (multiplied by random factors) or removed."""
+    rng = np.random.default_rng(7)
+
+    def change(frame: pl.DataFrame) -> pl.DataFrame:
+        if how == "removed":
+            return frame.filter(pl.col("year") <= year)
+        factors = pl.Series(rng.uniform(0.2, 5.0, frame.height))
+        return frame.with_columns(
+            value=pl.when(pl.col("year") > year)
+            .then(pl.col("value") * factors)
+            .otherwise(pl.col("value"))
+        )
+
+    return from_tables(
+        change(published.looked_after()),
+        change(published.lait_measure("LAC")),
+        change(published.lait_measure(published.STARTED)),
+        change(published.lait_measure(published.CEASED)),
+        published.neighbours(),
+        published.REORGANISATIONS,
+    )
+
+
+@pytest.mark.parametrize("how", ["altered", "removed"])
+@pytest.mark.parametrize("method", ["model", "naive persistence", "previous year's trend"])
+def test_no_peeking_later_years_do_not_change_the_forecast(
+    real_panel: Panel, how: str, method: str
+) -> None:
+    chosen = model.METHODS[method]
+    honest = forecast(real_panel, 2020, 3, chosen)
+    changed = forecast(_tables_changed_after(2020, how), 2020, 3, chosen)
+    assert honest.equals(changed)
+    # and the alteration is real: a forecast from a later origin does change
+    if how == "altered":
+        later = forecast(_tables_changed_after(2020, how), 2023, 1, chosen)
+        assert not later.equals(forecast(real_panel, 2023, 1, chosen))
+
+
+def test_ridge_matches_scikit_learn() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(200, 4))
+    y = x @ np.array([0.5, -0.2, 0.0, 0.1]) + rng.normal(scale=0.1, size=200)
+    ours = model.ridge(x, y, alpha=2.0)
+    theirs = Ridge(alpha=2.0, fit_intercept=False).fit(x, y).coef_
+    assert ours == pytest.approx(theirs)
+
+
+def test_a_reorganised_council_borrows_its_combined_areas_history(real_panel: Panel) -> None:
+    def count(code: str, year: int) -> float:
+        return math.exp(real_panel.log_count[real_panel.codes.index(code), real_panel.column(year)])
+
+    dorset = real_panel.codes.index("838")
+    joined = math.log(
+        (count("838", 2020) + count("839", 2020))
+        / (count("835", 2019) + count("836", 2019) + count("837", 2019))
+    )
+    assert real_panel.growth[dorset, real_panel.column(2020)] == pytest.approx(joined)
+    before = math.log(
+        sum(count(c, 2019) for c in ("835", "836", "837"))
+        / sum(count(c, 2018) for c in ("835", "836", "837"))
+    )
+    assert real_panel.growth[dorset, real_panel.column(2019)] == pytest.approx(before)
+    # From its second year on, its own change.
+    own = math.log(count("838", 2021) / count("838", 2020))
+    assert real_panel.growth[dorset, real_panel.column(2021)] == pytest.approx(own)
+
+
+def test_a_year_outside_the_figures_or_a_bad_horizon_is_refused(real_panel: Panel) -> None:
+    with pytest.raises(ValueError, match="outside the published figures"):
+        forecast(real_panel, 2030, 3)
+    with pytest.raises(ValueError, match="horizon"):
+        forecast(real_panel, 2022, 6)
