@@ -973,12 +973,15 @@ def excel_report(upload: Upload) -> Path:
 def agreements_in_force(
     alliance_id: int, kind: str, on: dt.date | None = None
 ) -> list[DataSharingAgreement]:
-    day = on or dt.date.today()
+    """The agreements with the alliance covering `kind` in force on the day (today): an
+    agreement ended early is not in force from the day it was ended, so "End sharing today"
+    stops the pooling at once."""
+    day = on or timezone.localdate()
     found = (
         DataSharingAgreement.objects.filter(
             alliance_id=alliance_id, starts_on__lte=day, ends_on__gte=day
         )
-        .filter(Q(ended_early_on__isnull=True) | Q(ended_early_on__gte=day))
+        .filter(Q(ended_early_on__isnull=True) | Q(ended_early_on__gt=day))
         .filter(scope__in=[DataSharingAgreement.Scope.ALL, kind])
         .select_related("organisation")
         .order_by("organisation__name")

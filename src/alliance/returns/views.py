@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -305,7 +306,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
             "title": "Data-sharing agreements",
             "council": council,
             "agreements": list(found),
-            "today": dt.date.today(),
+            "today": timezone.localdate(),
             "may_change": can(request.user, Area.RETURNS, Action.CHANGE),
         },
     )
@@ -346,13 +347,16 @@ def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
     with transaction.atomic():
         if agreement.ended_early_on is None:
-            agreement.ended_early_on = dt.date.today()
+            agreement.ended_early_on = timezone.localdate()
             agreement.save(update_fields=["ended_early_on"])
             audit.record(
                 request,
                 audit.Action.CHANGE,
                 agreement,
-                detail={"ended_early_on": str(agreement.ended_early_on)},
+                detail={
+                    "ended_early_on": str(agreement.ended_early_on),
+                    "ended_at": timezone.now().isoformat(),
+                },
             )
     messages.success(request, f"Sharing with {agreement.alliance} ended today")
     return redirect("returns:agreements")
