@@ -989,11 +989,10 @@ def agreements_in_force(
     return list(found)
 
 
-def pooled_tables(
-    alliance_id: int, kind: str, year: int
-) -> tuple[dict[str, pl.DataFrame], list[Organisation]]:
-    """The latest accepted pseudonymised tables of every council with an agreement in force with
-    the alliance, stacked with a `COUNCIL` column; and the councils included."""
+def sharing_councils(alliance_id: int, kind: str, on: dt.date | None = None) -> list[Organisation]:
+    """The member councils of the alliance with an agreement covering `kind` in force on the
+    day, each once however many agreements cover it (renewing before an old agreement ends is
+    normal), by name."""
     from alliance.organisations.models import AllianceMember
 
     members = set(
@@ -1001,21 +1000,88 @@ def pooled_tables(
             "council__organisation_id", flat=True
         )
     )
+    councils: dict[int, Organisation] = {}
+    for agreement in agreements_in_force(alliance_id, kind, on):
+        if agreement.organisation_id in members:
+            councils.setdefault(agreement.organisation_id, agreement.organisation)
+    return sorted(councils.values(), key=lambda o: (o.name, o.pk))
+
+
+def pooled_tables(
+    alliance_id: int, kind: str, year: int
+) -> tuple[dict[str, pl.DataFrame], list[Organisation]]:
+    """The latest accepted pseudonymised tables of every council with an agreement in force with
+    the alliance, stacked with a `COUNCIL` column (each council's records once); and the
+    councils included."""
     included: list[Organisation] = []
     stacked: dict[str, list[pl.DataFrame]] = {}
-    for agreement in agreements_in_force(alliance_id, kind):
-        if agreement.organisation_id not in members:
-            continue
-        tables = latest_tables(agreement.organisation, kind, year)
+    for council in sharing_councils(alliance_id, kind):
+        tables = latest_tables(council, kind, year)
         if not tables:
             continue
-        if agreement.organisation not in included:
-            included.append(agreement.organisation)
+        included.append(council)
         for name, frame in tables.items():
             stacked.setdefault(name, []).append(
-                frame.with_columns(pl.lit(agreement.organisation.name).alias("COUNCIL"))
+                frame.with_columns(pl.lit(council.name).alias("COUNCIL"))
             )
     return {n: pl.concat(f, how="diagonal_relaxed") for n, f in stacked.items()}, included
+
+
+# Direct identifiers: never in anything that leaves a council's own view (issue #12). The
+# stored tables hold keyed pseudonyms of UPNs; the pooled files leave even those out, as no
+# pooled figure needs them.
+POOLED_LEFT_OUT = frozenset({"UPN", "FormerUPN", "ROW_NUMBER"})
+
+
+def pooled_download_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """A pooled table as the alliance lead downloads it: `COUNCIL` first, then the table's
+    pseudonymised columns, without UPN pseudonyms, row numbers or unparsed text."""
+    return frame.select(
+        "COUNCIL",
+        *[
+            c
+            for c in frame.columns
+            if c != "COUNCIL" and c not in POOLED_LEFT_OUT and not c.endswith("__raw")
+        ],
+    )
+
+
+def pooled_figures(
+    kind: str, year: int, tables: dict[str, pl.DataFrame]
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, dict[str, Any]]]]:
+    """The indicators over the pooled records, and council by council over the same records,
+    with the same definitions: (pooled rows, {council: {indicator: row}}). A child is one
+    council's child: ids are kept apart by council (two councils' keys could, very rarely, give
+    one pseudonym), so a pooled share always lies between its councils' shares."""
+    if not tables:
+        return [], {}
+    child = "CHILD" if kind == ReturnKind.SSDA903 else "LAchildID"
+    apart = {
+        name: frame.with_columns(
+            pl.concat_str(pl.col("COUNCIL"), pl.lit("/"), pl.col(child)).alias(child)
+        )
+        if child in frame.columns and "COUNCIL" in frame.columns
+        else frame
+        for name, frame in tables.items()
+    }
+    councils = sorted(
+        {c for frame in apart.values() if "COUNCIL" in frame.columns for c in frame["COUNCIL"]}
+    )
+    per_council = {
+        council: {
+            row["indicator"]: row
+            for row in pooled_indicators(
+                kind,
+                year,
+                {
+                    n: f.filter(pl.col("COUNCIL") == council) if "COUNCIL" in f.columns else f
+                    for n, f in apart.items()
+                },
+            )
+        }
+        for council in councils
+    }
+    return pooled_indicators(kind, year, apart), per_council
 
 
 def pooled_indicators(

@@ -393,7 +393,9 @@ def pooled(request: HttpRequest) -> HttpResponse:
         members = list(
             AllianceMember.objects.filter(alliance=alliance).select_related("council__organisation")
         )
-        per_council = {o.pk: services.latest_uploads_for([o.pk], kind, year) for o in included}
+        # the pooled figures and each council's, from the same pooled records with the same
+        # definitions (so a pooled share lies between its councils' shares)
+        pooled_rows, per_council = services.pooled_figures(kind, year, tables)
         blocks.append(
             {
                 "alliance": alliance,
@@ -404,12 +406,10 @@ def pooled(request: HttpRequest) -> HttpResponse:
                     if m.council.organisation not in included
                 ],
                 "rows": {n: f.height for n, f in sorted(tables.items())},
-                "indicators": services.pooled_indicators(kind, year, tables),
+                "indicators": pooled_rows,
                 "per_council": {
-                    o.name: {i["indicator"]: i["value"] for i in u[0].indicators}
-                    for o in included
-                    for u in [per_council[o.pk]]
-                    if u
+                    name: {indicator: row["value"] for indicator, row in rows.items()}
+                    for name, rows in per_council.items()
                 },
             }
         )
@@ -454,16 +454,7 @@ def pooled_download(
         from django.http import Http404
 
         raise Http404("No such table")
-    frame = tables[table].select(
-        [
-            "COUNCIL",
-            *[
-                c
-                for c in tables[table].columns
-                if c not in ("COUNCIL", "ROW_NUMBER") and not c.endswith("__raw")
-            ],
-        ]
-    )
+    frame = services.pooled_download_frame(tables[table])
     audit.record(
         request,
         audit.Action.EXPORT,

@@ -6,7 +6,9 @@ carries a direct identifier."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import polars as pl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -106,3 +108,55 @@ def test_ending_sharing_today_stops_the_pooling_at_once_and_the_page_says_so(
     assert pooled_csv(client, alliance, "Header").status_code == 404
     body = client.get(reverse("returns:pooled"), {"year": YEAR}).content.decode()
     assert "no pooled records" in body
+
+
+# ---------------------------------------------------------------------------------------------
+# Item 3: a council's records are pooled once, and pooled figures lie between their parts
+
+
+def _number(text: str) -> float | None:
+    text = text.strip().rstrip("%").replace(",", "")
+    return None if text == "not available" else float(text)
+
+
+def pooled_page_figures(body: str) -> dict[str, list[float | None]]:
+    """{indicator: [each council's value..., the pooled value]} as the pooled page shows them."""
+    from lxml import html
+
+    tree = html.fromstring(body)
+    table = next(t for t in tree.iter("table") if "council by council" in t.findtext("caption", ""))
+    return {
+        row.findtext("th").strip(): [_number(td.text_content()) for td in row.findall("td")]
+        for row in table.find("tbody").findall("tr")
+    }
+
+
+def test_a_council_covered_by_two_agreements_is_pooled_once(
+    client, north, south, alliance, lead, generated
+):
+    north_upload = _upload(north, generated, seed=3)
+    south_upload = _upload(south, generated, seed=9)
+    agreement(north, alliance, starts=-300, ends=30)
+    agreement(north, alliance, starts=-5, ends=700)  # renewed before the old one ends
+    agreement(south, alliance, scope="ssda903")
+    client.force_login(lead)
+    for table in ("Header", "Episodes"):
+        response = pooled_csv(client, alliance, table)
+        assert response.status_code == 200
+        frame = pl.read_csv(io.BytesIO(response.content), infer_schema=False)
+        counts = dict(frame.group_by("COUNCIL").len().iter_rows())
+        assert counts == {
+            "North Tyneside": north_upload.summary["rows"][table],
+            "South Tyneside": south_upload.summary["rows"][table],
+        }
+    body = client.get(reverse("returns:pooled"), {"kind": "ssda903", "year": YEAR})
+    figures = pooled_page_figures(body.content.decode())
+    assert "Children looked after at 31 March" in figures
+    for indicator, (*parts, pooled) in figures.items():
+        known = [p for p in parts if p is not None]
+        if pooled is None or not known:
+            continue
+        if "%" in indicator or "average" in indicator.lower():
+            assert min(known) - 0.05 <= pooled <= max(known) + 0.05, (indicator, parts, pooled)
+        else:
+            assert pooled == sum(known), (indicator, parts, pooled)
