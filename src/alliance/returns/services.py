@@ -13,6 +13,7 @@ No request objects here: views and tasks pass plain values.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import threading
@@ -766,7 +767,15 @@ def _validate(upload: Upload, progress: _Progress) -> dict[str, Any]:
     progress.done = len(rules)
     frame = with_values(findings.frame, return_.tables)
     report = storage.report_dir(upload.organisation_id, upload.pk)
-    _write_parquet_folder(report, {"findings": frame})
+    _write_parquet_folder(
+        report,
+        {
+            "findings": pseudonymised_findings(
+                findings.frame, return_.tables, storage.council_key(upload.organisation_id)
+            ),
+            IDENTITIES: frame.select("child_id", "values"),
+        },
+    )
     version = storage.store_dir(upload.organisation_id, upload.kind, upload.year, upload.pk)
     _write_parquet_folder(version, pseudonymised)
     counts = findings.counts
@@ -826,9 +835,12 @@ def _write_parquet_folder(folder: Path, tables: dict[str, pl.DataFrame]) -> None
         raise
 
 
-def with_values(findings: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def with_values(
+    findings: pl.DataFrame, tables: dict[str, pl.DataFrame], *, masked: bool = False
+) -> pl.DataFrame:
     """Add `values`: 'FIELD: value; …' for the cells each finding names, so a person can see the
-    row's problem without the file (the file itself is not kept)."""
+    row's problem without the file (the file itself is not kept). `masked` shows direct
+    identifiers as the pseudonymised tables hold them (`_masked`)."""
     if findings.is_empty():
         return findings.with_columns(pl.lit(None, dtype=pl.String).alias("values"))
     parts: list[pl.DataFrame] = []
@@ -851,6 +863,8 @@ def with_values(findings: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.D
                 if source.schema[name] == pl.Date
                 else pl.col(column).cast(pl.String)
             )
+            if masked and name in IDENTIFYING:
+                value = _masked(name, source.schema[name])
             looked = source.select(pl.col("ROW_NUMBER").alias("row_number"), value.alias("v"))
             pieces.append(
                 rows.join(looked, on="row_number", how="left").select(
@@ -870,9 +884,88 @@ def with_values(findings: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.D
 # Reports
 
 
-def findings_frame(upload: Upload) -> pl.DataFrame:
-    path = storage.report_dir(upload.organisation_id, upload.pk) / "findings.parquet"
-    return pl.read_parquet(path) if path.exists() else pl.DataFrame()
+# Direct identifiers in the returns' fields: never stored in clear outside the council's
+# re-identification file (below), never in anything that leaves the council's own view.
+IDENTIFYING_IDS = frozenset({"CHILD", "LAchildID", "UPN", "FormerUPN"})
+IDENTIFYING_DATES = frozenset({"DOB", "MC_DOB", "PersonBirthDate", "ExpectedPersonBirthDate"})
+IDENTIFYING_POSTCODES = frozenset({"HOME_POST", "PL_POST"})
+IDENTIFYING = IDENTIFYING_IDS | IDENTIFYING_DATES | IDENTIFYING_POSTCODES
+WITHHELD = "(withheld)"
+IDENTITIES = "identities"
+"""The report's re-identification file: the real child id and values of each finding, in the
+findings' order, read only for the council's own report and deleted with it."""
+
+
+def _masked(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A direct identifier as the pseudonymised tables show it: a date of birth as the first of
+    its month, a postcode as its sector, an id or UPN not at all."""
+    from statutory.ssda903.pseudonymise import postcode_sector
+
+    if name in IDENTIFYING_DATES and dtype == pl.Date:
+        return pl.col(name).dt.truncate("1mo").dt.strftime("%d/%m/%Y").fill_null(WITHHELD)
+    if name in IDENTIFYING_POSTCODES:
+        return postcode_sector(pl.col(name).cast(pl.String))
+    return pl.lit(WITHHELD)
+
+
+def pseudonymised_findings(
+    findings: pl.DataFrame, tables: dict[str, pl.DataFrame], key: bytes
+) -> pl.DataFrame:
+    """The findings as they are stored: child ids as the council's pseudonyms (the ones the
+    stored tables hold), direct identifiers among the flagged values masked (`_masked`)."""
+    from statutory.engine.pseudonym import child_pseudonyms
+
+    frame = with_values(findings, tables, masked=True)
+    if frame.is_empty() or "child_id" not in frame.columns:
+        return frame
+    ids = frame["child_id"].cast(pl.String)
+    mapping = child_pseudonyms(key, ids.drop_nulls().unique().to_list())
+    return frame.with_columns(
+        pl.col("child_id").cast(pl.String).replace_strict(mapping, default=None)
+    )
+
+
+def findings_frame(upload: Upload, *, identified: bool = False) -> pl.DataFrame:
+    """The upload's stored findings (pseudonymised), or an empty frame once they are deleted
+    (`remove_expired_findings`). `identified=True` is for the council's own report only: the
+    real child ids and values from the re-identification file put back."""
+    folder = storage.report_dir(upload.organisation_id, upload.pk)
+    path = folder / "findings.parquet"
+    if not path.exists():
+        return pl.DataFrame()
+    frame = pl.read_parquet(path)
+    ids = folder / f"{IDENTITIES}.parquet"
+    if identified and ids.exists():
+        real = pl.read_parquet(ids)
+        if real.height == frame.height:
+            frame = frame.with_columns(real["child_id"], real["values"])
+    return frame
+
+
+def findings_kept(upload: Upload) -> bool:
+    folder = storage.report_dir(upload.organisation_id, upload.pk)
+    return (folder / "findings.parquet").exists()
+
+
+def findings_retention() -> dt.timedelta:
+    from django.conf import settings
+
+    return dt.timedelta(days=int(getattr(settings, "RETURNS_FINDINGS_RETENTION_DAYS", 90)))
+
+
+def remove_expired_findings(now: dt.datetime | None = None) -> int:
+    """Delete the findings (and their re-identification file and any workbook) of every upload
+    checked longer ago than the retention period; the counts in the upload's summary stay.
+    Returns how many reports were deleted. Run daily by the scheduler."""
+    cutoff = (now or timezone.now()) - findings_retention()
+    removed = 0
+    old = Upload.objects.filter(finished_at__lt=cutoff).values_list("pk", "organisation_id")
+    for upload_id, organisation_id in old.iterator():
+        folder = storage.report_dir(organisation_id, upload_id)
+        if folder.exists():
+            shutil.rmtree(folder)
+            removed += 1
+    return removed
 
 
 @dataclass(frozen=True)
@@ -912,16 +1005,19 @@ def changes(upload: Upload) -> list[RuleChange]:
 
 
 def excel_report(upload: Upload) -> Path:
-    """The findings as an Excel workbook (a summary sheet, then every finding with its values),
-    built once and kept beside the report."""
+    """The findings as an Excel workbook (a summary sheet, then every finding with its values
+    and the council's own child ids), written to a temporary file the caller deletes: it is
+    never kept, as it holds the real ids."""
+    import tempfile
+
     import xlsxwriter
 
     from statutory.engine.reports import EXCEL_MAX_ROWS, atomic_write
 
-    path = storage.report_dir(upload.organisation_id, upload.pk) / "findings.xlsx"
-    if path.exists():
-        return path
-    frame = findings_frame(upload)
+    handle, name = tempfile.mkstemp(prefix="findings-", suffix=".xlsx")
+    os.close(handle)
+    path = Path(name)
+    frame = findings_frame(upload, identified=True)
 
     def write(target: Path) -> None:
         book = xlsxwriter.Workbook(str(target), {"constant_memory": True})
@@ -931,6 +1027,16 @@ def excel_report(upload: Upload) -> Path:
         summary.write_row(1, 0, ["Collection year", upload.year_label])
         summary.write_row(2, 0, ["Uploaded", f"{upload.uploaded_at:%d %B %Y %H:%M}"])
         summary.write_row(3, 0, ["Findings", upload.summary.get("findings", 0)])
+        if frame.is_empty() and upload.summary.get("findings", 0):
+            summary.write_row(
+                4,
+                0,
+                [
+                    "Rows",
+                    f"Deleted after {findings_retention().days} days (the retention period): "
+                    "upload the return again to see them",
+                ],
+            )
         summary.write_row(5, 0, ["Rule", "Type", "Findings", "Children", "Message"], bold)
         for i, item in enumerate(upload.summary.get("counts", []), start=6):
             summary.write_row(

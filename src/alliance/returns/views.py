@@ -209,7 +209,10 @@ def rule_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         from django.http import Http404
 
         raise Http404("No such rule in this report")
-    frame = services.findings_frame(item).filter(pl.col("rule_code") == code)
+    # the council's own report: its own child ids, put back from the re-identification file
+    frame = services.findings_frame(item, identified=True)
+    if not frame.is_empty():
+        frame = frame.filter(pl.col("rule_code") == code)
     audit.record(
         request,
         audit.Action.VIEW,
@@ -226,6 +229,8 @@ def rule_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "rows": frame.head(ROWS_SHOWN).to_dicts(),
             "total": frame.height,
             "shown": min(frame.height, ROWS_SHOWN),
+            "kept": services.findings_kept(item),
+            "retention_days": services.findings_retention().days,
         },
     )
 
@@ -240,7 +245,9 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     path = services.excel_report(item)
     audit.record(request, audit.Action.DOWNLOAD, item, detail={"file": "findings.xlsx"})
     name = f"{item.organisation.slug}-{item.kind}-{item.year}-upload-{item.pk}-findings.xlsx"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    handle = path.open("rb")
+    path.unlink()  # it holds the council's real child ids: nothing keeps it once it is sent
+    return FileResponse(handle, as_attachment=True, filename=name)
 
 
 @guard(Area.RETURNS, Action.CHANGE)
@@ -492,11 +499,32 @@ BREAKDOWNS: dict[str, list[tuple[str, str]]] = {
 }
 
 
+def _aggregate_councils(request: HttpRequest, kind: str) -> set[int] | None:
+    """The councils whose counts the person may see in the aggregates (None: every council).
+
+    Suppression has to hold across everything a person can reach, not only inside one table:
+    an alliance lead who sees a council's suppressed row beside column totals, and the other
+    councils' exact figures on the pooled page, can subtract. So an alliance's reach is only
+    the councils sharing `kind` with it under an agreement in force (whose records the lead
+    sees anyway); a council whose agreement has ended does not appear at all. A council's own
+    people see their own council."""
+    reach = scope(request.user, Area.AGGREGATES)
+    if reach.everything:
+        return None
+    reachable = Organisation.objects.filter(pk__in=reach.organisation_ids)
+    own = set(
+        reachable.filter(
+            kind=Organisation.Kind.COUNCIL, memberships__user_id=request.user.pk or 0
+        ).values_list("pk", flat=True)
+    )
+    for alliance in reachable.filter(kind=Organisation.Kind.ALLIANCE):
+        own |= {c.pk for c in services.sharing_councils(alliance.pk, kind)}
+    return own
+
+
 def _aggregate_tables(request: HttpRequest, kind: str, year: int) -> tuple[list[Any], list[Upload]]:
     """The breakdown tables the person may see, each suppressed with its totals."""
-    reach = scope(request.user, Area.AGGREGATES)
-    ids = None if reach.everything else reach.organisation_ids
-    uploads = services.latest_uploads_for(ids, kind, year)
+    uploads = services.latest_uploads_for(_aggregate_councils(request, kind), kind, year)
     tables = []
     for caption, prefix in BREAKDOWNS[kind]:
         columns, rows = services.aggregate_breakdown(uploads, prefix)

@@ -160,3 +160,138 @@ def test_a_council_covered_by_two_agreements_is_pooled_once(
             assert min(known) - 0.05 <= pooled <= max(known) + 0.05, (indicator, parts, pooled)
         else:
             assert pooled == sum(known), (indicator, parts, pooled)
+
+
+# ---------------------------------------------------------------------------------------------
+# Item 4: nothing that leaves a council's own view carries a direct identifier
+
+
+def identifiers_903(folder) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+    """The direct identifiers in a generated SSDA903 return's files: child ids, UPNs, full
+    postcodes and dates of birth (as the files write them and as ISO dates; those on the first
+    of a month are left out, as a month of birth is what pseudonymising keeps)."""
+    found: dict[str, set[str]] = {"ids": set(), "upns": set(), "postcodes": set(), "dobs": set()}
+    for path in folder.glob("*.csv"):
+        frame = pl.read_csv(path, infer_schema=False)
+        for column, kind in (
+            ("CHILD", "ids"),
+            ("UPN", "upns"),
+            ("HOME_POST", "postcodes"),
+            ("PL_POST", "postcodes"),
+            ("DOB", "dobs"),
+            ("MC_DOB", "dobs"),
+        ):
+            if column in frame.columns:
+                found[kind] |= {v.strip() for v in frame[column].drop_nulls() if v.strip()}
+    found["upns"] -= {"UN1", "UN2", "UN3", "UN4", "UN5"}
+    dobs = set()
+    for text in found["dobs"]:
+        day, month, year = text.split("/")
+        if day != "01":
+            dobs |= {text, f"{year}-{month}-{day}"}
+    found["dobs"] = dobs
+    return found
+
+
+def leaked(text: str, identifiers: dict[str, set[str]]) -> dict[str, list[str]]:
+    out = {kind: sorted(v for v in values if v in text) for kind, values in identifiers.items()}
+    return {kind: values for kind, values in out.items() if values}
+
+
+def test_findings_are_stored_pseudonymised_shown_to_the_council_and_deleted_after_retention(
+    client, north, generated, settings
+):
+    from alliance.returns import storage, tasks
+
+    upload = _upload(north, generated, seed=3)
+    real = identifiers_903(ssda903_folders(generated, seed=3)[0])
+    folder = storage.report_dir(north.pk, upload.pk)
+    stored = pl.read_parquet(folder / "findings.parquet")
+    assert stored.height == upload.summary["findings"] > 0
+    assert leaked(stored.write_csv(), real) == {}
+    pseudonyms = set(services.latest_tables(north, "ssda903", YEAR)["Header"]["CHILD"])
+    assert set(stored["child_id"].drop_nulls()) <= pseudonyms
+
+    # the council's own report shows the council its own child ids, to fix its return
+    client.force_login(factories.member_of(north, Role.COUNCIL_ANALYST))
+    code = next(
+        c["rule_code"] for c in upload.summary["counts"] if c["children"] and c["findings"] < 400
+    )
+    page = client.get(reverse("returns:rule", args=[upload.pk, code])).content.decode()
+    assert leaked(page, {"ids": real["ids"]})
+    workbook = client.get(reverse("returns:download", args=[upload.pk]))
+    assert workbook.status_code == 200
+    assert not list(folder.glob("*.xlsx"))  # built for the download, not kept
+
+    # kept only for the retention period
+    settings.RETURNS_FINDINGS_RETENTION_DAYS = 30
+    services.Upload.objects.filter(pk=upload.pk).update(
+        finished_at=timezone.now() - dt.timedelta(days=29)
+    )
+    tasks.remove_expired_findings.call()
+    assert (folder / "findings.parquet").exists()
+    services.Upload.objects.filter(pk=upload.pk).update(
+        finished_at=timezone.now() - dt.timedelta(days=31)
+    )
+    assert tasks.remove_expired_findings.call() == 1
+    assert not folder.exists()
+    page = client.get(reverse("returns:rule", args=[upload.pk, code])).content.decode()
+    assert "deleted 30 days after" in page
+    assert not leaked(page, {"ids": real["ids"]})
+    upload.refresh_from_db()
+    assert upload.summary["findings"] > 0  # the counts stay
+
+
+def test_no_pooled_or_aggregate_view_or_download_carries_a_direct_identifier(
+    client, north, south, alliance, generated
+):
+    _upload(north, generated, seed=3)
+    _upload(south, generated, seed=9)
+    real = identifiers_903(ssda903_folders(generated, seed=3)[0])
+    for kind, values in identifiers_903(ssda903_folders(generated, seed=9)[0]).items():
+        real[kind] |= values
+    agreement(north, alliance)
+    agreement(south, alliance)
+    dfe = factories.organisation("dfe")
+    people = {
+        "alliance lead": factories.member_of(alliance, Role.ALLIANCE_LEAD),
+        "DfE analyst": factories.member_of(dfe, Role.DFE_ANALYST),
+        **{
+            role.label: factories.member_of(north, role)
+            for role in Role
+            if role.value not in (Role.ALLIANCE_LEAD, Role.DFE_ANALYST)
+        },
+    }
+    urls = [
+        reverse("returns:pooled") + f"?kind=ssda903&year={YEAR}",
+        reverse("returns:aggregates") + f"?kind=ssda903&year={YEAR}",
+        reverse("returns:aggregates-download") + f"?kind=ssda903&year={YEAR}",
+    ]
+    tables = sorted(services.pooled_tables(alliance.pk, "ssda903", YEAR)[0])
+    assert "Header" in tables
+    assert "Episodes" in tables
+    urls += [
+        reverse("returns:pooled-download", args=[alliance.pk, "ssda903", YEAR, t]) for t in tables
+    ]
+    reached = 0
+    for who, person in people.items():
+        client.force_login(person)
+        for address in urls:
+            response = client.get(address)
+            body = response.content.decode()
+            if who == "alliance lead":
+                assert response.status_code == 200, address
+                reached += 1
+            csv = response.status_code == 200 and ".csv" in address
+            # a CSV's other dates (DECOM, DATE_INT...) can fall on someone's birthday: there the
+            # date-of-birth columns are checked themselves, below
+            looked_for = {k: v for k, v in real.items() if not (csv and k == "dobs")}
+            assert leaked(body, looked_for) == {}, (who, address)
+            if csv:
+                frame = pl.read_csv(io.BytesIO(response.content), infer_schema=False)
+                assert not {"UPN", "FormerUPN"} & set(frame.columns)
+                for column in ("DOB", "MC_DOB"):
+                    if column in frame.columns:
+                        days = frame[column].drop_nulls().str.slice(8, 2)
+                        assert set(days) <= {"01"}, (who, address, column)
+    assert reached == len(urls)  # the lead reached every pooled file
