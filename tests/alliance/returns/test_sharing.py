@@ -21,6 +21,8 @@ from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
 
 pytestmark = pytest.mark.django_db
 
+CIN_YEAR = 2025
+
 
 def _upload(organisation, generated, seed):  # type: ignore[no-untyped-def]
     current, previous = ssda903_folders(generated, seed=seed)
@@ -193,6 +195,23 @@ def identifiers_903(folder) -> dict[str, set[str]]:  # type: ignore[no-untyped-d
     return found
 
 
+def identifiers_cin(xml: bytes) -> dict[str, set[str]]:
+    """The direct identifiers in a generated CIN census: child ids, UPNs and former UPNs, and
+    dates of birth (not on the first of a month), as written and as dd/mm/YYYY."""
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    found: dict[str, set[str]] = {"ids": set(), "upns": set(), "dobs": set()}
+    for tag, kind in (("LAchildID", "ids"), ("UPN", "upns"), ("FormerUPN", "upns")):
+        found[kind] |= {e.text.strip() for e in root.iter(tag) if e.text and e.text.strip()}
+    for tag in ("PersonBirthDate", "ExpectedPersonBirthDate"):
+        for element in root.iter(tag):
+            year, month, day = (element.text or "").strip()[:10].split("-")
+            if day != "01":
+                found["dobs"] |= {f"{year}-{month}-{day}", f"{day}/{month}/{year}"}
+    return found
+
+
 def leaked(text: str, identifiers: dict[str, set[str]]) -> dict[str, list[str]]:
     out = {kind: sorted(v for v in values if v in text) for kind, values in identifiers.items()}
     return {kind: values for kind, values in out.items() if values}
@@ -221,6 +240,8 @@ def test_findings_are_stored_pseudonymised_shown_to_the_council_and_deleted_afte
     assert leaked(page, {"ids": real["ids"]})
     workbook = client.get(reverse("returns:download", args=[upload.pk]))
     assert workbook.status_code == 200
+    # read to the end: the test client then closes the file
+    assert b"".join(workbook.streaming_content).startswith(b"PK")
     assert not list(folder.glob("*.xlsx"))  # built for the download, not kept
 
     # kept only for the retention period
@@ -245,11 +266,22 @@ def test_findings_are_stored_pseudonymised_shown_to_the_council_and_deleted_afte
 def test_no_pooled_or_aggregate_view_or_download_carries_a_direct_identifier(
     client, north, south, alliance, generated
 ):
+    from tests.alliance.returns.factories import cin_file
+
     _upload(north, generated, seed=3)
     _upload(south, generated, seed=9)
     real = identifiers_903(ssda903_folders(generated, seed=3)[0])
     for kind, values in identifiers_903(ssda903_folders(generated, seed=9)[0]).items():
         real[kind] |= values
+    for organisation, la in ((north, "392"), (south, "393")):
+        census = cin_file(generated, la=la, year=CIN_YEAR)
+        upload = services.start_upload(
+            organisation=organisation, user=None, kind="cin", year=CIN_YEAR, current=[census]
+        )
+        assert services.check(upload.pk, "t") == "accepted"
+        census.seek(0)
+        for kind, values in identifiers_cin(census.read()).items():
+            real[kind] |= values
     agreement(north, alliance)
     agreement(south, alliance)
     dfe = factories.organisation("dfe")
@@ -262,17 +294,18 @@ def test_no_pooled_or_aggregate_view_or_download_carries_a_direct_identifier(
             if role.value not in (Role.ALLIANCE_LEAD, Role.DFE_ANALYST)
         },
     }
-    urls = [
-        reverse("returns:pooled") + f"?kind=ssda903&year={YEAR}",
-        reverse("returns:aggregates") + f"?kind=ssda903&year={YEAR}",
-        reverse("returns:aggregates-download") + f"?kind=ssda903&year={YEAR}",
-    ]
-    tables = sorted(services.pooled_tables(alliance.pk, "ssda903", YEAR)[0])
-    assert "Header" in tables
-    assert "Episodes" in tables
-    urls += [
-        reverse("returns:pooled-download", args=[alliance.pk, "ssda903", YEAR, t]) for t in tables
-    ]
+    urls = []
+    for kind, year, expected in (("ssda903", YEAR, "Episodes"), ("cin", CIN_YEAR, "CINdetails")):
+        urls += [
+            reverse("returns:pooled") + f"?kind={kind}&year={year}",
+            reverse("returns:aggregates") + f"?kind={kind}&year={year}",
+            reverse("returns:aggregates-download") + f"?kind={kind}&year={year}",
+        ]
+        tables = sorted(services.pooled_tables(alliance.pk, kind, year)[0])
+        assert expected in tables
+        urls += [
+            reverse("returns:pooled-download", args=[alliance.pk, kind, year, t]) for t in tables
+        ]
     reached = 0
     for who, person in people.items():
         client.force_login(person)
@@ -290,7 +323,7 @@ def test_no_pooled_or_aggregate_view_or_download_carries_a_direct_identifier(
             if csv:
                 frame = pl.read_csv(io.BytesIO(response.content), infer_schema=False)
                 assert not {"UPN", "FormerUPN"} & set(frame.columns)
-                for column in ("DOB", "MC_DOB"):
+                for column in ("DOB", "MC_DOB", "PersonBirthDate", "ExpectedPersonBirthDate"):
                     if column in frame.columns:
                         days = frame[column].drop_nulls().str.slice(8, 2)
                         assert set(days) <= {"01"}, (who, address, column)
