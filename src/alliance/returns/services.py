@@ -94,6 +94,22 @@ def read_version(upload: Upload) -> dict[str, pl.DataFrame]:
     return {p.stem: pl.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
 
 
+def previous_year_tables(
+    organisation: Organisation | int, kind: str, year: int
+) -> dict[str, pl.DataFrame]:
+    """Last year's pseudonymised tables to go with the council's `year`: those sent with that
+    year's latest accepted upload, else the council's own latest accepted upload of the year
+    before; {} when there are none (the CIN census has no use for them)."""
+    if kind != ReturnKind.SSDA903:
+        return {}
+    latest = _latest_accepted(_organisation_id(organisation), kind)
+    if year in latest and latest[year].stored_version:
+        folder = Path(latest[year].stored_version) / PREVIOUS
+        if folder.is_dir():
+            return {p.stem: pl.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+    return read_version(latest[year - 1]) if year - 1 in latest else {}
+
+
 def latest_tables(
     organisation: Organisation | int, kind: str, year: int | None = None
 ) -> dict[str, pl.DataFrame]:
@@ -577,10 +593,25 @@ def _read(upload: Upload, council: Council) -> tuple[Any, Callable[[], dict[str,
         return_ = read_return(current, upload.year, previous=previous, providers=lists or None)
         return_.la_code = council.ons_code
         supplied = {n: _as_text(return_.tables[n]) for n in sorted(return_.supplied)}
+        last_year = (
+            {n: _as_text(return_.previous.tables[n]) for n in sorted(return_.previous.supplied)}
+            if return_.previous is not None
+            else {}
+        )
 
         def make_903() -> dict[str, pl.DataFrame]:
             typed = build_return(upload.year, pseudonymise_tables(supplied, key))
-            return {n: typed.tables[n] for n in supplied}
+            out = {n: typed.tables[n] for n in supplied}
+            if last_year:
+                # stored beside this year's (pseudonymised the same way) so the pooled figures
+                # can follow a child's care back into last year, as the council's own do
+                earlier = build_return(
+                    upload.year - 1,
+                    pseudonymise_tables(last_year, key),
+                    schema=_schema_for(upload.year - 1, upload.year),
+                )
+                out |= {f"{PREVIOUS}/{n}": earlier.tables[n] for n in last_year}
+            return out
 
         return return_, make_903
     from statutory.cin.pseudonymise import pseudonymise_tables as cin_pseudonymise
@@ -602,6 +633,19 @@ def _read(upload: Upload, council: Council) -> tuple[Any, Callable[[], dict[str,
             )
     supplied = {n: return_.tables[n] for n in sorted(return_.supplied)}
     return return_, lambda: _cin_pseudonymised(supplied, cin_pseudonymise, key)
+
+
+PREVIOUS = "previous"
+"""The sub-folder of a stored SSDA903 version holding last year's tables sent with it."""
+
+
+def _schema_for(year: int, fallback: int) -> Any:
+    from statutory.ssda903.schemas import load_schema
+
+    try:
+        return load_schema(year)
+    except (ValueError, FileNotFoundError, KeyError):
+        return load_schema(fallback)
 
 
 def _refuse_903_as_cin(folder: Path) -> None:
@@ -828,7 +872,9 @@ def _write_parquet_folder(folder: Path, tables: dict[str, pl.DataFrame]) -> None
     temp.mkdir(parents=True)
     try:
         for name, frame in tables.items():
-            frame.write_parquet(temp / f"{name}.parquet", compression="zstd")
+            target = temp / f"{name}.parquet"  # "previous/Header" goes to a sub-folder
+            target.parent.mkdir(parents=True, exist_ok=True)
+            frame.write_parquet(target, compression="zstd")
         temp.rename(folder)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
@@ -1126,11 +1172,28 @@ def pooled_tables(
         if not tables:
             continue
         included.append(council)
-        for name, frame in tables.items():
-            stacked.setdefault(name, []).append(
-                frame.with_columns(pl.lit(council.name).alias("COUNCIL"))
-            )
+        _stack(stacked, tables, council)
     return {n: pl.concat(f, how="diagonal_relaxed") for n, f in stacked.items()}, included
+
+
+def pooled_previous(
+    councils: Iterable[Organisation], kind: str, year: int
+) -> dict[str, pl.DataFrame]:
+    """Last year's pseudonymised tables of the pooled councils (`previous_year_tables`), stacked
+    with a `COUNCIL` column: for the pooled figures only, never offered as a download."""
+    stacked: dict[str, list[pl.DataFrame]] = {}
+    for council in councils:
+        _stack(stacked, previous_year_tables(council, kind, year), council)
+    return {n: pl.concat(f, how="diagonal_relaxed") for n, f in stacked.items()}
+
+
+def _stack(
+    stacked: dict[str, list[pl.DataFrame]], tables: dict[str, pl.DataFrame], council: Organisation
+) -> None:
+    for name, frame in tables.items():
+        stacked.setdefault(name, []).append(
+            frame.with_columns(pl.lit(council.name).alias("COUNCIL"))
+        )
 
 
 # Direct identifiers: never in anything that leaves a council's own view (issue #12). The
@@ -1153,7 +1216,10 @@ def pooled_download_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def pooled_figures(
-    kind: str, year: int, tables: dict[str, pl.DataFrame]
+    kind: str,
+    year: int,
+    tables: dict[str, pl.DataFrame],
+    previous: dict[str, pl.DataFrame] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, dict[str, Any]]]]:
     """The indicators over the pooled records, and council by council over the same records,
     with the same definitions: (pooled rows, {council: {indicator: row}}). A child is one
@@ -1162,43 +1228,53 @@ def pooled_figures(
     if not tables:
         return [], {}
     child = "CHILD" if kind == ReturnKind.SSDA903 else "LAchildID"
-    apart = {
-        name: frame.with_columns(
-            pl.concat_str(pl.col("COUNCIL"), pl.lit("/"), pl.col(child)).alias(child)
-        )
-        if child in frame.columns and "COUNCIL" in frame.columns
-        else frame
-        for name, frame in tables.items()
-    }
+
+    def apart(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+        return {
+            name: frame.with_columns(
+                pl.concat_str(pl.col("COUNCIL"), pl.lit("/"), pl.col(child)).alias(child)
+            )
+            if child in frame.columns and "COUNCIL" in frame.columns
+            else frame
+            for name, frame in frames.items()
+        }
+
+    def only(frames: dict[str, pl.DataFrame], council: str) -> dict[str, pl.DataFrame]:
+        return {
+            n: f.filter(pl.col("COUNCIL") == council) if "COUNCIL" in f.columns else f
+            for n, f in frames.items()
+        }
+
+    now, before = apart(tables), apart(previous or {})
     councils = sorted(
-        {c for frame in apart.values() if "COUNCIL" in frame.columns for c in frame["COUNCIL"]}
+        {c for frame in now.values() if "COUNCIL" in frame.columns for c in frame["COUNCIL"]}
     )
     per_council = {
         council: {
             row["indicator"]: row
             for row in pooled_indicators(
-                kind,
-                year,
-                {
-                    n: f.filter(pl.col("COUNCIL") == council) if "COUNCIL" in f.columns else f
-                    for n, f in apart.items()
-                },
+                kind, year, only(now, council), only(before, council) or None
             )
         }
         for council in councils
     }
-    return pooled_indicators(kind, year, apart), per_council
+    return pooled_indicators(kind, year, now, before or None), per_council
 
 
 def pooled_indicators(
-    kind: str, year: int, tables: dict[str, pl.DataFrame]
+    kind: str,
+    year: int,
+    tables: dict[str, pl.DataFrame],
+    previous: dict[str, pl.DataFrame] | None = None,
 ) -> list[dict[str, Any]]:
     """The library's indicators over the pooled records (rates need one council's population,
-    so they are left out)."""
+    so they are left out). `previous` is last year's SSDA903 tables of the same councils, which
+    the indicators use to follow a child's care back into last year (`pooled_previous`)."""
     from statutory.engine import Return
 
     if not tables:
         return []
+    earlier: Return | None = None
     if kind == ReturnKind.SSDA903:
         from statutory.ssda903.indicators import compute
         from statutory.ssda903.schemas import CHILD_ID, load_schema
@@ -1210,6 +1286,19 @@ def pooled_indicators(
         }
         codes: Any = schema.codes
         child_id = CHILD_ID
+        if previous:
+            last = _schema_for(year - 1, year)
+            earlier = Return(
+                kind="903",
+                year=year - 1,
+                tables={
+                    n: previous.get(n, t.empty()).drop("COUNCIL", "YEAR", strict=False)
+                    for n, t in last.tables.items()
+                },
+                supplied=frozenset(previous),
+                codes=last.codes,
+                child_id=CHILD_ID,
+            )
     else:
         from statutory.cin.indicators import compute
         from statutory.cin.schema import CHILD_ID as CIN_CHILD
@@ -1227,6 +1316,7 @@ def pooled_indicators(
         supplied=frozenset(tables),
         codes=codes,
         child_id=child_id,
+        previous=earlier,
     )
     result = compute(return_, la=None)
     return [

@@ -402,7 +402,9 @@ def pooled(request: HttpRequest) -> HttpResponse:
         )
         # the pooled figures and each council's, from the same pooled records with the same
         # definitions (so a pooled share lies between its councils' shares)
-        pooled_rows, per_council = services.pooled_figures(kind, year, tables)
+        pooled_rows, per_council = services.pooled_figures(
+            kind, year, tables, services.pooled_previous(included, kind, year)
+        )
         blocks.append(
             {
                 "alliance": alliance,

@@ -25,21 +25,32 @@ COUNCILS = ("Council A", "Council B", "Council C")
 
 
 @functools.cache
-def stored_tables() -> dict[str, pl.DataFrame]:
-    """A generated SSDA903 return as the service stores it: typed and pseudonymised."""
+def stored() -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+    """A generated SSDA903 return as the service stores it, typed and pseudonymised: this year's
+    tables and last year's sent with them."""
     from statutory.ssda903.generator import generate_to
     from statutory.ssda903.pseudonymise import pseudonymise_tables
     from statutory.ssda903.reader import build_return, read_return
 
     folder = Path(tempfile.mkdtemp(prefix="alliance-pooled-"))
-    current, _previous = generate_to(folder / "903", 120, YEAR, seed=11)
-    return_ = read_return(current, YEAR)
-    supplied = {n: services._as_text(return_.tables[n]) for n in sorted(return_.supplied)}
-    typed = build_return(YEAR, pseudonymise_tables(supplied, KEY))
-    return {n: typed.tables[n] for n in supplied}
+    current, previous = generate_to(folder / "903", 120, YEAR, seed=11)
+    return_ = read_return(current, YEAR, previous=previous)
+    assert return_.previous is not None
+    out = []
+    for each, year in ((return_, YEAR), (return_.previous, YEAR - 1)):
+        supplied = {n: services._as_text(each.tables[n]) for n in sorted(each.supplied)}
+        typed = build_return(year, pseudonymise_tables(supplied, KEY))
+        out.append({n: typed.tables[n] for n in supplied})
+    return out[0], out[1]
 
 
-def pooled(assignment: dict[str, str], shared: dict[str, str]) -> dict[str, pl.DataFrame]:
+def stored_tables() -> dict[str, pl.DataFrame]:
+    return stored()[0]
+
+
+def pooled(
+    assignment: dict[str, str], shared: dict[str, str], *, last_year: bool = False
+) -> dict[str, pl.DataFrame]:
     """The stored tables shared out: each child to one council (`assignment`), and the children
     in `shared` copied to a second council under the same pseudonym."""
     out = {}
@@ -51,7 +62,7 @@ def pooled(assignment: dict[str, str], shared: dict[str, str]) -> dict[str, pl.D
         {"CHILD": list(shared), "COUNCIL": list(shared.values())},
         schema={"CHILD": pl.String, "COUNCIL": pl.String},
     )
-    for name, frame in stored_tables().items():
+    for name, frame in stored()[1 if last_year else 0].items():
         mine = frame.join(mapping, on="CHILD", how="inner")
         copies = frame.join(extra, on="CHILD", how="inner")
         out[name] = pl.concat([mine, copies], how="vertical_relaxed")
@@ -83,7 +94,8 @@ def _between(value: float, parts: list[float]) -> bool:
 def test_pooled_figures_add_up_from_their_councils(share_out):
     assignment, shared = share_out
     tables = pooled(assignment, shared)
-    rows, per_council = services.pooled_figures("ssda903", YEAR, tables)
+    previous = pooled(assignment, shared, last_year=True)
+    rows, per_council = services.pooled_figures("ssda903", YEAR, tables, previous)
     councils = sorted(set(assignment.values()) | set(shared.values()))
     assert sorted(per_council) == councils
     assert rows
