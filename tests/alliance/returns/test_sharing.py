@@ -252,6 +252,15 @@ def test_findings_are_stored_pseudonymised_shown_to_the_council_and_deleted_afte
     assert b"".join(workbook.streaming_content).startswith(b"PK")
     assert not list(folder.glob("*.xlsx"))  # built for the download, not kept
 
+    # a report written before findings were pseudonymised is split by the daily job
+    identified = services.findings_frame(upload, identified=True)
+    assert leaked(identified.write_csv(), real)
+    identified.write_parquet(folder / "findings.parquet")
+    (folder / "identities.parquet").unlink()
+    assert tasks.remove_expired_findings.call() == 0
+    assert leaked(pl.read_parquet(folder / "findings.parquet").write_csv(), real) == {}
+    assert services.findings_frame(upload, identified=True).equals(identified)
+
     # kept only for the retention period
     settings.RETURNS_FINDINGS_RETENTION_DAYS = 30
     services.Upload.objects.filter(pk=upload.pk).update(
