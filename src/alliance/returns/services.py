@@ -594,7 +594,11 @@ def _read(upload: Upload, council: Council) -> tuple[Any, Callable[[], dict[str,
         return_.la_code = council.ons_code
         supplied = {n: _as_text(return_.tables[n]) for n in sorted(return_.supplied)}
         last_year = (
-            {n: _as_text(return_.previous.tables[n]) for n in sorted(return_.previous.supplied)}
+            {
+                n: _as_text(return_.previous.tables[n])
+                for n in sorted(return_.previous.supplied)
+                if n in PREVIOUS_TABLES
+            }
             if return_.previous is not None
             else {}
         )
@@ -637,6 +641,9 @@ def _read(upload: Upload, council: Council) -> tuple[Any, Callable[[], dict[str,
 
 PREVIOUS = "previous"
 """The sub-folder of a stored SSDA903 version holding last year's tables sent with it."""
+PREVIOUS_TABLES = ("Episodes",)
+"""Last year's tables kept: only those the indicators read (a child's care followed back into
+last year); nothing more of last year's return is stored."""
 
 
 def _schema_for(year: int, fallback: int) -> Any:
