@@ -261,6 +261,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest statutory return file a council may upload.
 UPLOAD_MAX_BYTES = env_int("ALLIANCE_UPLOAD_MAX_MB", 500) * 1024 * 1024
+# How long a statutory return's findings (pseudonymised, with the council's re-identification
+# file) are kept after the upload is checked; the daily clean-up job deletes them (the counts
+# stay). See docs/returns.md.
+RETURNS_FINDINGS_RETENTION_DAYS = env_int("ALLIANCE_FINDINGS_RETENTION_DAYS", 90)
 
 LOGGING = {
     "version": 1,

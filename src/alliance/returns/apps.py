@@ -1,7 +1,10 @@
+import datetime as dt
+
 from django.apps import AppConfig
 
 from alliance.access.policy import Area
 from alliance.common.navigation import Section
+from alliance.schedule.jobs import Job
 
 
 class ReturnsConfig(AppConfig):
@@ -30,5 +33,14 @@ class ReturnsConfig(AppConfig):
             "Counts from councils' returns with small numbers suppressed, as official statistics publish them.",
             area=Area.AGGREGATES,
             order=22,
+        ),
+    )
+    scheduled_jobs = (
+        Job(
+            "Returns findings retention clean-up",
+            "alliance.returns.tasks.remove_expired_findings",
+            description="Deletes the findings of uploads checked longer ago than the retention "
+            "period (ALLIANCE_FINDINGS_RETENTION_DAYS); the counts stay.",
+            daily_at=dt.time(2, 30),
         ),
     )

@@ -14,6 +14,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class ReturnKind(models.TextChoices):
@@ -148,7 +149,11 @@ class DataSharingAgreement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
-    ended_early_on = models.DateField(null=True, blank=True)
+    ended_early_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day sharing was ended: the agreement is not in force from this day on",
+    )
 
     class Meta:
         ordering = ["-starts_on", "-id"]
@@ -165,6 +170,10 @@ class DataSharingAgreement(models.Model):
         return self.scope in (self.Scope.ALL, kind)
 
     def in_force(self, on: dt.date | None = None) -> bool:
-        day = on or dt.date.today()
-        last = min(self.ends_on, self.ended_early_on) if self.ended_early_on else self.ends_on
-        return self.starts_on <= day <= last
+        """In force on the day: between its start and end dates (both included) and not ended.
+        "End sharing today" takes effect at once: an agreement ended on a day is not in force
+        on that day."""
+        day = on or timezone.localdate()
+        if self.ended_early_on is not None and day >= self.ended_early_on:
+            return False
+        return self.starts_on <= day <= self.ends_on

@@ -13,6 +13,7 @@ No request objects here: views and tasks pass plain values.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import threading
@@ -91,6 +92,22 @@ def read_version(upload: Upload) -> dict[str, pl.DataFrame]:
     if not upload.stored_version or not folder.is_dir():
         return {}
     return {p.stem: pl.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+
+
+def previous_year_tables(
+    organisation: Organisation | int, kind: str, year: int
+) -> dict[str, pl.DataFrame]:
+    """Last year's pseudonymised tables to go with the council's `year`: those sent with that
+    year's latest accepted upload, else the council's own latest accepted upload of the year
+    before; {} when there are none (the CIN census has no use for them)."""
+    if kind != ReturnKind.SSDA903:
+        return {}
+    latest = _latest_accepted(_organisation_id(organisation), kind)
+    if year in latest and latest[year].stored_version:
+        folder = Path(latest[year].stored_version) / PREVIOUS
+        if folder.is_dir():
+            return {p.stem: pl.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+    return read_version(latest[year - 1]) if year - 1 in latest else {}
 
 
 def latest_tables(
@@ -576,10 +593,29 @@ def _read(upload: Upload, council: Council) -> tuple[Any, Callable[[], dict[str,
         return_ = read_return(current, upload.year, previous=previous, providers=lists or None)
         return_.la_code = council.ons_code
         supplied = {n: _as_text(return_.tables[n]) for n in sorted(return_.supplied)}
+        last_year = (
+            {
+                n: _as_text(return_.previous.tables[n])
+                for n in sorted(return_.previous.supplied)
+                if n in PREVIOUS_TABLES
+            }
+            if return_.previous is not None
+            else {}
+        )
 
         def make_903() -> dict[str, pl.DataFrame]:
             typed = build_return(upload.year, pseudonymise_tables(supplied, key))
-            return {n: typed.tables[n] for n in supplied}
+            out = {n: typed.tables[n] for n in supplied}
+            if last_year:
+                # stored beside this year's (pseudonymised the same way) so the pooled figures
+                # can follow a child's care back into last year, as the council's own do
+                earlier = build_return(
+                    upload.year - 1,
+                    pseudonymise_tables(last_year, key),
+                    schema=_schema_for(upload.year - 1, upload.year),
+                )
+                out |= {f"{PREVIOUS}/{n}": earlier.tables[n] for n in last_year}
+            return out
 
         return return_, make_903
     from statutory.cin.pseudonymise import pseudonymise_tables as cin_pseudonymise
@@ -601,6 +637,22 @@ def _read(upload: Upload, council: Council) -> tuple[Any, Callable[[], dict[str,
             )
     supplied = {n: return_.tables[n] for n in sorted(return_.supplied)}
     return return_, lambda: _cin_pseudonymised(supplied, cin_pseudonymise, key)
+
+
+PREVIOUS = "previous"
+"""The sub-folder of a stored SSDA903 version holding last year's tables sent with it."""
+PREVIOUS_TABLES = ("Episodes",)
+"""Last year's tables kept: only those the indicators read (a child's care followed back into
+last year); nothing more of last year's return is stored."""
+
+
+def _schema_for(year: int, fallback: int) -> Any:
+    from statutory.ssda903.schemas import load_schema
+
+    try:
+        return load_schema(year)
+    except (ValueError, FileNotFoundError, KeyError):
+        return load_schema(fallback)
 
 
 def _refuse_903_as_cin(folder: Path) -> None:
@@ -766,7 +818,15 @@ def _validate(upload: Upload, progress: _Progress) -> dict[str, Any]:
     progress.done = len(rules)
     frame = with_values(findings.frame, return_.tables)
     report = storage.report_dir(upload.organisation_id, upload.pk)
-    _write_parquet_folder(report, {"findings": frame})
+    _write_parquet_folder(
+        report,
+        {
+            "findings": pseudonymised_findings(
+                findings.frame, return_.tables, storage.council_key(upload.organisation_id)
+            ),
+            IDENTITIES: frame.select("child_id", "values"),
+        },
+    )
     version = storage.store_dir(upload.organisation_id, upload.kind, upload.year, upload.pk)
     _write_parquet_folder(version, pseudonymised)
     counts = findings.counts
@@ -819,16 +879,21 @@ def _write_parquet_folder(folder: Path, tables: dict[str, pl.DataFrame]) -> None
     temp.mkdir(parents=True)
     try:
         for name, frame in tables.items():
-            frame.write_parquet(temp / f"{name}.parquet", compression="zstd")
+            target = temp / f"{name}.parquet"  # "previous/Header" goes to a sub-folder
+            target.parent.mkdir(parents=True, exist_ok=True)
+            frame.write_parquet(target, compression="zstd")
         temp.rename(folder)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
 
 
-def with_values(findings: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def with_values(
+    findings: pl.DataFrame, tables: dict[str, pl.DataFrame], *, masked: bool = False
+) -> pl.DataFrame:
     """Add `values`: 'FIELD: value; …' for the cells each finding names, so a person can see the
-    row's problem without the file (the file itself is not kept)."""
+    row's problem without the file (the file itself is not kept). `masked` shows direct
+    identifiers as the pseudonymised tables hold them (`_masked`)."""
     if findings.is_empty():
         return findings.with_columns(pl.lit(None, dtype=pl.String).alias("values"))
     parts: list[pl.DataFrame] = []
@@ -851,6 +916,8 @@ def with_values(findings: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.D
                 if source.schema[name] == pl.Date
                 else pl.col(column).cast(pl.String)
             )
+            if masked and name in IDENTIFYING:
+                value = _masked(name, source.schema[name])
             looked = source.select(pl.col("ROW_NUMBER").alias("row_number"), value.alias("v"))
             pieces.append(
                 rows.join(looked, on="row_number", how="left").select(
@@ -870,9 +937,162 @@ def with_values(findings: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.D
 # Reports
 
 
-def findings_frame(upload: Upload) -> pl.DataFrame:
-    path = storage.report_dir(upload.organisation_id, upload.pk) / "findings.parquet"
-    return pl.read_parquet(path) if path.exists() else pl.DataFrame()
+# Direct identifiers in the returns' fields: never stored in clear outside the council's
+# re-identification file (below), never in anything that leaves the council's own view.
+IDENTIFYING_IDS = frozenset({"CHILD", "LAchildID", "UPN", "FormerUPN"})
+IDENTIFYING_DATES = frozenset({"DOB", "MC_DOB", "PersonBirthDate", "ExpectedPersonBirthDate"})
+IDENTIFYING_POSTCODES = frozenset({"HOME_POST", "PL_POST"})
+IDENTIFYING = IDENTIFYING_IDS | IDENTIFYING_DATES | IDENTIFYING_POSTCODES
+WITHHELD = "(withheld)"
+IDENTITIES = "identities"
+"""The report's re-identification file: the real child id and values of each finding, in the
+findings' order, read only for the council's own report and deleted with it."""
+
+
+def _masked(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A direct identifier as the pseudonymised tables show it: a date of birth as the first of
+    its month, a postcode as its sector, an id or UPN not at all."""
+    from statutory.ssda903.pseudonymise import postcode_sector
+
+    if name in IDENTIFYING_DATES and dtype == pl.Date:
+        return pl.col(name).dt.truncate("1mo").dt.strftime("%d/%m/%Y").fill_null(WITHHELD)
+    if name in IDENTIFYING_POSTCODES:
+        return postcode_sector(pl.col(name).cast(pl.String))
+    return pl.lit(WITHHELD)
+
+
+def pseudonymised_findings(
+    findings: pl.DataFrame, tables: dict[str, pl.DataFrame], key: bytes
+) -> pl.DataFrame:
+    """The findings as they are stored: child ids as the council's pseudonyms (the ones the
+    stored tables hold), direct identifiers among the flagged values masked (`_masked`)."""
+    from statutory.engine.pseudonym import child_pseudonyms
+
+    frame = with_values(findings, tables, masked=True)
+    if frame.is_empty() or "child_id" not in frame.columns:
+        return frame
+    ids = frame["child_id"].cast(pl.String)
+    mapping = child_pseudonyms(key, ids.drop_nulls().unique().to_list())
+    return frame.with_columns(
+        pl.col("child_id").cast(pl.String).replace_strict(mapping, default=None)
+    )
+
+
+def findings_frame(upload: Upload, *, identified: bool = False) -> pl.DataFrame:
+    """The upload's stored findings (pseudonymised), or an empty frame once they are deleted
+    (`remove_expired_findings`). `identified=True` is for the council's own report only: the
+    real child ids and values from the re-identification file put back."""
+    folder = storage.report_dir(upload.organisation_id, upload.pk)
+    path = folder / "findings.parquet"
+    if not path.exists():
+        return pl.DataFrame()
+    frame = pl.read_parquet(path)
+    ids = folder / f"{IDENTITIES}.parquet"
+    if identified and ids.exists():
+        real = pl.read_parquet(ids)
+        if real.height == frame.height:
+            frame = frame.with_columns(real["child_id"], real["values"])
+    return frame
+
+
+def findings_kept(upload: Upload) -> bool:
+    folder = storage.report_dir(upload.organisation_id, upload.pk)
+    return (folder / "findings.parquet").exists()
+
+
+def findings_retention() -> dt.timedelta:
+    from django.conf import settings
+
+    return dt.timedelta(days=int(getattr(settings, "RETURNS_FINDINGS_RETENTION_DAYS", 90)))
+
+
+_VALUE_PART = re.compile(r"^(?P<field>[A-Za-z_0-9]+): (?P<value>.*)$", re.DOTALL)
+_DAY_FIRST = re.compile(r"^\d{2}/(\d{2}/\d{4})$")
+
+
+def _mask_value_text(values: str | None) -> str | None:
+    """'FIELD: value; …' with direct identifiers masked as `_masked` does, for findings stored
+    before they were pseudonymised."""
+    from statutory.ssda903.pseudonymise import postcode_sector
+
+    if values is None:
+        return None
+    parts = []
+    for part in values.split("; "):
+        match = _VALUE_PART.match(part)
+        if match is None or match["field"] not in IDENTIFYING:
+            parts.append(part)
+            continue
+        field, value = match["field"], match["value"]
+        if value == "(blank)":
+            shown = value
+        elif field in IDENTIFYING_DATES and (day_first := _DAY_FIRST.match(value)):
+            shown = f"01/{day_first.group(1)}"
+        elif field in IDENTIFYING_POSTCODES:
+            shown = str(pl.select(postcode_sector(pl.lit(value))).item())
+        else:
+            shown = WITHHELD
+        parts.append(f"{field}: {shown}")
+    return "; ".join(parts)
+
+
+def pseudonymise_stored_findings(upload_id: int, organisation_id: int) -> bool:
+    """A report written before findings were stored pseudonymised (a `findings.parquet` with
+    real ids and no re-identification file) is split the way new ones are written. Returns
+    whether it was."""
+    from statutory.engine.pseudonym import child_pseudonyms
+
+    folder = storage.report_dir(organisation_id, upload_id)
+    path = folder / "findings.parquet"
+    if not path.exists() or (folder / f"{IDENTITIES}.parquet").exists():
+        return False
+    frame = pl.read_parquet(path)
+    if frame.is_empty() or "child_id" not in frame.columns:
+        return False
+    identities = frame.select(
+        pl.col("child_id").cast(pl.String),
+        pl.col("values") if "values" in frame.columns else pl.lit(None, pl.String).alias("values"),
+    )
+    key = storage.council_key(organisation_id)
+    mapping = child_pseudonyms(key, identities["child_id"].drop_nulls().unique().to_list())
+    masked = frame.with_columns(
+        pl.col("child_id").cast(pl.String).replace_strict(mapping, default=None),
+        *(
+            [pl.col("values").map_elements(_mask_value_text, return_dtype=pl.String)]
+            if "values" in frame.columns
+            else []
+        ),
+    )
+    # the re-identification file first: a report is never left without its ids half-way
+    identities.write_parquet(folder / f"{IDENTITIES}.parquet.part")
+    (folder / f"{IDENTITIES}.parquet.part").rename(folder / f"{IDENTITIES}.parquet")
+    masked.write_parquet(folder / "findings.parquet.part")
+    (folder / "findings.parquet.part").replace(path)
+    for workbook in folder.glob("*.xlsx"):
+        workbook.unlink()  # workbooks were once kept; they held the real ids
+    return True
+
+
+def remove_expired_findings(now: dt.datetime | None = None) -> int:
+    """Delete the findings (and their re-identification file and any workbook) of every upload
+    checked longer ago than the retention period; the counts in the upload's summary stay.
+    Reports within it written before findings were stored pseudonymised are split the way new
+    ones are (`pseudonymise_stored_findings`). Returns how many reports were deleted. Run daily
+    by the scheduler."""
+    cutoff = (now or timezone.now()) - findings_retention()
+    removed = 0
+    recent = Upload.objects.filter(
+        status=Upload.Status.ACCEPTED, finished_at__gte=cutoff
+    ).values_list("pk", "organisation_id")
+    for upload_id, organisation_id in recent.iterator():
+        pseudonymise_stored_findings(upload_id, organisation_id)
+    old = Upload.objects.filter(finished_at__lt=cutoff).values_list("pk", "organisation_id")
+    for upload_id, organisation_id in old.iterator():
+        folder = storage.report_dir(organisation_id, upload_id)
+        if folder.exists():
+            shutil.rmtree(folder)
+            removed += 1
+    return removed
 
 
 @dataclass(frozen=True)
@@ -912,16 +1132,19 @@ def changes(upload: Upload) -> list[RuleChange]:
 
 
 def excel_report(upload: Upload) -> Path:
-    """The findings as an Excel workbook (a summary sheet, then every finding with its values),
-    built once and kept beside the report."""
+    """The findings as an Excel workbook (a summary sheet, then every finding with its values
+    and the council's own child ids), written to a temporary file the caller deletes: it is
+    never kept, as it holds the real ids."""
+    import tempfile
+
     import xlsxwriter
 
     from statutory.engine.reports import EXCEL_MAX_ROWS, atomic_write
 
-    path = storage.report_dir(upload.organisation_id, upload.pk) / "findings.xlsx"
-    if path.exists():
-        return path
-    frame = findings_frame(upload)
+    handle, name = tempfile.mkstemp(prefix="findings-", suffix=".xlsx")
+    os.close(handle)
+    path = Path(name)
+    frame = findings_frame(upload, identified=True)
 
     def write(target: Path) -> None:
         book = xlsxwriter.Workbook(str(target), {"constant_memory": True})
@@ -931,6 +1154,16 @@ def excel_report(upload: Upload) -> Path:
         summary.write_row(1, 0, ["Collection year", upload.year_label])
         summary.write_row(2, 0, ["Uploaded", f"{upload.uploaded_at:%d %B %Y %H:%M}"])
         summary.write_row(3, 0, ["Findings", upload.summary.get("findings", 0)])
+        if frame.is_empty() and upload.summary.get("findings", 0):
+            summary.write_row(
+                4,
+                0,
+                [
+                    "Rows",
+                    f"Deleted after {findings_retention().days} days (the retention period): "
+                    "upload the return again to see them",
+                ],
+            )
         summary.write_row(5, 0, ["Rule", "Type", "Findings", "Children", "Message"], bold)
         for i, item in enumerate(upload.summary.get("counts", []), start=6):
             summary.write_row(
@@ -973,12 +1206,15 @@ def excel_report(upload: Upload) -> Path:
 def agreements_in_force(
     alliance_id: int, kind: str, on: dt.date | None = None
 ) -> list[DataSharingAgreement]:
-    day = on or dt.date.today()
+    """The agreements with the alliance covering `kind` in force on the day (today): an
+    agreement ended early is not in force from the day it was ended, so "End sharing today"
+    stops the pooling at once."""
+    day = on or timezone.localdate()
     found = (
         DataSharingAgreement.objects.filter(
             alliance_id=alliance_id, starts_on__lte=day, ends_on__gte=day
         )
-        .filter(Q(ended_early_on__isnull=True) | Q(ended_early_on__gte=day))
+        .filter(Q(ended_early_on__isnull=True) | Q(ended_early_on__gt=day))
         .filter(scope__in=[DataSharingAgreement.Scope.ALL, kind])
         .select_related("organisation")
         .order_by("organisation__name")
@@ -986,11 +1222,10 @@ def agreements_in_force(
     return list(found)
 
 
-def pooled_tables(
-    alliance_id: int, kind: str, year: int
-) -> tuple[dict[str, pl.DataFrame], list[Organisation]]:
-    """The latest accepted pseudonymised tables of every council with an agreement in force with
-    the alliance, stacked with a `COUNCIL` column; and the councils included."""
+def sharing_councils(alliance_id: int, kind: str, on: dt.date | None = None) -> list[Organisation]:
+    """The member councils of the alliance with an agreement covering `kind` in force on the
+    day, each once however many agreements cover it (renewing before an old agreement ends is
+    normal), by name."""
     from alliance.organisations.models import AllianceMember
 
     members = set(
@@ -998,32 +1233,129 @@ def pooled_tables(
             "council__organisation_id", flat=True
         )
     )
+    councils: dict[int, Organisation] = {}
+    for agreement in agreements_in_force(alliance_id, kind, on):
+        if agreement.organisation_id in members:
+            councils.setdefault(agreement.organisation_id, agreement.organisation)
+    return sorted(councils.values(), key=lambda o: (o.name, o.pk))
+
+
+def pooled_tables(
+    alliance_id: int, kind: str, year: int
+) -> tuple[dict[str, pl.DataFrame], list[Organisation]]:
+    """The latest accepted pseudonymised tables of every council with an agreement in force with
+    the alliance, stacked with a `COUNCIL` column (each council's records once); and the
+    councils included."""
     included: list[Organisation] = []
     stacked: dict[str, list[pl.DataFrame]] = {}
-    for agreement in agreements_in_force(alliance_id, kind):
-        if agreement.organisation_id not in members:
-            continue
-        tables = latest_tables(agreement.organisation, kind, year)
+    for council in sharing_councils(alliance_id, kind):
+        tables = latest_tables(council, kind, year)
         if not tables:
             continue
-        if agreement.organisation not in included:
-            included.append(agreement.organisation)
-        for name, frame in tables.items():
-            stacked.setdefault(name, []).append(
-                frame.with_columns(pl.lit(agreement.organisation.name).alias("COUNCIL"))
-            )
+        included.append(council)
+        _stack(stacked, tables, council)
     return {n: pl.concat(f, how="diagonal_relaxed") for n, f in stacked.items()}, included
 
 
+def pooled_previous(
+    councils: Iterable[Organisation], kind: str, year: int
+) -> dict[str, pl.DataFrame]:
+    """Last year's pseudonymised tables of the pooled councils (`previous_year_tables`), stacked
+    with a `COUNCIL` column: for the pooled figures only, never offered as a download."""
+    stacked: dict[str, list[pl.DataFrame]] = {}
+    for council in councils:
+        _stack(stacked, previous_year_tables(council, kind, year), council)
+    return {n: pl.concat(f, how="diagonal_relaxed") for n, f in stacked.items()}
+
+
+def _stack(
+    stacked: dict[str, list[pl.DataFrame]], tables: dict[str, pl.DataFrame], council: Organisation
+) -> None:
+    for name, frame in tables.items():
+        stacked.setdefault(name, []).append(
+            frame.with_columns(pl.lit(council.name).alias("COUNCIL"))
+        )
+
+
+# Direct identifiers: never in anything that leaves a council's own view (issue #12). The
+# stored tables hold keyed pseudonyms of UPNs; the pooled files leave even those out, as no
+# pooled figure needs them.
+POOLED_LEFT_OUT = frozenset({"UPN", "FormerUPN", "ROW_NUMBER"})
+
+
+def pooled_download_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """A pooled table as the alliance lead downloads it: `COUNCIL` first, then the table's
+    pseudonymised columns, without UPN pseudonyms, row numbers or unparsed text."""
+    return frame.select(
+        "COUNCIL",
+        *[
+            c
+            for c in frame.columns
+            if c != "COUNCIL" and c not in POOLED_LEFT_OUT and not c.endswith("__raw")
+        ],
+    )
+
+
+def pooled_figures(
+    kind: str,
+    year: int,
+    tables: dict[str, pl.DataFrame],
+    previous: dict[str, pl.DataFrame] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, dict[str, Any]]]]:
+    """The indicators over the pooled records, and council by council over the same records,
+    with the same definitions: (pooled rows, {council: {indicator: row}}). A child is one
+    council's child: ids are kept apart by council (two councils' keys could, very rarely, give
+    one pseudonym), so a pooled share always lies between its councils' shares."""
+    if not tables:
+        return [], {}
+    child = "CHILD" if kind == ReturnKind.SSDA903 else "LAchildID"
+
+    def apart(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+        return {
+            name: frame.with_columns(
+                pl.concat_str(pl.col("COUNCIL"), pl.lit("/"), pl.col(child)).alias(child)
+            )
+            if child in frame.columns and "COUNCIL" in frame.columns
+            else frame
+            for name, frame in frames.items()
+        }
+
+    def only(frames: dict[str, pl.DataFrame], council: str) -> dict[str, pl.DataFrame]:
+        return {
+            n: f.filter(pl.col("COUNCIL") == council) if "COUNCIL" in f.columns else f
+            for n, f in frames.items()
+        }
+
+    now, before = apart(tables), apart(previous or {})
+    councils = sorted(
+        {c for frame in now.values() if "COUNCIL" in frame.columns for c in frame["COUNCIL"]}
+    )
+    per_council = {
+        council: {
+            row["indicator"]: row
+            for row in pooled_indicators(
+                kind, year, only(now, council), only(before, council) or None
+            )
+        }
+        for council in councils
+    }
+    return pooled_indicators(kind, year, now, before or None), per_council
+
+
 def pooled_indicators(
-    kind: str, year: int, tables: dict[str, pl.DataFrame]
+    kind: str,
+    year: int,
+    tables: dict[str, pl.DataFrame],
+    previous: dict[str, pl.DataFrame] | None = None,
 ) -> list[dict[str, Any]]:
     """The library's indicators over the pooled records (rates need one council's population,
-    so they are left out)."""
+    so they are left out). `previous` is last year's SSDA903 tables of the same councils, which
+    the indicators use to follow a child's care back into last year (`pooled_previous`)."""
     from statutory.engine import Return
 
     if not tables:
         return []
+    earlier: Return | None = None
     if kind == ReturnKind.SSDA903:
         from statutory.ssda903.indicators import compute
         from statutory.ssda903.schemas import CHILD_ID, load_schema
@@ -1035,6 +1367,19 @@ def pooled_indicators(
         }
         codes: Any = schema.codes
         child_id = CHILD_ID
+        if previous:
+            last = _schema_for(year - 1, year)
+            earlier = Return(
+                kind="903",
+                year=year - 1,
+                tables={
+                    n: previous.get(n, t.empty()).drop("COUNCIL", "YEAR", strict=False)
+                    for n, t in last.tables.items()
+                },
+                supplied=frozenset(previous),
+                codes=last.codes,
+                child_id=CHILD_ID,
+            )
     else:
         from statutory.cin.indicators import compute
         from statutory.cin.schema import CHILD_ID as CIN_CHILD
@@ -1052,6 +1397,7 @@ def pooled_indicators(
         supplied=frozenset(tables),
         codes=codes,
         child_id=child_id,
+        previous=earlier,
     )
     result = compute(return_, la=None)
     return [

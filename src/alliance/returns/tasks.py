@@ -18,3 +18,9 @@ from alliance.returns import services
 def check_upload(upload_id: int) -> str:
     token = uuid.uuid4().hex
     return services.check(upload_id, token)
+
+
+@task()
+def remove_expired_findings() -> int:
+    """The scheduler's daily retention clean-up of returns' findings (see docs/returns.md)."""
+    return services.remove_expired_findings()

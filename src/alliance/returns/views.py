@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -208,7 +209,10 @@ def rule_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         from django.http import Http404
 
         raise Http404("No such rule in this report")
-    frame = services.findings_frame(item).filter(pl.col("rule_code") == code)
+    # the council's own report: its own child ids, put back from the re-identification file
+    frame = services.findings_frame(item, identified=True)
+    if not frame.is_empty():
+        frame = frame.filter(pl.col("rule_code") == code)
     audit.record(
         request,
         audit.Action.VIEW,
@@ -225,6 +229,8 @@ def rule_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "rows": frame.head(ROWS_SHOWN).to_dicts(),
             "total": frame.height,
             "shown": min(frame.height, ROWS_SHOWN),
+            "kept": services.findings_kept(item),
+            "retention_days": services.findings_retention().days,
         },
     )
 
@@ -239,7 +245,9 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     path = services.excel_report(item)
     audit.record(request, audit.Action.DOWNLOAD, item, detail={"file": "findings.xlsx"})
     name = f"{item.organisation.slug}-{item.kind}-{item.year}-upload-{item.pk}-findings.xlsx"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    handle = path.open("rb")
+    path.unlink()  # it holds the council's real child ids: nothing keeps it once it is sent
+    return FileResponse(handle, as_attachment=True, filename=name)
 
 
 @guard(Area.RETURNS, Action.CHANGE)
@@ -305,7 +313,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
             "title": "Data-sharing agreements",
             "council": council,
             "agreements": list(found),
-            "today": dt.date.today(),
+            "today": timezone.localdate(),
             "may_change": can(request.user, Area.RETURNS, Action.CHANGE),
         },
     )
@@ -346,13 +354,16 @@ def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
     with transaction.atomic():
         if agreement.ended_early_on is None:
-            agreement.ended_early_on = dt.date.today()
+            agreement.ended_early_on = timezone.localdate()
             agreement.save(update_fields=["ended_early_on"])
             audit.record(
                 request,
                 audit.Action.CHANGE,
                 agreement,
-                detail={"ended_early_on": str(agreement.ended_early_on)},
+                detail={
+                    "ended_early_on": str(agreement.ended_early_on),
+                    "ended_at": timezone.now().isoformat(),
+                },
             )
     messages.success(request, f"Sharing with {agreement.alliance} ended today")
     return redirect("returns:agreements")
@@ -389,7 +400,11 @@ def pooled(request: HttpRequest) -> HttpResponse:
         members = list(
             AllianceMember.objects.filter(alliance=alliance).select_related("council__organisation")
         )
-        per_council = {o.pk: services.latest_uploads_for([o.pk], kind, year) for o in included}
+        # the pooled figures and each council's, from the same pooled records with the same
+        # definitions (so a pooled share lies between its councils' shares)
+        pooled_rows, per_council = services.pooled_figures(
+            kind, year, tables, services.pooled_previous(included, kind, year)
+        )
         blocks.append(
             {
                 "alliance": alliance,
@@ -400,12 +415,10 @@ def pooled(request: HttpRequest) -> HttpResponse:
                     if m.council.organisation not in included
                 ],
                 "rows": {n: f.height for n, f in sorted(tables.items())},
-                "indicators": services.pooled_indicators(kind, year, tables),
+                "indicators": pooled_rows,
                 "per_council": {
-                    o.name: {i["indicator"]: i["value"] for i in u[0].indicators}
-                    for o in included
-                    for u in [per_council[o.pk]]
-                    if u
+                    name: {indicator: row["value"] for indicator, row in rows.items()}
+                    for name, rows in per_council.items()
                 },
             }
         )
@@ -450,16 +463,7 @@ def pooled_download(
         from django.http import Http404
 
         raise Http404("No such table")
-    frame = tables[table].select(
-        [
-            "COUNCIL",
-            *[
-                c
-                for c in tables[table].columns
-                if c not in ("COUNCIL", "ROW_NUMBER") and not c.endswith("__raw")
-            ],
-        ]
-    )
+    frame = services.pooled_download_frame(tables[table])
     audit.record(
         request,
         audit.Action.EXPORT,
@@ -497,11 +501,32 @@ BREAKDOWNS: dict[str, list[tuple[str, str]]] = {
 }
 
 
+def _aggregate_councils(request: HttpRequest, kind: str) -> set[int] | None:
+    """The councils whose counts the person may see in the aggregates (None: every council).
+
+    Suppression has to hold across everything a person can reach, not only inside one table:
+    an alliance lead who sees a council's suppressed row beside column totals, and the other
+    councils' exact figures on the pooled page, can subtract. So an alliance's reach is only
+    the councils sharing `kind` with it under an agreement in force (whose records the lead
+    sees anyway); a council whose agreement has ended does not appear at all. A council's own
+    people see their own council."""
+    reach = scope(request.user, Area.AGGREGATES)
+    if reach.everything:
+        return None
+    reachable = Organisation.objects.filter(pk__in=reach.organisation_ids)
+    own = set(
+        reachable.filter(
+            kind=Organisation.Kind.COUNCIL, memberships__user_id=request.user.pk or 0
+        ).values_list("pk", flat=True)
+    )
+    for alliance in reachable.filter(kind=Organisation.Kind.ALLIANCE):
+        own |= {c.pk for c in services.sharing_councils(alliance.pk, kind)}
+    return own
+
+
 def _aggregate_tables(request: HttpRequest, kind: str, year: int) -> tuple[list[Any], list[Upload]]:
     """The breakdown tables the person may see, each suppressed with its totals."""
-    reach = scope(request.user, Area.AGGREGATES)
-    ids = None if reach.everything else reach.organisation_ids
-    uploads = services.latest_uploads_for(ids, kind, year)
+    uploads = services.latest_uploads_for(_aggregate_councils(request, kind), kind, year)
     tables = []
     for caption, prefix in BREAKDOWNS[kind]:
         columns, rows = services.aggregate_breakdown(uploads, prefix)

@@ -134,7 +134,14 @@ def _requests(w: dict[str, Any]) -> dict[str, list[tuple[str, str, Callable[[Cli
             (
                 "analyst",
                 "change",
-                lambda c: c.post(reverse("returns:agreement-end", args=[w["agreement"].pk])),
+                # the CIN agreement just recorded: ending it takes effect at once, and the
+                # SSDA903 one must stay in force for the pooled download below
+                lambda c: c.post(
+                    reverse(
+                        "returns:agreement-end",
+                        args=[DataSharingAgreement.objects.filter(scope="cin").latest("id").pk],
+                    )
+                ),
             )
         ],
         "pooled": [("lead", "query", lambda c: c.get(reverse("returns:pooled"), {"year": YEAR}))],
