@@ -4,7 +4,6 @@ every view or change of a record is audited."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections import Counter
 from typing import Any
@@ -13,7 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -29,6 +28,7 @@ from alliance.access.policy import (
 )
 from alliance.audit import services as audit
 from alliance.common.charts import Series, line_chart
+from alliance.common.exports import csv_response
 from alliance.organisations.models import Organisation
 from alliance.workplace import codes, forms, services
 from alliance.workplace.models import (
@@ -742,13 +742,11 @@ UNSUPPRESSED_NOTE = (
 
 
 @guard(WP, Action.EXPORT)
-def outcomes_csv(request: HttpRequest) -> HttpResponse:
+def outcomes_csv(request: HttpRequest) -> HttpResponseBase:
     council = _council(request, Action.EXPORT)
     data = _outcomes(request, council)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="workplace-outcomes-unsuppressed.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    rows: list[list[Any]] = []
+    rows.append(
         [
             "age_band",
             "collection_year",
@@ -762,7 +760,7 @@ def outcomes_csv(request: HttpRequest) -> HttpResponse:
     )
     for band in data["bands"]:
         for r in band["rows"]:
-            writer.writerow(
+            rows.append(
                 [
                     band["band"],
                     r["label"],
@@ -774,8 +772,8 @@ def outcomes_csv(request: HttpRequest) -> HttpResponse:
                     "" if r["england"] is None else r["england"],
                 ]
             )
-    writer.writerow([])
-    writer.writerow(
+    rows.append([])
+    rows.append(
         [
             "employer",
             "opportunities",
@@ -786,15 +784,15 @@ def outcomes_csv(request: HttpRequest) -> HttpResponse:
         ]
     )
     for e in data["employers"]:
-        writer.writerow(
+        rows.append(
             [e.employer, e.opportunities, e.places, e.started, e.sustained_3, e.sustained_6]
         )
-    writer.writerow([])
-    writer.writerow([UNSUPPRESSED_NOTE])
+    rows.append([])
+    rows.append([UNSUPPRESSED_NOTE])
     audit.record(
         request, audit.Action.EXPORT, object_type="workplace.Outcomes", organisation_id=council.pk
     )
-    return response
+    return csv_response("workplace-outcomes-unsuppressed.csv", None, rows)
 
 
 # ---------------------------------------------------------------------------------------------
