@@ -102,6 +102,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = services.queue(_referrals(request), now)
+    _listed(request, "Families waiting for first contact", [row.referral for row in rows])
     return render(
         request,
         "edgeofcare/queue.html",
@@ -128,6 +129,16 @@ def cases(request: HttpRequest) -> HttpResponse:
         ),
         50,
     ).get_page(request.GET.get("page"))
+    # a search by surname, postcode or reference shows full postcodes: audited, with what was
+    # asked (the audit log is where a search should be seen, not the access log)
+    _listed(
+        request,
+        "Case search",
+        list(page.object_list),
+        status=status,
+        searched=q,
+        page=page.number,
+    )
     return render(
         request,
         "edgeofcare/cases.html",
@@ -281,9 +292,33 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _shown_with(form: Any) -> dict[str, Any]:
+    return {"errors": sorted(form.errors)} if form.is_bound else {}
+
+
+def _listed(request: HttpRequest, what: str, referrals: list[Any], **detail: Any) -> None:
+    """A list of families (references, postcodes, urgency) is a view of their data: one audit
+    row naming the cases shown."""
+    audit.record(
+        request,
+        audit.Action.QUERY,
+        object_type="edgeofcare.Referral",
+        object_repr=what,
+        detail={"shown": [r.pk for r in referrals], **detail},
+    )
+
+
 def _case_form_page(
     request: HttpRequest, r: Referral, template: str, title: str, form: Any, **extra: Any
 ) -> HttpResponse:
+    """A form on a family's case shows the case (names, address, children): audited as a view,
+    as the case page is."""
+    audit.record(
+        request,
+        audit.Action.VIEW,
+        r,
+        detail={"form": template.rsplit("/", 1)[-1], "path": request.path, **_shown_with(form)},
+    )
     return render(
         request,
         template,
@@ -532,6 +567,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
         .select_related("service", "referral")
         .order_by("allocated_at")
     )
+    _listed(request, "Families waiting for a service", [a.referral for a in waiting])
     return render(
         request, "edgeofcare/services.html", {"title": "Services", "rows": rows, "waiting": waiting}
     )
