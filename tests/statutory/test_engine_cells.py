@@ -81,6 +81,12 @@ def test_a_frame_is_neutralised_in_its_text_columns_only() -> None:
     assert text.count("id,n") == 1  # one header however many slices
 
 
+def test_categorical_columns_are_text_too() -> None:
+    frame = pl.DataFrame({"code": HOSTILE}, schema={"code": pl.Categorical})
+    text = b"".join(frame_csv_chunks(frame)).decode()
+    assert pl.read_csv(io.StringIO(text))["code"].to_list() == ["'" + h for h in HOSTILE]
+
+
 def test_a_workbook_writes_text_as_text_and_numbers_as_numbers(tmp_path: Path) -> None:
     book = new_workbook(str(tmp_path / "x.xlsx"))
     sheet = book.add_worksheet()

@@ -927,7 +927,7 @@ def excel_report(upload: Upload) -> Path:
     stays bounded: the findings are read from the parquet file a slice at a time and the
     workbook is written row by row (xlsxwriter's constant-memory mode). Every cell goes through
     `statutory.engine.cells`, so a child id typed as a formula is shown as text."""
-    from statutory.engine.cells import new_workbook, write_row
+    from statutory.engine.cells import neutralise_frame, new_workbook, write_row
     from statutory.engine.reports import EXCEL_MAX_ROWS, atomic_write
 
     path = excel_report_path(upload)
@@ -973,9 +973,13 @@ def excel_report(upload: Upload) -> Path:
         row = 1
         for offset in range(0, total, WORKBOOK_SLICE):
             assert scan is not None
-            part = scan.slice(offset, min(WORKBOOK_SLICE, total - offset)).collect()
+            part = neutralise_frame(
+                scan.slice(offset, min(WORKBOOK_SLICE, total - offset)).collect()
+            )
+            # neutralised above, and the workbook writes no formulas or links from text, so
+            # xlsxwriter's own write_row (faster than a call per cell) is safe here
             for values in part.iter_rows():
-                write_row(sheet, row, 0, values)
+                sheet.write_row(row, 0, values)
                 row += 1
         sheet.set_column(0, max(len(columns) - 1, 0), 16)
         book.close()

@@ -70,14 +70,15 @@ def csv_lines(header: Sequence[str] | None, rows: Iterable[Sequence[Any]]) -> It
 
 
 def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame with every text column neutralised (numeric and date columns untouched)."""
+    """The frame with every text column (categorical ones too) neutralised; numeric and date
+    columns untouched."""
     text = [
-        pl.when(pl.col(name).str.contains(_DANGEROUS_PATTERN))
-        .then(pl.lit("'") + pl.col(name))
-        .otherwise(pl.col(name))
+        pl.when(pl.col(name).cast(pl.String).str.contains(_DANGEROUS_PATTERN))
+        .then(pl.lit("'") + pl.col(name).cast(pl.String))
+        .otherwise(pl.col(name).cast(pl.String))
         .alias(name)
         for name, dtype in frame.schema.items()
-        if dtype == pl.String
+        if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)
     ]
     if not text:
         return frame
