@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -13,11 +13,7 @@ from django.shortcuts import render
 from alliance.access.policy import Action, Area, guard
 from alliance.audit import services as audit
 from alliance.audit.models import AuditEvent
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+from alliance.common.exports import csv_response
 
 
 @guard(Area.AUDIT)
@@ -35,6 +31,17 @@ def log(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("format") == "csv":
         return _export(request, events)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    # the log names people, their addresses and the records they saw: reading it is audited too
+    audit.record(
+        request,
+        audit.Action.VIEW,
+        object_type="audit.AuditEvent",
+        object_repr="Audit log",
+        detail={
+            "filters": {"who": who, "action": action, "type": record_type},
+            "page": page.number,
+        },
+    )
     return render(
         request,
         "audit/log.html",
@@ -57,7 +64,6 @@ def _export(request: HttpRequest, events: QuerySet[AuditEvent]) -> StreamingHttp
         object_type="audit.AuditEvent",
         detail={"filters": dict(request.GET)},
     )
-    writer = csv.writer(_Echo())
     header = [
         "at",
         "username",
@@ -71,10 +77,9 @@ def _export(request: HttpRequest, events: QuerySet[AuditEvent]) -> StreamingHttp
         "path",
     ]
 
-    def rows() -> Iterator[str]:
-        yield writer.writerow(header)
+    def rows() -> Iterator[list[Any]]:
         for e in events.iterator():
-            yield writer.writerow(
+            yield (
                 [
                     e.at.isoformat(),
                     e.username,
@@ -89,6 +94,4 @@ def _export(request: HttpRequest, events: QuerySet[AuditEvent]) -> StreamingHttp
                 ]
             )
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
-    return response
+    return csv_response("audit-log.csv", header, rows())

@@ -4,19 +4,19 @@ family's details."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from alliance.access.policy import Action, Area, get_visible_or_404, guard, scope, visible_to
 from alliance.audit import services as audit
 from alliance.common.charts import Series, bar_chart, line_chart
+from alliance.common.exports import csv_response
 from alliance.edgeofcare import forms, services
 from alliance.edgeofcare.models import (
     AllocationMethod,
@@ -102,6 +102,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = services.queue(_referrals(request), now)
+    _listed(request, "Families waiting for first contact", [row.referral for row in rows])
     return render(
         request,
         "edgeofcare/queue.html",
@@ -128,6 +129,16 @@ def cases(request: HttpRequest) -> HttpResponse:
         ),
         50,
     ).get_page(request.GET.get("page"))
+    # a search by surname, postcode or reference shows full postcodes: audited, with what was
+    # asked (the audit log is where a search should be seen, not the access log)
+    _listed(
+        request,
+        "Case search",
+        list(page.object_list),
+        status=status,
+        searched=q,
+        page=page.number,
+    )
     return render(
         request,
         "edgeofcare/cases.html",
@@ -281,9 +292,33 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _shown_with(form: Any) -> dict[str, Any]:
+    return {"errors": sorted(form.errors)} if form.is_bound else {}
+
+
+def _listed(request: HttpRequest, what: str, referrals: list[Any], **detail: Any) -> None:
+    """A list of families (references, postcodes, urgency) is a view of their data: one audit
+    row naming the cases shown."""
+    audit.record(
+        request,
+        audit.Action.QUERY,
+        object_type="edgeofcare.Referral",
+        object_repr=what,
+        detail={"shown": [r.pk for r in referrals], **detail},
+    )
+
+
 def _case_form_page(
     request: HttpRequest, r: Referral, template: str, title: str, form: Any, **extra: Any
 ) -> HttpResponse:
+    """A form on a family's case shows the case (names, address, children): audited as a view,
+    as the case page is."""
+    audit.record(
+        request,
+        audit.Action.VIEW,
+        r,
+        detail={"form": template.rsplit("/", 1)[-1], "path": request.path, **_shown_with(form)},
+    )
     return render(
         request,
         template,
@@ -532,6 +567,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
         .select_related("service", "referral")
         .order_by("allocated_at")
     )
+    _listed(request, "Families waiting for a service", [a.referral for a in waiting])
     return render(
         request, "edgeofcare/services.html", {"title": "Services", "rows": rows, "waiting": waiting}
     )
@@ -629,7 +665,7 @@ def _insight_council(request: HttpRequest) -> Organisation | None:
 
 
 @guard(Area.INSIGHT)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HttpRequest) -> HttpResponseBase:
     council = _insight_council(request)
     if council is None:
         return render(
@@ -655,25 +691,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             object_repr=f"Edge of Care figures, {council}",
             organisation_id=council.pk,
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="edge-of-care-{council.slug}.csv"'
-        w = csv.writer(response)
-        w.writerow(["measure", "group", "value"])
+        rows: list[list[Any]] = []
         for label, n in monthly:
-            w.writerow(["referrals", label, n])
+            rows.append(["referrals", label, n])
         for t in targets:
-            w.writerow(["first contacts on time, last 12 months", t["urgency"], t["met"]])
-            w.writerow(["first contacts late, last 12 months", t["urgency"], t["missed"]])
-            w.writerow(["waiting and overdue", t["urgency"], t["waiting_overdue"]])
+            rows.append(["first contacts on time, last 12 months", t["urgency"], t["met"]])
+            rows.append(["first contacts late, last 12 months", t["urgency"], t["missed"]])
+            rows.append(["waiting and overdue", t["urgency"], t["waiting_overdue"]])
         for row in in_use:
-            w.writerow(["families with service", row["service"].name, row["active"]])
-            w.writerow(["families waiting", row["service"].name, row["waiting"]])
+            rows.append(["families with service", row["service"].name, row["active"]])
+            rows.append(["families waiting", row["service"].name, row["waiting"]])
         for o in outcomes:
             for k in ("checked", "at_home", "same_school", "in_care", "re_referred"):
-                w.writerow([f"outcome {k}", f"{o['months']} months", o[k]])
+                rows.append([f"outcome {k}", f"{o['months']} months", o[k]])
         for label, n in closures:
-            w.writerow(["cases closed in the last 12 months", label, n])
-        return response
+            rows.append(["cases closed in the last 12 months", label, n])
+        return csv_response(f"edge-of-care-{council.slug}.csv", ["measure", "group", "value"], rows)
     chart = line_chart(
         "Referrals each month",
         f"Referrals to Edge of Care in {council} over the last 12 months",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from django.utils.http import urlencode
 
 from alliance.access.policy import public
 from alliance.common.charts import Series, line_chart
+from alliance.common.exports import csv_response
 from alliance.nationalpicture import services
 from alliance.nationalpicture.models import Grade, Judgement, Source
 from alliance.organisations.models import Council, CouncilType, Region
@@ -133,11 +133,6 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "nationalpicture/index.html", context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 CSV_HEADER = [
     "council",
     "dfe_code",
@@ -162,13 +157,11 @@ CSV_HEADER = [
 def councils_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The table as CSV, with the same filters and order as the page."""
     rows, _params = _filtered_rows(request)
-    writer = csv.writer(_Echo())
 
-    def lines() -> Iterator[str]:
-        yield writer.writerow(CSV_HEADER)
+    def lines() -> Iterator[list[Any]]:
         for row in rows:
             c, j = row.council, row.judgement
-            yield writer.writerow(
+            yield (
                 [
                     c.name,
                     c.dfe_code,
@@ -189,11 +182,9 @@ def councils_csv(request: HttpRequest) -> StreamingHttpResponse:
                 ]
             )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="national-picture-{timezone.localdate():%Y-%m-%d}.csv"'
+    return csv_response(
+        f"national-picture-{timezone.localdate():%Y-%m-%d}.csv", CSV_HEADER, lines()
     )
-    return response
 
 
 def _comparison_chart(comparison: services.Comparison, council: Council) -> Any:

@@ -48,6 +48,7 @@ from alliance.programme.models import (
 )
 from alliance.programme.money import pence_as_text
 from alliance.programme.quarters import Quarter, quarters
+from statutory.engine.cells import neutralise, new_workbook, write_row
 
 AREA_FIELDS = ("leaders", "help_and_protection", "children_in_care", "care_leavers")
 MONEY_FIELDS = {"amount_pence", "grant_share_pence", "grant_total_pence"}
@@ -1508,19 +1509,28 @@ def excel_day(day: dt.date) -> int:
 
 
 def spend_workbook(programme: Programme, lines: QuerySet[BudgetLine], today: dt.date) -> bytes:
+    """The spend workbook (see `write_spend_workbook`) as bytes."""
+    buffer = io.BytesIO()
+    book = new_workbook(buffer, {"in_memory": True})
+    write_spend_workbook(book, programme, lines, today)
+    book.close()
+    return buffer.getvalue()
+
+
+def write_spend_workbook(
+    book: Any, programme: Programme, lines: QuerySet[BudgetLine], today: dt.date
+) -> None:
     """An Excel workbook for grant returns: a summary per budget line (budget, forecast to date,
     actual, variance, left) and every spend entry, amounts in pounds with a currency format (the
-    figures come from whole pence, so they are exact to the penny)."""
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    figures come from whole pence, so they are exact to the penny). Every text cell goes through
+    `statutory.engine.cells`, so a budget line named "=..." is shown, never run."""
     bold = book.add_format({"bold": True})
     pounds = book.add_format({"num_format": "£#,##0.00"})
     date_format = book.add_format({"num_format": "d mmm yyyy"})
     summary = book.add_worksheet("Summary")
-    summary.write_row(0, 0, [programme.name], bold)
-    summary.write_row(
+    write_row(summary, 0, 0, [programme.name], bold)
+    write_row(
+        summary,
         1,
         0,
         [
@@ -1538,11 +1548,14 @@ def spend_workbook(programme: Programme, lines: QuerySet[BudgetLine], today: dt.
         "Variance",
         "Left",
     ]
-    summary.write_row(3, 0, headers, bold)
+    write_row(summary, 3, 0, headers, bold)
     row = 4
     for item in money_summary(lines, today):
-        summary.write_row(
-            row, 0, [str(item.line.partner.alliance), item.line.name, item.line.get_kind_display()]
+        write_row(
+            summary,
+            row,
+            0,
+            [str(item.line.partner.alliance), item.line.name, item.line.get_kind_display()],
         )
         for col, pence in enumerate(
             (item.line.amount_pence, item.forecast_to_date, item.spent, item.variance, item.left),
@@ -1553,7 +1566,8 @@ def spend_workbook(programme: Programme, lines: QuerySet[BudgetLine], today: dt.
     summary.set_column(0, 2, 28)
     summary.set_column(3, 7, 16)
     profile_sheet = book.add_worksheet("Forecast by quarter")
-    profile_sheet.write_row(
+    write_row(
+        profile_sheet,
         0,
         0,
         [
@@ -1574,7 +1588,8 @@ def spend_workbook(programme: Programme, lines: QuerySet[BudgetLine], today: dt.
     by_line = forecast.profiles(chosen)
     for line in chosen:
         for q in forecast.quarter_table(programme, [line]):
-            profile_sheet.write_row(
+            write_row(
+                profile_sheet,
                 row,
                 0,
                 [
@@ -1597,7 +1612,8 @@ def spend_workbook(programme: Programme, lines: QuerySet[BudgetLine], today: dt.
     profile_sheet.set_column(3, 3, 9)
     profile_sheet.set_column(4, 8, 14)
     entries = book.add_worksheet("Spend entries")
-    entries.write_row(
+    write_row(
+        entries,
         0,
         0,
         [
@@ -1633,11 +1649,11 @@ def spend_workbook(programme: Programme, lines: QuerySet[BudgetLine], today: dt.
         .iterator(chunk_size=2000)
     ):
         write_number(row, 0, excel_day(spent_on), date_format)
-        write_string(row, 1, alliance)
-        write_string(row, 2, line_name)
-        write_string(row, 3, council or "")
-        write_string(row, 4, description)
-        write_string(row, 5, evidence)
+        write_string(row, 1, neutralise(alliance))
+        write_string(row, 2, neutralise(line_name))
+        write_string(row, 3, neutralise(council or ""))
+        write_string(row, 4, neutralise(description))
+        write_string(row, 5, neutralise(evidence))
         write_number(row, 6, amount / 100, pounds)
         if reported is not None:
             write_number(row, 7, excel_day(reported), date_format)
@@ -1645,8 +1661,6 @@ def spend_workbook(programme: Programme, lines: QuerySet[BudgetLine], today: dt.
     entries.set_column(0, 0, 12)
     entries.set_column(1, 5, 26)
     entries.set_column(6, 7, 14)
-    book.close()
-    return buffer.getvalue()
 
 
 def programme_totals(programme: Programme) -> dict[str, Any]:

@@ -4,9 +4,8 @@ checks `can(user, Area.PROGRAMME, Action.CHANGE, owning organisation)`."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms as django_forms
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from alliance.access.policy import Action, Area, can, get_visible_or_404, guard, visible_to
 from alliance.audit import services as audit
 from alliance.common import charts
+from alliance.common.exports import csv_response, xlsx_response
 from alliance.common.views import forbidden
 from alliance.organisations.models import AllianceMember, Council, Organisation
 from alliance.programme import editing, forecast, forms, needs, services
@@ -211,67 +211,59 @@ def services_scope_all(request: HttpRequest) -> bool:
 
 
 @guard(Area.PROGRAMME, Action.EXPORT)
-def dashboard_csv(request: HttpRequest) -> HttpResponse:
+def dashboard_csv(request: HttpRequest) -> HttpResponseBase:
     today = _today()
     everything = _visible_engagements(request)
     programme = _programme_choice(request, everything)
     engagements = everything.filter(programme=programme) if programme else everything.none()
     rows = services.engagement_rows(engagements, today)
     moved = {m["engagement_id"]: m for m in services.judgement_movement(engagements)}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
+    header = [
+        "Programme",
+        "Alliance",
+        "Supported council",
+        "Region",
+        "Starts",
+        "Ends",
+        "Status",
+        "Red",
+        "Amber",
+        "Green",
+        "Overdue",
+        "Next milestone due",
+        "Spend (£)",
+        "Judgement at the start",
+        "Next judgement",
+        "Next judgement published",
+        "Demo data",
+    ]
+    lines = [
         [
-            "Programme",
-            "Alliance",
-            "Supported council",
-            "Region",
-            "Starts",
-            "Ends",
-            "Status",
-            "Red",
-            "Amber",
-            "Green",
-            "Overdue",
-            "Next milestone due",
-            "Spend (£)",
-            "Judgement at the start",
-            "Next judgement",
-            "Next judgement published",
-            "Demo data",
+            e.programme.name,
+            e.alliance.name,
+            e.supported_council.name,
+            e.supported_council.region.name,
+            e.starts.isoformat(),
+            e.ends.isoformat(),
+            e.get_status_display(),
+            row.red,
+            row.amber,
+            row.green,
+            row.overdue,
+            row.next_due.isoformat() if row.next_due else "",
+            Decimal(row.spent).scaleb(-2),  # pounds, as a number: exact to the penny
+            moved[e.pk]["before"],
+            moved[e.pk]["after"],
+            moved[e.pk]["after_published"].isoformat() if moved[e.pk]["after_published"] else "",
+            "fictional" if e.is_demo else "",
         ]
-    )
-    for row in rows:
-        e = row.engagement
-        writer.writerow(
-            [
-                e.programme.name,
-                e.alliance.name,
-                e.supported_council.name,
-                e.supported_council.region.name,
-                e.starts.isoformat(),
-                e.ends.isoformat(),
-                e.get_status_display(),
-                row.red,
-                row.amber,
-                row.green,
-                row.overdue,
-                row.next_due.isoformat() if row.next_due else "",
-                f"{row.spent / 100:.2f}",
-                moved[e.pk]["before"],
-                moved[e.pk]["after"],
-                moved[e.pk]["after_published"].isoformat()
-                if moved[e.pk]["after_published"]
-                else "",
-                "fictional" if e.is_demo else "",
-            ]
-        )
+        for row in rows
+        for e in [row.engagement]
+    ]
     audit.record(
         request, audit.Action.EXPORT, object_type="programme.Engagement", detail={"rows": len(rows)}
     )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="programme-engagements.csv"'
-    return response
+    return csv_response("programme-engagements.csv", header, lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1036,7 +1028,7 @@ def spend_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
 
 
 @guard(Area.PROGRAMME, Action.EXPORT)
-def money_export(request: HttpRequest) -> HttpResponse:
+def money_export(request: HttpRequest) -> HttpResponseBase:
     partners = visible_to(
         request.user, Partner.objects.all(), Area.PROGRAMME, Action.EXPORT, via="alliance"
     )
@@ -1052,7 +1044,7 @@ def money_export(request: HttpRequest) -> HttpResponse:
 
         raise Http404("No programme")
     lines = BudgetLine.objects.filter(partner__in=partners.filter(programme=programme))
-    content = services.spend_workbook(programme, lines, _today())
+    today = _today()
     audit.record(
         request,
         audit.Action.EXPORT,
@@ -1060,13 +1052,10 @@ def money_export(request: HttpRequest) -> HttpResponse:
         organisation_id=programme.organisation_id,
         detail={"what": "spend workbook"},
     )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return xlsx_response(
+        f"spend-{programme.pk}-{today:%Y-%m-%d}.xlsx",
+        lambda book: services.write_spend_workbook(book, programme, lines, today),
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="spend-{programme.pk}-{_today():%Y-%m-%d}.xlsx"'
-    )
-    return response
 
 
 @guard(Area.PROGRAMME)

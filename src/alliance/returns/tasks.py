@@ -12,12 +12,23 @@ import uuid
 from django.tasks import task
 
 from alliance.returns import services
+from alliance.returns.models import Upload
 
 
 @task()
 def check_upload(upload_id: int) -> str:
     token = uuid.uuid4().hex
-    return services.check(upload_id, token)
+    result = services.check(upload_id, token)
+    if result == "accepted":
+        # the findings workbook is built next, as its own task, so it is ready when asked for
+        services.request_excel_report(Upload.objects.get(pk=upload_id))
+    return result
+
+
+@task()
+def prepare_findings_workbook(upload_id: int) -> str:
+    """The findings workbook of an accepted upload, built here rather than in a web request."""
+    return services.prepare_excel_report(upload_id)
 
 
 @task()

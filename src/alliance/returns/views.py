@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -27,6 +27,7 @@ from alliance.access.policy import (
 )
 from alliance.accounts.roles import Role
 from alliance.audit import services as audit
+from alliance.common.exports import frame_csv_response, xlsx_file_response
 from alliance.organisations.models import AllianceMember, Organisation
 from alliance.returns import performance, services, storage
 from alliance.returns.forms import AgreementForm, UploadForm
@@ -236,18 +237,25 @@ def rule_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 @guard(Area.RETURNS, Action.EXPORT)
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The findings workbook when it is ready; until then a page that says it is being
+    prepared and looks again every few seconds (the task worker builds it)."""
     item = _get_upload(request, pk, Action.EXPORT)
     if item.status != Upload.Status.ACCEPTED:
         from django.http import Http404
 
         raise Http404("This upload has no report")
-    path = services.excel_report(item)
+    path = services.excel_report_path(item)
+    if not path.exists():
+        services.request_excel_report(item)
+        return render(
+            request,
+            "returns/preparing.html",
+            {"title": "Your findings workbook is being prepared", "upload": item},
+        )
     audit.record(request, audit.Action.DOWNLOAD, item, detail={"file": "findings.xlsx"})
     name = f"{item.organisation.slug}-{item.kind}-{item.year}-upload-{item.pk}-findings.xlsx"
-    handle = path.open("rb")
-    path.unlink()  # it holds the council's real child ids: nothing keeps it once it is sent
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return xlsx_file_response(path, name)
 
 
 @guard(Area.RETURNS, Action.CHANGE)
@@ -445,7 +453,7 @@ def pooled(request: HttpRequest) -> HttpResponse:
 @guard(Area.POOLED_RETURNS, Action.EXPORT)
 def pooled_download(
     request: HttpRequest, alliance_id: int, kind: str, year: int, table: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     alliance = get_visible_or_404(
         request,
         Organisation.objects.filter(kind=Organisation.Kind.ALLIANCE),
@@ -476,11 +484,7 @@ def pooled_download(
             "councils": [o.pk for o in included],
         },
     )
-    response = HttpResponse(frame.write_csv(), content_type="text/csv")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{alliance.slug}-{kind}-{year}-{table}-pooled.csv"'
-    )
-    return response
+    return frame_csv_response(f"{alliance.slug}-{kind}-{year}-{table}-pooled.csv", frame)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -578,7 +582,7 @@ def aggregates(request: HttpRequest) -> HttpResponse:
 
 
 @guard(Area.AGGREGATES, Action.EXPORT)
-def aggregates_download(request: HttpRequest) -> HttpResponse:
+def aggregates_download(request: HttpRequest) -> HttpResponseBase:
     """The same suppressed tables as CSV (one line a cell: `<5` and `[c]` as on the page), never
     the counts behind them."""
     kind, year = _aggregate_choice(request)
@@ -605,6 +609,4 @@ def aggregates_download(request: HttpRequest) -> HttpResponse:
         object_repr=f"Aggregates {kind} {year} (CSV)",
         detail={"kind": kind, "year": year, "councils": [u.organisation_id for u in uploads]},
     )
-    response = HttpResponse(frame.write_csv(), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="aggregates-{kind}-{year}.csv"'
-    return response
+    return frame_csv_response(f"aggregates-{kind}-{year}.csv", frame)

@@ -4,7 +4,6 @@ every view or change of a record is audited."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections import Counter
 from typing import Any
@@ -13,7 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -29,6 +28,7 @@ from alliance.access.policy import (
 )
 from alliance.audit import services as audit
 from alliance.common.charts import Series, line_chart
+from alliance.common.exports import csv_response
 from alliance.organisations.models import Organisation
 from alliance.workplace import codes, forms, services
 from alliance.workplace.models import (
@@ -95,6 +95,16 @@ def index(request: HttpRequest) -> HttpResponse:
         .select_related("young_person", "adviser__user")
         .order_by("starts_at")[:10]
     )
+    overdue = [d for d in duties if d.status == "overdue"][:15]
+    due = [d for d in duties if d.status != "overdue"][:15]
+    # the page names young people (their duties due and their appointments): audited
+    audit.record(
+        request,
+        audit.Action.VIEW,
+        object_type="workplace.Duties",
+        object_repr="WorkPlace home: duties due and appointments",
+        detail={"duties": len(overdue) + len(due), "appointments": len(upcoming)},
+    )
     return render(
         request,
         "workplace/index.html",
@@ -104,8 +114,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "open_count": _opportunities_for_advisers(request)
             .filter(closing_date__gte=today)
             .count(),
-            "overdue": [d for d in duties if d.status == "overdue"][:15],
-            "due": [d for d in duties if d.status != "overdue"][:15],
+            "overdue": overdue,
+            "due": due,
             "overdue_count": sum(d.status == "overdue" for d in duties),
             "due_count": sum(d.status != "overdue" for d in duties),
             "appointments": upcoming,
@@ -198,6 +208,7 @@ def young_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             audit.record(request, audit.Action.CHANGE, person, detail={"fields": form.changed_data})
         messages.success(request, f"{person.name}’s record has been updated")
         return redirect("workplace:young-person", person.pk)
+    _shown(request, person, form)
     return render(
         request,
         "workplace/young_person_form.html",
@@ -307,6 +318,15 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _shown(request: HttpRequest, obj: Any, form: Any = None) -> None:
+    """A page showing a young person's record (a form to change it included) is a view of their
+    personal data: audited like any other view."""
+    detail: dict[str, Any] = {"form": True} if form is not None else {}
+    if form is not None and form.is_bound:
+        detail["errors"] = sorted(form.errors)
+    audit.record(request, audit.Action.VIEW, obj, detail=detail)
+
+
 def _child_form(
     request: HttpRequest,
     pk: int,
@@ -327,6 +347,7 @@ def _child_form(
             audit.record(request, audit.Action.CHANGE if instance else audit.Action.CREATE, obj)
         messages.success(request, done)
         return redirect("workplace:young-person", person.pk)
+    _shown(request, instance if instance is not None else person, form)
     return render(
         request,
         "workplace/child_form.html",
@@ -407,6 +428,7 @@ def care_leaver_info(request: HttpRequest, pk: int) -> HttpResponse:
         audit.record(request, audit.Action.CREATE, info, detail={"birthday": info.birthday})
         messages.success(request, f"Information for the {info.birthday}th birthday is recorded")
         return redirect("workplace:young-person", person.pk)
+    _shown(request, person, form)
     return render(
         request,
         "workplace/child_form.html",
@@ -434,6 +456,7 @@ def pathway_review(request: HttpRequest, pk: int) -> HttpResponse:
             audit.record(request, audit.Action.CREATE, review)
         messages.success(request, "The pathway plan review is recorded")
         return redirect("workplace:young-person", person.pk)
+    _shown(request, person, form)
     return render(
         request,
         "workplace/child_form.html",
@@ -456,6 +479,7 @@ def letter_new(request: HttpRequest, pk: int) -> HttpResponse:
         )
         audit.record(request, audit.Action.CREATE, letter, detail={"to": letter.addressed_to})
         return redirect("workplace:letter", letter.pk)
+    _shown(request, person, form)
     return render(
         request,
         "workplace/letter_form.html",
@@ -742,13 +766,11 @@ UNSUPPRESSED_NOTE = (
 
 
 @guard(WP, Action.EXPORT)
-def outcomes_csv(request: HttpRequest) -> HttpResponse:
+def outcomes_csv(request: HttpRequest) -> HttpResponseBase:
     council = _council(request, Action.EXPORT)
     data = _outcomes(request, council)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="workplace-outcomes-unsuppressed.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    rows: list[list[Any]] = []
+    rows.append(
         [
             "age_band",
             "collection_year",
@@ -762,7 +784,7 @@ def outcomes_csv(request: HttpRequest) -> HttpResponse:
     )
     for band in data["bands"]:
         for r in band["rows"]:
-            writer.writerow(
+            rows.append(
                 [
                     band["band"],
                     r["label"],
@@ -774,8 +796,8 @@ def outcomes_csv(request: HttpRequest) -> HttpResponse:
                     "" if r["england"] is None else r["england"],
                 ]
             )
-    writer.writerow([])
-    writer.writerow(
+    rows.append([])
+    rows.append(
         [
             "employer",
             "opportunities",
@@ -786,15 +808,15 @@ def outcomes_csv(request: HttpRequest) -> HttpResponse:
         ]
     )
     for e in data["employers"]:
-        writer.writerow(
+        rows.append(
             [e.employer, e.opportunities, e.places, e.started, e.sustained_3, e.sustained_6]
         )
-    writer.writerow([])
-    writer.writerow([UNSUPPRESSED_NOTE])
+    rows.append([])
+    rows.append([UNSUPPRESSED_NOTE])
     audit.record(
         request, audit.Action.EXPORT, object_type="workplace.Outcomes", organisation_id=council.pk
     )
-    return response
+    return csv_response("workplace-outcomes-unsuppressed.csv", None, rows)
 
 
 # ---------------------------------------------------------------------------------------------

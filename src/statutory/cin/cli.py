@@ -137,6 +137,7 @@ def indicators(
     from rich.table import Table
 
     from statutory.cin.indicators import compute
+    from statutory.engine.cells import write_frame_csv
     from statutory.engine.reports import atomic_write
 
     console = make_console()
@@ -162,7 +163,7 @@ def indicators(
         console.print(table)
         if out is not None:
             if out.suffix.lower() == ".csv":
-                atomic_write(out, result.write_csv)
+                atomic_write(out, lambda p: write_frame_csv(result, p))
             else:
                 atomic_write(out, result.write_json)
             console.print(f"Written to {out}")

@@ -7,6 +7,9 @@
   and one sheet per
   table with its offending rows as supplied, the cells named by the findings highlighted.
 
+Text a spreadsheet would run as a formula (a child id "=HYPERLINK(...)") is written with a
+quote in front in the CSV and Excel reports (`statutory.engine.cells`).
+
 Every report is written to a temporary file beside the target and renamed into place, so a
 failed run never leaves half a report.
 """
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from statutory.engine.cells import new_workbook, write_cell, write_frame_csv, write_row
 from statutory.engine.columns import RAW_SUFFIX, ROW_NUMBER
 
 if TYPE_CHECKING:
@@ -59,7 +63,7 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
 def write_report(findings: Findings, path: str | os.PathLike[str]) -> Path:
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
-        return atomic_write(path, findings.frame.write_csv)
+        return atomic_write(path, lambda p: write_frame_csv(findings.frame, p))
     if suffix == ".json":
         return atomic_write(path, lambda p: _write_json(findings, p))
     if suffix == ".xlsx":
@@ -91,26 +95,17 @@ def _cell(value: Any) -> Any:
 
 
 def _write_xlsx(findings: Findings, path: Path) -> None:
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(
-        str(path),
-        {
-            "constant_memory": True,
-            # cells are data, never links or formulas (and skipping the checks is much faster)
-            "strings_to_urls": False,
-            "strings_to_formulas": False,
-        },
-    )
+    # cells are data, never links or formulas; text a spreadsheet would run is neutralised
+    workbook = new_workbook(str(path), {"constant_memory": True})
     bold = workbook.add_format({"bold": True})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     flagged = workbook.add_format({"bg_color": "#FFDD00", "bold": True})
 
     summary = workbook.add_worksheet("Summary")
-    summary.write_row(0, 0, ["Collection year ending", findings.year], bold)
-    summary.write_row(1, 0, ["Rules run", len(findings.rules_run)])
-    summary.write_row(2, 0, ["Findings", findings.frame.height])
-    summary.write_row(3, 0, ["Engine errors", len(findings.errors)])
+    write_row(summary, 0, 0, ["Collection year ending", findings.year], bold)
+    write_row(summary, 1, 0, ["Rules run", len(findings.rules_run)])
+    write_row(summary, 2, 0, ["Findings", findings.frame.height])
+    write_row(summary, 3, 0, ["Engine errors", len(findings.errors)])
     if findings.frame.height > EXCEL_ROWS_PER_SHEET:
         summary.write(
             4,
@@ -119,32 +114,32 @@ def _write_xlsx(findings: Findings, path: Path) -> None:
             f"{findings.frame.height:,} findings.",
         )
     headings = ["rule_code", "severity", "findings", "children", "message"]
-    summary.write_row(5, 0, headings, bold)
+    write_row(summary, 5, 0, headings, bold)
     row = 6
     for item in findings.counts.select(headings).iter_rows():
-        summary.write_row(row, 0, [_cell(v) for v in item])
+        write_row(summary, row, 0, [_cell(v) for v in item])
         row += 1
     if findings.not_run:
         row += 1
-        summary.write_row(row, 0, ["Rules not run", "reason"], bold)
+        write_row(summary, row, 0, ["Rules not run", "reason"], bold)
         for code, why in findings.not_run.items():
             row += 1
-            summary.write_row(row, 0, [code, why])
+            write_row(summary, row, 0, [code, why])
     if findings.errors:
         row += 1
-        summary.write_row(row, 0, ["Engine errors: rule", "error"], bold)
+        write_row(summary, row, 0, ["Engine errors: rule", "error"], bold)
         for error in findings.errors:
             row += 1
-            summary.write_row(row, 0, [error.code, error.error])
+            write_row(summary, row, 0, [error.code, error.error])
     summary.set_column(0, 3, 12)
     summary.set_column(4, 4, 100, wrap)
 
     sheet = workbook.add_worksheet("Findings")
     # the message is on the Summary sheet, once per rule
     listed = findings.frame.drop("message").head(EXCEL_ROWS_PER_SHEET)
-    sheet.write_row(0, 0, listed.columns, bold)
+    write_row(sheet, 0, 0, listed.columns, bold)
     for i, item in enumerate(listed.iter_rows(), start=1):
-        sheet.write_row(i, 0, item)
+        write_row(sheet, i, 0, item)
     sheet.set_column(0, len(listed.columns) - 1, 14)
 
     if findings.return_ is not None and findings.frame.height:
@@ -180,18 +175,18 @@ def _table_sheet(workbook: Any, findings: Findings, table: str, bold: Any, flagg
         .head(EXCEL_ROWS_PER_SHEET)
     )
     sheet = workbook.add_worksheet(table[:31])
-    sheet.write_row(0, 0, ["row_number", "rules", *shown], bold)
+    write_row(sheet, 0, 0, ["row_number", "rules", *shown], bold)
     position = {column: j for j, column in enumerate(shown, start=2)}
     width = len(shown)
     for i, record in enumerate(rows.iter_rows(), start=1):
         values = [_cell(v) for v in record[1 : width + 1]]
-        sheet.write_row(i, 0, [record[0], record[width + 1], *values])
+        write_row(sheet, i, 0, [record[0], record[width + 1], *values])
         # then the offending cells again, highlighted (same row: allowed in constant memory)
         for column in record[width + 2] or ():
             j = position.get(column)
             if j is not None:
                 value = values[j - 2]
-                sheet.write(i, j, "" if value is None else value, flagged)
+                write_cell(sheet, i, j, "" if value is None else value, flagged)
     sheet.set_column(0, 1, 12)
     sheet.freeze_panes(1, 2)
 

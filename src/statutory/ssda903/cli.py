@@ -116,6 +116,7 @@ def indicators(
     """The DfE indicators computed from the records (see docs/statutory/ssda903-indicators.md)."""
     from rich.table import Table
 
+    from statutory.engine.cells import write_frame_csv
     from statutory.engine.reports import atomic_write
     from statutory.ssda903.indicators import compute
     from statutory.ssda903.reader import read_return
@@ -145,7 +146,7 @@ def indicators(
         if out is not None:
             suffix = out.suffix.lower()
             if suffix == ".csv":
-                atomic_write(out, result.write_csv)
+                atomic_write(out, lambda p: write_frame_csv(result, p))
             elif suffix == ".json":
                 atomic_write(out, result.write_json)
             else:

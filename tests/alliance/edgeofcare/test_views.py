@@ -161,7 +161,7 @@ def test_leaders_see_the_dashboard_but_practitioners_do_not(client, north):
     assert "Test Street" not in html  # no family's details on the dashboard
     csv = client.get("/edge-of-care/dashboard/?format=csv")
     assert csv["Content-Type"].startswith("text/csv")
-    assert "first contacts on time" in csv.content.decode()
+    assert "first contacts on time" in b"".join(csv.streaming_content).decode()
     assert AuditEvent.objects.filter(action="export").exists()
     client.force_login(core.member_of(north, Role.COUNCIL_PRACTITIONER))
     assert client.get("/edge-of-care/dashboard/").status_code == 403

@@ -214,7 +214,7 @@ def test_spend_exports_to_excel_for_those_who_may_export(client, world):
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert response.content[:2] == b"PK"
+    assert b"".join(response.streaming_content)[:2] == b"PK"
     assert AuditEvent.objects.filter(action="export", user_id=world["lead"].pk).exists()
     assert (
         _as(client, world["supported_analyst"]).get("/programme/money/export.xlsx").status_code
@@ -226,14 +226,16 @@ def test_dashboard_csv_has_only_what_the_person_sees(client, world):
     body = (
         _as(client, world["lead"])
         .get(f"/programme/dashboard.csv?programme={world['prog'].pk}")
-        .content.decode()
+        .getvalue()
+        .decode()
     )
     assert "Sunderland" in body
     assert "Hartlepool" not in body
     body = (
         _as(client, world["dfe"])
         .get(f"/programme/dashboard.csv?programme={world['prog'].pk}")
-        .content.decode()
+        .getvalue()
+        .decode()
     )
     assert "Sunderland" in body
     assert "Hartlepool" in body

@@ -44,6 +44,7 @@ def world(reference_data, generated) -> dict[str, Any]:  # type: ignore[no-untyp
     )
     services.check(upload.pk, "t")
     upload.refresh_from_db()
+    services.prepare_excel_report(upload.pk)  # as the task worker does after the checks
     failed = Upload.objects.create(
         organisation=north, kind="cin", year=2025, status=Upload.Status.FAILED, uploaded_by=analyst
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import openpyxl
 import polars as pl
 import pytest
 from django.urls import reverse
@@ -17,7 +18,7 @@ from alliance.accounts.models import Role
 from alliance.returns import services
 from alliance.returns.models import DataSharingAgreement
 from tests import factories
-from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+from tests.alliance.returns.factories import YEAR, body_of, csv_files, ssda903_folders
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +146,8 @@ def test_a_council_covered_by_two_agreements_is_pooled_once(
     for table in ("Header", "Episodes"):
         response = pooled_csv(client, alliance, table)
         assert response.status_code == 200
-        frame = pl.read_csv(io.BytesIO(response.content), infer_schema=False)
+        content = body_of(response)
+        frame = pl.read_csv(io.BytesIO(content), infer_schema=False)
         counts = dict(frame.group_by("COUNCIL").len().iter_rows())
         assert counts == {
             "North Tyneside": north_upload.summary["rows"][table],
@@ -246,11 +248,20 @@ def test_findings_are_stored_pseudonymised_shown_to_the_council_and_deleted_afte
     )
     page = client.get(reverse("returns:rule", args=[upload.pk, code])).content.decode()
     assert leaked(page, {"ids": real["ids"]})
+    waiting = client.get(reverse("returns:download", args=[upload.pk]))
+    assert b"being prepared" in waiting.content
+    assert services.prepare_excel_report(upload.pk) == "built"
     workbook = client.get(reverse("returns:download", args=[upload.pk]))
     assert workbook.status_code == 200
     # read to the end: the test client then closes the file
-    assert b"".join(workbook.streaming_content).startswith(b"PK")
-    assert not list(folder.glob("*.xlsx"))  # built for the download, not kept
+    content = b"".join(workbook.streaming_content)
+    assert content.startswith(b"PK")
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    cells = "\n".join(
+        str(v) for row in book["Findings"].iter_rows(values_only=True) for v in row if v
+    )
+    assert leaked(cells, {"ids": real["ids"]})  # the council's own workbook: its own ids
+    assert list(folder.glob("*.xlsx"))  # kept beside the findings, deleted with them below
 
     # a report written before findings were pseudonymised is split by the daily job
     identified = services.findings_frame(upload, identified=True)
@@ -328,7 +339,8 @@ def test_no_pooled_or_aggregate_view_or_download_carries_a_direct_identifier(
         client.force_login(person)
         for address in urls:
             response = client.get(address)
-            body = response.content.decode()
+            content = body_of(response)
+            body = content.decode()
             if who == "alliance lead":
                 assert response.status_code == 200, address
                 reached += 1
@@ -338,7 +350,7 @@ def test_no_pooled_or_aggregate_view_or_download_carries_a_direct_identifier(
             looked_for = {k: v for k, v in real.items() if not (csv and k == "dobs")}
             assert leaked(body, looked_for) == {}, (who, address)
             if csv:
-                frame = pl.read_csv(io.BytesIO(response.content), infer_schema=False)
+                frame = pl.read_csv(io.BytesIO(content), infer_schema=False)
                 assert not {"UPN", "FormerUPN"} & set(frame.columns)
                 for column in ("DOB", "MC_DOB", "PersonBirthDate", "ExpectedPersonBirthDate"):
                     if column in frame.columns:

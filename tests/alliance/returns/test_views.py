@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
-from alliance.returns import services, views
+from alliance.returns import services, tasks, views
 from alliance.returns.models import DataSharingAgreement, Upload
 from tests import factories
 from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
@@ -104,6 +105,17 @@ def test_report_drill_down_and_download_are_audited(client, analyst, accepted):
     rule = client.get(reverse("returns:rule", args=[accepted.pk, code]))
     assert rule.status_code == 200
     assert accepted.summary["counts"][0]["message"][:30] in rule.content.decode()
+    # the workbook is built by the task worker, never in the request: until it is ready the
+    # link shows a page that says so and looks again, and asking twice queues it once
+    waiting = client.get(reverse("returns:download", args=[accepted.pk]))
+    assert waiting.status_code == 200
+    assert "being prepared" in waiting.content.decode()
+    assert '<meta http-equiv="refresh"' in waiting.content.decode()
+    assert not services.excel_report_path(accepted).exists()
+    client.get(reverse("returns:download", args=[accepted.pk]))
+    queued = DBTaskResult.objects.filter(task_path__endswith="prepare_findings_workbook")
+    assert queued.count() == 1
+    assert tasks.prepare_findings_workbook.call(accepted.pk) == "built"
     download = client.get(reverse("returns:download", args=[accepted.pk]))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
@@ -182,7 +194,7 @@ def test_agreement_recorded_and_pooled_only_for_the_alliance_lead(client, north,
         reverse("returns:pooled-download", args=[alliance.pk, "ssda903", YEAR, "Header"])
     )
     assert csv.status_code == 200
-    assert b"COUNCIL" in csv.content.splitlines()[0]
+    assert b"COUNCIL" in csv.getvalue().splitlines()[0]
     assert AuditEvent.objects.filter(action="query", object_id=str(alliance.pk)).exists()
     assert AuditEvent.objects.filter(action="export", object_id=str(alliance.pk)).exists()
     # the agreement ended: nothing is pooled any more
@@ -256,7 +268,7 @@ def test_aggregates_csv_is_suppressed_like_the_page(client, accepted, analyst, g
     assert "Download these tables as CSV" in page.content.decode()
     response = client.get(reverse("returns:aggregates-download"), {"kind": "ssda903", "year": YEAR})
     assert response.status_code == 200
-    frame = pl.read_csv(io.BytesIO(response.content), infer_schema=False)
+    frame = pl.read_csv(io.BytesIO(response.getvalue()), infer_schema=False)
     assert frame.columns == ["table", "council", "category", "count"]
     assert set(frame["council"]) == {"North Tyneside", "South Tyneside", "All councils shown"}
     shown = frame["count"].to_list()

@@ -41,14 +41,22 @@ def test_the_worker_checks_an_upload_and_a_second_run_does_nothing(
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     upload.refresh_from_db()
     assert upload.status == Upload.Status.ACCEPTED
-    result = DBTaskResult.objects.get()
+    result = DBTaskResult.objects.get(task_path__endswith="check_upload")
     assert result.status == "SUCCESSFUL"
     assert result.return_value == "accepted"
+    # the checks queued the findings workbook, which the worker built next (not a web request)
+    built = DBTaskResult.objects.get(task_path__endswith="prepare_findings_workbook")
+    assert (built.status, built.return_value) == ("SUCCESSFUL", "built")
+    assert services.excel_report_path(upload).exists()
     # the same task queued again (a retry) finds the upload finished and changes nothing
     with django_capture_on_commit_callbacks(execute=True):
         services.enqueue(upload.pk)
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-    latest = DBTaskResult.objects.order_by("-enqueued_at").first()
+    latest = (
+        DBTaskResult.objects.filter(task_path__endswith="check_upload")
+        .order_by("-enqueued_at")
+        .first()
+    )
     assert latest.return_value == "skipped"
     upload.refresh_from_db()
     assert upload.attempts == 1
