@@ -83,7 +83,9 @@ def test_rules_apply_only_in_their_years() -> None:
     reg = Registry("903")
     reg.rule("445", table="Episodes", fields=("LS",))(lambda ctx: ctx.table("Episodes"))
     reg.rule("454", table="Episodes", fields=("PL_DISTANCE",))(lambda ctx: ctx.table("Episodes"))
-    assert [r.code for r in reg.applicable(2025)] == ["445"]  # 445 last listed in 2024/25
+    # 445 is marked removed_in lac2024_25: the DfE's 2024/25 rule set no longer has it
+    assert [r.code for r in reg.applicable(2024)] == ["445"]
+    assert [r.code for r in reg.applicable(2025)] == []
     assert [r.code for r in reg.applicable(2026)] == ["454"]  # 454 first listed in 2025/26
     assert [r.code for r in reg.applicable(2019)] == ["445"]  # 2022/23 means "or earlier"
 
