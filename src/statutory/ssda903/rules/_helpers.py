@@ -209,7 +209,7 @@ def return_postcodes(ctx: Context) -> pl.DataFrame:
         values = pl.concat(
             [
                 frame.select(pl.col(column).cast(pl.String).alias("postcode_key"))
-                for frame in (ctx.table("Episodes"), ctx.previous("Episodes"))
+                for frame in (ctx.table("Episodes"), ctx.optional_previous("Episodes"))
                 for column in ("HOME_POST", "PL_POST")
                 if column in frame.columns
             ]

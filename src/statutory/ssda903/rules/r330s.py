@@ -701,9 +701,9 @@ def _former_uasc(ctx: Context) -> tuple[pl.DataFrame, bool]:
     """Children who are, or were last year, unaccompanied asylum-seeking children: in this or
     last year's UASC table, or UASC = 1 in a Header (XML exports). The flag says whether any
     UASC information was available at all."""
-    frames = [ctx.table("UASC").select(CHILD), ctx.previous("UASC").select(CHILD)]
+    frames = [ctx.optional("UASC").select(CHILD), ctx.optional_previous("UASC").select(CHILD)]
     known_any = ctx.supplied("UASC") or ctx.previous_supplied("UASC")
-    for header in (ctx.table("Header"), ctx.previous("Header")):
+    for header in (ctx.table("Header"), ctx.optional_previous("Header")):
         if "UASC" in header.columns:
             known_any = known_any or header["UASC"].is_not_null().any()
             frames.append(header.filter(_known(pl.col("UASC") == "1")).select(CHILD))
