@@ -331,7 +331,10 @@ def own_provision_in_own_area(ctx: Context) -> pl.DataFrame:
 @rule("1016", table="OC3", fields=OC3_FIELDS)
 def no_leaver_data_if_left_after_birthday(ctx: Context) -> pl.DataFrame:
     """A care leaver aged 17 or 18 on 31 March with an episode that ended on or after their
-    17th birthday (so they were still looked after at 17) must not have care-leaver data."""
+    latest birthday (the 17th for a 17-year-old, the 18th for an 18-year-old) must not have
+    care-leaver data: the DfE's "who cease to be looked after, after their birthday". An
+    18-year-old who left care between their 17th and 18th birthdays was a care leaver on their
+    18th, which is what the information is about (see ssda903-readings.md)."""
     if not ctx.supplied("Episodes"):
         return ctx.table("OC3").clear()
     oc3 = ctx.table("OC3")
@@ -339,7 +342,14 @@ def no_leaver_data_if_left_after_birthday(ctx: Context) -> pl.DataFrame:
     dob = date(oc3, "DOB")
     leavers = oc3.filter(
         any_provided(oc3, OC3_ITEMS) & (plus_years(dob, 17) <= end) & (plus_years(dob, 19) > end)
-    ).select(CHILD, ROW_NUMBER, plus_years(dob, 17).alias("__dob17"))
+    ).select(
+        CHILD,
+        ROW_NUMBER,
+        pl.when(plus_years(dob, 18) <= end)
+        .then(plus_years(dob, 18))
+        .otherwise(plus_years(dob, 17))
+        .alias("__birthday"),
+    )
     eps = ctx.table("Episodes").select(CHILD, "DEC")
-    bad = leavers.join(eps, on=CHILD, how="inner").filter(pl.col("DEC") >= pl.col("__dob17"))
+    bad = leavers.join(eps, on=CHILD, how="inner").filter(pl.col("DEC") >= pl.col("__birthday"))
     return rows_of(oc3, bad[ROW_NUMBER])

@@ -956,8 +956,10 @@ def sdq_score_only_for_12_months(ctx: Context) -> pl.DataFrame:
 @rule("186", table="OC2", fields=("SDQ_SCORE",))
 def sdq_score_required(ctx: Context) -> pl.DataFrame:
     """Continuously looked-after children aged 4 or over on 1 April and under 17 on 31 March
-    must have an SDQ score or reason: the row fails if either of SDQ_SCORE or SDQ_REASON is
-    blank (the check as the validator councils use implements it; 197a then forbids both)."""
+    must have an SDQ score or a reason for having none: the row fails when both SDQ_SCORE and
+    SDQ_REASON are blank. The reason is the DfE's alternative to the score (197a: a reason is
+    not required when the score is filled in; 197B: "SDQ score or reason"), as the validator
+    councils use reads it; see ssda903-readings.md."""
     oc2 = with_cla(ctx, ctx.table("OC2"))
     dob = date(oc2, "DOB")
     return flagged(
@@ -965,7 +967,8 @@ def sdq_score_required(ctx: Context) -> pl.DataFrame:
         (plus_years(dob, 4) <= ctx.collection_start)
         & (plus_years(dob, 17) > ctx.reference_date)
         & pl.col("CLA")
-        & (blank(oc2, "SDQ_SCORE") | blank(oc2, "SDQ_REASON")),
+        & blank(oc2, "SDQ_SCORE")
+        & blank(oc2, "SDQ_REASON"),
     ).drop("CLA")
 
 
@@ -997,11 +1000,13 @@ def no_sdq_under_4(ctx: Context) -> pl.DataFrame:
 
 @rule("189", table="OC2", fields=("DOB", "SDQ_SCORE", "SDQ_REASON"))
 def no_sdq_17_and_over(ctx: Context) -> pl.DataFrame:
-    """A child aged 17 or over on 1 April must have neither SDQ score nor reason."""
+    """A child born more than 17 years before 1 April must have neither SDQ score nor reason.
+    The DfE's condition is "<DOB> > 17 years prior to <COLLECTION_START_DATE>", so a child
+    whose 17th birthday is 1 April itself is not flagged (see ssda903-readings.md)."""
     oc2 = ctx.table("OC2")
     return flagged(
         oc2,
-        (plus_years(date(oc2, "DOB"), 17) <= ctx.collection_start)
+        (plus_years(date(oc2, "DOB"), 17) < ctx.collection_start)
         & any_provided(oc2, ("SDQ_SCORE", "SDQ_REASON")),
     )
 
