@@ -26,7 +26,7 @@ $(BIN)/uv:
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/uv
-	$(BIN)/uv sync --frozen --python $(BIN)/python --quiet
+	$(BIN)/uv sync --frozen --compile-bytecode --python $(BIN)/python --quiet
 	@touch $@
 
 install: $(VENV)/.installed

@@ -12,10 +12,11 @@ How the year columns are read:
   carried, so it means "2022/23 or earlier" and such a rule applies to every earlier year too.
 - `changed_in` lists the years whose rule set changed the check (the check branches on
   `ctx.year`).
-- `removed_in` is the last rule set the rule still appears in: it applies up to and including
-  that year and not after. (Evidence: `SW15STG2` has `first_year` = `removed_in` = `lac2024_25`,
-  and the open-source validator's 2025/26 rule set deletes `SW16aSTG2`, which the list marks
-  `removed_in lac2024_25`.)
+- `removed_in` is the first rule set that no longer has the rule: it applies up to the year
+  before and not from that year on (`../shared/data/README.md`). `lac2024_25` means "up to
+  2023/24": the open-source validator's 2024/25 rule set deletes every rule the list marks so.
+  A rule whose `first_year` equals its `removed_in` (SW15STG2, SW16a-cSTG2) never applies: the
+  DfE drafted it for 2024/25 and withdrew it before the collection (docs/statutory/ssda903.md).
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class RuleSpec:
     def applies_in(self, year: int) -> bool:
         if year < self.first_year and not self.open_start:
             return False
-        return self.removed_in is None or year <= self.removed_in
+        return self.removed_in is None or year < self.removed_in
 
 
 def _split(value: str | None) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from builders import make_return, run_rule
 
 from statutory.engine import Context, Flag, Registry, run
 from statutory.engine.errors import DuplicateRuleError
-from statutory.engine.rule import kind_of_module, make_rule
+from statutory.engine.rule import NotRun, kind_of_module, make_rule
 from statutory.reference import load_rule_specs
 
 
@@ -83,7 +83,9 @@ def test_rules_apply_only_in_their_years() -> None:
     reg = Registry("903")
     reg.rule("445", table="Episodes", fields=("LS",))(lambda ctx: ctx.table("Episodes"))
     reg.rule("454", table="Episodes", fields=("PL_DISTANCE",))(lambda ctx: ctx.table("Episodes"))
-    assert [r.code for r in reg.applicable(2025)] == ["445"]  # 445 last listed in 2024/25
+    # 445 is marked removed_in lac2024_25: the DfE's 2024/25 rule set no longer has it
+    assert [r.code for r in reg.applicable(2024)] == ["445"]
+    assert [r.code for r in reg.applicable(2025)] == []
     assert [r.code for r in reg.applicable(2026)] == ["454"]  # 454 first listed in 2025/26
     assert [r.code for r in reg.applicable(2019)] == ["445"]  # 2022/23 means "or earlier"
 
@@ -119,14 +121,22 @@ def test_rule_output_without_row_number_is_an_engine_error(registry: Registry) -
     assert [e.code for e in findings.errors] == ["104"]
 
 
-def test_unsupplied_tables_are_empty_with_the_years_columns() -> None:
+def test_unsupplied_tables_are_not_run_or_optional() -> None:
     ctx = Context(make_return(Header=[{"CHILD": "A"}]))
-    assert ctx.table("OC3").is_empty()
-    assert "IN_TOUCH" in ctx.table("OC3").columns
+    # a check that reads a table the return did not hold is not run, with the table named
+    with pytest.raises(NotRun, match=r"^not run: the OC3 table was not supplied$"):
+        ctx.table("OC3")
+    with pytest.raises(NotRun, match=r"^not run: last year's return was not supplied$"):
+        ctx.previous("Episodes")
+    # a table a check only consults reads as empty, with the year's columns
+    assert ctx.optional("OC3").is_empty()
+    assert "IN_TOUCH" in ctx.optional("OC3").columns
+    assert ctx.optional_previous("Episodes").is_empty()
+    # Header and Episodes are in every return the reader accepts
+    assert ctx.table("Episodes").is_empty()
     assert ctx.supplied("Header")
     assert not ctx.supplied("OC3")
     assert not ctx.has_previous
-    assert ctx.previous("Episodes").is_empty()
     assert str(ctx.reference_date) == "2025-03-31"
     assert str(ctx.collection_start) == "2024-04-01"
 

@@ -10,10 +10,43 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
+from statutory.engine.rule import NotRun
+
 if TYPE_CHECKING:
     from statutory.engine.postcodes import Postcodes
 
 T = TypeVar("T")
+
+# How a report names each table when it says a table was not supplied.
+TABLE_NAMES: dict[str, str] = {
+    "Header": "header",
+    "Episodes": "episodes",
+    "Reviews": "reviews",
+    "UASC": "UASC",
+    "OC2": "OC2",
+    "OC3": "OC3",
+    "AD1": "AD1",
+    "PlacedAdoption": "placed for adoption",
+    "PrevPerm": "previous permanence",
+    "Missing": "missing",
+    "SWEpisodes": "social worker episodes",
+    "DoLo": "deprivation of liberty",
+}
+
+
+def not_supplied_reason(name: str, *, last_year: bool = False) -> str:
+    """`not run: the social worker episodes table (SWEpisodes) was not supplied`."""
+    described = TABLE_NAMES.get(name, name)
+    label = f"{name} table" if described == name else f"{described} table ({name})"
+    whose = "last year's" if last_year else "the"
+    return f"not run: {whose} {label} was not supplied"
+
+
+LAST_YEAR_NOT_SUPPLIED = "not run: last year's return was not supplied"
+
+# Tables every SSDA903 return has (the reader refuses one without them): only a hand-made return
+# lacks them, and then they read as empty.
+ALWAYS_SUPPLIED = frozenset({"Header", "Episodes"})
 
 
 @dataclass
@@ -35,10 +68,19 @@ class Return:
     sources: dict[str, str] = field(default_factory=dict)
     source_format: str = "csv"
     notes: list[str] = field(default_factory=list)
+    # When True (SSDA903), a check that reads a table the input did not hold - this year's or
+    # last year's - does not run (`NotRun`, with the table named) rather than seeing it empty:
+    # a missing file is not a file with no rows. A CIN census is one XML file, so its absent
+    # modules are empty, never missing.
+    absent_tables_not_run: bool | None = None
     # The submitting council's ONS code (E06…/E08…/E09…/E10…), when the caller knows it: a
     # return does not name its council. (`statutory.reference.council(code)` converts a DfE
     # 3-digit code.)
     la_code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.absent_tables_not_run is None:
+            self.absent_tables_not_run = self.kind == "903"
 
     def table(self, name: str) -> pl.DataFrame:
         try:
@@ -60,8 +102,13 @@ class Return:
 class Context:
     """The one argument every check takes (see docs/statutory/rule-engine.md)."""
 
-    def __init__(self, return_: Return, *, year: int | None = None) -> None:
+    def __init__(
+        self, return_: Return, *, year: int | None = None, absent_as_empty: bool = False
+    ) -> None:
+        """`absent_as_empty`: read tables the input did not hold as empty even for SSDA903
+        (the indicators count what is there; only rules are reported as not run)."""
         self._return = return_
+        self._not_run_absent = bool(return_.absent_tables_not_run) and not absent_as_empty
         self.year: int = year if year is not None else return_.year
         self.reference_date: dt.date = dt.date(self.year, 3, 31)
         self.collection_start: dt.date = dt.date(self.year - 1, 4, 1)
@@ -77,13 +124,45 @@ class Context:
         return self._return
 
     def table(self, name: str) -> pl.DataFrame:
-        """This year's table (an empty frame with the year's columns if it was not supplied)."""
-        return self._return.table(name)
+        """This year's table. One the input did not hold raises `NotRun` naming it (SSDA903), so
+        the check is reported as not run; for CIN it is an empty frame with the year's columns.
+        Check `ctx.supplied(name)` first where the table is optional to the rule."""
+        return_ = self._return
+        if (
+            self._not_run_absent
+            and name not in return_.supplied
+            and name not in ALWAYS_SUPPLIED
+            and name in return_.tables
+        ):
+            raise NotRun(not_supplied_reason(name))
+        return return_.table(name)
 
     def previous(self, name: str) -> pl.DataFrame:
-        """Last year's table; an empty frame with this year's columns when not supplied."""
+        """Last year's table. When it was not supplied: `NotRun` naming it (SSDA903), else an
+        empty frame with this year's columns."""
         prev = self._return.previous
+        if prev is not None and name in prev.supplied:
+            return prev.tables[name]
+        if self._not_run_absent:
+            if prev is None or not prev.supplied:
+                raise NotRun(LAST_YEAR_NOT_SUPPLIED)
+            raise NotRun(not_supplied_reason(name, last_year=True))
         if prev is not None and name in prev.tables:
+            return prev.tables[name]
+        return self._return.table(name).clear()
+
+    def optional(self, name: str) -> pl.DataFrame:
+        """This year's table, or an empty frame with the year's columns when it was not
+        supplied: for a table a rule only consults (e.g. UASC status to leave children out),
+        so the rule still runs without it."""
+        if name in self._return.supplied:
+            return self._return.table(name)
+        return self._return.table(name).clear()
+
+    def optional_previous(self, name: str) -> pl.DataFrame:
+        """Last year's table, or an empty frame with this year's columns when not supplied."""
+        prev = self._return.previous
+        if prev is not None and name in prev.supplied:
             return prev.tables[name]
         return self._return.table(name).clear()
 

@@ -4,12 +4,16 @@ Loaded once per process, and only when a check asks for it (2.7M postcodes). Pos
 matched without spaces, upper case. Grid references are OS eastings/northings in metres, so
 distances are plain Euclidean; `distance_miles` converts to miles as the DfE reports
 `PL_DISTANCE`. The first load writes a Parquet copy to `$ALLIANCE_CACHE_DIR` (default
-`~/.cache/alliance`), so later runs load in a fraction of a second.
+`~/.cache/alliance`), so later runs load in a fraction of a second, and a copy split by
+postcode district (`onspd-…-areas/NE33.parquet`, …): `Postcodes.rows_for(keys)` reads only the areas a
+return's postcodes are in (a council's return touches a few hundred of the 3,000), which is what the
+SSDA903 location rules need; loading all 2.7M rows took most of a small return's check time.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from pathlib import Path
 from typing import ClassVar
@@ -19,6 +23,12 @@ import polars as pl
 from statutory.reference import shared_path
 
 METRES_PER_MILE = 1609.344
+SCHEMA = {
+    "postcode_key": pl.String,
+    "easting": pl.Int64,
+    "northing": pl.Int64,
+    "lad_code": pl.String,
+}
 ONSPD = ("reference", "onspd", "onspd_postcodes.csv.gz")
 
 
@@ -35,6 +45,34 @@ def _cache_path(source: Path) -> Path | None:
         return None
     root = os.environ.get("ALLIANCE_CACHE_DIR") or str(Path.home() / ".cache" / "alliance")
     return Path(root) / f"onspd-{stat.st_size}-{int(stat.st_mtime)}.parquet"
+
+
+def _areas_path(cached: Path) -> Path:
+    return cached.with_name(cached.stem + "-areas")
+
+
+# The outward code (the postcode without its last three characters, "NE33" of "NE33 4AD"): the
+# directory is split into one small file per district (about 3,000), so a return's postcodes
+# read a few hundred.
+def _district(expr: pl.Expr) -> pl.Expr:
+    return expr.str.slice(0, pl.max_horizontal(expr.str.len_chars() - 3, pl.lit(1)))
+
+
+def _write_areas(frame: pl.DataFrame, target: Path) -> None:
+    """One Parquet file per postcode area, written beside the cache and renamed into place."""
+    temp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        temp.mkdir(parents=True, exist_ok=True)
+        with_area = frame.with_columns(
+            _district(pl.col("postcode_key")).fill_null("_").alias("__area")
+        )
+        for (area,), part in with_area.group_by("__area"):
+            part.drop("__area").write_parquet(temp / f"{area}.parquet")
+        os.replace(temp, target)
+    except OSError:
+        pass
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 class Postcodes:
@@ -91,6 +129,29 @@ class Postcodes:
             except OSError:
                 pass
         return cls(frame)
+
+    @classmethod
+    def rows_for(cls, keys: pl.Series) -> pl.DataFrame:
+        """The directory's rows (postcode_key, easting, northing, lad_code) for these keys
+        (upper case, no spaces): exactly `shared().frame` filtered to them, read from the
+        per-area copy when there is one (made on first use), so the whole directory is not
+        loaded."""
+        wanted = keys.drop_nulls().unique()
+        cached = _cache_path(shared_path(*ONSPD))
+        areas_dir = _areas_path(cached) if cached is not None else None
+        if cls._shared is not None or areas_dir is None or not areas_dir.is_dir():
+            # already in memory (a long-running process), or no per-area copy yet: make it
+            shared = cls.shared()
+            if areas_dir is not None and not areas_dir.is_dir():
+                _write_areas(shared.frame, areas_dir)
+            return shared.frame.filter(pl.col("postcode_key").is_in(wanted.implode()))
+        areas = wanted.to_frame("k").select(_district(pl.col("k"))).to_series().unique().to_list()
+        files = [areas_dir / f"{area}.parquet" for area in areas if area.isalnum()]
+        files = [f for f in files if f.exists()]
+        if not files:
+            return pl.DataFrame(schema=SCHEMA)
+        found = pl.scan_parquet(files).filter(pl.col("postcode_key").is_in(wanted.implode()))
+        return found.collect()
 
     def lookup(self, frame: pl.DataFrame, column: str, prefix: str | None = None) -> pl.DataFrame:
         """`frame` with `<prefix>easting`, `<prefix>northing`, `<prefix>lad_code` added

@@ -1249,25 +1249,52 @@ def _year_tables(  # noqa: PLR0915 - one table after another reads best in seque
     return {name: frame.select(list(schema.tables[name].columns)) for name, frame in tables.items()}
 
 
-# A typical mistake per (table, column): what the planted value is.
+# Day and month swapped, as a spreadsheet set to US dates does to a date it can read both ways
+# (01/06/2024 becomes 06/01/2024); a date whose day is over 12 is left as it was, as the
+# spreadsheet leaves it. The date is still a real date, so a council's file with this mistake
+# reads (the open-source validator's rules do not meet a child whose every start date is
+# unreadable, on which 17 of them crash).
+US_DATE = "day and month swapped"
+
+# A typical mistake per (table, column): the value written, or US_DATE. Each is one a council's
+# file has: a code mistyped or from an older list (XXXX, Q9, N9, E99, PR9, PN9, Z9 are not in
+# any list; SEX 9 is the ISO 5218 "not applicable" some systems export), an item left blank, a
+# UPN cut short, a score out of range, dates swapped by a spreadsheet, a date in US order with
+# dashes.
 _MISTAKES: list[tuple[str, str, str]] = [
     ("Header", "ETHNIC", "XXXX"),
-    ("Header", "DOB", "31/02/2010"),
+    ("Header", "DOB", US_DATE),
     ("Header", "SEX", "9"),
     ("Header", "UPN", "A12345"),
     ("Episodes", "PLACE", "Q9"),
     ("Episodes", "LS", ""),
-    ("Episodes", "DECOM", "2024/13/45"),
+    ("Episodes", "DECOM", US_DATE),
     ("Episodes", "CIN", "N9"),
     ("Episodes", "REC", "E99"),
     ("Episodes", "PLACE_PROVIDER", "PR9"),
     ("Reviews", "REVIEW_CODE", "PN9"),
-    ("Reviews", "REVIEW", "not a date"),
+    ("Reviews", "REVIEW", US_DATE),
     ("OC3", "ACTIV", "Z9"),
     ("OC2", "SDQ_SCORE", "55"),
     ("Missing", "MISSING", "X"),
     ("Missing", "MIS_START", "01-13-2024"),
 ]
+
+
+def _planted_value(frame: pl.DataFrame, column: str, value: str) -> pl.Series:
+    """What the mistake writes in every row (the caller keeps it only in the rows hit)."""
+    if value != US_DATE:
+        return pl.Series(column, [value or None] * frame.height, dtype=pl.String)
+    text = frame[column].cast(pl.String)
+    parts = text.str.extract_groups(r"^(\d{2})/(\d{2})/(\d{4})$")
+    day, month, year = (parts.struct.field(f) for f in ("1", "2", "3"))
+    swapped = pl.select(
+        pl.when(day.cast(pl.Int32, strict=False) <= 12)
+        .then(pl.concat_str([month, day, year], separator="/"))
+        .otherwise(text)
+        .fill_null(text)
+    ).to_series()
+    return swapped.alias(column)
 
 
 _PLANTED_COLUMNS = ["year", "table", "row_number", "child_id", "column", "value"]
@@ -1305,12 +1332,13 @@ def plant_errors(
         which[hits] = rng.permutation(np.arange(hits.size) % len(mistakes))
         exprs = []
         for i, (column, value) in enumerate(mistakes):
-            mask = hit & (which == i)
+            written = _planted_value(frame, column, value)
+            before = frame[column].cast(pl.String)
+            # a row the mistake leaves as it was (a day over 12) is not listed as planted
+            changed = ~(written.eq_missing(before)).to_numpy()
+            mask = hit & (which == i) & changed
             exprs.append(
-                pl.when(pl.Series(mask))
-                .then(pl.lit(value if value else None, dtype=pl.String))
-                .otherwise(pl.col(column))
-                .alias(column)
+                pl.when(pl.Series(mask)).then(written).otherwise(pl.col(column)).alias(column)
             )
             rows = np.flatnonzero(mask)
             records.append(
@@ -1320,7 +1348,7 @@ def plant_errors(
                         "row_number": rows + 1,
                         "child_id": frame["CHILD"].gather(rows),
                         "column": column,
-                        "value": value,
+                        "value": written.gather(rows).fill_null(""),
                     }
                 )
             )

@@ -503,7 +503,7 @@ def adoption(ctx: Context) -> list[Indicator]:
 
 def compute(return_: Return, *, la: str | None = None) -> pl.DataFrame:
     """All indicators for the return's year."""
-    ctx = Context(return_)
+    ctx = Context(return_, absent_as_empty=True)
     rows = [
         *headline(ctx, la),
         *stability(ctx),

@@ -100,3 +100,52 @@ def test_pseudonymise(generated: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["pseudonymise", str(generated), "--out", str(tmp_path / "q")])
     assert result.exit_code == 1
     assert "key" in result.output
+
+
+def _listed_in_csv(year: int) -> set[str]:
+    """The rules the shared list gives for a year, read straight from the CSV by its README:
+    `first_year` lac2022_23 means "2022/23 or earlier"; `removed_in` is the first collection
+    year whose rule set no longer has the rule."""
+    import csv
+
+    from statutory.reference import shared_path
+
+    def end(label: str) -> int:
+        return int(label[3:7]) + 1
+
+    with shared_path("ssda903-rules.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    oldest = min(end(row["first_year"]) for row in rows)
+    return {
+        row["code"]
+        for row in rows
+        if (end(row["first_year"]) <= year or end(row["first_year"]) == oldest)
+        and (not row["removed_in"] or year < end(row["removed_in"]))
+    }
+
+
+REMOVED_FOR_2024_25 = {
+    "217t", "230", "370", "445", "451", "555", "556", "SW01STG1", "SW03STG1",
+    "SW11aSTG2", "SW14STG2", "SW15STG2", "SW16aSTG2", "SW16bSTG2", "SW16cSTG2",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("year", range(2018, 2028))  # every year the command supports
+def test_rules_lists_exactly_the_years_rules(year: int) -> None:
+    result = runner.invoke(app, ["rules", "--year", str(year)])
+    assert result.exit_code == 0
+    listed = {line.split(" ")[0] for line in result.stdout.strip().splitlines()[:-1]}
+    assert listed == _listed_in_csv(year)
+
+
+def test_rules_the_dfe_removed_for_2024_25_are_not_listed_from_that_year() -> None:
+    def codes(year: int) -> set[str]:
+        out = runner.invoke(app, ["rules", "--year", str(year)]).stdout
+        return {line.split(" ")[0] for line in out.strip().splitlines()[:-1]}
+
+    assert not codes(2025) & REMOVED_FOR_2024_25
+    assert not codes(2026) & REMOVED_FOR_2024_25
+    # drafted for 2024/25 and withdrawn before it: never listed; the other eleven ran in 2023/24
+    assert codes(2024) & REMOVED_FOR_2024_25 == REMOVED_FOR_2024_25 - {
+        "SW15STG2", "SW16aSTG2", "SW16bSTG2", "SW16cSTG2",
+    }  # fmt: skip

@@ -274,3 +274,23 @@ def test_every_kind_of_mistake_is_planted_once_there_are_enough_hits() -> None:
     kinds = set(planted.filter(pl.col("year") == 2025).select("table", "column").iter_rows())
     expected = {(table, column) for table, column, _value in _MISTAKES if table != "OC3"}
     assert expected <= kinds, expected - kinds
+
+
+def test_planted_dates_are_real_dates_a_spreadsheet_swapped() -> None:
+    """A planted date mistake is one a council's file has: day and month swapped by a
+    spreadsheet set to US dates, so the value is still a real date (an unreadable start date on
+    every episode of a child is not something a council's system exports, and 17 of the
+    open-source validator's rules crash on it)."""
+    clean = generate_with_planted(800, 2025, seed=9, error_rate=0)[0]
+    dirty, _previous, planted = generate_with_planted(800, 2025, seed=9, error_rate=0.05)
+    for table, column in (("Episodes", "DECOM"), ("Header", "DOB"), ("Reviews", "REVIEW")):
+        written = dirty[table][column].cast(pl.String).drop_nulls()
+        assert written.str.strptime(pl.Date, "%d/%m/%Y", strict=False).null_count() == 0
+        rows = planted.filter(
+            (pl.col("year") == 2025) & (pl.col("table") == table) & (pl.col("column") == column)
+        )
+        assert rows.height > 0, (table, column)
+        for row_number, value in rows.select("row_number", "value").iter_rows():
+            before = clean[table][column].cast(pl.String)[row_number - 1]
+            day, month, year = before.split("/")
+            assert value == f"{month}/{day}/{year}" != before

@@ -17,6 +17,7 @@ import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context
 from statutory.engine.columns import same_cleaned
+from statutory.engine.postcodes import SCHEMA as POSTCODE_SCHEMA
 from statutory.engine.postcodes import Postcodes
 
 CHILD = "CHILD"
@@ -200,16 +201,15 @@ def placement_distances(ctx: Context) -> pl.DataFrame:
 
 def return_postcodes(ctx: Context) -> pl.DataFrame:
     """The rows of the national postcode directory (postcode_key, easting, northing, lad_code)
-    for every HOME_POST and PL_POST in this year's and last year's Episodes: one pass over the
-    2.7M-row directory per run, shared by every check that locates a postcode (lookups against
+    for every HOME_POST and PL_POST in this year's and last year's Episodes: read from the
+    per-area copy of the directory (see `Postcodes.rows_for`) once per run, shared by every check that locates a postcode (lookups against
     this subset find exactly what they would find in the whole directory). Memoised."""
 
     def build() -> pl.DataFrame:
-        directory = ctx.postcodes.frame
         values = pl.concat(
             [
                 frame.select(pl.col(column).cast(pl.String).alias("postcode_key"))
-                for frame in (ctx.table("Episodes"), ctx.previous("Episodes"))
+                for frame in (ctx.table("Episodes"), ctx.optional_previous("Episodes"))
                 for column in ("HOME_POST", "PL_POST")
                 if column in frame.columns
             ]
@@ -217,7 +217,7 @@ def return_postcodes(ctx: Context) -> pl.DataFrame:
         keys = values.select(pl.col("postcode_key").str.to_uppercase().str.replace_all(r"\s+", ""))
         wanted = keys.get_column("postcode_key").drop_nulls().unique()
         if wanted.is_empty():
-            return directory.clear()
-        return directory.filter(pl.col("postcode_key").is_in(wanted.implode()))
+            return pl.DataFrame(schema=POSTCODE_SCHEMA)
+        return Postcodes.rows_for(wanted)
 
     return ctx.memo("return_postcodes", build)

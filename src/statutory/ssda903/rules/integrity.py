@@ -208,7 +208,7 @@ def header_child_without_episodes(ctx: Context) -> pl.DataFrame:
     year): the DfE's portal cannot validate such a child until episodes are loaded."""
     header = ctx.table("Header")
     others = pl.concat(
-        [ctx.table("Episodes").select(CHILD), ctx.table("OC3").select(CHILD)]
+        [ctx.table("Episodes").select(CHILD), ctx.optional("OC3").select(CHILD)]
     ).unique()
     return header.join(others, on=CHILD, how="anti", nulls_equal=True)
 
@@ -216,10 +216,8 @@ def header_child_without_episodes(ctx: Context) -> pl.DataFrame:
 @rule("NoE", table="Episodes", fields=("DECOM",))
 def no_episodes_last_year(ctx: Context) -> pl.DataFrame:
     """An episode that started before this collection year, for a child with no episodes in
-    last year's return. Checked only when last year's Episodes were supplied."""
+    last year's return. Not run without last year's Episodes."""
     eps = ctx.table("Episodes")
-    if not ctx.previous_supplied("Episodes"):
-        return eps.clear()
     last_year = ctx.previous("Episodes").select(CHILD).unique()
     before = eps.filter((pl.col("DECOM") < pl.lit(ctx.collection_start)).fill_null(False))
     return before.join(last_year, on=CHILD, how="anti", nulls_equal=True)

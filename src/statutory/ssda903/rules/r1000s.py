@@ -60,11 +60,10 @@ def relevant_or_former_relevant(ctx: Context) -> pl.DataFrame:
     episode in both counts once, keeping the ended copy; an open final episode runs to
     31 March); V3/V4 short breaks do not count; children 20 or over on 31 March are not
     credited with any time (two years of returns cannot show their history). Checked only when
-    this year's Episodes, OC3 and Header and last year's Episodes are all supplied."""
-    needed = ("Episodes", "OC3", "Header")
-    if not all(ctx.supplied(t) and not ctx.table(t).is_empty() for t in needed):
+    this year's Episodes and Header are there; not run without OC3 or last year's Episodes."""
+    if not all(ctx.supplied(t) and not ctx.table(t).is_empty() for t in ("Episodes", "Header")):
         return ctx.table("OC3").clear()
-    if not ctx.previous_supplied("Episodes") or ctx.previous("Episodes").is_empty():
+    if ctx.table("OC3").is_empty() or ctx.previous("Episodes").is_empty():
         return ctx.table("OC3").clear()
     end = ctx.reference_date
     cols = [CHILD, "DECOM", "DEC", "LS", "REC"]
@@ -126,11 +125,9 @@ def relevant_or_former_relevant(ctx: Context) -> pl.DataFrame:
 
 @rule("1002", table="OC3", fields=OC3_FIELDS)
 def leaver_has_been_in_care(ctx: Context) -> pl.DataFrame:
-    """A care leaver must have an episode this year or last. Checked only when last year's
-    episodes were supplied."""
+    """A care leaver must have an episode this year or last. Not run without last year's
+    episodes."""
     oc3 = ctx.table("OC3")
-    if not ctx.previous_supplied("Episodes"):
-        return oc3.clear()
     known = pl.concat([ctx.table("Episodes").select(CHILD), ctx.previous("Episodes").select(CHILD)])
     return oc3.filter(~pl.col(CHILD).is_in(_children(known)).fill_null(False))
 
@@ -186,7 +183,7 @@ def no_leaver_data_if_in_care_on_birthday(ctx: Context) -> pl.DataFrame:
     """A care leaver aged 17 or 18 on 31 March who was looked after on their latest birthday
     (an episode started on or before it and ended after it) must not have care-leaver data.
     An episode still open does not count (the DfE check reads the current episode's DEC)."""
-    if not (ctx.supplied("Episodes") and ctx.supplied("OC3")):
+    if not ctx.supplied("Episodes"):
         return ctx.table("OC3").clear()
     oc3 = ctx.table("OC3")
     end = ctx.reference_date
@@ -228,10 +225,8 @@ def reason_place_change_valid(ctx: Context) -> pl.DataFrame:
 @rule("1010", table="OC3", fields=OC3_FIELDS)
 def open_last_year_needs_episodes(ctx: Context) -> pl.DataFrame:
     """A care leaver whose latest episode last year was still open on 31 March must have
-    episodes this year. Checked only when last year's episodes were supplied."""
+    episodes this year. Not run without last year's episodes."""
     oc3 = ctx.table("OC3")
-    if not ctx.previous_supplied("Episodes"):
-        return oc3.clear()
     last = ctx.previous("Episodes")
     latest = last.filter(pl.col("DECOM").is_not_null()).sort([CHILD, "DECOM"], maintain_order=True)
     latest = latest.filter(pl.col(ROW_NUMBER) == pl.col(ROW_NUMBER).last().over(CHILD)).filter(
@@ -262,13 +257,14 @@ OTHER_TABLES = ("PlacedAdoption", "Missing", "Reviews", "AD1", "PrevPerm", "OC2"
 def no_other_data_without_episodes(ctx: Context) -> list[Flag]:
     """A child with no episode this year may appear only in the Header, OC3 (and UASC)
     tables: rows of PlacedAdoption, Missing, Reviews, AD1, PrevPerm and OC2 for such a child
-    are flagged. Checked only when the Episodes table was supplied."""
+    are flagged (each of those tables that was supplied). Checked only when the Episodes table
+    was supplied."""
     if not ctx.supplied("Episodes"):
         return []
     with_eps = _children(ctx.table("Episodes"))
     flags = []
     for name in OTHER_TABLES:
-        frame = ctx.table(name)
+        frame = ctx.optional(name)
         flags.append(Flag(name, frame.filter(~pl.col(CHILD).is_in(with_eps).fill_null(True))))
     return flags
 
@@ -278,7 +274,8 @@ def no_uasc_data_for_leavers(ctx: Context) -> list[Flag]:
     """A UASC child with episodes, none of them open during the collection year, who has
     care-leaver data: flags the UASC row and the OC3 row (UASC information is not required
     for care leavers)."""
-    if not (ctx.supplied("UASC") and ctx.supplied("Episodes") and ctx.supplied("OC3")):
+    ctx.table("UASC"), ctx.table("OC3")  # not run without them
+    if not ctx.supplied("Episodes"):
         return []
     eps = ctx.table("Episodes")
     start, end = ctx.collection_start, ctx.reference_date
@@ -334,15 +331,25 @@ def own_provision_in_own_area(ctx: Context) -> pl.DataFrame:
 @rule("1016", table="OC3", fields=OC3_FIELDS)
 def no_leaver_data_if_left_after_birthday(ctx: Context) -> pl.DataFrame:
     """A care leaver aged 17 or 18 on 31 March with an episode that ended on or after their
-    17th birthday (so they were still looked after at 17) must not have care-leaver data."""
-    if not (ctx.supplied("Episodes") and ctx.supplied("OC3")):
+    latest birthday (the 17th for a 17-year-old, the 18th for an 18-year-old) must not have
+    care-leaver data: the DfE's "who cease to be looked after, after their birthday". An
+    18-year-old who left care between their 17th and 18th birthdays was a care leaver on their
+    18th, which is what the information is about (see ssda903-readings.md)."""
+    if not ctx.supplied("Episodes"):
         return ctx.table("OC3").clear()
     oc3 = ctx.table("OC3")
     end = ctx.reference_date
     dob = date(oc3, "DOB")
     leavers = oc3.filter(
         any_provided(oc3, OC3_ITEMS) & (plus_years(dob, 17) <= end) & (plus_years(dob, 19) > end)
-    ).select(CHILD, ROW_NUMBER, plus_years(dob, 17).alias("__dob17"))
+    ).select(
+        CHILD,
+        ROW_NUMBER,
+        pl.when(plus_years(dob, 18) <= end)
+        .then(plus_years(dob, 18))
+        .otherwise(plus_years(dob, 17))
+        .alias("__birthday"),
+    )
     eps = ctx.table("Episodes").select(CHILD, "DEC")
-    bad = leavers.join(eps, on=CHILD, how="inner").filter(pl.col("DEC") >= pl.col("__dob17"))
+    bad = leavers.join(eps, on=CHILD, how="inner").filter(pl.col("DEC") >= pl.col("__birthday"))
     return rows_of(oc3, bad[ROW_NUMBER])

@@ -175,8 +175,8 @@ def header_uasc(ctx: Context, previous: bool = False) -> pl.DataFrame | None:
     2024/25). CSV returns do not: as the DfE's loader does, a child is UASC when they have a
     row in the UASC table. None when neither is available (no status to check against).
     """
-    header = ctx.previous("Header") if previous else ctx.table("Header")
-    uasc = ctx.previous("UASC") if previous else ctx.table("UASC")
+    header = ctx.optional_previous("Header") if previous else ctx.table("Header")
+    uasc = ctx.optional_previous("UASC") if previous else ctx.optional("UASC")
     header_supplied = ctx.previous_supplied("Header") if previous else ctx.supplied("Header")
     uasc_supplied = ctx.previous_supplied("UASC") if previous else ctx.supplied("UASC")
     for column in ("UASC_STATUS", "UASC"):
@@ -731,7 +731,8 @@ def mother_status_valid(ctx: Context) -> list[Flag]:
     year (an episode other than V3/V4 short breaks open at some point between 1 April and
     31 March) must have it; a girl with no such episode but with care-leaver data must not.
     Only children with a non-short-break episode are checked. Flags Header and OC3 rows."""
-    if not (ctx.supplied("Header") and ctx.supplied("Episodes") and ctx.supplied("OC3")):
+    ctx.table("OC3")  # not run without it
+    if not (ctx.supplied("Header") and ctx.supplied("Episodes")):
         return []
     header = ctx.table("Header")
     eps = ctx.table("Episodes")
@@ -955,8 +956,10 @@ def sdq_score_only_for_12_months(ctx: Context) -> pl.DataFrame:
 @rule("186", table="OC2", fields=("SDQ_SCORE",))
 def sdq_score_required(ctx: Context) -> pl.DataFrame:
     """Continuously looked-after children aged 4 or over on 1 April and under 17 on 31 March
-    must have an SDQ score or reason: the row fails if either of SDQ_SCORE or SDQ_REASON is
-    blank (the check as the validator councils use implements it; 197a then forbids both)."""
+    must have an SDQ score or a reason for having none: the row fails when both SDQ_SCORE and
+    SDQ_REASON are blank. The reason is the DfE's alternative to the score (197a: a reason is
+    not required when the score is filled in; 197B: "SDQ score or reason"), as the validator
+    councils use reads it; see ssda903-readings.md."""
     oc2 = with_cla(ctx, ctx.table("OC2"))
     dob = date(oc2, "DOB")
     return flagged(
@@ -964,7 +967,8 @@ def sdq_score_required(ctx: Context) -> pl.DataFrame:
         (plus_years(dob, 4) <= ctx.collection_start)
         & (plus_years(dob, 17) > ctx.reference_date)
         & pl.col("CLA")
-        & (blank(oc2, "SDQ_SCORE") | blank(oc2, "SDQ_REASON")),
+        & blank(oc2, "SDQ_SCORE")
+        & blank(oc2, "SDQ_REASON"),
     ).drop("CLA")
 
 
@@ -972,7 +976,8 @@ def sdq_score_required(ctx: Context) -> pl.DataFrame:
 def no_adoption_or_leaver_data_for_oc2(ctx: Context) -> list[Flag]:
     """A child looked after continuously for 12 months at 31 March must not have care-leaver
     (OC3) or adoption (AD1) items. Checked when Episodes, OC3 and AD1 were all supplied."""
-    if not (ctx.supplied("Episodes") and ctx.supplied("OC3") and ctx.supplied("AD1")):
+    ctx.table("OC3"), ctx.table("AD1")  # not run without them
+    if not ctx.supplied("Episodes"):
         return []
     oc3 = with_cla(ctx, ctx.table("OC3"))
     ad1 = with_cla(ctx, ctx.table("AD1"))
@@ -995,11 +1000,13 @@ def no_sdq_under_4(ctx: Context) -> pl.DataFrame:
 
 @rule("189", table="OC2", fields=("DOB", "SDQ_SCORE", "SDQ_REASON"))
 def no_sdq_17_and_over(ctx: Context) -> pl.DataFrame:
-    """A child aged 17 or over on 1 April must have neither SDQ score nor reason."""
+    """A child born more than 17 years before 1 April must have neither SDQ score nor reason.
+    The DfE's condition is "<DOB> > 17 years prior to <COLLECTION_START_DATE>", so a child
+    whose 17th birthday is 1 April itself is not flagged (see ssda903-readings.md)."""
     oc2 = ctx.table("OC2")
     return flagged(
         oc2,
-        (plus_years(date(oc2, "DOB"), 17) <= ctx.collection_start)
+        (plus_years(date(oc2, "DOB"), 17) < ctx.collection_start)
         & any_provided(oc2, ("SDQ_SCORE", "SDQ_REASON")),
     )
 
@@ -1023,7 +1030,7 @@ def oc2_items_required_for_12_months(ctx: Context) -> list[Flag]:
     child has no OC2 row at all, the child's earliest episode."""
     core = ("IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE")
     oc2_table = ctx.table("OC2")
-    if not (ctx.supplied("Episodes") and ctx.supplied("OC2")):
+    if not ctx.supplied("Episodes"):
         return []
     oc2 = with_cla(ctx, oc2_table)
     eps = ctx.table("Episodes")

@@ -37,10 +37,9 @@ from statutory.ssda903.rules.r100s import (
 
 
 def _with_last(ctx: Context, table: str, columns: list[str]) -> pl.DataFrame | None:
-    """This year's rows joined to last year's row for the same child (`<COL>_last`); None when
-    last year's table was not supplied. Children not in last year's table are dropped."""
-    if not ctx.previous_supplied(table):
-        return None
+    """This year's rows joined to last year's row for the same child (`<COL>_last`); not run
+    (`NotRun`) when last year's table was not supplied. Children not in last year's table are
+    dropped."""
     now = ctx.table(table)
     last = ctx.previous(table)
     last_cols = last.select(
@@ -100,8 +99,7 @@ def _uasc_years(ctx: Context) -> pl.DataFrame | None:
     (`HEADER_ROW`), DOB, DUC (typed and as supplied), UASC status now and last year, and last
     year's DUC. None unless both years' UASC tables were supplied and both years carry a
     status (XML header item, or - for CSV - membership of the UASC table)."""
-    if not (ctx.supplied("UASC") and ctx.previous_supplied("UASC")):
-        return None
+    ctx.table("UASC"), ctx.previous("UASC")  # NotRun unless both years' tables were supplied
     status_now = header_uasc(ctx)
     status_last = header_uasc(ctx, previous=True)
     if status_now is None or status_last is None:
@@ -192,9 +190,14 @@ def duc_without_uasc(ctx: Context) -> list[Flag]:
 @rule("205D", table="Header", fields=("UASC", "CHILD"))
 def uasc_now_but_not_last_year(ctx: Context) -> list[Flag]:
     """A child in last year's header who is UASC this year must have been UASC last year.
-    Flags the child's Header row (or, with no Header table, the UASC row)."""
+    Flags the child's Header row (or, with no Header table, the UASC row). Without a status in
+    the header (CSV), not run unless both years' UASC tables were supplied."""
     now = header_uasc(ctx)
+    if now is None:
+        ctx.table("UASC")  # NotRun when the status could have come only from it
     last = header_uasc(ctx, previous=True)
+    if last is None:
+        ctx.previous("UASC")
     if now is None or last is None:
         return []
     last_status = last.select(CHILD, pl.col("UASC").alias("UASC_last"))

@@ -565,37 +565,23 @@ def respite_in_temporary(ctx: Context) -> pl.DataFrame:
 def return_from_temporary(ctx: Context) -> pl.DataFrame:
     """After a temporary placement (T0-T4) the child must go back to the placement they were in.
 
-    Up to 2024/25: the temporary episode, between two episodes of the same child, is flagged
-    when the next episode's RNE is not P or its PLACE differs from the previous episode's.
-    From 2025/26 (the year the rule changed): the episode after the temporary one is flagged
-    when its RNE is not P, or its PLACE or PL_POST differs from the episode before the
-    temporary one (two blanks count as the same postcode).
+    The DfE's condition is on the episode after the temporary one ("If previous episode <PL> =
+    T0-T4 then current episode <RNE> must = 'P' and <PL> must = previous episode -1 <PL>"), so
+    that episode is the one flagged, in every year: when its RNE is not P or its PLACE differs
+    from the episode before the temporary one. From 2025/26 (the year the rule changed) its
+    PL_POST must also be that episode's (two blanks count as the same postcode).
     """
     same_back_1 = pl.col(CHILD).shift(1).eq_missing(pl.col(CHILD))
     same_back_2 = pl.col(CHILD).shift(2).eq_missing(pl.col(CHILD))
-    same_next = pl.col(CHILD).shift(-1).eq_missing(pl.col(CHILD))
     eps = _sorted_episodes(ctx)
+    moved = pl.col("RNE").ne_missing(pl.lit("P")) | pl.col("PLACE").ne_missing(
+        pl.col("PLACE").shift(2)
+    )
     if ctx.year >= 2026:
-        bad = eps.filter(
-            same_back_1
-            & same_back_2
-            & _known(pl.col("PLACE").shift(1).is_in(TEMPORARY))
-            & (
-                pl.col("RNE").ne_missing(pl.lit("P"))
-                | pl.col("PLACE").ne_missing(pl.col("PLACE").shift(2))
-                | pl.col("PL_POST").ne_missing(pl.col("PL_POST").shift(2))
-            )
-        )
-    else:
-        bad = eps.filter(
-            same_back_1
-            & same_next
-            & _in("PLACE", TEMPORARY)
-            & (
-                pl.col("RNE").shift(-1).ne_missing(pl.lit("P"))
-                | pl.col("PLACE").shift(-1).ne_missing(pl.col("PLACE").shift(1))
-            )
-        )
+        moved = moved | pl.col("PL_POST").ne_missing(pl.col("PL_POST").shift(2))
+    bad = eps.filter(
+        same_back_1 & same_back_2 & _known(pl.col("PLACE").shift(1).is_in(TEMPORARY)) & moved
+    )
     return _rows(ctx.table("Episodes"), bad)
 
 
@@ -701,9 +687,9 @@ def _former_uasc(ctx: Context) -> tuple[pl.DataFrame, bool]:
     """Children who are, or were last year, unaccompanied asylum-seeking children: in this or
     last year's UASC table, or UASC = 1 in a Header (XML exports). The flag says whether any
     UASC information was available at all."""
-    frames = [ctx.table("UASC").select(CHILD), ctx.previous("UASC").select(CHILD)]
+    frames = [ctx.optional("UASC").select(CHILD), ctx.optional_previous("UASC").select(CHILD)]
     known_any = ctx.supplied("UASC") or ctx.previous_supplied("UASC")
-    for header in (ctx.table("Header"), ctx.previous("Header")):
+    for header in (ctx.table("Header"), ctx.optional_previous("Header")):
         if "UASC" in header.columns:
             known_any = known_any or header["UASC"].is_not_null().any()
             frames.append(header.filter(_known(pl.col("UASC") == "1")).select(CHILD))

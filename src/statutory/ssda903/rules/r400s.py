@@ -210,7 +210,7 @@ def _directory(ctx: Context) -> pl.DataFrame:
     district and upper-tier council: one pass over the national directory per run."""
 
     def build() -> pl.DataFrame:
-        frames = [ctx.table("Episodes"), ctx.previous("Episodes")]
+        frames = [ctx.table("Episodes"), ctx.optional_previous("Episodes")]
         values = pl.concat(
             [
                 f.select(pl.col(c).cast(pl.String).alias("postcode_key"))
@@ -352,8 +352,8 @@ def uasc_distance_blank(ctx: Context) -> pl.DataFrame:
     episodes = placement_geography(ctx)
     children = pl.concat(
         [
-            _uasc_children(ctx.table("Header"), ctx.table("UASC")),
-            _uasc_children(ctx.previous("Header"), ctx.previous("UASC")),
+            _uasc_children(ctx.table("Header"), ctx.optional("UASC")),
+            _uasc_children(ctx.optional_previous("Header"), ctx.optional_previous("UASC")),
         ]
     )
     bad = episodes.filter(

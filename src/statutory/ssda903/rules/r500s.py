@@ -570,10 +570,9 @@ def _last_year_placed(ctx: Context) -> pl.DataFrame:
 def old_decision_not_in_last_return(ctx: Context) -> pl.DataFrame:
     """DATE_PLACED before 1 April (a decision from an earlier year) must have been reported
     last year: flagged when no row of last year's PlacedAdoption for the child has a
-    DATE_PLACED. Needs last year's PlacedAdoption; not checked without it."""
+    DATE_PLACED. Not run without last year's PlacedAdoption."""
     placed = ctx.table("PlacedAdoption")
-    if not ctx.previous_supplied("PlacedAdoption"):
-        return placed.head(0)
+    ctx.previous("PlacedAdoption")
     merged = placed.join(_last_year_placed(ctx), on=CHILD, how="left")
     bad = merged.filter(
         known(pl.col("DATE_PLACED") < date_lit(ctx.collection_start))
@@ -628,13 +627,12 @@ def decision_date_after_reversal_not_later(ctx: Context) -> pl.DataFrame:
 @rule("562", table="Episodes", fields=("DECOM",))
 def continuing_episode_missing_last_year(ctx: Context) -> pl.DataFrame:
     """The child's first episode that started before 1 April must be last year's latest
-    episode for the child (same DECOM). Needs last year's Episodes; not checked without."""
+    episode for the child (same DECOM). Not run without last year's Episodes."""
     episodes = ctx.table("Episodes")
-    if not ctx.previous_supplied("Episodes"):
-        return episodes.head(0)
+    last_year = ctx.previous("Episodes")
     before = episodes.filter(known(pl.col("DECOM") < date_lit(ctx.collection_start)))
     first = first_rows(before, "DECOM")
-    last = last_rows(ctx.previous("Episodes"), "DECOM").select(CHILD, "DECOM")
+    last = last_rows(last_year, "DECOM").select(CHILD, "DECOM")
     return rows_of(episodes, first.join(last, on=[CHILD, "DECOM"], how="anti"))
 
 

@@ -93,8 +93,6 @@ def open_last_year_not_carried_on(ctx: Context) -> pl.DataFrame:
     to flag), so the table is given as ``DoLo_last``. A DOLO_END written but not a date is
     unknown, not open (as for DEC elsewhere, and as the open-source validator reads it): it
     was last year's 701 finding and is not flagged again here. Needs last year's DoLo table."""
-    if not ctx.previous_supplied(DOLO):
-        return ctx.table(DOLO).clear()
     last = ctx.previous(DOLO)
     end_text = "DOLO_END__raw" if "DOLO_END__raw" in last.columns else "DOLO_END"
     last_open = last.filter(pl.col(end_text).is_null())

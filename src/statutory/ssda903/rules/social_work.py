@@ -372,8 +372,6 @@ def _first_differs_from_open_last_year(ctx: Context, column: str) -> pl.DataFram
     """The child's first episode this year whose ``column`` differs from the episode left open
     (no SW_DEC) at the end of last year's return (two blanks count as the same)."""
     swe = ctx.table(SWE)
-    if not ctx.previous_supplied(SWE):
-        return swe.clear()
     last_open = (
         ctx.previous(SWE)
         .sort([CHILD, "SW_DECOM", ROW], nulls_last=False)

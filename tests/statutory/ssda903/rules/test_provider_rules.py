@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from builders import make_return, registry
+from builders import every_table, make_return, registry
 from typer.testing import CliRunner
 
 from statutory.engine import InputError, run
@@ -246,7 +246,12 @@ def test_221_is_listed_for_2025() -> None:
     for year in (2024, 2025):
         # every rule of the year, on a return without provider information: exactly the
         # provider rules are the ones that could not run
-        found = run(registry(), make_return(year, Episodes=[episode()]), year=year)
+        return_ = make_return(
+            year,
+            previous=every_table(year - 1),
+            **{**every_table(year), "Episodes": [episode()]},
+        )
+        found = run(registry(), return_, year=year)
         assert sorted(found.not_run) == sorted(PROVIDER_CODES)
 
 
@@ -392,7 +397,7 @@ def test_validate_without_providers_says_which_rules_did_not_run(
     report = tmp_path / "r.json"
     result = CliRunner().invoke(
         app,
-        ["validate", str(generated / "current"), "--year", "2025", "--report", str(report)],
+        ["validate", str(generated), "--year", "2025", "--report", str(report)],
     )
     assert result.exit_code == 0, result.output
     assert NOT_RUN in result.output
@@ -426,7 +431,7 @@ def test_validate_with_providers_runs_them(generated: Path, tmp_path: Path) -> N
         app,
         [
             "validate",
-            str(generated / "current"),
+            str(generated),
             "--year",
             "2025",
             "--la",

@@ -153,3 +153,14 @@ def test_1016_left_after_17th_birthday() -> None:
         ep("2", "01/01/2024", DEC="31/05/2024", REC="E8"),
     ]
     assert flagged_rows("1016", Episodes=episodes, OC3=oc3) == [1]
+
+
+def test_1016_an_18_year_old_counts_from_the_18th_birthday() -> None:
+    # 18 on 31 March 2025 (born 1 June 2006): 17th birthday 1 June 2023, 18th 1 June 2024
+    oc3 = [{"CHILD": c, "DOB": "01/06/2006", **LEAVER} for c in ("1", "2", "3")]
+    episodes = [
+        ep("1", "01/01/2023", DEC="01/06/2024", REC="E8"),  # left on the 18th birthday
+        ep("2", "01/01/2023", DEC="01/05/2024", REC="E8"),  # left at 17: a care leaver at 18
+        ep("3", "01/01/2023", DEC="01/07/2023", REC="E8"),  # left at 17, earlier
+    ]
+    assert flagged_rows("1016", Episodes=episodes, OC3=oc3) == [1]

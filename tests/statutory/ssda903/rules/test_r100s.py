@@ -387,12 +387,15 @@ def test_185_190_198_items_only_for_12_months() -> None:
         assert flagged_rows(code, Episodes=LONG, OC2=rows) == [], code
 
 
-def test_186_sdq_required() -> None:
+def test_186_sdq_score_or_reason_required() -> None:
     rows = [
-        {"CHILD": "1", "DOB": "01/01/2012", "SDQ_SCORE": "10"},
-        {"CHILD": "2", "DOB": "01/01/2000", "SDQ_SCORE": "10"},
+        {"CHILD": "1", "DOB": "01/01/2012"},  # neither: flagged
+        {"CHILD": "2", "DOB": "01/01/2000"},  # too old
+        {"CHILD": "3", "DOB": "01/01/2012", "SDQ_SCORE": "10"},  # a score, no reason: fine
+        {"CHILD": "4", "DOB": "01/01/2012", "SDQ_REASON": "SDQ1"},  # a reason for none: fine
     ]
-    assert flagged_rows("186", Episodes=LONG, OC2=rows) == [1]
+    episodes = [*LONG, *[{**LONG[0], "CHILD": c} for c in ("3", "4")]]
+    assert flagged_rows("186", Episodes=episodes, OC2=rows) == [1]
 
 
 def test_187_no_leaver_or_adoption_data_for_oc2_children() -> None:
@@ -406,8 +409,10 @@ def test_187_no_leaver_or_adoption_data_for_oc2_children() -> None:
 def test_188_189_sdq_age_limits() -> None:
     rows = [
         {"CHILD": "1", "DOB": "01/04/2021", "SDQ_SCORE": "5"},  # under 4 at 31 March
-        {"CHILD": "2", "DOB": "01/04/2007", "SDQ_REASON": "SDQ1"},  # 17 on 1 April
+        {"CHILD": "2", "DOB": "31/03/2007", "SDQ_REASON": "SDQ1"},  # 17 on 31 March
         {"CHILD": "3", "DOB": "01/04/2015", "SDQ_SCORE": "5"},
+        # 17th birthday on 1 April itself: not "more than 17 years" before it
+        {"CHILD": "4", "DOB": "01/04/2007", "SDQ_REASON": "SDQ1"},
     ]
     assert flagged_rows("188", OC2=rows) == [1]
     assert flagged_rows("189", OC2=rows) == [2]
@@ -447,6 +452,17 @@ def test_199_previously_adopted() -> None:
     previous = {"Episodes": [ep("2", "01/01/2020", DEC="01/01/2021", REC="E11")]}
     assert flagged_rows("199", Episodes=rows) == [2]
     assert flagged_rows("199", Episodes=rows, previous=previous) == [2, 3]
+
+
+def test_199_one_adoption_episode_in_both_returns_is_one_adoption() -> None:
+    # the episode that ended in adoption is in last year's return and again in this year's
+    # (a resubmitted or overlapping extract): it is the same adoption, not a previous one
+    adoption = ep("1", "01/01/2024", DEC="10/04/2024", REC="E11")
+    previous = {"Episodes": [adoption]}
+    assert flagged_rows("199", Episodes=[adoption], previous=previous) == []
+    # a later episode after it is still flagged
+    later = [adoption, ep("1", "01/09/2024")]
+    assert flagged_rows("199", Episodes=later, previous=previous) == [2]
 
 
 def test_continuously_looked_after_definition_via_190() -> None:

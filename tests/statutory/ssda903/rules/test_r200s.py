@@ -26,6 +26,20 @@ def test_202_203_204_header_agrees_with_last_year() -> None:
     assert flagged_rows("202", Header=now) == []  # no previous year: nothing to compare
 
 
+def test_202_sex_codes_changed_in_2024_25() -> None:
+    """2024/25 is M/F/U and 2023/24 was 1/2: last year's 1 is M and 2 is F, so only a real
+    change is flagged (the open-source validator compares the text and flags every child in
+    both years). Before and after that year the codes are compared as written."""
+    now = [{"CHILD": c, "SEX": s} for c, s in (("1", "M"), ("2", "F"), ("3", "M"), ("4", "U"))]
+    last = [{"CHILD": c, "SEX": s} for c, s in (("1", "1"), ("2", "2"), ("3", "2"), ("4", "1"))]
+    assert flagged_rows("202", Header=now, previous={"Header": last}) == [3, 4]
+    same = [{"CHILD": "1", "SEX": "M"}, {"CHILD": "2", "SEX": "F"}]
+    changed = [{"CHILD": "1", "SEX": "M"}, {"CHILD": "2", "SEX": "M"}]
+    assert flagged_rows("202", year=2026, Header=same, previous={"Header": changed}) == [2]
+    old = [{"CHILD": "1", "SEX": "1"}, {"CHILD": "2", "SEX": "2"}]
+    assert flagged_rows("202", year=2024, Header=old, previous={"Header": old}) == []
+
+
 UASC_NOW = [
     {"CHILD": "1", "DOB": "01/06/2006", "DUC": None},
     {"CHILD": "2", "DOB": "01/06/2006", "DUC": "01/06/2024"},

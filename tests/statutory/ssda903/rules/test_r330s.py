@@ -402,16 +402,16 @@ def test_383_return_from_temporary_before_2025_26():
         "383",
         Episodes=[
             {"CHILD": "1", "DECOM": "01/06/2024", "PLACE": "U1", "RNE": "S"},
-            {"CHILD": "1", "DECOM": "05/06/2024", "PLACE": "T1", "RNE": "P"},  # next not P
-            {"CHILD": "1", "DECOM": "06/06/2024", "PLACE": "U1", "RNE": "T"},
+            {"CHILD": "1", "DECOM": "05/06/2024", "PLACE": "T1", "RNE": "P"},
+            {"CHILD": "1", "DECOM": "06/06/2024", "PLACE": "U1", "RNE": "T"},  # not P
             {"CHILD": "2", "DECOM": "01/06/2024", "PLACE": "U1", "RNE": "S"},
             {"CHILD": "2", "DECOM": "05/06/2024", "PLACE": "T1", "RNE": "P"},  # back to U1
             {"CHILD": "2", "DECOM": "06/06/2024", "PLACE": "U1", "RNE": "P"},
             {"CHILD": "3", "DECOM": "01/06/2024", "PLACE": "U1", "RNE": "S"},
-            {"CHILD": "3", "DECOM": "05/06/2024", "PLACE": "T1", "RNE": "P"},  # U1 -> U2
-            {"CHILD": "3", "DECOM": "06/06/2024", "PLACE": "U2", "RNE": "P"},
+            {"CHILD": "3", "DECOM": "05/06/2024", "PLACE": "T1", "RNE": "P"},
+            {"CHILD": "3", "DECOM": "06/06/2024", "PLACE": "U2", "RNE": "P"},  # U1 -> U2
         ],
-    ) == [2, 8]
+    ) == [3, 9]  # the episode after the temporary one, as the DfE's condition reads
 
 
 def test_383_return_from_temporary_from_2025_26():
