@@ -302,7 +302,14 @@ def summarise(
             + f" {len({r.split()[0] for r in not_compared.get(collection, ())})} not compared (one side lacks or did not run the rule)"
         )
         for verdict in ("known difference", "peer crash"):
-            names = [c.rule for c in mine if c.verdict(known) == verdict]
+            pending = {
+                rule for (c, rule), e in known.items() if c == collection and e.status == "pending"
+            }
+            names = [
+                c.rule + (" (pending)" if c.rule in pending else "")
+                for c in mine
+                if c.verdict(known) == verdict
+            ]
             print(f"  {verdict}: {', '.join(names) or 'none'}")
         partly = [
             f"{c.rule} ({c.crashes} of {c.returns})" for c in mine if 0 < c.crashes < c.returns

@@ -117,3 +117,23 @@ def test_verdicts():
     assert crashed.verdict({}) == "peer crash"
     crashed.add("r2", set(), set())
     assert crashed.verdict({}) == "agree"
+
+
+def test_alliance_assessment_rows_map_to_the_peers_one_row_per_assessment(tmp_path):
+    import run  # bench/differential/run.py
+
+    census = tmp_path / "census.xml"
+    census.write_text(
+        "<Message><Children><Child><CINdetails>"
+        "<Assessments><FactorsIdentifiedAtAssessment><AssessmentFactors>1A</AssessmentFactors>"
+        "<AssessmentFactors>2B</AssessmentFactors><AssessmentFactors>3C</AssessmentFactors>"
+        "</FactorsIdentifiedAtAssessment></Assessments>"
+        "<Assessments><AssessmentActualStartDate>2024-05-01</AssessmentActualStartDate></Assessments>"
+        "<Assessments><FactorsIdentifiedAtAssessment/></Assessments>"
+        "</CINdetails><CINdetails><Assessments><FactorsIdentifiedAtAssessment>"
+        "<AssessmentFactors>21</AssessmentFactors></FactorsIdentifiedAtAssessment></Assessments>"
+        "</CINdetails></Child></Children></Message>",
+        encoding="utf-8",
+    )
+    # Alliance: three factor rows, then one row each for the factorless, empty and one-factor ones.
+    assert run.assessment_of_row(census) == [1, 1, 1, 2, 3, 4]
