@@ -435,8 +435,10 @@ def _finish(
     return out
 
 
-def _slices(handle: IO[bytes], first: bytes) -> Iterator[bytes]:
-    """The bytes after `<Children>` up to `</Children>`, cut just before a `<Child>`."""
+def _slices(handle: IO[bytes], first: bytes, most: int) -> Iterator[bytes]:
+    """The bytes after `<Children>` up to `</Children>`, cut just before a `<Child>`. A stretch
+    longer than `most` with no `<Child>` in it is not a plain census (the lxml reader, which
+    checks record lengths, then refuses it): the buffer never holds more than a slice and it."""
     buffer = first
     while more := handle.read(SLICE_BYTES):
         buffer += more
@@ -444,6 +446,8 @@ def _slices(handle: IO[bytes], first: bytes) -> Iterator[bytes]:
         if cut > 0:
             yield buffer[:cut]
             buffer = buffer[cut:]
+        if len(buffer) > SLICE_BYTES + most:
+            raise _NotPlain
     tail = buffer.rfind(b"</Children>")
     if tail < 0 or not _TAIL.match(buffer, tail):
         raise _NotPlain
@@ -469,6 +473,7 @@ def read_plain(
     note_other_sex: Callable[[str, int], str],
     *,
     threads: int | None = None,
+    max_record_bytes: int = 256 * 1024,
 ) -> tuple[dict[str, pl.DataFrame], list[str]] | None:
     """The raw tables and notes of a plain census, or None when the file is not plain (or
     anything about it is wrong: the caller then reads it with lxml, for the message).
@@ -502,7 +507,7 @@ def read_plain(
 
             other = _plan(schema).other_sex.encode()
             lines = head.count(b"\n")  # before the chunk, until the other sex element is met
-            for chunk in _slices(handle, start[end:]):
+            for chunk in _slices(handle, start[end:], max_record_bytes):
                 if lines >= 0:
                     found = [chunk.find(b"<" + other + tail) for tail in (b">", b"/>")]
                     at = min((f for f in found if f >= 0), default=-1)
