@@ -444,6 +444,7 @@ def _slices(handle: IO[bytes], first: bytes, most: int) -> Iterator[bytes]:
         buffer += more
         cut = buffer.rfind(b"<Child>")
         if cut > 0:
+            _check_records(buffer, cut, most)
             yield buffer[:cut]
             buffer = buffer[cut:]
         if len(buffer) > SLICE_BYTES + most:
@@ -451,7 +452,20 @@ def _slices(handle: IO[bytes], first: bytes, most: int) -> Iterator[bytes]:
     tail = buffer.rfind(b"</Children>")
     if tail < 0 or not _TAIL.match(buffer, tail):
         raise _NotPlain
+    _check_records(buffer, tail, most)
     yield buffer[:tail]
+
+
+def _check_records(buffer: bytes, end: int, most: int) -> None:
+    """No `<Child>` in `buffer[:end]` may be longer than `most` bytes: the lxml reader refuses
+    such a record (with its message), so the shortcut must not accept it."""
+    at = 0
+    while at < end:
+        following = buffer.find(b"<Child>", at + 1, end)
+        following = end if following < 0 else following
+        if following - at > most:
+            raise _NotPlain
+        at = following
 
 
 def _utf8_head(head: bytes) -> bool:

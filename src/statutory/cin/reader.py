@@ -56,6 +56,7 @@ from statutory.engine.limits import (
     check_ratio,
     check_rows,
     default_limits,
+    human_size,
     read_limited,
     scan_csv,
 )
@@ -472,7 +473,7 @@ def _record_too_long(path: Path, limits: Limits) -> InputError:
         str(path),
         None,
         None,
-        f"a <Child> (or the header) is longer than {limits.max_record_bytes // 1024:,} KB, the "
+        f"a <Child> (or the header) is longer than {human_size(limits.max_record_bytes)}, the "
         f"limit for one record ({limits.max_columns:,} values of {limits.max_cell_bytes:,} "
         "bytes: ALLIANCE_MAX_COLUMNS, ALLIANCE_MAX_CELL_BYTES)",
     )
@@ -809,13 +810,13 @@ def read_return(
     if not p.exists():
         raise InputError(str(path), None, None, "no such file or folder")
     if p.is_file() and p.stat().st_size > max_bytes:
-        size = p.stat().st_size / 1024**2
         raise InputError(
             str(path),
             None,
             None,
-            f"{size:,.0f} MB is larger than a council's census could be (limit "
-            f"{max_bytes / 1024**2:,.0f} MB); check the file, or raise the limit with --max-size",
+            f"{human_size(p.stat().st_size)} is larger than a council's census could be (limit "
+            f"{human_size(max_bytes)}, ALLIANCE_MAX_RETURN_MB); check the file, or raise the "
+            "limit with --max-size",
         )
     if p.is_file() and p.suffix.lower() == ".xml":
         return read_xml(p, year, workers=workers, limits=limits)

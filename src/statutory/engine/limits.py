@@ -80,7 +80,7 @@ def default_limits() -> Limits:
     return Limits.from_env()
 
 
-def _size(n: int) -> str:
+def human_size(n: int) -> str:
     if n >= MB:
         return f"{n / MB:,.0f} MB"
     if n >= 1024:
@@ -93,7 +93,7 @@ def too_big(name: str | None, size: int, limits: Limits, what: str = "the return
         name,
         None,
         None,
-        f"{what} is {_size(size)} or more, over the limit of {_size(limits.max_bytes)} "
+        f"{what} is {human_size(size)} or more, over the limit of {human_size(limits.max_bytes)} "
         f"({ENV_BYTES}); is it the right file?",
     )
 
@@ -227,14 +227,14 @@ def _long_line(name: str, number: int, limits: Limits) -> InputError:
             name,
             0,
             None,
-            f"the header row is longer than {_size(limits.max_record_bytes)}, more than "
+            f"the header row is longer than {human_size(limits.max_record_bytes)}, more than "
             f"{limits.max_columns:,} columns could be; {_columns_message(limits)}",
         )
     return InputError(
         name,
         number,
         None,
-        f"the row is longer than {_size(limits.max_record_bytes)} ({limits.max_columns:,} "
+        f"the row is longer than {human_size(limits.max_record_bytes)} ({limits.max_columns:,} "
         f"columns of {limits.max_cell_bytes:,} bytes, the limits {ENV_COLUMNS} and {ENV_CELL})",
     )
 
