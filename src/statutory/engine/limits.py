@@ -88,12 +88,12 @@ def human_size(n: int) -> str:
     return f"{n:,} bytes"
 
 
-def too_big(name: str | None, size: int, limits: Limits, what: str = "the return") -> InputError:
+def too_big(name: str | None, size: int, limits: Limits, what: str = "the return is") -> InputError:
     return InputError(
         name,
         None,
         None,
-        f"{what} is {human_size(size)} or more, over the limit of {human_size(limits.max_bytes)} "
+        f"{what} {human_size(size)} or more, over the limit of {human_size(limits.max_bytes)} "
         f"({ENV_BYTES}); is it the right file?",
     )
 
@@ -110,12 +110,14 @@ class Budget:
         with self._lock:
             self.used += n
             if self.used > self.limits.max_bytes:
-                raise too_big(name, self.used, self.limits, "the return (all its files unpacked)")
+                raise too_big(name, self.used, self.limits, "the return (all its files) is")
 
-    def declared(self, name: str, sizes: int) -> None:
-        """Refuse at once when the sizes the files (or zip) declare already pass the limit."""
+    def declared(self, name: str, sizes: int, *, of_many: bool = False) -> None:
+        """Refuse at once when the sizes the files (or zip) declare already pass the limit.
+        `of_many`: `name` is the largest of a folder's files, which together pass it."""
         if sizes > self.limits.max_bytes:
-            raise too_big(name, sizes, self.limits)
+            what = "with this file, the largest, the return's files come to" if of_many else None
+            raise too_big(name, sizes, self.limits, what or "the return is")
 
 
 def check_ratio(name: str, file_size: int, compress_size: int, limits: Limits) -> None:
