@@ -29,7 +29,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import BinaryIO
+from typing import IO
 
 import polars as pl
 
@@ -135,7 +135,7 @@ def check_ratio(name: str, file_size: int, compress_size: int, limits: Limits) -
 class Counted:
     """A binary stream whose bytes are counted against the budget as they are read."""
 
-    def __init__(self, name: str, stream: BinaryIO, budget: Budget) -> None:
+    def __init__(self, name: str, stream: IO[bytes], budget: Budget) -> None:
         self.name = name
         self.stream = stream
         self.budget = budget
@@ -147,7 +147,7 @@ class Counted:
 
 
 def read_limited(
-    name: str, stream: BinaryIO, budget: Budget, *, declared: int | None = None
+    name: str, stream: IO[bytes], budget: Budget, *, declared: int | None = None
 ) -> bytes:
     """All of a stream, counted against the budget as it comes (a zip member that expands
     to more than it declared stops at the limit, not at the end)."""

@@ -453,7 +453,7 @@ def _on_disk(name: str, opener: Opener, budget: Budget) -> tuple[Path, bool]:
     handle, temp = tempfile.mkstemp(suffix=".csv")
     try:
         with os.fdopen(handle, "wb") as out, archive.open(info) as src:
-            shutil.copyfileobj(Counted(name, src, budget), out, 4 * MB)  # type: ignore[misc]
+            shutil.copyfileobj(Counted(name, src, budget), out, 4 * MB)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
