@@ -159,6 +159,27 @@ def test_a_zip_member_that_expands_like_a_bomb(tmp_path: Path) -> None:
         _refusal(caught, "bomb.zip!episodes.csv", "expands", "limit of 50", "zip bomb")
 
 
+def _lie_about_size(path: Path, size: int) -> None:
+    """Rewrite a one-member zip's sizes (local header and central directory) to `size`."""
+    data = bytearray(path.read_bytes())
+    local = data.index(b"PK\x03\x04")
+    central = data.index(b"PK\x01\x02")
+    data[local + 22 : local + 26] = size.to_bytes(4, "little")
+    data[central + 24 : central + 28] = size.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+
+
+def test_a_zip_that_lies_about_its_sizes_is_refused_in_one_line(tmp_path: Path) -> None:
+    bomb = _zip(
+        tmp_path / "liar.zip", {"episodes.csv": EPISODES.encode() + EPISODE.encode() * 3000}
+    )
+    _lie_about_size(bomb, 200)
+    for read in (read_903, read_cin):
+        with pytest.raises(InputError) as caught:
+            read(bomb, 2025, limits=LOW)
+        _refusal(caught, "liar.zip!episodes.csv", "the zip is damaged")
+
+
 def test_files_together_over_the_limit(tmp_path: Path) -> None:
     folder = _return_folder(tmp_path, EPISODES + EPISODE * 3)
     (folder / "more.csv").write_text("x" * 70_000)

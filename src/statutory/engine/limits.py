@@ -27,7 +27,10 @@ import io
 import mmap
 import os
 import threading
-from collections.abc import Callable
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import IO
 
@@ -141,9 +144,25 @@ class Counted:
         self.budget = budget
 
     def read(self, size: int = -1) -> bytes:
-        block = self.stream.read(CHUNK if size is None or size < 0 else size)
+        with _damaged_zip(self.name):
+            block = self.stream.read(CHUNK if size is None or size < 0 else size)
         self.budget.take(self.name, len(block))
         return block
+
+
+@contextmanager
+def _damaged_zip(name: str) -> Iterator[None]:
+    """A zip member whose data does not match what the zip says of it (its size or checksum:
+    a doctored zip, or a damaged one) is refused in one line."""
+    try:
+        yield
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise InputError(
+            name,
+            None,
+            None,
+            f"the zip is damaged, or its member is not what the zip says it is ({exc})",
+        ) from None
 
 
 def read_limited(
@@ -159,8 +178,7 @@ def read_limited(
             raise InputError(name, None, None, "the file grew while it was read")
         return data
     buffer = bytearray()
-    while block := stream.read(CHUNK):
-        budget.take(name, len(block))
+    while block := Counted(name, stream, budget).read(CHUNK):
         buffer += block
         if declared is not None and len(buffer) > declared + CHUNK:
             raise InputError(name, None, None, "the zip member is larger than the zip says")
