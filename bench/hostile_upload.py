@@ -136,7 +136,8 @@ def _build(folder: Path, children: int) -> dict[str, Path]:
             out.write(b"x\n" * (MB // 2))
     files["200 MB of two-byte junk rows under a good header"] = junk
     garbage = folder / "garbage.csv"
-    block = bytes(b"abcdefghij,klmnopqrst,uvwxyz0123\n"[b % 34] for b in os.urandom(MB))
+    alphabet = b"abcdefghij,klmnopqrst,uvwxyz0123\n"
+    block = bytes(alphabet[b % len(alphabet)] for b in os.urandom(MB))
     with garbage.open("wb") as out:
         out.write(b"a,b,c\n")
         for _ in range(490):

@@ -348,3 +348,29 @@ def test_command_lines_refuse_hostile_files_in_one_line(
         assert lines[0].startswith("error: "), (name, output)
         assert name in lines[0], (name, output)
         assert "Traceback" not in output
+
+
+def test_cin_pseudonymise_is_held_to_the_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from statutory.cin.pseudonymise import pseudonymise_path
+
+    key = b"k" * 32
+    bomb = _zip(
+        tmp_path / "bomb.zip", {"ChildIdentifiers.csv": CIN_IDS.encode() + b"0" * 3_000_000}
+    )
+    monkeypatch.setenv("ALLIANCE_MAX_RETURN_MB", "1")
+    with pytest.raises(InputError) as caught:
+        pseudonymise_path(bomb, tmp_path / "out", key)
+    _refusal(caught, "bomb.zip", "over the limit of 1 MB")
+    monkeypatch.setenv("ALLIANCE_MAX_COLUMNS", "10")
+    flood = "<Disabilities>" + "<Disability>AUT</Disability>" * 1000 + "</Disabilities>"
+    child = CIN_CHILD.format(id=1).replace(
+        "</ChildIdentifiers>",
+        f"</ChildIdentifiers><ChildCharacteristics>{flood}</ChildCharacteristics>",
+    )
+    census = tmp_path / "cin.xml"
+    census.write_text(_census(child))
+    with pytest.raises(InputError) as caught:
+        pseudonymise_path(census, tmp_path / "out.xml", key)
+    _refusal(caught, "cin.xml", "<Child>", "longer than")
