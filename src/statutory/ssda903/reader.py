@@ -288,9 +288,10 @@ def _collect_both(
     found_previous = _Collected()
     members = list(_members(source))
     budget = Budget(limits)
-    if source.is_dir() and len(members) > 1:
+    if source.is_dir():
+        # name a file, not the folder (the service shows files as uploaded, not its folders)
         largest = max(members, key=lambda m: m[2])[0]
-        budget.declared(largest, sum(m[2] for m in members), of_many=True)
+        budget.declared(largest, sum(m[2] for m in members), of_many=len(members) > 1)
     budget.declared(str(source), sum(m[2] for m in members))
     for name, opener, size, _ in members:
         if size == 0:

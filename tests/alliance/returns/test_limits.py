@@ -115,3 +115,17 @@ def test_a_first_line_longer_than_any_header_is_refused_as_it_arrives(north, ana
 def test_zips_may_unpack_to_two_years_at_the_readers_limit(monkeypatch):
     monkeypatch.setenv("ALLIANCE_MAX_RETURN_MB", "3")
     assert storage.unzipped_limit() == 6 * 1024 * 1024
+
+
+def test_a_single_file_over_the_size_limit_is_named_as_uploaded(north, analyst, monkeypatch):
+    monkeypatch.setenv("ALLIANCE_MAX_RETURN_MB", "1")
+    junk = b"CHILD,SEX,DOB\n" + b"x,y,z\n" * 400_000
+    upload = services.start_upload(
+        organisation=north,
+        user=analyst,
+        kind="ssda903",
+        year=YEAR,
+        current=[SimpleUploadedFile("header.csv", junk, content_type="text/csv")],
+    )
+    problem = _refused(upload, "header.csv: the return is 2 MB or more", "over the limit of 1 MB")
+    assert "current" not in problem
