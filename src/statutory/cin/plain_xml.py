@@ -288,27 +288,35 @@ class _Tokens:
         return columns
 
 
-def _checked(text: str, plan: _Plan) -> str:
-    """The slice as the grammar reads it, or _NotPlain."""
-    if "\r" in text:  # XML's end-of-line handling
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+def _checked(text: str, plan: _Plan, most: int) -> str:
+    """The slice as the grammar reads it, or _NotPlain. A `<Child>` longer than `most` bytes as
+    written (the lxml reader's record limit, measured the same way) is not plain either: the
+    lxml reader then refuses it with its message."""
     if "]]>" in text:  # not allowed in XML character data
         raise _NotPlain
-    if "/>" in text:  # <X/> is <X></X>
-        text = pl.select(pl.lit(text).str.replace_all(_SELF_CLOSING, "<${1}></${1}>")).item()
     parts = text.split("<Child>")
-    if parts[0].strip(" \t\n"):
+    if parts[0].strip(" \t\r\n"):
         raise _NotPlain
+    lengths = pl.Series(parts[1:], dtype=pl.String).str.len_bytes()
+    if lengths.len() and (lengths.max() or 0) + len("<Child>") > most:  # type: ignore[operator]
+        raise _NotPlain
+    if "\r" in text or "/>" in text:
+        if "\r" in text:  # XML's end-of-line handling
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "/>" in text:  # <X/> is <X></X>
+            text = pl.select(pl.lit(text).str.replace_all(_SELF_CLOSING, "<${1}></${1}>")).item()
+        parts = text.split("<Child>")
     children = pl.DataFrame({"x": parts[1:]}, schema={"x": pl.String})
     if not children.select(pl.col("x").str.contains(plan.grammar).all()).item():
         raise _NotPlain
     return text
 
 
-def _slice_tables(text: str, schema: Schema) -> dict[str, pl.DataFrame]:
-    """The raw tables of one slice: whitespace and whole `<Child>` elements, nothing else."""
+def _slice_tables(text: str, schema: Schema, most: int) -> dict[str, pl.DataFrame]:
+    """The raw tables of one slice: whitespace and whole `<Child>` elements, nothing else, none
+    longer than `most` bytes."""
     plan = _plan(schema)
-    text = _checked(text, plan)
+    text = _checked(text, plan, most)
     tk = _Tokens(text, plan)
     tables: dict[str, pl.DataFrame] = {}
 
@@ -444,7 +452,6 @@ def _slices(handle: IO[bytes], first: bytes, most: int) -> Iterator[bytes]:
         buffer += more
         cut = buffer.rfind(b"<Child>")
         if cut > 0:
-            _check_records(buffer, cut, most)
             yield buffer[:cut]
             buffer = buffer[cut:]
         if len(buffer) > SLICE_BYTES + most:
@@ -452,20 +459,7 @@ def _slices(handle: IO[bytes], first: bytes, most: int) -> Iterator[bytes]:
     tail = buffer.rfind(b"</Children>")
     if tail < 0 or not _TAIL.match(buffer, tail):
         raise _NotPlain
-    _check_records(buffer, tail, most)
     yield buffer[:tail]
-
-
-def _check_records(buffer: bytes, end: int, most: int) -> None:
-    """No `<Child>` in `buffer[:end]` may be longer than `most` bytes: the lxml reader refuses
-    such a record (with its message), so the shortcut must not accept it."""
-    at = 0
-    while at < end:
-        following = buffer.find(b"<Child>", at + 1, end)
-        following = end if following < 0 else following
-        if following - at > most:
-            raise _NotPlain
-        at = following
 
 
 def _utf8_head(head: bytes) -> bool:
@@ -532,7 +526,9 @@ def read_plain(
                         lines = -1
                     else:
                         lines += chunk.count(b"\n")
-                pending.append(pool.submit(_slice_tables, chunk.decode("utf-8"), schema))
+                pending.append(
+                    pool.submit(_slice_tables, chunk.decode("utf-8"), schema, max_record_bytes)
+                )
                 if len(pending) > threads:  # memory: a few slices in work at most
                     collect(pending.pop(0))
             for done in pending:
