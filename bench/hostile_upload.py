@@ -12,7 +12,8 @@ an analyst in each of two councils), starts `alliance serve` with `--task-worker
    and times each from upload to decision: with two task workers the small one does not wait;
 3. reads the task workers' peak memory (`VmHWM` in /proc) after all of it.
 
--> `bench/results/hostile-upload.md`. Linux only (reads /proc). Not a unit test.
+-> `bench/results/hostile-upload.md` (`hostile-upload-N-workers.md` for another number of
+workers, to compare). Linux only (reads /proc). Not a unit test.
 """
 
 from __future__ import annotations
@@ -248,7 +249,12 @@ def main() -> None:
         f"{small_done - big_sent:.1f} s; worker peaks {peaks}",
         flush=True,
     )
-    RESULTS.write_text(
+    results = (
+        RESULTS
+        if args.task_workers == 2
+        else RESULTS.with_name(f"hostile-upload-{args.task_workers}-workers.md")
+    )
+    results.write_text(
         "# Hostile uploads through the real service\n\n"
         f"`bench/hostile_upload.py`, {dt.datetime.now():%Y-%m-%d %H:%M}, Python "
         f"{platform.python_version()}, {os.cpu_count()} cores, load average {load:.1f} at the end, "
@@ -267,7 +273,7 @@ def main() -> None:
         + ".\n",
         encoding="utf-8",
     )
-    print(f"Wrote {RESULTS}")
+    print(f"Wrote {results}")
 
 
 if __name__ == "__main__":
