@@ -82,8 +82,15 @@ def serve(
         int(os.environ.get("ALLIANCE_WEB_WORKERS", "2")),
         help="web processes (env ALLIANCE_WEB_WORKERS)",
     ),
+    task_workers: int = typer.Option(
+        int(os.environ.get("ALLIANCE_TASK_WORKERS", "2")),
+        "--task-workers",
+        min=1,
+        help="task worker processes, each checking one upload at a time, so one large upload "
+        "does not hold up other councils' (env ALLIANCE_TASK_WORKERS)",
+    ),
 ) -> None:
-    """Run the service: the web server (gunicorn), the task worker and the scheduler."""
+    """Run the service: the web server (gunicorn), the task workers and the scheduler."""
     import signal
     import subprocess
 
@@ -93,7 +100,10 @@ def serve(
             "DJANGO_SETTINGS_MODULE", "alliance.config.settings"
         ),
     }
-    task_worker = subprocess.Popen([sys.executable, "-m", "alliance", "worker"], env=env)
+    task_worker_list = [
+        subprocess.Popen([sys.executable, "-m", "alliance", "worker"], env=env)
+        for _ in range(task_workers)
+    ]
     schedule = subprocess.Popen([sys.executable, "-m", "alliance", "scheduler"], env=env)
     web = subprocess.Popen(
         [
@@ -120,8 +130,10 @@ def serve(
         f"Alliance is running on http://{bind.replace('127.0.0.1', 'localhost')}/ (Ctrl+C to stop)"
     )
 
+    processes = [web, *task_worker_list, schedule]
+
     def stop(*_: object) -> None:
-        for process in (web, task_worker, schedule):
+        for process in processes:
             if process.poll() is None:
                 process.terminate()
 
@@ -132,7 +144,7 @@ def serve(
         pass
     finally:
         stop()
-        for process in (web, task_worker, schedule):
+        for process in processes:
             process.wait(timeout=15)
 
 

@@ -32,10 +32,16 @@ from typing import Protocol
 
 from django.conf import settings
 
+from statutory.engine.limits import Limits, default_limits
+
 MB = 1024 * 1024
-# A CSV compresses well (often 10-20 times); more than this is not a return.
-MAX_RATIO = 200
+# A CSV compresses well (often 10-20 times); more than this is not a return. The same figure the
+# statutory readers hold every zip to (`statutory.engine.limits`).
+MAX_RATIO = Limits().max_ratio
 CHUNK = 1024 * 1024
+# A return's header row is a few hundred bytes; a first line longer than this is not one (a
+# header of millions of columns is refused as it arrives, before it is stored or queued).
+MAX_FIRST_LINE = 64 * 1024
 
 
 class UploadProblem(Exception):
@@ -57,9 +63,11 @@ def upload_limit() -> int:
 
 
 def unzipped_limit() -> int:
-    """The most a zip may unpack to: four times the upload limit (CSV compresses ~10:1, but a
-    return larger than this is not a council's return)."""
-    return int(getattr(settings, "RETURNS_UNZIPPED_MAX_BYTES", 4 * upload_limit()))
+    """The most an upload's zips may unpack to: this year's and last year's returns at the
+    readers' limit each (`statutory.engine.limits`, ALLIANCE_MAX_RETURN_MB, 256 MB a year), which
+    the readers then hold each year to."""
+    default = 2 * default_limits().max_bytes
+    return int(getattr(settings, "RETURNS_UNZIPPED_MAX_BYTES", default))
 
 
 def root() -> Path:
@@ -141,6 +149,11 @@ def sniff(head: bytes) -> str:
         )
     first_line = stripped.split(b"\n", 1)[0]
     if b"," in first_line or b"\t" in first_line or b";" in first_line:
+        if len(first_line) > MAX_FIRST_LINE:
+            raise UploadProblem(
+                f"This file's first line is longer than {MAX_FIRST_LINE // 1024} KB: a return's "
+                "header row is a few hundred characters. Check it is the right file."
+            )
         return "csv"
     raise UploadProblem(
         "This file is not a CSV, zip or XML file: its first line has no columns. Upload the "
@@ -245,7 +258,8 @@ def receive(
             with temp.open("wb") as out:
                 for chunk in upload.chunks(CHUNK):
                     if fmt is None:
-                        fmt = sniffer(chunk[:4096])
+                        # the first line whole, when it fits in the first chunk
+                        fmt = sniffer(chunk[: MAX_FIRST_LINE + 1])
                     size += len(chunk)
                     total += len(chunk)
                     if total > limit:

@@ -19,6 +19,9 @@ from statutory.engine.commands import (
     plainly,
     print_rules,
 )
+from statutory.engine.commands import (
+    note as print_note,
+)
 
 if TYPE_CHECKING:
     from statutory.engine import Return
@@ -49,7 +52,12 @@ WorkersOption = Annotated[
     ),
 ]
 MaxSizeOption = Annotated[
-    int, typer.Option("--max-size", help="Refuse files larger than this many MB.", min=1)
+    int | None,
+    typer.Option(
+        "--max-size",
+        help="Refuse files larger than this many MB (default: ALLIANCE_MAX_RETURN_MB, else 256).",
+        min=1,
+    ),
 ]
 CacheOption = Annotated[
     Path | None,
@@ -72,11 +80,11 @@ def _year(path: Path, year: int | None) -> int:
 
 
 def _read(
-    path: Path, year: int, cache: Path | None = None, max_mb: int = 2048, workers: int = 1
+    path: Path, year: int, cache: Path | None = None, max_mb: int | None = None, workers: int = 1
 ) -> Return:
     from statutory.cin.reader import read_cached, read_return
 
-    limit = max_mb * 1024**2
+    limit = max_mb * 1024**2 if max_mb else None
     if cache is not None:
         return read_cached(path, year, cache, max_bytes=limit, workers=workers)
     return read_return(path, year, max_bytes=limit, workers=workers)
@@ -91,7 +99,7 @@ def validate(
     ] = None,
     threads: Annotated[int, typer.Option(help="Run checks on this many threads.")] = 2,
     cache: CacheOption = None,
-    max_size: MaxSizeOption = 2048,
+    max_size: MaxSizeOption = None,
     workers: WorkersOption = 1,
 ) -> None:
     """Validate a census with the DfE rules for the year; print a summary, optionally a report."""
@@ -103,7 +111,7 @@ def validate(
         with console.status("Reading…"):
             return_ = _read(path, year, cache, max_size, workers)
         for note in return_.notes:
-            console.print(f"[yellow]note:[/yellow] {note}")
+            print_note(console, note)
         check_and_report(console, "cin", return_, year, threads, report)
 
 
@@ -130,7 +138,7 @@ def indicators(
         Path | None, typer.Option("--out", help="Write the indicators to .csv or .json.")
     ] = None,
     cache: CacheOption = None,
-    max_size: MaxSizeOption = 2048,
+    max_size: MaxSizeOption = None,
     workers: WorkersOption = 1,
 ) -> None:
     """The DfE indicators computed from the records (see docs/statutory/cin-indicators.md)."""

@@ -288,27 +288,35 @@ class _Tokens:
         return columns
 
 
-def _checked(text: str, plan: _Plan) -> str:
-    """The slice as the grammar reads it, or _NotPlain."""
-    if "\r" in text:  # XML's end-of-line handling
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+def _checked(text: str, plan: _Plan, most: int) -> str:
+    """The slice as the grammar reads it, or _NotPlain. A `<Child>` longer than `most` bytes as
+    written (the lxml reader's record limit, measured the same way) is not plain either: the
+    lxml reader then refuses it with its message."""
     if "]]>" in text:  # not allowed in XML character data
         raise _NotPlain
-    if "/>" in text:  # <X/> is <X></X>
-        text = pl.select(pl.lit(text).str.replace_all(_SELF_CLOSING, "<${1}></${1}>")).item()
     parts = text.split("<Child>")
-    if parts[0].strip(" \t\n"):
+    if parts[0].strip(" \t\r\n"):
         raise _NotPlain
+    lengths = pl.Series(parts[1:], dtype=pl.String).str.len_bytes()
+    if lengths.len() and (lengths.max() or 0) + len("<Child>") > most:  # type: ignore[operator]
+        raise _NotPlain
+    if "\r" in text or "/>" in text:
+        if "\r" in text:  # XML's end-of-line handling
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "/>" in text:  # <X/> is <X></X>
+            text = pl.select(pl.lit(text).str.replace_all(_SELF_CLOSING, "<${1}></${1}>")).item()
+        parts = text.split("<Child>")
     children = pl.DataFrame({"x": parts[1:]}, schema={"x": pl.String})
     if not children.select(pl.col("x").str.contains(plan.grammar).all()).item():
         raise _NotPlain
     return text
 
 
-def _slice_tables(text: str, schema: Schema) -> dict[str, pl.DataFrame]:
-    """The raw tables of one slice: whitespace and whole `<Child>` elements, nothing else."""
+def _slice_tables(text: str, schema: Schema, most: int) -> dict[str, pl.DataFrame]:
+    """The raw tables of one slice: whitespace and whole `<Child>` elements, nothing else, none
+    longer than `most` bytes."""
     plan = _plan(schema)
-    text = _checked(text, plan)
+    text = _checked(text, plan, most)
     tk = _Tokens(text, plan)
     tables: dict[str, pl.DataFrame] = {}
 
@@ -435,8 +443,10 @@ def _finish(
     return out
 
 
-def _slices(handle: IO[bytes], first: bytes) -> Iterator[bytes]:
-    """The bytes after `<Children>` up to `</Children>`, cut just before a `<Child>`."""
+def _slices(handle: IO[bytes], first: bytes, most: int) -> Iterator[bytes]:
+    """The bytes after `<Children>` up to `</Children>`, cut just before a `<Child>`. A stretch
+    longer than `most` with no `<Child>` in it is not a plain census (the lxml reader, which
+    checks record lengths, then refuses it): the buffer never holds more than a slice and it."""
     buffer = first
     while more := handle.read(SLICE_BYTES):
         buffer += more
@@ -444,6 +454,8 @@ def _slices(handle: IO[bytes], first: bytes) -> Iterator[bytes]:
         if cut > 0:
             yield buffer[:cut]
             buffer = buffer[cut:]
+        if len(buffer) > SLICE_BYTES + most:
+            raise _NotPlain
     tail = buffer.rfind(b"</Children>")
     if tail < 0 or not _TAIL.match(buffer, tail):
         raise _NotPlain
@@ -469,6 +481,7 @@ def read_plain(
     note_other_sex: Callable[[str, int], str],
     *,
     threads: int | None = None,
+    max_record_bytes: int = 256 * 1024,
 ) -> tuple[dict[str, pl.DataFrame], list[str]] | None:
     """The raw tables and notes of a plain census, or None when the file is not plain (or
     anything about it is wrong: the caller then reads it with lxml, for the message).
@@ -502,7 +515,7 @@ def read_plain(
 
             other = _plan(schema).other_sex.encode()
             lines = head.count(b"\n")  # before the chunk, until the other sex element is met
-            for chunk in _slices(handle, start[end:]):
+            for chunk in _slices(handle, start[end:], max_record_bytes):
                 if lines >= 0:
                     found = [chunk.find(b"<" + other + tail) for tail in (b">", b"/>")]
                     at = min((f for f in found if f >= 0), default=-1)
@@ -513,7 +526,9 @@ def read_plain(
                         lines = -1
                     else:
                         lines += chunk.count(b"\n")
-                pending.append(pool.submit(_slice_tables, chunk.decode("utf-8"), schema))
+                pending.append(
+                    pool.submit(_slice_tables, chunk.decode("utf-8"), schema, max_record_bytes)
+                )
                 if len(pending) > threads:  # memory: a few slices in work at most
                     collect(pending.pop(0))
             for done in pending:

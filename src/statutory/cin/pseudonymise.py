@@ -223,26 +223,26 @@ def pseudonymise_tables(tables: dict[str, pl.DataFrame], key: bytes) -> dict[str
 
 def pseudonymise_path(source: str | Path, out: str | Path, key: bytes) -> list[Path]:
     """XML file -> pseudonymised XML file; a folder / zip of CSVs -> a folder of CSVs."""
+    import io
+
+    from statutory.cin.reader import _check_records, _csv_items
+    from statutory.engine.limits import Budget, default_limits, scan_csv, too_big
+
     src = Path(source)
     if not src.exists():
         raise InputError(str(source), None, None, "no such file or folder")
+    # held to the readers' limits (`statutory.engine.limits`), checked before anything is parsed
+    limits = default_limits()
     if src.is_file() and src.suffix.lower() == ".xml":
+        if src.stat().st_size > limits.max_bytes:
+            raise too_big(str(src), src.stat().st_size, limits)
+        _check_records(src, limits)
         return [pseudonymise_xml(src, out, key)]
-    import io
-    import zipfile
-
-    items: list[tuple[str, bytes]]
-    if src.is_dir():
-        items = [(p.name, p.read_bytes()) for p in sorted(src.glob("*.csv"))]
-    elif zipfile.is_zipfile(src):
-        with zipfile.ZipFile(src) as archive:
-            items = [
-                (Path(n).name, archive.read(n))
-                for n in archive.namelist()
-                if n.lower().endswith(".csv")
-            ]
-    else:
-        items = [(src.name, src.read_bytes())]
+    items = [(Path(n.split("!")[-1]).name, data) for n, data in _csv_items(src, Budget(limits))]
+    if not items:
+        raise InputError(str(source), None, None, "no CSV files found")
+    for name, data in items:
+        scan_csv(name, data, limits)
     frames = {name: pl.read_csv(io.BytesIO(data), infer_schema=False) for name, data in items}
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)

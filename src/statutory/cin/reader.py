@@ -49,6 +49,17 @@ from statutory.cin.schema import CHILD_ID, KEEP_CASE, TABLES, Schema, load_schem
 from statutory.engine.columns import type_columns
 from statutory.engine.context import Return
 from statutory.engine.errors import InputError
+from statutory.engine.limits import (
+    Budget,
+    Limits,
+    check_cells,
+    check_ratio,
+    check_rows,
+    default_limits,
+    human_size,
+    read_limited,
+    scan_csv,
+)
 
 _SEX_ELEMENTS = ("GenderCurrent", "Sex")
 
@@ -369,6 +380,7 @@ def read_xml(
     source: IO[bytes] | None = None,
     workers: int = 1,
     fast: bool = True,
+    limits: Limits | None = None,
 ) -> Return:
     """Stream a CIN census XML file into a `Return` for `year` (the year the census ends).
 
@@ -382,25 +394,25 @@ def read_xml(
     """
     file = str(path)
     schema = load_schema(year)
+    limits = limits or default_limits()
     if fast and source is None:
         plain = read_plain(
             path,
             schema,
             lambda head: _parse(io.BytesIO(head), file, schema),
             lambda tag, line: _other_sex_note(schema, tag, line),
+            max_record_bytes=limits.max_record_bytes,
         )
         if plain is not None:
             frames, notes = plain
-            return _build(
-                frames, schema, set(TABLES), dict.fromkeys(TABLES, file), fmt="xml", notes=notes
-            )
+            return _checked_build(frames, schema, file, notes, limits)
+    if source is None:
+        _check_records(Path(path), limits)
     if workers > 1 and source is None:
         parts = _read_parallel(Path(path), year, workers)
         if parts is not None:
             frames, notes = parts
-            return _build(
-                frames, schema, set(TABLES), dict.fromkeys(TABLES, file), fmt="xml", notes=notes
-            )
+            return _checked_build(frames, schema, file, notes, limits)
     handle: IO[bytes]
     try:
         handle = source if source is not None else open(path, "rb")  # noqa: SIM115
@@ -411,7 +423,60 @@ def read_xml(
     finally:
         if source is None:
             handle.close()
+    return _checked_build(frames, schema, file, notes, limits)
+
+
+def _checked_build(
+    frames: dict[str, pl.DataFrame], schema: Schema, file: str, notes: list[str], limits: Limits
+) -> Return:
+    """The census's tables, once each is within the row and value limits."""
+    for name, frame in frames.items():
+        check_rows(file, name, frame.height, limits)
+        check_cells(file, name, frame, limits)
     return _build(frames, schema, set(TABLES), dict.fromkeys(TABLES, file), fmt="xml", notes=notes)
+
+
+_RECORD_START = re.compile(rb"<Child[\s>/]")
+
+
+def _check_records(path: Path, limits: Limits) -> None:
+    """Before lxml reads a census that is not plain: no stretch of the file between the starts
+    of two `<Child>` elements (or before the first, or after the last) may be longer than
+    `limits.max_record_bytes`. lxml holds one child's tree at a time, so this bounds its memory
+    whatever the file holds (a real child record is a few kilobytes)."""
+    most = limits.max_record_bytes
+    last = 0  # where the current record began
+    position = 0
+    overlap = b""
+    with path.open("rb") as handle:
+        start = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+        if start and not start.startswith(b"<"):
+            raise InputError(str(path), None, None, "not XML: it does not begin with '<'")
+        handle.seek(0)
+        while block := handle.read(4 * 1024**2):
+            data = overlap + block
+            base = position - len(overlap)
+            for match in _RECORD_START.finditer(data):
+                at = base + match.start()
+                if at > last:
+                    if at - last > most:
+                        raise _record_too_long(path, limits)
+                    last = at
+            position += len(block)
+            if position - last > most:
+                raise _record_too_long(path, limits)
+            overlap = data[-8:]
+
+
+def _record_too_long(path: Path, limits: Limits) -> InputError:
+    return InputError(
+        str(path),
+        None,
+        None,
+        f"a <Child> (or the header) is longer than {human_size(limits.max_record_bytes)}, the "
+        f"limit for one record ({limits.max_columns:,} values of {limits.max_cell_bytes:,} "
+        "bytes: ALLIANCE_MAX_COLUMNS, ALLIANCE_MAX_CELL_BYTES)",
+    )
 
 
 # -- parsing in parallel ----------------------------------------------------------------------
@@ -612,28 +677,63 @@ def _read_csv_bytes(file: str, data: bytes) -> pl.DataFrame:
         ) from None
 
 
-def read_csv_tables(path: str | Path, year: int) -> Return:
-    """A folder or .zip of CSVs, one per table, with the DfE column names."""
-    schema = load_schema(year)
-    root = Path(path)
+def _csv_items(root: Path, budget: Budget) -> list[tuple[str, bytes]]:
+    """(name, bytes) of each CSV, counted against the budget as read; a zip's declared sizes
+    and compression are checked before any member is unpacked."""
     items: list[tuple[str, bytes]] = []
     if root.is_dir():
-        items = [(str(p), p.read_bytes()) for p in sorted(root.glob("*.csv"))]
+        files = sorted(root.glob("*.csv"))
+        budget.declared(str(root), sum(p.stat().st_size for p in files))
+        for p in files:
+            with p.open("rb") as handle:
+                items.append(
+                    (str(p), read_limited(str(p), handle, budget, declared=p.stat().st_size))
+                )
     elif zipfile.is_zipfile(root):
-        with zipfile.ZipFile(root) as archive:
-            items = [
-                (f"{root}!{n}", archive.read(n))
-                for n in sorted(archive.namelist())
-                if n.lower().endswith(".csv")
-            ]
+        try:
+            archive = zipfile.ZipFile(root)
+        except zipfile.BadZipFile as exc:
+            raise InputError(str(root), None, None, f"not a readable zip file ({exc})") from None
+        with archive:
+            infos = [i for i in archive.infolist() if i.filename.lower().endswith(".csv")]
+            budget.declared(str(root), sum(i.file_size for i in infos))
+            for info in sorted(infos, key=lambda i: i.filename):
+                name = f"{root}!{info.filename}"
+                check_ratio(name, info.file_size, info.compress_size, budget.limits)
+                with archive.open(info) as member:
+                    items.append(
+                        (name, read_limited(name, member, budget, declared=info.file_size))
+                    )
     elif root.suffix.lower() == ".csv":
-        items = [(str(root), root.read_bytes())]
+        budget.declared(str(root), root.stat().st_size)
+        with root.open("rb") as handle:
+            size = root.stat().st_size
+            items = [(str(root), read_limited(str(root), handle, budget, declared=size))]
+    return items
+
+
+def read_csv_tables(path: str | Path, year: int, *, limits: Limits | None = None) -> Return:
+    """A folder or .zip of CSVs, one per table, with the DfE column names. Each file's size,
+    columns, rows and values are checked against `limits` before it is parsed; files that are
+    no CIN table are skipped with a note, and if none is, the whole is refused."""
+    schema = load_schema(year)
+    root = Path(path)
+    limits = limits or default_limits()
+    items = _csv_items(root, Budget(limits))
+    if not items and root.is_file():
+        raise InputError(
+            str(path),
+            None,
+            None,
+            "not a CIN census: neither XML (it does not begin with '<'), a zip nor a .csv file",
+        )
     if not items:
         raise InputError(str(path), None, None, "no CSV files found")
     frames: dict[str, pl.DataFrame] = {}
     sources: dict[str, str] = {}
     notes: list[str] = []
     for file, data in items:
+        scan_csv(file, data, limits)
         frame = _read_csv_bytes(file, data)
         table = _match_table(file, frame.columns, schema)
         if table is None:
@@ -655,6 +755,14 @@ def read_csv_tables(path: str | Path, year: int) -> Return:
             )
         frames[table] = frame.drop("ROW_NUMBER", strict=False)
         sources[table] = file
+    if not frames:
+        shown = ", ".join(TABLES)
+        raise InputError(
+            str(path),
+            None,
+            None,
+            f"no CIN table found: no file's name or columns match one of {shown}",
+        )
     return _build(frames, schema, set(frames), sources, fmt="csv", notes=notes)
 
 
@@ -662,8 +770,10 @@ def detect_year(path: str | Path) -> int | None:
     """The collection year a CIN XML file's header names (ReferenceDate, else Year)."""
     try:
         with open(path, "rb") as handle:
+            # the header is at the top: read no more than its first megabyte
+            head = io.BytesIO(handle.read(1024**2))
             for _event, elem in etree.iterparse(
-                handle, events=("end",), tag=("CollectionDetails",), resolve_entities=False
+                head, events=("end",), tag=("CollectionDetails",), resolve_entities=False
             ):
                 values = _leaves(elem)
                 ref = (values.get("ReferenceDate") or "").strip()[:10]
@@ -678,35 +788,44 @@ def detect_year(path: str | Path) -> int | None:
 
 # England's largest council returns about 20,000 children a year (about 20 MB of XML); the whole
 # country's census is about 400,000. A file far beyond that is not one council's census, and
-# reading it would need memory in proportion (about 3 GB per million children).
-MAX_BYTES = 2 * 1024**3
+# reading it would need memory in proportion (about 3 GB per million children with lxml), so the
+# limit (`statutory.engine.limits`, 256 MB unless ALLIANCE_MAX_RETURN_MB says otherwise) keeps a
+# read under 1 GB.
 
 
 def read_return(
-    path: str | Path, year: int, *, max_bytes: int | None = MAX_BYTES, workers: int = 1
+    path: str | Path,
+    year: int,
+    *,
+    max_bytes: int | None = None,
+    workers: int = 1,
+    limits: Limits | None = None,
 ) -> Return:
     """An XML census file, or a folder / zip / CSV of the flattened tables. A file larger than
-    `max_bytes` (None: no limit) is refused before anything is read."""
+    `max_bytes` (None: the limits' `max_bytes`) is refused before anything is read; `limits`
+    bound what is read (default `statutory.engine.limits.default_limits()`)."""
+    limits = (limits or default_limits()).with_bytes(max_bytes)
+    max_bytes = limits.max_bytes
     p = Path(path)
     if not p.exists():
         raise InputError(str(path), None, None, "no such file or folder")
-    if max_bytes is not None and p.is_file() and p.stat().st_size > max_bytes:
-        size = p.stat().st_size / 1024**2
+    if p.is_file() and p.stat().st_size > max_bytes:
         raise InputError(
             str(path),
             None,
             None,
-            f"{size:,.0f} MB is larger than a council's census could be (limit "
-            f"{max_bytes / 1024**2:,.0f} MB); check the file, or raise the limit with --max-size",
+            f"{human_size(p.stat().st_size)} is larger than a council's census could be (limit "
+            f"{human_size(max_bytes)}, ALLIANCE_MAX_RETURN_MB); check the file, or raise the "
+            "limit with --max-size",
         )
     if p.is_file() and p.suffix.lower() == ".xml":
-        return read_xml(p, year, workers=workers)
+        return read_xml(p, year, workers=workers, limits=limits)
     if p.is_file() and not zipfile.is_zipfile(p) and p.suffix.lower() != ".csv":
         with p.open("rb") as handle:
             start = handle.read(64).lstrip()
         if start.startswith(b"<"):
-            return read_xml(p, year, workers=workers)
-    return read_csv_tables(p, year)
+            return read_xml(p, year, workers=workers, limits=limits)
+    return read_csv_tables(p, year, limits=limits)
 
 
 # -- Parquet cache -----------------------------------------------------------------------------
@@ -724,7 +843,7 @@ def read_cached(
     year: int,
     cache_dir: str | Path,
     *,
-    max_bytes: int | None = MAX_BYTES,
+    max_bytes: int | None = None,
     workers: int = 1,
 ) -> Return:
     """`read_return`, parsing the XML once and keeping the typed tables as Parquet in

@@ -4,6 +4,7 @@ own reading and options, so both commands look and work alike."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,8 +24,25 @@ def make_console() -> Console:
 
 
 def fail(message: str) -> NoReturn:
-    Console(stderr=True, highlight=False).print(f"[red]error:[/red] {message}", soft_wrap=True)
+    """One line on stderr, then exit status 1. The message may quote the input: it is cut to
+    one printable line and shown as text, never as Rich markup."""
+    from rich.markup import escape
+
+    from statutory.engine.errors import one_line
+
+    Console(stderr=True, highlight=False).print(
+        f"[red]error:[/red] {escape(one_line(message))}", soft_wrap=True
+    )
     raise typer.Exit(1)
+
+
+def note(out: Console, text: str) -> None:
+    """A reader's note, as one line of text (it may quote the input: never Rich markup)."""
+    from rich.markup import escape
+
+    from statutory.engine.errors import one_line
+
+    out.print(f"[yellow]note:[/yellow] {escape(one_line(text, 1000))}", soft_wrap=True)
 
 
 @contextmanager
@@ -39,6 +57,16 @@ def plainly() -> Iterator[None]:
     except (ValueError, KeyError, OSError) as exc:
         text = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         fail(str(text))
+    except Exception as exc:
+        # Whatever the input, the command answers in one line; a fault of ours says so, and
+        # ALLIANCE_DEBUG=1 shows the traceback.
+        if os.environ.get("ALLIANCE_DEBUG"):
+            raise
+        fail(
+            f"the command stopped on an unexpected error ({type(exc).__name__}: {exc}); this is "
+            "a fault in Alliance, not in your file: please report it (ALLIANCE_DEBUG=1 shows "
+            "the details)"
+        )
 
 
 def progress_bar(out: Console, total: int, label: str) -> tuple[Callable[[str], None], object]:

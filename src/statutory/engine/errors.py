@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+# The longest message a reader gives: a message may quote the input (a header row, a value),
+# and hostile input must not make a long or many-line message, or one that drives a terminal.
+MESSAGE_LIMIT = 400
+
+
+def one_line(text: object, most: int = MESSAGE_LIMIT) -> str:
+    """`text` as one line of printable characters, at most `most` long (cut with an ellipsis)."""
+    flat = " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+    return flat if len(flat) <= most else flat[: most - 1] + "…"
+
 
 class InputError(Exception):
     """The input could not be read as a return: names the file, row and column where it can.
 
     `row` is the 1-based data row (the header line is row 0), `column` the DfE column name.
-    The CLI prints `str(error)` on one line and exits non-zero; no traceback.
+    The CLI prints `str(error)` on one line and exits non-zero; no traceback. However long or
+    odd the input it quotes, `str(error)` is one printable line of at most `MESSAGE_LIMIT`
+    characters.
     """
 
     def __init__(
@@ -32,7 +44,7 @@ class InputError(Exception):
         if self.column:
             where.append(f"column {self.column}")
         prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        return one_line(f"{prefix}: {self.message}" if prefix else self.message)
 
 
 class DuplicateRuleError(Exception):

@@ -19,6 +19,9 @@ from statutory.engine.commands import (
     plainly,
     print_rules,
 )
+from statutory.engine.commands import (
+    note as print_note,
+)
 
 app = typer.Typer(
     help="SSDA903 (children looked after and care leavers).",
@@ -80,7 +83,7 @@ def validate(
         return_ = read_return(path, year, previous=previous, providers=providers or None)
         return_.la_code = _ons_code(la)
         for note in return_.notes + (return_.previous.notes if return_.previous else []):
-            console.print(f"[yellow]note:[/yellow] {note}", soft_wrap=True)
+            print_note(console, note)
         findings = check_and_report(console, "903", return_, year, threads, report)
         if NOT_RUN in findings.not_run.values():
             console.print(

@@ -38,6 +38,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +47,14 @@ import polars as pl
 
 from statutory.engine.columns import parse_date_series
 from statutory.engine.errors import InputError
+from statutory.engine.limits import (
+    Budget,
+    Limits,
+    check_ratio,
+    default_limits,
+    read_limited,
+    scan_csv,
+)
 from statutory.engine.rule import NotRun
 
 if TYPE_CHECKING:
@@ -107,25 +116,48 @@ PathLike = str | os.PathLike[str]
 SUPPORTED_ACCOMMODATION = "H5/K3"
 
 
-def read_providers(paths: PathLike | Sequence[PathLike]) -> pl.DataFrame:
+def read_providers(
+    paths: PathLike | Sequence[PathLike], *, limits: Limits | None = None
+) -> pl.DataFrame:
     """Ofsted's provider information -> one row per URN (see the module docstring).
 
     `paths` is one file or several (e.g. the Children's Homes list and the Social Care
     Providers list): CSVs, or Ofsted's .xlsx workbooks (every sheet with the headings is read).
-    Raises `InputError` naming the file (and sheet, row and column) when one cannot be used."""
+    Raises `InputError` naming the file (and sheet, row and column) when one cannot be used.
+    The lists are held to the same `limits` as a return (`statutory.engine.limits`): a CSV's
+    size, columns, rows and values are checked before it is parsed, and a workbook's unpacked
+    size and compression before the Excel reader opens it."""
+    limits = limits or default_limits()
     files = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     if not files:
         raise InputError(None, None, None, "no provider information file given")
-    return _per_urn(pl.concat([_read_file(Path(f)) for f in files], how="vertical"))
+    budget = Budget(limits)
+    return _per_urn(pl.concat([_read_file(Path(f), budget) for f in files], how="vertical"))
 
 
-def _read_file(source: Path) -> pl.DataFrame:
+def _check_workbook(name: str, source: Path, budget: Budget) -> None:
+    """A workbook is a zip the Excel reader unpacks in memory: refuse one that would unpack
+    to more than the limit or that expands like a zip bomb, before it is opened."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile:
+        raise InputError(
+            name, None, None, "could not be read as a workbook: damaged or incomplete"
+        ) from None
+    budget.declared(name, sum(i.file_size for i in infos))
+    for info in infos:
+        check_ratio(f"{name}!{info.filename}", info.file_size, info.compress_size, budget.limits)
+
+
+def _read_file(source: Path, budget: Budget) -> pl.DataFrame:
     from statutory.ssda903.reader import _decode
 
     name = str(source)
     if not source.is_file():
         raise InputError(name, None, None, "no such file (give Ofsted's provider list)")
-    data = source.read_bytes()
+    with source.open("rb") as handle:
+        data = read_limited(name, handle, budget, declared=source.stat().st_size)
     if not data.strip():
         raise InputError(name, None, None, "the file is empty")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -133,11 +165,14 @@ def _read_file(source: Path) -> pl.DataFrame:
             name, None, None, "an old-style .xls workbook: save it as .xlsx or CSV and give that"
         )
     if data.startswith(b"PK\x03\x04"):
+        del data
+        _check_workbook(name, source, budget)
         return _read_workbook(source)
+    scan_csv(name, data, budget.limits)
     utf8, _ = _decode(name, data)
     try:
         raw = pl.read_csv(utf8, infer_schema=False, has_header=True, truncate_ragged_lines=False)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+    except pl.exceptions.PolarsError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(name, None, None, f"could not be read as CSV: {first}") from None
     return _rows(raw, _found_columns(raw, name), name)

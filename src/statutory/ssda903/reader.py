@@ -11,8 +11,14 @@ generate` writes) is read as both years; otherwise a file whose name contains `l
 
 Encodings: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252 (then latin-1). Files up to
 `memory_limit` are decoded in memory; bigger ones are read by Polars straight from disk
-(characters that are not UTF-8 replaced); files above `max_file_bytes` are refused with a
-message. Bad input raises `InputError` naming the file, row and column.
+(characters that are not UTF-8 replaced). Bad input raises `InputError` naming the file, row and
+column.
+
+Limits (`statutory.engine.limits`): before Polars parses a CSV, its bytes are counted (one
+year's files together, zip members as they come out), its header is matched to a table and its
+columns, rows, line lengths and long values are checked; an XML export is counted as it streams,
+each child record may hold at most a bounded number of elements, and its tables' rows and
+values are checked before they are typed. Anything over a limit is refused in one line.
 
 The XML layout supported is the one councils' case-management systems export for the DfE
 collection and that the open-source validator reads (data-to-insight/csc-validator-be-903,
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 import os
 import shutil
 import tempfile
@@ -44,12 +51,22 @@ import polars as pl
 from statutory.engine.columns import ROW_NUMBER, type_many
 from statutory.engine.context import Return
 from statutory.engine.errors import InputError
+from statutory.engine.limits import (
+    Budget,
+    Counted,
+    Limits,
+    check_cells,
+    check_ratio,
+    check_rows,
+    default_limits,
+    read_limited,
+    scan_csv,
+)
 from statutory.reference import year_label
 from statutory.ssda903.schemas import CHILD_ID, YearSchema, load_schema
 
 MB = 1024 * 1024
 DEFAULT_MEMORY_LIMIT = int(os.environ.get("ALLIANCE_READ_MEMORY_MB", "256")) * MB
-DEFAULT_MAX_FILE = int(os.environ.get("ALLIANCE_MAX_FILE_MB", "1024")) * MB
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -84,7 +101,7 @@ def read_return(
     *,
     previous: str | os.PathLike[str] | None = None,
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
-    max_file_bytes: int = DEFAULT_MAX_FILE,
+    limits: Limits | None = None,
     check_year: bool = True,
     providers: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
 ) -> Return:
@@ -92,25 +109,25 @@ def read_return(
 
     `providers` is Ofsted's provider information (one file or several, CSV or Ofsted's .xlsx:
     `statutory.ssda903.providers`), which rules 219, 221, 224, 227, 228, 229 and 1008 need; it
-    is read first, so a bad file fails before the return is read."""
+    is read first, so a bad file fails before the return is read. `limits` bound what is read
+    (default: `statutory.engine.limits.default_limits()`); each year's files have their own."""
+    limits = limits or default_limits()
     provider_info = None
     if providers is not None:
         from statutory.ssda903.providers import read_providers
 
-        provider_info = read_providers(providers)
+        provider_info = read_providers(providers, limits=limits)
     schema = load_schema(year)
     prev_schema = load_schema(year - 1) if year - 1 >= 2018 else schema
     source = Path(path)
     if not source.exists():
         raise InputError(str(source), None, None, "no such file or folder")
-    current_raw, previous_raw = _collect_both(
-        source, previous, schema, memory_limit, max_file_bytes
-    )
+    current_raw, previous_raw = _collect_both(source, previous, schema, memory_limit, limits)
     if previous is not None:
         prev_path = Path(previous)
         if not prev_path.exists():
             raise InputError(str(prev_path), None, None, "no such file or folder")
-        previous_raw, _ = _collect_both(prev_path, None, prev_schema, memory_limit, max_file_bytes)
+        previous_raw, _ = _collect_both(prev_path, None, prev_schema, memory_limit, limits)
     for name in schema.required_tables:
         if name not in current_raw.tables:
             columns = ", ".join(schema.table(name).columns)
@@ -155,14 +172,16 @@ def read_raw_tables(
     year: int,
     *,
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
-    max_file_bytes: int = DEFAULT_MAX_FILE,
+    limits: Limits | None = None,
 ) -> tuple[dict[str, RawTable], dict[str, RawTable]]:
     """The tables as text, untyped: (this year's, last year's if the source holds them)."""
     schema = load_schema(year)
     source = Path(path)
     if not source.exists():
         raise InputError(str(source), None, None, "no such file or folder")
-    current, previous = _collect_both(source, None, schema, memory_limit, max_file_bytes)
+    current, previous = _collect_both(
+        source, None, schema, memory_limit, limits or default_limits()
+    )
     return current.tables, (previous.tables if previous else {})
 
 
@@ -262,19 +281,30 @@ def _collect_both(
     previous: str | os.PathLike[str] | None,
     schema: YearSchema,
     memory_limit: int,
-    max_file_bytes: int,
+    limits: Limits,
 ) -> tuple[_Collected, _Collected | None]:
     """Read the source; returns (current, previous-if-found-inside-the-source)."""
     current = _Collected()
     found_previous = _Collected()
     members = list(_members(source))
-    for name, _, size, _ in members:
-        _check_size(name, size, max_file_bytes)
+    budget = Budget(limits)
+    if source.is_dir():
+        # name a file, not the folder (the service shows files as uploaded, not its folders)
+        largest = max(members, key=lambda m: m[2])[0]
+        budget.declared(largest, sum(m[2] for m in members), of_many=len(members) > 1)
+    budget.declared(str(source), sum(m[2] for m in members))
+    for name, opener, size, _ in members:
+        if size == 0:
+            raise InputError(name, None, None, "the file is empty")
+        if not isinstance(opener, Path):
+            check_ratio(name, opener[1].file_size, opener[1].compress_size, limits)
     csvs = [m for m in members if not m[0].lower().endswith(".xml")]
     # Files on disk are parsed two at a time (Polars releases the GIL); a zip one by one.
     workers = 2 if source.is_dir() and len(csvs) > 1 else 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        parsed = pool.map(lambda m: _parse_csv(m[0], m[1], m[2], memory_limit), csvs)
+        parsed = pool.map(
+            lambda m: _parse_csv(m[0], m[1], m[2], memory_limit, schema, limits, budget), csvs
+        )
         by_name = dict(zip((m[0] for m in csvs), parsed, strict=True))
     for name, opener, _, in_previous_folder in members:
         target = found_previous if in_previous_folder and previous is None else current
@@ -283,7 +313,7 @@ def _collect_both(
             _place(name, frame, schema, target, note)
         else:
             with _open(opener) as stream:
-                _read_xml(name, stream, schema, target)
+                _read_xml(name, Counted(name, stream, budget), schema, target, limits)
     if current.last_year and previous is None:
         for table, raw in current.last_year.items():
             found_previous.tables.setdefault(table, raw)
@@ -359,42 +389,54 @@ def _refuse_excel(name: str, head: bytes) -> None:
         )
 
 
-def _check_size(name: str, size: int, max_file_bytes: int) -> None:
-    if size > max_file_bytes:
-        raise InputError(
-            name,
-            None,
-            None,
-            f"the file is {size / MB:,.0f} MB, more than the {max_file_bytes / MB:,.0f} MB "
-            "allowed for one table (ALLIANCE_MAX_FILE_MB raises it); is it the right file?",
-        )
-    if size == 0:
-        raise InputError(name, None, None, "the file is empty")
-
-
 def _parse_csv(
-    name: str, opener: Opener, size: int, memory_limit: int
+    name: str,
+    opener: Opener,
+    size: int,
+    memory_limit: int,
+    schema: YearSchema,
+    limits: Limits,
+    budget: Budget,
 ) -> tuple[pl.DataFrame, str | None]:
-    """One CSV file -> its text frame (and a note on its encoding)."""
+    """One CSV file -> its text frame (and a note on its encoding). Its bytes are counted and
+    its shape checked against the limits, and its header matched to a table, before Polars
+    parses it."""
     if size > memory_limit:
-        path, cleanup = _on_disk(opener)
+        path, cleanup = _on_disk(name, opener, budget)
         try:
             head = _head(path, 4096)
             _refuse_excel(name, head)
+            with (
+                path.open("rb") as handle,
+                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view,
+            ):
+                scan_csv(name, view, limits, lambda header: _check_shape(name, header, schema))
             return _csv_from_disk(name, path, head)
         finally:
             if cleanup:
                 path.unlink(missing_ok=True)
-    data = _read_bytes(opener)
+    with _open(opener) as stream:
+        data = read_limited(name, stream, budget, declared=size)
     _refuse_excel(name, data[:8])
+    scan_csv(name, data, limits, lambda header: _check_shape(name, header, schema))
     return _csv_from_bytes(name, data)
 
 
-def _read_bytes(opener: Opener) -> bytes:
-    if isinstance(opener, Path):
-        return opener.read_bytes()
-    archive, info = opener
-    return archive.read(info)
+def _check_shape(name: str, header: bytes, schema: YearSchema) -> None:
+    """Match the header row to a table before the file is parsed: a file that is no SSDA903
+    table is refused without reading its rows. (UTF-16 headers are left to the full read.)"""
+    if header.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return
+    try:
+        text = header.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = header.decode("cp1252", errors="replace")
+    try:
+        cells = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error:  # not CSV: its commas are as near as it has to columns
+        cells = text.split(",")
+    columns = [c.replace("\ufeff", "").strip().strip('"').upper() for c in cells]
+    identify_table(name, [c for c in columns if c], schema)
 
 
 def _open(opener: Opener) -> BinaryIO:
@@ -404,13 +446,18 @@ def _open(opener: Opener) -> BinaryIO:
     return archive.open(info)  # type: ignore[return-value]
 
 
-def _on_disk(opener: Opener) -> tuple[Path, bool]:
+def _on_disk(name: str, opener: Opener, budget: Budget) -> tuple[Path, bool]:
     if isinstance(opener, Path):
+        budget.take(name, opener.stat().st_size)
         return opener, False
     archive, info = opener
     handle, temp = tempfile.mkstemp(suffix=".csv")
-    with os.fdopen(handle, "wb") as out, archive.open(info) as src:
-        shutil.copyfileobj(src, out, 4 * MB)
+    try:
+        with os.fdopen(handle, "wb") as out, archive.open(info) as src:
+            shutil.copyfileobj(Counted(name, src, budget), out, 4 * MB)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
     return Path(temp), True
 
 
@@ -449,7 +496,7 @@ def _csv_from_bytes(name: str, data: bytes) -> tuple[pl.DataFrame, str | None]:
             has_header=True,
             truncate_ragged_lines=False,
         )
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+    except pl.exceptions.PolarsError as exc:
         raise _csv_problem(name, utf8, exc) from None
     return frame, note
 
@@ -473,7 +520,7 @@ def _csv_from_disk(name: str, path: Path, head: bytes) -> tuple[pl.DataFrame, st
             truncate_ragged_lines=False,
             low_memory=True,
         )
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+    except pl.exceptions.PolarsError as exc:
         raise InputError(
             name, None, None, f"could not be read as CSV: {_first_line(exc)}"
         ) from None
@@ -544,7 +591,7 @@ def identify_table(name: str, columns: list[str], schema: YearSchema) -> tuple[s
             f"looks like the {closest} table but lacks the column(s) {', '.join(missing)} "
             f"that {label} needs",
         )
-    shown = ", ".join(columns[:12]) + (" …" if len(columns) > 12 else "")
+    shown = ", ".join(c[:40] for c in columns[:12]) + (" …" if len(columns) > 12 else "")
     raise InputError(
         name,
         0,
@@ -660,25 +707,40 @@ def _child_rows(child: Any, rows: dict[str, list[dict[str, str | None]]]) -> Non
                     rows[table].append({**base, **_leaves(sub)})
 
 
-def _read_xml(name: str, stream: BinaryIO, schema: YearSchema, into: _Collected) -> None:
+def _read_xml(name: str, stream: Any, schema: YearSchema, into: _Collected, limits: Limits) -> None:
     """Stream the export (iterparse): each child element is turned into rows and freed, so
-    memory grows with the rows kept, not with the XML tree."""
+    memory grows with the rows kept, not with the XML tree. A child record may hold at most
+    `max_columns` × 50 elements (a real one holds tens), so no one element can fill memory."""
     from lxml import etree
 
     rows: dict[str, list[dict[str, str | None]]] = {t: [] for t in schema.tables}
     depth = 0
     children = 0
+    elements = 0  # in the child record being read
+    most = limits.max_columns * 50
     try:
         for event, element in etree.iterparse(
             stream, events=("start", "end"), resolve_entities=False, no_network=True
         ):
             if event == "start":
                 depth += 1
+                elements += 1
+                if elements > most and depth > 1:
+                    raise InputError(
+                        name,
+                        children + 1,
+                        None,
+                        f"this child record holds more than {most:,} elements; the limit is "
+                        f"{limits.max_columns:,} columns × 50 (ALLIANCE_MAX_COLUMNS)",
+                    )
                 continue
             depth -= 1
             if depth == 1 and isinstance(element.tag, str):
                 _child_rows(element, rows)
                 children += 1
+                elements = 0
+                if children > limits.max_rows:
+                    check_rows(name, "child", children, limits)
                 element.clear()
                 parent = element.getparent()
                 while parent is not None and element.getprevious() is not None:
@@ -692,9 +754,12 @@ def _read_xml(name: str, stream: BinaryIO, schema: YearSchema, into: _Collected)
     for table, records in rows.items():
         if not records and table != "Header":
             continue
+        check_rows(name, table, len(records), limits)
         columns = list(schema.tables[table].all_columns)
         frame = pl.DataFrame(
             {c: [r.get(c) for r in records] for c in columns},
             schema=dict.fromkeys(columns, pl.String),
-        ).with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW_NUMBER))
+        )
+        check_cells(name, table, frame, limits)
+        frame = frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW_NUMBER))
         into.tables[table] = RawTable(table, frame, name)

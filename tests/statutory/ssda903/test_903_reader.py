@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from statutory.engine.columns import parse_date_series
 from statutory.engine.errors import InputError
+from statutory.engine.limits import Limits
 from statutory.ssda903.reader import read_raw_tables, read_return
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
@@ -190,8 +191,8 @@ def test_wrong_year_is_refused(tmp_path: Path) -> None:
 
 def test_file_over_the_limit_is_refused(tmp_path: Path) -> None:
     _minimal(tmp_path)
-    with pytest.raises(InputError, match="MB"):
-        read_return(tmp_path, 2025, max_file_bytes=50)
+    with pytest.raises(InputError, match="over the limit of 50 bytes"):
+        read_return(tmp_path, 2025, limits=Limits(max_bytes=50))
 
 
 def test_large_file_is_read_from_disk(tmp_path: Path) -> None:
