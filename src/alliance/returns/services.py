@@ -483,11 +483,19 @@ def _without_paths(text: str) -> str:
     return _STAGED.sub(lambda m: "last year's " if m.group(1) == "previous" else "", text)
 
 
+_SETTING_NAMES = re.compile(
+    r",? the limits ALLIANCE_[A-Z_]+ and ALLIANCE_[A-Z_]+| ?\(ALLIANCE_[A-Z_]+\)"
+)
+
+
 def _plain(exc: BaseException) -> str:
     text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
     providers = re.search(r"/returns/incoming/\d+/providers/", str(text)) is not None
     text = _without_paths(str(text))
     text = text.replace("(--year ", "(collection year ")
+    # the library names the setting that raises a limit, for whoever runs the service: a council
+    # uploading a return cannot change it, so the service's message leaves it out
+    text = _SETTING_NAMES.sub("", text)
     if providers:
         return f"The Ofsted provider list could not be used: {text}"
     return f"The return could not be read: {text}"

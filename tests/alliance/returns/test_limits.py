@@ -36,6 +36,7 @@ def _refused(upload: Upload, *words: str) -> str:
         assert word in upload.problem, upload.problem
     assert "\n" not in upload.problem
     assert "/returns/incoming/" not in upload.problem  # named as uploaded
+    assert "ALLIANCE_" not in upload.problem  # a council cannot change the service's settings
     assert not storage.store_dir(
         upload.organisation_id, upload.kind, upload.year, upload.pk
     ).exists()
