@@ -165,16 +165,60 @@ def codes_in(cell: str, known_codes: set[str]) -> set[str]:
     return found & known_codes
 
 
-def documented_differences(collection: str, known_codes: set[str]) -> dict[str, str]:
-    """Each rule code named in a row of the doc's "here | peer" tables whose peer column is not
-    "same", mapped to that row's text."""
-    named: dict[str, str] = {}
+def _table_rows(collection: str) -> Iterable[tuple[list[str], list[str], str]]:
+    """Each row of the doc's tables that begin with a "rule" column: (header cells, cells, line).
+    Two kinds of table are read: "rule | here | validator" (the readings) and "rule | DfE text |
+    decision | validator" (rules settled against the DfE's wording); in both the validator is
+    the last column."""
+    header: list[str] = []
     for line in DOCS[collection].read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if not line.startswith("| ") or len(cells) != 3 or cells[0] == "rule":
+        if line.startswith("|-"):  # the line under the header
             continue
-        if cells[2].lower().startswith("same"):
+        if not line.startswith("| "):
+            header = []
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells[0] == "rule":
+            header = [c.lower() for c in cells]
+            continue
+        if len(header) in (3, 4) and len(cells) == len(header):
+            yield header, cells, line
+
+
+def _agrees(validator_cell: str) -> bool:
+    """A validator column that begins "same": the validator does the same, no difference to list
+    ("the same day counts as an overlap" is a difference)."""
+    return validator_cell.lower().startswith("same")
+
+
+def documented_differences(collection: str, known_codes: set[str]) -> dict[str, str]:
+    """Each rule code named in a row of the doc's tables whose validator column does not begin
+    "same", mapped to that row's text (the first such row)."""
+    named: dict[str, str] = {}
+    for _header, cells, line in _table_rows(collection):
+        if _agrees(cells[-1]):
             continue
         for code in codes_in(cells[0], known_codes):
             named.setdefault(code, line)
     return named
+
+
+def documented_agreements(collection: str, known_codes: set[str]) -> set[str]:
+    """Rule codes the doc's tables name only in rows whose validator column begins "same"."""
+    agreed: set[str] = set()
+    for _header, cells, _line in _table_rows(collection):
+        if _agrees(cells[-1]):
+            agreed |= codes_in(cells[0], known_codes)
+    return agreed - set(documented_differences(collection, known_codes))
+
+
+def documented_dfe_text(collection: str, known_codes: set[str]) -> dict[str, str]:
+    """For each rule documented as a difference in a table with a "DfE text" column, that
+    column's text."""
+    texts: dict[str, str] = {}
+    for header, cells, _line in _table_rows(collection):
+        if "dfe text" not in header or _agrees(cells[-1]):
+            continue
+        for code in codes_in(cells[0], known_codes):
+            texts.setdefault(code, cells[header.index("dfe text")])
+    return texts

@@ -54,6 +54,35 @@ def test_pending_rows_are_marked_pending_in_the_docs(entries, collection):
         assert pending_in_doc == (entry.status == "pending"), f"{collection} {rule}"
 
 
+@pytest.mark.parametrize("collection", ["ssda903", "cin"])
+def test_the_csv_quotes_the_dfe_text_the_settled_tables_rely_on(entries, collection):
+    for rule, text in known.documented_dfe_text(collection, _codes(collection)).items():
+        quoted = entries[collection, rule].dfe_text.rstrip(".")
+        assert quoted in text, f"{collection} {rule}: the CSV's DfE text is not the docs'"
+
+
+def test_both_kinds_of_docs_table_are_read_and_same_is_no_difference(tmp_path, monkeypatch):
+    doc = tmp_path / "readings.md"
+    doc.write_text(
+        "| rule | here | csc-validator-be-903 |\n|---|---|---|\n"
+        "| 146 (2024/25) | K3 valid | flags K3 |\n| 392d | postcodes | same |\n\n"
+        "| rule | DfE text | decision | validator |\n|---|---|---|---|\n"
+        '| 199 | "Episode information shows child has been previously adopted" | kept | twice |\n'
+        '| 186 | "SDQ" | changed | same: both blank |\n'
+        '| 189 | "17" | changed | same (strict) |\n'
+        '| 8820 | "overlap" | kept | the same day counts as an overlap |\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setitem(known.DOCS, "ssda903", doc)
+    codes = {"146", "186", "189", "199", "392d", "8820"}
+    assert set(known.documented_differences("ssda903", codes)) == {"146", "199", "8820"}
+    assert known.documented_agreements("ssda903", codes) == {"186", "189", "392d"}
+    assert known.documented_dfe_text("ssda903", codes) == {
+        "8820": '"overlap"',
+        "199": '"Episode information shows child has been previously adopted"',
+    }
+
+
 def test_codes_in_reads_ranges_series_and_skips_years():
     codes = {"131", "132", "133", "146", "392d", "SW16aSTG2", "SW16bSTG2", "SW16cSTG2", "2024"}
     assert known.codes_in("146 (2024/25)", codes) == {"146"}

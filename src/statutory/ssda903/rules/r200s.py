@@ -524,17 +524,26 @@ def no_reason_while_open(ctx: Context) -> pl.DataFrame:
 
 
 @rule("234", table="Episodes", fields=("REASON_PLACE_CHANGE", "DOB"))
-def no_custody_under_10(ctx: Context) -> pl.DataFrame:
+def no_custody_under_10(ctx: Context) -> list[Flag]:
     """A child under 10 at the start of the episode (DECOM before the 10th birthday) cannot
-    have changed placement because of custody (REASON_PLACE_CHANGE CUSTOD)."""
+    have changed placement because of custody (REASON_PLACE_CHANGE CUSTOD). The DfE lists the
+    rule against Episodes and Header (REASON_PLACE_CHANGE, DOB), so, as 210 does, it flags the
+    episode and the child's Header row (the row whose DOB makes the child under 10)."""
     eps = ctx.table("Episodes")
-    header = ctx.table("Header").select(CHILD, pl.col("DOB").alias("__dob")).unique(CHILD)
-    joined = eps.join(header, on=CHILD, how="left", maintain_order="left")
+    header = ctx.table("Header").select(
+        CHILD, pl.col("DOB").alias("__dob"), pl.col(ROW_NUMBER).alias("H")
+    )
+    joined = eps.join(
+        header.unique(CHILD, keep="first"), on=CHILD, how="left", maintain_order="left"
+    )
     bad = joined.filter(
         (plus_years(pl.col("__dob"), 10) > date(joined, "DECOM"))
         & (raw(joined, "REASON_PLACE_CHANGE") == "CUSTOD")
     )
-    return rows_of(eps, bad[ROW_NUMBER])
+    return [
+        Flag("Episodes", rows_of(eps, bad[ROW_NUMBER])),
+        Flag("Header", rows_of(ctx.table("Header"), bad["H"])),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -242,8 +242,12 @@ def test_233_234_reason_for_change_2026() -> None:
     ]
     header = [{"CHILD": "1", "DOB": "01/01/2017"}, {"CHILD": "2", "DOB": "01/01/2010"}]
     assert flagged_rows("233", year=2026, Episodes=rows) == [1]
+    # The DfE lists 234 against Episodes and Header: the episode and the child's Header row.
     found = run_rule("234", year=2026, Episodes=rows, Header=header)
-    assert sorted(found["row_number"]) == [2]
+    assert sorted(zip(found["table"], found["row_number"], strict=True)) == [
+        ("Episodes", 2),
+        ("Header", 1),
+    ]
 
 
 def test_205d_without_header_flags_uasc_rows() -> None:
