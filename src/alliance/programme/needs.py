@@ -11,7 +11,8 @@ The need score adds up points, each with its reason in words, from:
   neighbours' mean by more than one standard deviation of their figures (the same test as
   nationalpicture.services.concerns, done for all councils in one query).
 The council's own returns (alliance.returns), where uploaded, are shown beside the score but not
-scored: which direction is "better" is not defined for those indicators yet.
+scored: which direction is "better" is not defined for those indicators yet. They are shown with
+small numbers suppressed, as the aggregates are (alliance.returns.interface).
 
 Weights are plain numbers a person can change (`Weights.from_query`); nothing is hidden.
 """
@@ -37,6 +38,7 @@ from alliance.nationalpicture.models import (
 from alliance.nationalpicture.services import NEIGHBOUR_MODEL, latest_judgements
 from alliance.organisations.models import Council, StatisticalNeighbour
 from alliance.programme.models import OfstedArea, Partner
+from alliance.returns.interface import suppressed_indicators
 
 AREAS: tuple[tuple[str, str], ...] = tuple((a.value, str(a.label)) for a in OfstedArea)
 AREA_LABELS = dict(AREAS)
@@ -369,20 +371,17 @@ def _assess(  # noqa: PLR0912 - one branch per kind of reason, read top to botto
     return needs
 
 
-def own_returns(council: Council) -> list[dict[str, Any]] | None:
-    """The council's own return indicators (latest year of each), or None when the returns app
-    does not offer them yet; [] when nothing is uploaded."""
-    try:
-        from alliance.returns.services import indicator_history  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
+def own_returns(council: Council, *, exact: bool = False) -> list[dict[str, Any]]:
+    """The council's own return indicators (latest year of each return), [] when nothing is
+    uploaded. Suppressed as the returns app's aggregates are (`returns.interface`): counts
+    below 5, counts the aggregates hide, and totals or shares that would reveal them are hidden,
+    unless `exact` (a person entitled to the council's own figures)."""
     rows: list[dict[str, Any]] = []
     for kind in ("ssda903", "cin"):
-        history = indicator_history(council.organisation, kind)
-        if not history:
-            continue
-        last_year = max(r["year"] for r in history)
-        rows.extend({**r, "kind": kind} for r in history if r["year"] == last_year)
+        rows.extend(
+            {**r, "kind": kind}
+            for r in suppressed_indicators(council.organisation, kind, exact=exact)
+        )
     return rows
 
 

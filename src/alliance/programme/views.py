@@ -17,7 +17,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from alliance.access.policy import Action, Area, can, get_visible_or_404, guard, visible_to
+from alliance.access.policy import (
+    Action,
+    Area,
+    can,
+    get_visible_or_404,
+    guard,
+    scope,
+    visible_to,
+)
 from alliance.audit import services as audit
 from alliance.common import charts
 from alliance.common.exports import csv_response, xlsx_response
@@ -473,7 +481,9 @@ def need_detail(request: HttpRequest, pk: int, dfe_code: str) -> HttpResponse:
             "programme": programme,
             "need": need,
             "as_at": as_at,
-            "own_returns": needs.own_returns(council),
+            "own_returns": needs.own_returns(
+                council, exact=scope(request.user, Area.RETURNS).includes(council.organisation_id)
+            ),
             "query": request.GET.urlencode(),
         },
     )

@@ -1481,6 +1481,7 @@ def pooled_indicators(
 # ---------------------------------------------------------------------------------------------
 # Small-number suppression (pure)
 
+THRESHOLD = 5  # counts from 1 to THRESHOLD - 1 are hidden
 PRIMARY = "<5"
 SECONDARY = "[c]"
 
@@ -1492,7 +1493,7 @@ class Cell:
     suppressed: str = ""  # "", "primary" or "secondary"
 
 
-def suppress(table: Sequence[Sequence[int]], threshold: int = 5) -> list[list[Cell]]:
+def suppress(table: Sequence[Sequence[int]], threshold: int = THRESHOLD) -> list[list[Cell]]:
     """Suppress a table of counts whose last column holds the row totals and whose last row the
     column totals (the corner the grand total), as official statistics do:
 

@@ -29,7 +29,7 @@ from alliance.accounts.roles import Role
 from alliance.audit import services as audit
 from alliance.common.exports import frame_csv_response, xlsx_file_response
 from alliance.organisations.models import AllianceMember, Organisation
-from alliance.returns import performance, services, storage
+from alliance.returns import interface, performance, services, storage
 from alliance.returns.forms import AgreementForm, UploadForm
 from alliance.returns.models import DataSharingAgreement, ReturnKind, Upload
 
@@ -490,19 +490,7 @@ def pooled_download(
 # ---------------------------------------------------------------------------------------------
 # Aggregates (DfE analysts, and councils and alliances for their own reach)
 
-BREAKDOWNS: dict[str, list[tuple[str, str]]] = {
-    ReturnKind.SSDA903: [
-        (
-            "Children starting to be looked after, by category of need",
-            "Starts by category of need: ",
-        ),
-        ("Children who stopped being looked after, by reason", "Ceased by reason: "),
-    ],
-    ReturnKind.CIN: [
-        ("Children in need at 31 March, by primary need", "Children in need at 31 March: "),
-        ("Assessment factors recorded", "Assessment factor "),
-    ],
-}
+BREAKDOWNS = interface.BREAKDOWNS
 
 
 def _aggregate_councils(request: HttpRequest, kind: str) -> set[int] | None:

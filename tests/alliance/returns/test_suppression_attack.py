@@ -5,7 +5,9 @@ of a council whose agreement had ended, from the alliance lead's aggregates (tha
 beside column totals) and the other council's exact figures on the pooled page.
 
 These tests play each role as an attacker. They fetch what the role can reach (the aggregates
-page and its CSV; the alliance lead's pooled page is modelled as the worst case, every exact
+page and its CSV; the programme's need page of every council, which DfE analysts and
+administrators reach and which shows each council's own return indicators, totals and shares;
+the alliance lead's pooled page is modelled as the worst case, every exact
 count of every council sharing with the alliance, and a council's own people know their own
 counts), write every number seen as a linear equation over the true counts, and prove that no
 count the role is not entitled to can be solved: a hidden cell is safe only when adding it as
@@ -32,6 +34,7 @@ from alliance.accounts.models import Role
 from alliance.returns.models import DataSharingAgreement, Upload
 from alliance.returns.views import BREAKDOWNS
 from tests import factories
+from tests.alliance.programme import factories as programme_factories
 from tests.alliance.returns.factories import body_of
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +47,16 @@ TABLES = {
 }
 CAPTIONS = {prefix: caption for caption, prefix in BREAKDOWNS["ssda903"]}
 TOTAL_ROW = "All councils shown"
+NEED = "need page"
+# The need page's figures built from a breakdown: label -> (prefix, categories summed). A share
+# is modelled at its worst: its numerator and denominator both known exactly.
+STARTS, CEASED = "Starts by category of need: ", "Ceased by reason: "
+TOTALS = {
+    "Children starting to be looked after": (STARTS, TABLES[STARTS]),
+    "Children ceasing to be looked after": (CEASED, TABLES[CEASED]),
+}
+ADOPTED = "Adopted (% of children ceasing to be looked after)"
+ADOPTION_REASONS = ("E11", "E12")
 
 
 @dataclass
@@ -57,6 +70,7 @@ class Scenario:
 class Place:
     councils: dict[str, object]  # code -> Organisation
     alliance: object
+    programme: object
     people: dict[str, tuple[object, set[str]]]  # who -> (user, council codes they are entitled to)
 
 
@@ -67,6 +81,7 @@ def place(reference_data):  # type: ignore[no-untyped-def]
     dfe = factories.organisation("dfe")
     people = {
         "DfE analyst": (factories.member_of(dfe, Role.DFE_ANALYST), set()),
+        "administrator": (factories.member_of(dfe, Role.ADMINISTRATOR), set()),
         "alliance lead": (factories.member_of(alliance, Role.ALLIANCE_LEAD), set()),
     }
     for code, organisation in councils.items():
@@ -75,7 +90,7 @@ def place(reference_data):  # type: ignore[no-untyped-def]
             {code},
         )
     people["392 leader"] = (factories.member_of(councils["392"], Role.COUNCIL_LEADER), {"392"})
-    return Place(councils, alliance, people)
+    return Place(councils, alliance, programme_factories.programme(organisation=dfe), people)
 
 
 def set_up(place: Place, scenario: Scenario) -> None:
@@ -90,7 +105,12 @@ def set_up(place: Place, scenario: Scenario) -> None:
                 {"indicator": prefix + category, "value": value, "unit": "count"}
                 for prefix, found in tables.items()
                 for category, value in found.items()
-            ],
+            ]
+            + [
+                {"indicator": label, "value": sum(tables[prefix].values()), "unit": "count"}
+                for label, (prefix, _categories) in TOTALS.items()
+            ]
+            + [adopted_share(tables)],
         )
     for code in scenario.sharing | scenario.ended_today:
         DataSharingAgreement.objects.create(
@@ -102,6 +122,18 @@ def set_up(place: Place, scenario: Scenario) -> None:
             purpose="Placement stability work",
             signed_by="Jo Director",
         )
+
+
+def adopted_share(tables: dict[str, dict[str, int]]) -> dict[str, object]:
+    adopted = sum(tables[CEASED][k] for k in ADOPTION_REASONS)
+    ceased = sum(tables[CEASED].values())
+    return {
+        "indicator": ADOPTED,
+        "value": round(100 * adopted / ceased, 1) if ceased else None,
+        "numerator": adopted,
+        "denominator": ceased,
+        "unit": "%",
+    }
 
 
 def entitled(place: Place, who: str, scenario: Scenario) -> set[str]:
@@ -137,6 +169,53 @@ def seen(client, place: Place) -> list[tuple[str, str, str, str]]:  # type: igno
     return cells + csv_cells
 
 
+def need_pages(client, place: Place) -> list[tuple[str, str, str, str]]:  # type: ignore[no-untyped-def]
+    """Every return figure the person sees on the programme's need page of each council:
+    (NEED, council, indicator, shown)."""
+    cells = []
+    for organisation in place.councils.values():
+        code = organisation.council.dfe_code  # type: ignore[attr-defined]
+        page = client.get(reverse("programme:need", args=[place.programme.pk, code]))  # type: ignore[attr-defined]
+        if page.status_code in (403, 404):
+            return []
+        assert page.status_code == 200
+        tree = html.fromstring(page.content)
+        for table in tree.iter("table"):
+            if "own returns" not in table.findtext("caption"):
+                continue
+            for row in table.find("tbody").findall("tr"):
+                _kind, label, _year, shown = (td.text_content().strip() for td in row.findall("td"))
+                cells.append((NEED, organisation.name, label, shown))  # type: ignore[attr-defined]
+    return cells
+
+
+def need_page_equations(names: dict[str, str], cells, scenario: Scenario):  # type: ignore[no-untyped-def]
+    """What the need pages' figures say about the true counts: ([(terms summed, value)], the
+    single counts shown hidden)."""
+    found, hidden = [], set()
+    for _need, row, label, shown in (c for c in cells if c[0] == NEED):
+        code = names[row]
+        if label == ADOPTED:
+            if shown.replace(",", "").replace(".", "").rstrip("%").isdigit():
+                truth = scenario.counts[code][CEASED]
+                for categories in (ADOPTION_REASONS, TABLES[CEASED]):
+                    found.append(
+                        ([(CEASED, code, k) for k in categories], sum(truth[k] for k in categories))
+                    )
+            continue
+        if label in TOTALS:
+            prefix, categories = TOTALS[label]
+        else:
+            prefix = next(p for p in TABLES if label.startswith(p))
+            categories = (label[len(prefix) :],)
+        terms = [(prefix, code, category) for category in categories]
+        if shown.replace(",", "").isdigit():
+            found.append((terms, int(shown.replace(",", ""))))
+        elif len(terms) == 1:
+            hidden.add(terms[0])
+    return found, hidden
+
+
 def solvable(place: Place, scenario: Scenario, cells, known: set[str]) -> set[tuple]:  # type: ignore[no-untyped-def]
     """The hidden counts of councils the person is not entitled to that the visible system
     determines. Unknowns: every true count (table, council, category). Equations: every number
@@ -153,10 +232,9 @@ def solvable(place: Place, scenario: Scenario, cells, known: set[str]) -> set[tu
     caption_prefix = {CAPTIONS[p]: p for p in TABLES}
     shown_rows: dict[str, set[str]] = {}
     for caption, row, _column, _shown in cells:
-        if row != TOTAL_ROW:
+        if row != TOTAL_ROW and caption != NEED:
             shown_rows.setdefault(caption, set()).add(names[row])
     equations, values = [], []
-    hidden = set()
 
     def equation(terms: list[tuple]) -> np.ndarray:
         vector = np.zeros(len(unknowns))
@@ -164,7 +242,10 @@ def solvable(place: Place, scenario: Scenario, cells, known: set[str]) -> set[tu
             vector[index[term]] = 1
         return vector
 
-    for caption, row, column, shown in cells:
+    found_on_need_pages, hidden = need_page_equations(names, cells, scenario)
+    equations += [equation(terms) for terms, _value in found_on_need_pages]
+    values += [value for _terms, value in found_on_need_pages]
+    for caption, row, column, shown in (c for c in cells if c[0] != NEED):
         prefix = caption_prefix[caption]
         codes = sorted(shown_rows[caption]) if row == TOTAL_ROW else [names[row]]
         categories = TABLES[prefix] if column == "Total" else (column,)
@@ -203,7 +284,17 @@ def attack(client, place: Place, scenario: Scenario) -> None:  # type: ignore[no
         cells = seen(client, place)
         known = entitled(place, who, scenario)
         rows = {row for _t, row, _c, _s in cells} - {TOTAL_ROW}
-        allowed = {place.councils[c].name for c in known} if who != "DfE analyst" else None
+        need_cells = need_pages(client, place)
+        if who in ("DfE analyst", "administrator"):  # the need page shows every uploaded council
+            assert {row for _n, row, _l, _s in need_cells} == {
+                place.councils[c].name for c in scenario.counts
+            }, who
+        cells += need_cells
+        allowed = (
+            {place.councils[c].name for c in known}
+            if who not in ("DfE analyst", "administrator")
+            else None
+        )
         assert solvable(place, scenario, cells, known) == set(), who
         if allowed is not None:
             assert rows <= allowed, f"{who} sees counts of {sorted(rows - allowed)}"
