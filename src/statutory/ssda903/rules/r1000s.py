@@ -13,9 +13,9 @@ import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
 from statutory.ssda903.providers import needs_provider_info, on_each_episode_urn
-from statutory.ssda903.rules.r100s import (
+from statutory.ssda903.rules._helpers import (
     CHILD,
-    OC3_ITEMS,
+    add_years,
     any_provided,
     bad_code,
     bad_date,
@@ -25,10 +25,12 @@ from statutory.ssda903.rules.r100s import (
     first_per_child,
     flagged,
     is_code,
-    own_authority,
-    plus_years,
     raw,
     rows_of,
+)
+from statutory.ssda903.rules.r100s import (
+    OC3_ITEMS,
+    own_authority,
     with_placements,
 )
 
@@ -92,13 +94,13 @@ def relevant_or_former_relevant(ctx: Context) -> pl.DataFrame:
         .alias("DEC")
     )
     header = ctx.table("Header").filter(
-        pl.col("DOB").is_not_null() & (plus_years(pl.col("DOB"), 20) > end)
+        pl.col("DOB").is_not_null() & (add_years(pl.col("DOB"), 20) > end)
     )
     merged = episodes.join(
         header.select(
             CHILD,
-            plus_years(pl.col("DOB"), 14).alias("__dob14"),
-            plus_years(pl.col("DOB"), 16).alias("__dob16"),
+            add_years(pl.col("DOB"), 14).alias("__dob14"),
+            add_years(pl.col("DOB"), 16).alias("__dob16"),
         ),
         on=CHILD,
         how="inner",
@@ -190,8 +192,8 @@ def no_leaver_data_if_in_care_on_birthday(ctx: Context) -> pl.DataFrame:
     eps = ctx.table("Episodes").select(CHILD, "DECOM", "DEC")
     leavers = oc3.filter(
         any_provided(oc3, OC3_ITEMS)
-        & (plus_years(date(oc3, "DOB"), 17) <= end)
-        & (plus_years(date(oc3, "DOB"), 19) > end)
+        & (add_years(date(oc3, "DOB"), 17) <= end)
+        & (add_years(date(oc3, "DOB"), 19) > end)
     ).with_columns(_birthday_in_year(date(oc3, "DOB"), end).alias("__bday"))
     joined = leavers.select(CHILD, ROW_NUMBER, "__bday").join(eps, on=CHILD, how="inner")
     bad = joined.filter((pl.col("DECOM") <= pl.col("__bday")) & (pl.col("DEC") > pl.col("__bday")))
@@ -341,13 +343,13 @@ def no_leaver_data_if_left_after_birthday(ctx: Context) -> pl.DataFrame:
     end = ctx.reference_date
     dob = date(oc3, "DOB")
     leavers = oc3.filter(
-        any_provided(oc3, OC3_ITEMS) & (plus_years(dob, 17) <= end) & (plus_years(dob, 19) > end)
+        any_provided(oc3, OC3_ITEMS) & (add_years(dob, 17) <= end) & (add_years(dob, 19) > end)
     ).select(
         CHILD,
         ROW_NUMBER,
-        pl.when(plus_years(dob, 18) <= end)
-        .then(plus_years(dob, 18))
-        .otherwise(plus_years(dob, 17))
+        pl.when(add_years(dob, 18) <= end)
+        .then(add_years(dob, 18))
+        .otherwise(add_years(dob, 17))
         .alias("__birthday"),
     )
     eps = ctx.table("Episodes").select(CHILD, "DEC")

@@ -13,195 +13,37 @@ How values are read, everywhere in these modules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
-from statutory.engine.columns import cleaned
 from statutory.engine.postcodes import Postcodes
-from statutory.ssda903.rules._helpers import episodes_in_order, return_postcodes
+from statutory.ssda903.rules._helpers import (
+    add_years,
+    all_provided,
+    any_blank,
+    any_provided,
+    bad_code,
+    bad_date,
+    blank,
+    codes,
+    date,
+    episodes_in_order,
+    female_code,
+    first_per_child,
+    flagged,
+    header_uasc,
+    is_code,
+    male_code,
+    provided,
+    raw,
+    return_postcodes,
+    rows_of,
+    with_cla,
+)
 
 CHILD = "CHILD"
-
-# ---------------------------------------------------------------------------------------------
-# helpers (local to B's rule modules; the engine's `_helpers` was not there when these were
-# written)
-# ---------------------------------------------------------------------------------------------
-
-
-def raw(frame: pl.DataFrame, column: str) -> pl.Expr:
-    """The cell as supplied: stripped, upper-cased text; null when blank or absent."""
-    source = f"{column}__raw"
-    # A table as typed by the reader already holds cleaned text: skip cleaning it again
-    # (the same values, without a strip and a case change per use).
-    done = cleaned(frame)
-    if source in frame.columns:
-        if done is not None and source in done.stripped:
-            return pl.col(source).str.to_uppercase()
-        expr = pl.col(source).cast(pl.String)
-    elif column in frame.columns:
-        if done is not None and column in done.upper:
-            return pl.col(column)
-        expr = pl.col(column).cast(pl.String)
-    else:
-        return pl.lit(None, dtype=pl.String)
-    expr = expr.str.strip_chars().str.to_uppercase()
-    return pl.when(expr.str.len_chars() > 0).then(expr).otherwise(None)
-
-
-def provided(frame: pl.DataFrame, column: str) -> pl.Expr:
-    return raw(frame, column).is_not_null()
-
-
-def blank(frame: pl.DataFrame, column: str) -> pl.Expr:
-    return raw(frame, column).is_null()
-
-
-def is_code(frame: pl.DataFrame, column: str, codes: Iterable[str]) -> pl.Expr:
-    """True where the supplied value is one of `codes` (False for blanks)."""
-    return raw(frame, column).is_in([str(c).upper() for c in codes]).fill_null(False)
-
-
-def bad_code(frame: pl.DataFrame, column: str, codes: Iterable[str]) -> pl.Expr:
-    """Provided but not one of `codes` (blanks pass)."""
-    return provided(frame, column) & ~is_code(frame, column, codes)
-
-
-def date(frame: pl.DataFrame, column: str) -> pl.Expr:
-    """The typed date (null when blank or not a date)."""
-    if column not in frame.columns:
-        return pl.lit(None, dtype=pl.Date)
-    return pl.col(column)
-
-
-def bad_date(frame: pl.DataFrame, column: str) -> pl.Expr:
-    """Provided but not a valid date."""
-    return provided(frame, column) & date(frame, column).is_null()
-
-
-def plus_years(expr: pl.Expr, years: int) -> pl.Expr:
-    return expr.dt.offset_by(f"{years}y")
-
-
-def any_provided(frame: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
-    return pl.any_horizontal([provided(frame, c) for c in columns])
-
-
-def all_provided(frame: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
-    return pl.all_horizontal([provided(frame, c) for c in columns])
-
-
-def any_blank(frame: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
-    return pl.any_horizontal([blank(frame, c) for c in columns])
-
-
-def codes(ctx: Context, name: str, fallback: Sequence[str]) -> list[str]:
-    """The year's code list from the schema; the DfE list quoted here if the schema lacks it."""
-    try:
-        found = ctx.codes(name)
-    except KeyError:
-        return list(fallback)
-    return [str(c).upper() for c in found] or list(fallback)
-
-
-def flagged(frame: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame:
-    """Rows of `frame` where `mask` is true (null counts as false)."""
-    return frame.filter(mask.fill_null(False))
-
-
-def rows_of(frame: pl.DataFrame, row_numbers: pl.DataFrame | pl.Series) -> pl.DataFrame:
-    """Rows of `frame` whose ROW_NUMBER is in `row_numbers` (one row each, file order)."""
-    numbers = row_numbers if isinstance(row_numbers, pl.Series) else row_numbers[ROW_NUMBER]
-    return frame.filter(pl.col(ROW_NUMBER).is_in(numbers.drop_nulls().unique().implode()))
-
-
-def first_per_child(frame: pl.DataFrame, by: str, *, descending: bool = False) -> pl.DataFrame:
-    """One row per child: the earliest (or latest) non-null `by`; ties go to the first row."""
-    return (
-        frame.filter(pl.col(by).is_not_null())
-        .sort([CHILD, by, ROW_NUMBER], descending=[False, descending, False])
-        .unique(subset=CHILD, keep="first", maintain_order=True)
-    )
-
-
-def male_code(ctx: Context) -> str:
-    """SEX coded 1/2 up to 2023/24; M/F/U from 2024/25 (DfE 2024-25 spec, rule 101)."""
-    return "M" if ctx.year >= 2025 else "1"
-
-
-def female_code(ctx: Context) -> str:
-    return "F" if ctx.year >= 2025 else "2"
-
-
-def continuously_looked_after(ctx: Context) -> pl.DataFrame:
-    """CHILD -> CLA (looked after continuously for 12 months at 31 March).
-
-    The DfE definition as the validation rules use it (and as the validator councils use
-    implements it): a child with an episode open at some point in the year is continuously
-    looked after unless an episode (a) started care (RNE S) after 1 April, (b) ended, for a
-    reason other than X1, on or after 1 April and before 31 March, or (c) is a V3/V4 short
-    break open during the year. Children with no episode in the year are not.
-    """
-
-    def build() -> pl.DataFrame:
-        eps = ctx.table("Episodes")
-        start, end = ctx.collection_start, ctx.reference_date
-        dec, decom = date(eps, "DEC"), date(eps, "DECOM")
-        during = ((decom <= end) & ((dec >= start) | dec.is_null())).fill_null(False)
-        enters = ((raw(eps, "RNE") == "S") & (decom > start) & (decom <= end)).fill_null(False)
-        leaves = (raw(eps, "REC").ne_missing("X1") & (dec >= start) & (dec < end)).fill_null(False)
-        short_breaks = is_code(eps, "LS", ["V3", "V4"]) & during
-        return (
-            eps.filter(pl.col(CHILD).is_not_null())
-            .group_by(CHILD)
-            .agg((during.any() & ~(enters | leaves | short_breaks).any()).alias("CLA"))
-        )
-
-    return ctx.memo(("ssda903.B", "continuously_looked_after", ctx.year), build)
-
-
-def with_cla(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
-    cla = continuously_looked_after(ctx)
-    return frame.join(cla, on=CHILD, how="left", maintain_order="left").with_columns(
-        pl.col("CLA").fill_null(False)
-    )
-
-
-def header_uasc(ctx: Context, previous: bool = False) -> pl.DataFrame | None:
-    """CHILD, ROW_NUMBER (of Header) and UASC status ("1"/"0"/other) as the rules see it.
-
-    XML returns carry the child's UASC status in the header (`UASC`, `UASC_STATUS` from
-    2024/25). CSV returns do not: as the DfE's loader does, a child is UASC when they have a
-    row in the UASC table. None when neither is available (no status to check against).
-    """
-    header = ctx.optional_previous("Header") if previous else ctx.table("Header")
-    uasc = ctx.optional_previous("UASC") if previous else ctx.optional("UASC")
-    header_supplied = ctx.previous_supplied("Header") if previous else ctx.supplied("Header")
-    uasc_supplied = ctx.previous_supplied("UASC") if previous else ctx.supplied("UASC")
-    for column in ("UASC_STATUS", "UASC"):
-        if column in header.columns and header[column].is_not_null().any():
-            return header.select(CHILD, ROW_NUMBER, raw(header, column).alias("UASC"))
-    if not uasc_supplied:
-        return None
-    if header_supplied:
-        members = uasc.select(CHILD).unique()
-        return header.select(
-            CHILD,
-            ROW_NUMBER,
-            pl.when(pl.col(CHILD).is_in(members[CHILD].implode()))
-            .then(pl.lit("1"))
-            .otherwise(pl.lit("0"))
-            .alias("UASC"),
-        )
-    # No header supplied: a UASC row with any item besides CHILD and DOB is a UASC child.
-    items = [c for c in ("SEX", "DUC") if c in uasc.columns]
-    return uasc.select(
-        CHILD,
-        pl.lit(None, dtype=uasc.schema[ROW_NUMBER]).alias(ROW_NUMBER),
-        pl.when(any_provided(uasc, items)).then(pl.lit("1")).otherwise(pl.lit("0")).alias("UASC"),
-    )
-
 
 # ---------------------------------------------------------------------------------------------
 # Header
@@ -574,8 +416,8 @@ def sdq1_not_for_school_age(ctx: Context) -> pl.DataFrame:
     return flagged(
         oc2,
         pl.col("CLA")
-        & (plus_years(dob, 4) <= ctx.collection_start)
-        & (plus_years(dob, 16) >= ctx.reference_date)
+        & (add_years(dob, 4) <= ctx.collection_start)
+        & (add_years(dob, 16) >= ctx.reference_date)
         & blank(oc2, "SDQ_SCORE")
         & (raw(oc2, "SDQ_REASON") == "SDQ1"),
     ).drop("CLA")
@@ -964,8 +806,8 @@ def sdq_score_required(ctx: Context) -> pl.DataFrame:
     dob = date(oc2, "DOB")
     return flagged(
         oc2,
-        (plus_years(dob, 4) <= ctx.collection_start)
-        & (plus_years(dob, 17) > ctx.reference_date)
+        (add_years(dob, 4) <= ctx.collection_start)
+        & (add_years(dob, 17) > ctx.reference_date)
         & pl.col("CLA")
         & blank(oc2, "SDQ_SCORE")
         & blank(oc2, "SDQ_REASON"),
@@ -993,7 +835,7 @@ def no_sdq_under_4(ctx: Context) -> pl.DataFrame:
     oc2 = ctx.table("OC2")
     return flagged(
         oc2,
-        (plus_years(date(oc2, "DOB"), 4) > ctx.reference_date)
+        (add_years(date(oc2, "DOB"), 4) > ctx.reference_date)
         & any_provided(oc2, ("SDQ_SCORE", "SDQ_REASON")),
     )
 
@@ -1006,7 +848,7 @@ def no_sdq_17_and_over(ctx: Context) -> pl.DataFrame:
     oc2 = ctx.table("OC2")
     return flagged(
         oc2,
-        (plus_years(date(oc2, "DOB"), 17) < ctx.collection_start)
+        (add_years(date(oc2, "DOB"), 17) < ctx.collection_start)
         & any_provided(oc2, ("SDQ_SCORE", "SDQ_REASON")),
     )
 
@@ -1084,7 +926,7 @@ def sdq_for_4_and_17_year_olds(ctx: Context) -> pl.DataFrame:
     start, end = ctx.collection_start, ctx.reference_date
     return flagged(
         oc2,
-        (plus_years(dob, 4).is_between(start, end) | plus_years(dob, 17).is_between(start, end))
+        (add_years(dob, 4).is_between(start, end) | add_years(dob, 17).is_between(start, end))
         & pl.col("CLA")
         & blank(oc2, "SDQ_SCORE")
         & blank(oc2, "SDQ_REASON"),

@@ -16,22 +16,24 @@ import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
 from statutory.ssda903.providers import needs_provider_info, on_each_episode_urn
-from statutory.ssda903.rules._helpers import episodes_in_order
-from statutory.ssda903.rules.r100s import (
+from statutory.ssda903.rules._helpers import (
     CHILD,
-    _authority,
-    _utla_lookup,
+    add_years,
     any_provided,
     blank,
     date,
+    episodes_in_order,
     flagged,
     header_uasc,
     is_code,
-    own_authority,
-    plus_years,
     provided,
     raw,
     rows_of,
+)
+from statutory.ssda903.rules.r100s import (
+    _authority,
+    _utla_lookup,
+    own_authority,
     with_placements,
 )
 
@@ -161,7 +163,7 @@ def uasc_both_years(ctx: Context) -> list[Flag]:
     years = _uasc_years(ctx)
     if years is None:
         return []
-    dob18 = plus_years(pl.coalesce(pl.col("DOB_last"), pl.col("DOB")), 18)
+    dob18 = add_years(pl.coalesce(pl.col("DOB_last"), pl.col("DOB")), 18)
     this_year = pl.col("DUC").is_between(ctx.collection_start, ctx.reference_date).fill_null(False)
     same = (pl.col("DUC") == pl.col("DUC_last")).fill_null(False)
     prev_is_18th = (pl.col("DUC_last") == dob18).fill_null(False)
@@ -268,7 +270,7 @@ def school_age_not_un1(ctx: Context) -> pl.DataFrame:
     header = ctx.table("Header")
     cutoff = dt.date(ctx.year - 2, 8, 31)
     return flagged(
-        header, (plus_years(date(header, "DOB"), 4) <= cutoff) & (raw(header, "UPN") == "UN1")
+        header, (add_years(date(header, "DOB"), 4) <= cutoff) & (raw(header, "UPN") == "UN1")
     )
 
 
@@ -504,7 +506,7 @@ def uasc_generally_older(ctx: Context) -> pl.DataFrame:
     if status is None:
         return header.clear()
     young = header.join(status.select(ROW_NUMBER, pl.col("UASC").alias("__uasc")), on=ROW_NUMBER)
-    cutoff = plus_years(pl.lit(ctx.reference_date), -11)
+    cutoff = add_years(pl.lit(ctx.reference_date), -11)
     bad = young.filter((pl.col("__uasc") == "1") & (date(young, "DOB") > cutoff))
     return rows_of(header, bad[ROW_NUMBER])
 
@@ -531,7 +533,7 @@ def no_custody_under_10(ctx: Context) -> pl.DataFrame:
     header = ctx.table("Header").select(CHILD, pl.col("DOB").alias("__dob")).unique(CHILD)
     joined = eps.join(header, on=CHILD, how="left", maintain_order="left")
     bad = joined.filter(
-        (plus_years(pl.col("__dob"), 10) > date(joined, "DECOM"))
+        (add_years(pl.col("__dob"), 10) > date(joined, "DECOM"))
         & (raw(joined, "REASON_PLACE_CHANGE") == "CUSTOD")
     )
     return rows_of(eps, bad[ROW_NUMBER])

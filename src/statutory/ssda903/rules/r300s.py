@@ -6,14 +6,14 @@ from __future__ import annotations
 import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
-from statutory.ssda903.rules.r100s import (
+from statutory.ssda903.rules._helpers import (
     CHILD,
+    add_years,
     date,
     first_per_child,
     flagged,
     header_uasc,
     is_code,
-    plus_years,
     provided,
     rows_of,
 )
@@ -28,7 +28,7 @@ def no_former_foster_carers_at_17(ctx: Context) -> pl.DataFrame:
     joined = oc3.join(dob, on=CHILD, how="left", maintain_order="left")
     bad = joined.filter(
         is_code(joined, "ACCOM", ["Z1", "Z2"])
-        & plus_years(pl.col("__dob"), 17).is_between(ctx.collection_start, ctx.reference_date)
+        & add_years(pl.col("__dob"), 17).is_between(ctx.collection_start, ctx.reference_date)
     )
     return rows_of(oc3, bad[ROW_NUMBER])
 
@@ -79,4 +79,4 @@ def duc_only_for_uasc(ctx: Context) -> list[Flag]:
 def duc_by_18th_birthday(ctx: Context) -> pl.DataFrame:
     """DUC must be on or before the child's 18th birthday (DOB on the UASC row)."""
     uasc = ctx.table("UASC")
-    return flagged(uasc, date(uasc, "DUC") > plus_years(date(uasc, "DOB"), 18))
+    return flagged(uasc, date(uasc, "DUC") > add_years(date(uasc, "DOB"), 18))

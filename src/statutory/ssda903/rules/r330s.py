@@ -19,7 +19,12 @@ import polars as pl
 
 from statutory.engine import Context, Flag, rule
 from statutory.engine.postcodes import Postcodes, postcode_key
-from statutory.ssda903.rules._helpers import episodes_in_order, return_postcodes
+from statutory.ssda903.rules._helpers import (
+    episodes_in_order,
+    known,
+    return_postcodes,
+    years_after,
+)
 
 CHILD = "CHILD"
 ROW = "ROW_NUMBER"
@@ -37,16 +42,6 @@ RESPITE = ["V3", "V4"]
 def _in(column: str, codes: Iterable[str]) -> pl.Expr:
     """Membership that is False (never null) for a blank value."""
     return pl.col(column).is_in(list(codes)).fill_null(False)
-
-
-def _known(expr: pl.Expr) -> pl.Expr:
-    """A comparison involving a missing value is not a finding."""
-    return expr.fill_null(False)
-
-
-def _plus_years(column: str, years: int) -> pl.Expr:
-    """The date ``years`` after ``column`` (29 February moves to 28 February)."""
-    return pl.col(column).dt.offset_by(f"{years}y")
 
 
 def _plus_days(column: str, days: int) -> pl.Expr:
@@ -99,7 +94,7 @@ def matched_before_placed_for_adoption(ctx: Context) -> list[Flag]:
     pairs = eps.select(CHILD, pl.col(ROW).alias("__ep"), "DECOM").join(
         ad1.select(CHILD, pl.col(ROW).alias("__ad"), "DATE_MATCH"), on=CHILD
     )
-    bad = pairs.filter(_known(pl.col("DATE_MATCH") > pl.col("DECOM")))
+    bad = pairs.filter(known(pl.col("DATE_MATCH") > pl.col("DECOM")))
     return [
         Flag("AD1", _rows(ad1, bad.select(pl.col("__ad").alias(ROW))), ("DATE_MATCH",)),
         Flag(
@@ -116,7 +111,7 @@ def should_be_placed_before_matched(ctx: Context) -> pl.DataFrame:
     ad1 = ctx.table("AD1")
     matched = pl.col("DATE_MATCH").is_not_null()
     return ad1.filter(
-        matched & (pl.col("DATE_INT").is_null() | _known(pl.col("DATE_INT") > pl.col("DATE_MATCH")))
+        matched & (pl.col("DATE_INT").is_null() | known(pl.col("DATE_INT") > pl.col("DATE_MATCH")))
     )
 
 
@@ -134,7 +129,7 @@ def care_started_before_should_be_placed(ctx: Context) -> list[Flag]:
     )
     ad1 = ctx.table("AD1")
     pairs = starts.join(ad1.select(CHILD, pl.col(ROW).alias("__ad"), "DATE_INT"), on=CHILD)
-    bad = pairs.filter(_known(pl.col("DATE_INT") < pl.col("DECOM")))
+    bad = pairs.filter(known(pl.col("DATE_INT") < pl.col("DECOM")))
     return [
         Flag("Episodes", _rows(eps, bad.select(pl.col("__ep").alias(ROW))), ("DECOM", "RNE")),
         Flag("AD1", _rows(ad1, bad.select(pl.col("__ad").alias(ROW))), ("DATE_INT",)),
@@ -155,8 +150,8 @@ def foster_carer_adoption_matches_placement(ctx: Context) -> list[Flag]:
     bad = pairs.filter(
         _in("REC", ["E1", "E11", "E12"])
         & (
-            (_in("PLACE", ["A2", "A3", "A5"]) & _known(foster == "0"))
-            | (_in("PLACE", ["A1", "A4", "A6"]) & _known(foster == "1"))
+            (_in("PLACE", ["A2", "A3", "A5"]) & known(foster == "0"))
+            | (_in("PLACE", ["A1", "A4", "A6"]) & known(foster == "1"))
         )
     )
     return [
@@ -197,8 +192,8 @@ def in_touch_with_zero_activity(ctx: Context) -> pl.DataFrame:
     """IN_TOUCH = YES: neither ACTIV nor ACCOM may be '0'."""
     oc3 = ctx.table("OC3")
     return oc3.filter(
-        _known(pl.col("IN_TOUCH") == "YES")
-        & (_known(pl.col("ACTIV") == "0") | _known(pl.col("ACCOM") == "0"))
+        known(pl.col("IN_TOUCH") == "YES")
+        & (known(pl.col("ACTIV") == "0") | known(pl.col("ACCOM") == "0"))
     )
 
 
@@ -210,8 +205,8 @@ def foyer_under_18(ctx: Context) -> pl.DataFrame:
     validator compares the whole code with 'T', which no valid code equals)."""
     oc3 = ctx.table("OC3")
     return oc3.filter(
-        _known(pl.col("ACCOM").str.starts_with("T"))
-        & _known(_plus_years("DOB", 18) > pl.lit(ctx.collection_start))
+        known(pl.col("ACCOM").str.starts_with("T"))
+        & known(years_after("DOB", 18) > pl.lit(ctx.collection_start))
     )
 
 
@@ -220,7 +215,7 @@ def previously_reported_died(ctx: Context) -> pl.DataFrame:
     """A care leaver reported as DIED in last year's OC3 must be reported as DIED again (a
     blank this year is flagged too). Needs last year's OC3."""
     oc3 = ctx.table("OC3")
-    died = ctx.previous("OC3").filter(_known(pl.col("IN_TOUCH") == "DIED")).select(CHILD).unique()
+    died = ctx.previous("OC3").filter(known(pl.col("IN_TOUCH") == "DIED")).select(CHILD).unique()
     return oc3.join(died, on=CHILD, how="semi").filter(
         pl.col("IN_TOUCH").ne_missing(pl.lit("DIED"))
     )
@@ -230,7 +225,7 @@ def previously_reported_died(ctx: Context) -> pl.DataFrame:
 def over_25_at_start_of_year(ctx: Context) -> pl.DataFrame:
     """The child's 25th birthday is before the start of the collection year."""
     header = ctx.table("Header")
-    return header.filter(_known(pl.lit(ctx.collection_start) > _plus_years("DOB", 25)))
+    return header.filter(known(pl.lit(ctx.collection_start) > years_after("DOB", 25)))
 
 
 # --------------------------------------------------------------------------------------
@@ -244,7 +239,7 @@ def started_care_aged_18(ctx: Context) -> pl.DataFrame:
     eps = ctx.table("Episodes")
     joined = eps.join(_dob(ctx), on=CHILD, how="left")
     bad = joined.filter(
-        _known(pl.col("RNE") == "S") & _known(_plus_years("__DOB", 18) <= pl.col("DECOM"))
+        known(pl.col("RNE") == "S") & known(years_after("__DOB", 18) <= pl.col("DECOM"))
     )
     return _rows(eps, bad)
 
@@ -252,14 +247,14 @@ def started_care_aged_18(ctx: Context) -> pl.DataFrame:
 @rule("353", table="Episodes", fields=("DECOM",))
 def started_before_1991(ctx: Context) -> pl.DataFrame:
     """DECOM before 14 October 1991 (the Children Act 1989 came into force)."""
-    return ctx.table("Episodes").filter(_known(pl.col("DECOM") < pl.lit(dt.date(1991, 10, 14))))
+    return ctx.table("Episodes").filter(known(pl.col("DECOM") < pl.lit(dt.date(1991, 10, 14))))
 
 
 @rule("354", table="Episodes", fields=("DECOM",))
 def started_after_year_end(ctx: Context) -> pl.DataFrame:
     """DECOM after 31 March of the collection year (the DfE message speaks of the date ceased;
     the field checked is DECOM, as the DfE's field list says)."""
-    return ctx.table("Episodes").filter(_known(pl.col("DECOM") > pl.lit(ctx.reference_date)))
+    return ctx.table("Episodes").filter(known(pl.col("DECOM") > pl.lit(ctx.reference_date)))
 
 
 @rule("355", table="Episodes", fields=("DECOM", "DEC"))
@@ -274,7 +269,7 @@ def episode_under_24_hours(ctx: Context) -> pl.DataFrame:
 @rule("356", table="Episodes", fields=("DECOM",))
 def ceased_before_started(ctx: Context) -> pl.DataFrame:
     """DEC before DECOM."""
-    return ctx.table("Episodes").filter(_known(pl.col("DEC") < pl.col("DECOM")))
+    return ctx.table("Episodes").filter(known(pl.col("DEC") < pl.col("DECOM")))
 
 
 @rule("357", table="Episodes", fields=("RNE",))
@@ -304,7 +299,7 @@ def youth_justice_status_under_10(ctx: Context) -> list[Flag]:
         header.select(CHILD, pl.col("DOB").alias("__DOB"), pl.col(ROW).alias("__h")), on=CHILD
     )
     bad = joined.filter(
-        _in("LS", ["J1", "J2", "J3"]) & _known(_plus_years("__DOB", 10) >= pl.col("DECOM"))
+        _in("LS", ["J1", "J2", "J3"]) & known(years_after("__DOB", 10) >= pl.col("DECOM"))
     )
     return [
         Flag("Episodes", _rows(eps, bad), ("DECOM", "LS")),
@@ -319,10 +314,10 @@ def over_18_must_be_v2_k2(ctx: Context) -> pl.DataFrame:
     eps = ctx.table("Episodes")
     joined = eps.join(_dob(ctx), on=CHILD, how="left")
     bad = joined.filter(
-        _known(_plus_years("__DOB", 18) < pl.lit(ctx.reference_date))
+        known(years_after("__DOB", 18) < pl.lit(ctx.reference_date))
         & pl.col("DEC").is_null()
         & pl.col("DEC__raw").is_null()
-        & ~(_known(pl.col("LS") == "V2") & _known(pl.col("PLACE") == "K2"))
+        & ~(known(pl.col("LS") == "V2") & known(pl.col("PLACE") == "K2"))
     )
     return _rows(eps, bad)
 
@@ -339,8 +334,8 @@ def _status_run_longer_than(ctx: Context, status: str, days: int) -> pl.DataFram
         pl.col("DEC").fill_null(pl.lit(ctx.reference_date)).alias("__end"),
         _same_child_shift("DECOM", -1).alias("__next_start"),
     )
-    eps = eps.with_columns(_known(pl.col("__end") == pl.col("__next_start")).alias("__flows"))
-    runs = eps.filter(_known(pl.col("LS") == status)).with_columns(
+    eps = eps.with_columns(known(pl.col("__end") == pl.col("__next_start")).alias("__flows"))
+    runs = eps.filter(known(pl.col("LS") == status)).with_columns(
         (~pl.col("__flows").shift(1).fill_null(False)).cum_sum().alias("__run")
     )
     runs = runs.with_columns(
@@ -349,7 +344,7 @@ def _status_run_longer_than(ctx: Context, status: str, days: int) -> pl.DataFram
         .dt.total_days()
         .alias("__span")
     )
-    return _rows(ctx.table("Episodes"), runs.filter(_known(pl.col("__span") > days)))
+    return _rows(ctx.table("Episodes"), runs.filter(known(pl.col("__span") > days)))
 
 
 @rule("361", table="Episodes", fields=("DECOM", "LS", "DEC"))
@@ -373,13 +368,13 @@ def _status_period_longer_than(ctx: Context, status: str, days: int) -> pl.DataF
     periods in file order; rows out of order there join or split periods differently.)"""
     eps = (
         ctx.table("Episodes")
-        .filter(_known(pl.col("LS") == status) & pl.col("DECOM").is_not_null())
+        .filter(known(pl.col("LS") == status) & pl.col("DECOM").is_not_null())
         .sort([CHILD, "DECOM", ROW])
         .with_columns(_end_or("DEC", ctx.reference_date).alias("__end"))
     )
     eps = eps.with_columns(
         (
-            _known(pl.col("DECOM") > pl.col("__end").shift(1))
+            known(pl.col("DECOM") > pl.col("__end").shift(1))
             | pl.col(CHILD).ne_missing(pl.col(CHILD).shift(1))
         )
         .cum_sum()
@@ -409,8 +404,8 @@ def respite_over_17_days(ctx: Context) -> pl.DataFrame:
     one ends on 31 March)."""
     eps = ctx.table("Episodes")
     return eps.filter(
-        _known(pl.col("LS") == "V3")
-        & _known(_end_or("DEC", ctx.reference_date) > _plus_days("DECOM", 17))
+        known(pl.col("LS") == "V3")
+        & known(_end_or("DEC", ctx.reference_date) > _plus_days("DECOM", 17))
     )
 
 
@@ -418,7 +413,7 @@ def respite_over_17_days(ctx: Context) -> pl.DataFrame:
 def respite_change_of_placement(ctx: Context) -> pl.DataFrame:
     """A respite episode (LS V3) must start a period of care (RNE = S)."""
     eps = ctx.table("Episodes")
-    return eps.filter(_known(pl.col("LS") == "V3") & pl.col("RNE").ne_missing(pl.lit("S")))
+    return eps.filter(known(pl.col("LS") == "V3") & pl.col("RNE").ne_missing(pl.lit("S")))
 
 
 @rule("367", table="Episodes", fields=("LS", "DECOM", "DEC"))
@@ -428,15 +423,15 @@ def respite_over_75_days_in_year(ctx: Context) -> pl.DataFrame:
     and the child's days are summed; the child's respite episodes with days in the year are
     flagged."""
     start, end = ctx.collection_start, ctx.reference_date
-    eps = ctx.table("Episodes").filter(_known(pl.col("LS") == "V3") & pl.col("DECOM").is_not_null())
+    eps = ctx.table("Episodes").filter(known(pl.col("LS") == "V3") & pl.col("DECOM").is_not_null())
     eps = eps.with_columns(
-        pl.when(_known(pl.col("DEC") > pl.lit(end)))
+        pl.when(known(pl.col("DEC") > pl.lit(end)))
         .then(pl.lit(end))
         .otherwise(_end_or("DEC", end))
         .alias("__end"),
         pl.max_horizontal(pl.col("DECOM"), pl.lit(start)).alias("__start"),
     ).with_columns((pl.col("__end") - pl.col("__start")).dt.total_days().alias("__days"))
-    eps = eps.filter(_known(pl.col("__days") > 0))
+    eps = eps.filter(known(pl.col("__days") > 0))
     return eps.filter(pl.col("__days").sum().over(CHILD) > 75)
 
 
@@ -450,9 +445,9 @@ def _placed_before_age(ctx: Context, place: str, years: int) -> pl.DataFrame:
     open-source validator, only episodes with DECOM, DEC and the child's DOB all given are
     checked (an open episode is checked in the year it ends)."""
     eps = ctx.table("Episodes")
-    joined = eps.filter(_known(pl.col("PLACE") == place)).join(_dob(ctx), on=CHILD)
+    joined = eps.filter(known(pl.col("PLACE") == place)).join(_dob(ctx), on=CHILD)
     bad = joined.filter(
-        pl.col("DEC").is_not_null() & _known(pl.col("DECOM") < _plus_years("__DOB", years))
+        pl.col("DEC").is_not_null() & known(pl.col("DECOM") < years_after("__DOB", years))
     )
     return _rows(eps, bad)
 
@@ -461,9 +456,9 @@ def _placement_longer_than(ctx: Context, place: str, days: int) -> pl.DataFrame:
     """Episodes in ``place`` that ceased more than ``days`` days after they started (closed
     episodes of children with a DOB in the Header, as the open-source validator checks)."""
     eps = ctx.table("Episodes")
-    joined = eps.filter(_known(pl.col("PLACE") == place)).join(_dob(ctx), on=CHILD)
+    joined = eps.filter(known(pl.col("PLACE") == place)).join(_dob(ctx), on=CHILD)
     bad = joined.filter(
-        pl.col("__DOB").is_not_null() & _known(pl.col("DEC") > _plus_days("DECOM", days))
+        pl.col("__DOB").is_not_null() & known(pl.col("DEC") > _plus_days("DECOM", days))
     )
     return _rows(eps, bad)
 
@@ -519,7 +514,7 @@ def more_than_two_carer_holidays(ctx: Context) -> pl.DataFrame:
     the open-source validator counts them the same way). All the child's T3 episodes are
     flagged."""
     eps = ctx.table("Episodes")
-    t3 = eps.filter(_known(pl.col("PLACE") == "T3"))
+    t3 = eps.filter(known(pl.col("PLACE") == "T3"))
     return t3.filter(pl.len().over(CHILD) > 2)
 
 
@@ -527,7 +522,7 @@ def more_than_two_carer_holidays(ctx: Context) -> pl.DataFrame:
 def placed_with_parents_under_s20(ctx: Context) -> pl.DataFrame:
     """Placed with parents (P1) under a single period of section 20 accommodation (V2)."""
     eps = ctx.table("Episodes")
-    return eps.filter(_known(pl.col("PLACE") == "P1") & _known(pl.col("LS") == "V2"))
+    return eps.filter(known(pl.col("PLACE") == "P1") & known(pl.col("LS") == "V2"))
 
 
 @rule("379", table="Episodes", fields=("DECOM", "PLACE"))
@@ -580,7 +575,7 @@ def return_from_temporary(ctx: Context) -> pl.DataFrame:
     if ctx.year >= 2026:
         moved = moved | pl.col("PL_POST").ne_missing(pl.col("PL_POST").shift(2))
     bad = eps.filter(
-        same_back_1 & same_back_2 & _known(pl.col("PLACE").shift(1).is_in(TEMPORARY)) & moved
+        same_back_1 & same_back_2 & known(pl.col("PLACE").shift(1).is_in(TEMPORARY)) & moved
     )
     return _rows(ctx.table("Episodes"), bad)
 
@@ -595,7 +590,7 @@ def respite_in_long_term_fostering(ctx: Context) -> pl.DataFrame:
 @rule("385", table="Episodes", fields=("DEC",))
 def ceased_after_year_end(ctx: Context) -> pl.DataFrame:
     """DEC after 31 March of the collection year."""
-    return ctx.table("Episodes").filter(_known(pl.col("DEC") > pl.lit(ctx.reference_date)))
+    return ctx.table("Episodes").filter(known(pl.col("DEC") > pl.lit(ctx.reference_date)))
 
 
 @rule("386", table="Episodes", fields=("REC",))
@@ -604,7 +599,7 @@ def adopted_aged_18(ctx: Context) -> pl.DataFrame:
     eps = ctx.table("Episodes")
     joined = eps.join(_dob(ctx), on=CHILD, how="left")
     bad = joined.filter(
-        _in("REC", ["E11", "E12"]) & _known(pl.col("DEC") >= _plus_years("__DOB", 18))
+        _in("REC", ["E11", "E12"]) & known(pl.col("DEC") >= years_after("__DOB", 18))
     )
     return _rows(eps, bad)
 
@@ -619,7 +614,7 @@ def independent_living_under_14(ctx: Context) -> pl.DataFrame:
     bad = joined.filter(
         _in("REC", ["E5", "E6"])
         & pl.col("DEC").is_not_null()
-        & ~_known(_plus_years("__DOB", 14) <= pl.col("DEC"))
+        & ~known(years_after("__DOB", 14) <= pl.col("DEC"))
     )
     return _rows(eps, bad)
 
@@ -634,7 +629,7 @@ def new_episode_without_continuation(ctx: Context) -> pl.DataFrame:
         .sort([CHILD, "DECOM", ROW], nulls_last=False)
         .with_columns(_same_child_shift("DECOM", -1).alias("__next"))
     )
-    x1 = _known(pl.col("REC") == "X1")
+    x1 = known(pl.col("REC") == "X1")
     has_dec = pl.col("DEC").is_not_null()
     has_next = pl.col("__next").is_not_null()
     case1 = has_next & x1 & has_dec & (pl.col("DEC") != pl.col("__next"))
@@ -642,7 +637,7 @@ def new_episode_without_continuation(ctx: Context) -> pl.DataFrame:
         has_next & ~x1 & pl.col("REC").is_not_null() & has_dec & (pl.col("DEC") == pl.col("__next"))
     )
     case3 = ~has_next & has_dec & x1
-    return _rows(ctx.table("Episodes"), eps.filter(_known(case1 | case2 | case3)))
+    return _rows(ctx.table("Episodes"), eps.filter(known(case1 | case2 | case3)))
 
 
 @rule("389", table="Episodes", fields=("REC",))
@@ -652,7 +647,7 @@ def adult_services_under_16(ctx: Context) -> pl.DataFrame:
     eps = ctx.table("Episodes")
     joined = eps.join(_dob(ctx), on=CHILD, how="left")
     bad = joined.filter(
-        _known(pl.col("REC") == "E7") & ~_known(_plus_years("__DOB", 16) <= pl.col("DEC"))
+        known(pl.col("REC") == "E7") & ~known(years_after("__DOB", 16) <= pl.col("DEC"))
     )
     return _rows(eps, bad)
 
@@ -675,7 +670,7 @@ def care_leaver_too_young(ctx: Context) -> pl.DataFrame:
         | pl.col("ACTIV").is_not_null()
         | pl.col("ACCOM").is_not_null()
     )
-    return oc3.filter(_known(_plus_years("DOB", 17) > pl.lit(ctx.reference_date)) & given)
+    return oc3.filter(known(years_after("DOB", 17) > pl.lit(ctx.reference_date)) & given)
 
 
 # --------------------------------------------------------------------------------------
@@ -692,7 +687,7 @@ def _former_uasc(ctx: Context) -> tuple[pl.DataFrame, bool]:
     for header in (ctx.table("Header"), ctx.optional_previous("Header")):
         if "UASC" in header.columns:
             known_any = known_any or header["UASC"].is_not_null().any()
-            frames.append(header.filter(_known(pl.col("UASC") == "1")).select(CHILD))
+            frames.append(header.filter(known(pl.col("UASC") == "1")).select(CHILD))
     return pl.concat(frames).unique(), known_any
 
 
@@ -768,7 +763,7 @@ def same_home_and_placement_postcode(ctx: Context) -> pl.DataFrame:
     placement is not with parents (P1); a blank placement type is not P1."""
     eps = ctx.table("Episodes")
     same = postcode_key(pl.col("HOME_POST")) == postcode_key(pl.col("PL_POST"))
-    return eps.filter(pl.col("PLACE").ne_missing(pl.lit("P1")) & _known(same))
+    return eps.filter(pl.col("PLACE").ne_missing(pl.lit("P1")) & known(same))
 
 
 @rule("393", table="Header", fields=("MOTHER",))
@@ -779,7 +774,7 @@ def mother_not_completed(ctx: Context) -> pl.DataFrame:
     female = "F" if ctx.year >= 2025 else "2"
     looked_after = ctx.table("Episodes").filter(~_in("LS", RESPITE)).select(CHILD).unique()
     return header.filter(
-        _known(pl.col("SEX").cast(pl.String) == female) & pl.col("MOTHER").is_null()
+        known(pl.col("SEX").cast(pl.String) == female) & pl.col("MOTHER").is_null()
     ).join(looked_after, on=CHILD, how="semi")
 
 

@@ -13,28 +13,32 @@ import datetime as dt
 import polars as pl
 
 from statutory.engine import Context, Flag, rule
-from statutory.ssda903.rules.r400s import (
-    CHILD,
+from statutory.ssda903.rules._geography import (
     GEOGRAPHY,
+)
+from statutory.ssda903.rules._helpers import (
+    CHILD,
     HAS_PREVIOUS,
-    ROW,
-    blank,
-    continuously_looked_after,
+    continuously_looked_after_in,
     date_lit,
     episodes_by_start,
     first_rows,
-    first_with_last_years_last,
     flags,
     in_order,
     is_in,
     known,
     last_rows,
     not_in,
+    not_supplied,
     previous,
     rows_of,
     supplied,
     text,
     years_after,
+)
+from statutory.ssda903.rules.r400s import (
+    ROW,
+    first_with_last_years_last,
 )
 
 ADOPTION_PLACEMENTS = ("A3", "A4", "A5", "A6")
@@ -53,7 +57,7 @@ def open_episode_start_differs_from_last_year(ctx: Context) -> pl.DataFrame:
     """Last year ended with an open episode (no DEC written); this year's first episode must
     start on that episode's DECOM. Each of the child's open episodes last year is compared."""
     episodes, last_year = ctx.table("Episodes"), ctx.previous("Episodes")
-    open_last = last_year.filter(blank(last_year, "DEC")).select(
+    open_last = last_year.filter(not_supplied(last_year, "DEC")).select(
         CHILD, pl.col("DECOM").alias("DECOM_last")
     )
     first = first_rows(episodes, "DECOM").join(open_last, on=CHILD)
@@ -279,7 +283,7 @@ def provider_missing(ctx: Context) -> pl.DataFrame:
     episodes = ctx.table("Episodes")
     other = ("Z1",) if ctx.year <= 2025 else ("Z11", "Z12", "Z13", "Z14")
     exempt = ("T0", "T1", "T2", "T3", "T4", *other)
-    return episodes.filter(not_in("PLACE", exempt) & blank(episodes, "PLACE_PROVIDER"))
+    return episodes.filter(not_in("PLACE", exempt) & not_supplied(episodes, "PLACE_PROVIDER"))
 
 
 def _provider_not_for(
@@ -336,7 +340,7 @@ def pr0_not_p1(ctx: Context) -> pl.DataFrame:
 def _with_cla(ctx: Context, oc2: pl.DataFrame) -> pl.DataFrame:
     cla = ctx.memo(
         ("r400s", "continuously_looked_after"),
-        lambda: continuously_looked_after(ctx.table("Episodes"), ctx),
+        lambda: continuously_looked_after_in(ctx.table("Episodes"), ctx),
     )
     joined = oc2.join(cla, on=CHILD, how="left", maintain_order="left")
     return joined.with_columns(pl.col("CLA").fill_null(False))
@@ -357,7 +361,9 @@ def convicted_missing(ctx: Context) -> pl.DataFrame:
     CONVICTED is blank."""
     oc2 = _with_cla(ctx, ctx.table("OC2"))
     end = date_lit(ctx.reference_date)
-    bad = oc2.filter(known(end > years_after("DOB", 10)) & pl.col("CLA") & blank(oc2, "CONVICTED"))
+    bad = oc2.filter(
+        known(end > years_after("DOB", 10)) & pl.col("CLA") & not_supplied(oc2, "CONVICTED")
+    )
     return rows_of(ctx.table("OC2"), bad)
 
 
@@ -368,7 +374,7 @@ HEALTH_DETAILS = ("IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANC
 def convicted_without_health(ctx: Context) -> pl.DataFrame:
     """CONVICTED 1 needs IMMUNISATIONS, TEETH_CHECK, HEALTH_ASSESSMENT and SUBSTANCE_MISUSE."""
     oc2 = ctx.table("OC2")
-    missing = pl.any_horizontal([blank(oc2, c) for c in HEALTH_DETAILS])
+    missing = pl.any_horizontal([not_supplied(oc2, c) for c in HEALTH_DETAILS])
     return oc2.filter((text("CONVICTED") == "1").fill_null(False) & missing)
 
 
@@ -379,7 +385,7 @@ def health_check_missing_under_five(ctx: Context) -> pl.DataFrame:
     oc2 = _with_cla(ctx, ctx.table("OC2"))
     end = date_lit(ctx.reference_date)
     bad = oc2.filter(
-        known(end < years_after("DOB", 5)) & pl.col("CLA") & blank(oc2, "HEALTH_CHECK")
+        known(end < years_after("DOB", 5)) & pl.col("CLA") & not_supplied(oc2, "HEALTH_CHECK")
     )
     return rows_of(ctx.table("OC2"), bad)
 
@@ -401,7 +407,7 @@ def health_check_without_health(ctx: Context) -> pl.DataFrame:
     """HEALTH_CHECK 1 needs IMMUNISATIONS, TEETH_CHECK, HEALTH_ASSESSMENT and
     SUBSTANCE_MISUSE."""
     oc2 = ctx.table("OC2")
-    missing = pl.any_horizontal([blank(oc2, c) for c in HEALTH_DETAILS])
+    missing = pl.any_horizontal([not_supplied(oc2, c) for c in HEALTH_DETAILS])
     return oc2.filter((text("HEALTH_CHECK") == "1").fill_null(False) & missing)
 
 
@@ -442,7 +448,7 @@ def _order_without_decision(ctx: Context, ls: str) -> list[Flag]:
     episodes, placed = ctx.table("Episodes"), ctx.table("PlacedAdoption")
     under = episodes.filter((text("LS") == ls).fill_null(False))
     no_decision = under.join(placed.select(CHILD), on=CHILD, how="anti")
-    open_children = under.filter(blank(under, "DEC")).get_column(CHILD)
+    open_children = under.filter(not_supplied(under, "DEC")).get_column(CHILD)
     ceased = placed.filter(
         pl.col(CHILD).is_in(open_children.implode())
         & (supplied(placed, "DATE_PLACED_CEASED") | supplied(placed, "REASON_PLACED_CEASED"))
@@ -518,7 +524,10 @@ def left_care_not_adopted_decision_open(ctx: Context) -> list[Flag]:
     incomplete = placed.select(
         CHILD,
         pl.col(ROW).alias("_pa"),
-        (blank(placed, "DATE_PLACED_CEASED") | blank(placed, "REASON_PLACED_CEASED")).alias("_inc"),
+        (
+            not_supplied(placed, "DATE_PLACED_CEASED")
+            | not_supplied(placed, "REASON_PLACED_CEASED")
+        ).alias("_inc"),
     )
     merged = candidates.join(incomplete, on=CHILD, how="left")
     bad = merged.filter(pl.col("_pa").is_null() | pl.col("_inc").fill_null(False))
@@ -647,7 +656,7 @@ def ceased_without_decision_date(ctx: Context) -> pl.DataFrame:
     return placed.filter(
         supplied(placed, "REASON_PLACED_CEASED")
         & supplied(placed, "DATE_PLACED_CEASED")
-        & blank(placed, "DATE_PLACED")
+        & not_supplied(placed, "DATE_PLACED")
     )
 
 
@@ -677,7 +686,7 @@ def earlier_decision_not_revoked(ctx: Context) -> pl.DataFrame:
         [CHILD, "DATE_PLACED", ROW], descending=[False, True, False], nulls_last=True
     )
     latest_rows = latest.unique(subset=CHILD, keep="first").get_column(ROW)
-    open_ = blank(placed, "DATE_PLACED_CEASED")
+    open_ = not_supplied(placed, "DATE_PLACED_CEASED")
     open_count = open_.sum().over(CHILD)
     return placed.filter(open_ & ((open_count > 1) | ~pl.col(ROW).is_in(latest_rows.implode())))
 
@@ -700,21 +709,21 @@ def adopted_on_match_date(ctx: Context) -> pl.DataFrame:
 def missing_without_start(ctx: Context) -> pl.DataFrame:
     """MISSING M or A but MIS_START blank."""
     missing = ctx.table("Missing")
-    return missing.filter(is_in("MISSING", ("M", "A")) & blank(missing, "MIS_START"))
+    return missing.filter(is_in("MISSING", ("M", "A")) & not_supplied(missing, "MIS_START"))
 
 
 @rule("565", table="Missing", fields=("MISSING", "MIS_START"))
 def start_without_missing(ctx: Context) -> pl.DataFrame:
     """MIS_START written but MISSING blank."""
     missing = ctx.table("Missing")
-    return missing.filter(supplied(missing, "MIS_START") & blank(missing, "MISSING"))
+    return missing.filter(supplied(missing, "MIS_START") & not_supplied(missing, "MISSING"))
 
 
 @rule("566", table="Missing", fields=("MISSING", "MIS_END"))
 def end_without_missing(ctx: Context) -> pl.DataFrame:
     """MIS_END written but MISSING blank."""
     missing = ctx.table("Missing")
-    return missing.filter(blank(missing, "MISSING") & supplied(missing, "MIS_END"))
+    return missing.filter(not_supplied(missing, "MISSING") & supplied(missing, "MIS_END"))
 
 
 @rule("567", table="Missing", fields=("MIS_START", "MIS_END"))
@@ -762,7 +771,7 @@ def missing_open_after_placement_ended(ctx: Context) -> pl.DataFrame:
     """A missing period that started during an episode that has ended (MIS_START from DECOM
     to DEC) must have an MIS_END."""
     episodes, missing = ctx.table("Episodes"), ctx.table("Missing")
-    open_missing = missing.filter(blank(missing, "MIS_END"))
+    open_missing = missing.filter(not_supplied(missing, "MIS_END"))
     joined = open_missing.join(episodes.select(CHILD, "DECOM", "DEC"), on=CHILD)
     bad = joined.filter(
         known((pl.col("MIS_START") >= pl.col("DECOM")) & (pl.col("MIS_START") <= pl.col("DEC")))
@@ -777,7 +786,7 @@ def open_missing_last_year_not_continued(ctx: Context) -> pl.DataFrame:
     checked (there is no row to flag)."""
     missing = ctx.table("Missing")
     last = ctx.previous("Missing")
-    open_last = last.filter(blank(last, "MIS_END")).select(
+    open_last = last.filter(not_supplied(last, "MIS_END")).select(
         CHILD, pl.col("MIS_START").alias("MIS_START_last")
     )
     earliest = in_order(
