@@ -517,3 +517,31 @@ def continuously_looked_after_in(episodes: pl.DataFrame, ctx: Context) -> pl.Dat
     return episodes.group_by(CHILD).agg(
         (during.any() & ~(enters | leaves | short_break).any()).alias("CLA")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules 331-399 (as first written for them): plain membership, rows by a key column, the same
+# child's neighbouring row, the Header's DOB for every Header row.
+# ---------------------------------------------------------------------------------------------
+
+
+def is_one_of(column: str, codes: Iterable[str]) -> pl.Expr:
+    """Membership that is False (never null) for a blank value."""
+    return pl.col(column).is_in(list(codes)).fill_null(False)
+
+
+def rows_where(frame: pl.DataFrame, keep: pl.DataFrame, on: str = ROW_NUMBER) -> pl.DataFrame:
+    """The rows of ``frame`` whose ``on`` value is in ``keep[on]`` (original columns, once)."""
+    return frame.filter(pl.col(on).is_in(keep[on].implode()))
+
+
+def same_child_shift(column: str, n: int) -> pl.Expr:
+    """``column`` from ``n`` rows earlier (negative: later) when that row is the same child's;
+    for frames sorted by child (a plain shift is much faster than a window over children)."""
+    same = pl.col(CHILD).shift(n).eq_missing(pl.col(CHILD))
+    return pl.when(same).then(pl.col(column).shift(n))
+
+
+def header_dob(ctx: Context) -> pl.DataFrame:
+    """CHILD -> DOB from the Header (every Header row, as a pandas merge would use them)."""
+    return ctx.table("Header").select(CHILD, pl.col("DOB").alias("__DOB"))

@@ -1,5 +1,6 @@
-"""SSDA903 rules 1000-1016: who may have care-leaver (OC3) information, adoption decisions,
-missing episodes, reasons for placement change, data for children with no episodes.
+"""SSDA903 rules 1000-1016 and 3001 (every four-digit code): who may have care-leaver (OC3) information, adoption decisions,
+missing episodes, reasons for placement change, data for children with no episodes,
+care leavers' accommodation around the 17th birthday (3001).
 
 1008 checks URNs against Ofsted's provider information (`statutory.ssda903.providers`); without
 that file it does not run, and the validation says so.
@@ -354,4 +355,18 @@ def no_leaver_data_if_left_after_birthday(ctx: Context) -> pl.DataFrame:
     )
     eps = ctx.table("Episodes").select(CHILD, "DEC")
     bad = leavers.join(eps, on=CHILD, how="inner").filter(pl.col("DEC") >= pl.col("__birthday"))
+    return rows_of(oc3, bad[ROW_NUMBER])
+
+
+@rule("3001", table="OC3", fields=("REC",))
+def no_former_foster_carers_at_17(ctx: Context) -> pl.DataFrame:
+    """A care leaver whose 17th birthday falls in the collection year must not have ACCOM Z1
+    or Z2 (with former foster carers). The birthday comes from the child's Header DOB."""
+    oc3 = ctx.table("OC3")
+    dob = ctx.table("Header").select(CHILD, pl.col("DOB").alias("__dob")).unique(CHILD)
+    joined = oc3.join(dob, on=CHILD, how="left", maintain_order="left")
+    bad = joined.filter(
+        is_code(joined, "ACCOM", ["Z1", "Z2"])
+        & add_years(pl.col("__dob"), 17).is_between(ctx.collection_start, ctx.reference_date)
+    )
     return rows_of(oc3, bad[ROW_NUMBER])

@@ -1,5 +1,4 @@
-"""SSDA903 rules 301-304 and 3001: dates of birth, first episode, UASC status ceased, and
-care leavers' accommodation around the 17th birthday."""
+"""SSDA903 rules 301-304: dates of birth, first episode, UASC status ceased."""
 
 from __future__ import annotations
 
@@ -13,24 +12,9 @@ from statutory.ssda903.rules._helpers import (
     first_per_child,
     flagged,
     header_uasc,
-    is_code,
     provided,
     rows_of,
 )
-
-
-@rule("3001", table="OC3", fields=("REC",))
-def no_former_foster_carers_at_17(ctx: Context) -> pl.DataFrame:
-    """A care leaver whose 17th birthday falls in the collection year must not have ACCOM Z1
-    or Z2 (with former foster carers). The birthday comes from the child's Header DOB."""
-    oc3 = ctx.table("OC3")
-    dob = ctx.table("Header").select(CHILD, pl.col("DOB").alias("__dob")).unique(CHILD)
-    joined = oc3.join(dob, on=CHILD, how="left", maintain_order="left")
-    bad = joined.filter(
-        is_code(joined, "ACCOM", ["Z1", "Z2"])
-        & add_years(pl.col("__dob"), 17).is_between(ctx.collection_start, ctx.reference_date)
-    )
-    return rows_of(oc3, bad[ROW_NUMBER])
 
 
 @rule("301", table="Header", fields=("DOB",))

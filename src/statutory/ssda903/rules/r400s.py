@@ -4,9 +4,8 @@ Each check reads the DfE rule for the collection year and is written to flag the
 as the validator councils use today (data-to-insight's ``csc-validator-be-903``) on the
 same data; where the DfE text is ambiguous the docstring says how it is read.
 
-The helpers at the top of this module are shared with ``r500s`` and ``r600s``: they are
-local helpers (episode ordering, "value supplied", age arithmetic, continuously looked
-after) that the engine's own helper module does not provide.
+Shared helpers (typed values, "supplied", row order, flags): ``_helpers.py``; the derived
+placement geography: ``_geography.py``.
 """
 
 from __future__ import annotations
