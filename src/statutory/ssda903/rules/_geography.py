@@ -10,6 +10,7 @@ from functools import cache
 import polars as pl
 
 from statutory.engine import Context
+from statutory.engine.postcodes import postcode_key
 from statutory.reference import shared_path
 from statutory.ssda903.rules._helpers import return_postcodes
 
@@ -57,10 +58,6 @@ def _placement_la(district: pl.Expr, upper: pl.Expr) -> pl.Expr:
     )
 
 
-def _key(column: str) -> pl.Expr:
-    return pl.col(column).cast(pl.String).str.to_uppercase().str.replace_all(r"\s+", "")
-
-
 def _directory(ctx: Context) -> pl.DataFrame:
     """The postcodes of both years' HOME_POST and PL_POST with their grid reference,
     district and upper-tier council: one pass over the national directory per run."""
@@ -74,7 +71,11 @@ def _directory(ctx: Context) -> pl.DataFrame:
                 for c in ("HOME_POST", "PL_POST")
             ]
         ).unique()
-        keys = values.select(_key("postcode_key")).drop_nulls().unique()
+        keys = (
+            values.select(postcode_key(pl.col("postcode_key").cast(pl.String)))
+            .drop_nulls()
+            .unique()
+        )
         if keys.height == 0:
             return pl.DataFrame(
                 schema={
@@ -106,7 +107,9 @@ def _located(ctx: Context, frame: pl.DataFrame, column: str, prefix: str) -> pl.
     # Normalise each distinct postcode once, then join the rows to that small table.
     located = (
         frame.select(pl.col(column).unique().alias("__value"))
-        .with_columns(_key("__value").alias(f"{prefix}postcode_key"))
+        .with_columns(
+            postcode_key(pl.col("__value").cast(pl.String)).alias(f"{prefix}postcode_key")
+        )
         .join(directory, on=f"{prefix}postcode_key", how="left")
     )
     return frame.join(

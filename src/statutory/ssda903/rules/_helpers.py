@@ -19,7 +19,7 @@ import polars as pl
 from statutory.engine import ROW_NUMBER, Context, Flag
 from statutory.engine.columns import cleaned, same_cleaned
 from statutory.engine.postcodes import SCHEMA as POSTCODE_SCHEMA
-from statutory.engine.postcodes import Postcodes
+from statutory.engine.postcodes import Postcodes, postcode_key
 
 CHILD = "CHILD"
 
@@ -208,7 +208,7 @@ def return_postcodes(ctx: Context) -> pl.DataFrame:
                 if column in frame.columns
             ]
         ).unique()
-        keys = values.select(pl.col("postcode_key").str.to_uppercase().str.replace_all(r"\s+", ""))
+        keys = values.select(postcode_key(pl.col("postcode_key")))
         wanted = keys.get_column("postcode_key").drop_nulls().unique()
         if wanted.is_empty():
             return pl.DataFrame(schema=POSTCODE_SCHEMA)
