@@ -19,6 +19,7 @@ import polars as pl
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
 from statutory.engine.postcodes import Postcodes
 from statutory.ssda903.rules._helpers import (
+    CHILD,
     any_provided,
     bad_code,
     bad_date,
@@ -34,8 +35,6 @@ from statutory.ssda903.rules._helpers import (
     return_postcodes,
     rows_of,
 )
-
-CHILD = "CHILD"
 
 # ---------------------------------------------------------------------------------------------
 # Header

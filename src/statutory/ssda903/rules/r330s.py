@@ -17,6 +17,7 @@ import polars as pl
 
 from statutory.engine import Context, Flag, rule
 from statutory.ssda903.rules._helpers import (
+    CHILD,
     episodes_in_order,
     header_dob,
     is_one_of,
@@ -26,7 +27,6 @@ from statutory.ssda903.rules._helpers import (
     years_after,
 )
 
-CHILD = "CHILD"
 ROW = "ROW_NUMBER"
 
 

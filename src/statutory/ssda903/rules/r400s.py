@@ -20,6 +20,7 @@ from statutory.ssda903.rules._geography import (
     placement_geography,
 )
 from statutory.ssda903.rules._helpers import (
+    CHILD,
     HAS_NEXT,
     HAS_PREVIOUS,
     date_lit,
@@ -39,7 +40,6 @@ from statutory.ssda903.rules._helpers import (
     years_after,
 )
 
-CHILD = "CHILD"
 ROW = "ROW_NUMBER"
 
 
