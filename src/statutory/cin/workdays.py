@@ -6,7 +6,8 @@ stepping are vectorised with numpy's business-day functions over a holiday array
 
 Importing `holidays` and building its first calendar takes seconds (it loads every country),
 which would be most of a validation run. So the dates it gives for 2000-2040 are kept in a small
-JSON file in the user's cache folder (`$ALLIANCE_CACHE`, else `~/.cache/alliance`), named with
+JSON file in the user's cache folder (`$ALLIANCE_CACHE_DIR`, else `~/.cache/alliance`:
+`statutory.engine.cache`), named with
 the installed package's version: a new `holidays` release rebuilds it. If the folder cannot be
 written the package is simply asked every time.
 """
@@ -25,6 +26,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from statutory.engine.cache import cache_dir
+
 # Building a year of holidays costs tens of milliseconds, so calendars are built for the years
 # asked about (a census needs two or three), not for every year there is.
 MAX_SPAN = 12
@@ -41,9 +44,8 @@ def _from_package(years: range) -> list[str]:
 
 
 def _cache_file() -> Path:
-    base = os.environ.get("ALLIANCE_CACHE") or str(Path.home() / ".cache" / "alliance")
     name = f"bank-holidays-GB-ENG-holidays-{version('holidays')}.json"
-    return Path(base) / name
+    return cache_dir() / name
 
 
 @cache

@@ -8,9 +8,10 @@ from statutory.engine import rule, Context, Flag
 from statutory.engine.columns import ROW_NUMBER
 from statutory.engine.context import Context, Return
 from statutory.engine.errors import InputError
+from statutory.engine.findings import FINDING_COLUMNS, Findings, RuleError
 from statutory.engine.registry import Registry
 from statutory.engine.rule import Flag, Rule, rule
-from statutory.engine.run import FINDING_COLUMNS, Findings, RuleError, run
+from statutory.engine.run import run
 
 __all__ = [
     "FINDING_COLUMNS",

@@ -16,7 +16,7 @@ from rich.console import Console
 
 if TYPE_CHECKING:
     from statutory.engine.context import Return
-    from statutory.engine.run import Findings
+    from statutory.engine.findings import Findings
 
 
 def make_console() -> Console:

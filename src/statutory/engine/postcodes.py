@@ -20,6 +20,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from statutory.engine.cache import cache_dir
 from statutory.reference import shared_path
 
 METRES_PER_MILE = 1609.344
@@ -43,8 +44,7 @@ def _cache_path(source: Path) -> Path | None:
         stat = source.stat()
     except OSError:
         return None
-    root = os.environ.get("ALLIANCE_CACHE_DIR") or str(Path.home() / ".cache" / "alliance")
-    return Path(root) / f"onspd-{stat.st_size}-{int(stat.st_mtime)}.parquet"
+    return cache_dir() / f"onspd-{stat.st_size}-{int(stat.st_mtime)}.parquet"
 
 
 def _areas_path(cached: Path) -> Path:

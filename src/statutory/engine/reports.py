@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
 
@@ -31,12 +31,42 @@ from statutory.engine.columns import RAW_SUFFIX, ROW_NUMBER
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from statutory.engine.run import Findings
+    from statutory.engine.context import Return
 
 EXCEL_MAX_ROWS = 1_048_575
 # Excel is for people reading findings; past this many rows a sheet stops (the CSV has all).
 EXCEL_ROWS_PER_SHEET = 10_000
 REPORT_EXTENSIONS = (".csv", ".json", ".xlsx")
+
+
+class _EngineError(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def error(self) -> str: ...
+
+
+class Findings(Protocol):
+    """What a report reads of a run's findings (`statutory.engine.findings.Findings`). Named
+    here, not imported, so the findings (whose `write` calls these reports) and the reports do
+    not import each other."""
+
+    @property
+    def frame(self) -> pl.DataFrame: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def rules_run(self) -> Sequence[str]: ...
+    @property
+    def not_run(self) -> Mapping[str, str]: ...
+    @property
+    def errors(self) -> Sequence[_EngineError]: ...
+    @property
+    def seconds(self) -> float: ...
+    @property
+    def return_(self) -> Return | None: ...
+    @property
+    def counts(self) -> pl.DataFrame: ...
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:

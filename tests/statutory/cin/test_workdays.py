@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
+import pytest
 
+from statutory.cin import workdays
 from statutory.cin.workdays import (
     _from_package,
     bank_holidays,
@@ -16,6 +19,21 @@ from statutory.cin.workdays import (
 
 def test_cached_dates_are_the_packages() -> None:
     assert [str(d) for d in bank_holidays(2023, 2026)] == _from_package(range(2023, 2027))
+
+
+def test_the_holidays_are_kept_in_the_documented_cache_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`$ALLIANCE_CACHE_DIR` (docs/settings.md), the folder the postcode directory uses too."""
+    monkeypatch.setenv("ALLIANCE_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("ALLIANCE_CACHE", raising=False)
+    workdays._cached_dates.cache_clear()
+    try:
+        assert workdays._cached_dates() == _from_package(workdays.CACHED_YEARS)
+        written = list(tmp_path.glob("bank-holidays-GB-ENG-holidays-*.json"))
+        assert [p.parent for p in written] == [tmp_path]
+    finally:
+        workdays._cached_dates.cache_clear()
 
 
 def test_shift_over_easter_and_from_a_weekend() -> None:

@@ -1,5 +1,6 @@
-"""SSDA903 rules 1000-1016: who may have care-leaver (OC3) information, adoption decisions,
-missing episodes, reasons for placement change, data for children with no episodes.
+"""SSDA903 rules 1000-1016 and 3001 (every four-digit code): who may have care-leaver (OC3) information, adoption decisions,
+missing episodes, reasons for placement change, data for children with no episodes,
+care leavers' accommodation around the 17th birthday (3001).
 
 1008 checks URNs against Ofsted's provider information (`statutory.ssda903.providers`); without
 that file it does not run, and the validation says so.
@@ -13,9 +14,9 @@ import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
 from statutory.ssda903.providers import needs_provider_info, on_each_episode_urn
-from statutory.ssda903.rules.r100s import (
+from statutory.ssda903.rules._helpers import (
     CHILD,
-    OC3_ITEMS,
+    add_years,
     any_provided,
     bad_code,
     bad_date,
@@ -25,10 +26,12 @@ from statutory.ssda903.rules.r100s import (
     first_per_child,
     flagged,
     is_code,
-    own_authority,
-    plus_years,
     raw,
     rows_of,
+)
+from statutory.ssda903.rules.r100s import (
+    OC3_ITEMS,
+    own_authority,
     with_placements,
 )
 
@@ -92,13 +95,13 @@ def relevant_or_former_relevant(ctx: Context) -> pl.DataFrame:
         .alias("DEC")
     )
     header = ctx.table("Header").filter(
-        pl.col("DOB").is_not_null() & (plus_years(pl.col("DOB"), 20) > end)
+        pl.col("DOB").is_not_null() & (add_years(pl.col("DOB"), 20) > end)
     )
     merged = episodes.join(
         header.select(
             CHILD,
-            plus_years(pl.col("DOB"), 14).alias("__dob14"),
-            plus_years(pl.col("DOB"), 16).alias("__dob16"),
+            add_years(pl.col("DOB"), 14).alias("__dob14"),
+            add_years(pl.col("DOB"), 16).alias("__dob16"),
         ),
         on=CHILD,
         how="inner",
@@ -190,8 +193,8 @@ def no_leaver_data_if_in_care_on_birthday(ctx: Context) -> pl.DataFrame:
     eps = ctx.table("Episodes").select(CHILD, "DECOM", "DEC")
     leavers = oc3.filter(
         any_provided(oc3, OC3_ITEMS)
-        & (plus_years(date(oc3, "DOB"), 17) <= end)
-        & (plus_years(date(oc3, "DOB"), 19) > end)
+        & (add_years(date(oc3, "DOB"), 17) <= end)
+        & (add_years(date(oc3, "DOB"), 19) > end)
     ).with_columns(_birthday_in_year(date(oc3, "DOB"), end).alias("__bday"))
     joined = leavers.select(CHILD, ROW_NUMBER, "__bday").join(eps, on=CHILD, how="inner")
     bad = joined.filter((pl.col("DECOM") <= pl.col("__bday")) & (pl.col("DEC") > pl.col("__bday")))
@@ -341,15 +344,29 @@ def no_leaver_data_if_left_after_birthday(ctx: Context) -> pl.DataFrame:
     end = ctx.reference_date
     dob = date(oc3, "DOB")
     leavers = oc3.filter(
-        any_provided(oc3, OC3_ITEMS) & (plus_years(dob, 17) <= end) & (plus_years(dob, 19) > end)
+        any_provided(oc3, OC3_ITEMS) & (add_years(dob, 17) <= end) & (add_years(dob, 19) > end)
     ).select(
         CHILD,
         ROW_NUMBER,
-        pl.when(plus_years(dob, 18) <= end)
-        .then(plus_years(dob, 18))
-        .otherwise(plus_years(dob, 17))
+        pl.when(add_years(dob, 18) <= end)
+        .then(add_years(dob, 18))
+        .otherwise(add_years(dob, 17))
         .alias("__birthday"),
     )
     eps = ctx.table("Episodes").select(CHILD, "DEC")
     bad = leavers.join(eps, on=CHILD, how="inner").filter(pl.col("DEC") >= pl.col("__birthday"))
+    return rows_of(oc3, bad[ROW_NUMBER])
+
+
+@rule("3001", table="OC3", fields=("REC",))
+def no_former_foster_carers_at_17(ctx: Context) -> pl.DataFrame:
+    """A care leaver whose 17th birthday falls in the collection year must not have ACCOM Z1
+    or Z2 (with former foster carers). The birthday comes from the child's Header DOB."""
+    oc3 = ctx.table("OC3")
+    dob = ctx.table("Header").select(CHILD, pl.col("DOB").alias("__dob")).unique(CHILD)
+    joined = oc3.join(dob, on=CHILD, how="left", maintain_order="left")
+    bad = joined.filter(
+        is_code(joined, "ACCOM", ["Z1", "Z2"])
+        & add_years(pl.col("__dob"), 17).is_between(ctx.collection_start, ctx.reference_date)
+    )
     return rows_of(oc3, bad[ROW_NUMBER])

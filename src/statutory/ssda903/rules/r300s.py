@@ -1,36 +1,20 @@
-"""SSDA903 rules 301-304 and 3001: dates of birth, first episode, UASC status ceased, and
-care leavers' accommodation around the 17th birthday."""
+"""SSDA903 rules 301-304: dates of birth, first episode, UASC status ceased."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
-from statutory.ssda903.rules.r100s import (
+from statutory.ssda903.rules._helpers import (
     CHILD,
+    add_years,
     date,
     first_per_child,
     flagged,
     header_uasc,
-    is_code,
-    plus_years,
     provided,
     rows_of,
 )
-
-
-@rule("3001", table="OC3", fields=("REC",))
-def no_former_foster_carers_at_17(ctx: Context) -> pl.DataFrame:
-    """A care leaver whose 17th birthday falls in the collection year must not have ACCOM Z1
-    or Z2 (with former foster carers). The birthday comes from the child's Header DOB."""
-    oc3 = ctx.table("OC3")
-    dob = ctx.table("Header").select(CHILD, pl.col("DOB").alias("__dob")).unique(CHILD)
-    joined = oc3.join(dob, on=CHILD, how="left", maintain_order="left")
-    bad = joined.filter(
-        is_code(joined, "ACCOM", ["Z1", "Z2"])
-        & plus_years(pl.col("__dob"), 17).is_between(ctx.collection_start, ctx.reference_date)
-    )
-    return rows_of(oc3, bad[ROW_NUMBER])
 
 
 @rule("301", table="Header", fields=("DOB",))
@@ -79,4 +63,4 @@ def duc_only_for_uasc(ctx: Context) -> list[Flag]:
 def duc_by_18th_birthday(ctx: Context) -> pl.DataFrame:
     """DUC must be on or before the child's 18th birthday (DOB on the UASC row)."""
     uasc = ctx.table("UASC")
-    return flagged(uasc, date(uasc, "DUC") > plus_years(date(uasc, "DOB"), 18))
+    return flagged(uasc, date(uasc, "DUC") > add_years(date(uasc, "DOB"), 18))

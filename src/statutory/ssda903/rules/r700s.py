@@ -13,8 +13,8 @@ from __future__ import annotations
 import polars as pl
 
 from statutory.engine import Context, Flag, rule
+from statutory.ssda903.rules._helpers import CHILD
 
-CHILD = "CHILD"
 ROW = "ROW_NUMBER"
 DOLO = "DoLo"
 

@@ -14,8 +14,8 @@ import datetime as dt
 import polars as pl
 
 from statutory.engine import Context, rule
+from statutory.ssda903.rules._helpers import CHILD
 
-CHILD = "CHILD"
 ROW = "ROW_NUMBER"
 SWE = "SWEpisodes"
 RESPITE = ["V3", "V4"]
