@@ -75,7 +75,7 @@ def generate() -> None:
     from alliance.accounts.models import Membership, Role, User
     from alliance.nationalpicture.services import latest_judgements
     from alliance.organisations.models import Council, Organisation
-    from alliance.programme import demo, services
+    from alliance.programme import demo
     from alliance.programme.models import (
         Activity,
         BudgetLine,
@@ -89,6 +89,7 @@ def generate() -> None:
         QuarterlyReview,
         SpendEntry,
     )
+    from alliance.programme.services.engagements import _quarters
 
     rng = random.Random(2018)
     with transaction.atomic():
@@ -170,7 +171,7 @@ def generate() -> None:
         QuarterlyReview.objects.bulk_create(
             QuarterlyReview(engagement=e, due=d)
             for e in engagements
-            for d in services._quarters(e.starts, e.ends)
+            for d in _quarters(e.starts, e.ends)
         )
         Milestone.objects.bulk_create(
             Milestone(

@@ -24,7 +24,7 @@ from django.db import transaction
 
 from alliance.accounts.demo import ensure_core_organisations
 from alliance.organisations.models import AllianceMember, Council, Organisation
-from alliance.programme import needs, services
+from alliance.programme import needs
 from alliance.programme.models import (
     Activity,
     BudgetLine,
@@ -41,6 +41,9 @@ from alliance.programme.models import (
     SpendEntry,
 )
 from alliance.programme.quarters import quarters
+from alliance.programme.services.engagements import close_engagement, start_engagement
+from alliance.programme.services.grant_returns import submit_return
+from alliance.programme.services.setup import confirm_match
 
 PIP_FILE = Path("reference") / "partners-in-practice" / "pip_councils_compiled.csv"
 WAVE_2018 = "Partners in Practice, 2018 wave"
@@ -201,7 +204,7 @@ def _fill(engagement: Engagement, rng: random.Random, today: dt.date, close: boo
         review.notes = "Progress reviewed against the plan (demo data: fictional)."
         review.save()
     if close:
-        services.close_engagement(
+        close_engagement(
             engagement,
             closed_on=engagement.ends,
             impact_summary="Support completed as planned. Impact below compares published figures at the start with the latest (demo narrative: fictional; figures and judgements real).",
@@ -265,7 +268,7 @@ def _spend(
     # is over; otherwise all but the latest, which is left for the lead to submit.
     ended = [q for q in all_quarters if q.ends < today]
     for quarter in ended if programme.ends < today else ended[:-1]:
-        services.submit_return(partner, quarter.number, today=today, user=None)
+        submit_return(partner, quarter.number, today=today, user=None)
 
 
 def _build(
@@ -320,7 +323,7 @@ def _build(
         if not options:
             continue
         best = max(options, key=lambda o: o.score)
-        services.confirm_match(
+        confirm_match(
             programme=programme,
             partner=best.partner,
             council=need.council,
@@ -340,7 +343,7 @@ def _build(
         made = []
         for match in partner.matches.select_related("council", "partner__alliance", "programme"):
             begin = starts + dt.timedelta(days=rng.randint(30, 120))
-            engagement = services.start_engagement(
+            engagement = start_engagement(
                 match=match, starts=begin, ends=engagement_ends, user=None, is_demo=True
             )
             engagement = Engagement.objects.select_related(

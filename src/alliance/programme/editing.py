@@ -13,7 +13,7 @@ from django import forms as django_forms
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 
-from alliance.programme import forms, services
+from alliance.programme import forms
 from alliance.programme.models import (
     Activity,
     BudgetLine,
@@ -24,6 +24,16 @@ from alliance.programme.models import (
     QuarterlyReview,
     SpendEntry,
 )
+from alliance.programme.services.engagements import (
+    save_activity,
+    save_engagement_dates,
+    save_milestone,
+    save_priority,
+    save_review,
+)
+from alliance.programme.services.money import save_budget_line, save_spend
+from alliance.programme.services.practice import save_practice_item
+from alliance.programme.services.records import engagement_of
 
 # Who reaches an engagement (the supported council, the alliance running it and the alliance's
 # partner councils); a record of an engagement is reached the same way through it.
@@ -45,7 +55,7 @@ def _model_form_save(form: Any, obj: Model) -> Model:
 
 def _engagement_page(anchor: str) -> Callable[[Any], str]:
     def back(obj: Any) -> str:
-        engagement = services.engagement_of(obj)
+        engagement = engagement_of(obj)
         assert engagement is not None
         return reverse("programme:engagement", args=[engagement.pk]) + f"#{anchor}"
 
@@ -165,7 +175,7 @@ KINDS: dict[str, Kind] = {
             ENGAGEMENT_VIA,
             _engagement_form,
             _engagement_apply,
-            services.save_engagement_dates,
+            save_engagement_dates,
             _engagement_page("main-content"),
             removable=False,
         ),
@@ -178,7 +188,7 @@ KINDS: dict[str, Kind] = {
             _through("engagement"),
             lambda obj, data: forms.MilestoneForm(data, instance=obj, plan=obj.engagement.plan),
             _model_form_save,
-            services.save_milestone,
+            save_milestone,
             _engagement_page("milestones"),
         ),
         Kind(
@@ -190,7 +200,7 @@ KINDS: dict[str, Kind] = {
             _through("plan__engagement"),
             lambda obj, data: forms.PriorityForm(data, instance=obj),
             _model_form_save,
-            services.save_priority,
+            save_priority,
             _engagement_page("plan"),
         ),
         Kind(
@@ -202,7 +212,7 @@ KINDS: dict[str, Kind] = {
             _through("engagement"),
             lambda obj, data: forms.ActivityForm(data, instance=obj),
             _model_form_save,
-            services.save_activity,
+            save_activity,
             _engagement_page("activities"),
         ),
         Kind(
@@ -214,7 +224,7 @@ KINDS: dict[str, Kind] = {
             _through("engagement"),
             lambda obj, data: forms.ReviewForm(data, instance=obj),
             _model_form_save,
-            services.save_review,
+            save_review,
             _engagement_page("reviews"),
             removable=False,
         ),
@@ -225,7 +235,7 @@ KINDS: dict[str, Kind] = {
             "partner__alliance",
             _budget_line_form,
             _budget_line_apply,
-            services.save_budget_line,
+            save_budget_line,
             _money_page,
             in_engagement=False,
         ),
@@ -241,7 +251,7 @@ KINDS: dict[str, Kind] = {
             "budget_line__partner__alliance",
             _spend_form,
             _spend_apply,
-            services.save_spend,
+            save_spend,
             _money_page,
             in_engagement=False,
         ),
@@ -255,7 +265,7 @@ KINDS: dict[str, Kind] = {
             "organisation",
             _practice_form,
             _practice_apply,
-            services.save_practice_item,
+            save_practice_item,
             _practice_page,
             in_engagement=False,
             multipart=True,

@@ -2,7 +2,7 @@
 rated requires improvement or inadequate, over two-year engagements.
 
 Money is held in whole pence (BigIntegerField), never floats. Every change to plans, milestones and
-money is written to `ChangeRecord` by `services.record_change` (and to the audit log), so the
+money is written to `ChangeRecord` by `history.record_change` (and to the audit log), so the
 history shows who changed what, when, from what to what.
 """
 
@@ -373,7 +373,7 @@ class SpendEntry(models.Model):
 
 class PlannedSpend(models.Model):
     """A budget line's spend profile: the amount planned for one quarter of the programme. A line's
-    quarters add up to its budget exactly (checked by `services.save_profile`)."""
+    quarters add up to its budget exactly (checked by `services.money.save_profile`)."""
 
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="profile")
     quarter = models.PositiveSmallIntegerField(help_text="Quarter of the programme, from 1")
@@ -391,7 +391,7 @@ class PlannedSpend(models.Model):
 
 class ChangeRecord(models.Model):
     """One change to a plan, milestone or money: who, when, and each field before and after.
-    Written only by `services.record_change`."""
+    Written only by `history.record_change`."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     # None for the practice library, which belongs to no one programme

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.tasks import task
 
-from alliance.programme import services
+from alliance.programme.services.reminders import send_reminders
 
 
 @task()
@@ -15,4 +15,4 @@ def send_programme_reminders(today: str | None = None) -> int:
     due within 14 days or overdue. Safe to run more than once a day: what was covered today is
     marked and not sent again. Returns how many emails were sent."""
     day = dt.date.fromisoformat(today) if today else None
-    return services.send_reminders(day)
+    return send_reminders(day)

@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 from alliance.organisations.models import Organisation
-from alliance.programme import services
 from alliance.programme.models import BudgetLine, Engagement, Match, Partner, Programme
+from alliance.programme.services.engagements import start_engagement
+from alliance.programme.services.setup import confirm_match
 from tests import factories
 
 
@@ -44,7 +45,7 @@ def partner(
 
 def match(p: Partner, dfe_code: str) -> Match:
     council = factories.council(dfe_code)
-    return services.confirm_match(
+    return confirm_match(
         programme=p.programme,
         partner=p,
         council=council,
@@ -64,7 +65,7 @@ def engagement(
     starts: dt.date = dt.date(2018, 6, 1),
     ends: dt.date = dt.date(2020, 3, 31),
 ) -> Engagement:
-    return services.start_engagement(match=match(p, dfe_code), starts=starts, ends=ends, user=None)
+    return start_engagement(match=match(p, dfe_code), starts=starts, ends=ends, user=None)
 
 
 def budget_line(

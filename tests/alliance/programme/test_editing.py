@@ -9,7 +9,6 @@ import pytest
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
-from alliance.programme import services
 from alliance.programme.models import (
     Activity,
     ChangeRecord,
@@ -19,6 +18,13 @@ from alliance.programme.models import (
     QuarterlyReview,
     SpendEntry,
 )
+from alliance.programme.services.engagements import (
+    close_engagement,
+    save_activity,
+    save_milestone,
+    save_priority,
+)
+from alliance.programme.services.money import save_spend
 from tests import factories
 from tests.alliance.programme import factories as pf
 
@@ -34,13 +40,13 @@ def world(reference_data):
     theirs = pf.engagement(essex, "805")  # Hartlepool
     line = pf.budget_line(tyneside, amount=10_000_00)
     lead = factories.user(Role.ALLIANCE_LEAD, tyneside.alliance)
-    milestone = services.save_milestone(
+    milestone = save_milestone(
         Milestone(
             engagement=ours, title="Audit", owner="Jo", due=dt.date(2019, 1, 31), rag="green"
         ),
         user=lead,
     )
-    spend = services.save_spend(
+    spend = save_spend(
         SpendEntry(
             budget_line=line,
             engagement=ours,
@@ -154,11 +160,11 @@ def test_removing_needs_a_reason_and_the_history_keeps_what_it_said(client, worl
 
 def test_priorities_activities_and_reviews_are_changed_the_same_way(client, world):
     c = _as(client, world["lead"])
-    priority = services.save_priority(
+    priority = save_priority(
         Priority(plan=world["ours"].plan, ofsted_area="care_leavers", description="Pathway plans"),
         user=world["lead"],
     )
-    activity = services.save_activity(
+    activity = save_activity(
         Activity(
             engagement=world["ours"],
             kind="coaching",
@@ -209,7 +215,7 @@ def test_priorities_activities_and_reviews_are_changed_the_same_way(client, worl
 
 def test_a_closed_engagements_records_stay_as_they_were(client, world):
     c = _as(client, world["lead"])
-    services.close_engagement(
+    close_engagement(
         world["ours"], closed_on=dt.date(2020, 3, 1), impact_summary="Done", user=world["lead"]
     )
     url = f"/programme/records/milestones/{world['milestone'].pk}/"

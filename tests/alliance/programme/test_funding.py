@@ -9,9 +9,21 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from alliance.accounts.models import Role
-from alliance.programme import forecast, services
+from alliance.programme import forecast
 from alliance.programme.models import BudgetLine, ChangeRecord, PlannedSpend, SpendEntry
 from alliance.programme.quarters import add_months, quarters
+from alliance.programme.services.grant_returns import submit_return
+from alliance.programme.services.money import (
+    add_spend,
+    burn_down,
+    money_summary,
+    reverse_spend,
+    save_budget_line,
+    save_profile,
+    save_spend,
+    spend_workbook,
+)
+from alliance.programme.services.removing import remove_record
 from tests import factories
 from tests.alliance.programme import factories as pf
 
@@ -63,16 +75,16 @@ def _spend(line, amount, day):
 def test_a_profile_must_add_up_to_the_budget_to_the_penny(money):
     _prog, _partner, line, lead = money
     with pytest.raises(ValidationError) as error:
-        services.save_profile(line, PROFILE | {8: 499_99}, user=lead)
+        save_profile(line, PROFILE | {8: 499_99}, user=lead)
     assert "add up to £7,999.99" in str(error.value)
     assert "(£0.01 more)" in str(error.value)
     with pytest.raises(ValidationError) as error:
-        services.save_profile(line, {k: v for k, v in PROFILE.items() if k != 3}, user=lead)
+        save_profile(line, {k: v for k, v in PROFILE.items() if k != 3}, user=lead)
     assert "quarter 3" in str(error.value)
     with pytest.raises(ValidationError):
-        services.save_profile(line, PROFILE | {1: -1, 2: 1_000_01}, user=lead)
+        save_profile(line, PROFILE | {1: -1, 2: 1_000_01}, user=lead)
     assert not PlannedSpend.objects.exists()
-    services.save_profile(line, PROFILE, user=lead)
+    save_profile(line, PROFILE, user=lead)
     assert sum(PlannedSpend.objects.values_list("amount_pence", flat=True)) == 8_000_00
     change = ChangeRecord.objects.get(object_type="budget line", action="changed")
     assert change.changes["Planned for quarter 3 (1 October to 31 December 2018)"] == [
@@ -83,18 +95,18 @@ def test_a_profile_must_add_up_to_the_budget_to_the_penny(money):
 
 def test_the_budget_changes_with_its_profile_never_apart(money):
     _prog, _partner, line, lead = money
-    services.save_profile(line, PROFILE, user=lead)
+    save_profile(line, PROFILE, user=lead)
     line.amount_pence = 9_000_00
     with pytest.raises(ValidationError) as error:
-        services.save_budget_line(line, user=lead)
+        save_budget_line(line, user=lead)
     assert "spend profile" in str(error.value)
     line = BudgetLine.objects.get(pk=line.pk)
-    services.save_profile(line, PROFILE | {8: 1_500_00}, budget=9_000_00, user=lead)
+    save_profile(line, PROFILE | {8: 1_500_00}, budget=9_000_00, user=lead)
     line.refresh_from_db()
     assert line.amount_pence == 9_000_00
     # Over the partner's grant share: refused, and neither budget nor profile changes.
     with pytest.raises(ValidationError) as error:
-        services.save_profile(line, PROFILE | {8: 92_500_00}, budget=100_000_01, user=lead)
+        save_profile(line, PROFILE | {8: 92_500_00}, budget=100_000_01, user=lead)
     assert "grant share" in str(error.value)
     line.refresh_from_db()
     assert line.amount_pence == 9_000_00
@@ -103,23 +115,23 @@ def test_the_budget_changes_with_its_profile_never_apart(money):
 
 def test_the_forecast_follows_the_profile_quarter_by_quarter(money):
     prog, _partner, line, lead = money
-    services.save_profile(line, PROFILE, user=lead)
-    services.add_spend(_spend(line, 1_200_00, dt.date(2018, 8, 1)), user=lead)
-    services.add_spend(_spend(line, 300_00, dt.date(2018, 10, 2)), user=lead)
+    save_profile(line, PROFILE, user=lead)
+    add_spend(_spend(line, 1_200_00, dt.date(2018, 8, 1)), user=lead)
+    add_spend(_spend(line, 300_00, dt.date(2018, 10, 2)), user=lead)
     # End of quarter 2: quarters 1 and 2 planned £1,000.
-    summary = services.money_summary(BudgetLine.objects.filter(pk=line.pk), dt.date(2018, 9, 30))[0]
+    summary = money_summary(BudgetLine.objects.filter(pk=line.pk), dt.date(2018, 9, 30))[0]
     assert summary.profiled
     assert summary.forecast_to_date == 1_000_00
     assert summary.variance == 1_500_00 - 1_000_00
     # Half-way (46 of 92 days) through quarter 3, planned at £2,000: £1,000 more.
-    mid = services.money_summary(BudgetLine.objects.filter(pk=line.pk), dt.date(2018, 11, 15))[0]
+    mid = money_summary(BudgetLine.objects.filter(pk=line.pk), dt.date(2018, 11, 15))[0]
     assert mid.forecast_to_date == 1_000_00 + 2_000_00 * 46 // 92
     rows = forecast.quarter_table(prog, [line])
     assert [r.planned for r in rows] == list(PROFILE.values())
     assert [r.actual for r in rows][:3] == [0, 1_200_00, 300_00]
     assert rows[1].variance == 200_00
     assert rows[-1].planned_to_date == 8_000_00
-    labels, actual, planned = services.burn_down(
+    labels, actual, planned = burn_down(
         prog, BudgetLine.objects.filter(pk=line.pk), dt.date(2018, 11, 15)
     )
     assert labels[0] == "Apr 2018"
@@ -142,13 +154,13 @@ def test_a_line_without_a_profile_is_forecast_evenly_and_sums_exactly(money):
 
 def test_a_grant_return_fixes_its_spend_and_only_a_correcting_entry_puts_it_right(money):
     _prog, partner, line, lead = money
-    first = services.add_spend(_spend(line, 500_00, dt.date(2018, 5, 1)), user=lead)
-    later = services.add_spend(_spend(line, 250_00, dt.date(2018, 7, 3)), user=lead)
+    first = add_spend(_spend(line, 500_00, dt.date(2018, 5, 1)), user=lead)
+    later = add_spend(_spend(line, 250_00, dt.date(2018, 7, 3)), user=lead)
     with pytest.raises(ValidationError):  # quarter 1 has not ended on 30 June
-        services.submit_return(partner, 1, today=dt.date(2018, 6, 30), user=lead)
+        submit_return(partner, 1, today=dt.date(2018, 6, 30), user=lead)
     with pytest.raises(ValidationError):  # in order: quarter 1 first
-        services.submit_return(partner, 2, today=dt.date(2018, 10, 1), user=lead)
-    grant_return = services.submit_return(partner, 1, today=dt.date(2018, 7, 5), user=lead)
+        submit_return(partner, 2, today=dt.date(2018, 10, 1), user=lead)
+    grant_return = submit_return(partner, 1, today=dt.date(2018, 7, 5), user=lead)
     assert grant_return.total_pence == 500_00
     first.refresh_from_db()
     later.refresh_from_db()
@@ -157,20 +169,20 @@ def test_a_grant_return_fixes_its_spend_and_only_a_correcting_entry_puts_it_righ
     # Reported spend is never changed or removed ...
     first.amount_pence = 400_00
     with pytest.raises(ValidationError) as error:
-        services.save_spend(first, user=lead)
+        save_spend(first, user=lead)
     assert "grant return to 30 June 2018" in str(error.value)
     with pytest.raises(ValidationError):
-        services.remove_record(first, reason="wrong", user=lead)
+        remove_record(first, reason="wrong", user=lead)
     # ... and no new spend is dated into a returned quarter.
     with pytest.raises(ValidationError) as error:
-        services.add_spend(_spend(line, 10_00, dt.date(2018, 6, 30)), user=lead)
+        add_spend(_spend(line, 10_00, dt.date(2018, 6, 30)), user=lead)
     assert "after 30 June 2018" in str(error.value)
     # Unreported spend can still be changed.
     later.amount_pence = 260_00
-    services.save_spend(later, user=lead)
+    save_spend(later, user=lead)
     # The correcting entry reverses it in the current quarter.
     first = SpendEntry.objects.get(pk=first.pk)
-    correction = services.reverse_spend(
+    correction = reverse_spend(
         first, spent_on=dt.date(2018, 7, 10), reason="Invoice was for Essex", user=lead
     )
     assert correction.amount_pence == -500_00
@@ -178,12 +190,12 @@ def test_a_grant_return_fixes_its_spend_and_only_a_correcting_entry_puts_it_righ
     first.refresh_from_db()
     assert first.amount_pence == 500_00
     with pytest.raises(ValidationError):
-        services.reverse_spend(first, spent_on=dt.date(2018, 7, 10), reason="again", user=lead)
-    summary = services.money_summary(BudgetLine.objects.filter(pk=line.pk), dt.date(2018, 7, 10))[0]
+        reverse_spend(first, spent_on=dt.date(2018, 7, 10), reason="again", user=lead)
+    summary = money_summary(BudgetLine.objects.filter(pk=line.pk), dt.date(2018, 7, 10))[0]
     assert summary.spent == 260_00
     assert ChangeRecord.objects.filter(action="reversed").exists()
     # The next return reports the net figure.
-    second = services.submit_return(partner, 2, today=dt.date(2018, 10, 1), user=lead)
+    second = submit_return(partner, 2, today=dt.date(2018, 10, 1), user=lead)
     assert second.total_pence == 260_00
 
 
@@ -191,12 +203,10 @@ def test_the_export_has_the_forecast_by_quarter_and_the_return_of_each_entry(mon
     import openpyxl
 
     prog, partner, line, lead = money
-    services.save_profile(line, PROFILE, user=lead)
-    services.add_spend(_spend(line, 1_234_56, dt.date(2018, 5, 1)), user=lead)
-    services.submit_return(partner, 1, today=dt.date(2018, 7, 5), user=lead)
-    content = services.spend_workbook(
-        prog, BudgetLine.objects.filter(pk=line.pk), dt.date(2018, 8, 1)
-    )
+    save_profile(line, PROFILE, user=lead)
+    add_spend(_spend(line, 1_234_56, dt.date(2018, 5, 1)), user=lead)
+    submit_return(partner, 1, today=dt.date(2018, 7, 5), user=lead)
+    content = spend_workbook(prog, BudgetLine.objects.filter(pk=line.pk), dt.date(2018, 8, 1))
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheet = book["Forecast by quarter"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
@@ -216,7 +226,7 @@ def test_the_export_has_the_forecast_by_quarter_and_the_return_of_each_entry(mon
 def test_the_pages_set_a_profile_submit_a_return_and_correct_reported_spend(client, money):
     _prog, partner, line, lead = money
     other = factories.user(Role.ALLIANCE_LEAD, pf.partner(_prog, "881", name="Test Essex").alliance)
-    entry = services.add_spend(_spend(line, 500_00, dt.date(2018, 5, 1)), user=lead)
+    entry = add_spend(_spend(line, 500_00, dt.date(2018, 5, 1)), user=lead)
     client.force_login(lead)
     page = client.get(f"/programme/money/lines/{line.pk}/").content.decode()
     assert "Forecast and actual by quarter" in page

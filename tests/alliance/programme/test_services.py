@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
-from alliance.programme import services
 from alliance.programme.models import (
     ChangeRecord,
     Engagement,
@@ -21,6 +20,13 @@ from alliance.programme.models import (
     QuarterlyReview,
     SpendEntry,
 )
+from alliance.programme.services.engagements import (
+    close_engagement,
+    save_milestone,
+    start_engagement,
+)
+from alliance.programme.services.money import add_spend, save_budget_line, spend_workbook
+from alliance.programme.services.reminders import send_reminders
 from tests import factories
 from tests.alliance.programme import factories as pf
 
@@ -49,12 +55,12 @@ def _spend(line, amount, day=dt.date(2018, 7, 1), engagement=None):
 def test_spend_is_refused_over_budget_and_nothing_is_saved(setup):
     _prog, partner, lead = setup
     line = pf.budget_line(partner, amount=1_000_00)
-    services.add_spend(_spend(line, 600_00), user=lead)
+    add_spend(_spend(line, 600_00), user=lead)
     with pytest.raises(ValidationError) as error:
-        services.add_spend(_spend(line, 400_01), user=lead)
+        add_spend(_spend(line, 400_01), user=lead)
     assert "£400 left" in str(error.value)
     assert SpendEntry.objects.filter(budget_line=line).count() == 1
-    services.add_spend(_spend(line, 400_00), user=lead)  # exactly what is left is fine
+    add_spend(_spend(line, 400_00), user=lead)  # exactly what is left is fine
     assert (
         sum(SpendEntry.objects.filter(budget_line=line).values_list("amount_pence", flat=True))
         == 1_000_00
@@ -66,7 +72,7 @@ def test_spend_must_be_positive(setup, amount):
     _prog, partner, lead = setup
     line = pf.budget_line(partner)
     with pytest.raises(ValidationError, match="more than £0"):
-        services.add_spend(_spend(line, amount), user=lead)
+        add_spend(_spend(line, amount), user=lead)
     assert not SpendEntry.objects.exists()
 
 
@@ -74,7 +80,7 @@ def test_spend_must_be_dated_within_the_programme(setup):
     _prog, partner, lead = setup
     line = pf.budget_line(partner)
     with pytest.raises(ValidationError, match="within the programme"):
-        services.add_spend(_spend(line, 10_00, day=dt.date(2020, 4, 1)), user=lead)
+        add_spend(_spend(line, 10_00, day=dt.date(2020, 4, 1)), user=lead)
 
 
 def test_budget_lines_cannot_exceed_the_grant_share(setup):
@@ -83,11 +89,11 @@ def test_budget_lines_cannot_exceed_the_grant_share(setup):
     from alliance.programme.models import BudgetLine
 
     with pytest.raises(ValidationError, match="grant share"):
-        services.save_budget_line(
+        save_budget_line(
             BudgetLine(partner=partner, kind="innovation", name="Innovation", amount_pence=101),
             user=lead,
         )
-    services.save_budget_line(
+    save_budget_line(
         BudgetLine(partner=partner, kind="innovation", name="Innovation", amount_pence=100),
         user=lead,
     )
@@ -119,29 +125,27 @@ def test_overlapping_engagements_for_the_same_council_are_refused(setup):
     other = pf.partner(later, "881", name="Test Essex")
     match = pf.match(other, "394")
     with pytest.raises(ValidationError, match="must not overlap"):
-        services.start_engagement(
+        start_engagement(
             match=match, starts=dt.date(2019, 5, 1), ends=dt.date(2020, 12, 31), user=lead
         )
     assert Engagement.objects.filter(supported_council__dfe_code="394").count() == 1
     # The day after the first one ends is fine.
-    services.start_engagement(
-        match=match, starts=dt.date(2019, 6, 1), ends=dt.date(2020, 12, 31), user=lead
-    )
+    start_engagement(match=match, starts=dt.date(2019, 6, 1), ends=dt.date(2020, 12, 31), user=lead)
 
 
 def test_engagement_dates_are_checked(setup):
     _prog, partner, lead = setup
     match = pf.match(partner, "394")
     with pytest.raises(ValidationError, match="after the start"):
-        services.start_engagement(
+        start_engagement(
             match=match, starts=dt.date(2019, 1, 1), ends=dt.date(2018, 12, 1), user=lead
         )
     with pytest.raises(ValidationError, match="two years"):
-        services.start_engagement(
+        start_engagement(
             match=match, starts=dt.date(2018, 4, 1), ends=dt.date(2021, 4, 1), user=lead
         )
     with pytest.raises(ValidationError, match="programme, which ends"):
-        services.start_engagement(
+        start_engagement(
             match=match, starts=dt.date(2018, 6, 1), ends=dt.date(2020, 4, 30), user=lead
         )
     assert not Engagement.objects.exists()
@@ -172,12 +176,12 @@ def test_milestones_must_fall_within_the_engagement(setup):
     _prog, partner, lead = setup
     engagement = pf.engagement(partner, "394")
     with pytest.raises(ValidationError, match="within the engagement"):
-        services.save_milestone(
+        save_milestone(
             Milestone(engagement=engagement, title="Audit", owner="Jo", due=dt.date(2020, 4, 1)),
             user=lead,
         )
     with pytest.raises(ValidationError, match="within the engagement"):
-        services.save_milestone(
+        save_milestone(
             Milestone(engagement=engagement, title="Audit", owner="Jo", due=dt.date(2018, 5, 31)),
             user=lead,
         )
@@ -187,7 +191,7 @@ def test_milestones_must_fall_within_the_engagement(setup):
 def test_history_keeps_who_when_and_before_after(setup):
     _prog, partner, lead = setup
     engagement = pf.engagement(partner, "394")
-    milestone = services.save_milestone(
+    milestone = save_milestone(
         Milestone(
             engagement=engagement, title="Audit", owner="Jo", due=dt.date(2019, 1, 31), rag="green"
         ),
@@ -195,7 +199,7 @@ def test_history_keeps_who_when_and_before_after(setup):
     )
     milestone.rag = "red"
     milestone.due = dt.date(2019, 2, 28)
-    services.save_milestone(milestone, user=lead)
+    save_milestone(milestone, user=lead)
     change = ChangeRecord.objects.filter(object_id=str(milestone.pk), action="changed").get()
     assert change.username == lead.username
     assert change.changes == {"RAG status": ["Green", "Red"], "due": ["2019-01-31", "2019-02-28"]}
@@ -204,7 +208,7 @@ def test_history_keeps_who_when_and_before_after(setup):
         object_type="programme.Milestone", action="change", user_id=lead.pk
     ).exists()
     # Saving with no change records nothing.
-    services.save_milestone(milestone, user=lead)
+    save_milestone(milestone, user=lead)
     assert ChangeRecord.objects.filter(object_id=str(milestone.pk), action="changed").count() == 1
 
 
@@ -212,7 +216,7 @@ def test_money_history_shows_pounds_before_and_after(setup):
     _prog, partner, lead = setup
     line = pf.budget_line(partner, amount=1_000_00)
     line.amount_pence = 1_234_56
-    services.save_budget_line(line, user=lead)
+    save_budget_line(line, user=lead)
     change = ChangeRecord.objects.get(object_id=str(line.pk), object_type="budget line")
     assert change.changes == {"budget (pence)": ["£1000.00", "£1234.56"]}
 
@@ -220,7 +224,7 @@ def test_money_history_shows_pounds_before_and_after(setup):
 def test_closure_compares_baseline_with_latest_and_finds_the_next_judgement(setup):
     _prog, partner, lead = setup
     engagement = pf.engagement(partner, "394")
-    closure = services.close_engagement(
+    closure = close_engagement(
         engagement, closed_on=dt.date(2020, 3, 31), impact_summary="Done", user=lead
     )
     assert closure.indicators
@@ -234,7 +238,7 @@ def test_closure_compares_baseline_with_latest_and_finds_the_next_judgement(setu
     engagement.refresh_from_db()
     assert engagement.status == "closed"
     with pytest.raises(ValidationError, match="already closed"):
-        services.close_engagement(
+        close_engagement(
             engagement, closed_on=dt.date(2020, 3, 31), impact_summary="Again", user=lead
         )
 
@@ -262,7 +266,7 @@ def test_reminders_go_to_the_alliance_lead_and_owner_once_a_day(setup, settings)
     )
     today = dt.date(2018, 9, 10)  # first review is due 1 September: overdue; the next is 1 December
     mail.outbox.clear()
-    sent = services.send_reminders(today)
+    sent = send_reminders(today)
     subjects = sorted(m.subject for m in mail.outbox)
     assert sent == len(mail.outbox) == 2
     assert subjects[0].startswith("Milestone overdue: Late audit")
@@ -270,10 +274,10 @@ def test_reminders_go_to_the_alliance_lead_and_owner_once_a_day(setup, settings)
     milestone_mail = next(m for m in mail.outbox if "Late audit" in m.subject)
     assert set(milestone_mail.to) == {lead.email, "jo@example.test"}
     assert "9 days ago" in milestone_mail.body
-    assert services.send_reminders(today) == 0  # not again the same day
+    assert send_reminders(today) == 0  # not again the same day
     engagement.status = "closed"
     engagement.save()
-    assert services.send_reminders(today + dt.timedelta(days=1)) == 0
+    assert send_reminders(today + dt.timedelta(days=1)) == 0
 
 
 def test_reminder_task_runs_from_the_management_command(setup, settings):
@@ -292,12 +296,10 @@ def test_spend_workbook_is_exact_to_the_penny(setup):
     prog, partner, lead = setup
     line = pf.budget_line(partner, amount=1_000_00)
     for amount in (1, 10, 33_33, 66_67):
-        services.add_spend(_spend(line, amount), user=lead)
+        add_spend(_spend(line, amount), user=lead)
     book = openpyxl.load_workbook(
         io.BytesIO(
-            services.spend_workbook(
-                prog, prog.partners.first().budget_lines.all(), dt.date(2019, 1, 1)
-            )
+            spend_workbook(prog, prog.partners.first().budget_lines.all(), dt.date(2019, 1, 1))
         )
     )
     entries = book["Spend entries"]

@@ -1,0 +1,53 @@
+"""The practice library: correcting and withdrawing a published practice item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from alliance.programme.history import record_change, snapshot
+from alliance.programme.models import (
+    PracticeItem,
+)
+from alliance.programme.services.records import PRACTICE_FIELDS, _save
+
+
+def _withdraw_practice(item: PracticeItem, *, reason: str, user: Any, request: Any) -> None:
+    """A practice item is withdrawn, never deleted: it leaves the library's lists and search, while
+    the engagements that used it still show it existed, when it was withdrawn and why."""
+    from django.utils import timezone
+
+    item.withdrawn_at = timezone.now()
+    item.withdrawn_reason = reason
+    item.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    record_change(
+        user=user,
+        obj=item,
+        programme=None,
+        organisation_id=item.organisation_id,
+        before=snapshot(item, PRACTICE_FIELDS),
+        after={},
+        request=request,
+        action="withdrawn",
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def save_practice_item(item: PracticeItem, *, user: Any, request: Any = None) -> PracticeItem:
+    """Correct a published practice item (its form has already checked it as when it was
+    published). A withdrawn item is not changed: it stays as it was when withdrawn (attachment
+    included)."""
+    saved = PracticeItem.objects.select_for_update().get(pk=item.pk)
+    if saved.is_withdrawn:
+        raise ValidationError("This item has been withdrawn: it is kept as it was when withdrawn")
+    result: PracticeItem = _save(item, user=user, request=request)
+    old = saved.attachment.name or ""
+    if old and old != (result.attachment.name or ""):
+        # A replaced or removed attachment is deleted once the change is saved (it may have been
+        # taken off because it should never have been shared); the history keeps its name.
+        storage = saved.attachment.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return result

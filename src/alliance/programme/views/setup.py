@@ -1,0 +1,393 @@
+"""Setting up a programme: its partners, the councils' needs, and matching councils to partners (confirming, moving and withdrawing matches)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from alliance.access.policy import Action, Area, can, get_visible_or_404, guard, scope
+from alliance.audit import services as audit
+from alliance.common.views import forbidden
+from alliance.organisations.models import AllianceMember, Council, Organisation
+from alliance.programme import forms, needs
+from alliance.programme.history import record_change, snapshot
+from alliance.programme.models import (
+    Engagement,
+    Match,
+    Partner,
+    Programme,
+)
+from alliance.programme.services.setup import (
+    confirm_match,
+    move_match,
+    programme_totals,
+    save_partner,
+    withdraw_match,
+)
+from alliance.programme.views.shared import _apply_errors, _form_page
+
+
+@guard(Area.PROGRAMME_SETUP)
+def setup(request: HttpRequest) -> HttpResponse:
+    programmes = Programme.objects.annotate(n_partners=Count("partners", distinct=True))
+    return render(
+        request,
+        "programme/setup.html",
+        {
+            "title": "Programme set-up",
+            "programmes": programmes,
+            "can_change": can(request.user, Area.PROGRAMME_SETUP, Action.CHANGE),
+        },
+    )
+
+
+@guard(Area.PROGRAMME_SETUP, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def programme_new(request: HttpRequest) -> HttpResponse:
+    form = forms.ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        dfe = Organisation.objects.filter(kind=Organisation.Kind.DFE).first()
+        owner = dfe or request.user.memberships.first().organisation  # type: ignore[union-attr]
+        programme = Programme.objects.create(
+            organisation=owner,
+            name=form.cleaned_data["name"],
+            starts=form.cleaned_data["starts"],
+            ends=form.cleaned_data["ends"],
+            grant_total_pence=form.cleaned_data["grant_total"],
+        )
+        record_change(
+            user=request.user,
+            obj=programme,
+            programme=programme,
+            organisation_id=owner.pk,
+            before=None,
+            after=snapshot(programme, ("name", "starts", "ends", "grant_total_pence")),
+            request=request,
+        )
+        messages.success(request, f"{programme.name} created")
+        return redirect("programme:programme", programme.pk)
+    return _form_page(
+        request,
+        form,
+        title="Set up a programme",
+        back=reverse("programme:setup"),
+        button="Create programme",
+    )
+
+
+@guard(Area.PROGRAMME_SETUP)
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_visible_or_404(request, Programme.objects.all(), Area.PROGRAMME_SETUP, pk=pk)
+    partners = (
+        programme.partners.select_related("alliance")
+        .prefetch_related(
+            Prefetch(
+                "alliance__alliance_members",
+                queryset=AllianceMember.objects.select_related("council"),
+            )
+        )
+        .annotate(n_matches=Count("matches", distinct=True))
+    )
+    matches = (
+        programme.matches.select_related("council", "partner__alliance", "confirmed_by")
+        .prefetch_related("engagement")
+        .annotate(started=Exists(Engagement.objects.filter(match=OuterRef("pk"))))
+    )
+    return render(
+        request,
+        "programme/programme.html",
+        {
+            "title": programme.name,
+            "programme": programme,
+            "partners": partners,
+            "matches": matches,
+            "totals": programme_totals(programme),
+            "can_change": can(request.user, Area.PROGRAMME_SETUP, Action.CHANGE),
+        },
+    )
+
+
+@guard(Area.PROGRAMME_SETUP, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def partner_edit(request: HttpRequest, pk: int, partner_pk: int | None = None) -> HttpResponse:
+    programme = get_visible_or_404(
+        request, Programme.objects.all(), Area.PROGRAMME_SETUP, Action.CHANGE, pk=pk
+    )
+    partner = (
+        get_visible_or_404(
+            request,
+            programme.partners.all(),
+            Area.PROGRAMME_SETUP,
+            Action.CHANGE,
+            via="alliance",
+            pk=partner_pk,
+        )
+        if partner_pk
+        else None
+    )
+    initial = (
+        {
+            "alliance": partner.alliance_id,
+            "grant_share": partner.grant_share_pence,
+            "capacity": partner.capacity,
+            "innovation_project": partner.innovation_project,
+        }
+        if partner
+        else {}
+    )
+    form = forms.PartnerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        target = partner or Partner(programme=programme)
+        target.alliance = form.cleaned_data["alliance"]
+        target.grant_share_pence = form.cleaned_data["grant_share"]
+        target.capacity = form.cleaned_data["capacity"]
+        target.innovation_project = form.cleaned_data["innovation_project"]
+        if partner is None and programme.partners.filter(alliance=target.alliance).exists():
+            form.add_error("alliance", f"{target.alliance} is already a partner in this programme")
+        else:
+            try:
+                save_partner(target, user=request.user, request=request)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, f"{target.alliance} saved")
+                return redirect("programme:programme", programme.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Change {partner.alliance}" if partner else "Add a partner",
+        caption=programme.name,
+        back=reverse("programme:programme", args=[programme.pk]),
+        intro="A partner is an alliance of councils rated good or outstanding. Its member councils are set under People and organisations.",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Who needs support and why; matching
+
+
+def _weights(request: HttpRequest) -> tuple[needs.Weights, dict[str, str]]:
+    return needs.Weights.from_query(request.GET)
+
+
+def _as_at(request: HttpRequest, programme: Programme) -> tuple[dt.date, str]:
+    raw = request.GET.get("as_at", "")
+    if raw:
+        try:
+            return dt.date.fromisoformat(raw), ""
+        except ValueError:
+            return programme.starts, "Date must be a real date, like 2018-03-16"
+    return programme.starts, ""
+
+
+@guard(Area.PROGRAMME_SETUP)
+def needs_list(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_visible_or_404(request, Programme.objects.all(), Area.PROGRAMME_SETUP, pk=pk)
+    weights, errors = _weights(request)
+    as_at, date_error = _as_at(request, programme)
+    if date_error:
+        errors["as_at"] = date_error
+    only_below_good = request.GET.get("all") != "yes"
+    assessed = needs.assess(as_at, weights)
+    shown = [n for n in assessed if n.below_good] if only_below_good else assessed
+    matched = dict(programme.matches.values_list("council_id", "partner__alliance__name"))
+    return render(
+        request,
+        "programme/needs.html",
+        {
+            "title": "Who needs support and why",
+            "programme": programme,
+            "needs": shown,
+            "weights": weights,
+            "labels": needs.Weights.LABELS,
+            "errors": errors,
+            "as_at": as_at,
+            "only_below_good": only_below_good,
+            "matched": matched,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@guard(Area.PROGRAMME_SETUP)
+def need_detail(request: HttpRequest, pk: int, dfe_code: str) -> HttpResponse:
+    programme = get_visible_or_404(request, Programme.objects.all(), Area.PROGRAMME_SETUP, pk=pk)
+    council = (
+        Council.objects.select_related("region", "organisation").filter(dfe_code=dfe_code).first()
+    )
+    if council is None:
+        from django.http import Http404
+
+        raise Http404("No such council")
+    weights, _errors = _weights(request)
+    as_at, _ = _as_at(request, programme)
+    need = needs.assess(as_at, weights, councils=[council])[0]
+    return render(
+        request,
+        "programme/need.html",
+        {
+            "title": f"{council.name}: need for support",
+            "programme": programme,
+            "need": need,
+            "as_at": as_at,
+            "own_returns": needs.own_returns(
+                council, exact=scope(request.user, Area.RETURNS).includes(council.organisation_id)
+            ),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@guard(Area.PROGRAMME_SETUP)
+@require_http_methods(["GET", "POST"])
+def matching(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_visible_or_404(request, Programme.objects.all(), Area.PROGRAMME_SETUP, pk=pk)
+    weights, _errors = _weights(request)
+    as_at, _ = _as_at(request, programme)
+    partners = list(
+        programme.partners.select_related("alliance").prefetch_related(
+            Prefetch(
+                "alliance__alliance_members",
+                queryset=AllianceMember.objects.select_related("council__region"),
+            )
+        )
+    )
+    problem = ""
+    if request.method == "POST":
+        if not can(request.user, Area.PROGRAMME_SETUP, Action.CHANGE):
+            audit.record_denied(request, area=Area.PROGRAMME_SETUP, action=Action.CHANGE)
+            return forbidden(request)
+        council = Council.objects.filter(
+            pk=request.POST.get("council", "0")
+            if str(request.POST.get("council", "")).isdigit()
+            else 0
+        ).first()
+        partner = next((p for p in partners if str(p.pk) == request.POST.get("partner")), None)
+        if council is None or partner is None:
+            problem = "Choose a council and a partner from the suggestions"
+        else:
+            need = needs.assess(as_at, weights, councils=[council])[0]
+            strengths = needs.partner_strengths([partner], as_at)[partner.pk]
+            used = Match.objects.filter(partner=partner).count()
+            option = needs.score_option(need, partner, strengths, partner.capacity - used)
+            try:
+                confirm_match(
+                    programme=programme,
+                    partner=partner,
+                    council=council,
+                    need_score=need.score,
+                    need_reasons=[f"{r.text} ({r.points:g})" for r in need.reasons],
+                    weights=weights.as_dict(),
+                    as_at=as_at,
+                    suitability=option.score,
+                    reasons=option.reasons,
+                    user=request.user,
+                    request=request,
+                )
+            except ValidationError as error:
+                problem = " ".join(m for ms in error.message_dict.values() for m in ms)
+            else:
+                messages.success(request, f"{council.name} matched with {partner.alliance.name}")
+                return redirect(request.get_full_path())
+    matched = set(programme.matches.values_list("council_id", flat=True))
+    assessed = needs.assess(as_at, weights)
+    suggestions = needs.suggest(assessed, partners, as_at, matched)
+    places_used = needs.capacity_used(partners)
+    return render(
+        request,
+        "programme/matching.html",
+        {
+            "title": "Match councils to partners",
+            "programme": programme,
+            "suggestions": suggestions[:40],
+            "total": len(suggestions),
+            "partners": [(p, places_used.get(p.pk, 0)) for p in partners],
+            "problem": problem,
+            "as_at": as_at,
+            "can_change": can(request.user, Area.PROGRAMME_SETUP, Action.CHANGE),
+            "query": request.GET.urlencode(),
+        },
+        status=400 if problem else 200,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Matches: moved to another partner or withdrawn (with the reason) before the engagement starts
+
+
+def _match_for_change(request: HttpRequest, pk: int, match_pk: int) -> Match:
+    return get_visible_or_404(
+        request,
+        Match.objects.filter(programme_id=pk).select_related(
+            "council", "partner__alliance", "programme"
+        ),
+        Area.PROGRAMME_SETUP,
+        Action.CHANGE,
+        via="partner__alliance",
+        pk=match_pk,
+    )
+
+
+@guard(Area.PROGRAMME_SETUP, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def match_move(request: HttpRequest, pk: int, match_pk: int) -> HttpResponse:
+    match = _match_for_change(request, pk, match_pk)
+    back = reverse("programme:programme", args=[pk])
+    form = forms.MatchMoveForm(
+        request.POST if request.method == "POST" else None,
+        programme=match.programme,
+        initial={"partner": match.partner_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            move_match(match, form.cleaned_data["partner"], user=request.user, request=request)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{match.council.name} moved to {match.partner}")
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=f"Move {match.council.name} to another partner",
+        caption=match.programme.name,
+        back=back,
+        remove=reverse("programme:match-withdraw", args=[pk, match.pk]),
+        details=[("Matched with", str(match.partner)), *[("Why", r) for r in match.reasons[:3]]],
+        intro="Only before the engagement starts. The new partner must have a place left.",
+    )
+
+
+@guard(Area.PROGRAMME_SETUP, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def match_withdraw(request: HttpRequest, pk: int, match_pk: int) -> HttpResponse:
+    match = _match_for_change(request, pk, match_pk)
+    back = reverse("programme:programme", args=[pk])
+    form = forms.RemoveForm(request.POST if request.method == "POST" else None)
+    form.fields["reason"].label = "Why are you withdrawing the match?"
+    if request.method == "POST" and form.is_valid():
+        try:
+            withdraw_match(
+                match, reason=form.cleaned_data["reason"], user=request.user, request=request
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"The match of {match.council.name} was withdrawn")
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=f"Withdraw the match of {match.council.name}?",
+        caption=match.programme.name,
+        back=back,
+        button="Remove match",
+        details=[("Matched with", str(match.partner))],
+    )
