@@ -86,7 +86,10 @@ def test_an_alliance_lead_reads_a_budget_lines_forecast_and_is_told_when_a_profi
     assert "Forecast and actual by quarter" in page.content()
     axe_check(page)
     page.locator("[data-money] tbody a.govuk-link").first.click()
-    assert page.locator("[data-quarters] tbody tr").count() >= 4
+    # wait for the budget line's page: count() alone does not wait, and read the page before
+    quarters = page.locator("[data-quarters] tbody tr")
+    quarters.first.wait_for()
+    assert quarters.count() >= 4
     axe_check(page)
     page.get_by_role("link", name=re.compile("spend profile")).click()
     axe_check(page)
