@@ -17,7 +17,19 @@ from alliance.access.policy import Action, Area, get_visible_or_404, guard, scop
 from alliance.audit import services as audit
 from alliance.common.charts import Series, bar_chart, line_chart
 from alliance.common.exports import csv_response
-from alliance.edgeofcare import forms, services
+from alliance.edgeofcare import (
+    comparison,
+    figures,
+    forms,
+    live_queue,
+    outcomes,
+    placement_costs,
+    referrals,
+    retention,
+    targets,
+    waiting_lists,
+)
+from alliance.edgeofcare.errors import EdgeOfCareError
 from alliance.edgeofcare.models import (
     AllocationMethod,
     Child,
@@ -101,7 +113,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @guard(Area.EDGE_OF_CARE)
 def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    rows = services.queue(_referrals(request), now)
+    rows = live_queue.queue(_referrals(request), now)
     _listed(request, "Families waiting for first contact", [row.referral for row in rows])
     return render(
         request,
@@ -169,11 +181,11 @@ def referral_new(request: HttpRequest) -> HttpResponse:
             error = "Add at least one child: their name and date of birth"
             valid = False
         if valid:
-            duplicates = services.find_duplicates(
+            duplicates = referrals.find_duplicates(
                 council,
                 form.cleaned_data["postcode"],
                 [
-                    services.ChildDetails(
+                    referrals.ChildDetails(
                         c.cleaned_data["first_name"],
                         c.cleaned_data["last_name"],
                         c.cleaned_data["date_of_birth"],
@@ -201,7 +213,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                 )
             }
             try:
-                referral = services.create_referral(
+                referral = referrals.create_referral(
                     council,
                     request.user,
                     fields,
@@ -215,7 +227,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                         if m.cleaned_data.get("name")
                     ],
                 )
-            except services.EdgeOfCareError as exc:
+            except EdgeOfCareError as exc:
                 error = str(exc)
             else:
                 audit.record(request, audit.Action.CREATE, referral)
@@ -264,7 +276,7 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
         child.points = [  # type: ignore[attr-defined]
             (
                 m,
-                services.outcome_due_on(child, m),
+                outcomes.outcome_due_on(child, m),
                 next((o for o in child.outcomes.all() if o.months == m), None),
             )
             for m in (3, 6, 12, 21)
@@ -285,8 +297,8 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
             "goal_statuses": Goal.Status.choices,
             "progress_choices": ServiceAllocation.Progress.choices,
-            "retain_until": services.retain_until(
-                r, services.council_settings(r.organisation), [c.date_of_birth for c in children]
+            "retain_until": retention.retain_until(
+                r, targets.council_settings(r.organisation), [c.date_of_birth for c in children]
             ),
         },
     )
@@ -338,7 +350,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
             (a for a in allocations if str(a.pk) == form.cleaned_data["allocation"]), None
         )
         try:
-            services.record_contact(
+            referrals.record_contact(
                 r,
                 request.user,
                 form.cleaned_data["kind"],
@@ -346,7 +358,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
                 form.cleaned_data["notes"],
                 allocation,
             )
-        except services.EdgeOfCareError as exc:
+        except EdgeOfCareError as exc:
             form.add_error("date", str(exc))
         else:
             audit.record(request, audit.Action.CHANGE, r, detail={"added": "contact"})
@@ -361,7 +373,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 def triage(request: HttpRequest, pk: int) -> HttpResponse:
     r = _referral(request, pk, Action.CHANGE)
     catalogue = list(Service.objects.filter(organisation=r.organisation, active=True))
-    taken = services.places_taken(catalogue)
+    taken = waiting_lists.places_taken(catalogue)
     randomised = r.allocation_method == AllocationMethod.RANDOM
     form = forms.TriageForm(
         _posted(request), services=catalogue, randomised=randomised, taken=taken
@@ -369,13 +381,13 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         chosen = [s for s in catalogue if str(s.pk) in form.cleaned_data["services"]]
         try:
-            made = services.triage(
+            made = referrals.triage(
                 r,
                 chosen,
                 waiting_list_ok=form.cleaned_data["waiting_list_ok"],
                 arm=form.cleaned_data.get("arm", ""),
             )
-        except services.EdgeOfCareError as exc:
+        except EdgeOfCareError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             audit.record(
@@ -416,10 +428,10 @@ def allocation_update(request: HttpRequest, pk: int, allocation_pk: int) -> Http
         action = request.POST.get("action")
         try:
             if action == "start":
-                services.start_from_waiting_list(allocation)
+                waiting_lists.start_from_waiting_list(allocation)
                 messages.success(request, f"{allocation.service.name} has started with the family")
             elif action == "end":
-                services.end_allocation(allocation)
+                waiting_lists.end_allocation(allocation)
                 messages.success(request, f"{allocation.service.name} has ended for the family")
             elif action == "progress":
                 progress_form = forms.ProgressForm(request.POST)
@@ -427,7 +439,7 @@ def allocation_update(request: HttpRequest, pk: int, allocation_pk: int) -> Http
                     allocation.progress = progress_form.cleaned_data["progress"]
                     allocation.save(update_fields=["progress"])
                     messages.success(request, "Progress updated")
-        except services.EdgeOfCareError as exc:
+        except EdgeOfCareError as exc:
             messages.error(request, str(exc))
         else:
             audit.record(
@@ -497,8 +509,8 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CloseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.close_referral(r, form.cleaned_data["reason"], form.cleaned_data["notes"])
-        except services.EdgeOfCareError as exc:
+            referrals.close_referral(r, form.cleaned_data["reason"], form.cleaned_data["notes"])
+        except EdgeOfCareError as exc:
             form.add_error(None, str(exc))
         else:
             audit.record(request, audit.Action.CHANGE, r, detail={"closed": r.closure_reason})
@@ -540,8 +552,8 @@ def outcome(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
     form = forms.OutcomeForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_outcome(child, form.cleaned_data["months"], form.values())
-        except services.EdgeOfCareError as exc:
+            outcomes.record_outcome(child, form.cleaned_data["months"], form.values())
+        except EdgeOfCareError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             audit.record(request, audit.Action.CHANGE, r, detail={"outcome": child.pk})
@@ -559,7 +571,7 @@ def outcome(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
 @guard(Area.EDGE_OF_CARE)
 def service_list(request: HttpRequest) -> HttpResponse:
     s = scope(request.user, Area.EDGE_OF_CARE)
-    rows = services.services_in_use(None if s.everything else s.organisation_ids)
+    rows = figures.services_in_use(None if s.everything else s.organisation_ids)
     waiting = (
         ServiceAllocation.objects.filter(
             status=ServiceAllocation.Status.WAITING, service__in=[r["service"] for r in rows]
@@ -619,14 +631,14 @@ def council_settings(request: HttpRequest) -> HttpResponse:
     council = _council(request)
     if council is None:
         return _no_council(request)
-    cs = services.council_settings(council)
-    hours = services.target_hours(council)
+    cs = targets.council_settings(council)
+    hours = targets.target_hours(council)
     post = request.POST if request.method == "POST" else None
     settings_form = forms.SettingsForm(post, instance=cs, prefix="s")
     targets_form = forms.TargetsForm(post, hours=hours, prefix="t")
     if post is not None and settings_form.is_valid() & targets_form.is_valid():
         settings_form.save()
-        services.set_target_hours(council, targets_form.cleaned_data)
+        targets.set_target_hours(council, targets_form.cleaned_data)
         audit.record(request, audit.Action.CHANGE, cs)
         messages.success(request, "Settings saved")
         return redirect("edgeofcare:settings")
@@ -677,12 +689,12 @@ def dashboard(request: HttpRequest) -> HttpResponseBase:
     # ones cover the last twelve months, so the page costs the same after five years as after one.
     referrals = Referral.objects.filter(organisation=council)
     now = timezone.now()
-    since = services.last_twelve_months(now)
-    monthly = services.monthly_referrals(referrals)
-    targets = services.target_figures(referrals, now, since)
-    in_use = services.services_in_use([council.pk])
-    outcomes = services.outcome_figures(council)
-    closures = services.closure_figures(referrals, since)
+    since = figures.last_twelve_months(now)
+    monthly = figures.monthly_referrals(referrals)
+    targets = figures.target_figures(referrals, now, since)
+    in_use = figures.services_in_use([council.pk])
+    outcomes = figures.outcome_figures(council)
+    closures = figures.closure_figures(referrals, since)
     if request.GET.get("format") == "csv":
         audit.record(
             request,
@@ -759,10 +771,10 @@ def evaluation(request: HttpRequest) -> HttpResponse:
             else (years[1] if len(years) > 1 else (years[0] if years else None))
         )
         if year is not None:
-            result = services.evaluate(council, year)
+            result = comparison.evaluate(council, year)
             if result.result is not None:
                 kept_out = -result.result.difference * result.result.n_treated
-                costs = services.costs_avoided(council, kept_out)
+                costs = placement_costs.costs_avoided(council, kept_out)
     return render(
         request,
         "edgeofcare/evaluation.html",
@@ -784,9 +796,9 @@ def unit_costs(request: HttpRequest) -> HttpResponse:
     council = _council(request)
     if council is None:
         return _no_council(request)
-    form = forms.CostsForm(_posted(request), costs=services.unit_costs(council))
+    form = forms.CostsForm(_posted(request), costs=placement_costs.unit_costs(council))
     if request.method == "POST" and form.is_valid():
-        services.set_unit_costs(council, form.pence())
+        placement_costs.set_unit_costs(council, form.pence())
         audit.record(
             request,
             audit.Action.CHANGE,
