@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any
+from typing import Protocol, cast
 
 import polars as pl
 
@@ -15,7 +15,19 @@ from alliance.organisations.models import Organisation
 log = logging.getLogger(__name__)
 
 
-def _returns() -> Any:
+class ReturnsFunctions(Protocol):
+    """The two functions of the returns app (`alliance.returns.services`) Edge of Care uses."""
+
+    def latest_tables(
+        self, organisation: Organisation | int, kind: str, year: int | None = None
+    ) -> dict[str, pl.DataFrame]: ...
+
+    def pseudonymise_id(
+        self, organisation: Organisation | int, child_id: str, kind: str = "ssda903"
+    ) -> str: ...
+
+
+def _returns() -> ReturnsFunctions | None:
     """`alliance.returns.services` when the returns app provides it, else None."""
     try:
         # Imported by name: the returns app is built by another team and may not have it yet.
@@ -24,7 +36,7 @@ def _returns() -> Any:
         return None
     if not all(hasattr(returns_services, n) for n in ("pseudonymise_id", "latest_tables")):
         return None
-    return returns_services
+    return cast(ReturnsFunctions, returns_services)
 
 
 def returns_tables(organisation: Organisation, kind: str) -> dict[str, pl.DataFrame]:
