@@ -10,13 +10,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from alliance.edgeofcare.models import (
-    CouncilSettings,
-    Outcome,
-    Referral,
-    Service,
-    Urgency,
-)
+from alliance.edgeofcare.models import CouncilSettings, Outcome, Referral, Service, Urgency
 from alliance.edgeofcare.waiting_lists import places_taken
 from alliance.organisations.models import Organisation
 

@@ -13,10 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from alliance.edgeofcare.models import (
-    CouncilSettings,
-    Referral,
-)
+from alliance.edgeofcare.models import CouncilSettings, Referral
 
 log = logging.getLogger(__name__)
 

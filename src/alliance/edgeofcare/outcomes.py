@@ -12,11 +12,7 @@ from django.utils import timezone
 
 from alliance.edgeofcare.errors import EdgeOfCareError
 from alliance.edgeofcare.figures import outcomes_changed
-from alliance.edgeofcare.models import (
-    OUTCOME_MONTHS,
-    Child,
-    Outcome,
-)
+from alliance.edgeofcare.models import OUTCOME_MONTHS, Child, Outcome
 from alliance.edgeofcare.returns_data import pseudonym, returns_tables, table_named
 from alliance.edgeofcare.targets import council_settings
 from alliance.organisations.models import Organisation

@@ -9,10 +9,7 @@ from typing import Any
 import polars as pl
 from django.db import transaction
 
-from alliance.edgeofcare.models import (
-    PlacementType,
-    UnitCost,
-)
+from alliance.edgeofcare.models import PlacementType, UnitCost
 from alliance.edgeofcare.returns_data import returns_tables, table_named
 from alliance.organisations.models import Organisation
 

@@ -14,13 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from alliance.edgeofcare.errors import EdgeOfCareError
-from alliance.edgeofcare.models import (
-    Arm,
-    Child,
-    Referral,
-    Service,
-    ServiceAllocation,
-)
+from alliance.edgeofcare.models import Arm, Child, Referral, Service, ServiceAllocation
 from alliance.edgeofcare.returns_data import looked_after_now
 from alliance.edgeofcare.targets import council_settings, target_hours
 from alliance.edgeofcare.waiting_lists import places_taken

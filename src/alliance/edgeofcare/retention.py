@@ -11,10 +11,7 @@ from django.utils import timezone
 
 from alliance.audit import services as audit
 from alliance.edgeofcare.figures import outcomes_changed
-from alliance.edgeofcare.models import (
-    CouncilSettings,
-    Referral,
-)
+from alliance.edgeofcare.models import CouncilSettings, Referral
 
 log = logging.getLogger(__name__)
 

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from alliance.edgeofcare.models import (
-    DEFAULT_TARGET_HOURS,
-    CouncilSettings,
-    ResponseTarget,
-)
+from alliance.edgeofcare.models import DEFAULT_TARGET_HOURS, CouncilSettings, ResponseTarget
 from alliance.organisations.models import Organisation
 
 

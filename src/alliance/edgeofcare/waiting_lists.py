@@ -11,11 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from alliance.edgeofcare.errors import EdgeOfCareError
-from alliance.edgeofcare.models import (
-    AllocationMethod,
-    Service,
-    ServiceAllocation,
-)
+from alliance.edgeofcare.models import AllocationMethod, Service, ServiceAllocation
 
 
 def places_taken(services: Iterable[Service]) -> dict[int, tuple[int, int]]:
