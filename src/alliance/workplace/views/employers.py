@@ -13,22 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from alliance.access.policy import (
-    Action,
-    can,
-    get_visible_or_404,
-    guard,
-    scope,
-    visible_to,
-)
+from alliance.access.policy import Action, can, get_visible_or_404, guard, scope, visible_to
 from alliance.audit import services as audit
 from alliance.organisations.models import Organisation
 from alliance.workplace import forms, services
-from alliance.workplace.models import (
-    EmployerProfile,
-    Opportunity,
-    Referral,
-)
+from alliance.workplace.models import EmployerProfile, Opportunity, Referral
 from alliance.workplace.views.shared import EP, PAGE_SIZE, WP, choice_labels
 
 

@@ -10,20 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from alliance.access.policy import (
-    Action,
-    guard,
-    scope,
-)
+from alliance.access.policy import Action, guard, scope
 from alliance.audit import services as audit
 from alliance.workplace import services
-from alliance.workplace.models import (
-    Appointment,
-    Goal,
-    Opportunity,
-    Referral,
-    YoungPerson,
-)
+from alliance.workplace.models import Appointment, Goal, Opportunity, Referral, YoungPerson
 from alliance.workplace.views.shared import ME
 
 

@@ -13,21 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from alliance.access.policy import (
-    Action,
-    can,
-    get_visible_or_404,
-    guard,
-    visible_to,
-)
+from alliance.access.policy import Action, can, get_visible_or_404, guard, visible_to
 from alliance.audit import services as audit
 from alliance.workplace import forms, services
-from alliance.workplace.models import (
-    GroupSession,
-    LocalOfferItem,
-    Opportunity,
-    Referral,
-)
+from alliance.workplace.models import GroupSession, LocalOfferItem, Opportunity, Referral
 from alliance.workplace.views.shared import (
     PAGE_SIZE,
     WP,

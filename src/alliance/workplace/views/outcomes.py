@@ -7,20 +7,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
-from alliance.access.policy import (
-    Action,
-    guard,
-    visible_to,
-)
+from alliance.access.policy import Action, guard, visible_to
 from alliance.audit import services as audit
 from alliance.common.charts import Series, line_chart
 from alliance.common.exports import csv_response
 from alliance.organisations.models import Organisation
 from alliance.workplace import services
-from alliance.workplace.models import (
-    Opportunity,
-    Referral,
-)
+from alliance.workplace.models import Opportunity, Referral
 from alliance.workplace.views.shared import WP, adviser_council, visible_people
 
 

@@ -7,18 +7,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from alliance.access.policy import (
-    Action,
-    Area,
-    get_visible_or_404,
-    scope,
-    visible_to,
-)
+from alliance.access.policy import Action, Area, get_visible_or_404, scope, visible_to
 from alliance.organisations.models import Organisation
-from alliance.workplace.models import (
-    Opportunity,
-    YoungPerson,
-)
+from alliance.workplace.models import Opportunity, YoungPerson
 
 WP = Area.WORKPLACE
 EP = Area.EMPLOYER_PORTAL

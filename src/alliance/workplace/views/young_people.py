@@ -15,20 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from alliance.access.policy import (
-    Action,
-    get_visible_or_404,
-    guard,
-    visible_to,
-)
+from alliance.access.policy import Action, get_visible_or_404, guard, visible_to
 from alliance.audit import services as audit
 from alliance.workplace import codes, forms, services
-from alliance.workplace.models import (
-    Appointment,
-    Goal,
-    StatusLetter,
-    YoungPerson,
-)
+from alliance.workplace.models import Appointment, Goal, StatusLetter, YoungPerson
 from alliance.workplace.views.shared import (
     PAGE_SIZE,
     WP,
