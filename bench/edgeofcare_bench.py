@@ -34,7 +34,7 @@ import datetime as dt, random, sys
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from alliance.accounts.models import Membership, Role
-from alliance.edgeofcare import services
+from alliance.edgeofcare import outcomes, targets
 from alliance.edgeofcare.models import (Child, Contact, Outcome, Referral, Service,
     ServiceAllocation, Urgency, Need, OUTCOME_MONTHS)
 from alliance.organisations.models import Council
@@ -48,7 +48,7 @@ for name, role in (("practitioner@bench.test", Role.COUNCIL_PRACTITIONER), ("lea
 catalogue = [Service.objects.create(organisation=org, name=f"Service {i}", capacity=60) for i in range(9)]
 rng = random.Random(1)
 now = timezone.now()
-hours = services.target_hours(org)
+hours = targets.target_hours(org)
 total = per_year * years
 referrals = []
 for i in range(total):
@@ -84,7 +84,7 @@ ServiceAllocation.objects.bulk_create(allocations, batch_size=2000)
 outcomes = []
 for c in Child.objects.select_related("referral").filter(referral__organisation=org, referral__closed_at__isnull=False).iterator():
     for m in OUTCOME_MONTHS:
-        due = services.outcome_due_on(c, m)
+        due = outcomes.outcome_due_on(c, m)
         if due <= timezone.localdate():
             outcomes.append(Outcome(child=c, months=m, checked_on=due, living_at_home=True,
                 entered_care=rng.random() < 0.1, entered_care_source="practitioner"))

@@ -9,7 +9,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.edgeofcare import services
+from alliance.edgeofcare import outcomes, referrals, targets
 from alliance.edgeofcare.models import (
     OUTCOME_MONTHS,
     ClosureReason,
@@ -112,7 +112,7 @@ def load() -> str:
     rng = random.Random(392)  # noqa: S311 - repeatable fictional data, not security
     now = timezone.now()
     with transaction.atomic():
-        cs = services.council_settings(org)
+        cs = targets.council_settings(org)
         cs.team_lead_email = cs.team_lead_email or "edge-of-care-lead@north-tyneside.demo"
         cs.save()
         catalogue = []
@@ -150,7 +150,7 @@ def load() -> str:
                         "cp_history": rng.random() < 0.2,
                     }
                 )
-            referral = services.create_referral(
+            referral = referrals.create_referral(
                 org,
                 None,
                 {
@@ -175,9 +175,9 @@ def load() -> str:
             made += 1
             if i >= 56:
                 continue  # in the live queue
-            hours = services.target_hours(org)[referral.urgency]
+            hours = targets.target_hours(org)[referral.urgency]
             contact_at = received + dt.timedelta(hours=hours * rng.uniform(0.2, 1.3))
-            services.record_contact(
+            referrals.record_contact(
                 referral,
                 None,
                 Contact.Kind.HOME_VISIT,
@@ -186,7 +186,7 @@ def load() -> str:
             )
             if i >= 53:
                 continue  # awaiting triage
-            services.triage(
+            referrals.triage(
                 referral, rng.sample(catalogue, rng.randint(1, 2)), waiting_list_ok=True
             )
             triaged = contact_at + dt.timedelta(days=1)
@@ -198,7 +198,7 @@ def load() -> str:
             referral.goals.create(description="Children attend school every day")
             referral.goals.create(description="Family agree a plan for calmer evenings")
             if days_ago > 120:
-                services.close_referral(
+                referrals.close_referral(
                     referral,
                     rng.choice(
                         [
@@ -219,10 +219,10 @@ def load() -> str:
                 )
                 for child in referral.children.all():
                     for months in OUTCOME_MONTHS:
-                        due = services.outcome_due_on(child, months)
+                        due = outcomes.outcome_due_on(child, months)
                         if due <= timezone.localdate():
                             in_care = referral.closure_reason == ClosureReason.ENTERED_CARE
-                            services.record_outcome(
+                            outcomes.record_outcome(
                                 child,
                                 months,
                                 {

@@ -25,7 +25,7 @@ from alliance.edgeofcare.models import (
     ServiceAllocation,
     Urgency,
 )
-from alliance.edgeofcare.services import POSTCODE_RE, normalise_postcode
+from alliance.edgeofcare.referrals import POSTCODE_RE, normalise_postcode
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "Not known yet")]

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from alliance.edgeofcare import services
+from alliance.edgeofcare import live_queue, retention
 
 
 @task()
 def escalate_missed_targets() -> int:
     """Flag referrals about to miss their first-contact target and email the team lead."""
-    return services.escalate()
+    return live_queue.escalate()
 
 
 @task()
 def purge_expired_records() -> list[str]:
     """Delete closed records past their retention period; each deletion is audited (PURGE)."""
-    return services.purge()
+    return retention.purge()

@@ -1,31 +1,37 @@
 from django.urls import path
 
-from alliance.edgeofcare import views
+from alliance.edgeofcare.views import (
+    case_work,
+    council_settings,
+    dashboard,
+    referrals,
+    service_catalogue,
+)
 
 app_name = "edgeofcare"
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("queue/", views.queue, name="queue"),
-    path("cases/", views.cases, name="cases"),
-    path("referrals/new/", views.referral_new, name="referral-new"),
-    path("referrals/<int:pk>/", views.referral, name="referral"),
-    path("referrals/<int:pk>/contacts/new/", views.contact_add, name="contact-add"),
-    path("referrals/<int:pk>/triage/", views.triage, name="triage"),
+    path("", referrals.index, name="index"),
+    path("queue/", referrals.queue, name="queue"),
+    path("cases/", referrals.cases, name="cases"),
+    path("referrals/new/", referrals.referral_new, name="referral-new"),
+    path("referrals/<int:pk>/", referrals.referral, name="referral"),
+    path("referrals/<int:pk>/contacts/new/", case_work.contact_add, name="contact-add"),
+    path("referrals/<int:pk>/triage/", case_work.triage, name="triage"),
     path(
         "referrals/<int:pk>/services/<int:allocation_pk>/",
-        views.allocation_update,
+        case_work.allocation_update,
         name="allocation-update",
     ),
-    path("referrals/<int:pk>/goals/new/", views.goal_add, name="goal-add"),
-    path("referrals/<int:pk>/goals/<int:goal_pk>/", views.goal_update, name="goal-update"),
-    path("referrals/<int:pk>/reviews/new/", views.review_add, name="review-add"),
-    path("referrals/<int:pk>/close/", views.close, name="close"),
-    path("referrals/<int:pk>/children/<int:child_pk>/outcome/", views.outcome, name="outcome"),
-    path("services/", views.service_list, name="services"),
-    path("services/new/", views.service_edit, name="service-add"),
-    path("services/<int:service_pk>/", views.service_edit, name="service-edit"),
-    path("settings/", views.council_settings, name="settings"),
-    path("settings/costs/", views.unit_costs, name="costs"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("evaluation/", views.evaluation, name="evaluation"),
+    path("referrals/<int:pk>/goals/new/", case_work.goal_add, name="goal-add"),
+    path("referrals/<int:pk>/goals/<int:goal_pk>/", case_work.goal_update, name="goal-update"),
+    path("referrals/<int:pk>/reviews/new/", case_work.review_add, name="review-add"),
+    path("referrals/<int:pk>/close/", case_work.close, name="close"),
+    path("referrals/<int:pk>/children/<int:child_pk>/outcome/", case_work.outcome, name="outcome"),
+    path("services/", service_catalogue.service_list, name="services"),
+    path("services/new/", service_catalogue.service_edit, name="service-add"),
+    path("services/<int:service_pk>/", service_catalogue.service_edit, name="service-edit"),
+    path("settings/", council_settings.council_settings, name="settings"),
+    path("settings/costs/", council_settings.unit_costs, name="costs"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("evaluation/", dashboard.evaluation, name="evaluation"),
 ]

@@ -4,7 +4,6 @@ referral pipeline and outcomes. No request objects here; views call these."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import math
 import secrets
 from collections import Counter, defaultdict
@@ -16,7 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from alliance.organisations.models import Organisation
-from alliance.workplace import codes, postcodes
+from alliance.workplace import codes, postcodes, returns_data
 from alliance.workplace.models import (
     BARRIERS,
     INTERESTS,
@@ -682,11 +681,8 @@ def returns_history(organisation: Organisation) -> tuple[bool, dict[str, dict[in
     """The council's own SSDA903 care-leaver EET figures by year, from its accepted uploads.
     (available, {band: {year: value}}); available is False when the returns service is not there
     yet or nothing is uploaded."""
-    try:
-        # Imported by name: the returns app provides this interface when its engineer lands it.
-        returns = importlib.import_module("alliance.returns.services")
-        rows = returns.indicator_history(organisation, "ssda903")
-    except (ImportError, AttributeError):
+    rows = returns_data.ssda903_indicator_history(organisation)
+    if rows is None:
         return False, {}
     found: dict[str, dict[int, float | None]] = {band: {} for band, *_ in AGE_BANDS}
     for row in rows:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from alliance.edgeofcare import services
+from alliance.edgeofcare import referrals
 from alliance.edgeofcare.models import Contact, Referral, Service
 from alliance.organisations.models import Organisation
 
@@ -44,11 +44,11 @@ def referral(
         "consent_basis": "consent",
         **fields,
     }
-    return services.create_referral(org, None, data, children or [child()])
+    return referrals.create_referral(org, None, data, children or [child()])
 
 
 def contacted(r: Referral, when: dt.datetime | None = None) -> Referral:
-    services.record_contact(
+    referrals.record_contact(
         r,
         None,
         Contact.Kind.PHONE,

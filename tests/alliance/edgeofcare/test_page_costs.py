@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alliance.accounts.models import Role
-from alliance.edgeofcare import services
+from alliance.edgeofcare import figures, referrals
 from alliance.edgeofcare.models import Contact, Outcome, Referral, ServiceAllocation
 from tests import factories as core
 from tests.alliance.edgeofcare import factories
@@ -40,7 +40,7 @@ def busy_family(org, children: int, contacts: int) -> Referral:
     )
     factories.contacted(r, received + dt.timedelta(hours=2))
     service = factories.service(org, capacity=5)
-    services.triage(r, [service])
+    referrals.triage(r, [service])
     for i in range(contacts):
         Contact.objects.create(
             referral=r,
@@ -68,7 +68,7 @@ def more_referrals(org, n: int) -> None:
         if i % 2:
             factories.contacted(r, r.received_at + dt.timedelta(hours=3))
         if i % 3 == 0:
-            services.close_referral(r, "goals-met", "")
+            referrals.close_referral(r, "goals-met", "")
 
 
 def test_a_familys_record_costs_the_same_however_much_it_holds(client, north):
@@ -115,15 +115,15 @@ def test_rolling_figures_cover_the_last_twelve_months_and_every_family_still_wai
     factories.contacted(old, old.received_at + dt.timedelta(hours=1))
     # Referred long ago and still waiting: overdue however old.
     factories.referral(north, urgency="urgent", received_at=now - dt.timedelta(days=400))
-    services.close_referral(old, "goals-met", "")
+    referrals.close_referral(old, "goals-met", "")
     Referral.objects.filter(pk=old.pk).update(closed_at=now - dt.timedelta(days=450))
-    services.close_referral(recent, "step-down", "")
+    referrals.close_referral(recent, "step-down", "")
     urgent = next(
         f
-        for f in services.target_figures(Referral.objects.all(), now)
+        for f in figures.target_figures(Referral.objects.all(), now)
         if f["urgency"].startswith("Urgent")
     )
     assert (urgent["total"], urgent["met"], urgent["missed"]) == (1, 1, 0)
     assert urgent["waiting_overdue"] == 1
-    closures = services.closure_figures(Referral.objects.all())
+    closures = figures.closure_figures(Referral.objects.all())
     assert closures == [("Stepped down to early help or universal services", 1)]

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from alliance.accounts.models import Role
-from alliance.edgeofcare import services
+from alliance.edgeofcare import comparison, outcomes
 from alliance.edgeofcare.models import Outcome
 from alliance.returns import services as returns
 from alliance.returns.models import Upload
@@ -216,14 +216,14 @@ def test_the_matched_evaluation_on_real_uploads_recovers_a_planted_effect(north,
     assert len(cin_ids & episode_ids) == len(entries)
 
     # Outcome matching finds the supported children's episodes under that pseudonym.
-    assert services.match_outcomes(north) > 0
+    assert outcomes.match_outcomes(north) > 0
     twelve = Outcome.objects.filter(months=12, entered_care__isnull=False)
     assert twelve.count() == len(supported)
     assert {o.child.la_child_id for o in twelve.filter(entered_care=True)} == {
         cid for cid in supported if cid in entries
     }
 
-    outcome = services.evaluate(north, REFERRED_IN)
+    outcome = comparison.evaluate(north, REFERRED_IN)
     result = outcome.result
     assert result is not None, outcome.message
     assert result.design == "matched"

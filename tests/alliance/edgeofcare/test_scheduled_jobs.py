@@ -13,7 +13,7 @@ from django.core import mail
 from django.utils import timezone
 
 from alliance.audit.models import AuditEvent
-from alliance.edgeofcare import services, tasks
+from alliance.edgeofcare import live_queue, referrals, retention, targets, tasks
 from alliance.edgeofcare.models import Child, Contact, Referral
 from tests import factories as core
 from tests.alliance.edgeofcare import factories
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def north(reference_data):
     org = core.council("392").organisation
-    cs = services.council_settings(org)
+    cs = targets.council_settings(org)
     cs.team_lead_email = "lead@example.test"
     cs.warn_minutes = 60
     cs.save()
@@ -42,7 +42,7 @@ def about_to_miss(org, n=1):
 
 
 def due_now(org, now):
-    cs = services.council_settings(org)
+    cs = targets.council_settings(org)
     return cs, list(
         Referral.objects.filter(organisation=org, escalated_at__isnull=True, due_at__lte=now)
     )
@@ -62,8 +62,8 @@ def test_an_overlapping_escalation_run_does_not_email_again(north):
     # Run B reads the referrals due, then run A escalates them before B claims them.
     cs, seen_by_b = due_now(north, now)
     assert [x.pk for x in seen_by_b] == [r.pk]
-    assert services.escalate(now) == 1
-    assert services.escalate_referrals(cs, seen_by_b, now) == 0
+    assert live_queue.escalate(now) == 1
+    assert live_queue.escalate_referrals(cs, seen_by_b, now) == 0
     assert len(mail.outbox) == 1
 
 
@@ -72,7 +72,7 @@ def test_a_referral_contacted_meanwhile_is_not_escalated(north):
     now = timezone.now()
     cs, seen = due_now(north, now + dt.timedelta(hours=1))
     factories.contacted(r, now)
-    assert services.escalate_referrals(cs, seen, now) == 0
+    assert live_queue.escalate_referrals(cs, seen, now) == 0
     r.refresh_from_db()
     assert r.escalated_at is None
     assert mail.outbox == []
@@ -84,13 +84,13 @@ def test_an_email_that_fails_leaves_the_referral_for_the_next_run(north, monkeyp
     def down(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("mail server down")
 
-    monkeypatch.setattr(services, "send_mail", down)
+    monkeypatch.setattr(live_queue, "send_mail", down)
     with pytest.raises(smtplib.SMTPServerDisconnected):
-        services.escalate()
+        live_queue.escalate()
     r.refresh_from_db()
     assert r.escalated_at is None  # not marked escalated when nobody was told
     monkeypatch.undo()
-    assert services.escalate() == 1
+    assert live_queue.escalate() == 1
     assert len(mail.outbox) == 1
 
 
@@ -108,7 +108,7 @@ def expired(org, n=1):
             ],
         )
         factories.contacted(r, long_ago + dt.timedelta(hours=1))
-        services.close_referral(r, "goals-met", "")
+        referrals.close_referral(r, "goals-met", "")
         Referral.objects.filter(pk=r.pk).update(closed_at=long_ago + dt.timedelta(days=60))
         made.append(r)
     return made
@@ -117,7 +117,7 @@ def expired(org, n=1):
 def test_purge_run_twice_removes_and_audits_once(north, caplog):
     (old,) = expired(north)
     kept = factories.referral(north)
-    with caplog.at_level(logging.INFO, logger="alliance.edgeofcare.services"):
+    with caplog.at_level(logging.INFO, logger="alliance.edgeofcare.live_queue"):
         assert tasks.purge_expired_records.call() == [old.reference]
     assert tasks.purge_expired_records.call() == []
     assert list(Referral.objects.values_list("pk", flat=True)) == [kept.pk]
@@ -133,23 +133,23 @@ def test_purge_run_twice_removes_and_audits_once(north, caplog):
 
 def test_an_overlapping_purge_run_does_not_audit_a_deletion_twice(north):
     first, second = expired(north, 2)
-    cs = services.council_settings(north)
+    cs = targets.council_settings(north)
     today = timezone.localdate()
     # Run B read both candidates; run A then purged them; B goes on with what it read.
     seen_by_b = [first.pk, second.pk]
-    assert services.purge(today) == [first.reference, second.reference]
-    assert services.purge_referrals(cs, seen_by_b, today) == []
+    assert retention.purge(today) == [first.reference, second.reference]
+    assert retention.purge_referrals(cs, seen_by_b, today) == []
     assert AuditEvent.objects.filter(action=AuditEvent.Action.PURGE).count() == 2
 
 
 def test_a_purge_rechecks_each_record_before_deleting_it(north):
     (r,) = expired(north)
-    cs = services.council_settings(north)
+    cs = targets.council_settings(north)
     today = timezone.localdate()
     seen = [r.pk]
     # Meanwhile the council lengthened its retention: the record must stay.
     cs.retention_years = 30
     cs.save()
-    assert services.purge_referrals(cs, seen, today) == []
+    assert retention.purge_referrals(cs, seen, today) == []
     assert Referral.objects.filter(pk=r.pk).exists()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.PURGE).exists()

@@ -12,7 +12,19 @@ from django.core import mail
 from django.utils import timezone
 
 from alliance.audit.models import AuditEvent
-from alliance.edgeofcare import services
+from alliance.edgeofcare import (
+    comparison,
+    figures,
+    live_queue,
+    outcomes,
+    placement_costs,
+    referrals,
+    retention,
+    returns_data,
+    targets,
+    waiting_lists,
+)
+from alliance.edgeofcare.errors import EdgeOfCareError
 from alliance.edgeofcare.models import Child, Outcome, Referral, ServiceAllocation
 from tests import factories as core
 from tests.alliance.edgeofcare import factories
@@ -39,11 +51,11 @@ def fake_returns(monkeypatch, tables):
         ),
         latest_tables=lambda org, kind, year=None: tables.get(kind, {}),
     )
-    monkeypatch.setattr(services, "_returns", lambda: module)
+    monkeypatch.setattr(returns_data, "_returns", lambda: module)
 
 
 def test_due_time_follows_the_councils_target_for_the_urgency(north):
-    services.set_target_hours(north, {"immediate": 2})
+    targets.set_target_hours(north, {"immediate": 2})
     received = timezone.now()
     r = factories.referral(north, urgency="immediate", received_at=received)
     assert r.due_at == received + dt.timedelta(hours=2)
@@ -52,7 +64,7 @@ def test_due_time_follows_the_councils_target_for_the_urgency(north):
 
 
 def test_missing_consent_basis_saves_nothing(north):
-    with pytest.raises(services.EdgeOfCareError, match="lawful basis"):
+    with pytest.raises(EdgeOfCareError, match="lawful basis"):
         factories.referral(north, consent_basis="")
     assert not Referral.objects.exists()
 
@@ -67,15 +79,15 @@ def test_a_bad_child_rolls_back_the_whole_referral(north):
 def test_duplicates_need_the_same_postcode_and_a_matching_child(north, south):
     kid = factories.child(first_name="Ava", last_name="Bell", date_of_birth=dt.date(2015, 3, 2))
     first = factories.referral(north, children=[kid], postcode="ne29 6dl")
-    same_dob = services.ChildDetails("Different", "Name", dt.date(2015, 3, 2))
-    same_name = services.ChildDetails("ava", "BELL", dt.date(2016, 1, 1))
-    stranger = services.ChildDetails("Leo", "Hall", dt.date(2012, 1, 1))
-    assert services.find_duplicates(north, "NE296DL", [same_dob]) == [first]
-    assert services.find_duplicates(north, "NE29 6DL", [stranger, same_name]) == [first]
-    assert services.find_duplicates(north, "NE29 6DL", [stranger]) == []
-    assert services.find_duplicates(north, "NE30 1AA", [same_dob]) == []
+    same_dob = referrals.ChildDetails("Different", "Name", dt.date(2015, 3, 2))
+    same_name = referrals.ChildDetails("ava", "BELL", dt.date(2016, 1, 1))
+    stranger = referrals.ChildDetails("Leo", "Hall", dt.date(2012, 1, 1))
+    assert referrals.find_duplicates(north, "NE296DL", [same_dob]) == [first]
+    assert referrals.find_duplicates(north, "NE29 6DL", [stranger, same_name]) == [first]
+    assert referrals.find_duplicates(north, "NE29 6DL", [stranger]) == []
+    assert referrals.find_duplicates(north, "NE30 1AA", [same_dob]) == []
     # Another council's families are not shown.
-    assert services.find_duplicates(south, "NE29 6DL", [same_dob]) == []
+    assert referrals.find_duplicates(south, "NE29 6DL", [same_dob]) == []
 
 
 def test_queue_puts_least_time_left_first_and_shows_overdue(north):
@@ -84,7 +96,7 @@ def test_queue_puts_least_time_left_first_and_shows_overdue(north):
     soon = factories.referral(north, urgency="urgent", received_at=now - dt.timedelta(hours=23))
     later = factories.referral(north, urgency="standard", received_at=now)
     done = factories.contacted(factories.referral(north, received_at=now - dt.timedelta(hours=1)))
-    rows = services.queue(Referral.objects.all(), now)
+    rows = live_queue.queue(Referral.objects.all(), now)
     assert [r.referral for r in rows] == [late, soon, later]
     assert rows[0].overdue
     assert rows[0].time_left == "1 hr 0 min overdue"
@@ -93,7 +105,7 @@ def test_queue_puts_least_time_left_first_and_shows_overdue(north):
 
 
 def test_escalation_flags_once_and_emails_the_team_lead(north):
-    cs = services.council_settings(north)
+    cs = targets.council_settings(north)
     cs.team_lead_email = "lead@example.test"
     cs.warn_minutes = 60
     cs.save()
@@ -102,7 +114,7 @@ def test_escalation_flags_once_and_emails_the_team_lead(north):
         north, urgency="immediate", received_at=now - dt.timedelta(hours=3, minutes=30)
     )
     far = factories.referral(north, urgency="standard", received_at=now)
-    assert services.escalate(now) == 1
+    assert live_queue.escalate(now) == 1
     near.refresh_from_db()
     far.refresh_from_db()
     assert near.escalated_at is not None
@@ -110,7 +122,7 @@ def test_escalation_flags_once_and_emails_the_team_lead(north):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["lead@example.test"]
     assert near.reference in mail.outbox[0].body
-    assert services.escalate(now) == 0  # not twice
+    assert live_queue.escalate(now) == 0  # not twice
     assert len(mail.outbox) == 1
 
 
@@ -123,7 +135,7 @@ def test_first_contact_on_time_counts_as_met(north):
     factories.referral(north, urgency="urgent", received_at=now - dt.timedelta(hours=30))
     urgent = next(
         f
-        for f in services.target_figures(Referral.objects.all(), now)
+        for f in figures.target_figures(Referral.objects.all(), now)
         if f["urgency"].startswith("Urgent")
     )
     assert (urgent["met"], urgent["missed"], urgent["waiting_overdue"]) == (1, 1, 1)
@@ -132,8 +144,8 @@ def test_first_contact_on_time_counts_as_met(north):
 
 def test_contact_before_the_referral_is_refused(north):
     r = factories.referral(north)
-    with pytest.raises(services.EdgeOfCareError, match="after the referral"):
-        services.record_contact(r, None, "phone", r.received_at - dt.timedelta(hours=1), "x")
+    with pytest.raises(EdgeOfCareError, match="after the referral"):
+        referrals.record_contact(r, None, "phone", r.received_at - dt.timedelta(hours=1), "x")
     assert not r.contacts.exists()
 
 
@@ -141,39 +153,39 @@ def test_full_service_refuses_unless_waiting_list_is_chosen(north):
     svc = factories.service(north, capacity=1)
     other = factories.service(north, capacity=5)
     a = factories.contacted(factories.referral(north))
-    services.triage(a, [svc])
+    referrals.triage(a, [svc])
     b = factories.contacted(factories.referral(north))
-    with pytest.raises(services.EdgeOfCareError, match="is full"):
-        services.triage(b, [other, svc])
+    with pytest.raises(EdgeOfCareError, match="is full"):
+        referrals.triage(b, [other, svc])
     assert not b.allocations.exists()  # nothing half-saved: not even the service with room
-    made = services.triage(b, [other, svc], waiting_list_ok=True)
+    made = referrals.triage(b, [other, svc], waiting_list_ok=True)
     assert {m.service: m.status for m in made} == {
         other: ServiceAllocation.Status.ACTIVE,
         svc: ServiceAllocation.Status.WAITING,
     }
-    assert services.places_taken([svc])[svc.pk] == (1, 1)
-    with pytest.raises(services.EdgeOfCareError, match="no free place"):
-        services.start_from_waiting_list(b.allocations.get(service=svc))
-    services.close_referral(a, "goals-met", "")
-    services.start_from_waiting_list(b.allocations.get(service=svc))
-    assert services.places_taken([svc])[svc.pk] == (1, 0)
+    assert waiting_lists.places_taken([svc])[svc.pk] == (1, 1)
+    with pytest.raises(EdgeOfCareError, match="no free place"):
+        waiting_lists.start_from_waiting_list(b.allocations.get(service=svc))
+    referrals.close_referral(a, "goals-met", "")
+    waiting_lists.start_from_waiting_list(b.allocations.get(service=svc))
+    assert waiting_lists.places_taken([svc])[svc.pk] == (1, 0)
 
 
 def test_triage_needs_first_contact(north):
     r = factories.referral(north)
-    with pytest.raises(services.EdgeOfCareError, match="first contact"):
-        services.triage(r, [factories.service(north)])
+    with pytest.raises(EdgeOfCareError, match="first contact"):
+        referrals.triage(r, [factories.service(north)])
 
 
 def test_outcome_dates_before_the_referral_are_refused(north):
     r = factories.referral(north, received_at=timezone.now() - dt.timedelta(days=200))
     child = r.children.get()
-    with pytest.raises(services.EdgeOfCareError, match="on or after the referral date"):
-        services.record_outcome(
+    with pytest.raises(EdgeOfCareError, match="on or after the referral date"):
+        outcomes.record_outcome(
             child, 3, {"checked_on": timezone.localdate(r.received_at) - dt.timedelta(days=1)}
         )
     assert not Outcome.objects.exists()
-    o = services.record_outcome(
+    o = outcomes.record_outcome(
         child,
         3,
         {"checked_on": timezone.localdate(), "living_at_home": True, "entered_care": False},
@@ -192,7 +204,7 @@ def test_a_child_already_in_care_cannot_be_referred(north, monkeypatch):
         schema={"CHILD": pl.String, "DECOM": pl.Date, "DEC": pl.Date},
     )
     fake_returns(monkeypatch, {"ssda903": {"Episodes": episodes}})
-    with pytest.raises(services.EdgeOfCareError, match="already looked after"):
+    with pytest.raises(EdgeOfCareError, match="already looked after"):
         factories.referral(north, children=[factories.child(la_child_id="C1")])
     assert not Referral.objects.exists()
     # A child whose episode ended is not in care now.
@@ -233,10 +245,10 @@ def test_outcomes_are_matched_against_the_returns(north, monkeypatch):
     )
     fake_returns(monkeypatch, {"ssda903": {"Episodes": episodes}, "cin": {"CINdetails": cin}})
     none_child = r.children.order_by("pk")[2]
-    services.record_outcome(
+    outcomes.record_outcome(
         r.children.order_by("pk")[1], 3, {"checked_on": timezone.localdate(), "entered_care": True}
     )
-    assert services.match_outcomes(north) > 0
+    assert outcomes.match_outcomes(north) > 0
     # Absence from SSDA903 does not overrule the practitioner's "entered care".
     assert r.children.order_by("pk")[1].outcomes.get(months=3).entered_care is True
     assert none_child.la_child_id == ""
@@ -249,20 +261,20 @@ def test_outcomes_are_matched_against_the_returns(north, monkeypatch):
     assert a1.outcomes.get(months=12).re_referred is False
     assert not _none.outcomes.exists()  # no id: nothing to match; the practitioner records it
     # A practitioner cannot overwrite what the returns showed.
-    services.record_outcome(a1, 6, {"checked_on": timezone.localdate(), "entered_care": False})
+    outcomes.record_outcome(a1, 6, {"checked_on": timezone.localdate(), "entered_care": False})
     assert a1.outcomes.get(months=6).entered_care is True
 
 
 def test_nothing_uploaded_means_no_matching_and_a_plain_message(north):
     r = factories.referral(north, received_at=timezone.now() - dt.timedelta(days=400))
-    assert services.match_outcomes(north) == 0
-    result = services.evaluate(north, r.received_at.year)
+    assert outcomes.match_outcomes(north) == 0
+    result = comparison.evaluate(north, r.received_at.year)
     assert result.result is None
     assert "No comparison group yet" in result.message or "Not enough data" in result.message
 
 
 def test_purge_deletes_only_records_past_retention_and_audits_each(north):
-    cs = services.council_settings(north)
+    cs = targets.council_settings(north)
     cs.retention_years = 6
     cs.retention_until_age = 25
     cs.save()
@@ -280,11 +292,11 @@ def test_purge_deletes_only_records_past_retention_and_audits_each(north):
         north, received_at=long_ago, children=[factories.child(date_of_birth=dt.date(1990, 1, 1))]
     )
     for r in (old, young, recent):
-        services.close_referral(r, "goals-met", "")
+        referrals.close_referral(r, "goals-met", "")
     Referral.objects.filter(pk__in=[old.pk, young.pk]).update(
         closed_at=long_ago + dt.timedelta(days=90)
     )
-    removed = services.purge()
+    removed = retention.purge()
     assert removed == [old.reference]
     assert set(Referral.objects.values_list("pk", flat=True)) == {
         young.pk,
@@ -325,7 +337,7 @@ def test_comparison_group_is_built_from_cin_and_ssda903(north, monkeypatch):
         )
     }
     fake_returns(monkeypatch, {"cin": cin, "ssda903": ssda})
-    frame = services.comparison_frame(north, 2024, supported_ids={"P-K2"})
+    frame = comparison.comparison_frame(north, 2024, supported_ids={"P-K2"})
     # K2 was supported; K1 was already in care before the referral: neither is a comparison child.
     # K4's 12 months run past March 2025, beyond the uploads: left out, not read as "no".
     assert frame.height == 2
@@ -336,20 +348,22 @@ def test_comparison_group_is_built_from_cin_and_ssda903(north, monkeypatch):
 
 
 def test_costs_avoided_use_the_councils_unit_costs(north):
-    services.set_unit_costs(north, dict.fromkeys(services.DEFAULT_WEEKLY_POUNDS, 10000))
-    costs = services.costs_avoided(north, children_kept_out=2.0, weeks=52)
+    placement_costs.set_unit_costs(
+        north, dict.fromkeys(placement_costs.DEFAULT_WEEKLY_POUNDS, 10000)
+    )
+    costs = placement_costs.costs_avoided(north, children_kept_out=2.0, weeks=52)
     assert costs["weekly_average_pence"] == 100_00
     assert costs["total_pence"] == 2 * 52 * 100_00
     assert not costs["mix_from_returns"]
-    assert services.costs_avoided(north, children_kept_out=-1)["total_pence"] == 0
+    assert placement_costs.costs_avoided(north, children_kept_out=-1)["total_pence"] == 0
 
 
 def test_time_left_reads_in_days_hours_or_minutes():
     r = Referral()
-    assert services.QueueRow(r, 30).time_left == "30 min"
-    assert services.QueueRow(r, 125).time_left == "2 hr 5 min"
-    assert services.QueueRow(r, 3 * 1440 + 120).time_left == "3 days 2 hr"
-    assert services.QueueRow(r, -61).time_left == "1 hr 1 min overdue"
+    assert live_queue.QueueRow(r, 30).time_left == "30 min"
+    assert live_queue.QueueRow(r, 125).time_left == "2 hr 5 min"
+    assert live_queue.QueueRow(r, 3 * 1440 + 120).time_left == "3 days 2 hr"
+    assert live_queue.QueueRow(r, -61).time_left == "1 hr 1 min overdue"
 
 
 def test_the_scheduled_command_runs_escalation_and_purge(north):
@@ -357,7 +371,7 @@ def test_the_scheduled_command_runs_escalation_and_purge(north):
 
     from django.core.management import call_command
 
-    cs = services.council_settings(north)
+    cs = targets.council_settings(north)
     factories.referral(
         north, urgency="immediate", received_at=timezone.now() - dt.timedelta(hours=5)
     )
@@ -372,20 +386,20 @@ def test_the_scheduled_command_runs_escalation_and_purge(north):
 def test_outcome_figures_are_never_stale_after_an_outcome_is_written(north):
     r = factories.referral(north, received_at=timezone.now() - dt.timedelta(days=120))
     child = r.children.get()
-    assert services.outcome_figures(north) == []
-    services.record_outcome(child, 3, {"checked_on": timezone.localdate(), "entered_care": True})
-    rows = services.outcome_figures(north)
+    assert figures.outcome_figures(north) == []
+    outcomes.record_outcome(child, 3, {"checked_on": timezone.localdate(), "entered_care": True})
+    rows = figures.outcome_figures(north)
     assert rows[0]["months"] == 3
     assert rows[0]["in_care"] == 1
-    services.record_outcome(child, 6, {"checked_on": timezone.localdate(), "entered_care": False})
-    assert [row["months"] for row in services.outcome_figures(north)] == [3, 6]
+    outcomes.record_outcome(child, 6, {"checked_on": timezone.localdate(), "entered_care": False})
+    assert [row["months"] for row in figures.outcome_figures(north)] == [3, 6]
 
 
 def test_monthly_referrals_count_each_calendar_month(north):
     factories.referral(north)
     factories.referral(north)
     factories.referral(north, received_at=timezone.now() - dt.timedelta(days=400))
-    months = services.monthly_referrals(Referral.objects.all())
+    months = figures.monthly_referrals(Referral.objects.all())
     assert len(months) == 12
     assert months[-1] == (timezone.localdate().strftime("%b %Y"), 2)
     assert sum(n for _, n in months) == 2
@@ -406,5 +420,5 @@ def test_unlinkable_returns_are_refused_rather_than_read_as_never_in_care(north,
     }
     ssda = {"Episodes": pl.DataFrame({"CHILD": ["P-K1"], "DECOM": [dt.date(2024, 6, 1)]})}
     fake_returns(monkeypatch, {"cin": cin, "ssda903": ssda})
-    with pytest.raises(services.EdgeOfCareError, match="cannot be linked"):
-        services.comparison_frame(north, 2024, supported_ids=set())
+    with pytest.raises(EdgeOfCareError, match="cannot be linked"):
+        comparison.comparison_frame(north, 2024, supported_ids=set())

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
-from alliance.edgeofcare import services
+from alliance.edgeofcare import outcomes, placement_costs, referrals, targets
 from alliance.edgeofcare.models import Referral, ServiceAllocation
 from tests import factories as core
 from tests.alliance.edgeofcare import factories
@@ -185,7 +185,7 @@ def test_queue_shows_time_left(client, practitioner, north):
 
 def test_triage_over_capacity_is_a_gov_uk_error(client, practitioner, north):
     svc = factories.service(north, capacity=1, name="Mediation")
-    services.triage(factories.contacted(factories.referral(north)), [svc])
+    referrals.triage(factories.contacted(factories.referral(north)), [svc])
     r = factories.contacted(factories.referral(north))
     response = client.post(f"/edge-of-care/referrals/{r.pk}/triage/", {"services": [str(svc.pk)]})
     html = response.content.decode()
@@ -284,12 +284,12 @@ def test_settings_change_targets_and_retention(client, practitioner, north):
         "s-retention_until_age": "25",
     }
     assert client.post("/edge-of-care/settings/", data).status_code == 302
-    assert services.target_hours(north)["immediate"] == 3
-    assert services.council_settings(north).retention_years == 7
+    assert targets.target_hours(north)["immediate"] == 3
+    assert targets.council_settings(north).retention_years == 7
     data["t-immediate"] = "0"
     html = client.post("/edge-of-care/settings/", data).content.decode()
     assert "The target must be at least 1 hour" in html
-    assert services.target_hours(north)["immediate"] == 3
+    assert targets.target_hours(north)["immediate"] == 3
 
 
 def test_unit_costs_are_editable(client, practitioner, north):
@@ -298,7 +298,7 @@ def test_unit_costs_are_editable(client, practitioner, north):
     data = {t.value: "1000" for t in PlacementType}
     data["residential"] = "6250.50"
     assert client.post("/edge-of-care/settings/costs/", data).status_code == 302
-    assert services.unit_costs(north)["residential"] == 625050
+    assert placement_costs.unit_costs(north)["residential"] == 625050
     data["residential"] = "-5"
     assert (
         "The cost cannot be negative"
@@ -309,7 +309,7 @@ def test_unit_costs_are_editable(client, practitioner, north):
 def test_changing_an_outcome_starts_from_what_was_recorded(client, practitioner, north):
     r = factories.referral(north, received_at=timezone.now() - dt.timedelta(days=120))
     child = r.children.get()
-    services.record_outcome(
+    outcomes.record_outcome(
         child,
         3,
         {"checked_on": timezone.localdate(), "living_at_home": False, "notes": "Staying with gran"},

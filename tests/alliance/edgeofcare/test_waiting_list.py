@@ -13,8 +13,9 @@ import pytest
 from django.utils import timezone
 
 from alliance.accounts.models import Role
-from alliance.edgeofcare import evaluation, services
-from alliance.edgeofcare.models import AllocationMethod, ServiceAllocation
+from alliance.edgeofcare import comparison, evaluation, outcomes, referrals, targets, waiting_lists
+from alliance.edgeofcare.errors import EdgeOfCareError
+from alliance.edgeofcare.models import AllocationMethod, Referral, ServiceAllocation, Urgency
 from tests import factories as core
 from tests.alliance.edgeofcare import factories
 
@@ -26,7 +27,7 @@ YEAR = timezone.localdate().year - 1
 @pytest.fixture
 def north(reference_data):
     org = core.council("392").organisation
-    cs = services.council_settings(org)
+    cs = targets.council_settings(org)
     cs.allocation_method = AllocationMethod.WAITING_LIST
     cs.save()
     return org
@@ -64,13 +65,13 @@ def run_a_year(org, families: int, p_at_once: float, p_waited: float, seed: int)
                 service=service, status=ServiceAllocation.Status.ACTIVE
             ).first()
             if active is not None:
-                services.end_allocation(active)
+                waiting_lists.end_allocation(active)
         for waiting in ServiceAllocation.objects.filter(
             service=service, status=ServiceAllocation.Status.WAITING
         ).order_by("waiting_from")[:2]:
-            if services.places_taken([service])[service.pk][0] < service.capacity:
-                services.start_from_waiting_list(waiting, when=received)
-        (allocation,) = services.triage(r, [service], waiting_list_ok=True)
+            if waiting_lists.places_taken([service])[service.pk][0] < service.capacity:
+                waiting_lists.start_from_waiting_list(waiting, when=received)
+        (allocation,) = referrals.triage(r, [service], waiting_list_ok=True)
         waited = allocation.status == ServiceAllocation.Status.WAITING
         # Triage happened the day after the referral (the services stamp "now").
         triaged = received + dt.timedelta(days=1)
@@ -83,8 +84,8 @@ def run_a_year(org, families: int, p_at_once: float, p_waited: float, seed: int)
         r.save(update_fields=["triaged_at"])
         counts["waited" if waited else "at_once"] += 1
         for child in r.children.all():
-            point = services.outcome_due_on(child, 3)
-            services.record_outcome(
+            point = outcomes.outcome_due_on(child, 3)
+            outcomes.record_outcome(
                 child,
                 3,
                 {
@@ -99,7 +100,7 @@ def test_waiting_list_comparison_recovers_a_planted_effect(north, client):
     counts = run_a_year(north, families=110, p_at_once=0.10, p_waited=0.40, seed=3)
     assert counts["waited"] >= 30
     assert counts["at_once"] >= 30
-    outcome = services.evaluate_waiting_list(north, YEAR)
+    outcome = comparison.evaluate_waiting_list(north, YEAR)
     assert outcome is not None
     result = outcome.result
     assert result is not None, outcome.message
@@ -125,7 +126,7 @@ def test_waiting_list_comparison_recovers_a_planted_effect(north, client):
 
 def test_waiting_list_comparison_finds_no_effect_when_none_is_planted(north):
     run_a_year(north, families=110, p_at_once=0.25, p_waited=0.25, seed=5)
-    result = services.evaluate_waiting_list(north, YEAR).result
+    result = comparison.evaluate_waiting_list(north, YEAR).result
     assert result is not None
     assert result.ci_low <= 0 <= result.ci_high
 
@@ -138,25 +139,25 @@ def test_a_family_that_started_at_once_and_later_waited_for_another_service_coun
     received = timezone.make_aware(dt.datetime(YEAR, 2, 1, 9))
     r = factories.referral(north, received_at=received)
     factories.contacted(r, received + dt.timedelta(hours=1))
-    services.triage(r, [free])
-    services.triage(r, [full], waiting_list_ok=True)
-    frame, waited_early, _median = services.waiting_list_frame(
-        services.Referral.objects.filter(pk=r.pk), months=3
+    referrals.triage(r, [free])
+    referrals.triage(r, [full], waiting_list_ok=True)
+    frame, waited_early, _median = comparison.waiting_list_frame(
+        Referral.objects.filter(pk=r.pk), months=3
     )
     assert frame.height == 0  # no outcome recorded yet
-    services.record_outcome(
+    outcomes.record_outcome(
         r.children.get(),
         3,
-        {"checked_on": services.outcome_due_on(r.children.get(), 3), "entered_care": False},
+        {"checked_on": outcomes.outcome_due_on(r.children.get(), 3), "entered_care": False},
     )
-    frame, waited_early, _median = services.waiting_list_frame(
-        services.Referral.objects.filter(pk=r.pk), months=3
+    frame, waited_early, _median = comparison.waiting_list_frame(
+        Referral.objects.filter(pk=r.pk), months=3
     )
     assert frame["treated"].to_list() == [1]
     assert waited_early == 0
     # the referral's urgency rides along, so the adjusted estimate can weigh it
     urgency = {c: frame[c][0] for c in frame.columns if c.startswith("urgency_")}
-    assert len(urgency) == len(services.Urgency.values)
+    assert len(urgency) == len(Urgency.values)
     assert urgency[f"urgency_{r.urgency}"] == 1
     assert sum(urgency.values()) == 1
 
@@ -164,7 +165,7 @@ def test_a_family_that_started_at_once_and_later_waited_for_another_service_coun
 def test_no_waiting_list_allocation_means_no_waiting_list_comparison(reference_data):
     org = core.council("392").organisation
     factories.referral(org, received_at=timezone.make_aware(dt.datetime(YEAR, 3, 1, 9)))
-    assert services.evaluate_waiting_list(org, YEAR) is None
+    assert comparison.evaluate_waiting_list(org, YEAR) is None
 
 
 def test_the_waiting_list_statistics_recover_a_planted_effect():
@@ -189,15 +190,15 @@ def test_places_go_in_waiting_list_order(north):
         )
         for i in range(3)
     )
-    services.triage(first, [service])
-    services.triage(second, [service], waiting_list_ok=True)
-    services.triage(third, [service], waiting_list_ok=True)
+    referrals.triage(first, [service])
+    referrals.triage(second, [service], waiting_list_ok=True)
+    referrals.triage(third, [service], waiting_list_ok=True)
     ServiceAllocation.objects.filter(referral=second).update(
         waiting_from=now - dt.timedelta(days=5)
     )
-    services.end_allocation(first.allocations.get())
-    with pytest.raises(services.EdgeOfCareError, match=f"{second.reference} has waited longer"):
-        services.start_from_waiting_list(third.allocations.get())
-    services.start_from_waiting_list(second.allocations.get())
+    waiting_lists.end_allocation(first.allocations.get())
+    with pytest.raises(EdgeOfCareError, match=f"{second.reference} has waited longer"):
+        waiting_lists.start_from_waiting_list(third.allocations.get())
+    waiting_lists.start_from_waiting_list(second.allocations.get())
     assert second.allocations.get().started_at is not None
     assert third.allocations.get().status == ServiceAllocation.Status.WAITING

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from alliance.accounts.models import Role
-from alliance.edgeofcare import evaluation, services
+from alliance.edgeofcare import comparison, evaluation
 from tests import factories as core
 from tests.alliance.edgeofcare.test_waiting_list import YEAR, north, run_a_year  # noqa: F401
 
@@ -129,7 +129,7 @@ def test_the_write_up_says_what_adjusting_can_and_cannot_fix():
 @pytest.mark.django_db
 def test_the_evaluation_page_shows_the_adjusted_estimate_and_balance_after_weighting(north, client):  # noqa: F811
     run_a_year(north, families=110, p_at_once=0.10, p_waited=0.40, seed=3)
-    outcome = services.evaluate_waiting_list(north, YEAR)
+    outcome = comparison.evaluate_waiting_list(north, YEAR)
     assert outcome is not None
     assert outcome.result is not None
     adjusted = outcome.result.adjusted

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from alliance.edgeofcare import services, tasks
+from alliance.edgeofcare import live_queue, outcomes, retention, tasks
 from alliance.organisations.models import Organisation
 
 
@@ -30,13 +30,13 @@ class Command(BaseCommand):
             result = task.enqueue()
             self.stdout.write(f"Queued {job} ({result.id})")
         elif job == "escalate":
-            self.stdout.write(f"Escalated {services.escalate()} referral(s)")
+            self.stdout.write(f"Escalated {live_queue.escalate()} referral(s)")
         elif job == "purge":
-            removed = services.purge()
+            removed = retention.purge()
             self.stdout.write(
                 f"Purged {len(removed)} referral(s) past retention: {', '.join(removed) or 'none'}"
             )
         else:
             councils = Organisation.objects.filter(referral__isnull=False).distinct()
-            filled = sum(services.match_outcomes(c) for c in councils)
+            filled = sum(outcomes.match_outcomes(c) for c in councils)
             self.stdout.write(f"Filled {filled} outcome answer(s) from the returns")

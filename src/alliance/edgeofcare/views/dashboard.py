@@ -1,0 +1,154 @@
+"""The dashboard and the evaluation, for leaders and analysts (Area.INSIGHT): figures only, no
+family's details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils import timezone
+
+from alliance.access.policy import Action, Area, guard, scope
+from alliance.audit import services as audit
+from alliance.common.charts import Series, bar_chart, line_chart
+from alliance.common.exports import csv_response
+from alliance.edgeofcare import comparison, figures, placement_costs
+from alliance.edgeofcare.models import Referral
+from alliance.organisations.models import Organisation
+
+# ---------------------------------------------------------------- insight (no family details)
+
+
+def _insight_council(request: HttpRequest) -> Organisation | None:
+    """The council the dashboard is about: ?council=<id> among those the person reaches, or
+    the first that runs the service."""
+    s = scope(request.user, Area.INSIGHT)
+    qs = Organisation.objects.filter(
+        Exists(Referral.objects.filter(organisation=OuterRef("pk"))),
+        kind=Organisation.Kind.COUNCIL,
+    )
+    if not s.everything:
+        qs = qs.filter(pk__in=s.organisation_ids)
+    wanted = request.GET.get("council", "")
+    if wanted.isdigit():
+        found = qs.filter(pk=int(wanted)).first()
+        if found:
+            return found
+    return qs.order_by("name").first()
+
+
+@guard(Area.INSIGHT)
+def dashboard(request: HttpRequest) -> HttpResponseBase:
+    council = _insight_council(request)
+    if council is None:
+        return render(
+            request,
+            "edgeofcare/dashboard.html",
+            {"title": "Edge of Care dashboard", "council": None},
+        )
+    # Every figure is a bounded number of grouped queries (no per-row work), and the rolling
+    # ones cover the last twelve months, so the page costs the same after five years as after one.
+    referrals = Referral.objects.filter(organisation=council)
+    now = timezone.now()
+    since = figures.last_twelve_months(now)
+    monthly = figures.monthly_referrals(referrals)
+    targets = figures.target_figures(referrals, now, since)
+    in_use = figures.services_in_use([council.pk])
+    outcomes = figures.outcome_figures(council)
+    closures = figures.closure_figures(referrals, since)
+    if request.GET.get("format") == "csv":
+        audit.record(
+            request,
+            audit.Action.EXPORT,
+            object_type="edgeofcare.Dashboard",
+            object_repr=f"Edge of Care figures, {council}",
+            organisation_id=council.pk,
+        )
+        rows: list[list[Any]] = []
+        for label, n in monthly:
+            rows.append(["referrals", label, n])
+        for t in targets:
+            rows.append(["first contacts on time, last 12 months", t["urgency"], t["met"]])
+            rows.append(["first contacts late, last 12 months", t["urgency"], t["missed"]])
+            rows.append(["waiting and overdue", t["urgency"], t["waiting_overdue"]])
+        for row in in_use:
+            rows.append(["families with service", row["service"].name, row["active"]])
+            rows.append(["families waiting", row["service"].name, row["waiting"]])
+        for o in outcomes:
+            for k in ("checked", "at_home", "same_school", "in_care", "re_referred"):
+                rows.append([f"outcome {k}", f"{o['months']} months", o[k]])
+        for label, n in closures:
+            rows.append(["cases closed in the last 12 months", label, n])
+        return csv_response(f"edge-of-care-{council.slug}.csv", ["measure", "group", "value"], rows)
+    chart = line_chart(
+        "Referrals each month",
+        f"Referrals to Edge of Care in {council} over the last 12 months",
+        [m[:3] + " " + m[-2:] for m, _ in monthly],  # "Dec 25": room for twelve on the axis
+        [Series("Referrals", [float(n) for _, n in monthly])],
+    )
+    services_chart = bar_chart(
+        "Families working with each service",
+        "Families each service is working with now",
+        [row["service"].name for row in in_use],
+        [float(row["active"]) for row in in_use],
+    )
+    return render(
+        request,
+        "edgeofcare/dashboard.html",
+        {
+            "title": "Edge of Care dashboard",
+            "council": council,
+            "monthly": monthly,
+            "chart": chart,
+            "services_chart": services_chart,
+            "targets": targets,
+            "in_use": in_use,
+            "outcomes": outcomes,
+            "closures": closures,
+            "total": referrals.count(),
+        },
+    )
+
+
+@guard(Area.INSIGHT)
+def evaluation(request: HttpRequest) -> HttpResponse:
+    council = _insight_council(request)
+    years: list[int] = []
+    result = None
+    costs = None
+    year = None
+    if council is not None:
+        years = sorted(
+            {
+                d.year
+                for d in Referral.objects.filter(organisation=council).dates("received_at", "year")
+            },
+            reverse=True,
+        )
+        wanted = request.GET.get("year", "")
+        year = (
+            int(wanted)
+            if wanted.isdigit() and int(wanted) in years
+            else (years[1] if len(years) > 1 else (years[0] if years else None))
+        )
+        if year is not None:
+            result = comparison.evaluate(council, year)
+            if result.result is not None:
+                kept_out = -result.result.difference * result.result.n_treated
+                costs = placement_costs.costs_avoided(council, kept_out)
+    return render(
+        request,
+        "edgeofcare/evaluation.html",
+        {
+            "title": "Does Edge of Care keep children out of care?",
+            "council": council,
+            "years": years,
+            "year": year,
+            "outcome": result,
+            "costs": costs,
+            "can_edit_costs": council is not None
+            and scope(request.user, Area.EDGE_OF_CARE, Action.CHANGE).includes(council.pk),
+        },
+    )

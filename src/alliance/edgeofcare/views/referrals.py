@@ -1,0 +1,236 @@
+"""Practitioners' pages for referrals: the start page, the live queue, the cases list, taking a
+referral and a family's record."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from alliance.access.policy import Action, Area, get_visible_or_404, guard
+from alliance.audit import services as audit
+from alliance.edgeofcare import forms, live_queue, outcomes, referrals, retention, targets
+from alliance.edgeofcare.errors import EdgeOfCareError
+from alliance.edgeofcare.models import Goal, Referral, ServiceAllocation
+from alliance.edgeofcare.views.shared import (
+    error_summary,
+    no_council_page,
+    practitioner_council,
+    record_listed,
+    visible_referrals,
+)
+
+
+@guard(Area.EDGE_OF_CARE)
+def index(request: HttpRequest) -> HttpResponse:
+    referrals = visible_referrals(request)
+    counts = referrals.aggregate(
+        waiting=Count("id", filter=Q(status=Referral.Status.AWAITING_CONTACT)),
+        overdue=Count(
+            "id", filter=Q(status=Referral.Status.AWAITING_CONTACT, due_at__lt=timezone.now())
+        ),
+        triage=Count("id", filter=Q(status=Referral.Status.AWAITING_TRIAGE)),
+        open=Count("id", filter=Q(status=Referral.Status.OPEN)),
+    )
+    return render(
+        request,
+        "edgeofcare/index.html",
+        {"title": "Edge of Care", "counts": counts, "council": practitioner_council(request)},
+    )
+
+
+@guard(Area.EDGE_OF_CARE)
+def queue(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    rows = live_queue.queue(visible_referrals(request), now)
+    record_listed(request, "Families waiting for first contact", [row.referral for row in rows])
+    return render(
+        request,
+        "edgeofcare/queue.html",
+        {"title": "Families waiting for first contact", "rows": rows, "now": now},
+    )
+
+
+@guard(Area.EDGE_OF_CARE)
+def cases(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()[:40]
+    qs = visible_referrals(request)
+    if status in Referral.Status.values:
+        qs = qs.filter(status=status)
+    if q:
+        ref = q.upper().removeprefix("EOC-").lstrip("0")
+        cond = Q(postcode__istartswith=q) | Q(children__last_name__iexact=q)
+        if ref.isdigit():
+            cond |= Q(pk=int(ref))
+        qs = qs.filter(cond).distinct()
+    page = Paginator(
+        qs.order_by("-received_at").only(
+            "id", "received_at", "status", "urgency", "postcode", "risk"
+        ),
+        50,
+    ).get_page(request.GET.get("page"))
+    # a search by surname, postcode or reference shows full postcodes: audited, with what was
+    # asked (the audit log is where a search should be seen, not the access log)
+    record_listed(
+        request,
+        "Case search",
+        list(page.object_list),
+        status=status,
+        searched=q,
+        page=page.number,
+    )
+    return render(
+        request,
+        "edgeofcare/cases.html",
+        {
+            "title": "Cases",
+            "page": page,
+            "status": status,
+            "q": q,
+            "statuses": Referral.Status.choices,
+        },
+    )
+
+
+@guard(Area.EDGE_OF_CARE, Action.CHANGE)
+def referral_new(request: HttpRequest) -> HttpResponse:
+    council = practitioner_council(request)
+    if council is None:
+        return no_council_page(request)
+    duplicates: list[Referral] = []
+    error: str | None = None
+    if request.method == "POST":
+        form = forms.ReferralForm(request.POST)
+        children = forms.ChildFormSet(request.POST, prefix="child")
+        members = forms.MemberFormSet(request.POST, prefix="member")
+        valid = form.is_valid() & children.is_valid() & members.is_valid()
+        kids = [c for c in children if c.is_valid() and not c.cleaned_data.get("_empty", True)]
+        if valid and not kids:
+            error = "Add at least one child: their name and date of birth"
+            valid = False
+        if valid:
+            duplicates = referrals.find_duplicates(
+                council,
+                form.cleaned_data["postcode"],
+                [
+                    referrals.ChildDetails(
+                        c.cleaned_data["first_name"],
+                        c.cleaned_data["last_name"],
+                        c.cleaned_data["date_of_birth"],
+                    )
+                    for c in kids
+                ],
+            )
+            if duplicates and not form.cleaned_data["not_a_duplicate"]:
+                valid = False
+        if valid:
+            fields = {
+                k: form.cleaned_data[k]
+                for k in (
+                    "referrer_type",
+                    "referrer_name",
+                    "referrer_contact",
+                    "address_line_1",
+                    "address_town",
+                    "postcode",
+                    "needs",
+                    "risk",
+                    "urgency",
+                    "consent_basis",
+                    "summary",
+                )
+            }
+            try:
+                referral = referrals.create_referral(
+                    council,
+                    request.user,
+                    fields,
+                    [c.child_fields() for c in kids],
+                    [
+                        {
+                            "name": m.cleaned_data["name"],
+                            "relationship": m.cleaned_data["relationship"],
+                        }
+                        for m in members
+                        if m.cleaned_data.get("name")
+                    ],
+                )
+            except EdgeOfCareError as exc:
+                error = str(exc)
+            else:
+                audit.record(request, audit.Action.CREATE, referral)
+                messages.success(
+                    request,
+                    f"Referral {referral.reference} saved. First contact is due by "
+                    f"{timezone.localtime(referral.due_at):%-d %B at %H:%M}.",
+                )
+                return redirect("edgeofcare:referral", pk=referral.pk)
+    else:
+        form = forms.ReferralForm()
+        children = forms.ChildFormSet(prefix="child")
+        members = forms.MemberFormSet(prefix="member")
+    errors = error_summary(form, children, members)
+    if error:
+        errors.insert(0, {"text": error, "href": "#children"})
+    return render(
+        request,
+        "edgeofcare/referral_form.html",
+        {
+            "title": "Make a referral",
+            "form": form,
+            "children": children,
+            "members": members,
+            "errors": errors,
+            "duplicates": duplicates,
+            "council": council,
+        },
+    )
+
+
+@guard(Area.EDGE_OF_CARE)
+def referral(request: HttpRequest, pk: int) -> HttpResponse:
+    # A fixed number of queries however many children, contacts and outcomes the family has.
+    r = get_visible_or_404(
+        request,
+        Referral.objects.select_related("organisation").prefetch_related("members"),
+        Area.EDGE_OF_CARE,
+        Action.VIEW,
+        pk=pk,
+    )
+    audit.record(request, audit.Action.VIEW, r)
+    allocations = list(r.allocations.select_related("service"))
+    children = list(r.children.prefetch_related("outcomes"))
+    for child in children:
+        child.points = [  # type: ignore[attr-defined]
+            (
+                m,
+                outcomes.outcome_due_on(child, m),
+                next((o for o in child.outcomes.all() if o.months == m), None),
+            )
+            for m in (3, 6, 12, 21)
+        ]
+    now = timezone.now()
+    return render(
+        request,
+        "edgeofcare/referral.html",
+        {
+            "title": f"Referral {r.reference}",
+            "r": r,
+            "children": children,
+            "allocations": allocations,
+            "contacts": list(r.contacts.select_related("allocation__service")[:50]),
+            "goals": list(r.goals.select_related("allocation__service")),
+            "reviews": list(r.reviews.all()),
+            "minutes_left": int((r.due_at - now).total_seconds() // 60),
+            "today": timezone.localdate(),
+            "goal_statuses": Goal.Status.choices,
+            "progress_choices": ServiceAllocation.Progress.choices,
+            "retain_until": retention.retain_until(
+                r, targets.council_settings(r.organisation), [c.date_of_birth for c in children]
+            ),
+        },
+    )

@@ -1,0 +1,240 @@
+"""Advisers' pages for opportunities and matching: matching a young person to opportunities,
+referrals, the local offer, opportunities and group sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from alliance.access.policy import Action, can, get_visible_or_404, guard, visible_to
+from alliance.audit import services as audit
+from alliance.workplace import forms, services
+from alliance.workplace.models import GroupSession, LocalOfferItem, Opportunity, Referral
+from alliance.workplace.views.shared import (
+    PAGE_SIZE,
+    WP,
+    adviser_council,
+    choice_labels,
+    opportunities_for_advisers,
+    visible_people,
+    visible_person,
+)
+
+
+@guard(WP)
+def matches(request: HttpRequest, pk: int) -> HttpResponse:
+    person = visible_person(request, pk)
+    found, total = services.matches_for_young_person(person, opportunities_for_advisers(request))
+    referred = set(person.referrals.values_list("opportunity_id", flat=True))
+    audit.record(request, audit.Action.VIEW, person, detail={"page": "matches"})
+    return render(
+        request,
+        "workplace/matches.html",
+        {
+            "title": f"Opportunities for {person.name}",
+            "person": person,
+            "matches": found,
+            "total": total,
+            "referred": referred,
+        },
+    )
+
+
+@guard(WP, Action.CHANGE)
+@require_POST
+def suggest(request: HttpRequest, pk: int, opportunity_pk: int) -> HttpResponse:
+    person = visible_person(request, pk, Action.CHANGE)
+    opportunity = get_visible_or_404(
+        request, Opportunity.objects.all(), WP, Action.VIEW, via="council", pk=opportunity_pk
+    )
+    if not opportunity.is_open:
+        messages.error(request, "That opportunity has closed")
+        return redirect("workplace:matches", person.pk)
+    found = list(
+        services.matches_for_young_person(person, Opportunity.objects.filter(pk=opportunity.pk))[0]
+    )
+    referral = services.suggest(person, opportunity, found[0] if found else None)
+    audit.record(request, audit.Action.CREATE, referral, detail={"opportunity": opportunity.pk})
+    messages.success(request, f"{opportunity.title} has been suggested to {person.name}")
+    return redirect("workplace:young-person", person.pk)
+
+
+@guard(WP, Action.CHANGE)
+def referral(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible_or_404(
+        request,
+        Referral.objects.select_related("young_person", "opportunity__employer"),
+        WP,
+        Action.CHANGE,
+        pk=pk,
+    )
+    stages = [(s, Referral.Stage(s).label) for s in services.next_stages(item)]
+    form = forms.StageForm(request.POST or None, stages=stages, initial={"on": dt.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move(item, form.cleaned_data["stage"], form.cleaned_data["on"])
+        except services.StageError as error:
+            form.add_error("on", str(error))
+        else:
+            audit.record(request, audit.Action.CHANGE, item, detail={"stage": item.stage})
+            messages.success(request, f"Moved on to “{item.get_stage_display()}”")
+            return redirect("workplace:young-person", item.young_person_id)
+    else:
+        audit.record(request, audit.Action.VIEW, item)
+    history = [
+        (Referral.Stage(s).label, item.date_of(s))
+        for s in [*services.STAGES, "ended"]
+        if item.date_of(s)
+    ]
+    return render(
+        request,
+        "workplace/referral.html",
+        {"title": "Update the referral", "item": item, "form": form, "history": history},
+    )
+
+
+@guard(WP)
+def local_offer(request: HttpRequest) -> HttpResponse:
+    items = visible_to(request.user, LocalOfferItem.objects.all(), WP)
+    return render(
+        request,
+        "workplace/local_offer.html",
+        {"title": "Local Offer for care leavers", "groups": _grouped(items)},
+    )
+
+
+def _grouped(items: QuerySet[LocalOfferItem]) -> list[tuple[str, list[LocalOfferItem]]]:
+    groups: dict[str, list[LocalOfferItem]] = {}
+    for item in items:
+        groups.setdefault(item.get_category_display(), []).append(item)
+    return list(groups.items())
+
+
+@guard(WP)
+def opportunities(request: HttpRequest) -> HttpResponse:
+    today = dt.date.today()
+    items = (
+        opportunities_for_advisers(request)
+        .filter(closing_date__gte=today)
+        .select_related("employer")
+    )
+    kind = request.GET.get("kind", "")
+    if kind in Opportunity.Kind.values:
+        items = items.filter(kind=kind)
+    q = request.GET.get("q", "").strip()
+    if q:
+        items = items.filter(Q(title__icontains=q) | Q(employer__name__icontains=q))
+    page = Paginator(items.order_by("closing_date", "title"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "workplace/opportunities.html",
+        {
+            "title": "Opportunities",
+            "page": page,
+            "kind": kind,
+            "q": q,
+            "kinds": Opportunity.Kind.choices,
+        },
+    )
+
+
+@guard(WP)
+def opportunity(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible_or_404(
+        request,
+        Opportunity.objects.select_related("employer"),
+        WP,
+        via="council",
+        pk=pk,
+    )
+    suitable, total = services.matches_for_opportunity(item, visible_people(request))
+    referred = dict(item.referrals.values_list("young_person_id", "stage"))
+    audit.record(request, audit.Action.VIEW, item, detail={"suitable": total})
+    return render(
+        request,
+        "workplace/opportunity.html",
+        {
+            "title": item.title,
+            "item": item,
+            "suitable": suitable,
+            "total": total,
+            "referred": referred,
+            "support": choice_labels(item.support, services.SUPPORT_LABELS),
+            "interests": choice_labels(item.interests, services.INTEREST_LABELS),
+            "skills": choice_labels(item.skills, services.SKILL_LABELS),
+            "for_adviser": True,
+        },
+    )
+
+
+@guard(WP)
+def group_sessions(request: HttpRequest) -> HttpResponse:
+    items = visible_to(request.user, GroupSession.objects.all(), WP).annotate(
+        invited=Count("attendees"),
+        came=Count("attendees", filter=Q(attendees__attended=True)),
+    )
+    return render(
+        request,
+        "workplace/group_sessions.html",
+        {"title": "Group sessions", "items": items.order_by("-held_on")[:100]},
+    )
+
+
+@guard(WP, Action.CHANGE)
+def group_session_new(request: HttpRequest) -> HttpResponse:
+    council = adviser_council(request)
+    form = forms.GroupSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            session = form.save(commit=False)
+            session.organisation = council
+            session.save()
+            audit.record(request, audit.Action.CREATE, session)
+        messages.success(request, "The group session has been added: now add who came")
+        return redirect("workplace:group-session", session.pk)
+    return render(
+        request, "workplace/simple_form.html", {"title": "Add a group session", "form": form}
+    )
+
+
+@guard(WP)
+def group_session(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_visible_or_404(request, GroupSession.objects.all(), WP, pk=pk)
+    form = forms.AttendeeForm(request.POST or None)
+    if request.method == "POST":
+        if not can(request.user, WP, Action.CHANGE, session.organisation_id):
+            audit.record_denied(
+                request, area=WP, action=Action.CHANGE, model=GroupSession, lookup={"pk": pk}
+            )
+            from alliance.common.views import forbidden
+
+            return forbidden(request)
+        if form.is_valid():
+            with transaction.atomic():
+                attendee = form.save(commit=False)
+                attendee.session, attendee.organisation = session, session.organisation
+                attendee.save()
+                audit.record(request, audit.Action.CREATE, attendee)
+            messages.success(request, f"{attendee.name} has been added")
+            return redirect("workplace:group-session", session.pk)
+    else:
+        audit.record(request, audit.Action.VIEW, session)
+    return render(
+        request,
+        "workplace/group_session.html",
+        {
+            "title": session.title,
+            "session": session,
+            "attendees": session.attendees.all(),
+            "form": form,
+        },
+    )

@@ -1,0 +1,382 @@
+"""Advisers' pages for young people and their duties: the list and record of each young person,
+appointments, goals, care leaver information, pathway reviews and letters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from alliance.access.policy import Action, get_visible_or_404, guard, visible_to
+from alliance.audit import services as audit
+from alliance.workplace import codes, forms, services
+from alliance.workplace.models import Appointment, Goal, StatusLetter, YoungPerson
+from alliance.workplace.views.shared import (
+    PAGE_SIZE,
+    WP,
+    adviser_council,
+    choice_labels,
+    opportunities_for_advisers,
+    visible_people,
+    visible_person,
+)
+
+
+@guard(WP)
+def index(request: HttpRequest) -> HttpResponse:
+    people = visible_people(request)
+    today = dt.date.today()
+    duties = services.duties(people, today)
+    upcoming = (
+        visible_to(request.user, Appointment.objects.all(), WP)
+        .filter(starts_at__gte=timezone.now(), status=Appointment.Status.BOOKED)
+        .select_related("young_person", "adviser__user")
+        .order_by("starts_at")[:10]
+    )
+    overdue = [d for d in duties if d.status == "overdue"][:15]
+    due = [d for d in duties if d.status != "overdue"][:15]
+    # the page names young people (their duties due and their appointments): audited
+    audit.record(
+        request,
+        audit.Action.VIEW,
+        object_type="workplace.Duties",
+        object_repr="WorkPlace home: duties due and appointments",
+        detail={"duties": len(overdue) + len(due), "appointments": len(upcoming)},
+    )
+    return render(
+        request,
+        "workplace/index.html",
+        {
+            "title": "WorkPlace",
+            "people_count": people.count(),
+            "open_count": opportunities_for_advisers(request)
+            .filter(closing_date__gte=today)
+            .count(),
+            "overdue": overdue,
+            "due": due,
+            "overdue_count": sum(d.status == "overdue" for d in duties),
+            "due_count": sum(d.status != "overdue" for d in duties),
+            "appointments": upcoming,
+        },
+    )
+
+
+@guard(WP)
+def duties(request: HttpRequest) -> HttpResponse:
+    found = services.duties(visible_people(request))
+    audit.record(
+        request, audit.Action.VIEW, object_type="workplace.Duties", detail={"count": len(found)}
+    )
+    page = Paginator(found, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workplace/duties.html",
+        {
+            "title": "Leaving-care duties",
+            "page": page,
+            "counts": Counter(d.status_label for d in found),
+        },
+    )
+
+
+@guard(WP)
+def young_people(request: HttpRequest) -> HttpResponse:
+    people = visible_people(request).select_related("personal_adviser__user")
+    q = request.GET.get("q", "").strip()
+    activity = request.GET.get("activity", "")
+    if q:
+        for word in q.split()[:3]:
+            people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    if activity == "eet":
+        people = people.filter(activity__in=codes.eet_codes())
+    elif activity == "neet":
+        people = people.exclude(activity__in=codes.eet_codes())
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record(
+        request,
+        audit.Action.VIEW,
+        object_type="workplace.YoungPerson",
+        object_repr="List of young people",
+        detail={"q": q, "activity": activity, "page": page.number},
+    )
+    return render(
+        request,
+        "workplace/young_people.html",
+        {
+            "title": "Young people",
+            "page": page,
+            "q": q,
+            "activity": activity,
+            "activity_label": codes.activity_label,
+            "eet": codes.eet_codes(),
+        },
+    )
+
+
+@guard(WP, Action.CHANGE)
+def young_person_new(request: HttpRequest) -> HttpResponse:
+    council = adviser_council(request)
+    form = forms.YoungPersonForm(request.POST or None, organisation=council)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                person = form.save()
+                audit.record(request, audit.Action.CREATE, person)
+        except IntegrityError:
+            form.add_error(None, "This young person already has a WorkPlace record")
+        else:
+            messages.success(request, f"{person.name}’s record has been added")
+            return redirect("workplace:young-person", person.pk)
+    return render(
+        request,
+        "workplace/young_person_form.html",
+        {"title": "Add a young person", "form": form},
+    )
+
+
+@guard(WP, Action.CHANGE)
+def young_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = visible_person(request, pk, Action.CHANGE)
+    form = forms.YoungPersonForm(
+        request.POST or None, instance=person, organisation=person.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            person = form.save()
+            audit.record(request, audit.Action.CHANGE, person, detail={"fields": form.changed_data})
+        messages.success(request, f"{person.name}’s record has been updated")
+        return redirect("workplace:young-person", person.pk)
+    _shown(request, person, form)
+    return render(
+        request,
+        "workplace/young_person_form.html",
+        {"title": f"Change {person.name}’s record", "form": form, "person": person},
+    )
+
+
+@guard(WP)
+def young_person(request: HttpRequest, pk: int) -> HttpResponse:
+    person = visible_person(request, pk)
+    audit.record(request, audit.Action.VIEW, person)
+    today = dt.date.today()
+    recorded = {pk: set(person.care_leaver_info.values_list("birthday", flat=True))}
+    return render(
+        request,
+        "workplace/young_person.html",
+        {
+            "title": person.name,
+            "person": person,
+            "codes": codes,
+            "duties": services.duties_for([person], recorded, today),
+            "review_due": services.review_due(
+                person.pathway_plan_started, person.pathway_plan_reviewed, today
+            ),
+            "info": person.care_leaver_info.order_by("birthday"),
+            "reviews": person.pathway_reviews.all()[:5],
+            "appointments": person.appointments.select_related("adviser__user")[:20],
+            "goals": person.goals.all(),
+            "referrals": person.referrals.select_related("opportunity__employer"),
+            "letters": person.status_letters.select_related("issued_by"),
+            "interests": choice_labels(person.interests, services.INTEREST_LABELS),
+            "skills": choice_labels(person.skills, services.SKILL_LABELS),
+            "barriers": choice_labels(person.barriers, dict(forms.BARRIERS)),
+        },
+    )
+
+
+def _shown(request: HttpRequest, obj: Any, form: Any = None) -> None:
+    """A page showing a young person's record (a form to change it included) is a view of their
+    personal data: audited like any other view."""
+    detail: dict[str, Any] = {"form": True} if form is not None else {}
+    if form is not None and form.is_bound:
+        detail["errors"] = sorted(form.errors)
+    audit.record(request, audit.Action.VIEW, obj, detail=detail)
+
+
+def _child_form(
+    request: HttpRequest,
+    pk: int,
+    form_class: type,
+    template_title: str,
+    done: str,
+    instance: Any = None,
+    **form_kwargs: Any,
+) -> HttpResponse:
+    person = visible_person(request, pk, Action.CHANGE)
+    form = form_class(request.POST or None, instance=instance, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            obj = form.save(commit=False)
+            obj.organisation = person.organisation
+            obj.young_person = person
+            obj.save()
+            audit.record(request, audit.Action.CHANGE if instance else audit.Action.CREATE, obj)
+        messages.success(request, done)
+        return redirect("workplace:young-person", person.pk)
+    _shown(request, instance if instance is not None else person, form)
+    return render(
+        request,
+        "workplace/child_form.html",
+        {"title": template_title, "form": form, "person": person},
+    )
+
+
+@guard(WP, Action.CHANGE)
+def appointment_new(request: HttpRequest, pk: int) -> HttpResponse:
+    council = visible_person(request, pk, Action.CHANGE).organisation
+    return _child_form(
+        request,
+        pk,
+        forms.AppointmentForm,
+        "Book an appointment",
+        "The appointment has been booked",
+        organisation=council,
+    )
+
+
+@guard(WP, Action.CHANGE)
+def appointment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible_or_404(request, Appointment.objects.all(), WP, Action.CHANGE, pk=pk)
+    return _child_form(
+        request,
+        item.young_person_id,
+        forms.AppointmentForm,
+        "Update the appointment and session notes",
+        "The appointment has been updated",
+        instance=item,
+        organisation=item.organisation,
+    )
+
+
+@guard(WP, Action.CHANGE)
+def goal_new(request: HttpRequest, pk: int) -> HttpResponse:
+    return _child_form(
+        request, pk, forms.GoalForm, "Add a goal to the action plan", "The goal has been added"
+    )
+
+
+@guard(WP, Action.CHANGE)
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible_or_404(request, Goal.objects.all(), WP, Action.CHANGE, pk=pk)
+    return _child_form(
+        request,
+        item.young_person_id,
+        forms.GoalForm,
+        "Update a goal",
+        "The goal has been updated",
+        instance=item,
+    )
+
+
+@guard(WP, Action.CHANGE)
+def care_leaver_info(request: HttpRequest, pk: int) -> HttpResponse:
+    person = visible_person(request, pk, Action.CHANGE)
+    today = dt.date.today()
+    initial = {
+        "birthday": services.info_birthday_for(person, today),
+        "recorded_on": today,
+        "in_touch": person.in_touch,
+        "activity": person.activity,
+        "accommodation": person.accommodation,
+    }
+    form = forms.CareLeaverInfoForm(request.POST or None, initial=initial, young_person=person)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        info = services.record_care_leaver_info(
+            person,
+            age=data["birthday"],
+            recorded_on=data["recorded_on"],
+            in_touch=data["in_touch"],
+            activity=data["activity"],
+            accommodation=data["accommodation"],
+            user=request.user,
+        )
+        audit.record(request, audit.Action.CREATE, info, detail={"birthday": info.birthday})
+        messages.success(request, f"Information for the {info.birthday}th birthday is recorded")
+        return redirect("workplace:young-person", person.pk)
+    _shown(request, person, form)
+    return render(
+        request,
+        "workplace/child_form.html",
+        {"title": "Record care leaver information", "form": form, "person": person},
+    )
+
+
+@guard(WP, Action.CHANGE)
+def pathway_review(request: HttpRequest, pk: int) -> HttpResponse:
+    person = visible_person(request, pk, Action.CHANGE)
+    form = forms.PathwayReviewForm(request.POST or None, initial={"reviewed_on": dt.date.today()})
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            review = person.pathway_reviews.create(
+                organisation=person.organisation,
+                reviewed_on=form.cleaned_data["reviewed_on"],
+                summary=form.cleaned_data["summary"],
+                recorded_by=request.user,  # type: ignore[misc]  # signed in: guard
+            )
+            latest = person.pathway_reviews.order_by("-reviewed_on").first()
+            person.pathway_plan_reviewed = latest.reviewed_on if latest else None
+            if person.pathway_plan_started is None:
+                person.pathway_plan_started = review.reviewed_on
+            person.save(update_fields=["pathway_plan_reviewed", "pathway_plan_started"])
+            audit.record(request, audit.Action.CREATE, review)
+        messages.success(request, "The pathway plan review is recorded")
+        return redirect("workplace:young-person", person.pk)
+    _shown(request, person, form)
+    return render(
+        request,
+        "workplace/child_form.html",
+        {"title": "Record a pathway plan review", "form": form, "person": person},
+    )
+
+
+@guard(WP, Action.CHANGE)
+def letter_new(request: HttpRequest, pk: int) -> HttpResponse:
+    person = visible_person(request, pk, Action.CHANGE)
+    eligible = person.legal_status in (
+        YoungPerson.LegalStatus.RELEVANT,
+        YoungPerson.LegalStatus.FORMER_RELEVANT,
+        YoungPerson.LegalStatus.ELIGIBLE,
+    )
+    form = forms.LetterForm(request.POST or None)
+    if request.method == "POST" and eligible and form.is_valid():
+        letter = services.issue_status_letter(
+            person, form.cleaned_data["addressed_to"], request.user
+        )
+        audit.record(request, audit.Action.CREATE, letter, detail={"to": letter.addressed_to})
+        return redirect("workplace:letter", letter.pk)
+    _shown(request, person, form)
+    return render(
+        request,
+        "workplace/letter_form.html",
+        {
+            "title": "Letter confirming care leaver status",
+            "form": form,
+            "person": person,
+            "eligible": eligible,
+        },
+    )
+
+
+@guard(WP)
+def letter(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible_or_404(
+        request,
+        StatusLetter.objects.select_related("young_person", "issued_by", "organisation"),
+        WP,
+        pk=pk,
+    )
+    audit.record(request, audit.Action.DOWNLOAD, item)
+    return render(
+        request,
+        "workplace/letter.html",
+        {"title": f"Care leaver status letter {item.reference}", "letter": item},
+    )
