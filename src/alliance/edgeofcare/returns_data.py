@@ -4,19 +4,16 @@ loaded by name here and nowhere else in Edge of Care."""
 
 from __future__ import annotations
 
-import importlib
-import logging
-from typing import Protocol, cast
+from typing import Protocol
 
 import polars as pl
 
 from alliance.organisations.models import Organisation
-
-log = logging.getLogger(__name__)
+from alliance.returns import interface
 
 
 class ReturnsFunctions(Protocol):
-    """The two functions of the returns app (`alliance.returns.services`) Edge of Care uses."""
+    """The two functions of the returns app's interface Edge of Care uses."""
 
     def latest_tables(
         self, organisation: Organisation | int, kind: str, year: int | None = None
@@ -27,42 +24,22 @@ class ReturnsFunctions(Protocol):
     ) -> str: ...
 
 
-def _returns() -> ReturnsFunctions | None:
-    """`alliance.returns.services` when the returns app provides it, else None."""
-    try:
-        # Imported by name: the returns app is built by another team and may not have it yet.
-        returns_services = importlib.import_module("alliance.returns.services")
-    except ImportError:
-        return None
-    if not all(hasattr(returns_services, n) for n in ("pseudonymise_id", "latest_tables")):
-        return None
-    return cast(ReturnsFunctions, returns_services)
+def _returns() -> ReturnsFunctions:
+    """The returns app's interface (a function, so tests can give Edge of Care other returns)."""
+    return interface
 
 
 def returns_tables(organisation: Organisation, kind: str) -> dict[str, pl.DataFrame]:
     """The council's latest accepted returns of `kind` ("ssda903" or "cin"), every year stacked;
-    {} when the returns app is not there yet or nothing is uploaded."""
-    module = _returns()
-    if module is None:
-        return {}
-    try:
-        return module.latest_tables(organisation, kind) or {}
-    except Exception:  # the returns app is another team's: never let it break case work
-        log.exception("could not read %s returns for %s", kind, organisation)
-        return {}
+    {} when nothing is uploaded."""
+    return _returns().latest_tables(organisation, kind)
 
 
 def pseudonym(organisation: Organisation, child_id: str, kind: str = "ssda903") -> str | None:
-    """The child's pseudonym as the council's `kind` returns hold it (SSDA903 `CHILD` and the CIN
-    census `LAchildID` are pseudonymised differently)."""
-    module = _returns()
-    if module is None or not child_id:
+    """The child's pseudonym as the council's returns hold it; None for no id."""
+    if not child_id:
         return None
-    try:
-        return str(module.pseudonymise_id(organisation, child_id, kind=kind))
-    except Exception:  # e.g. the council has no key yet: nothing can be matched
-        log.exception("could not pseudonymise a child id for %s", organisation)
-        return None
+    return _returns().pseudonymise_id(organisation, child_id, kind=kind) or None
 
 
 def table_named(tables: dict[str, pl.DataFrame], *names: str) -> pl.DataFrame | None:

@@ -1,4 +1,11 @@
-"""What other apps may read from the returns app, already safe to show.
+"""What other apps may read from the returns app: the one module they import (an import-linter
+contract enforces it).
+
+For the council's own work (Edge of Care matching its own children, WorkPlace showing its own
+council's figures): `latest_tables`, `pseudonymise_id` and `own_indicator_history`, exact, since
+the council's own staff may see them.
+
+For everyone else, figures already safe to show:
 
 A council's own return indicators are shown outside the returns app (the programme's need page,
 which DfE analysts and administrators reach for every council). Shown exactly, they would undo
@@ -18,6 +25,8 @@ through `suppressed_indicators`, which hides, for a council the viewer is not en
 from __future__ import annotations
 
 from typing import Any
+
+import polars as pl
 
 from alliance.organisations.models import Organisation
 from alliance.returns import services
@@ -139,3 +148,22 @@ def _number(value: Any, unit: str) -> str:
         return ""
     text = f"{value:,.1f}".rstrip("0").rstrip(".")
     return f"{text}%" if unit == "%" else text
+
+
+def latest_tables(
+    organisation: Organisation | int, kind: str, year: int | None = None
+) -> dict[str, pl.DataFrame]:
+    """The council's latest accepted, pseudonymised tables of `kind` ("ssda903" or "cin"), every
+    year stacked (or one `year`); {} when nothing is uploaded. For the council's own services."""
+    return services.latest_tables(organisation, kind, year)
+
+
+def pseudonymise_id(organisation: Organisation | int, child_id: str, kind: str = "ssda903") -> str:
+    """The council's keyed pseudonym of one of its children's ids, as its stored tables hold it."""
+    return services.pseudonymise_id(organisation, child_id, kind)
+
+
+def own_indicator_history(organisation: Organisation | int, kind: str) -> list[dict[str, Any]]:
+    """The council's own return indicators by year ({year, indicator, label, value, numerator,
+    denominator, unit}), exact: for pages only the council's own staff reach."""
+    return services.indicator_history(organisation, kind)

@@ -1,29 +1,17 @@
-"""What WorkPlace reads from the council's statutory returns: the SSDA903 indicators by year. The
-returns app is loaded by name here and nowhere else in WorkPlace."""
+"""What WorkPlace reads from the council's statutory returns: its own SSDA903 indicators by year,
+through the returns app's interface (`alliance.returns.interface`), read here and nowhere else in
+WorkPlace."""
 
 from __future__ import annotations
 
-import importlib
-from typing import Any, Protocol, cast
+from typing import Any
 
 from alliance.organisations.models import Organisation
+from alliance.returns import interface
 
 
-class ReturnsFunctions(Protocol):
-    """The one function of the returns app (`alliance.returns.services`) WorkPlace uses."""
-
-    def indicator_history(
-        self, organisation: Organisation | int, kind: str
-    ) -> list[dict[str, Any]]: ...
-
-
-def ssda903_indicator_history(organisation: Organisation) -> list[dict[str, Any]] | None:
-    """The council's SSDA903 indicator rows ({year, indicator, label, value, numerator,
-    denominator, unit}) from its accepted uploads; None when the returns app does not provide
-    them yet."""
-    try:
-        # Imported by name: the returns app provides this interface when its engineer lands it.
-        returns = cast(ReturnsFunctions, importlib.import_module("alliance.returns.services"))
-        return returns.indicator_history(organisation, "ssda903")
-    except (ImportError, AttributeError):
-        return None
+def ssda903_indicator_history(organisation: Organisation) -> list[dict[str, Any]]:
+    """The council's own SSDA903 indicator rows ({year, indicator, label, value, numerator,
+    denominator, unit}) from its accepted uploads; [] when nothing is uploaded. WorkPlace's
+    pages are the council's own, so the figures are exact."""
+    return interface.own_indicator_history(organisation, "ssda903")

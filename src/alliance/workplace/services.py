@@ -679,11 +679,8 @@ def national_comparison(organisation: Organisation) -> dict[str, Any]:
 
 def returns_history(organisation: Organisation) -> tuple[bool, dict[str, dict[int, float | None]]]:
     """The council's own SSDA903 care-leaver EET figures by year, from its accepted uploads.
-    (available, {band: {year: value}}); available is False when the returns service is not there
-    yet or nothing is uploaded."""
+    (available, {band: {year: value}}); available is False when nothing is uploaded."""
     rows = returns_data.ssda903_indicator_history(organisation)
-    if rows is None:
-        return False, {}
     found: dict[str, dict[int, float | None]] = {band: {} for band, *_ in AGE_BANDS}
     for row in rows:
         label = str(row.get("label") or row.get("indicator") or "")

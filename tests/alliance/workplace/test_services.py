@@ -288,9 +288,6 @@ def test_eet_share_by_age_band_and_collection_year(reference_data):
 
 @pytest.mark.django_db
 def test_returns_history_reads_the_returns_interface(reference_data, monkeypatch):
-    import sys
-    import types
-
     council = wp.south_tyneside()
     # The real interface, with nothing uploaded: nothing to show, and the page says so.
     assert services.returns_history(council) == (False, {"17-18": {}, "19-21": {}})
@@ -313,8 +310,11 @@ def test_returns_history_reads_the_returns_interface(reference_data, monkeypatch
         },
     ]
     seen = []
-    uploaded = types.SimpleNamespace(indicator_history=lambda org, kind: seen.append(kind) or rows)
-    monkeypatch.setitem(sys.modules, "alliance.returns.services", uploaded)
+    from alliance.returns import interface
+
+    monkeypatch.setattr(
+        interface, "own_indicator_history", lambda org, kind: seen.append(kind) or rows
+    )
     available, history = services.returns_history(council)
     assert available
     assert seen == ["ssda903"]
