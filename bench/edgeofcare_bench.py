@@ -25,7 +25,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from service import ROOT, Session, run_alliance, running_service, timed  # bench/service.py
+from service import (  # bench/service.py
+    ROOT,
+    Session,
+    run_alliance,
+    running_service,
+    throwaway_env,
+    timed,
+)
 
 PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway database's fictional people
 
@@ -159,13 +166,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="eoc-bench-") as tmp:
         var = Path(tmp)
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env.update(
-            DJANGO_SETTINGS_MODULE="alliance.config.settings",
-            ALLIANCE_VAR_DIR=str(var),
-            ALLIANCE_KEYS_DIR=str(var / "keys"),
-            DATABASE_URL=f"sqlite:///{var / 'alliance.sqlite3'}",
-        )
+        env = throwaway_env(var)
         t = time.perf_counter()
         run_alliance(env, "manage", "migrate", "--no-input", "-v0")
         run_alliance(env, "load-reference")

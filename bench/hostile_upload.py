@@ -34,7 +34,7 @@ from html import unescape
 from pathlib import Path
 
 from returns_bench import YEAR, _csrf, _multipart  # bench/returns_bench.py
-from service import run_alliance, running_service  # bench/service.py
+from service import run_alliance, running_service, throwaway_env  # bench/service.py
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "hostile-upload.md"
@@ -185,16 +185,8 @@ def main() -> None:
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="hostile-upload-") as folder:
         var = Path(folder)
-        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
-        env.update(
-            DJANGO_SETTINGS_MODULE="alliance.config.settings",
-            ALLIANCE_VAR_DIR=str(var / "var"),
-            ALLIANCE_KEYS_DIR=str(var / "keys"),
-            DATABASE_URL=f"sqlite:///{var / 'var' / 'bench.sqlite3'}",
-            ALLIANCE_TASK_WORKERS=str(args.task_workers),
-        )
+        env = throwaway_env(var, ALLIANCE_TASK_WORKERS=str(args.task_workers))
         print("setting up a temporary service…", flush=True)
-        (var / "var").mkdir()
         run_alliance(env, "manage", "migrate", "--no-input", "-v0")
         run_alliance(env, "load-reference")
         for code, username in COUNCILS.items():

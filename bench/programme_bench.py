@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from service import ROOT, Session, running_service  # bench/service.py
+from service import ROOT, Session, running_service, throwaway_env  # bench/service.py
 
 PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway database
 LEAD = "lead@bench.test"
@@ -293,13 +293,7 @@ def main() -> None:
         generate()
         return
     work = Path(tempfile.mkdtemp(prefix="programme-bench-"))
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="alliance.config.settings",
-        ALLIANCE_VAR_DIR=str(work),
-        ALLIANCE_KEYS_DIR=str(work / "keys"),
-        DATABASE_URL=f"sqlite:///{work / 'bench.sqlite3'}",
-    )
+    env = throwaway_env(work)
     alliance = [sys.executable, "-m", "alliance"]
     started = time.perf_counter()
     for step in (["manage", "migrate", "--no-input", "-v0"], ["load-reference"]):

@@ -26,7 +26,7 @@ import uuid
 import zipfile
 from pathlib import Path
 
-from service import run_alliance, running_service  # bench/service.py
+from service import run_alliance, running_service, throwaway_env  # bench/service.py
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -71,13 +71,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script, step by step
     print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
     with tempfile.TemporaryDirectory(prefix="returns-bench-") as folder:
         var = Path(folder)
-        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
-        env.update(
-            DJANGO_SETTINGS_MODULE="alliance.config.settings",
-            ALLIANCE_VAR_DIR=str(var / "var"),
-            ALLIANCE_KEYS_DIR=str(var / "keys"),
-            DATABASE_URL=f"sqlite:///{var / 'var' / 'bench.sqlite3'}",
-        )
+        env = throwaway_env(var)
         print("setting up a temporary service…", flush=True)
         run_alliance(env, "manage", "migrate", "--no-input", "-v0")
         run_alliance(env, "load-reference")

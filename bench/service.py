@@ -5,6 +5,7 @@ page."""
 from __future__ import annotations
 
 import http.cookiejar
+import os
 import re
 import socket
 import statistics
@@ -24,6 +25,22 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def throwaway_env(folder: Path, **settings: str) -> dict[str, str]:
+    """This process's environment pointed at a throwaway service in `folder`: its own var folder
+    (made here), pseudonymisation keys and SQLite database, plus any further `settings`."""
+    var = folder / "var"
+    var.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="alliance.config.settings",
+        ALLIANCE_VAR_DIR=str(var),
+        ALLIANCE_KEYS_DIR=str(folder / "keys"),
+        DATABASE_URL=f"sqlite:///{var / 'bench.sqlite3'}",
+        **settings,
+    )
+    return env
 
 
 def run_alliance(env: dict[str, str], *args: str) -> str:
