@@ -44,3 +44,8 @@ def user(role: Role | None = None, org: Organisation | None = None, **fields: An
 
 def member_of(org: Organisation, role: Role) -> User:
     return user(role, org)
+
+
+def body_of(response: Any) -> bytes:
+    """A response's whole body, whether it was streamed (CSV downloads) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content

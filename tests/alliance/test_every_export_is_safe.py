@@ -19,6 +19,7 @@ import pytest
 from openpyxl import load_workbook
 
 from statutory.engine.cells import DANGEROUS
+from tests import factories
 from tests.alliance import world
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def _cells(response: Any) -> list[Any] | None:
     kind = response.get("Content-Type", "")
     if not kind.startswith(("text/csv", XLSX)):
         return None
-    body = b"".join(response.streaming_content) if response.streaming else response.content
+    body = factories.body_of(response)
     if kind.startswith("text/csv"):
         rows = csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""))
         return [cell for row in rows for cell in row]

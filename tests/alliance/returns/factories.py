@@ -7,7 +7,6 @@ import functools
 import io
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -49,8 +48,3 @@ def cin_file(tmp_root: Path, la: str, children: int = 40, year: int = 2025) -> S
     if not out.exists():
         generate(out, children, year=year, la=la)
     return SimpleUploadedFile("census.xml", out.read_bytes(), content_type="application/xml")
-
-
-def body_of(response: Any) -> bytes:
-    """A response's whole body, whether it was streamed (CSV downloads) or not."""
-    return b"".join(response.streaming_content) if response.streaming else response.content

@@ -18,7 +18,7 @@ from alliance.accounts.models import Role
 from alliance.returns import services
 from alliance.returns.models import DataSharingAgreement
 from tests import factories
-from tests.alliance.returns.factories import YEAR, body_of, csv_files, ssda903_folders
+from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +146,7 @@ def test_a_council_covered_by_two_agreements_is_pooled_once(
     for table in ("Header", "Episodes"):
         response = pooled_csv(client, alliance, table)
         assert response.status_code == 200
-        content = body_of(response)
+        content = factories.body_of(response)
         frame = pl.read_csv(io.BytesIO(content), infer_schema=False)
         counts = dict(frame.group_by("COUNCIL").len().iter_rows())
         assert counts == {
@@ -339,7 +339,7 @@ def test_no_pooled_or_aggregate_view_or_download_carries_a_direct_identifier(
         client.force_login(person)
         for address in urls:
             response = client.get(address)
-            content = body_of(response)
+            content = factories.body_of(response)
             body = content.decode()
             if who == "alliance lead":
                 assert response.status_code == 200, address

@@ -35,7 +35,6 @@ from alliance.returns.models import DataSharingAgreement, Upload
 from alliance.returns.views import BREAKDOWNS
 from tests import factories
 from tests.alliance.programme import factories as programme_factories
-from tests.alliance.returns.factories import body_of
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +162,7 @@ def seen(client, place: Place) -> list[tuple[str, str, str, str]]:  # type: igno
                 cells.append((caption, name, column, td.text_content().strip()))
     download = client.get(reverse("returns:aggregates-download"), query)
     assert download.status_code == 200
-    frame = pl.read_csv(io.BytesIO(body_of(download)), infer_schema=False)
+    frame = pl.read_csv(io.BytesIO(factories.body_of(download)), infer_schema=False)
     csv_cells = [tuple(r) for r in frame.select("table", "council", "category", "count").rows()]
     assert sorted(csv_cells) == sorted(cells)  # the CSV is the page, no more
     return cells + csv_cells
