@@ -1170,18 +1170,13 @@ def excel_report(upload: Upload) -> Path:
         columns.append("message")
     stored = pl.scan_parquet(source).select(pl.len()).collect().item() if columns else 0
     total = min(stored, EXCEL_MAX_ROWS)
+    # the council's own ids and values, put back row for row from the re-identification file
     identities = folder / f"{IDENTITIES}.parquet"
-    real: pl.LazyFrame | None = None
-    if (
-        identities.exists()
-        and pl.scan_parquet(identities).select(pl.len()).collect().item() == stored
-    ):
-        real = pl.scan_parquet(identities)
-        put_back = [
-            c
-            for c in ("child_id", "values")
-            if c in columns and c in pl.read_parquet_schema(identities)
-        ]
+    real = pl.scan_parquet(identities) if identities.exists() else None
+    put_back: list[str] = []
+    if real is not None and real.select(pl.len()).collect().item() == stored:
+        names = real.collect_schema().names()
+        put_back = [c for c in ("child_id", "values") if c in columns and c in names]
 
     def write(target: Path) -> None:
         book = new_workbook(str(target), {"constant_memory": True})
