@@ -87,3 +87,17 @@ def record_denied(
             "lookup": {k: str(v) for k, v in (lookup or {}).items()},
         },
     )
+
+
+def record_refusal(
+    sender: object,
+    *,
+    request: HttpRequest,
+    area: str,
+    action: str,
+    model: type[Model] | None = None,
+    lookup: dict[str, Any] | None = None,
+    **_signal: Any,
+) -> None:
+    """Receives `alliance.access.policy.refused` (connected in AuditConfig.ready)."""
+    record_denied(request, area=area, action=action, model=model, lookup=lookup)
