@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 from django.utils.text import slugify
 
 from alliance.organisations.models import (
@@ -202,8 +203,6 @@ def load_neighbours(data_dir: Path) -> LoadReport:
 def load_centres(data_dir: Path) -> LoadReport:
     """The mean grid reference of each council's postcodes: good enough for 'how far apart are
     these two councils' (distances are straight lines in metres on the OS grid)."""
-    import polars as pl
-
     report = LoadReport("Council area centres (ONS postcode directory)")
     postcodes = data_dir / POSTCODES
     lookup = data_dir / LTLA_UTLA
