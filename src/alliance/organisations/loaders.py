@@ -172,28 +172,22 @@ def load_neighbours(data_dir: Path) -> LoadReport:
     }
     for key, (neighbour_id, closeness) in wanted.items():
         link = existing.pop(key, None)
+        if link is not None and (link.neighbour_id, link.closeness) == (neighbour_id, closeness):
+            report.unchanged += 1
+            continue
         if link is None:
-            StatisticalNeighbour.objects.create(
-                council_id=key[0],
-                rank=key[1],
-                neighbour_id=neighbour_id,
-                closeness=closeness,
-                model="2025",
-            )
             report.loaded += 1
-        elif (link.neighbour_id, link.closeness) != (neighbour_id, closeness):
+        else:
             # Ranks can swap within a council: clear the old row first so the unique constraint holds.
             link.delete()
-            StatisticalNeighbour.objects.create(
-                council_id=key[0],
-                rank=key[1],
-                neighbour_id=neighbour_id,
-                closeness=closeness,
-                model="2025",
-            )
             report.changed += 1
-        else:
-            report.unchanged += 1
+        StatisticalNeighbour.objects.create(
+            council_id=key[0],
+            rank=key[1],
+            neighbour_id=neighbour_id,
+            closeness=closeness,
+            model="2025",
+        )
     for stale in existing.values():
         stale.delete()
         report.changed += 1
