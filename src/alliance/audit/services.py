@@ -89,15 +89,7 @@ def record_denied(
     )
 
 
-def record_refusal(
-    sender: object,
-    *,
-    request: HttpRequest,
-    area: str,
-    action: str,
-    model: type[Model] | None = None,
-    lookup: dict[str, Any] | None = None,
-    **_signal: Any,
-) -> None:
-    """Receives `alliance.access.policy.refused` (connected in AuditConfig.ready)."""
-    record_denied(request, area=area, action=action, model=model, lookup=lookup)
+def record_refusal(sender: object, signal: object = None, **refusal: Any) -> None:
+    """Receives `alliance.access.policy.refused` (connected in AuditConfig.ready): `request`,
+    `area`, `action` and, for a record, `model` and `lookup`."""
+    record_denied(**refusal)
