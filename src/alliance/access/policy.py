@@ -147,7 +147,7 @@ def _memberships(user: Any) -> list[tuple[int, str, str]]:
     cached = getattr(user, "_alliance_memberships", None)
     if cached is None:
         cached = list(user.memberships.values_list("organisation_id", "organisation__kind", "role"))
-        user._alliance_memberships = cached  # type: ignore[attr-defined]
+        user._alliance_memberships = cached
     return cached
 
 
