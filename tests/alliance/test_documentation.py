@@ -8,8 +8,11 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+import typer.main
 from django.core.management import call_command
+from django.db.migrations.loader import MigrationLoader
 
+from alliance.cli import app
 from alliance.config import env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,10 +34,8 @@ def test_every_setting_is_documented():
     )
 
 
-def _commands(app, prefix: str = "") -> set[str]:
-    import typer.main
-
-    group = typer.main.get_command(app)
+def _commands(typer_app, prefix: str = "") -> set[str]:
+    group = typer.main.get_command(typer_app)
     names: set[str] = set()
 
     def walk(cmd, path):  # type: ignore[no-untyped-def]
@@ -50,8 +51,6 @@ def _commands(app, prefix: str = "") -> set[str]:
 
 
 def test_every_command_is_documented():
-    from alliance.cli import app
-
     text = (ROOT / "docs" / "cli.md").read_text()
     missing = sorted(name for name in _commands(app) if f"`alliance {name}" not in text)
     assert not missing, f"commands missing from docs/cli.md: {missing}"
@@ -64,8 +63,6 @@ def test_no_model_change_lacks_a_migration():
 
 
 def test_each_app_has_one_line_of_migration_history():
-    from django.db.migrations.loader import MigrationLoader
-
     loader = MigrationLoader(None, ignore_no_migrations=True)
     leaves = loader.graph.leaf_nodes()
     apps = [app for app, _ in leaves]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from django.apps import apps
+
 from alliance.config import gunicorn
 
 
@@ -15,8 +17,6 @@ def test_the_slow_imports_apps_name_are_imported_ahead_of_time(monkeypatch):
 
 
 def test_a_missing_library_is_logged_not_fatal(monkeypatch, caplog):
-    from django.apps import apps
-
     config = apps.get_app_config("edgeofcare")
     monkeypatch.setattr(config, "slow_imports", ("alliance.no_such_module",), raising=False)
     gunicorn._warm_up()

@@ -17,16 +17,20 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
+from django.dispatch import Signal
 from django.http import Http404, HttpRequest, HttpResponseBase
 
-from alliance.accounts.roles import Role
+from alliance.access.roles import Role
 
-if TYPE_CHECKING:
-    from alliance.accounts.models import User
+#: Sent each time the policy refuses a person (a guarded page, or another organisation's record),
+#: with `request`, `area`, `action` and, for a record, `model` and `lookup`. The audit app records
+#: every refusal from it; the policy itself imports nothing above it (see docs/architecture.md).
+refused = Signal()
 
 
 class Area(StrEnum):
@@ -137,22 +141,23 @@ class Scope:
 NO_SCOPE = Scope(everything=False, organisation_ids=frozenset())
 
 
-def _memberships(user: User) -> list[tuple[int, str, str]]:
+def _memberships(user: Any) -> list[tuple[int, str, str]]:
     """(organisation id, organisation kind, role) for each of the person's memberships, cached on
     the user object for the request."""
     cached = getattr(user, "_alliance_memberships", None)
     if cached is None:
         cached = list(user.memberships.values_list("organisation_id", "organisation__kind", "role"))
-        user._alliance_memberships = cached  # type: ignore[attr-defined]
+        user._alliance_memberships = cached
     return cached
 
 
 def _alliance_reach(alliance_ids: Iterable[int]) -> set[int]:
-    from alliance.organisations.models import AllianceMember
-
+    """The alliances and their member councils' organisations. The model is looked up in the app
+    registry, not imported: organisations sit above the policy in the layers."""
+    members = apps.get_model("organisations", "AllianceMember")
     ids = set(alliance_ids)
     ids.update(
-        AllianceMember.objects.filter(alliance_id__in=ids).values_list(
+        members.objects.filter(alliance_id__in=ids).values_list(
             "council__organisation_id", flat=True
         )
     )
@@ -229,20 +234,32 @@ def get_visible_or_404[M: Model](
     **lookup: Any,
 ) -> M:
     """Fetch one record the person reaches, or 404. When the record exists but belongs to an
-    organisation out of reach, the attempt is audited before the 404 (which reveals nothing)."""
-    from alliance.audit import services as audit
-
+    organisation out of reach, the attempt is audited (through `refused`) before the 404 (which
+    reveals nothing)."""
     try:
         return visible_to(request.user, queryset, area, action, via).get(**lookup)
     except ObjectDoesNotExist:
         if queryset.filter(**lookup).exists():
-            audit.record_denied(
-                request, area=area, action=action, model=queryset.model, lookup=lookup
+            refused.send(
+                get_visible_or_404,
+                request=request,
+                area=area,
+                action=action,
+                model=queryset.model,
+                lookup=lookup,
             )
         raise Http404("No such record") from None
 
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
+
+
+def _to_sign_in(request: HttpRequest) -> HttpResponseBase:
+    # django.contrib.auth.views imports the auth models, which need the app registry; app configs
+    # import this module (for Area) while the registry is still being filled
+    from django.contrib.auth.views import redirect_to_login  # noqa: PLC0415  needs ready registry
+
+    return redirect_to_login(request.get_full_path())
 
 
 def public[ViewFunc: Callable[..., HttpResponseBase]](view: ViewFunc) -> ViewFunc:
@@ -257,9 +274,7 @@ def signed_in[ViewFunc: Callable[..., HttpResponseBase]](view: ViewFunc) -> View
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
+            return _to_sign_in(request)
         return view(request, *args, **kwargs)
 
     wrapper._alliance_access = "signed-in"  # type: ignore[attr-defined]
@@ -267,22 +282,18 @@ def signed_in[ViewFunc: Callable[..., HttpResponseBase]](view: ViewFunc) -> View
 
 
 def guard(area: Area, action: Action = Action.VIEW) -> Callable[[ViewFunc], ViewFunc]:
-    """Require sign-in and a grant of `action` in `area`; otherwise redirect to sign in, or show
-    'You do not have access' (403) and audit the attempt."""
+    """Require sign-in and a grant of `action` in `area`; otherwise redirect to sign in, or refuse:
+    the attempt is audited (through `refused`) and `PermissionDenied` shows the service's 403 page
+    (`handler403` in alliance.config.urls)."""
 
     def decorate(view: ViewFunc) -> ViewFunc:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
-                from django.contrib.auth.views import redirect_to_login
-
-                return redirect_to_login(request.get_full_path())
+                return _to_sign_in(request)
             if not can(request.user, area, action):
-                from alliance.audit import services as audit
-                from alliance.common.views import forbidden
-
-                audit.record_denied(request, area=area, action=action)
-                return forbidden(request)
+                refused.send(guard, request=request, area=area, action=action)
+                raise PermissionDenied
             return view(request, *args, **kwargs)
 
         wrapper._alliance_access = (area, action)  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from alliance.access.policy import roles_of
-from alliance.accounts.roles import Role
+from alliance.access.roles import Role
 
 
 def is_staff_administrator(user: Any) -> bool:

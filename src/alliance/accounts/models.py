@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from alliance.accounts.roles import Role
+from alliance.access.roles import Role
 from alliance.organisations.models import Organisation
 
 __all__ = ["Membership", "Role", "SignInAttempt", "User"]

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from alliance.access.policy import Area
+from alliance.access.policy import Area, refused
 from alliance.common.navigation import Section
 
 
@@ -17,3 +17,9 @@ class AuditConfig(AppConfig):
             order=90,
         ),
     )
+
+    def ready(self) -> None:
+        # every refusal by the access policy is written to the log
+        from alliance.audit.services import record_refusal  # noqa: PLC0415  models need ready registry
+
+        refused.connect(record_refusal, dispatch_uid="alliance.audit.refusals")

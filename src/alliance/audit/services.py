@@ -87,3 +87,9 @@ def record_denied(
             "lookup": {k: str(v) for k, v in (lookup or {}).items()},
         },
     )
+
+
+def record_refusal(sender: object, signal: object = None, **refusal: Any) -> None:
+    """Receives `alliance.access.policy.refused` (connected in AuditConfig.ready): `request`,
+    `area`, `action` and, for a record, `model` and `lookup`."""
+    record_denied(**refusal)

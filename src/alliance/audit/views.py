@@ -1,4 +1,5 @@
-"""The audit log, for administrators: read-only, filterable, exportable."""
+"""The audit log, for administrators: read-only, filterable, exportable; and the page for a form
+refused by the CSRF check, which is written to the log."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 
 from alliance.access.policy import Action, Area, guard
@@ -95,3 +96,10 @@ def _export(request: HttpRequest, events: QuerySet[AuditEvent]) -> StreamingHttp
             )
 
     return csv_response("audit-log.csv", header, rows())
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form post refused by the CSRF check (a forged or stale form): audited, then refused
+    (settings.CSRF_FAILURE_VIEW)."""
+    audit.record(request, audit.Action.ACCESS_DENIED, object_type="csrf", detail={"reason": reason})
+    return render(request, "common/csrf_failure.html", status=403)

@@ -38,6 +38,8 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 403 page ("handler403"): shown whenever a view raises PermissionDenied, as the access
+    policy's `guard` does (which has audited the refusal already)."""
     return render(request, "common/403.html", status=403)
 
 
@@ -47,10 +49,3 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "common/500.html", status=500)
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    from alliance.audit import services as audit
-
-    audit.record(request, audit.Action.ACCESS_DENIED, object_type="csrf", detail={"reason": reason})
-    return render(request, "common/csrf_failure.html", status=403)

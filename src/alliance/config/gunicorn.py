@@ -13,6 +13,7 @@ import logging
 import threading
 from typing import Any
 
+from django.apps import apps
 from gunicorn.glogging import Logger
 
 from alliance.common.logsafe import safe_path
@@ -21,8 +22,6 @@ log = logging.getLogger("alliance.serve")
 
 
 def _warm_up() -> None:
-    from django.apps import apps
-
     for config in apps.get_app_configs():
         for module in getattr(config, "slow_imports", ()):
             try:

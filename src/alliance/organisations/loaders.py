@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 from django.utils.text import slugify
 
 from alliance.organisations.models import (
@@ -171,28 +172,22 @@ def load_neighbours(data_dir: Path) -> LoadReport:
     }
     for key, (neighbour_id, closeness) in wanted.items():
         link = existing.pop(key, None)
+        if link is not None and (link.neighbour_id, link.closeness) == (neighbour_id, closeness):
+            report.unchanged += 1
+            continue
         if link is None:
-            StatisticalNeighbour.objects.create(
-                council_id=key[0],
-                rank=key[1],
-                neighbour_id=neighbour_id,
-                closeness=closeness,
-                model="2025",
-            )
             report.loaded += 1
-        elif (link.neighbour_id, link.closeness) != (neighbour_id, closeness):
+        else:
             # Ranks can swap within a council: clear the old row first so the unique constraint holds.
             link.delete()
-            StatisticalNeighbour.objects.create(
-                council_id=key[0],
-                rank=key[1],
-                neighbour_id=neighbour_id,
-                closeness=closeness,
-                model="2025",
-            )
             report.changed += 1
-        else:
-            report.unchanged += 1
+        StatisticalNeighbour.objects.create(
+            council_id=key[0],
+            rank=key[1],
+            neighbour_id=neighbour_id,
+            closeness=closeness,
+            model="2025",
+        )
     for stale in existing.values():
         stale.delete()
         report.changed += 1
@@ -202,8 +197,6 @@ def load_neighbours(data_dir: Path) -> LoadReport:
 def load_centres(data_dir: Path) -> LoadReport:
     """The mean grid reference of each council's postcodes: good enough for 'how far apart are
     these two councils' (distances are straight lines in metres on the OS grid)."""
-    import polars as pl
-
     report = LoadReport("Council area centres (ONS postcode directory)")
     postcodes = data_dir / POSTCODES
     lookup = data_dir / LTLA_UTLA

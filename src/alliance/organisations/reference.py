@@ -9,6 +9,7 @@ changes nothing.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,13 +86,8 @@ def require(
     value = data.get(column, "")
     if not value:
         raise ReferenceFileError(path, "value is missing", row=row, column=column)
-    if pattern is not None:
-        import re
-
-        if not re.fullmatch(pattern, value):
-            raise ReferenceFileError(
-                path, f"{value!r} is not a valid value", row=row, column=column
-            )
+    if pattern is not None and not re.fullmatch(pattern, value):
+        raise ReferenceFileError(path, f"{value!r} is not a valid value", row=row, column=column)
     return value
 
 

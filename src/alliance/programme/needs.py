@@ -27,15 +27,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from alliance.nationalpicture.loaders import KEY_INDICATORS
-from alliance.nationalpicture.models import (
+from alliance.nationalpicture.interface import (
+    KEY_INDICATORS,
+    NEIGHBOUR_MODEL,
     SIF_SUB_JUDGEMENTS,
     Grade,
     Indicator,
     IndicatorValue,
     Judgement,
+    latest_judgements,
 )
-from alliance.nationalpicture.services import NEIGHBOUR_MODEL, latest_judgements
 from alliance.organisations.models import Council, StatisticalNeighbour
 from alliance.programme.models import OfstedArea, Partner
 from alliance.returns.interface import suppressed_indicators
@@ -162,7 +163,7 @@ def _fmt(value: float, unit: str) -> str:
 
 def _previous_overall(as_at: dt.date) -> dict[int, Judgement]:
     """Each council's overall judgement before its latest (as at the date)."""
-    from alliance.nationalpicture.models import OVERALL_FRAMEWORKS
+    from alliance.nationalpicture.interface import OVERALL_FRAMEWORKS
 
     rows = (
         Judgement.objects.filter(

@@ -88,7 +88,7 @@ def _published(
     """For each published code: England and neighbours' mean for our years, and each neighbour's
     latest value. Empty when the national picture is not loaded."""
     try:
-        from alliance.nationalpicture.services import compare, neighbours_of
+        from alliance.nationalpicture.interface import compare, neighbours_of
     except ImportError:  # pragma: no cover - the national picture is part of the service
         return {}
     out: dict[str, Any] = {}

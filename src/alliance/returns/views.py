@@ -25,7 +25,7 @@ from alliance.access.policy import (
     scope,
     visible_to,
 )
-from alliance.accounts.roles import Role
+from alliance.access.roles import Role
 from alliance.audit import services as audit
 from alliance.common.exports import frame_csv_response, xlsx_file_response
 from alliance.organisations.models import AllianceMember, Organisation

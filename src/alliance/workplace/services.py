@@ -668,7 +668,7 @@ NATIONAL_CODES = {"17-18": "ees-care-leavers-eet-17-18", "19-21": "ees-care-leav
 
 def national_comparison(organisation: Organisation) -> dict[str, Any]:
     """England's and the statistical neighbours' published shares (DfE), by age band."""
-    from alliance.nationalpicture import services as national
+    from alliance.nationalpicture import interface as national
 
     council = getattr(organisation, "council", None)
     if council is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.test import RequestFactory
 
@@ -91,8 +92,6 @@ def test_signed_out_and_inactive_people_reach_nothing(world):
     person = factories.user(Role.ADMINISTRATOR, orgs["dfe"])
     person.is_active = False
     assert scope(person, Area.AUDIT).nothing
-    from django.contrib.auth.models import AnonymousUser
-
     assert scope(AnonymousUser(), Area.PROGRAMME).nothing
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import logging.config
 from types import SimpleNamespace
 
 import pytest
@@ -106,8 +107,6 @@ def test_the_service_log_filter_scrubs_djangos_not_found_lines():
 
 
 def test_the_service_log_handler_carries_the_filter(settings):
-    import logging.config
-
     logging.config.dictConfig(settings.LOGGING)
     filters = [f for h in logging.getLogger().handlers for f in h.filters]
     assert any(isinstance(f, SafePathsFilter) for f in filters)

@@ -3,6 +3,8 @@ its row and column, and changes nothing."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 from pathlib import Path
@@ -12,6 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from alliance.organisations import loaders
 from alliance.organisations.models import Council, StatisticalNeighbour
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +56,6 @@ def test_real_files_give_153_councils_with_ten_ranked_neighbours(reference_data)
 
 
 def test_loading_again_changes_nothing(reference_data):
-    from alliance.organisations import loaders
-
     lines = [report.line() for report in loaders.load(settings.SHARED_DATA_DIR)]
     assert lines[0] == "Councils: 0 loaded, 0 changed, 153 unchanged, 0 rejected"
     assert (
@@ -87,9 +88,6 @@ def _council_rows() -> list[str]:
 def test_a_malformed_council_file_is_named_and_changes_nothing(
     tmp_path, reference_data, row_index, column, bad, message
 ):
-    import csv
-    import io
-
     rows = list(csv.reader(io.StringIO("\n".join(_council_rows()))))
     header = rows[0]
     rows[row_index][column] = bad

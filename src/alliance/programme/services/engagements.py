@@ -10,8 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from alliance.audit import services as audit
-from alliance.nationalpicture.loaders import KEY_INDICATORS
-from alliance.nationalpicture.services import compare, judgement_history
+from alliance.nationalpicture.interface import KEY_INDICATORS, compare, judgement_history
 from alliance.organisations.models import Council
 from alliance.programme.history import record_change, snapshot
 from alliance.programme.models import (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import time
 from pathlib import Path
 from typing import Any
@@ -23,9 +25,6 @@ def loaders() -> list[str]:
 
 def fingerprint(data_dir: Path) -> str:
     """Changes when any reference file or any loader's code changes."""
-    import hashlib
-    import importlib
-
     digest = hashlib.sha256()
     for path in sorted((data_dir / "reference").rglob("*")) + sorted(data_dir.glob("*.csv")):
         if path.is_file():
