@@ -60,8 +60,7 @@ def demo() -> None:
 @app.command()
 def worker() -> None:
     """Run the background task worker (validation runs, imports, reminders, purges)."""
-    # No autoreload: a reload can stop a running task half-way.
-    _django("db_worker", "--no-reload")
+    _django("run_worker")
 
 
 @app.command()

@@ -155,6 +155,9 @@ TASKS = {
         "BACKEND": env_str("ALLIANCE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A task worker or scheduler that has not shown a sign of life for this long is taken for dead:
+# the uploads it was checking are queued again and its task rows marked failed.
+TASK_STALE_AFTER_SECONDS = env_int("ALLIANCE_TASK_STALE_SECONDS", 600)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign-in"

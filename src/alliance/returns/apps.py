@@ -35,6 +35,8 @@ class ReturnsConfig(AppConfig):
             order=22,
         ),
     )
+    # a task worker runs these at start and every few seconds (alliance.schedule.liveness)
+    worker_housekeeping = ("alliance.returns.recovery.requeue_stalled_checks",)
     scheduled_jobs = (
         Job(
             "Returns findings retention clean-up",
