@@ -92,6 +92,7 @@ def serve(
     """Run the service: the web server (gunicorn), the task workers and the scheduler."""
     import signal
     import subprocess
+    import threading
 
     env = {
         **os.environ,
@@ -99,11 +100,13 @@ def serve(
             "DJANGO_SETTINGS_MODULE", "alliance.config.settings"
         ),
     }
-    task_worker_list = [
-        subprocess.Popen([sys.executable, "-m", "alliance", "worker"], env=env)
-        for _ in range(task_workers)
+    from alliance.common.processes import Child, supervise
+
+    alliance = [sys.executable, "-m", "alliance"]
+    children = [
+        *(Child("task worker", [*alliance, "worker"], env) for _ in range(task_workers)),
+        Child("scheduler", [*alliance, "scheduler"], env),
     ]
-    schedule = subprocess.Popen([sys.executable, "-m", "alliance", "scheduler"], env=env)
     web = subprocess.Popen(
         [
             sys.executable,
@@ -129,22 +132,22 @@ def serve(
         f"Alliance is running on http://{bind.replace('127.0.0.1', 'localhost')}/ (Ctrl+C to stop)"
     )
 
-    processes = [web, *task_worker_list, schedule]
-
-    def stop(*_: object) -> None:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    code = None
     try:
-        web.wait()
+        code = supervise(web, children, stopping)
     except KeyboardInterrupt:
         pass
     finally:
-        stop()
+        processes = [web, *(child.process for child in children)]
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
         for process in processes:
             process.wait(timeout=15)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

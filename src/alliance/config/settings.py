@@ -138,6 +138,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'alliance.sqlite3'}"),
         conn_max_age=env_int("ALLIANCE_DB_CONN_MAX_AGE", 60),
+        # a kept connection is checked before each request uses it, so the first request after
+        # the database restarts gets a new connection, not an error page
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -343,6 +343,7 @@ def retry(upload: Upload) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Checking an upload (runs in the task worker)
 
+
 def claim(upload_id: int, token: str) -> Upload | None:
     """Take the upload for this task run, or None when it is finished or another run is working
     on it (a run whose heartbeat stopped more than ALLIANCE_TASK_STALE_SECONDS ago is taken over)."""

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import InterfaceError, OperationalError, connections
+from django.utils import timezone
 
 from alliance.schedule import liveness
 from alliance.schedule.models import ProcessBeat
@@ -32,7 +34,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["once"]:
+        if options["once"]:  # from cron or a timer: one sign of life per machine
+            liveness.beat(
+                f"s-{socket.gethostname()[:40]}-once", ProcessBeat.Kind.SCHEDULER, timezone.now()
+            )
             self.check()
             return
         stop = threading.Event()
