@@ -71,16 +71,76 @@ def scheduler(
     _django("run_schedule", *(["--once"] if once else []))
 
 
+def _service_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get(
+            "DJANGO_SETTINGS_MODULE", "alliance.config.settings"
+        ),
+    }
+
+
+def _gunicorn(bind: str, workers: int) -> list[str]:
+    """The web server's command, the same for `alliance serve` and `alliance web`."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "alliance.config.wsgi:application",
+        "--config",
+        "python:alliance.config.gunicorn",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+    ]
+
+
+def _static_files(env: dict[str, str]) -> None:
+    """In production WhiteNoise serves the static files from STATIC_ROOT (compressed, cached), so
+    they are collected there first: a second or less, and nothing is copied when nothing
+    changed. Elsewhere they are served straight from the source folders."""
+    import subprocess
+
+    if env.get("ALLIANCE_ENV", "development") != "production":
+        return
+    subprocess.run(
+        [sys.executable, "-m", "alliance", "manage", "collectstatic", "--no-input", "-v0"],
+        env=env,
+        check=True,
+    )
+
+
+BIND_OPTION = typer.Option(
+    os.environ.get("ALLIANCE_BIND", "127.0.0.1:8000"),
+    help="address:port to listen on (env ALLIANCE_BIND)",
+)
+WEB_WORKERS_OPTION = typer.Option(
+    int(os.environ.get("ALLIANCE_WEB_WORKERS", "2")),
+    help="web processes (env ALLIANCE_WEB_WORKERS)",
+)
+
+
+@app.command()
+def web(bind: str = BIND_OPTION, workers: int = WEB_WORKERS_OPTION) -> None:
+    """Run the web server alone (gunicorn), for machines or containers that run the task workers
+    and the scheduler separately (`alliance worker`, `alliance scheduler`)."""
+    env = _service_env()
+    _static_files(env)
+    command = _gunicorn(bind, workers)
+    os.execve(command[0], command, env)  # noqa: S606 - gunicorn takes this process's place
+
+
 @app.command()
 def serve(
-    bind: str = typer.Option(
-        os.environ.get("ALLIANCE_BIND", "127.0.0.1:8000"),
-        help="address:port to listen on (env ALLIANCE_BIND)",
-    ),
-    workers: int = typer.Option(
-        int(os.environ.get("ALLIANCE_WEB_WORKERS", "2")),
-        help="web processes (env ALLIANCE_WEB_WORKERS)",
-    ),
+    bind: str = BIND_OPTION,
+    workers: int = WEB_WORKERS_OPTION,
     task_workers: int = typer.Option(
         int(os.environ.get("ALLIANCE_TASK_WORKERS", "2")),
         "--task-workers",
@@ -94,40 +154,16 @@ def serve(
     import subprocess
     import threading
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get(
-            "DJANGO_SETTINGS_MODULE", "alliance.config.settings"
-        ),
-    }
     from alliance.common.processes import Child, supervise
 
+    env = _service_env()
+    _static_files(env)
     alliance = [sys.executable, "-m", "alliance"]
     children = [
         *(Child("task worker", [*alliance, "worker"], env) for _ in range(task_workers)),
         Child("scheduler", [*alliance, "scheduler"], env),
     ]
-    web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "alliance.config.wsgi:application",
-            "--config",
-            "python:alliance.config.gunicorn",
-            "--bind",
-            bind,
-            "--workers",
-            str(workers),
-            "--threads",
-            "4",
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "10",
-        ],
-        env=env,
-    )
+    web = subprocess.Popen(_gunicorn(bind, workers), env=env)
     typer.echo(
         f"Alliance is running on http://{bind.replace('127.0.0.1', 'localhost')}/ (Ctrl+C to stop)"
     )

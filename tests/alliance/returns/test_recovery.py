@@ -1,6 +1,6 @@
 """Upload checks whose worker stopped are queued again and decided once (returns/recovery.py),
 and the progress bar never goes back. The real thing, a worker killed with SIGKILL half-way
-through a check and another started, is tests/alliance/faults/test_worker_killed.py."""
+through a check and another started, is tests/alliance/operations/test_worker_killed.py."""
 
 from __future__ import annotations
 

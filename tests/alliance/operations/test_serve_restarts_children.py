@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.alliance.faults.service import (
+from tests.alliance.operations.service import (
     alliance,
     free_port,
     service_env,
