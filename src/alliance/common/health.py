@@ -6,7 +6,6 @@ Anything down makes the answer 503, so a load balancer or monitor sees it."""
 from __future__ import annotations
 
 import functools
-import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -23,7 +22,7 @@ OK, DOWN, NOT_USED = "ok", "down", "not used"
 def commit() -> str:
     """The commit running: ALLIANCE_COMMIT (set when the image is built), else the checkout's
     (asked once, at the first health check), else "unknown"."""
-    given = os.environ.get("ALLIANCE_COMMIT", "").strip()
+    given = str(getattr(settings, "COMMIT", "")).strip()
     if given:
         return given
     try:

@@ -16,6 +16,7 @@ from django.utils.csp import CSP
 
 from alliance.common.addresses import parse_networks
 from alliance.config.env import env_bool, env_int, env_list, env_str
+from alliance.config.logging import config as logging_config
 
 SRC_DIR = Path(__file__).resolve().parents[2]
 BASE_DIR = SRC_DIR.parent
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "alliance.common.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -272,15 +274,12 @@ UPLOAD_MAX_BYTES = env_int("ALLIANCE_UPLOAD_MAX_MB", 500) * 1024 * 1024
 # stay). See docs/returns.md.
 RETURNS_FINDINGS_RETENTION_DAYS = env_int("ALLIANCE_FINDINGS_RETENTION_DAYS", 90)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # Paths in log lines lose their query strings and one-time link tokens.
-    "filters": {"safe_paths": {"()": "alliance.common.logsafe.SafePathsFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["safe_paths"]}},
-    "root": {"handlers": ["console"], "level": env_str("ALLIANCE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# One JSON object a line in production (for a log collector), text for a developer; every line
+# with its request id (alliance/config/logging.py).
+# The commit running, reported by /health/: set when the image is built, else asked of git.
+COMMIT = env_str("ALLIANCE_COMMIT", "")
+LOG_FORMAT = env_str("ALLIANCE_LOG_FORMAT", "json" if PRODUCTION else "text")
+LOGGING = logging_config(LOG_FORMAT, env_str("ALLIANCE_LOG_LEVEL", "INFO"))
 
 if "PYTEST_VERSION" in os.environ:
     # Tests: a fast hasher (Argon2 itself is proven in its own test), tasks run in-process unless a

@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from alliance.config.logging import request_id
 from alliance.organisations.models import Council, Organisation
 from alliance.returns import storage
 from alliance.returns.models import DataSharingAgreement, ReturnKind, Upload
@@ -326,7 +327,7 @@ def _already_running() -> UploadProblem:
 def enqueue(upload_id: int) -> None:
     from alliance.returns.tasks import check_upload
 
-    check_upload.enqueue(upload_id)
+    check_upload.enqueue(upload_id, request_id=request_id())
 
 
 def retry(upload: Upload) -> bool:
@@ -1250,7 +1251,7 @@ def request_excel_report(upload: Upload) -> bool:
     marker.touch()
     from alliance.returns.tasks import prepare_findings_workbook
 
-    prepare_findings_workbook.enqueue(upload.pk)
+    prepare_findings_workbook.enqueue(upload.pk, request_id=request_id())
     return True
 
 

@@ -30,8 +30,8 @@ def _alive(kind: str, seconds_ago: float = 1) -> None:
     )
 
 
-def test_all_well_is_200_with_each_part_and_the_commit(client, monkeypatch):
-    monkeypatch.setenv("ALLIANCE_COMMIT", "abc123")
+def test_all_well_is_200_with_each_part_and_the_commit(client, settings):
+    settings.COMMIT = "abc123"
     health.commit.cache_clear()
     _alive("worker")
     _alive("scheduler", seconds_ago=5)
@@ -50,8 +50,8 @@ def test_all_well_is_200_with_each_part_and_the_commit(client, monkeypatch):
     health.commit.cache_clear()
 
 
-def test_the_commit_comes_from_git_without_the_setting(monkeypatch):
-    monkeypatch.delenv("ALLIANCE_COMMIT", raising=False)
+def test_the_commit_comes_from_git_without_the_setting(settings):
+    settings.COMMIT = ""
     health.commit.cache_clear()
     found = health.commit()
     assert found == "unknown" or len(found) == 40

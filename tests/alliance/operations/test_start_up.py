@@ -85,6 +85,13 @@ def test_the_image_start_up_commands_run_the_service(tmp_path: Path) -> None:
             assert _get(base + "/static/dist/govuk-frontend.min.js")[0] == 200
             assert _get(base + "/")[0] == 200
             assert all(p.poll() is None for p in processes), log.read_text()[-3000:]
+            # the service's own lines are JSON, each with its request id
+            lines = [
+                json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")
+            ]
+            requests = [line for line in lines if line["logger"] == "alliance.request"]
+            assert requests, log.read_text()[-3000:]
+            assert all(len(line["request_id"]) == 32 for line in requests)
         finally:
             for process in processes:
                 stop(process)
