@@ -247,7 +247,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # Email (notifications of overdue milestones, reviews due): printed to the console unless a
-# deployer sets an SMTP host.
+# deployer gives GOV.UK Notify's API key or an SMTP host.
 _SMTP_HOST = env_str("ALLIANCE_EMAIL_HOST", "")
 _SMTP_OPTIONS = {
     "host": _SMTP_HOST,
@@ -256,9 +256,18 @@ _SMTP_OPTIONS = {
     "password": env_str("ALLIANCE_EMAIL_PASSWORD", ""),
     "use_tls": env_bool("ALLIANCE_EMAIL_USE_TLS", default=True),
 }
+# GOV.UK Notify, what councils use, when its API key is given (alliance/common/notify.py).
+_NOTIFY_API_KEY = env_str("ALLIANCE_NOTIFY_API_KEY", "")
+_NOTIFY_OPTIONS = {
+    "api_key": _NOTIFY_API_KEY,
+    "template_id": env_str("ALLIANCE_NOTIFY_TEMPLATE_ID", ""),
+    "base_url": env_str("ALLIANCE_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
+}
 MAILERS = {
     "default": (
-        {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _SMTP_OPTIONS}
+        {"BACKEND": "alliance.common.notify.NotifyEmailBackend", "OPTIONS": _NOTIFY_OPTIONS}
+        if _NOTIFY_API_KEY
+        else {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _SMTP_OPTIONS}
         if _SMTP_HOST
         else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     )

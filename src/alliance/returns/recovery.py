@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
@@ -64,7 +65,7 @@ def requeue_stalled_checks(now: dt.datetime | None = None) -> list[int]:
                 pk=upload.pk, status=upload.status, heartbeat_at=upload.heartbeat_at
             ).update(status=Upload.Status.QUEUED, claimed_by="", stage=WAITING, heartbeat_at=now)
             if changed:
-                transaction.on_commit(lambda pk=upload.pk: enqueue(pk))
+                transaction.on_commit(partial(enqueue, upload.pk))
         if changed:
             log.warning(
                 "upload %s: its check stopped (attempt %s), queued again",

@@ -120,7 +120,7 @@ class Beating(threading.Thread):
         self.stopping = threading.Event()
 
     def start(self) -> None:
-        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        if connection.vendor == "sqlite" and getattr(connection, "is_in_memory_db", bool)():
             # the test suite's in-memory database cannot be shared with a thread: once, here
             self.once(close=False)
             return

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             liveness.beat(
                 f"s-{socket.gethostname()[:40]}-once", ProcessBeat.Kind.SCHEDULER, timezone.now()
             )
-            self.check()
+            self.queue_due_jobs()
             return
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             while True:
                 wait = max(1, options["interval"])
                 try:
-                    self.check()
+                    self.queue_due_jobs()
                     failures = 0
                 except (OperationalError, InterfaceError) as exc:
                     failures += 1
@@ -67,7 +67,7 @@ class Command(BaseCommand):
         finally:
             beating.stop()
 
-    def check(self) -> None:
+    def queue_due_jobs(self) -> None:
         for queued in queue_due():
             self.stdout.write(
                 f"queued {queued.job.title} ({queued.slot}), task {queued.task_result_id}"
