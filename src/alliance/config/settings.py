@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "alliance.common.requestid.RequestIdMiddleware",
+    "alliance.common.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -285,6 +286,8 @@ RETURNS_FINDINGS_RETENTION_DAYS = env_int("ALLIANCE_FINDINGS_RETENTION_DAYS", 90
 
 # One JSON object a line in production (for a log collector), text for a developer; every line
 # with its request id (alliance/config/logging.py).
+# Prometheus metrics at /metrics/ for a scraper holding this token (none: the address is a 404).
+METRICS_TOKEN = env_str("ALLIANCE_METRICS_TOKEN", "")
 # The commit running, reported by /health/: set when the image is built, else asked of git.
 COMMIT = env_str("ALLIANCE_COMMIT", "")
 LOG_FORMAT = env_str("ALLIANCE_LOG_FORMAT", "json" if PRODUCTION else "text")

@@ -47,6 +47,7 @@ def test_the_image_start_up_commands_run_the_service(tmp_path: Path) -> None:
             ALLIANCE_COMMIT="0123456789abcdef",
             ALLIANCE_BIND=f"127.0.0.1:{port}",
             ALLIANCE_LOG_FORMAT="json",
+            ALLIANCE_METRICS_TOKEN="scrape-0123456789",
             PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         )
         done = subprocess.run(
@@ -85,6 +86,13 @@ def test_the_image_start_up_commands_run_the_service(tmp_path: Path) -> None:
             assert _get(base + "/static/dist/govuk-frontend.min.js")[0] == 200
             assert _get(base + "/")[0] == 200
             assert all(p.poll() is None for p in processes), log.read_text()[-3000:]
+            # the web processes' request times, added up across gunicorn's processes
+            status, _, metrics = _get(base + "/metrics/", Authorization="Bearer scrape-0123456789")
+            assert status == 200
+            assert b'alliance_request_seconds_count{method="GET",status="200",view="home"}' in (
+                metrics
+            )
+            assert b"alliance_task_queue_depth" in metrics
             # the service's own lines are JSON, each with its request id
             lines = [
                 json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")
