@@ -8,7 +8,6 @@ OperationalError in their loops) and gave each web thread's first request afterw
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from tests.alliance.operations.service import (
     free_port,
     service_env,
     start,
+    status_of,
     stop,
     wait_for,
 )
@@ -28,16 +28,6 @@ ENQUEUE = (
     "from alliance.returns.tasks import remove_expired_findings; "
     "print(remove_expired_findings.enqueue().id)"
 )
-
-
-def _get(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
-    except OSError:
-        return 0  # not answering (yet)
 
 
 def _query(url: str, sql: str, *args: object) -> tuple:
@@ -67,12 +57,14 @@ def test_the_service_carries_on_after_postgresql_restarts(tmp_path: Path) -> Non
         scheduler = start(env, log, "manage", "run_schedule", "--interval", "1")
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_for("the service to be healthy", lambda: _get(base + "/health/") == 200, 120, log)
+            wait_for(
+                "the service to be healthy", lambda: status_of(base + "/health/") == 200, 120, log
+            )
             # every web thread (gunicorn: 4) holds a connection to the database
-            before = [_get(base + "/health/") for _ in range(12)]
+            before = [status_of(base + "/health/") for _ in range(12)]
             assert set(before) == {200}, before
             cluster.restart()
-            after = [_get(base + "/health/") for _ in range(12)]
+            after = [status_of(base + "/health/") for _ in range(12)]
             assert set(after) == {200}, f"{after}\n{log.read_text()[-3000:]}"
 
             task_id = alliance(env, "manage", "shell", "-c", ENQUEUE).split()[-1]

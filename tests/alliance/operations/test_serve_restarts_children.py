@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from tests.alliance.operations.service import (
@@ -18,6 +16,7 @@ from tests.alliance.operations.service import (
     free_port,
     service_env,
     start,
+    status_of,
     stop,
     wait_for,
 )
@@ -41,16 +40,6 @@ def _named(pid: int, last_arg: str) -> list[int]:
     return [child for child, args in _children(pid).items() if args.split()[-1] == last_arg]
 
 
-def _status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
-    except OSError:
-        return 0
-
-
 def test_serve_starts_a_killed_worker_and_scheduler_again(tmp_path: Path) -> None:
     env = service_env(tmp_path, ALLIANCE_TASK_STALE_SECONDS="5")
     alliance(env, "manage", "migrate", "--no-input", "-v0")
@@ -61,7 +50,7 @@ def test_serve_starts_a_killed_worker_and_scheduler_again(tmp_path: Path) -> Non
     )
     health = f"http://127.0.0.1:{port}/health/"
     try:
-        wait_for("the service to be healthy", lambda: _status(health) == 200, 120, log)
+        wait_for("the service to be healthy", lambda: status_of(health) == 200, 120, log)
         for name in ("worker", "scheduler"):
             (old,) = _named(serve.pid, name)
             os.kill(old, signal.SIGKILL)
@@ -72,7 +61,7 @@ def test_serve_starts_a_killed_worker_and_scheduler_again(tmp_path: Path) -> Non
                 log=log,
             )
             assert len(new) == 1
-        wait_for("the service to be healthy again", lambda: _status(health) == 200, 60, log)
+        wait_for("the service to be healthy again", lambda: status_of(health) == 200, 60, log)
         text = log.read_text()
         assert "the task worker stopped (exit code -9)" in text
         assert "the scheduler stopped (exit code -9)" in text
