@@ -13,6 +13,7 @@ No labels carry people, councils or paths: only view names, methods and status c
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import os
 import time
@@ -93,7 +94,7 @@ class DatabaseCollector(Collector):
         running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).count()
         yield GaugeMetricFamily("alliance_tasks_running", "Tasks being run", value=running)
         failures = SignInAttempt.objects.filter(
-            succeeded=False, at__gte=now - timezone.timedelta(minutes=15)
+            succeeded=False, at__gte=now - dt.timedelta(minutes=15)
         ).count()
         yield GaugeMetricFamily(
             "alliance_sign_in_failures_last_15_minutes", "Failed sign-ins", value=failures
