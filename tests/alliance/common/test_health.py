@@ -20,6 +20,9 @@ pytestmark = pytest.mark.django_db
 def var_dir(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.VAR_DIR = tmp_path
     settings.TASK_STALE_AFTER_SECONDS = 60
+    # a real worker run by another test on PostgreSQL beats from its own thread, outside the
+    # test's transaction: start from no signs of life
+    ProcessBeat.objects.all().delete()
     return tmp_path
 
 
