@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 
 from tests.alliance.operations.postgres import throwaway_cluster
-from tests.alliance.operations.service import (
+from tests.service import (
     alliance,
     free_port,
     service_env,

@@ -11,7 +11,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from tests.alliance.operations.service import (
+from tests.service import (
     alliance,
     free_port,
     service_env,

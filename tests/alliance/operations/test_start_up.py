@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.alliance.operations.postgres import throwaway_cluster
-from tests.alliance.operations.service import ROOT, free_port, service_env, stop, wait_for
+from tests.service import ROOT, free_port, service_env, stop, wait_for
 
 START = ROOT / "scripts" / "start.sh"
 

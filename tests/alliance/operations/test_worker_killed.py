@@ -12,7 +12,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from tests.alliance.operations.service import alliance, service_env, start, stop, wait_for
+from tests.service import alliance, service_env, start, stop, wait_for
 
 CHILDREN = "20000"  # a check of a few seconds, long enough to be killed half-way
 

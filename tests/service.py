@@ -1,4 +1,5 @@
-"""The real service's processes for the fault tests: a throwaway service folder (its own SQLite
+"""The real service's processes for the tests that run it (tests/alliance/operations, the browser
+journeys): a throwaway service folder (its own SQLite
 database or a PostgreSQL one, var folder and keys), `alliance` commands run in it, and waiting
 for something to become true."""
 
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
