@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.service import free_port, service_env
+from tests.service import alliance, free_port, service_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ALLIANCE_CHROMIUM", "/usr/bin/chromium")
@@ -31,18 +31,22 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The running service's base URL."""
     var = tmp_path_factory.mktemp("service")
     env = service_env(var)
-    alliance = [sys.executable, "-m", "alliance"]
     for args in (["manage", "migrate", "--no-input", "-v0"], ["load-reference"], ["demo"]):
-        done = subprocess.run(
-            [*alliance, *args], env=env, capture_output=True, text=True, cwd=ROOT, check=False
-        )
-        if done.returncode:
-            raise RuntimeError(f"alliance {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        alliance(env, *args)
     port = free_port()
     log = (var / "service.log").open("w")
     # Its own process group, so the web server and task worker it starts stop with it.
     process = subprocess.Popen(
-        [*alliance, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "alliance",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
         env=env,
         cwd=ROOT,
         stdout=log,
