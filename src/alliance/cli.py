@@ -10,10 +10,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 
 import typer
 
 from forecast.cli import app as forecast_app
+from alliance.common.processes import Child, supervise
 from insight.cli import app as insight_app
 from statutory.cin.cli import app as cin_app
 from statutory.ssda903.cli import app as ssda903_app
@@ -64,8 +66,7 @@ def demo() -> None:
 @app.command()
 def worker() -> None:
     """Run the background task worker (validation runs, imports, reminders, purges)."""
-    # No autoreload: a reload can stop a running task half-way.
-    _django("db_worker", "--no-reload")
+    _django("run_worker")
 
 
 @app.command()
@@ -76,16 +77,74 @@ def scheduler(
     _django("run_schedule", *(["--once"] if once else []))
 
 
+def _service_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get(
+            "DJANGO_SETTINGS_MODULE", "alliance.config.settings"
+        ),
+    }
+
+
+def _gunicorn(bind: str, workers: int) -> list[str]:
+    """The web server's command, the same for `alliance serve` and `alliance web`."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "alliance.config.wsgi:application",
+        "--config",
+        "python:alliance.config.gunicorn",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+    ]
+
+
+def _static_files(env: dict[str, str]) -> None:
+    """In production WhiteNoise serves the static files from STATIC_ROOT (compressed, cached), so
+    they are collected there first: a second or less, and nothing is copied when nothing
+    changed. Elsewhere they are served straight from the source folders."""
+    if env.get("ALLIANCE_ENV", "development") != "production":
+        return
+    subprocess.run(
+        [sys.executable, "-m", "alliance", "manage", "collectstatic", "--no-input", "-v0"],
+        env=env,
+        check=True,
+    )
+
+
+BIND_OPTION = typer.Option(
+    os.environ.get("ALLIANCE_BIND", "127.0.0.1:8000"),
+    help="address:port to listen on (env ALLIANCE_BIND)",
+)
+WEB_WORKERS_OPTION = typer.Option(
+    int(os.environ.get("ALLIANCE_WEB_WORKERS", "2")),
+    help="web processes (env ALLIANCE_WEB_WORKERS)",
+)
+
+
+@app.command()
+def web(bind: str = BIND_OPTION, workers: int = WEB_WORKERS_OPTION) -> None:
+    """Run the web server alone (gunicorn), for machines or containers that run the task workers
+    and the scheduler separately (`alliance worker`, `alliance scheduler`)."""
+    env = _service_env()
+    _static_files(env)
+    command = _gunicorn(bind, workers)
+    os.execve(command[0], command, env)  # noqa: S606 - gunicorn takes this process's place
+
+
 @app.command()
 def serve(
-    bind: str = typer.Option(
-        os.environ.get("ALLIANCE_BIND", "127.0.0.1:8000"),
-        help="address:port to listen on (env ALLIANCE_BIND)",
-    ),
-    workers: int = typer.Option(
-        int(os.environ.get("ALLIANCE_WEB_WORKERS", "2")),
-        help="web processes (env ALLIANCE_WEB_WORKERS)",
-    ),
+    bind: str = BIND_OPTION,
+    workers: int = WEB_WORKERS_OPTION,
     task_workers: int = typer.Option(
         int(os.environ.get("ALLIANCE_TASK_WORKERS", "2")),
         "--task-workers",
@@ -95,58 +154,34 @@ def serve(
     ),
 ) -> None:
     """Run the service: the web server (gunicorn), the task workers and the scheduler."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get(
-            "DJANGO_SETTINGS_MODULE", "alliance.config.settings"
-        ),
-    }
-    task_worker_list = [
-        subprocess.Popen([sys.executable, "-m", "alliance", "worker"], env=env)
-        for _ in range(task_workers)
+    env = _service_env()
+    _static_files(env)
+    alliance = [sys.executable, "-m", "alliance"]
+    children = [
+        *(Child("task worker", [*alliance, "worker"], env) for _ in range(task_workers)),
+        Child("scheduler", [*alliance, "scheduler"], env),
     ]
-    schedule = subprocess.Popen([sys.executable, "-m", "alliance", "scheduler"], env=env)
-    web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "alliance.config.wsgi:application",
-            "--config",
-            "python:alliance.config.gunicorn",
-            "--bind",
-            bind,
-            "--workers",
-            str(workers),
-            "--threads",
-            "4",
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "10",
-        ],
-        env=env,
-    )
+    web = subprocess.Popen(_gunicorn(bind, workers), env=env)
     typer.echo(
         f"Alliance is running on http://{bind.replace('127.0.0.1', 'localhost')}/ (Ctrl+C to stop)"
     )
 
-    processes = [web, *task_worker_list, schedule]
-
-    def stop(*_: object) -> None:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    code = None
     try:
-        web.wait()
+        code = supervise(web, children, stopping)
     except KeyboardInterrupt:
         pass
     finally:
-        stop()
+        processes = [web, *(child.process for child in children)]
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
         for process in processes:
             process.wait(timeout=15)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -9,7 +9,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,44 +19,34 @@ from typing import Any
 
 import pytest
 
+from tests.service import alliance, free_port, service_env
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ALLIANCE_CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "demo-password-2026"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The running service's base URL."""
     var = tmp_path_factory.mktemp("service")
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"PYTEST_VERSION", "PYTEST_CURRENT_TEST", "DATABASE_URL"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="alliance.config.settings",
-        ALLIANCE_VAR_DIR=str(var),
-        ALLIANCE_KEYS_DIR=str(var / "keys"),
-        DATABASE_URL=f"sqlite:///{var / 'alliance.sqlite3'}",
-    )
-    alliance = [sys.executable, "-m", "alliance"]
+    env = service_env(var)
     for args in (["manage", "migrate", "--no-input", "-v0"], ["load-reference"], ["demo"]):
-        done = subprocess.run(
-            [*alliance, *args], env=env, capture_output=True, text=True, cwd=ROOT, check=False
-        )
-        if done.returncode:
-            raise RuntimeError(f"alliance {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    port = _free_port()
+        alliance(env, *args)
+    port = free_port()
     log = (var / "service.log").open("w")
     # Its own process group, so the web server and task worker it starts stop with it.
     process = subprocess.Popen(
-        [*alliance, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "alliance",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
         env=env,
         cwd=ROOT,
         stdout=log,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from alliance.access.policy import public, roles_of
+from alliance.common.health import report
 from alliance.common.navigation import sections_for
 
 
@@ -26,10 +26,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @public
 def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers: the web process answers and the database is reachable."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For load balancers and monitors: database, storage, task worker and scheduler, each on its
+    own, and the commit running (alliance/common/health.py); 503 when any is down."""
+    healthy, body = report()
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @public

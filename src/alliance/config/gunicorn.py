@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import tempfile
 import threading
 from typing import Any
 
@@ -28,6 +30,20 @@ def _warm_up() -> None:
                 importlib.import_module(module)
             except Exception:  # a missing optional library shows up on its page instead
                 log.exception("could not import %s ahead of time", module)
+
+
+def on_starting(server: Any) -> None:
+    """Prometheus metrics are counted in every web process and added up at /metrics/: the
+    processes share a folder of their own, made here in the master before it starts them
+    (alliance.common.metrics)."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="alliance-metrics-")
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def post_worker_init(worker: Any) -> None:

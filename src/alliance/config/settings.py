@@ -16,6 +16,7 @@ from django.utils.csp import CSP
 
 from alliance.common.addresses import parse_networks
 from alliance.config.env import env_bool, env_int, env_list, env_str
+from alliance.config.logging import config as logging_config
 
 SRC_DIR = Path(__file__).resolve().parents[2]
 BASE_DIR = SRC_DIR.parent
@@ -85,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "alliance.common.requestid.RequestIdMiddleware",
+    "alliance.common.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,6 +141,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'alliance.sqlite3'}"),
         conn_max_age=env_int("ALLIANCE_DB_CONN_MAX_AGE", 60),
+        # a kept connection is checked before each request uses it, so the first request after
+        # the database restarts gets a new connection, not an error page
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -155,6 +161,9 @@ TASKS = {
         "BACKEND": env_str("ALLIANCE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A task worker or scheduler that has not shown a sign of life for this long is taken for dead:
+# the uploads it was checking are queued again and its task rows marked failed.
+TASK_STALE_AFTER_SECONDS = env_int("ALLIANCE_TASK_STALE_SECONDS", 600)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign-in"
@@ -239,7 +248,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # Email (notifications of overdue milestones, reviews due): printed to the console unless a
-# deployer sets an SMTP host.
+# deployer gives GOV.UK Notify's API key or an SMTP host.
 _SMTP_HOST = env_str("ALLIANCE_EMAIL_HOST", "")
 _SMTP_OPTIONS = {
     "host": _SMTP_HOST,
@@ -248,9 +257,18 @@ _SMTP_OPTIONS = {
     "password": env_str("ALLIANCE_EMAIL_PASSWORD", ""),
     "use_tls": env_bool("ALLIANCE_EMAIL_USE_TLS", default=True),
 }
+# GOV.UK Notify, what councils use, when its API key is given (alliance/common/notify.py).
+_NOTIFY_API_KEY = env_str("ALLIANCE_NOTIFY_API_KEY", "")
+_NOTIFY_OPTIONS = {
+    "api_key": _NOTIFY_API_KEY,
+    "template_id": env_str("ALLIANCE_NOTIFY_TEMPLATE_ID", ""),
+    "base_url": env_str("ALLIANCE_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
+}
 MAILERS = {
     "default": (
-        {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _SMTP_OPTIONS}
+        {"BACKEND": "alliance.common.notify.NotifyEmailBackend", "OPTIONS": _NOTIFY_OPTIONS}
+        if _NOTIFY_API_KEY
+        else {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _SMTP_OPTIONS}
         if _SMTP_HOST
         else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     )
@@ -266,15 +284,14 @@ UPLOAD_MAX_BYTES = env_int("ALLIANCE_UPLOAD_MAX_MB", 500) * 1024 * 1024
 # stay). See docs/returns.md.
 RETURNS_FINDINGS_RETENTION_DAYS = env_int("ALLIANCE_FINDINGS_RETENTION_DAYS", 90)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # Paths in log lines lose their query strings and one-time link tokens.
-    "filters": {"safe_paths": {"()": "alliance.common.logsafe.SafePathsFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["safe_paths"]}},
-    "root": {"handlers": ["console"], "level": env_str("ALLIANCE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# One JSON object a line in production (for a log collector), text for a developer; every line
+# with its request id (alliance/config/logging.py).
+# Prometheus metrics at /metrics/ for a scraper holding this token (none: the address is a 404).
+METRICS_TOKEN = env_str("ALLIANCE_METRICS_TOKEN", "")
+# The commit running, reported by /health/: set when the image is built, else asked of git.
+COMMIT = env_str("ALLIANCE_COMMIT", "")
+LOG_FORMAT = env_str("ALLIANCE_LOG_FORMAT", "json" if PRODUCTION else "text")
+LOGGING = logging_config(LOG_FORMAT, env_str("ALLIANCE_LOG_LEVEL", "INFO"))
 
 if "PYTEST_VERSION" in os.environ:
     # Tests: a fast hasher (Argon2 itself is proven in its own test), tasks run in-process unless a

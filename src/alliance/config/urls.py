@@ -5,10 +5,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alliance.common import views as common
+from alliance.common.metrics import metrics
 
 urlpatterns = [
     path("", common.home, name="home"),
     path("health/", common.health, name="health"),
+    path("metrics/", metrics, name="metrics"),
     path("accessibility/", common.accessibility, name="accessibility"),
     path("", include("alliance.accounts.urls")),
     path("national-picture/", include("alliance.nationalpicture.urls")),

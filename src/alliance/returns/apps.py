@@ -35,6 +35,10 @@ class ReturnsConfig(AppConfig):
             order=22,
         ),
     )
+    # a task worker runs these at start and every few seconds (alliance.schedule.liveness)
+    worker_housekeeping = ("alliance.returns.recovery.requeue_stalled_checks",)
+    # collected at each scrape of /metrics/ (alliance.common.metrics)
+    metrics_collectors = ("alliance.returns.metrics.ChecksCollector",)
     scheduled_jobs = (
         Job(
             "Returns findings retention clean-up",

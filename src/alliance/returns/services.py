@@ -29,10 +29,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from alliance.config.logging import request_id
 from alliance.organisations.models import Council, Organisation
 from alliance.returns import storage
 from alliance.returns.models import DataSharingAgreement, ReturnKind, Upload
 from alliance.returns.storage import UploadProblem
+from alliance.schedule.liveness import stale_after
 
 KINDS = (ReturnKind.SSDA903.value, ReturnKind.CIN.value)
 _POPULATION_NOTE = re.compile(r"\s*\((?:ONS )?mid-\d{4}\)")
@@ -325,7 +327,7 @@ def _already_running() -> UploadProblem:
 def enqueue(upload_id: int) -> None:
     from alliance.returns.tasks import check_upload
 
-    check_upload.enqueue(upload_id)
+    check_upload.enqueue(upload_id, request_id=request_id())
 
 
 def retry(upload: Upload) -> bool:
@@ -342,12 +344,10 @@ def retry(upload: Upload) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Checking an upload (runs in the task worker)
 
-STALE_AFTER = dt.timedelta(minutes=10)
-
 
 def claim(upload_id: int, token: str) -> Upload | None:
     """Take the upload for this task run, or None when it is finished or another run is working
-    on it (a run whose heartbeat stopped more than STALE_AFTER ago is taken over)."""
+    on it (a run whose heartbeat stopped more than ALLIANCE_TASK_STALE_SECONDS ago is taken over)."""
     now = timezone.now()
     with transaction.atomic():
         upload = Upload.objects.select_for_update().filter(pk=upload_id).first()
@@ -356,7 +356,7 @@ def claim(upload_id: int, token: str) -> Upload | None:
         if (
             upload.status == Upload.Status.CHECKING
             and upload.heartbeat_at is not None
-            and now - upload.heartbeat_at < STALE_AFTER
+            and now - upload.heartbeat_at < stale_after()
         ):
             return None
         upload.status = Upload.Status.CHECKING
@@ -410,12 +410,16 @@ class _Progress:
         with self._lock:
             self.done += 1
 
-    def set(self, stage: str, total: int | None = None) -> None:
+    def set(self, stage: str, total: int | None = None, done: int | None = None) -> None:
+        """Start a stage; with `total` its count of checks starts from 0, with `done` the count
+        stays where the checks left it (so the bar never goes back)."""
         with self._lock:
             self.stage = stage
             if total is not None:
                 self.total = total
                 self.done = 0
+            if done is not None:
+                self.done = done
         self.write()
 
     def write(self) -> None:
@@ -814,15 +818,13 @@ def _validate(upload: Upload, progress: _Progress) -> dict[str, Any]:
         pending = pool.submit(make_pseudonymised)
         findings = run(registry, return_, year=upload.year, threads=2, on_rule=progress.tick)
         pseudonymised = pending.result()
-    progress.set("Working out the indicators", total=len(rules))
-    progress.done = len(rules)
+    progress.set("Working out the indicators", done=len(rules))
     if upload.kind == ReturnKind.SSDA903:
         from statutory.ssda903.indicators import compute
     else:
         from statutory.cin.indicators import compute
     indicators = compute(return_, la=council.dfe_code)
-    progress.set("Storing the report and the pseudonymised records", total=len(rules))
-    progress.done = len(rules)
+    progress.set("Storing the report and the pseudonymised records", done=len(rules))
     frame = with_values(findings.frame, return_.tables)
     report = storage.report_dir(upload.organisation_id, upload.pk)
     _write_parquet_folder(
@@ -1249,7 +1251,7 @@ def request_excel_report(upload: Upload) -> bool:
     marker.touch()
     from alliance.returns.tasks import prepare_findings_workbook
 
-    prepare_findings_workbook.enqueue(upload.pk)
+    prepare_findings_workbook.enqueue(upload.pk, request_id=request_id())
     return True
 
 

@@ -16,7 +16,8 @@ from alliance.returns.models import Upload
 
 
 @task()
-def check_upload(upload_id: int) -> str:
+def check_upload(upload_id: int, request_id: str = "") -> str:
+    """`request_id`: the upload's web request, put on the task worker's log lines."""
     token = uuid.uuid4().hex
     result = services.check(upload_id, token)
     if result == "accepted":
@@ -26,7 +27,7 @@ def check_upload(upload_id: int) -> str:
 
 
 @task()
-def prepare_findings_workbook(upload_id: int) -> str:
+def prepare_findings_workbook(upload_id: int, request_id: str = "") -> str:
     """The findings workbook of an accepted upload, built here rather than in a web request."""
     return services.prepare_excel_report(upload_id)
 

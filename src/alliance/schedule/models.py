@@ -17,3 +17,23 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.slot})"
+
+
+class ProcessBeat(models.Model):
+    """A task worker's or scheduler's last sign of life: written every few seconds while it runs,
+    read by /health/ and by the workers, which take over the work of one that stopped beating."""
+
+    class Kind(models.TextChoices):
+        WORKER = "worker", "Task worker"
+        SCHEDULER = "scheduler", "Scheduler"
+
+    name = models.CharField(max_length=64, unique=True, help_text="host, process id and a nonce")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ("-seen_at",)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
