@@ -14,8 +14,8 @@ import threading
 
 import typer
 
-from forecast.cli import app as forecast_app
 from alliance.common.processes import Child, supervise
+from forecast.cli import app as forecast_app
 from insight.cli import app as insight_app
 from statutory.cin.cli import app as cin_app
 from statutory.ssda903.cli import app as ssda903_app
