@@ -5,6 +5,7 @@ class AccountsConfig(AppConfig):
     name = "alliance.accounts"
     label = "accounts"
     verbose_name = "People and sign-in"
+    metrics_collectors = ("alliance.accounts.metrics.SignInFailuresCollector",)
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in

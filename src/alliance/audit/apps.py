@@ -20,6 +20,6 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         # every refusal by the access policy is written to the log
-        from alliance.audit.services import record_refusal  # noqa: PLC0415  models need ready registry
+        from alliance.audit.services import record_refusal
 
         refused.connect(record_refusal, dispatch_uid="alliance.audit.refusals")

@@ -7,13 +7,13 @@ ALLIANCE_METRICS_TOKEN (`Authorization: Bearer …`); without the setting the ad
   `alliance_tasks_running`: the task queue, read from the database at each scrape.
 - `alliance_upload_check_seconds`: how long upload checks took (every check decided so far;
   from the returns app, which declares `metrics_collectors` in its AppConfig as apps may).
-- `alliance_sign_in_failures_last_15_minutes`: failed sign-ins, from the sign-in record.
+- `alliance_sign_in_failures_last_15_minutes`: failed sign-ins (from the accounts app, which
+  declares its collector the same way).
 
 No labels carry people, councils or paths: only view names, methods and status codes."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import os
 import time
@@ -72,8 +72,6 @@ class DatabaseCollector(Collector):
         from django.tasks import TaskResultStatus
         from django_tasks_db.models import DBTaskResult
 
-        from alliance.accounts.models import SignInAttempt
-
         now = timezone.now()
         depth = GaugeMetricFamily(
             "alliance_task_queue_depth", "Tasks waiting to run", labels=["queue"]
@@ -93,12 +91,6 @@ class DatabaseCollector(Collector):
         yield oldest
         running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).count()
         yield GaugeMetricFamily("alliance_tasks_running", "Tasks being run", value=running)
-        failures = SignInAttempt.objects.filter(
-            succeeded=False, at__gte=now - dt.timedelta(minutes=15)
-        ).count()
-        yield GaugeMetricFamily(
-            "alliance_sign_in_failures_last_15_minutes", "Failed sign-ins", value=failures
-        )
 
 
 def registry() -> CollectorRegistry:

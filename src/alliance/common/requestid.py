@@ -1,6 +1,6 @@
 """Every web request gets an id (the proxy's X-Request-ID when it is plainly an id, else a new
 one), sent back in the X-Request-ID header and put on every log line of the request
-(alliance.config.logging). A task queued with `request_id=` runs under that id in the task
+(alliance.common.logcontext, written by alliance.config.logging). A task queued with `request_id=` runs under that id in the task
 worker; any other task runs under its own task id. In JSON logging a line per request names the
 view, method, status and time (never the query string, the person or the form)."""
 
@@ -16,8 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from alliance.common import logcontext
 from alliance.common.logsafe import safe_path
-from alliance.config import logging as service_logging
 
 log = logging.getLogger("alliance.request")
 HEADER = "X-Request-ID"
@@ -28,9 +28,9 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        rid = service_logging.new_request_id(request.headers.get(HEADER))
+        rid = logcontext.new_request_id(request.headers.get(HEADER))
         started = time.perf_counter()
-        with service_logging.request_context(rid):
+        with logcontext.request_context(rid):
             response = self.get_response(request)
             response[HEADER] = rid
             if settings.LOG_FORMAT == "json":
@@ -53,13 +53,13 @@ _running: threading.local = threading.local()
 
 def task_started(sender: Any, task_result: Any, **kwargs: Any) -> None:
     given = task_result.kwargs.get("request_id")
-    rid = str(given if given and given != service_logging.NO_REQUEST else f"task-{task_result.id}")
+    rid = str(given if given and given != logcontext.NO_REQUEST else f"task-{task_result.id}")
     tokens: list[Token[str]] = getattr(_running, "tokens", [])
-    tokens.append(service_logging._current.set(rid))
+    tokens.append(logcontext.current.set(rid))
     _running.tokens = tokens
 
 
 def task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
     tokens: list[Token[str]] = getattr(_running, "tokens", [])
     if tokens:
-        service_logging._current.reset(tokens.pop())
+        logcontext.current.reset(tokens.pop())

@@ -1,12 +1,11 @@
-"""Pages that belong to no one capability: home, errors, health."""
+"""Pages that belong to no one capability: home and errors."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from alliance.access.policy import public, roles_of
-from alliance.common.health import report
 from alliance.common.navigation import sections_for
 
 
@@ -22,14 +21,6 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render(request, "common/home.html", context)
-
-
-@public
-def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitors: database, storage, task worker and scheduler, each on its
-    own, and the commit running (alliance/common/health.py); 503 when any is down."""
-    healthy, body = report()
-    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @public

@@ -8,41 +8,15 @@ No Django imports: settings load this."""
 
 from __future__ import annotations
 
-import contextvars
 import logging
-import re
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-NO_REQUEST = "-"
-_current: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default=NO_REQUEST)
-# A request id given by a proxy is kept only if it is plainly an id (no room for anything else).
-_GIVEN = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
-
-
-def request_id() -> str:
-    """The id of the request (or task) this code runs for, "-" outside any."""
-    return _current.get()
-
-
-def new_request_id(given: str | None = None) -> str:
-    return given if given and _GIVEN.match(given) else uuid.uuid4().hex
-
-
-@contextmanager
-def request_context(rid: str) -> Iterator[str]:
-    token = _current.set(rid or NO_REQUEST)
-    try:
-        yield rid
-    finally:
-        _current.reset(token)
+from alliance.common.logcontext import current
 
 
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = _current.get()
+        record.request_id = current.get()
         return True
 
 

@@ -6,10 +6,11 @@ from django.urls import include, path
 
 from alliance.common import views as common
 from alliance.common.metrics import metrics
+from alliance.schedule import views as schedule
 
 urlpatterns = [
     path("", common.home, name="home"),
-    path("health/", common.health, name="health"),
+    path("health/", schedule.health, name="health"),
     path("metrics/", metrics, name="metrics"),
     path("accessibility/", common.accessibility, name="accessibility"),
     path("", include("alliance.accounts.urls")),

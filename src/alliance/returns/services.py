@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from alliance.config.logging import request_id
+from alliance.common.logcontext import request_id
 from alliance.organisations.models import Council, Organisation
 from alliance.returns import storage
 from alliance.returns.models import DataSharingAgreement, ReturnKind, Upload

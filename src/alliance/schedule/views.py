@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django_tasks_db.models import DBTaskResult
 
-from alliance.access.policy import Area, guard
+from alliance.access.policy import Area, guard, public
+from alliance.schedule.health import report
 from alliance.schedule.services import status
 
 
@@ -23,3 +24,11 @@ def jobs(request: HttpRequest) -> HttpResponse:
             "rows": [(row, results.get(row.task_result_id)) for row in rows],
         },
     )
+
+
+@public
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitors: database, storage, task worker and scheduler, each on its
+    own, and the commit running (alliance/schedule/health.py); 503 when any is down."""
+    healthy, body = report()
+    return JsonResponse(body, status=200 if healthy else 503)

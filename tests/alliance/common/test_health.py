@@ -1,5 +1,5 @@
 """/health/ reports the database, storage, task worker and scheduler each on its own, and the
-commit running; 503 when any is down (alliance/common/health.py)."""
+commit running; 503 when any is down (alliance/schedule/health.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pytest
 from django.db import DatabaseError
 from django.utils import timezone
 
-from alliance.common import health
-from alliance.schedule import liveness
+from alliance.schedule import health, liveness
 from alliance.schedule.models import ProcessBeat
 
 pytestmark = pytest.mark.django_db

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.tasks import task
 
+from alliance.common import logcontext
 from alliance.config import logging as service_logging
 
 SEEN: list[str] = []
@@ -19,7 +20,7 @@ SEEN: list[str] = []
 
 @task()
 def note_the_request_id(request_id: str = "") -> str:
-    SEEN.append(service_logging.request_id())
+    SEEN.append(logcontext.request_id())
     logging.getLogger("alliance.test").warning("working on it")
     return "ok"
 
@@ -72,13 +73,13 @@ def test_a_task_logs_under_the_request_id_it_was_queued_with(json_logs, monkeypa
 
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     SEEN.clear()
-    with service_logging.request_context("req-queued-1"):
-        note_the_request_id.enqueue(request_id=service_logging.request_id())
+    with logcontext.request_context("req-queued-1"):
+        note_the_request_id.enqueue(request_id=logcontext.request_id())
     note_the_request_id.enqueue()  # queued by no request: it runs under its own task id
     call_command("run_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert SEEN[0] == "req-queued-1"
     assert SEEN[1].startswith("task-")
-    assert service_logging.request_id() == service_logging.NO_REQUEST  # nothing leaks after
+    assert logcontext.request_id() == logcontext.NO_REQUEST  # nothing leaks after
     worker_lines = [
         json.loads(line)
         for line in json_logs.getvalue().splitlines()
