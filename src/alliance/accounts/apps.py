@@ -1,10 +1,22 @@
 from django.apps import AppConfig
 
+from alliance.access.policy import Area
+from alliance.common.navigation import Section
+
 
 class AccountsConfig(AppConfig):
     name = "alliance.accounts"
     label = "accounts"
     verbose_name = "People and sign-in"
+    sections = (
+        Section(
+            "People",
+            "accounts:people",
+            "Invite people, give and take away their roles, and deactivate accounts.",
+            area=Area.PEOPLE,
+            order=85,
+        ),
+    )
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in

@@ -8,7 +8,7 @@ from django.db import models
 from alliance.accounts.roles import Role
 from alliance.organisations.models import Organisation
 
-__all__ = ["Membership", "Role", "SignInAttempt", "User"]
+__all__ = ["Membership", "PasswordLinkRequest", "Role", "SignInAttempt", "User"]
 
 
 class User(AbstractUser):
@@ -58,6 +58,18 @@ class SignInAttempt(models.Model):
     username = models.CharField(max_length=254, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     succeeded = models.BooleanField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class PasswordLinkRequest(models.Model):
+    """A request for a 'reset your password' email, kept to limit how often one connection or one
+    address may ask (whether or not the address has an account)."""
+
+    email = models.CharField(max_length=254, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
