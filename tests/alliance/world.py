@@ -257,6 +257,15 @@ TYNESIDE = {"partner__alliance__slug": "tyneside-alliance"}
 # route prefix -> its parameters' values (the first prefix that matches wins)
 PARAMETERS: list[tuple[str, Any]] = [
     ("people/", _person),
+    (
+        "organisations/",
+        lambda route: {
+            "pk": _first("organisations.Organisation", slug="tyneside-alliance").pk,
+            "member_pk": _first(
+                "organisations.AllianceMember", alliance__slug="tyneside-alliance"
+            ).pk,
+        },
+    ),
     ("invitation/", _people_link),
     ("sign-in/new-password/", _people_link),
     ("returns/uploads/", _upload),

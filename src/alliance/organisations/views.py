@@ -1,0 +1,151 @@
+"""Administrators' pages for organisations: the list, one organisation and its people, adding an
+alliance, the DfE or an employer, and the councils that belong to an alliance. Service
+administrators change them; organisation administrators see their own organisation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from alliance.access.policy import Action, Area, guard, scope
+from alliance.audit import services as audit
+from alliance.organisations import managing
+from alliance.organisations.forms import MemberForm, OrganisationForm
+from alliance.organisations.models import AllianceMember, Organisation
+
+
+def _may_change_all(request: HttpRequest) -> bool:
+    return scope(request.user, Area.PEOPLE, Action.CHANGE).everything
+
+
+def _organisation(request: HttpRequest, pk: int) -> Organisation:
+    s = scope(request.user, Area.PEOPLE)
+    organisation = Organisation.objects.filter(pk=pk).first()
+    if organisation is None or not s.includes(organisation.pk):
+        if organisation is not None:
+            audit.record_denied(
+                request, area=Area.PEOPLE, action=Action.VIEW, model=Organisation, lookup={"pk": pk}
+            )
+        raise Http404("No such organisation")
+    return organisation
+
+
+@guard(Area.PEOPLE)
+def organisations(request: HttpRequest) -> HttpResponse:
+    s = scope(request.user, Area.PEOPLE)
+    kind = request.GET.get("kind", "")
+    found = Organisation.objects.order_by("name")
+    if not s.everything:
+        found = found.filter(pk__in=s.organisation_ids)
+    if kind in Organisation.Kind.values:
+        found = found.filter(kind=kind)
+    return render(
+        request,
+        "organisations/list.html",
+        {
+            "title": "Organisations",
+            "organisations": list(found),
+            "kinds": Organisation.Kind.choices,
+            "kind": kind,
+            "can_add": _may_change_all(request),
+        },
+    )
+
+
+@guard(Area.PEOPLE)
+def organisation(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _organisation(request, pk)
+    people = list(found.memberships.select_related("user").order_by("user__full_name", "role"))
+    audit.record(
+        request,
+        audit.Action.QUERY,
+        found,
+        object_repr=f"people of {found.name} ({len(people)})",
+    )
+    members = (
+        list(AllianceMember.objects.filter(alliance=found).select_related("council"))
+        if found.kind == Organisation.Kind.ALLIANCE
+        else []
+    )
+    may_change = _may_change_all(request)
+    return render(
+        request,
+        "organisations/organisation.html",
+        {
+            "title": found.name,
+            "organisation": found,
+            "people": people,
+            "members": members,
+            "may_change": may_change,
+            "may_invite": scope(request.user, Area.PEOPLE, Action.CHANGE).includes(found.pk),
+            "member_form": MemberForm(found)
+            if may_change and found.kind == Organisation.Kind.ALLIANCE
+            else None,
+            "alliances": [
+                m.alliance
+                for m in AllianceMember.objects.filter(council__organisation=found).select_related(
+                    "alliance"
+                )
+            ],
+        },
+    )
+
+
+@guard(Area.PEOPLE, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def add(request: HttpRequest) -> HttpResponse:
+    if not _may_change_all(request):
+        audit.record_denied(request, area=Area.PEOPLE, action=Action.CHANGE, model=Organisation)
+        raise Http404("Only service administrators add organisations")
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = managing.add_organisation(
+                request, kind=form.cleaned_data["kind"], name=form.cleaned_data["name"]
+            )
+        except managing.Refused as refusal:
+            form.add_error("name", str(refusal))
+        else:
+            messages.success(request, f"{added.name} added")
+            return redirect("organisations:organisation", added.pk)
+    return render(request, "organisations/add.html", {"title": "Add an organisation", "form": form})
+
+
+@guard(Area.PEOPLE, Action.CHANGE)
+@require_POST
+def add_member(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = _organisation(request, pk)
+    form = MemberForm(alliance, request.POST)
+    if not _may_change_all(request):
+        messages.error(request, "Only service administrators change an alliance's councils")
+    elif not form.is_valid():
+        messages.error(request, "Choose a council that is not a member yet")
+    else:
+        try:
+            member = managing.add_member(request, alliance, form.chosen_council())
+        except managing.Refused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, f"{member.council.name} is now a member of {alliance.name}")
+    return redirect("organisations:organisation", alliance.pk)
+
+
+@guard(Area.PEOPLE, Action.CHANGE)
+@require_POST
+def remove_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    alliance = _organisation(request, pk)
+    member = (
+        AllianceMember.objects.filter(pk=member_pk, alliance=alliance)
+        .select_related("council")
+        .first()
+    )
+    if member is None:
+        raise Http404("No such member")
+    if not _may_change_all(request):
+        messages.error(request, "Only service administrators change an alliance's councils")
+    else:
+        managing.remove_member(request, member)
+        messages.success(request, f"{member.council.name} is no longer a member of {alliance.name}")
+    return redirect("organisations:organisation", alliance.pk)
