@@ -36,7 +36,8 @@ def test_an_administrator_sets_up_an_alliance_and_its_councils(admin):
     response = client.post("/organisations/new/", {"kind": "alliance", "name": " Wear  Alliance "})
     alliance = Organisation.objects.get(name="Wear Alliance")
     assert response["Location"] == f"/organisations/{alliance.pk}/"
-    assert alliance.kind == Organisation.Kind.ALLIANCE and alliance.slug == "wear-alliance"
+    assert alliance.kind == Organisation.Kind.ALLIANCE
+    assert alliance.slug == "wear-alliance"
     sunderland = factories.council("394")
     client.post(f"/organisations/{alliance.pk}/councils/", {"council": sunderland.pk})
     member = AllianceMember.objects.get(alliance=alliance)
@@ -71,7 +72,8 @@ def test_an_organisation_administrator_sees_only_their_own_organisation(admin):
     north_admin = factories.user(Role.ORGANISATION_ADMINISTRATOR, north)
     client = _sign_in(north_admin)
     listed = client.get("/organisations/").content.decode()
-    assert "North Tyneside" in listed and "South Tyneside" not in listed
+    assert "North Tyneside" in listed
+    assert "South Tyneside" not in listed
     assert client.get(f"/organisations/{south.pk}/").status_code == 404
     assert client.get("/organisations/new/").status_code == 404
     assert client.post("/organisations/new/", {"kind": "alliance", "name": "X"}).status_code == 404
