@@ -22,5 +22,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from alliance.accounts.sessions import note_sign_in
+        from alliance.accounts.where_signed_in import note_session
 
         user_logged_in.connect(note_sign_in, dispatch_uid="alliance-session-clocks")
+        user_logged_in.connect(note_session, dispatch_uid="alliance-signed-in-sessions")

@@ -28,6 +28,7 @@ urlpatterns = [
     path("signed-out/", views.signed_out, name="signed-out"),
     path("account/", views.account, name="account"),
     path("account/password/", views.change_password, name="password-change"),
+    path("account/sessions/", views.sessions, name="sessions"),
     path("account/two-step-verification/", views.set_up_second_factor, name="set-up-second-factor"),
     path("people/", people.people, name="people"),
     path("people/invite/", people.invite, name="invite"),

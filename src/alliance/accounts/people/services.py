@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -13,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from alliance.accounts.models import Membership, Role, User
 from alliance.accounts.people import rules
 from alliance.accounts.people.rules import Refused
+from alliance.accounts.where_signed_in import end_sessions
 from alliance.audit import services as audit
 from alliance.audit.admin_changes import changes, snapshot
 from alliance.organisations.models import Organisation
@@ -96,17 +96,6 @@ def take_role(request: HttpRequest, membership: Membership) -> None:
     _audit(
         request, audit.Action.DELETE, membership, before, {}, object_id=pk, what="role taken away"
     )
-
-
-def end_sessions(person: User) -> int:
-    """Delete every stored session signed in as this person, so each ends at once (a deactivated
-    person's session would be refused anyway: Django signs in only active people)."""
-    ended = 0
-    for session in Session.objects.all().iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(person.pk):
-            session.delete()
-            ended += 1
-    return ended
 
 
 @transaction.atomic
