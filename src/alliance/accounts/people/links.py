@@ -40,11 +40,15 @@ def link_days() -> int:
     return max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
 
 
+def link_path(url_name: str, tokens: PasswordResetTokenGenerator, user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse(url_name, args=[uid, tokens.make_token(user)])
+
+
 def _link(
     request: HttpRequest, url_name: str, tokens: PasswordResetTokenGenerator, user: User
 ) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return request.build_absolute_uri(reverse(url_name, args=[uid, tokens.make_token(user)]))
+    return request.build_absolute_uri(link_path(url_name, tokens, user))
 
 
 def person_from(uidb64: str) -> User | None:

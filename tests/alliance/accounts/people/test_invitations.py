@@ -111,3 +111,24 @@ def test_people_without_the_people_area_cannot_invite(orgs):
     response = _invite(sign_in(analyst), orgs["north"], email="z@north.test")
     assert response.status_code == 403
     assert not User.objects.filter(email="z@north.test").exists()
+
+
+def test_the_first_administrator_is_made_once_from_the_command_line(reference_data):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("first_administrator", "Ada@Example.test", "Ada First", stdout=out)
+    ada = User.objects.get(email="ada@example.test")
+    assert ada.memberships.get().role == Role.ADMINISTRATOR
+    link = re.search(r"http://localhost:8000(/invitation/\S+/)", out.getvalue()).group(1)
+    guest = Client()
+    moved = guest.get(link)
+    guest.post(moved["Location"], {"new_password1": CHOSEN, "new_password2": CHOSEN})
+    assert (
+        Client().post("/sign-in/", {"username": ada.username, "password": CHOSEN}).status_code
+        == 302
+    )
+    with pytest.raises(CommandError, match="already has an administrator"):
+        call_command("first_administrator", "bob@example.test", "Bob Second", stdout=StringIO())
