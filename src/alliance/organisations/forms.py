@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -29,7 +29,8 @@ class MemberForm(forms.Form):
         members = AllianceMember.objects.filter(alliance=alliance).values_list(
             "council_id", flat=True
         )
-        self.fields["council"].choices = [("", "Choose a council")] + [
+        council = cast(forms.ChoiceField, self.fields["council"])
+        council.choices = [("", "Choose a council")] + [
             (str(c.pk), c.name) for c in Council.objects.exclude(pk__in=members).order_by("name")
         ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
@@ -39,8 +39,10 @@ class RoleForm(forms.Form):
 
     def __init__(self, actor: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = _organisation_choices(actor)
-        self.fields["role"].choices = _role_choices(actor)
+        organisation = cast(forms.ChoiceField, self.fields["organisation"])
+        role = cast(forms.ChoiceField, self.fields["role"])
+        organisation.choices = _organisation_choices(actor)
+        role.choices = _role_choices(actor)
 
     def chosen_organisation(self) -> Organisation:
         return Organisation.objects.get(pk=self.cleaned_data["organisation"])
@@ -72,7 +74,7 @@ class ForgottenPasswordForm(forms.Form):
     )
 
 
-class ChoosePasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+class ChoosePasswordForm(SetPasswordForm):
     """Django's form and its password validators, with GOV.UK wording."""
 
     error_messages = {
