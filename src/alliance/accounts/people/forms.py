@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
+from alliance.accounts.forms import word_new_password_fields
 from alliance.accounts.models import Role
 from alliance.accounts.people import rules
 from alliance.organisations.models import Organisation
@@ -84,12 +85,4 @@ class ChoosePasswordForm(SetPasswordForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].label = "Password"
-        self.fields["new_password1"].help_text = (
-            "At least 12 characters, not like your name or email address. "
-            "Three random words work well"
-        )
-        self.fields["new_password1"].error_messages["required"] = "Enter a password"
-        self.fields["new_password2"].label = "Confirm password"
-        self.fields["new_password2"].help_text = ""
-        self.fields["new_password2"].error_messages["required"] = "Enter the password again"
+        word_new_password_fields(self, "Password", "a password", "the password")

@@ -4,6 +4,8 @@ session at once, so it cannot leak from the page (its address, the referrer)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.http import HttpRequest, HttpResponse
@@ -70,32 +72,25 @@ def _invalid_link(request: HttpRequest) -> HttpResponse:
     )
 
 
-@public
-@require_http_methods(["GET", "POST"])
-def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    return _choose_password(
-        request,
-        uidb64,
-        token,
-        tokens=links.INVITATION,
-        url_name="accounts:invitation",
-        title="Choose your password",
-        done="invitation accepted",
-    )
+def _link_page(
+    tokens: PasswordResetTokenGenerator, url_name: str, title: str, done: str
+) -> Callable[[HttpRequest, str, str], HttpResponse]:
+    @public
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+        return _choose_password(
+            request, uidb64, token, tokens=tokens, url_name=url_name, title=title, done=done
+        )
+
+    return view
 
 
-@public
-@require_http_methods(["GET", "POST"])
-def password_reset(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    return _choose_password(
-        request,
-        uidb64,
-        token,
-        tokens=links.RESET,
-        url_name="accounts:password-reset",
-        title="Choose a new password",
-        done="forgotten password reset",
-    )
+invitation = _link_page(
+    links.INVITATION, "accounts:invitation", "Choose your password", "invitation accepted"
+)
+password_reset = _link_page(
+    links.RESET, "accounts:password-reset", "Choose a new password", "forgotten password reset"
+)
 
 
 @public

@@ -4,6 +4,7 @@ administrators the people of their own organisation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -152,38 +153,28 @@ def take_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse
     return _back(request, pk, f"{who.display_name} is no longer {label}")
 
 
-@guard(Area.PEOPLE, Action.CHANGE)
-@require_POST
-def deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    who = _person(request, pk, Action.CHANGE)
-    try:
-        services.deactivate(request, who)
-    except Refused as refusal:
-        return _back(request, pk, refusal)
-    return _back(request, pk, f"{who.display_name} is deactivated and has been signed out")
+def _account_change(
+    change: Callable[[HttpRequest, User], object], done: str
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A POST-only page that makes one change to a person's account (`change` refuses what the
+    rules do not allow) and goes back to their page saying `done` ({name}: the person)."""
+
+    @guard(Area.PEOPLE, Action.CHANGE)
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        who = _person(request, pk, Action.CHANGE)
+        try:
+            change(request, who)
+        except Refused as refusal:
+            return _back(request, pk, refusal)
+        return _back(request, pk, done.format(name=who.display_name))
+
+    return view
 
 
-@guard(Area.PEOPLE, Action.CHANGE)
-@require_POST
-def reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    who = _person(request, pk, Action.CHANGE)
-    try:
-        services.reactivate(request, who)
-    except Refused as refusal:
-        return _back(request, pk, refusal)
-    return _back(request, pk, f"{who.display_name} can sign in again")
-
-
-@guard(Area.PEOPLE, Action.CHANGE)
-@require_POST
-def reset_two_step(request: HttpRequest, pk: int) -> HttpResponse:
-    who = _person(request, pk, Action.CHANGE)
-    try:
-        services.reset_two_step(request, who)
-    except Refused as refusal:
-        return _back(request, pk, refusal)
-    return _back(
-        request,
-        pk,
-        f"Two-step verification is reset. {who.display_name} can set it up again after signing in",
-    )
+deactivate = _account_change(services.deactivate, "{name} is deactivated and has been signed out")
+reactivate = _account_change(services.reactivate, "{name} can sign in again")
+reset_two_step = _account_change(
+    services.reset_two_step,
+    "Two-step verification is reset. {name} can set it up again after signing in",
+)
