@@ -264,6 +264,8 @@ PARAMETERS: list[tuple[str, Any]] = [
             "member_pk": _first(
                 "organisations.AllianceMember", alliance__slug="tyneside-alliance"
             ).pk,
+            # the demo records no dated memberships; ending one is a POST (a GET is refused)
+            "membership_pk": 1,
         },
     ),
     ("invitation/", _people_link),

@@ -9,4 +9,9 @@ urlpatterns = [
     path("<int:pk>/", views.organisation, name="organisation"),
     path("<int:pk>/councils/", views.add_member, name="add-member"),
     path("<int:pk>/councils/<int:member_pk>/remove/", views.remove_member, name="remove-member"),
+    path(
+        "<int:pk>/memberships/<int:membership_pk>/end/",
+        views.end_membership,
+        name="end-membership",
+    ),
 ]

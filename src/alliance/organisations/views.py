@@ -4,16 +4,22 @@ administrators change them; organisation administrators see their own organisati
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance.access.policy import Action, Area, guard, scope
 from alliance.audit import services as audit
 from alliance.organisations import managing
-from alliance.organisations.forms import MemberForm, OrganisationForm
-from alliance.organisations.models import AllianceMember, Organisation
+from alliance.organisations.forms import EndForm, MembershipForm, OrganisationForm
+from alliance.organisations.models import AllianceMember, AllianceMembership, Organisation
+
+
+def _errors(form: forms.Form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 def _may_change_all(request: HttpRequest) -> bool:
@@ -64,11 +70,19 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
         found,
         object_repr=f"people of {found.name} ({len(people)})",
     )
-    members = (
-        list(AllianceMember.objects.filter(alliance=found).select_related("council"))
-        if found.kind == Organisation.Kind.ALLIANCE
+    is_alliance = found.kind == Organisation.Kind.ALLIANCE
+    history = (
+        list(AllianceMembership.objects.filter(alliance=found).select_related("council"))
+        if is_alliance
         else []
     )
+    dated = {p.council_id for p in history if p.ends_on is None}
+    # Member councils recorded before memberships had dates.
+    undated = [
+        m
+        for m in AllianceMember.objects.filter(alliance=found).select_related("council")
+        if m.council_id not in dated
+    ]
     may_change = _may_change_all(request)
     return render(
         request,
@@ -77,12 +91,12 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
             "title": found.name,
             "organisation": found,
             "people": people,
-            "members": members,
+            "history": history,
+            "undated": undated,
+            "today": timezone.localdate(),
             "may_change": may_change,
             "may_invite": scope(request.user, Area.PEOPLE, Action.CHANGE).includes(found.pk),
-            "member_form": MemberForm(found)
-            if may_change and found.kind == Organisation.Kind.ALLIANCE
-            else None,
+            "member_form": MembershipForm(found) if may_change and is_alliance else None,
             "alliances": [
                 m.alliance
                 for m in AllianceMember.objects.filter(council__organisation=found).select_related(
@@ -117,18 +131,58 @@ def add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def add_member(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = _organisation(request, pk)
-    form = MemberForm(alliance, request.POST)
+    form = MembershipForm(alliance, request.POST)
     if not _may_change_all(request):
         messages.error(request, "Only service administrators change an alliance's councils")
     elif not form.is_valid():
-        messages.error(request, "Choose a council that is not a member yet")
+        messages.error(request, _errors(form))
     else:
         try:
-            member = managing.add_member(request, alliance, form.chosen_council())
+            period = managing.start_membership(
+                request,
+                alliance,
+                form.chosen_council(),
+                form.cleaned_data["kind"],
+                form.cleaned_data["starts_on"],
+            )
         except managing.Refused as refusal:
             messages.error(request, str(refusal))
         else:
-            messages.success(request, f"{member.council.name} is now a member of {alliance.name}")
+            messages.success(
+                request,
+                f"{period.council.name} is with {alliance.name} as "
+                f"{period.get_kind_display().lower()} from {period.starts_on:%-d %B %Y}",
+            )
+    return redirect("organisations:organisation", alliance.pk)
+
+
+@guard(Area.PEOPLE, Action.CHANGE)
+@require_POST
+def end_membership(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    alliance = _organisation(request, pk)
+    period = (
+        AllianceMembership.objects.filter(pk=membership_pk, alliance=alliance)
+        .select_related("council", "alliance")
+        .first()
+    )
+    if period is None:
+        raise Http404("No such membership")
+    form = EndForm(request.POST)
+    if not _may_change_all(request):
+        messages.error(request, "Only service administrators change an alliance's councils")
+    elif not form.is_valid():
+        messages.error(request, _errors(form))
+    else:
+        try:
+            managing.end_membership(request, period, form.cleaned_data["ends_on"])
+        except managing.Refused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request,
+                f"{period.council.name}'s time with {alliance.name} ended on "
+                f"{form.cleaned_data['ends_on']:%-d %B %Y}",
+            )
     return redirect("organisations:organisation", alliance.pk)
 
 

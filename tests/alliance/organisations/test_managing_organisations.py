@@ -4,12 +4,15 @@ organisation administrators see their own organisation only."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
+from alliance.access.policy import Area, can
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
-from alliance.organisations.models import AllianceMember, Organisation
+from alliance.organisations.models import AllianceMember, AllianceMembership, Organisation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -39,21 +42,74 @@ def test_an_administrator_sets_up_an_alliance_and_its_councils(admin):
     assert alliance.kind == Organisation.Kind.ALLIANCE
     assert alliance.slug == "wear-alliance"
     sunderland = factories.council("394")
-    client.post(f"/organisations/{alliance.pk}/councils/", {"council": sunderland.pk})
+    client.post(
+        f"/organisations/{alliance.pk}/councils/",
+        {"council": sunderland.pk, "kind": "partner", "starts_on": "2024-04-01"},
+    )
     member = AllianceMember.objects.get(alliance=alliance)
     assert member.council == sunderland
+    period = AllianceMembership.objects.get(alliance=alliance)
+    assert (period.kind, period.starts_on, period.ends_on) == ("partner", dt.date(2024, 4, 1), None)
     page = client.get(f"/organisations/{alliance.pk}/").content.decode()
     assert "Sunderland" in page
-    client.post(f"/organisations/{alliance.pk}/councils/{member.pk}/remove/")
-    assert not AllianceMember.objects.filter(alliance=alliance).exists()
+    assert "1 April 2024" in page
+    client.post(
+        f"/organisations/{alliance.pk}/memberships/{period.pk}/end/", {"ends_on": "2025-03-31"}
+    )
+    period.refresh_from_db()
+    assert period.ends_on == dt.date(2025, 3, 31)
+    assert not AllianceMember.objects.filter(alliance=alliance).exists()  # no longer a member
+    ended = AuditEvent.objects.get(object_type="organisations.AllianceMembership", action="change")
+    assert ended.detail["changes"]["ends_on"] == {"before": None, "after": "2025-03-31"}
+    assert ended.organisation_id == alliance.pk
     rows = AuditEvent.objects.filter(object_type="organisations.AllianceMember")
     added, removed = rows.get(action="create"), rows.get(action="delete")
     assert added.detail["changes"]["council_id"] == {"before": None, "after": sunderland.pk}
     assert removed.detail["changes"]["council_id"] == {"before": sunderland.pk, "after": None}
-    assert added.organisation_id == alliance.pk
     assert AuditEvent.objects.filter(
         action="create", object_type="organisations.Organisation", object_id=str(alliance.pk)
     ).exists()
+
+
+def test_a_supported_council_is_recorded_but_gives_the_alliance_no_reach(admin):
+    alliance = factories.alliance("392", name="Reach Alliance")
+    lead = factories.user(Role.ALLIANCE_LEAD, alliance)
+    sunderland = factories.council("394")
+    client = _sign_in(admin)
+    client.post(
+        f"/organisations/{alliance.pk}/councils/",
+        {"council": sunderland.pk, "kind": "supported", "starts_on": "2025-01-01"},
+    )
+    assert AllianceMembership.objects.get(alliance=alliance).kind == "supported"
+    assert not AllianceMember.objects.filter(alliance=alliance, council=sunderland).exists()
+    assert not can(lead, Area.PROGRAMME, organisation=sunderland.organisation)
+
+
+def test_membership_dates_that_make_no_sense_are_refused(admin):
+    alliance = factories.organisation(Organisation.Kind.ALLIANCE, "Dates Alliance")
+    sunderland = factories.council("394")
+    client = _sign_in(admin)
+    url = f"/organisations/{alliance.pk}/councils/"
+    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    refused = client.post(
+        url, {"council": sunderland.pk, "kind": "partner", "starts_on": future}, follow=True
+    )
+    assert "The start date must be today or in the past" in refused.content.decode()
+    client.post(url, {"council": sunderland.pk, "kind": "partner", "starts_on": "2024-04-01"})
+    again = client.post(
+        url, {"council": sunderland.pk, "kind": "supported", "starts_on": "2024-05-01"}, follow=True
+    )
+    assert "Sunderland is already with Dates Alliance: end that first" in again.content.decode()
+    period = AllianceMembership.objects.get(alliance=alliance)
+    early = client.post(
+        f"/organisations/{alliance.pk}/memberships/{period.pk}/end/",
+        {"ends_on": "2024-01-01"},
+        follow=True,
+    )
+    assert "The end date must be on or after 1 April 2024" in early.content.decode()
+    period.refresh_from_db()
+    assert period.ends_on is None
+    assert AllianceMembership.objects.filter(alliance=alliance).count() == 1
 
 
 def test_councils_are_not_added_by_hand_and_names_are_not_repeated(admin):
