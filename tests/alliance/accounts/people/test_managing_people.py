@@ -148,3 +148,26 @@ def test_resetting_two_step_verification_removes_the_device_and_is_audited(orgs,
     assert row.detail["changes"]["key"] == {"before": "(set)", "after": "(changed)"}
     # Now the password alone signs them in, and they can set up a new device.
     assert sign_in(person).get("/account/two-step-verification/").status_code == 200
+
+
+def test_an_organisation_administrator_cannot_make_or_touch_a_service_administrator(
+    orgs, north_admin
+):
+    person = factories.user(Role.COUNCIL_ANALYST, orgs["north"])
+    boss = factories.user(Role.ADMINISTRATOR, orgs["north"], full_name="Boss Admin")
+    client = sign_in(north_admin)
+    refused = client.post(
+        f"/people/{person.pk}/roles/",
+        {"organisation": orgs["north"].pk, "role": Role.ADMINISTRATOR},
+        follow=True,
+    )
+    assert "Choose an organisation and a role" in _messages(refused)
+    assert not person.memberships.filter(role=Role.ADMINISTRATOR).exists()
+    refused = client.post(f"/people/{boss.pk}/deactivate/", follow=True)
+    assert "You cannot deactivate Boss Admin" in _messages(refused)
+    boss.refresh_from_db()
+    assert boss.is_active
+    membership = boss.memberships.get()
+    refused = client.post(f"/people/{boss.pk}/roles/{membership.pk}/remove/", follow=True)
+    assert "You cannot take away the administrator role" in _messages(refused)
+    assert boss.memberships.filter(pk=membership.pk).exists()
