@@ -4,6 +4,8 @@ administrators change them; organisation administrators see their own organisati
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -127,33 +129,43 @@ def add(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/add.html", {"title": "Add an organisation", "form": form})
 
 
-@guard(Area.PEOPLE, Action.CHANGE)
-@require_POST
-def add_member(request: HttpRequest, pk: int) -> HttpResponse:
-    alliance = _organisation(request, pk)
-    form = MembershipForm(alliance, request.POST)
+def _change_councils(
+    request: HttpRequest, alliance: Organisation, form: forms.Form, change: Callable[[], str]
+) -> HttpResponse:
+    """Make one change to an alliance's councils (service administrators only) and go back to
+    the alliance's page saying what happened: `change` returns what to say, or raises Refused."""
     if not _may_change_all(request):
         messages.error(request, "Only service administrators change an alliance's councils")
     elif not form.is_valid():
         messages.error(request, _errors(form))
     else:
         try:
-            period = managing.start_membership(
-                request,
-                alliance,
-                form.chosen_council(),
-                form.cleaned_data["kind"],
-                form.cleaned_data["starts_on"],
-            )
+            messages.success(request, change())
         except managing.Refused as refusal:
             messages.error(request, str(refusal))
-        else:
-            messages.success(
-                request,
-                f"{period.council.name} is with {alliance.name} as "
-                f"{period.get_kind_display().lower()} from {period.starts_on:%-d %B %Y}",
-            )
     return redirect("organisations:organisation", alliance.pk)
+
+
+@guard(Area.PEOPLE, Action.CHANGE)
+@require_POST
+def add_member(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = _organisation(request, pk)
+    form = MembershipForm(alliance, request.POST)
+
+    def start() -> str:
+        period = managing.start_membership(
+            request,
+            alliance,
+            form.chosen_council(),
+            form.cleaned_data["kind"],
+            form.cleaned_data["starts_on"],
+        )
+        return (
+            f"{period.council.name} is with {alliance.name} as "
+            f"{period.get_kind_display().lower()} from {period.starts_on:%-d %B %Y}"
+        )
+
+    return _change_councils(request, alliance, form, start)
 
 
 @guard(Area.PEOPLE, Action.CHANGE)
@@ -168,22 +180,15 @@ def end_membership(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
     if period is None:
         raise Http404("No such membership")
     form = EndForm(request.POST)
-    if not _may_change_all(request):
-        messages.error(request, "Only service administrators change an alliance's councils")
-    elif not form.is_valid():
-        messages.error(request, _errors(form))
-    else:
-        try:
-            managing.end_membership(request, period, form.cleaned_data["ends_on"])
-        except managing.Refused as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(
-                request,
-                f"{period.council.name}'s time with {alliance.name} ended on "
-                f"{form.cleaned_data['ends_on']:%-d %B %Y}",
-            )
-    return redirect("organisations:organisation", alliance.pk)
+
+    def end() -> str:
+        managing.end_membership(request, period, form.cleaned_data["ends_on"])
+        return (
+            f"{period.council.name}'s time with {alliance.name} ended on "
+            f"{form.cleaned_data['ends_on']:%-d %B %Y}"
+        )
+
+    return _change_councils(request, alliance, form, end)
 
 
 @guard(Area.PEOPLE, Action.CHANGE)
@@ -197,9 +202,9 @@ def remove_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
     )
     if member is None:
         raise Http404("No such member")
-    if not _may_change_all(request):
-        messages.error(request, "Only service administrators change an alliance's councils")
-    else:
+
+    def remove() -> str:
         managing.remove_member(request, member)
-        messages.success(request, f"{member.council.name} is no longer a member of {alliance.name}")
-    return redirect("organisations:organisation", alliance.pk)
+        return f"{member.council.name} is no longer a member of {alliance.name}"
+
+    return _change_councils(request, alliance, forms.Form({}), remove)

@@ -142,3 +142,17 @@ def test_the_partner_form_points_to_the_organisations_pages(admin):
     prog = programme.programme()
     page = _sign_in(admin).get(f"/programme/setup/{prog.pk}/partners/new/").content.decode()
     assert 'under <a class="govuk-link" href="/organisations/">Organisations</a>' in page
+
+
+def test_a_member_council_recorded_without_dates_can_be_removed(admin):
+    alliance = factories.alliance("392", "393", name="Old Alliance")
+    north = AllianceMember.objects.get(alliance=alliance, council__dfe_code="392")
+    client = _sign_in(admin)
+    assert "Not recorded" in client.get(f"/organisations/{alliance.pk}/").content.decode()
+    done = client.post(f"/organisations/{alliance.pk}/councils/{north.pk}/remove/", follow=True)
+    assert "North Tyneside is no longer a member of Old Alliance" in done.content.decode()
+    assert list(
+        AllianceMember.objects.filter(alliance=alliance).values_list("council__dfe_code", flat=True)
+    ) == ["393"]
+    removed = AuditEvent.objects.get(object_type="organisations.AllianceMember", action="delete")
+    assert removed.object_id == str(north.pk)
