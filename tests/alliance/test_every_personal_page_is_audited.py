@@ -34,7 +34,11 @@ _EMPTY_FORM = "an empty form: nothing recorded about anyone is shown"
 SHOWS_NO_PERSONAL_DATA: dict[str, str] = {
     "account/": "the person's own account details, shown only to them",
     "account/two-step-verification/": "the person's own two-step set-up, shown only to them",
+    "account/sessions/": "the person's own sign-ins, shown only to them",
     "account/password/": "the person's own change-password form: no one else's data, and changing it is audited",
+    "organisations/": "organisations' names and kinds: no one is named",
+    "organisations/new/": _EMPTY_FORM,
+    "people/invite/": _EMPTY_FORM + " (the organisations the administrator manages)",
     "returns/": "the council's uploads (names, dates, counts): no child's data",
     "returns/uploads/<int:pk>/status.json": "progress polled every 1.5 s: no child's data",
     "returns/agreements/": "the council's data-sharing agreements: no child's data",

@@ -212,6 +212,25 @@ def _password_link(route: str) -> dict[str, Any]:
     }
 
 
+def _person(route: str) -> dict[str, Any]:
+    person = _first("accounts.User", username="analyst@north-tyneside.demo")
+    return {"pk": person.pk, "membership_pk": person.memberships.order_by("pk").first().pk}
+
+
+def _people_link(route: str) -> dict[str, Any]:
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from alliance.accounts.people import links
+
+    person = _first("accounts.User", username="analyst@north-tyneside.demo")
+    tokens = links.INVITATION if route.startswith("invitation/") else links.RESET
+    return {
+        "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+        "token": tokens.make_token(person),
+    }
+
+
 def _family(route: str) -> dict[str, Any]:
     referral = _first("edgeofcare.Referral", allocations__isnull=False, goals__isnull=False)
     return {
@@ -237,6 +256,20 @@ TYNESIDE = {"partner__alliance__slug": "tyneside-alliance"}
 
 # route prefix -> its parameters' values (the first prefix that matches wins)
 PARAMETERS: list[tuple[str, Any]] = [
+    ("people/", _person),
+    (
+        "organisations/",
+        lambda route: {
+            "pk": _first("organisations.Organisation", slug="tyneside-alliance").pk,
+            "member_pk": _first(
+                "organisations.AllianceMember", alliance__slug="tyneside-alliance"
+            ).pk,
+            # the demo records no dated memberships; ending one is a POST (a GET is refused)
+            "membership_pk": 1,
+        },
+    ),
+    ("invitation/", _people_link),
+    ("sign-in/new-password/", _people_link),
     ("returns/uploads/", _upload),
     ("returns/agreements/", _pk("returns.DataSharingAgreement")),
     ("returns/pooled/", _pooled),

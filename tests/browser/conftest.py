@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import quopri
+import re
 import signal
 import subprocess
 import sys
@@ -115,6 +117,22 @@ def sign_in(page: Any, base_url: str, username: str, password: str = DEMO_PASSWO
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+def emailed_link(tmp_path_factory: pytest.TempPathFactory, email: str, path_pattern: str) -> str:
+    """The last link matching `path_pattern` emailed to `email`, which the service's console
+    email backend writes to its log (quoted-printable, as an email would carry it)."""
+    deadline = time.monotonic() + 30
+    while True:
+        for log in tmp_path_factory.getbasetemp().glob("service*/service.log"):
+            text = quopri.decodestring(log.read_bytes()).decode("utf-8", "replace")
+            sent = [chunk for chunk in text.split("Subject: ") if f"To: {email}" in chunk]
+            found = [re.search(rf"https?://\S+{path_pattern}", c) for c in sent]
+            if found and found[-1]:
+                return found[-1].group(0)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no email with a link to {email} in the service log")
+        time.sleep(0.5)
 
 
 AXE_SOURCE = ROOT / "static" / "dist" / "axe.min.js"

@@ -4,14 +4,13 @@ adviser, an employer and a young person on their phone."""
 from __future__ import annotations
 
 import datetime as dt
-import quopri
 import re
 import time
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import emailed_link, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -121,19 +120,8 @@ def test_young_person_on_a_phone_sees_their_plan_and_says_interested(browser, ba
 
 
 def _password_link(tmp_path_factory: pytest.TempPathFactory, email: str) -> str:
-    """The one-time link from the welcome email, which the service's console email backend
-    writes to its log (quoted-printable, as an email would carry it)."""
-    deadline = time.monotonic() + 30
-    while True:
-        for log in tmp_path_factory.getbasetemp().glob("service*/service.log"):
-            text = quopri.decodestring(log.read_bytes()).decode("utf-8", "replace")
-            sent = [chunk for chunk in text.split("Subject: ") if f"To: {email}" in chunk]
-            found = [re.search(r"https?://\S+/register/password/\S+/", c) for c in sent]
-            if found and found[-1]:
-                return found[-1].group(0)
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no password email to {email} in the service log")
-        time.sleep(0.5)
+    """The one-time link from the welcome email."""
+    return emailed_link(tmp_path_factory, email, r"/register/password/\S+/")
 
 
 def test_a_business_registers_is_approved_and_posts(browser, base_url, axe_check, tmp_path_factory):

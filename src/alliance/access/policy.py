@@ -112,6 +112,10 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.REFERENCE: _g(Reach.ALL, V, C),
         Area.PROGRAMME_SETUP: _g(Reach.ALL, V, C),
     },
+    # Manages the people of their own organisation: invites, roles, deactivation, two-step resets.
+    Role.ORGANISATION_ADMINISTRATOR: {
+        Area.PEOPLE: _g(Reach.OWN, V, C, D),
+    },
     Role.EMPLOYER: {
         Area.EMPLOYER_PORTAL: _g(Reach.OWN, V, C),
     },

@@ -14,5 +14,6 @@ class Role(models.TextChoices):
     ALLIANCE_LEAD = "alliance-lead", "Alliance lead"
     DFE_ANALYST = "dfe-analyst", "DfE analyst"
     ADMINISTRATOR = "administrator", "Administrator"
+    ORGANISATION_ADMINISTRATOR = "organisation-administrator", "Organisation administrator"
     EMPLOYER = "employer", "Employer"
     YOUNG_PERSON = "young-person", "Young person"

@@ -53,6 +53,12 @@ DEMO_PEOPLE = [
         "analyst@dfe.demo", "Dee Analyst (demo)", Role.DFE_ANALYST, "department-for-education"
     ),
     DemoPerson(
+        "admin@north-tyneside.demo",
+        "Noor Organiser (demo)",
+        Role.ORGANISATION_ADMINISTRATOR,
+        "north-tyneside",
+    ),
+    DemoPerson(
         "admin@alliance.demo",
         "Ada Administrator (demo)",
         Role.ADMINISTRATOR,

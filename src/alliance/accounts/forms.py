@@ -54,6 +54,20 @@ class TokenForm(forms.Form):
         return token
 
 
+CHOOSING_ADVICE = (
+    "At least 12 characters, not like your name or email address. Three random words work well"
+)
+
+
+def word_new_password_fields(form: forms.Form, label: str, a_password: str, the: str) -> None:
+    """GOV.UK labels, hint and messages for Django's two new-password fields."""
+    first, second = form.fields["new_password1"], form.fields["new_password2"]
+    first.label, first.help_text = label, CHOOSING_ADVICE
+    first.error_messages["required"] = f"Enter {a_password}"
+    second.label, second.help_text = f"Confirm {label.lower()}", ""
+    second.error_messages["required"] = f"Enter {the} again"
+
+
 class ChangePasswordForm(PasswordChangeForm):
     """Django's form and its password validators (length, common passwords, likeness to the
     person's name and email address, all numbers), with GOV.UK wording. A wrong current password
@@ -70,15 +84,7 @@ class ChangePasswordForm(PasswordChangeForm):
         super().__init__(request.user, *args, **kwargs)  # type: ignore[arg-type]  # signed in
         self.fields["old_password"].label = "Current password"
         self.fields["old_password"].error_messages["required"] = "Enter your current password"
-        self.fields["new_password1"].label = "New password"
-        self.fields["new_password1"].help_text = (
-            "At least 12 characters, not like your name or email address. "
-            "Three random words work well"
-        )
-        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
-        self.fields["new_password2"].label = "Confirm new password"
-        self.fields["new_password2"].help_text = ""
-        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+        word_new_password_fields(self, "New password", "a new password", "the new password")
 
     def clean_old_password(self) -> str:
         attempt, locked = services.begin_attempt(self.request, self.user.get_username())

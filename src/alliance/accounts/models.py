@@ -8,7 +8,7 @@ from django.db import models
 from alliance.access.roles import Role
 from alliance.organisations.models import Organisation
 
-__all__ = ["Membership", "Role", "SignInAttempt", "User"]
+__all__ = ["Membership", "PasswordLinkRequest", "Role", "SignInAttempt", "SignedInSession", "User"]
 
 
 class User(AbstractUser):
@@ -62,3 +62,29 @@ class SignInAttempt(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class PasswordLinkRequest(models.Model):
+    """A request for a 'reset your password' email, kept to limit how often one connection or one
+    address may ask (whether or not the address has an account)."""
+
+    email = models.CharField(max_length=254, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class SignedInSession(models.Model):
+    """One sign-in's session, so a person can see where they are signed in and sign out of all
+    of them, and an administrator's deactivation can end them at once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    signed_in_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-signed_in_at"]

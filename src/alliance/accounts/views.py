@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from alliance.access.policy import public, signed_in
-from alliance.accounts import services
+from alliance.accounts import services, where_signed_in
 from alliance.accounts.forms import ChangePasswordForm, SignInForm, TokenForm
 from alliance.audit import services as audit
 
@@ -129,6 +130,7 @@ def account(request: HttpRequest) -> HttpResponse:
         {
             "title": "Your account",
             "has_second_factor": devices.exists(),
+            "session_count": len(where_signed_in.open_sessions(request.user)),  # type: ignore[arg-type]
             "memberships": request.user.memberships.select_related("organisation"),  # type: ignore[union-attr]
         },
     )
@@ -144,9 +146,11 @@ def set_up_second_factor(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
+            replaced = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+            # Every other device goes: one not confirmed, and the old one when replacing it.
+            TOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
             # The person has just shown they hold the device: this session counts as verified.
             otp_login(request, device)
             audit.record(
@@ -154,7 +158,9 @@ def set_up_second_factor(request: HttpRequest) -> HttpResponse:
                 audit.Action.CHANGE,
                 object_type="accounts.User",
                 object_id=str(request.user.pk),
-                object_repr="two-step verification turned on",
+                object_repr="two-step device replaced"
+                if replaced
+                else "two-step verification turned on",
             )
             messages.success(
                 request,
@@ -203,4 +209,30 @@ def change_password(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:account")
     return render(
         request, "accounts/change_password.html", {"title": "Change your password", "form": form}
+    )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def sessions(request: HttpRequest) -> HttpResponse:
+    """Where you are signed in; POST signs you out of every one of them, this one too."""
+    user: Any = request.user
+    if request.method == "POST":
+        audit.record(
+            request,
+            audit.Action.SIGN_OUT,
+            user,
+            detail={"reason": "signed out everywhere by its owner"},
+        )
+        where_signed_in.end_sessions(user)
+        logout(request)
+        return redirect("accounts:signed-out")
+    return render(
+        request,
+        "accounts/sessions.html",
+        {
+            "title": "Where you are signed in",
+            "sessions": where_signed_in.open_sessions(user),
+            "this_session": request.session.session_key,
+        },
     )

@@ -124,6 +124,42 @@ class AllianceMember(models.Model):
         ]
 
 
+class AllianceMembership(models.Model):
+    """A council's time with an alliance, as a partner (one of its member councils) or as a
+    council it supports, from one date to another. The history is kept; a partner's current
+    membership is also an AllianceMember row (what the rest of the service reads as the alliance's
+    councils today). A supported council never becomes an AllianceMember: supporting a council
+    gives the alliance no reach into its records."""
+
+    class Kind(models.TextChoices):
+        PARTNER = "partner", "Partner"
+        SUPPORTED = "supported", "Supported"
+
+    alliance = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="membership_history",
+        limit_choices_to={"kind": Organisation.Kind.ALLIANCE},
+    )
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    starts_on = models.DateField("from")
+    ends_on = models.DateField("to", null=True, blank=True)
+
+    class Meta:
+        ordering = ["alliance", "council__name", "-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="membership_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council} – {self.get_kind_display()}, {self.alliance}"
+
+
 class ReferenceLoad(models.Model):
     """One run of `alliance load-reference`: when, what it found, and a fingerprint of the files and
     loaders, so that `--if-changed` can skip a load that would change nothing."""

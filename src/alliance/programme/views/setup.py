@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from alliance.access.policy import Action, Area, can, get_visible_or_404, guard, scope
@@ -165,7 +166,11 @@ def partner_edit(request: HttpRequest, pk: int, partner_pk: int | None = None) -
         title=f"Change {partner.alliance}" if partner else "Add a partner",
         caption=programme.name,
         back=reverse("programme:programme", args=[programme.pk]),
-        intro="A partner is an alliance of councils rated good or outstanding. Its member councils are set under People and organisations.",
+        intro=format_html(
+            "A partner is an alliance of councils rated good or outstanding. Its member councils "
+            'are set on the alliance\'s page under <a class="govuk-link" href="{}">Organisations</a>.',
+            reverse("organisations:list"),
+        ),
     )
 
 
