@@ -21,6 +21,8 @@ from django.urls import reverse
 
 from alliance.access.policy import roles_of
 from alliance.access.roles import Role
+from alliance.audit import services as audit
+from alliance.audit.admin_changes import AuditedModelAdmin
 
 
 def is_staff_administrator(user: Any) -> bool:
@@ -40,8 +42,6 @@ class AllianceAdminSite(admin.AdminSite):
 
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         """Every model, whoever registers it, with its changes written to the audit log."""
-        from alliance.audit.admin_changes import AuditedModelAdmin
-
         base = admin_class or admin.ModelAdmin
         if not issubclass(base, AuditedModelAdmin):
             base = type(
@@ -64,8 +64,6 @@ class AllianceAdminSite(admin.AdminSite):
             return redirect_to_login(target, reverse("accounts:sign-in"))
         if self.has_permission(request):
             return redirect(reverse("admin:index"))
-        from alliance.audit import services as audit
-
         audit.record(
             request,
             audit.Action.ACCESS_DENIED,

@@ -19,6 +19,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
+from alliance.audit import services as audit
+
 SIGNED_IN_AT = "alliance_signed_in_at"
 ACTIVE_AT = "alliance_active_at"
 # The last-active time is written at most this often, not on every request.
@@ -56,8 +58,6 @@ class SessionLimitsMiddleware:
         now = int(time.time())
         reason = _ended(request, now)
         if reason is not None:
-            from alliance.audit import services as audit
-
             audit.record(
                 request,
                 audit.Action.SIGN_OUT,

@@ -24,10 +24,13 @@ from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Min
 from django.http import Http404, HttpRequest, HttpResponse
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks_db.models import DBTaskResult
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Histogram,
     generate_latest,
@@ -69,9 +72,6 @@ class DatabaseCollector(Collector):
     """What the database knows, read at each scrape."""
 
     def collect(self) -> Iterator[Any]:
-        from django.tasks import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
-
         now = timezone.now()
         depth = GaugeMetricFamily(
             "alliance_task_queue_depth", "Tasks waiting to run", labels=["queue"]
@@ -98,8 +98,6 @@ def registry() -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.MultiProcessCollector(found)
     else:
-        from prometheus_client import REGISTRY
-
         found.register(_Default(REGISTRY))
     found.register(DatabaseCollector())
     for config in apps.get_app_configs():

@@ -41,7 +41,9 @@ def on_starting(server: Any) -> None:
 
 
 def child_exit(server: Any, worker: Any) -> None:
-    from prometheus_client import multiprocess
+    # imported only here: prometheus_client picks its multi-process mode when first imported, which
+    # must come after on_starting has set PROMETHEUS_MULTIPROC_DIR
+    from prometheus_client import multiprocess  # noqa: PLC0415  after the mode is chosen
 
     multiprocess.mark_process_dead(worker.pid)
 

@@ -15,6 +15,9 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from alliance.schedule.liveness import stale_after
+from alliance.schedule.models import ProcessBeat
+
 OK, DOWN, NOT_USED = "ok", "down", "not used"
 
 
@@ -64,8 +67,6 @@ def _uses_task_worker() -> bool:
 
 
 def _last_beat(kind: str) -> dict[str, Any]:
-    from alliance.schedule.liveness import stale_after
-    from alliance.schedule.models import ProcessBeat
 
     try:
         seen = (

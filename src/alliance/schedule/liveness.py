@@ -21,8 +21,10 @@ from collections.abc import Callable
 from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks_db.models import DBTaskResult
 
 from alliance.schedule.models import ProcessBeat
 
@@ -65,9 +67,6 @@ def live_names(now: dt.datetime | None = None) -> set[str]:
 def fail_orphaned_tasks(now: dt.datetime | None = None) -> list[str]:
     """Mark failed the running task rows whose worker stopped beating; returns their ids.
     A row is changed only while still running, so two workers doing this at once mark it once."""
-    from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     now = now or timezone.now()
     alive = live_names(now)
     failed = []
