@@ -6,8 +6,10 @@ from django.test import Client, override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from alliance.accounts import services
 from alliance.accounts.models import Role, SignInAttempt
 from alliance.audit.models import AuditEvent
+from alliance.config import settings as service_settings
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +69,6 @@ def test_forged_csrf_is_refused_and_changes_nothing(analyst):
 
 
 def test_passwords_are_hashed_with_argon2_in_the_service():
-    from alliance.config import settings as service_settings
 
     assert service_settings.PASSWORD_HASHERS[-2].endswith("Argon2PasswordHasher") or any(
         h.endswith("Argon2PasswordHasher") for h in service_settings.PASSWORD_HASHERS
@@ -128,7 +129,6 @@ def test_security_headers(client):
 def test_guesses_sent_at_once_each_count_against_the_others(rf, analyst):
     """An attempt is recorded before its password is checked, so guesses sent in parallel (before
     any has been answered) cannot slip past the limit: only the first five go on to be checked."""
-    from alliance.accounts import services
 
     request = rf.post("/sign-in/", REMOTE_ADDR="192.0.2.50")
     in_flight = [services.begin_attempt(request, analyst.username) for _ in range(12)]

@@ -11,6 +11,7 @@ import logging.config
 import pytest
 from django.core.management import call_command
 from django.tasks import task
+from django_tasks_db.management.commands import db_worker
 
 from alliance.common import logcontext
 from alliance.config import logging as service_logging
@@ -69,7 +70,6 @@ def test_json_lines_carry_the_request_id_and_no_query_string(client, json_logs):
 
 @pytest.mark.django_db
 def test_a_task_logs_under_the_request_id_it_was_queued_with(json_logs, monkeypatch):
-    from django_tasks_db.management.commands import db_worker
 
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     SEEN.clear()

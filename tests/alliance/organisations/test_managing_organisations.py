@@ -14,6 +14,7 @@ from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
 from alliance.organisations.models import AllianceMember, AllianceMembership, Organisation
 from tests import factories
+from tests.alliance.programme import factories as programme
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +138,6 @@ def test_an_organisation_administrator_sees_only_their_own_organisation(admin):
 
 
 def test_the_partner_form_points_to_the_organisations_pages(admin):
-    from tests.alliance.programme import factories as programme
 
     prog = programme.programme()
     page = _sign_in(admin).get(f"/programme/setup/{prog.pk}/partners/new/").content.decode()

@@ -5,9 +5,11 @@ reused link each get a clear message and change nothing."""
 from __future__ import annotations
 
 import re
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from alliance.accounts.models import Membership, Role, User
@@ -114,9 +116,6 @@ def test_people_without_the_people_area_cannot_invite(orgs):
 
 
 def test_the_first_administrator_is_made_once_from_the_command_line(reference_data):
-    from io import StringIO
-
-    from django.core.management import CommandError, call_command
 
     out = StringIO()
     call_command("first_administrator", "Ada@Example.test", "Ada First", stdout=out)
