@@ -47,6 +47,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
+from statutory.reference import shared_data_dir
+
 OUTCOMES_2025 = "reference/dfe-csc-outcomes-enablers/LA_Inspection_Outcomes_as_at_31_March_2025.ods"
 DATA_2023 = (
     "reference/dfe-csc-outcomes-enablers/Childrens_social_care_in_England_2023_underlying_data.ods"
@@ -191,8 +195,6 @@ class History:
 
 def _read_sheet(path: Path, sheet: str, header_row: int | None) -> list[tuple[Any, ...]]:
     """All rows of a sheet as tuples, the header first (or every row when header_row is None)."""
-    import polars as pl
-
     if not path.exists():
         raise InsightDataError(path, f"file not found ({path})")
     try:
@@ -668,8 +670,6 @@ def reconcile(
 def load_history(data_dir: Path | None = None) -> History:
     """Every council's judgement history from the shared data folder (default: the project's)."""
     if data_dir is None:
-        from statutory.reference import shared_data_dir
-
         data_dir = shared_data_dir()
     councils = read_councils(data_dir)
     notes: list[str] = []

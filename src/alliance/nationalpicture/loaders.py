@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.db import connection
 
 from alliance.nationalpicture.models import (
@@ -115,8 +116,6 @@ def load(data_dir: Path) -> list[LoadReport]:
 
 def _read_sheet(path: Path, sheet: str, header_row: int | None) -> list[tuple[Any, ...]]:
     """All rows of a sheet as tuples (header included when header_row is None)."""
-    import polars as pl
-
     if not path.exists():
         raise ReferenceFileError(path, "file not found")
     try:
@@ -963,8 +962,6 @@ def _ees_rows(data_dir: Path, spec: _Spec, report: LoadReport) -> list[_Row]:
 
 
 def _lait_rows(data_dir: Path, report: LoadReport) -> tuple[dict[str, list[_Row]], dict[str, str]]:
-    import polars as pl
-
     path = data_dir / LAIT
     if not path.exists():
         raise ReferenceFileError(path, "file not found")

@@ -34,10 +34,12 @@ import datetime as dt
 import hashlib
 import io
 import json
+import multiprocessing
 import re
 import shutil
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -587,9 +589,6 @@ def _read_parallel(
     """Parse the slices of a large census in `workers` processes and join their tables in
     file order; None (read it in one pass instead) when the file is small, cannot be cut
     cleanly, or any slice fails."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     try:
         if path.stat().st_size < PARALLEL_MIN_BYTES:
             return None

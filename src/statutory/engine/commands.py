@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 if TYPE_CHECKING:
     from statutory.engine.context import Return
@@ -26,9 +28,7 @@ def make_console() -> Console:
 def fail(message: str) -> NoReturn:
     """One line on stderr, then exit status 1. The message may quote the input: it is cut to
     one printable line and shown as text, never as Rich markup."""
-    from rich.markup import escape
-
-    from statutory.engine.errors import one_line
+    from statutory.engine.errors import one_line  # noqa: PLC0415  the engine loads Polars: not on `alliance --help`
 
     Console(stderr=True, highlight=False).print(
         f"[red]error:[/red] {escape(one_line(message))}", soft_wrap=True
@@ -38,9 +38,7 @@ def fail(message: str) -> NoReturn:
 
 def note(out: Console, text: str) -> None:
     """A reader's note, as one line of text (it may quote the input: never Rich markup)."""
-    from rich.markup import escape
-
-    from statutory.engine.errors import one_line
+    from statutory.engine.errors import one_line  # noqa: PLC0415  the engine loads Polars: not on `alliance --help`
 
     out.print(f"[yellow]note:[/yellow] {escape(one_line(text, 1000))}", soft_wrap=True)
 
@@ -48,7 +46,7 @@ def note(out: Console, text: str) -> None:
 @contextmanager
 def plainly() -> Iterator[None]:
     """Turn the library's expected errors into one line and exit status 1."""
-    from statutory.engine.errors import InputError
+    from statutory.engine.errors import InputError  # noqa: PLC0415  the engine loads Polars: not on `alliance --help`
 
     try:
         yield
@@ -70,8 +68,6 @@ def plainly() -> Iterator[None]:
 
 
 def progress_bar(out: Console, total: int, label: str) -> tuple[Callable[[str], None], object]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -89,7 +85,7 @@ def progress_bar(out: Console, total: int, label: str) -> tuple[Callable[[str], 
 
 
 def check_report_path(report: Path | None) -> None:
-    from statutory.engine.reports import REPORT_EXTENSIONS
+    from statutory.engine.reports import REPORT_EXTENSIONS  # noqa: PLC0415  the engine loads Polars: not on `alliance --help`
 
     if report is not None and report.suffix.lower() not in REPORT_EXTENSIONS:
         raise ValueError(f"--report must end in {', '.join(REPORT_EXTENSIONS)}")
@@ -99,8 +95,8 @@ def check_and_report(
     out: Console, kind: str, return_: Return, year: int, threads: int, report: Path | None
 ) -> Findings:
     """Run the year's rules on a return, print the summary and write the report if asked."""
-    from statutory.engine import Registry, run
-    from statutory.engine.reports import print_summary
+    from statutory.engine import Registry, run  # noqa: PLC0415  the engine loads Polars: not on `alliance --help`
+    from statutory.engine.reports import print_summary  # noqa: PLC0415  the engine loads Polars: not on `alliance --help`
 
     registry = Registry.load(kind)
     advance, progress = progress_bar(out, len(registry.applicable(year)), "Checking")
@@ -115,7 +111,7 @@ def check_and_report(
 
 def print_rules(kind: str, year: int | None) -> None:
     """Each listed DfE rule as `CODE implemented|missing MESSAGE`, then the count."""
-    from statutory.engine import Registry
+    from statutory.engine import Registry  # noqa: PLC0415  the engine loads Polars: not on `alliance --help`
 
     registry = Registry.load(kind)
     coverage = registry.coverage(year)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from statutory.engine.commands import (
     check_and_report,
@@ -22,6 +23,7 @@ from statutory.engine.commands import (
 from statutory.engine.commands import (
     note as print_note,
 )
+from statutory.reference import council
 
 app = typer.Typer(
     help="SSDA903 (children looked after and care leavers).",
@@ -36,8 +38,6 @@ YearOption = Annotated[
 
 def _ons_code(code: str | None) -> str | None:
     """`--la` as the council's ONS code (given as DfE 3-digit or ONS)."""
-    from statutory.reference import council
-
     return council(code).ons_code if code else None
 
 
@@ -74,8 +74,8 @@ def validate(
     ] = None,
 ) -> None:
     """Validate a return with the DfE rules for the year; print a summary, optionally a report."""
-    from statutory.ssda903.providers import NOT_RUN
-    from statutory.ssda903.reader import read_return
+    from statutory.ssda903.providers import NOT_RUN  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
+    from statutory.ssda903.reader import read_return  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
 
     console = make_console()
     with plainly():
@@ -117,12 +117,10 @@ def indicators(
     ] = None,
 ) -> None:
     """The DfE indicators computed from the records (see docs/statutory/ssda903-indicators.md)."""
-    from rich.table import Table
-
-    from statutory.engine.cells import write_frame_csv
-    from statutory.engine.reports import atomic_write
-    from statutory.ssda903.indicators import compute
-    from statutory.ssda903.reader import read_return
+    from statutory.engine.cells import write_frame_csv  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
+    from statutory.engine.reports import atomic_write  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
+    from statutory.ssda903.indicators import compute  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
+    from statutory.ssda903.reader import read_return  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
 
     console = make_console()
     with plainly():
@@ -170,7 +168,7 @@ def pseudonymise(
     ] = 2025,
 ) -> None:
     """Child ids -> keyed hash, dates of birth -> first of the month, postcodes -> sector."""
-    from statutory.ssda903.pseudonymise import load_key, pseudonymise_path
+    from statutory.ssda903.pseudonymise import load_key, pseudonymise_path  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
 
     console = make_console()
     with plainly():
@@ -197,7 +195,7 @@ def generate(
     ] = None,
 ) -> None:
     """Write a realistic synthetic return (this year and last) for N children."""
-    from statutory.ssda903.generator import generate_to
+    from statutory.ssda903.generator import generate_to  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
 
     console = make_console()
     with plainly():

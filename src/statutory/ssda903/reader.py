@@ -47,6 +47,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 import polars as pl
+from lxml import etree
 
 from statutory.engine.columns import ROW_NUMBER, type_many
 from statutory.engine.context import Return
@@ -63,6 +64,8 @@ from statutory.engine.limits import (
     scan_csv,
 )
 from statutory.reference import year_label
+from statutory.ssda903.encoding import to_utf8
+from statutory.ssda903.providers import attach_providers, read_providers
 from statutory.ssda903.schemas import CHILD_ID, YearSchema, load_schema
 
 MB = 1024 * 1024
@@ -114,8 +117,6 @@ def read_return(
     limits = limits or default_limits()
     provider_info = None
     if providers is not None:
-        from statutory.ssda903.providers import read_providers
-
         provider_info = read_providers(providers, limits=limits)
     schema = load_schema(year)
     prev_schema = load_schema(year - 1) if year - 1 >= 2018 else schema
@@ -161,8 +162,6 @@ def read_return(
         if result.previous is not None and result.previous.supplied:
             check_collection_year(result.previous, hint="--previous should be last year's return")
     if provider_info is not None:
-        from statutory.ssda903.providers import attach_providers
-
         attach_providers(result, provider_info)
     return result
 
@@ -465,28 +464,8 @@ def _on_disk(name: str, opener: Opener, budget: Budget) -> tuple[Path, bool]:
 # CSV
 
 
-def _decode(name: str, data: bytes) -> tuple[bytes, str | None]:
-    """-> UTF-8 bytes, and a note when the file was not UTF-8."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:], None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16").encode("utf-8"), f"{name}: read as UTF-16"
-    try:
-        data.decode("utf-8")
-        return data, None
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252")
-        encoding = "cp1252 (Windows)"
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-        encoding = "latin-1"
-    return text.encode("utf-8"), f"{name}: not UTF-8, read as {encoding}"
-
-
 def _csv_from_bytes(name: str, data: bytes) -> tuple[pl.DataFrame, str | None]:
-    utf8, note = _decode(name, data)
+    utf8, note = to_utf8(name, data)
     if not utf8.strip():
         raise InputError(name, None, None, "the file is empty")
     try:
@@ -711,8 +690,6 @@ def _read_xml(name: str, stream: Any, schema: YearSchema, into: _Collected, limi
     """Stream the export (iterparse): each child element is turned into rows and freed, so
     memory grows with the rows kept, not with the XML tree. A child record may hold at most
     `max_columns` × 50 elements (a real one holds tens), so no one element can fill memory."""
-    from lxml import etree
-
     rows: dict[str, list[dict[str, str | None]]] = {t: [] for t in schema.tables}
     depth = 0
     children = 0

@@ -18,6 +18,7 @@ import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
 from statutory.engine.postcodes import Postcodes
+from statutory.reference import shared_path
 from statutory.ssda903.rules._helpers import (
     CHILD,
     any_provided,
@@ -383,8 +384,6 @@ NATIONS = {"W": "WAL", "S": "SCO", "N": "NIR"}
 
 
 def _utla_lookup() -> pl.DataFrame:
-    from statutory.reference import shared_path
-
     frame = pl.read_csv(shared_path(*LTLA_TO_UTLA), infer_schema=False)
     frame = frame.rename({c: c.lstrip("\ufeff") for c in frame.columns})
     return frame.select(
