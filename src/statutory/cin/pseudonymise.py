@@ -32,7 +32,8 @@ from pathlib import Path
 import polars as pl
 from lxml import etree
 
-from statutory.cin.reader import _check_records, _csv_items
+from statutory.cin.csv_census import _csv_items
+from statutory.cin.parallel import _check_records
 from statutory.engine.errors import InputError
 from statutory.engine.limits import Budget, default_limits, scan_csv, too_big
 from statutory.engine.pseudonym import child_pseudonym, child_pseudonyms
