@@ -102,3 +102,8 @@ def load_judgements(data_dir: Path) -> LoadReport:
         report.changed += len(existing)
         report.notes.append(f"{len(existing)} judgements no longer in the sources were removed")
     return report
+
+
+def load(data_dir: Path) -> list[LoadReport]:
+    """The judgements' part of `load-reference`."""
+    return [load_judgements(data_dir)]
