@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from statutory.engine.commands import (
     check_and_report,
@@ -19,6 +18,8 @@ from statutory.engine.commands import (
     make_console,
     plainly,
     print_rules,
+    show_indicators,
+    write_indicators,
 )
 from statutory.engine.commands import (
     note as print_note,
@@ -74,8 +75,8 @@ def validate(
     ] = None,
 ) -> None:
     """Validate a return with the DfE rules for the year; print a summary, optionally a report."""
-    from statutory.ssda903.providers import NOT_RUN  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
-    from statutory.ssda903.reader import read_return  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
+    from statutory.ssda903.providers import NOT_RUN  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
+    from statutory.ssda903.reader import read_return  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
 
     console = make_console()
     with plainly():
@@ -117,42 +118,17 @@ def indicators(
     ] = None,
 ) -> None:
     """The DfE indicators computed from the records (see docs/statutory/ssda903-indicators.md)."""
-    from statutory.engine.cells import write_frame_csv  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
-    from statutory.engine.reports import atomic_write  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
-    from statutory.ssda903.indicators import compute  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
-    from statutory.ssda903.reader import read_return  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
+    from statutory.ssda903.indicators import compute  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
+    from statutory.ssda903.reader import read_return  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
 
     console = make_console()
     with plainly():
         return_ = read_return(path, year, previous=previous)
         return_.la_code = _ons_code(la)
         result = compute(return_, la=la)
-        table = Table()
-        table.add_column("Indicator")
-        table.add_column("Value", justify="right")
-        table.add_column("Of", justify="right")
-        for row in result.iter_rows(named=True):
-            value = row["value"]
-            shown = (
-                ""
-                if value is None
-                else (f"{value:,.1f}" if not float(value).is_integer() else f"{int(value):,}")
-            )
-            table.add_row(
-                row["indicator"],
-                shown,
-                "" if row["denominator"] is None else f"{row['denominator']:,}",
-            )
-        console.print(table)
+        show_indicators(console, result, whole_counts_only=False)
         if out is not None:
-            suffix = out.suffix.lower()
-            if suffix == ".csv":
-                atomic_write(out, lambda p: write_frame_csv(result, p))
-            elif suffix == ".json":
-                atomic_write(out, result.write_json)
-            else:
-                raise ValueError("--out must end in .csv or .json")
-            console.print(f"Written to {out}")
+            write_indicators(console, out, result)
 
 
 @app.command()
@@ -168,7 +144,7 @@ def pseudonymise(
     ] = 2025,
 ) -> None:
     """Child ids -> keyed hash, dates of birth -> first of the month, postcodes -> sector."""
-    from statutory.ssda903.pseudonymise import load_key, pseudonymise_path  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
+    from statutory.ssda903.pseudonymise import load_key, pseudonymise_path  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
 
     console = make_console()
     with plainly():
@@ -195,7 +171,7 @@ def generate(
     ] = None,
 ) -> None:
     """Write a realistic synthetic return (this year and last) for N children."""
-    from statutory.ssda903.generator import generate_to  # noqa: PLC0415  reading loads Polars and more: 0.2 s off `alliance --help`
+    from statutory.ssda903.generator import generate_to  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
 
     console = make_console()
     with plainly():
