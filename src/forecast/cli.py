@@ -5,6 +5,7 @@ Heavy modules (Polars, NumPy) are imported inside the commands, so `alliance --h
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -26,8 +27,6 @@ def _fail(message: str) -> typer.Exit:
 
 def _check_writable(path: Path) -> None:
     """Fail before any work when `path` cannot be written (without creating it)."""
-    import os
-
     if path.is_dir():
         raise _fail(f"cannot write {path}: it is a folder")
     folder = path.parent if str(path.parent) else Path(".")
@@ -47,8 +46,8 @@ def published(
 ) -> None:
     """Forecast every council's children looked after for the years after --up-to, from the
     published figures up to and including that year only."""
-    from forecast.model import MAX_HORIZON, forecast, load_panel
-    from forecast.published import PublishedDataError
+    from forecast.model import MAX_HORIZON, forecast, load_panel  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
+    from forecast.published import PublishedDataError  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
 
     if not 1 <= horizon <= MAX_HORIZON:
         raise _fail(f"--horizon must be between 1 and {MAX_HORIZON}, not {horizon}")
@@ -63,9 +62,9 @@ def published(
         table = forecast(panel, up_to, horizon)
     except (PublishedDataError, ValueError) as exc:
         raise _fail(str(exc)) from None
-    import polars as pl
+    import polars as pl  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
 
-    from forecast.published import REORGANISATIONS
+    from forecast.published import REORGANISATIONS  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
 
     former = {code for change in REORGANISATIONS for code in change.before}
     known = panel.up_to(up_to)
@@ -96,9 +95,9 @@ def backtest(
 ) -> None:
     """Forecast from each origin year using earlier figures only, compare with what happened, and
     print each method's error (MAPE) and interval coverage by horizon."""
-    from forecast import backtest as bt
-    from forecast.model import MAX_HORIZON, load_panel
-    from forecast.published import PublishedDataError
+    from forecast import backtest as bt  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
+    from forecast.model import MAX_HORIZON, load_panel  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
+    from forecast.published import PublishedDataError  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
 
     if not 1 <= horizon <= MAX_HORIZON:
         raise _fail(f"--horizon must be between 1 and {MAX_HORIZON}, not {horizon}")

@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import polars as pl
 
+from forecast import published
 from forecast.published import Reorganisation
 
 FIRST_YEAR = 2013
@@ -156,8 +157,6 @@ def from_tables(
 
 def load_panel() -> Panel:
     """The panel from the published files in the shared data folder."""
-    from forecast import published
-
     return from_tables(
         published.looked_after(),
         published.lait_measure("LAC"),

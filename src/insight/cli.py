@@ -67,7 +67,7 @@ def _check_out(out: Path) -> None:
 
 
 def _history(data_dir: Path | None) -> History:
-    from insight.judgements import InsightDataError, load_history
+    from insight.judgements import InsightDataError, load_history  # noqa: PLC0415  Polars stays off `alliance --help`
 
     try:
         return load_history(data_dir)
@@ -112,7 +112,7 @@ def improvement(
     """
     _check_out(out)
     history = _history(data_dir)
-    from insight.improvement import estimates
+    from insight.improvement import estimates  # noqa: PLC0415  Polars stays off `alliance --help`
 
     try:
         rows = estimates(history, by_region=by_region)
@@ -143,7 +143,7 @@ def transitions(out: OutOption, data_dir: DataOption = None) -> None:
     """How councils' overall judgements move from one inspection to the next, with counts."""
     _check_out(out)
     history = _history(data_dir)
-    from insight.transitions import transitions as table
+    from insight.transitions import transitions as table  # noqa: PLC0415  Polars stays off `alliance --help`
 
     try:
         found = table(history)

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -142,7 +143,7 @@ class Curve:
 
     @classmethod
     def fit(cls, group: Iterable[Spell]) -> Curve:
-        from statsmodels.duration.survfunc import SurvfuncRight
+        from statsmodels.duration.survfunc import SurvfuncRight  # noqa: PLC0415  statsmodels takes about a second: only when estimating
 
         items = list(group)
         if not items:
@@ -175,8 +176,6 @@ class Curve:
 
     def at_risk(self, years: float) -> int:
         """Spells still open and observed just before this time."""
-        from bisect import bisect_left
-
         return len(self.durations) - bisect_left(self.durations, years - 1e-9)
 
     def grid(self, step: float = GRID_STEP) -> list[float]:
@@ -187,8 +186,6 @@ class Curve:
 
 
 def _last_at_or_before(times: Sequence[float], value: float) -> int:
-    from bisect import bisect_right
-
     return bisect_right(times, value + 1e-9) - 1
 
 

@@ -7,7 +7,12 @@ class NationalPictureConfig(AppConfig):
     name = "alliance.nationalpicture"
     label = "nationalpicture"
     verbose_name = "National picture"
-    reference_loaders = ("alliance.nationalpicture.loaders.load",)
+    # Each module named here is fingerprinted by `load-reference --if-changed`: name the modules
+    # holding the code, not the `loaders` module that only gathers them.
+    reference_loaders = (
+        "alliance.nationalpicture.judgement_loader.load",
+        "alliance.nationalpicture.indicator_loader.load_indicators",
+    )
     reference_order = 20
     sections = (
         Section(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from alliance.access.policy import public
 from alliance.common.charts import Series, line_chart
 from alliance.common.exports import csv_response
 from alliance.nationalpicture import services
-from alliance.nationalpicture.models import Grade, Judgement, Source
+from alliance.nationalpicture.models import Grade, Indicator, IndicatorValue, Judgement, Source
 from alliance.organisations.models import Council, CouncilType, Region
 
 NOT_JUDGED = "not-judged"
@@ -241,10 +241,6 @@ def council_profile(request: HttpRequest, dfe_code: str) -> HttpResponse:
 
 @public
 def about_data(request: HttpRequest) -> HttpResponse:
-    from django.db.models import Max, Min
-
-    from alliance.nationalpicture.models import Indicator, IndicatorValue
-
     key = list(Indicator.objects.filter(source="ees").order_by("topic", "name"))
     spans = {
         row["indicator_id"]: (row["first"], row["last"])

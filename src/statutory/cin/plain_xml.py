@@ -13,7 +13,7 @@ grammar of the census (`_grammar`): the DfE's elements where the year's schema p
 the other years' sex element, read with the lxml reader's note and line), text without markup
 (only the five predefined entities), whitespace between elements. That grammar is a strict
 subset of well-formed XML, so what it accepts means the same to any XML parser, and the tables
-taken from it are exactly those `reader._XMLReader` makes from the same file
+taken from it are exactly those `xml_census._XMLReader` makes from the same file
 (`tests/statutory/cin/test_plain_xml.py` compares them on generated censuses with awkward
 edge cases, and on cut and damaged files). Anything else -- an element the year's schema does
 not know, a comment, CDATA, a character reference, attributes, a DOCTYPE, an encoding other
@@ -406,7 +406,7 @@ def _slice_tables(text: str, schema: Schema, most: int) -> dict[str, pl.DataFram
 
 def _with_other_sex(ids: pl.DataFrame, tk: _Tokens, sex: str) -> pl.DataFrame:
     """The year's sex column where it is missing or empty, taken from the other years' sex
-    element: the first of them with text, as `reader._XMLReader` takes it (an element without
+    element: the first of them with text, as `xml_census._XMLReader` takes it (an element without
     text is None there, as an empty one is here)."""
     other = tk.values("ChildIdentifiers", tk.plan.other_sex)
     if other.height == 0:

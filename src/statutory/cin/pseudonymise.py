@@ -25,13 +25,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import re
 from pathlib import Path
 
 import polars as pl
 from lxml import etree
 
+from statutory.cin.csv_census import _csv_items
+from statutory.cin.parallel import _check_records
 from statutory.engine.errors import InputError
+from statutory.engine.limits import Budget, default_limits, scan_csv, too_big
 from statutory.engine.pseudonym import child_pseudonym, child_pseudonyms
 
 __all__ = [
@@ -223,11 +227,6 @@ def pseudonymise_tables(tables: dict[str, pl.DataFrame], key: bytes) -> dict[str
 
 def pseudonymise_path(source: str | Path, out: str | Path, key: bytes) -> list[Path]:
     """XML file -> pseudonymised XML file; a folder / zip of CSVs -> a folder of CSVs."""
-    import io
-
-    from statutory.cin.reader import _check_records, _csv_items
-    from statutory.engine.limits import Budget, default_limits, scan_csv, too_big
-
     src = Path(source)
     if not src.exists():
         raise InputError(str(source), None, None, "no such file or folder")

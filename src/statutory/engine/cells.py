@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import xlsxwriter
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _DANGEROUS_PATTERN = r"^[=+\-@\t\r]"
@@ -103,8 +104,6 @@ def write_frame_csv(frame: pl.DataFrame, path: str | os.PathLike[str]) -> None:
 def new_workbook(target: Any, options: dict[str, Any] | None = None) -> Any:
     """An xlsxwriter workbook (to a path or a binary file) that never writes formulas or links
     from text."""
-    import xlsxwriter
-
     return xlsxwriter.Workbook(target, {**(options or {}), **WORKBOOK_OPTIONS})
 
 

@@ -1,5 +1,5 @@
 """What the SSDA903 and CIN command lines share: plain one-line errors, a progress bar, checking
-a return with the year's rules, and listing rule coverage. Each return's `cli.py` adds only its
+a return with the year's rules, listing rule coverage, and showing and writing indicators. Each return's `cli.py` adds only its
 own reading and options, so both commands look and work alike."""
 
 from __future__ import annotations
@@ -13,8 +13,18 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from statutory.engine import Registry, run
+from statutory.engine.cells import write_frame_csv
+from statutory.engine.errors import InputError, one_line
+from statutory.engine.reports import REPORT_EXTENSIONS, atomic_write, print_summary
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from statutory.engine.context import Return
     from statutory.engine.findings import Findings
 
@@ -26,10 +36,6 @@ def make_console() -> Console:
 def fail(message: str) -> NoReturn:
     """One line on stderr, then exit status 1. The message may quote the input: it is cut to
     one printable line and shown as text, never as Rich markup."""
-    from rich.markup import escape
-
-    from statutory.engine.errors import one_line
-
     Console(stderr=True, highlight=False).print(
         f"[red]error:[/red] {escape(one_line(message))}", soft_wrap=True
     )
@@ -38,18 +44,12 @@ def fail(message: str) -> NoReturn:
 
 def note(out: Console, text: str) -> None:
     """A reader's note, as one line of text (it may quote the input: never Rich markup)."""
-    from rich.markup import escape
-
-    from statutory.engine.errors import one_line
-
     out.print(f"[yellow]note:[/yellow] {escape(one_line(text, 1000))}", soft_wrap=True)
 
 
 @contextmanager
 def plainly() -> Iterator[None]:
     """Turn the library's expected errors into one line and exit status 1."""
-    from statutory.engine.errors import InputError
-
     try:
         yield
     except InputError as exc:
@@ -70,8 +70,6 @@ def plainly() -> Iterator[None]:
 
 
 def progress_bar(out: Console, total: int, label: str) -> tuple[Callable[[str], None], object]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -89,8 +87,6 @@ def progress_bar(out: Console, total: int, label: str) -> tuple[Callable[[str], 
 
 
 def check_report_path(report: Path | None) -> None:
-    from statutory.engine.reports import REPORT_EXTENSIONS
-
     if report is not None and report.suffix.lower() not in REPORT_EXTENSIONS:
         raise ValueError(f"--report must end in {', '.join(REPORT_EXTENSIONS)}")
 
@@ -99,9 +95,6 @@ def check_and_report(
     out: Console, kind: str, return_: Return, year: int, threads: int, report: Path | None
 ) -> Findings:
     """Run the year's rules on a return, print the summary and write the report if asked."""
-    from statutory.engine import Registry, run
-    from statutory.engine.reports import print_summary
-
     registry = Registry.load(kind)
     advance, progress = progress_bar(out, len(registry.applicable(year)), "Checking")
     with progress:  # type: ignore[attr-defined]
@@ -115,8 +108,6 @@ def check_and_report(
 
 def print_rules(kind: str, year: int | None) -> None:
     """Each listed DfE rule as `CODE implemented|missing MESSAGE`, then the count."""
-    from statutory.engine import Registry
-
     registry = Registry.load(kind)
     coverage = registry.coverage(year)
     stdout = sys.stdout
@@ -128,3 +119,41 @@ def print_rules(kind: str, year: int | None) -> None:
     for module, detail in registry.import_errors.items():
         last = detail.strip().splitlines()[-1]
         Console(stderr=True).print(f"[red]could not import[/red] {module}: {last}")
+
+
+INDICATOR_SUFFIXES = (".csv", ".json")
+
+
+def show_indicators(out: Console, result: pl.DataFrame, *, whole_counts_only: bool) -> None:
+    """The indicators as a table: a value with no fraction is shown whole (for counts only, when
+    `whole_counts_only`), the others to one decimal place, with their denominators."""
+    table = Table()
+    table.add_column("Indicator")
+    table.add_column("Value", justify="right")
+    table.add_column("Of", justify="right")
+    for row in result.iter_rows(named=True):
+        value = row["value"]
+        whole = value is not None and float(value).is_integer()
+        if whole_counts_only:
+            whole = whole and row["unit"] == "count"
+        if value is None:
+            shown = ""
+        elif whole:
+            shown = f"{int(value):,}"
+        else:
+            shown = f"{value:,.1f}"
+        of = "" if row["denominator"] is None else f"{row['denominator']:,}"
+        table.add_row(row["indicator"], shown, of)
+    out.print(table)
+
+
+def write_indicators(out: Console, path: Path, result: pl.DataFrame) -> None:
+    """Write the indicators to a .csv or .json file (whole or not at all), and say so."""
+    suffix = path.suffix.lower()
+    if suffix not in INDICATOR_SUFFIXES:
+        raise ValueError("--out must end in .csv or .json")
+    if suffix == ".csv":
+        atomic_write(path, lambda p: write_frame_csv(result, p))
+    else:
+        atomic_write(path, result.write_json)
+    out.print(f"Written to {path}")

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
-from statutory.engine.rule import NotRun
+from statutory.engine.errors import NotRun
+from statutory.engine.postcodes import Postcodes
 
 if TYPE_CHECKING:
     from statutory.engine.postcodes import Postcodes
@@ -198,7 +199,5 @@ class Context:
     def postcodes(self) -> Postcodes:
         """Postcode -> grid reference and district, loaded on first use (see engine.postcodes)."""
         if self._postcodes is None:
-            from statutory.engine.postcodes import Postcodes
-
             self._postcodes = Postcodes.shared()
         return self._postcodes

@@ -49,3 +49,8 @@ class InputError(Exception):
 
 class DuplicateRuleError(Exception):
     """Two different checks were registered under one DfE code."""
+
+
+class NotRun(Exception):
+    """Raised by a check that cannot run on this input (e.g. it needs a list the council did not
+    supply); `str()` is the reason. The run records the rule as not run, never as passed."""

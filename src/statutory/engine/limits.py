@@ -270,7 +270,7 @@ def scan_csv(
     over the bytes, a few megabytes at a time), so it costs milliseconds per megabyte.
     `on_header(header)` is called as soon as the header row is found and checked (a reader
     matches it to a table there, so a file that is no table is refused before its rows)."""
-    import numpy as np  # here, not at the top: the command line starts faster without it
+    import numpy as np  # noqa: PLC0415  NumPy stays off `alliance --help`
 
     cell = limits.max_cell_bytes
     header: bytes | None = None

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
+from rich.table import Table
 
 from statutory.engine.cells import new_workbook, write_cell, write_frame_csv, write_row
 from statutory.engine.columns import RAW_SUFFIX, ROW_NUMBER
@@ -223,8 +224,6 @@ def _table_sheet(workbook: Any, findings: Findings, table: str, bold: Any, flagg
 
 def print_summary(findings: Findings, console: Console, *, limit: int = 60) -> None:
     """Per-rule counts as a rich table, totals, and any engine errors."""
-    from rich.table import Table
-
     counts = findings.counts
     children = findings.frame["child_id"].n_unique() if findings.frame.height else 0
     console.print(

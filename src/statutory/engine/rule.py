@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from statutory.engine.errors import DuplicateRuleError
+from statutory.engine.errors import DuplicateRuleError, NotRun
 
 if TYPE_CHECKING:
     from statutory.engine.context import Context
@@ -27,10 +27,16 @@ _KIND_BY_PACKAGE = {"statutory.ssda903": "903", "statutory.cin": "cin"}
 # kind -> code -> Rule. Filled as rule modules are imported.
 _RULES: dict[str, dict[str, Rule]] = {}
 
-
-class NotRun(Exception):
-    """Raised by a check that cannot run on this input (e.g. it needs a list the council did not
-    supply); `str()` is the reason. The run records the rule as not run, never as passed."""
+__all__ = [
+    "Check",
+    "Flag",
+    "NotRun",
+    "Rule",
+    "kind_of_module",
+    "make_rule",
+    "registered",
+    "rule",
+]
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import polars as pl
 
 from statutory.engine.context import Context, Return
+from statutory.engine.errors import NotRun
 from statutory.engine.findings import Findings, RuleError, empty_findings_frame
 from statutory.engine.registry import Registry, code_sort_key
-from statutory.engine.rule import Flag, NotRun, Rule
+from statutory.engine.rule import Flag, Rule
 
 
 class RuleOutputError(Exception):

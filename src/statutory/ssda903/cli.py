@@ -18,10 +18,13 @@ from statutory.engine.commands import (
     make_console,
     plainly,
     print_rules,
+    show_indicators,
+    write_indicators,
 )
 from statutory.engine.commands import (
     note as print_note,
 )
+from statutory.reference import council
 
 app = typer.Typer(
     help="SSDA903 (children looked after and care leavers).",
@@ -36,8 +39,6 @@ YearOption = Annotated[
 
 def _ons_code(code: str | None) -> str | None:
     """`--la` as the council's ONS code (given as DfE 3-digit or ONS)."""
-    from statutory.reference import council
-
     return council(code).ons_code if code else None
 
 
@@ -74,8 +75,8 @@ def validate(
     ] = None,
 ) -> None:
     """Validate a return with the DfE rules for the year; print a summary, optionally a report."""
-    from statutory.ssda903.providers import NOT_RUN
-    from statutory.ssda903.reader import read_return
+    from statutory.ssda903.providers import NOT_RUN  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
+    from statutory.ssda903.reader import read_return  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
 
     console = make_console()
     with plainly():
@@ -117,44 +118,17 @@ def indicators(
     ] = None,
 ) -> None:
     """The DfE indicators computed from the records (see docs/statutory/ssda903-indicators.md)."""
-    from rich.table import Table
-
-    from statutory.engine.cells import write_frame_csv
-    from statutory.engine.reports import atomic_write
-    from statutory.ssda903.indicators import compute
-    from statutory.ssda903.reader import read_return
+    from statutory.ssda903.indicators import compute  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
+    from statutory.ssda903.reader import read_return  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
 
     console = make_console()
     with plainly():
         return_ = read_return(path, year, previous=previous)
         return_.la_code = _ons_code(la)
         result = compute(return_, la=la)
-        table = Table()
-        table.add_column("Indicator")
-        table.add_column("Value", justify="right")
-        table.add_column("Of", justify="right")
-        for row in result.iter_rows(named=True):
-            value = row["value"]
-            shown = (
-                ""
-                if value is None
-                else (f"{value:,.1f}" if not float(value).is_integer() else f"{int(value):,}")
-            )
-            table.add_row(
-                row["indicator"],
-                shown,
-                "" if row["denominator"] is None else f"{row['denominator']:,}",
-            )
-        console.print(table)
+        show_indicators(console, result, whole_counts_only=False)
         if out is not None:
-            suffix = out.suffix.lower()
-            if suffix == ".csv":
-                atomic_write(out, lambda p: write_frame_csv(result, p))
-            elif suffix == ".json":
-                atomic_write(out, result.write_json)
-            else:
-                raise ValueError("--out must end in .csv or .json")
-            console.print(f"Written to {out}")
+            write_indicators(console, out, result)
 
 
 @app.command()
@@ -170,7 +144,7 @@ def pseudonymise(
     ] = 2025,
 ) -> None:
     """Child ids -> keyed hash, dates of birth -> first of the month, postcodes -> sector."""
-    from statutory.ssda903.pseudonymise import load_key, pseudonymise_path
+    from statutory.ssda903.pseudonymise import load_key, pseudonymise_path  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
 
     console = make_console()
     with plainly():
@@ -197,7 +171,7 @@ def generate(
     ] = None,
 ) -> None:
     """Write a realistic synthetic return (this year and last) for N children."""
-    from statutory.ssda903.generator import generate_to
+    from statutory.ssda903.generator import generate_to  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
 
     console = make_console()
     with plainly():

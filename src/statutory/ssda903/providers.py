@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from statutory.engine.columns import parse_date_series
-from statutory.engine.errors import InputError
+from statutory.engine.errors import InputError, NotRun
 from statutory.engine.limits import (
     Budget,
     Limits,
@@ -55,7 +55,8 @@ from statutory.engine.limits import (
     read_limited,
     scan_csv,
 )
-from statutory.engine.rule import NotRun
+from statutory.ssda903.encoding import to_utf8
+from statutory.ssda903.rules._helpers import raw
 
 if TYPE_CHECKING:
     from statutory.engine import Context, Return
@@ -151,8 +152,6 @@ def _check_workbook(name: str, source: Path, budget: Budget) -> None:
 
 
 def _read_file(source: Path, budget: Budget) -> pl.DataFrame:
-    from statutory.ssda903.reader import _decode
-
     name = str(source)
     if not source.is_file():
         raise InputError(name, None, None, "no such file (give Ofsted's provider list)")
@@ -169,7 +168,7 @@ def _read_file(source: Path, budget: Budget) -> pl.DataFrame:
         _check_workbook(name, source, budget)
         return _read_workbook(source)
     scan_csv(name, data, budget.limits)
-    utf8, _ = _decode(name, data)
+    utf8, _ = to_utf8(name, data)
     try:
         raw = pl.read_csv(utf8, infer_schema=False, has_header=True, truncate_ragged_lines=False)
     except pl.exceptions.PolarsError as exc:
@@ -348,7 +347,6 @@ def on_each_episode_urn(ctx: Context) -> pl.DataFrame:
     """Episodes with a real URN (provided, not the placeholder) joined to the provider row of
     that URN (left join: provider columns null when Ofsted does not list the URN), plus
     `__URN` (the URN as compared) and `__LISTED`. Memoised per run."""
-    from statutory.ssda903.rules.r100s import raw
 
     def build() -> pl.DataFrame:
         eps = ctx.table("Episodes")

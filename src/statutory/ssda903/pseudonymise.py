@@ -29,6 +29,7 @@ from statutory.engine.columns import parse_date_series
 from statutory.engine.errors import InputError
 from statutory.engine.pseudonym import child_pseudonyms
 from statutory.engine.reports import atomic_write
+from statutory.ssda903.reader import read_raw_tables
 
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 MIN_KEY_BYTES = 16
@@ -163,8 +164,6 @@ def pseudonymise_tables(tables: dict[str, pl.DataFrame], key: bytes) -> dict[str
 def pseudonymise_path(path: Path, out: Path, key: bytes, *, year: int = 2025) -> list[Path]:
     """Read a return (folder, zip or XML; previous/ sub-folder too) and write pseudonymised CSVs
     to `out` (and `out/previous`). The key is not written anywhere."""
-    from statutory.ssda903.reader import read_raw_tables
-
     current, previous = read_raw_tables(path, year)
     written: list[Path] = []
     for folder, tables in ((out, current), (out / "previous", previous)):

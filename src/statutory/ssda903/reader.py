@@ -42,53 +42,41 @@ import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import polars as pl
 
-from statutory.engine.columns import ROW_NUMBER, type_many
+from statutory.engine.columns import type_many
 from statutory.engine.context import Return
 from statutory.engine.errors import InputError
 from statutory.engine.limits import (
     Budget,
     Counted,
     Limits,
-    check_cells,
     check_ratio,
-    check_rows,
     default_limits,
     read_limited,
     scan_csv,
 )
 from statutory.reference import year_label
+from statutory.ssda903.providers import attach_providers, read_providers
 from statutory.ssda903.schemas import CHILD_ID, YearSchema, load_schema
+from statutory.ssda903.tables import (
+    RawTable,
+    _Collected,
+    _csv_from_bytes,
+    _csv_from_disk,
+    _place,
+    identify_table,
+)
+from statutory.ssda903.xml_return import _read_xml
 
 MB = 1024 * 1024
 DEFAULT_MEMORY_LIMIT = int(os.environ.get("ALLIANCE_READ_MEMORY_MB", "256")) * MB
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
-_PREVIOUS_HINTS = ("previous", "prev", "last")
-
-
-@dataclass
-class RawTable:
-    """One table as text columns, before typing."""
-
-    name: str
-    frame: pl.DataFrame
-    source: str
-
-
-@dataclass
-class _Collected:
-    tables: dict[str, RawTable] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    source_format: str = "csv"
-    # a second file of a table, named as last year's (episodes_last.csv beside episodes.csv)
-    last_year: dict[str, RawTable] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -114,8 +102,6 @@ def read_return(
     limits = limits or default_limits()
     provider_info = None
     if providers is not None:
-        from statutory.ssda903.providers import read_providers
-
         provider_info = read_providers(providers, limits=limits)
     schema = load_schema(year)
     prev_schema = load_schema(year - 1) if year - 1 >= 2018 else schema
@@ -161,8 +147,6 @@ def read_return(
         if result.previous is not None and result.previous.supplied:
             check_collection_year(result.previous, hint="--previous should be last year's return")
     if provider_info is not None:
-        from statutory.ssda903.providers import attach_providers
-
         attach_providers(result, provider_info)
     return result
 
@@ -459,307 +443,3 @@ def _on_disk(name: str, opener: Opener, budget: Budget) -> tuple[Path, bool]:
         Path(temp).unlink(missing_ok=True)
         raise
     return Path(temp), True
-
-
-# --------------------------------------------------------------------------------------------
-# CSV
-
-
-def _decode(name: str, data: bytes) -> tuple[bytes, str | None]:
-    """-> UTF-8 bytes, and a note when the file was not UTF-8."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:], None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16").encode("utf-8"), f"{name}: read as UTF-16"
-    try:
-        data.decode("utf-8")
-        return data, None
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252")
-        encoding = "cp1252 (Windows)"
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-        encoding = "latin-1"
-    return text.encode("utf-8"), f"{name}: not UTF-8, read as {encoding}"
-
-
-def _csv_from_bytes(name: str, data: bytes) -> tuple[pl.DataFrame, str | None]:
-    utf8, note = _decode(name, data)
-    if not utf8.strip():
-        raise InputError(name, None, None, "the file is empty")
-    try:
-        frame = pl.read_csv(
-            io.BytesIO(utf8),
-            infer_schema=False,
-            has_header=True,
-            truncate_ragged_lines=False,
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise _csv_problem(name, utf8, exc) from None
-    return frame, note
-
-
-def _csv_from_disk(name: str, path: Path, head: bytes) -> tuple[pl.DataFrame, str | None]:
-    encoding = "utf8"
-    note = None
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A cut multi-byte character at the end of the sample is not an error.
-        if exc.start < len(head) - 4:
-            encoding = "utf8-lossy"
-            note = f"{name}: not UTF-8; unreadable characters were replaced"
-    try:
-        frame = pl.read_csv(
-            path,
-            infer_schema=False,
-            has_header=True,
-            encoding=encoding,
-            truncate_ragged_lines=False,
-            low_memory=True,
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise InputError(
-            name, None, None, f"could not be read as CSV: {_first_line(exc)}"
-        ) from None
-    return frame, note
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
-def _csv_problem(name: str, utf8: bytes, exc: BaseException) -> InputError:
-    """Find the first row whose field count differs from the header's, to name it."""
-    reader = csv.reader(io.StringIO(utf8.decode("utf-8", errors="replace")))
-    header = next(reader, None)
-    if not header:
-        return InputError(name, None, None, "the file is empty")
-    for number, row in enumerate(reader, start=1):
-        if row and len(row) != len(header):
-            column = header[len(row)] if len(row) < len(header) else None
-            return InputError(
-                name,
-                number,
-                column,
-                f"this row has {len(row)} values but the header has {len(header)} columns",
-            )
-    return InputError(name, None, None, f"could not be read as CSV: {_first_line(exc)}")
-
-
-def _normalise_columns(name: str, frame: pl.DataFrame) -> pl.DataFrame:
-    cleaned = [c.replace("\ufeff", "").strip().strip('"').upper() for c in frame.columns]
-    seen: set[str] = set()
-    for column in cleaned:
-        if column in seen:
-            raise InputError(name, 0, column, "this column appears twice in the header row")
-        seen.add(column)
-    return frame.rename(dict(zip(frame.columns, cleaned, strict=True)))
-
-
-def identify_table(name: str, columns: list[str], schema: YearSchema) -> tuple[str, list[str]]:
-    """Which table a header row is (-> table name, extra columns), or an InputError."""
-    have = set(columns)
-    candidates = [
-        (len(table.columns), table_name)
-        for table_name, table in schema.tables.items()
-        if set(table.columns) <= have
-    ]
-    if candidates:
-        _, best = max(candidates)
-        known = set(schema.tables[best].all_columns)
-        return best, [c for c in columns if c not in known]
-    # Nothing matches in full: name the closest table and what it lacks.
-    scored = sorted(
-        (
-            (len(have & set(table.columns)) / len(table.columns), table_name)
-            for table_name, table in schema.tables.items()
-        ),
-        reverse=True,
-    )
-    score, closest = scored[0]
-    label = year_label(schema.year)
-    if score >= 0.5 and CHILD_ID in have:
-        missing = [c for c in schema.tables[closest].columns if c not in have]
-        raise InputError(
-            name,
-            0,
-            missing[0],
-            f"looks like the {closest} table but lacks the column(s) {', '.join(missing)} "
-            f"that {label} needs",
-        )
-    shown = ", ".join(c[:40] for c in columns[:12]) + (" …" if len(columns) > 12 else "")
-    raise InputError(
-        name,
-        0,
-        None,
-        f"the columns ({shown}) do not match any SSDA903 table for {label}",
-    )
-
-
-def _place(
-    name: str, frame: pl.DataFrame, schema: YearSchema, into: _Collected, note: str | None = None
-) -> None:
-    if note:
-        into.notes.append(note)
-    frame = _normalise_columns(name, frame)
-    # trailing commas in the header row (spreadsheet exports) make unnamed empty columns
-    blank = [
-        c
-        for c in frame.columns
-        if (c == "" or c.startswith("_DUPLICATED_"))
-        and frame.get_column(c).null_count() == frame.height
-    ]
-    if blank:
-        frame = frame.drop(blank)
-    table, extra = identify_table(name, frame.columns, schema)
-    if extra:
-        into.notes.append(f"{name}: ignored column(s) not in {table}: {', '.join(extra)}")
-        frame = frame.drop(extra)
-    if table in into.tables:
-        # Two files of one table in one place: the one named as last year's (…_last,
-        # previous_…, prev…) is last year's, when exactly one of them is.
-        other = into.tables[table]
-        if _looks_previous(name) == _looks_previous(other.source) or table in into.last_year:
-            raise InputError(
-                name,
-                None,
-                None,
-                f"two files hold the {table} table ({other.source} and this one); give last "
-                "year's with --previous, or name it with 'previous' or 'last'",
-            )
-        if _looks_previous(name):
-            into.last_year[table] = _numbered(name, frame, table, into)
-            return
-        into.last_year[table] = other
-    into.tables[table] = _numbered(name, frame, table, into)
-
-
-def _numbered(name: str, frame: pl.DataFrame, table: str, into: _Collected) -> RawTable:
-    # one hash per row: far cheaper than n_unique over every text column
-    duplicates = frame.height - frame.hash_rows(seed=7).n_unique() if frame.height else 0
-    if duplicates:
-        into.notes.append(f"{name}: {duplicates} row(s) repeat an earlier row exactly")
-    frame = frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW_NUMBER))
-    return RawTable(table, frame, name)
-
-
-def _looks_previous(name: str) -> bool:
-    stem = PurePosixPath(name.replace("\\", "/").split("!")[-1]).stem.lower()
-    return any(hint in stem for hint in _PREVIOUS_HINTS)
-
-
-# --------------------------------------------------------------------------------------------
-# XML
-
-_XML_RENAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
-_XML_HEADER_CHILDREN = {
-    "AREVIEW": "Reviews",
-    "AMISSING": "Missing",
-    "OC2": "OC2",
-    "PERMANENCE": "PrevPerm",
-    "AD_PLACED": "PlacedAdoption",
-}
-_XML_CHILD_TABLES = {"EPISODE": "Episodes", "SWEPISODE": "SWEpisodes", "SW_EPISODE": "SWEpisodes"}
-
-
-def _leaves(element: object) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for node in element.iter():  # type: ignore[attr-defined]
-        if len(node) == 0 and isinstance(node.tag, str):
-            tag = _XML_RENAMES.get(node.tag.upper(), node.tag.upper())
-            out[tag] = node.text
-    return out
-
-
-def _child_rows(child: Any, rows: dict[str, list[dict[str, str | None]]]) -> None:  # noqa: PLR0912
-    """One child element -> its rows in every table (layout in the module docstring)."""
-    top: dict[str, str | None] = {}
-    for node in child:
-        if not isinstance(node.tag, str):
-            continue
-        if len(node) == 0:
-            tag = node.tag.upper()
-            top[_XML_RENAMES.get(tag, tag)] = node.text
-    base = {k: top.get(k) for k in ("CHILD", "SEX", "DOB")}
-    rows["Header"].append(top)
-    if top.get("DUC") or top.get("UASC") == "1":
-        rows["UASC"].append({**base, "DUC": top.get("DUC")})
-    if top.get("IN_TOUCH") is not None:
-        rows["OC3"].append(top)
-    if top.get("DATE_INT") is not None:
-        rows["AD1"].append(top)
-    for node in child:
-        if not isinstance(node.tag, str) or len(node) == 0:
-            continue
-        tag = node.tag.upper()
-        if tag in _XML_CHILD_TABLES and _XML_CHILD_TABLES[tag] in rows:
-            rows[_XML_CHILD_TABLES[tag]].append({**base, **_leaves(node)})
-        elif tag == "HEADER":
-            for sub in node:
-                if not isinstance(sub.tag, str):
-                    continue
-                table = _XML_HEADER_CHILDREN.get(sub.tag.upper())
-                if table:
-                    rows[table].append({**base, **_leaves(sub)})
-
-
-def _read_xml(name: str, stream: Any, schema: YearSchema, into: _Collected, limits: Limits) -> None:
-    """Stream the export (iterparse): each child element is turned into rows and freed, so
-    memory grows with the rows kept, not with the XML tree. A child record may hold at most
-    `max_columns` × 50 elements (a real one holds tens), so no one element can fill memory."""
-    from lxml import etree
-
-    rows: dict[str, list[dict[str, str | None]]] = {t: [] for t in schema.tables}
-    depth = 0
-    children = 0
-    elements = 0  # in the child record being read
-    most = limits.max_columns * 50
-    try:
-        for event, element in etree.iterparse(
-            stream, events=("start", "end"), resolve_entities=False, no_network=True
-        ):
-            if event == "start":
-                depth += 1
-                elements += 1
-                if elements > most and depth > 1:
-                    raise InputError(
-                        name,
-                        children + 1,
-                        None,
-                        f"this child record holds more than {most:,} elements; the limit is "
-                        f"{limits.max_columns:,} columns × 50 (ALLIANCE_MAX_COLUMNS)",
-                    )
-                continue
-            depth -= 1
-            if depth == 1 and isinstance(element.tag, str):
-                _child_rows(element, rows)
-                children += 1
-                elements = 0
-                if children > limits.max_rows:
-                    check_rows(name, "child", children, limits)
-                element.clear()
-                parent = element.getparent()
-                while parent is not None and element.getprevious() is not None:
-                    del parent[0]
-    except etree.XMLSyntaxError as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError(name, line, None, f"not well-formed XML: {exc.msg}") from None
-    if not children:
-        raise InputError(name, None, None, "the XML holds no child records")
-    into.source_format = "xml"
-    for table, records in rows.items():
-        if not records and table != "Header":
-            continue
-        check_rows(name, table, len(records), limits)
-        columns = list(schema.tables[table].all_columns)
-        frame = pl.DataFrame(
-            {c: [r.get(c) for r in records] for c in columns},
-            schema=dict.fromkeys(columns, pl.String),
-        )
-        check_cells(name, table, frame, limits)
-        frame = frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW_NUMBER))
-        into.tables[table] = RawTable(table, frame, name)

@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from statutory.cin.reader import _build
+from statutory.cin.build import _build
 from statutory.cin.schema import TABLES, load_schema
 from statutory.engine import Registry, Return, run
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from statutory.cin import parallel
 from statutory.cin.reader import detect_year, read_cached, read_csv_tables, read_return, read_xml
 from statutory.engine.errors import InputError
 
@@ -145,11 +146,10 @@ def test_csv_with_the_other_years_sex_column(tmp_path: Path) -> None:
 def test_parallel_parse_gives_the_same_tables(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from statutory.cin import reader
     from statutory.cin.generator import generate
 
     path = generate(tmp_path / "g.xml", 300, seed=3, error_rate=0.1)
-    monkeypatch.setattr(reader, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     one = read_xml(path, 2025)
     two = read_xml(path, 2025, workers=2, fast=False)
     for name, frame in one.tables.items():

@@ -299,6 +299,22 @@ def flagged(frame: pl.DataFrame, mask: pl.Expr) -> pl.DataFrame:
     return frame.filter(mask.fill_null(False))
 
 
+def date_if_provided(ctx: Context, table: str, column: str) -> pl.DataFrame:
+    """Rows of `table` whose `column` is given but is not a valid date (the "If provided, X must
+    be a valid date" rules)."""
+    frame = ctx.table(table)
+    return flagged(frame, bad_date(frame, column))
+
+
+def code_if_provided(
+    ctx: Context, table: str, column: str, fallback: Sequence[str]
+) -> pl.DataFrame:
+    """Rows of `table` whose `column` is given but is not in the year's code list for it
+    (`fallback` when the schema lacks one): the "If provided, X must be one of …" rules."""
+    frame = ctx.table(table)
+    return flagged(frame, bad_code(frame, column, codes(ctx, column, fallback)))
+
+
 def rows_of(frame: pl.DataFrame, row_numbers: pl.DataFrame | pl.Series) -> pl.DataFrame:
     """Rows of `frame` whose ROW_NUMBER is in `row_numbers` (one row each, file order)."""
     numbers = row_numbers if isinstance(row_numbers, pl.Series) else row_numbers[ROW_NUMBER]

@@ -19,10 +19,11 @@ from statutory.ssda903.rules._helpers import (
     add_years,
     any_provided,
     bad_code,
-    bad_date,
     blank,
+    code_if_provided,
     codes,
     date,
+    date_if_provided,
     first_per_child,
     flagged,
     is_code,
@@ -164,15 +165,13 @@ def missing_start_valid(ctx: Context) -> pl.DataFrame:
 @rule("1005", table="Missing", fields=("MIS_END",))
 def missing_end_valid(ctx: Context) -> pl.DataFrame:
     """If provided, MIS_END must be a valid date."""
-    missing = ctx.table("Missing")
-    return flagged(missing, bad_date(missing, "MIS_END"))
+    return date_if_provided(ctx, "Missing", "MIS_END")
 
 
 @rule("1006", table="Missing", fields=("MISSING",))
 def missing_type_valid(ctx: Context) -> pl.DataFrame:
     """If provided, MISSING must be M (missing) or A (away without authorisation)."""
-    missing = ctx.table("Missing")
-    return flagged(missing, bad_code(missing, "MISSING", codes(ctx, "MISSING", ["M", "A"])))
+    return code_if_provided(ctx, "Missing", "MISSING", ["M", "A"])
 
 
 def _birthday_in_year(dob: pl.Expr, end: dt.date) -> pl.Expr:

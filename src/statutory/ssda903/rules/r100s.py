@@ -18,14 +18,17 @@ import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
 from statutory.engine.postcodes import Postcodes
+from statutory.reference import shared_path
 from statutory.ssda903.rules._helpers import (
     CHILD,
     any_provided,
     bad_code,
     bad_date,
     blank,
+    code_if_provided,
     codes,
     date,
+    date_if_provided,
     episodes_in_order,
     first_per_child,
     flagged,
@@ -102,36 +105,31 @@ def uasc_status_valid(ctx: Context) -> pl.DataFrame:
 @rule("112", table="AD1", fields=("DATE_INT",))
 def date_int_valid(ctx: Context) -> pl.DataFrame:
     """If provided, DATE_INT must be a valid date."""
-    ad1 = ctx.table("AD1")
-    return flagged(ad1, bad_date(ad1, "DATE_INT"))
+    return date_if_provided(ctx, "AD1", "DATE_INT")
 
 
 @rule("113", table="AD1", fields=("DATE_MATCH",))
 def date_match_valid(ctx: Context) -> pl.DataFrame:
     """If provided, DATE_MATCH must be a valid date."""
-    ad1 = ctx.table("AD1")
-    return flagged(ad1, bad_date(ad1, "DATE_MATCH"))
+    return date_if_provided(ctx, "AD1", "DATE_MATCH")
 
 
 @rule("114", table="AD1", fields=("FOSTER_CARE",))
 def foster_care_valid(ctx: Context) -> pl.DataFrame:
     """If provided, FOSTER_CARE must be 0 or 1."""
-    ad1 = ctx.table("AD1")
-    return flagged(ad1, bad_code(ad1, "FOSTER_CARE", codes(ctx, "FOSTER_CARE", ["0", "1"])))
+    return code_if_provided(ctx, "AD1", "FOSTER_CARE", ["0", "1"])
 
 
 @rule("115", table="PlacedAdoption", fields=("DATE_PLACED",))
 def date_placed_valid(ctx: Context) -> pl.DataFrame:
     """If provided, DATE_PLACED must be a valid date."""
-    pa = ctx.table("PlacedAdoption")
-    return flagged(pa, bad_date(pa, "DATE_PLACED"))
+    return date_if_provided(ctx, "PlacedAdoption", "DATE_PLACED")
 
 
 @rule("116", table="PlacedAdoption", fields=("DATE_PLACED_CEASED",))
 def date_placed_ceased_valid(ctx: Context) -> pl.DataFrame:
     """If provided, DATE_PLACED_CEASED must be a valid date."""
-    pa = ctx.table("PlacedAdoption")
-    return flagged(pa, bad_date(pa, "DATE_PLACED_CEASED"))
+    return date_if_provided(ctx, "PlacedAdoption", "DATE_PLACED_CEASED")
 
 
 @rule(
@@ -268,8 +266,7 @@ def no_adoption_for_care_leavers(ctx: Context) -> pl.DataFrame:
 @rule("141", table="Episodes", fields=("DECOM",))
 def decom_valid(ctx: Context) -> pl.DataFrame:
     """If provided, DECOM must be a valid date."""
-    eps = ctx.table("Episodes")
-    return flagged(eps, bad_date(eps, "DECOM"))
+    return date_if_provided(ctx, "Episodes", "DECOM")
 
 
 @rule("142", table="Episodes", fields=("DEC", "REC"))
@@ -351,8 +348,7 @@ def place_valid(ctx: Context) -> pl.DataFrame:
 @rule("147", table="Episodes", fields=("DEC",))
 def dec_valid(ctx: Context) -> pl.DataFrame:
     """If provided, DEC must be a valid date."""
-    eps = ctx.table("Episodes")
-    return flagged(eps, bad_date(eps, "DEC"))
+    return date_if_provided(ctx, "Episodes", "DEC")
 
 
 @rule("148", table="Episodes", fields=("DEC", "REC"))
@@ -383,8 +379,6 @@ NATIONS = {"W": "WAL", "S": "SCO", "N": "NIR"}
 
 
 def _utla_lookup() -> pl.DataFrame:
-    from statutory.reference import shared_path
-
     frame = pl.read_csv(shared_path(*LTLA_TO_UTLA), infer_schema=False)
     frame = frame.rename({c: c.lstrip("\ufeff") for c in frame.columns})
     return frame.select(

@@ -14,10 +14,11 @@ from statutory.ssda903.rules._helpers import (
     any_blank,
     any_provided,
     bad_code,
-    bad_date,
     blank,
+    code_if_provided,
     codes,
     date,
+    date_if_provided,
     female_code,
     first_per_child,
     flagged,
@@ -231,8 +232,7 @@ def placement_la_valid(ctx: Context) -> pl.DataFrame:
 @rule("171", table="Header", fields=("MC_DOB",))
 def mc_dob_valid(ctx: Context) -> pl.DataFrame:
     """If provided, MC_DOB must be a valid date."""
-    header = ctx.table("Header")
-    return flagged(header, bad_date(header, "MC_DOB"))
+    return date_if_provided(ctx, "Header", "MC_DOB")
 
 
 @rule("174", table="Header", fields=("SEX", "MC_DOB"))
@@ -245,8 +245,7 @@ def mc_dob_not_for_boys(ctx: Context) -> pl.DataFrame:
 @rule("175", table="AD1", fields=("NB_ADOPTR",))
 def number_of_adopters_valid(ctx: Context) -> pl.DataFrame:
     """If provided, NB_ADOPTR must be 1 or 2."""
-    ad1 = ctx.table("AD1")
-    return flagged(ad1, bad_code(ad1, "NB_ADOPTR", codes(ctx, "NB_ADOPTR", ["1", "2"])))
+    return code_if_provided(ctx, "AD1", "NB_ADOPTR", ["1", "2"])
 
 
 @rule("176", table="AD1", fields=("SEX_ADOPTR",))

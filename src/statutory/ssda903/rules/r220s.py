@@ -10,6 +10,7 @@ import re
 import polars as pl
 
 from statutory.engine import ROW_NUMBER, Context, Flag, rule
+from statutory.reference import councils
 from statutory.ssda903.providers import needs_provider_info, on_each_episode_urn
 from statutory.ssda903.rules._helpers import (
     CHILD,
@@ -242,8 +243,6 @@ def urn_valid_at_episode_end(ctx: Context) -> pl.DataFrame:
 
 
 def _council_by_name() -> dict[str, str]:
-    from statutory.reference import councils
-
     return {re.sub(r"[^a-z]", "", c.name.lower()): c.ons_code for c in set(councils().values())}
 
 
@@ -259,7 +258,6 @@ def _provider_authority(ctx: Context, eps: pl.DataFrame) -> pl.Expr:
         .drop_nulls()
         .iter_rows()
     )
-    from statutory.reference import councils
 
     known = councils()
     named = pl.col("OFSTED_LA_CODE").replace_strict(
