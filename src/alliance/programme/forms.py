@@ -23,7 +23,7 @@ from alliance.programme.models import (
     QuarterlyReview,
     Rag,
 )
-from alliance.programme.money import MoneyError, parse_pence, pence_as_text
+from alliance.programme.money import parse_pence, pence_as_text
 
 
 class MoneyField(forms.CharField):
@@ -39,10 +39,7 @@ class MoneyField(forms.CharField):
 
     def clean(self, value: Any) -> int:
         label = str(self.label or "Amount")
-        try:
-            pence = parse_pence(value or "", label)
-        except MoneyError as error:
-            raise ValidationError(str(error)) from None
+        pence = parse_pence(value or "", label)
         if pence < 0:
             raise ValidationError(
                 f"{label} must be £0 or more"

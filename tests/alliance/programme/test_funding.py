@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from alliance.accounts.models import Role
 from alliance.programme import forecast
 from alliance.programme.models import BudgetLine, ChangeRecord, PlannedSpend, SpendEntry
-from alliance.programme.quarters import add_months, quarters
+from alliance.programme.quarters import quarters
 from alliance.programme.services.grant_returns import submit_return
 from alliance.programme.services.money import (
     add_spend,
@@ -42,7 +42,21 @@ def test_quarters_run_from_the_programme_start_and_stop_at_its_end():
         (dt.date(2018, 4, 30), dt.date(2018, 7, 30)),
         (dt.date(2018, 7, 31), dt.date(2018, 8, 15)),
     ]
-    assert add_months(dt.date(2019, 1, 31), 1) == dt.date(2019, 2, 28)
+    # End of month: a quarter due to start on 30 February starts on the month's last day (28
+    # February, or 29 in a leap year), and the next is back on the 30th.
+    ends_of_month = quarters(dt.date(2018, 11, 30), dt.date(2019, 12, 31))
+    assert [q.starts for q in ends_of_month] == [
+        dt.date(2018, 11, 30),
+        dt.date(2019, 2, 28),
+        dt.date(2019, 5, 30),
+        dt.date(2019, 8, 30),
+        dt.date(2019, 11, 30),
+    ]
+    leap = quarters(dt.date(2019, 11, 30), dt.date(2020, 6, 30))
+    assert [(q.starts, q.ends) for q in leap][:2] == [
+        (dt.date(2019, 11, 30), dt.date(2020, 2, 28)),
+        (dt.date(2020, 2, 29), dt.date(2020, 5, 29)),
+    ]
 
 
 @pytest.fixture
