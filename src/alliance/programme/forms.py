@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from alliance.common.form_fields import DateField
 from alliance.organisations.models import Organisation
 from alliance.programme.models import (
     Activity,
@@ -49,24 +50,6 @@ class MoneyField(forms.CharField):
         if pence == 0 and not self.allow_zero:
             raise ValidationError(f"{label} must be more than £0")
         return pence
-
-
-class DateField(forms.DateField):
-    widget = forms.DateInput
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "For example, 27 3 2019 or 2019-03-27")
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "required": f"Enter {str(kwargs.get('label', 'a date')).lower()}",
-                "invalid": f"{kwargs.get('label', 'Date')} must be a real date",
-            },
-        )
-        kwargs.setdefault(
-            "input_formats", ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"]
-        )
-        super().__init__(*args, **kwargs)
 
 
 def required(label: str) -> dict[str, str]:
