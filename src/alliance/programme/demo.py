@@ -34,6 +34,7 @@ from alliance.programme.models import (
     OfstedArea,
     Partner,
     PlannedSpend,
+    PracticeItem,
     Priority,
     Programme,
     QuarterlyReview,
@@ -358,8 +359,6 @@ def _build(
 
 def _practice(tyneside: Organisation) -> None:
     """Two fictional write-ups about the Tyneside innovation projects, linked from its engagements."""
-    from alliance.programme.models import PracticeItem
-
     items = [
         PracticeItem.objects.create(
             organisation=tyneside,

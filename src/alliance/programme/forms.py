@@ -5,6 +5,7 @@ and come back onto the form as field errors."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -313,8 +314,6 @@ class PracticeForm(forms.Form):
     )
 
     def clean_attachment(self) -> Any:
-        from pathlib import Path
-
         upload = self.cleaned_data.get("attachment")
         if not upload:
             return upload

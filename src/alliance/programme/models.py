@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from alliance.organisations.models import Council, Organisation
+from alliance.programme.money import pence_as_text
 
 
 class OfstedArea(models.TextChoices):
@@ -362,8 +363,6 @@ class SpendEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        from alliance.programme.money import pence_as_text
-
         return (
             f"£{pence_as_text(self.amount_pence)} on {self.spent_on:%-d %B %Y}: {self.description}"[
                 :300

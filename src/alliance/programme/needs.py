@@ -27,8 +27,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from django.db.models import Count
+
 from alliance.nationalpicture.loaders import KEY_INDICATORS
 from alliance.nationalpicture.models import (
+    OVERALL_FRAMEWORKS,
     SIF_SUB_JUDGEMENTS,
     Grade,
     Indicator,
@@ -36,7 +39,7 @@ from alliance.nationalpicture.models import (
     Judgement,
 )
 from alliance.nationalpicture.services import NEIGHBOUR_MODEL, latest_judgements
-from alliance.organisations.models import Council, StatisticalNeighbour
+from alliance.organisations.models import Council, ReferenceLoad, StatisticalNeighbour
 from alliance.programme.models import OfstedArea, Partner
 from alliance.returns.interface import suppressed_indicators
 
@@ -162,8 +165,6 @@ def _fmt(value: float, unit: str) -> str:
 
 def _previous_overall(as_at: dt.date) -> dict[int, Judgement]:
     """Each council's overall judgement before its latest (as at the date)."""
-    from alliance.nationalpicture.models import OVERALL_FRAMEWORKS
-
     rows = (
         Judgement.objects.filter(
             framework__in=OVERALL_FRAMEWORKS, council__isnull=False, published__lte=as_at
@@ -252,8 +253,6 @@ def assess(
     as_at = as_at or dt.date.today()
     weights = weights or Weights()
     if councils is None:
-        from alliance.organisations.models import ReferenceLoad
-
         loaded = ReferenceLoad.objects.order_by("-pk").values_list("pk", flat=True).first()
         key = (loaded, as_at, tuple(sorted(weights.as_dict().items())))
         cached = _ASSESSED.get(key)
@@ -435,8 +434,6 @@ def partner_strengths(
 
 
 def capacity_used(partners: Iterable[Partner]) -> dict[int, int]:
-    from django.db.models import Count
-
     ids = [p.pk for p in partners]
     return dict(
         Partner.objects.filter(pk__in=ids).annotate(n=Count("matches")).values_list("pk", "n")

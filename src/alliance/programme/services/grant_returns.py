@@ -40,7 +40,7 @@ def return_due(
 
 @transaction.atomic
 def submit_return(
-    partner: Partner, quarter_number: int, *, today: dt.date, user: Any, request: Any = None
+    partner: Partner, quarter_number: int, *, today: dt.date, user: Any
 ) -> GrantReturn:
     """Submit the partner's grant return for a quarter that has ended, in order: its spend to the
     quarter's end is then fixed (never changed or removed; put right by a correcting entry)."""
@@ -81,6 +81,5 @@ def submit_return(
             "total_pence": "£" + pence_as_text(total),
             "entries_count": str(grant_return.entries_count),
         },
-        request=request,
     )
     return grant_return

@@ -55,7 +55,7 @@ def spend_fixed(entry: SpendEntry) -> str:
 
 
 @transaction.atomic
-def save_budget_line(line: BudgetLine, *, user: Any, request: Any = None) -> BudgetLine:
+def save_budget_line(line: BudgetLine, *, user: Any) -> BudgetLine:
     partner = _lock_partner(line.partner_id)
 
     def check() -> None:
@@ -74,7 +74,7 @@ def save_budget_line(line: BudgetLine, *, user: Any, request: Any = None) -> Bud
                     }
                 )
 
-    result: BudgetLine = _save(line, user=user, request=request, check=check)
+    result: BudgetLine = _save(line, user=user, check=check)
     return result
 
 
@@ -127,7 +127,7 @@ def _check_spend_date(entry: SpendEntry, programme: Programme, partner_id: int) 
 
 
 @transaction.atomic
-def save_spend(entry: SpendEntry, *, user: Any, request: Any = None) -> SpendEntry:
+def save_spend(entry: SpendEntry, *, user: Any) -> SpendEntry:
     """Record or correct spend against a budget line: positive, dated within the programme and after
     the last grant return, and never more than the line has left. The partner is locked while
     checking, so two people cannot overspend a line. Spend reported in a grant return is fixed."""
@@ -167,7 +167,7 @@ def save_spend(entry: SpendEntry, *, user: Any, request: Any = None) -> SpendEnt
                 }
             )
 
-    result: SpendEntry = _save(entry, user=user, request=request, check=check)
+    result: SpendEntry = _save(entry, user=user, check=check)
     return result
 
 
@@ -175,9 +175,7 @@ add_spend = save_spend
 
 
 @transaction.atomic
-def reverse_spend(
-    entry: SpendEntry, *, spent_on: dt.date, reason: str, user: Any, request: Any = None
-) -> SpendEntry:
+def reverse_spend(entry: SpendEntry, *, spent_on: dt.date, reason: str, user: Any) -> SpendEntry:
     """Put right spend already reported in a grant return: a correcting entry of the same amount,
     negative, dated in the current (unreported) period, linked to the one it reverses. The reported
     entry itself stays as it was reported."""
@@ -214,7 +212,6 @@ def reverse_spend(
         before=None,
         after=snapshot(correction, SPEND_FIELDS),
         engagement=correction.engagement,
-        request=request,
         action="reversed",
         reason=reason,
     )
@@ -312,7 +309,6 @@ def save_profile(
     *,
     budget: int | None = None,
     user: Any,
-    request: Any = None,
 ) -> BudgetLine:
     """Set a budget line's spend profile: an amount for every quarter of the programme, each £0 or
     more, adding up to the line's budget to the penny. The budget may change in the same save
@@ -365,7 +361,6 @@ def save_profile(
         organisation_id=partner.alliance_id,
         before=before_budget | before,
         after=snapshot(line, BUDGET_FIELDS) | after,
-        request=request,
     )
     return line
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from alliance.programme.history import record_change, snapshot
 from alliance.programme.models import (
@@ -14,11 +15,9 @@ from alliance.programme.models import (
 from alliance.programme.services.records import PRACTICE_FIELDS, _save
 
 
-def _withdraw_practice(item: PracticeItem, *, reason: str, user: Any, request: Any) -> None:
+def _withdraw_practice(item: PracticeItem, *, reason: str, user: Any) -> None:
     """A practice item is withdrawn, never deleted: it leaves the library's lists and search, while
     the engagements that used it still show it existed, when it was withdrawn and why."""
-    from django.utils import timezone
-
     item.withdrawn_at = timezone.now()
     item.withdrawn_reason = reason
     item.save(update_fields=["withdrawn_at", "withdrawn_reason"])
@@ -29,21 +28,20 @@ def _withdraw_practice(item: PracticeItem, *, reason: str, user: Any, request: A
         organisation_id=item.organisation_id,
         before=snapshot(item, PRACTICE_FIELDS),
         after={},
-        request=request,
         action="withdrawn",
         reason=reason,
     )
 
 
 @transaction.atomic
-def save_practice_item(item: PracticeItem, *, user: Any, request: Any = None) -> PracticeItem:
+def save_practice_item(item: PracticeItem, *, user: Any) -> PracticeItem:
     """Correct a published practice item (its form has already checked it as when it was
     published). A withdrawn item is not changed: it stays as it was when withdrawn (attachment
     included)."""
     saved = PracticeItem.objects.select_for_update().get(pk=item.pk)
     if saved.is_withdrawn:
         raise ValidationError("This item has been withdrawn: it is kept as it was when withdrawn")
-    result: PracticeItem = _save(item, user=user, request=request)
+    result: PracticeItem = _save(item, user=user)
     old = saved.attachment.name or ""
     if old and old != (result.attachment.name or ""):
         # A replaced or removed attachment is deleted once the change is saved (it may have been

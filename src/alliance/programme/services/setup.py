@@ -49,7 +49,7 @@ def check_grant_shares(programme: Programme, partner: Partner) -> None:
 
 
 @transaction.atomic
-def save_partner(partner: Partner, *, user: Any, request: Any = None) -> Partner:
+def save_partner(partner: Partner, *, user: Any) -> Partner:
     programme = Programme.objects.select_for_update().get(pk=partner.programme_id)
     before = snapshot(Partner.objects.get(pk=partner.pk), PARTNER_FIELDS) if partner.pk else None
     check_grant_shares(programme, partner)
@@ -67,7 +67,6 @@ def save_partner(partner: Partner, *, user: Any, request: Any = None) -> Partner
         organisation_id=partner.alliance_id,
         before=before,
         after=snapshot(partner, PARTNER_FIELDS),
-        request=request,
     )
     return partner
 
@@ -89,7 +88,6 @@ def confirm_match(
     suitability: float,
     reasons: list[str],
     user: Any,
-    request: Any = None,
 ) -> Match:
     """A person confirms a pairing. Refused when the partner has no places left or the council is
     already matched in this programme."""
@@ -124,7 +122,7 @@ def confirm_match(
         confirmed_by=user if getattr(user, "is_authenticated", False) else None,
     )
     audit.record(
-        request,
+        None,
         audit.Action.CREATE,
         match,
         user=user,
@@ -144,7 +142,7 @@ def _match_started(match: Match) -> str:
 
 
 @transaction.atomic
-def move_match(match: Match, partner: Partner, *, user: Any, request: Any = None) -> Match:
+def move_match(match: Match, partner: Partner, *, user: Any) -> Match:
     """Move a confirmed match to another partner, before its engagement starts: refused when the
     new partner has no places left (its row locked while checking)."""
     match = (
@@ -180,13 +178,12 @@ def move_match(match: Match, partner: Partner, *, user: Any, request: Any = None
         organisation_id=partner.alliance_id,
         before=before,
         after={"partner": str(partner)},
-        request=request,
     )
     return match
 
 
 @transaction.atomic
-def withdraw_match(match: Match, *, reason: str, user: Any, request: Any = None) -> None:
+def withdraw_match(match: Match, *, reason: str, user: Any) -> None:
     """Withdraw a match confirmed by mistake, before its engagement starts, with the reason; the
     history keeps who it paired and why it was withdrawn."""
     match = (
@@ -211,7 +208,6 @@ def withdraw_match(match: Match, *, reason: str, user: Any, request: Any = None)
         organisation_id=organisation_id,
         before=before,
         after={},
-        request=request,
         action="removed",
         reason=reason,
     )

@@ -109,7 +109,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            spec.save(spec.apply(form, obj), user=request.user, request=request)
+            spec.save(spec.apply(form, obj), user=request.user)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -174,9 +174,7 @@ def record_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         form.fields["reason"].error_messages["required"] = f"Enter why it is being {verb}n"
     if request.method == "POST" and form.is_valid():
         try:
-            remove_record(
-                obj, reason=form.cleaned_data["reason"], user=request.user, request=request
-            )
+            remove_record(obj, reason=form.cleaned_data["reason"], user=request.user)
         except ValidationError as error:
             _apply_errors(form, error)
         else:

@@ -16,9 +16,12 @@ from alliance.access.policy import Action, Area, can, get_visible_or_404, guard,
 from alliance.audit import services as audit
 from alliance.programme import forms
 from alliance.programme.models import (
+    Activity,
     Engagement,
     Match,
     Milestone,
+    PracticeItem,
+    Priority,
     QuarterlyReview,
 )
 from alliance.programme.services.dashboard import engagement_rows
@@ -84,7 +87,6 @@ def engagement_start(request: HttpRequest, match_pk: int) -> HttpResponse:
                 starts=form.cleaned_data["starts"],
                 ends=form.cleaned_data["ends"],
                 user=request.user,
-                request=request,
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -156,8 +158,6 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _practice_choices() -> list[tuple[int, str]]:
-    from alliance.programme.models import PracticeItem
-
     return list(
         PracticeItem.objects.filter(withdrawn_at__isnull=True).values_list("pk", "title")[:200]
     )
@@ -232,7 +232,7 @@ def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int | None = Non
         return forms.MilestoneForm(data, instance=Milestone(engagement=e), plan=e.plan)
 
     def save(e: Engagement, form: forms.MilestoneForm) -> None:
-        save_milestone(form.save(commit=False), user=request.user, request=request)
+        save_milestone(form.save(commit=False), user=request.user)
 
     return _engagement_form(
         request,
@@ -247,10 +247,8 @@ def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int | None = Non
 @guard(Area.PROGRAMME, Action.CHANGE)
 @require_http_methods(["GET", "POST"])
 def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
-    from alliance.programme.models import Activity
-
     def save(e: Engagement, form: forms.ActivityForm) -> None:
-        save_activity(form.save(commit=False), user=request.user, request=request)
+        save_activity(form.save(commit=False), user=request.user)
 
     return _engagement_form(
         request,
@@ -265,10 +263,8 @@ def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
 @guard(Area.PROGRAMME, Action.CHANGE)
 @require_http_methods(["GET", "POST"])
 def priority_new(request: HttpRequest, pk: int) -> HttpResponse:
-    from alliance.programme.models import Priority
-
     def save(e: Engagement, form: forms.PriorityForm) -> None:
-        save_priority(form.save(commit=False), user=request.user, request=request)
+        save_priority(form.save(commit=False), user=request.user)
 
     return _engagement_form(
         request,
@@ -284,7 +280,7 @@ def priority_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     def save(e: Engagement, form: forms.PlanForm) -> None:
-        save_plan(form.save(commit=False), user=request.user, request=request)
+        save_plan(form.save(commit=False), user=request.user)
 
     return _engagement_form(
         request,
@@ -300,7 +296,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def diagnostic_edit(request: HttpRequest, pk: int) -> HttpResponse:
     def save(e: Engagement, form: forms.DiagnosticForm) -> None:
-        save_diagnostic(form.save(commit=False), user=request.user, request=request)
+        save_diagnostic(form.save(commit=False), user=request.user)
 
     return _engagement_form(
         request,
@@ -326,7 +322,7 @@ def review_edit(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
         return forms.ReviewForm(data, instance=review)
 
     def save(e: Engagement, form: forms.ReviewForm) -> None:
-        save_review(form.save(commit=False), user=request.user, request=request)
+        save_review(form.save(commit=False), user=request.user)
 
     return _engagement_form(
         request,
@@ -347,7 +343,6 @@ def engagement_close(request: HttpRequest, pk: int) -> HttpResponse:
             closed_on=form.cleaned_data["closed_on"],
             impact_summary=form.cleaned_data["impact_summary"],
             user=request.user,
-            request=request,
         )
 
     return _engagement_form(

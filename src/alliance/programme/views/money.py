@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -16,6 +16,7 @@ from alliance.access.policy import Action, Area, can, get_visible_or_404, guard,
 from alliance.audit import services as audit
 from alliance.common import charts
 from alliance.common.exports import xlsx_response
+from alliance.common.jinja import money as as_money
 from alliance.programme import forecast, forms
 from alliance.programme.models import (
     BudgetLine,
@@ -134,7 +135,7 @@ def budget_line_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
             amount_pence=form.cleaned_data["amount"],
         )
         try:
-            save_budget_line(line, user=request.user, request=request)
+            save_budget_line(line, user=request.user)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -168,7 +169,7 @@ def spend_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
             entered_by=cast(Any, request.user),
         )
         try:
-            add_spend(entry, user=request.user, request=request)
+            add_spend(entry, user=request.user)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -197,8 +198,6 @@ def money_export(request: HttpRequest) -> HttpResponseBase:
         else programmes.first()
     )
     if programme is None:
-        from django.http import Http404
-
         raise Http404("No programme")
     lines = BudgetLine.objects.filter(partner__in=partners.filter(programme=programme))
     today = _today()
@@ -304,7 +303,6 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.planned(),
                 budget=form.cleaned_data["budget"],
                 user=request.user,
-                request=request,
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -344,7 +342,6 @@ def spend_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 spent_on=form.cleaned_data["spent_on"],
                 reason=form.cleaned_data["reason"],
                 user=request.user,
-                request=request,
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -393,13 +390,12 @@ def grant_return_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
     form = forms.ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            submit_return(partner, due.number, today=today, user=request.user, request=request)
+            submit_return(partner, due.number, today=today, user=request.user)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, f"Grant return for {due.label.lower()} submitted")
             return redirect(back)
-    from alliance.common.jinja import money as as_money
 
     return _form_page(
         request,

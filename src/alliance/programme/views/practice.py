@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, cast
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.db.models import Count, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from alliance.access.policy import Action, Area, can, guard
+from alliance.access.policy import Action, Area, can, guard, scope
 from alliance.audit import services as audit
 from alliance.organisations.models import Organisation
 from alliance.programme import editing, forms
 from alliance.programme.history import record_change
 from alliance.programme.models import (
     ChangeRecord,
+    OfstedArea,
+    PracticeItem,
 )
 from alliance.programme.views.engagements import _engagement_change
 from alliance.programme.views.shared import _form_page, _refuse, _visible_engagements
@@ -26,10 +29,6 @@ from alliance.programme.views.shared import _form_page, _refuse, _visible_engage
 
 @guard(Area.PROGRAMME)
 def practice_list(request: HttpRequest) -> HttpResponse:
-    from django.db.models import Q
-
-    from alliance.programme.models import OfstedArea, PracticeItem
-
     items = (
         PracticeItem.objects.filter(withdrawn_at__isnull=True)  # withdrawn: out of the library
         .select_related("organisation")
@@ -59,8 +58,6 @@ def practice_list(request: HttpRequest) -> HttpResponse:
 
 
 def _publishers(request: HttpRequest) -> QuerySet[Organisation]:
-    from alliance.access.policy import scope
-
     reach = scope(request.user, Area.PROGRAMME, Action.CHANGE)
     organisations = (
         Organisation.objects.all()
@@ -73,8 +70,6 @@ def _publishers(request: HttpRequest) -> QuerySet[Organisation]:
 @guard(Area.PROGRAMME, Action.CHANGE)
 @require_http_methods(["GET", "POST"])
 def practice_new(request: HttpRequest) -> HttpResponse:
-    from alliance.programme.models import PracticeItem
-
     publishers = _publishers(request)
     alliances = publishers.filter(kind=Organisation.Kind.ALLIANCE)
     default = alliances.first() or publishers.first()
@@ -122,10 +117,6 @@ def practice_new(request: HttpRequest) -> HttpResponse:
 
 @guard(Area.PROGRAMME)
 def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.http import Http404
-
-    from alliance.programme.models import PracticeItem
-
     item = PracticeItem.objects.select_related("organisation", "published_by").filter(pk=pk).first()
     if item is None:
         raise Http404("No such item")
@@ -162,12 +153,6 @@ _EDITS = ("changed", "withdrawn")
 
 @guard(Area.PROGRAMME)
 def practice_download(request: HttpRequest, pk: int) -> HttpResponseBase:
-    from pathlib import Path
-
-    from django.http import FileResponse, Http404
-
-    from alliance.programme.models import PracticeItem
-
     item = PracticeItem.objects.filter(pk=pk).first()
     if item is None or not item.attachment or item.is_withdrawn:
         raise Http404("No attachment")
@@ -182,8 +167,6 @@ def practice_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 @guard(Area.PROGRAMME, Action.CHANGE)
 @require_http_methods(["POST"])
 def practice_link(request: HttpRequest, pk: int) -> HttpResponse:
-    from alliance.programme.models import PracticeItem
-
     engagement, refused = _engagement_change(request, pk)
     if refused is not None:
         return refused
@@ -205,7 +188,6 @@ def practice_link(request: HttpRequest, pk: int) -> HttpResponse:
             before={},
             after={"title": f"used in {engagement.supported_council.name}"},
             engagement=engagement,
-            request=request,
         )
         messages.success(request, f"“{item.title}” linked to this engagement")
     return redirect(reverse("programme:engagement", args=[engagement.pk]) + "#practice")

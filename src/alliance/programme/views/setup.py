@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -69,7 +69,6 @@ def programme_new(request: HttpRequest) -> HttpResponse:
             organisation_id=owner.pk,
             before=None,
             after=snapshot(programme, ("name", "starts", "ends", "grant_total_pence")),
-            request=request,
         )
         messages.success(request, f"{programme.name} created")
         return redirect("programme:programme", programme.pk)
@@ -153,7 +152,7 @@ def partner_edit(request: HttpRequest, pk: int, partner_pk: int | None = None) -
             form.add_error("alliance", f"{target.alliance} is already a partner in this programme")
         else:
             try:
-                save_partner(target, user=request.user, request=request)
+                save_partner(target, user=request.user)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -223,8 +222,6 @@ def need_detail(request: HttpRequest, pk: int, dfe_code: str) -> HttpResponse:
         Council.objects.select_related("region", "organisation").filter(dfe_code=dfe_code).first()
     )
     if council is None:
-        from django.http import Http404
-
         raise Http404("No such council")
     weights, _errors = _weights(request)
     as_at, _ = _as_at(request, programme)
@@ -289,7 +286,6 @@ def matching(request: HttpRequest, pk: int) -> HttpResponse:
                     suitability=option.score,
                     reasons=option.reasons,
                     user=request.user,
-                    request=request,
                 )
             except ValidationError as error:
                 problem = " ".join(m for ms in error.message_dict.values() for m in ms)
@@ -347,7 +343,7 @@ def match_move(request: HttpRequest, pk: int, match_pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            move_match(match, form.cleaned_data["partner"], user=request.user, request=request)
+            move_match(match, form.cleaned_data["partner"], user=request.user)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -374,9 +370,7 @@ def match_withdraw(request: HttpRequest, pk: int, match_pk: int) -> HttpResponse
     form.fields["reason"].label = "Why are you withdrawing the match?"
     if request.method == "POST" and form.is_valid():
         try:
-            withdraw_match(
-                match, reason=form.cleaned_data["reason"], user=request.user, request=request
-            )
+            withdraw_match(match, reason=form.cleaned_data["reason"], user=request.user)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
