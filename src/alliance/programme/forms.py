@@ -363,7 +363,7 @@ class RemoveForm(forms.Form):
 class CorrectionForm(forms.Form):
     spent_on = DateField(
         label="Date of the correction",
-        help_text="In the current quarter, after the last grant return. For example, 27 3 2019",
+        help_text="In the current quarter, after the last spend report. For example, 27 3 2019",
     )
     reason = forms.CharField(
         label="Why is the spend being corrected?",
@@ -394,7 +394,7 @@ class ProfileForm(forms.Form):
         return {q.number: self.cleaned_data[f"q{q.number}"] for q in self.quarters}
 
 
-class ReturnForm(forms.Form):
+class SpendReportForm(forms.Form):
     confirm = forms.BooleanField(
         label="I confirm the spend to the end of this quarter is complete and correct",
         error_messages={"required": "Confirm the spend is complete and correct"},

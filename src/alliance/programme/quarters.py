@@ -1,6 +1,6 @@
 """Quarters of a programme: three-month periods counted from the programme's start (a programme
 that starts on 1 April has quarters that match the financial year's). Spend profiles, forecasts
-and grant returns are all by these quarters."""
+and spend reports are all by these quarters."""
 
 from __future__ import annotations
 

@@ -58,7 +58,7 @@ def removal_refused(obj: Model) -> str:
 @transaction.atomic
 def remove_record(obj: Model, *, reason: str, user: Any) -> None:
     """Remove a record that was entered by mistake, with the reason why. The history keeps what it
-    said (each field before) and the reason; money already reported in a grant return is never
+    said (each field before) and the reason; money already included in a spend report is never
     removed (see `reverse_spend`)."""
     reason = (reason or "").strip()
     if isinstance(obj, SpendEntry):

@@ -1,4 +1,4 @@
-"""Money and grant returns: budget lines, spend and its corrections, spend profiles, the money export and submitting a grant return."""
+"""Money and spend reports: budget lines, spend and its corrections, spend profiles, the money export and submitting a spend report."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ from alliance.programme.models import (
     SpendEntry,
 )
 from alliance.programme.quarters import quarters
-from alliance.programme.services.grant_returns import return_due, submit_return
 from alliance.programme.services.money import (
     add_spend,
     burn_down,
@@ -35,6 +34,7 @@ from alliance.programme.services.money import (
     save_profile,
     write_spend_workbook,
 )
+from alliance.programme.services.spend_reports import report_due, submit_spend_report
 from alliance.programme.views.corrections import _record, _record_caption, _record_refused
 from alliance.programme.views.shared import _apply_errors, _form_page, _refuse, _today
 
@@ -66,9 +66,9 @@ def money(request: HttpRequest) -> HttpResponse:
             "planned": planned,
             "chart": _burn_chart(labels, actual, planned),
         }
-    returns = {
-        p.pk: list(p.grant_returns.all())
-        for p in partners.prefetch_related("grant_returns__submitted_by")
+    reports = {
+        p.pk: list(p.spend_reports.all())
+        for p in partners.prefetch_related("spend_reports__submitted_by")
     }
     return render(
         request,
@@ -81,8 +81,8 @@ def money(request: HttpRequest) -> HttpResponse:
                 (
                     p,
                     can(request.user, Area.PROGRAMME, Action.CHANGE, p.alliance_id),
-                    returns.get(p.pk, []),
-                    return_due(p, today, returns.get(p.pk, [])),
+                    reports.get(p.pk, []),
+                    report_due(p, today, reports.get(p.pk, [])),
                 )
                 for p in partners
             ],
@@ -325,7 +325,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @guard(Area.PROGRAMME, Action.CHANGE)
 @require_http_methods(["GET", "POST"])
 def spend_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    """A correcting entry that reverses spend already reported in a grant return."""
+    """A correcting entry that reverses spend already included in a spend report."""
     spec, entry = _record(request, "spend", pk)
     refused = _record_refused(request, spec, entry)
     if refused is not None:
@@ -359,7 +359,7 @@ def spend_correct(request: HttpRequest, pk: int) -> HttpResponse:
         back=back,
         button="Record correcting entry",
         details=[("Reported spend", str(entry))],
-        intro="Spend reported in a grant return stays as it was reported. A correcting entry of "
+        intro="Spend included in a spend report stays as it was reported. A correcting entry of "
         "the same amount, negative, cancels it in the current quarter; then record the right "
         "figures, if any, as new spend.",
         demo=entry.budget_line.partner.programme.is_demo,
@@ -368,42 +368,42 @@ def spend_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 @guard(Area.PROGRAMME, Action.CHANGE)
 @require_http_methods(["GET", "POST"])
-def grant_return_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
+def spend_report_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
     partner, refused = _partner_for_change(request, partner_pk)
     if refused:
         return refused
     today = _today()
-    due = return_due(partner, today)
+    due = report_due(partner, today)
     back = reverse("programme:money") + f"?programme={partner.programme_id}"
     if due is None:
         return _form_page(
             request,
             None,
-            title="Submit a grant return",
+            title="Submit a spend report",
             caption=partner.alliance.name,
             back=back,
-            warning="No grant return is due: the current quarter has not ended yet, or every "
-            "quarter has been returned.",
+            warning="No spend report is due: the current quarter has not ended yet, or every "
+            "quarter has been reported.",
         )
     lines = BudgetLine.objects.filter(partner=partner)
     row = forecast.quarter_table(partner.programme, list(lines))[due.number - 1]
-    form = forms.ReturnForm(request.POST if request.method == "POST" else None)
+    form = forms.SpendReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            submit_return(partner, due.number, today=today, user=request.user)
+            submit_spend_report(partner, due.number, today=today, user=request.user)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, f"Grant return for {due.label.lower()} submitted")
+            messages.success(request, f"Spend report for {due.label.lower()} submitted")
             return redirect(back)
 
     return _form_page(
         request,
         form,
-        title=f"Submit the grant return for {due.label.lower()}",
+        title=f"Submit the spend report for {due.label.lower()}",
         caption=partner.alliance.name,
         back=back,
-        button="Submit grant return",
+        button="Submit spend report",
         details=[
             ("Quarter", due.period),
             ("Planned in the quarter", as_money(row.planned)),
