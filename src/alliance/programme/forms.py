@@ -17,6 +17,7 @@ from alliance.programme.models import (
     Activity,
     BudgetLine,
     Diagnostic,
+    Engagement,
     ImprovementPlan,
     Milestone,
     OfstedArea,
@@ -24,6 +25,7 @@ from alliance.programme.models import (
     Priority,
     QuarterlyReview,
     Rag,
+    SpendEntry,
 )
 from alliance.programme.money import parse_pence, pence_as_text
 
@@ -97,9 +99,13 @@ class PartnerForm(forms.Form):
     )
 
 
-class EngagementForm(forms.Form):
+class EngagementForm(forms.ModelForm):
     starts = DateField(label="Start date")
     ends = DateField(label="End date", help_text="Engagements last up to two years")
+
+    class Meta:
+        model = Engagement
+        fields = ["starts", "ends"]
 
 
 class MilestoneForm(forms.ModelForm):
@@ -234,7 +240,20 @@ class ClosureForm(forms.Form):
     )
 
 
-class BudgetLineForm(forms.Form):
+class AmountForm(forms.ModelForm):
+    """A model form whose `amount`, typed in pounds and pence, is the model's `amount_pence`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("amount", self.instance.amount_pence)
+
+    def save(self, commit: bool = True) -> Any:
+        self.instance.amount_pence = self.cleaned_data["amount"]
+        return super().save(commit)
+
+
+class BudgetLineForm(AmountForm):
     kind = forms.ChoiceField(
         label="Kind",
         choices=BudgetLine.Kind.choices,
@@ -244,8 +263,12 @@ class BudgetLineForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200, error_messages=required("a name"))
     amount = MoneyField(label="Budget")
 
+    class Meta:
+        model = BudgetLine
+        fields = ["kind", "name", "amount"]
 
-class SpendForm(forms.Form):
+
+class SpendForm(AmountForm):
     budget_line = forms.ModelChoiceField(
         label="Budget line",
         queryset=BudgetLine.objects.none(),
@@ -272,6 +295,10 @@ class SpendForm(forms.Form):
         help_text="Invoice, claim or timesheet reference",
         error_messages=required("the evidence reference"),
     )
+
+    class Meta:
+        model = SpendEntry
+        fields = ["budget_line", "engagement", "spent_on", "amount", "description", "evidence"]
 
     def __init__(self, *args: Any, partner: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

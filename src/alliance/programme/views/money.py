@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -36,7 +34,7 @@ from alliance.programme.services.money import (
 )
 from alliance.programme.services.spend_reports import report_due, submit_spend_report
 from alliance.programme.views.corrections import _record, _record_caption, _record_refused
-from alliance.programme.views.shared import _apply_errors, _form_page, _refuse, _today
+from alliance.programme.views.shared import _form_page, _refuse, _saved, _today
 
 
 @guard(Area.PROGRAMME)
@@ -126,21 +124,14 @@ def budget_line_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
     partner, refused = _partner_for_change(request, partner_pk)
     if refused:
         return refused
-    form = forms.BudgetLineForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        line = BudgetLine(
-            partner=partner,
-            kind=form.cleaned_data["kind"],
-            name=form.cleaned_data["name"],
-            amount_pence=form.cleaned_data["amount"],
-        )
-        try:
-            save_budget_line(line, user=request.user)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, f"Budget line {line.name} added")
-            return redirect(reverse("programme:money") + f"?programme={partner.programme_id}")
+    form = forms.BudgetLineForm(request.POST or None, instance=BudgetLine(partner=partner))
+    if _saved(
+        request,
+        form,
+        lambda: save_budget_line(form.save(commit=False), user=request.user),
+        lambda: f"Budget line {form.cleaned_data['name']} added",
+    ):
+        return redirect(reverse("programme:money") + f"?programme={partner.programme_id}")
     return _form_page(
         request,
         form,
@@ -156,25 +147,18 @@ def spend_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
     partner, refused = _partner_for_change(request, partner_pk)
     if refused:
         return refused
-    form = forms.SpendForm(request.POST or None, partner=partner)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        entry = SpendEntry(
-            budget_line=data["budget_line"],
-            engagement=data["engagement"],
-            spent_on=data["spent_on"],
-            amount_pence=data["amount"],
-            description=data["description"],
-            evidence=data["evidence"],
-            entered_by=cast(Any, request.user),
-        )
-        try:
-            add_spend(entry, user=request.user)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "Spend recorded")
-            return redirect(reverse("programme:money") + f"?programme={partner.programme_id}")
+    form = forms.SpendForm(
+        request.POST or None,
+        instance=SpendEntry(entered_by=cast(Any, request.user)),
+        partner=partner,
+    )
+    if _saved(
+        request,
+        form,
+        lambda: add_spend(form.save(commit=False), user=request.user),
+        "Spend recorded",
+    ):
+        return redirect(reverse("programme:money") + f"?programme={partner.programme_id}")
     return _form_page(
         request,
         form,
@@ -296,19 +280,15 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ProfileForm(
         request.POST if request.method == "POST" else None, initial=initial, quarters=all_quarters
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_profile(
-                line,
-                form.planned(),
-                budget=form.cleaned_data["budget"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "Spend profile saved")
-            return redirect("programme:budget-line", line.pk)
+    if _saved(
+        request,
+        form,
+        lambda: save_profile(
+            line, form.planned(), budget=form.cleaned_data["budget"], user=request.user
+        ),
+        "Spend profile saved",
+    ):
+        return redirect("programme:budget-line", line.pk)
     return _form_page(
         request,
         form,
@@ -335,22 +315,19 @@ def spend_correct(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"spent_on": min(_today(), entry.budget_line.partner.programme.ends)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            reverse_spend(
-                entry,
-                spent_on=form.cleaned_data["spent_on"],
-                reason=form.cleaned_data["reason"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "Correcting entry recorded. If the spend should have been different, record the right figures as new spend",
-            )
-            return redirect(back)
+    if _saved(
+        request,
+        form,
+        lambda: reverse_spend(
+            entry,
+            spent_on=form.cleaned_data["spent_on"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+        ),
+        "Correcting entry recorded. If the spend should have been different, record the right "
+        "figures as new spend",
+    ):
+        return redirect(back)
     return _form_page(
         request,
         form,
@@ -388,15 +365,13 @@ def spend_report_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
     lines = BudgetLine.objects.filter(partner=partner)
     row = forecast.quarter_table(partner.programme, list(lines))[due.number - 1]
     form = forms.SpendReportForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            submit_spend_report(partner, due.number, today=today, user=request.user)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, f"Spend report for {due.label.lower()} submitted")
-            return redirect(back)
-
+    if _saved(
+        request,
+        form,
+        lambda: submit_spend_report(partner, due.number, today=today, user=request.user),
+        f"Spend report for {due.label.lower()} submitted",
+    ):
+        return redirect(back)
     return _form_page(
         request,
         form,

@@ -31,7 +31,7 @@ from alliance.programme.services.setup import (
     save_partner,
     withdraw_match,
 )
-from alliance.programme.views.shared import _apply_errors, _form_page
+from alliance.programme.views.shared import _apply_errors, _form_page, _saved
 
 
 @guard(Area.PROGRAMME_SETUP)
@@ -341,14 +341,13 @@ def match_move(request: HttpRequest, pk: int, match_pk: int) -> HttpResponse:
         programme=match.programme,
         initial={"partner": match.partner_id},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            move_match(match, form.cleaned_data["partner"], user=request.user)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, f"{match.council.name} moved to {match.partner}")
-            return redirect(back)
+    if _saved(
+        request,
+        form,
+        lambda: move_match(match, form.cleaned_data["partner"], user=request.user),
+        lambda: f"{match.council.name} moved to {match.partner}",
+    ):
+        return redirect(back)
     return _form_page(
         request,
         form,
@@ -368,14 +367,13 @@ def match_withdraw(request: HttpRequest, pk: int, match_pk: int) -> HttpResponse
     back = reverse("programme:programme", args=[pk])
     form = forms.RemoveForm(request.POST if request.method == "POST" else None)
     form.fields["reason"].label = "Why are you withdrawing the match?"
-    if request.method == "POST" and form.is_valid():
-        try:
-            withdraw_match(match, reason=form.cleaned_data["reason"], user=request.user)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, f"The match of {match.council.name} was withdrawn")
-            return redirect(back)
+    if _saved(
+        request,
+        form,
+        lambda: withdraw_match(match, reason=form.cleaned_data["reason"], user=request.user),
+        f"The match of {match.council.name} was withdrawn",
+    ):
+        return redirect(back)
     return _form_page(
         request,
         form,
