@@ -23,6 +23,7 @@ from alliance.programme.models import (
     OfstedArea,
     Partner,
     Priority,
+    Programme,
     QuarterlyReview,
     Rag,
     SpendEntry,
@@ -55,17 +56,41 @@ class MoneyField(forms.CharField):
         return pence
 
 
+class PenceForm(forms.ModelForm):
+    """A model form whose money fields, typed in pounds and pence, are the model's whole-pence
+    fields (`pence_fields`: form field name to model field name)."""
+
+    pence_fields = {"amount": "amount_pence"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            for name, model_field in self.pence_fields.items():
+                self.initial.setdefault(name, getattr(self.instance, model_field))
+
+    def save(self, commit: bool = True) -> Any:
+        for name, model_field in self.pence_fields.items():
+            setattr(self.instance, model_field, self.cleaned_data[name])
+        return super().save(commit)
+
+
 def required(label: str) -> dict[str, str]:
     return {"required": f"Enter {label.lower()}"}
 
 
-class ProgrammeForm(forms.Form):
+class ProgrammeForm(PenceForm):
     name = forms.CharField(
         label="Name", max_length=200, error_messages=required("the programme's name")
     )
     starts = DateField(label="Start date")
     ends = DateField(label="End date")
     grant_total = MoneyField(label="Grant total", allow_zero=False)
+
+    pence_fields = {"grant_total": "grant_total_pence"}
+
+    class Meta:
+        model = Programme
+        fields = ["name", "starts", "ends", "grant_total"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -74,7 +99,7 @@ class ProgrammeForm(forms.Form):
         return data
 
 
-class PartnerForm(forms.Form):
+class PartnerForm(PenceForm):
     alliance = forms.ModelChoiceField(
         label="Alliance",
         queryset=Organisation.objects.filter(kind=Organisation.Kind.ALLIANCE),
@@ -97,6 +122,12 @@ class PartnerForm(forms.Form):
     innovation_project = forms.CharField(
         label="Innovation project (optional)", required=False, max_length=200
     )
+
+    pence_fields = {"grant_share": "grant_share_pence"}
+
+    class Meta:
+        model = Partner
+        fields = ["alliance", "grant_share", "capacity", "innovation_project"]
 
 
 class EngagementForm(forms.ModelForm):
@@ -240,20 +271,7 @@ class ClosureForm(forms.Form):
     )
 
 
-class AmountForm(forms.ModelForm):
-    """A model form whose `amount`, typed in pounds and pence, is the model's `amount_pence`."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.initial.setdefault("amount", self.instance.amount_pence)
-
-    def save(self, commit: bool = True) -> Any:
-        self.instance.amount_pence = self.cleaned_data["amount"]
-        return super().save(commit)
-
-
-class BudgetLineForm(AmountForm):
+class BudgetLineForm(PenceForm):
     kind = forms.ChoiceField(
         label="Kind",
         choices=BudgetLine.Kind.choices,
@@ -268,7 +286,7 @@ class BudgetLineForm(AmountForm):
         fields = ["kind", "name", "amount"]
 
 
-class SpendForm(AmountForm):
+class SpendForm(PenceForm):
     budget_line = forms.ModelChoiceField(
         label="Budget line",
         queryset=BudgetLine.objects.none(),

@@ -1,4 +1,5 @@
-"""The practice library: correcting and withdrawing a published practice item."""
+"""The practice library: publishing a practice item, linking it to an engagement that used it,
+correcting and withdrawing it."""
 
 from __future__ import annotations
 
@@ -8,11 +9,32 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from alliance.audit import services as audit
 from alliance.programme.history import record_change, snapshot
-from alliance.programme.models import (
-    PracticeItem,
-)
+from alliance.programme.models import Engagement, PracticeItem
 from alliance.programme.services.records import PRACTICE_FIELDS, _save
+
+
+def publish_practice_item(item: PracticeItem, *, user: Any) -> PracticeItem:
+    """Publish a new item in the library, by the person acting."""
+    item.published_by = user
+    item.save()
+    audit.record(None, audit.Action.CREATE, item, user=user)
+    return item
+
+
+def link_practice_item(item: PracticeItem, engagement: Engagement, *, user: Any) -> None:
+    """Record that an engagement used the item; the engagement's history says so."""
+    item.engagements.add(engagement)
+    record_change(
+        user=user,
+        obj=item,
+        programme=engagement.programme,
+        organisation_id=engagement.alliance_id,
+        before={},
+        after={"title": f"used in {engagement.supported_council.name}"},
+        engagement=engagement,
+    )
 
 
 def _withdraw_practice(item: PracticeItem, *, reason: str, user: Any) -> None:

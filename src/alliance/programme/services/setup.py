@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 
 from alliance.audit import services as audit
-from alliance.organisations.models import Council
+from alliance.organisations.models import Council, Organisation
 from alliance.programme.history import record_change, snapshot
 from alliance.programme.models import (
     Engagement,
@@ -27,6 +27,25 @@ from alliance.programme.services.records import _money
 
 
 PARTNER_FIELDS = ("grant_share_pence", "capacity", "innovation_project")
+
+
+@transaction.atomic
+def create_programme(programme: Programme, *, user: Any) -> Programme:
+    """Save a new programme, owned by the DfE (or, before the DfE is set up, by the first
+    organisation of the person creating it), and start its history."""
+    dfe = Organisation.objects.filter(kind=Organisation.Kind.DFE).first()
+    owner = dfe or user.memberships.first().organisation
+    programme.organisation = owner
+    programme.save()
+    record_change(
+        user=user,
+        obj=programme,
+        programme=programme,
+        organisation_id=owner.pk,
+        before=None,
+        after=snapshot(programme, ("name", "starts", "ends", "grant_total_pence")),
+    )
+    return programme
 
 
 def check_grant_shares(programme: Programme, partner: Partner) -> None:

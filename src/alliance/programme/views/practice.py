@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -17,12 +16,12 @@ from alliance.access.policy import Action, Area, can, guard, scope
 from alliance.audit import services as audit
 from alliance.organisations.models import Organisation
 from alliance.programme import editing, forms
-from alliance.programme.history import record_change
 from alliance.programme.models import (
     ChangeRecord,
     OfstedArea,
     PracticeItem,
 )
+from alliance.programme.services.practice import link_practice_item, publish_practice_item
 from alliance.programme.views.engagements import _engagement_change
 from alliance.programme.views.shared import _form_page, _refuse, _visible_engagements
 
@@ -93,16 +92,17 @@ def practice_new(request: HttpRequest) -> HttpResponse:
             request.user, Area.PROGRAMME, Action.CHANGE, publisher
         ):  # pragma: no cover - queryset already limits it
             return _refuse(request, Area.PROGRAMME, Action.CHANGE, publisher)
-        item = PracticeItem.objects.create(
-            organisation=publisher,
-            title=cleaned["title"],
-            summary=cleaned["summary"],
-            ofsted_areas=cleaned["ofsted_areas"],
-            tags=cleaned["tags"],
-            attachment=cleaned["attachment"] or "",
-            published_by=cast(Any, request.user),
+        item = publish_practice_item(
+            PracticeItem(
+                organisation=publisher,
+                title=cleaned["title"],
+                summary=cleaned["summary"],
+                ofsted_areas=cleaned["ofsted_areas"],
+                tags=cleaned["tags"],
+                attachment=cleaned["attachment"] or "",
+            ),
+            user=request.user,
         )
-        audit.record(request, audit.Action.CREATE, item)
         messages.success(request, f"“{item.title}” published in the practice library")
         return redirect("programme:practice", item.pk)
     return _form_page(
@@ -179,15 +179,6 @@ def practice_link(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         messages.error(request, "Choose an item from the practice library")
     else:
-        item.engagements.add(engagement)
-        record_change(
-            user=request.user,
-            obj=item,
-            programme=engagement.programme,
-            organisation_id=engagement.alliance_id,
-            before={},
-            after={"title": f"used in {engagement.supported_council.name}"},
-            engagement=engagement,
-        )
+        link_practice_item(item, engagement, user=request.user)
         messages.success(request, f"“{item.title}” linked to this engagement")
     return redirect(reverse("programme:engagement", args=[engagement.pk]) + "#practice")

@@ -15,9 +15,8 @@ from django.views.decorators.http import require_http_methods
 from alliance.access.policy import Action, Area, can, get_visible_or_404, guard, scope
 from alliance.audit import services as audit
 from alliance.common.views import forbidden
-from alliance.organisations.models import AllianceMember, Council, Organisation
+from alliance.organisations.models import AllianceMember, Council
 from alliance.programme import forms, needs
-from alliance.programme.history import record_change, snapshot
 from alliance.programme.models import (
     Engagement,
     Match,
@@ -26,6 +25,7 @@ from alliance.programme.models import (
 )
 from alliance.programme.services.setup import (
     confirm_match,
+    create_programme,
     move_match,
     programme_totals,
     save_partner,
@@ -53,23 +53,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 def programme_new(request: HttpRequest) -> HttpResponse:
     form = forms.ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        dfe = Organisation.objects.filter(kind=Organisation.Kind.DFE).first()
-        owner = dfe or request.user.memberships.first().organisation  # type: ignore[union-attr]
-        programme = Programme.objects.create(
-            organisation=owner,
-            name=form.cleaned_data["name"],
-            starts=form.cleaned_data["starts"],
-            ends=form.cleaned_data["ends"],
-            grant_total_pence=form.cleaned_data["grant_total"],
-        )
-        record_change(
-            user=request.user,
-            obj=programme,
-            programme=programme,
-            organisation_id=owner.pk,
-            before=None,
-            after=snapshot(programme, ("name", "starts", "ends", "grant_total_pence")),
-        )
+        programme = create_programme(form.save(commit=False), user=request.user)
         messages.success(request, f"{programme.name} created")
         return redirect("programme:programme", programme.pk)
     return _form_page(
@@ -131,23 +115,10 @@ def partner_edit(request: HttpRequest, pk: int, partner_pk: int | None = None) -
         if partner_pk
         else None
     )
-    initial = (
-        {
-            "alliance": partner.alliance_id,
-            "grant_share": partner.grant_share_pence,
-            "capacity": partner.capacity,
-            "innovation_project": partner.innovation_project,
-        }
-        if partner
-        else {}
-    )
-    form = forms.PartnerForm(request.POST or None, initial=initial)
+    title = f"Change {partner.alliance}" if partner else "Add a partner"  # as saved
+    form = forms.PartnerForm(request.POST or None, instance=partner or Partner(programme=programme))
     if request.method == "POST" and form.is_valid():
-        target = partner or Partner(programme=programme)
-        target.alliance = form.cleaned_data["alliance"]
-        target.grant_share_pence = form.cleaned_data["grant_share"]
-        target.capacity = form.cleaned_data["capacity"]
-        target.innovation_project = form.cleaned_data["innovation_project"]
+        target = form.save(commit=False)
         if partner is None and programme.partners.filter(alliance=target.alliance).exists():
             form.add_error("alliance", f"{target.alliance} is already a partner in this programme")
         else:
@@ -161,7 +132,7 @@ def partner_edit(request: HttpRequest, pk: int, partner_pk: int | None = None) -
     return _form_page(
         request,
         form,
-        title=f"Change {partner.alliance}" if partner else "Add a partner",
+        title=title,
         caption=programme.name,
         back=reverse("programme:programme", args=[programme.pk]),
         intro="A partner is an alliance of councils rated good or outstanding. Its member councils are set under People and organisations.",
