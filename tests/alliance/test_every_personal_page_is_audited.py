@@ -71,7 +71,7 @@ SHOWS_NO_PERSONAL_DATA: dict[str, str] = {
     "programme/money/lines/<int:pk>/": _PROGRAMME,
     "programme/money/lines/<int:pk>/profile/": _PROGRAMME,
     "programme/money/spend/<int:pk>/correct/": _PROGRAMME,
-    "programme/money/<int:partner_pk>/returns/new/": _EMPTY_FORM,
+    "programme/money/<int:partner_pk>/spend-reports/new/": _EMPTY_FORM,
     "programme/changes/": _PROGRAMME,
     "programme/practice/": _PROGRAMME + " (shared practice documents)",
     "programme/practice/new/": _EMPTY_FORM,

@@ -34,6 +34,7 @@ from alliance.programme.models import (
     OfstedArea,
     Partner,
     PlannedSpend,
+    PracticeItem,
     Priority,
     Programme,
     QuarterlyReview,
@@ -42,8 +43,8 @@ from alliance.programme.models import (
 )
 from alliance.programme.quarters import quarters
 from alliance.programme.services.engagements import close_engagement, start_engagement
-from alliance.programme.services.grant_returns import submit_return
 from alliance.programme.services.setup import confirm_match
+from alliance.programme.services.spend_reports import submit_spend_report
 
 PIP_FILE = Path("reference") / "partners-in-practice" / "pip_councils_compiled.csv"
 WAVE_2018 = "Partners in Practice, 2018 wave"
@@ -264,11 +265,11 @@ def _spend(
             )
             spent += amount
     SpendEntry.objects.bulk_create(entries)
-    # Grant returns (fictional) for the quarters that have ended: all of them once the programme
+    # Spend reports (fictional) for the quarters that have ended: all of them once the programme
     # is over; otherwise all but the latest, which is left for the lead to submit.
     ended = [q for q in all_quarters if q.ends < today]
     for quarter in ended if programme.ends < today else ended[:-1]:
-        submit_return(partner, quarter.number, today=today, user=None)
+        submit_spend_report(partner, quarter.number, today=today, user=None)
 
 
 def _build(
@@ -358,8 +359,6 @@ def _build(
 
 def _practice(tyneside: Organisation) -> None:
     """Two fictional write-ups about the Tyneside innovation projects, linked from its engagements."""
-    from alliance.programme.models import PracticeItem
-
     items = [
         PracticeItem.objects.create(
             organisation=tyneside,

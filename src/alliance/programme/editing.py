@@ -67,55 +67,6 @@ def _money_page(obj: Any) -> str:
     return reverse("programme:budget-line", args=[line.pk])
 
 
-def _budget_line_form(obj: BudgetLine, data: Any) -> django_forms.Form:
-    return forms.BudgetLineForm(
-        data, initial={"kind": obj.kind, "name": obj.name, "amount": obj.amount_pence}
-    )
-
-
-def _budget_line_apply(form: Any, obj: BudgetLine) -> BudgetLine:
-    obj.kind = form.cleaned_data["kind"]
-    obj.name = form.cleaned_data["name"]
-    obj.amount_pence = form.cleaned_data["amount"]
-    return obj
-
-
-def _engagement_form(obj: Engagement, data: Any) -> django_forms.Form:
-    return forms.EngagementForm(data, initial={"starts": obj.starts, "ends": obj.ends})
-
-
-def _engagement_apply(form: Any, obj: Engagement) -> Engagement:
-    obj.starts = form.cleaned_data["starts"]
-    obj.ends = form.cleaned_data["ends"]
-    return obj
-
-
-def _spend_form(obj: SpendEntry, data: Any) -> django_forms.Form:
-    return forms.SpendForm(
-        data,
-        partner=obj.budget_line.partner,
-        initial={
-            "budget_line": obj.budget_line_id,
-            "engagement": obj.engagement_id,
-            "spent_on": obj.spent_on,
-            "amount": obj.amount_pence,
-            "description": obj.description,
-            "evidence": obj.evidence,
-        },
-    )
-
-
-def _spend_apply(form: Any, obj: SpendEntry) -> SpendEntry:
-    data = form.cleaned_data
-    obj.budget_line = data["budget_line"]
-    obj.engagement = data["engagement"]
-    obj.spent_on = data["spent_on"]
-    obj.amount_pence = data["amount"]
-    obj.description = data["description"]
-    obj.evidence = data["evidence"]
-    return obj
-
-
 def _practice_form(obj: PracticeItem, data: Any, files: Any = None) -> django_forms.Form:
     return forms.PracticeChangeForm(
         data,
@@ -173,8 +124,8 @@ KINDS: dict[str, Kind] = {
                 "programme", "supported_council", "alliance", "diagnostic"
             ),
             ENGAGEMENT_VIA,
-            _engagement_form,
-            _engagement_apply,
+            lambda obj, data: forms.EngagementForm(data, instance=obj),
+            _model_form_save,
             save_engagement_dates,
             _engagement_page("main-content"),
             removable=False,
@@ -233,8 +184,8 @@ KINDS: dict[str, Kind] = {
             "budget line",
             lambda: BudgetLine.objects.select_related("partner__programme", "partner__alliance"),
             "partner__alliance",
-            _budget_line_form,
-            _budget_line_apply,
+            lambda obj, data: forms.BudgetLineForm(data, instance=obj),
+            _model_form_save,
             save_budget_line,
             _money_page,
             in_engagement=False,
@@ -249,8 +200,8 @@ KINDS: dict[str, Kind] = {
                 "reported_in",
             ),
             "budget_line__partner__alliance",
-            _spend_form,
-            _spend_apply,
+            lambda obj, data: forms.SpendForm(data, instance=obj, partner=obj.budget_line.partner),
+            _model_form_save,
             save_spend,
             _money_page,
             in_engagement=False,

@@ -5,25 +5,30 @@ and come back onto the form as field errors."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from alliance.common.form_fields import DateField
 from alliance.organisations.models import Organisation
 from alliance.programme.models import (
     Activity,
     BudgetLine,
     Diagnostic,
+    Engagement,
     ImprovementPlan,
     Milestone,
     OfstedArea,
     Partner,
     Priority,
+    Programme,
     QuarterlyReview,
     Rag,
+    SpendEntry,
 )
-from alliance.programme.money import MoneyError, parse_pence, pence_as_text
+from alliance.programme.money import parse_pence, pence_as_text
 
 
 class MoneyField(forms.CharField):
@@ -39,10 +44,7 @@ class MoneyField(forms.CharField):
 
     def clean(self, value: Any) -> int:
         label = str(self.label or "Amount")
-        try:
-            pence = parse_pence(value or "", label)
-        except MoneyError as error:
-            raise ValidationError(str(error)) from None
+        pence = parse_pence(value or "", label)
         if pence < 0:
             raise ValidationError(
                 f"{label} must be £0 or more"
@@ -54,35 +56,41 @@ class MoneyField(forms.CharField):
         return pence
 
 
-class DateField(forms.DateField):
-    widget = forms.DateInput
+class PenceForm(forms.ModelForm):
+    """A model form whose money fields, typed in pounds and pence, are the model's whole-pence
+    fields (`pence_fields`: form field name to model field name)."""
+
+    pence_fields = {"amount": "amount_pence"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "For example, 27 3 2019 or 2019-03-27")
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "required": f"Enter {str(kwargs.get('label', 'a date')).lower()}",
-                "invalid": f"{kwargs.get('label', 'Date')} must be a real date",
-            },
-        )
-        kwargs.setdefault(
-            "input_formats", ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"]
-        )
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            for name, model_field in self.pence_fields.items():
+                self.initial.setdefault(name, getattr(self.instance, model_field))
+
+    def save(self, commit: bool = True) -> Any:
+        for name, model_field in self.pence_fields.items():
+            setattr(self.instance, model_field, self.cleaned_data[name])
+        return super().save(commit)
 
 
 def required(label: str) -> dict[str, str]:
     return {"required": f"Enter {label.lower()}"}
 
 
-class ProgrammeForm(forms.Form):
+class ProgrammeForm(PenceForm):
     name = forms.CharField(
         label="Name", max_length=200, error_messages=required("the programme's name")
     )
     starts = DateField(label="Start date")
     ends = DateField(label="End date")
     grant_total = MoneyField(label="Grant total", allow_zero=False)
+
+    pence_fields = {"grant_total": "grant_total_pence"}
+
+    class Meta:
+        model = Programme
+        fields = ["name", "starts", "ends", "grant_total"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -91,7 +99,7 @@ class ProgrammeForm(forms.Form):
         return data
 
 
-class PartnerForm(forms.Form):
+class PartnerForm(PenceForm):
     alliance = forms.ModelChoiceField(
         label="Alliance",
         queryset=Organisation.objects.filter(kind=Organisation.Kind.ALLIANCE),
@@ -115,10 +123,20 @@ class PartnerForm(forms.Form):
         label="Innovation project (optional)", required=False, max_length=200
     )
 
+    pence_fields = {"grant_share": "grant_share_pence"}
 
-class EngagementForm(forms.Form):
+    class Meta:
+        model = Partner
+        fields = ["alliance", "grant_share", "capacity", "innovation_project"]
+
+
+class EngagementForm(forms.ModelForm):
     starts = DateField(label="Start date")
     ends = DateField(label="End date", help_text="Engagements last up to two years")
+
+    class Meta:
+        model = Engagement
+        fields = ["starts", "ends"]
 
 
 class MilestoneForm(forms.ModelForm):
@@ -253,7 +271,7 @@ class ClosureForm(forms.Form):
     )
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(PenceForm):
     kind = forms.ChoiceField(
         label="Kind",
         choices=BudgetLine.Kind.choices,
@@ -263,8 +281,12 @@ class BudgetLineForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200, error_messages=required("a name"))
     amount = MoneyField(label="Budget")
 
+    class Meta:
+        model = BudgetLine
+        fields = ["kind", "name", "amount"]
 
-class SpendForm(forms.Form):
+
+class SpendForm(PenceForm):
     budget_line = forms.ModelChoiceField(
         label="Budget line",
         queryset=BudgetLine.objects.none(),
@@ -291,6 +313,10 @@ class SpendForm(forms.Form):
         help_text="Invoice, claim or timesheet reference",
         error_messages=required("the evidence reference"),
     )
+
+    class Meta:
+        model = SpendEntry
+        fields = ["budget_line", "engagement", "spent_on", "amount", "description", "evidence"]
 
     def __init__(self, *args: Any, partner: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -333,8 +359,6 @@ class PracticeForm(forms.Form):
     )
 
     def clean_attachment(self) -> Any:
-        from pathlib import Path
-
         upload = self.cleaned_data.get("attachment")
         if not upload:
             return upload
@@ -384,7 +408,7 @@ class RemoveForm(forms.Form):
 class CorrectionForm(forms.Form):
     spent_on = DateField(
         label="Date of the correction",
-        help_text="In the current quarter, after the last grant return. For example, 27 3 2019",
+        help_text="In the current quarter, after the last spend report. For example, 27 3 2019",
     )
     reason = forms.CharField(
         label="Why is the spend being corrected?",
@@ -415,7 +439,7 @@ class ProfileForm(forms.Form):
         return {q.number: self.cleaned_data[f"q{q.number}"] for q in self.quarters}
 
 
-class ReturnForm(forms.Form):
+class SpendReportForm(forms.Form):
     confirm = forms.BooleanField(
         label="I confirm the spend to the end of this quarter is complete and correct",
         error_messages={"required": "Confirm the spend is complete and correct"},

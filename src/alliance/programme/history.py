@@ -75,7 +75,6 @@ def record_change(
     before: dict[str, str] | None,
     after: dict[str, str],
     engagement: Engagement | None = None,
-    request: Any = None,
     action: str = "",
     reason: str = "",
 ) -> ChangeRecord | None:
@@ -110,7 +109,7 @@ def record_change(
         username=user.get_username() if authenticated else "",
     )
     audit.record(
-        request,
+        None,
         AUDIT_ACTIONS.get(action, audit.Action.CHANGE),
         obj,
         user=user,

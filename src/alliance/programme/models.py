@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from alliance.organisations.models import Council, Organisation
+from alliance.programme.money import pence_as_text
 
 
 class OfstedArea(models.TextChoices):
@@ -283,13 +284,14 @@ class BudgetLine(models.Model):
         return self.partner.alliance_id
 
 
-class GrantReturn(models.Model):
-    """A partner's return to the DfE of what it spent up to the end of a quarter of the programme.
+class SpendReport(models.Model):
+    """A partner's report to the DfE of what it spent up to the end of a quarter of the programme
+    (the DfE calls it a grant return; not to be confused with the statutory data returns).
     Once submitted, the spend it reports is fixed: such an entry is never changed or removed, and
     a mistake in it is put right by a correcting entry that reverses it (and, if need be, a new
     entry with the right figures)."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="grant_returns")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="spend_reports")
     quarter = models.PositiveSmallIntegerField(help_text="Quarter of the programme, from 1")
     period_ends = models.DateField(help_text="The last day the return covers")
     total_pence = models.BigIntegerField("spend reported to date (pence)")
@@ -302,11 +304,11 @@ class GrantReturn(models.Model):
     class Meta:
         ordering = ["partner__alliance__name", "quarter"]
         constraints = [
-            models.UniqueConstraint(fields=["partner", "quarter"], name="grant_return_once"),
+            models.UniqueConstraint(fields=["partner", "quarter"], name="spend_report_once"),
         ]
 
     def __str__(self) -> str:
-        return f"Grant return to {self.period_ends:%-d %B %Y} ({self.partner})"
+        return f"Spend report to {self.period_ends:%-d %B %Y} ({self.partner})"
 
     @property
     def organisation_id(self) -> int:
@@ -327,12 +329,12 @@ class SpendEntry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     reported_in = models.ForeignKey(
-        GrantReturn,
+        SpendReport,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="entries",
-        help_text="The grant return that reported it: then it is fixed",
+        help_text="The spend report that reported it: then it is fixed",
     )
     reverses = models.OneToOneField(
         "self",
@@ -362,8 +364,6 @@ class SpendEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        from alliance.programme.money import pence_as_text
-
         return (
             f"£{pence_as_text(self.amount_pence)} on {self.spent_on:%-d %B %Y}: {self.description}"[
                 :300

@@ -5,25 +5,27 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+
 _MONEY = re.compile(r"^-?\d+(\.\d{1,2})?$")
-
-
-class MoneyError(ValueError):
-    pass
 
 
 def parse_pence(text: str, label: str = "Amount") -> int:
     """'£1,234.56' → 123456. Commas between thousands and a leading £ are allowed; at most two
-    decimal places. Raises MoneyError with a GOV.UK-style message."""
+    decimal places. Raises ValidationError with a GOV.UK-style message."""
     cleaned = (text or "").strip().replace("£", "", 1).replace(",", "").replace(" ", "")
     if not cleaned:
-        raise MoneyError(f"Enter {label.lower()}")
+        raise ValidationError(f"Enter {label.lower()}", code="required")
     if not _MONEY.match(cleaned):
-        raise MoneyError(f"{label} must be a number of pounds and pence, like £1,234.56")
+        raise ValidationError(
+            f"{label} must be a number of pounds and pence, like £1,234.56", code="invalid"
+        )
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:  # pragma: no cover - the pattern already rules this out
-        raise MoneyError(f"{label} must be a number of pounds and pence, like £1,234.56") from None
+        raise ValidationError(
+            f"{label} must be a number of pounds and pence, like £1,234.56", code="invalid"
+        ) from None
     return int(amount * 100)
 
 

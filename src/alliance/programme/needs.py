@@ -27,9 +27,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from django.db.models import Count
+
 from alliance.nationalpicture.interface import (
     KEY_INDICATORS,
     NEIGHBOUR_MODEL,
+    OVERALL_FRAMEWORKS,
     SIF_SUB_JUDGEMENTS,
     Grade,
     Indicator,
@@ -37,7 +40,7 @@ from alliance.nationalpicture.interface import (
     Judgement,
     latest_judgements,
 )
-from alliance.organisations.models import Council, StatisticalNeighbour
+from alliance.organisations.models import Council, ReferenceLoad, StatisticalNeighbour
 from alliance.programme.models import OfstedArea, Partner
 from alliance.returns.interface import suppressed_indicators
 
@@ -163,8 +166,6 @@ def _fmt(value: float, unit: str) -> str:
 
 def _previous_overall(as_at: dt.date) -> dict[int, Judgement]:
     """Each council's overall judgement before its latest (as at the date)."""
-    from alliance.nationalpicture.interface import OVERALL_FRAMEWORKS
-
     rows = (
         Judgement.objects.filter(
             framework__in=OVERALL_FRAMEWORKS, council__isnull=False, published__lte=as_at
@@ -253,8 +254,6 @@ def assess(
     as_at = as_at or dt.date.today()
     weights = weights or Weights()
     if councils is None:
-        from alliance.organisations.models import ReferenceLoad
-
         loaded = ReferenceLoad.objects.order_by("-pk").values_list("pk", flat=True).first()
         key = (loaded, as_at, tuple(sorted(weights.as_dict().items())))
         cached = _ASSESSED.get(key)
@@ -436,8 +435,6 @@ def partner_strengths(
 
 
 def capacity_used(partners: Iterable[Partner]) -> dict[int, int]:
-    from django.db.models import Count
-
     ids = [p.pk for p in partners]
     return dict(
         Partner.objects.filter(pk__in=ids).annotate(n=Count("matches")).values_list("pk", "n")

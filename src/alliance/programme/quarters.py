@@ -1,20 +1,13 @@
 """Quarters of a programme: three-month periods counted from the programme's start (a programme
 that starts on 1 April has quarters that match the financial year's). Spend profiles, forecasts
-and grant returns are all by these quarters."""
+and spend reports are all by these quarters."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the month's last day when it has no such day (31 January +
-    1 month is 28 or 29 February)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+from dateutil.relativedelta import relativedelta
 
 
 @dataclass(frozen=True)
@@ -44,12 +37,15 @@ class Quarter:
 
 
 def quarters(starts: dt.date, ends: dt.date) -> list[Quarter]:
-    """The programme's quarters; the last is cut short at the programme's end."""
+    """The programme's quarters; the last is cut short at the programme's end. Each starts a whole
+    number of months after the programme's start, on the same day of the month or, when that month
+    has no such day, its last day (a programme starting on 31 January has a quarter starting on
+    30 April)."""
     found: list[Quarter] = []
     number = 1
     begin = starts
     while begin <= ends:
-        nxt = add_months(starts, 3 * number)
+        nxt = starts + relativedelta(months=3 * number)
         found.append(Quarter(number, begin, min(nxt - dt.timedelta(days=1), ends)))
         begin = nxt
         number += 1

@@ -45,7 +45,9 @@ urlpatterns = [
     path("money/lines/<int:pk>/", money.budget_line, name="budget-line"),
     path("money/lines/<int:pk>/profile/", money.profile_edit, name="profile"),
     path("money/spend/<int:pk>/correct/", money.spend_correct, name="spend-correct"),
-    path("money/<int:partner_pk>/returns/new/", money.grant_return_new, name="grant-return-new"),
+    path(
+        "money/<int:partner_pk>/spend-reports/new/", money.spend_report_new, name="spend-report-new"
+    ),
     path("records/<slug:kind>/<int:pk>/", corrections.record_edit, name="record-change"),
     path("records/<slug:kind>/<int:pk>/remove/", corrections.record_remove, name="record-remove"),
     path("changes/", corrections.changes, name="changes"),

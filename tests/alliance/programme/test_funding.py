@@ -1,4 +1,4 @@
-"""Spend profiles, forecasts by quarter, grant returns and correcting entries: money to the penny."""
+"""Spend profiles, forecasts by quarter, spend reports and correcting entries: money to the penny."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from django.core.exceptions import ValidationError
 from alliance.accounts.models import Role
 from alliance.programme import forecast
 from alliance.programme.models import BudgetLine, ChangeRecord, PlannedSpend, SpendEntry
-from alliance.programme.quarters import add_months, quarters
-from alliance.programme.services.grant_returns import submit_return
+from alliance.programme.quarters import quarters
 from alliance.programme.services.money import (
     add_spend,
     burn_down,
@@ -24,6 +23,7 @@ from alliance.programme.services.money import (
     spend_workbook,
 )
 from alliance.programme.services.removing import remove_record
+from alliance.programme.services.spend_reports import submit_spend_report
 from tests import factories
 from tests.alliance.programme import factories as pf
 
@@ -42,7 +42,21 @@ def test_quarters_run_from_the_programme_start_and_stop_at_its_end():
         (dt.date(2018, 4, 30), dt.date(2018, 7, 30)),
         (dt.date(2018, 7, 31), dt.date(2018, 8, 15)),
     ]
-    assert add_months(dt.date(2019, 1, 31), 1) == dt.date(2019, 2, 28)
+    # End of month: a quarter due to start on 30 February starts on the month's last day (28
+    # February, or 29 in a leap year), and the next is back on the 30th.
+    ends_of_month = quarters(dt.date(2018, 11, 30), dt.date(2019, 12, 31))
+    assert [q.starts for q in ends_of_month] == [
+        dt.date(2018, 11, 30),
+        dt.date(2019, 2, 28),
+        dt.date(2019, 5, 30),
+        dt.date(2019, 8, 30),
+        dt.date(2019, 11, 30),
+    ]
+    leap = quarters(dt.date(2019, 11, 30), dt.date(2020, 6, 30))
+    assert [(q.starts, q.ends) for q in leap][:2] == [
+        (dt.date(2019, 11, 30), dt.date(2020, 2, 28)),
+        (dt.date(2020, 2, 29), dt.date(2020, 5, 29)),
+    ]
 
 
 @pytest.fixture
@@ -152,28 +166,28 @@ def test_a_line_without_a_profile_is_forecast_evenly_and_sums_exactly(money):
     assert sum(r.planned for r in rows) == 1_000_01
 
 
-def test_a_grant_return_fixes_its_spend_and_only_a_correcting_entry_puts_it_right(money):
+def test_a_spend_report_fixes_its_spend_and_only_a_correcting_entry_puts_it_right(money):
     _prog, partner, line, lead = money
     first = add_spend(_spend(line, 500_00, dt.date(2018, 5, 1)), user=lead)
     later = add_spend(_spend(line, 250_00, dt.date(2018, 7, 3)), user=lead)
     with pytest.raises(ValidationError):  # quarter 1 has not ended on 30 June
-        submit_return(partner, 1, today=dt.date(2018, 6, 30), user=lead)
+        submit_spend_report(partner, 1, today=dt.date(2018, 6, 30), user=lead)
     with pytest.raises(ValidationError):  # in order: quarter 1 first
-        submit_return(partner, 2, today=dt.date(2018, 10, 1), user=lead)
-    grant_return = submit_return(partner, 1, today=dt.date(2018, 7, 5), user=lead)
-    assert grant_return.total_pence == 500_00
+        submit_spend_report(partner, 2, today=dt.date(2018, 10, 1), user=lead)
+    spend_report = submit_spend_report(partner, 1, today=dt.date(2018, 7, 5), user=lead)
+    assert spend_report.total_pence == 500_00
     first.refresh_from_db()
     later.refresh_from_db()
-    assert first.reported_in == grant_return
+    assert first.reported_in == spend_report
     assert later.reported_in is None
     # Reported spend is never changed or removed ...
     first.amount_pence = 400_00
     with pytest.raises(ValidationError) as error:
         save_spend(first, user=lead)
-    assert "grant return to 30 June 2018" in str(error.value)
+    assert "spend report to 30 June 2018" in str(error.value)
     with pytest.raises(ValidationError):
         remove_record(first, reason="wrong", user=lead)
-    # ... and no new spend is dated into a returned quarter.
+    # ... and no new spend is dated into a reported quarter.
     with pytest.raises(ValidationError) as error:
         add_spend(_spend(line, 10_00, dt.date(2018, 6, 30)), user=lead)
     assert "after 30 June 2018" in str(error.value)
@@ -195,7 +209,7 @@ def test_a_grant_return_fixes_its_spend_and_only_a_correcting_entry_puts_it_righ
     assert summary.spent == 260_00
     assert ChangeRecord.objects.filter(action="reversed").exists()
     # The next return reports the net figure.
-    second = submit_return(partner, 2, today=dt.date(2018, 10, 1), user=lead)
+    second = submit_spend_report(partner, 2, today=dt.date(2018, 10, 1), user=lead)
     assert second.total_pence == 260_00
 
 
@@ -205,7 +219,7 @@ def test_the_export_has_the_forecast_by_quarter_and_the_return_of_each_entry(mon
     prog, partner, line, lead = money
     save_profile(line, PROFILE, user=lead)
     add_spend(_spend(line, 1_234_56, dt.date(2018, 5, 1)), user=lead)
-    submit_return(partner, 1, today=dt.date(2018, 7, 5), user=lead)
+    submit_spend_report(partner, 1, today=dt.date(2018, 7, 5), user=lead)
     content = spend_workbook(prog, BudgetLine.objects.filter(pk=line.pk), dt.date(2018, 8, 1))
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheet = book["Forecast by quarter"]
@@ -248,7 +262,7 @@ def test_the_pages_set_a_profile_submit_a_return_and_correct_reported_spend(clie
     assert client.post(profile, data).status_code == 404
     client.force_login(lead)
     # A return is offered once a quarter has ended (the test client's today is after 2020).
-    returns = f"/programme/money/{partner.pk}/returns/new/"
+    returns = f"/programme/money/{partner.pk}/spend-reports/new/"
     response = client.post(returns, {})
     assert "Confirm the spend is complete and correct" in response.content.decode()
     assert client.post(returns, {"confirm": "on"}).status_code == 302
@@ -265,5 +279,5 @@ def test_the_pages_set_a_profile_submit_a_return_and_correct_reported_spend(clie
     )
     assert SpendEntry.objects.get(reverses=entry).amount_pence == -500_00
     money_page = client.get(f"/programme/money/?programme={_prog.pk}").content.decode()
-    assert "Grant returns submitted" in money_page
+    assert "Spend reports submitted" in money_page
     assert "£500" in money_page

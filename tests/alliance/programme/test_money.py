@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
 from alliance.common.jinja import money
-from alliance.programme.money import MoneyError, parse_pence, pence_as_text
+from alliance.programme.money import parse_pence, pence_as_text
 
 
 @pytest.mark.parametrize(
@@ -25,7 +26,7 @@ def test_reads_what_people_type(text, pence):
 
 @pytest.mark.parametrize("text", ["", "abc", "1.234", "£1,23x", "1e5", "£", "1.2.3", "nan"])
 def test_refuses_what_is_not_money(text):
-    with pytest.raises(MoneyError):
+    with pytest.raises(ValidationError):
         parse_pence(text)
 
 

@@ -349,10 +349,10 @@ def test_demo_loader_makes_the_2018_wave(reference_data):
         assert latest[match.council_id].overall in ("requires-improvement", "inadequate")
     counts = list(prog.partners.values_list("capacity", flat=True))
     assert all(8 <= n <= 12 for n in counts)
-    # The 2018 wave is over: every quarter's grant return is in, and all its spend reported.
-    from alliance.programme.models import GrantReturn, PlannedSpend
+    # The 2018 wave is over: every quarter's spend report is in, and all its spend reported.
+    from alliance.programme.models import PlannedSpend, SpendReport
 
-    assert GrantReturn.objects.filter(partner__programme=prog).count() == 9 * 8
+    assert SpendReport.objects.filter(partner__programme=prog).count() == 9 * 8
     assert not SpendEntry.objects.filter(
         budget_line__partner__programme=prog, reported_in__isnull=True
     ).exists()

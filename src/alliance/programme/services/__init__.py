@@ -1,6 +1,6 @@
 """The programme's domain logic: matches, engagements, milestones, money, history, summaries and
-reminders. No request objects: callers pass the person acting (and the request only so the audit
-row says where it came from).
+reminders. No request objects: callers pass the person acting (`user`); the audit row takes where
+the change came from from the request being served, if any.
 
 Every change to plans, milestones and money goes through `record_change`, which writes the
 programme's own history (who, when, each field before and after) and an audit row. Checks that

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet, Sum
 
+from alliance.nationalpicture.interface import OVERALL_FRAMEWORKS, Judgement
 from alliance.programme.models import (
     Diagnostic,
     Engagement,
@@ -89,8 +90,6 @@ def judgement_movement(engagements: QuerySet[Engagement]) -> list[dict[str, Any]
     """For each engagement (by id): the supported council's overall judgement at the start (the
     diagnostic's baseline) and the first one published after the engagement began, if any. Three
     queries of plain values, no model instances (the DfE dashboard covers every engagement)."""
-    from alliance.nationalpicture.interface import OVERALL_FRAMEWORKS, Judgement
-
     rows_in = list(engagements.values_list("pk", "starts", "supported_council_id"))
     baseline = dict(
         Diagnostic.objects.filter(engagement__in=[pk for pk, _s, _c in rows_in]).values_list(

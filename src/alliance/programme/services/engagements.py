@@ -157,7 +157,6 @@ def start_engagement(
     ends: dt.date,
     user: Any,
     is_demo: bool = False,
-    request: Any = None,
 ) -> Engagement:
     """An engagement from a confirmed match, with its baseline diagnostic (judgement and key
     indicators as at the start), an empty plan and a quarterly review every three months."""
@@ -191,13 +190,12 @@ def start_engagement(
         before=None,
         after=snapshot(engagement, ("supported_council", "starts", "ends")),
         engagement=engagement,
-        request=request,
     )
     return engagement
 
 
 @transaction.atomic
-def save_milestone(milestone: Milestone, *, user: Any, request: Any = None) -> Milestone:
+def save_milestone(milestone: Milestone, *, user: Any) -> Milestone:
     engagement = milestone.engagement
 
     def check() -> None:
@@ -207,32 +205,30 @@ def save_milestone(milestone: Milestone, *, user: Any, request: Any = None) -> M
         if milestone.priority_id and milestone.priority.plan.engagement_id != engagement.pk:  # type: ignore[union-attr]
             raise ValidationError({"priority": "Choose a priority of this engagement's plan"})
 
-    result: Milestone = _save(milestone, user=user, request=request, check=check)
+    result: Milestone = _save(milestone, user=user, check=check)
     return result
 
 
 @transaction.atomic
-def save_plan(plan: ImprovementPlan, *, user: Any, request: Any = None) -> ImprovementPlan:
+def save_plan(plan: ImprovementPlan, *, user: Any) -> ImprovementPlan:
     engagement = plan.engagement
 
     def check() -> None:
         _open(engagement)
         check_within(engagement, plan.agreed_on, "agreed_on", "Date agreed")
 
-    result: ImprovementPlan = _save(plan, user=user, request=request, check=check)
+    result: ImprovementPlan = _save(plan, user=user, check=check)
     return result
 
 
 @transaction.atomic
-def save_priority(priority: Priority, *, user: Any, request: Any = None) -> Priority:
-    result: Priority = _save(
-        priority, user=user, request=request, check=lambda: _open(priority.plan.engagement)
-    )
+def save_priority(priority: Priority, *, user: Any) -> Priority:
+    result: Priority = _save(priority, user=user, check=lambda: _open(priority.plan.engagement))
     return result
 
 
 @transaction.atomic
-def save_activity(activity: Activity, *, user: Any, request: Any = None) -> Activity:
+def save_activity(activity: Activity, *, user: Any) -> Activity:
     engagement = activity.engagement
 
     def check() -> None:
@@ -241,28 +237,28 @@ def save_activity(activity: Activity, *, user: Any, request: Any = None) -> Acti
         if activity.hours is not None and activity.hours <= 0:
             raise ValidationError({"hours": "Hours must be more than 0"})
 
-    result: Activity = _save(activity, user=user, request=request, check=check)
+    result: Activity = _save(activity, user=user, check=check)
     return result
 
 
 @transaction.atomic
-def save_review(review: QuarterlyReview, *, user: Any, request: Any = None) -> QuarterlyReview:
+def save_review(review: QuarterlyReview, *, user: Any) -> QuarterlyReview:
     engagement = review.engagement
 
     def check() -> None:
         _open(engagement)
         check_within(engagement, review.held_on, "held_on", "Date held")
 
-    result: QuarterlyReview = _save(review, user=user, request=request, check=check)
+    result: QuarterlyReview = _save(review, user=user, check=check)
     return result
 
 
 @transaction.atomic
-def save_diagnostic(diagnostic: Diagnostic, *, user: Any, request: Any = None) -> Diagnostic:
+def save_diagnostic(diagnostic: Diagnostic, *, user: Any) -> Diagnostic:
     _open(diagnostic.engagement)
     diagnostic.save()
     audit.record(
-        request,
+        None,
         audit.Action.CHANGE,
         diagnostic,
         user=user,
@@ -272,7 +268,7 @@ def save_diagnostic(diagnostic: Diagnostic, *, user: Any, request: Any = None) -
 
 
 @transaction.atomic
-def save_engagement_dates(engagement: Engagement, *, user: Any, request: Any = None) -> Engagement:
+def save_engagement_dates(engagement: Engagement, *, user: Any) -> Engagement:
     """Move an engagement's dates, checked as when it started (within the programme, at most two
     years, no overlap with another engagement for the council) and refused while any milestone,
     activity or held review would fall outside them. Reviews not yet held are scheduled again every
@@ -314,7 +310,7 @@ def save_engagement_dates(engagement: Engagement, *, user: Any, request: Any = N
                 }
             )
 
-    result: Engagement = _save(engagement, user=user, request=request, check=check)
+    result: Engagement = _save(engagement, user=user, check=check)
     held = list(engagement.reviews.filter(held_on__isnull=False).values_list("due", flat=True))
     engagement.reviews.filter(held_on__isnull=True).delete()
     QuarterlyReview.objects.bulk_create(
@@ -338,7 +334,6 @@ def close_engagement(
     closed_on: dt.date,
     impact_summary: str,
     user: Any,
-    request: Any = None,
 ) -> Closure:
     """Closure with the impact: each baseline indicator → its latest figure, and the next Ofsted
     judgement after the start."""
@@ -382,6 +377,5 @@ def close_engagement(
         before={"status": "Active"},
         after={"status": "Closed"},
         engagement=engagement,
-        request=request,
     )
     return closure

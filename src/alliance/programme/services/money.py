@@ -16,11 +16,11 @@ from alliance.programme import forecast
 from alliance.programme.history import record_change, snapshot
 from alliance.programme.models import (
     BudgetLine,
-    GrantReturn,
     Partner,
     PlannedSpend,
     Programme,
     SpendEntry,
+    SpendReport,
 )
 from alliance.programme.money import pence_as_text
 from alliance.programme.quarters import Quarter, quarters
@@ -32,30 +32,30 @@ from statutory.engine.cells import neutralise, new_workbook, write_row
 
 
 def _lock_partner(partner_id: int) -> Partner:
-    """Spend, budget lines, profiles and grant returns of one partner are checked and saved one at
+    """Spend, budget lines, profiles and spend reports of one partner are checked and saved one at
     a time: the partner's row is locked for the transaction (PostgreSQL; SQLite writes one at a
     time anyway)."""
     return Partner.objects.select_for_update().select_related("programme").get(pk=partner_id)
 
 
-def reported_to(partner_id: int) -> GrantReturn | None:
-    """The partner's latest submitted grant return: spend dated up to its end is fixed."""
-    return GrantReturn.objects.filter(partner_id=partner_id).order_by("-quarter").first()
+def reported_to(partner_id: int) -> SpendReport | None:
+    """The partner's latest submitted spend report: spend dated up to its end is fixed."""
+    return SpendReport.objects.filter(partner_id=partner_id).order_by("-quarter").first()
 
 
 def spend_fixed(entry: SpendEntry) -> str:
     """Why a spend entry can no longer be changed or removed, or "" when it can."""
     if entry.reported_in_id:
-        ends = GrantReturn.objects.get(pk=entry.reported_in_id).period_ends
+        ends = SpendReport.objects.get(pk=entry.reported_in_id).period_ends
         return (
-            f"This spend was reported in the grant return to {ends.day} {ends:%B %Y}, so it cannot "
+            f"This spend was reported in the spend report to {ends.day} {ends:%B %Y}, so it cannot "
             "be changed or removed. Record a correcting entry that reverses it instead"
         )
     return ""
 
 
 @transaction.atomic
-def save_budget_line(line: BudgetLine, *, user: Any, request: Any = None) -> BudgetLine:
+def save_budget_line(line: BudgetLine, *, user: Any) -> BudgetLine:
     partner = _lock_partner(line.partner_id)
 
     def check() -> None:
@@ -74,7 +74,7 @@ def save_budget_line(line: BudgetLine, *, user: Any, request: Any = None) -> Bud
                     }
                 )
 
-    result: BudgetLine = _save(line, user=user, request=request, check=check)
+    result: BudgetLine = _save(line, user=user, check=check)
     return result
 
 
@@ -120,17 +120,17 @@ def _check_spend_date(entry: SpendEntry, programme: Programme, partner_id: int) 
         raise ValidationError(
             {
                 "spent_on": f"Date spent must be after {last.period_ends.day} "
-                f"{last.period_ends:%B %Y}: the grant return to then has been submitted, so "
+                f"{last.period_ends:%B %Y}: the spend report to then has been submitted, so "
                 "spend up to then is fixed"
             }
         )
 
 
 @transaction.atomic
-def save_spend(entry: SpendEntry, *, user: Any, request: Any = None) -> SpendEntry:
+def save_spend(entry: SpendEntry, *, user: Any) -> SpendEntry:
     """Record or correct spend against a budget line: positive, dated within the programme and after
-    the last grant return, and never more than the line has left. The partner is locked while
-    checking, so two people cannot overspend a line. Spend reported in a grant return is fixed."""
+    the last spend report, and never more than the line has left. The partner is locked while
+    checking, so two people cannot overspend a line. Spend included in a spend report is fixed."""
     line = BudgetLine.objects.select_related("partner__programme").get(pk=entry.budget_line_id)
     partner = _lock_partner(line.partner_id)
     programme = partner.programme
@@ -167,7 +167,7 @@ def save_spend(entry: SpendEntry, *, user: Any, request: Any = None) -> SpendEnt
                 }
             )
 
-    result: SpendEntry = _save(entry, user=user, request=request, check=check)
+    result: SpendEntry = _save(entry, user=user, check=check)
     return result
 
 
@@ -175,10 +175,8 @@ add_spend = save_spend
 
 
 @transaction.atomic
-def reverse_spend(
-    entry: SpendEntry, *, spent_on: dt.date, reason: str, user: Any, request: Any = None
-) -> SpendEntry:
-    """Put right spend already reported in a grant return: a correcting entry of the same amount,
+def reverse_spend(entry: SpendEntry, *, spent_on: dt.date, reason: str, user: Any) -> SpendEntry:
+    """Put right spend already included in a spend report: a correcting entry of the same amount,
     negative, dated in the current (unreported) period, linked to the one it reverses. The reported
     entry itself stays as it was reported."""
     partner = _lock_partner(entry.budget_line.partner_id)
@@ -186,7 +184,7 @@ def reverse_spend(
     reason = (reason or "").strip()
     if not entry.reported_in_id:
         raise ValidationError(
-            "This spend has not been reported in a grant return yet: change or remove it instead"
+            "This spend has not been included in a spend report yet: change or remove it instead"
         )
     if entry.reverses_id:
         raise ValidationError("A correcting entry is not itself reversed")
@@ -214,7 +212,6 @@ def reverse_spend(
         before=None,
         after=snapshot(correction, SPEND_FIELDS),
         engagement=correction.engagement,
-        request=request,
         action="reversed",
         reason=reason,
     )
@@ -312,7 +309,6 @@ def save_profile(
     *,
     budget: int | None = None,
     user: Any,
-    request: Any = None,
 ) -> BudgetLine:
     """Set a budget line's spend profile: an amount for every quarter of the programme, each £0 or
     more, adding up to the line's budget to the penny. The budget may change in the same save
@@ -365,7 +361,6 @@ def save_profile(
         organisation_id=partner.alliance_id,
         before=before_budget | before,
         after=snapshot(line, BUDGET_FIELDS) | after,
-        request=request,
     )
     return line
 
@@ -395,7 +390,7 @@ def spend_workbook(programme: Programme, lines: QuerySet[BudgetLine], today: dt.
 def write_spend_workbook(
     book: Any, programme: Programme, lines: QuerySet[BudgetLine], today: dt.date
 ) -> None:
-    """An Excel workbook for grant returns: a summary per budget line (budget, forecast to date,
+    """An Excel workbook for spend reports: a summary per budget line (budget, forecast to date,
     actual, variance, left) and every spend entry, amounts in pounds with a currency format (the
     figures come from whole pence, so they are exact to the penny). Every text cell goes through
     `statutory.engine.cells`, so a budget line named "=..." is shown, never run."""

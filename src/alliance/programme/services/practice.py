@@ -1,4 +1,5 @@
-"""The practice library: correcting and withdrawing a published practice item."""
+"""The practice library: publishing a practice item, linking it to an engagement that used it,
+correcting and withdrawing it."""
 
 from __future__ import annotations
 
@@ -6,19 +7,39 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from alliance.audit import services as audit
 from alliance.programme.history import record_change, snapshot
-from alliance.programme.models import (
-    PracticeItem,
-)
+from alliance.programme.models import Engagement, PracticeItem
 from alliance.programme.services.records import PRACTICE_FIELDS, _save
 
 
-def _withdraw_practice(item: PracticeItem, *, reason: str, user: Any, request: Any) -> None:
+def publish_practice_item(item: PracticeItem, *, user: Any) -> PracticeItem:
+    """Publish a new item in the library, by the person acting."""
+    item.published_by = user
+    item.save()
+    audit.record(None, audit.Action.CREATE, item, user=user)
+    return item
+
+
+def link_practice_item(item: PracticeItem, engagement: Engagement, *, user: Any) -> None:
+    """Record that an engagement used the item; the engagement's history says so."""
+    item.engagements.add(engagement)
+    record_change(
+        user=user,
+        obj=item,
+        programme=engagement.programme,
+        organisation_id=engagement.alliance_id,
+        before={},
+        after={"title": f"used in {engagement.supported_council.name}"},
+        engagement=engagement,
+    )
+
+
+def _withdraw_practice(item: PracticeItem, *, reason: str, user: Any) -> None:
     """A practice item is withdrawn, never deleted: it leaves the library's lists and search, while
     the engagements that used it still show it existed, when it was withdrawn and why."""
-    from django.utils import timezone
-
     item.withdrawn_at = timezone.now()
     item.withdrawn_reason = reason
     item.save(update_fields=["withdrawn_at", "withdrawn_reason"])
@@ -29,21 +50,20 @@ def _withdraw_practice(item: PracticeItem, *, reason: str, user: Any, request: A
         organisation_id=item.organisation_id,
         before=snapshot(item, PRACTICE_FIELDS),
         after={},
-        request=request,
         action="withdrawn",
         reason=reason,
     )
 
 
 @transaction.atomic
-def save_practice_item(item: PracticeItem, *, user: Any, request: Any = None) -> PracticeItem:
+def save_practice_item(item: PracticeItem, *, user: Any) -> PracticeItem:
     """Correct a published practice item (its form has already checked it as when it was
     published). A withdrawn item is not changed: it stays as it was when withdrawn (attachment
     included)."""
     saved = PracticeItem.objects.select_for_update().get(pk=item.pk)
     if saved.is_withdrawn:
         raise ValidationError("This item has been withdrawn: it is kept as it was when withdrawn")
-    result: PracticeItem = _save(item, user=user, request=request)
+    result: PracticeItem = _save(item, user=user)
     old = saved.attachment.name or ""
     if old and old != (result.attachment.name or ""):
         # A replaced or removed attachment is deleted once the change is saved (it may have been

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
+from alliance.common.jinja import money
 from alliance.programme.history import record_change, snapshot
 from alliance.programme.models import (
     Activity,
@@ -27,8 +28,6 @@ MONEY_FIELDS = {"amount_pence", "grant_share_pence", "grant_total_pence"}
 
 
 def _money(pence: int) -> str:
-    from alliance.common.jinja import money
-
     return money(pence)
 
 
@@ -109,7 +108,7 @@ def owner_of(obj: Model) -> Owner:
     return Owner(engagement.programme, engagement.alliance_id, engagement)
 
 
-def _save(obj: Model, *, user: Any, request: Any, check: Any = None) -> Any:
+def _save(obj: Model, *, user: Any, check: Any = None) -> Any:
     """Check, save and write the history: the before values are read from the database inside the
     same transaction, so the history says what really changed."""
     fields = FIELDS[type(obj)]
@@ -126,7 +125,6 @@ def _save(obj: Model, *, user: Any, request: Any, check: Any = None) -> Any:
         before=before,
         after=snapshot(obj, fields),
         engagement=owner.engagement,
-        request=request,
     )
     return obj
 

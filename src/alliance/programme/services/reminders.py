@@ -7,8 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 
+from alliance.accounts.models import Membership, Role
 from alliance.programme.models import (
     Engagement,
     Milestone,
@@ -27,8 +30,6 @@ class Reminder:
 
 
 def _leads_of(alliance_ids: Iterable[int]) -> dict[int, list[str]]:
-    from alliance.accounts.models import Membership, Role
-
     found: dict[int, list[str]] = defaultdict(list)
     for org_id, email in Membership.objects.filter(
         organisation_id__in=list(alliance_ids), role=Role.ALLIANCE_LEAD, user__is_active=True
@@ -101,9 +102,6 @@ def due_reminders(
 def send_reminders(today: dt.date | None = None) -> int:
     """Send the due reminders by email and mark what was covered, so a second run the same day
     sends nothing again. Returns how many emails were sent."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-
     today = today or dt.date.today()
     with transaction.atomic():
         reminders, milestone_ids, review_ids = due_reminders(today)

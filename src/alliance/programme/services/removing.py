@@ -56,9 +56,9 @@ def removal_refused(obj: Model) -> str:
 
 
 @transaction.atomic
-def remove_record(obj: Model, *, reason: str, user: Any, request: Any = None) -> None:
+def remove_record(obj: Model, *, reason: str, user: Any) -> None:
     """Remove a record that was entered by mistake, with the reason why. The history keeps what it
-    said (each field before) and the reason; money already reported in a grant return is never
+    said (each field before) and the reason; money already included in a spend report is never
     removed (see `reverse_spend`)."""
     reason = (reason or "").strip()
     if isinstance(obj, SpendEntry):
@@ -70,7 +70,7 @@ def remove_record(obj: Model, *, reason: str, user: Any, request: Any = None) ->
     if not reason:
         raise ValidationError({"reason": "Enter why it is being removed"})
     if isinstance(obj, PracticeItem):
-        _withdraw_practice(obj, reason=reason, user=user, request=request)
+        _withdraw_practice(obj, reason=reason, user=user)
         return
     owner = owner_of(obj)
     before = snapshot(obj, FIELDS[type(obj)])
@@ -85,7 +85,6 @@ def remove_record(obj: Model, *, reason: str, user: Any, request: Any = None) ->
         before=before,
         after={},
         engagement=owner.engagement,
-        request=request,
         action="removed",
         reason=reason,
     )

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 
 from alliance.audit import services as audit
-from alliance.organisations.models import Council
+from alliance.organisations.models import Council, Organisation
 from alliance.programme.history import record_change, snapshot
 from alliance.programme.models import (
     Engagement,
@@ -27,6 +27,25 @@ from alliance.programme.services.records import _money
 
 
 PARTNER_FIELDS = ("grant_share_pence", "capacity", "innovation_project")
+
+
+@transaction.atomic
+def create_programme(programme: Programme, *, user: Any) -> Programme:
+    """Save a new programme, owned by the DfE (or, before the DfE is set up, by the first
+    organisation of the person creating it), and start its history."""
+    dfe = Organisation.objects.filter(kind=Organisation.Kind.DFE).first()
+    owner = dfe or user.memberships.first().organisation
+    programme.organisation = owner
+    programme.save()
+    record_change(
+        user=user,
+        obj=programme,
+        programme=programme,
+        organisation_id=owner.pk,
+        before=None,
+        after=snapshot(programme, ("name", "starts", "ends", "grant_total_pence")),
+    )
+    return programme
 
 
 def check_grant_shares(programme: Programme, partner: Partner) -> None:
@@ -49,7 +68,7 @@ def check_grant_shares(programme: Programme, partner: Partner) -> None:
 
 
 @transaction.atomic
-def save_partner(partner: Partner, *, user: Any, request: Any = None) -> Partner:
+def save_partner(partner: Partner, *, user: Any) -> Partner:
     programme = Programme.objects.select_for_update().get(pk=partner.programme_id)
     before = snapshot(Partner.objects.get(pk=partner.pk), PARTNER_FIELDS) if partner.pk else None
     check_grant_shares(programme, partner)
@@ -67,7 +86,6 @@ def save_partner(partner: Partner, *, user: Any, request: Any = None) -> Partner
         organisation_id=partner.alliance_id,
         before=before,
         after=snapshot(partner, PARTNER_FIELDS),
-        request=request,
     )
     return partner
 
@@ -89,7 +107,6 @@ def confirm_match(
     suitability: float,
     reasons: list[str],
     user: Any,
-    request: Any = None,
 ) -> Match:
     """A person confirms a pairing. Refused when the partner has no places left or the council is
     already matched in this programme."""
@@ -124,7 +141,7 @@ def confirm_match(
         confirmed_by=user if getattr(user, "is_authenticated", False) else None,
     )
     audit.record(
-        request,
+        None,
         audit.Action.CREATE,
         match,
         user=user,
@@ -144,7 +161,7 @@ def _match_started(match: Match) -> str:
 
 
 @transaction.atomic
-def move_match(match: Match, partner: Partner, *, user: Any, request: Any = None) -> Match:
+def move_match(match: Match, partner: Partner, *, user: Any) -> Match:
     """Move a confirmed match to another partner, before its engagement starts: refused when the
     new partner has no places left (its row locked while checking)."""
     match = (
@@ -180,13 +197,12 @@ def move_match(match: Match, partner: Partner, *, user: Any, request: Any = None
         organisation_id=partner.alliance_id,
         before=before,
         after={"partner": str(partner)},
-        request=request,
     )
     return match
 
 
 @transaction.atomic
-def withdraw_match(match: Match, *, reason: str, user: Any, request: Any = None) -> None:
+def withdraw_match(match: Match, *, reason: str, user: Any) -> None:
     """Withdraw a match confirmed by mistake, before its engagement starts, with the reason; the
     history keeps who it paired and why it was withdrawn."""
     match = (
@@ -211,7 +227,6 @@ def withdraw_match(match: Match, *, reason: str, user: Any, request: Any = None)
         organisation_id=organisation_id,
         before=before,
         after={},
-        request=request,
         action="removed",
         reason=reason,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -22,7 +21,7 @@ from alliance.programme.models import (
 from alliance.programme.services.money import spend_fixed
 from alliance.programme.services.records import CLOSED, FIELDS, owner_of
 from alliance.programme.services.removing import removal_refused, remove_record
-from alliance.programme.views.shared import _apply_errors, _form_page, _refuse
+from alliance.programme.views.shared import _form_page, _refuse, _saved
 
 
 @guard(Area.PROGRAMME)
@@ -107,14 +106,13 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         if spec.multipart
         else spec.form(obj, data)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            spec.save(spec.apply(form, obj), user=request.user, request=request)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, f"{spec.noun.capitalize()} changed")
-            return redirect(spec.back(obj))
+    if _saved(
+        request,
+        form,
+        lambda: spec.save(spec.apply(form, obj), user=request.user),
+        f"{spec.noun.capitalize()} changed",
+    ):
+        return redirect(spec.back(obj))
     owner = owner_of(obj)
     return _form_page(
         request,
@@ -172,18 +170,13 @@ def record_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "that used it will show it was withdrawn and your reason"
         )
         form.fields["reason"].error_messages["required"] = f"Enter why it is being {verb}n"
-    if request.method == "POST" and form.is_valid():
-        try:
-            remove_record(
-                obj, reason=form.cleaned_data["reason"], user=request.user, request=request
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(
-                request, f"{spec.noun.capitalize()} {verb}{'n' if verb == 'withdraw' else 'd'}"
-            )
-            return redirect(back)
+    if _saved(
+        request,
+        form,
+        lambda: remove_record(obj, reason=form.cleaned_data["reason"], user=request.user),
+        f"{spec.noun.capitalize()} {verb}{'n' if verb == 'withdraw' else 'd'}",
+    ):
+        return redirect(back)
     return _form_page(
         request,
         form,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
-from alliance.access.policy import Action, Area, can, guard, visible_to
+from alliance.access.policy import Action, Area, can, guard, scope, visible_to
 from alliance.audit import services as audit
 from alliance.common import charts
 from alliance.common.exports import csv_response
@@ -117,8 +117,6 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def services_scope_all(request: HttpRequest) -> bool:
-    from alliance.access.policy import scope
-
     return scope(request.user, Area.PROGRAMME).everything
 
 

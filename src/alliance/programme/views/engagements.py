@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
+from django.db.models import Model, Sum
+from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,9 +18,12 @@ from alliance.access.policy import Action, Area, can, get_visible_or_404, guard,
 from alliance.audit import services as audit
 from alliance.programme import forms
 from alliance.programme.models import (
+    Activity,
     Engagement,
     Match,
     Milestone,
+    PracticeItem,
+    Priority,
     QuarterlyReview,
 )
 from alliance.programme.services.dashboard import engagement_rows
@@ -38,6 +43,7 @@ from alliance.programme.views.shared import (
     _apply_errors,
     _form_page,
     _refuse,
+    _saved,
     _today,
     _visible_engagements,
 )
@@ -84,7 +90,6 @@ def engagement_start(request: HttpRequest, match_pk: int) -> HttpResponse:
                 starts=form.cleaned_data["starts"],
                 ends=form.cleaned_data["ends"],
                 user=request.user,
-                request=request,
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -156,8 +161,6 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _practice_choices() -> list[tuple[int, str]]:
-    from alliance.programme.models import PracticeItem
-
     return list(
         PracticeItem.objects.filter(withdrawn_at__isnull=True).values_list("pk", "title")[:200]
     )
@@ -202,14 +205,8 @@ def _engagement_form(
     if refused is not None:
         return refused
     form = make_form(engagement, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(engagement, form)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("programme:engagement", engagement.pk)
+    if _saved(request, form, lambda: save(engagement, form), done):
+        return redirect("programme:engagement", engagement.pk)
     return _form_page(
         request,
         form,
@@ -232,7 +229,7 @@ def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int | None = Non
         return forms.MilestoneForm(data, instance=Milestone(engagement=e), plan=e.plan)
 
     def save(e: Engagement, form: forms.MilestoneForm) -> None:
-        save_milestone(form.save(commit=False), user=request.user, request=request)
+        save_milestone(form.save(commit=False), user=request.user)
 
     return _engagement_form(
         request,
@@ -244,72 +241,64 @@ def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int | None = Non
     )
 
 
-@guard(Area.PROGRAMME, Action.CHANGE)
-@require_http_methods(["GET", "POST"])
-def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
-    from alliance.programme.models import Activity
+def _record_page(
+    name: str,
+    form_class: type[ModelForm[Any]],
+    record_of: Callable[[Engagement], Model],
+    save_record: Callable[..., Any],
+    *,
+    title: str,
+    done: str,
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The page that adds or changes one record of an engagement (an activity, a priority, the plan
+    or the diagnostic): its model form on the record, saved by the record's service."""
 
-    def save(e: Engagement, form: forms.ActivityForm) -> None:
-        save_activity(form.save(commit=False), user=request.user, request=request)
+    def page(request: HttpRequest, pk: int) -> HttpResponse:
+        return _engagement_form(
+            request,
+            pk,
+            make_form=lambda e, data: form_class(data, instance=record_of(e)),
+            save=lambda e, form: save_record(form.save(commit=False), user=request.user),
+            title=title,
+            done=done,
+        )
 
-    return _engagement_form(
-        request,
-        pk,
-        make_form=lambda e, data: forms.ActivityForm(data, instance=Activity(engagement=e)),
-        save=save,
-        title="Record an activity",
-        done="Activity recorded",
-    )
-
-
-@guard(Area.PROGRAMME, Action.CHANGE)
-@require_http_methods(["GET", "POST"])
-def priority_new(request: HttpRequest, pk: int) -> HttpResponse:
-    from alliance.programme.models import Priority
-
-    def save(e: Engagement, form: forms.PriorityForm) -> None:
-        save_priority(form.save(commit=False), user=request.user, request=request)
-
-    return _engagement_form(
-        request,
-        pk,
-        make_form=lambda e, data: forms.PriorityForm(data, instance=Priority(plan=e.plan)),
-        save=save,
-        title="Add a priority to the plan",
-        done="Priority added",
-    )
+    page.__name__ = page.__qualname__ = name
+    return guard(Area.PROGRAMME, Action.CHANGE)(require_http_methods(["GET", "POST"])(page))
 
 
-@guard(Area.PROGRAMME, Action.CHANGE)
-@require_http_methods(["GET", "POST"])
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(e: Engagement, form: forms.PlanForm) -> None:
-        save_plan(form.save(commit=False), user=request.user, request=request)
-
-    return _engagement_form(
-        request,
-        pk,
-        make_form=lambda e, data: forms.PlanForm(data, instance=e.plan),
-        save=save,
-        title="Improvement plan",
-        done="Plan saved",
-    )
-
-
-@guard(Area.PROGRAMME, Action.CHANGE)
-@require_http_methods(["GET", "POST"])
-def diagnostic_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(e: Engagement, form: forms.DiagnosticForm) -> None:
-        save_diagnostic(form.save(commit=False), user=request.user, request=request)
-
-    return _engagement_form(
-        request,
-        pk,
-        make_form=lambda e, data: forms.DiagnosticForm(data, instance=e.diagnostic),
-        save=save,
-        title="Diagnostic: strengths and concerns",
-        done="Diagnostic saved",
-    )
+activity_new = _record_page(
+    "activity_new",
+    forms.ActivityForm,
+    lambda e: Activity(engagement=e),
+    save_activity,
+    title="Record an activity",
+    done="Activity recorded",
+)
+priority_new = _record_page(
+    "priority_new",
+    forms.PriorityForm,
+    lambda e: Priority(plan=e.plan),
+    save_priority,
+    title="Add a priority to the plan",
+    done="Priority added",
+)
+plan_edit = _record_page(
+    "plan_edit",
+    forms.PlanForm,
+    lambda e: e.plan,
+    save_plan,
+    title="Improvement plan",
+    done="Plan saved",
+)
+diagnostic_edit = _record_page(
+    "diagnostic_edit",
+    forms.DiagnosticForm,
+    lambda e: e.diagnostic,
+    save_diagnostic,
+    title="Diagnostic: strengths and concerns",
+    done="Diagnostic saved",
+)
 
 
 @guard(Area.PROGRAMME, Action.CHANGE)
@@ -326,7 +315,7 @@ def review_edit(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
         return forms.ReviewForm(data, instance=review)
 
     def save(e: Engagement, form: forms.ReviewForm) -> None:
-        save_review(form.save(commit=False), user=request.user, request=request)
+        save_review(form.save(commit=False), user=request.user)
 
     return _engagement_form(
         request,
@@ -347,7 +336,6 @@ def engagement_close(request: HttpRequest, pk: int) -> HttpResponse:
             closed_on=form.cleaned_data["closed_on"],
             impact_summary=form.cleaned_data["impact_summary"],
             user=request.user,
-            request=request,
         )
 
     return _engagement_form(

@@ -1,13 +1,11 @@
-"""Money and grant returns: budget lines, spend and its corrections, spend profiles, the money export and submitting a grant return."""
+"""Money and spend reports: budget lines, spend and its corrections, spend profiles, the money export and submitting a spend report."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -16,6 +14,7 @@ from alliance.access.policy import Action, Area, can, get_visible_or_404, guard,
 from alliance.audit import services as audit
 from alliance.common import charts
 from alliance.common.exports import xlsx_response
+from alliance.common.jinja import money as as_money
 from alliance.programme import forecast, forms
 from alliance.programme.models import (
     BudgetLine,
@@ -24,7 +23,6 @@ from alliance.programme.models import (
     SpendEntry,
 )
 from alliance.programme.quarters import quarters
-from alliance.programme.services.grant_returns import return_due, submit_return
 from alliance.programme.services.money import (
     add_spend,
     burn_down,
@@ -34,8 +32,9 @@ from alliance.programme.services.money import (
     save_profile,
     write_spend_workbook,
 )
+from alliance.programme.services.spend_reports import report_due, submit_spend_report
 from alliance.programme.views.corrections import _record, _record_caption, _record_refused
-from alliance.programme.views.shared import _apply_errors, _form_page, _refuse, _today
+from alliance.programme.views.shared import _form_page, _refuse, _saved, _today
 
 
 @guard(Area.PROGRAMME)
@@ -65,9 +64,9 @@ def money(request: HttpRequest) -> HttpResponse:
             "planned": planned,
             "chart": _burn_chart(labels, actual, planned),
         }
-    returns = {
-        p.pk: list(p.grant_returns.all())
-        for p in partners.prefetch_related("grant_returns__submitted_by")
+    reports = {
+        p.pk: list(p.spend_reports.all())
+        for p in partners.prefetch_related("spend_reports__submitted_by")
     }
     return render(
         request,
@@ -80,8 +79,8 @@ def money(request: HttpRequest) -> HttpResponse:
                 (
                     p,
                     can(request.user, Area.PROGRAMME, Action.CHANGE, p.alliance_id),
-                    returns.get(p.pk, []),
-                    return_due(p, today, returns.get(p.pk, [])),
+                    reports.get(p.pk, []),
+                    report_due(p, today, reports.get(p.pk, [])),
                 )
                 for p in partners
             ],
@@ -125,21 +124,14 @@ def budget_line_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
     partner, refused = _partner_for_change(request, partner_pk)
     if refused:
         return refused
-    form = forms.BudgetLineForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        line = BudgetLine(
-            partner=partner,
-            kind=form.cleaned_data["kind"],
-            name=form.cleaned_data["name"],
-            amount_pence=form.cleaned_data["amount"],
-        )
-        try:
-            save_budget_line(line, user=request.user, request=request)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, f"Budget line {line.name} added")
-            return redirect(reverse("programme:money") + f"?programme={partner.programme_id}")
+    form = forms.BudgetLineForm(request.POST or None, instance=BudgetLine(partner=partner))
+    if _saved(
+        request,
+        form,
+        lambda: save_budget_line(form.save(commit=False), user=request.user),
+        lambda: f"Budget line {form.cleaned_data['name']} added",
+    ):
+        return redirect(reverse("programme:money") + f"?programme={partner.programme_id}")
     return _form_page(
         request,
         form,
@@ -155,25 +147,18 @@ def spend_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
     partner, refused = _partner_for_change(request, partner_pk)
     if refused:
         return refused
-    form = forms.SpendForm(request.POST or None, partner=partner)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        entry = SpendEntry(
-            budget_line=data["budget_line"],
-            engagement=data["engagement"],
-            spent_on=data["spent_on"],
-            amount_pence=data["amount"],
-            description=data["description"],
-            evidence=data["evidence"],
-            entered_by=cast(Any, request.user),
-        )
-        try:
-            add_spend(entry, user=request.user, request=request)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "Spend recorded")
-            return redirect(reverse("programme:money") + f"?programme={partner.programme_id}")
+    form = forms.SpendForm(
+        request.POST or None,
+        instance=SpendEntry(entered_by=cast(Any, request.user)),
+        partner=partner,
+    )
+    if _saved(
+        request,
+        form,
+        lambda: add_spend(form.save(commit=False), user=request.user),
+        "Spend recorded",
+    ):
+        return redirect(reverse("programme:money") + f"?programme={partner.programme_id}")
     return _form_page(
         request,
         form,
@@ -197,8 +182,6 @@ def money_export(request: HttpRequest) -> HttpResponseBase:
         else programmes.first()
     )
     if programme is None:
-        from django.http import Http404
-
         raise Http404("No programme")
     lines = BudgetLine.objects.filter(partner__in=partners.filter(programme=programme))
     today = _today()
@@ -297,20 +280,15 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ProfileForm(
         request.POST if request.method == "POST" else None, initial=initial, quarters=all_quarters
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            save_profile(
-                line,
-                form.planned(),
-                budget=form.cleaned_data["budget"],
-                user=request.user,
-                request=request,
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "Spend profile saved")
-            return redirect("programme:budget-line", line.pk)
+    if _saved(
+        request,
+        form,
+        lambda: save_profile(
+            line, form.planned(), budget=form.cleaned_data["budget"], user=request.user
+        ),
+        "Spend profile saved",
+    ):
+        return redirect("programme:budget-line", line.pk)
     return _form_page(
         request,
         form,
@@ -327,7 +305,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @guard(Area.PROGRAMME, Action.CHANGE)
 @require_http_methods(["GET", "POST"])
 def spend_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    """A correcting entry that reverses spend already reported in a grant return."""
+    """A correcting entry that reverses spend already included in a spend report."""
     spec, entry = _record(request, "spend", pk)
     refused = _record_refused(request, spec, entry)
     if refused is not None:
@@ -337,23 +315,19 @@ def spend_correct(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"spent_on": min(_today(), entry.budget_line.partner.programme.ends)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            reverse_spend(
-                entry,
-                spent_on=form.cleaned_data["spent_on"],
-                reason=form.cleaned_data["reason"],
-                user=request.user,
-                request=request,
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "Correcting entry recorded. If the spend should have been different, record the right figures as new spend",
-            )
-            return redirect(back)
+    if _saved(
+        request,
+        form,
+        lambda: reverse_spend(
+            entry,
+            spent_on=form.cleaned_data["spent_on"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+        ),
+        "Correcting entry recorded. If the spend should have been different, record the right "
+        "figures as new spend",
+    ):
+        return redirect(back)
     return _form_page(
         request,
         form,
@@ -362,7 +336,7 @@ def spend_correct(request: HttpRequest, pk: int) -> HttpResponse:
         back=back,
         button="Record correcting entry",
         details=[("Reported spend", str(entry))],
-        intro="Spend reported in a grant return stays as it was reported. A correcting entry of "
+        intro="Spend included in a spend report stays as it was reported. A correcting entry of "
         "the same amount, negative, cancels it in the current quarter; then record the right "
         "figures, if any, as new spend.",
         demo=entry.budget_line.partner.programme.is_demo,
@@ -371,43 +345,40 @@ def spend_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 @guard(Area.PROGRAMME, Action.CHANGE)
 @require_http_methods(["GET", "POST"])
-def grant_return_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
+def spend_report_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
     partner, refused = _partner_for_change(request, partner_pk)
     if refused:
         return refused
     today = _today()
-    due = return_due(partner, today)
+    due = report_due(partner, today)
     back = reverse("programme:money") + f"?programme={partner.programme_id}"
     if due is None:
         return _form_page(
             request,
             None,
-            title="Submit a grant return",
+            title="Submit a spend report",
             caption=partner.alliance.name,
             back=back,
-            warning="No grant return is due: the current quarter has not ended yet, or every "
-            "quarter has been returned.",
+            warning="No spend report is due: the current quarter has not ended yet, or every "
+            "quarter has been reported.",
         )
     lines = BudgetLine.objects.filter(partner=partner)
     row = forecast.quarter_table(partner.programme, list(lines))[due.number - 1]
-    form = forms.ReturnForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            submit_return(partner, due.number, today=today, user=request.user, request=request)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, f"Grant return for {due.label.lower()} submitted")
-            return redirect(back)
-    from alliance.common.jinja import money as as_money
-
+    form = forms.SpendReportForm(request.POST if request.method == "POST" else None)
+    if _saved(
+        request,
+        form,
+        lambda: submit_spend_report(partner, due.number, today=today, user=request.user),
+        f"Spend report for {due.label.lower()} submitted",
+    ):
+        return redirect(back)
     return _form_page(
         request,
         form,
-        title=f"Submit the grant return for {due.label.lower()}",
+        title=f"Submit the spend report for {due.label.lower()}",
         caption=partner.alliance.name,
         back=back,
-        button="Submit grant return",
+        button="Submit spend report",
         details=[
             ("Quarter", due.period),
             ("Planned in the quarter", as_money(row.planned)),

@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from pathlib import Path
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.db.models import Count, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from alliance.access.policy import Action, Area, can, guard
+from alliance.access.policy import Action, Area, can, guard, scope
 from alliance.audit import services as audit
 from alliance.organisations.models import Organisation
 from alliance.programme import editing, forms
-from alliance.programme.history import record_change
 from alliance.programme.models import (
     ChangeRecord,
+    OfstedArea,
+    PracticeItem,
 )
+from alliance.programme.services.practice import link_practice_item, publish_practice_item
 from alliance.programme.views.engagements import _engagement_change
 from alliance.programme.views.shared import _form_page, _refuse, _visible_engagements
 
 
 @guard(Area.PROGRAMME)
 def practice_list(request: HttpRequest) -> HttpResponse:
-    from django.db.models import Q
-
-    from alliance.programme.models import OfstedArea, PracticeItem
-
     items = (
         PracticeItem.objects.filter(withdrawn_at__isnull=True)  # withdrawn: out of the library
         .select_related("organisation")
@@ -59,8 +57,6 @@ def practice_list(request: HttpRequest) -> HttpResponse:
 
 
 def _publishers(request: HttpRequest) -> QuerySet[Organisation]:
-    from alliance.access.policy import scope
-
     reach = scope(request.user, Area.PROGRAMME, Action.CHANGE)
     organisations = (
         Organisation.objects.all()
@@ -73,8 +69,6 @@ def _publishers(request: HttpRequest) -> QuerySet[Organisation]:
 @guard(Area.PROGRAMME, Action.CHANGE)
 @require_http_methods(["GET", "POST"])
 def practice_new(request: HttpRequest) -> HttpResponse:
-    from alliance.programme.models import PracticeItem
-
     publishers = _publishers(request)
     alliances = publishers.filter(kind=Organisation.Kind.ALLIANCE)
     default = alliances.first() or publishers.first()
@@ -98,16 +92,17 @@ def practice_new(request: HttpRequest) -> HttpResponse:
             request.user, Area.PROGRAMME, Action.CHANGE, publisher
         ):  # pragma: no cover - queryset already limits it
             return _refuse(request, Area.PROGRAMME, Action.CHANGE, publisher)
-        item = PracticeItem.objects.create(
-            organisation=publisher,
-            title=cleaned["title"],
-            summary=cleaned["summary"],
-            ofsted_areas=cleaned["ofsted_areas"],
-            tags=cleaned["tags"],
-            attachment=cleaned["attachment"] or "",
-            published_by=cast(Any, request.user),
+        item = publish_practice_item(
+            PracticeItem(
+                organisation=publisher,
+                title=cleaned["title"],
+                summary=cleaned["summary"],
+                ofsted_areas=cleaned["ofsted_areas"],
+                tags=cleaned["tags"],
+                attachment=cleaned["attachment"] or "",
+            ),
+            user=request.user,
         )
-        audit.record(request, audit.Action.CREATE, item)
         messages.success(request, f"“{item.title}” published in the practice library")
         return redirect("programme:practice", item.pk)
     return _form_page(
@@ -122,10 +117,6 @@ def practice_new(request: HttpRequest) -> HttpResponse:
 
 @guard(Area.PROGRAMME)
 def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.http import Http404
-
-    from alliance.programme.models import PracticeItem
-
     item = PracticeItem.objects.select_related("organisation", "published_by").filter(pk=pk).first()
     if item is None:
         raise Http404("No such item")
@@ -162,12 +153,6 @@ _EDITS = ("changed", "withdrawn")
 
 @guard(Area.PROGRAMME)
 def practice_download(request: HttpRequest, pk: int) -> HttpResponseBase:
-    from pathlib import Path
-
-    from django.http import FileResponse, Http404
-
-    from alliance.programme.models import PracticeItem
-
     item = PracticeItem.objects.filter(pk=pk).first()
     if item is None or not item.attachment or item.is_withdrawn:
         raise Http404("No attachment")
@@ -182,8 +167,6 @@ def practice_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 @guard(Area.PROGRAMME, Action.CHANGE)
 @require_http_methods(["POST"])
 def practice_link(request: HttpRequest, pk: int) -> HttpResponse:
-    from alliance.programme.models import PracticeItem
-
     engagement, refused = _engagement_change(request, pk)
     if refused is not None:
         return refused
@@ -196,16 +179,6 @@ def practice_link(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         messages.error(request, "Choose an item from the practice library")
     else:
-        item.engagements.add(engagement)
-        record_change(
-            user=request.user,
-            obj=item,
-            programme=engagement.programme,
-            organisation_id=engagement.alliance_id,
-            before={},
-            after={"title": f"used in {engagement.supported_council.name}"},
-            engagement=engagement,
-            request=request,
-        )
+        link_practice_item(item, engagement, user=request.user)
         messages.success(request, f"“{item.title}” linked to this engagement")
     return redirect(reverse("programme:engagement", args=[engagement.pk]) + "#practice")

@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -16,9 +16,8 @@ from django.views.decorators.http import require_http_methods
 from alliance.access.policy import Action, Area, can, get_visible_or_404, guard, scope
 from alliance.audit import services as audit
 from alliance.common.views import forbidden
-from alliance.organisations.models import AllianceMember, Council, Organisation
+from alliance.organisations.models import AllianceMember, Council
 from alliance.programme import forms, needs
-from alliance.programme.history import record_change, snapshot
 from alliance.programme.models import (
     Engagement,
     Match,
@@ -27,12 +26,13 @@ from alliance.programme.models import (
 )
 from alliance.programme.services.setup import (
     confirm_match,
+    create_programme,
     move_match,
     programme_totals,
     save_partner,
     withdraw_match,
 )
-from alliance.programme.views.shared import _apply_errors, _form_page
+from alliance.programme.views.shared import _apply_errors, _form_page, _saved
 
 
 @guard(Area.PROGRAMME_SETUP)
@@ -54,24 +54,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 def programme_new(request: HttpRequest) -> HttpResponse:
     form = forms.ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        dfe = Organisation.objects.filter(kind=Organisation.Kind.DFE).first()
-        owner = dfe or request.user.memberships.first().organisation  # type: ignore[union-attr]
-        programme = Programme.objects.create(
-            organisation=owner,
-            name=form.cleaned_data["name"],
-            starts=form.cleaned_data["starts"],
-            ends=form.cleaned_data["ends"],
-            grant_total_pence=form.cleaned_data["grant_total"],
-        )
-        record_change(
-            user=request.user,
-            obj=programme,
-            programme=programme,
-            organisation_id=owner.pk,
-            before=None,
-            after=snapshot(programme, ("name", "starts", "ends", "grant_total_pence")),
-            request=request,
-        )
+        programme = create_programme(form.save(commit=False), user=request.user)
         messages.success(request, f"{programme.name} created")
         return redirect("programme:programme", programme.pk)
     return _form_page(
@@ -133,28 +116,15 @@ def partner_edit(request: HttpRequest, pk: int, partner_pk: int | None = None) -
         if partner_pk
         else None
     )
-    initial = (
-        {
-            "alliance": partner.alliance_id,
-            "grant_share": partner.grant_share_pence,
-            "capacity": partner.capacity,
-            "innovation_project": partner.innovation_project,
-        }
-        if partner
-        else {}
-    )
-    form = forms.PartnerForm(request.POST or None, initial=initial)
+    title = f"Change {partner.alliance}" if partner else "Add a partner"  # as saved
+    form = forms.PartnerForm(request.POST or None, instance=partner or Partner(programme=programme))
     if request.method == "POST" and form.is_valid():
-        target = partner or Partner(programme=programme)
-        target.alliance = form.cleaned_data["alliance"]
-        target.grant_share_pence = form.cleaned_data["grant_share"]
-        target.capacity = form.cleaned_data["capacity"]
-        target.innovation_project = form.cleaned_data["innovation_project"]
+        target = form.save(commit=False)
         if partner is None and programme.partners.filter(alliance=target.alliance).exists():
             form.add_error("alliance", f"{target.alliance} is already a partner in this programme")
         else:
             try:
-                save_partner(target, user=request.user, request=request)
+                save_partner(target, user=request.user)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -163,7 +133,7 @@ def partner_edit(request: HttpRequest, pk: int, partner_pk: int | None = None) -
     return _form_page(
         request,
         form,
-        title=f"Change {partner.alliance}" if partner else "Add a partner",
+        title=title,
         caption=programme.name,
         back=reverse("programme:programme", args=[programme.pk]),
         intro=format_html(
@@ -228,8 +198,6 @@ def need_detail(request: HttpRequest, pk: int, dfe_code: str) -> HttpResponse:
         Council.objects.select_related("region", "organisation").filter(dfe_code=dfe_code).first()
     )
     if council is None:
-        from django.http import Http404
-
         raise Http404("No such council")
     weights, _errors = _weights(request)
     as_at, _ = _as_at(request, programme)
@@ -294,7 +262,6 @@ def matching(request: HttpRequest, pk: int) -> HttpResponse:
                     suitability=option.score,
                     reasons=option.reasons,
                     user=request.user,
-                    request=request,
                 )
             except ValidationError as error:
                 problem = " ".join(m for ms in error.message_dict.values() for m in ms)
@@ -350,14 +317,13 @@ def match_move(request: HttpRequest, pk: int, match_pk: int) -> HttpResponse:
         programme=match.programme,
         initial={"partner": match.partner_id},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            move_match(match, form.cleaned_data["partner"], user=request.user, request=request)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, f"{match.council.name} moved to {match.partner}")
-            return redirect(back)
+    if _saved(
+        request,
+        form,
+        lambda: move_match(match, form.cleaned_data["partner"], user=request.user),
+        lambda: f"{match.council.name} moved to {match.partner}",
+    ):
+        return redirect(back)
     return _form_page(
         request,
         form,
@@ -377,16 +343,13 @@ def match_withdraw(request: HttpRequest, pk: int, match_pk: int) -> HttpResponse
     back = reverse("programme:programme", args=[pk])
     form = forms.RemoveForm(request.POST if request.method == "POST" else None)
     form.fields["reason"].label = "Why are you withdrawing the match?"
-    if request.method == "POST" and form.is_valid():
-        try:
-            withdraw_match(
-                match, reason=form.cleaned_data["reason"], user=request.user, request=request
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, f"The match of {match.council.name} was withdrawn")
-            return redirect(back)
+    if _saved(
+        request,
+        form,
+        lambda: withdraw_match(match, reason=form.cleaned_data["reason"], user=request.user),
+        f"The match of {match.council.name} was withdrawn",
+    ):
+        return redirect(back)
     return _form_page(
         request,
         form,

@@ -1,10 +1,12 @@
-"""Page helpers every programme page uses: today's date, a service's refusal onto a form, the refused page, the form page and the engagements a person may see."""
+"""Page helpers every programme page uses: today's date, a posted form saved by a service (or its refusal onto the form), the refused page, the form page and the engagements a person may see."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -36,6 +38,26 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
         return
     for name, messages_ in error.message_dict.items():
         form.add_error(name if name in form.fields else None, messages_)
+
+
+def _saved(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[], object],
+    done: str | Callable[[], str],
+) -> bool:
+    """Whether the form was posted, passed its checks and `save` (a service call) took it; the
+    service's refusal goes onto the form, and `done` (or what it gives once saved) is said on the
+    next page."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save()
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return False
+    messages.success(request, done if isinstance(done, str) else done())
+    return True
 
 
 def _refuse(request: HttpRequest, area: Area, action: Action, obj: Any) -> HttpResponse:

@@ -1,4 +1,4 @@
-"""Grant returns: when a partner's return is due and submitting it."""
+"""Spend reports: when a partner's next report to the DfE is due, and submitting it."""
 
 from __future__ import annotations
 
@@ -11,19 +11,19 @@ from django.db.models import Sum
 
 from alliance.programme.history import record_change
 from alliance.programme.models import (
-    GrantReturn,
     Partner,
     SpendEntry,
+    SpendReport,
 )
 from alliance.programme.money import pence_as_text
 from alliance.programme.quarters import Quarter, quarters
 from alliance.programme.services.money import _lock_partner, reported_to
 
 
-def return_due(
-    partner: Partner, today: dt.date, submitted: list[GrantReturn] | None = None
+def report_due(
+    partner: Partner, today: dt.date, submitted: list[SpendReport] | None = None
 ) -> Quarter | None:
-    """The next quarter whose grant return the partner can submit: ended, and not yet returned.
+    """The next quarter whose spend report the partner can submit: ended, and not yet reported.
     `submitted` is the partner's returns when the caller already has them."""
     programme = partner.programme
     last = (
@@ -39,18 +39,18 @@ def return_due(
 
 
 @transaction.atomic
-def submit_return(
-    partner: Partner, quarter_number: int, *, today: dt.date, user: Any, request: Any = None
-) -> GrantReturn:
-    """Submit the partner's grant return for a quarter that has ended, in order: its spend to the
+def submit_spend_report(
+    partner: Partner, quarter_number: int, *, today: dt.date, user: Any
+) -> SpendReport:
+    """Submit the partner's spend report for a quarter that has ended, in order: its spend to the
     quarter's end is then fixed (never changed or removed; put right by a correcting entry)."""
     partner = _lock_partner(partner.pk)
-    due = return_due(partner, today)
+    due = report_due(partner, today)
     if due is None or due.number != quarter_number:
         raise ValidationError(
             f"The next return you can submit is for {due.label.lower()} ({due.period})"
             if due is not None
-            else "No grant return is due: the current quarter has not ended yet"
+            else "No spend report is due: the current quarter has not ended yet"
         )
     entries = SpendEntry.objects.filter(
         budget_line__partner=partner, reported_in__isnull=True, spent_on__lte=due.ends
@@ -61,7 +61,7 @@ def submit_return(
         )["t"]
         or 0
     )
-    grant_return = GrantReturn.objects.create(
+    spend_report = SpendReport.objects.create(
         partner=partner,
         quarter=due.number,
         period_ends=due.ends,
@@ -69,18 +69,17 @@ def submit_return(
         entries_count=entries.count(),
         submitted_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    entries.update(reported_in=grant_return)
+    entries.update(reported_in=spend_report)
     record_change(
         user=user,
-        obj=grant_return,
+        obj=spend_report,
         programme=partner.programme,
         organisation_id=partner.alliance_id,
         before=None,
         after={
             "quarter": f"{due.label} ({due.period})",
             "total_pence": "£" + pence_as_text(total),
-            "entries_count": str(grant_return.entries_count),
+            "entries_count": str(spend_report.entries_count),
         },
-        request=request,
     )
-    return grant_return
+    return spend_report
