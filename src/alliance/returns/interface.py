@@ -14,7 +14,7 @@ total or a share that fixes it, could be read off or subtracted. So other apps g
 through `suppressed_indicators`, which hides, for a council the viewer is not entitled to:
 
 - every count the aggregates hide in that council's row, primary (`<5`) or secondary (`[c]`),
-  worked out with the same `services.suppress` over the same table a DfE analyst sees (every
+  worked out with the same `suppression.suppress` over the same table a DfE analyst sees (every
   council's latest accepted return of that year);
 - any other count from 1 to 4, and any share or rate whose numerator, or denominator minus
   numerator, is from 1 to 4 (`<5`);
@@ -29,8 +29,9 @@ from typing import Any
 import polars as pl
 
 from alliance.organisations.models import Organisation
-from alliance.returns import services
-from alliance.returns.services import PRIMARY, SECONDARY, THRESHOLD
+from alliance.returns.services import pooled_figures, stored_returns
+from statutory import suppression
+from statutory.suppression import PRIMARY, SECONDARY, THRESHOLD
 
 # The breakdowns the aggregates page shows (returns.views), by return: (caption, indicator label
 # prefix).
@@ -75,13 +76,15 @@ def _small(number: Any) -> bool:
 
 def _hidden_in_aggregates(organisation_id: int, kind: str, year: int) -> dict[str, str]:
     """Label → PRIMARY or SECONDARY for the council's counts the DfE's aggregates hide."""
-    uploads = services.latest_uploads_for(None, kind, year)
+    uploads = stored_returns.latest_uploads_for(None, kind, year)
     hidden: dict[str, str] = {}
     for _caption, prefix in BREAKDOWNS[kind]:
-        columns, rows = services.aggregate_breakdown(uploads, prefix)
+        columns, rows = pooled_figures.aggregate_breakdown(uploads, prefix)
         if not columns:
             continue
-        grid = services.suppress(services.with_totals([counts for _, counts in rows]), THRESHOLD)
+        grid = suppression.suppress(
+            suppression.with_totals([counts for _, counts in rows]), THRESHOLD
+        )
         for upload, cells in zip(uploads, grid, strict=False):
             if upload.organisation_id != organisation_id:
                 continue
@@ -95,10 +98,10 @@ def suppressed_indicators(
     organisation: Organisation | int, kind: str, *, exact: bool = False
 ) -> list[dict[str, Any]]:
     """The council's return indicators for its latest accepted year of `kind`, as
-    `services.indicator_history` rows plus `shown` (the text to show) and `suppressed` ("",
+    `stored_returns.indicator_history` rows plus `shown` (the text to show) and `suppressed` ("",
     PRIMARY or SECONDARY). Hidden rows have `value`, `numerator` and `denominator` set to None.
     `exact` is for a person entitled to the council's own figures: nothing is hidden."""
-    history = services.indicator_history(organisation, kind)
+    history = stored_returns.indicator_history(organisation, kind)
     if not history:
         return []
     year = max(r["year"] for r in history)
@@ -155,15 +158,15 @@ def latest_tables(
 ) -> dict[str, pl.DataFrame]:
     """The council's latest accepted, pseudonymised tables of `kind` ("ssda903" or "cin"), every
     year stacked (or one `year`); {} when nothing is uploaded. For the council's own services."""
-    return services.latest_tables(organisation, kind, year)
+    return stored_returns.latest_tables(organisation, kind, year)
 
 
 def pseudonymise_id(organisation: Organisation | int, child_id: str, kind: str = "ssda903") -> str:
     """The council's keyed pseudonym of one of its children's ids, as its stored tables hold it."""
-    return services.pseudonymise_id(organisation, child_id, kind)
+    return stored_returns.pseudonymise_id(organisation, child_id, kind)
 
 
 def own_indicator_history(organisation: Organisation | int, kind: str) -> list[dict[str, Any]]:
     """The council's own return indicators by year ({year, indicator, label, value, numerator,
     denominator, unit}), exact: for pages only the council's own staff reach."""
-    return services.indicator_history(organisation, kind)
+    return stored_returns.indicator_history(organisation, kind)

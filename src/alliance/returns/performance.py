@@ -11,8 +11,9 @@ from typing import Any
 from markupsafe import Markup
 
 from alliance.common.charts import Series, bar_chart, line_chart
+from alliance.nationalpicture.services import compare, neighbours_of
 from alliance.organisations.models import Council, Organisation
-from alliance.returns.services import indicator_history
+from alliance.returns.services.stored_returns import indicator_history
 
 # Our computed indicator (by key) -> the published measure the national picture holds for it.
 PUBLISHED = {
@@ -87,10 +88,6 @@ def _published(
 ) -> dict[str, tuple[list[float | None], list[float | None], list[tuple[str, float | None]]]]:
     """For each published code: England and neighbours' mean for our years, and each neighbour's
     latest value. Empty when the national picture is not loaded."""
-    try:
-        from alliance.nationalpicture.services import compare, neighbours_of
-    except ImportError:  # pragma: no cover - the national picture is part of the service
-        return {}
     out: dict[str, Any] = {}
     if not codes:
         return out

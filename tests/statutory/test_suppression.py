@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alliance.returns.services import PRIMARY, SECONDARY, suppress, with_totals
+from statutory.suppression import PRIMARY, SECONDARY, suppress, with_totals
 
 
 def hidden(grid):  # type: ignore[no-untyped-def]
