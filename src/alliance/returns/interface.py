@@ -20,6 +20,9 @@ through `suppressed_indicators`, which hides, for a council the viewer is not en
   numerator, is from 1 to 4 (`<5`);
 - the totals, rates and shares built from a breakdown (`LINKED`) when any count in that
   council's row of the breakdown is hidden (`[c]`), since they would fix the hidden count.
+
+Indicators are matched by their stable `code` (statutory.<return>.indicator_codes), never by
+their English label, so rewording a label changes nothing here.
 """
 
 from __future__ import annotations
@@ -31,42 +34,35 @@ import polars as pl
 from alliance.organisations.models import Organisation
 from alliance.returns.services import pooled_figures, stored_returns
 from statutory import suppression
+from statutory.cin import indicator_codes as cin_codes
+from statutory.measures import Breakdown
+from statutory.ssda903 import indicator_codes as ssda903_codes
 from statutory.suppression import PRIMARY, SECONDARY, THRESHOLD
 
-# The breakdowns the aggregates page shows (returns.views), by return: (caption, indicator label
-# prefix).
-BREAKDOWNS: dict[str, list[tuple[str, str]]] = {
+# The breakdowns the aggregates page shows (returns.views), by return: (caption, breakdown).
+BREAKDOWNS: dict[str, list[tuple[str, Breakdown]]] = {
     "ssda903": [
-        (
-            "Children starting to be looked after, by category of need",
-            "Starts by category of need: ",
-        ),
-        ("Children who stopped being looked after, by reason", "Ceased by reason: "),
+        ("Children starting to be looked after, by category of need", ssda903_codes.STARTS_BY_NEED),
+        ("Children who stopped being looked after, by reason", ssda903_codes.CEASED_BY_REASON),
     ],
     "cin": [
-        ("Children in need at 31 March, by primary need", "Children in need at 31 March: "),
-        ("Assessment factors recorded", "Assessment factor "),
+        ("Children in need at 31 March, by primary need", cin_codes.CIN_BY_NEED),
+        ("Assessment factors recorded", cin_codes.ASSESSMENT_FACTORS),
     ],
 }
 
-# Indicators (by the start of their label) whose figure is a total, rate or share of a
-# breakdown's counts: hidden when any count in the council's row of that breakdown is hidden.
+# Indicators (by code) whose figure is a total, rate or share of a breakdown's counts (by the
+# breakdown's code): hidden when any count in the council's row of that breakdown is hidden.
 LINKED: dict[str, tuple[str, ...]] = {
-    "Starts by category of need: ": (
-        "Children starting to be looked after",
-        "Rate of children starting to be looked after",
+    ssda903_codes.STARTS_BY_NEED.code: ("cla_starts", "cla_starts_rate_per_10000"),
+    ssda903_codes.CEASED_BY_REASON.code: (
+        "cla_ceased",
+        "cla_ceased_rate_per_10000",
+        "cla_ceased_adopted",
+        "adopted",
     ),
-    "Ceased by reason: ": (
-        "Children ceasing to be looked after",
-        "Rate of children ceasing to be looked after",
-        "Adopted (% of children ceasing to be looked after)",
-        "Children adopted in the year",
-    ),
-    "Children in need at 31 March: ": (
-        "Children in need at 31 March",
-        "Children in need per 10,000 children",
-    ),
-    "Assessment factor ": ("Episodes with assessment factors recorded in the year",),
+    cin_codes.CIN_BY_NEED.code: ("cin_at_31_march", "cin_rate_per_10000"),
+    cin_codes.ASSESSMENT_FACTORS.code: ("episodes_with_factors",),
 }
 
 
@@ -75,22 +71,22 @@ def _small(number: Any) -> bool:
 
 
 def _hidden_in_aggregates(organisation_id: int, kind: str, year: int) -> dict[str, str]:
-    """Label → PRIMARY or SECONDARY for the council's counts the DfE's aggregates hide."""
+    """Code → PRIMARY or SECONDARY for the council's counts the DfE's aggregates hide (a
+    breakdown's total under the breakdown's own code)."""
     uploads = stored_returns.latest_uploads_for(None, kind, year)
     hidden: dict[str, str] = {}
-    for _caption, prefix in BREAKDOWNS[kind]:
-        columns, rows = pooled_figures.aggregate_breakdown(uploads, prefix)
-        if not columns:
+    for _caption, breakdown in BREAKDOWNS[kind]:
+        categories, _headings, rows = pooled_figures.breakdown_counts(uploads, breakdown)
+        if not categories:
             continue
-        grid = suppression.suppress(
-            suppression.with_totals([counts for _, counts in rows]), THRESHOLD
-        )
+        grid = suppression.suppress(suppression.with_totals([c for _, c in rows]), THRESHOLD)
+        codes = [*(breakdown.member_code(c) for c in categories), breakdown.code]
         for upload, cells in zip(uploads, grid, strict=False):
             if upload.organisation_id != organisation_id:
                 continue
-            for column, cell in zip([*columns, ""], cells, strict=True):
+            for code, cell in zip(codes, cells, strict=True):
                 if cell.value is None:
-                    hidden[prefix + column] = cell.shown
+                    hidden[code] = cell.shown
     return hidden
 
 
@@ -108,12 +104,16 @@ def suppressed_indicators(
     rows = [r for r in history if r["year"] == year]
     organisation_id = organisation if isinstance(organisation, int) else organisation.pk
     hidden = {} if exact else _hidden_in_aggregates(organisation_id, kind, year)
-    prefixes = [prefix for _caption, prefix in BREAKDOWNS[kind]]
+    breakdowns = [breakdown for _caption, breakdown in BREAKDOWNS[kind]]
     # breakdowns with a hidden count (or total) in this council's row
-    broken = {p for p in prefixes if any(label.startswith(p) for label in hidden)}
+    broken = {
+        b.code
+        for b in breakdowns
+        if any(code == b.code or b.category(code) is not None for code in hidden)
+    }
     result = []
     for row in rows:
-        mark = "" if exact else _mark(row, hidden, prefixes, broken)
+        mark = "" if exact else _mark(row, hidden, breakdowns, broken)
         if mark:
             result.append(
                 {
@@ -131,12 +131,12 @@ def suppressed_indicators(
 
 
 def _mark(
-    row: dict[str, Any], hidden: dict[str, str], prefixes: list[str], broken: set[str]
+    row: dict[str, Any], hidden: dict[str, str], breakdowns: list[Breakdown], broken: set[str]
 ) -> str:
-    label = row["label"]
-    if any(label.startswith(p) for p in prefixes):  # a count of a breakdown: as the aggregates
-        return hidden.get(label, "")
-    if any(label.startswith(linked) for p in broken for linked in LINKED.get(p, ())):
+    code = row["code"]
+    if any(b.category(code) is not None for b in breakdowns):  # a breakdown's count: as the
+        return hidden.get(code, "")  # aggregates show it
+    if any(code in LINKED.get(b, ()) for b in broken):
         return SECONDARY
     numerator, denominator = row["numerator"], row["denominator"]
     if numerator is not None and denominator is not None:

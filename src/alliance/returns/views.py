@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
@@ -41,7 +42,6 @@ from alliance.returns.services import (
     stored_returns,
     uploading,
 )
-from statutory import suppression
 
 ROWS_SHOWN = 500
 
@@ -111,13 +111,13 @@ def _upload_checked(request: HttpRequest) -> HttpResponse:
                 previous=form.cleaned_data["previous"],
                 providers=form.cleaned_data["providers"],
             )
-        except storage.UploadProblem as problem:
+        except ValidationError as problem:
             names = [
                 f.name for f in [*form.cleaned_data["current"], *form.cleaned_data["providers"]]
             ]
             # a provider list's problem is shown by its own field; the return's by the return's
             on = "providers" if isinstance(problem, storage.ProviderListProblem) else "current"
-            form.add_error(on, str(problem))
+            form.add_error(on, problem)
             # a refused upload is an upload too: who tried to send what, and why it was refused
             audit.record(
                 request,
@@ -433,7 +433,7 @@ def pooled(request: HttpRequest) -> HttpResponse:
                 "rows": {n: f.height for n, f in sorted(tables.items())},
                 "indicators": pooled_rows,
                 "per_council": {
-                    name: {indicator: row["value"] for indicator, row in rows.items()}
+                    name: {code: row["value"] for code, row in rows.items()}
                     for name, rows in per_council.items()
                 },
             }
@@ -523,21 +523,7 @@ def _aggregate_councils(request: HttpRequest, kind: str) -> set[int] | None:
 def _aggregate_tables(request: HttpRequest, kind: str, year: int) -> tuple[list[Any], list[Upload]]:
     """The breakdown tables the person may see, each suppressed with its totals."""
     uploads = stored_returns.latest_uploads_for(_aggregate_councils(request, kind), kind, year)
-    tables = []
-    for caption, prefix in BREAKDOWNS[kind]:
-        columns, rows = pooled_figures.aggregate_breakdown(uploads, prefix)
-        if not columns:
-            continue
-        grid = suppression.suppress(suppression.with_totals([counts for _, counts in rows]))
-        tables.append(
-            {
-                "caption": caption,
-                "columns": [*columns, "Total"],
-                "rows": [(name, grid[i]) for i, (name, _) in enumerate(rows)]
-                + [("All councils shown", grid[-1])],
-            }
-        )
-    return tables, uploads
+    return pooled_figures.breakdown_tables(uploads, BREAKDOWNS[kind]), uploads
 
 
 def _aggregate_choice(request: HttpRequest) -> tuple[str, int]:

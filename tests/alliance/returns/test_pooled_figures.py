@@ -100,7 +100,7 @@ def test_pooled_figures_add_up_from_their_councils(share_out):
     assert sorted(per_council) == councils
     assert rows
     for row in rows:
-        parts = [per_council[c].get(row["indicator"]) for c in councils]
+        parts = [per_council[c].get(row["code"]) for c in councils]
         parts = [p for p in parts if p is not None]
         if row["unit"] == "count":
             total = sum(p["value"] or 0 for p in parts)

@@ -74,7 +74,7 @@ def test_an_accepted_upload_is_stored_pseudonymised_and_feeds_the_interface(
     stacked = stored_returns.latest_tables(north, "ssda903")
     assert stacked["Header"]["YEAR"].unique().to_list() == [YEAR]
     history = stored_returns.indicator_history(north, "ssda903")
-    looked_after = [r for r in history if r["indicator"] == "children-looked-after-at-31-march"]
+    looked_after = [r for r in history if r["code"] == "cla_at_31_march"]
     assert looked_after
     assert looked_after[0]["year"] == YEAR
     assert looked_after[0]["value"] > 0

@@ -257,7 +257,7 @@ def test_aggregates_csv_is_suppressed_like_the_page(client, accepted, analyst, g
 
     import polars as pl
 
-    from tests.alliance.returns.test_suppression import recoverable
+    from tests.statutory.test_suppression import recoverable
 
     # a second council, so the tables have two council rows and a total
     south = factories.council("393").organisation

@@ -275,6 +275,7 @@ def _validate(upload: Upload, progress: _Progress) -> dict[str, Any]:
         "summary": summary,
         "indicators": [
             {
+                "code": r["code"],
                 "indicator": r["indicator"],
                 "value": r["value"],
                 "numerator": r.get("numerator"),

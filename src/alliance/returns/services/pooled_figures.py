@@ -3,17 +3,19 @@ and the breakdowns the aggregates page shows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
 
 from alliance.returns.models import ReturnKind, Upload
-from alliance.returns.services.stored_returns import indicators_of, schema_for
+from alliance.returns.services.stored_returns import indicators_of, schema_for, stored_indicators
 from statutory.cin.schema import CHILD_ID as CIN_CHILD
 from statutory.cin.schema import load_schema as cin_schema
 from statutory.engine import Return
+from statutory.measures import Breakdown
 from statutory.ssda903.schemas import CHILD_ID, load_schema
+from statutory.suppression import suppress, with_totals
 
 
 def pooled_figures(
@@ -52,7 +54,7 @@ def pooled_figures(
     )
     per_council = {
         council: {
-            row["indicator"]: row
+            row["code"]: row
             for row in pooled_indicators(
                 kind, year, only(now, council), only(before, council) or None
             )
@@ -111,27 +113,64 @@ def pooled_indicators(
         previous=earlier,
     )
     result = indicators_of(kind)(return_, la=None)
-    return [
-        r
-        for r in result.iter_rows(named=True)
-        if "per 10,000" not in r["indicator"] and "Rate per" not in r["indicator"]
-    ]
+    return [r for r in result.iter_rows(named=True) if "per 10,000" not in r["unit"]]
 
 
 def aggregate_breakdown(
-    uploads: Iterable[Upload], prefix: str
+    uploads: Iterable[Upload], breakdown: Breakdown
 ) -> tuple[list[str], list[tuple[str, list[int]]]]:
-    """Counts of the indicators whose label starts with `prefix` (e.g. 'Starts by category of
-    need: '), council by council: (column labels, [(council, counts)])."""
+    """Counts of a breakdown's members council by council: (column headings, [(council,
+    counts)]), as `breakdown_counts` gives them."""
+    _categories, headings, rows = breakdown_counts(uploads, breakdown)
+    return headings, rows
+
+
+def breakdown_counts(
+    uploads: Iterable[Upload], breakdown: Breakdown
+) -> tuple[list[str], list[str], list[tuple[str, list[int]]]]:
+    """Counts of a breakdown's members (by code, e.g. `cla_starts_by_need:N1`), council by
+    council: (categories, column headings, [(council, counts)]). A column is headed by the
+    member's label without the breakdown's prefix (its category when worded otherwise)."""
     per_council: list[tuple[str, dict[str, int]]] = []
-    labels: set[str] = set()
+    headings: dict[str, str] = {}
     for upload in uploads:
-        found = {
-            item["indicator"][len(prefix) :]: int(item["value"] or 0)
-            for item in upload.indicators
-            if item["indicator"].startswith(prefix)
-        }
-        labels |= set(found)
+        found: dict[str, int] = {}
+        for item in stored_indicators(upload):
+            category = breakdown.category(item["code"])
+            if category is None:
+                continue
+            found[category] = int(item["value"] or 0)
+            label = str(item["indicator"])
+            headings.setdefault(
+                category,
+                label[len(breakdown.prefix) :] if label.startswith(breakdown.prefix) else category,
+            )
         per_council.append((upload.organisation.name, found))
-    columns = sorted(labels)
-    return columns, [(name, [found.get(c, 0) for c in columns]) for name, found in per_council]
+    categories = sorted(headings, key=lambda c: headings[c])
+    return (
+        categories,
+        [headings[c] for c in categories],
+        [(name, [found.get(c, 0) for c in categories]) for name, found in per_council],
+    )
+
+
+def breakdown_tables(
+    uploads: Sequence[Upload], breakdowns: Iterable[tuple[str, Breakdown]]
+) -> list[dict[str, Any]]:
+    """The aggregates page's tables: each breakdown's counts council by council, with totals,
+    small numbers suppressed (statutory.suppression)."""
+    tables = []
+    for caption, breakdown in breakdowns:
+        columns, rows = aggregate_breakdown(uploads, breakdown)
+        if not columns:
+            continue
+        grid = suppress(with_totals([counts for _, counts in rows]))
+        tables.append(
+            {
+                "caption": caption,
+                "columns": [*columns, "Total"],
+                "rows": [(name, grid[i]) for i, (name, _) in enumerate(rows)]
+                + [("All councils shown", grid[-1])],
+            }
+        )
+    return tables

@@ -10,18 +10,19 @@ from typing import Any
 
 import polars as pl
 from django.db import close_old_connections
-from django.utils.text import slugify
 
 from alliance.organisations.models import Organisation
 from alliance.returns import storage
 from alliance.returns.models import ReturnKind, Upload
+from statutory.cin import indicator_codes as cin_codes
 from statutory.cin import indicators as cin_indicators
 from statutory.engine.pseudonym import child_pseudonym
+from statutory.measures import POPULATION_NOTE, Measure
+from statutory.ssda903 import indicator_codes as ssda903_codes
 from statutory.ssda903 import indicators as ssda903_indicators
 from statutory.ssda903.schemas import load_schema
 
 KINDS = (ReturnKind.SSDA903.value, ReturnKind.CIN.value)
-_POPULATION_NOTE = re.compile(r"\s*\((?:ONS )?mid-\d{4}\)")
 # ---------------------------------------------------------------------------------------------
 # The interface other apps call
 
@@ -111,23 +112,43 @@ def latest_tables(
     return {name: pl.concat(frames, how="diagonal_relaxed") for name, frames in stacked.items()}
 
 
-def indicator_key(label: str) -> str:
-    return slugify(_POPULATION_NOTE.sub("", label))
+def measures(kind: str) -> dict[str, Measure]:
+    """The library's indicators of the return `kind` by code (labels, published measures)."""
+    return ssda903_codes.MEASURES if kind == ReturnKind.SSDA903 else cin_codes.MEASURES
+
+
+def code_of(kind: str, item: dict[str, Any]) -> str:
+    """A stored indicator's code: as stored, or, for figures stored before indicators had codes
+    (label only), the code the library gives that label."""
+    code = item.get("code")
+    if code:
+        return str(code)
+    return (ssda903_codes if kind == ReturnKind.SSDA903 else cin_codes).code_for(item["indicator"])
+
+
+def stored_indicators(upload: Upload) -> list[dict[str, Any]]:
+    """The upload's indicators as stored, each with its `code` (see `code_of`)."""
+    return [{**item, "code": code_of(upload.kind, item)} for item in upload.indicators]
 
 
 def indicator_history(organisation: Organisation | int, kind: str) -> list[dict[str, Any]]:
-    """Rows {year, indicator, label, value, numerator, denominator, unit}, computed by
-    statutory.<kind>.indicators when each year's upload was accepted; [] when nothing is."""
+    """Rows {year, code, indicator (the code too), label, published, value, numerator,
+    denominator, unit}, computed by statutory.<kind>.indicators when each year's upload was
+    accepted; [] when nothing is. Join on `code`, never on the label (free to reword)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     rows: list[dict[str, Any]] = []
+    known = measures(kind)
     for year, upload in sorted(_latest_accepted(_organisation_id(organisation), kind).items()):
-        for item in upload.indicators:
+        for item in stored_indicators(upload):
+            measure = known.get(item["code"])
             rows.append(
                 {
                     "year": year,
-                    "indicator": indicator_key(item["indicator"]),
-                    "label": _POPULATION_NOTE.sub("", item["indicator"]),
+                    "code": item["code"],
+                    "indicator": item["code"],
+                    "label": POPULATION_NOTE.sub("", item["indicator"]),
+                    "published": measure.published if measure else "",
                     "value": item["value"],
                     "numerator": item.get("numerator"),
                     "denominator": item.get("denominator"),
