@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -64,8 +65,6 @@ def recoverable(grid, full):  # type: ignore[no-untyped-def]
     add up to its total (the last column) and every column's to the total row (the last row).
     Unknowns are the hidden cells; a cell is pinned down when the equations determine it, i.e.
     when adding "this cell = ?" as an equation does not raise the rank of the system."""
-    import numpy as np
-
     cells = sorted(hidden(grid))
     if not cells:
         return set()

@@ -18,6 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alliance.returns.services import pooled_figures, reading
+from statutory.ssda903.generator import generate_to
+from statutory.ssda903.pseudonymise import pseudonymise_tables
+from statutory.ssda903.reader import build_return, read_return
 
 YEAR = 2026
 KEY = b"k" * 32
@@ -28,10 +31,6 @@ COUNCILS = ("Council A", "Council B", "Council C")
 def stored() -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
     """A generated SSDA903 return as the service stores it, typed and pseudonymised: this year's
     tables and last year's sent with them."""
-    from statutory.ssda903.generator import generate_to
-    from statutory.ssda903.pseudonymise import pseudonymise_tables
-    from statutory.ssda903.reader import build_return, read_return
-
     folder = Path(tempfile.mkdtemp(prefix="alliance-pooled-"))
     current, previous = generate_to(folder / "903", 120, YEAR, seed=11)
     return_ = read_return(current, YEAR, previous=previous)

@@ -19,7 +19,7 @@ from alliance.returns import storage
 from alliance.returns.models import Upload
 from alliance.returns.services import checking, findings, uploading
 from tests import factories
-from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders
 
 pytestmark = pytest.mark.django_db
 
@@ -202,8 +202,6 @@ def test_a_broken_provider_list_refuses_the_upload_and_stores_nothing(
 
 
 def test_provider_lists_are_for_the_ssda903_return_only(client, analyst, generated, tmp_path):
-    from tests.alliance.returns.factories import cin_file
-
     client.force_login(analyst)
     rows, _, _ = _ofsted_rows(ssda903_folders(generated)[0])
     response = client.post(

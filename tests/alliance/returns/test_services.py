@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import stat
 
 import polars as pl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
 
 from alliance.accounts.models import Role
 from alliance.returns import storage
 from alliance.returns.models import Upload
+from alliance.returns.performance import Line, note
 from alliance.returns.services import (
     checking,
     findings,
@@ -18,7 +21,9 @@ from alliance.returns.services import (
     stored_returns,
     uploading,
 )
+from alliance.returns.services.checking import _without_paths
 from alliance.returns.storage import UploadProblem
+from statutory.cin.generator import generate
 from tests import factories
 from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders, zip_of
 
@@ -185,10 +190,6 @@ def test_cin_census_of_the_council_is_accepted(north, analyst, generated):
 def test_a_child_has_one_pseudonym_in_both_returns(north, analyst, generated, tmp_path):
     """The Edge of Care evaluation looks a child in need up in SSDA903: the same LA child id
     must be stored under the same pseudonym in both returns, whatever `kind` is asked for."""
-    import re
-
-    from statutory.cin.generator import generate
-
     upload = upload_903(north, analyst, generated)
     assert checking.check(upload.pk, "a") == "accepted"
     current, _ = ssda903_folders(generated)
@@ -237,7 +238,6 @@ def test_excel_report_lists_every_finding(north, analyst, generated):
     upload = upload_903(north, analyst, generated)
     checking.check(upload.pk, "a")
     upload.refresh_from_db()
-    from openpyxl import load_workbook
 
     book = load_workbook(findings_workbook.excel_report(upload), read_only=True)
     assert book.sheetnames == ["Summary", "Findings"]
@@ -245,8 +245,6 @@ def test_excel_report_lists_every_finding(north, analyst, generated):
 
 
 def test_the_note_says_what_moved_and_by_how_much():
-    from alliance.returns.performance import Line, note
-
     count = Line("x", "Children looked after", "count", [2024, 2025], [310.0, 342.0])
     assert note(count) == "Rose from 310 to 342 (up 32, 10.3%) between 2023 to 24 and 2024 to 25."
     rate = Line("r", "Rate", "per 10,000", [2024, 2025], [23.7, 22.2])
@@ -324,8 +322,6 @@ def test_a_file_of_the_other_return_is_refused_with_a_message(north, analyst, ge
 
 
 def test_messages_name_the_file_as_uploaded_not_where_the_service_keeps_it():
-    from alliance.returns.services.checking import _without_paths
-
     kept = "/srv/alliance/var/returns/incoming/12"
     assert _without_paths(f"{kept}/unpacked/current/episodes.csv, row 3: bad") == (
         "episodes.csv, row 3: bad"

@@ -13,8 +13,10 @@ import polars as pl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from lxml import etree, html
 
 from alliance.accounts.models import Role
+from alliance.returns import storage, tasks
 from alliance.returns.models import DataSharingAgreement, Upload
 from alliance.returns.services import (
     checking,
@@ -25,7 +27,7 @@ from alliance.returns.services import (
     uploading,
 )
 from tests import factories
-from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders
 
 pytestmark = pytest.mark.django_db
 
@@ -131,8 +133,6 @@ def _number(text: str) -> float | None:
 
 def pooled_page_figures(body: str) -> dict[str, list[float | None]]:
     """{indicator: [each council's value..., the pooled value]} as the pooled page shows them."""
-    from lxml import html
-
     tree = html.fromstring(body)
     table = next(t for t in tree.iter("table") if "council by council" in t.findtext("caption", ""))
     return {
@@ -215,8 +215,6 @@ def identifiers_903(folder) -> dict[str, set[str]]:  # type: ignore[no-untyped-d
 def identifiers_cin(xml: bytes) -> dict[str, set[str]]:
     """The direct identifiers in a generated CIN census: child ids, UPNs and former UPNs, and
     dates of birth (not on the first of a month), as written and as dd/mm/YYYY."""
-    from lxml import etree
-
     root = etree.fromstring(xml)
     found: dict[str, set[str]] = {"ids": set(), "upns": set(), "dobs": set()}
     for tag, kind in (("LAchildID", "ids"), ("UPN", "upns"), ("FormerUPN", "upns")):
@@ -237,8 +235,6 @@ def leaked(text: str, identifiers: dict[str, set[str]]) -> dict[str, list[str]]:
 def test_findings_are_stored_pseudonymised_shown_to_the_council_and_deleted_after_retention(
     client, north, generated, settings
 ):
-    from alliance.returns import storage, tasks
-
     upload = _upload(north, generated, seed=3)
     real = identifiers_903(ssda903_folders(generated, seed=3)[0])
     folder = storage.report_dir(north.pk, upload.pk)
@@ -297,8 +293,6 @@ def test_findings_are_stored_pseudonymised_shown_to_the_council_and_deleted_afte
 def test_no_pooled_or_aggregate_view_or_download_carries_a_direct_identifier(
     client, north, south, alliance, generated
 ):
-    from tests.alliance.returns.factories import cin_file
-
     _upload(north, generated, seed=3)
     _upload(south, generated, seed=9)
     real = identifiers_903(ssda903_folders(generated, seed=3)[0])

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+from pathlib import Path
 
+import polars as pl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -21,7 +25,8 @@ from alliance.returns.services import (
 )
 from statutory import suppression
 from tests import factories
-from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders
+from tests.statutory.test_suppression import recoverable
 
 pytestmark = pytest.mark.django_db
 
@@ -93,8 +98,6 @@ def test_upload_form_errors_are_shown_govuk_style(client, analyst):
 
 
 def test_a_pdf_is_refused_with_a_message(client, analyst):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client.force_login(analyst)
     response = client.post(
         reverse("returns:new-upload"),
@@ -253,11 +256,6 @@ def test_an_oversized_upload_is_refused_before_it_is_read(client, analyst, setti
 
 
 def test_aggregates_csv_is_suppressed_like_the_page(client, accepted, analyst, generated):
-    import io
-
-    import polars as pl
-
-    from tests.statutory.test_suppression import recoverable
 
     # a second council, so the tables have two council rows and a total
     south = factories.council("393").organisation
@@ -304,12 +302,6 @@ def test_the_upload_page_says_plainly_which_return_is_checked_for_its_council(cl
 def test_a_census_stored_with_the_old_cin_pseudonyms_is_asked_for_again(
     client, analyst, north, generated
 ):
-    from pathlib import Path
-
-    import polars as pl
-
-    from tests.alliance.returns.factories import cin_file
-
     upload = uploading.start_upload(
         organisation=north,
         user=analyst,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from alliance.accounts.models import Role
@@ -22,8 +23,6 @@ def test_the_worker_checks_an_upload_and_a_second_run_does_nothing(
 ):
     # The test runs inside one database transaction; between tasks the worker closes connections
     # that are inside a transaction (on PostgreSQL that would end the test's), so here it keeps it.
-    from django_tasks_db.management.commands import db_worker
-
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     north = factories.council("392").organisation
     analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
