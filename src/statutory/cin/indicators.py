@@ -1,7 +1,8 @@
 """DfE children-in-need indicators computed from a CIN census return.
 
 Definitions (written up in docs/statutory/cin-indicators.md) follow the DfE's "Characteristics
-of children in need" statistics. `compute` returns one row per indicator: `indicator`, `value`,
+of children in need" statistics. `compute` returns one row per indicator: `code` (stable, see
+`indicator_codes`), `indicator` (the label), `published`, `value`,
 `numerator` (what a percentage or rate counts; null for plain counts), `denominator` (null when
 the value is a count), `unit` (count, percent, rate per 10,000).
 """
