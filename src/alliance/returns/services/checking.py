@@ -25,9 +25,6 @@ from alliance.returns.storage import UploadProblem
 from statutory.engine import Registry, run
 from statutory.engine.errors import InputError
 
-# ---------------------------------------------------------------------------------------------
-# Checking an upload (runs in the task worker)
-
 STALE_AFTER = dt.timedelta(minutes=10)
 
 

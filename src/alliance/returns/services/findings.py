@@ -58,10 +58,6 @@ def with_values(
     return indexed.join(values, on="_i", how="left").sort("_i").drop("_i")
 
 
-# ---------------------------------------------------------------------------------------------
-# Reports
-
-
 # Direct identifiers in the returns' fields: never stored in clear outside the council's
 # re-identification file (below), never in anything that leaves the council's own view.
 IDENTIFYING_IDS = frozenset({"CHILD", "LAchildID", "UPN", "FormerUPN"})

@@ -13,9 +13,6 @@ from alliance.organisations.models import AllianceMember, Organisation
 from alliance.returns.models import DataSharingAgreement
 from alliance.returns.services.stored_returns import latest_tables, previous_year_tables
 
-# ---------------------------------------------------------------------------------------------
-# Data-sharing agreements and the pooled records
-
 
 def agreements_in_force(
     alliance_id: int, kind: str, on: dt.date | None = None

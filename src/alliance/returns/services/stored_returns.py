@@ -23,8 +23,6 @@ from statutory.ssda903 import indicators as ssda903_indicators
 from statutory.ssda903.schemas import load_schema
 
 KINDS = (ReturnKind.SSDA903.value, ReturnKind.CIN.value)
-# ---------------------------------------------------------------------------------------------
-# The interface other apps call
 
 
 def _organisation_id(organisation: Organisation | int) -> int:
