@@ -64,11 +64,11 @@ def build(settings: Any, tmp_path: Path) -> None:
 
 def prepare_workbooks() -> None:
     """Each accepted upload's findings workbook, as the task worker builds it after the checks."""
-    from alliance.returns import services
     from alliance.returns.models import Upload
+    from alliance.returns.services import findings_workbook
 
     for pk in Upload.objects.filter(status=Upload.Status.ACCEPTED).values_list("pk", flat=True):
-        services.prepare_excel_report(pk)
+        findings_workbook.prepare_excel_report(pk)
 
 
 def _typed_text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
@@ -163,12 +163,12 @@ def _upload(route: str) -> dict[str, Any]:
 
 
 def _pooled(route: str) -> dict[str, Any]:
-    from alliance.returns import services
+    from alliance.returns.services import uploading
 
     return {
         "alliance_id": _first("organisations.Organisation", slug="tyneside-alliance").pk,
         "kind": "ssda903",
-        "year": services.collection_years("ssda903")[-1],
+        "year": uploading.collection_years("ssda903")[-1],
         "table": "Header",
     }
 

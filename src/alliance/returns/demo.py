@@ -14,9 +14,13 @@ import re
 import tempfile
 from pathlib import Path
 
+import polars as pl
+
 from alliance.organisations.models import Council, Organisation
-from alliance.returns import services
 from alliance.returns.models import DataSharingAgreement, Upload
+from alliance.returns.services import checking, stored_returns, uploading
+from statutory.cin.generator import generate
+from statutory.ssda903.generator import generate_to
 
 DEMO_CHILDREN = 150
 _CHILD_ID = re.compile(r"<LAchildID>([^<]*)</LAchildID>")
@@ -35,14 +39,12 @@ def _needs_cin(org: Organisation) -> bool:
     """No CIN census yet, or the latest one was stored with the old CIN-only pseudonyms."""
     if not Upload.objects.filter(organisation=org, kind="cin").exists():
         return True
-    return bool(services.stored_with_old_cin_pseudonyms(org))
+    return bool(stored_returns.stored_with_old_cin_pseudonyms(org))
 
 
 def _census(folder: Path, code: str, seed: int, year: int, looked_after: list[str]) -> Path:
     """A fictional census whose first children carry the ids of the council's looked-after
     children (the CIN census counts children looked after as children in need too)."""
-    from statutory.cin.generator import generate
-
     source = generate(folder / "generated.xml", DEMO_CHILDREN, year=year, seed=seed, la=code)
     ids = iter(looked_after[: DEMO_CHILDREN // 2])
     target = folder / "census.xml"
@@ -55,10 +57,8 @@ def _census(folder: Path, code: str, seed: int, year: int, looked_after: list[st
 
 
 def load() -> str:
-    from statutory.ssda903.generator import generate_to
-
-    year = services.collection_years("ssda903")[-1]
-    cin_years = services.collection_years("cin")
+    year = uploading.collection_years("ssda903")[-1]
+    cin_years = uploading.collection_years("cin")
     cin_year = year if year in cin_years else cin_years[0]
     made = []
     for seed, code in ((11, "392"), (12, "393")):
@@ -75,7 +75,7 @@ def load() -> str:
             }
             if not Upload.objects.filter(organisation=org, kind="ssda903").exists():
                 for offset, (current, previous) in returns.items():
-                    upload = services.start_upload(
+                    upload = uploading.start_upload(
                         organisation=org,
                         user=None,
                         kind="ssda903",
@@ -83,17 +83,15 @@ def load() -> str:
                         current=[_File(p) for p in sorted(current.glob("*.csv"))],
                         previous=[_File(p) for p in sorted(previous.glob("*.csv"))],
                     )
-                    services.check(upload.pk, "demo")
+                    checking.check(upload.pk, "demo")
                 made.append(f"SSDA903 for {council.name}")
             if _needs_cin(org):
-                import polars as pl
-
                 header = pl.read_csv(returns[0][0] / "header.csv", infer_schema=False)
                 census = _census(Path(folder), code, seed, cin_year, header["CHILD"].to_list())
-                upload = services.start_upload(
+                upload = uploading.start_upload(
                     organisation=org, user=None, kind="cin", year=cin_year, current=[_File(census)]
                 )
-                services.check(upload.pk, "demo")
+                checking.check(upload.pk, "demo")
                 made.append(f"CIN census for {council.name}")
     alliance = Organisation.objects.filter(slug="tyneside-alliance").first()
     south = Organisation.objects.filter(council__dfe_code="393").first()

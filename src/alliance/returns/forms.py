@@ -9,7 +9,7 @@ from django import forms
 
 from alliance.organisations.models import Organisation
 from alliance.returns.models import DataSharingAgreement, ReturnKind
-from alliance.returns.services import MAX_PROVIDER_LISTS, collection_years
+from alliance.returns.services.uploading import MAX_PROVIDER_LISTS, collection_years
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -14,12 +14,15 @@ total or a share that fixes it, could be read off or subtracted. So other apps g
 through `suppressed_indicators`, which hides, for a council the viewer is not entitled to:
 
 - every count the aggregates hide in that council's row, primary (`<5`) or secondary (`[c]`),
-  worked out with the same `services.suppress` over the same table a DfE analyst sees (every
+  worked out with the same `suppression.suppress` over the same table a DfE analyst sees (every
   council's latest accepted return of that year);
 - any other count from 1 to 4, and any share or rate whose numerator, or denominator minus
   numerator, is from 1 to 4 (`<5`);
 - the totals, rates and shares built from a breakdown (`LINKED`) when any count in that
   council's row of the breakdown is hidden (`[c]`), since they would fix the hidden count.
+
+Indicators are matched by their stable `code` (statutory.<return>.indicator_codes), never by
+their English label, so rewording a label changes nothing here.
 """
 
 from __future__ import annotations
@@ -29,43 +32,37 @@ from typing import Any
 import polars as pl
 
 from alliance.organisations.models import Organisation
-from alliance.returns import services
-from alliance.returns.services import PRIMARY, SECONDARY, THRESHOLD
+from alliance.returns.services import pooled_figures, stored_returns
+from statutory import suppression
+from statutory.cin import indicator_codes as cin_codes
+from statutory.measures import Breakdown
+from statutory.ssda903 import indicator_codes as ssda903_codes
+from statutory.suppression import PRIMARY, SECONDARY, THRESHOLD
 
-# The breakdowns the aggregates page shows (returns.views), by return: (caption, indicator label
-# prefix).
-BREAKDOWNS: dict[str, list[tuple[str, str]]] = {
+# The breakdowns the aggregates page shows (returns.views), by return: (caption, breakdown).
+BREAKDOWNS: dict[str, list[tuple[str, Breakdown]]] = {
     "ssda903": [
-        (
-            "Children starting to be looked after, by category of need",
-            "Starts by category of need: ",
-        ),
-        ("Children who stopped being looked after, by reason", "Ceased by reason: "),
+        ("Children starting to be looked after, by category of need", ssda903_codes.STARTS_BY_NEED),
+        ("Children who stopped being looked after, by reason", ssda903_codes.CEASED_BY_REASON),
     ],
     "cin": [
-        ("Children in need at 31 March, by primary need", "Children in need at 31 March: "),
-        ("Assessment factors recorded", "Assessment factor "),
+        ("Children in need at 31 March, by primary need", cin_codes.CIN_BY_NEED),
+        ("Assessment factors recorded", cin_codes.ASSESSMENT_FACTORS),
     ],
 }
 
-# Indicators (by the start of their label) whose figure is a total, rate or share of a
-# breakdown's counts: hidden when any count in the council's row of that breakdown is hidden.
+# Indicators (by code) whose figure is a total, rate or share of a breakdown's counts (by the
+# breakdown's code): hidden when any count in the council's row of that breakdown is hidden.
 LINKED: dict[str, tuple[str, ...]] = {
-    "Starts by category of need: ": (
-        "Children starting to be looked after",
-        "Rate of children starting to be looked after",
+    ssda903_codes.STARTS_BY_NEED.code: ("cla_starts", "cla_starts_rate_per_10000"),
+    ssda903_codes.CEASED_BY_REASON.code: (
+        "cla_ceased",
+        "cla_ceased_rate_per_10000",
+        "cla_ceased_adopted",
+        "adopted",
     ),
-    "Ceased by reason: ": (
-        "Children ceasing to be looked after",
-        "Rate of children ceasing to be looked after",
-        "Adopted (% of children ceasing to be looked after)",
-        "Children adopted in the year",
-    ),
-    "Children in need at 31 March: ": (
-        "Children in need at 31 March",
-        "Children in need per 10,000 children",
-    ),
-    "Assessment factor ": ("Episodes with assessment factors recorded in the year",),
+    cin_codes.CIN_BY_NEED.code: ("cin_at_31_march", "cin_rate_per_10000"),
+    cin_codes.ASSESSMENT_FACTORS.code: ("episodes_with_factors",),
 }
 
 
@@ -74,20 +71,22 @@ def _small(number: Any) -> bool:
 
 
 def _hidden_in_aggregates(organisation_id: int, kind: str, year: int) -> dict[str, str]:
-    """Label → PRIMARY or SECONDARY for the council's counts the DfE's aggregates hide."""
-    uploads = services.latest_uploads_for(None, kind, year)
+    """Code → PRIMARY or SECONDARY for the council's counts the DfE's aggregates hide (a
+    breakdown's total under the breakdown's own code)."""
+    uploads = stored_returns.latest_uploads_for(None, kind, year)
     hidden: dict[str, str] = {}
-    for _caption, prefix in BREAKDOWNS[kind]:
-        columns, rows = services.aggregate_breakdown(uploads, prefix)
-        if not columns:
+    for _caption, breakdown in BREAKDOWNS[kind]:
+        categories, _headings, rows = pooled_figures.breakdown_counts(uploads, breakdown)
+        if not categories:
             continue
-        grid = services.suppress(services.with_totals([counts for _, counts in rows]), THRESHOLD)
+        grid = suppression.suppress(suppression.with_totals([c for _, c in rows]), THRESHOLD)
+        codes = [*(breakdown.member_code(c) for c in categories), breakdown.code]
         for upload, cells in zip(uploads, grid, strict=False):
             if upload.organisation_id != organisation_id:
                 continue
-            for column, cell in zip([*columns, ""], cells, strict=True):
+            for code, cell in zip(codes, cells, strict=True):
                 if cell.value is None:
-                    hidden[prefix + column] = cell.shown
+                    hidden[code] = cell.shown
     return hidden
 
 
@@ -95,22 +94,26 @@ def suppressed_indicators(
     organisation: Organisation | int, kind: str, *, exact: bool = False
 ) -> list[dict[str, Any]]:
     """The council's return indicators for its latest accepted year of `kind`, as
-    `services.indicator_history` rows plus `shown` (the text to show) and `suppressed` ("",
+    `stored_returns.indicator_history` rows plus `shown` (the text to show) and `suppressed` ("",
     PRIMARY or SECONDARY). Hidden rows have `value`, `numerator` and `denominator` set to None.
     `exact` is for a person entitled to the council's own figures: nothing is hidden."""
-    history = services.indicator_history(organisation, kind)
+    history = stored_returns.indicator_history(organisation, kind)
     if not history:
         return []
     year = max(r["year"] for r in history)
     rows = [r for r in history if r["year"] == year]
     organisation_id = organisation if isinstance(organisation, int) else organisation.pk
     hidden = {} if exact else _hidden_in_aggregates(organisation_id, kind, year)
-    prefixes = [prefix for _caption, prefix in BREAKDOWNS[kind]]
+    breakdowns = [breakdown for _caption, breakdown in BREAKDOWNS[kind]]
     # breakdowns with a hidden count (or total) in this council's row
-    broken = {p for p in prefixes if any(label.startswith(p) for label in hidden)}
+    broken = {
+        b.code
+        for b in breakdowns
+        if any(code == b.code or b.category(code) is not None for code in hidden)
+    }
     result = []
     for row in rows:
-        mark = "" if exact else _mark(row, hidden, prefixes, broken)
+        mark = "" if exact else _mark(row, hidden, breakdowns, broken)
         if mark:
             result.append(
                 {
@@ -128,12 +131,12 @@ def suppressed_indicators(
 
 
 def _mark(
-    row: dict[str, Any], hidden: dict[str, str], prefixes: list[str], broken: set[str]
+    row: dict[str, Any], hidden: dict[str, str], breakdowns: list[Breakdown], broken: set[str]
 ) -> str:
-    label = row["label"]
-    if any(label.startswith(p) for p in prefixes):  # a count of a breakdown: as the aggregates
-        return hidden.get(label, "")
-    if any(label.startswith(linked) for p in broken for linked in LINKED.get(p, ())):
+    code = row["code"]
+    if any(b.category(code) is not None for b in breakdowns):  # a breakdown's count: as the
+        return hidden.get(code, "")  # aggregates show it
+    if any(code in LINKED.get(b, ()) for b in broken):
         return SECONDARY
     numerator, denominator = row["numerator"], row["denominator"]
     if numerator is not None and denominator is not None:
@@ -155,15 +158,15 @@ def latest_tables(
 ) -> dict[str, pl.DataFrame]:
     """The council's latest accepted, pseudonymised tables of `kind` ("ssda903" or "cin"), every
     year stacked (or one `year`); {} when nothing is uploaded. For the council's own services."""
-    return services.latest_tables(organisation, kind, year)
+    return stored_returns.latest_tables(organisation, kind, year)
 
 
 def pseudonymise_id(organisation: Organisation | int, child_id: str, kind: str = "ssda903") -> str:
     """The council's keyed pseudonym of one of its children's ids, as its stored tables hold it."""
-    return services.pseudonymise_id(organisation, child_id, kind)
+    return stored_returns.pseudonymise_id(organisation, child_id, kind)
 
 
 def own_indicator_history(organisation: Organisation | int, kind: str) -> list[dict[str, Any]]:
     """The council's own return indicators by year ({year, indicator, label, value, numerator,
     denominator, unit}), exact: for pages only the council's own staff reach."""
-    return services.indicator_history(organisation, kind)
+    return stored_returns.indicator_history(organisation, kind)

@@ -11,27 +11,34 @@ from typing import Any
 from markupsafe import Markup
 
 from alliance.common.charts import Series, bar_chart, line_chart
+from alliance.nationalpicture.interface import compare, neighbours_of
 from alliance.organisations.models import Council, Organisation
-from alliance.returns.services import indicator_history
+from alliance.returns.services.stored_returns import indicator_history
 
-# Our computed indicator (by key) -> the published measure the national picture holds for it.
-PUBLISHED = {
-    "rate-per-10000-children-aged-0-17": "ees-cla-rate",
-    "looked-after-at-31-march-with-3-or-more-placements-in-the-year": "ees-placements-3plus",
-    "long-term-stability-under-16-looked-after-25-years-same-placement-2-years": "ees-placement-long-term",
-    "care-leavers-17-18-in-education-employment-or-training": "ees-care-leavers-eet-17-18",
-    "care-leavers-19-21-in-education-employment-or-training": "ees-care-leavers-eet-19-21",
-    "care-leavers-17-18-in-suitable-accommodation": "ees-care-leavers-suitable-17-18",
-    "care-leavers-19-21-in-suitable-accommodation": "ees-care-leavers-suitable-19-21",
-    "re-referrals-within-12-months-of-referrals": "ees-rereferrals",
-    "plans-starting-in-the-year-that-are-a-second-or-subsequent-plan": "ees-repeat-cp-plans",
-}
-# The indicators shown first (headline measures); the rest follow in a table.
-HEADLINE = re.compile(
-    r"^(children-looked-after-at-31-march|rate-per|looked-after-at-31-march-with-3|long-term|"
-    r"children-looked-after-in-the-year-who-went-missing|care-leavers-1|children-adopted|"
-    r"referrals-per|re-referrals|children-in-need-per|children-on-a-child-protection-plan-per|"
-    r"plans-starting-in-the-year-that|assessments-completed-within)"
+# The indicators shown first (headline measures), by code; the rest follow in a table. Each
+# row's published measure (statutory.<return>.indicator_codes) sets it beside England and the
+# statistical neighbours.
+HEADLINE = frozenset(
+    {
+        "cla_at_31_march",
+        "cla_rate_per_10000",
+        "placements_3_or_more",
+        "placement_stability_long_term",
+        "missing_children",
+        "care_leavers_17_18_eet",
+        "care_leavers_17_18_suitable_accommodation",
+        "care_leavers_17_18_in_touch",
+        "care_leavers_19_21_eet",
+        "care_leavers_19_21_suitable_accommodation",
+        "care_leavers_19_21_in_touch",
+        "adopted",
+        "referrals_rate_per_10000",
+        "rereferrals",
+        "cin_rate_per_10000",
+        "cpp_rate_per_10000",
+        "cpp_starts_repeat",
+        "assessments_within_45_days",
+    }
 )
 
 
@@ -87,10 +94,6 @@ def _published(
 ) -> dict[str, tuple[list[float | None], list[float | None], list[tuple[str, float | None]]]]:
     """For each published code: England and neighbours' mean for our years, and each neighbour's
     latest value. Empty when the national picture is not loaded."""
-    try:
-        from alliance.nationalpicture.interface import compare, neighbours_of
-    except ImportError:  # pragma: no cover - the national picture is part of the service
-        return {}
     out: dict[str, Any] = {}
     if not codes:
         return out
@@ -123,23 +126,24 @@ def report(organisation: Organisation, kind: str) -> dict[str, Any]:
     by_key: dict[str, Line] = {}
     for r in rows:
         line = by_key.setdefault(
-            r["indicator"],
-            Line(r["indicator"], r["label"], r["unit"] or "", years, [None] * len(years)),
+            r["code"],
+            Line(r["code"], r["label"], r["unit"] or "", years, [None] * len(years)),
         )
+        line.published_code = r["published"]
         line.values[years.index(r["year"])] = r["value"]
     lines = list(by_key.values())
     published = (
-        _published(council, [PUBLISHED[k] for k in by_key if k in PUBLISHED], years)
+        _published(council, [ln.published_code for ln in lines if ln.published_code], years)
         if council
         else {}
     )
     for line in lines:
-        code = PUBLISHED.get(line.key, "")
-        if code in published:
-            line.published_code = code
-            line.england, line.neighbours, _ = published[code]
+        if line.published_code in published:
+            line.england, line.neighbours, _ = published[line.published_code]
+        else:
+            line.published_code = ""
         line.note = note(line)
-    headline = [ln for ln in lines if HEADLINE.match(ln.key)]
+    headline = [ln for ln in lines if ln.key in HEADLINE]
     for line in headline:
         series = [Series(organisation.name, line.values)]
         if any(v is not None for v in line.neighbours):
@@ -164,6 +168,6 @@ def report(organisation: Organisation, kind: str) -> dict[str, Any]:
         "years": years,
         "periods": [f"{y - 1} to {str(y)[2:]}" for y in years],
         "headline": headline,
-        "others": [ln for ln in lines if not HEADLINE.match(ln.key)],
+        "others": [ln for ln in lines if ln.key not in HEADLINE],
         "council": council,
     }

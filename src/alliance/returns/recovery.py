@@ -1,10 +1,10 @@
 """Upload checks whose worker stopped (killed, out of memory, machine lost) are queued again.
 
-An upload being checked has a heartbeat its check writes twice a second (services._Progress).
+An upload being checked has a heartbeat its check writes twice a second (services/checking.py's _Progress).
 When that heartbeat is older than ALLIANCE_TASK_STALE_SECONDS, or a queued upload has no live
 task to check it, a task worker's housekeeping (alliance.schedule.liveness) puts the upload back
 in the queue and queues a new check. Each upload is changed by one conditional UPDATE, so however
-many workers do this at once it is queued once; and `services.claim` lets one run check it, so it
+many workers do this at once it is queued once; and `checking.claim` lets one run check it, so it
 is decided once. Its files stay in the incoming folder until then (they go when it is decided).
 """
 
@@ -18,8 +18,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.tasks import TaskResultStatus
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from alliance.returns.models import Upload
+from alliance.returns.services.uploading import enqueue
 from alliance.schedule.liveness import stale_after
 
 log = logging.getLogger(__name__)
@@ -30,8 +32,6 @@ WAITING = "Waiting for the checking service"
 
 def _pending_checks() -> set[int]:
     """Uploads with a check task waiting or running."""
-    from django_tasks_db.models import DBTaskResult
-
     rows = DBTaskResult.objects.filter(
         task_path=CHECK_TASK, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
     ).values_list("args_kwargs", flat=True)
@@ -54,8 +54,6 @@ def stalled(now: dt.datetime | None = None) -> list[Upload]:
 
 def requeue_stalled_checks(now: dt.datetime | None = None) -> list[int]:
     """Queue a new check of every stalled upload; returns their ids."""
-    from alliance.returns.services import enqueue
-
     now = now or timezone.now()
     requeued = []
     for upload in stalled(now):

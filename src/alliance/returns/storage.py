@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from statutory.engine.limits import Limits, default_limits
 
@@ -44,8 +45,13 @@ CHUNK = 1024 * 1024
 MAX_FIRST_LINE = 64 * 1024
 
 
-class UploadProblem(Exception):
-    """Something wrong with what was uploaded, said so the person who uploaded it can act."""
+class UploadProblem(ValidationError):
+    """Something wrong with what was uploaded, said so the person who uploaded it can act: the
+    rules refused it (Django's `ValidationError`, as every app's services raise). Its text is the
+    plain message, as the upload's page and its audit row show it."""
+
+    def __str__(self) -> str:
+        return " ".join(self.messages)
 
 
 class ProviderListProblem(UploadProblem):

@@ -8,8 +8,9 @@ from typing import Any
 
 import polars as pl
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -29,9 +30,18 @@ from alliance.access.roles import Role
 from alliance.audit import services as audit
 from alliance.common.exports import frame_csv_response, xlsx_file_response
 from alliance.organisations.models import AllianceMember, Organisation
-from alliance.returns import interface, performance, services, storage
+from alliance.returns import interface, performance, storage
 from alliance.returns.forms import AgreementForm, UploadForm
 from alliance.returns.models import DataSharingAgreement, ReturnKind, Upload
+from alliance.returns.services import (
+    findings,
+    findings_workbook,
+    pooled_figures,
+    retention,
+    sharing,
+    stored_returns,
+    uploading,
+)
 
 ROWS_SHOWN = 500
 
@@ -62,7 +72,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "form": UploadForm() if may_upload else None,
             "may_upload": may_upload,
             "limit_mb": storage.upload_limit() // storage.MB,
-            "upload_again": services.stored_with_old_cin_pseudonyms(council) if council else [],
+            "upload_again": stored_returns.stored_with_old_cin_pseudonyms(council)
+            if council
+            else [],
         },
     )
 
@@ -90,7 +102,7 @@ def _upload_checked(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if council is not None and form.is_valid():
         try:
-            upload = services.start_upload(
+            upload = uploading.start_upload(
                 organisation=council,
                 user=request.user,
                 kind=form.cleaned_data["kind"],
@@ -99,13 +111,13 @@ def _upload_checked(request: HttpRequest) -> HttpResponse:
                 previous=form.cleaned_data["previous"],
                 providers=form.cleaned_data["providers"],
             )
-        except storage.UploadProblem as problem:
+        except ValidationError as problem:
             names = [
                 f.name for f in [*form.cleaned_data["current"], *form.cleaned_data["providers"]]
             ]
             # a provider list's problem is shown by its own field; the return's by the return's
             on = "providers" if isinstance(problem, storage.ProviderListProblem) else "current"
-            form.add_error(on, str(problem))
+            form.add_error(on, problem)
             # a refused upload is an upload too: who tried to send what, and why it was refused
             audit.record(
                 request,
@@ -180,7 +192,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "upload": item,
             "errors": [c for c in counts if c["severity"] != "query"],
             "queries": [c for c in counts if c["severity"] == "query"],
-            "changes": services.changes(item) if item.status == Upload.Status.ACCEPTED else [],
+            "changes": findings.changes(item) if item.status == Upload.Status.ACCEPTED else [],
             "may_change": can(request.user, Area.RETURNS, Action.CHANGE, item.organisation_id),
         },
     )
@@ -207,11 +219,9 @@ def rule_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     item = _get_upload(request, pk)
     counts = {c["rule_code"]: c for c in item.summary.get("counts", [])}
     if code not in counts:
-        from django.http import Http404
-
         raise Http404("No such rule in this report")
     # the council's own report: its own child ids, put back from the re-identification file
-    frame = services.findings_frame(item, identified=True)
+    frame = findings.findings_frame(item, identified=True)
     if not frame.is_empty():
         frame = frame.filter(pl.col("rule_code") == code)
     audit.record(
@@ -230,8 +240,8 @@ def rule_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "rows": frame.head(ROWS_SHOWN).to_dicts(),
             "total": frame.height,
             "shown": min(frame.height, ROWS_SHOWN),
-            "kept": services.findings_kept(item),
-            "retention_days": services.findings_retention().days,
+            "kept": retention.findings_kept(item),
+            "retention_days": retention.findings_retention().days,
         },
     )
 
@@ -242,12 +252,10 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     prepared and looks again every few seconds (the task worker builds it)."""
     item = _get_upload(request, pk, Action.EXPORT)
     if item.status != Upload.Status.ACCEPTED:
-        from django.http import Http404
-
         raise Http404("This upload has no report")
-    path = services.excel_report_path(item)
+    path = findings_workbook.excel_report_path(item)
     if not path.exists():
-        services.request_excel_report(item)
+        findings_workbook.request_excel_report(item)
         return render(
             request,
             "returns/preparing.html",
@@ -262,7 +270,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     item = _get_upload(request, pk, Action.CHANGE)
-    if services.retry(item):
+    if uploading.retry(item):
         audit.record(request, audit.Action.CHANGE, item, detail={"retried": True})
     return redirect("returns:upload", pk=item.pk)
 
@@ -275,7 +283,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 def performance_page(request: HttpRequest) -> HttpResponse:
     council_org = _own_council(request)
     kind = request.GET.get("kind", ReturnKind.SSDA903)
-    if kind not in services.KINDS:
+    if kind not in stored_returns.KINDS:
         kind = ReturnKind.SSDA903
     context: dict[str, Any] = {
         "title": "Your indicators",
@@ -389,7 +397,7 @@ def _lead_alliances(request: HttpRequest) -> list[Organisation]:
 
 
 def _year_choice(request: HttpRequest, kind: str) -> int:
-    years = services.collection_years(kind) or [dt.date.today().year]
+    years = uploading.collection_years(kind) or [dt.date.today().year]
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
@@ -400,18 +408,18 @@ def _year_choice(request: HttpRequest, kind: str) -> int:
 @guard(Area.POOLED_RETURNS)
 def pooled(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", ReturnKind.SSDA903)
-    kind = kind if kind in services.KINDS else ReturnKind.SSDA903
+    kind = kind if kind in stored_returns.KINDS else ReturnKind.SSDA903
     year = _year_choice(request, kind)
     blocks = []
     for alliance in _lead_alliances(request):
-        tables, included = services.pooled_tables(alliance.pk, kind, year)
+        tables, included = sharing.pooled_tables(alliance.pk, kind, year)
         members = list(
             AllianceMember.objects.filter(alliance=alliance).select_related("council__organisation")
         )
         # the pooled figures and each council's, from the same pooled records with the same
         # definitions (so a pooled share lies between its councils' shares)
-        pooled_rows, per_council = services.pooled_figures(
-            kind, year, tables, services.pooled_previous(included, kind, year)
+        pooled_rows, per_council = pooled_figures.pooled_figures(
+            kind, year, tables, sharing.pooled_previous(included, kind, year)
         )
         blocks.append(
             {
@@ -425,7 +433,7 @@ def pooled(request: HttpRequest) -> HttpResponse:
                 "rows": {n: f.height for n, f in sorted(tables.items())},
                 "indicators": pooled_rows,
                 "per_council": {
-                    name: {indicator: row["value"] for indicator, row in rows.items()}
+                    name: {code: row["value"] for code, row in rows.items()}
                     for name, rows in per_council.items()
                 },
             }
@@ -445,7 +453,7 @@ def pooled(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "year": year,
             "kinds": ReturnKind.choices,
-            "years": services.collection_years(kind),
+            "years": uploading.collection_years(kind),
         },
     )
 
@@ -462,16 +470,12 @@ def pooled_download(
         via="pk",
         pk=alliance_id,
     )
-    if kind not in services.KINDS:
-        from django.http import Http404
-
+    if kind not in stored_returns.KINDS:
         raise Http404("No such return")
-    tables, included = services.pooled_tables(alliance.pk, kind, year)
+    tables, included = sharing.pooled_tables(alliance.pk, kind, year)
     if table not in tables:
-        from django.http import Http404
-
         raise Http404("No such table")
-    frame = services.pooled_download_frame(tables[table])
+    frame = sharing.pooled_download_frame(tables[table])
     audit.record(
         request,
         audit.Action.EXPORT,
@@ -512,33 +516,19 @@ def _aggregate_councils(request: HttpRequest, kind: str) -> set[int] | None:
         ).values_list("pk", flat=True)
     )
     for alliance in reachable.filter(kind=Organisation.Kind.ALLIANCE):
-        own |= {c.pk for c in services.sharing_councils(alliance.pk, kind)}
+        own |= {c.pk for c in sharing.sharing_councils(alliance.pk, kind)}
     return own
 
 
 def _aggregate_tables(request: HttpRequest, kind: str, year: int) -> tuple[list[Any], list[Upload]]:
     """The breakdown tables the person may see, each suppressed with its totals."""
-    uploads = services.latest_uploads_for(_aggregate_councils(request, kind), kind, year)
-    tables = []
-    for caption, prefix in BREAKDOWNS[kind]:
-        columns, rows = services.aggregate_breakdown(uploads, prefix)
-        if not columns:
-            continue
-        grid = services.suppress(services.with_totals([counts for _, counts in rows]))
-        tables.append(
-            {
-                "caption": caption,
-                "columns": [*columns, "Total"],
-                "rows": [(name, grid[i]) for i, (name, _) in enumerate(rows)]
-                + [("All councils shown", grid[-1])],
-            }
-        )
-    return tables, uploads
+    uploads = stored_returns.latest_uploads_for(_aggregate_councils(request, kind), kind, year)
+    return pooled_figures.breakdown_tables(uploads, BREAKDOWNS[kind]), uploads
 
 
 def _aggregate_choice(request: HttpRequest) -> tuple[str, int]:
     kind = request.GET.get("kind", ReturnKind.SSDA903)
-    kind = kind if kind in services.KINDS else ReturnKind.SSDA903
+    kind = kind if kind in stored_returns.KINDS else ReturnKind.SSDA903
     return kind, _year_choice(request, kind)
 
 
@@ -561,7 +551,7 @@ def aggregates(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "year": year,
             "kinds": ReturnKind.choices,
-            "years": services.collection_years(kind),
+            "years": uploading.collection_years(kind),
             "tables": tables,
             "councils": len(uploads),
             "is_dfe": Role.DFE_ANALYST in roles_of(request.user),

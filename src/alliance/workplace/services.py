@@ -682,11 +682,10 @@ def returns_history(organisation: Organisation) -> tuple[bool, dict[str, dict[in
     (available, {band: {year: value}}); available is False when nothing is uploaded."""
     rows = returns_data.ssda903_indicator_history(organisation)
     found: dict[str, dict[int, float | None]] = {band: {} for band, *_ in AGE_BANDS}
+    codes = {f"care_leavers_{band.replace('-', '_')}_eet": band for band, *_ in AGE_BANDS}
     for row in rows:
-        label = str(row.get("label") or row.get("indicator") or "")
-        for band, *_ in AGE_BANDS:
-            if f"Care leavers {band} in education, employment or training" in label:
-                found[band][int(row["year"])] = row.get("value")
+        if row.get("code") in codes:
+            found[codes[row["code"]]][int(row["year"])] = row.get("value")
     return bool(rows), found
 
 

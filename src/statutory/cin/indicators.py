@@ -1,7 +1,8 @@
 """DfE children-in-need indicators computed from a CIN census return.
 
 Definitions (written up in docs/statutory/cin-indicators.md) follow the DfE's "Characteristics
-of children in need" statistics. `compute` returns one row per indicator: `indicator`, `value`,
+of children in need" statistics. `compute` returns one row per indicator: `code` (stable, see
+`indicator_codes`), `indicator` (the label), `published`, `value`,
 `numerator` (what a percentage or rate counts; null for plain counts), `denominator` (null when
 the value is a count), `unit` (count, percent, rate per 10,000).
 """
@@ -13,6 +14,7 @@ import datetime as dt
 
 import polars as pl
 
+from statutory.cin.indicator_codes import ASSESSMENT_FACTORS, CIN_BY_NEED, MEASURES
 from statutory.cin.workdays import working_days_between
 from statutory.engine import Return
 from statutory.reference import shared_path
@@ -67,14 +69,20 @@ def population(la: str | None, year: int) -> int | None:
 
 
 def _row(
-    name: str,
+    code: str,
     value: float | None,
     denominator: int | None,
     unit: str,
     numerator: int | None = None,
+    *,
+    label: str = "",
 ) -> dict[str, object]:
+    """One indicator's row; `label` "" for the measure's own label (`indicator_codes.MEASURES`)."""
+    measure = MEASURES.get(code)
     return {
-        "indicator": name,
+        "code": code,
+        "indicator": label or MEASURES[code].label,
+        "published": measure.published if measure else "",
         "value": value,
         "numerator": numerator,
         "denominator": denominator,
@@ -106,17 +114,17 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
     cin = t["CINdetails"]
     referrals = cin.filter(in_year("CINreferralDate"))
     referred_children = referrals.get_column(CHILD).n_unique()
-    rows.append(_row("Referrals in the year", referrals.height, None, "count"))
+    rows.append(_row("referrals", referrals.height, None, "count"))
     rows.append(
         _row(
-            "Referrals per 10,000 children",
+            "referrals_rate_per_10000",
             _rate(referrals.height, pop),
             pop,
             "rate per 10,000",
             referrals.height,
         )
     )
-    rows.append(_row("Children referred in the year", referred_children, None, "count"))
+    rows.append(_row("children_referred", referred_children, None, "count"))
     # A re-referral: a referral within 12 months of a previous referral of the same child (the
     # previous one on or after the date 12 months earlier, and before this one).
     dated = cin.filter(pl.col("CINreferralDate").is_not_null()).select(
@@ -135,7 +143,7 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
     rereferred_children = earlier.get_column(CHILD).n_unique()
     rows.append(
         _row(
-            "Re-referrals within 12 months (% of referrals)",
+            "rereferrals",
             _pct(rerefs, referrals.height),
             referrals.height,
             "percent",
@@ -144,7 +152,7 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
     )
     rows.append(
         _row(
-            "Children re-referred within 12 months of a previous referral (% of children referred)",
+            "children_rereferred",
             _pct(rereferred_children, referred_children),
             referred_children,
             "percent",
@@ -161,10 +169,10 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
         completed.get_column("AssessmentAuthorisationDate"),
     )
     within = int((days <= 45).sum())
-    rows.append(_row("Assessments completed in the year", completed.height, None, "count"))
+    rows.append(_row("assessments_completed", completed.height, None, "count"))
     rows.append(
         _row(
-            "Assessments completed within 45 working days (%)",
+            "assessments_within_45_days",
             _pct(within, completed.height),
             completed.height,
             "percent",
@@ -174,10 +182,10 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
 
     s47 = t["Section47"]
     s47_started = s47.filter(in_year("S47ActualStartDate"))
-    rows.append(_row("Section 47 enquiries started in the year", s47_started.height, None, "count"))
+    rows.append(_row("s47_started", s47_started.height, None, "count"))
     rows.append(
         _row(
-            "Section 47 enquiries per 10,000 children",
+            "s47_rate_per_10000",
             _rate(s47_started.height, pop),
             pop,
             "rate per 10,000",
@@ -186,7 +194,7 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
     )
     rows.append(
         _row(
-            "Children with a section 47 enquiry started in the year",
+            "children_with_s47",
             s47_started.get_column(CHILD).n_unique(),
             None,
             "count",
@@ -205,12 +213,10 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
             cin.filter(in_year("DateOfInitialCPC")).select(CHILD),
         ]
     )
-    rows.append(
-        _row("Initial child protection conferences in the year", conferences.height, None, "count")
-    )
+    rows.append(_row("icpcs", conferences.height, None, "count"))
     rows.append(
         _row(
-            "Children with an initial child protection conference in the year",
+            "children_with_icpc",
             conferences.get_column(CHILD).n_unique(),
             None,
             "count",
@@ -218,7 +224,7 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
     )
     rows.append(
         _row(
-            "ICPCs within 15 working days of the section 47 start (%)",
+            "icpcs_within_15_days",
             _pct(icpc_within, icpcs.height),
             icpcs.height,
             "percent",
@@ -235,10 +241,10 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
         .get_column(CHILD)
         .n_unique()
     )
-    rows.append(_row("Children on a child protection plan at 31 March", on_plan, None, "count"))
+    rows.append(_row("cpp_at_31_march", on_plan, None, "count"))
     rows.append(
         _row(
-            "Children on a child protection plan per 10,000 children",
+            "cpp_rate_per_10000",
             _rate(on_plan, pop),
             pop,
             "rate per 10,000",
@@ -264,10 +270,10 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
         (pl.col("NumberOfPreviousCPP") > 0).fill_null(False)
         | pl.col("_plan").is_in(earlier_plan.implode())
     ).height
-    rows.append(_row("Plans starting in the year", started.height, None, "count"))
+    rows.append(_row("cpp_starts", started.height, None, "count"))
     rows.append(
         _row(
-            "Plans starting in the year that are a second or subsequent plan (%)",
+            "cpp_starts_repeat",
             _pct(second, started.height),
             started.height,
             "percent",
@@ -282,7 +288,7 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
     ).height
     rows.append(
         _row(
-            "Plans ending in the year that lasted 2 years or more (%)",
+            "cpp_ended_2_years_or_more",
             _pct(long, ended.height),
             ended.height,
             "percent",
@@ -304,10 +310,10 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
         .group_by(CHILD, maintain_order=True)
         .last()
     )
-    rows.append(_row("Children in need at 31 March", open_.height, None, "count"))
+    rows.append(_row("cin_at_31_march", open_.height, None, "count"))
     rows.append(
         _row(
-            "Children in need per 10,000 children",
+            "cin_rate_per_10000",
             _rate(open_.height, pop),
             pop,
             "rate per 10,000",
@@ -319,21 +325,23 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
     for code, name in NEED_NAMES.items():
         rows.append(
             _row(
-                f"Children in need at 31 March: {code} {name}",
+                CIN_BY_NEED.member_code(code),
                 counts.get(code, 0),
                 open_.height,
                 "count",
                 counts.get(code, 0),
+                label=f"{CIN_BY_NEED.prefix}{code} {name}",
             )
         )
     if counts.get(None):
         rows.append(
             _row(
-                "Children in need at 31 March: primary need not recorded",
+                CIN_BY_NEED.member_code(None),
                 counts[None],
                 open_.height,
                 "count",
                 counts[None],
+                label=f"{CIN_BY_NEED.prefix}primary need not recorded",
             )
         )
 
@@ -352,9 +360,7 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
     with_factors = (
         factors.filter(pl.col("AssessmentFactors") != NO_FACTORS).select(episode).unique().height
     )
-    rows.append(
-        _row("Episodes with assessment factors recorded in the year", with_factors, None, "count")
-    )
+    rows.append(_row("episodes_with_factors", with_factors, None, "count"))
     by_factor = (
         factors.group_by("AssessmentFactors")
         .len()
@@ -369,18 +375,21 @@ def compute(return_: Return, la: str | None = None) -> pl.DataFrame:  # noqa: PL
     for r in by_factor.iter_rows(named=True):
         rows.append(
             _row(
-                f"Assessment factor {r['AssessmentFactors']}",
+                ASSESSMENT_FACTORS.member_code(r["AssessmentFactors"]),
                 r["len"],
                 with_factors,
                 "count",
                 r["len"],
+                label=f"{ASSESSMENT_FACTORS.prefix}{r['AssessmentFactors']}",
             )
         )
 
     return pl.DataFrame(
         rows,
         schema={
+            "code": pl.String,
             "indicator": pl.String,
+            "published": pl.String,
             "value": pl.Float64,
             "numerator": pl.Int64,
             "denominator": pl.Int64,

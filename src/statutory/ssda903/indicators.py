@@ -1,7 +1,8 @@
 """DfE indicators computed from a council's SSDA903 records (definitions in
 docs/statutory/ssda903-indicators.md, which these functions follow line by line).
 
-`compute(return_, la=...)` -> one frame: indicator, value, numerator, denominator, unit.
+`compute(return_, la=...)` -> one frame: code, indicator (the label), published, value,
+numerator, denominator, unit (codes and labels in `indicator_codes`).
 Every function is vectorised over the typed tables; last year's return (when supplied) lets
 period-of-care durations reach back further than this year's episodes do.
 """
@@ -15,6 +16,7 @@ import polars as pl
 
 from statutory.engine.context import Context, Return
 from statutory.reference import shared_path
+from statutory.ssda903.indicator_codes import CEASED_BY_REASON, MEASURES, STARTS_BY_NEED
 from statutory.ssda903.rules._helpers import add_years, age_at
 
 CHILD = "CHILD"
@@ -43,11 +45,21 @@ POPULATION_FILE = (
 
 @dataclass(frozen=True)
 class Indicator:
-    indicator: str
+    code: str
     value: float | None
     numerator: int | None = None
     denominator: int | None = None
     unit: str = "count"
+    label: str = ""  # "" for the measure's own label
+
+    @property
+    def indicator(self) -> str:
+        return self.label or MEASURES[self.code].label
+
+    @property
+    def published(self) -> str:
+        measure = MEASURES.get(self.code)
+        return measure.published if measure else ""
 
 
 def _pct(numerator: int, denominator: int) -> float | None:
@@ -226,26 +238,28 @@ def headline(ctx: Context, la: str | None) -> list[Indicator]:
     first_starts = starts.sort(CHILD, "DECOM").unique(subset=CHILD, keep="first")
     last_ceasings = ceased.sort(CHILD, "DEC").unique(subset=CHILD, keep="last")
     out = [
-        Indicator("Children looked after at 31 March", count, count, None),
+        Indicator("cla_at_31_march", count, count, None),
         Indicator(
-            "Rate per 10,000 children aged 0-17" + (f" (ONS mid-{pop_year})" if pop_year else ""),
+            "cla_rate_per_10000",
             rate,
             count,
             pop,
             "per 10,000",
+            label=MEASURES["cla_rate_per_10000"].label
+            + (f" (ONS mid-{pop_year})" if pop_year else ""),
         ),
-        Indicator("Children looked after during the year", looked_after_during_year(ctx).len()),
-        Indicator("Children starting to be looked after", first_starts.height),
+        Indicator("cla_during_year", looked_after_during_year(ctx).len()),
+        Indicator("cla_starts", first_starts.height),
         Indicator(
-            "Rate of children starting to be looked after per 10,000 children aged 0-17",
+            "cla_starts_rate_per_10000",
             round(first_starts.height / pop * 10_000, 1) if pop else None,
             first_starts.height,
             pop,
             "per 10,000",
         ),
-        Indicator("Children ceasing to be looked after", last_ceasings.height),
+        Indicator("cla_ceased", last_ceasings.height),
         Indicator(
-            "Rate of children ceasing to be looked after per 10,000 children aged 0-17",
+            "cla_ceased_rate_per_10000",
             round(last_ceasings.height / pop * 10_000, 1) if pop else None,
             last_ceasings.height,
             pop,
@@ -256,7 +270,7 @@ def headline(ctx: Context, la: str | None) -> list[Indicator]:
     adopted = last_ceasings.filter(pl.col("REC").is_in(ADOPTED)).height
     out.append(
         Indicator(
-            "Adopted (% of children ceasing to be looked after)",
+            "cla_ceased_adopted",
             _pct(adopted, last_ceasings.height),
             adopted,
             last_ceasings.height,
@@ -264,9 +278,19 @@ def headline(ctx: Context, la: str | None) -> list[Indicator]:
         )
     )
     for code, n in first_starts.group_by("CIN").len().sort("CIN", nulls_last=True).iter_rows():
-        out.append(Indicator(f"Starts by category of need: {code or 'not recorded'}", n))
+        out.append(
+            Indicator(
+                STARTS_BY_NEED.member_code(code),
+                n,
+                label=f"{STARTS_BY_NEED.prefix}{code or 'not recorded'}",
+            )
+        )
     for code, n in last_ceasings.group_by("REC").len().sort("REC", nulls_last=True).iter_rows():
-        out.append(Indicator(f"Ceased by reason: {code}", n))
+        out.append(
+            Indicator(
+                CEASED_BY_REASON.member_code(code), n, label=f"{CEASED_BY_REASON.prefix}{code}"
+            )
+        )
     return out
 
 
@@ -319,14 +343,14 @@ def stability(ctx: Context) -> list[Indicator]:
     ).height
     return [
         Indicator(
-            "Looked after at 31 March with 3 or more placements in the year (%)",
+            "placements_3_or_more",
             _pct(three_plus, total),
             three_plus,
             total,
             "%",
         ),
         Indicator(
-            "Long-term stability: under 16, looked after 2.5+ years, same placement 2+ years (%)",
+            "placement_stability_long_term",
             _pct(same_placement, long_term.height),
             same_placement,
             long_term.height,
@@ -348,30 +372,29 @@ def missing(ctx: Context) -> list[Indicator]:
     children_away = away[CHILD].n_unique()
     return [
         Indicator(
-            "Children looked after in the year who went missing (%)",
+            "missing_children",
             _pct(children_missing, looked_after.len()),
             children_missing,
             looked_after.len(),
             "%",
         ),
-        Indicator("Missing incidents", went.height),
+        Indicator("missing_incidents", went.height),
         Indicator(
-            "Average missing incidents per child who went missing",
+            "missing_incidents_per_child",
             round(went.height / children_missing, 1) if children_missing else None,
             went.height,
             children_missing,
             "per child",
         ),
-        Indicator("Children away from placement without authorisation", children_away),
+        Indicator("away_children_count", children_away),
         Indicator(
-            "Children looked after in the year who were away from placement without "
-            "authorisation (%)",
+            "away_children",
             _pct(children_away, looked_after.len()),
             children_away,
             looked_after.len(),
             "%",
         ),
-        Indicator("Away-from-placement incidents", away.height),
+        Indicator("away_incidents", away.height),
     ]
 
 
@@ -384,7 +407,7 @@ def care_leavers(ctx: Context) -> list[Indicator]:
     aged = oc3.with_columns(age_at(pl.col("DOB"), ctx.reference_date).alias("age"))
     judged = ~pl.col("ACCOM").str.slice(0, 1).is_in(ACCOM_NOT_JUDGED).fill_null(False)
     out: list[Indicator] = []
-    for label, low, high in (("17-18", 17, 18), ("19-21", 19, 21)):
+    for band, low, high in (("17_18", 17, 18), ("19_21", 19, 21)):
         group = aged.filter(pl.col("age").is_between(low, high))
         n = group.height
         counts = (
@@ -399,21 +422,21 @@ def care_leavers(ctx: Context) -> list[Indicator]:
         )
         out += [
             Indicator(
-                f"Care leavers {label} in education, employment or training (%)",
+                f"care_leavers_{band}_eet",
                 _pct(counts["eet"], n),
                 counts["eet"],
                 n,
                 "%",
             ),
             Indicator(
-                f"Care leavers {label} in suitable accommodation (%)",
+                f"care_leavers_{band}_suitable_accommodation",
                 _pct(counts["suitable"], counts["judged"]),
                 counts["suitable"],
                 counts["judged"],
                 "%",
             ),
             Indicator(
-                f"Care leavers {label} in touch with the council (%)",
+                f"care_leavers_{band}_in_touch",
                 _pct(counts["touch"], n),
                 counts["touch"],
                 n,
@@ -475,24 +498,23 @@ def adoption(ctx: Context) -> list[Indicator]:
         else None
     )
     return [
-        Indicator("Children adopted in the year", adopted[CHILD].n_unique()),
+        Indicator("adopted", adopted[CHILD].n_unique()),
         Indicator(
-            "A1: average days from entering care to moving in with the adoptive family",
+            "adoption_a1_days",
             None if a1 is None else round(a1, 0),
             known.height,
             adopted.height,
             "days",
         ),
         Indicator(
-            "A10: average days from entering care to moving in with the adoptive family, "
-            "adjusted for foster carer adoptions",
+            "adoption_a10_days",
             None if a10 is None else round(a10, 0),
             known.height,
             adopted.height,
             "days",
         ),
         Indicator(
-            "A2: average days from court authority to place to matching",
+            "adoption_a2_days",
             None if a2 is None else round(a2, 0),
             matched.height,
             adopted.height,
@@ -513,14 +535,18 @@ def compute(return_: Return, *, la: str | None = None) -> pl.DataFrame:
     ]
     return pl.DataFrame(
         {
+            "code": [r.code for r in rows],
             "indicator": [r.indicator for r in rows],
+            "published": [r.published for r in rows],
             "value": [None if r.value is None else float(r.value) for r in rows],
             "numerator": [r.numerator for r in rows],
             "denominator": [r.denominator for r in rows],
             "unit": [r.unit for r in rows],
         },
         schema={
+            "code": pl.String,
             "indicator": pl.String,
+            "published": pl.String,
             "value": pl.Float64,
             "numerator": pl.Int64,
             "denominator": pl.Int64,

@@ -20,8 +20,8 @@ from django.utils import timezone
 from alliance.accounts.models import Role
 from alliance.edgeofcare import comparison, outcomes
 from alliance.edgeofcare.models import Outcome
-from alliance.returns import services as returns
 from alliance.returns.models import Upload
+from alliance.returns.services import checking, stored_returns, uploading
 from statutory.cin.generator import generate as generate_cin
 from statutory.cin.reader import read_xml
 from statutory.ssda903.generator import generate_to
@@ -172,10 +172,10 @@ def csv_files(folder: Path) -> list[SimpleUploadedFile]:
 
 
 def upload(org, user, kind: str, year: int, current, previous=()) -> None:
-    made = returns.start_upload(
+    made = uploading.start_upload(
         organisation=org, user=user, kind=kind, year=year, current=current, previous=previous
     )
-    assert returns.check(made.pk, f"t-{kind}-{year}") == "accepted"
+    assert checking.check(made.pk, f"t-{kind}-{year}") == "accepted"
     assert Upload.objects.get(pk=made.pk).status == Upload.Status.ACCEPTED
 
 
@@ -210,8 +210,8 @@ def test_the_matched_evaluation_on_real_uploads_recovers_a_planted_effect(north,
         upload(north, analyst, "ssda903", year, csv_files(current), csv_files(previous))
 
     # Stored pseudonymised: no real id in either return, and one pseudonym for both.
-    cin_ids = set(returns.latest_tables(north, "cin")["CINdetails"]["LAchildID"].to_list())
-    episode_ids = set(returns.latest_tables(north, "ssda903")["Episodes"]["CHILD"].to_list())
+    cin_ids = set(stored_returns.latest_tables(north, "cin")["CINdetails"]["LAchildID"].to_list())
+    episode_ids = set(stored_returns.latest_tables(north, "ssda903")["Episodes"]["CHILD"].to_list())
     assert not cin_ids & {c["id"] for c in pool}
     assert len(cin_ids & episode_ids) == len(entries)
 

@@ -21,11 +21,11 @@ from pathlib import Path
 from django.core.files import File
 from alliance.accounts.models import User
 from alliance.organisations.models import Organisation
-from alliance.returns import services
+from alliance.returns.services import uploading
 folder = Path({folder!r})
 north = Organisation.objects.get(council__dfe_code="392")
 files = [File(p.open("rb"), name=p.name) for p in sorted(folder.glob("*.csv"))]
-upload = services.start_upload(organisation=north, user=None, kind="ssda903", year=2026, current=files)
+upload = uploading.start_upload(organisation=north, user=None, kind="ssda903", year=2026, current=files)
 print(upload.pk)
 """
 

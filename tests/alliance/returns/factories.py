@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from statutory.cin.generator import generate
 from statutory.ssda903.generator import generate_to
 
 YEAR = 2026
@@ -42,8 +43,6 @@ def zip_of(folder: Path, name: str = "return.zip") -> SimpleUploadedFile:
 
 
 def cin_file(tmp_root: Path, la: str, children: int = 40, year: int = 2025) -> SimpleUploadedFile:
-    from statutory.cin.generator import generate
-
     out = Path(tmp_root) / f"cin-{la}-{children}-{year}.xml"
     if not out.exists():
         generate(out, children, year=year, la=la)

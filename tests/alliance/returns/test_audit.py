@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
-from alliance.returns import services
 from alliance.returns.models import DataSharingAgreement, Upload
+from alliance.returns.services import checking, findings_workbook, uploading
 from alliance.returns.urls import urlpatterns
 from tests import factories
 from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
@@ -34,7 +34,7 @@ def world(reference_data, generated) -> dict[str, Any]:  # type: ignore[no-untyp
     north = factories.council("392").organisation
     analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
     current, previous = ssda903_folders(generated)
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="ssda903",
@@ -42,9 +42,9 @@ def world(reference_data, generated) -> dict[str, Any]:  # type: ignore[no-untyp
         current=csv_files(current),
         previous=csv_files(previous),
     )
-    services.check(upload.pk, "t")
+    checking.check(upload.pk, "t")
     upload.refresh_from_db()
-    services.prepare_excel_report(upload.pk)  # as the task worker does after the checks
+    findings_workbook.prepare_excel_report(upload.pk)  # as the task worker does after the checks
     failed = Upload.objects.create(
         organisation=north, kind="cin", year=2025, status=Upload.Status.FAILED, uploaded_by=analyst
     )

@@ -12,8 +12,9 @@ import pytest
 from django.db import connection
 
 from alliance.accounts.models import Role
-from alliance.returns import services, storage
+from alliance.returns import storage
 from alliance.returns.models import Upload
+from alliance.returns.services import checking, stored_returns, uploading
 from alliance.returns.storage import UploadProblem
 from tests import factories
 from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
@@ -31,7 +32,7 @@ class _Broken:
 
 def _start(org, user, generated, seed: int = 3):  # type: ignore[no-untyped-def]
     current, previous = ssda903_folders(generated, seed=seed)
-    return services.start_upload(
+    return uploading.start_upload(
         organisation=org,
         user=user,
         kind="ssda903",
@@ -46,8 +47,8 @@ def accepted(reference_data, generated):  # type: ignore[no-untyped-def]
     north = factories.council("392").organisation
     analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
     first = _start(north, analyst, generated)
-    assert services.check(first.pk, "a") == "accepted"
-    return north, analyst, services.latest_tables(north, "ssda903", YEAR)
+    assert checking.check(first.pk, "a") == "accepted"
+    return north, analyst, stored_returns.latest_tables(north, "ssda903", YEAR)
 
 
 def _left_behind() -> list[str]:
@@ -72,19 +73,19 @@ def test_two_uploads_that_both_pass_the_first_check_are_decided_by_the_database(
         _start(north, analyst, generated, seed=5)
     assert Upload.objects.filter(organisation=north).count() == 2
     assert _left_behind() == [str(second.pk)]
-    assert _same(before, services.latest_tables(north, "ssda903", YEAR))
+    assert _same(before, stored_returns.latest_tables(north, "ssda903", YEAR))
 
 
 @pytest.mark.django_db
 def test_an_upload_interrupted_halfway_leaves_nothing_and_the_last_version(accepted):
     north, analyst, before = accepted
     with pytest.raises(OSError, match="reset"):
-        services.start_upload(
+        uploading.start_upload(
             organisation=north, user=analyst, kind="ssda903", year=YEAR, current=[_Broken()]
         )
     assert Upload.objects.filter(organisation=north).count() == 1
     assert _left_behind() == []
-    assert _same(before, services.latest_tables(north, "ssda903", YEAR))
+    assert _same(before, stored_returns.latest_tables(north, "ssda903", YEAR))
 
 
 @pytest.mark.django_db
@@ -106,13 +107,13 @@ def test_a_check_interrupted_while_storing_leaves_the_last_version(
 
     monkeypatch.setattr(pl.DataFrame, "write_parquet", fill_up)
     with pytest.raises(OSError, match="No space"):
-        services.check(upload.pk, "b")
+        checking.check(upload.pk, "b")
     upload.refresh_from_db()
     assert upload.status == Upload.Status.FAILED
     folder = storage.store_dir(north.pk, "ssda903", YEAR, upload.pk)
     assert not folder.exists()
     assert not folder.with_name(folder.name + ".part").exists()
-    assert _same(before, services.latest_tables(north, "ssda903", YEAR))
+    assert _same(before, stored_returns.latest_tables(north, "ssda903", YEAR))
 
 
 @pytest.mark.django_db
@@ -128,16 +129,16 @@ def test_a_worker_stopped_before_accepting_leaves_the_last_version(
         raise SystemExit("worker stopped")
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "_finish", killed)
+        patch.setattr(checking, "_finish", killed)
         with pytest.raises(SystemExit):
-            services.check(upload.pk, "b")
+            checking.check(upload.pk, "b")
     upload.refresh_from_db()
     assert upload.status == Upload.Status.CHECKING
     assert storage.store_dir(north.pk, "ssda903", YEAR, upload.pk).exists()
-    assert _same(before, services.latest_tables(north, "ssda903", YEAR))
+    assert _same(before, stored_returns.latest_tables(north, "ssda903", YEAR))
     Upload.objects.filter(pk=upload.pk).update(heartbeat_at=None)  # its heartbeat has stopped
-    assert services.check(upload.pk, "c") == "accepted"
-    assert not _same(before, services.latest_tables(north, "ssda903", YEAR))
+    assert checking.check(upload.pk, "c") == "accepted"
+    assert not _same(before, stored_returns.latest_tables(north, "ssda903", YEAR))
 
 
 # Committed for real, so only the tables of these apps are emptied afterwards (the reference

@@ -8,8 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from alliance.returns import demo, services
+from alliance.returns import demo
 from alliance.returns.models import Upload
+from alliance.returns.services import stored_returns
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def _ids(org, kind: str) -> set[str]:  # type: ignore[no-untyped-def]
     table, column = ("Header", "CHILD") if kind == "ssda903" else ("ChildIdentifiers", "LAchildID")
-    return set(services.latest_tables(org, kind)[table][column].to_list())
+    return set(stored_returns.latest_tables(org, kind)[table][column].to_list())
 
 
 def test_demo_returns_link_children_across_returns_and_are_made_once(reference_data):

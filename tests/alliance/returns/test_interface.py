@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
+from alliance.accounts.models import Role
 from alliance.returns.interface import suppressed_indicators
 from alliance.returns.models import Upload
 from tests import factories
+from tests.alliance.programme import factories as programme_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -102,11 +105,6 @@ def test_nothing_uploaded_is_nothing_shown(reference_data):
 
 
 def test_the_need_page_shows_them_suppressed_and_says_so(client, reference_data):
-    from django.urls import reverse
-
-    from alliance.accounts.models import Role
-    from tests.alliance.programme import factories as programme_factories
-
     upload(
         "392",
         [count("Starts by category of need: N1", 3), count("Starts by category of need: N2", 9)],

@@ -9,8 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from alliance.accounts.models import Role
-from alliance.returns import services, storage
+from alliance.returns import storage
 from alliance.returns.models import Upload
+from alliance.returns.services import checking, uploading
 from alliance.returns.storage import UploadProblem
 from tests import factories
 from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders
@@ -29,7 +30,7 @@ def analyst(north):  # type: ignore[no-untyped-def]
 
 
 def _refused(upload: Upload, *words: str) -> str:
-    assert services.check(upload.pk, "t1") == "rejected"
+    assert checking.check(upload.pk, "t1") == "rejected"
     upload.refresh_from_db()
     assert upload.status == Upload.Status.REJECTED
     for word in words:
@@ -55,7 +56,7 @@ def test_an_ssda903_table_with_too_many_columns_is_refused_and_nothing_kept(
     wide = header + b"".join(b",X%d" % i for i in range(300)) + b"\n" + rest
     files = [f for f in files if f.name != "episodes.csv"]
     files.append(SimpleUploadedFile("episodes.csv", wide, content_type="text/csv"))
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="ssda903",
@@ -70,7 +71,7 @@ def test_a_cin_census_over_the_row_limit_is_refused_and_nothing_kept(
     north, analyst, generated, monkeypatch
 ):
     monkeypatch.setenv("ALLIANCE_MAX_ROWS", "10")
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="cin",
@@ -86,7 +87,7 @@ def test_an_ssda903_return_over_the_size_limit_is_refused(north, analyst, genera
     files = csv_files(current)
     padding = b"\n" * (2 * 1024 * 1024)  # blank lines: a CSV reader skips them, the limit not
     files.append(SimpleUploadedFile("swepisodes-extra.csv", b"CHILD,SW_ID\n" + padding, "text/csv"))
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="ssda903",
@@ -100,7 +101,7 @@ def test_an_ssda903_return_over_the_size_limit_is_refused(north, analyst, genera
 def test_a_first_line_longer_than_any_header_is_refused_as_it_arrives(north, analyst):
     wide = b"CHILD" + b",C" * 100_000 + b"\n1\n"
     with pytest.raises(UploadProblem, match="first line is longer than 64 KB"):
-        services.start_upload(
+        uploading.start_upload(
             organisation=north,
             user=analyst,
             kind="ssda903",
@@ -121,7 +122,7 @@ def test_zips_may_unpack_to_two_years_at_the_readers_limit(monkeypatch):
 def test_a_single_file_over_the_size_limit_is_named_as_uploaded(north, analyst, monkeypatch):
     monkeypatch.setenv("ALLIANCE_MAX_RETURN_MB", "1")
     junk = b"CHILD,SEX,DOB\n" + b"x,y,z\n" * 400_000
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="ssda903",

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from alliance.accounts.models import Role
-from alliance.returns import services
+from alliance.returns.services import checking, uploading
 from tests import factories
 from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
 
@@ -23,7 +23,7 @@ def test_an_upload_without_the_social_worker_episodes_says_so_once(
     analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
     current, previous = ssda903_folders(generated)
     files = [f for f in csv_files(current) if f.name != "swepisodes.csv"]
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="ssda903",
@@ -31,7 +31,7 @@ def test_an_upload_without_the_social_worker_episodes_says_so_once(
         current=files,
         previous=csv_files(previous),
     )
-    services.check(upload.pk, "t")
+    checking.check(upload.pk, "t")
     upload.refresh_from_db()
     not_run = {item["rule_code"]: item["reason"] for item in upload.summary["not_run"]}
     social_work = {code for code, why in not_run.items() if why == f"not run: {REASON}"}

@@ -1,7 +1,7 @@
 """Pooled figures against their parts (issue #16: "a pooled share must lie between its parts").
 
 The alliance lead's pooled indicators and each council's beside them are computed from the same
-pooled, pseudonymised records with the same definitions (`services.pooled_figures`). Whatever
+pooled, pseudonymised records with the same definitions (`pooled_figures.pooled_figures`). Whatever
 way the children are shared out between councils, a pooled count is the sum of the councils'
 counts, a pooled share's numerator and denominator are the sums of theirs (so the share lies
 between the councils' shares), and an average lies between the councils' averages. A child id
@@ -17,7 +17,10 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alliance.returns import services
+from alliance.returns.services import pooled_figures, reading
+from statutory.ssda903.generator import generate_to
+from statutory.ssda903.pseudonymise import pseudonymise_tables
+from statutory.ssda903.reader import build_return, read_return
 
 YEAR = 2026
 KEY = b"k" * 32
@@ -28,17 +31,13 @@ COUNCILS = ("Council A", "Council B", "Council C")
 def stored() -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
     """A generated SSDA903 return as the service stores it, typed and pseudonymised: this year's
     tables and last year's sent with them."""
-    from statutory.ssda903.generator import generate_to
-    from statutory.ssda903.pseudonymise import pseudonymise_tables
-    from statutory.ssda903.reader import build_return, read_return
-
     folder = Path(tempfile.mkdtemp(prefix="alliance-pooled-"))
     current, previous = generate_to(folder / "903", 120, YEAR, seed=11)
     return_ = read_return(current, YEAR, previous=previous)
     assert return_.previous is not None
     out = []
     for each, year in ((return_, YEAR), (return_.previous, YEAR - 1)):
-        supplied = {n: services._as_text(each.tables[n]) for n in sorted(each.supplied)}
+        supplied = {n: reading._as_text(each.tables[n]) for n in sorted(each.supplied)}
         typed = build_return(year, pseudonymise_tables(supplied, KEY))
         out.append({n: typed.tables[n] for n in supplied})
     return out[0], out[1]
@@ -95,12 +94,12 @@ def test_pooled_figures_add_up_from_their_councils(share_out):
     assignment, shared = share_out
     tables = pooled(assignment, shared)
     previous = pooled(assignment, shared, last_year=True)
-    rows, per_council = services.pooled_figures("ssda903", YEAR, tables, previous)
+    rows, per_council = pooled_figures.pooled_figures("ssda903", YEAR, tables, previous)
     councils = sorted(set(assignment.values()) | set(shared.values()))
     assert sorted(per_council) == councils
     assert rows
     for row in rows:
-        parts = [per_council[c].get(row["indicator"]) for c in councils]
+        parts = [per_council[c].get(row["code"]) for c in councils]
         parts = [p for p in parts if p is not None]
         if row["unit"] == "count":
             total = sum(p["value"] or 0 for p in parts)

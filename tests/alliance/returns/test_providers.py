@@ -15,10 +15,11 @@ from django.urls import reverse
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
-from alliance.returns import services, storage
+from alliance.returns import storage
 from alliance.returns.models import Upload
+from alliance.returns.services import checking, findings, uploading
 from tests import factories
-from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders
 
 pytestmark = pytest.mark.django_db
 
@@ -98,19 +99,19 @@ def test_with_ofsted_lists_the_provider_rules_run_and_their_findings_are_reporte
     upload = Upload.objects.get()
     assert upload.provider_file_names == ["childrens-homes.xlsx", "ofsted-providers.csv"]
     assert upload.file_names == [f.name for f in csv_files(current)]
-    kept = sorted(p.name for p in services.provider_lists(upload))
+    kept = sorted(p.name for p in uploading.provider_lists(upload))
     assert kept == ["childrens-homes.xlsx", "ofsted-providers.csv"]
     event = AuditEvent.objects.get(action="upload", object_id=str(upload.pk))
     assert event.detail["provider_lists"] == upload.provider_file_names
 
-    assert services.check(upload.pk, "t") == "accepted"
+    assert checking.check(upload.pk, "t") == "accepted"
     upload.refresh_from_db()
     not_run = {item["rule_code"] for item in upload.summary["not_run"]}
     assert not (PROVIDER_RULES & not_run)
-    findings = services.findings_frame(upload)
+    found = findings.findings_frame(upload)
 
     def urns_found(code: str) -> str:
-        return " ".join(findings.filter(pl.col("rule_code") == code)["values"].fill_null(""))
+        return " ".join(found.filter(pl.col("rule_code") == code)["values"].fill_null(""))
 
     assert f"URN: {wrong_type}" in urns_found("219")
     assert f"URN: {left_out}" in urns_found("1008")
@@ -123,21 +124,21 @@ def test_with_ofsted_lists_the_provider_rules_run_and_their_findings_are_reporte
     # public data, used for the check only: not among the stored records, files gone
     stored = Path(upload.stored_version)
     assert not any("provider" in p.name.lower() for p in stored.iterdir())
-    assert services.provider_lists(upload) == []
+    assert uploading.provider_lists(upload) == []
 
 
 def test_without_lists_the_report_says_they_can_be_added_on_the_upload_form(
     client, analyst, north, generated
 ):
     current, _ = ssda903_folders(generated)
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="ssda903",
         year=YEAR,
         current=csv_files(current),
     )
-    services.check(upload.pk, "t")
+    checking.check(upload.pk, "t")
     client.force_login(analyst)
     report = client.get(reverse("returns:upload", args=[upload.pk])).content.decode()
     assert "add Ofsted&#39;s provider lists" in report or "add Ofsted's provider lists" in report
@@ -163,10 +164,10 @@ def test_a_broken_provider_list_refuses_the_upload_and_stores_nothing(
 ):
     current, _ = ssda903_folders(generated)
     # an earlier accepted return stays the council's data
-    earlier = services.start_upload(
+    earlier = uploading.start_upload(
         organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(current)
     )
-    assert services.check(earlier.pk, "t") == "accepted"
+    assert checking.check(earlier.pk, "t") == "accepted"
     client.force_login(analyst)
     rows, _, _ = _ofsted_rows(current)
     rows[2]["Deregistration date"] = "the thirty-first of never"
@@ -201,8 +202,6 @@ def test_a_broken_provider_list_refuses_the_upload_and_stores_nothing(
 
 
 def test_provider_lists_are_for_the_ssda903_return_only(client, analyst, generated, tmp_path):
-    from tests.alliance.returns.factories import cin_file
-
     client.force_login(analyst)
     rows, _, _ = _ofsted_rows(ssda903_folders(generated)[0])
     response = client.post(
@@ -224,7 +223,7 @@ def test_a_list_unreadable_in_the_background_check_rejects_the_upload(north, ana
     stricter than the upload's) rejects the upload with the list's message and stores nothing."""
     current, _ = ssda903_folders(generated)
     rows, _, _ = _ofsted_rows(current)
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="ssda903",
@@ -232,9 +231,9 @@ def test_a_list_unreadable_in_the_background_check_rejects_the_upload(north, ana
         current=csv_files(current),
         providers=[_csv(rows, "ofsted.csv")],
     )
-    (kept,) = services.provider_lists(upload)
+    (kept,) = uploading.provider_lists(upload)
     kept.write_text("URN,Placement code\nSC1,K2\n")
-    assert services.check(upload.pk, "t") == "rejected"
+    assert checking.check(upload.pk, "t") == "rejected"
     upload.refresh_from_db()
     assert upload.problem.startswith("The Ofsted provider list could not be used: ofsted.csv")
     assert "incoming" not in upload.problem

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from alliance.accounts.models import Role
-from alliance.returns import recovery, services, storage
+from alliance.returns import recovery, storage
 from alliance.returns.models import Upload
+from alliance.returns.services import checking, uploading
 from alliance.schedule import liveness
 from tests import factories
 from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
@@ -26,7 +27,7 @@ def _upload(generated, capture):  # type: ignore[no-untyped-def]
     analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
     current, _previous = ssda903_folders(generated)
     with capture(execute=True):
-        return services.start_upload(
+        return uploading.start_upload(
             organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(current)
         )
 
@@ -36,15 +37,15 @@ def test_the_progress_bar_never_goes_back(
 ):
     upload = _upload(generated, django_capture_on_commit_callbacks)
     seen: list[tuple[str, int]] = []
-    write = services._Progress.write
+    write = checking._Progress.write
 
     def recording(self):  # type: ignore[no-untyped-def]
         write(self)
         row = Upload.objects.get(pk=self.upload_id)
         seen.append((row.stage, row.percent_done))
 
-    monkeypatch.setattr(services._Progress, "write", recording)
-    assert services.check(upload.pk, "run-1") == "accepted"
+    monkeypatch.setattr(checking._Progress, "write", recording)
+    assert checking.check(upload.pk, "run-1") == "accepted"
     assert dict(seen)["Working out the indicators"] == 99  # was 0 after the rules
     percents = [percent for _, percent in seen]
     assert percents == sorted(percents), seen

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import re
 import stat
 
 import polars as pl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
 
 from alliance.accounts.models import Role
-from alliance.returns import services, storage
+from alliance.returns import storage
 from alliance.returns.models import Upload
+from alliance.returns.performance import Line, note
+from alliance.returns.services import (
+    checking,
+    findings,
+    findings_workbook,
+    stored_returns,
+    uploading,
+)
+from alliance.returns.services.checking import _without_paths
 from alliance.returns.storage import UploadProblem
+from statutory.cin.generator import generate
 from tests import factories
 from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders, zip_of
 
@@ -30,7 +42,7 @@ def analyst(north):  # type: ignore[no-untyped-def]
 
 def upload_903(org, user, generated, **kw):  # type: ignore[no-untyped-def]
     current, previous = ssda903_folders(generated, **kw)
-    return services.start_upload(
+    return uploading.start_upload(
         organisation=org,
         user=user,
         kind="ssda903",
@@ -43,11 +55,11 @@ def upload_903(org, user, generated, **kw):  # type: ignore[no-untyped-def]
 def test_an_accepted_upload_is_stored_pseudonymised_and_feeds_the_interface(
     north, analyst, generated
 ):
-    assert services.latest_tables(north, "ssda903") == {}
-    assert services.indicator_history(north, "ssda903") == []
+    assert stored_returns.latest_tables(north, "ssda903") == {}
+    assert stored_returns.indicator_history(north, "ssda903") == []
     upload = upload_903(north, analyst, generated)
     assert upload.status == Upload.Status.QUEUED
-    assert services.check(upload.pk, "t1") == "accepted"
+    assert checking.check(upload.pk, "t1") == "accepted"
     upload.refresh_from_db()
     assert upload.status == Upload.Status.ACCEPTED
     assert upload.summary["rules_run"] > 100
@@ -56,18 +68,18 @@ def test_an_accepted_upload_is_stored_pseudonymised_and_feeds_the_interface(
     assert not storage.incoming_dir(upload.pk).exists()
     current, _ = ssda903_folders(generated)
     real_ids = set(pl.read_csv(current / "header.csv", infer_schema=False)["CHILD"].to_list())
-    tables = services.latest_tables(north, "ssda903", YEAR)
+    tables = stored_returns.latest_tables(north, "ssda903", YEAR)
     assert "Header" in tables
     assert "Episodes" in tables
     stored_ids = set(tables["Header"]["CHILD"].to_list())
     assert len(stored_ids) == len(real_ids)
     assert not stored_ids & real_ids
     some_id = sorted(real_ids)[0]
-    assert services.pseudonymise_id(north, some_id) in stored_ids
-    stacked = services.latest_tables(north, "ssda903")
+    assert stored_returns.pseudonymise_id(north, some_id) in stored_ids
+    stacked = stored_returns.latest_tables(north, "ssda903")
     assert stacked["Header"]["YEAR"].unique().to_list() == [YEAR]
-    history = services.indicator_history(north, "ssda903")
-    looked_after = [r for r in history if r["indicator"] == "children-looked-after-at-31-march"]
+    history = stored_returns.indicator_history(north, "ssda903")
+    looked_after = [r for r in history if r["code"] == "cla_at_31_march"]
     assert looked_after
     assert looked_after[0]["year"] == YEAR
     assert looked_after[0]["value"] > 0
@@ -82,39 +94,41 @@ def test_the_key_is_outside_the_database_and_private(north):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert storage.council_key(north.pk) == key  # made once
     other = factories.council("393").organisation
-    assert services.pseudonymise_id(north, "ABC1") != services.pseudonymise_id(other, "ABC1")
+    assert stored_returns.pseudonymise_id(north, "ABC1") != stored_returns.pseudonymise_id(
+        other, "ABC1"
+    )
 
 
 def test_a_bad_upload_leaves_the_last_good_version(north, analyst, generated):
     good = upload_903(north, analyst, generated)
-    services.check(good.pk, "t1")
-    before = services.latest_tables(north, "ssda903", YEAR)["Header"]
-    bad = services.start_upload(
+    checking.check(good.pk, "t1")
+    before = stored_returns.latest_tables(north, "ssda903", YEAR)["Header"]
+    bad = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="ssda903",
         year=YEAR,
         current=[csv_files(ssda903_folders(generated)[0])[0]],  # one table only: not a return
     )
-    assert services.check(bad.pk, "t2") == "rejected"
+    assert checking.check(bad.pk, "t2") == "rejected"
     bad.refresh_from_db()
     assert bad.status == Upload.Status.REJECTED
     assert "could not be read" in bad.problem
     assert not storage.store_dir(north.pk, "ssda903", YEAR, bad.pk).exists()
-    after = services.latest_tables(north, "ssda903", YEAR)["Header"]
+    after = stored_returns.latest_tables(north, "ssda903", YEAR)["Header"]
     assert after.equals(before)
 
 
 def test_a_zip_is_read_with_its_previous_folder(north, analyst, generated):
     current, _ = ssda903_folders(generated)
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="ssda903",
         year=YEAR,
         current=[zip_of(current.parent)],
     )
-    assert services.check(upload.pk, "t1") == "accepted", Upload.objects.get(pk=upload.pk).problem
+    assert checking.check(upload.pk, "t1") == "accepted", Upload.objects.get(pk=upload.pk).problem
     upload.refresh_from_db()
     assert upload.summary["previous_rows"]
 
@@ -131,57 +145,53 @@ def test_a_second_upload_while_one_runs_is_refused_and_leaves_nothing(north, ana
 
 def test_a_task_run_twice_checks_once(north, analyst, generated):
     upload = upload_903(north, analyst, generated)
-    assert services.check(upload.pk, "first") == "accepted"
-    assert services.check(upload.pk, "second") == "skipped"
+    assert checking.check(upload.pk, "first") == "accepted"
+    assert checking.check(upload.pk, "second") == "skipped"
     upload.refresh_from_db()
     assert upload.attempts == 1
 
 
 def test_a_run_in_progress_is_not_taken_over(north, analyst, generated):
     upload = upload_903(north, analyst, generated)
-    assert services.claim(upload.pk, "first") is not None
-    assert services.claim(upload.pk, "second") is None
+    assert checking.claim(upload.pk, "first") is not None
+    assert checking.claim(upload.pk, "second") is None
 
 
 def test_cin_census_naming_another_council_is_refused(north, analyst, generated):
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="cin",
         year=2025,
         current=[cin_file(generated, la="393")],
     )
-    assert services.check(upload.pk, "t") == "rejected"
+    assert checking.check(upload.pk, "t") == "rejected"
     upload.refresh_from_db()
     assert "393" in upload.problem
     assert "South Tyneside" in upload.problem
 
 
 def test_cin_census_of_the_council_is_accepted(north, analyst, generated):
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="cin",
         year=2025,
         current=[cin_file(generated, la="392")],
     )
-    assert services.check(upload.pk, "t") == "accepted"
-    tables = services.latest_tables(north, "cin", 2025)
+    assert checking.check(upload.pk, "t") == "accepted"
+    tables = stored_returns.latest_tables(north, "cin", 2025)
     stored = set(tables["ChildIdentifiers"]["LAchildID"].to_list())
     assert "C0000001" not in stored
-    assert services.pseudonymise_id(north, "C0000001", kind="cin") in stored
-    assert services.indicator_history(north, "cin")
+    assert stored_returns.pseudonymise_id(north, "C0000001", kind="cin") in stored
+    assert stored_returns.indicator_history(north, "cin")
 
 
 def test_a_child_has_one_pseudonym_in_both_returns(north, analyst, generated, tmp_path):
     """The Edge of Care evaluation looks a child in need up in SSDA903: the same LA child id
     must be stored under the same pseudonym in both returns, whatever `kind` is asked for."""
-    import re
-
-    from statutory.cin.generator import generate
-
     upload = upload_903(north, analyst, generated)
-    assert services.check(upload.pk, "a") == "accepted"
+    assert checking.check(upload.pk, "a") == "accepted"
     current, _ = ssda903_folders(generated)
     looked_after = pl.read_csv(current / "header.csv", infer_schema=False)["CHILD"].to_list()
     census = generate(tmp_path / "c.xml", len(looked_after) + 20, year=2025, la="392")
@@ -191,53 +201,50 @@ def test_a_child_has_one_pseudonym_in_both_returns(north, analyst, generated, tm
         lambda m: f"<LAchildID>{next(ids, m.group(1))}</LAchildID>",
         census.read_text(),
     )
-    cin = services.start_upload(
+    cin = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="cin",
         year=2025,
         current=[SimpleUploadedFile("census.xml", text.encode(), content_type="application/xml")],
     )
-    assert services.check(cin.pk, "b") == "accepted"
-    in_903 = set(services.latest_tables(north, "ssda903", YEAR)["Header"]["CHILD"].to_list())
-    in_cin = set(services.latest_tables(north, "cin", 2025)["ChildIdentifiers"]["LAchildID"])
+    assert checking.check(cin.pk, "b") == "accepted"
+    in_903 = set(stored_returns.latest_tables(north, "ssda903", YEAR)["Header"]["CHILD"].to_list())
+    in_cin = set(stored_returns.latest_tables(north, "cin", 2025)["ChildIdentifiers"]["LAchildID"])
     assert in_903 & in_cin == in_903
     assert len(in_cin - in_903) == 20
     child = looked_after[0]
-    assert services.pseudonymise_id(north, child) == services.pseudonymise_id(
+    assert stored_returns.pseudonymise_id(north, child) == stored_returns.pseudonymise_id(
         north, child, kind="cin"
     )
-    assert services.pseudonymise_id(north, child.lower()) in in_903 & in_cin
+    assert stored_returns.pseudonymise_id(north, child.lower()) in in_903 & in_cin
     with pytest.raises(ValueError, match="kind must be one of"):
-        services.pseudonymise_id(north, child, kind="903")
+        stored_returns.pseudonymise_id(north, child, kind="903")
 
 
 def test_changes_since_the_last_run(north, analyst, generated):
     first = upload_903(north, analyst, generated)
-    services.check(first.pk, "a")
+    checking.check(first.pk, "a")
     second = upload_903(north, analyst, generated, seed=4)
-    services.check(second.pk, "b")
+    checking.check(second.pk, "b")
     second.refresh_from_db()
     assert second.compared_with_id == first.pk
-    found = services.changes(second)
+    found = findings.changes(second)
     assert found
     assert any(c.change != 0 for c in found)
 
 
 def test_excel_report_lists_every_finding(north, analyst, generated):
     upload = upload_903(north, analyst, generated)
-    services.check(upload.pk, "a")
+    checking.check(upload.pk, "a")
     upload.refresh_from_db()
-    from openpyxl import load_workbook
 
-    book = load_workbook(services.excel_report(upload), read_only=True)
+    book = load_workbook(findings_workbook.excel_report(upload), read_only=True)
     assert book.sheetnames == ["Summary", "Findings"]
     assert book["Findings"].max_row == upload.summary["findings"] + 1
 
 
 def test_the_note_says_what_moved_and_by_how_much():
-    from alliance.returns.performance import Line, note
-
     count = Line("x", "Children looked after", "count", [2024, 2025], [310.0, 342.0])
     assert note(count) == "Rose from 310 to 342 (up 32, 10.3%) between 2023 to 24 and 2024 to 25."
     rate = Line("r", "Rate", "per 10,000", [2024, 2025], [23.7, 22.2])
@@ -264,18 +271,18 @@ def test_an_ssda903_file_naming_another_council_is_refused(
     north, analyst, generated, tmp_path, named
 ):
     current, _ = ssda903_folders(generated)
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="ssda903",
         year=YEAR,
         current=csv_files(_with_la_column(current, tmp_path / "la", named)),
     )
-    assert services.check(upload.pk, "t") == "rejected"
+    assert checking.check(upload.pk, "t") == "rejected"
     upload.refresh_from_db()
     assert "The LA column of header.csv names South Tyneside (393)" in upload.problem
     assert "not North Tyneside (392)" in upload.problem
-    assert services.latest_tables(north, "ssda903") == {}
+    assert stored_returns.latest_tables(north, "ssda903") == {}
 
 
 def test_an_ssda903_file_naming_its_own_council_or_nobody_is_accepted(
@@ -283,40 +290,38 @@ def test_an_ssda903_file_naming_its_own_council_or_nobody_is_accepted(
 ):
     current, _ = ssda903_folders(generated)
     for n, named in enumerate(["392", "not a council"]):
-        upload = services.start_upload(
+        upload = uploading.start_upload(
             organisation=north,
             user=analyst,
             kind="ssda903",
             year=YEAR,
             current=csv_files(_with_la_column(current, tmp_path / str(n), named)),
         )
-        assert services.check(upload.pk, "t") == "accepted", named
+        assert checking.check(upload.pk, "t") == "accepted", named
 
 
 def test_a_file_of_the_other_return_is_refused_with_a_message(north, analyst, generated):
-    census = services.start_upload(
+    census = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="ssda903",
         year=YEAR,
         current=[cin_file(generated, la="392")],
     )
-    assert services.check(census.pk, "a") == "rejected"
+    assert checking.check(census.pk, "a") == "rejected"
     census.refresh_from_db()
     assert "children in need census file, not an SSDA903 return" in census.problem
     current, _ = ssda903_folders(generated)
-    looked_after = services.start_upload(
+    looked_after = uploading.start_upload(
         organisation=north, user=analyst, kind="cin", year=2025, current=csv_files(current)
     )
-    assert services.check(looked_after.pk, "b") == "rejected"
+    assert checking.check(looked_after.pk, "b") == "rejected"
     looked_after.refresh_from_db()
     assert "SSDA903" in looked_after.problem
     assert not Upload.objects.accepted().exists()
 
 
 def test_messages_name_the_file_as_uploaded_not_where_the_service_keeps_it():
-    from alliance.returns.services import _without_paths
-
     kept = "/srv/alliance/var/returns/incoming/12"
     assert _without_paths(f"{kept}/unpacked/current/episodes.csv, row 3: bad") == (
         "episodes.csv, row 3: bad"

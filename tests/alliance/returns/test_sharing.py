@@ -13,12 +13,21 @@ import polars as pl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from lxml import etree, html
 
 from alliance.accounts.models import Role
-from alliance.returns import services
-from alliance.returns.models import DataSharingAgreement
+from alliance.returns import storage, tasks
+from alliance.returns.models import DataSharingAgreement, Upload
+from alliance.returns.services import (
+    checking,
+    findings,
+    findings_workbook,
+    sharing,
+    stored_returns,
+    uploading,
+)
 from tests import factories
-from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +36,7 @@ CIN_YEAR = 2025
 
 def _upload(organisation, generated, seed):  # type: ignore[no-untyped-def]
     current, previous = ssda903_folders(generated, seed=seed)
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=organisation,
         user=None,
         kind="ssda903",
@@ -35,7 +44,7 @@ def _upload(organisation, generated, seed):  # type: ignore[no-untyped-def]
         current=csv_files(current),
         previous=csv_files(previous),
     )
-    assert services.check(upload.pk, "t") == "accepted"
+    assert checking.check(upload.pk, "t") == "accepted"
     upload.refresh_from_db()
     return upload
 
@@ -106,7 +115,7 @@ def test_ending_sharing_today_stops_the_pooling_at_once_and_the_page_says_so(
 
     shared.refresh_from_db()
     assert not shared.in_force()
-    assert services.agreements_in_force(alliance.pk, "ssda903") == []
+    assert sharing.agreements_in_force(alliance.pk, "ssda903") == []
     client.force_login(lead)
     assert pooled_csv(client, alliance, "Header").status_code == 404
     body = client.get(reverse("returns:pooled"), {"year": YEAR}).content.decode()
@@ -124,8 +133,6 @@ def _number(text: str) -> float | None:
 
 def pooled_page_figures(body: str) -> dict[str, list[float | None]]:
     """{indicator: [each council's value..., the pooled value]} as the pooled page shows them."""
-    from lxml import html
-
     tree = html.fromstring(body)
     table = next(t for t in tree.iter("table") if "council by council" in t.findtext("caption", ""))
     return {
@@ -208,8 +215,6 @@ def identifiers_903(folder) -> dict[str, set[str]]:  # type: ignore[no-untyped-d
 def identifiers_cin(xml: bytes) -> dict[str, set[str]]:
     """The direct identifiers in a generated CIN census: child ids, UPNs and former UPNs, and
     dates of birth (not on the first of a month), as written and as dd/mm/YYYY."""
-    from lxml import etree
-
     root = etree.fromstring(xml)
     found: dict[str, set[str]] = {"ids": set(), "upns": set(), "dobs": set()}
     for tag, kind in (("LAchildID", "ids"), ("UPN", "upns"), ("FormerUPN", "upns")):
@@ -230,15 +235,13 @@ def leaked(text: str, identifiers: dict[str, set[str]]) -> dict[str, list[str]]:
 def test_findings_are_stored_pseudonymised_shown_to_the_council_and_deleted_after_retention(
     client, north, generated, settings
 ):
-    from alliance.returns import storage, tasks
-
     upload = _upload(north, generated, seed=3)
     real = identifiers_903(ssda903_folders(generated, seed=3)[0])
     folder = storage.report_dir(north.pk, upload.pk)
     stored = pl.read_parquet(folder / "findings.parquet")
     assert stored.height == upload.summary["findings"] > 0
     assert leaked(stored.write_csv(), real) == {}
-    pseudonyms = set(services.latest_tables(north, "ssda903", YEAR)["Header"]["CHILD"])
+    pseudonyms = set(stored_returns.latest_tables(north, "ssda903", YEAR)["Header"]["CHILD"])
     assert set(stored["child_id"].drop_nulls()) <= pseudonyms
 
     # the council's own report shows the council its own child ids, to fix its return
@@ -250,7 +253,7 @@ def test_findings_are_stored_pseudonymised_shown_to_the_council_and_deleted_afte
     assert leaked(page, {"ids": real["ids"]})
     waiting = client.get(reverse("returns:download", args=[upload.pk]))
     assert b"being prepared" in waiting.content
-    assert services.prepare_excel_report(upload.pk) == "built"
+    assert findings_workbook.prepare_excel_report(upload.pk) == "built"
     workbook = client.get(reverse("returns:download", args=[upload.pk]))
     assert workbook.status_code == 200
     # read to the end: the test client then closes the file
@@ -264,24 +267,20 @@ def test_findings_are_stored_pseudonymised_shown_to_the_council_and_deleted_afte
     assert list(folder.glob("*.xlsx"))  # kept beside the findings, deleted with them below
 
     # a report written before findings were pseudonymised is split by the daily job
-    identified = services.findings_frame(upload, identified=True)
+    identified = findings.findings_frame(upload, identified=True)
     assert leaked(identified.write_csv(), real)
     identified.write_parquet(folder / "findings.parquet")
     (folder / "identities.parquet").unlink()
     assert tasks.remove_expired_findings.call() == 0
     assert leaked(pl.read_parquet(folder / "findings.parquet").write_csv(), real) == {}
-    assert services.findings_frame(upload, identified=True).equals(identified)
+    assert findings.findings_frame(upload, identified=True).equals(identified)
 
     # kept only for the retention period
     settings.RETURNS_FINDINGS_RETENTION_DAYS = 30
-    services.Upload.objects.filter(pk=upload.pk).update(
-        finished_at=timezone.now() - dt.timedelta(days=29)
-    )
+    Upload.objects.filter(pk=upload.pk).update(finished_at=timezone.now() - dt.timedelta(days=29))
     tasks.remove_expired_findings.call()
     assert (folder / "findings.parquet").exists()
-    services.Upload.objects.filter(pk=upload.pk).update(
-        finished_at=timezone.now() - dt.timedelta(days=31)
-    )
+    Upload.objects.filter(pk=upload.pk).update(finished_at=timezone.now() - dt.timedelta(days=31))
     assert tasks.remove_expired_findings.call() == 1
     assert not folder.exists()
     page = client.get(reverse("returns:rule", args=[upload.pk, code])).content.decode()
@@ -294,8 +293,6 @@ def test_findings_are_stored_pseudonymised_shown_to_the_council_and_deleted_afte
 def test_no_pooled_or_aggregate_view_or_download_carries_a_direct_identifier(
     client, north, south, alliance, generated
 ):
-    from tests.alliance.returns.factories import cin_file
-
     _upload(north, generated, seed=3)
     _upload(south, generated, seed=9)
     real = identifiers_903(ssda903_folders(generated, seed=3)[0])
@@ -303,10 +300,10 @@ def test_no_pooled_or_aggregate_view_or_download_carries_a_direct_identifier(
         real[kind] |= values
     for organisation, la in ((north, "392"), (south, "393")):
         census = cin_file(generated, la=la, year=CIN_YEAR)
-        upload = services.start_upload(
+        upload = uploading.start_upload(
             organisation=organisation, user=None, kind="cin", year=CIN_YEAR, current=[census]
         )
-        assert services.check(upload.pk, "t") == "accepted"
+        assert checking.check(upload.pk, "t") == "accepted"
         census.seek(0)
         for kind, values in identifiers_cin(census.read()).items():
             real[kind] |= values
@@ -329,7 +326,7 @@ def test_no_pooled_or_aggregate_view_or_download_carries_a_direct_identifier(
             reverse("returns:aggregates") + f"?kind={kind}&year={year}",
             reverse("returns:aggregates-download") + f"?kind={kind}&year={year}",
         ]
-        tables = sorted(services.pooled_tables(alliance.pk, kind, year)[0])
+        tables = sorted(sharing.pooled_tables(alliance.pk, kind, year)[0])
         assert expected in tables
         urls += [
             reverse("returns:pooled-download", args=[alliance.pk, kind, year, t]) for t in tables

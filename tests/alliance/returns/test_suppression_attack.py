@@ -44,7 +44,7 @@ TABLES = {
     "Starts by category of need: ": ("N1", "N2", "N4", "N5"),
     "Ceased by reason: ": ("E11", "E12", "E13"),
 }
-CAPTIONS = {prefix: caption for caption, prefix in BREAKDOWNS["ssda903"]}
+CAPTIONS = {breakdown.prefix: caption for caption, breakdown in BREAKDOWNS["ssda903"]}
 TOTAL_ROW = "All councils shown"
 NEED = "need page"
 # The need page's figures built from a breakdown: label -> (prefix, categories summed). A share

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+from pathlib import Path
 
+import polars as pl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
-from alliance.returns import services, tasks, views
+from alliance.returns import tasks, views
 from alliance.returns.models import DataSharingAgreement, Upload
+from alliance.returns.services import (
+    checking,
+    findings_workbook,
+    pooled_figures,
+    stored_returns,
+    uploading,
+)
+from statutory import suppression
 from tests import factories
-from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders
+from tests.statutory.test_suppression import recoverable
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +44,7 @@ def analyst(north):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def accepted(north, analyst, generated):  # type: ignore[no-untyped-def]
     current, previous = ssda903_folders(generated)
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="ssda903",
@@ -39,7 +52,7 @@ def accepted(north, analyst, generated):  # type: ignore[no-untyped-def]
         current=csv_files(current),
         previous=csv_files(previous),
     )
-    services.check(upload.pk, "t")
+    checking.check(upload.pk, "t")
     upload.refresh_from_db()
     return upload
 
@@ -62,7 +75,7 @@ def test_analyst_uploads_and_sees_progress_then_the_report(client, analyst, nort
     assert f"/returns/uploads/{upload.pk}/status.json" in waiting.content.decode()
     status = client.get(reverse("returns:upload-status", args=[upload.pk])).json()
     assert status["finished"] is False
-    services.check(upload.pk, "t")
+    checking.check(upload.pk, "t")
     report = client.get(response["Location"]).content.decode()
     assert "Checked and stored" in report
     assert "returns/progress.js" not in report
@@ -85,8 +98,6 @@ def test_upload_form_errors_are_shown_govuk_style(client, analyst):
 
 
 def test_a_pdf_is_refused_with_a_message(client, analyst):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client.force_login(analyst)
     response = client.post(
         reverse("returns:new-upload"),
@@ -111,7 +122,7 @@ def test_report_drill_down_and_download_are_audited(client, analyst, accepted):
     assert waiting.status_code == 200
     assert "being prepared" in waiting.content.decode()
     assert '<meta http-equiv="refresh"' in waiting.content.decode()
-    assert not services.excel_report_path(accepted).exists()
+    assert not findings_workbook.excel_report_path(accepted).exists()
     client.get(reverse("returns:download", args=[accepted.pk]))
     queued = DBTaskResult.objects.filter(task_path__endswith="prepare_findings_workbook")
     assert queued.count() == 1
@@ -245,16 +256,11 @@ def test_an_oversized_upload_is_refused_before_it_is_read(client, analyst, setti
 
 
 def test_aggregates_csv_is_suppressed_like_the_page(client, accepted, analyst, generated):
-    import io
-
-    import polars as pl
-
-    from tests.alliance.returns.test_suppression import recoverable
 
     # a second council, so the tables have two council rows and a total
     south = factories.council("393").organisation
     current, previous = ssda903_folders(generated, seed=9)
-    other = services.start_upload(
+    other = uploading.start_upload(
         organisation=south,
         user=None,
         kind="ssda903",
@@ -262,7 +268,7 @@ def test_aggregates_csv_is_suppressed_like_the_page(client, accepted, analyst, g
         current=csv_files(current),
         previous=csv_files(previous),
     )
-    services.check(other.pk, "t")
+    checking.check(other.pk, "t")
     client.force_login(factories.member_of(factories.organisation("dfe"), Role.DFE_ANALYST))
     page = client.get(reverse("returns:aggregates"), {"kind": "ssda903", "year": YEAR})
     assert "Download these tables as CSV" in page.content.decode()
@@ -274,13 +280,13 @@ def test_aggregates_csv_is_suppressed_like_the_page(client, accepted, analyst, g
     shown = frame["count"].to_list()
     assert "<5" in shown
     assert not [c for c in shown if c.isdigit() and 0 < int(c) < 5]
-    uploads = services.latest_uploads_for(None, "ssda903", YEAR)
+    uploads = stored_returns.latest_uploads_for(None, "ssda903", YEAR)
     for caption, prefix in views.BREAKDOWNS["ssda903"]:
-        _columns, rows = services.aggregate_breakdown(uploads, prefix)
-        full = services.with_totals([counts for _, counts in rows])
+        _columns, rows = pooled_figures.aggregate_breakdown(uploads, prefix)
+        full = suppression.with_totals([counts for _, counts in rows])
         part = frame.filter(pl.col("table") == caption)
         assert part.height == len(full) * len(full[0])
-        grid = services.suppress(full)
+        grid = suppression.suppress(full)
         assert part["count"].to_list() == [cell.shown for row in grid for cell in row]
         assert recoverable(grid, full) == set()
     assert AuditEvent.objects.filter(action="export", object_type="returns.aggregates").exists()
@@ -296,30 +302,24 @@ def test_the_upload_page_says_plainly_which_return_is_checked_for_its_council(cl
 def test_a_census_stored_with_the_old_cin_pseudonyms_is_asked_for_again(
     client, analyst, north, generated
 ):
-    from pathlib import Path
-
-    import polars as pl
-
-    from tests.alliance.returns.factories import cin_file
-
-    upload = services.start_upload(
+    upload = uploading.start_upload(
         organisation=north,
         user=analyst,
         kind="cin",
         year=2025,
         current=[cin_file(generated, la="392")],
     )
-    assert services.check(upload.pk, "t") == "accepted"
+    assert checking.check(upload.pk, "t") == "accepted"
     upload.refresh_from_db()
     client.force_login(analyst)
     assert "Upload your CIN census" not in client.get(reverse("returns:index")).content.decode()
-    assert services.stored_with_old_cin_pseudonyms(north) == []
+    assert stored_returns.stored_with_old_cin_pseudonyms(north) == []
     # as the CIN census was stored before both returns shared one pseudonym: P + 15 hex
     stored = Path(upload.stored_version) / "ChildIdentifiers.parquet"
     frame = pl.read_parquet(stored)
     frame.with_columns(("P" + pl.col("LAchildID").str.slice(1)).alias("LAchildID")).write_parquet(
         stored
     )
-    assert services.stored_with_old_cin_pseudonyms(north) == [upload]
+    assert stored_returns.stored_with_old_cin_pseudonyms(north) == [upload]
     page = client.get(reverse("returns:index")).content.decode()
     assert "Upload your CIN census for 2024 to 2025 again" in page

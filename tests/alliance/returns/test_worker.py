@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from alliance.accounts.models import Role
-from alliance.returns import services
 from alliance.returns.models import Upload
+from alliance.returns.services import findings_workbook, uploading
 from tests import factories
 from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
 
@@ -22,14 +23,12 @@ def test_the_worker_checks_an_upload_and_a_second_run_does_nothing(
 ):
     # The test runs inside one database transaction; between tasks the worker closes connections
     # that are inside a transaction (on PostgreSQL that would end the test's), so here it keeps it.
-    from django_tasks_db.management.commands import db_worker
-
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     north = factories.council("392").organisation
     analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
     current, previous = ssda903_folders(generated)
     with django_capture_on_commit_callbacks(execute=True):
-        upload = services.start_upload(
+        upload = uploading.start_upload(
             organisation=north,
             user=analyst,
             kind="ssda903",
@@ -47,10 +46,10 @@ def test_the_worker_checks_an_upload_and_a_second_run_does_nothing(
     # the checks queued the findings workbook, which the worker built next (not a web request)
     built = DBTaskResult.objects.get(task_path__endswith="prepare_findings_workbook")
     assert (built.status, built.return_value) == ("SUCCESSFUL", "built")
-    assert services.excel_report_path(upload).exists()
+    assert findings_workbook.excel_report_path(upload).exists()
     # the same task queued again (a retry) finds the upload finished and changes nothing
     with django_capture_on_commit_callbacks(execute=True):
-        services.enqueue(upload.pk)
+        uploading.enqueue(upload.pk)
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     latest = (
         DBTaskResult.objects.filter(task_path__endswith="check_upload")

@@ -294,7 +294,8 @@ def test_returns_history_reads_the_returns_interface(reference_data, monkeypatch
     rows = [
         {
             "year": 2025,
-            "indicator": "x",
+            "code": "care_leavers_17_18_eet",
+            "indicator": "care_leavers_17_18_eet",
             "label": "Care leavers 17-18 in education, employment or training (%)",
             "value": 61.5,
             "numerator": 8,
@@ -302,7 +303,8 @@ def test_returns_history_reads_the_returns_interface(reference_data, monkeypatch
         },
         {
             "year": 2025,
-            "indicator": "y",
+            "code": "care_leavers_19_21_suitable_accommodation",
+            "indicator": "care_leavers_19_21_suitable_accommodation",
             "label": "Care leavers 19-21 in suitable accommodation (%)",
             "value": 90.0,
             "numerator": 9,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alliance.returns.services import PRIMARY, SECONDARY, suppress, with_totals
+from statutory.suppression import PRIMARY, SECONDARY, suppress, with_totals
 
 
 def hidden(grid):  # type: ignore[no-untyped-def]
@@ -64,8 +65,6 @@ def recoverable(grid, full):  # type: ignore[no-untyped-def]
     add up to its total (the last column) and every column's to the total row (the last row).
     Unknowns are the hidden cells; a cell is pinned down when the equations determine it, i.e.
     when adding "this cell = ?" as an equation does not raise the rank of the system."""
-    import numpy as np
-
     cells = sorted(hidden(grid))
     if not cells:
         return set()

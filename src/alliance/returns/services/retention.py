@@ -1,0 +1,117 @@
+"""How long findings are kept, and the daily clean-up that deletes them (see docs/returns.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+
+import polars as pl
+from django.conf import settings
+from django.utils import timezone
+
+from alliance.returns import storage
+from alliance.returns.models import Upload
+from alliance.returns.services.findings import (
+    IDENTIFYING,
+    IDENTIFYING_DATES,
+    IDENTIFYING_POSTCODES,
+    IDENTITIES,
+    WITHHELD,
+)
+from statutory.engine.pseudonym import child_pseudonyms
+from statutory.ssda903.pseudonymise import postcode_sector
+
+
+def findings_kept(upload: Upload) -> bool:
+    folder = storage.report_dir(upload.organisation_id, upload.pk)
+    return (folder / "findings.parquet").exists()
+
+
+def findings_retention() -> dt.timedelta:
+    return dt.timedelta(days=int(getattr(settings, "RETURNS_FINDINGS_RETENTION_DAYS", 90)))
+
+
+_VALUE_PART = re.compile(r"^(?P<field>[A-Za-z_0-9]+): (?P<value>.*)$", re.DOTALL)
+_DAY_FIRST = re.compile(r"^\d{2}/(\d{2}/\d{4})$")
+
+
+def _mask_value_text(values: str | None) -> str | None:
+    """'FIELD: value; …' with direct identifiers masked as `_masked` does, for findings stored
+    before they were pseudonymised."""
+    if values is None:
+        return None
+    parts = []
+    for part in values.split("; "):
+        match = _VALUE_PART.match(part)
+        if match is None or match["field"] not in IDENTIFYING:
+            parts.append(part)
+            continue
+        field, value = match["field"], match["value"]
+        if value == "(blank)":
+            shown = value
+        elif field in IDENTIFYING_DATES and (day_first := _DAY_FIRST.match(value)):
+            shown = f"01/{day_first.group(1)}"
+        elif field in IDENTIFYING_POSTCODES:
+            shown = str(pl.select(postcode_sector(pl.lit(value))).item())
+        else:
+            shown = WITHHELD
+        parts.append(f"{field}: {shown}")
+    return "; ".join(parts)
+
+
+def pseudonymise_stored_findings(upload_id: int, organisation_id: int) -> bool:
+    """A report written before findings were stored pseudonymised (a `findings.parquet` with
+    real ids and no re-identification file) is split the way new ones are written. Returns
+    whether it was."""
+    folder = storage.report_dir(organisation_id, upload_id)
+    path = folder / "findings.parquet"
+    if not path.exists() or (folder / f"{IDENTITIES}.parquet").exists():
+        return False
+    frame = pl.read_parquet(path)
+    if frame.is_empty() or "child_id" not in frame.columns:
+        return False
+    identities = frame.select(
+        pl.col("child_id").cast(pl.String),
+        pl.col("values") if "values" in frame.columns else pl.lit(None, pl.String).alias("values"),
+    )
+    key = storage.council_key(organisation_id)
+    mapping = child_pseudonyms(key, identities["child_id"].drop_nulls().unique().to_list())
+    masked = frame.with_columns(
+        pl.col("child_id").cast(pl.String).replace_strict(mapping, default=None),
+        *(
+            [pl.col("values").map_elements(_mask_value_text, return_dtype=pl.String)]
+            if "values" in frame.columns
+            else []
+        ),
+    )
+    # the re-identification file first: a report is never left without its ids half-way
+    identities.write_parquet(folder / f"{IDENTITIES}.parquet.part")
+    (folder / f"{IDENTITIES}.parquet.part").rename(folder / f"{IDENTITIES}.parquet")
+    masked.write_parquet(folder / "findings.parquet.part")
+    (folder / "findings.parquet.part").replace(path)
+    for workbook in folder.glob("*.xlsx"):
+        workbook.unlink()  # workbooks were once kept; they held the real ids
+    return True
+
+
+def remove_expired_findings(now: dt.datetime | None = None) -> int:
+    """Delete the findings (and their re-identification file and any workbook) of every upload
+    checked longer ago than the retention period; the counts in the upload's summary stay.
+    Reports within it written before findings were stored pseudonymised are split the way new
+    ones are (`pseudonymise_stored_findings`). Returns how many reports were deleted. Run daily
+    by the scheduler."""
+    cutoff = (now or timezone.now()) - findings_retention()
+    removed = 0
+    recent = Upload.objects.filter(
+        status=Upload.Status.ACCEPTED, finished_at__gte=cutoff
+    ).values_list("pk", "organisation_id")
+    for upload_id, organisation_id in recent.iterator():
+        pseudonymise_stored_findings(upload_id, organisation_id)
+    old = Upload.objects.filter(finished_at__lt=cutoff).values_list("pk", "organisation_id")
+    for upload_id, organisation_id in old.iterator():
+        folder = storage.report_dir(organisation_id, upload_id)
+        if folder.exists():
+            shutil.rmtree(folder)
+            removed += 1
+    return removed
