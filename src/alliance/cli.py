@@ -36,7 +36,7 @@ def _django(*args: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.config.settings")
     # lazy: Django's management machinery adds ~50 ms (-X importtime) to every `alliance 903 …`,
     # `cin`, `insight` and `forecast` command, which never use Django
-    from django.core.management import execute_from_command_line
+    from django.core.management import execute_from_command_line  # noqa: PLC0415  start-up time
 
     execute_from_command_line(["alliance", *args])
 

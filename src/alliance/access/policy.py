@@ -261,7 +261,7 @@ ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 def _to_sign_in(request: HttpRequest) -> HttpResponseBase:
     # django.contrib.auth.views imports the auth models, which need the app registry; app configs
     # import this module (for Area) while the registry is still being filled
-    from django.contrib.auth.views import redirect_to_login
+    from django.contrib.auth.views import redirect_to_login  # noqa: PLC0415  registry not ready
 
     return redirect_to_login(request.get_full_path())
 
