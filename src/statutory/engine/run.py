@@ -130,38 +130,20 @@ def run(
     timings: dict[str, float] = {}
     not_run: dict[str, str] = {}
     results: list[tuple[list[pl.DataFrame], RuleError | None]]
+
+    def one(item: Rule) -> tuple[list[pl.DataFrame], RuleError | None]:
+        out = run_rule(
+            registry, item, ctx, raise_errors=raise_errors, timings=timings, not_run=not_run
+        )
+        if on_rule is not None:
+            on_rule(item.code)
+        return out
+
     if threads > 1 and len(rules) > 1:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-
-            def one(item: Rule) -> tuple[list[pl.DataFrame], RuleError | None]:
-                out = run_rule(
-                    registry,
-                    item,
-                    ctx,
-                    raise_errors=raise_errors,
-                    timings=timings,
-                    not_run=not_run,
-                )
-                if on_rule is not None:
-                    on_rule(item.code)
-                return out
-
             results = list(pool.map(one, rules))
     else:
-        results = []
-        for item in rules:
-            results.append(
-                run_rule(
-                    registry,
-                    item,
-                    ctx,
-                    raise_errors=raise_errors,
-                    timings=timings,
-                    not_run=not_run,
-                )
-            )
-            if on_rule is not None:
-                on_rule(item.code)
+        results = [one(item) for item in rules]
 
     frames = [frame for found, _ in results for frame in found]
     errors = [err for _, err in results if err is not None]
