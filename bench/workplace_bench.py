@@ -37,7 +37,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from alliance.accounts.models import Membership, Role
 from alliance.organisations.models import Council, Organisation
-from alliance.workplace import codes, postcodes, services
+from alliance.workplace import codes, leaving_care, pipeline, postcodes
 from alliance.workplace.models import (INTERESTS, SKILLS, SUPPORT, Adviser, Appointment,
     CareLeaverInfo, EmployerProfile, Opportunity, Referral, YoungPerson)
 
@@ -97,10 +97,10 @@ people[0].user = young_user; people[0].save(update_fields=["user"])
 opp_ids = list(Opportunity.objects.filter(employer=employers[0]).values_list("pk", flat=True))
 all_opp = list(Opportunity.objects.values_list("pk", flat=True))
 info, refs, appts = [], [], []
-stages = services.STAGES
+stages = pipeline.STAGES
 for i, p in enumerate(people):
-    for age in services.INFO_AGES:
-        day = services.birthday(p.date_of_birth, age)
+    for age in leaving_care.INFO_AGES:
+        day = leaving_care.birthday(p.date_of_birth, age)
         if day < today - dt.timedelta(days=40):
             info.append(CareLeaverInfo(organisation=org, young_person=p, birthday=age, recorded_on=day,
                 in_touch="YES", activity=rng.choice(eet + ["G5", "G6"]), accommodation=rng.choice(accom), recorded_by=adviser_user))

@@ -46,7 +46,7 @@ def build(settings: Any, tmp_path: Path) -> None:
     }
     with open(os.devnull, "w") as quiet:
         call_command("load_demo", stdout=quiet)
-    from alliance.workplace import services as workplace
+    from alliance.workplace import leaving_care as workplace
     from alliance.workplace.models import YoungPerson
 
     person = YoungPerson.objects.order_by("pk").first()
@@ -242,7 +242,7 @@ def _family(route: str) -> dict[str, Any]:
 
 
 def _employer_stages() -> list[str]:
-    from alliance.workplace.services import EMPLOYER_STAGES
+    from alliance.workplace.pipeline import EMPLOYER_STAGES
 
     return list(EMPLOYER_STAGES)
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from alliance.accounts.demo import DEMO_PASSWORD
 from alliance.accounts.models import Membership, Role, User
 from alliance.organisations.models import Council, Organisation
-from alliance.workplace import codes, postcodes, services
+from alliance.workplace import codes, leaving_care, matching, pipeline, postcodes
 from alliance.workplace.models import (
     BARRIERS,
     INTERESTS,
@@ -367,8 +367,8 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
         people.append(person)
         # Birthday information for past birthdays (as the SSDA903 return collects it), so the
         # outcomes have history; the most recent birthday's is left out for some, so duties show.
-        for age in services.INFO_AGES:
-            day = services.birthday(born, age)
+        for age in leaving_care.INFO_AGES:
+            day = leaving_care.birthday(born, age)
             if day > today or (day > today - dt.timedelta(days=60) and n % 3 == 0):
                 continue
             CareLeaverInfo.objects.create(
@@ -434,14 +434,14 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
         )
     # Referrals at every stage of the pipeline, with dates that move forward.
     for i, person in enumerate(people[:24]):
-        found, _total = services.matches_for_young_person(
+        found, _total = matching.matches_for_young_person(
             person, Opportunity.objects.filter(council=south)
         )
         if not found:
             continue
         opportunity = Opportunity.objects.get(pk=found[0].opportunity_id)
-        referral = services.suggest(person, opportunity, found[0])
-        stages = services.STAGES[1 : 1 + i % len(services.STAGES)]
+        referral = pipeline.suggest(person, opportunity, found[0])
+        stages = pipeline.STAGES[1 : 1 + i % len(pipeline.STAGES)]
         start = today - dt.timedelta(days=10 * len(stages) + 200 * (len(stages) >= 6))
         dates: dict[str, str] = {str(Referral.Stage.SUGGESTED): start.isoformat()}
         for k, stage in enumerate(stages):
@@ -455,7 +455,7 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
     # (Jordan agreed to share their details).
     warehouse = Opportunity.objects.filter(employer=employer_orgs[0]).order_by("pk").first()
     if warehouse is not None:
-        applied = services.suggest(jordan, warehouse, None)
+        applied = pipeline.suggest(jordan, warehouse, None)
         applied.stage = Referral.Stage.APPLIED
         applied.stage_dates = {
             Referral.Stage.SUGGESTED: (today - dt.timedelta(days=9)).isoformat(),

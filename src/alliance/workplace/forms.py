@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 
-from alliance.workplace import codes, postcodes
+from alliance.workplace import codes, postcodes, registration
 from alliance.workplace.models import (
     BARRIERS,
     INTERESTS,
@@ -312,7 +313,6 @@ class AppointmentForm(forms.ModelForm):
         _choices(self, "status").choices = Appointment.Status.choices
         if self.instance.pk and not self.is_bound:
             local = self.instance.starts_at
-            from django.utils import timezone
 
             local = timezone.localtime(local)
             self.initial.update(date=local.date(), time=local.strftime("%H:%M"))
@@ -320,8 +320,6 @@ class AppointmentForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("date") and data.get("time"):
-            from django.utils import timezone
-
             data["starts_at"] = timezone.make_aware(dt.datetime.combine(data["date"], data["time"]))
             happened = (Appointment.Status.ATTENDED, Appointment.Status.MISSED)
             if data.get("status") in happened and data["starts_at"] > timezone.now():
@@ -598,7 +596,6 @@ class AddressForm(RegistrationStep):
     )
 
     def __init__(self, *args: Any, business_name: str = "", **kwargs: Any) -> None:
-        from alliance.workplace import registration
 
         super().__init__(*args, **kwargs)
         self.business_name = business_name
@@ -612,7 +609,6 @@ class AddressForm(RegistrationStep):
         return text
 
     def clean(self) -> dict[str, Any]:
-        from alliance.workplace import registration
 
         data = super().clean() or {}
         postcode = data.get("postcode")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -44,8 +45,8 @@ CONTACT_ANSWERS_PER_HOUR = 20
 CONTACT_STEP = "contact-step"
 
 
-class DuplicateRegistration(ValueError):
-    """The business or the email address is already registered."""
+class DuplicateRegistration(ValidationError):
+    """The business or the email address is already registered (shown on the form)."""
 
 
 class EmailInUse(DuplicateRegistration):
@@ -247,8 +248,8 @@ def notify_team(profile: EmployerProfile, review_link: str) -> None:
     )
 
 
-class DecisionError(ValueError):
-    pass
+class DecisionError(ValidationError):
+    """The registration cannot be approved or refused as asked (shown on the form)."""
 
 
 @transaction.atomic

@@ -22,8 +22,14 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from alliance.audit import services as audit
-from alliance.workplace import services
-from alliance.workplace.models import Adviser, Appointment, DutyReminder, YoungPerson
+from alliance.workplace import leaving_care
+from alliance.workplace.models import (
+    Adviser,
+    Appointment,
+    CareLeaverInfo,
+    DutyReminder,
+    YoungPerson,
+)
 
 NOTICE_DAYS = 14  # a duty due within this many days is included
 MISSED_LOOKBACK_DAYS = 90  # a missed appointment older than this is no longer chased by email
@@ -48,7 +54,6 @@ def duties_due(people: list[YoungPerson], today: dt.date) -> list[Due]:
     not rebooked, overdue or due within `NOTICE_DAYS`, for these young people."""
     by_id = {p.pk: p for p in people}
     recorded: dict[int, set[int]] = defaultdict(set)
-    from alliance.workplace.models import CareLeaverInfo
 
     for person_id, age in CareLeaverInfo.objects.filter(
         young_person_id__in=list(by_id)
@@ -56,7 +61,7 @@ def duties_due(people: list[YoungPerson], today: dt.date) -> list[Due]:
         recorded[person_id].add(age)
     horizon = today + dt.timedelta(days=NOTICE_DAYS)
     found: list[Due] = []
-    for duty in services.duties_for(people, recorded, today):
+    for duty in leaving_care.duties_for(people, recorded, today):
         if duty.status != "overdue" and duty.due > horizon:
             continue
         person = by_id[duty.young_person_id]

@@ -12,7 +12,7 @@ from alliance.returns import performance
 from alliance.returns.interface import suppressed_indicators
 from alliance.returns.models import Upload
 from alliance.returns.services import stored_returns
-from alliance.workplace import services as workplace
+from alliance.workplace import figures as workplace
 from statutory.ssda903 import indicator_codes
 from tests import factories
 

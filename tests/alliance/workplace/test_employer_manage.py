@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
-from alliance.workplace import services
+from alliance.workplace import matching, pipeline
 from alliance.workplace.models import EmployerProfile, Opportunity, Referral
 from tests import factories
 from tests.alliance.workplace import factories as wp
@@ -95,7 +95,7 @@ def test_closing_early_and_reopening(client, employer, south):
     assert item.closed_early_on == TODAY
     assert item.advertised_closing_date == advertised
     # Gone from the adviser's list and the young person's matches at once.
-    assert not services.matches_for_young_person(person, Opportunity.objects.all())[0]
+    assert not matching.matches_for_young_person(person, Opportunity.objects.all())[0]
     page = client.get(reverse("workplace:employer-opportunity", args=[item.pk])).content.decode()
     assert "Closed early on" in page
     assert "Reopen until" in page
@@ -107,7 +107,7 @@ def test_closing_early_and_reopening(client, employer, south):
     assert item.is_open
     assert item.closing_date == advertised
     assert item.closed_early_on is None
-    assert services.matches_for_young_person(person, Opportunity.objects.all())[0]
+    assert matching.matches_for_young_person(person, Opportunity.objects.all())[0]
     assert (
         AuditEvent.objects.filter(action=AuditEvent.Action.CHANGE, object_id=str(item.pk)).count()
         == 2
@@ -116,13 +116,13 @@ def test_closing_early_and_reopening(client, employer, south):
 
 def test_reopening_after_the_advertised_date_is_refused(employer):
     item = wp.opportunity(employer, closing_date=TODAY + dt.timedelta(days=5))
-    services.close_early(item, today=TODAY)
-    with pytest.raises(services.StageError, match="has passed"):
-        services.reopen(item, today=TODAY + dt.timedelta(days=6))
+    pipeline.close_early(item, today=TODAY)
+    with pytest.raises(pipeline.StageError, match="has passed"):
+        pipeline.reopen(item, today=TODAY + dt.timedelta(days=6))
     item.refresh_from_db()
     assert item.closed_early_on == TODAY
-    with pytest.raises(services.StageError):
-        services.close_early(item, today=TODAY)
+    with pytest.raises(pipeline.StageError):
+        pipeline.close_early(item, today=TODAY)
 
 
 def test_a_pending_employer_cannot_change_opportunities(client, employer):

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from alliance.workplace import codes, postcodes, services
+from alliance.workplace import codes, figures, leaving_care, matching, pipeline, postcodes
 from alliance.workplace.models import (
     BARRIERS,
     INTERESTS,
@@ -86,7 +86,7 @@ def test_a_pathway_plan_review_is_due_six_months_after_the_last():
     person = _person(
         pathway_plan_started=dt.date(2025, 1, 10), pathway_plan_reviewed=dt.date(2026, 5, 1)
     )
-    found = services.duties_for([person], {1: {17}}, TODAY)
+    found = leaving_care.duties_for([person], {1: {17}}, TODAY)
     review = [d for d in found if d.what == "Pathway plan review"]
     assert review
     assert review[0].due == dt.date(2026, 11, 1)
@@ -94,42 +94,46 @@ def test_a_pathway_plan_review_is_due_six_months_after_the_last():
     recent = _person(
         pathway_plan_started=dt.date(2025, 1, 10), pathway_plan_reviewed=dt.date(2026, 10, 1)
     )
-    assert not [d for d in services.duties_for([recent], {1: {17}}, TODAY) if "review" in d.what]
+    assert not [
+        d for d in leaving_care.duties_for([recent], {1: {17}}, TODAY) if "review" in d.what
+    ]
 
 
 def test_no_pathway_plan_at_16_is_overdue():
-    found = services.duties_for([_person()], {}, TODAY)
+    found = leaving_care.duties_for([_person()], {}, TODAY)
     assert any(d.what == "Pathway plan: write the first plan" for d in found)
 
 
 def test_birthday_information_is_due_from_three_months_before_to_one_after():
     # 18th birthday on 1 December 2026: the window opened on 31 August.
     person = _person(pathway_plan_started=TODAY, date_of_birth=dt.date(2008, 12, 1))
-    found = services.duties_for([person], {1: {17}}, TODAY)
+    found = leaving_care.duties_for([person], {1: {17}}, TODAY)
     info = [d for d in found if d.birthday_age == 18]
     assert info
     assert info[0].status == "due"
     assert info[0].due == dt.date(2026, 12, 1)
     # Recorded already: no duty.
-    assert not [d for d in services.duties_for([person], {1: {17, 18}}, TODAY) if d.birthday_age]
+    assert not [
+        d for d in leaving_care.duties_for([person], {1: {17, 18}}, TODAY) if d.birthday_age
+    ]
 
 
 def test_missed_birthday_information_is_overdue_only_for_the_latest_birthday():
     person = _person(pathway_plan_started=TODAY, date_of_birth=dt.date(2006, 6, 1))  # 20 in June
-    found = [d for d in services.duties_for([person], {}, TODAY) if d.birthday_age]
+    found = [d for d in leaving_care.duties_for([person], {}, TODAY) if d.birthday_age]
     assert [(d.birthday_age, d.status) for d in found] == [(20, "overdue")]
 
 
 def test_birthday_information_coming_up_within_four_weeks():
     # 17th birthday on 15 March 2027: the window opens 13 December 2026, within 28 days.
     person = _person(pathway_plan_started=TODAY, date_of_birth=dt.date(2010, 3, 15))
-    found = [d for d in services.duties_for([person], {}, TODAY) if d.birthday_age]
+    found = [d for d in leaving_care.duties_for([person], {}, TODAY) if d.birthday_age]
     assert [(d.birthday_age, d.status) for d in found] == [(17, "upcoming")]
 
 
 def test_29_february_birthdays():
-    assert services.birthday(dt.date(2008, 2, 29), 17) == dt.date(2025, 3, 1)
-    assert services.add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
+    assert leaving_care.birthday(dt.date(2008, 2, 29), 17) == dt.date(2025, 3, 1)
+    assert leaving_care.add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
 
 
 # --- matching -----------------------------------------------------------------------------------
@@ -165,7 +169,7 @@ def _score(**overrides):
         "today": TODAY,
     }
     values.update(overrides)
-    return services.score(**values)
+    return matching.score(**values)
 
 
 def test_a_match_gives_its_reasons():
@@ -203,7 +207,7 @@ def test_opportunities_for_a_young_person_are_ranked_and_filtered(reference_data
     wp.opportunity(employer, title="Closed", closing_date=dt.date.today() - dt.timedelta(days=1))
     wp.opportunity(employer, title="Too far", postcode=wp.HEXHAM)
     wp.opportunity(employer, title="Too old for it", max_age=17)
-    found, total = services.matches_for_young_person(person, Opportunity.objects.all())
+    found, total = matching.matches_for_young_person(person, Opportunity.objects.all())
     assert total == 2
     assert [m.title for m in found] == [best.title, other.title]
     assert found[0].score > found[1].score
@@ -216,7 +220,7 @@ def test_young_people_for_an_opportunity(reference_data):
     wp.young_person(first_name="Hexham", postcode=wp.HEXHAM, max_travel_miles=5)
     wp.young_person(first_name="Young", date_of_birth=wp.born_aged(14))
     item = wp.opportunity()
-    found, _total = services.matches_for_opportunity(
+    found, _total = matching.matches_for_opportunity(
         item, YoungPerson.objects.filter(organisation=council)
     )
     assert [m.young_person_id for m in found] == [near.pk]
@@ -228,26 +232,26 @@ def test_young_people_for_an_opportunity(reference_data):
 @pytest.mark.django_db
 def test_the_pipeline_moves_forward_with_dates(reference_data):
     person, item = wp.young_person(), wp.opportunity()
-    referral = services.suggest(person, item, None)
+    referral = pipeline.suggest(person, item, None)
     assert referral.stage == Referral.Stage.SUGGESTED
     today = dt.date.today()
-    services.move(referral, Referral.Stage.APPLIED, today)
+    pipeline.move(referral, Referral.Stage.APPLIED, today)
     assert referral.date_of("applied") == today
-    with pytest.raises(services.StageError):
-        services.move(referral, Referral.Stage.INTERESTED, today)  # backwards
-    with pytest.raises(services.StageError):
-        services.move(referral, Referral.Stage.OFFER, today - dt.timedelta(days=400))  # before
-    with pytest.raises(services.StageError):
-        services.move(referral, Referral.Stage.OFFER, today + dt.timedelta(days=1))  # future
+    with pytest.raises(pipeline.StageError):
+        pipeline.move(referral, Referral.Stage.INTERESTED, today)  # backwards
+    with pytest.raises(pipeline.StageError):
+        pipeline.move(referral, Referral.Stage.OFFER, today - dt.timedelta(days=400))  # before
+    with pytest.raises(pipeline.StageError):
+        pipeline.move(referral, Referral.Stage.OFFER, today + dt.timedelta(days=1))  # future
     referral.refresh_from_db()
     assert referral.stage == Referral.Stage.APPLIED
-    assert services.suggest(person, item, None).pk == referral.pk  # never twice
+    assert pipeline.suggest(person, item, None).pk == referral.pk  # never twice
 
 
 @pytest.mark.django_db
 def test_saying_interested(reference_data):
     person, item = wp.young_person(), wp.opportunity()
-    referral = services.say_interested(person, item)
+    referral = pipeline.say_interested(person, item)
     assert referral.stage == Referral.Stage.INTERESTED
     assert set(referral.stage_dates) == {"suggested", "interested"}
 
@@ -278,7 +282,7 @@ def test_eet_share_by_age_band_and_collection_year(reference_data):
             accommodation="U1",
             recorded_by=user,
         )
-    found = services.eet_by_year(council)
+    found = figures.eet_by_year(council)
     assert found["17-18"][2025].numerator == 2
     assert found["17-18"][2025].denominator == 3
     assert found["17-18"][2025].percent == pytest.approx(66.7)
@@ -290,7 +294,7 @@ def test_eet_share_by_age_band_and_collection_year(reference_data):
 def test_returns_history_reads_the_returns_interface(reference_data, monkeypatch):
     council = wp.south_tyneside()
     # The real interface, with nothing uploaded: nothing to show, and the page says so.
-    assert services.returns_history(council) == (False, {"17-18": {}, "19-21": {}})
+    assert figures.returns_history(council) == (False, {"17-18": {}, "19-21": {}})
     rows = [
         {
             "year": 2025,
@@ -317,7 +321,7 @@ def test_returns_history_reads_the_returns_interface(reference_data, monkeypatch
     monkeypatch.setattr(
         interface, "own_indicator_history", lambda org, kind: seen.append(kind) or rows
     )
-    available, history = services.returns_history(council)
+    available, history = figures.returns_history(council)
     assert available
     assert seen == ["ssda903"]
     assert history == {"17-18": {2025: 61.5}, "19-21": {}}
@@ -327,14 +331,14 @@ def test_returns_history_reads_the_returns_interface(reference_data, monkeypatch
 def test_by_employer_counts_places_and_sustained_jobs(reference_data):
     employer = wp.employer(name="Counting Ltd")
     item = wp.opportunity(employer, places=3)
-    referral = services.suggest(wp.young_person(), item, None)
+    referral = pipeline.suggest(wp.young_person(), item, None)
     referral.stage_dates = {
         "suggested": "2026-01-01",
         "started": "2026-02-01",
         "sustained-3": "2026-05-01",
     }
     referral.save()
-    [row] = services.by_employer(Opportunity.objects.filter(employer=employer))
+    [row] = figures.by_employer(Opportunity.objects.filter(employer=employer))
     assert (row.opportunities, row.places, row.started, row.sustained_3, row.sustained_6) == (
         1,
         3,
@@ -367,7 +371,7 @@ def test_the_quick_score_is_the_explained_score():
             "where": rng.choice([*places, None]),
         }
         full = _score(**dict(kwargs))
-        quick = services.points_for(
+        quick = matching.points_for(
             bits(kwargs["interests"], INTERESTS),
             bits(kwargs["skills"], SKILLS),
             bits(kwargs["barriers"], BARRIERS),

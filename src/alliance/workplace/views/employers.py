@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from alliance.access.policy import Action, can, get_visible_or_404, guard, scope, visible_to
 from alliance.audit import services as audit
 from alliance.organisations.models import Organisation
-from alliance.workplace import forms, services
+from alliance.workplace import forms, matching, pipeline
 from alliance.workplace.models import EmployerProfile, Opportunity, Referral
 from alliance.workplace.views.shared import EP, PAGE_SIZE, WP, choice_labels
 
@@ -63,7 +63,7 @@ def employer_home(request: HttpRequest) -> HttpResponse:
     employer = _employer(request)
     profile = EmployerProfile.objects.filter(organisation=employer).first()
     items = _own_opportunities(request).annotate(
-        applicants=Count("referrals", filter=Q(referrals__stage__in=services.EMPLOYER_STAGES))
+        applicants=Count("referrals", filter=Q(referrals__stage__in=pipeline.EMPLOYER_STAGES))
     )
     today = dt.date.today()
     return render(
@@ -129,7 +129,7 @@ def employer_opportunity(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(
         request, Opportunity.objects.select_related("employer"), EP, via="employer", pk=pk
     )
-    referrals = item.referrals.filter(stage__in=services.EMPLOYER_STAGES).select_related(
+    referrals = item.referrals.filter(stage__in=pipeline.EMPLOYER_STAGES).select_related(
         "young_person"
     )
     shared = [r for r in referrals if r.young_person.consent_to_share]
@@ -149,10 +149,10 @@ def employer_opportunity(request: HttpRequest, pk: int) -> HttpResponse:
             "item": item,
             "shared": shared,
             "withheld": withheld,
-            "support": choice_labels(item.support, services.SUPPORT_LABELS),
-            "skill_labels": services.SKILL_LABELS,
+            "support": choice_labels(item.support, matching.SUPPORT_LABELS),
+            "skill_labels": matching.SKILL_LABELS,
             "can_change": can(request.user, EP, Action.CHANGE, item.employer_id),
-            "moves": {r.pk for r in shared if services.employer_next_stages(r)},
+            "moves": {r.pk for r in shared if pipeline.employer_next_stages(r)},
         },
     )
 
@@ -208,9 +208,9 @@ def employer_opportunity_close(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("workplace:employer-opportunity", item.pk)
     if request.method == "POST":
         try:
-            services.close_early(item)
-        except services.StageError as error:
-            messages.error(request, str(error))
+            pipeline.close_early(item)
+        except pipeline.StageError as error:
+            messages.error(request, error.message)
         else:
             audit.record(
                 request,
@@ -241,9 +241,9 @@ def employer_opportunity_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     if _approved_profile(request) is None:
         return redirect("workplace:employer-opportunity", item.pk)
     try:
-        services.reopen(item)
-    except services.StageError as error:
-        messages.error(request, str(error))
+        pipeline.reopen(item)
+    except pipeline.StageError as error:
+        messages.error(request, error.message)
     else:
         audit.record(
             request,
@@ -265,7 +265,7 @@ def employer_applicant(request: HttpRequest, pk: int) -> HttpResponse:
     reachable = Referral.objects.filter(
         opportunity__in=_own_opportunities(request, Action.CHANGE),
         young_person__consent_to_share=True,
-        stage__in=services.EMPLOYER_STAGES,
+        stage__in=pipeline.EMPLOYER_STAGES,
     ).select_related("young_person", "opportunity")
     item = reachable.filter(pk=pk).first()
     if item is None:
@@ -275,14 +275,14 @@ def employer_applicant(request: HttpRequest, pk: int) -> HttpResponse:
             )
         raise Http404("No such applicant")
     labels = {**dict(Referral.Stage.choices), Referral.Stage.ENDED: "Not taken forward"}
-    stages = [(s, labels[s]) for s in services.employer_next_stages(item)]
+    stages = [(s, labels[s]) for s in pipeline.employer_next_stages(item)]
     form = forms.StageForm(request.POST or None, stages=stages, initial={"on": dt.date.today()})
     form.fields["stage"].label = "What has happened?"
     if request.method == "POST" and stages and form.is_valid():
         try:
-            services.move(item, form.cleaned_data["stage"], form.cleaned_data["on"])
-        except services.StageError as error:
-            form.add_error("on", str(error))
+            pipeline.move(item, form.cleaned_data["stage"], form.cleaned_data["on"])
+        except pipeline.StageError as error:
+            form.add_error("on", error)
         else:
             audit.record(
                 request,
@@ -308,7 +308,7 @@ def employer_applicant(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "stages": stages,
             "stage_label": labels[item.stage],
-            "skills": choice_labels(person.skills, services.SKILL_LABELS),
+            "skills": choice_labels(person.skills, matching.SKILL_LABELS),
         },
     )
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from alliance.access.policy import Action, guard, scope
 from alliance.audit import services as audit
-from alliance.workplace import services
+from alliance.workplace import matching, pipeline
 from alliance.workplace.models import Appointment, Goal, Opportunity, Referral, YoungPerson
 from alliance.workplace.views.shared import ME
 
@@ -34,7 +34,7 @@ def me(request: HttpRequest) -> HttpResponse:
     audit.record(request, audit.Action.VIEW, person, detail={"page": "my record"})
     now = timezone.now()
     opportunities = Opportunity.objects.filter(council_id=person.organisation_id)
-    suggested, _total = services.matches_for_young_person(person, opportunities, limit=5)
+    suggested, _total = matching.matches_for_young_person(person, opportunities, limit=5)
     return render(
         request,
         "workplace/me.html",
@@ -70,7 +70,7 @@ def me_interested(request: HttpRequest, pk: int) -> HttpResponse:
             request, area=ME, action=Action.CHANGE, model=Opportunity, lookup={"pk": pk}
         )
         raise Http404("No such opportunity")
-    referral = services.say_interested(person, opportunity)
+    referral = pipeline.say_interested(person, opportunity)
     audit.record(request, audit.Action.CHANGE, referral, detail={"stage": referral.stage})
     messages.success(request, f"Thanks – your adviser will talk to you about {opportunity.title}")
     return redirect("workplace:me")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from alliance.access.policy import Action, can, get_visible_or_404, guard, visible_to
 from alliance.audit import services as audit
-from alliance.workplace import forms, services
+from alliance.workplace import forms, matching, pipeline
 from alliance.workplace.models import GroupSession, LocalOfferItem, Opportunity, Referral
 from alliance.workplace.views.shared import (
     PAGE_SIZE,
@@ -31,7 +32,7 @@ from alliance.workplace.views.shared import (
 @guard(WP)
 def matches(request: HttpRequest, pk: int) -> HttpResponse:
     person = visible_person(request, pk)
-    found, total = services.matches_for_young_person(person, opportunities_for_advisers(request))
+    found, total = matching.matches_for_young_person(person, opportunities_for_advisers(request))
     referred = set(person.referrals.values_list("opportunity_id", flat=True))
     audit.record(request, audit.Action.VIEW, person, detail={"page": "matches"})
     return render(
@@ -58,9 +59,9 @@ def suggest(request: HttpRequest, pk: int, opportunity_pk: int) -> HttpResponse:
         messages.error(request, "That opportunity has closed")
         return redirect("workplace:matches", person.pk)
     found = list(
-        services.matches_for_young_person(person, Opportunity.objects.filter(pk=opportunity.pk))[0]
+        matching.matches_for_young_person(person, Opportunity.objects.filter(pk=opportunity.pk))[0]
     )
-    referral = services.suggest(person, opportunity, found[0] if found else None)
+    referral = pipeline.suggest(person, opportunity, found[0] if found else None)
     audit.record(request, audit.Action.CREATE, referral, detail={"opportunity": opportunity.pk})
     messages.success(request, f"{opportunity.title} has been suggested to {person.name}")
     return redirect("workplace:young-person", person.pk)
@@ -75,13 +76,13 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
         Action.CHANGE,
         pk=pk,
     )
-    stages = [(s, Referral.Stage(s).label) for s in services.next_stages(item)]
+    stages = [(s, Referral.Stage(s).label) for s in pipeline.next_stages(item)]
     form = forms.StageForm(request.POST or None, stages=stages, initial={"on": dt.date.today()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.move(item, form.cleaned_data["stage"], form.cleaned_data["on"])
-        except services.StageError as error:
-            form.add_error("on", str(error))
+            pipeline.move(item, form.cleaned_data["stage"], form.cleaned_data["on"])
+        except pipeline.StageError as error:
+            form.add_error("on", error)
         else:
             audit.record(request, audit.Action.CHANGE, item, detail={"stage": item.stage})
             messages.success(request, f"Moved on to “{item.get_stage_display()}”")
@@ -90,7 +91,7 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
         audit.record(request, audit.Action.VIEW, item)
     history = [
         (Referral.Stage(s).label, item.date_of(s))
-        for s in [*services.STAGES, "ended"]
+        for s in [*pipeline.STAGES, "ended"]
         if item.date_of(s)
     ]
     return render(
@@ -156,7 +157,7 @@ def opportunity(request: HttpRequest, pk: int) -> HttpResponse:
         via="council",
         pk=pk,
     )
-    suitable, total = services.matches_for_opportunity(item, visible_people(request))
+    suitable, total = matching.matches_for_opportunity(item, visible_people(request))
     referred = dict(item.referrals.values_list("young_person_id", "stage"))
     audit.record(request, audit.Action.VIEW, item, detail={"suitable": total})
     return render(
@@ -168,9 +169,9 @@ def opportunity(request: HttpRequest, pk: int) -> HttpResponse:
             "suitable": suitable,
             "total": total,
             "referred": referred,
-            "support": choice_labels(item.support, services.SUPPORT_LABELS),
-            "interests": choice_labels(item.interests, services.INTEREST_LABELS),
-            "skills": choice_labels(item.skills, services.SKILL_LABELS),
+            "support": choice_labels(item.support, matching.SUPPORT_LABELS),
+            "interests": choice_labels(item.interests, matching.INTEREST_LABELS),
+            "skills": choice_labels(item.skills, matching.SKILL_LABELS),
             "for_adviser": True,
         },
     )
@@ -215,9 +216,7 @@ def group_session(request: HttpRequest, pk: int) -> HttpResponse:
             audit.record_denied(
                 request, area=WP, action=Action.CHANGE, model=GroupSession, lookup={"pk": pk}
             )
-            from alliance.common.views import forbidden
-
-            return forbidden(request)
+            raise PermissionDenied
         if form.is_valid():
             with transaction.atomic():
                 attendee = form.save(commit=False)

@@ -12,7 +12,7 @@ from alliance.audit import services as audit
 from alliance.common.charts import Series, line_chart
 from alliance.common.exports import csv_response
 from alliance.organisations.models import Organisation
-from alliance.workplace import services
+from alliance.workplace import figures, pipeline
 from alliance.workplace.models import Opportunity, Referral
 from alliance.workplace.views.shared import WP, adviser_council, visible_people
 
@@ -25,11 +25,11 @@ def outcomes(request: HttpRequest) -> HttpResponse:
 
 
 def _outcomes(request: HttpRequest, council: Organisation) -> dict[str, Any]:
-    ours = services.eet_by_year(council)
-    national = services.national_comparison(council)
-    has_returns, returns = services.returns_history(council)
+    ours = figures.eet_by_year(council)
+    national = figures.national_comparison(council)
+    has_returns, returns = figures.returns_history(council)
     bands: list[dict[str, Any]] = []
-    for band, *_ in services.AGE_BANDS:
+    for band, *_ in figures.AGE_BANDS:
         comparison = national.get(band)
         years: set[int] = set(ours[band]) | set(returns.get(band, {}))
         published: dict[int, tuple[Any, Any, Any]] = {}
@@ -50,7 +50,7 @@ def _outcomes(request: HttpRequest, council: Organisation) -> dict[str, Any]:
             rows.append(
                 {
                     "year": year,
-                    "label": services.year_label(year),
+                    "label": figures.year_label(year),
                     "workplace": share.percent if share else None,
                     "workplace_n": f"{share.numerator} of {share.denominator}" if share else "",
                     "returns": returns.get(band, {}).get(year),
@@ -84,10 +84,10 @@ def _outcomes(request: HttpRequest, council: Organisation) -> dict[str, Any]:
     return {
         "council": council,
         "bands": bands,
-        "now": services.eet_now(visible_people(request)),
+        "now": figures.eet_now(visible_people(request)),
         "has_returns": has_returns,
-        "employers": services.by_employer(opportunities),
-        "pipeline": services.pipeline_counts(visible_to(request.user, Referral.objects.all(), WP)),
+        "employers": figures.by_employer(opportunities),
+        "pipeline": pipeline.pipeline_counts(visible_to(request.user, Referral.objects.all(), WP)),
     }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,8 +30,8 @@ from alliance.accounts.models import Role, User
 from alliance.audit import services as audit
 from alliance.organisations.models import Organisation
 from alliance.workplace import forms, registration
+from alliance.workplace.matching import INTEREST_LABELS
 from alliance.workplace.models import Adviser, EmployerProfile, Opportunity
-from alliance.workplace.services import INTEREST_LABELS
 
 logger = logging.getLogger(__name__)
 SESSION_KEY = "workplace_registration"
@@ -171,7 +172,7 @@ def register_check(request: HttpRequest) -> HttpResponse:
             return _already_registered(request, answers, ip)
         except registration.DuplicateRegistration as error:
             registration.note_attempt(ip, "duplicate")
-            problem = str(error)
+            problem = error.message
         else:
             registration.note_attempt(ip, "registered")
             audit.record(
@@ -361,9 +362,7 @@ def employer_review(request: HttpRequest, pk: int) -> HttpResponse:
                 model=EmployerProfile,
                 lookup={"pk": pk},
             )
-            from alliance.common.views import forbidden
-
-            return forbidden(request)
+            raise PermissionDenied
         if form.is_valid():
             approve = form.cleaned_data["decision"] == "approve"
             contact = _contact(profile)
@@ -381,7 +380,7 @@ def employer_review(request: HttpRequest, pk: int) -> HttpResponse:
                     password_link=link,
                 )
             except registration.DecisionError as error:
-                form.add_error(None, str(error))
+                form.add_error(None, error)
             else:
                 audit.record(
                     request,
@@ -440,9 +439,7 @@ def _resend_link(request: HttpRequest, profile: EmployerProfile, is_adviser: boo
             model=EmployerProfile,
             lookup={"pk": profile.pk},
         )
-        from alliance.common.views import forbidden
-
-        return forbidden(request)
+        raise PermissionDenied
     registration.send_welcome(
         profile, contact, request.build_absolute_uri(registration.password_path(contact))
     )

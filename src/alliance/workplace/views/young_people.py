@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from alliance.access.policy import Action, get_visible_or_404, guard, visible_to
 from alliance.audit import services as audit
-from alliance.workplace import codes, forms, services
+from alliance.workplace import codes, forms, leaving_care, matching
 from alliance.workplace.models import Appointment, Goal, StatusLetter, YoungPerson
 from alliance.workplace.views.shared import (
     PAGE_SIZE,
@@ -34,7 +34,7 @@ from alliance.workplace.views.shared import (
 def index(request: HttpRequest) -> HttpResponse:
     people = visible_people(request)
     today = dt.date.today()
-    duties = services.duties(people, today)
+    duties = leaving_care.duties(people, today)
     upcoming = (
         visible_to(request.user, Appointment.objects.all(), WP)
         .filter(starts_at__gte=timezone.now(), status=Appointment.Status.BOOKED)
@@ -71,7 +71,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @guard(WP)
 def duties(request: HttpRequest) -> HttpResponse:
-    found = services.duties(visible_people(request))
+    found = leaving_care.duties(visible_people(request))
     audit.record(
         request, audit.Action.VIEW, object_type="workplace.Duties", detail={"count": len(found)}
     )
@@ -175,8 +175,8 @@ def young_person(request: HttpRequest, pk: int) -> HttpResponse:
             "title": person.name,
             "person": person,
             "codes": codes,
-            "duties": services.duties_for([person], recorded, today),
-            "review_due": services.review_due(
+            "duties": leaving_care.duties_for([person], recorded, today),
+            "review_due": leaving_care.review_due(
                 person.pathway_plan_started, person.pathway_plan_reviewed, today
             ),
             "info": person.care_leaver_info.order_by("birthday"),
@@ -185,8 +185,8 @@ def young_person(request: HttpRequest, pk: int) -> HttpResponse:
             "goals": person.goals.all(),
             "referrals": person.referrals.select_related("opportunity__employer"),
             "letters": person.status_letters.select_related("issued_by"),
-            "interests": choice_labels(person.interests, services.INTEREST_LABELS),
-            "skills": choice_labels(person.skills, services.SKILL_LABELS),
+            "interests": choice_labels(person.interests, matching.INTEREST_LABELS),
+            "skills": choice_labels(person.skills, matching.SKILL_LABELS),
             "barriers": choice_labels(person.barriers, dict(forms.BARRIERS)),
         },
     )
@@ -281,7 +281,7 @@ def care_leaver_info(request: HttpRequest, pk: int) -> HttpResponse:
     person = visible_person(request, pk, Action.CHANGE)
     today = dt.date.today()
     initial = {
-        "birthday": services.info_birthday_for(person, today),
+        "birthday": leaving_care.info_birthday_for(person, today),
         "recorded_on": today,
         "in_touch": person.in_touch,
         "activity": person.activity,
@@ -290,7 +290,7 @@ def care_leaver_info(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CareLeaverInfoForm(request.POST or None, initial=initial, young_person=person)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        info = services.record_care_leaver_info(
+        info = leaving_care.record_care_leaver_info(
             person,
             age=data["birthday"],
             recorded_on=data["recorded_on"],
@@ -348,7 +348,7 @@ def letter_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = forms.LetterForm(request.POST or None)
     if request.method == "POST" and eligible and form.is_valid():
-        letter = services.issue_status_letter(
+        letter = leaving_care.issue_status_letter(
             person, form.cleaned_data["addressed_to"], request.user
         )
         audit.record(request, audit.Action.CREATE, letter, detail={"to": letter.addressed_to})

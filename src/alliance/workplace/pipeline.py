@@ -1,0 +1,130 @@
+"""A referral's stages from suggested to sustained, what an adviser or an employer may move it
+to, opening and closing opportunities, and how many referrals reached each stage. No request
+objects here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+
+from alliance.workplace.matching import Match
+from alliance.workplace.models import (
+    Opportunity,
+    Referral,
+    YoungPerson,
+)
+
+STAGES = [s.value for s in Referral.Stage if s != Referral.Stage.ENDED]
+# Stages an employer sees a referral at (before "applied" the young person is only considering it).
+EMPLOYER_STAGES = STAGES[STAGES.index(Referral.Stage.APPLIED) :]
+
+
+class StageError(ValidationError):
+    """The referral cannot move to that stage (Django's ValidationError, shown on the form)."""
+
+
+def next_stages(referral: Referral) -> list[str]:
+    if referral.stage == Referral.Stage.ENDED:
+        return []
+    here = STAGES.index(referral.stage)
+    return [*STAGES[here + 1 :], Referral.Stage.ENDED]
+
+
+@transaction.atomic
+def suggest(person: YoungPerson, opportunity: Opportunity, match: Match | None) -> Referral:
+    referral, _made = Referral.objects.get_or_create(
+        young_person=person,
+        opportunity=opportunity,
+        defaults={
+            "organisation": person.organisation,
+            "stage_dates": {Referral.Stage.SUGGESTED: dt.date.today().isoformat()},
+            "reasons": match.reasons if match else [],
+        },
+    )
+    return referral
+
+
+@transaction.atomic
+def move(referral: Referral, stage: str, on: dt.date) -> Referral:
+    """Move a referral on to `stage`, dated `on`. Stages only go forward (or end)."""
+    if stage not in next_stages(referral):
+        raise StageError(
+            f"A referral at “{referral.get_stage_display()}” cannot move to that stage"
+        )
+    previous = [referral.date_of(s) for s in STAGES if referral.date_of(s)]
+    if previous and on < max(d for d in previous if d is not None):
+        raise StageError("The date must be on or after the date of the stage before")
+    if on > dt.date.today():
+        raise StageError("The date must be today or in the past")
+    dates = dict(referral.stage_dates)
+    dates[stage] = on.isoformat()
+    referral.stage, referral.stage_dates = stage, dates
+    referral.save(update_fields=["stage", "stage_dates"])
+    return referral
+
+
+# The stages an employer records for their own applicants ("ended" reads "not taken forward").
+EMPLOYER_MOVES = (Referral.Stage.INTERVIEW, Referral.Stage.OFFER, Referral.Stage.ENDED)
+
+
+def employer_next_stages(referral: Referral) -> list[str]:
+    """Where an employer may move an applicant: on to interview or offer, or not taken
+    forward; what happens after an offer is the adviser's to record."""
+    if referral.stage not in (Referral.Stage.APPLIED, Referral.Stage.INTERVIEW):
+        return []
+    return [s for s in next_stages(referral) if s in EMPLOYER_MOVES]
+
+
+@transaction.atomic
+def close_early(opportunity: Opportunity, today: dt.date | None = None) -> Opportunity:
+    """Close an open opportunity now. The closing date becomes yesterday (so it leaves every
+    list and match at once) and the advertised date is kept, so it can be reopened."""
+    today = today or dt.date.today()
+    if opportunity.closing_date < today:
+        raise StageError("This opportunity has already closed")
+    opportunity.advertised_closing_date = opportunity.closing_date
+    opportunity.closing_date = today - dt.timedelta(days=1)
+    opportunity.closed_early_on = today
+    opportunity.save(update_fields=["advertised_closing_date", "closing_date", "closed_early_on"])
+    return opportunity
+
+
+@transaction.atomic
+def reopen(opportunity: Opportunity, today: dt.date | None = None) -> Opportunity:
+    """Reopen an opportunity closed early, up to its advertised closing date."""
+    today = today or dt.date.today()
+    advertised = opportunity.advertised_closing_date
+    if opportunity.closed_early_on is None or advertised is None:
+        raise StageError("Only an opportunity closed early can be reopened")
+    if advertised < today:
+        raise StageError(
+            f"The advertised closing date, {advertised.day} {advertised:%B %Y}, has passed: "
+            "post it again with a new closing date"
+        )
+    opportunity.closing_date = advertised
+    opportunity.advertised_closing_date = opportunity.closed_early_on = None
+    opportunity.save(update_fields=["advertised_closing_date", "closing_date", "closed_early_on"])
+    return opportunity
+
+
+@transaction.atomic
+def say_interested(person: YoungPerson, opportunity: Opportunity) -> Referral:
+    """The young person says they are interested (from their own phone)."""
+    referral = suggest(person, opportunity, None)
+    if referral.stage == Referral.Stage.SUGGESTED:
+        move(referral, Referral.Stage.INTERESTED, dt.date.today())
+    return referral
+
+
+def pipeline_counts(referrals: QuerySet[Referral]) -> list[tuple[str, int]]:
+    """How many referrals reached each stage (a referral that reached 'offer' also counts at every
+    stage before it that it passed through)."""
+    reached: Counter[str] = Counter()
+    for dates in referrals.values_list("stage_dates", flat=True):
+        for stage in dates:
+            reached[stage] += 1
+    return [(Referral.Stage(s).label, reached[s]) for s in STAGES]
