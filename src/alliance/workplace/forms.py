@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
-from alliance.workplace import codes, postcodes, registration
+from alliance.workplace.form_fields import (
+    CodeField,
+    checked_postcode,
+    choice_field,
+    postcode_field,
+    record_field,
+)
 from alliance.workplace.models import (
     BARRIERS,
     INTERESTS,
@@ -27,61 +33,8 @@ from alliance.workplace.models import (
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-def _choices(form: forms.BaseForm, name: str) -> forms.ChoiceField:
-    return cast(forms.ChoiceField, form.fields[name])
-
-
-def _records(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
-    return cast(forms.ModelChoiceField, form.fields[name])
-
-
-def _postcode(value: str) -> tuple[str, tuple[int, int]]:
-    text = postcodes.normalise(value)
-    if not postcodes.POSTCODE_PATTERN.match(text):
-        raise forms.ValidationError("Enter a real postcode, like NE33 2RL")
-    where = postcodes.grid_reference(text)
-    if where is None:
-        raise forms.ValidationError(
-            "Enter a postcode in the North East, like NE33 2RL: WorkPlace works out travel "
-            "distances from the North East postcodes in the ONS Postcode Directory"
-        )
-    return text, where
-
-
-class CodeField(forms.ChoiceField):
-    """A choice of SSDA903 codes read from the statutory library's schema, with a clear message
-    for a code the DfE does not use."""
-
-    def __init__(self, *, code_list: str, what: str, **kwargs: Any) -> None:
-        self.code_list, self.what = code_list, what
-        super().__init__(choices=[], **kwargs)
-        self.error_messages["invalid_choice"] = (
-            f"“%(value)s” is not a {what} code the DfE uses in the SSDA903 return: choose one "
-            "from the list"
-        )
-        self.error_messages["required"] = f"Select the young person’s {what}"
-
-    def _set_choices(self) -> None:
-        label = {
-            "ACTIV": codes.activity_label,
-            "ACCOM": codes.accommodation_label,
-            "IN_TOUCH": codes.in_touch_label,
-        }[self.code_list]
-        self.choices = [("", "Choose")] + [(c, label(c)) for c in codes.code_list(self.code_list)]
-
-
-def _postcode_field(label: str, required_message: str, help_text: str = "") -> forms.CharField:
-    # Longer than a postcode, so a mistyped one gets the postcode message, not a length error.
-    return forms.CharField(
-        label=label,
-        max_length=20,
-        help_text=help_text,
-        error_messages={"required": required_message},
-    )
-
-
 class YoungPersonForm(forms.ModelForm):
-    postcode = _postcode_field(
+    postcode = postcode_field(
         "Home postcode",
         "Enter the young person’s home postcode",
         "Used only to work out travel distances to opportunities",
@@ -163,10 +116,12 @@ class YoungPersonForm(forms.ModelForm):
         for name in ("in_touch", "activity", "accommodation"):
             self.fields[name]._set_choices()  # type: ignore[attr-defined]
         advisers = Adviser.objects.filter(organisation=organisation).select_related("user")
-        _records(self, "personal_adviser").queryset = advisers.filter(kind=Adviser.Kind.PERSONAL)
-        _records(self, "careers_adviser").queryset = advisers.filter(kind=Adviser.Kind.CAREERS)
-        _choices(self, "legal_status").choices = YoungPerson.LegalStatus.choices
-        _choices(self, "hours").choices = Hours.choices
+        record_field(self, "personal_adviser").queryset = advisers.filter(
+            kind=Adviser.Kind.PERSONAL
+        )
+        record_field(self, "careers_adviser").queryset = advisers.filter(kind=Adviser.Kind.CAREERS)
+        choice_field(self, "legal_status").choices = YoungPerson.LegalStatus.choices
+        choice_field(self, "hours").choices = Hours.choices
 
     def clean_date_of_birth(self) -> dt.date:
         born = self.cleaned_data["date_of_birth"]
@@ -181,7 +136,7 @@ class YoungPersonForm(forms.ModelForm):
         return born
 
     def clean_postcode(self) -> str:
-        text, where = _postcode(self.cleaned_data["postcode"])
+        text, where = checked_postcode(self.cleaned_data["postcode"])
         self.grid = where
         return text
 
@@ -307,10 +262,10 @@ class AppointmentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _records(self, "adviser").queryset = Adviser.objects.filter(
+        record_field(self, "adviser").queryset = Adviser.objects.filter(
             organisation=organisation
         ).select_related("user")
-        _choices(self, "status").choices = Appointment.Status.choices
+        choice_field(self, "status").choices = Appointment.Status.choices
         if self.instance.pk and not self.is_bound:
             local = self.instance.starts_at
 
@@ -347,7 +302,7 @@ class GoalForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "progress").choices = Goal.Progress.choices
+        choice_field(self, "progress").choices = Goal.Progress.choices
 
 
 class StageForm(forms.Form):
@@ -360,7 +315,7 @@ class StageForm(forms.Form):
 
     def __init__(self, *args: Any, stages: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "stage").choices = stages
+        choice_field(self, "stage").choices = stages
         self.fields["stage"].widget = forms.RadioSelect(choices=stages)
 
 
@@ -374,7 +329,7 @@ class LetterForm(forms.Form):
 
 
 class OpportunityForm(forms.ModelForm):
-    postcode = _postcode_field("Postcode of the workplace", "Enter the postcode of the workplace")
+    postcode = postcode_field("Postcode of the workplace", "Enter the postcode of the workplace")
     interests = forms.MultipleChoiceField(
         choices=INTERESTS,
         required=False,
@@ -443,7 +398,7 @@ class OpportunityForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "kind").choices = Opportunity.Kind.choices
+        choice_field(self, "kind").choices = Opportunity.Kind.choices
         if self.instance.pk and self.instance.pay_pence_per_hour is not None:
             self.initial["pay"] = self.instance.pay_pence_per_hour / 100
 
@@ -454,7 +409,7 @@ class OpportunityForm(forms.ModelForm):
         return day
 
     def clean_postcode(self) -> str:
-        text, where = _postcode(self.cleaned_data["postcode"])
+        text, where = checked_postcode(self.cleaned_data["postcode"])
         self.grid = where
         return text
 
@@ -514,7 +469,7 @@ class GroupSessionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "setting").choices = GroupSession.Setting.choices
+        choice_field(self, "setting").choices = GroupSession.Setting.choices
 
 
 class AttendeeForm(forms.ModelForm):
@@ -530,7 +485,7 @@ class AttendeeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "kind").choices = GroupAttendee.Kind.choices
+        choice_field(self, "kind").choices = GroupAttendee.Kind.choices
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -542,170 +497,4 @@ class AttendeeForm(forms.ModelForm):
                 self.add_error(
                     "age", "Group sessions are for looked-after young people aged 13 and over"
                 )
-        return data
-
-
-# ---------------------------------------------------------------------------------------------
-# Registering a business (public question pages)
-
-
-class RegistrationStep(forms.Form):
-    """One question page of 'Register your business'. `website` is a trap: the page hides it
-    from people (the `hidden` attribute), so only a robot filling every box fills it in."""
-
-    website = forms.CharField(required=False, max_length=200, label="Leave this empty")
-
-    @property
-    def trapped(self) -> bool:
-        return bool(self.is_bound and self.data.get("website", "").strip())
-
-    def questions(self) -> list[forms.BoundField]:
-        return [bf for bf in self if bf.name != "website"]
-
-
-class BusinessForm(RegistrationStep):
-    business_name = forms.CharField(
-        label="Business name",
-        max_length=200,
-        help_text="The name care leavers and advisers will know you by",
-        error_messages={"required": "Enter the name of your business"},
-    )
-    sector = forms.ChoiceField(
-        choices=INTERESTS,
-        widget=forms.RadioSelect,
-        label="What kind of work does your business do?",
-        error_messages={"required": "Select the kind of work your business does"},
-    )
-
-
-class AddressForm(RegistrationStep):
-    address = forms.CharField(
-        widget=forms.Textarea,
-        label="Address",
-        max_length=500,
-        help_text="Building, street and town",
-        error_messages={"required": "Enter your business’s address"},
-    )
-    postcode = _postcode_field("Postcode", "Enter your business’s postcode")
-    council = forms.TypedChoiceField(
-        coerce=int,
-        empty_value=None,
-        required=False,
-        label="Which council’s WorkPlace do you want to work with?",
-        help_text="Leave this as it is to work with the council for your postcode",
-    )
-
-    def __init__(self, *args: Any, business_name: str = "", **kwargs: Any) -> None:
-
-        super().__init__(*args, **kwargs)
-        self.business_name = business_name
-        self.councils = {c.pk: c for c in registration.workplace_councils()}
-        _choices(self, "council").choices = [("", "The council for my postcode")] + [
-            (pk, c.name) for pk, c in self.councils.items()
-        ]
-
-    def clean_postcode(self) -> str:
-        text, _where = _postcode(self.cleaned_data["postcode"])
-        return text
-
-    def clean(self) -> dict[str, Any]:
-
-        data = super().clean() or {}
-        postcode = data.get("postcode")
-        if not postcode:
-            return data
-        chosen = data.get("council")
-        if chosen is None:
-            council = registration.council_for_postcode(postcode)
-            if council is None or council.pk not in self.councils:
-                where = (
-                    f"{council.name}, the council for {postcode},"
-                    if council
-                    else "The council for this postcode"
-                )
-                self.add_error(
-                    "council",
-                    f"{where} does not run WorkPlace yet: choose the council whose WorkPlace "
-                    "you want to work with",
-                )
-                return data
-            data["council"] = council.pk
-        twin = registration.duplicate_business(self.business_name, postcode)
-        if twin is not None:
-            self.add_error(
-                "postcode",
-                f"{twin.organisation.name} at {postcode} is already registered with WorkPlace. "
-                "Sign in with the email address it was registered with, or contact the "
-                "council’s WorkPlace team",
-            )
-        return data
-
-
-class ContactForm(RegistrationStep):
-    contact_name = forms.CharField(
-        label="Your full name",
-        max_length=200,
-        error_messages={"required": "Enter your full name"},
-    )
-    email = forms.EmailField(
-        label="Your email address",
-        max_length=254,
-        help_text="You will sign in with this. We will send you a link to choose a password",
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-        },
-    )
-
-    def clean_email(self) -> str:
-        # Whether the address already has an account is not said here (or anywhere on these
-        # public pages): the answer would tell anyone who has an account. The check happens
-        # when the registration is sent, and its owner is told by email.
-        return str(self.cleaned_data["email"]).strip()
-
-
-class OffersForm(RegistrationStep):
-    offers = forms.MultipleChoiceField(
-        choices=Opportunity.Kind.choices,
-        widget=forms.CheckboxSelectMultiple,
-        label="What kinds of opportunity can you offer care leavers?",
-        help_text="Select all that apply",
-        error_messages={"required": "Select at least one kind of opportunity"},
-    )
-
-
-class RegistrationPledgeForm(RegistrationStep):
-    pledge = forms.CharField(
-        widget=forms.Textarea,
-        max_length=2000,
-        label="Your pledge to care leavers",
-        help_text="What your business will do for care leavers, for example guarantee an "
-        "interview to every care leaver who applies",
-        error_messages={"required": "Enter your pledge to care leavers"},
-    )
-
-
-class SubmitRegistrationForm(RegistrationStep):
-    """The 'check your answers' page's button: only the trap field."""
-
-
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("decline", "Decline")],
-        widget=forms.RadioSelect,
-        label="Do you approve this business?",
-        error_messages={"required": "Select whether you approve this business"},
-    )
-    reason = forms.CharField(
-        widget=forms.Textarea,
-        required=False,
-        max_length=2000,
-        label="Reason or note for the business",
-        help_text="Needed when you decline: the business is sent it by email",
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("decision") == "decline" and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Enter why the registration is declined: the business is told")
         return data

@@ -29,7 +29,7 @@ from alliance.access.policy import Action, Area, get_visible_or_404, guard, publ
 from alliance.accounts.models import Role, User
 from alliance.audit import services as audit
 from alliance.organisations.models import Organisation
-from alliance.workplace import forms, registration
+from alliance.workplace import registration, registration_forms
 from alliance.workplace.matching import INTEREST_LABELS
 from alliance.workplace.models import Adviser, EmployerProfile, Opportunity
 
@@ -38,12 +38,12 @@ SESSION_KEY = "workplace_registration"
 TOKEN_KEY = "workplace_password_token"  # noqa: S105 - a session key, not a secret
 SET = "set"  # stands in for the token in the address once it is in the session
 
-STEPS: dict[str, tuple[type[forms.RegistrationStep], str]] = {
-    "business": (forms.BusinessForm, "About your business"),
-    "address": (forms.AddressForm, "Where is your business?"),
-    "contact": (forms.ContactForm, "Who should we contact?"),
-    "offers": (forms.OffersForm, "What can you offer care leavers?"),
-    "pledge": (forms.RegistrationPledgeForm, "Your pledge to care leavers"),
+STEPS: dict[str, tuple[type[registration_forms.RegistrationStep], str]] = {
+    "business": (registration_forms.BusinessForm, "About your business"),
+    "address": (registration_forms.AddressForm, "Where is your business?"),
+    "contact": (registration_forms.ContactForm, "Who should we contact?"),
+    "offers": (registration_forms.OffersForm, "What can you offer care leavers?"),
+    "pledge": (registration_forms.RegistrationPledgeForm, "Your pledge to care leavers"),
 }
 ORDER = list(STEPS)
 
@@ -74,7 +74,9 @@ def register(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form(step: str, request: HttpRequest, answers: dict[str, Any]) -> forms.RegistrationStep:
+def _form(
+    step: str, request: HttpRequest, answers: dict[str, Any]
+) -> registration_forms.RegistrationStep:
     form_class, _title = STEPS[step]
     kwargs: dict[str, Any] = {"initial": answers.get(step, {})}
     if step == "address":
@@ -152,7 +154,7 @@ def register_check(request: HttpRequest) -> HttpResponse:
     missing = _first_missing(answers)
     if missing is not None:
         return redirect("workplace:register-step", missing)
-    form = forms.SubmitRegistrationForm(request.POST or None)
+    form = registration_forms.SubmitRegistrationForm(request.POST or None)
     problem = ""
     if request.method == "POST":
         ip = audit.client_ip(request)
@@ -352,7 +354,7 @@ def employer_review(request: HttpRequest, pk: int) -> HttpResponse:
     is_adviser = Adviser.objects.filter(user=request.user.pk, organisation=profile.council).exists()
     if request.method == "POST" and request.POST.get("action") == "resend":
         return _resend_link(request, profile, is_adviser)
-    form = forms.DecisionForm(request.POST or None)
+    form = registration_forms.DecisionForm(request.POST or None)
     if request.method == "POST":
         if not is_adviser or profile.status != EmployerProfile.Status.PENDING:
             audit.record_denied(
