@@ -1,4 +1,4 @@
-"""Did Edge of Care keep children out of care? The statistics, with no Django in them.
+"""Did Edge of Care keep children out of care? The statistics, with no database in them.
 
 Input is one row per child (Polars DataFrame): `treated` (1 = supported by Edge of Care, 0 = a
 child in the council's CIN/SSDA903 records who was not), the outcome `entered_care` (1/0, within
@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
+from django.core.exceptions import ValidationError
 
 if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
@@ -139,8 +140,9 @@ class Adjusted:
         return all(b.smd_after is None or abs(b.smd_after) < 0.1 for b in self.balance)
 
 
-class NotEnoughData(ValueError):
-    """Too few children in one group for the analysis to mean anything."""
+class NotEnoughData(ValidationError):
+    """Too few children in one group for the analysis to mean anything (a `ValidationError`, the
+    service's one kind of refusal, so a page can show it like any other)."""
 
 
 def _check(frame: pl.DataFrame, outcome: str) -> None:
@@ -183,7 +185,7 @@ def waiting_list(
     try:
         result.adjusted = adjusted_difference(frame, outcome)
     except NotEnoughData as exc:
-        result.adjustment_note = str(exc)
+        result.adjustment_note = " ".join(exc.messages)
     return result
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from alliance.access.policy import Action, Area, get_visible_or_404, guard
 from alliance.audit import services as audit
 from alliance.edgeofcare import forms, outcomes, referrals, waiting_lists
-from alliance.edgeofcare.errors import EdgeOfCareError
+from alliance.edgeofcare.errors import EdgeOfCareError, message_of
 from alliance.edgeofcare.models import (
     AllocationMethod,
     Child,
@@ -68,7 +68,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
                 allocation,
             )
         except EdgeOfCareError as exc:
-            form.add_error("date", str(exc))
+            form.add_error("date", exc)
         else:
             audit.record(request, audit.Action.CHANGE, r, detail={"added": "contact"})
             messages.success(request, "Contact recorded")
@@ -97,7 +97,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
                 arm=form.cleaned_data.get("arm", ""),
             )
         except EdgeOfCareError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            form.add_error(exc.field if exc.field in form.fields else None, exc)
         else:
             audit.record(
                 request, audit.Action.CHANGE, r, detail={"triage": [a.service.name for a in made]}
@@ -149,7 +149,7 @@ def allocation_update(request: HttpRequest, pk: int, allocation_pk: int) -> Http
                     allocation.save(update_fields=["progress"])
                     messages.success(request, "Progress updated")
         except EdgeOfCareError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, message_of(exc))
         else:
             audit.record(
                 request,
@@ -220,7 +220,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             referrals.close_referral(r, form.cleaned_data["reason"], form.cleaned_data["notes"])
         except EdgeOfCareError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, exc)
         else:
             audit.record(request, audit.Action.CHANGE, r, detail={"closed": r.closure_reason})
             messages.success(request, f"Case {r.reference} closed")
@@ -263,7 +263,7 @@ def outcome(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
         try:
             outcomes.record_outcome(child, form.cleaned_data["months"], form.values())
         except EdgeOfCareError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            form.add_error(exc.field if exc.field in form.fields else None, exc)
         else:
             audit.record(request, audit.Action.CHANGE, r, detail={"outcome": child.pk})
             messages.success(request, f"Outcome recorded for {child.first_name}")
