@@ -12,7 +12,7 @@ import polars as pl
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from alliance.edgeofcare import evaluation
+from alliance.edgeofcare import evaluation, matching
 from alliance.edgeofcare.errors import EdgeOfCareError, message_of
 from alliance.edgeofcare.models import (
     AllocationMethod,
@@ -319,7 +319,7 @@ def _evaluate(organisation: Organisation, year: int, months: int) -> EvaluationO
                     "been uploaded. Upload them in Statutory returns.",
                     [],
                 )
-            result = evaluation.matched(
+            result = matching.matched(
                 pl.concat([supported.filter(pl.col("treated") == 1), comparison])
             )
     except evaluation.NotEnoughData as exc:
