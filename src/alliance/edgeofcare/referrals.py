@@ -4,7 +4,6 @@ triage decision and closing a referral. No request objects here; views and tasks
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,15 +17,8 @@ from alliance.edgeofcare.models import Arm, Child, Referral, Service, ServiceAll
 from alliance.edgeofcare.returns_data import looked_after_now
 from alliance.edgeofcare.targets import council_settings, target_hours
 from alliance.edgeofcare.waiting_lists import places_taken
+from alliance.organisations import postcodes
 from alliance.organisations.models import Organisation
-
-
-def normalise_postcode(value: str) -> str:
-    compact = re.sub(r"\s+", "", value or "").upper()
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
-
-
-POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
 
 
 @dataclass(frozen=True)
@@ -41,7 +33,7 @@ def find_duplicates(
 ) -> list[Referral]:
     """Earlier referrals of what looks like the same family: the same postcode and at least one
     child with the same date of birth or the same first and last name."""
-    postcode = normalise_postcode(postcode)
+    postcode = postcodes.normalise(postcode)
     kids = list(children)
     if not postcode or not kids:
         return []
@@ -98,7 +90,7 @@ def create_referral(
             allocation_method=settings.allocation_method,
             **fields,
         )
-        referral.postcode = normalise_postcode(referral.postcode)
+        referral.postcode = postcodes.normalise(referral.postcode)
         referral.due_at = due_at(organisation, referral.urgency, received)
         referral.full_clean(exclude=["created_by"])
         referral.save()
