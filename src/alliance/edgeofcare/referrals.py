@@ -1,5 +1,7 @@
 """Referrals and triage: checking for duplicates, taking a referral, recording contacts, the
-triage decision and closing a referral. No request objects here; views and tasks call these."""
+triage decision and closing a referral. No request objects here; views and tasks call these
+with the acting `user` (None: the service itself, as when loading demonstration data), and each
+change is audited here, in the same transaction as the change."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from alliance.audit import services as audit
 from alliance.edgeofcare.errors import EdgeOfCareError
 from alliance.edgeofcare.models import Arm, Child, Referral, Service, ServiceAllocation
 from alliance.edgeofcare.returns_data import looked_after_now
@@ -100,6 +103,7 @@ def create_referral(
             c.save()
         for member in members:
             referral.members.create(**member)
+        audit.record(None, audit.Action.CREATE, referral, user=user)
     return referral
 
 
@@ -128,6 +132,7 @@ def record_contact(
             if referral.status == Referral.Status.AWAITING_CONTACT:
                 referral.status = Referral.Status.AWAITING_TRIAGE
             referral.save(update_fields=["first_contact_at", "status"])
+        audit.record(None, audit.Action.CHANGE, referral, user=user, detail={"added": "contact"})
 
 
 def triage(
@@ -136,6 +141,7 @@ def triage(
     *,
     waiting_list_ok: bool = False,
     arm: str = "",
+    user: Any = None,
 ) -> list[ServiceAllocation]:
     """Allocate the family to one or more services. A service that is full refuses the allocation
     unless the practitioner chose to add the family to its waiting list. Where the council
@@ -179,10 +185,17 @@ def triage(
         if arm:
             referral.arm = arm
         referral.save(update_fields=["status", "triaged_at", "arm"])
+        audit.record(
+            None,
+            audit.Action.CHANGE,
+            referral,
+            user=user,
+            detail={"triage": [a.service.name for a in made]},
+        )
     return made
 
 
-def close_referral(referral: Referral, reason: str, notes: str) -> None:
+def close_referral(referral: Referral, reason: str, notes: str, *, user: Any = None) -> None:
     if referral.status == Referral.Status.CLOSED:
         raise EdgeOfCareError("This referral is already closed")
     if not reason:
@@ -197,3 +210,4 @@ def close_referral(referral: Referral, reason: str, notes: str) -> None:
         referral.closure_reason = reason
         referral.closure_notes = notes
         referral.save(update_fields=["status", "closed_at", "closure_reason", "closure_notes"])
+        audit.record(None, audit.Action.CHANGE, referral, user=user, detail={"closed": reason})

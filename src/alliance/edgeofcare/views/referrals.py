@@ -162,7 +162,6 @@ def referral_new(request: HttpRequest) -> HttpResponse:
             except EdgeOfCareError as exc:
                 error = message_of(exc)
             else:
-                audit.record(request, audit.Action.CREATE, referral)
                 messages.success(
                     request,
                     f"Referral {referral.reference} saved. First contact is due by "
