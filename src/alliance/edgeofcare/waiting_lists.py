@@ -37,6 +37,21 @@ def places_taken(services: Iterable[Service]) -> dict[int, tuple[int, int]]:
     return {i: found.get(i, (0, 0)) for i in ids}
 
 
+def save_service(service: Service, *, user: Any) -> None:
+    """Add a service to the council's catalogue or change it (names are unique in a council),
+    audited as made by `user`."""
+    if (
+        Service.objects.filter(organisation_id=service.organisation_id, name=service.name)
+        .exclude(pk=service.pk)
+        .exists()
+    ):
+        raise EdgeOfCareError("There is already a service with this name", "name")
+    with transaction.atomic():
+        new = service.pk is None
+        service.save()
+        audit.record(None, audit.Action.CREATE if new else audit.Action.CHANGE, service, user=user)
+
+
 def start_from_waiting_list(
     allocation: ServiceAllocation, when: dt.datetime | None = None, *, user: Any = None
 ) -> None:

@@ -8,9 +8,16 @@ from django.utils import timezone
 
 from alliance.access.roles import Role
 from alliance.audit.models import AuditEvent
-from alliance.edgeofcare import outcomes, plans, referrals, waiting_lists
+from alliance.edgeofcare import (
+    outcomes,
+    placement_costs,
+    plans,
+    referrals,
+    targets,
+    waiting_lists,
+)
 from alliance.edgeofcare.errors import EdgeOfCareError
-from alliance.edgeofcare.models import Goal, ServiceAllocation
+from alliance.edgeofcare.models import Goal, Service, ServiceAllocation
 from tests import factories as core
 from tests.alliance.edgeofcare import factories
 
@@ -74,3 +81,29 @@ def test_a_refused_change_leaves_no_audit_row(north):
     with pytest.raises(EdgeOfCareError):
         referrals.close_referral(r, "", "")
     assert changes(r, before) == []
+
+
+def test_the_councils_settings_and_catalogue_are_audited_with_the_practitioner(north):
+    worker = core.member_of(north, Role.COUNCIL_PRACTITIONER)
+    before = latest()
+    settings = targets.council_settings(north)
+    settings.warn_minutes = 45
+    targets.save_settings(settings, {"immediate": 3}, user=worker)
+    placement_costs.set_unit_costs(north, {"residential": 500_000}, user=worker)
+    service = Service(organisation=north, name="Family group conferences", capacity=4)
+    waiting_lists.save_service(service, user=worker)
+    service.capacity = 5
+    waiting_lists.save_service(service, user=worker)
+    with pytest.raises(EdgeOfCareError, match="already a service with this name"):
+        waiting_lists.save_service(
+            Service(organisation=north, name="Family group conferences", capacity=1), user=worker
+        )
+    events = AuditEvent.objects.filter(pk__gt=before).order_by("pk")
+    assert [(e.action, e.object_type, e.username) for e in events] == [
+        ("change", "edgeofcare.CouncilSettings", worker.get_username()),
+        ("change", "edgeofcare.UnitCost", worker.get_username()),
+        ("create", "edgeofcare.Service", worker.get_username()),
+        ("change", "edgeofcare.Service", worker.get_username()),
+    ]
+    assert targets.target_hours(north)["immediate"] == 3
+    assert Service.objects.get(pk=service.pk).capacity == 5
