@@ -140,7 +140,7 @@ print(json.dumps(out))
 
 EVAL_SCRIPT = r"""
 import json, time
-from alliance.edgeofcare import evaluation
+from alliance.edgeofcare import evaluation, matching
 out = {}
 frame = evaluation.simulate(n_treated=4500, n_pool=15000, effect=-0.05, seed=1)
 # scikit-learn is imported by the first evaluation a web process runs (not at start-up): timed
@@ -149,7 +149,7 @@ t, c = time.perf_counter(), time.process_time()
 import sklearn.linear_model
 out["import_s"], out["import_cpu_s"] = time.perf_counter() - t, time.process_time() - c
 t, c = time.perf_counter(), time.process_time()
-r = evaluation.matched(frame)
+r = matching.matched(frame)
 out["matched_s"], out["matched_cpu_s"] = time.perf_counter() - t, time.process_time() - c
 out["pairs"] = r.n_matched
 out["difference"] = r.difference; out["ci"] = [r.ci_low, r.ci_high]
@@ -278,7 +278,7 @@ def main() -> None:
         "",
         "## Evaluation of a year's cohort",
         "",
-        f"Propensity-score matching (`evaluation.matched`) of 4,500 supported children (a year's "
+        f"Propensity-score matching (`matching.matched`) of 4,500 supported children (a year's "
         f"3,000 referrals) against a pool of 15,000 children from CIN records: "
         f"**{evaluation['matched_s']:.2f} s** ({evaluation['matched_cpu_s']:.2f} s CPU), "
         f"{evaluation['pairs']:,} matched pairs "

@@ -12,8 +12,8 @@ import polars as pl
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from alliance.edgeofcare import evaluation
-from alliance.edgeofcare.errors import EdgeOfCareError
+from alliance.edgeofcare import evaluation, matching
+from alliance.edgeofcare.errors import EdgeOfCareError, message_of
 from alliance.edgeofcare.models import (
     AllocationMethod,
     Arm,
@@ -270,7 +270,7 @@ def evaluate_waiting_list(
     except evaluation.NotEnoughData as exc:
         return EvaluationOutcome(
             None,
-            f"Not enough data for a waiting-list comparison of {year} yet: {exc} (children "
+            f"Not enough data for a waiting-list comparison of {year} yet: {message_of(exc)} (children "
             f"whose {months}-month outcome has been recorded).",
             [],
         )
@@ -319,11 +319,11 @@ def _evaluate(organisation: Organisation, year: int, months: int) -> EvaluationO
                     "been uploaded. Upload them in Statutory returns.",
                     [],
                 )
-            result = evaluation.matched(
+            result = matching.matched(
                 pl.concat([supported.filter(pl.col("treated") == 1), comparison])
             )
     except evaluation.NotEnoughData as exc:
-        return EvaluationOutcome(None, f"Not enough data for {year} yet: {exc}.", [])
+        return EvaluationOutcome(None, f"Not enough data for {year} yet: {message_of(exc)}.", [])
     except EdgeOfCareError as exc:
-        return EvaluationOutcome(None, f"{exc}.", [])
+        return EvaluationOutcome(None, f"{message_of(exc)}.", [])
     return EvaluationOutcome(result, "", evaluation.plain_english(result))

@@ -1,4 +1,4 @@
-"""Did Edge of Care keep children out of care? The statistics, with no Django in them.
+"""Did Edge of Care keep children out of care? The statistics, with no database in them.
 
 Input is one row per child (Polars DataFrame): `treated` (1 = supported by Edge of Care, 0 = a
 child in the council's CIN/SSDA903 records who was not), the outcome `entered_care` (1/0, within
@@ -20,14 +20,8 @@ Three designs:
   weighting, logistic regression in scikit-learn, made doubly robust with an outcome regression),
   so that a waiting group that happens to be older or less urgent does not pass for an effect; its
   interval is a bootstrap.
-- `matched(...)`: otherwise, propensity-score matching. A logistic regression (scikit-learn) gives
-  each child's probability of being supported from the baseline; each supported child is matched to
-  the nearest unsupported child on the logit of that probability (1:1, without replacement, within a
-  caliper of 0.2 standard deviations of the logit, as Austin 2011 recommends). Supported children
-  with no comparison child inside the caliper are left out and counted. Balance is shown as the
-  standardised mean difference of every covariate before and after matching (|SMD| < 0.1 is the
-  usual sign of good balance). The effect is the average difference in the matched pairs (the
-  effect on the children supported), with a 95% interval from the paired differences.
+- `matching.matched(...)`: otherwise, propensity-score matching against children in the council's
+  CIN/SSDA903 records (the comparison group is built there; this module holds what it shares).
 
 Matching can only balance what was recorded: the write-up says so (`plain_english`).
 """
@@ -40,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
+from django.core.exceptions import ValidationError
 
 if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
@@ -66,7 +61,6 @@ COVARIATE_LABELS = {
 # statutory returns do not record it).
 URGENCY_PREFIX = "urgency_"
 Z95 = 1.959963984540054
-CALIPER_SD = 0.2
 
 
 @dataclass(frozen=True)
@@ -139,11 +133,12 @@ class Adjusted:
         return all(b.smd_after is None or abs(b.smd_after) < 0.1 for b in self.balance)
 
 
-class NotEnoughData(ValueError):
-    """Too few children in one group for the analysis to mean anything."""
+class NotEnoughData(ValidationError):
+    """Too few children in one group for the analysis to mean anything (a `ValidationError`, the
+    service's one kind of refusal, so a page can show it like any other)."""
 
 
-def _check(frame: pl.DataFrame, outcome: str) -> None:
+def check_groups(frame: pl.DataFrame, outcome: str) -> None:
     missing = [c for c in ("treated", outcome) if c not in frame.columns]
     if missing:
         raise ValueError(f"missing columns: {', '.join(missing)}")
@@ -183,7 +178,7 @@ def waiting_list(
     try:
         result.adjusted = adjusted_difference(frame, outcome)
     except NotEnoughData as exc:
-        result.adjustment_note = str(exc)
+        result.adjustment_note = " ".join(exc.messages)
     return result
 
 
@@ -205,7 +200,7 @@ def _propensity_model() -> LogisticRegression:
     """P(started at once | baseline): a lightly penalised logistic regression (the penalty keeps
     a rare need code from sending a weight to infinity). `warm_start`: each bootstrap refit starts
     from the last coefficients, a few iterations instead of a cold fit, to keep the page quick."""
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415, RUF100 seconds to import
 
     return LogisticRegression(C=100.0, max_iter=500, warm_start=True, solver="newton-cholesky")
 
@@ -263,7 +258,7 @@ def adjusted_difference(
     """The waiting-list difference adjusted for the baseline by inverse-probability weighting
     (doubly robust: see `_weighted_difference`), with a percentile bootstrap 95% interval (the whole fit redone on each resample, within each
     group so both stay the size they were) and the balance before and after weighting."""
-    _check(frame, outcome)
+    check_groups(frame, outcome)
     covariates = adjustment_covariates(frame)
     if not covariates:
         raise NotEnoughData("no recorded characteristic varies between the children")
@@ -327,7 +322,7 @@ def _label(covariate: str) -> str:
 def _two_groups(frame: pl.DataFrame, outcome: str, design: str) -> Result:
     """Difference in proportions between two groups formed without regard to the children (at
     random, or by whether a place was free), with a Wald interval and the balance before."""
-    _check(frame, outcome)
+    check_groups(frame, outcome)
     t = frame.filter(pl.col("treated") == 1)[outcome].to_numpy().astype(float)
     c = frame.filter(pl.col("treated") == 0)[outcome].to_numpy().astype(float)
     p1, p0 = float(t.mean()), float(c.mean())
@@ -347,99 +342,6 @@ def _two_groups(frame: pl.DataFrame, outcome: str, design: str) -> Result:
         for cov in covariates
     ]
     return Result(design, len(t), len(c), 0, 0, p1, p0, d, d - Z95 * se, d + Z95 * se, balance)
-
-
-def propensity_scores(frame: pl.DataFrame, covariates: tuple[str, ...] = COVARIATES) -> np.ndarray:
-    x = frame.select([c for c in covariates if c in frame.columns]).to_numpy().astype(float)
-    # Standardise so the (lightly) penalised fit treats every covariate alike.
-    sd = x.std(axis=0)
-    sd[sd == 0] = 1
-    x = (x - x.mean(axis=0)) / sd
-    y = frame["treated"].to_numpy()
-    # scikit-learn takes seconds to import: only the evaluation itself pays for it, not every page.
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression(C=1e4, max_iter=1000)
-    model.fit(x, y)
-    return model.predict_proba(x)[:, 1]
-
-
-def _greedy_match(logit_t: np.ndarray, logit_c: np.ndarray, caliper: float) -> np.ndarray:
-    """For each supported child (hardest to match first), the index of the nearest unused
-    comparison child within the caliper, or -1."""
-    order_c = np.argsort(logit_c)
-    sorted_c = logit_c[order_c]
-    used = np.zeros(len(sorted_c), dtype=bool)
-    matches = np.full(len(logit_t), -1)
-    # Highest propensity first: those have the fewest good comparisons.
-    for i in np.argsort(-logit_t):
-        pos = int(np.searchsorted(sorted_c, logit_t[i]))
-        best, best_d = -1, caliper
-        left, right = pos - 1, pos
-        # Walk outwards from the insertion point, skipping used comparisons.
-        while left >= 0 and used[left]:
-            left -= 1
-        while right < len(sorted_c) and used[right]:
-            right += 1
-        for j in (left, right):
-            if 0 <= j < len(sorted_c):
-                d = abs(sorted_c[j] - logit_t[i])
-                if d <= best_d:
-                    best, best_d = j, d
-        if best >= 0:
-            used[best] = True
-            matches[i] = order_c[best]
-    return matches
-
-
-def matched(
-    frame: pl.DataFrame,
-    outcome: str = "entered_care",
-    covariates: tuple[str, ...] = COVARIATES,
-) -> Result:
-    _check(frame, outcome)
-    covariates = tuple(c for c in covariates if c in frame.columns)
-    ps = np.clip(propensity_scores(frame, covariates), 1e-6, 1 - 1e-6)
-    logit = np.log(ps / (1 - ps))
-    treated_mask = frame["treated"].to_numpy() == 1
-    idx_t = np.flatnonzero(treated_mask)
-    idx_c = np.flatnonzero(~treated_mask)
-    caliper = CALIPER_SD * float(np.std(logit))
-    m = _greedy_match(logit[idx_t], logit[idx_c], caliper)
-    ok = m >= 0
-    pair_t = idx_t[ok]
-    pair_c = idx_c[m[ok]]
-    if len(pair_t) < 10:
-        raise NotEnoughData(
-            f"only {len(pair_t)} supported children had a close enough comparison child"
-        )
-    y = frame[outcome].to_numpy().astype(float)
-    diffs = y[pair_t] - y[pair_c]
-    d = float(diffs.mean())
-    se = float(diffs.std(ddof=1)) / math.sqrt(len(diffs)) if len(diffs) > 1 else 0.0
-    x = frame.select(covariates).to_numpy().astype(float)
-    balance = [
-        Balance(
-            cov,
-            COVARIATE_LABELS.get(cov, cov),
-            smd(x[idx_t, k], x[idx_c, k]),
-            smd(x[pair_t, k], x[pair_c, k]),
-        )
-        for k, cov in enumerate(covariates)
-    ]
-    return Result(
-        "matched",
-        len(idx_t),
-        len(idx_c),
-        len(pair_t),
-        int((~ok).sum()),
-        float(y[pair_t].mean()),
-        float(y[pair_c].mean()),
-        d,
-        d - Z95 * se,
-        d + Z95 * se,
-        balance,
-    )
 
 
 def plain_english(result: Result, follow_up: str = "within 12 months of referral") -> list[str]:

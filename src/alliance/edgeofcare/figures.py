@@ -10,7 +10,14 @@ from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from alliance.edgeofcare.models import CouncilSettings, Outcome, Referral, Service, Urgency
+from alliance.edgeofcare.models import (
+    ClosureReason,
+    CouncilSettings,
+    Outcome,
+    Referral,
+    Service,
+    Urgency,
+)
 from alliance.edgeofcare.waiting_lists import places_taken
 from alliance.organisations.models import Organisation
 
@@ -123,8 +130,6 @@ def closure_figures(
 ) -> list[tuple[str, int]]:
     """Cases closed since `since` (default: the last twelve months) by reason, on the
     (organisation, closed_at, closure_reason) index."""
-    from alliance.edgeofcare.models import ClosureReason
-
     names = dict(ClosureReason.choices)
     rows = (
         referrals.filter(closed_at__gte=since or last_twelve_months())

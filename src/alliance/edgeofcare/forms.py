@@ -25,7 +25,7 @@ from alliance.edgeofcare.models import (
     ServiceAllocation,
     Urgency,
 )
-from alliance.edgeofcare.referrals import POSTCODE_RE, normalise_postcode
+from alliance.organisations import postcodes
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "Not known yet")]
@@ -99,10 +99,7 @@ class ReferralForm(forms.Form):
     )
 
     def clean_postcode(self) -> str:
-        value = normalise_postcode(self.cleaned_data["postcode"])
-        if not POSTCODE_RE.match(value):
-            raise forms.ValidationError("Enter a real postcode, like NE29 6DL")
-        return value
+        return postcodes.valid_postcode(self.cleaned_data["postcode"])
 
 
 class ChildForm(forms.Form):

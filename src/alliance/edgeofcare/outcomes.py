@@ -10,6 +10,7 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
+from alliance.audit import services as audit
 from alliance.edgeofcare.errors import EdgeOfCareError
 from alliance.edgeofcare.figures import outcomes_changed
 from alliance.edgeofcare.models import OUTCOME_MONTHS, Child, Outcome
@@ -27,7 +28,11 @@ def outcome_due_on(child: Child, months: int) -> dt.date:
     return dt.date(year, month, day)
 
 
-def record_outcome(child: Child, months: int, values: dict[str, Any]) -> Outcome:
+def record_outcome(
+    child: Child, months: int, values: dict[str, Any], *, user: Any = None
+) -> Outcome:
+    """Record (or correct) a child's outcome `months` after referral; audited as a change to the
+    family's referral, made by `user` (None: the service itself)."""
     if months not in OUTCOME_MONTHS:
         raise EdgeOfCareError("Choose 3, 6, 12 or 21 months", "months")
     checked = values.get("checked_on")
@@ -59,6 +64,9 @@ def record_outcome(child: Child, months: int, values: dict[str, Any]) -> Outcome
                     Outcome.Source.PRACTITIONER if values[key] is not None else "",
                 )
         outcome.save()
+        audit.record(
+            None, audit.Action.CHANGE, child.referral, user=user, detail={"outcome": child.pk}
+        )
         council_settings(child.referral.organisation)
         outcomes_changed(child.referral.organisation_id)
     return outcome

@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 from django.db import transaction
 
+from alliance.audit import services as audit
 from alliance.edgeofcare.models import PlacementType, UnitCost
 from alliance.edgeofcare.returns_data import returns_tables, table_named
 from alliance.organisations.models import Organisation
@@ -53,12 +54,22 @@ def unit_costs(organisation: Organisation) -> dict[str, int]:
     return costs
 
 
-def set_unit_costs(organisation: Organisation, costs: dict[str, int]) -> None:
+def set_unit_costs(organisation: Organisation, costs: dict[str, int], *, user: Any = None) -> None:
+    """Change the council's weekly cost of each placement type, audited as made by `user`
+    (None: the service itself)."""
     with transaction.atomic():
         for t, pence in costs.items():
             UnitCost.objects.update_or_create(
                 organisation=organisation, placement_type=t, defaults={"weekly_pence": pence}
             )
+        audit.record(
+            None,
+            audit.Action.CHANGE,
+            user=user,
+            object_type="edgeofcare.UnitCost",
+            object_repr=f"Placement unit costs, {organisation}",
+            organisation_id=organisation.pk,
+        )
 
 
 def placement_mix(organisation: Organisation) -> tuple[dict[str, float], bool]:

@@ -1,10 +1,11 @@
 """Referrals and triage: checking for duplicates, taking a referral, recording contacts, the
-triage decision and closing a referral. No request objects here; views and tasks call these."""
+triage decision and closing a referral. No request objects here; views and tasks call these
+with the acting `user` (None: the service itself, as when loading demonstration data), and each
+change is audited here, in the same transaction as the change."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,20 +14,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from alliance.audit import services as audit
 from alliance.edgeofcare.errors import EdgeOfCareError
 from alliance.edgeofcare.models import Arm, Child, Referral, Service, ServiceAllocation
 from alliance.edgeofcare.returns_data import looked_after_now
 from alliance.edgeofcare.targets import council_settings, target_hours
 from alliance.edgeofcare.waiting_lists import places_taken
+from alliance.organisations import postcodes
 from alliance.organisations.models import Organisation
-
-
-def normalise_postcode(value: str) -> str:
-    compact = re.sub(r"\s+", "", value or "").upper()
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
-
-
-POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
 
 
 @dataclass(frozen=True)
@@ -41,7 +36,7 @@ def find_duplicates(
 ) -> list[Referral]:
     """Earlier referrals of what looks like the same family: the same postcode and at least one
     child with the same date of birth or the same first and last name."""
-    postcode = normalise_postcode(postcode)
+    postcode = postcodes.normalise(postcode)
     kids = list(children)
     if not postcode or not kids:
         return []
@@ -98,7 +93,7 @@ def create_referral(
             allocation_method=settings.allocation_method,
             **fields,
         )
-        referral.postcode = normalise_postcode(referral.postcode)
+        referral.postcode = postcodes.normalise(referral.postcode)
         referral.due_at = due_at(organisation, referral.urgency, received)
         referral.full_clean(exclude=["created_by"])
         referral.save()
@@ -108,6 +103,7 @@ def create_referral(
             c.save()
         for member in members:
             referral.members.create(**member)
+        audit.record(None, audit.Action.CREATE, referral, user=user)
     return referral
 
 
@@ -136,6 +132,7 @@ def record_contact(
             if referral.status == Referral.Status.AWAITING_CONTACT:
                 referral.status = Referral.Status.AWAITING_TRIAGE
             referral.save(update_fields=["first_contact_at", "status"])
+        audit.record(None, audit.Action.CHANGE, referral, user=user, detail={"added": "contact"})
 
 
 def triage(
@@ -144,6 +141,7 @@ def triage(
     *,
     waiting_list_ok: bool = False,
     arm: str = "",
+    user: Any = None,
 ) -> list[ServiceAllocation]:
     """Allocate the family to one or more services. A service that is full refuses the allocation
     unless the practitioner chose to add the family to its waiting list. Where the council
@@ -187,10 +185,17 @@ def triage(
         if arm:
             referral.arm = arm
         referral.save(update_fields=["status", "triaged_at", "arm"])
+        audit.record(
+            None,
+            audit.Action.CHANGE,
+            referral,
+            user=user,
+            detail={"triage": [a.service.name for a in made]},
+        )
     return made
 
 
-def close_referral(referral: Referral, reason: str, notes: str) -> None:
+def close_referral(referral: Referral, reason: str, notes: str, *, user: Any = None) -> None:
     if referral.status == Referral.Status.CLOSED:
         raise EdgeOfCareError("This referral is already closed")
     if not reason:
@@ -205,3 +210,4 @@ def close_referral(referral: Referral, reason: str, notes: str) -> None:
         referral.closure_reason = reason
         referral.closure_notes = notes
         referral.save(update_fields=["status", "closed_at", "closure_reason", "closure_notes"])
+        audit.record(None, audit.Action.CHANGE, referral, user=user, detail={"closed": reason})

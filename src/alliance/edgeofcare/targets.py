@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
+from alliance.audit import services as audit
 from alliance.edgeofcare.models import DEFAULT_TARGET_HOURS, CouncilSettings, ResponseTarget
 from alliance.organisations.models import Organisation
 
@@ -31,3 +34,12 @@ def set_target_hours(organisation: Organisation, hours: dict[str, int]) -> None:
             ResponseTarget.objects.update_or_create(
                 organisation=organisation, urgency=urgency, defaults={"hours": h}
             )
+
+
+def save_settings(settings: CouncilSettings, hours: dict[str, int], *, user: Any) -> None:
+    """Save the council's settings (as changed by the practitioner) and its response targets,
+    audited as one change made by `user`."""
+    with transaction.atomic():
+        settings.save()
+        set_target_hours(settings.organisation, hours)
+        audit.record(None, audit.Action.CHANGE, settings, user=user)

@@ -1,15 +1,18 @@
-"""Services and waiting lists: places taken, starting a child from the waiting list and ending
-an allocation."""
+"""Services and waiting lists: places taken, starting a child from the waiting list, the family's
+progress with a service and ending an allocation. Each change is audited as a change to the
+family's referral, made by the acting `user` (None: the service itself)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from alliance.audit import services as audit
 from alliance.edgeofcare.errors import EdgeOfCareError
 from alliance.edgeofcare.models import AllocationMethod, Service, ServiceAllocation
 
@@ -34,7 +37,24 @@ def places_taken(services: Iterable[Service]) -> dict[int, tuple[int, int]]:
     return {i: found.get(i, (0, 0)) for i in ids}
 
 
-def start_from_waiting_list(allocation: ServiceAllocation, when: dt.datetime | None = None) -> None:
+def save_service(service: Service, *, user: Any) -> None:
+    """Add a service to the council's catalogue or change it (names are unique in a council),
+    audited as made by `user`."""
+    if (
+        Service.objects.filter(organisation_id=service.organisation_id, name=service.name)
+        .exclude(pk=service.pk)
+        .exists()
+    ):
+        raise EdgeOfCareError("There is already a service with this name", "name")
+    with transaction.atomic():
+        new = service.pk is None
+        service.save()
+        audit.record(None, audit.Action.CREATE if new else audit.Action.CHANGE, service, user=user)
+
+
+def start_from_waiting_list(
+    allocation: ServiceAllocation, when: dt.datetime | None = None, *, user: Any = None
+) -> None:
     """A place came free: the family leaves the waiting list and the service starts (the time is
     kept, so the evaluation knows how long each family waited)."""
     when = when or timezone.now()
@@ -70,9 +90,30 @@ def start_from_waiting_list(allocation: ServiceAllocation, when: dt.datetime | N
         allocation.status = ServiceAllocation.Status.ACTIVE
         allocation.started_at = when
         allocation.save(update_fields=["status", "started_at"])
+        _audit(allocation, "start", user)
 
 
-def end_allocation(allocation: ServiceAllocation) -> None:
-    allocation.status = ServiceAllocation.Status.ENDED
-    allocation.ended_at = timezone.now()
-    allocation.save(update_fields=["status", "ended_at"])
+def end_allocation(allocation: ServiceAllocation, *, user: Any = None) -> None:
+    with transaction.atomic():
+        allocation.status = ServiceAllocation.Status.ENDED
+        allocation.ended_at = timezone.now()
+        allocation.save(update_fields=["status", "ended_at"])
+        _audit(allocation, "end", user)
+
+
+def record_progress(allocation: ServiceAllocation, progress: str, *, user: Any = None) -> None:
+    """How the family is getting on with this service."""
+    with transaction.atomic():
+        allocation.progress = progress
+        allocation.save(update_fields=["progress"])
+        _audit(allocation, "progress", user)
+
+
+def _audit(allocation: ServiceAllocation, action: str, user: Any) -> None:
+    audit.record(
+        None,
+        audit.Action.CHANGE,
+        allocation.referral,
+        user=user,
+        detail={"allocation": allocation.pk, "action": action},
+    )

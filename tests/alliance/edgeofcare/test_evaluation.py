@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from alliance.edgeofcare import evaluation
+from alliance.edgeofcare import evaluation, matching
 
 # What decides who is supported in the simulation (and also raises the risk of entering care).
 CONFOUNDERS = ("age", "prior_referrals", "cp_history", "need_N4")
@@ -24,7 +24,7 @@ def naive(frame: pl.DataFrame) -> float:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_matching_recovers_a_planted_effect(seed):
     frame = evaluation.simulate(n_treated=600, n_pool=3000, effect=-0.10, seed=seed)
-    result = evaluation.matched(frame)
+    result = matching.matched(frame)
     assert result.ci_low <= -0.10 <= result.ci_high
     assert result.significant
     assert result.difference < 0
@@ -37,7 +37,7 @@ def test_matching_recovers_a_planted_effect(seed):
 @pytest.mark.parametrize("seed", [4, 5, 6])
 def test_matching_finds_no_effect_when_none_is_planted(seed):
     frame = evaluation.simulate(n_treated=600, n_pool=3000, effect=0.0, seed=seed)
-    result = evaluation.matched(frame)
+    result = matching.matched(frame)
     assert result.ci_low <= 0 <= result.ci_high
     assert not result.significant
     # Without matching the confounding shows up as a spurious harm.
@@ -45,7 +45,7 @@ def test_matching_finds_no_effect_when_none_is_planted(seed):
 
 
 def test_balance_improves_after_matching():
-    result = evaluation.matched(evaluation.simulate(effect=0.0, seed=7))
+    result = matching.matched(evaluation.simulate(effect=0.0, seed=7))
     before = {b.covariate: abs(b.smd_before) for b in result.balance}
     after = {b.covariate: abs(b.smd_after or 0) for b in result.balance}
     assert before["age"] > 0.2
@@ -69,7 +69,7 @@ def test_confidence_interval_covers_the_truth_about_95_percent_of_the_time():
     covered = 0
     runs = 40
     for seed in range(runs):
-        r = evaluation.matched(evaluation.simulate(300, 1500, effect=-0.08, seed=100 + seed))
+        r = matching.matched(evaluation.simulate(300, 1500, effect=-0.08, seed=100 + seed))
         covered += r.ci_low <= -0.08 <= r.ci_high
     assert covered >= 32  # 95% nominal; 32 of 40 allows for Monte Carlo noise
 
@@ -82,14 +82,14 @@ def test_smd():
 def test_too_few_children_is_refused_plainly():
     frame = evaluation.simulate(n_treated=5, n_pool=100, seed=1)
     with pytest.raises(evaluation.NotEnoughData, match="at least 10"):
-        evaluation.matched(frame)
+        matching.matched(frame)
 
 
 def test_plain_english_states_the_finding_and_its_limits():
-    result = evaluation.matched(evaluation.simulate(effect=-0.10, seed=2))
+    result = matching.matched(evaluation.simulate(effect=-0.10, seed=2))
     text = " ".join(evaluation.plain_english(result))
     assert "percentage points fewer" in text
     assert "does not include zero" in text
     assert "Limits: matching balances only what was recorded" in text
-    null = evaluation.matched(evaluation.simulate(effect=0.0, seed=5))
+    null = matching.matched(evaluation.simulate(effect=0.0, seed=5))
     assert "cannot tell a real effect from chance" in " ".join(evaluation.plain_english(null))

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import types
+from io import StringIO
 
 import polars as pl
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
 from alliance.audit.models import AuditEvent
@@ -367,10 +369,6 @@ def test_time_left_reads_in_days_hours_or_minutes():
 
 
 def test_the_scheduled_command_runs_escalation_and_purge(north):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     cs = targets.council_settings(north)
     factories.referral(
         north, urgency="immediate", received_at=timezone.now() - dt.timedelta(hours=5)

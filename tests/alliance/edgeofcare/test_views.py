@@ -11,7 +11,7 @@ from django.utils import timezone
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
 from alliance.edgeofcare import outcomes, placement_costs, referrals, targets
-from alliance.edgeofcare.models import Referral, ServiceAllocation
+from alliance.edgeofcare.models import PlacementType, Referral, ServiceAllocation
 from tests import factories as core
 from tests.alliance.edgeofcare import factories
 
@@ -293,8 +293,6 @@ def test_settings_change_targets_and_retention(client, practitioner, north):
 
 
 def test_unit_costs_are_editable(client, practitioner, north):
-    from alliance.edgeofcare.models import PlacementType
-
     data = {t.value: "1000" for t in PlacementType}
     data["residential"] = "6250.50"
     assert client.post("/edge-of-care/settings/costs/", data).status_code == 302

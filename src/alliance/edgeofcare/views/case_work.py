@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from alliance.access.policy import Action, Area, get_visible_or_404, guard
 from alliance.audit import services as audit
-from alliance.edgeofcare import forms, outcomes, referrals, waiting_lists
-from alliance.edgeofcare.errors import EdgeOfCareError
+from alliance.edgeofcare import forms, outcomes, plans, referrals, waiting_lists
+from alliance.edgeofcare.errors import EdgeOfCareError, message_of
 from alliance.edgeofcare.models import (
     AllocationMethod,
     Child,
@@ -68,9 +68,8 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
                 allocation,
             )
         except EdgeOfCareError as exc:
-            form.add_error("date", str(exc))
+            form.add_error("date", exc)
         else:
-            audit.record(request, audit.Action.CHANGE, r, detail={"added": "contact"})
             messages.success(request, "Contact recorded")
             return redirect("edgeofcare:referral", pk=r.pk)
     return _case_form_page(
@@ -95,13 +94,11 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
                 chosen,
                 waiting_list_ok=form.cleaned_data["waiting_list_ok"],
                 arm=form.cleaned_data.get("arm", ""),
+                user=request.user,
             )
         except EdgeOfCareError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            form.add_error(exc.field if exc.field in form.fields else None, exc)
         else:
-            audit.record(
-                request, audit.Action.CHANGE, r, detail={"triage": [a.service.name for a in made]}
-            )
             waiting = [a.service.name for a in made if a.status == ServiceAllocation.Status.WAITING]
             text = (
                 "Family allocated to " + ", ".join(a.service.name for a in made)
@@ -137,26 +134,20 @@ def allocation_update(request: HttpRequest, pk: int, allocation_pk: int) -> Http
         action = request.POST.get("action")
         try:
             if action == "start":
-                waiting_lists.start_from_waiting_list(allocation)
+                waiting_lists.start_from_waiting_list(allocation, user=request.user)
                 messages.success(request, f"{allocation.service.name} has started with the family")
             elif action == "end":
-                waiting_lists.end_allocation(allocation)
+                waiting_lists.end_allocation(allocation, user=request.user)
                 messages.success(request, f"{allocation.service.name} has ended for the family")
             elif action == "progress":
                 progress_form = forms.ProgressForm(request.POST)
                 if progress_form.is_valid():
-                    allocation.progress = progress_form.cleaned_data["progress"]
-                    allocation.save(update_fields=["progress"])
+                    waiting_lists.record_progress(
+                        allocation, progress_form.cleaned_data["progress"], user=request.user
+                    )
                     messages.success(request, "Progress updated")
         except EdgeOfCareError as exc:
-            messages.error(request, str(exc))
-        else:
-            audit.record(
-                request,
-                audit.Action.CHANGE,
-                r,
-                detail={"allocation": allocation.pk, "action": action},
-            )
+            messages.error(request, message_of(exc))
     return redirect("edgeofcare:referral", pk=r.pk)
 
 
@@ -169,8 +160,7 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
         allocation = next(
             (a for a in allocations if str(a.pk) == form.cleaned_data["allocation"]), None
         )
-        r.goals.create(description=form.cleaned_data["description"], allocation=allocation)
-        audit.record(request, audit.Action.CHANGE, r, detail={"added": "goal"})
+        plans.add_goal(r, form.cleaned_data["description"], allocation, user=request.user)
         messages.success(request, "Goal added to the plan")
         return redirect("edgeofcare:referral", pk=r.pk)
     return _case_form_page(
@@ -191,11 +181,7 @@ def goal_update(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     )
     form = forms.GoalStatusForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        goal.status = form.cleaned_data["status"]
-        goal.save(update_fields=["status"])
-        audit.record(
-            request, audit.Action.CHANGE, r, detail={"goal": goal.pk, "status": goal.status}
-        )
+        plans.set_goal_status(goal, form.cleaned_data["status"], user=request.user)
         messages.success(request, "Goal updated")
     return redirect("edgeofcare:referral", pk=r.pk)
 
@@ -205,8 +191,7 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     r = visible_referral(request, pk, Action.CHANGE)
     form = forms.ReviewForm(posted_data(request), received=timezone.localdate(r.received_at))
     if request.method == "POST" and form.is_valid():
-        r.reviews.create(**form.cleaned_data)
-        audit.record(request, audit.Action.CHANGE, r, detail={"added": "review"})
+        plans.add_review(r, form.cleaned_data, user=request.user)
         messages.success(request, "Review recorded")
         return redirect("edgeofcare:referral", pk=r.pk)
     return _case_form_page(request, r, "edgeofcare/simple_form.html", "Record a review", form)
@@ -218,11 +203,12 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CloseForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            referrals.close_referral(r, form.cleaned_data["reason"], form.cleaned_data["notes"])
+            referrals.close_referral(
+                r, form.cleaned_data["reason"], form.cleaned_data["notes"], user=request.user
+            )
         except EdgeOfCareError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, exc)
         else:
-            audit.record(request, audit.Action.CHANGE, r, detail={"closed": r.closure_reason})
             messages.success(request, f"Case {r.reference} closed")
             return redirect("edgeofcare:referral", pk=r.pk)
     return _case_form_page(
@@ -261,11 +247,12 @@ def outcome(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
     form = forms.OutcomeForm(posted_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            outcomes.record_outcome(child, form.cleaned_data["months"], form.values())
+            outcomes.record_outcome(
+                child, form.cleaned_data["months"], form.values(), user=request.user
+            )
         except EdgeOfCareError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            form.add_error(exc.field if exc.field in form.fields else None, exc)
         else:
-            audit.record(request, audit.Action.CHANGE, r, detail={"outcome": child.pk})
             messages.success(request, f"Outcome recorded for {child.first_name}")
             return redirect("edgeofcare:referral", pk=r.pk)
     return _case_form_page(

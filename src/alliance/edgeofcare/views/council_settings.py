@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from alliance.access.policy import Action, Area, guard
-from alliance.audit import services as audit
 from alliance.edgeofcare import forms, placement_costs, targets
 from alliance.edgeofcare.views.shared import (
     error_summary,
@@ -28,9 +27,9 @@ def council_settings(request: HttpRequest) -> HttpResponse:
     settings_form = forms.SettingsForm(post, instance=cs, prefix="s")
     targets_form = forms.TargetsForm(post, hours=hours, prefix="t")
     if post is not None and settings_form.is_valid() & targets_form.is_valid():
-        settings_form.save()
-        targets.set_target_hours(council, targets_form.cleaned_data)
-        audit.record(request, audit.Action.CHANGE, cs)
+        targets.save_settings(
+            settings_form.save(commit=False), targets_form.cleaned_data, user=request.user
+        )
         messages.success(request, "Settings saved")
         return redirect("edgeofcare:settings")
     return render(
@@ -53,14 +52,7 @@ def unit_costs(request: HttpRequest) -> HttpResponse:
         return no_council_page(request)
     form = forms.CostsForm(posted_data(request), costs=placement_costs.unit_costs(council))
     if request.method == "POST" and form.is_valid():
-        placement_costs.set_unit_costs(council, form.pence())
-        audit.record(
-            request,
-            audit.Action.CHANGE,
-            object_type="edgeofcare.UnitCost",
-            object_repr=f"Placement unit costs, {council}",
-            organisation_id=council.pk,
-        )
+        placement_costs.set_unit_costs(council, form.pence(), user=request.user)
         messages.success(request, "Weekly placement costs saved")
         return redirect("edgeofcare:evaluation")
     return render(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from alliance.access.policy import Action, Area, get_visible_or_404, guard
 from alliance.audit import services as audit
 from alliance.edgeofcare import forms, live_queue, outcomes, referrals, retention, targets
-from alliance.edgeofcare.errors import EdgeOfCareError
+from alliance.edgeofcare.errors import EdgeOfCareError, message_of
 from alliance.edgeofcare.models import Goal, Referral, ServiceAllocation
 from alliance.edgeofcare.views.shared import (
     error_summary,
@@ -160,9 +160,8 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                     ],
                 )
             except EdgeOfCareError as exc:
-                error = str(exc)
+                error = message_of(exc)
             else:
-                audit.record(request, audit.Action.CREATE, referral)
                 messages.success(
                     request,
                     f"Referral {referral.reference} saved. First contact is due by "

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from alliance.access.policy import Action, Area, get_visible_or_404, guard, scope
-from alliance.audit import services as audit
-from alliance.edgeofcare import figures, forms
+from alliance.edgeofcare import figures, forms, waiting_lists
+from alliance.edgeofcare.errors import EdgeOfCareError
 from alliance.edgeofcare.models import Service, ServiceAllocation
 from alliance.edgeofcare.views.shared import (
     error_summary,
@@ -50,19 +50,11 @@ def service_edit(request: HttpRequest, service_pk: int | None = None) -> HttpRes
     )
     form = forms.ServiceForm(posted_data(request), instance=instance)
     if request.method == "POST" and form.is_valid():
-        if (
-            Service.objects.filter(
-                organisation=instance.organisation, name=form.cleaned_data["name"]
-            )
-            .exclude(pk=instance.pk)
-            .exists()
-        ):
-            form.add_error("name", "There is already a service with this name")
+        try:
+            waiting_lists.save_service(form.save(commit=False), user=request.user)
+        except EdgeOfCareError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc)
         else:
-            form.save()
-            audit.record(
-                request, audit.Action.CHANGE if service_pk else audit.Action.CREATE, instance
-            )
             messages.success(request, f"{instance.name} saved")
             return redirect("edgeofcare:services")
     return render(
