@@ -42,3 +42,19 @@ def test_rows_for_finds_what_the_whole_directory_finds(fresh_cache: Path) -> Non
     assert Postcodes._shared is None
     for found in (first, again):
         assert_frame_equal(found.sort("postcode_key"), expected.sort("postcode_key"))
+
+
+def test_in_areas_reads_a_region_as_the_whole_directory_holds_it(fresh_cache: Path) -> None:
+    whole = Postcodes.shared().frame
+    area = pl.col("postcode_key").str.extract(r"^([A-Z]+)", 1)
+    expected = whole.filter(area.is_in(["NE", "SR"])).sort("postcode_key")
+    # N and S are areas too: "NE" must not take "N1 …" nor "SR" take "S1 …"
+    first = Postcodes.in_areas(["ne", "SR"])
+    assert any(fresh_cache.glob("*-areas/*.parquet"))
+    Postcodes._shared = None
+    again = Postcodes.in_areas(("NE", "SR"))
+    assert Postcodes._shared is None
+    for found in (first, again):
+        assert_frame_equal(found.sort("postcode_key"), expected)
+    assert set(expected["postcode_key"].str.extract(r"^([A-Z]+)", 1).unique()) == {"NE", "SR"}
+    assert Postcodes.in_areas(["QQ"]).height == 0

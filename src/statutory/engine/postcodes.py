@@ -13,8 +13,10 @@ SSDA903 location rules need; loading all 2.7M rows took most of a small return's
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
@@ -31,6 +33,8 @@ SCHEMA = {
     "lad_code": pl.String,
 }
 ONSPD = ("reference", "onspd", "onspd_postcodes.csv.gz")
+# A postcode area: the letters a postcode (or a district file's name) starts with.
+_AREA = re.compile(r"^[A-Z]+")
 
 
 def postcode_key(expr: pl.Expr) -> pl.Expr:
@@ -152,6 +156,28 @@ class Postcodes:
             return pl.DataFrame(schema=SCHEMA)
         found = pl.scan_parquet(files).filter(pl.col("postcode_key").is_in(wanted.implode()))
         return found.collect()
+
+    @classmethod
+    def in_areas(cls, areas: Iterable[str]) -> pl.DataFrame:
+        """The directory's rows (postcode_key, easting, northing, lad_code) whose postcode area,
+        the letters it starts with ("NE" of "NE33 4AD"), is one of `areas`: exactly
+        `shared().frame` filtered to them, read from the per-district copies when there are, so a
+        service working in one region never holds the whole directory."""
+        wanted = sorted({area.upper() for area in areas})
+        cached = _cache_path(shared_path(*ONSPD))
+        areas_dir = _areas_path(cached) if cached is not None else None
+        if cls._shared is None and areas_dir is not None and areas_dir.is_dir():
+            files = [
+                path
+                for path in sorted(areas_dir.glob("*.parquet"))
+                if _AREA.match(path.stem) and _AREA.match(path.stem).group(0) in wanted  # type: ignore[union-attr]
+            ]
+            return pl.read_parquet(files) if files else pl.DataFrame(schema=SCHEMA)
+        shared = cls.shared()
+        if areas_dir is not None and not areas_dir.is_dir():
+            _write_areas(shared.frame, areas_dir)
+        area = pl.col("postcode_key").str.extract(r"^([A-Z]+)", 1)
+        return shared.frame.filter(area.is_in(wanted))
 
     def lookup(self, frame: pl.DataFrame, column: str, prefix: str | None = None) -> pl.DataFrame:
         """`frame` with `<prefix>easting`, `<prefix>northing`, `<prefix>lad_code` added
