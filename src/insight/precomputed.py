@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -48,7 +49,8 @@ def save(figures: Figures, path: Path) -> None:
         "by_region": [asdict(e) for e in figures.by_region],
         "transitions": [asdict(t) for t in figures.transitions],
     }
-    temporary = path.with_name(path.name + ".partial")
+    # One temporary file per process: two processes storing at once never share one.
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.partial")
     temporary.write_text(json.dumps(document), encoding="utf-8")
     temporary.replace(path)  # a page never reads a half-written file
 
