@@ -16,6 +16,7 @@ urlpatterns = [
     path("programme/", include("alliance.programme.urls")),
     path("workplace/", include("alliance.workplace.urls")),
     path("edge-of-care/", include("alliance.edgeofcare.urls")),
+    path("insight/", include("alliance.evidence.urls")),
     path("audit/", include("alliance.audit.urls")),
     path("scheduled-jobs/", include("alliance.schedule.urls")),
     path("django-admin/", admin.site.urls),
