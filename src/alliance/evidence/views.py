@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from alliance.access.policy import public
+from alliance.common.charts import Series, line_chart
 from alliance.evidence import figures
 from insight.judgements import GRADES
 from insight.transitions import FRAMEWORK_PAIRS, change_label
 
 YEARS_SHOWN = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
+REGION_YEARS = (2.0, 4.0, 6.0)
 STARTS = ("inadequate", "requires-improvement", "any")
 FRAMEWORKS = ("sif", "ilacs", "all")
 
@@ -33,7 +37,7 @@ def improvement(request: HttpRequest) -> HttpResponse:
         for start, end in FRAMEWORK_PAIRS
     ]
     wanted = {(e.start_judgement, e.framework, e.years): e for e in stored.by_framework}
-    survival = [
+    survival: list[dict[str, Any]] = [
         {
             "start": start,
             "framework": framework,
@@ -46,6 +50,28 @@ def improvement(request: HttpRequest) -> HttpResponse:
         for start in STARTS
         for framework in FRAMEWORKS
     ]
+    for group in survival:
+        if group["framework"] != "all" or not group["rows"]:
+            continue
+        rows = group["rows"]
+        group["chart"] = line_chart(
+            f"Judged good or better: starting at {_start_label(group['start'])}",
+            "Estimated percentage judged good or better by years since the spell started, "
+            "with the lower and upper ends of the 95% interval. The table below gives the figures.",
+            [f"{r.years:g}" for r in rows],
+            [
+                Series("Estimate", [100 * r.share_good_or_better for r in rows]),
+                Series("Lower 95%", [100 * r.lower95 for r in rows]),
+                Series("Upper 95%", [100 * r.upper95 for r in rows]),
+            ],
+            unit="%",
+            y_max=100,
+        )
+    by_region = {(e.start_judgement, e.region, e.years): e for e in stored.by_region}
+    regions = sorted({e.region for e in stored.by_region})
+    region_rows = [
+        (region, [by_region.get(("any", region, y)) for y in REGION_YEARS]) for region in regions
+    ]
     return render(
         request,
         "evidence/improvement.html",
@@ -54,5 +80,11 @@ def improvement(request: HttpRequest) -> HttpResponse:
             "grades": GRADES,
             "tables": tables,
             "survival": [s for s in survival if s["rows"]],
+            "region_years": REGION_YEARS,
+            "region_rows": region_rows,
         },
     )
+
+
+def _start_label(start: str) -> str:
+    return "either judgement" if start == "any" else start.replace("-", " ")

@@ -15,7 +15,7 @@ from insight.improvement import estimates
 from insight.judgements import load_history
 
 
-def test_load_reference_stores_the_figures_dated(reference_data, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_load_reference_stores_the_figures_dated(reference_data, settings, tmp_path: Path) -> None:
     settings.CACHE_DIR = tmp_path
     assert figures.current() is None
     call_command("load_reference", data_dir=settings.SHARED_DATA_DIR, stdout=StringIO())
@@ -28,7 +28,7 @@ def test_load_reference_stores_the_figures_dated(reference_data, settings, tmp_p
     assert stored.by_framework == estimates(history)
 
 
-def test_a_missing_judgement_file_stops_the_load_naming_it(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_judgement_file_stops_the_load_naming_it(settings, tmp_path: Path) -> None:
     settings.CACHE_DIR = tmp_path / "cache"
     (tmp_path / "data" / "reference").mkdir(parents=True)
     with pytest.raises(ReferenceFileError):

@@ -13,7 +13,7 @@ from insight.precomputed import build, save
 
 def test_signed_out_visitors_see_the_figures_with_their_date(
     client, settings, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.CACHE_DIR = tmp_path
     history = load_history(settings.SHARED_DATA_DIR)
     stored = build(history)
@@ -24,15 +24,19 @@ def test_signed_out_visitors_see_the_figures_with_their_date(
     assert f"Computed on {stored.computed_on.day} {stored.computed_on:%B %Y}" in text
     assert f"{stored.data_until.day} {stored.data_until:%B %Y}" in text
     # One table per pair of frameworks, then one per group of the time-to-good estimates.
-    assert text.count("<table") == 3 + len(
+    assert text.count("<table") == 4 + len(
         {(e.start_judgement, e.framework) for e in stored.by_framework}
     )
     assert "SIF to ILACS" in text
+    # A chart for each starting judgement, both frameworks together, and every region in a table.
+    assert text.count("Judged good or better: starting at") == 3
+    for region in {e.region for e in stored.by_region}:
+        assert region in text
     assert "censored at the latest publication" in text
     assert "they do not explain it" in text
 
 
-def test_before_the_figures_are_computed_the_page_says_so(client, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_before_the_figures_are_computed_the_page_says_so(client, settings, tmp_path: Path) -> None:
     settings.CACHE_DIR = tmp_path
     response = client.get(reverse("insight:improvement"))
     assert response.status_code == 503
