@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from django.urls import reverse
 
+from alliance.accounts.models import Role
 from alliance.evidence import figures
 from insight.judgements import load_history
 from insight.precomputed import build, save
+from tests import factories
 
 
 def test_signed_out_visitors_see_the_figures_with_their_date(
@@ -41,3 +44,13 @@ def test_before_the_figures_are_computed_the_page_says_so(client, settings, tmp_
     response = client.get(reverse("insight:improvement"))
     assert response.status_code == 503
     assert "alliance load-reference" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+def test_every_signed_in_role_sees_the_same_public_page(db, client, settings, tmp_path: Path, role):
+    settings.CACHE_DIR = tmp_path
+    save(build(load_history(settings.SHARED_DATA_DIR)), figures.path())
+    client.force_login(factories.user(role, factories.organisation()))
+    response = client.get(reverse("insight:improvement"))
+    assert response.status_code == 200
+    assert "Time to good or better" in response.content.decode()
