@@ -168,3 +168,26 @@ def _report(out: Path, written: int, history: History) -> None:
     typer.echo(
         f"Wrote {written} rows to {out} (judgements published up to {history.latest_publication():%d %B %Y})"
     )
+
+
+@app.command()
+def precompute(
+    out: Annotated[Path, typer.Option("--out", help="The JSON file to write.")],
+    data_dir: DataOption = None,
+) -> None:
+    """Compute every figure the Insight pages show and store it, dated, for the pages to read."""
+    _check_out(out)
+    history = _history(data_dir)
+    from insight.precomputed import build, save  # noqa: PLC0415  Polars stays off `alliance --help`
+
+    try:
+        figures = build(history)
+        save(figures, out)
+    except ValueError as exc:  # a history the spells cannot be built from
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"could not write {out}: {exc.strerror or exc}") from None
+    typer.echo(
+        f"Wrote the Insight figures to {out} (computed {figures.computed_on:%d %B %Y}, "
+        f"judgements published up to {figures.data_until:%d %B %Y})"
+    )

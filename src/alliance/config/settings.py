@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "alliance.organisations",
     "alliance.accounts",
     "alliance.nationalpicture",
+    "alliance.evidence",
     "alliance.returns",
     "alliance.programme",
     "alliance.workplace",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("workplace/", include("alliance.workplace.urls")),
     path("edge-of-care/", include("alliance.edgeofcare.urls")),
     path("organisations/", include("alliance.organisations.urls")),
+    path("insight/", include("alliance.evidence.urls")),
     path("audit/", include("alliance.audit.urls")),
     path("scheduled-jobs/", include("alliance.schedule.urls")),
     path("django-admin/", admin.site.urls),

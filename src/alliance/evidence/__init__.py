@@ -1,0 +1,1 @@
+"""Insight: improvement across the country, from Ofsted's published judgements (issue #18)."""

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from alliance.evidence import views
+
+app_name = "insight"
+
+urlpatterns = [
+    path("", views.improvement, name="improvement"),
+]
