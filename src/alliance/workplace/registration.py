@@ -28,13 +28,14 @@ from django.utils.text import slugify
 
 from alliance.accounts.models import Membership, Role, User
 from alliance.organisations.models import Organisation
-from alliance.workplace import postcodes
+from alliance.organisations.postcodes import normalise
 from alliance.workplace.models import (
     Adviser,
     EmployerProfile,
     Opportunity,
     RegistrationAttempt,
 )
+from alliance.workplace.postcodes import NORTH_EAST
 
 # One connection may submit this many registrations an hour (a business registers once; a few
 # tries cover mistakes, a flood is refused).
@@ -72,7 +73,7 @@ def workplace_councils() -> QuerySet[Organisation]:
 
 def council_for_postcode(postcode: str) -> Organisation | None:
     """The council whose area holds the postcode (from the ONS Postcode Directory)."""
-    code = postcodes.council_code(postcode)
+    code = NORTH_EAST.council_code(postcode)
     if not code:
         return None
     return Organisation.objects.filter(council__ons_code=code).first()
@@ -82,7 +83,7 @@ def duplicate_business(name: str, postcode: str) -> EmployerProfile | None:
     """An employer already registered with this name at this postcode."""
     return (
         EmployerProfile.objects.filter(
-            organisation__name__iexact=tidy(name), postcode=postcodes.normalise(postcode)
+            organisation__name__iexact=tidy(name), postcode=normalise(postcode)
         )
         .select_related("organisation")
         .first()
@@ -147,7 +148,7 @@ def register(registration: Registration) -> tuple[EmployerProfile, User]:
     """Create the pending employer and its contact person. Raises DuplicateRegistration when
     the business (same name and postcode) or the email address is already registered."""
     name = tidy(registration.business_name)
-    postcode = postcodes.normalise(registration.postcode)
+    postcode = normalise(registration.postcode)
     email = registration.email.strip()
     if duplicate_business(name, postcode) is not None:
         raise DuplicateRegistration(
