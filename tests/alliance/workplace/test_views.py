@@ -158,6 +158,10 @@ def test_a_duplicate_young_person_is_refused(client, adviser, south):
     )
     assert "already has a WorkPlace record" in response.content.decode()
     assert YoungPerson.objects.filter(last_name="Hallgarth").count() == 1
+    # the refused change leaves no audit row: only the first record's creation is audited
+    assert (
+        AuditEvent.objects.filter(action="create", object_type="workplace.YoungPerson").count() == 1
+    )
     assert YoungPerson.objects.get(last_name="Hallgarth").activity == "F5"
 
 
