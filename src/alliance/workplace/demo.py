@@ -442,7 +442,7 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
         if not found:
             continue
         opportunity = Opportunity.objects.get(pk=found[0].opportunity_id)
-        referral = pipeline.suggest(person, opportunity, found[0])
+        referral = pipeline.suggest(person, opportunity, found[0], user=careers_user)
         stages = pipeline.STAGES[1 : 1 + i % len(pipeline.STAGES)]
         start = today - dt.timedelta(days=10 * len(stages) + 200 * (len(stages) >= 6))
         dates: dict[str, str] = {str(Referral.Stage.SUGGESTED): start.isoformat()}
@@ -457,7 +457,7 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
     # (Jordan agreed to share their details).
     warehouse = Opportunity.objects.filter(employer=employer_orgs[0]).order_by("pk").first()
     if warehouse is not None:
-        applied = pipeline.suggest(jordan, warehouse, None)
+        applied = pipeline.suggest(jordan, warehouse, None, user=careers_user)
         applied.stage = Referral.Stage.APPLIED
         applied.stage_dates = {
             Referral.Stage.SUGGESTED: (today - dt.timedelta(days=9)).isoformat(),

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from alliance.audit.models import AuditEvent
 from alliance.workplace import codes, figures, leaving_care, matching, pipeline, postcodes
 from alliance.workplace.form_fields import checked_postcode
 from alliance.workplace.models import (
@@ -22,6 +23,7 @@ from alliance.workplace.models import (
     bits,
 )
 from statutory.ssda903.schemas import load_schema
+from tests import factories
 from tests.alliance.workplace import factories as wp
 
 TODAY = dt.date(2026, 11, 23)
@@ -262,27 +264,34 @@ def test_young_people_for_an_opportunity(reference_data):
 
 @pytest.mark.django_db
 def test_the_pipeline_moves_forward_with_dates(reference_data):
-    person, item = wp.young_person(), wp.opportunity()
-    referral = pipeline.suggest(person, item, None)
+    person, item, adviser = wp.young_person(), wp.opportunity(), factories.user()
+    referral = pipeline.suggest(person, item, None, user=adviser)
     assert referral.stage == Referral.Stage.SUGGESTED
     today = dt.date.today()
-    pipeline.move(referral, Referral.Stage.APPLIED, today)
+    pipeline.move(referral, Referral.Stage.APPLIED, today, user=adviser)
     assert referral.date_of("applied") == today
     with pytest.raises(pipeline.StageError):
-        pipeline.move(referral, Referral.Stage.INTERESTED, today)  # backwards
+        pipeline.move(referral, Referral.Stage.INTERESTED, today, user=adviser)  # backwards
     with pytest.raises(pipeline.StageError):
-        pipeline.move(referral, Referral.Stage.OFFER, today - dt.timedelta(days=400))  # before
+        pipeline.move(
+            referral, Referral.Stage.OFFER, today - dt.timedelta(days=400), user=adviser
+        )  # before
     with pytest.raises(pipeline.StageError):
-        pipeline.move(referral, Referral.Stage.OFFER, today + dt.timedelta(days=1))  # future
+        pipeline.move(
+            referral, Referral.Stage.OFFER, today + dt.timedelta(days=1), user=adviser
+        )  # future
     referral.refresh_from_db()
     assert referral.stage == Referral.Stage.APPLIED
-    assert pipeline.suggest(person, item, None).pk == referral.pk  # never twice
+    assert pipeline.suggest(person, item, None, user=adviser).pk == referral.pk  # never twice
+    # each change is audited with the acting adviser; the refused moves left no audit row
+    changes = AuditEvent.objects.filter(object_type="workplace.Referral", action="change")
+    assert [(e.username, e.detail) for e in changes] == [(adviser.username, {"stage": "applied"})]
 
 
 @pytest.mark.django_db
 def test_saying_interested(reference_data):
     person, item = wp.young_person(), wp.opportunity()
-    referral = pipeline.say_interested(person, item)
+    referral = pipeline.say_interested(person, item, user=factories.user())
     assert referral.stage == Referral.Stage.INTERESTED
     assert set(referral.stage_dates) == {"suggested", "interested"}
 
@@ -362,7 +371,7 @@ def test_returns_history_reads_the_returns_interface(reference_data, monkeypatch
 def test_by_employer_counts_places_and_sustained_jobs(reference_data):
     employer = wp.employer(name="Counting Ltd")
     item = wp.opportunity(employer, places=3)
-    referral = pipeline.suggest(wp.young_person(), item, None)
+    referral = pipeline.suggest(wp.young_person(), item, None, user=factories.user())
     referral.stage_dates = {
         "suggested": "2026-01-01",
         "started": "2026-02-01",
