@@ -5,7 +5,8 @@ A registration creates an employer organisation, its `EmployerProfile` (pending)
 (the contact) with an employer membership and no usable password: they choose one through a
 one-time link (Django's password-reset tokens, which stop working once the password is set). A
 pending employer can sign in and see where their registration is, but cannot post until an
-adviser of the council approves it. No request objects here; the views call these.
+adviser of the council approves it. Each change is audited here, in its transaction. No
+request objects here; the views call these.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from alliance.accounts.models import Membership, Role, User
+from alliance.audit import services as audit
 from alliance.organisations.models import Organisation
 from alliance.organisations.postcodes import normalise
 from alliance.workplace.models import (
@@ -179,7 +181,30 @@ def register(registration: Registration) -> tuple[EmployerProfile, User]:
         status=EmployerProfile.Status.PENDING,
         registered_at=timezone.now(),
     )
+    # by the business itself, signed out: the audit row has no user, and the request's address
+    audit.record(
+        None,
+        audit.Action.CREATE,
+        profile,
+        organisation_id=profile.council_id,
+        detail={"registered": "by the business", "employer": profile.organisation_id},
+    )
     return profile, user
+
+
+@transaction.atomic
+def choose_password(user: User) -> User:
+    """Save the password the contact chose from their one-time link (already set on `user`)."""
+    user.save()
+    audit.record(
+        None,
+        audit.Action.CHANGE,
+        user=user,
+        object_type="accounts.User",
+        object_id=str(user.pk),
+        object_repr="password chosen from the registration link",
+    )
+    return user
 
 
 def password_path(user: User) -> str:
@@ -207,6 +232,20 @@ def send_welcome(profile: EmployerProfile, user: User, link: str) -> None:
         "If you did not register, ignore this email.",
         settings.DEFAULT_FROM_EMAIL,
         [user.email],
+    )
+
+
+@transaction.atomic
+def resend_password_link(profile: EmployerProfile, contact: User, link: str, *, user: User) -> None:
+    """An adviser sends the business's contact a new one-time link to choose a password."""
+    send_welcome(profile, contact, link)
+    audit.record(
+        None,
+        audit.Action.CHANGE,
+        profile,
+        user=user,
+        organisation_id=profile.council_id,
+        detail={"password_link_sent_to": contact.email},
     )
 
 
@@ -259,7 +298,7 @@ def decide(
     *,
     approve: bool,
     reason: str,
-    by: User,
+    user: User,
     password_link: str = "",
 ) -> EmployerProfile:
     """Approve or decline a pending registration and email the business. Declining needs a
@@ -276,13 +315,25 @@ def decide(
     if not approve and not reason:
         raise DecisionError("Enter why the registration is declined: the business is told")
     profile.status = EmployerProfile.Status.APPROVED if approve else EmployerProfile.Status.DECLINED
-    profile.decided_at, profile.decided_by, profile.decision_reason = timezone.now(), by, reason
+    profile.decided_at, profile.decided_by, profile.decision_reason = timezone.now(), user, reason
     profile.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
     people = User.objects.filter(
         memberships__organisation=profile.organisation, memberships__role=Role.EMPLOYER
     )
     if not approve:
         people.update(is_active=False)
+    audit.record(
+        None,
+        audit.Action.CHANGE,
+        profile,
+        user=user,
+        organisation_id=profile.council_id,
+        detail={
+            "decision": profile.status,
+            "reason": profile.decision_reason,
+            "employer": profile.organisation_id,
+        },
+    )
     to = sorted({profile.contact_email, *people.values_list("email", flat=True)})
     if approve:
         subject = "Your WorkPlace registration is approved"
