@@ -175,7 +175,7 @@ def register_check(request: HttpRequest) -> HttpResponse:
             return _already_registered(request, answers, ip)
         except registration.DuplicateRegistration as error:
             registration.note_attempt(ip, "duplicate")
-            problem = error.message
+            problem = str(error.message)
         else:
             registration.note_attempt(ip, "registered")
             emailed = True
