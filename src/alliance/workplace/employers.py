@@ -31,15 +31,22 @@ def post_opportunity(
 def change_opportunity(opportunity: Opportunity, fields: list[str], *, user: User) -> Opportunity:
     """Save the changes to an opportunity; the audit row names the changed fields."""
     opportunity.save()
+    record_opportunity_change(opportunity, {"fields": fields}, user=user)
+    return opportunity
+
+
+def record_opportunity_change(
+    opportunity: Opportunity, detail: dict[str, str | list[str]], *, user: User
+) -> None:
+    """The audit row for a change to an opportunity, under the employer's organisation."""
     audit.record(
         None,
         audit.Action.CHANGE,
         opportunity,
         user=user,
         organisation_id=opportunity.employer_id,
-        detail={"fields": fields},
+        detail=detail,
     )
-    return opportunity
 
 
 @transaction.atomic

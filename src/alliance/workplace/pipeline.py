@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from alliance.accounts.models import User
 from alliance.audit import services as audit
+from alliance.workplace.employers import record_opportunity_change
 from alliance.workplace.matching import Match
 from alliance.workplace.models import (
     Opportunity,
@@ -136,14 +137,7 @@ def close_early(
     opportunity.closing_date = today - dt.timedelta(days=1)
     opportunity.closed_early_on = today
     opportunity.save(update_fields=["advertised_closing_date", "closing_date", "closed_early_on"])
-    audit.record(
-        None,
-        audit.Action.CHANGE,
-        opportunity,
-        user=user,
-        organisation_id=opportunity.employer_id,
-        detail={"closed_early": today.isoformat()},
-    )
+    record_opportunity_change(opportunity, {"closed_early": today.isoformat()}, user=user)
     return opportunity
 
 
@@ -162,14 +156,7 @@ def reopen(opportunity: Opportunity, today: dt.date | None = None, *, user: User
     opportunity.closing_date = advertised
     opportunity.advertised_closing_date = opportunity.closed_early_on = None
     opportunity.save(update_fields=["advertised_closing_date", "closing_date", "closed_early_on"])
-    audit.record(
-        None,
-        audit.Action.CHANGE,
-        opportunity,
-        user=user,
-        organisation_id=opportunity.employer_id,
-        detail={"reopened_until": advertised.isoformat()},
-    )
+    record_opportunity_change(opportunity, {"reopened_until": advertised.isoformat()}, user=user)
     return opportunity
 
 

@@ -239,13 +239,18 @@ def send_welcome(profile: EmployerProfile, user: User, link: str) -> None:
 def resend_password_link(profile: EmployerProfile, contact: User, link: str, *, user: User) -> None:
     """An adviser sends the business's contact a new one-time link to choose a password."""
     send_welcome(profile, contact, link)
+    _record_change(profile, {"password_link_sent_to": contact.email}, user=user)
+
+
+def _record_change(profile: EmployerProfile, detail: dict[str, str | int], *, user: User) -> None:
+    """The audit row for a change to a registration, under the council that decides it."""
     audit.record(
         None,
         audit.Action.CHANGE,
         profile,
         user=user,
         organisation_id=profile.council_id,
-        detail={"password_link_sent_to": contact.email},
+        detail=detail,
     )
 
 
@@ -322,17 +327,14 @@ def decide(
     )
     if not approve:
         people.update(is_active=False)
-    audit.record(
-        None,
-        audit.Action.CHANGE,
+    _record_change(
         profile,
-        user=user,
-        organisation_id=profile.council_id,
-        detail={
+        {
             "decision": profile.status,
             "reason": profile.decision_reason,
             "employer": profile.organisation_id,
         },
+        user=user,
     )
     to = sorted({profile.contact_email, *people.values_list("email", flat=True)})
     if approve:
