@@ -17,7 +17,8 @@ from django.utils import timezone
 from alliance.accounts.demo import DEMO_PASSWORD
 from alliance.accounts.models import Membership, Role, User
 from alliance.organisations.models import Council, Organisation
-from alliance.workplace import codes, leaving_care, matching, pipeline, postcodes
+from alliance.organisations.postcodes import normalise
+from alliance.workplace import codes, leaving_care, matching, pipeline
 from alliance.workplace.models import (
     BARRIERS,
     INTERESTS,
@@ -36,6 +37,7 @@ from alliance.workplace.models import (
     Referral,
     YoungPerson,
 )
+from alliance.workplace.postcodes import NORTH_EAST
 
 SOUTH_TYNESIDE = "393"
 ADVISER = "adviser@south-tyneside.demo"  # made by accounts.demo: Priya Adviser
@@ -217,8 +219,8 @@ def _user(username: str, full_name: str, role: Role, organisation: Organisation)
 
 
 def _postcodes(rng: random.Random, districts: tuple[str, ...]) -> list[str]:
-    keys = sorted(k for k in postcodes.table() if k[:-3] in districts)
-    return [postcodes.normalise(k) for k in rng.sample(keys, 200)]
+    keys = sorted(k for k in NORTH_EAST.table() if k[:-3] in districts)
+    return [normalise(k) for k in rng.sample(keys, 200)]
 
 
 @transaction.atomic
@@ -286,7 +288,7 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
     opportunities: list[Opportunity] = []
     for org, (_name, sector, _contact) in zip(employer_orgs, EMPLOYERS, strict=True):
         where = EmployerProfile.objects.get(organisation=org).postcode
-        grid = postcodes.grid_reference(where)
+        grid = NORTH_EAST.grid_reference(where)
         for j, (title, kind, hours, pay, skills) in enumerate(OPPORTUNITIES[sector]):
             opportunities.append(
                 Opportunity.objects.create(
@@ -322,7 +324,7 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
         born = today - dt.timedelta(days=age_days)
         in_eet = rng.random() < 0.55
         grid_pc = pool[20 + n]
-        grid = postcodes.grid_reference(grid_pc)
+        grid = NORTH_EAST.grid_reference(grid_pc)
         started = born + dt.timedelta(days=16 * 365 + rng.randint(0, 200))
         reviewed = today - dt.timedelta(days=rng.randint(20, 220))
         person = YoungPerson.objects.create(
@@ -440,7 +442,7 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
         if not found:
             continue
         opportunity = Opportunity.objects.get(pk=found[0].opportunity_id)
-        referral = pipeline.suggest(person, opportunity, found[0])
+        referral = pipeline.suggest(person, opportunity, found[0], user=careers_user)
         stages = pipeline.STAGES[1 : 1 + i % len(pipeline.STAGES)]
         start = today - dt.timedelta(days=10 * len(stages) + 200 * (len(stages) >= 6))
         dates: dict[str, str] = {str(Referral.Stage.SUGGESTED): start.isoformat()}
@@ -455,7 +457,7 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
     # (Jordan agreed to share their details).
     warehouse = Opportunity.objects.filter(employer=employer_orgs[0]).order_by("pk").first()
     if warehouse is not None:
-        applied = pipeline.suggest(jordan, warehouse, None)
+        applied = pipeline.suggest(jordan, warehouse, None, user=careers_user)
         applied.stage = Referral.Stage.APPLIED
         applied.stage_dates = {
             Referral.Stage.SUGGESTED: (today - dt.timedelta(days=9)).isoformat(),
@@ -507,7 +509,7 @@ def _pending_registration(south: Organisation) -> None:
         council=south,
         sector="hospitality",
         address="3 Front Street (fictional)\nCleadon",
-        postcode="NE36 0AA" if postcodes.grid_reference("NE36 0AA") else "NE33 2RL",
+        postcode="NE36 0AA" if NORTH_EAST.grid_reference("NE36 0AA") else "NE33 2RL",
         contact_name="Robin Tait (demo)",
         contact_email=PENDING_EMPLOYER,
         offers=["apprenticeship", "work-experience"],

@@ -7,7 +7,9 @@ from typing import Any, cast
 
 from django import forms
 
-from alliance.workplace import codes, postcodes
+from alliance.organisations.postcodes import valid_postcode
+from alliance.workplace import codes
+from alliance.workplace.postcodes import NORTH_EAST
 
 
 def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
@@ -19,10 +21,8 @@ def record_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
 
 
 def checked_postcode(value: str) -> tuple[str, tuple[int, int]]:
-    text = postcodes.normalise(value)
-    if not postcodes.POSTCODE_PATTERN.match(text):
-        raise forms.ValidationError("Enter a real postcode, like NE33 2RL")
-    where = postcodes.grid_reference(text)
+    text = valid_postcode(value, "Enter a real postcode, like NE33 2RL")
+    where = NORTH_EAST.grid_reference(text)
     if where is None:
         raise forms.ValidationError(
             "Enter a postcode in the North East, like NE33 2RL: WorkPlace works out travel "

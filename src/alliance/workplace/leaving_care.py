@@ -8,14 +8,16 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import QuerySet
 
+from alliance.accounts.models import User
+from alliance.audit import services as audit
 from alliance.workplace.models import (
     CareLeaverInfo,
+    PathwayPlanReview,
     StatusLetter,
     YoungPerson,
 )
@@ -165,9 +167,10 @@ def record_care_leaver_info(
     in_touch: str,
     activity: str,
     accommodation: str,
-    user: Any,
+    user: User,
 ) -> CareLeaverInfo:
-    """Record the birthday information and make it the young person's current position."""
+    """Record the birthday information and make it the young person's current position
+    (audited with the acting user)."""
     info = CareLeaverInfo.objects.create(
         organisation=person.organisation,
         young_person=person,
@@ -180,13 +183,35 @@ def record_care_leaver_info(
     )
     person.in_touch, person.activity, person.accommodation = in_touch, activity, accommodation
     person.save(update_fields=["in_touch", "activity", "accommodation", "updated_at"])
+    audit.record(None, audit.Action.CREATE, info, user=user, detail={"birthday": info.birthday})
     return info
 
 
 @transaction.atomic
-def issue_status_letter(person: YoungPerson, addressed_to: str, user: Any) -> StatusLetter:
+def record_pathway_review(
+    person: YoungPerson, *, reviewed_on: dt.date, summary: str, user: User
+) -> PathwayPlanReview:
+    """Record a pathway plan review; the plan's latest review date (and its start, if it had
+    none) follow."""
+    review = person.pathway_reviews.create(
+        organisation=person.organisation,
+        reviewed_on=reviewed_on,
+        summary=summary,
+        recorded_by=user,
+    )
+    latest = person.pathway_reviews.order_by("-reviewed_on").first()
+    person.pathway_plan_reviewed = latest.reviewed_on if latest else None
+    if person.pathway_plan_started is None:
+        person.pathway_plan_started = review.reviewed_on
+    person.save(update_fields=["pathway_plan_reviewed", "pathway_plan_started"])
+    audit.record(None, audit.Action.CREATE, review, user=user)
+    return review
+
+
+@transaction.atomic
+def issue_status_letter(person: YoungPerson, addressed_to: str, user: User) -> StatusLetter:
     reference = f"WP-{dt.date.today():%Y%m}-{secrets.token_hex(3).upper()}"
-    return StatusLetter.objects.create(
+    letter = StatusLetter.objects.create(
         organisation=person.organisation,
         young_person=person,
         reference=reference,
@@ -194,3 +219,5 @@ def issue_status_letter(person: YoungPerson, addressed_to: str, user: Any) -> St
         legal_status=person.legal_status,
         issued_by=user,
     )
+    audit.record(None, audit.Action.CREATE, letter, user=user, detail={"to": letter.addressed_to})
+    return letter

@@ -1,6 +1,7 @@
 """A referral's stages from suggested to sustained, what an adviser or an employer may move it
-to, opening and closing opportunities, and how many referrals reached each stage. No request
-objects here."""
+to, opening and closing opportunities, and how many referrals reached each stage. Each change is
+saved and audited with the acting user in one transaction (a refused change leaves no audit row).
+No request objects here."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from alliance.accounts.models import User
+from alliance.audit import services as audit
+from alliance.workplace.employers import record_opportunity_change
 from alliance.workplace.matching import Match
 from alliance.workplace.models import (
     Opportunity,
@@ -35,7 +39,19 @@ def next_stages(referral: Referral) -> list[str]:
 
 
 @transaction.atomic
-def suggest(person: YoungPerson, opportunity: Opportunity, match: Match | None) -> Referral:
+def suggest(
+    person: YoungPerson, opportunity: Opportunity, match: Match | None, *, user: User
+) -> Referral:
+    """An adviser suggests the opportunity to the young person (once: a second suggestion
+    returns the first referral)."""
+    referral = _referral(person, opportunity, match)
+    audit.record(
+        None, audit.Action.CREATE, referral, user=user, detail={"opportunity": opportunity.pk}
+    )
+    return referral
+
+
+def _referral(person: YoungPerson, opportunity: Opportunity, match: Match | None) -> Referral:
     referral, _made = Referral.objects.get_or_create(
         young_person=person,
         opportunity=opportunity,
@@ -49,8 +65,14 @@ def suggest(person: YoungPerson, opportunity: Opportunity, match: Match | None) 
 
 
 @transaction.atomic
-def move(referral: Referral, stage: str, on: dt.date) -> Referral:
-    """Move a referral on to `stage`, dated `on`. Stages only go forward (or end)."""
+def move(referral: Referral, stage: str, on: dt.date, *, user: User) -> Referral:
+    """An adviser moves a referral on to `stage`, dated `on`. Stages only go forward (or end)."""
+    _move(referral, stage, on)
+    audit.record(None, audit.Action.CHANGE, referral, user=user, detail={"stage": referral.stage})
+    return referral
+
+
+def _move(referral: Referral, stage: str, on: dt.date) -> Referral:
     if stage not in next_stages(referral):
         raise StageError(
             f"A referral at “{referral.get_stage_display()}” cannot move to that stage"
@@ -80,7 +102,32 @@ def employer_next_stages(referral: Referral) -> list[str]:
 
 
 @transaction.atomic
-def close_early(opportunity: Opportunity, today: dt.date | None = None) -> Opportunity:
+def employer_move(referral: Referral, stage: str, on: dt.date, *, user: User) -> Referral:
+    """The employer records an interview, an offer, or that their applicant is not taken
+    forward."""
+    if stage not in employer_next_stages(referral):
+        raise StageError(
+            f"An applicant at “{referral.get_stage_display()}” cannot move to that stage"
+        )
+    _move(referral, stage, on)
+    audit.record(
+        None,
+        audit.Action.CHANGE,
+        referral,
+        user=user,
+        detail={
+            "stage": referral.stage,
+            "by": "employer",
+            "employer": referral.opportunity.employer_id,
+        },
+    )
+    return referral
+
+
+@transaction.atomic
+def close_early(
+    opportunity: Opportunity, today: dt.date | None = None, *, user: User
+) -> Opportunity:
     """Close an open opportunity now. The closing date becomes yesterday (so it leaves every
     list and match at once) and the advertised date is kept, so it can be reopened."""
     today = today or dt.date.today()
@@ -90,11 +137,12 @@ def close_early(opportunity: Opportunity, today: dt.date | None = None) -> Oppor
     opportunity.closing_date = today - dt.timedelta(days=1)
     opportunity.closed_early_on = today
     opportunity.save(update_fields=["advertised_closing_date", "closing_date", "closed_early_on"])
+    record_opportunity_change(opportunity, {"closed_early": today.isoformat()}, user=user)
     return opportunity
 
 
 @transaction.atomic
-def reopen(opportunity: Opportunity, today: dt.date | None = None) -> Opportunity:
+def reopen(opportunity: Opportunity, today: dt.date | None = None, *, user: User) -> Opportunity:
     """Reopen an opportunity closed early, up to its advertised closing date."""
     today = today or dt.date.today()
     advertised = opportunity.advertised_closing_date
@@ -108,15 +156,17 @@ def reopen(opportunity: Opportunity, today: dt.date | None = None) -> Opportunit
     opportunity.closing_date = advertised
     opportunity.advertised_closing_date = opportunity.closed_early_on = None
     opportunity.save(update_fields=["advertised_closing_date", "closing_date", "closed_early_on"])
+    record_opportunity_change(opportunity, {"reopened_until": advertised.isoformat()}, user=user)
     return opportunity
 
 
 @transaction.atomic
-def say_interested(person: YoungPerson, opportunity: Opportunity) -> Referral:
+def say_interested(person: YoungPerson, opportunity: Opportunity, *, user: User) -> Referral:
     """The young person says they are interested (from their own phone)."""
-    referral = suggest(person, opportunity, None)
+    referral = _referral(person, opportunity, None)
     if referral.stage == Referral.Stage.SUGGESTED:
-        move(referral, Referral.Stage.INTERESTED, dt.date.today())
+        _move(referral, Referral.Stage.INTERESTED, dt.date.today())
+    audit.record(None, audit.Action.CHANGE, referral, user=user, detail={"stage": referral.stage})
     return referral
 
 

@@ -5,7 +5,8 @@ A registration creates an employer organisation, its `EmployerProfile` (pending)
 (the contact) with an employer membership and no usable password: they choose one through a
 one-time link (Django's password-reset tokens, which stop working once the password is set). A
 pending employer can sign in and see where their registration is, but cannot post until an
-adviser of the council approves it. No request objects here; the views call these.
+adviser of the council approves it. Each change is audited here, in its transaction. No
+request objects here; the views call these.
 """
 
 from __future__ import annotations
@@ -27,14 +28,16 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from alliance.accounts.models import Membership, Role, User
+from alliance.audit import services as audit
 from alliance.organisations.models import Organisation
-from alliance.workplace import postcodes
+from alliance.organisations.postcodes import normalise
 from alliance.workplace.models import (
     Adviser,
     EmployerProfile,
     Opportunity,
     RegistrationAttempt,
 )
+from alliance.workplace.postcodes import NORTH_EAST
 
 # One connection may submit this many registrations an hour (a business registers once; a few
 # tries cover mistakes, a flood is refused).
@@ -72,7 +75,7 @@ def workplace_councils() -> QuerySet[Organisation]:
 
 def council_for_postcode(postcode: str) -> Organisation | None:
     """The council whose area holds the postcode (from the ONS Postcode Directory)."""
-    code = postcodes.council_code(postcode)
+    code = NORTH_EAST.council_code(postcode)
     if not code:
         return None
     return Organisation.objects.filter(council__ons_code=code).first()
@@ -82,7 +85,7 @@ def duplicate_business(name: str, postcode: str) -> EmployerProfile | None:
     """An employer already registered with this name at this postcode."""
     return (
         EmployerProfile.objects.filter(
-            organisation__name__iexact=tidy(name), postcode=postcodes.normalise(postcode)
+            organisation__name__iexact=tidy(name), postcode=normalise(postcode)
         )
         .select_related("organisation")
         .first()
@@ -147,7 +150,7 @@ def register(registration: Registration) -> tuple[EmployerProfile, User]:
     """Create the pending employer and its contact person. Raises DuplicateRegistration when
     the business (same name and postcode) or the email address is already registered."""
     name = tidy(registration.business_name)
-    postcode = postcodes.normalise(registration.postcode)
+    postcode = normalise(registration.postcode)
     email = registration.email.strip()
     if duplicate_business(name, postcode) is not None:
         raise DuplicateRegistration(
@@ -178,7 +181,30 @@ def register(registration: Registration) -> tuple[EmployerProfile, User]:
         status=EmployerProfile.Status.PENDING,
         registered_at=timezone.now(),
     )
+    # by the business itself, signed out: the audit row has no user, and the request's address
+    audit.record(
+        None,
+        audit.Action.CREATE,
+        profile,
+        organisation_id=profile.council_id,
+        detail={"registered": "by the business", "employer": profile.organisation_id},
+    )
     return profile, user
+
+
+@transaction.atomic
+def choose_password(user: User) -> User:
+    """Save the password the contact chose from their one-time link (already set on `user`)."""
+    user.save()
+    audit.record(
+        None,
+        audit.Action.CHANGE,
+        user=user,
+        object_type="accounts.User",
+        object_id=str(user.pk),
+        object_repr="password chosen from the registration link",
+    )
+    return user
 
 
 def password_path(user: User) -> str:
@@ -206,6 +232,25 @@ def send_welcome(profile: EmployerProfile, user: User, link: str) -> None:
         "If you did not register, ignore this email.",
         settings.DEFAULT_FROM_EMAIL,
         [user.email],
+    )
+
+
+@transaction.atomic
+def resend_password_link(profile: EmployerProfile, contact: User, link: str, *, user: User) -> None:
+    """An adviser sends the business's contact a new one-time link to choose a password."""
+    send_welcome(profile, contact, link)
+    _record_change(profile, {"password_link_sent_to": contact.email}, user=user)
+
+
+def _record_change(profile: EmployerProfile, detail: dict[str, str | int], *, user: User) -> None:
+    """The audit row for a change to a registration, under the council that decides it."""
+    audit.record(
+        None,
+        audit.Action.CHANGE,
+        profile,
+        user=user,
+        organisation_id=profile.council_id,
+        detail=detail,
     )
 
 
@@ -258,7 +303,7 @@ def decide(
     *,
     approve: bool,
     reason: str,
-    by: User,
+    user: User,
     password_link: str = "",
 ) -> EmployerProfile:
     """Approve or decline a pending registration and email the business. Declining needs a
@@ -275,13 +320,22 @@ def decide(
     if not approve and not reason:
         raise DecisionError("Enter why the registration is declined: the business is told")
     profile.status = EmployerProfile.Status.APPROVED if approve else EmployerProfile.Status.DECLINED
-    profile.decided_at, profile.decided_by, profile.decision_reason = timezone.now(), by, reason
+    profile.decided_at, profile.decided_by, profile.decision_reason = timezone.now(), user, reason
     profile.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
     people = User.objects.filter(
         memberships__organisation=profile.organisation, memberships__role=Role.EMPLOYER
     )
     if not approve:
         people.update(is_active=False)
+    _record_change(
+        profile,
+        {
+            "decision": profile.status,
+            "reason": profile.decision_reason,
+            "employer": profile.organisation_id,
+        },
+        user=user,
+    )
     to = sorted({profile.contact_email, *people.values_list("email", flat=True)})
     if approve:
         subject = "Your WorkPlace registration is approved"

@@ -50,7 +50,7 @@ def young_person(council: Organisation | None = None, **fields: Any) -> YoungPer
         "max_travel_miles": 10,
     }
     values.update(fields)
-    grid = postcodes.grid_reference(values["postcode"])
+    grid = postcodes.NORTH_EAST.grid_reference(values["postcode"])
     values.setdefault("easting", grid[0] if grid else None)
     values.setdefault("northing", grid[1] if grid else None)
     return YoungPerson.objects.create(**values)
@@ -90,7 +90,7 @@ def opportunity(employer_org: Organisation | None = None, **fields: Any) -> Oppo
         "closing_date": dt.date.today() + dt.timedelta(days=30),
     }
     values.update(fields)
-    grid = postcodes.grid_reference(values["postcode"])
+    grid = postcodes.NORTH_EAST.grid_reference(values["postcode"])
     values.setdefault("easting", grid[0] if grid else None)
     values.setdefault("northing", grid[1] if grid else None)
     return Opportunity.objects.create(**values)

@@ -116,13 +116,14 @@ def test_closing_early_and_reopening(client, employer, south):
 
 def test_reopening_after_the_advertised_date_is_refused(employer):
     item = wp.opportunity(employer, closing_date=TODAY + dt.timedelta(days=5))
-    pipeline.close_early(item, today=TODAY)
+    user = factories.user()
+    pipeline.close_early(item, today=TODAY, user=user)
     with pytest.raises(pipeline.StageError, match="has passed"):
-        pipeline.reopen(item, today=TODAY + dt.timedelta(days=6))
+        pipeline.reopen(item, today=TODAY + dt.timedelta(days=6), user=user)
     item.refresh_from_db()
     assert item.closed_early_on == TODAY
     with pytest.raises(pipeline.StageError):
-        pipeline.close_early(item, today=TODAY)
+        pipeline.close_early(item, today=TODAY, user=user)
 
 
 def test_a_pending_employer_cannot_change_opportunities(client, employer):

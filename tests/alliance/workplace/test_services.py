@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from alliance.audit.models import AuditEvent
 from alliance.workplace import codes, figures, leaving_care, matching, pipeline, postcodes
+from alliance.workplace.form_fields import checked_postcode
 from alliance.workplace.models import (
     BARRIERS,
     INTERESTS,
@@ -20,6 +23,7 @@ from alliance.workplace.models import (
     bits,
 )
 from statutory.ssda903.schemas import load_schema
+from tests import factories
 from tests.alliance.workplace import factories as wp
 
 TODAY = dt.date(2026, 11, 23)
@@ -56,16 +60,43 @@ def test_collection_year_is_clamped_to_the_years_the_library_knows():
 
 
 def test_postcodes_come_from_the_ons_directory():
-    assert postcodes.normalise("ne332rl") == "NE33 2RL"
-    assert postcodes.grid_reference("ne33 2rl") == postcodes.grid_reference("NE332RL")
-    assert postcodes.grid_reference("NE33 2RL") is not None
-    assert postcodes.grid_reference("SW1A 1AA") is None  # London: not in the North East table
-    assert postcodes.grid_reference("NE99 9ZZ") is None  # not a postcode
+    north_east = postcodes.NORTH_EAST
+    assert north_east.grid_reference("ne33 2rl") == north_east.grid_reference("NE332RL")
+    assert north_east.grid_reference("NE33 2RL") is not None
+    assert north_east.grid_reference("SW1A 1AA") is None  # London: not in the North East table
+    assert north_east.grid_reference("NE99 9ZZ") is None  # not a postcode
+    assert north_east.council_code("ne332rl") == "E08000023"  # South Tyneside
     miles = postcodes.miles_between(
-        postcodes.grid_reference(wp.SOUTH_SHIELDS), postcodes.grid_reference(wp.HEXHAM)
+        north_east.grid_reference(wp.SOUTH_SHIELDS), north_east.grid_reference(wp.HEXHAM)
     )
     assert miles is not None
     assert 25 < miles < 29
+
+
+@pytest.mark.parametrize(
+    ("typed", "tidied"),
+    [
+        ("ne332rl", "NE33 2RL"),
+        ("NE33 2RL", "NE33 2RL"),
+        (" ne33  2rl ", "NE33 2RL"),
+        ("sr13aa", "SR1 3AA"),
+    ],
+)
+def test_a_postcode_typed_with_or_without_its_space_is_checked_the_same(typed, tidied):
+    text, where = checked_postcode(typed)
+    assert text == tidied
+    assert where == postcodes.NORTH_EAST.grid_reference(tidied)
+
+
+@pytest.mark.parametrize("typed", ["not a postcode", "NE33", "33 2RL", "NE33 2R", "NE332RLX"])
+def test_a_string_not_shaped_like_a_postcode_is_refused(typed):
+    with pytest.raises(ValidationError, match="Enter a real postcode"):
+        checked_postcode(typed)
+
+
+def test_a_real_postcode_outside_the_north_east_is_refused_with_why():
+    with pytest.raises(ValidationError, match="Enter a postcode in the North East"):
+        checked_postcode("sw1a1aa")
 
 
 # --- duties -------------------------------------------------------------------------------------
@@ -155,13 +186,13 @@ def _score(**overrides):
         "interests": bits(["logistics"], INTERESTS),
         "skills": bits(["teamwork"], SKILLS),
         "barriers": 0,
-        "home": postcodes.grid_reference(wp.SOUTH_SHIELDS),
+        "home": postcodes.NORTH_EAST.grid_reference(wp.SOUTH_SHIELDS),
         "max_miles": 10,
         "hours_wanted": "either",
         "opp_interests": bits(["logistics"], INTERESTS),
         "opp_skills": 0,
         "opp_support": 0,
-        "where": postcodes.grid_reference(wp.JARROW),
+        "where": postcodes.NORTH_EAST.grid_reference(wp.JARROW),
         "hours_per_week": 37,
         "min_age": 16,
         "max_age": 24,
@@ -184,8 +215,10 @@ def test_a_match_gives_its_reasons():
 def test_ineligible_closed_or_far_away_opportunities_do_not_match():
     assert _score(age=25) is None
     assert _score(closing=TODAY - dt.timedelta(days=1)) is None
-    assert _score(where=postcodes.grid_reference(wp.HEXHAM)) is None  # 27 miles, twice 10 is 20
-    far = _score(where=postcodes.grid_reference(wp.HEXHAM), max_miles=14)
+    assert (
+        _score(where=postcodes.NORTH_EAST.grid_reference(wp.HEXHAM)) is None
+    )  # 27 miles, twice 10 is 20
+    far = _score(where=postcodes.NORTH_EAST.grid_reference(wp.HEXHAM), max_miles=14)
     assert far is not None
     assert any("further than the 14" in c for c in far.cautions)
 
@@ -231,27 +264,34 @@ def test_young_people_for_an_opportunity(reference_data):
 
 @pytest.mark.django_db
 def test_the_pipeline_moves_forward_with_dates(reference_data):
-    person, item = wp.young_person(), wp.opportunity()
-    referral = pipeline.suggest(person, item, None)
+    person, item, adviser = wp.young_person(), wp.opportunity(), factories.user()
+    referral = pipeline.suggest(person, item, None, user=adviser)
     assert referral.stage == Referral.Stage.SUGGESTED
     today = dt.date.today()
-    pipeline.move(referral, Referral.Stage.APPLIED, today)
+    pipeline.move(referral, Referral.Stage.APPLIED, today, user=adviser)
     assert referral.date_of("applied") == today
     with pytest.raises(pipeline.StageError):
-        pipeline.move(referral, Referral.Stage.INTERESTED, today)  # backwards
+        pipeline.move(referral, Referral.Stage.INTERESTED, today, user=adviser)  # backwards
     with pytest.raises(pipeline.StageError):
-        pipeline.move(referral, Referral.Stage.OFFER, today - dt.timedelta(days=400))  # before
+        pipeline.move(
+            referral, Referral.Stage.OFFER, today - dt.timedelta(days=400), user=adviser
+        )  # before
     with pytest.raises(pipeline.StageError):
-        pipeline.move(referral, Referral.Stage.OFFER, today + dt.timedelta(days=1))  # future
+        pipeline.move(
+            referral, Referral.Stage.OFFER, today + dt.timedelta(days=1), user=adviser
+        )  # future
     referral.refresh_from_db()
     assert referral.stage == Referral.Stage.APPLIED
-    assert pipeline.suggest(person, item, None).pk == referral.pk  # never twice
+    assert pipeline.suggest(person, item, None, user=adviser).pk == referral.pk  # never twice
+    # each change is audited with the acting adviser; the refused moves left no audit row
+    changes = AuditEvent.objects.filter(object_type="workplace.Referral", action="change")
+    assert [(e.username, e.detail) for e in changes] == [(adviser.username, {"stage": "applied"})]
 
 
 @pytest.mark.django_db
 def test_saying_interested(reference_data):
     person, item = wp.young_person(), wp.opportunity()
-    referral = pipeline.say_interested(person, item)
+    referral = pipeline.say_interested(person, item, user=factories.user())
     assert referral.stage == Referral.Stage.INTERESTED
     assert set(referral.stage_dates) == {"suggested", "interested"}
 
@@ -331,7 +371,7 @@ def test_returns_history_reads_the_returns_interface(reference_data, monkeypatch
 def test_by_employer_counts_places_and_sustained_jobs(reference_data):
     employer = wp.employer(name="Counting Ltd")
     item = wp.opportunity(employer, places=3)
-    referral = pipeline.suggest(wp.young_person(), item, None)
+    referral = pipeline.suggest(wp.young_person(), item, None, user=factories.user())
     referral.stage_dates = {
         "suggested": "2026-01-01",
         "started": "2026-02-01",
@@ -355,8 +395,8 @@ def test_the_quick_score_is_the_explained_score():
 
     rng = random.Random(5)
     keys = {n: [k for k, _ in v] for n, v in (("i", INTERESTS), ("s", SKILLS), ("u", SUPPORT))}
-    home = postcodes.grid_reference(wp.SOUTH_SHIELDS)
-    places = [postcodes.grid_reference(p) for p in (wp.JARROW, wp.SUNDERLAND, wp.HEXHAM)]
+    home = postcodes.NORTH_EAST.grid_reference(wp.SOUTH_SHIELDS)
+    places = [postcodes.NORTH_EAST.grid_reference(p) for p in (wp.JARROW, wp.SUNDERLAND, wp.HEXHAM)]
     for _ in range(300):
         kwargs = {
             "interests": rng.sample(keys["i"], 2),

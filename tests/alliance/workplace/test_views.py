@@ -124,9 +124,11 @@ def test_adding_a_young_person(client, adviser, south):
     assert person.postcode == "NE33 2RL"
     assert person.easting
     assert person.consent_recorded == dt.date.today()
-    assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.CREATE, object_id=str(person.pk)
-    ).exists()
+    created = AuditEvent.objects.get(action=AuditEvent.Action.CREATE, object_id=str(person.pk))
+    # the service audits with the acting adviser; the request's address and path still come along
+    assert created.user_id == adviser.pk
+    assert created.path == reverse("workplace:young-person-new")
+    assert created.ip_address == "127.0.0.1"
 
 
 @pytest.mark.parametrize(
@@ -158,6 +160,10 @@ def test_a_duplicate_young_person_is_refused(client, adviser, south):
     )
     assert "already has a WorkPlace record" in response.content.decode()
     assert YoungPerson.objects.filter(last_name="Hallgarth").count() == 1
+    # the refused change leaves no audit row: only the first record's creation is audited
+    assert (
+        AuditEvent.objects.filter(action="create", object_type="workplace.YoungPerson").count() == 1
+    )
     assert YoungPerson.objects.get(last_name="Hallgarth").activity == "F5"
 
 

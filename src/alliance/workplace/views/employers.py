@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,9 +15,10 @@ from django.views.decorators.http import require_POST
 from alliance.access.policy import Action, can, get_visible_or_404, guard, scope, visible_to
 from alliance.audit import services as audit
 from alliance.organisations.models import Organisation
+from alliance.workplace import employers as employers_records
 from alliance.workplace import forms, matching, pipeline
 from alliance.workplace.models import EmployerProfile, Opportunity, Referral
-from alliance.workplace.views.shared import EP, PAGE_SIZE, WP, choice_labels
+from alliance.workplace.views.shared import EP, PAGE_SIZE, WP, acting_user, choice_labels
 
 
 @guard(WP)
@@ -107,14 +107,11 @@ def employer_opportunity_new(request: HttpRequest) -> HttpResponse:
     profile = _approved_profile(request)
     if profile is None:
         return redirect("workplace:employer-home")
-    employer = profile.organisation
     form = forms.OpportunityForm(request.POST or None, initial={"postcode": profile.postcode})
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            item = form.save(commit=False)
-            item.employer, item.council = employer, profile.council
-            item.save()
-            audit.record(request, audit.Action.CREATE, item, organisation_id=employer.pk)
+        item = employers_records.post_opportunity(
+            form.save(commit=False), profile, user=acting_user(request)
+        )
         messages.success(request, f"“{item.title}” is posted: WorkPlace advisers can see it now")
         return redirect("workplace:employer-opportunity", item.pk)
     return render(
@@ -183,15 +180,9 @@ def employer_opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("workplace:employer-opportunity", item.pk)
     form = forms.OpportunityForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            item = form.save()
-            audit.record(
-                request,
-                audit.Action.CHANGE,
-                item,
-                organisation_id=item.employer_id,
-                detail={"fields": form.changed_data},
-            )
+        item = employers_records.change_opportunity(
+            form.save(commit=False), form.changed_data, user=acting_user(request)
+        )
         messages.success(request, f"“{item.title}” is updated")
         return redirect("workplace:employer-opportunity", item.pk)
     return render(
@@ -208,19 +199,10 @@ def employer_opportunity_close(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("workplace:employer-opportunity", item.pk)
     if request.method == "POST":
         try:
-            pipeline.close_early(item)
+            pipeline.close_early(item, user=acting_user(request))
         except pipeline.StageError as error:
             messages.error(request, error.message)
         else:
-            audit.record(
-                request,
-                audit.Action.CHANGE,
-                item,
-                organisation_id=item.employer_id,
-                detail={
-                    "closed_early": item.closed_early_on.isoformat() if item.closed_early_on else ""
-                },
-            )
             messages.success(
                 request, f"“{item.title}” is closed: young people and advisers no longer see it"
             )
@@ -241,17 +223,10 @@ def employer_opportunity_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     if _approved_profile(request) is None:
         return redirect("workplace:employer-opportunity", item.pk)
     try:
-        pipeline.reopen(item)
+        pipeline.reopen(item, user=acting_user(request))
     except pipeline.StageError as error:
         messages.error(request, error.message)
     else:
-        audit.record(
-            request,
-            audit.Action.CHANGE,
-            item,
-            organisation_id=item.employer_id,
-            detail={"reopened_until": item.closing_date.isoformat()},
-        )
         messages.success(
             request, f"“{item.title}” is open again until {item.closing_date:%-d %B %Y}"
         )
@@ -280,20 +255,12 @@ def employer_applicant(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["stage"].label = "What has happened?"
     if request.method == "POST" and stages and form.is_valid():
         try:
-            pipeline.move(item, form.cleaned_data["stage"], form.cleaned_data["on"])
+            pipeline.employer_move(
+                item, form.cleaned_data["stage"], form.cleaned_data["on"], user=acting_user(request)
+            )
         except pipeline.StageError as error:
             form.add_error("on", error)
         else:
-            audit.record(
-                request,
-                audit.Action.CHANGE,
-                item,
-                detail={
-                    "stage": item.stage,
-                    "by": "employer",
-                    "employer": item.opportunity.employer_id,
-                },
-            )
             messages.success(request, f"Recorded: {labels[item.stage].lower()}")
             return redirect("workplace:employer-opportunity", item.opportunity_id)
     elif request.method != "POST":
@@ -321,11 +288,9 @@ def employer_pledge(request: HttpRequest) -> HttpResponse:
         raise Http404("No employer profile")
     form = forms.PledgeForm(request.POST or None, initial={"pledge": profile.pledge})
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            profile.pledge = form.cleaned_data["pledge"]
-            profile.pledged_on = dt.date.today()
-            profile.save(update_fields=["pledge", "pledged_on"])
-            audit.record(request, audit.Action.CHANGE, profile, organisation_id=employer.pk)
+        employers_records.record_pledge(
+            profile, form.cleaned_data["pledge"], user=acting_user(request)
+        )
         messages.success(request, "Your pledge is recorded. Thank you")
         return redirect("workplace:employer-home")
     return render(

@@ -14,7 +14,7 @@ from alliance.access.policy import Action, guard, scope
 from alliance.audit import services as audit
 from alliance.workplace import matching, pipeline
 from alliance.workplace.models import Appointment, Goal, Opportunity, Referral, YoungPerson
-from alliance.workplace.views.shared import ME
+from alliance.workplace.views.shared import ME, acting_user
 
 
 def _me(request: HttpRequest) -> YoungPerson:
@@ -70,7 +70,6 @@ def me_interested(request: HttpRequest, pk: int) -> HttpResponse:
             request, area=ME, action=Action.CHANGE, model=Opportunity, lookup={"pk": pk}
         )
         raise Http404("No such opportunity")
-    referral = pipeline.say_interested(person, opportunity)
-    audit.record(request, audit.Action.CHANGE, referral, detail={"stage": referral.stage})
+    pipeline.say_interested(person, opportunity, user=acting_user(request))
     messages.success(request, f"Thanks – your adviser will talk to you about {opportunity.title}")
     return redirect("workplace:me")

@@ -8,7 +8,6 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,10 +16,12 @@ from django.views.decorators.http import require_POST
 from alliance.access.policy import Action, can, get_visible_or_404, guard, visible_to
 from alliance.audit import services as audit
 from alliance.workplace import forms, matching, pipeline
+from alliance.workplace import group_sessions as group_sessions_records
 from alliance.workplace.models import GroupSession, LocalOfferItem, Opportunity, Referral
 from alliance.workplace.views.shared import (
     PAGE_SIZE,
     WP,
+    acting_user,
     adviser_council,
     choice_labels,
     opportunities_for_advisers,
@@ -61,8 +62,7 @@ def suggest(request: HttpRequest, pk: int, opportunity_pk: int) -> HttpResponse:
     found = list(
         matching.matches_for_young_person(person, Opportunity.objects.filter(pk=opportunity.pk))[0]
     )
-    referral = pipeline.suggest(person, opportunity, found[0] if found else None)
-    audit.record(request, audit.Action.CREATE, referral, detail={"opportunity": opportunity.pk})
+    pipeline.suggest(person, opportunity, found[0] if found else None, user=acting_user(request))
     messages.success(request, f"{opportunity.title} has been suggested to {person.name}")
     return redirect("workplace:young-person", person.pk)
 
@@ -80,11 +80,12 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.StageForm(request.POST or None, stages=stages, initial={"on": dt.date.today()})
     if request.method == "POST" and form.is_valid():
         try:
-            pipeline.move(item, form.cleaned_data["stage"], form.cleaned_data["on"])
+            pipeline.move(
+                item, form.cleaned_data["stage"], form.cleaned_data["on"], user=acting_user(request)
+            )
         except pipeline.StageError as error:
             form.add_error("on", error)
         else:
-            audit.record(request, audit.Action.CHANGE, item, detail={"stage": item.stage})
             messages.success(request, f"Moved on to “{item.get_stage_display()}”")
             return redirect("workplace:young-person", item.young_person_id)
     else:
@@ -195,11 +196,9 @@ def group_session_new(request: HttpRequest) -> HttpResponse:
     council = adviser_council(request)
     form = forms.GroupSessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            session = form.save(commit=False)
-            session.organisation = council
-            session.save()
-            audit.record(request, audit.Action.CREATE, session)
+        session = group_sessions_records.add_group_session(
+            form.save(commit=False), council, user=acting_user(request)
+        )
         messages.success(request, "The group session has been added: now add who came")
         return redirect("workplace:group-session", session.pk)
     return render(
@@ -218,11 +217,9 @@ def group_session(request: HttpRequest, pk: int) -> HttpResponse:
             )
             raise PermissionDenied
         if form.is_valid():
-            with transaction.atomic():
-                attendee = form.save(commit=False)
-                attendee.session, attendee.organisation = session, session.organisation
-                attendee.save()
-                audit.record(request, audit.Action.CREATE, attendee)
+            attendee = group_sessions_records.add_attendee(
+                form.save(commit=False), session, user=acting_user(request)
+            )
             messages.success(request, f"{attendee.name} has been added")
             return redirect("workplace:group-session", session.pk)
     else:

@@ -32,6 +32,7 @@ from alliance.organisations.models import Organisation
 from alliance.workplace import registration, registration_forms
 from alliance.workplace.matching import INTEREST_LABELS
 from alliance.workplace.models import Adviser, EmployerProfile, Opportunity
+from alliance.workplace.views.shared import acting_user
 
 logger = logging.getLogger(__name__)
 SESSION_KEY = "workplace_registration"
@@ -174,16 +175,9 @@ def register_check(request: HttpRequest) -> HttpResponse:
             return _already_registered(request, answers, ip)
         except registration.DuplicateRegistration as error:
             registration.note_attempt(ip, "duplicate")
-            problem = error.message
+            problem = str(error.message)
         else:
             registration.note_attempt(ip, "registered")
-            audit.record(
-                request,
-                audit.Action.CREATE,
-                profile,
-                organisation_id=profile.council_id,
-                detail={"registered": "by the business", "employer": profile.organisation_id},
-            )
             emailed = True
             try:
                 registration.send_welcome(
@@ -307,16 +301,8 @@ def register_password(request: HttpRequest, uidb64: str, token: str) -> HttpResp
         return _invalid_link(request)
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        registration.choose_password(form.save(commit=False))
         request.session.pop(TOKEN_KEY, None)
-        audit.record(
-            request,
-            audit.Action.CHANGE,
-            user=user,
-            object_type="accounts.User",
-            object_id=str(user.pk),
-            object_repr="password chosen from the registration link",
-        )
         messages.success(request, "Your password is set. Sign in with your email address")
         return redirect("accounts:sign-in")
     return render(
@@ -378,23 +364,12 @@ def employer_review(request: HttpRequest, pk: int) -> HttpResponse:
                     profile,
                     approve=approve,
                     reason=form.cleaned_data["reason"],
-                    by=request.user,  # type: ignore[arg-type]  # signed in: guard
+                    user=acting_user(request),
                     password_link=link,
                 )
             except registration.DecisionError as error:
                 form.add_error(None, error)
             else:
-                audit.record(
-                    request,
-                    audit.Action.CHANGE,
-                    profile,
-                    organisation_id=profile.council_id,
-                    detail={
-                        "decision": profile.status,
-                        "reason": profile.decision_reason,
-                        "employer": profile.organisation_id,
-                    },
-                )
                 word = "approved" if approve else "declined"
                 messages.success(
                     request, f"{profile.organisation.name} is {word}: they have been emailed"
@@ -442,15 +417,11 @@ def _resend_link(request: HttpRequest, profile: EmployerProfile, is_adviser: boo
             lookup={"pk": profile.pk},
         )
         raise PermissionDenied
-    registration.send_welcome(
-        profile, contact, request.build_absolute_uri(registration.password_path(contact))
-    )
-    audit.record(
-        request,
-        audit.Action.CHANGE,
+    registration.resend_password_link(
         profile,
-        organisation_id=profile.council_id,
-        detail={"password_link_sent_to": contact.email},
+        contact,
+        request.build_absolute_uri(registration.password_path(contact)),
+        user=acting_user(request),
     )
     messages.success(request, f"A new link to choose a password is sent to {contact.email}")
     return redirect("workplace:employer-review", profile.pk)

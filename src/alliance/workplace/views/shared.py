@@ -4,10 +4,12 @@ young people and opportunities the signed-in user may see. Access is decided by 
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from alliance.access.policy import Action, Area, get_visible_or_404, scope, visible_to
+from alliance.accounts.models import User
 from alliance.organisations.models import Organisation
 from alliance.workplace.models import Opportunity, YoungPerson
 
@@ -46,3 +48,11 @@ def opportunities_for_advisers(request: HttpRequest) -> QuerySet[Opportunity]:
 
 def choice_labels(values: list[str], labels: dict[str, str]) -> list[str]:
     return [labels.get(v, v) for v in values]
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The acting user of a guarded page (the guard has already turned away anyone signed out)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user

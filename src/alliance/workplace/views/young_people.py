@@ -8,8 +8,8 @@ from collections import Counter
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,10 +18,12 @@ from django.utils import timezone
 from alliance.access.policy import Action, get_visible_or_404, guard, visible_to
 from alliance.audit import services as audit
 from alliance.workplace import codes, forms, leaving_care, matching
+from alliance.workplace import young_people as young_people_records
 from alliance.workplace.models import Appointment, Goal, StatusLetter, YoungPerson
 from alliance.workplace.views.shared import (
     PAGE_SIZE,
     WP,
+    acting_user,
     adviser_council,
     choice_labels,
     opportunities_for_advisers,
@@ -124,14 +126,13 @@ def young_people(request: HttpRequest) -> HttpResponse:
 @guard(WP, Action.CHANGE)
 def young_person_new(request: HttpRequest) -> HttpResponse:
     council = adviser_council(request)
+    user = acting_user(request)
     form = forms.YoungPersonForm(request.POST or None, organisation=council)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                person = form.save()
-                audit.record(request, audit.Action.CREATE, person)
-        except IntegrityError:
-            form.add_error(None, "This young person already has a WorkPlace record")
+            person = young_people_records.add_young_person(form.save(commit=False), user=user)
+        except ValidationError as err:
+            form.add_error(None, err)
         else:
             messages.success(request, f"{person.name}’s record has been added")
             return redirect("workplace:young-person", person.pk)
@@ -149,9 +150,9 @@ def young_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, instance=person, organisation=person.organisation
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            person = form.save()
-            audit.record(request, audit.Action.CHANGE, person, detail={"fields": form.changed_data})
+        person = young_people_records.change_young_person(
+            form.save(commit=False), form.changed_data, user=acting_user(request)
+        )
         messages.success(request, f"{person.name}’s record has been updated")
         return redirect("workplace:young-person", person.pk)
     _shown(request, person, form)
@@ -213,12 +214,9 @@ def _child_form(
     person = visible_person(request, pk, Action.CHANGE)
     form = form_class(request.POST or None, instance=instance, **form_kwargs)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            obj = form.save(commit=False)
-            obj.organisation = person.organisation
-            obj.young_person = person
-            obj.save()
-            audit.record(request, audit.Action.CHANGE if instance else audit.Action.CREATE, obj)
+        young_people_records.save_plan_item(
+            form.save(commit=False), person, user=acting_user(request)
+        )
         messages.success(request, done)
         return redirect("workplace:young-person", person.pk)
     _shown(request, instance if instance is not None else person, form)
@@ -297,9 +295,8 @@ def care_leaver_info(request: HttpRequest, pk: int) -> HttpResponse:
             in_touch=data["in_touch"],
             activity=data["activity"],
             accommodation=data["accommodation"],
-            user=request.user,
+            user=acting_user(request),
         )
-        audit.record(request, audit.Action.CREATE, info, detail={"birthday": info.birthday})
         messages.success(request, f"Information for the {info.birthday}th birthday is recorded")
         return redirect("workplace:young-person", person.pk)
     _shown(request, person, form)
@@ -315,19 +312,12 @@ def pathway_review(request: HttpRequest, pk: int) -> HttpResponse:
     person = visible_person(request, pk, Action.CHANGE)
     form = forms.PathwayReviewForm(request.POST or None, initial={"reviewed_on": dt.date.today()})
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            review = person.pathway_reviews.create(
-                organisation=person.organisation,
-                reviewed_on=form.cleaned_data["reviewed_on"],
-                summary=form.cleaned_data["summary"],
-                recorded_by=request.user,  # type: ignore[misc]  # signed in: guard
-            )
-            latest = person.pathway_reviews.order_by("-reviewed_on").first()
-            person.pathway_plan_reviewed = latest.reviewed_on if latest else None
-            if person.pathway_plan_started is None:
-                person.pathway_plan_started = review.reviewed_on
-            person.save(update_fields=["pathway_plan_reviewed", "pathway_plan_started"])
-            audit.record(request, audit.Action.CREATE, review)
+        leaving_care.record_pathway_review(
+            person,
+            reviewed_on=form.cleaned_data["reviewed_on"],
+            summary=form.cleaned_data["summary"],
+            user=acting_user(request),
+        )
         messages.success(request, "The pathway plan review is recorded")
         return redirect("workplace:young-person", person.pk)
     _shown(request, person, form)
@@ -349,9 +339,8 @@ def letter_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.LetterForm(request.POST or None)
     if request.method == "POST" and eligible and form.is_valid():
         letter = leaving_care.issue_status_letter(
-            person, form.cleaned_data["addressed_to"], request.user
+            person, form.cleaned_data["addressed_to"], acting_user(request)
         )
-        audit.record(request, audit.Action.CREATE, letter, detail={"to": letter.addressed_to})
         return redirect("workplace:letter", letter.pk)
     _shown(request, person, form)
     return render(
