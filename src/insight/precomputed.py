@@ -14,11 +14,12 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from insight.associations import Association, Values, associations, read_measures
 from insight.improvement import Estimate, estimates
 from insight.judgements import History
 from insight.transitions import Transition, transitions
 
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -28,15 +29,24 @@ class Figures:
     by_framework: list[Estimate]
     by_region: list[Estimate]
     transitions: list[Transition]
+    associations: list[Association]  # which published measures moved before improvement
 
 
-def build(history: History, *, today: dt.date | None = None) -> Figures:
+def build(
+    history: History,
+    *,
+    today: dt.date | None = None,
+    measures: dict[str, Values] | None = None,
+) -> Figures:
+    """Every figure; `measures` are the published measures' values (read from the shared data
+    folder when not given)."""
     return Figures(
         computed_on=today or dt.date.today(),
         data_until=history.latest_publication(),
         by_framework=estimates(history),
         by_region=estimates(history, by_region=True),
         transitions=transitions(history),
+        associations=associations(history, read_measures() if measures is None else measures),
     )
 
 
@@ -48,6 +58,7 @@ def save(figures: Figures, path: Path) -> None:
         "by_framework": [asdict(e) for e in figures.by_framework],
         "by_region": [asdict(e) for e in figures.by_region],
         "transitions": [asdict(t) for t in figures.transitions],
+        "associations": [asdict(a) for a in figures.associations],
     }
     # One temporary file per process: two processes storing at once never share one.
     temporary = path.with_name(f"{path.name}.{os.getpid()}.partial")
@@ -69,4 +80,5 @@ def load(path: Path) -> Figures | None:
         by_framework=[Estimate(**e) for e in document["by_framework"]],
         by_region=[Estimate(**e) for e in document["by_region"]],
         transitions=[Transition(**t) for t in document["transitions"]],
+        associations=[Association(**a) for a in document["associations"]],
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 from alliance.organisations.reference import LoadReport, ReferenceFileError
+from insight.associations import read_measures
 from insight.judgements import InsightDataError, load_history
 from insight.precomputed import Figures, build, load, save
 
@@ -28,7 +29,7 @@ def store(data_dir: Path) -> list[LoadReport]:
         history = load_history(data_dir)
     except InsightDataError as exc:
         raise ReferenceFileError(data_dir / "reference", str(exc)) from None
-    figures = build(history)
+    figures = build(history, measures=read_measures(data_dir))
     target = path()
     target.parent.mkdir(parents=True, exist_ok=True)
     save(figures, target)

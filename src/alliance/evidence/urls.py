@@ -6,4 +6,5 @@ app_name = "insight"
 
 urlpatterns = [
     path("", views.improvement, name="improvement"),
+    path("measures-before-improvement/", views.measures, name="measures"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -88,3 +90,20 @@ def improvement(request: HttpRequest) -> HttpResponse:
 
 def _start_label(start: str) -> str:
     return "either judgement" if start == "any" else start.replace("-", " ")
+
+
+@public
+def measures(request: HttpRequest) -> HttpResponse:
+    """Which published measures moved before improvement: associations, not causes."""
+    stored = figures.current()
+    if stored is None:
+        return render(request, "evidence/not_computed.html", status=503)
+    rows = [
+        {**asdict(a), "lower95": _finite(a.lower95), "upper95": _finite(a.upper95)}
+        for a in stored.associations
+    ]
+    return render(request, "evidence/measures.html", {"figures": stored, "associations": rows})
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None

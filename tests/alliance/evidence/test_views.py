@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,32 @@ def test_every_signed_in_role_sees_the_same_public_page(db, client, settings, tm
     response = client.get(reverse("insight:improvement"))
     assert response.status_code == 200
     assert "Time to good or better" in response.content.decode()
+
+
+def test_measures_page_shows_each_stored_association_with_its_warning(
+    client, settings, tmp_path: Path
+) -> None:
+    settings.CACHE_DIR = tmp_path
+    history = load_history(settings.SHARED_DATA_DIR)
+    stored = build(history)
+    save(stored, figures.path())
+    response = client.get(reverse("insight:measures"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "These are associations, not causes." in text
+    assert f"Computed on {stored.computed_on.day} {stored.computed_on:%B %Y}" in text
+    assert len(stored.associations) == 4
+    for found in stored.associations:
+        assert found.label in text
+        assert f"{found.improved} inspections" in text
+        assert f"{found.not_improved} inspections" in text
+        if math.isfinite(found.lower95):
+            assert f"{found.difference:.1f} ({found.lower95:.1f} to {found.upper95:.1f})" in text
+    # the improvement page links here, and this page back
+    assert reverse("insight:measures") in client.get(reverse("insight:improvement")).content.decode()
+    assert reverse("insight:improvement") in text
+
+
+def test_measures_page_before_the_figures_are_computed(client, settings, tmp_path: Path) -> None:
+    settings.CACHE_DIR = tmp_path
+    assert client.get(reverse("insight:measures")).status_code == 503
