@@ -24,11 +24,6 @@ from tests.alliance.edgeofcare import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def north(reference_data):
-    return core.council("392").organisation
-
-
 def latest() -> int:
     """The last audit row so far (the audit log is append-only: rows are never deleted)."""
     return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

@@ -21,11 +21,6 @@ from tests.alliance.edgeofcare import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def north(reference_data):
-    return core.council("392").organisation
-
-
 def queries(client, path: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(path).status_code == 200

@@ -45,11 +45,6 @@ def own_storage(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
     settings.VAR_DIR.mkdir()
 
 
-@pytest.fixture
-def north(reference_data):
-    return core.council("392").organisation
-
-
 def collection_year(day: dt.date) -> int:
     return day.year + 1 if day.month >= 4 else day.year
 

@@ -28,20 +28,9 @@ from alliance.edgeofcare import (
 )
 from alliance.edgeofcare.errors import EdgeOfCareError
 from alliance.edgeofcare.models import Child, Outcome, Referral, ServiceAllocation
-from tests import factories as core
 from tests.alliance.edgeofcare import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def north(reference_data):
-    return core.council("392").organisation
-
-
-@pytest.fixture
-def south(reference_data):
-    return core.council("393").organisation
 
 
 def fake_returns(monkeypatch, tables):

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def north(reference_data):
-    return core.council("392").organisation
-
-
-@pytest.fixture
 def practitioner(client, north):
     person = core.member_of(north, Role.COUNCIL_PRACTITIONER)
     client.force_login(person)
