@@ -3,15 +3,16 @@ Directory (in the shared data folder, no network at run time) to find where a po
 which council's area holds it.
 
 A service that works in one region loads only that region's postcode areas (for the North East
-about 90,000 postcodes instead of 2.7 million): `PostcodeDirectory(("NE", "SR", ...))`. The first
-use reads the gzipped directory once and writes a Parquet copy under the var folder
-(`settings.VAR_DIR/postcodes/`), which later processes load in milliseconds. Grid references are
+about 90,000 postcodes instead of 2.7 million): `PostcodeDirectory(("NE", "SR", ...))`. It reads
+them through the statutory library's one cached copy of the directory
+(`statutory.engine.postcodes.Postcodes.in_areas`: one small Parquet file per postcode district
+in `ALLIANCE_CACHE_DIR`, written on first use), so later processes load a region in
+milliseconds. Grid references are
 metres on the OS National Grid, so a straight-line distance is plain Pythagoras.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from pathlib import Path
 import polars as pl
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from statutory.engine.postcodes import Postcodes
 
 # A postcode as `normalise` writes it: outward code, one space, inward code (digit, two letters).
 POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
@@ -81,62 +84,21 @@ class PostcodeDirectory:
         self.table()
         return self._districts.get(compact_key(postcode))
 
-    def _cache_path(self, source: Path) -> Path:
-        stat = source.stat()
-        areas = "-".join(sorted(self.areas)).lower()
-        return (
-            Path(settings.VAR_DIR)
-            / "postcodes"
-            / f"onspd-{areas}-v2-{stat.st_size}-{int(stat.st_mtime)}.parquet"
-        )
-
-    def _read(self, source: Path) -> pl.DataFrame:
-        area = pl.col("postcode").str.extract(r"^([A-Z]+)", 1)
-        return (
-            pl.scan_csv(
-                source,
-                schema_overrides={
-                    "postcode": pl.String,
-                    "easting": pl.Int64,
-                    "northing": pl.Int64,
-                    "lad_code": pl.String,
-                },
-            )
-            .filter(area.is_in(self.areas) & pl.col("easting").is_not_null())
-            .select(
-                pl.col("postcode").str.replace_all(" ", "", literal=True).alias("key"),
-                "easting",
-                "northing",
-                pl.col("lad_code").fill_null(""),
-            )
-            .collect()
-        )
-
     def _load(self) -> tuple[dict[str, tuple[int, int]], dict[str, str]]:
-        source = directory_path()
-        cached = self._cache_path(source)
-        frame: pl.DataFrame | None = None
-        if cached.exists():
-            try:
-                frame = pl.read_parquet(cached)
-            except (OSError, pl.exceptions.PolarsError):
-                frame = None
-        if frame is None:
-            frame = self._read(source)
-            try:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                temp = cached.with_suffix(f".{os.getpid()}.tmp")
-                frame.write_parquet(temp)
-                os.replace(temp, cached)
-            except OSError:
-                pass  # a read-only var folder: keep the table in memory only
+        frame = Postcodes.in_areas(self.areas, directory_path()).filter(
+            pl.col("easting").is_not_null() & pl.col("northing").is_not_null()
+        )
         grid = {
             key: (int(e), int(n))
-            for key, e, n in zip(frame["key"], frame["easting"], frame["northing"], strict=True)
+            for key, e, n in zip(
+                frame["postcode_key"], frame["easting"], frame["northing"], strict=True
+            )
         }
         districts = {
             key: code
-            for key, code in zip(frame["key"], frame["lad_code"], strict=True)
+            for key, code in zip(
+                frame["postcode_key"], frame["lad_code"].fill_null(""), strict=True
+            )
             if code and code.startswith("E")
         }
         return grid, districts

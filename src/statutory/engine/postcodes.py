@@ -79,6 +79,45 @@ def _write_areas(frame: pl.DataFrame, target: Path) -> None:
         shutil.rmtree(temp, ignore_errors=True)
 
 
+def _read_directory(source: Path) -> pl.DataFrame:
+    """The whole directory (postcode_key, easting, northing, lad_code) from `source`, through its
+    Parquet copy in the cache folder (written on first read when the folder is writable)."""
+    cached = _cache_path(source)
+    if cached is not None and cached.exists():
+        try:
+            return pl.read_parquet(cached)
+        except (OSError, pl.exceptions.PolarsError):
+            pass
+    raw = pl.read_csv(
+        source,
+        schema_overrides={
+            "postcode": pl.String,
+            "easting": pl.Int64,
+            "northing": pl.Int64,
+            "lad_code": pl.String,
+        },
+    )
+    # The directory holds each postcode once; its spaces are removed literally (no regex).
+    frame = raw.select(
+        pl.col("postcode")
+        .str.to_uppercase()
+        .str.replace_all(" ", "", literal=True)
+        .alias("postcode_key"),
+        "easting",
+        "northing",
+        "lad_code",
+    )
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            temp = cached.with_suffix(f".{os.getpid()}.tmp")
+            frame.write_parquet(temp)
+            os.replace(temp, cached)
+        except OSError:
+            pass
+    return frame
+
+
 class Postcodes:
     _shared: ClassVar[Postcodes | None] = None
     _lock: ClassVar[threading.Lock] = threading.Lock()
@@ -95,44 +134,10 @@ class Postcodes:
             return cls._shared
 
     @classmethod
-    def load(cls) -> Postcodes:
+    def load(cls, source: Path | None = None) -> Postcodes:
         """From a Parquet copy in the cache folder when there is one (0.2s), else from the
         shared CSV (seconds), writing the copy for next time when the folder is writable."""
-        source = shared_path(*ONSPD)
-        cached = _cache_path(source)
-        if cached is not None and cached.exists():
-            try:
-                return cls(pl.read_parquet(cached))
-            except (OSError, pl.exceptions.PolarsError):
-                pass
-        raw = pl.read_csv(
-            source,
-            schema_overrides={
-                "postcode": pl.String,
-                "easting": pl.Int64,
-                "northing": pl.Int64,
-                "lad_code": pl.String,
-            },
-        )
-        # The directory holds each postcode once; its spaces are removed literally (no regex).
-        frame = raw.select(
-            pl.col("postcode")
-            .str.to_uppercase()
-            .str.replace_all(" ", "", literal=True)
-            .alias("postcode_key"),
-            "easting",
-            "northing",
-            "lad_code",
-        )
-        if cached is not None:
-            try:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                temp = cached.with_suffix(f".{os.getpid()}.tmp")
-                frame.write_parquet(temp)
-                os.replace(temp, cached)
-            except OSError:
-                pass
-        return cls(frame)
+        return cls(_read_directory(source or shared_path(*ONSPD)))
 
     @classmethod
     def rows_for(cls, keys: pl.Series) -> pl.DataFrame:
@@ -158,26 +163,30 @@ class Postcodes:
         return found.collect()
 
     @classmethod
-    def in_areas(cls, areas: Iterable[str]) -> pl.DataFrame:
+    def in_areas(cls, areas: Iterable[str], source: Path | None = None) -> pl.DataFrame:
         """The directory's rows (postcode_key, easting, northing, lad_code) whose postcode area,
-        the letters it starts with ("NE" of "NE33 4AD"), is one of `areas`: exactly
-        `shared().frame` filtered to them, read from the per-district copies when there are, so a
-        service working in one region never holds the whole directory."""
+        the letters it starts with ("NE" of "NE33 4AD"), is one of `areas`: exactly the whole
+        directory filtered to them, read from the per-district copies when there are, so a
+        service working in one region never holds the whole directory. `source`: another copy of
+        the directory (default: the shared data folder's)."""
         wanted = sorted({area.upper() for area in areas})
-        cached = _cache_path(shared_path(*ONSPD))
+        default = source is None
+        source = source or shared_path(*ONSPD)
+        cached = _cache_path(source)
         areas_dir = _areas_path(cached) if cached is not None else None
-        if cls._shared is None and areas_dir is not None and areas_dir.is_dir():
+        in_memory = default and cls._shared is not None
+        if not in_memory and areas_dir is not None and areas_dir.is_dir():
             files = [
                 path
                 for path in sorted(areas_dir.glob("*.parquet"))
-                if _AREA.match(path.stem) and _AREA.match(path.stem).group(0) in wanted  # type: ignore[union-attr]
+                if (found := _AREA.match(path.stem)) is not None and found.group(0) in wanted
             ]
             return pl.read_parquet(files) if files else pl.DataFrame(schema=SCHEMA)
-        shared = cls.shared()
+        whole = cls.shared().frame if default else _read_directory(source)
         if areas_dir is not None and not areas_dir.is_dir():
-            _write_areas(shared.frame, areas_dir)
+            _write_areas(whole, areas_dir)
         area = pl.col("postcode_key").str.extract(r"^([A-Z]+)", 1)
-        return shared.frame.filter(area.is_in(wanted))
+        return whole.filter(area.is_in(wanted))
 
     def lookup(self, frame: pl.DataFrame, column: str, prefix: str | None = None) -> pl.DataFrame:
         """`frame` with `<prefix>easting`, `<prefix>northing`, `<prefix>lad_code` added
