@@ -77,7 +77,9 @@ def test_measures_page_shows_each_stored_association_with_its_warning(
         if math.isfinite(found.lower95):
             assert f"{found.difference:.1f} ({found.lower95:.1f} to {found.upper95:.1f})" in text
     # the improvement page links here, and this page back
-    assert reverse("insight:measures") in client.get(reverse("insight:improvement")).content.decode()
+    assert (
+        reverse("insight:measures") in client.get(reverse("insight:improvement")).content.decode()
+    )
     assert reverse("insight:improvement") in text
 
 
