@@ -21,7 +21,7 @@ from typing import Any
 
 from service import ROOT, throwaway_env, timed  # bench/service.py
 
-PAGES = ("/insight/",)
+PAGES = ("/insight/", "/insight/measures-before-improvement/")
 
 
 class TestClientSession:
