@@ -200,7 +200,7 @@ def _propensity_model() -> LogisticRegression:
     """P(started at once | baseline): a lightly penalised logistic regression (the penalty keeps
     a rare need code from sending a weight to infinity). `warm_start`: each bootstrap refit starts
     from the last coefficients, a few iterations instead of a cold fit, to keep the page quick."""
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415, RUF100 seconds to import
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415  seconds to import
 
     return LogisticRegression(C=100.0, max_iter=500, warm_start=True, solver="newton-cholesky")
 

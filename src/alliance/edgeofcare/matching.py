@@ -42,7 +42,7 @@ def propensity_scores(frame: pl.DataFrame, covariates: tuple[str, ...] = COVARIA
     y = frame["treated"].to_numpy()
     # scikit-learn takes seconds to import (bench/edgeofcare_bench.py times it): only the
     # evaluation itself pays for it, not every page.
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415, RUF100 seconds to import
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415  seconds to import
 
     model = LogisticRegression(C=1e4, max_iter=1000)
     model.fit(x, y)

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import polars as pl
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,12 +21,10 @@ from alliance.organisations.models import Organisation
 
 
 def outcome_due_on(child: Child, months: int) -> dt.date:
-    received = timezone.localdate(child.referral.received_at)
-    month = received.month - 1 + months
-    year = received.year + month // 12
-    month = month % 12 + 1
-    day = min(received.day, 28)
-    return dt.date(year, month, day)
+    """The day a child's outcome is due, `months` after the referral was received (from the
+    29th-31st into a shorter month, its last day: 31 August and 6 months is 28 February)."""
+    received: dt.date = timezone.localdate(child.referral.received_at)
+    return received + relativedelta(months=months)
 
 
 def record_outcome(

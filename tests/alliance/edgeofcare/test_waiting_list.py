@@ -202,3 +202,22 @@ def test_places_go_in_waiting_list_order(north):
     waiting_lists.start_from_waiting_list(second.allocations.get())
     assert second.allocations.get().started_at is not None
     assert third.allocations.get().status == ServiceAllocation.Status.WAITING
+
+
+def test_an_outcome_falls_due_on_the_same_day_months_later_or_the_month_end(north) -> None:
+    """31 August and 6 months is 28 February (the month's last day), as everywhere in the
+    service (dateutil's relativedelta), not a day capped at the 28th."""
+    referral = factories.referral(
+        north,
+        received_at=timezone.make_aware(dt.datetime(YEAR, 1, 5, 10)),
+        children=[factories.child(date_of_birth=dt.date(YEAR - 12, 3, 1))],
+    )
+    child = referral.children.select_related("referral").get()
+    for received, months, due in [
+        (dt.datetime(2026, 8, 31, 10, 0), 6, dt.date(2027, 2, 28)),
+        (dt.datetime(2026, 1, 30, 10, 0), 3, dt.date(2026, 4, 30)),
+        (dt.datetime(2027, 11, 29, 10, 0), 3, dt.date(2028, 2, 29)),
+        (dt.datetime(2026, 5, 12, 10, 0), 12, dt.date(2027, 5, 12)),
+    ]:
+        child.referral.received_at = timezone.make_aware(received)
+        assert outcomes.outcome_due_on(child, months) == due
