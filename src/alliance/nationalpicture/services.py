@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 from django.utils import timezone
 
@@ -216,8 +217,7 @@ def share_over_time(
     day = start
     while day < end:
         points.append(_share(day, councils, judgements, PUBLISHED, formers))
-        month = day.month - 1 + months
-        day = dt.date(day.year + month // 12, month % 12 + 1, 1)
+        day = (day + relativedelta(months=months)).replace(day=1)
     points.append(_share(end, councils, judgements, PUBLISHED, formers))
     return points
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -90,18 +91,13 @@ def next_judgement(council: Council, after: dt.date) -> dict[str, Any]:
 
 
 def _quarters(starts: dt.date, ends: dt.date) -> list[dt.date]:
+    """The quarterly reviews' due days: every three months from the start until the end (from the
+    29th-31st into a shorter month, its last day), counted with relativedelta as everywhere."""
     found = []
-    month = starts.month + 3
-    year = starts.year
-    while True:
-        year += (month - 1) // 12
-        month = (month - 1) % 12 + 1
-        day = min(starts.day, 28)
-        due = dt.date(year, month, day)
-        if due > ends:
-            break
+    step = 1
+    while (due := starts + relativedelta(months=3 * step)) <= ends:
         found.append(due)
-        month += 3
+        step += 1
     return found
 
 
