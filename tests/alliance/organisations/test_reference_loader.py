@@ -14,7 +14,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+import insight
 from alliance.organisations import loaders
+from alliance.organisations.management.commands.load_reference import fingerprint
 from alliance.organisations.models import Council, StatisticalNeighbour
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +141,19 @@ def test_not_utf8_is_a_clear_error(tmp_path, reference_data):
     with pytest.raises(CommandError, match=r"la_reference_153_2024\.csv"):
         call_command("load_reference", data_dir=data_dir)
     shutil.rmtree(data_dir)
+
+
+def test_the_fingerprint_follows_the_insight_library_the_figures_come_from(
+    settings, tmp_path, monkeypatch
+) -> None:
+    """`--if-changed` reloads when the Insight library changes, not only the loaders' modules:
+    the stored Insight figures are worked out by it at load time."""
+    library = tmp_path / "insight"
+    library.mkdir()
+    (library / "__init__.py").write_text("")
+    (library / "improvement.py").write_text("SPELLS = 1\n")
+    monkeypatch.setattr(insight, "__file__", str(library / "__init__.py"))
+    before = fingerprint(settings.SHARED_DATA_DIR)
+    assert fingerprint(settings.SHARED_DATA_DIR) == before
+    (library / "improvement.py").write_text("SPELLS = 2\n")
+    assert fingerprint(settings.SHARED_DATA_DIR) != before

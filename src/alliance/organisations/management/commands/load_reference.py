@@ -14,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+import insight
+import statutory
 from alliance.organisations.models import ReferenceLoad
 from alliance.organisations.reference import LoadReport, ReferenceFileError
 
@@ -32,10 +34,17 @@ def fingerprint(data_dir: Path) -> str:
             digest.update(
                 f"{path.relative_to(data_dir)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
             )
+    # the loaders' code: every module of each loader's package, and the Django-free libraries
+    # they compute from (the Insight figures are worked out by `insight` at load time)
+    folders = {Path(insight.__file__).parent, Path(statutory.__file__).parent / "reference.py"}
     for name in loaders():
         module = importlib.import_module(name.rsplit(".", 1)[0])
         if module.__file__:
-            digest.update(Path(module.__file__).read_bytes())
+            folders.add(Path(module.__file__).parent)
+    for folder in sorted(folders):
+        files = [folder] if folder.is_file() else sorted(folder.glob("*.py"))
+        for path in files:
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
