@@ -202,6 +202,17 @@ def _shown(request: HttpRequest, obj: Any, form: Any = None) -> None:
     audit.record(request, audit.Action.VIEW, obj, detail=detail)
 
 
+def _form_page(
+    request: HttpRequest, person: YoungPerson, form: Any, title: str, shown: Any = None
+) -> HttpResponse:
+    """A form about a young person's record, its showing audited as a view of `shown` (the
+    record the form changes; the young person by default)."""
+    _shown(request, shown if shown is not None else person, form)
+    return render(
+        request, "workplace/child_form.html", {"title": title, "form": form, "person": person}
+    )
+
+
 def _child_form(
     request: HttpRequest,
     pk: int,
@@ -219,12 +230,7 @@ def _child_form(
         )
         messages.success(request, done)
         return redirect("workplace:young-person", person.pk)
-    _shown(request, instance if instance is not None else person, form)
-    return render(
-        request,
-        "workplace/child_form.html",
-        {"title": template_title, "form": form, "person": person},
-    )
+    return _form_page(request, person, form, template_title, shown=instance)
 
 
 @guard(WP, Action.CHANGE)
@@ -299,12 +305,7 @@ def care_leaver_info(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, f"Information for the {info.birthday}th birthday is recorded")
         return redirect("workplace:young-person", person.pk)
-    _shown(request, person, form)
-    return render(
-        request,
-        "workplace/child_form.html",
-        {"title": "Record care leaver information", "form": form, "person": person},
-    )
+    return _form_page(request, person, form, "Record care leaver information")
 
 
 @guard(WP, Action.CHANGE)
@@ -320,12 +321,7 @@ def pathway_review(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "The pathway plan review is recorded")
         return redirect("workplace:young-person", person.pk)
-    _shown(request, person, form)
-    return render(
-        request,
-        "workplace/child_form.html",
-        {"title": "Record a pathway plan review", "form": form, "person": person},
-    )
+    return _form_page(request, person, form, "Record a pathway plan review")
 
 
 @guard(WP, Action.CHANGE)
