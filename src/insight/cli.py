@@ -178,12 +178,15 @@ def precompute(
     """Compute every figure the Insight pages show and store it, dated, for the pages to read."""
     _check_out(out)
     history = _history(data_dir)
+    from insight.associations import read_measures  # noqa: PLC0415  scipy and Polars off `--help`
+    from insight.history import InsightDataError  # noqa: PLC0415  with the reading it names
     from insight.precomputed import build, save  # noqa: PLC0415  Polars stays off `alliance --help`
 
     try:
-        figures = build(history)
+        # the published measures from the same folder as the judgements
+        figures = build(history, measures=read_measures(data_dir))
         save(figures, out)
-    except ValueError as exc:  # a history the spells cannot be built from
+    except (ValueError, InsightDataError) as exc:  # spells cannot be built; a measure file bad
         raise _fail(str(exc)) from None
     except OSError as exc:
         raise _fail(f"could not write {out}: {exc.strerror or exc}") from None
