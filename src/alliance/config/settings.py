@@ -293,6 +293,13 @@ METRICS_TOKEN = env_str("ALLIANCE_METRICS_TOKEN", "")
 COMMIT = env_str("ALLIANCE_COMMIT", "")
 LOG_FORMAT = env_str("ALLIANCE_LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = logging_config(LOG_FORMAT, env_str("ALLIANCE_LOG_LEVEL", "INFO"))
+# Unhandled errors to Sentry or a Sentry-compatible service, with the request, user, local
+# variables and SQL removed (alliance/config/error_reporting.py). Empty: nothing is sent anywhere.
+SENTRY_DSN = env_str("ALLIANCE_SENTRY_DSN", "")
+if SENTRY_DSN:
+    from alliance.config import error_reporting  # the SDK loads only when reporting is on
+
+    error_reporting.start(SENTRY_DSN, environment=ENVIRONMENT, release=COMMIT)
 
 if "PYTEST_VERSION" in os.environ:
     # Tests: a fast hasher (Argon2 itself is proven in its own test), tasks run in-process unless a
