@@ -16,7 +16,8 @@ from tests.alliance import world
 pytestmark = pytest.mark.django_db
 
 # The admin site is walked by its own tests (every page there is audited: tests/alliance/accounts).
-SKIPPED_PREFIXES = ("django-admin/",)
+# The API signs in by token, not by session: tests/alliance/api attack it the same ways.
+SKIPPED_PREFIXES = ("django-admin/", "api/v1/")
 READS = {
     AuditEvent.Action.VIEW,
     AuditEvent.Action.QUERY,
@@ -98,6 +99,7 @@ SHOWS_NO_PERSONAL_DATA: dict[str, str] = {
     "edge-of-care/dashboard/": "figures only: no family can be identified",
     "edge-of-care/evaluation/": "figures only: no family can be identified",
     "scheduled-jobs/": "the scheduled jobs and when they last ran",
+    "api-tokens/new/": "the form to issue an API token (organisations, roles, what it may do)",
 }
 
 

@@ -39,8 +39,12 @@ def test_view_declares_its_access(route, view):
 
 
 GUARDED = [
-    (r, v) for r, v in ROUTES if getattr(v, "_alliance_access", None) != "public" and "<" not in r
+    (r, v)
+    for r, v in ROUTES
+    if getattr(v, "_alliance_access", None) not in ("public", "api-token") and "<" not in r
 ]
+# The API's calls answer a caller without a token with a JSON 401, not a sign-in page.
+THROUGH_API = [(r, v) for r, v in ROUTES if getattr(v, "_alliance_access", None) == "api-token"]
 
 
 @pytest.mark.django_db
@@ -49,3 +53,14 @@ def test_signed_out_visitor_is_sent_to_sign_in(client, route, view):
     response = client.get("/" + route)
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "view"), THROUGH_API, ids=[r for r, _ in THROUGH_API])
+def test_api_calls_without_a_token_are_refused(client, route, view):
+    path = "/" + route.replace("<upload_id>", "1")
+    for method in (client.get, client.post):
+        response = method(path)
+        assert response.status_code in (401, 404, 405), (path, response.status_code)
+    if route.endswith(("returns", "indicators", "findings")) or "<" in route:
+        assert client.get(path).status_code in (401, 405)

@@ -269,6 +269,8 @@ PARAMETERS: list[tuple[str, Any]] = [
         },
     ),
     ("invitation/", _people_link),
+    # the demo issues no API tokens; revoking one is a POST (a GET is refused)
+    ("api-tokens/", lambda route: {"pk": 1}),
     ("sign-in/new-password/", _people_link),
     ("returns/uploads/", _upload),
     ("returns/agreements/", _pk("returns.DataSharingAgreement")),

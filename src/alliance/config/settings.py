@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks_db",
+    "ninja",  # the API's documentation page, served from its own static files
     "alliance.common",
     "alliance.audit",
     "alliance.schedule",
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "alliance.programme",
     "alliance.workplace",
     "alliance.edgeofcare",
+    "alliance.api",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +289,8 @@ RETURNS_FINDINGS_RETENTION_DAYS = env_int("ALLIANCE_FINDINGS_RETENTION_DAYS", 90
 
 # One JSON object a line in production (for a log collector), text for a developer; every line
 # with its request id (alliance/config/logging.py).
+# Calls a minute each API token may make (alliance/api/rate_limit.py); more get 429 Too Many Requests.
+API_REQUESTS_PER_MINUTE = env_int("ALLIANCE_API_REQUESTS_PER_MINUTE", 120)
 # Prometheus metrics at /metrics/ for a scraper holding this token (none: the address is a 404).
 METRICS_TOKEN = env_str("ALLIANCE_METRICS_TOKEN", "")
 # The commit running, reported by /health/: set when the image is built, else asked of git.

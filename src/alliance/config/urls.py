@@ -4,6 +4,7 @@ the access policy or marked public (tests/alliance/test_every_view_is_guarded.py
 from django.contrib import admin
 from django.urls import include, path
 
+from alliance.api.routes import api_urls
 from alliance.common import views as common
 from alliance.common.metrics import metrics
 from alliance.schedule import views as schedule
@@ -22,6 +23,8 @@ urlpatterns = [
     path("organisations/", include("alliance.organisations.urls")),
     path("insight/", include("alliance.evidence.urls")),
     path("audit/", include("alliance.audit.urls")),
+    path("api/v1/", api_urls()),
+    path("api-tokens/", include("alliance.api.urls")),
     path("scheduled-jobs/", include("alliance.schedule.urls")),
     path("django-admin/", admin.site.urls),
 ]

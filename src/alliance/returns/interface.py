@@ -27,12 +27,24 @@ their English label, so rewording a label changes nothing here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import polars as pl
+from django.http import HttpRequest
 
+from alliance.access.policy import Action, Area, get_visible_or_404
 from alliance.organisations.models import Organisation
-from alliance.returns.services import pooled_figures, stored_returns
+from alliance.returns import storage
+from alliance.returns.models import Upload
+from alliance.returns.services import (
+    findings,
+    findings_workbook,
+    pooled_figures,
+    stored_returns,
+    uploading,
+)
 from statutory import suppression
 from statutory.cin import indicator_codes as cin_codes
 from statutory.measures import Breakdown
@@ -170,3 +182,87 @@ def own_indicator_history(organisation: Organisation | int, kind: str) -> list[d
     """The council's own return indicators by year ({year, indicator, label, value, numerator,
     denominator, unit}), exact: for pages only the council's own staff reach."""
     return stored_returns.indicator_history(organisation, kind)
+
+
+# For the API (alliance.api): the services the pages use, so an upload through the API is checked,
+# stored, refused and audited exactly as one through the pages.
+
+UploadProblem = storage.UploadProblem
+KINDS = stored_returns.KINDS
+
+
+def start_upload(
+    *,
+    organisation: Organisation,
+    user: Any,
+    kind: str,
+    year: int,
+    current: Sequence[storage.Chunked],
+    previous: Sequence[storage.Chunked] = (),
+) -> Upload:
+    """Store a council's return and queue its check (see `uploading.start_upload`)."""
+    return uploading.start_upload(
+        organisation=organisation,
+        user=user,
+        kind=kind,
+        year=year,
+        current=current,
+        previous=previous,
+    )
+
+
+def collection_years(kind: str) -> list[int]:
+    """The collection years (the year of 31 March) the service can check for `kind`."""
+    return uploading.collection_years(kind)
+
+
+def visible_upload(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> Upload:
+    """The upload with this id if the person reaches it, else Http404 (an attempt on another
+    organisation's upload is audited by the access policy)."""
+    return get_visible_or_404(
+        request, Upload.objects.select_related("organisation"), Area.RETURNS, action, pk=pk
+    )
+
+
+def progress(upload: Upload) -> dict[str, Any]:
+    """Where the upload's check has got to, as the upload page shows it."""
+    return {
+        "id": upload.pk,
+        "kind": upload.kind,
+        "year": upload.year,
+        "status": upload.status,
+        "status_label": upload.get_status_display(),
+        "stage": upload.stage,
+        "percent": upload.percent_done,
+        "finished": upload.status in Upload.FINISHED,
+        "uploaded_at": upload.uploaded_at,
+        "files": list(upload.file_names),
+        "rules": [
+            {
+                "rule": c["rule_code"],
+                "severity": c["severity"],
+                "message": c.get("message", ""),
+                "findings": c.get("findings", 0),
+                "children": c.get("children", 0),
+            }
+            for c in upload.summary.get("counts", [])
+        ]
+        if upload.status == Upload.Status.ACCEPTED
+        else [],
+        "indicators": upload.indicators if upload.status == Upload.Status.ACCEPTED else [],
+        "problem": upload.problem,
+    }
+
+
+def own_findings(upload: Upload) -> pl.DataFrame:
+    """The upload's findings with the council's own child ids put back (the council's own report)."""
+    return findings.findings_frame(upload, identified=True)
+
+
+def findings_workbook_path(upload: Upload) -> Path | None:
+    """The findings workbook when it is ready; else None, and it is being prepared."""
+    path = findings_workbook.excel_report_path(upload)
+    if path.exists():
+        return path
+    findings_workbook.request_excel_report(upload)
+    return None
