@@ -36,7 +36,7 @@ class ApiToken(models.Model):
     role = models.CharField(max_length=30, choices=Role.choices)
     scopes = models.JSONField(default=list)
     # The first characters of the token, to tell tokens apart in lists and logs; not a secret.
-    prefix = models.CharField(max_length=16, unique=True)
+    prefix = models.CharField(max_length=24, unique=True)
     # SHA-256 of the whole token: tokens are 256 random bits, so no salt or slow hash is needed.
     digest = models.CharField(max_length=64, unique=True)
     principal = models.OneToOneField(

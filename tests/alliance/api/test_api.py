@@ -71,7 +71,6 @@ def test_a_councils_system_uploads_follows_and_fetches_findings(client, north_to
     assert ready.status_code == 200
     assert ready["Content-Type"].startswith("application/vnd.openxmlformats")
     assert b"".join(ready.streaming_content)[:2] == b"PK"
-    ready.close()
     downloads = AuditEvent.objects.filter(action="download", object_id=str(upload.pk))
     assert downloads.count() >= 3
 
