@@ -14,7 +14,24 @@ CHECK_UPLOAD = "check_upload"
 PREPARE_FINDINGS_WORKBOOK = "prepare_findings_workbook"
 
 
-def enqueue(task: str, *args: object) -> None:
+# Task workers take the highest priority first (then the oldest). A council's check starts at
+# DEFAULT and drops a step for each check of the same council already waiting or running, so one
+# council sending many returns (or one large one) cannot hold up the others: another council's
+# first return goes ahead of the first council's second.
+DEFAULT = 0
+STEP = 10
+LOWEST = -100
+
+
+def fair_priority(ahead: int) -> int:
+    """The priority of a council's check with `ahead` of its checks already queued or running."""
+    return max(LOWEST, DEFAULT - STEP * max(0, ahead))
+
+
+def enqueue(task: str, *args: object, priority: int = DEFAULT) -> None:
     """Queue the returns task named `task` (one of the names above) with `args`, under the
     request id of the request queueing it (its log lines carry it into the worker)."""
-    import_string(f"{TASKS}.{task}").enqueue(*args, request_id=request_id())
+    found = import_string(f"{TASKS}.{task}")
+    if priority != DEFAULT:
+        found = found.using(priority=priority)
+    found.enqueue(*args, request_id=request_id())

@@ -184,7 +184,16 @@ def _already_running() -> UploadProblem:
 
 
 def enqueue(upload_id: int) -> None:
-    queue.enqueue(queue.CHECK_UPLOAD, upload_id)
+    """Queue the upload's check, behind the other councils' first checks when its council already
+    has checks waiting or running (queue.fair_priority)."""
+    organisation_id = Upload.objects.values_list("organisation_id", flat=True).get(pk=upload_id)
+    ahead = (
+        Upload.objects.running()
+        .filter(organisation_id=organisation_id)
+        .exclude(pk=upload_id)
+        .count()
+    )
+    queue.enqueue(queue.CHECK_UPLOAD, upload_id, priority=queue.fair_priority(ahead))
 
 
 def retry(upload: Upload) -> bool:
