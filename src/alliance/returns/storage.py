@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -280,10 +281,34 @@ def receive(
             target = folder / safe_name(upload.name, fmt, taken)
             temp.rename(target)
             received.append(Received(upload.name, target, size, digest.hexdigest(), fmt))
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        if out_of_space(exc):
+            raise UploadProblem(NO_ROOM_TO_RECEIVE) from exc
+        raise
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return received
+
+
+NO_ROOM_TO_RECEIVE = (
+    "The service has no room to store this upload just now, so nothing of it was kept and your "
+    "last accepted return is unchanged. Try again later; if it happens again, tell the service team."
+)
+NO_ROOM_TO_STORE = (
+    "The service ran out of room while storing this return, so it was not stored and your last "
+    "accepted return is unchanged. Try again later; if it happens again, tell the service team."
+)
+
+
+def out_of_space(exc: BaseException) -> bool:
+    """Whether `exc` is the disk (or the storage behind it) being full, as the operating system or
+    a library writing a file (Polars says "os error 28") reports it."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc)
+    return "No space left on device" in text or "os error 28" in text or "Disk quota" in text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ recording the outcome in plain words."""
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import threading
@@ -24,6 +25,8 @@ from alliance.returns.storage import UploadProblem
 from alliance.schedule.liveness import stale_after
 from statutory.engine import Registry, run
 from statutory.engine.errors import InputError
+
+logger = logging.getLogger(__name__)
 
 
 def claim(upload_id: int, token: str) -> Upload | None:
@@ -140,6 +143,19 @@ def check(upload_id: int, token: str) -> str:
         _finish(upload, token, Upload.Status.REJECTED, started, problem=str(problem))
         return "rejected"
     except Exception as exc:
+        if storage.out_of_space(exc):
+            # nothing half-stored: every folder is written under a temporary name first; the
+            # uploaded files stay so that the upload can be tried again once there is room
+            _finish(
+                upload,
+                token,
+                Upload.Status.FAILED,
+                started,
+                problem=storage.NO_ROOM_TO_STORE,
+                keep_files=True,
+            )
+            logger.error("upload %s: out of storage space while storing", upload.pk)
+            return "failed"
         if isinstance(exc, InputError | ValueError | KeyError):
             _finish(upload, token, Upload.Status.REJECTED, started, problem=_plain(exc))
             return "rejected"
