@@ -60,7 +60,12 @@ def run_alliance(env: dict[str, str], *args: str) -> str:
 
 @contextmanager
 def running_service(
-    env: dict[str, str], log_path: Path, start_timeout: float = 300
+    env: dict[str, str],
+    log_path: Path,
+    start_timeout: float = 300,
+    *,
+    workers: int = 2,
+    task_workers: int = 2,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`alliance serve` (gunicorn with 2 workers, the task worker, the scheduler) on a free loopback
     port with `env`, its output in `log_path`; yields the base URL and the process once /health/
@@ -78,7 +83,9 @@ def running_service(
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "2",
+                str(workers),
+                "--task-workers",
+                str(task_workers),
             ],
             env=env,
             cwd=ROOT,
