@@ -159,6 +159,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# "reference": figures worked out from the public reference data, each process's own, until the next
+# load (alliance/organisations/reference_cache.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "reference": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "reference",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+
 TASKS = {
     "default": {
         "BACKEND": env_str("ALLIANCE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -309,6 +320,8 @@ if "PYTEST_VERSION" in os.environ:
     # Tests: a fast hasher (Argon2 itself is proven in its own test), tasks run in-process unless a
     # test asks for the real database queue, and nothing is mailed.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+    # data made by one test must never be read by another (tests that prove the cache turn it on)
+    CACHES["reference"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     WHITENOISE_USE_FINDERS = True

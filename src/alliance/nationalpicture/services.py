@@ -27,6 +27,7 @@ from alliance.nationalpicture.models import (
     IndicatorValue,
     Judgement,
 )
+from alliance.organisations import reference_cache
 from alliance.organisations.models import Council, StatisticalNeighbour
 
 NEIGHBOUR_MODEL = "2025"
@@ -100,9 +101,15 @@ _JUDGEMENT_FIELDS = (
 
 def latest_judgements(as_at: dt.date | None = None) -> dict[int, Judgement]:
     """Each council's most recent overall judgement (SIF or ILACS) published on or before
-    `as_at` (default today), by council id. Councils not yet judged are absent."""
+    `as_at` (default today), by council id. Councils not yet judged are absent. Once a day per
+    reference load."""
+    day = as_at or timezone.localdate()
+    return reference_cache.remembered(f"latest-judgements:{day}", lambda: _latest_judgements(day))
+
+
+def _latest_judgements(day: dt.date) -> dict[int, Judgement]:
     latest: dict[int, Judgement] = {}
-    for judgement in _overall_judgements(as_at or timezone.localdate()):
+    for judgement in _overall_judgements(day):
         if judgement.council_id is not None:
             latest[judgement.council_id] = judgement  # ordered by date: the last one wins
     return latest
@@ -208,8 +215,14 @@ def share_over_time(
     start: dt.date = FIRST_SIF, end: dt.date | None = None, months: int = 3
 ) -> list[GradeShare]:
     """The share at the start of every `months`-month period from `start` to `end` (default
-    today), and at `end` itself."""
+    today), and at `end` itself. Worked out once a day per reference load."""
     end = end or timezone.localdate()
+    return reference_cache.remembered(
+        f"share-over-time:{start}:{end}:{months}", lambda: _share_over_time(start, end, months)
+    )
+
+
+def _share_over_time(start: dt.date, end: dt.date, months: int) -> list[GradeShare]:
     councils = list(Council.objects.only("id", "name", "dfe_code"))
     judgements = _overall_judgements(end)
     formers = former_councils()
@@ -223,9 +236,14 @@ def share_over_time(
 
 
 def shares_at(days: Sequence[dt.date], basis: str = PUBLISHED) -> list[GradeShare]:
-    """The share at each of several dates, in one pass (three queries)."""
+    """The share at each of several dates, in one pass (three queries), once per reference load."""
     if not days:
         return []
+    key = "shares-at:" + basis + ":" + ",".join(d.isoformat() for d in days)
+    return reference_cache.remembered(key, lambda: _shares_at(days, basis))
+
+
+def _shares_at(days: Sequence[dt.date], basis: str) -> list[GradeShare]:
     councils = list(Council.objects.only("id", "name", "dfe_code"))
     judgements = _overall_judgements(max(days), basis)
     formers = former_councils()
@@ -295,9 +313,14 @@ def compare(
     neighbours: Sequence[Council] | None = None,
 ) -> list[Comparison]:
     """Each indicator's series for the council, the mean of its statistical neighbours (over
-    those with a published value), its region and England. Two queries."""
+    those with a published value), its region and England. Two queries, once per reference load."""
     codes = list(codes)
     neighbours = list(neighbours) if neighbours is not None else neighbours_of(council)
+    key = ",".join(["compare", council.dfe_code, *codes, "|", *(n.dfe_code for n in neighbours)])
+    return reference_cache.remembered(key, lambda: _compare(council, codes, neighbours))
+
+
+def _compare(council: Council, codes: list[str], neighbours: list[Council]) -> list[Comparison]:
     neighbour_codes = [n.dfe_code for n in neighbours]
     region_code = council.region.code
     areas = [council.dfe_code, region_code, ENGLAND, *neighbour_codes]
@@ -370,8 +393,16 @@ def concerns(
 ) -> list[Concern]:
     """Indicators with a polarity (from the LAIT dictionary, or set for the official measures)
     where the council's latest figure is worse than its previous one, or worse than its
-    neighbours' mean by more than one standard deviation of their figures. Two queries."""
+    neighbours' mean by more than one standard deviation of their figures. Worked out once per
+    reference load (it reads every figure of the council and its neighbours)."""
     neighbours = list(neighbours) if neighbours is not None else neighbours_of(council)
+    key = ",".join(
+        ["concerns", council.dfe_code, source or "", *sorted(n.dfe_code for n in neighbours)]
+    )
+    return reference_cache.remembered(key, lambda: _concerns(council, neighbours, source))
+
+
+def _concerns(council: Council, neighbours: Sequence[Council], source: str | None) -> list[Concern]:
     neighbour_codes = {n.dfe_code for n in neighbours}
     directed = Indicator.objects.filter(polarity__in=["high", "low"])
     if source:
