@@ -1,12 +1,22 @@
 from django.urls import path
 
-from alliance.accounts import views
+from alliance.accounts import single_sign_on_views, views
 from alliance.accounts.people import password_views
 from alliance.accounts.people import views as people
 
 app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.sign_in, name="sign-in"),
+    path(
+        "sign-in/organisation/",
+        single_sign_on_views.organisation_sign_in,
+        name="organisation-sign-in",
+    ),
+    path(
+        "sign-in/organisation/return/",
+        single_sign_on_views.organisation_sign_in_return,
+        name="organisation-sign-in-return",
+    ),
     path("sign-in/security-code/", views.second_factor, name="second-factor"),
     path(
         "sign-in/forgotten-password/",
