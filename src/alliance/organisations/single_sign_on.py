@@ -12,6 +12,7 @@ import base64
 import hashlib
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -60,6 +61,19 @@ def clean_domains(text: str) -> list[str]:
     if not domains:
         raise Refused("Enter the email domains your organisation's people use")
     return sorted(set(domains))
+
+
+def clean_issuer(url: str) -> str:
+    """The issuer URL without a trailing slash. It must use https, except on this computer (a
+    provider started for tests or a demonstration)."""
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    local = parts.hostname in {"localhost", "127.0.0.1"}
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        raise Refused("Enter an issuer URL that starts with https://")
+    if parts.query or parts.fragment:
+        raise Refused("Enter the issuer URL without anything after a ? or #")
+    return url
 
 
 def domain_owner(domain: str) -> SingleSignOn | None:
@@ -113,7 +127,7 @@ def save(
         sso = SingleSignOn(organisation=organisation)
         if not new_secret.strip():
             raise Refused("Enter the client secret")
-    sso.issuer = issuer.strip().rstrip("/")
+    sso.issuer = clean_issuer(issuer)
     sso.client_id = client_id.strip()
     if new_secret.strip():
         sso.secret = encrypt(new_secret.strip())
