@@ -28,8 +28,6 @@ from alliance.audit import services as audit
 from alliance.organisations.models import SingleSignOn
 from alliance.organisations.single_sign_on import client_secret
 
-#: Set in the session of a sign-in through an organisation's provider: the organisation's id.
-SIGNED_IN_THROUGH = "alliance_signed_in_through"
 PENDING = "alliance_sso_pending"
 SCOPE = "openid email profile"
 

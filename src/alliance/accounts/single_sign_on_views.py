@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from requests import RequestException
 
-from alliance.access.policy import public
+from alliance.access.policy import SIGNED_IN_THROUGH, public
 from alliance.accounts import single_sign_on as sso_sign_in
 from alliance.accounts.forms import OrganisationSignInForm
-from alliance.accounts.single_sign_on import PENDING, SIGNED_IN_THROUGH, Refused
+from alliance.accounts.single_sign_on import PENDING, Refused
 from alliance.accounts.views import _next_url
 from alliance.audit import services as audit
 from alliance.organisations.models import SingleSignOn

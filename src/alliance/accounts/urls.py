@@ -40,6 +40,7 @@ urlpatterns = [
     path("account/password/", views.change_password, name="password-change"),
     path("account/sessions/", views.sessions, name="sessions"),
     path("account/two-step-verification/", views.set_up_second_factor, name="set-up-second-factor"),
+    path("account/two-step-verification/needed/", views.two_step_needed, name="two-step-needed"),
     path("people/", people.people, name="people"),
     path("people/invite/", people.invite, name="invite"),
     path("people/<int:pk>/", people.person, name="person"),

@@ -166,7 +166,8 @@ def set_up_second_factor(request: HttpRequest) -> HttpResponse:
                 request,
                 "Two-step verification is on. You will be asked for a code each time you sign in.",
             )
-            return redirect("accounts:account")
+            target = _next_url(request)
+            return redirect(target if target != "/" else "accounts:account")
         form.add_error(
             "token", "The security code is not right. Check your authenticator app and try again"
         )
@@ -179,6 +180,7 @@ def set_up_second_factor(request: HttpRequest) -> HttpResponse:
         {
             "title": "Set up two-step verification",
             "form": form,
+            "next": _next_url(request),
             "qr_data_uri": f"data:image/svg+xml;base64,{svg}",
             "secret": secret,
         },
@@ -234,5 +236,21 @@ def sessions(request: HttpRequest) -> HttpResponse:
             "title": "Where you are signed in",
             "sessions": where_signed_in.open_sessions(user),
             "this_session": request.session.session_key,
+        },
+    )
+
+
+@signed_in
+def two_step_needed(request: HttpRequest) -> HttpResponse:
+    """A page that needs two-step verification was asked for by a sign-in with a password only:
+    set it up now, or (for a person who has it) sign in again with the code."""
+    has_device = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    return render(
+        request,
+        "accounts/two_step_needed.html",
+        {
+            "title": "You need two-step verification for this page",
+            "has_device": has_device,
+            "next": _next_url(request),
         },
     )

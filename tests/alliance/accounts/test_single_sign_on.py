@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from alliance.access.policy import SIGNED_IN_THROUGH
 from alliance.accounts.models import Membership, Role, User
-from alliance.accounts.single_sign_on import SIGNED_IN_THROUGH
 from alliance.audit.models import AuditEvent
 from alliance.organisations.models import Organisation, SingleSignOn
 from alliance.organisations.single_sign_on import encrypt

@@ -11,7 +11,7 @@ from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
 from alliance.organisations.models import Organisation, SingleSignOn
 from alliance.organisations.single_sign_on import client_secret
-from tests import factories
+from tests import factories, two_step
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ SECRET = "very-secret-value-42"
 
 def _client(person) -> Client:
     client = Client()
-    client.force_login(person)
+    two_step.force_verified_login(client, person)
     return client
 
 
