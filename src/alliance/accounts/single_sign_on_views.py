@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from authlib.integrations.base_client.errors import OAuthError
+from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.views.decorators.http import require_GET, require_http_methods
 from requests import RequestException
 
@@ -20,7 +22,7 @@ from alliance.accounts.single_sign_on import PENDING, Refused
 from alliance.accounts.views import _next_url
 from alliance.audit import services as audit
 from alliance.organisations.models import SingleSignOn
-from alliance.organisations.single_sign_on import domain_owner
+from alliance.organisations.single_sign_on import domain_owner, provider_origins
 
 TITLE = "Sign in with your organisation's account"
 
@@ -57,11 +59,18 @@ def organisation_sign_in(request: HttpRequest) -> HttpResponse:
                     "Your organisation's sign-in service cannot be reached. Try again later, or "
                     "sign in with your email address and password",
                 )
-    return render(
+    response = render(
         request,
         "accounts/organisation_sign_in.html",
         {"form": form, "title": TITLE, "next": _next_url(request)},
     )
+    # The form's answer redirects to the organisation's sign-in service; browsers hold a form's
+    # redirects to the page's form-action, so the providers set up here are added to it.
+    response._csp_config = {  # type: ignore[attr-defined]
+        **settings.SECURE_CSP,
+        "form-action": [CSP.SELF, *provider_origins()],
+    }
+    return response
 
 
 def _refused(request: HttpRequest, sso: SingleSignOn | None, who: str, reason: str) -> None:

@@ -85,6 +85,15 @@ def domain_owner(domain: str) -> SingleSignOn | None:
     return None
 
 
+def provider_origins() -> list[str]:
+    """The origins (scheme, host and port) of the sign-in services that are switched on."""
+    origins = set()
+    for issuer in SingleSignOn.objects.filter(enabled=True).values_list("issuer", flat=True):
+        parts = urlsplit(issuer)
+        origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
+
+
 def _visible(sso: SingleSignOn | None) -> dict[str, Any]:
     """What the audit log keeps of the settings: never the secret, only whether there is one."""
     if sso is None or sso.pk is None:

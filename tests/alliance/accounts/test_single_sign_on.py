@@ -288,3 +288,12 @@ def test_the_organisation_the_provider_belongs_to_is_checked(provider, sso, anal
     before = refusals().count()
     response = come_back(client, provider, "ann-1", "someone@education.gov.uk")
     assert_refused(client, response, "does not belong to", before)
+
+
+def test_the_email_page_lets_its_form_lead_to_the_providers_set_up_and_no_others(provider, sso):
+    policy = Client().get("/sign-in/organisation/")["Content-Security-Policy"]
+    form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
+    assert form_action.split() == ["form-action", "'self'", provider.issuer]
+    SingleSignOn.objects.filter(pk=sso.pk).update(enabled=False)
+    policy = Client().get("/sign-in/organisation/")["Content-Security-Policy"]
+    assert "form-action 'self';" in policy + ";"
