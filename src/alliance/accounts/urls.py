@@ -49,6 +49,11 @@ urlpatterns = [
     path("people/<int:pk>/deactivate/", people.deactivate, name="deactivate"),
     path("people/<int:pk>/reactivate/", people.reactivate, name="reactivate"),
     path(
+        "people/<int:pk>/organisation-account/unlink/",
+        people.unlink_organisation_account,
+        name="unlink-organisation-account",
+    ),
+    path(
         "people/<int:pk>/two-step-verification/reset/", people.reset_two_step, name="reset-two-step"
     ),
 ]

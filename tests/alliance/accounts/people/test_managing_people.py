@@ -220,3 +220,39 @@ def test_setting_up_two_step_verification_leads_back_to_the_people_pages(service
     assert done["Location"] == "/people/"
     assert client.get("/people/").status_code == 200
     assert needed.startswith("/account/two-step-verification/needed/")
+
+
+def test_removing_the_link_to_an_organisation_account_is_audited_and_ends_sessions(
+    orgs, north_admin
+):
+    person = factories.user(Role.COUNCIL_ANALYST, orgs["north"], full_name="Lin Linked")
+    User.objects.filter(pk=person.pk).update(
+        sso_issuer="https://login.example.test/tenant", sso_subject="lin-1"
+    )
+    theirs = Client()
+    theirs.force_login(person)
+    client = sign_in(north_admin)
+    assert (
+        "Linked: signs in with their organisation"
+        in client.get(f"/people/{person.pk}/").content.decode()
+    )
+    response = client.post(f"/people/{person.pk}/organisation-account/unlink/", follow=True)
+    assert "The link is removed" in _messages(response)
+    person.refresh_from_db()
+    assert (person.sso_issuer, person.sso_subject) == ("", "")
+    event = AuditEvent.objects.filter(
+        action=AuditEvent.Action.CHANGE, object_type="accounts.User", object_id=str(person.pk)
+    ).latest("pk")
+    assert event.detail["changes"]["sso_subject"] == {"before": "lin-1", "after": ""}
+    assert theirs.get("/account/").status_code == 302  # signed out
+    again = client.post(f"/people/{person.pk}/organisation-account/unlink/", follow=True)
+    assert "is not linked" in _messages(again)
+
+
+def test_an_organisation_administrator_cannot_unlink_someone_elsewhere(orgs, north_admin):
+    person = factories.user(Role.COUNCIL_ANALYST, orgs["south"])
+    User.objects.filter(pk=person.pk).update(sso_issuer="https://x.test", sso_subject="s-1")
+    response = sign_in(north_admin).post(f"/people/{person.pk}/organisation-account/unlink/")
+    assert response.status_code == 404
+    person.refresh_from_db()
+    assert person.sso_subject == "s-1"
