@@ -4,6 +4,7 @@ locally (tests/oidc_provider.py), through Django's test client."""
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from alliance.access.policy import SIGNED_IN_THROUGH
@@ -297,3 +298,18 @@ def test_the_email_page_lets_its_form_lead_to_the_providers_set_up_and_no_others
     SingleSignOn.objects.filter(pk=sso.pk).update(enabled=False)
     policy = Client().get("/sign-in/organisation/")["Content-Security-Policy"]
     assert "form-action 'self';" in policy + ";"
+
+
+def test_the_database_holds_one_account_per_provider_subject(council):
+    """Even two sign-ins linking at the same moment cannot give one subject two accounts; accounts
+    never linked (an empty subject) are not caught by it."""
+    first = factories.user(Role.COUNCIL_ANALYST, council)
+    second = factories.user(Role.COUNCIL_ANALYST, council)
+    User.objects.filter(pk=first.pk).update(sso_issuer="https://id.example", sso_subject="s")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.filter(pk=second.pk).update(sso_issuer="https://id.example", sso_subject="s")
+    # the same subject at another provider is another person
+    User.objects.filter(pk=second.pk).update(sso_issuer="https://other.example", sso_subject="s")
+    factories.user(Role.COUNCIL_ANALYST, council)
+    factories.user(Role.COUNCIL_ANALYST, council)
+    assert User.objects.filter(sso_issuer="", sso_subject="").count() >= 2
