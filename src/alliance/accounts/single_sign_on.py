@@ -50,7 +50,7 @@ def client(sso: SingleSignOn) -> Any:
         client_id=sso.client_id,
         client_secret=client_secret(sso),
         server_metadata_url=f"{sso.issuer}/.well-known/openid-configuration",
-        client_kwargs={"scope": SCOPE, "timeout": 10},
+        client_kwargs={"scope": SCOPE, "default_timeout": 10},
     )
 
 

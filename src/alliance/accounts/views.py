@@ -19,6 +19,7 @@ from alliance.access.policy import public, signed_in
 from alliance.accounts import services, where_signed_in
 from alliance.accounts.forms import ChangePasswordForm, SignInForm, TokenForm
 from alliance.audit import services as audit
+from alliance.organisations.single_sign_on import domain_owner
 
 PENDING_KEY = "alliance_pending_second_factor"
 
@@ -47,10 +48,19 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         login(request, user)
         services.finish_attempt(request, form.attempt, succeeded=True, user=user)
         return redirect(_next_url(request))
+    typed = str(form.data.get("username", "")).strip()
     return render(
         request,
         "accounts/sign_in.html",
-        {"form": form, "title": "Sign in", "next": _next_url(request)},
+        {
+            "form": form,
+            "title": "Sign in",
+            "next": _next_url(request),
+            # Says only that the address's domain signs in through its organisation, which the
+            # "Sign in with your organisation's account" page says to anyone too.
+            "organisation_signs_in": "@" in typed
+            and domain_owner(typed.rpartition("@")[2]) is not None,
+        },
         status=200,
     )
 

@@ -313,3 +313,29 @@ def test_the_database_holds_one_account_per_provider_subject(council):
     factories.user(Role.COUNCIL_ANALYST, council)
     factories.user(Role.COUNCIL_ANALYST, council)
     assert User.objects.filter(sso_issuer="", sso_subject="").count() >= 2
+
+
+def test_a_provider_that_cannot_be_reached_is_explained_and_audited(council):
+    SingleSignOn.objects.create(
+        organisation=council,
+        issuer="http://localhost:9",  # the discard port: nothing answers
+        client_id="alliance-service",
+        secret=encrypt("s3cret"),
+        email_domains="northtyneside.gov.uk",
+    )
+    before = refusals().count()
+    response = Client().post("/sign-in/organisation/", {"email": "ann@northtyneside.gov.uk"})
+    assert response.status_code == 200
+    assert "sign-in service cannot be reached" in response.content.decode()
+    assert refusals().count() == before + 1
+
+
+def test_a_wrong_password_for_an_address_whose_organisation_uses_single_sign_on_points_to_it(
+    sso, analyst
+):
+    response = Client().post("/sign-in/", {"username": analyst.email, "password": "wrong"})
+    assert "Your organisation lets you sign in with the account you use at work" in (
+        response.content.decode()
+    )
+    other = Client().post("/sign-in/", {"username": "x@example.org", "password": "wrong"})
+    assert "the account you use at work" not in other.content.decode()
