@@ -35,6 +35,7 @@ _EMPTY_FORM = "an empty form: nothing recorded about anyone is shown"
 SHOWS_NO_PERSONAL_DATA: dict[str, str] = {
     "account/": "the person's own account details, shown only to them",
     "account/two-step-verification/": "the person's own two-step set-up, shown only to them",
+    "account/two-step-verification/needed/": "why a page needs two-step verification: no one's data",
     "account/sessions/": "the person's own sign-ins, shown only to them",
     "account/password/": "the person's own change-password form: no one else's data, and changing it is audited",
     "organisations/": "organisations' names and kinds: no one is named",

@@ -391,8 +391,11 @@ def answers(client: Any, route: str, view: Any, query: str = "") -> Iterator[tup
     if query:
         extra = (extra + "&" + query.lstrip("?")) if extra else query
     url = url_of(route) + extra
+    from tests import two_step
+
     for who in people_who_may(view):
-        client.force_login(who)
+        # as after entering a security code: some pages (people, organisations) need one
+        two_step.force_verified_login(client, who)
         response = client.get(url)
         if response.streaming:
             # read to the end now (the test client then closes any file), kept for the caller

@@ -5,6 +5,7 @@ task worker beside it."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -161,3 +162,53 @@ def axe_check() -> Any:
         assert not violations, "accessibility problems:\n" + json.dumps(violations, indent=2)
 
     return check
+
+
+# Two-step verification in the browser journeys: the people and organisations pages need it. The
+# first sign-in of a demo person sets up an authenticator (reading the key the page shows, as a
+# person's app would); later ones enter the code. Keys and the last time step used, by person.
+_AUTHENTICATORS: dict[str, tuple[bytes, int]] = {}
+
+
+def _security_code(username: str) -> str:
+    from django_otp.oath import TOTP
+
+    key, last = _AUTHENTICATORS[username]
+    now = int(time.time() // 30)
+    if last + 1 > now + 1:  # this step and the next are both used: wait for a fresh one
+        time.sleep(30 - time.time() % 30 + 0.5)
+        now = int(time.time() // 30)
+    step = max(now, last + 1)
+    _AUTHENTICATORS[username] = (key, step)
+    generator = TOTP(key, 30, 0, 6, 0)
+    generator.time = step * 30
+    return f"{generator.token():06d}"
+
+
+def sign_in_with_two_step(
+    page: Any, base_url: str, username: str, password: str = DEMO_PASSWORD
+) -> None:
+    """Sign in with a password and a security code, setting up the authenticator first if the
+    person has none."""
+    sign_in(page, base_url, username, password)
+    if "/sign-in/security-code/" in page.url:
+        page.get_by_label("Security code").fill(_security_code(username))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+        return
+    page.goto(base_url + "/account/two-step-verification/")
+    key = page.locator("p:has-text('Key:') code").inner_text().strip()
+    _AUTHENTICATORS[username] = (base64.b32decode(key), -1)
+    page.get_by_label("Security code").fill(_security_code(username))
+    page.get_by_role("button", name="Turn on two-step verification").click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[Any]:
+    """A real OpenID Connect provider (the `oidc-provider-mock` package) on a free local port, for
+    the journeys that sign in with an organisation's account."""
+    from tests.oidc_provider import running_provider
+
+    with running_provider() as provider:
+        yield provider

@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in_with_two_step
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def test_an_administrator_sets_up_an_alliance_and_its_councils(browser, base_url
     context = browser.new_context()
     page = context.new_page()
     try:
-        sign_in(page, base_url, "admin@alliance.demo")
+        sign_in_with_two_step(page, base_url, "admin@alliance.demo")
         page.get_by_role("link", name="Organisations").first.click()
         axe_check(page)
         page.get_by_role("button", name="Add an organisation").click()

@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import emailed_link, sign_in
+from tests.browser.conftest import emailed_link, sign_in, sign_in_with_two_step
 
 pytestmark = pytest.mark.browser
 CHOSEN = "juniper kettle harbour lantern"
@@ -58,7 +58,7 @@ def test_an_administrator_invites_a_council_analyst_who_accepts_and_signs_in(
     admin = browser.new_context()
     try:
         page = admin.new_page()
-        sign_in(page, base_url, "admin@alliance.demo")
+        sign_in_with_two_step(page, base_url, "admin@alliance.demo")
         page.get_by_role("link", name="People").first.click()
         expect(page.get_by_role("heading", level=1)).to_have_text("People")
         _invite(
@@ -88,7 +88,7 @@ def test_an_organisation_administrator_deactivates_a_person_whose_session_then_e
     person = None
     try:
         page = admin.new_page()
-        sign_in(page, base_url, "admin@north-tyneside.demo")
+        sign_in_with_two_step(page, base_url, "admin@north-tyneside.demo")
         page.goto(base_url + "/people/")
         # only North Tyneside's people: Sunderland's analyst is not theirs
         expect(page.get_by_role("link", name="Sam Analyst (demo)")).to_have_count(0)
@@ -124,7 +124,7 @@ def test_a_person_resets_a_forgotten_password(browser, base_url, axe_check, tmp_
     admin = browser.new_context()
     try:
         page = admin.new_page()
-        sign_in(page, base_url, "admin@alliance.demo")
+        sign_in_with_two_step(page, base_url, "admin@alliance.demo")
         _invite(
             page,
             base_url,

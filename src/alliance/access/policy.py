@@ -23,7 +23,9 @@ from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.dispatch import Signal
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from alliance.access.roles import Role
 
@@ -123,6 +125,25 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.MY_RECORD: _g(Reach.OWN, V, C),
     },
 }
+
+
+#: Areas a person reaches only once this sign-in has shown a second factor: the service's own
+#: security code (django-otp), or a sign-in through their organisation's own sign-in service, whose
+#: multi-factor authentication stands in for it (docs/people.md). A password alone is not enough
+#: to manage people and organisations.
+TWO_STEP_AREAS = frozenset({Area.PEOPLE})
+
+#: Set in the session by a sign-in through an organisation's sign-in service (single sign-on): the
+#: organisation's id.
+SIGNED_IN_THROUGH = "alliance_signed_in_through"
+
+
+def two_step_verified(request: HttpRequest) -> bool:
+    """Has this sign-in shown a second factor?"""
+    is_verified = getattr(request.user, "is_verified", None)
+    if callable(is_verified) and is_verified():
+        return True
+    return bool(request.session.get(SIGNED_IN_THROUGH))
 
 
 @dataclass(frozen=True)
@@ -288,7 +309,8 @@ def signed_in[ViewFunc: Callable[..., HttpResponseBase]](view: ViewFunc) -> View
 def guard(area: Area, action: Action = Action.VIEW) -> Callable[[ViewFunc], ViewFunc]:
     """Require sign-in and a grant of `action` in `area`; otherwise redirect to sign in, or refuse:
     the attempt is audited (through `refused`) and `PermissionDenied` shows the service's 403 page
-    (`handler403` in alliance.config.urls)."""
+    (`handler403` in alliance.config.urls). In `TWO_STEP_AREAS` a sign-in that has not shown a
+    second factor is sent to set one up (or to sign in again with it) first."""
 
     def decorate(view: ViewFunc) -> ViewFunc:
         @functools.wraps(view)
@@ -298,6 +320,12 @@ def guard(area: Area, action: Action = Action.VIEW) -> Callable[[ViewFunc], View
             if not can(request.user, area, action):
                 refused.send(guard, request=request, area=area, action=action)
                 raise PermissionDenied
+            if area in TWO_STEP_AREAS and not two_step_verified(request):
+                return HttpResponseRedirect(
+                    reverse("accounts:two-step-needed")
+                    + "?"
+                    + urlencode({"next": request.get_full_path()})
+                )
             return view(request, *args, **kwargs)
 
         wrapper._alliance_access = (area, action)  # type: ignore[attr-defined]

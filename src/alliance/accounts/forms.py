@@ -101,3 +101,15 @@ class ChangePasswordForm(PasswordChangeForm):
         # Right: not a sign-in, so neither a failure nor a reset of the count.
         services.set_aside_attempt(attempt)
         return password
+
+
+class OrganisationSignInForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="The address you use at work",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.gov.uk",
+        },
+    )

@@ -16,11 +16,23 @@ class User(AbstractUser):
 
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200, blank=True)
+    # The account at an organisation's single sign-on provider this person signs in with, linked
+    # on their first sign-in through it: later sign-ins match on the issuer and subject, never on
+    # the email address alone (an address can be given to someone else; a subject is not).
+    sso_issuer = models.CharField("single sign-on issuer", max_length=300, blank=True)
+    sso_subject = models.CharField("single sign-on subject", max_length=255, blank=True)
 
     REQUIRED_FIELDS = ["email"]
 
     class Meta:
         ordering = ["full_name", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sso_issuer", "sso_subject"],
+                condition=~models.Q(sso_subject=""),
+                name="one_account_per_sso_subject",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

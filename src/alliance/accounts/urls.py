@@ -1,12 +1,22 @@
 from django.urls import path
 
-from alliance.accounts import views
+from alliance.accounts import single_sign_on_views, views
 from alliance.accounts.people import password_views
 from alliance.accounts.people import views as people
 
 app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.sign_in, name="sign-in"),
+    path(
+        "sign-in/organisation/",
+        single_sign_on_views.organisation_sign_in,
+        name="organisation-sign-in",
+    ),
+    path(
+        "sign-in/organisation/return/",
+        single_sign_on_views.organisation_sign_in_return,
+        name="organisation-sign-in-return",
+    ),
     path("sign-in/security-code/", views.second_factor, name="second-factor"),
     path(
         "sign-in/forgotten-password/",
@@ -30,6 +40,7 @@ urlpatterns = [
     path("account/password/", views.change_password, name="password-change"),
     path("account/sessions/", views.sessions, name="sessions"),
     path("account/two-step-verification/", views.set_up_second_factor, name="set-up-second-factor"),
+    path("account/two-step-verification/needed/", views.two_step_needed, name="two-step-needed"),
     path("people/", people.people, name="people"),
     path("people/invite/", people.invite, name="invite"),
     path("people/<int:pk>/", people.person, name="person"),
@@ -37,6 +48,11 @@ urlpatterns = [
     path("people/<int:pk>/roles/<int:membership_pk>/remove/", people.take_role, name="take-role"),
     path("people/<int:pk>/deactivate/", people.deactivate, name="deactivate"),
     path("people/<int:pk>/reactivate/", people.reactivate, name="reactivate"),
+    path(
+        "people/<int:pk>/organisation-account/unlink/",
+        people.unlink_organisation_account,
+        name="unlink-organisation-account",
+    ),
     path(
         "people/<int:pk>/two-step-verification/reset/", people.reset_two_step, name="reset-two-step"
     ),

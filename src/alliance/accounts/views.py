@@ -19,6 +19,7 @@ from alliance.access.policy import public, signed_in
 from alliance.accounts import services, where_signed_in
 from alliance.accounts.forms import ChangePasswordForm, SignInForm, TokenForm
 from alliance.audit import services as audit
+from alliance.organisations.single_sign_on import domain_owner
 
 PENDING_KEY = "alliance_pending_second_factor"
 
@@ -47,10 +48,19 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         login(request, user)
         services.finish_attempt(request, form.attempt, succeeded=True, user=user)
         return redirect(_next_url(request))
+    typed = str(form.data.get("username", "")).strip()
     return render(
         request,
         "accounts/sign_in.html",
-        {"form": form, "title": "Sign in", "next": _next_url(request)},
+        {
+            "form": form,
+            "title": "Sign in",
+            "next": _next_url(request),
+            # Says only that the address's domain signs in through its organisation, which the
+            # "Sign in with your organisation's account" page says to anyone too.
+            "organisation_signs_in": "@" in typed
+            and domain_owner(typed.rpartition("@")[2]) is not None,
+        },
         status=200,
     )
 
@@ -166,7 +176,8 @@ def set_up_second_factor(request: HttpRequest) -> HttpResponse:
                 request,
                 "Two-step verification is on. You will be asked for a code each time you sign in.",
             )
-            return redirect("accounts:account")
+            target = _next_url(request)
+            return redirect(target if target != "/" else "accounts:account")
         form.add_error(
             "token", "The security code is not right. Check your authenticator app and try again"
         )
@@ -179,6 +190,7 @@ def set_up_second_factor(request: HttpRequest) -> HttpResponse:
         {
             "title": "Set up two-step verification",
             "form": form,
+            "next": _next_url(request),
             "qr_data_uri": f"data:image/svg+xml;base64,{svg}",
             "secret": secret,
         },
@@ -234,5 +246,21 @@ def sessions(request: HttpRequest) -> HttpResponse:
             "title": "Where you are signed in",
             "sessions": where_signed_in.open_sessions(user),
             "this_session": request.session.session_key,
+        },
+    )
+
+
+@signed_in
+def two_step_needed(request: HttpRequest) -> HttpResponse:
+    """A page that needs two-step verification was asked for by a sign-in with a password only:
+    set it up now, or (for a person who has it) sign in again with the code."""
+    has_device = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    return render(
+        request,
+        "accounts/two_step_needed.html",
+        {
+            "title": "You need two-step verification for this page",
+            "has_device": has_device,
+            "next": _next_url(request),
         },
     )

@@ -59,3 +59,43 @@ class EndForm(forms.Form):
             "invalid": "Enter a real date, like 31 March 2026",
         },
     )
+
+
+class SingleSignOnForm(forms.Form):
+    issuer = forms.URLField(
+        label="Issuer URL",
+        max_length=300,
+        assume_scheme="https",
+        help_text="From your organisation's sign-in service. For Microsoft Entra ID it is "
+        "https://login.microsoftonline.com/ followed by your tenant ID and /v2.0",
+        error_messages={
+            "required": "Enter the issuer URL",
+            "invalid": "Enter the issuer URL in the correct format, like "
+            "https://login.microsoftonline.com/your-tenant-id/v2.0",
+        },
+    )
+    client_id = forms.CharField(
+        label="Client ID",
+        max_length=200,
+        help_text="The application (client) ID the service is registered with",
+        error_messages={"required": "Enter the client ID"},
+    )
+    client_secret = forms.CharField(
+        label="Client secret",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave blank to keep the secret already saved. It is never shown again",
+    )
+    email_domains = forms.CharField(
+        label="Email domains",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The domains of your organisation's email addresses, one a line, "
+        "like northtyneside.gov.uk",
+        error_messages={"required": "Enter your organisation's email domains"},
+    )
+    enabled = forms.BooleanField(
+        label="People can sign in with their organisation's account",
+        required=False,
+        initial=True,
+    )

@@ -171,3 +171,45 @@ class ReferenceLoad(models.Model):
     class Meta:
         ordering = ["-loaded_at"]
         get_latest_by = "loaded_at"
+
+
+class SingleSignOn(models.Model):
+    """An organisation's own sign-in service (an OpenID Connect provider such as Microsoft Entra
+    ID), through which its people may sign in. It proves who a person is, and nothing more: their
+    organisation and role always come from their Membership in this service.
+
+    The client secret is kept encrypted (`alliance.organisations.single_sign_on`), never shown
+    back, and its value never goes into the audit log."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="single_sign_on"
+    )
+    enabled = models.BooleanField(default=True)
+    issuer = models.URLField(
+        "issuer URL",
+        max_length=300,
+        help_text="e.g. https://login.microsoftonline.com/<tenant id>/v2.0",
+    )
+    client_id = models.CharField("client ID", max_length=200)
+    # Encrypted with a key derived from the service's secret key; named `secret` so that every
+    # audit of a change to it (including the admin site's) records only that it changed.
+    secret = models.TextField(blank=True)
+    email_domains = models.TextField(
+        help_text="The email domains people of this organisation use, one a line"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "single sign-on"
+
+    def __str__(self) -> str:
+        return f"Single sign-on for {self.organisation}"
+
+    @property
+    def domains(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.email_domains.split() if d.strip()]
+
+    def accepts(self, email: str) -> bool:
+        """Is this address in one of the organisation's email domains?"""
+        _, at, domain = email.strip().lower().rpartition("@")
+        return bool(at) and domain in self.domains

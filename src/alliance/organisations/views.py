@@ -8,16 +8,29 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance.access.policy import Action, Area, guard, scope
 from alliance.audit import services as audit
 from alliance.organisations import managing
-from alliance.organisations.forms import EndForm, MembershipForm, OrganisationForm
-from alliance.organisations.models import AllianceMember, AllianceMembership, Organisation
+from alliance.organisations import single_sign_on as sso_settings
+from alliance.organisations.forms import (
+    EndForm,
+    MembershipForm,
+    OrganisationForm,
+    SingleSignOnForm,
+)
+from alliance.organisations.models import (
+    AllianceMember,
+    AllianceMembership,
+    Organisation,
+    SingleSignOn,
+)
 
 
 def _errors(form: forms.Form) -> str:
@@ -97,6 +110,7 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
             "undated": undated,
             "today": timezone.localdate(),
             "may_change": may_change,
+            "single_sign_on": SingleSignOn.objects.filter(organisation=found).first(),
             "may_invite": scope(request.user, Area.PEOPLE, Action.CHANGE).includes(found.pk),
             "member_form": MembershipForm(found) if may_change and is_alliance else None,
             "alliances": [
@@ -208,3 +222,63 @@ def remove_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
         return f"{member.council.name} is no longer a member of {alliance.name}"
 
     return _change_councils(request, alliance, forms.Form({}), remove)
+
+
+@guard(Area.PEOPLE, Action.CHANGE)
+@require_http_methods(["GET", "POST"])
+def single_sign_on(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organisation's single sign-on settings (service administrators only)."""
+    found = _organisation(request, pk)
+    if not _may_change_all(request):
+        audit.record_denied(
+            request, area=Area.PEOPLE, action=Action.CHANGE, model=SingleSignOn, lookup={"pk": pk}
+        )
+        raise Http404("Only service administrators set up single sign-on")
+    current = SingleSignOn.objects.filter(organisation=found).first()
+    initial = (
+        {
+            "issuer": current.issuer,
+            "client_id": current.client_id,
+            "email_domains": "\n".join(current.domains),
+            "enabled": current.enabled,
+        }
+        if current
+        else {"enabled": True}
+    )
+    form = SingleSignOnForm(request.POST or None, initial=initial)
+    if request.method == "POST" and request.POST.get("remove") and current is not None:
+        sso_settings.turn_off(request, found)
+        messages.success(request, f"Single sign-on for {found.name} has been turned off")
+        return redirect("organisations:organisation", found.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sso_settings.save(
+                request,
+                found,
+                issuer=data["issuer"],
+                client_id=data["client_id"],
+                new_secret=data["client_secret"],
+                email_domains=data["email_domains"],
+                enabled=data["enabled"],
+            )
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(request, f"Single sign-on for {found.name} has been saved")
+            return redirect("organisations:organisation", found.pk)
+    audit.record(request, audit.Action.VIEW, found, object_repr=f"single sign-on of {found.name}")
+    return render(
+        request,
+        "organisations/single_sign_on.html",
+        {
+            "title": "Single sign-on",
+            "organisation": found,
+            "form": form,
+            "current": current,
+            "has_secret": bool(current and current.secret),
+            "redirect_url": request.build_absolute_uri(
+                reverse("accounts:organisation-sign-in-return")
+            ),
+        },
+    )

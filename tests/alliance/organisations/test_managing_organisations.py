@@ -13,18 +13,24 @@ from alliance.access.policy import Area, can
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
 from alliance.organisations.models import AllianceMember, AllianceMembership, Organisation
-from tests import factories
+from tests import factories, two_step
 from tests.alliance.programme import factories as programme
 
 pytestmark = pytest.mark.django_db
 
 
 def _sign_in(person) -> Client:
+    """Sign in with a password and then a security code (these pages need both)."""
     client = Client()
+    device = two_step.device_of(person)
     assert (
         client.post(
             "/sign-in/", {"username": person.username, "password": factories.PASSWORD}
         ).status_code
+        == 302
+    )
+    assert (
+        client.post("/sign-in/security-code/", {"token": two_step.code_for(device)}).status_code
         == 302
     )
     return client

@@ -154,3 +154,26 @@ def reset_two_step(request: HttpRequest, person: User) -> int:
         )
     end_sessions(person)
     return len(devices)
+
+
+@transaction.atomic
+def unlink_organisation_account(request: HttpRequest, person: User) -> None:
+    """Forget the link to the person's account at their organisation's sign-in service (they moved
+    to a new account there, or the wrong one was linked): their next sign-in through it links
+    again. Their sessions end, as one may have come through the old link."""
+    if not rules.may_manage(request.user, person):
+        raise Refused(f"You cannot change how {person.display_name} signs in")
+    if not person.sso_subject:
+        raise Refused(f"{person.display_name} is not linked to an organisation's account")
+    before = snapshot(person)
+    person.sso_issuer, person.sso_subject = "", ""
+    person.save(update_fields=["sso_issuer", "sso_subject"])
+    _audit(
+        request,
+        audit.Action.CHANGE,
+        person,
+        before,
+        snapshot(person),
+        what="link to the organisation's sign-in service removed",
+    )
+    end_sessions(person)

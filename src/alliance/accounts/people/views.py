@@ -178,3 +178,7 @@ reset_two_step = _account_change(
     services.reset_two_step,
     "Two-step verification is reset. {name} can set it up again after signing in",
 )
+unlink_organisation_account = _account_change(
+    services.unlink_organisation_account,
+    "The link is removed. {name}'s next sign-in with their organisation's account links again",
+)

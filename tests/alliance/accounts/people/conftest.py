@@ -5,12 +5,16 @@ from django.test import Client
 
 from alliance.accounts.models import Role
 from alliance.organisations.models import Organisation
-from tests import factories
+from tests import factories, two_step
 
 
 def sign_in(person, password=factories.PASSWORD) -> Client:
+    """Sign in with a password and then a security code (the people pages need both)."""
     client = Client()
+    device = two_step.device_of(person)
     response = client.post("/sign-in/", {"username": person.username, "password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    response = client.post("/sign-in/security-code/", {"token": two_step.code_for(device)})
     assert response.status_code == 302, response.content.decode()[:2000]
     return client
 

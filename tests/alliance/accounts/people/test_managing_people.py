@@ -9,9 +9,9 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from alliance.accounts.models import Membership, Role
+from alliance.accounts.models import Membership, Role, User
 from alliance.audit.models import AuditEvent
-from tests import factories
+from tests import factories, two_step
 from tests.alliance.accounts.people.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +171,88 @@ def test_an_organisation_administrator_cannot_make_or_touch_a_service_administra
     refused = client.post(f"/people/{boss.pk}/roles/{membership.pk}/remove/", follow=True)
     assert "You cannot take away the administrator role" in _messages(refused)
     assert boss.memberships.filter(pk=membership.pk).exists()
+
+
+@pytest.mark.parametrize("path", ["/people/", "/people/invite/", "/organisations/"])
+def test_people_and_organisations_pages_need_more_than_a_password(service_admin, path):
+    """A password alone does not reach the pages that manage people: the person is sent to set up
+    two-step verification (or to sign in again with it), and nothing is shown."""
+    client = Client()
+    response = client.post(
+        "/sign-in/", {"username": service_admin.username, "password": factories.PASSWORD}
+    )
+    assert response.status_code == 302
+    page = client.get(path)
+    assert page.status_code == 302
+    assert page["Location"].startswith("/account/two-step-verification/needed/")
+    assert "Set up two-step verification" in client.get(page["Location"]).content.decode()
+    post = client.post(
+        "/people/invite/",
+        {"email": "new@example.test", "full_name": "New", "organisation": "1", "role": "x"},
+    )
+    assert post.status_code == 302
+    assert not User.objects.filter(email="new@example.test").exists()
+
+
+def test_a_person_with_two_step_who_signed_in_without_it_is_asked_to_sign_in_again(
+    service_admin,
+):
+    two_step.device_of(service_admin)
+    client = Client()
+    client.force_login(service_admin)  # a session without the code (e.g. from before it was set up)
+    page = client.get("/people/")
+    assert page.status_code == 302
+    assert "Sign out, then sign in again" in client.get(page["Location"]).content.decode()
+
+
+def test_setting_up_two_step_verification_leads_back_to_the_people_pages(service_admin):
+    client = Client()
+    client.force_login(service_admin)
+    needed = client.get("/people/")["Location"]
+    setup = client.get("/account/two-step-verification/?next=/people/")
+    assert setup.status_code == 200
+    device = TOTPDevice.objects.get(user=service_admin, confirmed=False)
+    done = client.post(
+        "/account/two-step-verification/",
+        {"token": two_step.code_for(device), "next": "/people/"},
+    )
+    assert done.status_code == 302
+    assert done["Location"] == "/people/"
+    assert client.get("/people/").status_code == 200
+    assert needed.startswith("/account/two-step-verification/needed/")
+
+
+def test_removing_the_link_to_an_organisation_account_is_audited_and_ends_sessions(
+    orgs, north_admin
+):
+    person = factories.user(Role.COUNCIL_ANALYST, orgs["north"], full_name="Lin Linked")
+    User.objects.filter(pk=person.pk).update(
+        sso_issuer="https://login.example.test/tenant", sso_subject="lin-1"
+    )
+    theirs = Client()
+    theirs.force_login(person)
+    client = sign_in(north_admin)
+    assert (
+        "Linked: signs in with their organisation"
+        in client.get(f"/people/{person.pk}/").content.decode()
+    )
+    response = client.post(f"/people/{person.pk}/organisation-account/unlink/", follow=True)
+    assert "The link is removed" in _messages(response)
+    person.refresh_from_db()
+    assert (person.sso_issuer, person.sso_subject) == ("", "")
+    event = AuditEvent.objects.filter(
+        action=AuditEvent.Action.CHANGE, object_type="accounts.User", object_id=str(person.pk)
+    ).latest("pk")
+    assert event.detail["changes"]["sso_subject"] == {"before": "lin-1", "after": ""}
+    assert theirs.get("/account/").status_code == 302  # signed out
+    again = client.post(f"/people/{person.pk}/organisation-account/unlink/", follow=True)
+    assert "is not linked" in _messages(again)
+
+
+def test_an_organisation_administrator_cannot_unlink_someone_elsewhere(orgs, north_admin):
+    person = factories.user(Role.COUNCIL_ANALYST, orgs["south"])
+    User.objects.filter(pk=person.pk).update(sso_issuer="https://x.test", sso_subject="s-1")
+    response = sign_in(north_admin).post(f"/people/{person.pk}/organisation-account/unlink/")
+    assert response.status_code == 404
+    person.refresh_from_db()
+    assert person.sso_subject == "s-1"
