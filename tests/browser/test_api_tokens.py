@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in_with_two_step
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def _call(base_url: str, token: str) -> tuple[int, dict[str, object]]:
 
 
 def test_an_administrator_issues_and_revokes_a_token(page, base_url, axe_check):
-    sign_in(page, base_url, "admin@north-tyneside.demo")
+    sign_in_with_two_step(page, base_url, "admin@north-tyneside.demo")
     page.goto(base_url + "/api-tokens/")
     axe_check(page)
     page.get_by_role("link", name="Issue a token").click()

@@ -12,6 +12,7 @@ from alliance.accounts.models import Role
 from alliance.api.models import ApiToken, Scope
 from alliance.audit.models import AuditEvent
 from tests import factories
+from tests.alliance.accounts.people.conftest import sign_in
 from tests.alliance.api.conftest import issue_token
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +29,8 @@ def _form(organisation, **changes):  # type: ignore[no-untyped-def]
     }
 
 
-def test_an_organisation_administrator_issues_a_token_shown_once(client, north, north_admin):
-    client.force_login(north_admin)
+def test_an_organisation_administrator_issues_a_token_shown_once(north, north_admin):
+    client = sign_in(north_admin)  # with the security code, as the people pages need
     assert client.get("/api-tokens/").status_code == 200
     response = client.post("/api-tokens/new/", _form(north))
     assert response.status_code == 200
@@ -54,9 +55,9 @@ def test_an_organisation_administrator_issues_a_token_shown_once(client, north, 
 
 
 def test_an_organisation_administrator_cannot_issue_or_revoke_for_another(
-    client, north, south, north_admin
+    north, south, north_admin
 ):
-    client.force_login(north_admin)
+    client = sign_in(north_admin)
     response = client.post("/api-tokens/new/", _form(south))
     assert response.status_code == 400
     assert not ApiToken.objects.exists()
@@ -79,8 +80,8 @@ def test_an_organisation_administrator_cannot_issue_or_revoke_for_another(
         ({"name": "  "}, "Enter what will use the token"),
     ],
 )
-def test_tokens_that_cannot_be_issued_say_why(client, north, north_admin, changes, says):
-    client.force_login(north_admin)
+def test_tokens_that_cannot_be_issued_say_why(north, north_admin, changes, says):
+    client = sign_in(north_admin)
     response = client.post("/api-tokens/new/", _form(north, **changes))
     assert response.status_code == 400
     assert says in response.content.decode()
@@ -92,4 +93,12 @@ def test_people_without_people_rights_cannot_reach_the_token_pages(client, north
     client.force_login(analyst)
     assert client.get("/api-tokens/").status_code == 403
     assert client.post("/api-tokens/new/", _form(north)).status_code == 403
+    assert not ApiToken.objects.exists()
+
+
+def test_a_password_only_sign_in_is_sent_to_two_step_verification_first(client, north, north_admin):
+    client.force_login(north_admin)  # a session without the security code
+    for response in (client.get("/api-tokens/"), client.post("/api-tokens/new/", _form(north))):
+        assert response.status_code == 302
+        assert "two-step-verification" in response["Location"]
     assert not ApiToken.objects.exists()
