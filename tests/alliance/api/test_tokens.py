@@ -102,3 +102,10 @@ def test_a_password_only_sign_in_is_sent_to_two_step_verification_first(client, 
         assert response.status_code == 302
         assert "two-step-verification" in response["Location"]
     assert not ApiToken.objects.exists()
+
+
+def test_a_tokens_own_account_is_not_listed_or_managed_as_a_person(north, north_admin):
+    token, _raw = issue_token(north, north_admin)
+    client = sign_in(north_admin)
+    assert token.principal.full_name not in client.get("/people/").content.decode()
+    assert client.get(f"/people/{token.principal.pk}/").status_code == 404

@@ -24,7 +24,8 @@ from alliance.audit import services as audit
 
 def _people(actor: Any, action: Action = Action.VIEW) -> QuerySet[User]:
     s = scope(actor, Area.PEOPLE, action)
-    people = User.objects.order_by("full_name", "username")
+    # API tokens' own accounts are managed with their tokens (/api-tokens/), not as people
+    people = User.objects.filter(api_token__isnull=True).order_by("full_name", "username")
     if s.everything:
         return people
     return people.filter(memberships__organisation_id__in=s.organisation_ids).distinct()
