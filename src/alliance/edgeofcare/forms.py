@@ -93,6 +93,10 @@ class ReferralForm(forms.Form):
         required=False,
         max_length=5000,
     )
+    outside_area_ok = forms.BooleanField(
+        label="The family lives outside the council's area and I still want to refer them",
+        required=False,
+    )
     not_a_duplicate = forms.BooleanField(
         label="This is a different family, or a new referral for the same family",
         required=False,

@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from alliance.access.policy import Action, Area, get_visible_or_404, guard
 from alliance.audit import services as audit
-from alliance.edgeofcare import forms, live_queue, outcomes, referrals, retention, targets
+from alliance.edgeofcare import (
+    family_postcodes,
+    forms,
+    live_queue,
+    outcomes,
+    referrals,
+    retention,
+    targets,
+)
 from alliance.edgeofcare.errors import EdgeOfCareError, message_of
 from alliance.edgeofcare.models import Goal, Referral, ServiceAllocation
 from alliance.edgeofcare.views.shared import (
@@ -22,6 +30,7 @@ from alliance.edgeofcare.views.shared import (
     record_listed,
     visible_referrals,
 )
+from alliance.organisations.models import Organisation
 
 
 @guard(Area.EDGE_OF_CARE)
@@ -103,6 +112,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         return no_council_page(request)
     duplicates: list[Referral] = []
     error: str | None = None
+    outside: str | None = None
     if request.method == "POST":
         form = forms.ReferralForm(request.POST)
         children = forms.ChildFormSet(request.POST, prefix="child")
@@ -112,6 +122,11 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         if valid and not kids:
             error = "Add at least one child: their name and date of birth"
             valid = False
+        if form.is_valid():
+            outside = _outside_the_council(council, form)
+            if outside and not form.cleaned_data["outside_area_ok"]:
+                valid = False
+            valid = valid and form.is_valid()
         if valid:
             duplicates = referrals.find_duplicates(
                 council,
@@ -185,9 +200,29 @@ def referral_new(request: HttpRequest) -> HttpResponse:
             "members": members,
             "errors": errors,
             "duplicates": duplicates,
+            "outside": outside,
             "council": council,
         },
     )
+
+
+def _outside_the_council(council: Organisation, form: forms.ReferralForm) -> str | None:
+    """Check the family's postcode exists (an error on the form when it does not) and say whose
+    area it is in when that is not the council's. Families do live out of area for a while
+    (with relatives, in a refuge, in temporary housing) and still need the service, so an
+    outside postcode is a warning the practitioner confirms, not a refusal; a postcode that
+    does not exist is almost always mistyped, so that is an error to correct."""
+    postcode = form.cleaned_data["postcode"]
+    place = family_postcodes.locate(council, postcode)
+    if place.where is family_postcodes.Where.UNKNOWN:
+        form.add_error(
+            "postcode",
+            f"{postcode} is not in the ONS Postcode Directory: check the family's postcode",
+        )
+        return None
+    if place.where is family_postcodes.Where.OUTSIDE:
+        return f"{postcode} is in {family_postcodes.area_name(place)}, not {council}'s"
+    return None
 
 
 @guard(Area.EDGE_OF_CARE)
