@@ -27,7 +27,7 @@ class EdgeofcareConfig(AppConfig):
             "Edge of Care figures",
             "edgeofcare:dashboard",
             "Referrals, response times, services in use, outcomes and whether Edge of Care keeps children out of care.",
-            area=Area.INSIGHT,
+            area=Area.EDGE_OF_CARE_FIGURES,
             order=55,
         ),
     )

@@ -1,5 +1,5 @@
-"""The dashboard and the evaluation, for leaders and analysts (Area.INSIGHT): figures only, no
-family's details."""
+"""The dashboard and the evaluation (Area.EDGE_OF_CARE_FIGURES): figures only, no family's
+details, for the council's leaders and analysts and the practitioners who run the service."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from alliance.organisations.models import Organisation
 def _insight_council(request: HttpRequest) -> Organisation | None:
     """The council the dashboard is about: ?council=<id> among those the person reaches, or
     the first that runs the service."""
-    s = scope(request.user, Area.INSIGHT)
+    s = scope(request.user, Area.EDGE_OF_CARE_FIGURES)
     qs = Organisation.objects.filter(
         Exists(Referral.objects.filter(organisation=OuterRef("pk"))),
         kind=Organisation.Kind.COUNCIL,
@@ -39,7 +39,7 @@ def _insight_council(request: HttpRequest) -> Organisation | None:
     return qs.order_by("name").first()
 
 
-@guard(Area.INSIGHT)
+@guard(Area.EDGE_OF_CARE_FIGURES)
 def dashboard(request: HttpRequest) -> HttpResponseBase:
     council = _insight_council(request)
     if council is None:
@@ -112,7 +112,7 @@ def dashboard(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-@guard(Area.INSIGHT)
+@guard(Area.EDGE_OF_CARE_FIGURES)
 def evaluation(request: HttpRequest) -> HttpResponse:
     council = _insight_council(request)
     years: list[int] = []
