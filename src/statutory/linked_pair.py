@@ -87,7 +87,9 @@ def entrants(census: Path, year: int, last_day: dt.date, *, seed: int = 1) -> pl
         "LAchildID", "CINreferralDate", "PrimaryNeedCode"
     ).iter_rows():
         person = people.get(cid)
-        born = person["PersonBirthDate"] if person else None
+        if person is None:
+            continue
+        born = person["PersonBirthDate"]
         if born is None or born >= referred:
             continue  # unborn children are not looked after
         age = referred.year - born.year - ((referred.month, referred.day) < (born.month, born.day))
