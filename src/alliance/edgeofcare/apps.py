@@ -46,4 +46,11 @@ class EdgeofcareConfig(AppConfig):
             "deletion is audited.",
             daily_at=dt.time(2, 30),
         ),
+        Job(
+            "Edge of Care outcomes from the returns",
+            "alliance.edgeofcare.tasks.match_outcomes_from_returns",
+            description="Fills whether supported children entered care or were referred again "
+            "from the council's latest SSDA903 and CIN uploads, for the evaluation.",
+            daily_at=dt.time(3, 0),
+        ),
     )
