@@ -260,6 +260,21 @@ class ContactForm(forms.Form):
         return timezone.make_aware(dt.datetime.combine(d["date"], d["time"]))
 
 
+class WorkerForm(forms.Form):
+    worker = forms.ChoiceField(
+        label="Allocated worker",
+        help_text="Someone in the council's Edge of Care service",
+        choices=[],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, workers: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["worker"]).choices = [("", "Nobody yet")] + [
+            (str(w.pk), w.display_name) for w in workers
+        ]
+
+
 class TriageForm(forms.Form):
     services = forms.MultipleChoiceField(
         label="Services for this family",

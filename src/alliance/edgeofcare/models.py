@@ -213,6 +213,15 @@ class Referral(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The practitioner who works the family's case (`workers.allocate_worker`).
+    allocated_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Allocated worker",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="edge_of_care_cases",
+    )
 
     class Meta:
         ordering = ["-received_at"]

@@ -10,6 +10,9 @@ import pytest
 from django.utils import timezone
 
 from alliance.accounts.models import Role
+from alliance.audit.models import AuditEvent
+from alliance.edgeofcare import workers
+from alliance.edgeofcare.errors import EdgeOfCareError
 from alliance.edgeofcare.models import Referral
 from tests import factories as core
 from tests.alliance.edgeofcare import factories
@@ -111,3 +114,75 @@ def test_a_north_tyneside_postcode_saves_without_a_warning(client, practitioner,
     response = client.post("/edge-of-care/referrals/new/", _referral_post("NE29 6DL"))
     assert response.status_code == 302
     assert Referral.objects.get().postcode == "NE29 6DL"
+
+
+def _named(org, role, name):
+    person = core.member_of(org, role)
+    person.full_name = name
+    person.save(update_fields=["full_name"])
+    return person
+
+
+def test_a_case_has_a_named_allocated_worker_changed_with_an_audit(client, practitioner, north):
+    sam = _named(north, Role.COUNCIL_PRACTITIONER, "Sam Worker")
+    r = factories.referral(north)
+    page = client.get(f"/edge-of-care/referrals/{r.pk}/").content.decode()
+    assert "Allocated worker" in page
+    assert "Nobody yet" in page
+    form = client.get(f"/edge-of-care/referrals/{r.pk}/worker/").content.decode()
+    assert "Sam Worker" in form
+    response = client.post(f"/edge-of-care/referrals/{r.pk}/worker/", {"worker": str(sam.pk)})
+    assert response.status_code == 302
+    r.refresh_from_db()
+    assert r.allocated_worker == sam
+    assert "Sam Worker" in client.get(f"/edge-of-care/referrals/{r.pk}/").content.decode()
+    change = AuditEvent.objects.filter(action="change", object_id=str(r.pk)).latest("pk")
+    assert change.detail["allocated_worker"] == "Sam Worker"
+    assert change.detail["was"] is None
+
+
+@pytest.mark.parametrize("who", ["analyst", "other council"])
+def test_only_the_councils_edge_of_care_people_can_be_allocated(
+    client, practitioner, north, south, who
+):
+    outsider = (
+        _named(north, Role.COUNCIL_ANALYST, "Ana Lyst")
+        if who == "analyst"
+        else _named(south, Role.COUNCIL_PRACTITIONER, "Sou Th")
+    )
+    r = factories.referral(north)
+    form = client.get(f"/edge-of-care/referrals/{r.pk}/worker/").content.decode()
+    assert outsider.full_name not in form
+    response = client.post(f"/edge-of-care/referrals/{r.pk}/worker/", {"worker": str(outsider.pk)})
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+    r.refresh_from_db()
+    assert r.allocated_worker is None
+    with pytest.raises(EdgeOfCareError):
+        workers.allocate_worker(r, outsider, user=practitioner)
+
+
+def test_the_case_list_shows_the_worker_and_filters_my_cases(client, practitioner, north):
+    practitioner.full_name = "Pat Practitioner"
+    practitioner.save(update_fields=["full_name"])
+    sam = _named(north, Role.COUNCIL_PRACTITIONER, "Sam Worker")
+    mine = factories.referral(north, postcode="NE29 6DL")
+    theirs = factories.referral(north, postcode="NE30 1AA")
+    nobodys = factories.referral(north, postcode="NE28 6HT")
+    workers.allocate_worker(mine, practitioner, user=practitioner)
+    workers.allocate_worker(theirs, sam, user=practitioner)
+    everything = client.get("/edge-of-care/cases/").content.decode()
+    assert "Pat Practitioner" in everything
+    assert "Sam Worker" in everything
+    my_cases = client.get("/edge-of-care/cases/?worker=me").content.decode()
+    assert mine.reference in my_cases
+    assert theirs.reference not in my_cases
+    assert nobodys.reference not in my_cases
+    unallocated = client.get("/edge-of-care/cases/?worker=none").content.decode()
+    assert nobodys.reference in unallocated
+    assert mine.reference not in unallocated
+    sams = client.get(f"/edge-of-care/cases/?worker={sam.pk}").content.decode()
+    assert theirs.reference in sams
+    assert mine.reference not in sams
+    index = client.get("/edge-of-care/").content.decode()
+    assert "the 1 family allocated to you" in index

@@ -20,6 +20,7 @@ from alliance.edgeofcare import (
     referrals,
     retention,
     targets,
+    workers,
 )
 from alliance.edgeofcare.errors import EdgeOfCareError, message_of
 from alliance.edgeofcare.models import Goal, Referral, ServiceAllocation
@@ -43,6 +44,10 @@ def index(request: HttpRequest) -> HttpResponse:
         ),
         triage=Count("id", filter=Q(status=Referral.Status.AWAITING_TRIAGE)),
         open=Count("id", filter=Q(status=Referral.Status.OPEN)),
+        mine=Count(
+            "id",
+            filter=Q(allocated_worker=request.user) & ~Q(status=Referral.Status.CLOSED),
+        ),
     )
     return render(
         request,
@@ -65,11 +70,19 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @guard(Area.EDGE_OF_CARE)
 def cases(request: HttpRequest) -> HttpResponse:
+    council = practitioner_council(request, action=Action.VIEW)
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()[:40]
+    worker = request.GET.get("worker", "")
     qs = visible_referrals(request)
     if status in Referral.Status.values:
         qs = qs.filter(status=status)
+    if worker == "me":
+        qs = qs.filter(allocated_worker=request.user)
+    elif worker == "none":
+        qs = qs.filter(allocated_worker__isnull=True)
+    elif worker.isdigit():
+        qs = qs.filter(allocated_worker_id=int(worker))
     if q:
         ref = q.upper().removeprefix("EOC-").lstrip("0")
         cond = Q(postcode__istartswith=q) | Q(children__last_name__iexact=q)
@@ -77,8 +90,19 @@ def cases(request: HttpRequest) -> HttpResponse:
             cond |= Q(pk=int(ref))
         qs = qs.filter(cond).distinct()
     page = Paginator(
-        qs.order_by("-received_at").only(
-            "id", "received_at", "status", "urgency", "postcode", "risk"
+        qs.order_by("-received_at")
+        .select_related("allocated_worker")
+        .only(
+            "id",
+            "received_at",
+            "status",
+            "urgency",
+            "postcode",
+            "risk",
+            "allocated_worker__full_name",
+            "allocated_worker__first_name",
+            "allocated_worker__last_name",
+            "allocated_worker__username",
         ),
         50,
     ).get_page(request.GET.get("page"))
@@ -89,6 +113,7 @@ def cases(request: HttpRequest) -> HttpResponse:
         "Case search",
         list(page.object_list),
         status=status,
+        worker=worker,
         searched=q,
         page=page.number,
     )
@@ -101,6 +126,8 @@ def cases(request: HttpRequest) -> HttpResponse:
             "status": status,
             "q": q,
             "statuses": Referral.Status.choices,
+            "worker": worker,
+            "workers": list(workers.workers(council)) if council else [],
         },
     )
 
@@ -230,7 +257,9 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
     # A fixed number of queries however many children, contacts and outcomes the family has.
     r = get_visible_or_404(
         request,
-        Referral.objects.select_related("organisation").prefetch_related("members"),
+        Referral.objects.select_related("organisation", "allocated_worker").prefetch_related(
+            "members"
+        ),
         Area.EDGE_OF_CARE,
         Action.VIEW,
         pk=pk,
