@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from pathlib import Path
 
 import polars as pl
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from alliance.accounts.models import Role
 from alliance.edgeofcare import comparison, tasks
+from alliance.edgeofcare.models import Child
 from alliance.returns.models import Upload
 from alliance.returns.services import checking, uploading
 from statutory.cin.reader import read_xml
@@ -144,6 +146,22 @@ def test_a_generated_linked_pair_gives_an_evaluation_with_an_effect_and_costs(
     assert "data-effect" in dashboard
     assert "95% confidence interval" in dashboard
     assert "data-costs-avoided" in dashboard
+    # the balance table names each need, not just its code
+    assert "Primary need N4 Family in acute stress" in html
+
+    # A supported child who entered care: their case shows their episodes of care from the
+    # SSDA903 returns, every code with its meaning.
+    entered = set(pair.entrants["CHILD"].to_list())
+    child = Child.objects.filter(la_child_id__in=entered).select_related("referral").first()
+    assert child is not None
+    client.force_login(core.member_of(north, Role.COUNCIL_PRACTITIONER))
+    case = client.get(f"/edge-of-care/referrals/{child.referral_id}/").content.decode()
+    assert "data-care-episodes" in case
+    table = case.split("data-care-episodes", 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r'<td class="govuk-table__cell">([^<]*)</td>', table)
+    codes = [c for c in cells if re.fullmatch(r"[A-Z][0-9A-Z]{1,2}", c.strip())]
+    assert not codes, f"bare codes on the case page: {codes}"
+    assert re.search(r"(C1 Interim care order|C2 Full care order|V2 Accommodated)", table)
 
 
 def test_with_no_returns_the_evaluation_says_exactly_what_to_upload(north, client):

@@ -19,6 +19,7 @@ from alliance.edgeofcare import (
     outcomes,
     referrals,
     retention,
+    returns_data,
     targets,
     workers,
 )
@@ -276,6 +277,9 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
             )
             for m in (3, 6, 12, 21)
         ]
+    in_care = returns_data.care_episodes(r.organisation, [c.la_child_id for c in children])
+    for child in children:
+        child.episodes = in_care.get(child.la_child_id, [])  # type: ignore[attr-defined]
     now = timezone.now()
     return render(
         request,
