@@ -47,7 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
         open=Count("id", filter=Q(status=Referral.Status.OPEN)),
         mine=Count(
             "id",
-            filter=Q(allocated_worker=request.user) & ~Q(status=Referral.Status.CLOSED),
+            filter=Q(allocated_worker_id=request.user.pk) & ~Q(status=Referral.Status.CLOSED),
         ),
     )
     return render(
@@ -79,7 +79,7 @@ def cases(request: HttpRequest) -> HttpResponse:
     if status in Referral.Status.values:
         qs = qs.filter(status=status)
     if worker == "me":
-        qs = qs.filter(allocated_worker=request.user)
+        qs = qs.filter(allocated_worker_id=request.user.pk)
     elif worker == "none":
         qs = qs.filter(allocated_worker__isnull=True)
     elif worker.isdigit():
