@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
-from alliance.edgeofcare import workers
+from alliance.edgeofcare import demo, workers
 from alliance.edgeofcare.errors import EdgeOfCareError
 from alliance.edgeofcare.models import Referral
 from tests import factories as core
@@ -186,3 +186,12 @@ def test_the_case_list_shows_the_worker_and_filters_my_cases(client, practitione
     assert mine.reference not in sams
     index = client.get("/edge-of-care/").content.decode()
     assert "the 1 family allocated to you" in index
+
+
+def test_the_demo_families_being_worked_with_have_a_named_worker(north):
+    team = _named(north, Role.COUNCIL_PRACTITIONER, "Demo Worker")
+    demo.load()
+    triaged = Referral.objects.filter(organisation=north, triaged_at__isnull=False)
+    assert triaged.exists()
+    assert not triaged.filter(allocated_worker__isnull=True).exists()
+    assert triaged.filter(allocated_worker=team).count() == triaged.count()
