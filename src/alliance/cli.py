@@ -1,6 +1,6 @@
 """The `alliance` command line: the statutory-data commands and the service's own.
 
-`alliance 903 …` and `alliance cin …` come from the statutory-data library and need no database;
+`alliance 903 …`, `alliance cin …` and `alliance generate …` come from the statutory-data library and need no database;
 the service commands (`load-reference`, `demo`, `worker`, `scheduler`, `serve`) set Django up first.
 """
 
@@ -18,6 +18,7 @@ from alliance.common.processes import Child, supervise
 from forecast.cli import app as forecast_app
 from insight.cli import app as insight_app
 from statutory.cin.cli import app as cin_app
+from statutory.linked_cli import app as linked_app
 from statutory.ssda903.cli import app as ssda903_app
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app.add_typer(ssda903_app, name="903")
 app.add_typer(cin_app, name="cin")
 app.add_typer(insight_app, name="insight")
 app.add_typer(forecast_app, name="forecast")
+app.add_typer(linked_app, name="generate")
 
 
 def _django(*args: str) -> None:

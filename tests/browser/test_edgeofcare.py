@@ -40,7 +40,7 @@ def test_referral_triage_allocation_and_closure(page, base_url, axe_check):
     page.get_by_label("Public task: the council's duties").check()
     page.get_by_label("Address line 1").fill("12 Browser Test Road")
     page.get_by_label("Town or city").fill("North Shields")
-    page.get_by_label("Postcode").fill("NE29 0ZZ")
+    page.get_by_label("Postcode").fill("SW1A 1AA")
     page.locator("#id_child-0-first_name").fill("Robin")
     page.locator("#id_child-0-last_name").fill("Browsertest")
     page.locator("#id_child-0-date_of_birth").fill("2013-04-05")
@@ -51,18 +51,40 @@ def test_referral_triage_allocation_and_closure(page, base_url, axe_check):
     page.get_by_label("Urgent: within a day").check()
     page.get_by_role("button", name="Save referral").click()
     page.wait_for_load_state()
+    # A London postcode for a North Tyneside family: a warning to check it, nothing saved.
+    warning = page.locator("[data-outside-area]").inner_text()
+    assert "SW1A 1AA is in Westminster's area, not North Tyneside's" in warning
+    axe_check(page)
+    page.get_by_label("Postcode").fill("NE29 6DL")
+    page.get_by_role("button", name="Save referral").click()
+    page.wait_for_load_state()
     heading = page.get_by_role("heading", level=1).inner_text()
     assert heading.startswith("Referral EOC-")
     assert "Awaiting first contact" in heading
     assert "First contact is due by" in page.locator(".govuk-inset-text").first.inner_text()
     axe_check(page)
     referral_url = page.url
+    reference = heading.split()[1]
+
+    # The practitioner takes the case: named on it, and in their cases.
+    assert "Nobody yet" in page.locator("[data-worker]").inner_text()
+    page.get_by_role("link", name="Change the allocated worker").click()
+    axe_check(page)
+    worker = page.get_by_label("Allocated worker")
+    me = worker.locator("option").nth(1).inner_text()
+    worker.select_option(label=me)
+    page.get_by_role("button", name="Save worker").click()
+    page.wait_for_load_state()
+    assert me in page.locator("[data-worker]").inner_text()
+    page.goto(base_url + "/edge-of-care/cases/?worker=me")
+    assert reference in page.locator("table").inner_text()
+    axe_check(page)
+    page.goto(referral_url)
 
     page.get_by_role("link", name="Record a contact or visit").click()
     page.get_by_label("Home visit").check()
-    # A minute or two ahead of the referral (the service allows a contact up to 5 minutes ahead,
-    # for clocks that differ), in the service's time zone.
-    now = dt.datetime.now(ZoneInfo("Europe/London")) + dt.timedelta(minutes=2)
+    # Rung back at once: the same minute as the referral, in the service's time zone.
+    now = dt.datetime.now(ZoneInfo("Europe/London"))
     page.get_by_label("Date", exact=True).fill(now.date().isoformat())
     page.get_by_label("Time").fill(now.strftime("%H:%M"))
     page.get_by_label("What happened").fill("Visited Robin and family at home.")
@@ -111,4 +133,14 @@ def test_the_dashboard_and_the_evaluation_for_the_councils_analyst(page, base_ur
     assert heading == "Does Edge of Care keep children out of care?"
     # The demo's CIN census and SSDA903 return share pseudonyms: never refused as unlinkable.
     assert "cannot be linked" not in page.content()
+    axe_check(page)
+
+
+def test_the_practitioner_sees_their_services_figures(page, base_url, axe_check):
+    sign_in(page, base_url, "practitioner@north-tyneside.demo")
+    page.goto(base_url + "/edge-of-care/")
+    page.get_by_role("link", name="Figures", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Edge of Care dashboard"
+    assert "Does it keep children out of care?" in page.content()
     axe_check(page)

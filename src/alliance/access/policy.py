@@ -50,6 +50,7 @@ class Area(StrEnum):
     EMPLOYER_PORTAL = "employer-portal"  # an employer's own opportunities and applicants
     MY_RECORD = "my-record"  # a young person's own record
     EDGE_OF_CARE = "edge-of-care"  # Edge of Care referrals, families and case work
+    EDGE_OF_CARE_FIGURES = "edge-of-care-figures"  # Edge of Care dashboard and evaluation
     INSIGHT = "insight"  # de-identified dashboards and evidence
 
 
@@ -85,28 +86,36 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.AGGREGATES: _g(Reach.OWN, V, E),
         Area.PROGRAMME: _g(Reach.OWN, V),
         Area.INSIGHT: _g(Reach.OWN, V, E),
+        Area.EDGE_OF_CARE_FIGURES: _g(Reach.OWN, V, E),
     },
     Role.COUNCIL_PRACTITIONER: {
         Area.WORKPLACE: _g(Reach.OWN, V, C, E),
         Area.EDGE_OF_CARE: _g(Reach.OWN, V, C, E),
+        # the service's own figures (response times, outcomes, whether it works) for the team
+        # that runs it
+        Area.EDGE_OF_CARE_FIGURES: _g(Reach.OWN, V, E),
     },
     Role.COUNCIL_LEADER: {
         Area.RETURNS: _g(Reach.OWN, V, E),
         Area.AGGREGATES: _g(Reach.OWN, V, E),
         Area.PROGRAMME: _g(Reach.OWN, V, C, E),
         Area.INSIGHT: _g(Reach.OWN, V, E),
+        # a director of children's services: their council's Edge of Care figures, not families
+        Area.EDGE_OF_CARE_FIGURES: _g(Reach.OWN, V, E),
     },
     Role.ALLIANCE_LEAD: {
         Area.POOLED_RETURNS: _g(Reach.ALLIANCE, V, E),
         Area.AGGREGATES: _g(Reach.ALLIANCE, V, E),
         Area.PROGRAMME: _g(Reach.ALLIANCE, V, C, E),
         Area.INSIGHT: _g(Reach.ALLIANCE, V, E),
+        Area.EDGE_OF_CARE_FIGURES: _g(Reach.ALLIANCE, V, E),
     },
     Role.DFE_ANALYST: {
         Area.AGGREGATES: _g(Reach.ALL, V, E),
         Area.PROGRAMME_SETUP: _g(Reach.ALL, V, C),
         Area.PROGRAMME: _g(Reach.ALL, V, E),
         Area.INSIGHT: _g(Reach.ALL, V, E),
+        Area.EDGE_OF_CARE_FIGURES: _g(Reach.ALL, V, E),
     },
     Role.ADMINISTRATOR: {
         Area.PEOPLE: _g(Reach.ALL, V, C, D),

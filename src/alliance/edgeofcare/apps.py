@@ -27,7 +27,7 @@ class EdgeofcareConfig(AppConfig):
             "Edge of Care figures",
             "edgeofcare:dashboard",
             "Referrals, response times, services in use, outcomes and whether Edge of Care keeps children out of care.",
-            area=Area.INSIGHT,
+            area=Area.EDGE_OF_CARE_FIGURES,
             order=55,
         ),
     )
@@ -45,5 +45,12 @@ class EdgeofcareConfig(AppConfig):
             description="Deletes closed family records past their retention period; each "
             "deletion is audited.",
             daily_at=dt.time(2, 30),
+        ),
+        Job(
+            "Edge of Care outcomes from the returns",
+            "alliance.edgeofcare.tasks.match_outcomes_from_returns",
+            description="Fills whether supported children entered care or were referred again "
+            "from the council's latest SSDA903 and CIN uploads, for the evaluation.",
+            daily_at=dt.time(3, 0),
         ),
     )

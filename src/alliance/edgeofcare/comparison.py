@@ -138,8 +138,11 @@ def comparison_frame(
         raise EdgeOfCareError(
             "The comparison group cannot be built: no child in the council's CIN census "
             "appears in its SSDA903 returns, so a child's children-in-need record cannot be "
-            "linked to their looked-after record to see whether they entered care. A CIN census "
-            "uploaded before both returns shared one pseudonym must be uploaded again"
+            "linked to their looked-after record to see whether they entered care. Upload a CIN "
+            "census and SSDA903 returns about the same children: a census uploaded before both "
+            "returns shared one pseudonym must be uploaded again, and synthetic returns must be "
+            "generated together (alliance generate linked-pair), as separately generated ones "
+            "share no child"
         )
     # Absence from SSDA903 means "did not enter care" only up to the end of the latest
     # uploaded collection year: a child whose follow-up runs past it is left out, not read as no.
@@ -291,6 +294,46 @@ def evaluate(organisation: Organisation, year: int, months: int = 12) -> Evaluat
     return outcome
 
 
+def _collection(year: int) -> str:
+    return f"April {year - 1} to March {year}"
+
+
+def _uploaded_years(organisation: Organisation, kind: str, table: str) -> list[int]:
+    frame = table_named(returns_tables(organisation, kind), table)
+    if frame is None or "YEAR" not in frame.columns:
+        return []
+    return sorted({int(y) for y in frame["YEAR"].drop_nulls().to_list()})
+
+
+def no_comparison_group(organisation: Organisation, year: int) -> str:
+    """Exactly what to upload for children referred in `year` to be compared: the CIN census
+    holding their referrals (April `year` onwards is in the census ending `year + 1`) and
+    SSDA903 returns to 31 March after their 12-month follow-up, and what is uploaded now."""
+    census = [year + 1]
+    ssda903 = [year + 1, year + 2]
+    have_cin = _uploaded_years(organisation, "cin", "CINdetails")
+    have_903 = _uploaded_years(organisation, "ssda903", "Episodes")
+    missing = [f"the CIN census for {_collection(y)}" for y in census if y not in have_cin] + [
+        f"the SSDA903 return for {_collection(y)}" for y in ssda903 if y not in have_903
+    ]
+    uploaded = [f"CIN census {_collection(y)}" for y in have_cin] + [
+        f"SSDA903 {_collection(y)}" for y in have_903
+    ]
+    need = (
+        "upload " + ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
+        if missing
+        else "the uploaded returns hold no child in need referred that year who can be "
+        "followed for 12 months: check the CIN census is about the same children as the "
+        "SSDA903 returns"
+    )
+    return (
+        f"No comparison group yet for children referred in {year}. To compare them with similar "
+        f"children in need and follow both for 12 months, {need} in Statutory returns. "
+        f"Uploaded so far: {', '.join(uploaded) if uploaded else 'no returns'}. Outcomes of the "
+        "children Edge of Care supported are then matched from the SSDA903 returns each night."
+    )
+
+
 def _evaluate(organisation: Organisation, year: int, months: int) -> EvaluationOutcome:
     referrals = Referral.objects.filter(organisation=organisation, received_at__year=year)
     supported = supported_frame(referrals, months)
@@ -311,14 +354,7 @@ def _evaluate(organisation: Organisation, year: int, months: int) -> EvaluationO
             }
             comparison = comparison_frame(organisation, year, ids, months)
             if comparison.height == 0:
-                return EvaluationOutcome(
-                    None,
-                    f"No comparison group yet: there are no similar children to compare with "
-                    f"until the council's CIN census for the children referred in {year}, and "
-                    f"SSDA903 returns covering the {months} months after their referrals, have "
-                    "been uploaded. Upload them in Statutory returns.",
-                    [],
-                )
+                return EvaluationOutcome(None, no_comparison_group(organisation, year), [])
             result = matching.matched(
                 pl.concat([supported.filter(pl.col("treated") == 1), comparison])
             )

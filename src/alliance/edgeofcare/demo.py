@@ -9,7 +9,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.edgeofcare import outcomes, referrals, targets
+from alliance.edgeofcare import outcomes, referrals, targets, workers
 from alliance.edgeofcare.models import (
     OUTCOME_MONTHS,
     ClosureReason,
@@ -123,6 +123,7 @@ def load() -> str:
                 defaults={"description": description, "capacity": capacity},
             )
             catalogue.append(s)
+        team = list(workers.workers(org))  # the demo's Edge of Care practitioners
         made = 0
         for i in range(60):
             # Spread over the last two years; the most recent few still wait for first contact.
@@ -195,6 +196,8 @@ def load() -> str:
             referral.allocations.filter(started_at__isnull=False).update(started_at=triaged)
             referral.triaged_at = triaged
             referral.save(update_fields=["triaged_at"])
+            if team:
+                workers.allocate_worker(referral, team[i % len(team)])
             referral.goals.create(description="Children attend school every day")
             referral.goals.create(description="Family agree a plan for calmer evenings")
             if days_ago > 120:

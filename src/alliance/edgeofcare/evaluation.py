@@ -36,6 +36,8 @@ import numpy as np
 import polars as pl
 from django.core.exceptions import ValidationError
 
+from statutory.ssda903.code_meanings import with_meaning
+
 if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
 
@@ -54,7 +56,7 @@ COVARIATE_LABELS = {
     "uasc": "Unaccompanied asylum-seeking child",
     "prior_referrals": "Referrals in the previous 12 months",
     "cp_history": "Ever had a child protection plan",
-    **{f"need_{c}": f"Primary need {c}" for c in NEED_CODES},
+    **{f"need_{c}": f"Primary need {with_meaning('CIN', c)}" for c in NEED_CODES},
 }
 # Urgency at referral, where the frame has it (one 0/1 column per level, e.g. `urgency_same_day`):
 # used by the adjusted waiting-list comparison, not by matching against CIN/SSDA903 children (the

@@ -93,6 +93,10 @@ class ReferralForm(forms.Form):
         required=False,
         max_length=5000,
     )
+    outside_area_ok = forms.BooleanField(
+        label="The family lives outside the council's area and I still want to refer them",
+        required=False,
+    )
     not_a_duplicate = forms.BooleanField(
         label="This is a different family, or a new referral for the same family",
         required=False,
@@ -254,6 +258,21 @@ class ContactForm(forms.Form):
     def happened_at(self) -> dt.datetime:
         d = self.cleaned_data
         return timezone.make_aware(dt.datetime.combine(d["date"], d["time"]))
+
+
+class WorkerForm(forms.Form):
+    worker = forms.ChoiceField(
+        label="Allocated worker",
+        help_text="Someone in the council's Edge of Care service",
+        choices=[],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, workers: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["worker"]).choices = [("", "Nobody yet")] + [
+            (str(w.pk), w.display_name) for w in workers
+        ]
 
 
 class TriageForm(forms.Form):

@@ -1,8 +1,8 @@
 """Edge of Care: North Tyneside's rapid-response service for families in crisis.
 
 Every record belongs to the council that runs the service (`organisation`); practitioners see and
-change their own council's records (Area.EDGE_OF_CARE), leaders and analysts see de-identified
-figures (Area.INSIGHT). Children's baseline characteristics are recorded in the codes the CIN
+change their own council's records (Area.EDGE_OF_CARE); they, leaders and analysts see
+de-identified figures (Area.EDGE_OF_CARE_FIGURES). Children's baseline characteristics are recorded in the codes the CIN
 census and SSDA903 use, so the evaluation can compare them with children in those returns.
 """
 
@@ -212,6 +212,15 @@ class Referral(models.Model):
     closure_notes = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The practitioner who works the family's case (`workers.allocate_worker`).
+    allocated_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Allocated worker",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="edge_of_care_cases",
     )
 
     class Meta:

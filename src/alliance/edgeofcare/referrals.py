@@ -107,6 +107,10 @@ def create_referral(
     return referral
 
 
+def _to_minute(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
 def record_contact(
     referral: Referral,
     user: Any,
@@ -115,8 +119,14 @@ def record_contact(
     notes: str,
     allocation: ServiceAllocation | None = None,
 ) -> None:
-    if happened_at < referral.received_at:
-        raise EdgeOfCareError("The contact must be after the referral was received", "happened_at")
+    # The form takes a time to the minute, and a referral taken at 14:30:27 whose family is
+    # rung back at once has a contact at 14:30: the same minute counts as after.
+    if _to_minute(happened_at) < _to_minute(referral.received_at):
+        raise EdgeOfCareError(
+            "The contact must be at or after the time the referral was received "
+            f"({timezone.localtime(referral.received_at):%H:%M on %-d %B %Y})",
+            "happened_at",
+        )
     if happened_at > timezone.now() + dt.timedelta(minutes=5):
         raise EdgeOfCareError("The contact cannot be in the future", "happened_at")
     with transaction.atomic():

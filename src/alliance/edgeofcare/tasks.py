@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from alliance.edgeofcare import live_queue, retention
+from alliance.edgeofcare import live_queue, outcomes, retention
+from alliance.edgeofcare.models import Referral
+from alliance.organisations.models import Organisation
 
 
 @task()
@@ -19,3 +21,13 @@ def escalate_missed_targets() -> int:
 def purge_expired_records() -> list[str]:
     """Delete closed records past their retention period; each deletion is audited (PURGE)."""
     return retention.purge()
+
+
+@task()
+def match_outcomes_from_returns() -> int:
+    """Fill children's outcomes (entered care, referred again) from each council's latest
+    SSDA903 and CIN uploads; returns how many answers were filled."""
+    councils = Organisation.objects.filter(
+        pk__in=Referral.objects.values("organisation_id").distinct()
+    )
+    return sum(outcomes.match_outcomes(council) for council in councils)

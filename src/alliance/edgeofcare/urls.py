@@ -17,6 +17,7 @@ urlpatterns = [
     path("referrals/<int:pk>/", referrals.referral, name="referral"),
     path("referrals/<int:pk>/contacts/new/", case_work.contact_add, name="contact-add"),
     path("referrals/<int:pk>/triage/", case_work.triage, name="triage"),
+    path("referrals/<int:pk>/worker/", case_work.worker, name="worker"),
     path(
         "referrals/<int:pk>/services/<int:allocation_pk>/",
         case_work.allocation_update,

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from statutory.engine.commands import (
+    DEFAULT_LA,
     INDICATOR_SUFFIXES,
     check_and_report,
     check_report_path,
+    finished_collection_year,
     make_console,
     plainly,
     print_rules,
@@ -183,20 +185,31 @@ def pseudonymise(
 def generate(
     children: Annotated[int, typer.Option("--children", help="How many children.", min=1)],
     out: Annotated[Path, typer.Option("--out", help="The XML file to write.")],
-    year: Annotated[int, typer.Option("--year")] = 2025,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="The census year (2026 = 2025/26). Default: the latest finished year the rules "
+            "cover, one the service accepts.",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed")] = 1,
     error_rate: Annotated[
         float, typer.Option("--error-rate", help="Share of children with a planted mistake.")
     ] = 0.01,
     la: Annotated[
-        str, typer.Option("--la", help="DfE 3-digit code in the header and UPNs.")
-    ] = "201",
+        str,
+        typer.Option("--la", help="DfE 3-digit code in the header and UPNs (392: North Tyneside)."),
+    ] = DEFAULT_LA,
 ) -> None:
-    """Write a realistic synthetic CIN census XML for N children."""
+    """Write a realistic synthetic CIN census XML for N children. For a census linked to
+    SSDA903 returns about the same children, see `alliance generate linked-pair`."""
     from statutory.cin.generator import generate as write  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
+    from statutory.cin.schema import years  # noqa: PLC0415  off `alliance --help`
 
     console = make_console()
     with plainly():
+        year = year if year is not None else finished_collection_year(years())
         with console.status("Generating…"):
             path = write(out, children, year=year, seed=seed, error_rate=error_rate, la=la)
         console.print(f"Wrote {path}")

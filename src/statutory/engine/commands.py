@@ -4,9 +4,10 @@ own reading and options, so both commands look and work alike."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -27,6 +28,21 @@ if TYPE_CHECKING:
 
     from statutory.engine.context import Return
     from statutory.engine.findings import Findings
+
+
+def finished_collection_year(known: Iterable[int], today: dt.date | None = None) -> int:
+    """The latest collection year that has ended by `today` (a collection year runs April to
+    March: on 4 December 2026 that is 2026, April 2025 to March 2026) among the `known` years
+    the rules cover: the year the generators write by default, one the service checks."""
+    today = today or dt.date.today()
+    ended = today.year if today.month >= 4 else today.year - 1
+    years = sorted(known)
+    return max((y for y in years if y <= ended), default=years[0])
+
+
+# The council the generators write for unless told: North Tyneside (DfE 392), which runs the
+# Edge of Care service the linked returns feed.
+DEFAULT_LA = "392"
 
 
 def make_console() -> Console:

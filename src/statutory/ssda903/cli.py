@@ -13,8 +13,10 @@ from typing import Annotated
 import typer
 
 from statutory.engine.commands import (
+    DEFAULT_LA,
     check_and_report,
     check_report_path,
+    finished_collection_year,
     make_console,
     plainly,
     print_rules,
@@ -157,7 +159,18 @@ def pseudonymise(
 def generate(
     children: Annotated[int, typer.Option("--children", help="How many children.", min=1)],
     out: Annotated[Path, typer.Option("--out", help="Writes OUT/current and OUT/previous.")],
-    year: Annotated[int, typer.Option("--year")] = 2025,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="The collection year (2026 = 2025/26). Default: the latest finished year the "
+            "rules cover, one the service accepts.",
+        ),
+    ] = None,
+    la: Annotated[
+        str,
+        typer.Option("--la", help="The council's DfE 3-digit or ONS code (392: North Tyneside)."),
+    ] = DEFAULT_LA,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     error_rate: Annotated[
         float, typer.Option("--error-rate", help="Share of rows with a planted mistake.")
@@ -170,14 +183,25 @@ def generate(
         ),
     ] = None,
 ) -> None:
-    """Write a realistic synthetic return (this year and last) for N children."""
+    """Write a realistic synthetic return (this year and last) for N children. For returns
+    linked to a CIN census about the same children, see `alliance generate linked-pair`."""
     from statutory.ssda903.generator import generate_to  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
+    from statutory.ssda903.schemas import supported_years  # noqa: PLC0415  off `alliance --help`
 
     console = make_console()
     with plainly():
+        year = year if year is not None else finished_collection_year(supported_years())
+        where = council(la)
         with console.status("Generating…"):
             current, previous = generate_to(
-                out, children, year, seed=seed, error_rate=error_rate, planted=planted
+                out,
+                children,
+                year,
+                seed=seed,
+                error_rate=error_rate,
+                planted=planted,
+                home_district=where.ons_code,
+                la_number=int(where.dfe_code),
             )
         console.print(f"Wrote {current} and {previous}")
         if planted is not None:

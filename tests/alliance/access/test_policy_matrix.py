@@ -122,3 +122,28 @@ def test_a_missing_record_is_404_without_an_audit_of_refusal(world):
     with pytest.raises(Http404):
         get_visible_or_404(request, Membership.objects.all(), Area.RETURNS, pk=10**9)
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED).exists()
+
+
+@pytest.mark.parametrize(
+    "role", [Role.COUNCIL_LEADER, Role.COUNCIL_PRACTITIONER, Role.COUNCIL_ANALYST]
+)
+def test_edge_of_care_figures_reach_the_councils_own_people_and_no_one_elses(world, role):
+    """A director of children's services, the practitioners who run Edge of Care and the
+    council's analysts see their own council's Edge of Care figures, not another council's; only
+    practitioners reach the families' records."""
+    orgs, _ = world
+    person = factories.user(role, orgs["north"])
+    assert can(person, Area.EDGE_OF_CARE_FIGURES, Action.VIEW, orgs["north"])
+    assert can(person, Area.EDGE_OF_CARE_FIGURES, Action.EXPORT, orgs["north"])
+    assert not can(person, Area.EDGE_OF_CARE_FIGURES, Action.VIEW, orgs["south"])
+    assert not can(person, Area.EDGE_OF_CARE_FIGURES, Action.CHANGE, orgs["north"])
+    assert can(person, Area.EDGE_OF_CARE, Action.VIEW, orgs["north"]) == (
+        role == Role.COUNCIL_PRACTITIONER
+    )
+
+
+def test_edge_of_care_figures_are_not_for_employers_or_young_people(world):
+    orgs, _ = world
+    for role, org in ((Role.EMPLOYER, "employer"), (Role.YOUNG_PERSON, "north")):
+        person = factories.user(role, orgs[org])
+        assert scope(person, Area.EDGE_OF_CARE_FIGURES).nothing

@@ -135,7 +135,7 @@ def test_first_contact_on_time_counts_as_met(north):
 
 def test_contact_before_the_referral_is_refused(north):
     r = factories.referral(north)
-    with pytest.raises(EdgeOfCareError, match="after the referral"):
+    with pytest.raises(EdgeOfCareError, match="at or after the time the referral was received"):
         referrals.record_contact(r, None, "phone", r.received_at - dt.timedelta(hours=1), "x")
     assert not r.contacts.exists()
 

@@ -146,7 +146,7 @@ def test_people_without_the_edge_of_care_grant_are_refused(client, north, role):
     assert AuditEvent.objects.filter(action="access-denied").count() == 3
 
 
-def test_leaders_see_the_dashboard_but_practitioners_do_not(client, north):
+def test_leaders_and_practitioners_see_the_dashboard_other_councils_do_not(client, north, south):
     factories.referral(north)
     client.force_login(core.member_of(north, Role.COUNCIL_LEADER))
     response = client.get("/edge-of-care/dashboard/")
@@ -158,8 +158,17 @@ def test_leaders_see_the_dashboard_but_practitioners_do_not(client, north):
     assert csv["Content-Type"].startswith("text/csv")
     assert "first contacts on time" in b"".join(csv.streaming_content).decode()
     assert AuditEvent.objects.filter(action="export").exists()
+    # the team that runs the service sees its own figures and whether it works
     client.force_login(core.member_of(north, Role.COUNCIL_PRACTITIONER))
-    assert client.get("/edge-of-care/dashboard/").status_code == 403
+    for path in ("/edge-of-care/dashboard/", "/edge-of-care/evaluation/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "North Tyneside" in response.content.decode()
+    # another council's leader sees none of North Tyneside's, even by asking for it
+    client.force_login(core.member_of(south, Role.COUNCIL_LEADER))
+    other = client.get(f"/edge-of-care/dashboard/?council={north.pk}").content.decode()
+    assert "North Tyneside" not in other
+    assert "No council you can see runs Edge of Care yet" in other
 
 
 def test_evaluation_says_plainly_when_nothing_is_uploaded(client, north):

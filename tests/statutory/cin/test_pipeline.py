@@ -60,7 +60,12 @@ def test_pseudonyms_keep_what_rules_see() -> None:
 def test_cli_commands(tmp_path: Path) -> None:
     runner = CliRunner()
     xml = tmp_path / "c.xml"
-    assert runner.invoke(app, ["generate", "--children", "50", "--out", str(xml)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["generate", "--children", "50", "--out", str(xml), "--year", "2025"]
+        ).exit_code
+        == 0
+    )
     result = runner.invoke(
         app, ["validate", str(xml), "--year", "2025", "--report", str(tmp_path / "r.csv")]
     )

@@ -15,7 +15,22 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("gen")
-    result = runner.invoke(app, ["generate", "--children", "150", "--out", str(out), "--seed", "4"])
+    result = runner.invoke(
+        app,
+        [
+            "generate",
+            "--children",
+            "150",
+            "--out",
+            str(out),
+            "--seed",
+            "4",
+            "--year",
+            "2025",
+            "--la",
+            "393",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return out
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from alliance.access.policy import Action, Area, get_visible_or_404, guard
 from alliance.audit import services as audit
-from alliance.edgeofcare import forms, outcomes, plans, referrals, waiting_lists
+from alliance.edgeofcare import forms, outcomes, plans, referrals, waiting_lists, workers
 from alliance.edgeofcare.errors import EdgeOfCareError, message_of
 from alliance.edgeofcare.models import (
     AllocationMethod,
@@ -74,6 +74,36 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("edgeofcare:referral", pk=r.pk)
     return _case_form_page(
         request, r, "edgeofcare/contact_form.html", "Record a contact or visit", form
+    )
+
+
+@guard(Area.EDGE_OF_CARE, Action.CHANGE)
+def worker(request: HttpRequest, pk: int) -> HttpResponse:
+    r = visible_referral(request, pk, Action.CHANGE)
+    people = list(workers.workers(r.organisation))
+    initial = {"worker": str(r.allocated_worker_id or "")}
+    form = forms.WorkerForm(posted_data(request), initial=initial, workers=people)
+    if request.method == "POST" and form.is_valid():
+        chosen = next((p for p in people if str(p.pk) == form.cleaned_data["worker"]), None)
+        try:
+            workers.allocate_worker(r, chosen, user=request.user)
+        except EdgeOfCareError as exc:
+            form.add_error("worker", message_of(exc))
+        else:
+            messages.success(
+                request,
+                f"{chosen.display_name} is now the allocated worker"
+                if chosen
+                else "The case has no allocated worker now",
+            )
+            return redirect("edgeofcare:referral", pk=r.pk)
+    return _case_form_page(
+        request,
+        r,
+        "edgeofcare/simple_form.html",
+        "Change the allocated worker",
+        form,
+        button="Save worker",
     )
 
 

@@ -1,5 +1,5 @@
-"""The dashboard and the evaluation, for leaders and analysts (Area.INSIGHT): figures only, no
-family's details."""
+"""The dashboard and the evaluation (Area.EDGE_OF_CARE_FIGURES): figures only, no family's
+details, for the council's leaders and analysts and the practitioners who run the service."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from alliance.access.policy import Action, Area, guard, scope
 from alliance.audit import services as audit
 from alliance.common.charts import Series, bar_chart, line_chart
 from alliance.common.exports import csv_response
-from alliance.edgeofcare import comparison, figures, placement_costs
+from alliance.edgeofcare import effect, figures
 from alliance.edgeofcare.models import Referral
 from alliance.organisations.models import Organisation
 
@@ -24,7 +24,7 @@ from alliance.organisations.models import Organisation
 def _insight_council(request: HttpRequest) -> Organisation | None:
     """The council the dashboard is about: ?council=<id> among those the person reaches, or
     the first that runs the service."""
-    s = scope(request.user, Area.INSIGHT)
+    s = scope(request.user, Area.EDGE_OF_CARE_FIGURES)
     qs = Organisation.objects.filter(
         Exists(Referral.objects.filter(organisation=OuterRef("pk"))),
         kind=Organisation.Kind.COUNCIL,
@@ -39,7 +39,7 @@ def _insight_council(request: HttpRequest) -> Organisation | None:
     return qs.order_by("name").first()
 
 
-@guard(Area.INSIGHT)
+@guard(Area.EDGE_OF_CARE_FIGURES)
 def dashboard(request: HttpRequest) -> HttpResponseBase:
     council = _insight_council(request)
     if council is None:
@@ -108,11 +108,12 @@ def dashboard(request: HttpRequest) -> HttpResponseBase:
             "outcomes": outcomes,
             "closures": closures,
             "total": referrals.count(),
+            "headline": effect.headline(council),
         },
     )
 
 
-@guard(Area.INSIGHT)
+@guard(Area.EDGE_OF_CARE_FIGURES)
 def evaluation(request: HttpRequest) -> HttpResponse:
     council = _insight_council(request)
     years: list[int] = []
@@ -120,24 +121,14 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     costs = None
     year = None
     if council is not None:
-        years = sorted(
-            {
-                d.year
-                for d in Referral.objects.filter(organisation=council).dates("received_at", "year")
-            },
-            reverse=True,
-        )
+        years = effect.referral_years(council)
         wanted = request.GET.get("year", "")
         year = (
-            int(wanted)
-            if wanted.isdigit() and int(wanted) in years
-            else (years[1] if len(years) > 1 else (years[0] if years else None))
+            int(wanted) if wanted.isdigit() and int(wanted) in years else effect.default_year(years)
         )
         if year is not None:
-            result = comparison.evaluate(council, year)
-            if result.result is not None:
-                kept_out = -result.result.difference * result.result.n_treated
-                costs = placement_costs.costs_avoided(council, kept_out)
+            found = effect.estimate(council, year)
+            result, costs = found.outcome, found.costs
     return render(
         request,
         "edgeofcare/evaluation.html",

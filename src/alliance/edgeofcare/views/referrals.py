@@ -12,7 +12,17 @@ from django.utils import timezone
 
 from alliance.access.policy import Action, Area, get_visible_or_404, guard
 from alliance.audit import services as audit
-from alliance.edgeofcare import forms, live_queue, outcomes, referrals, retention, targets
+from alliance.edgeofcare import (
+    family_postcodes,
+    forms,
+    live_queue,
+    outcomes,
+    referrals,
+    retention,
+    returns_data,
+    targets,
+    workers,
+)
 from alliance.edgeofcare.errors import EdgeOfCareError, message_of
 from alliance.edgeofcare.models import Goal, Referral, ServiceAllocation
 from alliance.edgeofcare.views.shared import (
@@ -22,6 +32,7 @@ from alliance.edgeofcare.views.shared import (
     record_listed,
     visible_referrals,
 )
+from alliance.organisations.models import Organisation
 
 
 @guard(Area.EDGE_OF_CARE)
@@ -34,6 +45,10 @@ def index(request: HttpRequest) -> HttpResponse:
         ),
         triage=Count("id", filter=Q(status=Referral.Status.AWAITING_TRIAGE)),
         open=Count("id", filter=Q(status=Referral.Status.OPEN)),
+        mine=Count(
+            "id",
+            filter=Q(allocated_worker_id=request.user.pk) & ~Q(status=Referral.Status.CLOSED),
+        ),
     )
     return render(
         request,
@@ -56,11 +71,19 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @guard(Area.EDGE_OF_CARE)
 def cases(request: HttpRequest) -> HttpResponse:
+    council = practitioner_council(request, action=Action.VIEW)
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()[:40]
+    worker = request.GET.get("worker", "")
     qs = visible_referrals(request)
     if status in Referral.Status.values:
         qs = qs.filter(status=status)
+    if worker == "me":
+        qs = qs.filter(allocated_worker_id=request.user.pk)
+    elif worker == "none":
+        qs = qs.filter(allocated_worker__isnull=True)
+    elif worker.isdigit():
+        qs = qs.filter(allocated_worker_id=int(worker))
     if q:
         ref = q.upper().removeprefix("EOC-").lstrip("0")
         cond = Q(postcode__istartswith=q) | Q(children__last_name__iexact=q)
@@ -68,8 +91,19 @@ def cases(request: HttpRequest) -> HttpResponse:
             cond |= Q(pk=int(ref))
         qs = qs.filter(cond).distinct()
     page = Paginator(
-        qs.order_by("-received_at").only(
-            "id", "received_at", "status", "urgency", "postcode", "risk"
+        qs.order_by("-received_at")
+        .select_related("allocated_worker")
+        .only(
+            "id",
+            "received_at",
+            "status",
+            "urgency",
+            "postcode",
+            "risk",
+            "allocated_worker__full_name",
+            "allocated_worker__first_name",
+            "allocated_worker__last_name",
+            "allocated_worker__username",
         ),
         50,
     ).get_page(request.GET.get("page"))
@@ -80,6 +114,7 @@ def cases(request: HttpRequest) -> HttpResponse:
         "Case search",
         list(page.object_list),
         status=status,
+        worker=worker,
         searched=q,
         page=page.number,
     )
@@ -92,6 +127,8 @@ def cases(request: HttpRequest) -> HttpResponse:
             "status": status,
             "q": q,
             "statuses": Referral.Status.choices,
+            "worker": worker,
+            "workers": list(workers.workers(council)) if council else [],
         },
     )
 
@@ -103,6 +140,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         return no_council_page(request)
     duplicates: list[Referral] = []
     error: str | None = None
+    outside: str | None = None
     if request.method == "POST":
         form = forms.ReferralForm(request.POST)
         children = forms.ChildFormSet(request.POST, prefix="child")
@@ -112,6 +150,11 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         if valid and not kids:
             error = "Add at least one child: their name and date of birth"
             valid = False
+        if form.is_valid():
+            outside = _outside_the_council(council, form)
+            if outside and not form.cleaned_data["outside_area_ok"]:
+                valid = False
+            valid = valid and form.is_valid()
         if valid:
             duplicates = referrals.find_duplicates(
                 council,
@@ -185,9 +228,29 @@ def referral_new(request: HttpRequest) -> HttpResponse:
             "members": members,
             "errors": errors,
             "duplicates": duplicates,
+            "outside": outside,
             "council": council,
         },
     )
+
+
+def _outside_the_council(council: Organisation, form: forms.ReferralForm) -> str | None:
+    """Check the family's postcode exists (an error on the form when it does not) and say whose
+    area it is in when that is not the council's. Families do live out of area for a while
+    (with relatives, in a refuge, in temporary housing) and still need the service, so an
+    outside postcode is a warning the practitioner confirms, not a refusal; a postcode that
+    does not exist is almost always mistyped, so that is an error to correct."""
+    postcode = form.cleaned_data["postcode"]
+    place = family_postcodes.locate(council, postcode)
+    if place.where is family_postcodes.Where.UNKNOWN:
+        form.add_error(
+            "postcode",
+            f"{postcode} is not in the ONS Postcode Directory: check the family's postcode",
+        )
+        return None
+    if place.where is family_postcodes.Where.OUTSIDE:
+        return f"{postcode} is in {family_postcodes.area_name(place)}, not {council}'s"
+    return None
 
 
 @guard(Area.EDGE_OF_CARE)
@@ -195,7 +258,9 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
     # A fixed number of queries however many children, contacts and outcomes the family has.
     r = get_visible_or_404(
         request,
-        Referral.objects.select_related("organisation").prefetch_related("members"),
+        Referral.objects.select_related("organisation", "allocated_worker").prefetch_related(
+            "members"
+        ),
         Area.EDGE_OF_CARE,
         Action.VIEW,
         pk=pk,
@@ -212,6 +277,9 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
             )
             for m in (3, 6, 12, 21)
         ]
+    in_care = returns_data.care_episodes(r.organisation, [c.la_child_id for c in children])
+    for child in children:
+        child.episodes = in_care.get(child.la_child_id, [])  # type: ignore[attr-defined]
     now = timezone.now()
     return render(
         request,

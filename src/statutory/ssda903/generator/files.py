@@ -26,11 +26,19 @@ def generate_to(
     seed: int = 0,
     error_rate: float = 0.01,
     planted: Path | None = None,
+    home_district: str = "E08000023",
+    la_number: int = 393,
 ) -> tuple[Path, Path]:
     """Write `out/current` and `out/previous` (and, given `planted`, the list of the mistakes
-    planted in them there); returns both folders."""
+    planted in them there) for the council `la_number` whose ONS code is `home_district`;
+    returns both folders."""
     current, previous, mistakes = generate_with_planted(
-        children, year, seed=seed, error_rate=error_rate
+        children,
+        year,
+        seed=seed,
+        error_rate=error_rate,
+        home_district=home_district,
+        la_number=la_number,
     )
     write_return(current, out / "current")
     write_return(previous, out / "previous")

@@ -55,6 +55,7 @@ def generate(
     error_rate: float = 0.01,
     home_district: str = "E08000023",
     la_number: int = 393,
+    linked: pl.DataFrame | None = None,
 ) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
     """-> (this year's tables, last year's tables), each table a frame of text columns."""
     current, previous, _planted = generate_with_planted(
@@ -64,6 +65,7 @@ def generate(
         error_rate=error_rate,
         home_district=home_district,
         la_number=la_number,
+        linked=linked,
     )
     return current, previous
 
@@ -76,12 +78,20 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
     error_rate: float = 0.01,
     home_district: str = "E08000023",
     la_number: int = 393,
+    linked: pl.DataFrame | None = None,
 ) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame], pl.DataFrame]:
     """-> (this year's tables, last year's tables, the planted mistakes).
 
     The planted mistakes are one row each: `year`, `table`, `row_number` (1-based data row in
     that table's file), `child_id`, `column` and the `value` written (`duplicate` for a copied
-    episode row): everything else in the return is meant to be clean."""
+    episode row): everything else in the return is meant to be clean.
+
+    `linked`: children known elsewhere (a CIN census) who enter care on a given day, one row
+    each: `CHILD` (their id), `dob` and `entered` (dates), `sex` (1 boy, 2 girl) and optionally
+    `need` (their CIN category of need, N1-N8) and `upn`. Each is one of the children looked
+    after, with that id, birthday, sex and UPN, whose period of care starts that day (some
+    leave care later, as others do; none stays past their 18th birthday). Without them the
+    return is exactly as it was."""
     rng = np.random.default_rng(seed)
     cur_start, cur_end = _day(dt.date(year - 1, 4, 1)), _day(dt.date(year, 3, 31))
     prev_start = _day(dt.date(year - 2, 4, 1))
@@ -91,12 +101,15 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
     supported = next((c for c in ("K3", "H5") if c in place_codes), "K2")
 
     # ---- children looked after in the two years, and care leavers ------------------------
-    n_lac = max(int(children), 1)
+    k = 0 if linked is None else linked.height
+    n_lac = max(int(children), k, 1)
     n_cl = max(int(children * 0.15), 1)
     n = n_lac + n_cl
     ids = np.char.add("C", (rng.permutation(n) + 1_000_000).astype(str))
     is_cl = np.zeros(n, dtype=bool)
     is_cl[n_lac:] = True
+    is_linked = np.zeros(n, dtype=bool)
+    is_linked[:k] = True
 
     age = rng.choice(18, size=n, p=_AGE_WEIGHTS / _AGE_WEIGHTS.sum()).astype(float)
     age[is_cl] = rng.integers(17, 22, size=n_cl)  # 17th..21st birthday in this year
@@ -106,6 +119,12 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
     # one period of care per child: most children who leave care do so within a year or two
     duration = rng.exponential(900, n)
     p_start = np.maximum((cur_end - duration).astype(np.int64), dob)
+    if linked is not None and k:
+        ids = ids.astype(object)
+        ids[:k] = linked["CHILD"].to_list()
+        dob[:k] = linked["dob"].cast(pl.Int64).to_numpy()
+        age[:k] = np.floor((cur_end - dob[:k]) / DAY)
+        p_start[:k] = np.minimum(linked["entered"].cast(pl.Int64).to_numpy(), cur_end - 1)
     ceased = rng.random(n) < 0.33
     lo = np.maximum(p_start, prev_start) + 1
     p_end = np.where(
@@ -114,6 +133,13 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
     # leaving care on 31 March counts as looked after all year (rules 187, 191): a day before
     p_end = np.where(ceased & (p_end >= cur_end), cur_end - 1, p_end)
     p_end = np.where(ceased & (p_end == cur_start - 1), cur_start - 2, p_end)
+    if k:
+        # a child linked from elsewhere leaves care by their 18th birthday (the day before)
+        adult = _birthday(dob, 18) - 1
+        too_old = is_linked & (adult <= np.where(ceased, p_end, cur_end))
+        p_end = np.where(too_old, np.maximum(adult, p_start + 1), p_end)
+        ceased = ceased | too_old
+        p_end = np.where(too_old & (p_end >= cur_end), cur_end - 1, p_end)
 
     # care leavers: 19-21 left care at 18; 17-18 left at 16 or 17, last year (so that last
     # year's return shows the care that makes them care leavers)
@@ -132,7 +158,7 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
     # C1 (interim care order) -> E1 (placement order, same foster carers, RNE L) -> placed
     # for adoption (A5 with the foster carers, RNE T; A6 with new carers, RNE P) -> adopted
     # (E11/E12). Adoption dates spread over both years and beyond 31 March (in progress).
-    adopt = ~is_cl & (rng.random(n) < _ADOPTION_SHARE)
+    adopt = ~is_cl & (rng.random(n) < _ADOPTION_SHARE) & ~is_linked
     t_ad = prev_start + rng.integers(0, 1200, n)
     # not on a 31 March: a child adopted that day counts as looked after for the whole year
     t_ad = np.where((t_ad == cur_end) | (t_ad == cur_start - 1), t_ad - 1, t_ad)
@@ -270,7 +296,7 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
     ls = ep["LS"].to_numpy().astype(str)
     rne = ep["RNE"].to_numpy().astype(str)
 
-    uasc_child = (rng.random(n) < 0.06) & (age >= 14) & ~adopt
+    uasc_child = (rng.random(n) < 0.06) & (age >= 14) & ~adopt & ~is_linked
     home_post = np.where(uasc_child, None, postcodes.home[rng.integers(0, postcodes.home.size, n)])
 
     # ---- each placement: type by age, provider, Ofsted URN, postcode -----------------------
@@ -370,7 +396,7 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
             "DEC_d": dec,
             "RNE": rne,
             "LS": ls,
-            "CIN": _pick(rng, _CIN, n, None)[c],
+            "CIN": _linked_needs(_pick(rng, _CIN, n, None), linked)[c],
             "PLACE": place_ep.astype(str),
             "PLACE_PROVIDER": provider_ep,
             "REC": rec,
@@ -394,9 +420,9 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
             "c": np.arange(n),
             "CHILD": ids,
             "dob": dob,
-            "sex": rng.choice(np.array([1, 2]), n, p=[0.56, 0.44]),
+            "sex": _linked_column(rng.choice(np.array([1, 2]), n, p=[0.56, 0.44]), linked, "sex"),
             "ETHNIC": _pick(rng, _ETHNIC, n),
-            "upn": upn(rng, n, la_number),
+            "upn": _linked_column(upn(rng, n, la_number), linked, "upn"),
             "is_cl": is_cl,
             "p_start": p_start,
             "p_end": np.where(ceased, p_end, -1),
@@ -478,3 +504,24 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
         ]
     manifest = pl.concat(planted) if planted else _no_planted()
     return current, previous, manifest.select(_PLANTED_COLUMNS)
+
+
+def _linked_column(values: np.ndarray, linked: pl.DataFrame | None, column: str) -> np.ndarray:
+    """`values` with the linked children's own (the first rows), where they have one."""
+    if linked is None or column not in linked.columns or linked.height == 0:
+        return values
+    out = values.astype(object)
+    for i, value in enumerate(linked[column].to_list()):
+        if value is not None and value != "":
+            out[i] = value
+    return out if values.dtype.kind in ("O", "U") else out.astype(values.dtype)
+
+
+def _linked_needs(needs: np.ndarray, linked: pl.DataFrame | None) -> np.ndarray:
+    """Each child's category of need, the linked children's from their CIN record (N1-N8)."""
+    if linked is None or "need" not in linked.columns:
+        return needs
+    known = linked.with_columns(
+        pl.when(pl.col("need").is_in(list(_CIN))).then(pl.col("need")).alias("need")
+    )
+    return _linked_column(needs, known, "need")

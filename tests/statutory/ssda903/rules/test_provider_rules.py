@@ -383,7 +383,20 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("gen")
     result = CliRunner().invoke(
-        app, ["generate", "--children", "120", "--out", str(out), "--seed", "7"]
+        app,
+        [
+            "generate",
+            "--children",
+            "120",
+            "--out",
+            str(out),
+            "--seed",
+            "7",
+            "--year",
+            "2025",
+            "--la",
+            "393",
+        ],
     )
     assert result.exit_code == 0, result.output
     return out
