@@ -8,7 +8,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from alliance.workplace import wording
 from alliance.workplace.form_fields import (
+    ClockTimeField,
     CodeField,
     checked_postcode,
     choice_field,
@@ -191,7 +193,7 @@ class YoungPersonForm(forms.ModelForm):
 class CareLeaverInfoForm(forms.Form):
     birthday = forms.TypedChoiceField(
         coerce=int,
-        choices=[(a, f"{a}th birthday") for a in range(17, 22)],
+        choices=[(a, wording.birthday_label(a)) for a in range(17, 22)],
         label="Which birthday is this information for?",
         widget=forms.RadioSelect,
         error_messages={"required": "Select the birthday this information is for"},
@@ -221,7 +223,9 @@ class CareLeaverInfoForm(forms.Form):
         data = super().clean() or {}
         age = data.get("birthday")
         if age and self.young_person.care_leaver_info.filter(birthday=age).exists():
-            self.add_error("birthday", f"Information for the {age}th birthday is already recorded")
+            self.add_error(
+                "birthday", f"Information for the {wording.birthday_label(age)} is already recorded"
+            )
         return data
 
 
@@ -246,8 +250,8 @@ class PathwayReviewForm(forms.Form):
 
 class AppointmentForm(forms.ModelForm):
     date = forms.DateField(widget=DATE, error_messages={"required": "Enter the date"})
-    time = forms.TimeField(
-        help_text="For example, 14:30", error_messages={"required": "Enter the time"}
+    time = ClockTimeField(
+        help_text="For example, 2:30pm or 14:30", error_messages={"required": "Enter the time"}
     )
 
     class Meta:
@@ -270,7 +274,7 @@ class AppointmentForm(forms.ModelForm):
             local = self.instance.starts_at
 
             local = timezone.localtime(local)
-            self.initial.update(date=local.date(), time=local.strftime("%H:%M"))
+            self.initial.update(date=local.date(), time=wording.clock_time(local))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

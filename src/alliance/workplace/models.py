@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 
 from alliance.organisations.models import Organisation
+from alliance.workplace.wording import birthday_label
 
 # Words the adviser, the young person and the employer share, so interests and skills can match.
 INTERESTS = [
@@ -222,6 +223,11 @@ class CareLeaverInfo(models.Model):
                 fields=["young_person", "birthday"], name="workplace_info_once_per_birthday"
             )
         ]
+
+    @property
+    def birthday_label(self) -> str:
+        """ "21st birthday", "22nd birthday"."""
+        return birthday_label(self.birthday)
 
 
 class PathwayPlanReview(models.Model):
