@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
@@ -236,13 +237,23 @@ def test_appointments_and_goals(client, adviser, south):
         reverse("workplace:appointment-new", args=[person.pk]),
         {
             "date": tomorrow,
-            "time": "10:30",
+            "time": "2:30pm",  # as the pages show times
             "place": "Town Hall",
             "purpose": "CV",
             "status": "booked",
         },
     )
-    assert Appointment.objects.get(young_person=person).status == "booked"
+    appointment = Appointment.objects.get(young_person=person)
+    assert appointment.status == "booked"
+    assert timezone.localtime(appointment.starts_at).time() == dt.time(14, 30)
+    edit = client.get(reverse("workplace:appointment", args=[appointment.pk])).content.decode()
+    assert 'value="2:30pm"' in edit
+    refused = client.post(
+        reverse("workplace:appointment", args=[appointment.pk]),
+        {"date": tomorrow, "time": "25:00", "place": "Town Hall", "purpose": "CV",
+         "status": "booked"},
+    )  # fmt: skip
+    assert "Enter a time like 2:30pm or 14:30" in refused.content.decode()
     client.post(
         reverse("workplace:goal-new", args=[person.pk]),
         {"description": "Open a bank account", "due": tomorrow, "progress": "not-started"},
