@@ -323,6 +323,15 @@ class StageForm(forms.Form):
         self.fields["stage"].widget = forms.RadioSelect(choices=stages)
 
 
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why was it recorded by mistake?",
+        max_length=500,
+        error_messages={"required": "Enter why the stage was recorded by mistake"},
+    )
+
+
 class LetterForm(forms.Form):
     addressed_to = forms.CharField(
         label="Who the letter is for",

@@ -504,6 +504,9 @@ class Referral(models.Model):
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.SUGGESTED)
     # The date each stage was reached: {"suggested": "2026-03-01", ...}
     stage_dates = models.JSONField(default=dict)
+    # Stages taken back as recorded by mistake, oldest first:
+    # [{"stage": "sustained-3", "dated": "2026-12-04", "reason": "...", "by": "...", "on": "..."}]
+    corrections = models.JSONField(default=list, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -31,11 +32,35 @@ class StageError(ValidationError):
     """The referral cannot move to that stage (Django's ValidationError, shown on the form)."""
 
 
+# Stages a referral may pass by: not every young person says "interested" through their own page
+# before applying, and not every employer interviews. Every other stage is reached in order.
+OPTIONAL = frozenset({Referral.Stage.INTERESTED, Referral.Stage.INTERVIEW})
+# How long after starting a "sustained" stage can first be recorded.
+SUSTAINED_MONTHS = {Referral.Stage.SUSTAINED_3: 3, Referral.Stage.SUSTAINED_6: 6}
+
+
 def next_stages(referral: Referral) -> list[str]:
+    """The stage after this one (and the one after that, when the next may be passed by),
+    or ended. Never a jump: "applied" cannot go straight to "sustained 3 months"."""
     if referral.stage == Referral.Stage.ENDED:
         return []
-    here = STAGES.index(referral.stage)
-    return [*STAGES[here + 1 :], Referral.Stage.ENDED]
+    found: list[str] = []
+    for stage in STAGES[STAGES.index(referral.stage) + 1 :]:
+        found.append(stage)
+        if stage not in OPTIONAL:
+            break
+    return [*found, Referral.Stage.ENDED]
+
+
+def reached(stage_dates: dict[str, str]) -> set[str]:
+    """The stages a referral counts as having reached, from the dates recorded: its furthest
+    stage and every required stage before it (records made before stages had to follow their
+    order may have gaps). So no figure can show more sustained than started, or more started
+    than offered."""
+    dated = [STAGES.index(s) for s in stage_dates if s in STAGES]
+    if not dated:
+        return set()
+    return {s for s in STAGES[: max(dated) + 1] if s not in OPTIONAL or s in stage_dates}
 
 
 @transaction.atomic
@@ -77,11 +102,23 @@ def _move(referral: Referral, stage: str, on: dt.date) -> Referral:
         raise StageError(
             f"A referral at “{referral.get_stage_display()}” cannot move to that stage"
         )
-    previous = [referral.date_of(s) for s in STAGES if referral.date_of(s)]
-    if previous and on < max(d for d in previous if d is not None):
-        raise StageError("The date must be on or after the date of the stage before")
+    previous = [d for s in STAGES if (d := referral.date_of(s)) is not None]
+    if previous and on < max(previous):
+        latest = max(previous)
+        raise StageError(
+            f"The date must be on or after the date of the stage before, {latest.day} "
+            f"{latest:%B %Y}"
+        )
     if on > dt.date.today():
         raise StageError("The date must be today or in the past")
+    months = SUSTAINED_MONTHS.get(stage)
+    started = referral.date_of(Referral.Stage.STARTED)
+    if months is not None and started is not None and on < started + relativedelta(months=months):
+        earliest = started + relativedelta(months=months)
+        raise StageError(
+            f"They started on {started.day} {started:%B %Y}, so {months} months in work can be "
+            f"recorded from {earliest.day} {earliest:%B %Y}"
+        )
     dates = dict(referral.stage_dates)
     dates[stage] = on.isoformat()
     referral.stage, referral.stage_dates = stage, dates
@@ -120,6 +157,48 @@ def employer_move(referral: Referral, stage: str, on: dt.date, *, user: User) ->
             "by": "employer",
             "employer": referral.opportunity.employer_id,
         },
+    )
+    return referral
+
+
+class CorrectionError(ValidationError):
+    """The stage cannot be corrected (Django's ValidationError, shown on the form)."""
+
+
+@transaction.atomic
+def correct_last_stage(referral: Referral, reason: str, *, user: User) -> Referral:
+    """Take back the latest stage, recorded by mistake: the referral goes back to the stage
+    before it, and the correction (which stage, its date, the reason, who and when) is kept in
+    the referral's history and audited."""
+    reason = reason.strip()
+    if not reason:
+        raise CorrectionError("Enter why the stage was recorded by mistake")
+    if referral.stage == Referral.Stage.SUGGESTED:
+        raise CorrectionError("A suggestion is the first stage: there is nothing to correct")
+    taken_back = referral.stage
+    dates = dict(referral.stage_dates)
+    dated = dates.pop(taken_back, None)
+    remaining = [s for s in STAGES if s in dates]
+    if not remaining:
+        raise CorrectionError("A suggestion is the first stage: there is nothing to correct")
+    referral.stage, referral.stage_dates = remaining[-1], dates
+    referral.corrections = [
+        *referral.corrections,
+        {
+            "stage": taken_back,
+            "dated": dated,
+            "reason": reason,
+            "by": user.display_name,
+            "on": dt.date.today().isoformat(),
+        },
+    ]
+    referral.save(update_fields=["stage", "stage_dates", "corrections"])
+    audit.record(
+        None,
+        audit.Action.CHANGE,
+        referral,
+        user=user,
+        detail={"corrected": taken_back, "dated": dated, "reason": reason, "stage": referral.stage},
     )
     return referral
 
@@ -173,8 +252,7 @@ def say_interested(person: YoungPerson, opportunity: Opportunity, *, user: User)
 def pipeline_counts(referrals: QuerySet[Referral]) -> list[tuple[str, int]]:
     """How many referrals reached each stage (a referral that reached 'offer' also counts at every
     stage before it that it passed through)."""
-    reached: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
     for dates in referrals.values_list("stage_dates", flat=True):
-        for stage in dates:
-            reached[stage] += 1
-    return [(Referral.Stage(s).label, reached[s]) for s in STAGES]
+        counts.update(reached(dates))
+    return [(Referral.Stage(s).label, counts[s]) for s in STAGES]
