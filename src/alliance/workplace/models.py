@@ -438,6 +438,9 @@ class Opportunity(models.Model):
     # query stays one indexed comparison, and the advertised date is kept here for reopening.
     closed_early_on = models.DateField(null=True, blank=True)
     advertised_closing_date = models.DateField(null=True, blank=True)
+    # Closed because every place was filled (set with `closed_early_on`): a place freed again,
+    # say a start corrected back, reopens it.
+    filled_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -94,6 +94,7 @@ def move(referral: Referral, stage: str, on: dt.date, *, user: User) -> Referral
     """An adviser moves a referral on to `stage`, dated `on`. Stages only go forward (or end)."""
     _move(referral, stage, on)
     audit.record(None, audit.Action.CHANGE, referral, user=user, detail={"stage": referral.stage})
+    _settle_places(referral.opportunity, user=user)
     return referral
 
 
@@ -124,6 +125,44 @@ def _move(referral: Referral, stage: str, on: dt.date) -> Referral:
     referral.stage, referral.stage_dates = stage, dates
     referral.save(update_fields=["stage", "stage_dates"])
     return referral
+
+
+# A referral at one of these stages holds a place (someone ended after starting frees it).
+FILLING = (Referral.Stage.STARTED, Referral.Stage.SUSTAINED_3, Referral.Stage.SUSTAINED_6)
+
+
+def filled_places(opportunity: Opportunity) -> int:
+    return opportunity.referrals.filter(stage__in=FILLING).count()
+
+
+def _settle_places(opportunity: Opportunity, *, user: User) -> None:
+    """Close an open opportunity whose places are all filled (it stops being offered at once),
+    and reopen one closed that way when a place is free again, up to its advertised closing
+    date. Called after every change of stage, in the same transaction."""
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    today = dt.date.today()
+    filled = filled_places(opportunity)
+    fields = ["advertised_closing_date", "closing_date", "closed_early_on", "filled_on"]
+    if filled >= opportunity.places and opportunity.closing_date >= today:
+        opportunity.advertised_closing_date = opportunity.closing_date
+        opportunity.closing_date = today - dt.timedelta(days=1)
+        opportunity.closed_early_on = opportunity.filled_on = today
+        opportunity.save(update_fields=fields)
+        record_opportunity_change(
+            opportunity, {"closed_filled": today.isoformat(), "filled": filled}, user=user
+        )
+    elif filled < opportunity.places and opportunity.filled_on is not None:
+        advertised = opportunity.advertised_closing_date
+        opportunity.filled_on = None
+        if advertised is not None and advertised >= today:
+            opportunity.closing_date = advertised
+            opportunity.advertised_closing_date = opportunity.closed_early_on = None
+        opportunity.save(update_fields=fields)
+        record_opportunity_change(
+            opportunity,
+            {"place_free_again": filled, "reopened_until": opportunity.closing_date.isoformat()},
+            user=user,
+        )
 
 
 # The stages an employer records for their own applicants ("ended" reads "not taken forward").
@@ -200,6 +239,7 @@ def correct_last_stage(referral: Referral, reason: str, *, user: User) -> Referr
         user=user,
         detail={"corrected": taken_back, "dated": dated, "reason": reason, "stage": referral.stage},
     )
+    _settle_places(referral.opportunity, user=user)
     return referral
 
 
@@ -227,14 +267,21 @@ def reopen(opportunity: Opportunity, today: dt.date | None = None, *, user: User
     advertised = opportunity.advertised_closing_date
     if opportunity.closed_early_on is None or advertised is None:
         raise StageError("Only an opportunity closed early can be reopened")
+    if filled_places(opportunity) >= opportunity.places:
+        raise StageError(
+            "Every place is filled: add a place to the opportunity, or record that someone "
+            "has left, to reopen it"
+        )
     if advertised < today:
         raise StageError(
             f"The advertised closing date, {advertised.day} {advertised:%B %Y}, has passed: "
             "post it again with a new closing date"
         )
     opportunity.closing_date = advertised
-    opportunity.advertised_closing_date = opportunity.closed_early_on = None
-    opportunity.save(update_fields=["advertised_closing_date", "closing_date", "closed_early_on"])
+    opportunity.advertised_closing_date = opportunity.closed_early_on = opportunity.filled_on = None
+    opportunity.save(
+        update_fields=["advertised_closing_date", "closing_date", "closed_early_on", "filled_on"]
+    )
     record_opportunity_change(opportunity, {"reopened_until": advertised.isoformat()}, user=user)
     return opportunity
 
