@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from alliance.workplace import wording
+from alliance.workplace import minimum_wage, wording
 from alliance.workplace.form_fields import (
     ClockTimeField,
     CodeField,
@@ -341,6 +341,10 @@ class LetterForm(forms.Form):
     )
 
 
+# Kinds of opportunity that are paid work, so the minimum wage applies.
+PAID = (Opportunity.Kind.JOB, Opportunity.Kind.APPRENTICESHIP)
+
+
 class OpportunityForm(forms.ModelForm):
     postcode = postcode_field("Postcode of the workplace", "Enter the postcode of the workplace")
     interests = forms.MultipleChoiceField(
@@ -445,7 +449,33 @@ class OpportunityForm(forms.ModelForm):
             self.add_error("max_age", "The oldest age must be the same as or above the youngest")
         if low is not None and low < 16:
             self.add_error("min_age", "Opportunities are for young people aged 16 or over")
+        self._check_pay(data)
         return data
+
+    def _check_pay(self, data: dict[str, Any]) -> None:
+        """Paid work must pay at least the minimum wage for every age it is open to, today and
+        on the closing date (a new rate may start in between): the apprentice rate for an
+        apprenticeship."""
+        kind, pay = data.get("kind"), data.get("pay")
+        low, high, closing = data.get("min_age"), data.get("max_age"), data.get("closing_date")
+        if kind not in PAID or self.errors.keys() & {"min_age", "max_age", "pay"}:
+            return
+        if pay is None:
+            self.add_error("pay", "Enter the pay per hour: jobs and apprenticeships are paid")
+            return
+        if low is None or high is None:
+            return
+        days = [dt.date.today(), *([closing] if closing else [])]
+        try:
+            minimum_wage.check_pay(
+                int(pay * 100),
+                low,
+                high,
+                days,
+                apprentice=kind == Opportunity.Kind.APPRENTICESHIP,
+            )
+        except minimum_wage.PayBelowMinimum as error:
+            self.add_error("pay", error.messages[0])
 
     def save(self, commit: bool = True) -> Opportunity:
         opportunity: Opportunity = super().save(commit=False)

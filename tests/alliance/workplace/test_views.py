@@ -328,13 +328,13 @@ def test_employer_posts_an_opportunity(client, employer):
         "max_age": "25",
         "interests": ["logistics"],
         "support": ["interview"],
-        "pay": "12.21",
+        "pay": "12.71",
         "closing_date": (dt.date.today() + dt.timedelta(days=10)).isoformat(),
     }
     assert client.post(reverse("workplace:employer-opportunity-new"), data).status_code == 302
     item = Opportunity.objects.get(title="Forklift driver")
     assert item.employer == employer
-    assert item.pay_pence_per_hour == 1221
+    assert item.pay_pence_per_hour == 1271
     assert item.easting
     past = {**data, "title": "Closed already", "closing_date": "2020-01-01"}
     response = client.post(reverse("workplace:employer-opportunity-new"), past)
