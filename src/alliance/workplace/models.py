@@ -95,6 +95,8 @@ class Adviser(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="workplace_advisers"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Shown to their young people with the adviser's name and email, so they can get in touch.
+    phone = models.CharField(max_length=30, blank=True, help_text="Work phone number")
 
     class Meta:
         ordering = ["user__full_name"]
