@@ -36,7 +36,10 @@ class StageError(ValidationError):
 # before applying, and not every employer interviews. Every other stage is reached in order.
 OPTIONAL = frozenset({Referral.Stage.INTERESTED, Referral.Stage.INTERVIEW})
 # How long after starting a "sustained" stage can first be recorded.
-SUSTAINED_MONTHS = {Referral.Stage.SUSTAINED_3: 3, Referral.Stage.SUSTAINED_6: 6}
+SUSTAINED_MONTHS: dict[str, int] = {
+    Referral.Stage.SUSTAINED_3: 3,
+    Referral.Stage.SUSTAINED_6: 6,
+}
 
 
 def next_stages(referral: Referral) -> list[str]:
@@ -149,7 +152,7 @@ def _settle_places(opportunity: Opportunity, *, user: User) -> None:
         opportunity.closed_early_on = opportunity.filled_on = today
         opportunity.save(update_fields=fields)
         record_opportunity_change(
-            opportunity, {"closed_filled": today.isoformat(), "filled": filled}, user=user
+            opportunity, {"closed_filled": today.isoformat(), "filled": str(filled)}, user=user
         )
     elif filled < opportunity.places and opportunity.filled_on is not None:
         advertised = opportunity.advertised_closing_date
@@ -160,7 +163,10 @@ def _settle_places(opportunity: Opportunity, *, user: User) -> None:
         opportunity.save(update_fields=fields)
         record_opportunity_change(
             opportunity,
-            {"place_free_again": filled, "reopened_until": opportunity.closing_date.isoformat()},
+            {
+                "place_free_again": str(filled),
+                "reopened_until": opportunity.closing_date.isoformat(),
+            },
             user=user,
         )
 
