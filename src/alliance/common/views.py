@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from alliance.access.policy import public, roles_of
+from alliance.access.roles import Role
 from alliance.common.navigation import sections_for
 
 
 @public
 def home(request: HttpRequest) -> HttpResponse:
-    """Signed in: the sections this person can use, by role. Signed out: what Alliance is."""
+    """Signed in: the sections this person can use, by role (a young person, whose only
+    section is their own plan, goes straight to it). Signed out: what Alliance is."""
     user = request.user
+    if roles_of(user) == {Role.YOUNG_PERSON}:
+        return redirect("workplace:me")
     context = {
         "sections": [s for s in sections_for(user) if s.url_name != "home"],
         "roles": sorted(role.label for role in roles_of(user)),

@@ -235,14 +235,20 @@ def load() -> str:  # noqa: PLR0912, PLR0915 - one straight-line recipe for the 
 
     adviser_user = get_user_model().objects.filter(username=ADVISER).first()
     careers_user = _user(CAREERS_ADVISER, "Casey Careers (demo)", Role.COUNCIL_PRACTITIONER, south)
+    # Phone numbers from Ofcom's range kept for drama (0191 498 0000 to 0999): never real.
     personal = (
-        Adviser.objects.get_or_create(user=adviser_user, organisation=south, kind="personal")[0]
+        Adviser.objects.get_or_create(
+            user=adviser_user,
+            organisation=south,
+            kind="personal",
+            defaults={"phone": "0191 498 0123"},
+        )[0]
         if adviser_user
         else None
     )
-    careers = Adviser.objects.get_or_create(user=careers_user, organisation=south, kind="careers")[
-        0
-    ]
+    careers = Adviser.objects.get_or_create(
+        user=careers_user, organisation=south, kind="careers", defaults={"phone": "0191 498 0456"}
+    )[0]
 
     if not LocalOfferItem.objects.filter(organisation=south).exists():
         for category, title, description, who, how in LOCAL_OFFER:

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from alliance.nationalpicture import interface as national
 from alliance.organisations.models import Organisation
-from alliance.workplace import codes, returns_data
+from alliance.workplace import codes, pipeline, returns_data
 from alliance.workplace.models import (
     CareLeaverInfo,
     Opportunity,
@@ -124,13 +124,8 @@ def by_employer(opportunities: QuerySet[Opportunity]) -> list[EmployerOutcome]:
         "opportunity__employer__name", "stage_dates"
     )
     for name, dates in rows:
-        for stage in (
-            Referral.Stage.STARTED,
-            Referral.Stage.SUSTAINED_3,
-            Referral.Stage.SUSTAINED_6,
-        ):
-            if stage in dates:
-                reached[name][stage] += 1
+        # counted by `pipeline.reached`, so sustained can never outnumber started
+        reached[name].update(pipeline.reached(dates))
     return [
         EmployerOutcome(
             name,

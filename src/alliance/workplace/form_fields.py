@@ -3,12 +3,13 @@ ONS directory, typed access to a form's choice fields."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
 
 from alliance.organisations.postcodes import valid_postcode
-from alliance.workplace import codes
+from alliance.workplace import codes, wording
 from alliance.workplace.postcodes import NORTH_EAST
 
 
@@ -61,3 +62,21 @@ def postcode_field(label: str, required_message: str, help_text: str = "") -> fo
         help_text=help_text,
         error_messages={"required": required_message},
     )
+
+
+class ClockTimeField(forms.CharField):
+    """A time of day typed the way people write it: "2:30pm", "2.30pm", "2pm", "14:30"."""
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if text is None or text in self.empty_values:
+            return None
+        try:
+            return wording.parse_time(text)
+        except wording.TimeNotUnderstood as error:
+            raise forms.ValidationError(error.messages[0]) from error
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dt.time):
+            return wording.clock_time(value)
+        return value

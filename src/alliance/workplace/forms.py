@@ -8,7 +8,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from alliance.workplace import minimum_wage, wording
 from alliance.workplace.form_fields import (
+    ClockTimeField,
     CodeField,
     checked_postcode,
     choice_field,
@@ -191,7 +193,7 @@ class YoungPersonForm(forms.ModelForm):
 class CareLeaverInfoForm(forms.Form):
     birthday = forms.TypedChoiceField(
         coerce=int,
-        choices=[(a, f"{a}th birthday") for a in range(17, 22)],
+        choices=[(a, wording.birthday_label(a)) for a in range(17, 22)],
         label="Which birthday is this information for?",
         widget=forms.RadioSelect,
         error_messages={"required": "Select the birthday this information is for"},
@@ -221,7 +223,9 @@ class CareLeaverInfoForm(forms.Form):
         data = super().clean() or {}
         age = data.get("birthday")
         if age and self.young_person.care_leaver_info.filter(birthday=age).exists():
-            self.add_error("birthday", f"Information for the {age}th birthday is already recorded")
+            self.add_error(
+                "birthday", f"Information for the {wording.birthday_label(age)} is already recorded"
+            )
         return data
 
 
@@ -246,8 +250,8 @@ class PathwayReviewForm(forms.Form):
 
 class AppointmentForm(forms.ModelForm):
     date = forms.DateField(widget=DATE, error_messages={"required": "Enter the date"})
-    time = forms.TimeField(
-        help_text="For example, 14:30", error_messages={"required": "Enter the time"}
+    time = ClockTimeField(
+        help_text="For example, 2:30pm or 14:30", error_messages={"required": "Enter the time"}
     )
 
     class Meta:
@@ -270,7 +274,7 @@ class AppointmentForm(forms.ModelForm):
             local = self.instance.starts_at
 
             local = timezone.localtime(local)
-            self.initial.update(date=local.date(), time=local.strftime("%H:%M"))
+            self.initial.update(date=local.date(), time=wording.clock_time(local))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -319,6 +323,15 @@ class StageForm(forms.Form):
         self.fields["stage"].widget = forms.RadioSelect(choices=stages)
 
 
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why was it recorded by mistake?",
+        max_length=500,
+        error_messages={"required": "Enter why the stage was recorded by mistake"},
+    )
+
+
 class LetterForm(forms.Form):
     addressed_to = forms.CharField(
         label="Who the letter is for",
@@ -326,6 +339,10 @@ class LetterForm(forms.Form):
         max_length=200,
         error_messages={"required": "Enter who the letter is for"},
     )
+
+
+# Kinds of opportunity that are paid work, so the minimum wage applies.
+PAID = (Opportunity.Kind.JOB, Opportunity.Kind.APPRENTICESHIP)
 
 
 class OpportunityForm(forms.ModelForm):
@@ -432,7 +449,33 @@ class OpportunityForm(forms.ModelForm):
             self.add_error("max_age", "The oldest age must be the same as or above the youngest")
         if low is not None and low < 16:
             self.add_error("min_age", "Opportunities are for young people aged 16 or over")
+        self._check_pay(data)
         return data
+
+    def _check_pay(self, data: dict[str, Any]) -> None:
+        """Paid work must pay at least the minimum wage for every age it is open to, today and
+        on the closing date (a new rate may start in between): the apprentice rate for an
+        apprenticeship."""
+        kind, pay = data.get("kind"), data.get("pay")
+        low, high, closing = data.get("min_age"), data.get("max_age"), data.get("closing_date")
+        if kind not in PAID or self.errors.keys() & {"min_age", "max_age", "pay"}:
+            return
+        if pay is None:
+            self.add_error("pay", "Enter the pay per hour: jobs and apprenticeships are paid")
+            return
+        if low is None or high is None:
+            return
+        days = [dt.date.today(), *([closing] if closing else [])]
+        try:
+            minimum_wage.check_pay(
+                int(pay * 100),
+                low,
+                high,
+                days,
+                apprentice=kind == Opportunity.Kind.APPRENTICESHIP,
+            )
+        except minimum_wage.PayBelowMinimum as error:
+            self.add_error("pay", error.messages[0])
 
     def save(self, commit: bool = True) -> Opportunity:
         opportunity: Opportunity = super().save(commit=False)

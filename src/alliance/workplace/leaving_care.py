@@ -11,11 +11,14 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from alliance.accounts.models import User
 from alliance.audit import services as audit
+from alliance.workplace import wording
 from alliance.workplace.models import (
+    Appointment,
     CareLeaverInfo,
     PathwayPlanReview,
     StatusLetter,
@@ -50,8 +53,14 @@ class Duty:
     young_person: str
     what: str
     due: dt.date
-    status: str  # "overdue", "due", "upcoming"
+    status: str  # "overdue", "due", "upcoming": decided in one place, `duties_for`
     birthday_age: int | None = None
+    appointment_id: int | None = None  # a missed appointment not rebooked
+
+    @property
+    def overdue(self) -> bool:
+        """The one rule every page and the reminder email count "overdue" by."""
+        return self.status == "overdue"
 
     @property
     def status_label(self) -> str:
@@ -110,7 +119,7 @@ def duties_for(
             if age in done:
                 continue
             opens, closes = day - WINDOW_BEFORE, day + WINDOW_AFTER
-            what = f"Care leaver information for {age}th birthday"
+            what = f"Care leaver information for {wording.birthday_label(age)}"
             if today > closes:
                 # Only the most recent missed birthday is still worth chasing for the return.
                 if age == latest:
@@ -119,30 +128,76 @@ def duties_for(
                 found.append(Duty(pk, name, what, day, "due", age))
             elif opens <= horizon:
                 found.append(Duty(pk, name, what, day, "upcoming", age))
-    order = {"overdue": 0, "due": 1, "upcoming": 2}
-    return sorted(found, key=lambda d: (order[d.status], d.due, d.young_person))
+    return sorted(found, key=lambda d: (ORDER[d.status], d.due, d.young_person))
+
+
+MISSED_LOOKBACK_DAYS = 90  # a missed appointment older than this is no longer chased
+
+
+def missed_appointments(people: dict[int, str], today: dt.date) -> list[Duty]:
+    """Appointments these young people (id: name) missed in the last `MISSED_LOOKBACK_DAYS`
+    and that nothing later has been booked (or attended) since: each an overdue duty."""
+    since = timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=MISSED_LOOKBACK_DAYS), dt.time())
+    )
+    later = Appointment.objects.filter(
+        young_person=OuterRef("young_person"),
+        starts_at__gt=OuterRef("starts_at"),
+        status__in=(Appointment.Status.BOOKED, Appointment.Status.ATTENDED),
+    )
+    missed = (
+        Appointment.objects.filter(
+            young_person_id__in=list(people),
+            status=Appointment.Status.MISSED,
+            starts_at__gte=since,
+        )
+        .annotate(rebooked=Exists(later))
+        .filter(rebooked=False)
+        .order_by("starts_at")
+    )
+    return [
+        Duty(
+            appointment.young_person_id,
+            people[appointment.young_person_id],
+            f"Missed appointment ({appointment.purpose}) not rebooked",
+            timezone.localtime(appointment.starts_at).date(),
+            "overdue",
+            appointment_id=appointment.pk,
+        )
+        for appointment in missed
+    ]
+
+
+ORDER = {"overdue": 0, "due": 1, "upcoming": 2}
 
 
 def duties(people: QuerySet[YoungPerson], today: dt.date | None = None) -> list[Duty]:
-    rows = people.values_list(
-        "id",
-        "first_name",
-        "last_name",
-        "date_of_birth",
-        "pathway_plan_started",
-        "pathway_plan_reviewed",
+    """Every duty for these young people, missed appointments included: the advisers' pages
+    and the reminder email (`reminders.duties_due`) both count from this."""
+    today = today or dt.date.today()
+    rows = list(
+        people.values_list(
+            "id",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "pathway_plan_started",
+            "pathway_plan_reviewed",
+        )
     )
     recorded: dict[int, set[int]] = defaultdict(set)
     for person_id, age in CareLeaverInfo.objects.filter(
-        young_person__in=people.values("id")
+        young_person_id__in=[row[0] for row in rows]
     ).values_list("young_person_id", "birthday"):
         recorded[person_id].add(age)
-    return duties_for(
+    found = duties_for(
         (DutyPerson(pk, f"{first} {last}", born, started, reviewed)
          for pk, first, last, born, started, reviewed in rows),
         recorded,
         today,
     )  # fmt: skip
+    found += missed_appointments({row[0]: f"{row[1]} {row[2]}" for row in rows}, today)
+    return sorted(found, key=lambda d: (ORDER[d.status], d.due, d.young_person))
 
 
 def info_birthday_for(person: YoungPerson, today: dt.date) -> int | None:

@@ -110,10 +110,12 @@ def score(  # noqa: PLR0912 - one branch per reason
     max_age: int,
     closing: dt.date,
     today: dt.date,
+    to_young_person: bool = False,
 ) -> Match | None:
     """How well one opportunity fits one young person, with the reasons in plain words; None when
     it cannot fit (not eligible by age, closed, or more than twice as far as they will travel).
-    Interests, skills, barriers and support are bit sets (`models.bits`)."""
+    Interests, skills, barriers and support are bit sets (`models.bits`). The reasons talk
+    about the young person to an adviser, or `to_young_person` ("suits you")."""
     if closing < today or not (min_age <= age <= max_age):
         return None
     found = points_for(
@@ -126,28 +128,41 @@ def score(  # noqa: PLR0912 - one branch per reason
     reasons = [f"Eligible at {age} (ages {min_age} to {max_age})"]
     cautions: list[str] = []
     shared, has, lacks = opp_interests & interests, opp_skills & skills, opp_skills & ~skills
+    you = to_young_person
     if shared:
         reasons.append(
-            "Matches interest in " + ", ".join(w.lower() for w in words(shared, INTERESTS))
+            ("Matches your interest in " if you else "Matches interest in ")
+            + ", ".join(w.lower() for w in words(shared, INTERESTS))
         )
     if has:
-        reasons.append("Has " + ", ".join(w.lower() for w in words(has, SKILLS)))
+        reasons.append(
+            ("You have " if you else "Has ") + ", ".join(w.lower() for w in words(has, SKILLS))
+        )
     if lacks:
         cautions.append("Asks for " + ", ".join(w.lower() for w in words(lacks, SKILLS)))
+    home_words = "your home" if you else "home"
     if miles is None:
         cautions.append("Travel distance not known (postcode not found)")
     elif miles <= max_miles:
-        reasons.append(f"{miles:.1f} miles from home (will travel {max_miles})")
+        travel = f"you will travel up to {max_miles}" if you else f"will travel {max_miles}"
+        reasons.append(f"{miles:.1f} miles from {home_words} ({travel})")
     else:
         cautions.append(
-            f"{miles:.1f} miles from home, further than the {max_miles} they will travel"
+            f"{miles:.1f} miles from {home_words}, further than the {max_miles} "
+            f"{'you' if you else 'they'} will travel"
         )
     if _hours_fit(hours_wanted, hours_per_week):
-        reasons.append(f"{hours_per_week} hours a week suits them")
+        reasons.append(f"{hours_per_week} hours a week suits {'you' if you else 'them'}")
     else:
-        cautions.append(f"{hours_per_week} hours a week is not what they asked for")
+        cautions.append(
+            f"{hours_per_week} hours a week is not what {'you' if you else 'they'} asked for"
+        )
     if barriers & TRANSPORT_BIT and opp_support & TRAVEL_BIT:
-        reasons.append("Travel costs paid (transport is a barrier)")
+        reasons.append(
+            "Travel costs paid (you said transport is hard for you)"
+            if you
+            else "Travel costs paid (transport is a barrier)"
+        )
     if opp_support & INTERVIEW_BIT:
         reasons.append("Guaranteed interview")
     days_left = (closing - today).days
@@ -190,9 +205,10 @@ def matches_for_young_person(
     opportunities: QuerySet[Opportunity],
     today: dt.date | None = None,
     limit: int | None = SHOWN,
+    to_young_person: bool = False,
 ) -> tuple[list[Match], int]:
     """Open opportunities ranked by fit for this young person, best first, with the reasons for
-    the best `limit`; and how many fit in all. Every one in reach is scored from a few numeric
+    the best `limit` (said to the young person, `to_young_person`); and how many fit in all. Every one in reach is scored from a few numeric
     columns; only those shown are read in full and explained (the same score)."""
     today = today or dt.date.today()
     age = person.age_on(today)
@@ -231,7 +247,7 @@ def matches_for_young_person(
             opp_skills=item.skill_bits, opp_support=item.support_bits,
             where=_grid(item.easting, item.northing),
             hours_per_week=item.hours_per_week, min_age=item.min_age, max_age=item.max_age,
-            closing=item.closing_date, today=today,
+            closing=item.closing_date, today=today, to_young_person=to_young_person,
         )  # fmt: skip
         if match is None:  # changed since the first read
             continue

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 
 from alliance.organisations.models import Organisation
+from alliance.workplace.wording import birthday_label
 
 # Words the adviser, the young person and the employer share, so interests and skills can match.
 INTERESTS = [
@@ -94,6 +95,8 @@ class Adviser(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="workplace_advisers"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Shown to their young people with the adviser's name and email, so they can get in touch.
+    phone = models.CharField(max_length=30, blank=True, help_text="Work phone number")
 
     class Meta:
         ordering = ["user__full_name"]
@@ -222,6 +225,11 @@ class CareLeaverInfo(models.Model):
                 fields=["young_person", "birthday"], name="workplace_info_once_per_birthday"
             )
         ]
+
+    @property
+    def birthday_label(self) -> str:
+        """ "21st birthday", "22nd birthday"."""
+        return birthday_label(self.birthday)
 
 
 class PathwayPlanReview(models.Model):
@@ -432,6 +440,9 @@ class Opportunity(models.Model):
     # query stays one indexed comparison, and the advertised date is kept here for reopening.
     closed_early_on = models.DateField(null=True, blank=True)
     advertised_closing_date = models.DateField(null=True, blank=True)
+    # Closed because every place was filled (set with `closed_early_on`): a place freed again,
+    # say a start corrected back, reopens it.
+    filled_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -498,6 +509,9 @@ class Referral(models.Model):
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.SUGGESTED)
     # The date each stage was reached: {"suggested": "2026-03-01", ...}
     stage_dates = models.JSONField(default=dict)
+    # Stages taken back as recorded by mistake, oldest first:
+    # [{"stage": "sustained-3", "dated": "2026-12-04", "reason": "...", "by": "...", "on": "..."}]
+    corrections = models.JSONField(default=list, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

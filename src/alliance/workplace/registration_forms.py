@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.password_validation import password_validators_help_texts
 
 from alliance.workplace import registration
 from alliance.workplace.form_fields import (
@@ -179,3 +181,12 @@ class DecisionForm(forms.Form):
         if data.get("decision") == "decline" and not (data.get("reason") or "").strip():
             self.add_error("reason", "Enter why the registration is declined: the business is told")
         return data
+
+
+class ChoosePasswordForm(SetPasswordForm):
+    """Django's form to set a password, with its rules as plain text: Django gives them as an
+    HTML list, which the page's hint (escaped, as all text is) showed as raw markup."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = " ".join(password_validators_help_texts())

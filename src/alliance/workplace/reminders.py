@@ -12,27 +12,22 @@ record itself stays behind the sign-in.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from alliance.audit import services as audit
 from alliance.workplace import leaving_care
 from alliance.workplace.models import (
     Adviser,
-    Appointment,
-    CareLeaverInfo,
     DutyReminder,
     YoungPerson,
 )
 
 NOTICE_DAYS = 14  # a duty due within this many days is included
-MISSED_LOOKBACK_DAYS = 90  # a missed appointment older than this is no longer chased by email
 
 
 @dataclass(frozen=True)
@@ -50,22 +45,21 @@ def _short(first: str, last: str) -> str:
 
 
 def duties_due(people: list[YoungPerson], today: dt.date) -> list[Due]:
-    """Pathway plans and reviews, birthday information (17 to 21) and appointments missed and
-    not rebooked, overdue or due within `NOTICE_DAYS`, for these young people."""
+    """The duties `leaving_care.duties` finds for these young people (pathway plans and reviews,
+    birthday information from 17 to 21, missed appointments not rebooked) that are overdue or
+    due within `NOTICE_DAYS`. Overdue or not is `Duty.overdue`, the rule the advisers' pages
+    count by, so the email and the overview never disagree."""
     by_id = {p.pk: p for p in people}
-    recorded: dict[int, set[int]] = defaultdict(set)
-
-    for person_id, age in CareLeaverInfo.objects.filter(
-        young_person_id__in=list(by_id)
-    ).values_list("young_person_id", "birthday"):
-        recorded[person_id].add(age)
     horizon = today + dt.timedelta(days=NOTICE_DAYS)
     found: list[Due] = []
-    for duty in leaving_care.duties_for(people, recorded, today):
-        if duty.status != "overdue" and duty.due > horizon:
+    chosen = YoungPerson.objects.filter(pk__in=list(by_id))
+    for duty in leaving_care.duties(chosen, today):
+        if not duty.overdue and duty.due > horizon:
             continue
         person = by_id[duty.young_person_id]
-        if duty.birthday_age is not None:
+        if duty.appointment_id is not None:
+            key = f"missed-{duty.appointment_id}"
+        elif duty.birthday_age is not None:
             key = f"info-{duty.birthday_age}"
         elif duty.what.startswith("Pathway plan review"):
             key = f"review-{duty.due.isoformat()}"
@@ -78,38 +72,7 @@ def duties_due(people: list[YoungPerson], today: dt.date) -> list[Due]:
                 key,
                 duty.what,
                 duty.due,
-                duty.status == "overdue" or duty.due < today,
-            )
-        )
-    since = timezone.make_aware(
-        dt.datetime.combine(today - dt.timedelta(days=MISSED_LOOKBACK_DAYS), dt.time())
-    )
-    later = Appointment.objects.filter(
-        young_person=OuterRef("young_person"),
-        starts_at__gt=OuterRef("starts_at"),
-        status__in=(Appointment.Status.BOOKED, Appointment.Status.ATTENDED),
-    )
-    missed = (
-        Appointment.objects.filter(
-            young_person_id__in=list(by_id),
-            status=Appointment.Status.MISSED,
-            starts_at__gte=since,
-        )
-        .annotate(rebooked=Exists(later))
-        .filter(rebooked=False)
-        .order_by("starts_at")
-    )
-    for appointment in missed:
-        person = by_id[appointment.young_person_id]
-        day = timezone.localtime(appointment.starts_at).date()
-        found.append(
-            Due(
-                person.pk,
-                _short(person.first_name, person.last_name),
-                f"missed-{appointment.pk}",
-                f"Missed appointment ({appointment.purpose}) not rebooked",
-                day,
-                True,
+                duty.overdue,
             )
         )
     return sorted(found, key=lambda d: (not d.overdue, d.due, d.name))

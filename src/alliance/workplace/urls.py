@@ -42,6 +42,11 @@ urlpatterns = [
     path("appointments/<int:pk>/", young_people.appointment_edit, name="appointment"),
     path("goals/<int:pk>/", young_people.goal_edit, name="goal"),
     path("referrals/<int:pk>/", opportunities.referral, name="referral"),
+    path(
+        "referrals/<int:pk>/correct/",
+        opportunities.referral_correct,
+        name="referral-correct",
+    ),
     path("letters/<int:pk>/", young_people.letter, name="letter"),
     path("local-offer/", opportunities.local_offer, name="local-offer"),
     path("opportunities/", opportunities.opportunities, name="opportunities"),

@@ -100,7 +100,13 @@ def test_the_password_link_works_once(client, team):
     moved = visitor.get(link)
     assert moved.status_code == 302
     assert moved["Location"].endswith("/set/")  # the token leaves the address at once
-    assert visitor.get(moved["Location"]).status_code == 200
+    choose = visitor.get(moved["Location"])
+    assert choose.status_code == 200
+    # the password rules read as text, not as escaped HTML markup
+    page = choose.content.decode()
+    assert "&lt;ul&gt;" not in page
+    assert "&lt;li&gt;" not in page
+    assert "Your password must contain at least" in page
     short = visitor.post(moved["Location"], {"new_password1": "short", "new_password2": "short"})
     assert short.status_code == 200
     assert not User.objects.get(email="pat@harton-bakery.test").has_usable_password()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -14,7 +15,13 @@ from django.utils import timezone
 from alliance.accounts.models import User
 from alliance.audit.models import AuditEvent
 from alliance.workplace import reminders
-from alliance.workplace.models import Adviser, Appointment, CareLeaverInfo, DutyReminder
+from alliance.workplace.models import (
+    Adviser,
+    Appointment,
+    CareLeaverInfo,
+    DutyReminder,
+    YoungPerson,
+)
 from alliance.workplace.tasks import send_duty_reminders
 from tests.alliance.workplace import factories as wp
 
@@ -195,3 +202,64 @@ def test_the_command_and_the_task_send_them(south):
     assert send_duty_reminders.call((TODAY + dt.timedelta(days=1)).isoformat()) == 1
     with pytest.raises(Exception, match="--date must be a date"):
         call_command("send_duty_reminders", "--now", "--date", "15/06/2026")
+
+
+def _overview_counts(client) -> tuple[int, int]:
+    """The two numbers at the top of the WorkPlace overview: overdue, and due or coming up."""
+    page = client.get("/workplace/").content.decode()
+    overdue = re.search(r'([\d,]+)</span><a class="govuk-link" [^>]*>duties overdue', page)
+    due = re.search(r'([\d,]+)</span><a class="govuk-link" [^>]*>due now or in the next', page)
+    assert overdue
+    assert due
+    return int(overdue[1]), int(due[1])
+
+
+def test_the_overview_and_the_email_count_overdue_duties_by_the_same_rule(client, south):
+    """The overview once said 8 overdue while the email said 10: the email also counted
+    birthday information still inside its window after the birthday ("Due now" on the page),
+    and missed appointments the page left out. Both now count `Duty.overdue`."""
+    today = dt.date.today()
+    mine = _adviser(south)
+    client.force_login(mine.user)
+    # 18th birthday ten days ago, nothing recorded: still in the window, so due now, not overdue
+    just_had_birthday = wp.young_person(
+        south,
+        personal_adviser=mine,
+        date_of_birth=(today - dt.timedelta(days=10)).replace(year=today.year - 18),
+        pathway_plan_started=today - dt.timedelta(days=30),
+    )
+    # Missed an appointment last week and nothing booked since: overdue
+    missed = wp.young_person(
+        south,
+        personal_adviser=mine,
+        date_of_birth=wp.born_aged(19),
+        pathway_plan_started=today - dt.timedelta(days=30),
+    )
+    CareLeaverInfo.objects.create(
+        organisation=south,
+        young_person=missed,
+        birthday=19,
+        recorded_on=today - dt.timedelta(days=40),
+        in_touch="YES",
+        activity="F5",
+        accommodation="U1",
+        recorded_by=mine.user,
+    )
+    _appointment(missed, today - dt.timedelta(days=7), Appointment.Status.MISSED)
+    # Review seven months late: overdue
+    wp.young_person(
+        south,
+        personal_adviser=mine,
+        date_of_birth=wp.born_aged(16) - dt.timedelta(days=100),
+        pathway_plan_started=today - dt.timedelta(days=400),
+    )
+
+    emailed = reminders.duties_due(list(YoungPerson.objects.filter(personal_adviser=mine)), today)
+    overdue, _due = _overview_counts(client)
+    assert overdue == sum(d.overdue for d in emailed) == 2
+    birthday_duty = next(d for d in emailed if d.young_person_id == just_had_birthday.pk)
+    assert not birthday_duty.overdue
+    assert reminders.send_reminders(today) == 1
+    assert "(2 overdue)" in mail.outbox[-1].subject
+    duties_page = client.get("/workplace/duties/").content.decode()
+    assert "Missed appointment (Careers chat) not rebooked" in duties_page

@@ -7,10 +7,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
 from alliance.workplace.models import (
+    Adviser,
     Appointment,
     CareLeaverInfo,
     Opportunity,
@@ -236,13 +238,23 @@ def test_appointments_and_goals(client, adviser, south):
         reverse("workplace:appointment-new", args=[person.pk]),
         {
             "date": tomorrow,
-            "time": "10:30",
+            "time": "2:30pm",  # as the pages show times
             "place": "Town Hall",
             "purpose": "CV",
             "status": "booked",
         },
     )
-    assert Appointment.objects.get(young_person=person).status == "booked"
+    appointment = Appointment.objects.get(young_person=person)
+    assert appointment.status == "booked"
+    assert timezone.localtime(appointment.starts_at).time() == dt.time(14, 30)
+    edit = client.get(reverse("workplace:appointment", args=[appointment.pk])).content.decode()
+    assert 'value="2:30pm"' in edit
+    refused = client.post(
+        reverse("workplace:appointment", args=[appointment.pk]),
+        {"date": tomorrow, "time": "25:00", "place": "Town Hall", "purpose": "CV",
+         "status": "booked"},
+    )  # fmt: skip
+    assert "Enter a time like 2:30pm or 14:30" in refused.content.decode()
     client.post(
         reverse("workplace:goal-new", args=[person.pk]),
         {"description": "Open a bank account", "due": tomorrow, "progress": "not-started"},
@@ -317,13 +329,13 @@ def test_employer_posts_an_opportunity(client, employer):
         "max_age": "25",
         "interests": ["logistics"],
         "support": ["interview"],
-        "pay": "12.21",
+        "pay": "12.71",
         "closing_date": (dt.date.today() + dt.timedelta(days=10)).isoformat(),
     }
     assert client.post(reverse("workplace:employer-opportunity-new"), data).status_code == 302
     item = Opportunity.objects.get(title="Forklift driver")
     assert item.employer == employer
-    assert item.pay_pence_per_hour == 1221
+    assert item.pay_pence_per_hour == 1271
     assert item.easting
     past = {**data, "title": "Closed already", "closing_date": "2020-01-01"}
     response = client.post(reverse("workplace:employer-opportunity-new"), past)
@@ -396,3 +408,49 @@ def test_young_person_without_a_record_or_another_councils_opportunity(client, s
     assert client.post(reverse("workplace:me-interested", args=[theirs.pk])).status_code == 404
     assert AuditEvent.objects.filter(action=DENIED, object_id=str(theirs.pk)).exists()
     assert not Referral.objects.exists()
+
+
+def test_a_young_person_signs_in_to_their_own_plan_spoken_to_as_you(client, south):
+    """From the walk-through: the young person landed on the national picture, read "suits
+    them", saw no way to reach their adviser, and was offered the job they had already kept
+    for three months."""
+    user = factories.user(Role.YOUNG_PERSON, south)
+    adviser_user = wp.adviser(south)
+    adviser = Adviser.objects.get(user=adviser_user)
+    Adviser.objects.filter(pk=adviser.pk).update(phone="0191 498 0123")
+    me = wp.young_person(
+        south, user=user, first_name="Mine", personal_adviser=adviser, hours="full-time"
+    )
+    kept = wp.opportunity(title="Warehouse job I am in")
+    open_one = wp.opportunity(title="Warehouse job I could do")
+    suggested = wp.opportunity(title="Warehouse job suggested to me")
+    Referral.objects.create(
+        organisation=south, young_person=me, opportunity=kept, stage="sustained-3",
+        stage_dates={"suggested": "2026-01-01", "started": "2026-02-01",
+                     "sustained-3": "2026-05-01"},
+    )  # fmt: skip
+    Referral.objects.create(
+        organisation=south, young_person=me, opportunity=suggested, stage="suggested",
+        stage_dates={"suggested": "2026-01-01"},
+    )  # fmt: skip
+    client.force_login(user)
+    home = client.get("/")
+    assert home.status_code == 302
+    assert home.url == reverse("workplace:me")
+    page = client.get(reverse("workplace:me")).content.decode()
+    offered = page[page.index("Opportunities for you") : page.index("Your advisers")]
+    assert open_one.title in offered
+    assert kept.title not in offered
+    assert "suits you" in offered
+    assert "suits them" not in page
+    assert "Matches your interest in" in offered
+    # a suggestion alone is not "your adviser knows you are interested": they can say so
+    assert reverse("workplace:me-interested", args=[suggested.pk]) in offered
+    assert adviser_user.display_name in page
+    assert f"mailto:{adviser_user.email}" in page
+    assert "0191 498 0123" in page
+
+
+def test_other_roles_still_land_on_the_home_page(client, south):
+    client.force_login(wp.adviser(south))
+    assert client.get("/").status_code == 200

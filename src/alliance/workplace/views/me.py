@@ -16,6 +16,9 @@ from alliance.workplace import matching, pipeline
 from alliance.workplace.models import Appointment, Goal, Opportunity, Referral, YoungPerson
 from alliance.workplace.views.shared import ME, acting_user
 
+# A referral at these stages leaves the opportunity among those offered to the young person.
+NOT_YET_TAKEN_UP = (Referral.Stage.SUGGESTED, Referral.Stage.INTERESTED)
+
 
 def _me(request: HttpRequest) -> YoungPerson:
     person = (
@@ -33,8 +36,14 @@ def me(request: HttpRequest) -> HttpResponse:
     person = _me(request)
     audit.record(request, audit.Action.VIEW, person, detail={"page": "my record"})
     now = timezone.now()
-    opportunities = Opportunity.objects.filter(council_id=person.organisation_id)
-    suggested, _total = matching.matches_for_young_person(person, opportunities, limit=5)
+    # Not offered again: jobs they have applied for, are in, or have finished.
+    taken_up = person.referrals.exclude(stage__in=NOT_YET_TAKEN_UP).values("opportunity_id")
+    opportunities = Opportunity.objects.filter(council_id=person.organisation_id).exclude(
+        pk__in=taken_up
+    )
+    suggested, _total = matching.matches_for_young_person(
+        person, opportunities, limit=5, to_young_person=True
+    )
     return render(
         request,
         "workplace/me.html",
@@ -53,7 +62,12 @@ def me(request: HttpRequest) -> HttpResponse:
                 stage=Referral.Stage.ENDED
             ),
             "suggested": suggested,
-            "referred": set(person.referrals.values_list("opportunity_id", flat=True)),
+            # they have said they are interested (a suggestion alone still has the button)
+            "referred": set(
+                person.referrals.filter(stage=Referral.Stage.INTERESTED).values_list(
+                    "opportunity_id", flat=True
+                )
+            ),
         },
     )
 

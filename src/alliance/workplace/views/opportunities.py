@@ -4,6 +4,7 @@ referrals, the local offer, opportunities and group sessions."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -67,17 +68,60 @@ def suggest(request: HttpRequest, pk: int, opportunity_pk: int) -> HttpResponse:
     return redirect("workplace:young-person", person.pk)
 
 
-@guard(WP, Action.CHANGE)
-def referral(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_visible_or_404(
+def _referral(request: HttpRequest, pk: int) -> Referral:
+    return get_visible_or_404(
         request,
         Referral.objects.select_related("young_person", "opportunity__employer"),
         WP,
         Action.CHANGE,
         pk=pk,
     )
+
+
+def _referral_page(
+    request: HttpRequest,
+    item: Referral,
+    form: forms.StageForm,
+    correction: forms.CorrectionForm,
+) -> HttpResponse:
+    history = [
+        (Referral.Stage(s).label, item.date_of(s))
+        for s in [*pipeline.STAGES, "ended"]
+        if item.date_of(s)
+    ]
+    corrections = [
+        {
+            **c,
+            "label": Referral.Stage(c["stage"]).label,
+            "dated": dt.date.fromisoformat(c["dated"]) if c.get("dated") else None,
+            "on": dt.date.fromisoformat(c["on"]),
+        }
+        for c in item.corrections
+    ]
+    return render(
+        request,
+        "workplace/referral.html",
+        {
+            "title": "Update the referral",
+            "item": item,
+            "form": form,
+            "correction": correction,
+            "can_correct": item.stage != Referral.Stage.SUGGESTED,
+            "history": history,
+            "corrections": corrections,
+        },
+    )
+
+
+def _stage_form(item: Referral, data: Any = None) -> forms.StageForm:
     stages = [(s, Referral.Stage(s).label) for s in pipeline.next_stages(item)]
-    form = forms.StageForm(request.POST or None, stages=stages, initial={"on": dt.date.today()})
+    return forms.StageForm(data, stages=stages, initial={"on": dt.date.today()})
+
+
+@guard(WP, Action.CHANGE)
+def referral(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _referral(request, pk)
+    form = _stage_form(item, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             pipeline.move(
@@ -90,16 +134,29 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("workplace:young-person", item.young_person_id)
     else:
         audit.record(request, audit.Action.VIEW, item)
-    history = [
-        (Referral.Stage(s).label, item.date_of(s))
-        for s in [*pipeline.STAGES, "ended"]
-        if item.date_of(s)
-    ]
-    return render(
-        request,
-        "workplace/referral.html",
-        {"title": "Update the referral", "item": item, "form": form, "history": history},
-    )
+    return _referral_page(request, item, form, forms.CorrectionForm())
+
+
+@guard(WP, Action.CHANGE)
+@require_POST
+def referral_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take back the latest stage, recorded by mistake, with the reason."""
+    item = _referral(request, pk)
+    correction = forms.CorrectionForm(request.POST)
+    if correction.is_valid():
+        taken_back = item.get_stage_display()
+        try:
+            pipeline.correct_last_stage(
+                item, correction.cleaned_data["reason"], user=acting_user(request)
+            )
+        except pipeline.CorrectionError as error:
+            correction.add_error("reason", error)
+        else:
+            messages.success(
+                request, f"“{taken_back}” is taken back: now “{item.get_stage_display()}”"
+            )
+            return redirect("workplace:referral", item.pk)
+    return _referral_page(request, item, _stage_form(item), correction)
 
 
 @guard(WP)

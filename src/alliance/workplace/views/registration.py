@@ -14,7 +14,6 @@ import smtplib
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
@@ -299,7 +298,7 @@ def register_password(request: HttpRequest, uidb64: str, token: str) -> HttpResp
     session_token = request.session.get(TOKEN_KEY, "")
     if user is None or not default_token_generator.check_token(user, session_token):
         return _invalid_link(request)
-    form = SetPasswordForm(user, request.POST or None)
+    form = registration_forms.ChoosePasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         registration.choose_password(form.save(commit=False))
         request.session.pop(TOKEN_KEY, None)

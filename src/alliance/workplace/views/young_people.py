@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from alliance.access.policy import Action, get_visible_or_404, guard, visible_to
 from alliance.audit import services as audit
-from alliance.workplace import codes, forms, leaving_care, matching
+from alliance.workplace import codes, forms, leaving_care, matching, wording
 from alliance.workplace import young_people as young_people_records
 from alliance.workplace.models import Appointment, Goal, StatusLetter, YoungPerson
 from alliance.workplace.views.shared import (
@@ -43,8 +43,8 @@ def index(request: HttpRequest) -> HttpResponse:
         .select_related("young_person", "adviser__user")
         .order_by("starts_at")[:10]
     )
-    overdue = [d for d in duties if d.status == "overdue"][:15]
-    due = [d for d in duties if d.status != "overdue"][:15]
+    overdue = [d for d in duties if d.overdue][:15]
+    due = [d for d in duties if not d.overdue][:15]
     # the page names young people (their duties due and their appointments): audited
     audit.record(
         request,
@@ -64,8 +64,8 @@ def index(request: HttpRequest) -> HttpResponse:
             .count(),
             "overdue": overdue,
             "due": due,
-            "overdue_count": sum(d.status == "overdue" for d in duties),
-            "due_count": sum(d.status != "overdue" for d in duties),
+            "overdue_count": sum(d.overdue for d in duties),
+            "due_count": sum(not d.overdue for d in duties),
             "appointments": upcoming,
         },
     )
@@ -303,7 +303,9 @@ def care_leaver_info(request: HttpRequest, pk: int) -> HttpResponse:
             accommodation=data["accommodation"],
             user=acting_user(request),
         )
-        messages.success(request, f"Information for the {info.birthday}th birthday is recorded")
+        messages.success(
+            request, f"Information for the {wording.birthday_label(info.birthday)} is recorded"
+        )
         return redirect("workplace:young-person", person.pk)
     return _form_page(request, person, form, "Record care leaver information")
 
