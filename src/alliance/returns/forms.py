@@ -30,7 +30,7 @@ def _year_label(year: int) -> str:
     return f"April {year - 1} to March {year}"
 
 
-KIND_NAMES = {ReturnKind.SSDA903: "SSDA903", ReturnKind.CIN: "CIN census"}
+KIND_NAMES: dict[str, str] = {ReturnKind.SSDA903: "SSDA903", ReturnKind.CIN: "CIN census"}
 
 
 def _years_in_words(years: list[int]) -> str:
