@@ -82,13 +82,20 @@ def _values_of(
         .unique(subset=["_i", "field"], keep="first", maintain_order=True)
         .with_row_index("_order")
     )
+    births = _births(tables) if masked else None
     pieces: list[pl.DataFrame] = []
     for (table, field), rows in exploded.group_by("table", "field"):
         name, source = str(field), tables.get(str(table))
         if source is not None and name in source.columns:
-            looked = source.select(
-                pl.col("ROW_NUMBER").alias("row_number"),
-                _shown(source, name, masked=masked).alias("v"),
+            looked = _no_birthdays(
+                source,
+                name,
+                births,
+                source.select(
+                    pl.col("ROW_NUMBER").alias("row_number"),
+                    _shown(source, name, masked=masked).alias("v"),
+                    *_date_and_child(source, name),
+                ),
             )
             pieces.append(
                 rows.join(looked, on="row_number", how="left").select(
@@ -103,9 +110,15 @@ def _values_of(
             continue
         other_name, frame, child = other
         per_child = (
-            frame.select(
-                pl.col(child).cast(pl.String).alias("child_id"),
-                _shown(frame, name, masked=masked).alias("v"),
+            _no_birthdays(
+                frame,
+                name,
+                births,
+                frame.select(
+                    pl.col(child).cast(pl.String).alias("child_id"),
+                    _shown(frame, name, masked=masked).alias("v"),
+                    *_date_and_child(frame, name),
+                ),
             )
             .drop_nulls("v")
             .unique(maintain_order=True)
@@ -144,6 +157,36 @@ def _values_of(
         .join(joined, on="_i", how="left")
         .sort("_i")["v"]
     )
+
+
+def _births(tables: dict[str, pl.DataFrame]) -> pl.Series | None:
+    """Every child's date of birth in the return, from its own table of them."""
+    for table, column in (("Header", "DOB"), ("ChildIdentifiers", "PersonBirthDate")):
+        frame = tables.get(table)
+        if frame is not None and column in frame.columns and frame.schema[column] == pl.Date:
+            return frame[column].drop_nulls().unique()
+    return None
+
+
+def _date_and_child(source: pl.DataFrame, name: str) -> list[pl.Expr]:
+    return [pl.col(name).alias("_d")] if source.schema[name] == pl.Date else []
+
+
+def _no_birthdays(
+    source: pl.DataFrame, name: str, births: pl.Series | None, looked: pl.DataFrame
+) -> pl.DataFrame:
+    """In stored findings, a date that is a date of birth in the return (a baby coming into care
+    the day it was born, or by chance another child's birthday) is shown as the first of its
+    month, as a date of birth is: any field could otherwise give a birth date away. The
+    council's own report shows it in full (the re-identification file)."""
+    if births is None or "_d" not in looked.columns:
+        return looked.drop("_d", strict=False)
+    return looked.with_columns(
+        pl.when(pl.col("_d").is_in(births.implode()))
+        .then(pl.col("_d").dt.truncate("1mo").dt.strftime("%d/%m/%Y"))
+        .otherwise(pl.col("v"))
+        .alias("v")
+    ).drop("_d")
 
 
 def _other_table(
