@@ -43,6 +43,7 @@ def test_message_comes_verbatim_from_the_dfe_list(registry: Registry) -> None:
         "row_number",
         "child_id",
         "fields",
+        "reads",
         "message",
     ]
 

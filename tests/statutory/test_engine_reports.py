@@ -39,13 +39,14 @@ def findings():  # type: ignore[no-untyped-def]
 def test_csv(findings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = write_report(findings, tmp_path / "out.csv")
     frame = pl.read_csv(path, infer_schema=False)
-    assert frame.columns[:7] == [
+    assert frame.columns[:8] == [
         "rule_code",
         "severity",
         "table",
         "row_number",
         "child_id",
         "fields",
+        "reads",
         "message",
     ]
     assert frame.select("rule_code", "table", "row_number", "child_id").rows() == [

@@ -30,6 +30,30 @@ def _year_label(year: int) -> str:
     return f"April {year - 1} to March {year}"
 
 
+KIND_NAMES: dict[str, str] = {ReturnKind.SSDA903: "SSDA903", ReturnKind.CIN: "CIN census"}
+
+
+def _years_in_words(years: list[int]) -> str:
+    """'April 2025 to March 2026 or April 2026 to March 2027', oldest first."""
+    labels = [_year_label(y) for y in sorted(years)]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def checkable_years() -> str:
+    """Which years the service can check, return by return, in words for the form's hint and
+    its refusals: 'SSDA903: April 2025 to March 2026 or …. CIN census: …'."""
+    return " ".join(
+        f"{KIND_NAMES[kind]}: {_years_in_words(collection_years(kind))}."
+        for kind in (ReturnKind.SSDA903, ReturnKind.CIN)
+        if collection_years(kind)
+    )
+
+
+def _only_for(year: int, by_kind: dict[str, list[int]]) -> str:
+    kinds = [kind for kind, found in by_kind.items() if year in found]
+    return f" ({KIND_NAMES[kinds[0]]} only)" if len(kinds) == 1 else ""
+
+
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(
         label="Which return is it?", choices=ReturnKind.choices, widget=forms.RadioSelect
@@ -60,9 +84,13 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        years = sorted(set(collection_years("ssda903") + collection_years("cin")), reverse=True)
+        by_kind = {kind: collection_years(kind) for kind in KIND_NAMES}
+        years = sorted({y for found in by_kind.values() for y in found}, reverse=True)
         year_field: Any = self.fields["year"]
-        year_field.choices = [(y, _year_label(y)) for y in years]
+        # a year only one return can be checked for says so beside it (issue #16: the form
+        # offered 2024/25 to everyone and then refused it for SSDA903 without saying why)
+        year_field.choices = [(y, _year_label(y) + _only_for(y, by_kind)) for y in years]
+        year_field.help_text = f"The years the service can check. {checkable_years()}"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -71,7 +99,9 @@ class UploadForm(forms.Form):
         kind, year = data.get("kind"), data.get("year")
         if kind and year and year not in collection_years(kind):
             self.add_error(
-                "year", f"The service cannot check the {_year_label(year)} {kind.upper()} return"
+                "year",
+                f"The service cannot check the {_year_label(year)} {KIND_NAMES[kind]} return. It "
+                f"can check the {KIND_NAMES[kind]} for {_years_in_words(collection_years(kind))}",
             )
         if kind == ReturnKind.CIN and data.get("previous"):
             self.add_error(

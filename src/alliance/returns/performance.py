@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from alliance.common.charts import Series, bar_chart, line_chart
-from alliance.nationalpicture.interface import compare, neighbours_of
+from alliance.nationalpicture.interface import IndicatorValue, compare, neighbours_of
 from alliance.organisations.models import Council, Organisation
 from alliance.returns.services.stored_returns import indicator_history
 
@@ -51,8 +51,11 @@ class Line:
     values: list[float | None]
     england: list[float | None] = field(default_factory=list)
     neighbours: list[float | None] = field(default_factory=list)
+    region: list[float | None] = field(default_factory=list)
     published_code: str = ""
     note: str = ""
+    # 'This is far outside …; check the return.' when the latest figure cannot be right
+    warnings: list[str] = field(default_factory=list)
     chart: Markup | None = None
 
     @property
@@ -89,34 +92,112 @@ def note(line: Line) -> str:
     return f"{verb} from {_fmt(v0, line.unit)} to {_fmt(v1, line.unit)} ({'up' if change > 0 else 'down'} {size}{relative}) between {p0} and {p1}."
 
 
-def _published(
-    council: Council, codes: list[str], years: list[int]
-) -> dict[str, tuple[list[float | None], list[float | None], list[tuple[str, float | None]]]]:
-    """For each published code: England and neighbours' mean for our years, and each neighbour's
-    latest value. Empty when the national picture is not loaded."""
-    out: dict[str, Any] = {}
+def _end_year(period: str) -> int | None:
+    """The collection year (ending March) a published period label is for: '2025', '2024-25',
+    '2024/25' and '2024 to 2025' are all 2025."""
+    found = re.findall(r"(\d{4})", period)
+    if not found:
+        return None
+    if len(found) > 1:
+        return int(found[-1])
+    short_end = "-" in period or "/" in period or " to " in period
+    return int(found[0]) + (1 if short_end else 0)
+
+
+@dataclass
+class Published:
+    """A published measure for the council's years: England's, its region's and its statistical
+    neighbours' mean, each year (None where not published)."""
+
+    england: list[float | None]
+    neighbours: list[float | None]
+    region: list[float | None]
+
+
+def _published(council: Council, codes: list[str], years: list[int]) -> dict[str, Published]:
+    """For each published code, England, the region and the neighbours' mean for our years.
+    Empty when the national picture is not loaded."""
+    out: dict[str, Published] = {}
     if not codes:
         return out
     neighbours = neighbours_of(council)
     for comparison in compare(council, codes, neighbours=neighbours):
         by_end_year: dict[int, int] = {}
         for i, period in enumerate(comparison.periods):
-            found = re.findall(r"(\d{4})", period)
-            if found:
-                end = (
-                    int(found[-1])
-                    if len(found[-1]) == 4 and len(found) > 1
-                    else int(found[0]) + (1 if "/" in period or " to " in period else 0)
-                )
+            end = _end_year(period)
+            if end is not None:
                 by_end_year[end] = i
-        england = [
-            comparison.england[by_end_year[y]].value if y in by_end_year else None for y in years
-        ]
-        mean = [
-            comparison.neighbours[by_end_year[y]].value if y in by_end_year else None for y in years
-        ]
-        out[comparison.indicator.code] = (england, mean, [])
+
+        out[comparison.indicator.code] = Published(
+            *(
+                [series[by_end_year[y]].value if y in by_end_year else None for y in years]
+                for series in (comparison.england, comparison.neighbours, comparison.region)
+            )
+        )
     return out
+
+
+# A council figure is only published for a council: the DfE's 3-digit codes (regions and
+# England have ONS codes).
+_COUNCIL_AREA = r"^[0-9]{3}$"
+
+
+def published_ranges(codes: list[str]) -> dict[str, dict[int, tuple[float, float]]]:
+    """For each published code, the lowest and highest figure any English council published,
+    by collection year."""
+    out: dict[str, dict[int, tuple[float, float]]] = {}
+    rows = IndicatorValue.objects.filter(
+        indicator__code__in=codes, area_code__regex=_COUNCIL_AREA, value__isnull=False
+    ).values_list("indicator__code", "period", "value")
+    for code, period, value in rows:
+        year = _end_year(period)
+        if year is None or value is None:
+            continue
+        low, high = out.setdefault(code, {}).get(year, (value, value))
+        out[code][year] = (min(low, value), max(high, value))
+    return out
+
+
+def _is_share(unit: str) -> bool:
+    return "%" in unit or unit == "percent"
+
+
+def warnings(line: Line, ranges: dict[int, tuple[float, float]]) -> list[str]:
+    """What makes the latest figure hard to believe, in plain words: far from the council's own
+    previous figure, or far outside what any English council published for the year (or the
+    latest year published). A wrong figure usually means a wrong return (issue #16: a rise from
+    103 to 1,315 and a rate of 311 per 10,000 were shown without a word)."""
+    known = [(p, v) for p, v in zip(line.periods, line.values, strict=True) if v is not None]
+    if not known:
+        return []
+    found = []
+    period, value = known[-1]
+    if len(known) > 1:
+        before_period, before = known[-2]
+        if _is_share(line.unit):
+            jump = abs(value - before) >= 40
+        else:
+            jump = abs(value - before) >= 20 and (
+                value > 3 * before or (value > 0 and before > 3 * value) or value == 0
+            )
+        if jump:
+            found.append(
+                f"This is far outside your own figure for {before_period} "
+                f"({_fmt(before, line.unit)}); check the return."
+            )
+    year = line.years[line.periods.index(period)]
+    usable = [y for y in ranges if y <= year] or list(ranges)
+    if usable:
+        published_year = max(usable)
+        low, high = ranges[published_year]
+        margin = 0.25 * (high - low) if high > low else 0.25 * abs(high)
+        if value < low - margin or value > high + margin:
+            found.append(
+                f"This is far outside the range English councils published for "
+                f"{published_year - 1} to {str(published_year)[2:]} ({_fmt(low, line.unit)} to "
+                f"{_fmt(high, line.unit)}); check the return."
+            )
+    return found
 
 
 def report(organisation: Organisation, kind: str) -> dict[str, Any]:
@@ -137,10 +218,17 @@ def report(organisation: Organisation, kind: str) -> dict[str, Any]:
         if council
         else {}
     )
+    ranges = published_ranges([ln.published_code for ln in lines if ln.published_code])
     for line in lines:
-        if line.published_code in published:
-            line.england, line.neighbours, _ = published[line.published_code]
-        else:
+        found = published.get(line.published_code)
+        if found is not None:
+            line.england, line.neighbours, line.region = (
+                found.england,
+                found.neighbours,
+                found.region,
+            )
+        line.warnings = warnings(line, ranges.get(line.published_code, {}))
+        if found is None:
             line.published_code = ""
         line.note = note(line)
     headline = [ln for ln in lines if ln.key in HEADLINE]
@@ -148,6 +236,8 @@ def report(organisation: Organisation, kind: str) -> dict[str, Any]:
         series = [Series(organisation.name, line.values)]
         if any(v is not None for v in line.neighbours):
             series.append(Series("Statistical neighbours (mean, published)", line.neighbours))
+        if any(v is not None for v in line.region):
+            series.append(Series("Region (published)", line.region))
         if any(v is not None for v in line.england):
             series.append(Series("England (published)", line.england))
         unit = "%" if "%" in line.unit or "(%)" in line.label else ""

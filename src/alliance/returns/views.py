@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -80,7 +81,11 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _upload(request: HttpRequest) -> HttpResponse:
-    """Refuse an oversized body before reading it, then let CSRF protection read the form."""
+    """Refuse an oversized body before reading it, then let CSRF protection read the form. The
+    address is the form's; opened as a page (a bookmark, a refresh after a refusal) it goes to
+    the form rather than a 'method not allowed' page."""
+    if request.method in ("GET", "HEAD"):
+        return redirect(reverse("returns:index") + "#upload-a-return")
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > storage.upload_limit() + 1024 * 1024:
         return render(

@@ -14,7 +14,13 @@ BREAKDOWNS = (CIN_BY_NEED, ASSESSMENT_FACTORS)
 MEASURES = catalogue(
     [
         Measure("referrals", "Referrals in the year"),
-        Measure("referrals_rate_per_10000", "Referrals per 10,000 children"),
+        # the DfE's rate of referrals per 10,000 children, as its LAIT republishes the
+        # characteristics of children in need table (c1)
+        Measure(
+            "referrals_rate_per_10000",
+            "Referrals per 10,000 children",
+            "CPP_Total_Rateper10,000",
+        ),
         Measure("children_referred", "Children referred in the year"),
         Measure("rereferrals", "Re-referrals within 12 months (% of referrals)", "ees-rereferrals"),
         Measure(
@@ -22,7 +28,11 @@ MEASURES = catalogue(
             "Children re-referred within 12 months of a previous referral (% of children referred)",
         ),
         Measure("assessments_completed", "Assessments completed in the year"),
-        Measure("assessments_within_45_days", "Assessments completed within 45 working days (%)"),
+        Measure(
+            "assessments_within_45_days",
+            "Assessments completed within 45 working days (%)",
+            "Continue_Assess_Comp",  # LAIT: continuous assessments within 45 working days
+        ),
         Measure("s47_started", "Section 47 enquiries started in the year"),
         Measure("s47_rate_per_10000", "Section 47 enquiries per 10,000 children"),
         Measure("children_with_s47", "Children with a section 47 enquiry started in the year"),

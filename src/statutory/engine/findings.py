@@ -14,7 +14,18 @@ from statutory.engine.context import Return
 from statutory.engine.registry import code_sort_key
 from statutory.engine.reports import write_report
 
-FINDING_COLUMNS = ("rule_code", "severity", "table", "row_number", "child_id", "fields", "message")
+# `fields`: the fields the finding fails on; `reads`: the other fields the rule reads (both
+# ';'-separated), so a person sees the whole condition, not just the cell at fault
+FINDING_COLUMNS = (
+    "rule_code",
+    "severity",
+    "table",
+    "row_number",
+    "child_id",
+    "fields",
+    "reads",
+    "message",
+)
 FINDING_SCHEMA = {
     "rule_code": pl.String,
     "severity": pl.String,
@@ -22,6 +33,7 @@ FINDING_SCHEMA = {
     "row_number": pl.Int64,
     "child_id": pl.String,
     "fields": pl.String,
+    "reads": pl.String,
     "message": pl.String,
 }
 

@@ -1,6 +1,7 @@
 """Reports of a validation run, chosen by extension, and the terminal summary.
 
-- `.csv`: one finding a row: rule_code, severity, table, row_number, child_id, fields, message.
+- `.csv`: one finding a row: rule_code, severity, table, row_number, child_id, fields (those the
+  finding fails on), reads (the other fields the rule reads), message.
 - `.json`: {"year", "rules_run", "not_run": [{rule_code, reason}], "counts": [...],
   "engine_errors": [...], "findings": [...]}.
 - `.xlsx`: a Summary sheet (per-rule counts, rules not run, engine errors), a Findings sheet,

@@ -8,6 +8,10 @@ The DfE message and years are *not* given here: the registry joins them from the
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -34,6 +38,7 @@ __all__ = [
     "Rule",
     "kind_of_module",
     "make_rule",
+    "names_in",
     "registered",
     "rule",
 ]
@@ -66,6 +71,41 @@ class Rule:
     @property
     def doc(self) -> str:
         return (self.check.__doc__ or "").strip()
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every name the check's code gives: a superset of the fields it reads (`names_in`).
+        The fields it flags (`fields`) are the ones a finding fails on; a finding shows the
+        others it reads too, so a person sees the whole condition (issue #16: rule 186 showed
+        the score, not the blank reason that fails with it)."""
+        return names_in(self.check)
+
+
+@functools.cache
+def names_in(check: Callable[..., object]) -> frozenset[str]:
+    """The text constants a check's code names, and those of the module-level constants it
+    names (`RESPITE = ("V3", "V4")`, `OC3_ITEMS`): the columns it reads are among them. Read
+    from the source once; a check without source (built at run time) names nothing."""
+    try:
+        source = textwrap.dedent(inspect.getsource(check))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return frozenset()
+    module = inspect.getmodule(check)
+    known = vars(module) if module is not None else {}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.add(node.value)
+        elif isinstance(node, ast.Name) and node.id in known:
+            value = known[node.id]
+            if isinstance(value, str):
+                found.add(value)
+            elif isinstance(value, tuple | list | set | frozenset) and all(
+                isinstance(v, str) for v in value
+            ):
+                found.update(value)
+    return frozenset(found)
 
 
 def kind_of_module(module: str) -> str | None:

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
+from statutory.engine.columns import RAW_SUFFIX, ROW_NUMBER
 from statutory.engine.context import Context, Return
 from statutory.engine.errors import NotRun
 from statutory.engine.findings import Findings, RuleError, empty_findings_frame
@@ -34,15 +35,38 @@ def _as_flags(item: Rule, result: object) -> list[Flag]:
     )
 
 
+def _reads(item: Rule, flag: Flag, failing: Sequence[str], return_: Return) -> list[str]:
+    """The fields the rule reads besides those the finding fails on: the names its code gives
+    that are columns of the return, the flagged table's first (in its order), then the others'
+    (a field of another table is shown as the child's values there). The child's id and the
+    row number are shown apart, so they are left out."""
+    own = return_.tables.get(flag.table)
+    first = list(own.columns) if own is not None else []
+    others = sorted(
+        {c for name, frame in return_.tables.items() if name != flag.table for c in frame.columns}
+    )
+    skip = {*failing, return_.child_id, ROW_NUMBER}
+    names = item.names
+    out: list[str] = []
+    for column in [*first, *others]:
+        if column in names and column not in skip and not column.endswith(RAW_SUFFIX):
+            skip.add(column)
+            out.append(column)
+    return out
+
+
 def _finding_frame(
-    item: Rule, flag: Flag, child_id: str, message: str, severity: str
+    item: Rule, flag: Flag, ctx: Context, message: str, severity: str
 ) -> pl.DataFrame | None:
     rows = flag.rows
     if rows.height == 0:
         return None
     if "ROW_NUMBER" not in rows.columns:
         raise RuleOutputError(f"rows flagged in {flag.table} lost the ROW_NUMBER column")
-    fields = ";".join(flag.fields or item.fields)
+    child_id = ctx.child_id
+    failing = flag.fields or item.fields
+    fields = ";".join(failing)
+    reads = ";".join(_reads(item, flag, failing, ctx.return_))
     child = (
         pl.col(child_id).cast(pl.String)
         if child_id in rows.columns
@@ -57,6 +81,7 @@ def _finding_frame(
         pl.col("ROW_NUMBER").cast(pl.Int64).alias("row_number"),
         child.alias("child_id"),
         pl.lit(fields, dtype=pl.String).alias("fields"),
+        pl.lit(reads, dtype=pl.String).alias("reads"),
         pl.lit(message, dtype=pl.String).alias("message"),
     )
 
@@ -79,7 +104,7 @@ def run_rule(
             frame = _finding_frame(
                 item,
                 flag,
-                ctx.child_id,
+                ctx,
                 registry.message(item.code),
                 registry.severity(item.code),
             )

@@ -18,6 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alliance.returns.services import pooled_figures, reading
+from statutory.cin.generator import generate as generate_census
+from statutory.cin.pseudonymise import pseudonymise_tables as pseudonymise_census
+from statutory.cin.reader import read_return as read_census
 from statutory.ssda903.generator import generate_to
 from statutory.ssda903.pseudonymise import pseudonymise_tables
 from statutory.ssda903.reader import build_return, read_return
@@ -111,3 +114,68 @@ def test_pooled_figures_add_up_from_their_councils(share_out):
         values = [p["value"] for p in parts if p["value"] is not None]
         if row["value"] is not None and values:
             assert _between(row["value"], values), (row["indicator"], row["value"], values)
+
+
+CIN_YEAR = 2025
+
+
+@functools.cache
+def stored_census() -> dict[str, pl.DataFrame]:
+    """A generated CIN census as the service stores it: typed and pseudonymised."""
+    folder = Path(tempfile.mkdtemp(prefix="alliance-pooled-cin-"))
+    census = generate_census(folder / "census.xml", 150, year=CIN_YEAR, la="392", seed=7)
+    return_ = read_census(census, CIN_YEAR)
+    supplied = {n: return_.tables[n] for n in sorted(return_.supplied)}
+    return reading._cin_pseudonymised(supplied, pseudonymise_census, KEY)
+
+
+def census_children() -> list[str]:
+    return sorted(stored_census()["ChildIdentifiers"]["LAchildID"].drop_nulls().unique().to_list())
+
+
+@st.composite
+def census_share_outs(draw):  # type: ignore[no-untyped-def]
+    ids = census_children()
+    councils = draw(st.integers(2, 3))
+    return {child: COUNCILS[draw(st.integers(0, councils - 1), label=child)] for child in ids}
+
+
+def pooled_census(assignment: dict[str, str]) -> dict[str, pl.DataFrame]:
+    mapping = pl.DataFrame(
+        {"LAchildID": list(assignment), "COUNCIL": list(assignment.values())},
+        schema={"LAchildID": pl.String, "COUNCIL": pl.String},
+    )
+    out = {}
+    for name, frame in stored_census().items():
+        if "LAchildID" in frame.columns:
+            out[name] = frame.join(mapping, on="LAchildID", how="inner")
+        else:  # the header: one per council, as each council's census has its own
+            out[name] = pl.concat(
+                [frame.with_columns(pl.lit(c).alias("COUNCIL")) for c in set(assignment.values())]
+            )
+    return out
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(census_share_outs())
+def test_pooled_census_figures_add_up_from_their_councils(assignment):
+    """The same for the CIN census: every share between its councils' shares, every count and
+    every share's numerator and denominator the sum of theirs."""
+    rows, per_council = pooled_figures.pooled_figures("cin", CIN_YEAR, pooled_census(assignment))
+    councils = sorted(set(assignment.values()))
+    assert sorted(per_council) == councils
+    assert rows
+    shares = 0
+    for row in rows:
+        parts = [per_council[c][row["code"]] for c in councils if row["code"] in per_council[c]]
+        if row["unit"] == "count":
+            assert (row["value"] or 0) == sum(p["value"] or 0 for p in parts), row["indicator"]
+            continue
+        for side in ("numerator", "denominator"):
+            if row[side] is not None:
+                assert row[side] == sum(p[side] or 0 for p in parts), (row["indicator"], side)
+        values = [p["value"] for p in parts if p["value"] is not None]
+        if row["value"] is not None and values:
+            shares += 1
+            assert _between(row["value"], values), (row["indicator"], row["value"], values)
+    assert shares >= 3  # the census's shares were checked, not skipped

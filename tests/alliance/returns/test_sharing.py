@@ -16,6 +16,7 @@ from django.utils import timezone
 from lxml import etree, html
 
 from alliance.accounts.models import Role
+from alliance.common.jinja import govuk_date
 from alliance.returns import storage, tasks
 from alliance.returns.models import DataSharingAgreement, Upload
 from alliance.returns.services import (
@@ -112,6 +113,11 @@ def test_ending_sharing_today_stops_the_pooling_at_once_and_the_page_says_so(
     assert ">In force<" not in page
     assert "End sharing today" not in page  # the button has gone
     assert page.count(f"Sharing with {alliance.name} ended today") == 1  # the banner, once
+    assert "Sharing ended today: nothing is shared" in page  # the status says what happened
+    # and only once: a later visit shows the status, not the banner again
+    later = client.get(reverse("returns:agreements")).content.decode()
+    assert f"Sharing with {alliance.name} ended today" not in later
+    assert "Sharing ended today: nothing is shared" in later
 
     shared.refresh_from_db()
     assert not shared.in_force()
@@ -120,6 +126,26 @@ def test_ending_sharing_today_stops_the_pooling_at_once_and_the_page_says_so(
     assert pooled_csv(client, alliance, "Header").status_code == 404
     body = client.get(reverse("returns:pooled"), {"year": YEAR}).content.decode()
     assert "no pooled records" in body
+
+
+def test_the_agreements_page_says_why_an_agreement_is_not_in_force(client, north, alliance):
+    """Issue #16: 'Not in force' alone did not say whether sharing had not started, had run out
+    or was ended; the button says which agreement it ends."""
+    agreement(north, alliance, starts=10, ends=400)
+    agreement(north, alliance, starts=-400, ends=-5)
+    agreement(north, alliance)
+    client.force_login(factories.member_of(north, Role.COUNCIL_ANALYST))
+    page = client.get(reverse("returns:agreements")).content.decode()
+    today = timezone.localdate()
+
+    def day(offset: int) -> str:
+        return govuk_date(today + dt.timedelta(days=offset))
+
+    assert f"Sharing starts on {day(10)}: nothing is shared until then" in page
+    assert f"Ran out on {day(-5)}: nothing is shared" in page
+    assert f"Shared until {day(365)}" in page
+    assert page.count("End sharing today") == 1  # only the agreement in force
+    assert f'<span class="govuk-visually-hidden"> with {alliance.name}</span>' in page
 
 
 # ---------------------------------------------------------------------------------------------

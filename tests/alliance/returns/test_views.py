@@ -323,3 +323,61 @@ def test_a_census_stored_with_the_old_cin_pseudonyms_is_asked_for_again(
     assert stored_returns.stored_with_old_cin_pseudonyms(north) == [upload]
     page = client.get(reverse("returns:index")).content.decode()
     assert "Upload your CIN census for 2024 to 2025 again" in page
+
+
+@pytest.fixture
+def years_checked(monkeypatch):  # type: ignore[no-untyped-def]
+    """December 2026 as issue #16 found it: SSDA903 for 2025/26 and 2026/27, the CIN census for
+    2024/25 and 2025/26."""
+    years = {"ssda903": [2027, 2026], "cin": [2026, 2025]}
+    monkeypatch.setattr("alliance.returns.forms.collection_years", lambda kind: years[kind])
+    return years
+
+
+def test_a_year_refused_for_a_return_names_the_years_it_can_be_checked_for(
+    client, analyst, years_checked
+):
+    client.force_login(analyst)
+    response = client.post(
+        reverse("returns:new-upload"),
+        {
+            "kind": "ssda903",
+            "year": 2025,
+            "current": SimpleUploadedFile("Header.csv", b"CHILD\n1\n"),
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode().replace("&#39;", "'")
+    assert "cannot check the April 2024 to March 2025 SSDA903 return" in body
+    assert (
+        "It can check the SSDA903 for April 2025 to March 2026 or April 2026 to March 2027" in body
+    )
+    assert not Upload.objects.exists()
+
+
+def test_the_upload_form_says_which_years_each_return_can_be_checked_for(
+    client, analyst, years_checked
+):
+    client.force_login(analyst)
+    body = client.get(reverse("returns:index")).content.decode()
+    assert "April 2024 to March 2025 (CIN census only)" in body
+    assert "April 2026 to March 2027 (SSDA903 only)" in body
+    assert "April 2025 to March 2026 (" not in body  # both returns: no note
+    assert (
+        "SSDA903: April 2025 to March 2026 or April 2026 to March 2027. "
+        "CIN census: April 2024 to March 2025 or April 2025 to March 2026." in body
+    )
+
+
+def test_opening_the_upload_address_as_a_page_goes_to_the_upload_form(client, analyst):
+    """Issue #16: a GET to /returns/upload/ showed the browser's blank 'HTTP ERROR 405'."""
+    client.force_login(analyst)
+    response = client.get(reverse("returns:new-upload"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("returns:index") + "#upload-a-return"
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="upload-a-return"' in page
+    # other methods still get the service's own 405 page, not an empty one
+    other = client.put(reverse("returns:new-upload"))
+    assert other.status_code == 405
+    assert "This page cannot be opened this way" in other.content.decode()

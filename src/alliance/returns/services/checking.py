@@ -259,7 +259,7 @@ def _validate(upload: Upload, progress: _Progress) -> dict[str, Any]:
             "findings": pseudonymised_findings(
                 findings.frame, return_.tables, storage.council_key(upload.organisation_id)
             ),
-            IDENTITIES: frame.select("child_id", "values"),
+            IDENTITIES: frame.select("child_id", "values", "read_values"),
         },
     )
     version = storage.store_dir(upload.organisation_id, upload.kind, upload.year, upload.pk)

@@ -15,7 +15,19 @@ from alliance.returns.services.retention import findings_retention
 from statutory.engine.cells import neutralise_frame, new_workbook, write_row
 from statutory.engine.reports import EXCEL_MAX_ROWS, atomic_write
 
-FINDINGS_COLUMNS = ("rule_code", "severity", "table", "row_number", "child_id", "fields", "values")
+# `fields` and `values`: what the finding fails on; `reads` and `read_values`: the other fields
+# its rule reads
+FINDINGS_COLUMNS = (
+    "rule_code",
+    "severity",
+    "table",
+    "row_number",
+    "child_id",
+    "fields",
+    "values",
+    "reads",
+    "read_values",
+)
 WORKBOOK_SLICE = 50_000  # findings read from the parquet file at a time
 WORKBOOK_PENDING_SECONDS = 15 * 60  # a request for the workbook older than this is tried again
 
@@ -50,7 +62,7 @@ def excel_report(upload: Upload) -> Path:
     put_back: list[str] = []
     if real is not None and real.select(pl.len()).collect().item() == stored:
         names = real.collect_schema().names()
-        put_back = [c for c in ("child_id", "values") if c in columns and c in names]
+        put_back = [c for c in ("child_id", "values", "read_values") if c in columns and c in names]
 
     def write(target: Path) -> None:
         book = new_workbook(str(target), {"constant_memory": True})

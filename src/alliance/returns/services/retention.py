@@ -32,31 +32,37 @@ def findings_retention() -> dt.timedelta:
     return dt.timedelta(days=int(getattr(settings, "RETURNS_FINDINGS_RETENTION_DAYS", 90)))
 
 
-_VALUE_PART = re.compile(r"^(?P<field>[A-Za-z_0-9]+): (?P<value>.*)$", re.DOTALL)
-_DAY_FIRST = re.compile(r"^\d{2}/(\d{2}/\d{4})$")
+_VALUE_PART = re.compile(
+    r"^(?P<field>[A-Za-z_0-9]+)(?P<table> \([A-Za-z_0-9]+\))?: (?P<value>.*)$", re.DOTALL
+)
+_DAY_FIRST = re.compile(r"\b\d{2}/(\d{2}/\d{4})\b")
+VALUE_COLUMNS = ("values", "read_values")
 
 
 def _mask_value_text(values: str | None) -> str | None:
     """'FIELD: value; …' with direct identifiers masked as `_masked` does, for findings stored
-    before they were pseudonymised."""
+    before they were pseudonymised. Every date loses its day (shown as the first of its month):
+    with no return left to compare with, a date that is a child's birthday (a baby coming into
+    care the day it was born) cannot be told from any other."""
     if values is None:
         return None
     parts = []
-    for part in values.split("; "):
+    for given in values.split("; "):
+        part = _DAY_FIRST.sub(r"01/\1", given)
         match = _VALUE_PART.match(part)
         if match is None or match["field"] not in IDENTIFYING:
             parts.append(part)
             continue
         field, value = match["field"], match["value"]
-        if value == "(blank)":
+        if value in ("(blank)", "(none for this child)") or field in IDENTIFYING_DATES:
             shown = value
-        elif field in IDENTIFYING_DATES and (day_first := _DAY_FIRST.match(value)):
-            shown = f"01/{day_first.group(1)}"
         elif field in IDENTIFYING_POSTCODES:
-            shown = str(pl.select(postcode_sector(pl.lit(value))).item())
+            shown = ", ".join(
+                str(pl.select(postcode_sector(pl.lit(v))).item()) for v in value.split(", ")
+            )
         else:
             shown = WITHHELD
-        parts.append(f"{field}: {shown}")
+        parts.append(f"{field}{match['table'] or ''}: {shown}")
     return "; ".join(parts)
 
 
@@ -73,16 +79,19 @@ def pseudonymise_stored_findings(upload_id: int, organisation_id: int) -> bool:
         return False
     identities = frame.select(
         pl.col("child_id").cast(pl.String),
-        pl.col("values") if "values" in frame.columns else pl.lit(None, pl.String).alias("values"),
+        *(
+            pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c)
+            for c in VALUE_COLUMNS
+        ),
     )
     key = storage.council_key(organisation_id)
     mapping = child_pseudonyms(key, identities["child_id"].drop_nulls().unique().to_list())
     masked = frame.with_columns(
         pl.col("child_id").cast(pl.String).replace_strict(mapping, default=None),
         *(
-            [pl.col("values").map_elements(_mask_value_text, return_dtype=pl.String)]
-            if "values" in frame.columns
-            else []
+            pl.col(c).map_elements(_mask_value_text, return_dtype=pl.String)
+            for c in VALUE_COLUMNS
+            if c in frame.columns
         ),
     )
     # the re-identification file first: a report is never left without its ids half-way

@@ -359,7 +359,7 @@ def sdq_score_only_for_12_months(ctx: Context) -> pl.DataFrame:
     return flagged(oc2, provided(oc2, "SDQ_SCORE") & ~pl.col("CLA")).drop("CLA")
 
 
-@rule("186", table="OC2", fields=("SDQ_SCORE",))
+@rule("186", table="OC2", fields=("SDQ_SCORE", "SDQ_REASON"))
 def sdq_score_required(ctx: Context) -> pl.DataFrame:
     """Continuously looked-after children aged 4 or over on 1 April and under 17 on 31 March
     must have an SDQ score or a reason for having none: the row fails when both SDQ_SCORE and

@@ -304,7 +304,7 @@ def ended_late_no_next_episode(ctx: Context) -> pl.DataFrame:
     return _rows(ctx.table(SWE), swe.filter(following | last_ended))
 
 
-@rule("SW12STG2", table="Episodes", fields=("SW_DECOM",))
+@rule("SW12STG2", table="Episodes", fields=("DECOM", "DEC"))
 def social_worker_for_care_episodes(ctx: Context) -> pl.DataFrame:
     """Episodes that start or end care since the start of the previous collection year (or
     are still open), not under respite, must have matching social worker episodes.

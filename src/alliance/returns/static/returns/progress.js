@@ -31,7 +31,9 @@
             status.checks_done + " of " + status.checks_total + " rules checked (" + status.percent + "%).";
         }
         if (bar) {
-          bar.value = status.percent;
+          // the bar only moves forward: a late answer (or a check started again by another
+          // worker) never takes it back
+          bar.value = Math.max(bar.value || 0, status.percent || 0);
         }
         window.setTimeout(poll, 1500);
       })
