@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from alliance.organisations.models import Council, Organisation
-from alliance.programme.money import pence_as_text
+from alliance.programme.money import pounds_and_pence
 
 
 class OfstedArea(models.TextChoices):
@@ -364,11 +364,9 @@ class SpendEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"£{pence_as_text(self.amount_pence)} on {self.spent_on:%-d %B %Y}: {self.description}"[
-                :300
-            ]
-        )
+        return f"{pounds_and_pence(self.amount_pence)} on {self.spent_on:%-d %B %Y}: {self.description}"[
+            :300
+        ]
 
 
 class PlannedSpend(models.Model):

@@ -349,6 +349,13 @@ def test_demo_loader_makes_the_2018_wave(reference_data):
         assert latest[match.council_id].overall in ("requires-improvement", "inadequate")
     counts = list(prog.partners.values_list("capacity", flat=True))
     assert all(8 <= n <= 12 for n in counts)
+    # £15m split nine ways: the shares add up to the grant to the penny
+    shares = list(prog.partners.values_list("grant_share_pence", flat=True))
+    assert sum(shares) == prog.grant_total_pence == 1_500_000_000
+    budgets = BudgetLine.objects.filter(partner__programme=prog).values_list(
+        "amount_pence", flat=True
+    )
+    assert sum(budgets) == prog.grant_total_pence
     # The 2018 wave is over: every quarter's spend report is in, and all its spend reported.
     from alliance.programme.models import PlannedSpend, SpendReport
 
