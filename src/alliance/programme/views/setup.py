@@ -281,6 +281,7 @@ def matching(request: HttpRequest, pk: int) -> HttpResponse:
             "suggestions": suggestions[:40],
             "total": len(suggestions),
             "partners": [(p, places_used.get(p.pk, 0)) for p in partners],
+            "places_left": any(p.capacity > places_used.get(p.pk, 0) for p in partners),
             "problem": problem,
             "as_at": as_at,
             "can_change": can(request.user, Area.PROGRAMME_SETUP, Action.CHANGE),
