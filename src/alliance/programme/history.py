@@ -66,7 +66,9 @@ def _label(obj: Model, name: str) -> str:
         field = obj._meta.get_field(name)
     except Exception:  # not a model field: a label given by hand ("Planned for quarter 1")
         return name
-    return str(getattr(field, "verbose_name", name))
+    label = str(getattr(field, "verbose_name", name))
+    # money is written in pounds in the history ("£1,234.56"), so its label does not say pence
+    return label.removesuffix(" (pence)") if name in MONEY_FIELDS else label
 
 
 def record_change(

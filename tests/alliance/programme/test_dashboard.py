@@ -68,3 +68,14 @@ def test_a_supported_councils_leader_sees_the_spend_the_engagement_list_shows(cl
     assert not any("£0" in h for h in headline)
     listing = leader.get("/programme/engagements/").content.decode()
     assert "£328,870.58" in listing
+
+
+def test_the_burn_down_axis_is_in_pounds(client, world):  # noqa: F811
+    _spend(world, 123456)
+    for url in ("/programme/", f"/programme/money/?programme={world['prog'].pk}"):
+        page = _as(client, world["lead"]).get(url).content.decode()
+        axis = re.findall(r'<text x="50" y="[\d.]+" text-anchor="end">([^<]*)</text>', page)
+        assert axis, url
+        assert all(label.startswith("£") for label in axis), axis
+        assert "£10k" in axis  # the £10,000 budget at the top
+        assert "thousands" not in page
