@@ -37,6 +37,9 @@ AUDIT_ACTIONS = {
     "reversed": audit.Action.CREATE,
     "withdrawn": audit.Action.CHANGE,
     "used": audit.Action.CHANGE,
+    "proposed": audit.Action.CREATE,
+    "confirmed": audit.Action.CHANGE,
+    "declined": audit.Action.CHANGE,
 }
 
 

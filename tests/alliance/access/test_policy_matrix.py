@@ -122,3 +122,20 @@ def test_a_missing_record_is_404_without_an_audit_of_refusal(world):
     with pytest.raises(Http404):
         get_visible_or_404(request, Membership.objects.all(), Area.RETURNS, pk=10**9)
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED).exists()
+
+
+def test_leads_rank_and_propose_for_their_alliance_and_only_the_dfe_confirms(world):
+    orgs, _ = world
+    lead = factories.user(Role.ALLIANCE_LEAD, orgs["tyneside"])
+    dfe = factories.user(Role.DFE_ANALYST, orgs["dfe"])
+    # the lead reaches the need ranking and proposes for their alliance and its councils only
+    assert can(lead, Area.MATCHING, Action.CHANGE, orgs["tyneside"])
+    assert can(lead, Area.MATCHING, Action.VIEW, orgs["north"])
+    assert not can(lead, Area.MATCHING, Action.VIEW, orgs["sunderland"])
+    assert not can(lead, Area.MATCHING, Action.EXPORT)
+    # confirming a match is programme set-up: the DfE's, never the lead's
+    assert not can(lead, Area.PROGRAMME_SETUP, Action.CHANGE)
+    assert can(dfe, Area.PROGRAMME_SETUP, Action.CHANGE)
+    assert scope(dfe, Area.MATCHING, Action.CHANGE).everything
+    for role in (Role.COUNCIL_ANALYST, Role.COUNCIL_LEADER, Role.COUNCIL_PRACTITIONER):
+        assert not can(factories.user(role, orgs["north"]), Area.MATCHING)

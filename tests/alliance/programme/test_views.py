@@ -276,12 +276,20 @@ def test_a_person_confirms_a_match_and_capacity_is_enforced(client, world):
 
 
 def test_an_alliance_lead_cannot_confirm_matches(client, world):
+    # Birmingham is outside the lead's region (North East): refused, and nothing is matched
     response = _as(client, world["lead"]).post(
         f"/programme/setup/{world['prog'].pk}/matching/",
         {"council": factories.council("330").pk, "partner": world["tyneside"].pk},
     )
-    assert response.status_code == 403
+    assert response.status_code == 400
     assert not Match.objects.filter(council__dfe_code="330").exists()
+    # in their region the lead proposes; only the DfE's confirmation makes the match
+    response = _as(client, world["lead"]).post(
+        f"/programme/setup/{world['prog'].pk}/matching/",
+        {"council": factories.council("806").pk, "partner": world["tyneside"].pk},
+    )
+    assert response.status_code == 302
+    assert not Match.objects.filter(council__dfe_code="806").exists()
 
 
 def test_setup_partner_grant_shares_cannot_exceed_the_grant(client, world):

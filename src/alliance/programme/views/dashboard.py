@@ -124,6 +124,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "today": today,
         "sees_all": can(request.user, Area.PROGRAMME) and services_scope_all(request),
         "can_setup": can(request.user, Area.PROGRAMME_SETUP),
+        "may_match": can(request.user, Area.MATCHING, Action.CHANGE),
         "may_export": can(request.user, Area.PROGRAMME, Action.EXPORT),
     }
     return render(request, "programme/index.html", context)
