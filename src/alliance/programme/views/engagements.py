@@ -26,6 +26,7 @@ from alliance.programme.models import (
     Priority,
     QuarterlyReview,
 )
+from alliance.programme.partner_standing import partner_concerns
 from alliance.programme.services.dashboard import engagement_rows
 from alliance.programme.services.engagements import (
     close_engagement,
@@ -103,6 +104,9 @@ def engagement_start(request: HttpRequest, match_pk: int) -> HttpResponse:
         caption=match.partner.alliance.name,
         back=reverse("programme:engagements"),
         button="Start engagement",
+        warning="; ".join(
+            str(c) for c in partner_concerns([match.partner]).get(match.partner.pk, [])
+        ),
         intro="The diagnostic baseline (the council's Ofsted judgement and key indicators as at the start date) is taken when you start, and a quarterly review is scheduled every three months.",
     )
 

@@ -26,6 +26,7 @@ from alliance.programme.models import (
     Partner,
     Programme,
 )
+from alliance.programme.partner_standing import partner_concerns
 from alliance.programme.services.proposals import (
     confirm_proposal,
     decline_proposal,
@@ -98,6 +99,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "title": programme.name,
             "programme": programme,
             "partners": partners,
+            "concerns": partner_concerns(partners),
             "matches": matches,
             "totals": programme_totals(programme),
             "can_change": can(request.user, Area.PROGRAMME_SETUP, Action.CHANGE),
@@ -363,6 +365,7 @@ def matching(request: HttpRequest, pk: int) -> HttpResponse:
             "total": len(suggestions),
             "partners": [(p, places_used.get(p.pk, 0)) for p in partners],
             "places_left": any(p.capacity > places_used.get(p.pk, 0) for p in partners),
+            "concerns": partner_concerns(partners),
             "problem": problem,
             "as_at": as_at,
             "can_change": confirms or proposes,
