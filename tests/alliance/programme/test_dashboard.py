@@ -79,3 +79,35 @@ def test_the_burn_down_axis_is_in_pounds(client, world):  # noqa: F811
         assert all(label.startswith("£") for label in axis), axis
         assert "£10k" in axis  # the £10,000 budget at the top
         assert "thousands" not in page
+
+
+def test_counts_take_the_right_plural(client, world):  # noqa: F811
+    listing = _as(client, world["lead"]).get("/programme/engagements/").content.decode()
+    assert "1 engagement</caption>" in listing
+    setup = _as(client, world["dfe"]).get(f"/programme/setup/{world['prog'].pk}/").content.decode()
+    assert "2 engagements started" in setup
+
+
+def test_the_history_keeps_rag_in_capitals(client, world):  # noqa: F811
+    from alliance.programme.history import record_change
+    from alliance.programme.models import Milestone
+
+    milestone = Milestone.objects.create(
+        engagement=world["ours"], title="Audit", owner="Sam", due=dt.date(2018, 9, 1)
+    )
+    record_change(
+        user=world["lead"],
+        obj=milestone,
+        programme=world["prog"],
+        organisation_id=world["ours"].alliance_id,
+        before={"rag": "Green"},
+        after={"rag": "Red"},
+        engagement=world["ours"],
+    )
+    page = (
+        _as(client, world["lead"])
+        .get(f"/programme/engagements/{world['ours'].pk}/history/")
+        .content.decode()
+    )
+    assert "RAG status</strong>: Green → Red" in page
+    assert "Rag status" not in page
