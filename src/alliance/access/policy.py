@@ -46,6 +46,8 @@ class Area(StrEnum):
     AGGREGATES = "aggregates"  # suppressed aggregate figures from returns
     PROGRAMME_SETUP = "programme-setup"  # programmes, partners, grant shares
     PROGRAMME = "programme"  # engagements, plans, milestones, money, practice library
+    # who needs support (the need ranking) and matching: partners propose, the DfE confirms
+    MATCHING = "matching"
     WORKPLACE = "workplace"  # WorkPlace young people's records and careers work
     EMPLOYER_PORTAL = "employer-portal"  # an employer's own opportunities and applicants
     MY_RECORD = "my-record"  # a young person's own record
@@ -107,6 +109,7 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.POOLED_RETURNS: _g(Reach.ALLIANCE, V, E),
         Area.AGGREGATES: _g(Reach.ALLIANCE, V, E),
         Area.PROGRAMME: _g(Reach.ALLIANCE, V, C, E),
+        Area.MATCHING: _g(Reach.ALLIANCE, V, C),  # their region's ranking; proposing matches
         Area.INSIGHT: _g(Reach.ALLIANCE, V, E),
         Area.EDGE_OF_CARE_FIGURES: _g(Reach.ALLIANCE, V, E),
     },
@@ -114,6 +117,7 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.AGGREGATES: _g(Reach.ALL, V, E),
         Area.PROGRAMME_SETUP: _g(Reach.ALL, V, C),
         Area.PROGRAMME: _g(Reach.ALL, V, E),
+        Area.MATCHING: _g(Reach.ALL, V, C),
         Area.INSIGHT: _g(Reach.ALL, V, E),
         Area.EDGE_OF_CARE_FIGURES: _g(Reach.ALL, V, E),
     },
@@ -122,6 +126,7 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.AUDIT: _g(Reach.ALL, V, E),
         Area.REFERENCE: _g(Reach.ALL, V, C),
         Area.PROGRAMME_SETUP: _g(Reach.ALL, V, C),
+        Area.MATCHING: _g(Reach.ALL, V, C),
     },
     # Manages the people of their own organisation: invites, roles, deactivation, two-step resets.
     Role.ORGANISATION_ADMINISTRATOR: {

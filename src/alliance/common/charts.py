@@ -46,9 +46,56 @@ def _nice_ceiling(value: float) -> float:
     return float(10 ** (exponent + 1))
 
 
+def _whole_step(span: float) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 25, 50, 100… that splits `span` into at most 5 steps."""
+    for exponent in itertools.count():
+        for base in (1, 2, 2.5, 5):
+            step = base * 10**exponent
+            if step == int(step) and span / step <= 5:
+                return int(step)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _ticks(y_min: float, top: float, whole: bool) -> tuple[float, float, list[float]]:
+    """The axis's bottom, top and tick values. Counts (`whole`) get whole-number ticks, the ends
+    moved out to whole steps (a count axis never says 2.5); other axes five even ticks."""
+    if not whole:
+        return y_min, top, [y_min + (top - y_min) * tick / 4 for tick in range(5)]
+    start = math.floor(y_min)
+    step = _whole_step(max(top - start, 1))
+    steps = max(math.ceil((top - start) / step - 1e-9), 1)
+    return (
+        float(start),
+        float(start + step * steps),
+        [float(start + step * k) for k in range(steps + 1)],
+    )
+
+
+def _compact(value: float, scale: float, suffix: str) -> str:
+    return f"{value / scale:,.2f}".rstrip("0").rstrip(".") + suffix
+
+
 def _fmt(value: float, unit: str = "") -> str:
+    """A value as written on an axis or beside a bar: counts with commas, percentages with %, and
+    money (unit '£') in pounds made short, like £250k or £1.5m."""
+    if unit == "£":
+        sign, amount = ("-" if value < 0 else ""), abs(value)
+        if amount >= 1_000_000:
+            return f"{sign}£{_compact(amount, 1_000_000, 'm')}"
+        if amount >= 1_000:
+            return f"{sign}£{_compact(amount, 1_000, 'k')}"
+        return f"{sign}£{amount:,.0f}"
     text = f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.1f}"
     return f"{text}%" if unit == "%" else text
+
+
+def _label_x(x: float, label: str, width: int) -> tuple[float, str]:
+    """Where a category label goes and how it is anchored: centred under its point, unless it would
+    run off the chart's right edge, when it ends at the edge (the last label is never clipped)."""
+    half = 4.2 * len(label)  # about half the label's width at 14px (digits are about 8.4px)
+    if x + half > width - 2:
+        return width - 2, "end"
+    return x, "middle"
 
 
 def _marker(shape: str, x: float, y: float, colour: str) -> str:
@@ -74,6 +121,21 @@ def _frame(
     )
 
 
+def _y_axis(
+    series: Sequence[Series],
+    unit: str,
+    y_min: float,
+    y_max: float | None,
+    whole_numbers: bool | None,
+) -> tuple[float, float, list[float]]:
+    """A line chart's vertical axis: its bottom, top and ticks."""
+    numbers = [v for s in series for v in s.values if v is not None]
+    if whole_numbers is None:
+        whole_numbers = unit == "" and all(float(v).is_integer() for v in numbers)
+    top = y_max if y_max is not None else _nice_ceiling(max(numbers, default=1.0))
+    return _ticks(y_min, max(top, y_min + 1e-9), whole_numbers)
+
+
 def line_chart(
     title: str,
     description: str,
@@ -85,13 +147,14 @@ def line_chart(
     y_min: float = 0.0,
     width: int = 720,
     height: int = 320,
+    whole_numbers: bool | None = None,
 ) -> Markup:
     """A line chart of several series over the same categories (periods), with a legend above.
-    A None value breaks the line."""
+    A None value breaks the line. `unit` is '%' for percentages, '£' for money in pounds (the axis
+    says £250k, £1.5m), or '' for numbers. Counts get whole-number ticks: say `whole_numbers`, or
+    leave it None and series of whole numbers without a unit are taken as counts."""
     chart_id = f"app-chart-{next(_ids)}"
-    numbers = [v for s in series for v in s.values if v is not None]
-    top = y_max if y_max is not None else _nice_ceiling(max(numbers, default=1.0))
-    top = max(top, y_min + 1e-9)
+    y_min, top, ticks = _y_axis(series, unit, y_min, y_max, whole_numbers)
     # Legend entries flow left to right and wrap, sized by an estimate of their text's width.
     legend: list[tuple[float, int]] = []
     cursor, row = 0.0, 0
@@ -114,8 +177,7 @@ def line_chart(
         return head + plot_h * (1 - (v - y_min) / (top - y_min))
 
     body: list[str] = []
-    for tick in range(5):
-        value = y_min + (top - y_min) * tick / 4
+    for value in ticks:
         y = y_at(value)
         body.append(
             f'<line class="app-chart__grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
@@ -132,8 +194,9 @@ def line_chart(
     for k, i in enumerate(shown):
         label = categories[i]
         if k % every == 0 or k == len(shown) - 1:
+            x, anchor = _label_x(x_at(i), label, width)
             body.append(
-                f'<text x="{x_at(i):.1f}" y="{head + plot_h + 20}" text-anchor="middle">{escape(label)}</text>'
+                f'<text x="{x:.1f}" y="{head + plot_h + 20}" text-anchor="{anchor}">{escape(label)}</text>'
             )
     for n, item in enumerate(series):
         colour = item.colour or PALETTE[n % len(PALETTE)]

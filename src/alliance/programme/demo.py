@@ -41,6 +41,7 @@ from alliance.programme.models import (
     Rag,
     SpendEntry,
 )
+from alliance.programme.money import split_pence
 from alliance.programme.quarters import quarters
 from alliance.programme.services.engagements import close_engagement, start_engagement
 from alliance.programme.services.setup import confirm_match
@@ -230,11 +231,10 @@ def _spend(
         amount_pence=partner.grant_share_pence - support.amount_pence,
     )
     # A spend profile for the innovation project (fictional): half as much in the first and last
-    # quarters as in the others; the last takes the pennies left so the quarters sum exactly.
+    # quarters as in the others, split to the penny so the quarters sum exactly.
     all_quarters = quarters(programme.starts, programme.ends)
     weights = [1 if i in (0, len(all_quarters) - 1) else 2 for i in range(len(all_quarters))]
-    planned = [innovation.amount_pence * w // sum(weights) for w in weights]
-    planned[-1] += innovation.amount_pence - sum(planned)
+    planned = split_pence(innovation.amount_pence, weights)
     PlannedSpend.objects.bulk_create(
         PlannedSpend(budget_line=innovation, quarter=q.number, amount_pence=amount)
         for q, amount in zip(all_quarters, planned, strict=True)
@@ -290,7 +290,8 @@ def _build(
         organisation=dfe, name=name, starts=starts, ends=ends, grant_total_pence=grant, is_demo=True
     )
     alliances = [(spec, org) for spec in specs if (org := _alliance(spec)) is not None]
-    share = grant // max(len(alliances), 1)
+    # Equal shares that add up to the grant to the penny (largest remainder)
+    shares = split_pence(grant, [1] * len(alliances)) if alliances else []
     partners = [
         Partner.objects.create(
             programme=programme,
@@ -299,7 +300,7 @@ def _build(
             capacity=per_partner,
             innovation_project=spec.innovation,
         )
-        for spec, org in alliances
+        for (spec, org), share in zip(alliances, shares, strict=True)
     ]
     assessed = needs.assess(as_at)
     strengths = needs.partner_strengths(partners, as_at)

@@ -29,6 +29,7 @@ from alliance.programme.models import (
     SpendEntry,
 )
 from alliance.programme.money import parse_pence, pence_as_text
+from alliance.programme.partner_standing import partner_concerns
 
 
 class MoneyField(forms.CharField):
@@ -457,4 +458,14 @@ class MatchMoveForm(forms.Form):
 
     def __init__(self, *args: Any, programme: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = programme.partners.select_related("alliance")  # type: ignore[attr-defined]
+        partners = programme.partners.select_related("alliance").prefetch_related(
+            "alliance__alliance_members__council"
+        )
+        self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
+        concerns = partner_concerns(partners)
+        # a partner whose own council is rated below good says so beside its name
+        self.fields["partner"].label_from_instance = lambda p: (  # type: ignore[attr-defined]
+            f"{p.alliance}: {'; '.join(str(c) for c in concerns[p.pk])}"
+            if p.pk in concerns
+            else str(p.alliance)
+        )

@@ -13,13 +13,15 @@ from django.db.models import Model
 
 from alliance.audit import services as audit
 from alliance.programme.models import ChangeRecord
-from alliance.programme.money import pence_as_text
+from alliance.programme.money import pounds_and_pence
 
 if TYPE_CHECKING:
     from alliance.programme.models import Engagement, Programme
 
 MONEY_FIELDS = {"amount_pence", "grant_share_pence", "grant_total_pence"}
 REASON = "Reason"
+# A practice item linked to an engagement: its history line reads "Used in the Havering engagement"
+USED_IN = "Used in"
 
 # Fields written in words of their own: a practice item's Ofsted areas (a list of codes) by their
 # names, and its attachment by the file's own name rather than the storage folder it is kept in.
@@ -34,13 +36,17 @@ AUDIT_ACTIONS = {
     "removed": audit.Action.DELETE,
     "reversed": audit.Action.CREATE,
     "withdrawn": audit.Action.CHANGE,
+    "used": audit.Action.CHANGE,
+    "proposed": audit.Action.CREATE,
+    "confirmed": audit.Action.CHANGE,
+    "declined": audit.Action.CHANGE,
 }
 
 
 def _as_text(obj: Model, name: str) -> str:
     value = getattr(obj, name)
     if name in MONEY_FIELDS:
-        return "£" + pence_as_text(value) if value is not None else ""
+        return pounds_and_pence(value) if value is not None else ""
     special = SPECIAL_FIELDS.get(name)
     if special is not None:
         return special(obj, value)
@@ -63,7 +69,9 @@ def _label(obj: Model, name: str) -> str:
         field = obj._meta.get_field(name)
     except Exception:  # not a model field: a label given by hand ("Planned for quarter 1")
         return name
-    return str(getattr(field, "verbose_name", name))
+    label = str(getattr(field, "verbose_name", name))
+    # money is written in pounds in the history ("£1,234.56"), so its label does not say pence
+    return label.removesuffix(" (pence)") if name in MONEY_FIELDS else label
 
 
 def record_change(

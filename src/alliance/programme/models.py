@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from alliance.organisations.models import Council, Organisation
-from alliance.programme.money import pence_as_text
+from alliance.programme.money import pounds_and_pence
 
 
 class OfstedArea(models.TextChoices):
@@ -114,6 +114,58 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.council} with {self.partner}"
+
+
+class MatchProposal(models.Model):
+    """A partner's proposal to support a council, which the DfE confirms (making the `Match`) or
+    declines with its reason: partners and the DfE agree support together. Who proposed and who
+    decided, and when, are kept."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Waiting for the DfE"
+        CONFIRMED = "confirmed", "Confirmed"
+        DECLINED = "declined", "Declined"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="proposals")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="proposals")
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    # the need as assessed when proposed, kept for the match the DfE confirms
+    need_score = models.FloatField()
+    need_reasons = models.JSONField(default=list)
+    weights = models.JSONField(default=dict)
+    as_at = models.DateField()
+    suitability = models.FloatField(default=0)
+    reasons = models.JSONField(default=list)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    match = models.OneToOneField(
+        Match, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposal"
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "council"],
+                condition=models.Q(status="proposed"),
+                name="one_open_proposal_a_council",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council} with {self.partner} (proposed)"
+
+    @property
+    def organisation_id(self) -> int:
+        return self.partner.alliance_id
 
 
 class Engagement(models.Model):
@@ -364,11 +416,9 @@ class SpendEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"£{pence_as_text(self.amount_pence)} on {self.spent_on:%-d %B %Y}: {self.description}"[
-                :300
-            ]
-        )
+        return f"{pounds_and_pence(self.amount_pence)} on {self.spent_on:%-d %B %Y}: {self.description}"[
+            :300
+        ]
 
 
 class PlannedSpend(models.Model):

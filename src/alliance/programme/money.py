@@ -36,3 +36,28 @@ def pence_as_text(pence: int | None) -> str:
     sign = "-" if pence < 0 else ""
     pounds, rem = divmod(abs(pence), 100)
     return f"{sign}{pounds}.{rem:02d}"
+
+
+def pounds_and_pence(pence: int) -> str:
+    """123456 → '£1,234.56' (for text kept in the history, written as on the pages)."""
+    sign = "-" if pence < 0 else ""
+    pounds, rem = divmod(abs(pence), 100)
+    return f"{sign}£{pounds:,}.{rem:02d}"
+
+
+def split_pence(total: int, weights: list[int]) -> list[int]:
+    """Split `total` pence in proportion to `weights` so the parts add up to `total` exactly: each
+    part is its share rounded down, and the pence left over go one each to the parts that lost
+    the most in rounding (largest remainder; ties to the earlier part). Equal weights give parts
+    that differ by at most a penny."""
+    if not weights:
+        raise ValueError("Give at least one weight to split money between")
+    if any(w < 0 for w in weights) or sum(weights) == 0:
+        raise ValueError("Weights must be zero or more, and not all zero")
+    whole = sum(weights)
+    parts = [total * w // whole for w in weights]
+    remainders = [total * w % whole for w in weights]
+    left = total - sum(parts)
+    for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
+        parts[index] += 1
+    return parts

@@ -14,6 +14,11 @@ urlpatterns = [
     path("setup/<int:pk>/needs/", setup.needs_list, name="needs"),
     path("setup/<int:pk>/needs/<str:dfe_code>/", setup.need_detail, name="need"),
     path("setup/<int:pk>/matching/", setup.matching, name="matching"),
+    path(
+        "setup/<int:pk>/proposals/<int:proposal_pk>/",
+        setup.proposal_decide,
+        name="proposal-decide",
+    ),
     path("setup/<int:pk>/matches/<int:match_pk>/", setup.match_move, name="match-move"),
     path(
         "setup/<int:pk>/matches/<int:match_pk>/withdraw/",

@@ -147,3 +147,20 @@ def test_edge_of_care_figures_are_not_for_employers_or_young_people(world):
     for role, org in ((Role.EMPLOYER, "employer"), (Role.YOUNG_PERSON, "north")):
         person = factories.user(role, orgs[org])
         assert scope(person, Area.EDGE_OF_CARE_FIGURES).nothing
+
+
+def test_leads_rank_and_propose_for_their_alliance_and_only_the_dfe_confirms(world):
+    orgs, _ = world
+    lead = factories.user(Role.ALLIANCE_LEAD, orgs["tyneside"])
+    dfe = factories.user(Role.DFE_ANALYST, orgs["dfe"])
+    # the lead reaches the need ranking and proposes for their alliance and its councils only
+    assert can(lead, Area.MATCHING, Action.CHANGE, orgs["tyneside"])
+    assert can(lead, Area.MATCHING, Action.VIEW, orgs["north"])
+    assert not can(lead, Area.MATCHING, Action.VIEW, orgs["sunderland"])
+    assert not can(lead, Area.MATCHING, Action.EXPORT)
+    # confirming a match is programme set-up: the DfE's, never the lead's
+    assert not can(lead, Area.PROGRAMME_SETUP, Action.CHANGE)
+    assert can(dfe, Area.PROGRAMME_SETUP, Action.CHANGE)
+    assert scope(dfe, Area.MATCHING, Action.CHANGE).everything
+    for role in (Role.COUNCIL_ANALYST, Role.COUNCIL_LEADER, Role.COUNCIL_PRACTITIONER):
+        assert not can(factories.user(role, orgs["north"]), Area.MATCHING)

@@ -3,12 +3,15 @@ zeros) for missing values, text escaped."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
-from alliance.common.charts import DASHES, Series, bar_chart, line_chart
+from alliance.common.charts import DASHES, Series, _fmt, bar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -92,3 +95,70 @@ def test_bar_chart_writes_values_and_says_not_available():
     bars = list(svg.iter(f"{SVG}rect"))
     assert len(bars) == 2
     assert float(bars[0].get("width")) > float(bars[1].get("width"))
+
+
+def _axis_labels(svg: str) -> list[str]:
+    return re.findall(r'<text x="50" y="[\d.]+" text-anchor="end">([^<]*)</text>', svg)
+
+
+@pytest.mark.parametrize("top", [1, 3, 7, 10, 13, 26, 99, 250, 1234])
+def test_count_axes_have_whole_number_ticks(top):
+    svg = str(line_chart("Referrals", "Counts", ["a", "b"], [Series("A", [0, top])]))
+    labels = _axis_labels(svg)
+    assert labels, svg
+    for label in labels:
+        assert "." not in label, labels
+    values = [int(label.replace(",", "")) for label in labels]
+    assert values == sorted(values)
+    assert values[-1] >= top  # the highest count is on the chart
+    assert len(values) <= 6
+
+
+def test_counts_axis_up_to_ten_says_no_halves():
+    labels = _axis_labels(str(line_chart("t", "d", ["a"], [Series("A", [9, 10])])))
+    assert "2.5" not in labels
+    assert "7.5" not in labels
+    assert labels == ["0", "2", "4", "6", "8", "10"]
+
+
+def test_rates_keep_their_decimal_ticks():
+    labels = _axis_labels(str(line_chart("t", "d", ["a"], [Series("A", [9.5, 10.0])])))
+    assert labels == ["0", "2.5", "5", "7.5", "10"]
+
+
+def test_money_axis_says_pounds():
+    svg = str(line_chart("Budget", "d", ["a", "b"], [Series("A", [0, 1_500_000])], unit="£"))
+    labels = _axis_labels(svg)
+    assert labels[0] == "£0"
+    assert labels[-1] == "£2m"
+    assert "£1m" in labels
+    assert all(label.startswith("£") for label in labels)
+
+
+def test_the_last_category_label_stays_inside_the_chart():
+    # a burn-down's months, April 2018 to March 2020, labelled at each March and September
+    months = [dt.date(2018, 4, 1) + relativedelta(months=n) for n in range(24)]
+    labels = [f"{m:%b %Y}" if m.month in (3, 9) else "" for m in months]
+    svg = str(line_chart("t", "d", labels, [Series("A", list(range(24)))], width=720))
+    found = re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)">Mar 2020</text>', svg)
+    assert found, svg
+    x, anchor = float(found[0][0]), found[0][1]
+    width = 8.4 * len("Mar 2020")
+    right_edge = x if anchor == "end" else x + width / 2
+    assert right_edge <= 720
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0, "£0"),
+        (999, "£999"),
+        (250_000, "£250k"),
+        (1_000_000, "£1m"),
+        (1_500_000, "£1.5m"),
+        (-2_000, "-£2k"),
+        (15_000_000, "£15m"),
+    ],
+)
+def test_money_is_written_short_with_a_pound_sign(value, text):
+    assert _fmt(value, "£") == text

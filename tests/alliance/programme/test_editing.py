@@ -251,7 +251,7 @@ def test_correcting_spend_keeps_within_the_budget_and_is_exact(client, world):
     world["spend"].refresh_from_db()
     assert world["spend"].amount_pence == 4_123_45
     change = ChangeRecord.objects.get(object_type="spend entry", action="changed")
-    assert change.changes["amount (pence)"] == ["£4000.00", "£4123.45"]
+    assert change.changes["amount"] == ["£4,000.00", "£4,123.45"]
 
 
 def test_budget_line_cannot_drop_below_spend_or_be_removed_while_it_has_spend(client, world):

@@ -103,7 +103,7 @@ def test_a_profile_must_add_up_to_the_budget_to_the_penny(money):
     change = ChangeRecord.objects.get(object_type="budget line", action="changed")
     assert change.changes["Planned for quarter 3 (1 October to 31 December 2018)"] == [
         "",
-        "£2000.00",
+        "£2,000.00",
     ]
 
 

@@ -99,3 +99,24 @@ def test_only_the_alliance_running_an_engagement_links_practice_to_it(client, wo
 def test_council_analysts_read_but_do_not_publish(client, world):  # noqa: F811
     assert _as(client, world["supported_analyst"]).get("/programme/practice/").status_code == 200
     assert _publish(client, world["supported_analyst"]).status_code == 403
+
+
+def test_a_linked_item_reads_as_used_and_leaves_the_add_list(client, world):  # noqa: F811
+    _publish(client, world["lead"])
+    item = PracticeItem.objects.get()
+    lead = _as(client, world["lead"])
+    url = f"/programme/engagements/{world['ours'].pk}/"
+    before = lead.get(url).content.decode()
+    assert f'<option value="{item.pk}">' in before
+    lead.post(f"{url}practice/", {"item": item.pk})
+    after = lead.get(url).content.decode()
+    # linked: it is in "Practice used", no longer offered to link again
+    assert f'<option value="{item.pk}">' not in after
+    history = lead.get(f"{url}history/").content.decode()
+    assert "Used in the Sunderland engagement" in history
+    assert "(blank)" not in history
+    assert "Title:" not in history
+    # posting it again (a second tab) is refused and changes nothing
+    again = lead.post(f"{url}practice/", {"item": item.pk}, follow=True).content.decode()
+    assert "already linked to this engagement" in again
+    assert item.engagements.count() == 1

@@ -218,7 +218,7 @@ def test_money_history_shows_pounds_before_and_after(setup):
     line.amount_pence = 1_234_56
     save_budget_line(line, user=lead)
     change = ChangeRecord.objects.get(object_id=str(line.pk), object_type="budget line")
-    assert change.changes == {"budget (pence)": ["£1000.00", "£1234.56"]}
+    assert change.changes == {"budget": ["£1,000.00", "£1,234.56"]}
 
 
 def test_closure_compares_baseline_with_latest_and_finds_the_next_judgement(setup):

@@ -276,12 +276,20 @@ def test_a_person_confirms_a_match_and_capacity_is_enforced(client, world):
 
 
 def test_an_alliance_lead_cannot_confirm_matches(client, world):
+    # Birmingham is outside the lead's region (North East): refused, and nothing is matched
     response = _as(client, world["lead"]).post(
         f"/programme/setup/{world['prog'].pk}/matching/",
         {"council": factories.council("330").pk, "partner": world["tyneside"].pk},
     )
-    assert response.status_code == 403
+    assert response.status_code == 400
     assert not Match.objects.filter(council__dfe_code="330").exists()
+    # in their region the lead proposes; only the DfE's confirmation makes the match
+    response = _as(client, world["lead"]).post(
+        f"/programme/setup/{world['prog'].pk}/matching/",
+        {"council": factories.council("806").pk, "partner": world["tyneside"].pk},
+    )
+    assert response.status_code == 302
+    assert not Match.objects.filter(council__dfe_code="806").exists()
 
 
 def test_setup_partner_grant_shares_cannot_exceed_the_grant(client, world):
@@ -349,6 +357,13 @@ def test_demo_loader_makes_the_2018_wave(reference_data):
         assert latest[match.council_id].overall in ("requires-improvement", "inadequate")
     counts = list(prog.partners.values_list("capacity", flat=True))
     assert all(8 <= n <= 12 for n in counts)
+    # £15m split nine ways: the shares add up to the grant to the penny
+    shares = list(prog.partners.values_list("grant_share_pence", flat=True))
+    assert sum(shares) == prog.grant_total_pence == 1_500_000_000
+    budgets = BudgetLine.objects.filter(partner__programme=prog).values_list(
+        "amount_pence", flat=True
+    )
+    assert sum(budgets) == prog.grant_total_pence
     # The 2018 wave is over: every quarter's spend report is in, and all its spend reported.
     from alliance.programme.models import PlannedSpend, SpendReport
 

@@ -128,7 +128,9 @@ def alliance_summary(
     for name, n in (
         engagements.order_by()
         .values("alliance__name")
-        .annotate(n=Count("pk"))
+        # distinct: the queryset a person sees may join through the alliance's member councils,
+        # one row per member, and an engagement is one engagement however many rows reach it
+        .annotate(n=Count("pk", distinct=True))
         .values_list("alliance__name", "n")
     ):
         found[name] = {"engagements": n, "red": 0, "amber": 0, "green": 0, "overdue": 0}

@@ -22,7 +22,7 @@ from alliance.programme.models import (
     SpendEntry,
     SpendReport,
 )
-from alliance.programme.money import pence_as_text
+from alliance.programme.money import pounds_and_pence
 from alliance.programme.quarters import Quarter, quarters
 from alliance.programme.services.records import BUDGET_FIELDS, SPEND_FIELDS, _money, _save
 from statutory.engine.cells import neutralise, new_workbook, write_row
@@ -344,10 +344,9 @@ def save_profile(
 
     old = dict(PlannedSpend.objects.filter(budget_line=line).values_list("quarter", "amount_pence"))
     before = {
-        key(q): ("£" + pence_as_text(old[q.number])) if q.number in old else ""
-        for q in all_quarters
+        key(q): pounds_and_pence(old[q.number]) if q.number in old else "" for q in all_quarters
     }
-    after = {key(q): "£" + pence_as_text(planned[q.number]) for q in all_quarters}
+    after = {key(q): pounds_and_pence(planned[q.number]) for q in all_quarters}
     line.save()
     PlannedSpend.objects.filter(budget_line=line).delete()
     PlannedSpend.objects.bulk_create(

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliance.audit import services as audit
-from alliance.programme.history import record_change, snapshot
+from alliance.programme.history import USED_IN, record_change, snapshot
 from alliance.programme.models import Engagement, PracticeItem
 from alliance.programme.services.records import PRACTICE_FIELDS, _save
 
@@ -24,16 +24,20 @@ def publish_practice_item(item: PracticeItem, *, user: Any) -> PracticeItem:
 
 
 def link_practice_item(item: PracticeItem, engagement: Engagement, *, user: Any) -> None:
-    """Record that an engagement used the item; the engagement's history says so."""
+    """Record that an engagement used the item; the engagement's history says so, in words ("Used
+    in the Havering engagement"). Linking an item already linked is refused."""
+    if item.engagements.filter(pk=engagement.pk).exists():
+        raise ValidationError(f"“{item.title}” is already linked to this engagement")
     item.engagements.add(engagement)
     record_change(
         user=user,
         obj=item,
         programme=engagement.programme,
         organisation_id=engagement.alliance_id,
-        before={},
-        after={"title": f"used in {engagement.supported_council.name}"},
+        before=None,
+        after={USED_IN: f"the {engagement.supported_council.name} engagement"},
         engagement=engagement,
+        action="used",
     )
 
 

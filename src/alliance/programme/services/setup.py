@@ -26,6 +26,10 @@ from alliance.programme.services.records import _money
 # Programme set-up
 
 
+def _councils(n: int) -> str:
+    return f"{n:,} council" if n == 1 else f"{n:,} councils"
+
+
 PARTNER_FIELDS = ("grant_share_pence", "capacity", "innovation_project")
 
 
@@ -75,7 +79,7 @@ def save_partner(partner: Partner, *, user: Any) -> Partner:
     if partner.pk and partner.capacity < partner.matches.count():
         raise ValidationError(
             {
-                "capacity": f"Capacity cannot be less than the {partner.matches.count()} councils already matched"
+                "capacity": f"Capacity cannot be less than the {_councils(partner.matches.count())} already matched"
             }
         )
     partner.save()

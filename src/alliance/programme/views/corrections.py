@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods
 
 from alliance.access.policy import Action, Area, can, get_visible_or_404, guard, visible_to
@@ -140,7 +141,7 @@ def record_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         (label, value or "(blank)")
         for label, value in (
             (
-                str(type(obj)._meta.get_field(name).verbose_name).capitalize(),
+                capfirst(str(type(obj)._meta.get_field(name).verbose_name)),
                 snapshot(obj, (name,))[name],
             )
             for name in FIELDS[type(obj)]

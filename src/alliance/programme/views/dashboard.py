@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
@@ -16,6 +17,7 @@ from alliance.programme.models import (
     Engagement,
     Partner,
     Programme,
+    SpendEntry,
 )
 from alliance.programme.services.dashboard import (
     alliance_summary,
@@ -52,6 +54,16 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     lines = BudgetLine.objects.filter(partner__in=partners)
     money = money_summary(lines, today)
+    # Someone who sees engagements but not the partners' budgets (a supported council's leader)
+    # sees the spend on the engagements they see: the same figures as the engagement list.
+    engagement_spend = (
+        None
+        if money
+        else SpendEntry.objects.filter(engagement__in=engagements).aggregate(
+            total=Sum("amount_pence")
+        )["total"]
+        or 0
+    )
     spend_by_alliance: dict[str, list[int]] = {}
     for line_summary in money:
         pair = spend_by_alliance.setdefault(str(line_summary.line.partner.alliance), [0, 0])
@@ -63,7 +75,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "green": sum(i["green"] for i in by_alliance.values()),
         "overdue": sum(i["overdue"] for i in by_alliance.values()),
         "budget": sum(i.line.amount_pence for i in money),
-        "spent": sum(i.spent for i in money),
+        "spent": sum(i.spent for i in money) if engagement_spend is None else engagement_spend,
         "forecast": sum(i.forecast_to_date for i in money),
     }
     rag_chart = charts.bar_chart(
@@ -104,6 +116,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "by_alliance": by_alliance,
         "spend_by_alliance": spend_by_alliance,
         "totals": totals,
+        "sees_budgets": bool(money),
         "rag_chart": rag_chart,
         "spend_chart": spend_chart,
         "burn": burn,
@@ -111,6 +124,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "today": today,
         "sees_all": can(request.user, Area.PROGRAMME) and services_scope_all(request),
         "can_setup": can(request.user, Area.PROGRAMME_SETUP),
+        "may_match": can(request.user, Area.MATCHING, Action.CHANGE),
         "may_export": can(request.user, Area.PROGRAMME, Action.EXPORT),
     }
     return render(request, "programme/index.html", context)

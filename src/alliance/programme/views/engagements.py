@@ -26,6 +26,7 @@ from alliance.programme.models import (
     Priority,
     QuarterlyReview,
 )
+from alliance.programme.partner_standing import partner_concerns
 from alliance.programme.services.dashboard import engagement_rows
 from alliance.programme.services.engagements import (
     close_engagement,
@@ -103,6 +104,9 @@ def engagement_start(request: HttpRequest, match_pk: int) -> HttpResponse:
         caption=match.partner.alliance.name,
         back=reverse("programme:engagements"),
         button="Start engagement",
+        warning="; ".join(
+            str(c) for c in partner_concerns([match.partner]).get(match.partner.pk, [])
+        ),
         intro="The diagnostic baseline (the council's Ofsted judgement and key indicators as at the start date) is taken when you start, and a quarterly review is scheduled every three months.",
     )
 
@@ -150,7 +154,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "spend_total": spend.aggregate(t=Sum("amount_pence"))["t"] or 0,
             "changes": engagement.changes.all()[:10],
             "practice_used": engagement.practice_used.select_related("organisation"),
-            "practice_all": _practice_choices(),
+            "practice_all": _practice_choices(engagement),
             "today": today,
             # A closed engagement is a record of what happened: nothing more is added to it.
             "may_change": _may_change(request, engagement)
@@ -160,9 +164,12 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _practice_choices() -> list[tuple[int, str]]:
+def _practice_choices(engagement: Engagement) -> list[tuple[int, str]]:
+    """What may still be linked: the library's items this engagement has not linked already."""
     return list(
-        PracticeItem.objects.filter(withdrawn_at__isnull=True).values_list("pk", "title")[:200]
+        PracticeItem.objects.filter(withdrawn_at__isnull=True)
+        .exclude(engagements=engagement)
+        .values_list("pk", "title")[:200]
     )
 
 

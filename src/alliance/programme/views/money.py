@@ -214,14 +214,12 @@ def _line(request: HttpRequest, pk: int) -> BudgetLine:
 
 def _burn_chart(labels: list[str], actual: list[float | None], planned: list[float]) -> Any:
     return charts.line_chart(
-        "Budget left (£ thousands), actual and planned",
-        "Budget left at the end of each month: actual to date, and planned from the spend "
-        "profiles (even spend for a line without one)",
+        "Budget left, actual and planned",
+        "Budget left in pounds at the end of each month: actual to date, and planned from the "
+        "spend profiles (even spend for a line without one)",
         [label if label.startswith(("Mar", "Sep")) else "" for label in labels],
-        [
-            charts.Series("Actual", [v / 1000 if v is not None else None for v in actual]),
-            charts.Series("Planned", [v / 1000 for v in planned]),
-        ],
+        [charts.Series("Actual", actual), charts.Series("Planned", planned)],
+        unit="£",
     )
 
 

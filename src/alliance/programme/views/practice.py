@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django import forms as django_forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -179,6 +180,10 @@ def practice_link(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         messages.error(request, "Choose an item from the practice library")
     else:
-        link_practice_item(item, engagement, user=request.user)
-        messages.success(request, f"“{item.title}” linked to this engagement")
+        try:
+            link_practice_item(item, engagement, user=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"“{item.title}” linked to this engagement")
     return redirect(reverse("programme:engagement", args=[engagement.pk]) + "#practice")
