@@ -1,6 +1,14 @@
 from django.urls import path
 
-from alliance.programme.views import corrections, dashboard, engagements, money, practice, setup
+from alliance.programme.views import (
+    corrections,
+    dashboard,
+    engagements,
+    money,
+    practice,
+    setup,
+    spend_reports,
+)
 
 app_name = "programme"
 urlpatterns = [
@@ -47,6 +55,23 @@ urlpatterns = [
     path("money/spend/<int:pk>/correct/", money.spend_correct, name="spend-correct"),
     path(
         "money/<int:partner_pk>/spend-reports/new/", money.spend_report_new, name="spend-report-new"
+    ),
+    path("spend-reports/", spend_reports.spend_report_list, name="spend-reports"),
+    path("spend-reports/<int:pk>/", spend_reports.spend_report_detail, name="spend-report"),
+    path(
+        "spend-reports/<int:pk>/acknowledge/",
+        spend_reports.spend_report_acknowledge,
+        name="spend-report-acknowledge",
+    ),
+    path(
+        "spend-reports/<int:pk>/query/",
+        spend_reports.spend_report_query,
+        name="spend-report-query",
+    ),
+    path(
+        "spend-reports/<int:pk>/answer/",
+        spend_reports.spend_report_answer,
+        name="spend-report-answer",
     ),
     path("records/<slug:kind>/<int:pk>/", corrections.record_edit, name="record-change"),
     path("records/<slug:kind>/<int:pk>/remove/", corrections.record_remove, name="record-remove"),
