@@ -6,6 +6,7 @@ from alliance.programme.views import (
     engagements,
     money,
     practice,
+    practice_evidence,
     setup,
     spend_reports,
 )
@@ -79,6 +80,14 @@ urlpatterns = [
     path("practice/", practice.practice_list, name="practice-list"),
     path("practice/new/", practice.practice_new, name="practice-new"),
     path("practice/<int:pk>/", practice.practice_detail, name="practice"),
+    path(
+        "practice/<int:pk>/evidence/", practice_evidence.practice_evidence, name="practice-evidence"
+    ),
+    path(
+        "practice/<int:pk>/evidence/confirm/",
+        practice_evidence.practice_evidence_confirm,
+        name="practice-evidence-confirm",
+    ),
     path("practice/<int:pk>/attachment/", practice.practice_download, name="practice-download"),
     path("engagements/<int:pk>/practice/", practice.practice_link, name="practice-link"),
 ]
