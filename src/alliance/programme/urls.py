@@ -3,6 +3,7 @@ from django.urls import path
 from alliance.programme.views import (
     corrections,
     dashboard,
+    dfe_view,
     engagements,
     money,
     practice,
@@ -15,6 +16,9 @@ app_name = "programme"
 urlpatterns = [
     path("", dashboard.index, name="index"),
     path("dashboard.csv", dashboard.dashboard_csv, name="dashboard-csv"),
+    path("at-a-glance/", dfe_view.dfe_view, name="dfe-view"),
+    path("at-a-glance/alliance/", dfe_view.alliance_view, name="alliance-view"),
+    path("at-a-glance.csv", dfe_view.dfe_view_csv, name="dfe-view-csv"),
     path("setup/", setup.setup, name="setup"),
     path("setup/new/", setup.programme_new, name="programme-new"),
     path("setup/<int:pk>/", setup.programme_detail, name="programme"),
