@@ -300,6 +300,7 @@ PARAMETERS: list[tuple[str, Any]] = [
         },
     ),
     ("programme/practice/", _pk("programme.PracticeItem")),
+    ("programme/spend-reports/", _pk("programme.SpendReport", **TYNESIDE)),
     ("workplace/young-people/", _young_person),
     ("workplace/appointments/", _pk("workplace.Appointment")),
     ("workplace/goals/", _pk("workplace.Goal")),

@@ -26,6 +26,14 @@ class ProgrammeConfig(AppConfig):
             area=Area.PROGRAMME_SETUP,
             order=31,
         ),
+        Section(
+            "Programme at a glance",
+            "programme:dfe-view",
+            "Every alliance's engagements, spend against grant by quarter, milestones by RAG, "
+            "risks and spend reports awaiting the DfE, on one page.",
+            area=Area.PROGRAMME_SETUP,
+            order=32,
+        ),
     )
     # After the reference data and the demo people (accounts.demo.ensure_core_organisations).
     demo_loaders = ("alliance.programme.demo.load",)

@@ -336,6 +336,15 @@ class BudgetLine(models.Model):
         return self.partner.alliance_id
 
 
+class SpendReportStatus(models.TextChoices):
+    """Where a spend report is with the DfE: submitted → (queried → answered →)… acknowledged."""
+
+    SUBMITTED = "submitted", "Submitted"
+    QUERIED = "queried", "Queried by the DfE"
+    ANSWERED = "answered", "Answered"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged by the DfE"
+
+
 class SpendReport(models.Model):
     """A partner's report to the DfE of what it spent up to the end of a quarter of the programme
     (the DfE calls it a grant return; not to be confused with the statutory data returns).
@@ -352,6 +361,19 @@ class SpendReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     submitted_at = models.DateTimeField(auto_now_add=True)
+    # The DfE's side: it acknowledges the report, or queries it and the alliance's lead answers
+    # (the thread is SpendReportMessage). Changed only by services/spend_report_queries.py.
+    status = models.CharField(
+        max_length=12, choices=SpendReportStatus.choices, default=SpendReportStatus.SUBMITTED
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["partner__alliance__name", "quarter"]
@@ -365,6 +387,35 @@ class SpendReport(models.Model):
     @property
     def organisation_id(self) -> int:
         return self.partner.alliance_id
+
+
+class SpendReportMessage(models.Model):
+    """One message in the thread about a spend report: the DfE's query or the alliance lead's
+    answer, with who wrote it and when. Never changed or removed."""
+
+    class Kind(models.TextChoices):
+        QUERY = "query", "Query from the DfE"
+        ANSWER = "answer", "Answer from the alliance"
+
+    spend_report = models.ForeignKey(SpendReport, on_delete=models.PROTECT, related_name="messages")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    # kept as written: the thread still says who wrote it if the account is later removed
+    written_by_name = models.CharField(max_length=254)
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["written_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.spend_report}"[:300]
+
+    @property
+    def organisation_id(self) -> int:
+        return self.spend_report.partner.alliance_id
 
 
 class SpendEntry(models.Model):
@@ -466,6 +517,19 @@ class ChangeRecord(models.Model):
         ordering = ["-at", "-id"]
 
 
+class EvidenceLevel(models.TextChoices):
+    """How strong the evidence is that a practice works, on the scale of the evidence ratings in
+    Foundations' Guidebook (the What Works Centre for Children & Families, formerly the Early
+    Intervention Foundation): see docs/programme-dfe.md. "Not stated" is ours: the publisher has
+    not said."""
+
+    NOT_STATED = "not-stated", "Not stated"
+    NOT_LEVEL_2 = "nl2", "Not level 2: evidence not yet enough for level 2"
+    LEVEL_2 = "level-2", "Level 2: preliminary evidence"
+    LEVEL_3 = "level-3", "Level 3: evidence of short-term impact"
+    LEVEL_4 = "level-4", "Level 4: evidence of long-term impact"
+
+
 class PracticeItem(models.Model):
     """Learning and innovative practice a partner publishes for everyone in the programme: a
     write-up tagged with the Ofsted areas it speaks to, optionally with an attachment, and linked
@@ -489,6 +553,23 @@ class PracticeItem(models.Model):
     # say it existed, when it was withdrawn and why (it is never deleted).
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.TextField("Reason withdrawn", blank=True)
+    # The evidence level the publisher states, and the DfE's confirmation of it (who, when).
+    # Stating a new level takes the confirmation away. Changed by services/practice_evidence.py.
+    evidence_level = models.CharField(
+        max_length=12, choices=EvidenceLevel.choices, default=EvidenceLevel.NOT_STATED
+    )
+    evidence_note = models.TextField(
+        "Evidence", blank=True, help_text="The evaluations or studies the level rests on"
+    )
+    evidence_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    evidence_confirmed_by_name = models.CharField(max_length=254, blank=True)
+    evidence_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -500,6 +581,10 @@ class PracticeItem(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def evidence_confirmed(self) -> bool:
+        return self.evidence_confirmed_at is not None
 
     def area_labels(self) -> list[str]:
         labels = dict(OfstedArea.choices)

@@ -1,11 +1,24 @@
 from django.urls import path
 
-from alliance.programme.views import corrections, dashboard, engagements, money, practice, setup
+from alliance.programme.views import (
+    corrections,
+    dashboard,
+    dfe_view,
+    engagements,
+    money,
+    practice,
+    practice_evidence,
+    setup,
+    spend_reports,
+)
 
 app_name = "programme"
 urlpatterns = [
     path("", dashboard.index, name="index"),
     path("dashboard.csv", dashboard.dashboard_csv, name="dashboard-csv"),
+    path("at-a-glance/", dfe_view.dfe_view, name="dfe-view"),
+    path("at-a-glance/alliance/", dfe_view.alliance_view, name="alliance-view"),
+    path("at-a-glance.csv", dfe_view.dfe_view_csv, name="dfe-view-csv"),
     path("setup/", setup.setup, name="setup"),
     path("setup/new/", setup.programme_new, name="programme-new"),
     path("setup/<int:pk>/", setup.programme_detail, name="programme"),
@@ -53,12 +66,37 @@ urlpatterns = [
     path(
         "money/<int:partner_pk>/spend-reports/new/", money.spend_report_new, name="spend-report-new"
     ),
+    path("spend-reports/", spend_reports.spend_report_list, name="spend-reports"),
+    path("spend-reports/<int:pk>/", spend_reports.spend_report_detail, name="spend-report"),
+    path(
+        "spend-reports/<int:pk>/acknowledge/",
+        spend_reports.spend_report_acknowledge,
+        name="spend-report-acknowledge",
+    ),
+    path(
+        "spend-reports/<int:pk>/query/",
+        spend_reports.spend_report_query,
+        name="spend-report-query",
+    ),
+    path(
+        "spend-reports/<int:pk>/answer/",
+        spend_reports.spend_report_answer,
+        name="spend-report-answer",
+    ),
     path("records/<slug:kind>/<int:pk>/", corrections.record_edit, name="record-change"),
     path("records/<slug:kind>/<int:pk>/remove/", corrections.record_remove, name="record-remove"),
     path("changes/", corrections.changes, name="changes"),
     path("practice/", practice.practice_list, name="practice-list"),
     path("practice/new/", practice.practice_new, name="practice-new"),
     path("practice/<int:pk>/", practice.practice_detail, name="practice"),
+    path(
+        "practice/<int:pk>/evidence/", practice_evidence.practice_evidence, name="practice-evidence"
+    ),
+    path(
+        "practice/<int:pk>/evidence/confirm/",
+        practice_evidence.practice_evidence_confirm,
+        name="practice-evidence-confirm",
+    ),
     path("practice/<int:pk>/attachment/", practice.practice_download, name="practice-download"),
     path("engagements/<int:pk>/practice/", practice.practice_link, name="practice-link"),
 ]
