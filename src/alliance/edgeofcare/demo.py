@@ -102,6 +102,13 @@ TOWNS = {
 }
 
 
+def _give_a_worker(referral: Referral, i: int) -> None:
+    """The families being worked with get one of the demo's Edge of Care practitioners."""
+    team = list(workers.workers(referral.organisation))
+    if team:
+        workers.allocate_worker(referral, team[i % len(team)])
+
+
 def load() -> str:
     council = Council.objects.filter(dfe_code="392").select_related("organisation").first()
     if council is None:
@@ -123,7 +130,6 @@ def load() -> str:
                 defaults={"description": description, "capacity": capacity},
             )
             catalogue.append(s)
-        team = list(workers.workers(org))  # the demo's Edge of Care practitioners
         made = 0
         for i in range(60):
             # Spread over the last two years; the most recent few still wait for first contact.
@@ -196,8 +202,7 @@ def load() -> str:
             referral.allocations.filter(started_at__isnull=False).update(started_at=triaged)
             referral.triaged_at = triaged
             referral.save(update_fields=["triaged_at"])
-            if team:
-                workers.allocate_worker(referral, team[i % len(team)])
+            _give_a_worker(referral, i)
             referral.goals.create(description="Children attend school every day")
             referral.goals.create(description="Family agree a plan for calmer evenings")
             if days_ago > 120:
