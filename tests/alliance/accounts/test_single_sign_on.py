@@ -4,6 +4,7 @@ locally (tests/oidc_provider.py), through Django's test client."""
 from __future__ import annotations
 
 import pytest
+import requests
 from django.db import IntegrityError, transaction
 from django.test import Client
 
@@ -339,3 +340,15 @@ def test_a_wrong_password_for_an_address_whose_organisation_uses_single_sign_on_
     )
     other = Client().post("/sign-in/", {"username": "x@example.org", "password": "wrong"})
     assert "the account you use at work" not in other.content.decode()
+
+
+def test_a_person_who_says_no_at_the_provider_is_not_signed_in(provider, sso, analyst):
+    client = Client()
+    authorize_url = start(client, analyst.email)
+    answer = requests.post(
+        authorize_url, data={"action": "deny"}, allow_redirects=False, timeout=10
+    ).headers["Location"]
+    assert "error=access_denied" in answer
+    before = refusals().count()
+    event = assert_refused(client, client.get(path_and_query(answer)), "did not work", before)
+    assert event.detail["reason"] == "provider answer refused: access_denied"
