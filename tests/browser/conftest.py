@@ -212,3 +212,10 @@ def oidc_provider() -> Iterator[Any]:
 
     with running_provider() as provider:
         yield provider
+
+
+def totp_now(key: str) -> str:
+    """The code an authenticator app set up with this key (as the page shows it) shows now."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(base64.b32decode(key), 30, 0, 6, 0).token():06d}"

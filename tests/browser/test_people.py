@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import emailed_link, sign_in, sign_in_with_two_step
+from tests.browser.conftest import emailed_link, sign_in, sign_in_with_two_step, totp_now
 
 pytestmark = pytest.mark.browser
 CHOSEN = "juniper kettle harbour lantern"
@@ -154,5 +154,45 @@ def test_a_person_resets_a_forgotten_password(browser, base_url, axe_check, tmp_
         _choose_password(page, link, new_password)
         sign_in(page, base_url, email, new_password)
         expect(page.get_by_role("heading", level=1)).to_have_text("Jo Forgetful")
+    finally:
+        context.close()
+
+
+def test_a_new_organisation_administrator_sets_up_two_step_verification_before_managing_people(
+    browser, base_url, axe_check, tmp_path_factory
+):
+    email = f"ola{time.time_ns()}@sunderland.test"
+    admin = browser.new_context()
+    try:
+        page = admin.new_page()
+        sign_in_with_two_step(page, base_url, "admin@alliance.demo")
+        _invite(
+            page,
+            base_url,
+            axe_check,
+            "Ola Organiser",
+            email,
+            "Sunderland (Council)",
+            "Organisation administrator",
+        )
+    finally:
+        admin.close()
+    context, page = _accept(browser, base_url, tmp_path_factory, email, "Ola Organiser")
+    try:
+        # Signed in with a password only: the people pages ask for two-step verification first.
+        page.goto(base_url + "/people/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "You need two-step verification for this page"
+        )
+        axe_check(page)
+        page.get_by_role("button", name="Set up two-step verification").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-step verification")
+        key = page.locator("p:has-text('Key:') code").inner_text().strip()
+        page.get_by_label("Security code").fill(totp_now(key))
+        page.get_by_role("button", name="Turn on two-step verification").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("People")
+        expect(
+            page.locator("#main-content").get_by_role("link", name="Ola Organiser")
+        ).to_be_visible()
     finally:
         context.close()

@@ -23,8 +23,6 @@ from django.http import HttpRequest
 from alliance.audit import services as audit
 from alliance.organisations.models import Organisation, SingleSignOn
 
-__all__ = ["SingleSignOn", "client_secret", "domain_owner", "save", "turn_off"]
-
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 

@@ -4,6 +4,8 @@ locally (tests/oidc_provider.py), through Django's test client."""
 from __future__ import annotations
 
 import pytest
+import requests
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import Client
 
@@ -12,7 +14,7 @@ from alliance.accounts.models import Membership, Role, User
 from alliance.audit.models import AuditEvent
 from alliance.organisations.models import Organisation, SingleSignOn
 from alliance.organisations.single_sign_on import encrypt
-from tests import factories
+from tests import factories, two_step
 from tests.oidc_provider import Provider, path_and_query, running_provider
 
 pytestmark = pytest.mark.django_db
@@ -339,3 +341,35 @@ def test_a_wrong_password_for_an_address_whose_organisation_uses_single_sign_on_
     )
     other = Client().post("/sign-in/", {"username": "x@example.org", "password": "wrong"})
     assert "the account you use at work" not in other.content.decode()
+
+
+def test_a_person_who_says_no_at_the_provider_is_not_signed_in(provider, sso, analyst):
+    client = Client()
+    authorize_url = start(client, analyst.email)
+    answer = requests.post(
+        authorize_url, data={"action": "deny"}, allow_redirects=False, timeout=10
+    ).headers["Location"]
+    assert "error=access_denied" in answer
+    before = refusals().count()
+    event = assert_refused(client, client.get(path_and_query(answer)), "did not work", before)
+    assert event.detail["reason"] == "provider answer refused: access_denied"
+
+
+def test_the_invitation_tells_a_person_whose_organisation_uses_single_sign_on(sso, council):
+    admin = factories.user(Role.ADMINISTRATOR, factories.organisation(Organisation.Kind.DFE))
+    client = Client()
+    two_step.force_verified_login(client, admin)
+    for email in ("new.person@northtyneside.gov.uk", "other@example.org"):
+        response = client.post(
+            "/people/invite/",
+            {
+                "full_name": "New Person",
+                "email": email,
+                "organisation": council.pk,
+                "role": Role.COUNCIL_ANALYST,
+            },
+        )
+        assert response.status_code == 302, response.content.decode()[:3000]
+    with_sso, without = mail.outbox
+    assert "http://testserver/sign-in/organisation/" in with_sso.body
+    assert "/sign-in/organisation/" not in without.body

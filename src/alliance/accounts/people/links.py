@@ -18,6 +18,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from alliance.accounts.models import PasswordLinkRequest, User
 from alliance.audit import services as audit
+from alliance.organisations.single_sign_on import domain_owner
 
 
 class InvitationTokens(PasswordResetTokenGenerator):
@@ -59,6 +60,17 @@ def person_from(uidb64: str) -> User | None:
     return User.objects.filter(pk=pk, is_active=True).first()
 
 
+def _organisation_sign_in(request: HttpRequest, person: User) -> str:
+    """A line for people whose address's organisation signs in with its own accounts."""
+    if domain_owner(person.email.rpartition("@")[2]) is None:
+        return ""
+    page = request.build_absolute_uri(reverse("accounts:organisation-sign-in"))
+    return (
+        "Your organisation also lets you sign in with the account you use at work, without a "
+        f"password for this service. To do that, go to:\n\n{page}\n\n"
+    )
+
+
 def send_invitation(request: HttpRequest, person: User, organisation_name: str) -> None:
     link = _link(request, "accounts:invitation", INVITATION, person)
     inviter = getattr(request.user, "display_name", "An administrator")
@@ -71,6 +83,7 @@ def send_invitation(request: HttpRequest, person: User, organisation_name: str) 
         f"The link works once and for {link_days()} days. "
         "If it has stopped working, ask your organisation's administrator to invite you again.\n\n"
         "You will sign in with this email address.\n\n"
+        f"{_organisation_sign_in(request, person)}"
         "If you were not expecting this email, you can ignore it.",
         None,
         [person.email],
