@@ -100,3 +100,24 @@ def test_an_alliance_lead_reads_a_budget_lines_forecast_and_is_told_when_a_profi
     assert "The quarters add up to" in summary.inner_text()
     assert page.title().startswith("Error:")
     axe_check(page)
+
+
+def test_an_alliance_lead_reads_their_regions_ranking_and_the_matching_page(
+    page, base_url, axe_check
+):
+    sign_in(page, base_url, "lead@tyneside-alliance.demo")
+    page.get_by_role("link", name="Improvement programme").first.click()
+    page.get_by_role("link", name="Who needs support in your region").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Who needs support and why"
+    assert "North East" in page.locator("[data-regions]").inner_text()
+    rows = page.locator("[data-needs] tbody tr").all_inner_texts()
+    assert rows, "the lead sees their region's councils"
+    assert all("North East" in row for row in rows), rows
+    axe_check(page)
+    page.get_by_role("link", name="Propose a match").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Match councils to partners"
+    assert page.content().count("No partner has places left") <= 1
+    assert "Confirm " not in page.locator("main").inner_text()  # the DfE confirms, not the lead
+    axe_check(page)

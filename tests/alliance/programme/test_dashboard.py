@@ -79,6 +79,8 @@ def test_the_burn_down_axis_is_in_pounds(client, world):  # noqa: F811
         assert all(label.startswith("£") for label in axis), axis
         assert "£10k" in axis  # the £10,000 budget at the top
         assert "thousands" not in page
+    dashboard = _as(client, world["lead"]).get("/programme/").content.decode()
+    assert ">£1.23k</text>" in dashboard  # the spend-by-alliance bar says its money in pounds
 
 
 def test_counts_take_the_right_plural(client, world):  # noqa: F811

@@ -87,10 +87,11 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     spend_chart = (
         charts.bar_chart(
-            "Spend by alliance (£)",
+            "Spend by alliance",
             "Actual spend in pounds by alliance",
             list(spend_by_alliance),
             [v[1] / 100 for v in spend_by_alliance.values()],
+            unit="£",
         )
         if spend_by_alliance
         else None
