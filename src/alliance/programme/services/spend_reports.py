@@ -15,7 +15,7 @@ from alliance.programme.models import (
     SpendEntry,
     SpendReport,
 )
-from alliance.programme.money import pence_as_text
+from alliance.programme.money import pounds_and_pence
 from alliance.programme.quarters import Quarter, quarters
 from alliance.programme.services.money import _lock_partner, reported_to
 
@@ -78,7 +78,7 @@ def submit_spend_report(
         before=None,
         after={
             "quarter": f"{due.label} ({due.period})",
-            "total_pence": "£" + pence_as_text(total),
+            "total_pence": pounds_and_pence(total),
             "entries_count": str(spend_report.entries_count),
         },
     )
