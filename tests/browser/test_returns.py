@@ -81,6 +81,10 @@ def test_upload_progress_report_download(
     first_rule.click()
     page.get_by_role("heading", name=re.compile(r"^Rule ")).wait_for()
     axe_check(page)
+    # each row shows the fields it fails on with their values, and the other fields read
+    assert page.get_by_role("columnheader", name="Fails on").is_visible()
+    assert page.get_by_role("columnheader", name="Other fields the rule reads").is_visible()
+    assert ":" in page.locator("td[data-fails]").first.inner_text()
     with page.expect_download() as info:
         page.get_by_role("link", name="Download every finding as an Excel workbook").click()
     saved = tmp_path / "findings.xlsx"
@@ -89,6 +93,13 @@ def test_upload_progress_report_download(
     page.goto(base_url + "/returns/performance/")
     page.get_by_role("heading", name="Your indicators").wait_for()
     axe_check(page)
+    # the form's address opened as a page goes to the form, not a blank 'HTTP ERROR 405'
+    response = page.goto(base_url + "/returns/upload/")
+    assert response is not None
+    assert response.status == 200
+    assert page.url.endswith("/returns/#upload-a-return")
+    page.get_by_role("heading", name="Upload a return").wait_for()
+    assert page.get_by_text("The years the service can check.").is_visible()
 
 
 def test_alliance_lead_sees_pooled_records_and_dfe_only_aggregates(page, base_url, axe_check):

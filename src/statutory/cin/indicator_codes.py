@@ -34,7 +34,7 @@ MEASURES = catalogue(
             "Continue_Assess_Comp",  # LAIT: continuous assessments within 45 working days
         ),
         Measure("s47_started", "Section 47 enquiries started in the year"),
-        Measure("s47_rate_per_10000", "Section 47 enquiries per 10,000 children"),
+        Measure("s47_rate_per_10000", "Section 47 enquiries per 10,000 children", "Section_47"),
         Measure("children_with_s47", "Children with a section 47 enquiry started in the year"),
         Measure("icpcs", "Initial child protection conferences in the year"),
         Measure(
@@ -42,7 +42,11 @@ MEASURES = catalogue(
         ),
         Measure("icpcs_within_15_days", "ICPCs within 15 working days of the section 47 start (%)"),
         Measure("cpp_at_31_march", "Children on a child protection plan at 31 March"),
-        Measure("cpp_rate_per_10000", "Children on a child protection plan per 10,000 children"),
+        Measure(
+            "cpp_rate_per_10000",
+            "Children on a child protection plan per 10,000 children",
+            "CPP_rate",
+        ),
         Measure("cpp_starts", "Plans starting in the year"),
         Measure(
             "cpp_starts_repeat",
@@ -50,10 +54,12 @@ MEASURES = catalogue(
             "ees-repeat-cp-plans",
         ),
         Measure(
-            "cpp_ended_2_years_or_more", "Plans ending in the year that lasted 2 years or more (%)"
+            "cpp_ended_2_years_or_more",
+            "Plans ending in the year that lasted 2 years or more (%)",
+            "CPPlans2yrs",
         ),
         Measure("cin_at_31_march", "Children in need at 31 March"),
-        Measure("cin_rate_per_10000", "Children in need per 10,000 children"),
+        Measure("cin_rate_per_10000", "Children in need per 10,000 children", "CIN"),
         Measure("episodes_with_factors", "Episodes with assessment factors recorded in the year"),
     ]
 )

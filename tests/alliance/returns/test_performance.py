@@ -11,6 +11,7 @@ from alliance.accounts.models import Role
 from alliance.nationalpicture.models import Indicator, IndicatorValue
 from alliance.returns import performance
 from alliance.returns.models import Upload
+from alliance.returns.services import stored_returns
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +152,17 @@ def test_a_figure_within_the_published_range_and_close_to_last_year_is_not_flagg
     assert performance.warnings(share, {}) == [
         "This is far outside your own figure for 2023 to 24 (30%); check the return."
     ]
+
+
+@pytest.mark.parametrize("kind", ["ssda903", "cin"])
+def test_every_published_code_names_a_measure_the_national_picture_loads(reference_data, kind):
+    """A code with a typo would silently say 'the DfE does not publish this measure'."""
+    codes = {m.published for m in stored_returns.measures(kind).values() if m.published}
+    loaded = set(
+        Indicator.objects.filter(code__in=codes, values__isnull=False).values_list(
+            "code", flat=True
+        )
+    )
+    assert codes - loaded == set()
+    if kind == "cin":
+        assert {"CPP_Total_Rateper10,000", "Continue_Assess_Comp", "CIN"} <= codes

@@ -141,3 +141,22 @@ def test_cin_rule_page_and_workbook_show_the_fields_read_with_their_values(
     assert any(v["read_values"] for v in values)
     frame = pl.DataFrame(values)
     assert frame.height == upload.summary["findings"]
+
+
+def test_a_field_in_none_of_the_returns_tables_is_said_not_left_out():
+    findings = pl.DataFrame(
+        {
+            "rule_code": ["X"],
+            "severity": ["error"],
+            "table": ["Header"],
+            "row_number": [1],
+            "child_id": ["1"],
+            "fields": ["ETHNIC;NO_SUCH_FIELD"],
+            "reads": [""],
+            "message": ["m"],
+        }
+    )
+    return_ = make_return(Header=[{"CHILD": "1", "ETHNIC": "WBRI"}])
+    (row,) = with_values(findings, return_.tables).to_dicts()
+    assert row["values"] == "ETHNIC: WBRI; NO_SUCH_FIELD: (not in the return)"
+    assert row["read_values"] is None

@@ -107,6 +107,10 @@ def _values_of(
             continue
         other = _other_table(tables, name, str(table))
         if other is None:
+            # named by the rule but in none of the return's tables: said, not left out
+            pieces.append(
+                rows.select("_i", "_order", pl.lit(f"{name}: (not in the return)").alias("v"))
+            )
             continue
         other_name, frame, child = other
         per_child = (
