@@ -101,3 +101,32 @@ def test_the_single_return_generators_default_to_north_tyneside_and_a_checked_ye
     header = pl.read_csv(tmp_path / "903" / "current" / "header.csv", infer_schema=False)
     upns = header.filter(pl.col("UPN") != "UN1")["UPN"]
     assert upns.str.slice(1, 3).eq("392").all()
+
+
+def test_linking_adds_no_kind_of_mistake_the_other_children_lack(pair: Path, tmp_path: Path):
+    """With no planted mistakes, the children linked from the census break no DfE rule that the
+    generator's own children do not (the generator's known near-misses, like social worker
+    episodes, apply to both); rule 234 (custody under 10) fired for linked children before."""
+    report = tmp_path / "findings.csv"
+    folder = pair / "ssda903"
+    result = runner.invoke(
+        ssda903_app,
+        [
+            "validate",
+            str(folder / "2027"),
+            "--year",
+            "2027",
+            "--previous",
+            str(folder / "2026"),
+            "--la",
+            "392",
+            "--report",
+            str(report),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    findings = pl.read_csv(report, infer_schema=False)
+    linked = findings.filter(pl.col("child_id").str.starts_with("C0"))
+    others = findings.filter(~pl.col("child_id").str.starts_with("C0"))
+    assert set(linked["rule_code"].to_list()) <= set(others["rule_code"].to_list())
+    assert "234" not in set(findings["rule_code"].to_list())

@@ -141,9 +141,26 @@ def test_another_councils_family_is_404_and_audited(client, practitioner, refere
 @pytest.mark.parametrize("role", [Role.COUNCIL_ANALYST, Role.COUNCIL_LEADER, Role.EMPLOYER])
 def test_people_without_the_edge_of_care_grant_are_refused(client, north, role):
     client.force_login(core.member_of(north, role))
-    for path in ("/edge-of-care/", "/edge-of-care/queue/", "/edge-of-care/referrals/new/"):
+    for path in ("/edge-of-care/queue/", "/edge-of-care/cases/", "/edge-of-care/referrals/new/"):
         assert client.get(path).status_code == 403
     assert AuditEvent.objects.filter(action="access-denied").count() == 3
+
+
+@pytest.mark.parametrize("role", [Role.COUNCIL_ANALYST, Role.COUNCIL_LEADER])
+def test_leaders_and_analysts_at_the_start_page_are_taken_to_the_figures(client, north, role):
+    factories.referral(north)
+    client.force_login(core.member_of(north, role))
+    response = client.get("/edge-of-care/")
+    assert response.status_code == 302
+    assert response["Location"] == "/edge-of-care/dashboard/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "North Tyneside" in page.content.decode()
+
+
+def test_an_employer_at_the_start_page_is_refused(client, north):
+    client.force_login(core.member_of(north, Role.EMPLOYER))
+    assert client.get("/edge-of-care/").status_code == 403
 
 
 def test_leaders_and_practitioners_see_the_dashboard_other_councils_do_not(client, north, south):

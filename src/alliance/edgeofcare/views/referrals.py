@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from alliance.access.policy import Action, Area, get_visible_or_404, guard
+from alliance.access.policy import Action, Area, can, get_visible_or_404, guard
 from alliance.audit import services as audit
 from alliance.edgeofcare import (
     family_postcodes,
@@ -35,8 +35,12 @@ from alliance.edgeofcare.views.shared import (
 from alliance.organisations.models import Organisation
 
 
-@guard(Area.EDGE_OF_CARE)
+@guard(Area.EDGE_OF_CARE_FIGURES)
 def index(request: HttpRequest) -> HttpResponse:
+    """The service's start page for practitioners; a director of children's services or an
+    analyst, whose job is the figures, not the families, is taken to the figures."""
+    if not can(request.user, Area.EDGE_OF_CARE):
+        return redirect("edgeofcare:dashboard")
     referrals = visible_referrals(request)
     counts = referrals.aggregate(
         waiting=Count("id", filter=Q(status=Referral.Status.AWAITING_CONTACT)),

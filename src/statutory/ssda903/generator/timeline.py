@@ -387,6 +387,9 @@ def generate_with_planted(  # noqa: PLR0915 - the timeline is built step by step
         np.where(ep["adoptive_next"].to_numpy(), "CARPL", _pick(rng, _REASON_CHANGE, n_ep)),
         None,
     )
+    # nobody under 10 moves because they were taken into custody (rule 234): the care plan instead
+    under_ten = (decom - dob[c]) / DAY < 10
+    reason_change = np.where(under_ten & (reason_change == "CUSTOD"), "CARPL", reason_change)
 
     episodes_all = _frame(
         {
