@@ -142,3 +142,23 @@ def test_the_download_has_a_row_per_alliance_and_quarter_and_is_audited(client, 
         )
     )
     assert {r[1] for r in lead_rows[1:]} == {"Test Tyneside"}
+
+
+def test_a_lead_cannot_ask_for_a_programme_their_alliance_is_not_in(client, world, busy):  # noqa: F811
+    other = pf.programme(
+        name="Later programme", starts=dt.date(2021, 4, 1), ends=dt.date(2023, 3, 31)
+    )
+    pf.partner(other, "881", name="Later Essex")
+    page = (
+        _as(client, world["lead"])
+        .get(f"/programme/at-a-glance/alliance/?programme={other.pk}")
+        .content.decode()
+    )
+    assert "Later programme" not in page
+    assert "Test programme" in page
+    # the DfE sees the newest programme first, and can choose the other
+    dfe = _as(client, world["dfe"])
+    assert "Later Essex" in dfe.get("/programme/at-a-glance/").content.decode()
+    chosen = dfe.get(f"/programme/at-a-glance/?programme={world['prog'].pk}").content.decode()
+    assert "Test Tyneside" in chosen
+    assert "Later Essex" not in chosen

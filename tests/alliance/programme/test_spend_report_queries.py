@@ -171,3 +171,11 @@ def test_the_list_shows_what_awaits_the_dfe_and_each_lead_sees_their_own(client,
         _as(client, world["other_lead"]).get("/programme/spend-reports/").content.decode()
     )
     assert "Queried" in _as(client, world["lead"]).get("/programme/spend-reports/").content.decode()
+
+
+def test_the_money_page_says_where_each_report_is_with_the_dfe(client, world, report):  # noqa: F811
+    queries.raise_query(report, "Why?", user=world["dfe"])
+    page = _as(client, world["lead"]).get(f"/programme/money/?programme={world['prog'].pk}")
+    reports = page.content.decode().split("data-spend-reports")[1].split("</table>")[0]
+    assert f"/programme/spend-reports/{report.pk}/" in reports
+    assert "Queried: awaiting the alliance" in reports

@@ -3,6 +3,7 @@ alliance (and its download); an alliance lead sees the same page for their own a
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
@@ -14,25 +15,28 @@ from alliance.programme.services.dfe_view import glance_rows, programme_at_a_gla
 from alliance.programme.views.shared import _today
 
 
-def _programme(request: HttpRequest, partners: list[int] | None) -> Programme | None:
-    """The programme asked for, or the newest, among those the person's partners take part in
-    (`partners` None: every programme)."""
+def _programmes(partners: list[int] | None) -> QuerySet[Programme]:
+    """The programmes the person's partners take part in (`partners` None: every programme)."""
     programmes = Programme.objects.all()
     if partners is not None:
         programmes = programmes.filter(partners__in=partners).distinct()
+    return programmes.order_by("-starts", "-pk")
+
+
+def _programme(request: HttpRequest, programmes: QuerySet[Programme]) -> Programme | None:
+    """The programme asked for, or the newest, among `programmes`."""
     chosen = request.GET.get("programme", "")
     if chosen.isdigit():
         found = programmes.filter(pk=int(chosen)).first()
         if found is not None:
             return found
-    return programmes.order_by("-starts", "-pk").first()
+    return programmes.first()
 
 
 def _page(request: HttpRequest, area: Area, *, everyone: bool) -> HttpResponse:
     partners = visible_to(request.user, Partner.objects.all(), area, via="alliance")
-    programme = _programme(
-        request, None if everyone else list(partners.values_list("pk", flat=True))
-    )
+    programmes = _programmes(None if everyone else list(partners.values_list("pk", flat=True)))
+    programme = _programme(request, programmes)
     glance = programme_at_a_glance(programme, partners, _today()) if programme else None
     return render(
         request,
@@ -41,7 +45,7 @@ def _page(request: HttpRequest, area: Area, *, everyone: bool) -> HttpResponse:
             "title": "The programme at a glance",
             "glance": glance,
             "programme": programme,
-            "programmes": Programme.objects.all() if everyone else None,
+            "programmes": list(programmes),
             "everyone": everyone,
             "may_export": can(request.user, Area.PROGRAMME, Action.EXPORT),
         },
@@ -66,7 +70,7 @@ def dfe_view_csv(request: HttpRequest) -> HttpResponseBase:
     partners = visible_to(
         request.user, Partner.objects.all(), Area.PROGRAMME, Action.EXPORT, via="alliance"
     )
-    programme = _programme(request, list(partners.values_list("pk", flat=True)))
+    programme = _programme(request, _programmes(list(partners.values_list("pk", flat=True))))
     header: list[str] | None = None
     rows: list[list[object]] = []
     if programme is not None:
