@@ -33,6 +33,35 @@ def govuk_date(value: dt.date | dt.datetime | None, with_time: bool = False) -> 
     return f"{value.day} {value:%B %Y}"
 
 
+_MONTHS = {
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+}
+
+
+def in_sentence(text: str | None) -> str:
+    """A label put inside a sentence: its first letter in lower case ('Children looked after at
+    31 March' → 'children looked after at 31 March'), unlike Jinja's `lower`, which also lowers
+    month names and abbreviations ('31 march', 'ks4'). A first word that is an abbreviation
+    ('KS4', 'CLA') or a month is kept."""
+    if not text:
+        return ""
+    first = text.split(maxsplit=1)[0].strip("(%,.;:")
+    if first in _MONTHS or sum(ch.isupper() for ch in first) > 1:
+        return text
+    return text[0].lower() + text[1:]
+
+
 def number(value: float | int | Decimal | None, places: int = 0, missing: str = "–") -> str:
     if value is None:
         return missing
@@ -74,5 +103,7 @@ def environment(**options: Any) -> Environment:
         get_messages=get_messages,
         now=timezone.now,
     )
-    env.filters.update(govuk_date=govuk_date, number=number, percent=percent, money=money)
+    env.filters.update(
+        govuk_date=govuk_date, number=number, percent=percent, money=money, in_sentence=in_sentence
+    )
     return env
