@@ -186,6 +186,9 @@ def _walk(client: Any, who: Any, seen_public: set[str]) -> Iterator[tuple[str, i
         if public:
             seen_public.add(url)
         response = client.get(url)
+        if response.streaming:  # a file: read and closed, not checked
+            b"".join(response.streaming_content)
+        response.close()
         if response.streaming or "html" not in response.get("Content-Type", ""):
             continue
         if response.status_code != 200:
