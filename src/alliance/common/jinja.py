@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
+from alliance.common import statutory_codes
+
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -102,8 +104,14 @@ def environment(**options: Any) -> Environment:
         static=static,
         get_messages=get_messages,
         now=timezone.now,
+        code_key=statutory_codes.key_for,
     )
     env.filters.update(
-        govuk_date=govuk_date, number=number, percent=percent, money=money, in_sentence=in_sentence
+        govuk_date=govuk_date,
+        number=number,
+        percent=percent,
+        money=money,
+        in_sentence=in_sentence,
+        with_meaning=statutory_codes.with_meaning,
     )
     return env
