@@ -64,6 +64,12 @@ def in_sentence(text: str | None) -> str:
     return text[0].lower() + text[1:]
 
 
+def ordinal(n: int) -> str:
+    """21 → '21st', 12 → '12th' (for the WorkPlace's birthdays and the like)."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def number(value: float | int | Decimal | None, places: int = 0, missing: str = "–") -> str:
     if value is None:
         return missing
@@ -112,6 +118,7 @@ def environment(**options: Any) -> Environment:
         percent=percent,
         money=money,
         in_sentence=in_sentence,
+        ordinal=ordinal,
         with_meaning=statutory_codes.with_meaning,
     )
     return env

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from alliance.common.jinja import govuk_date, in_sentence, money
+from alliance.common.jinja import govuk_date, in_sentence, money, ordinal
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,10 @@ def test_dates_and_money():
     )
     assert money(123456) == "£1,234.56"
     assert money(-100000) == "-£1,000"
+
+
+def test_ordinals():
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 17, 21, 22, 23, 101, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "17th", "21st", "22nd", "23rd",
+        "101st", "111th",
+    ]  # fmt: skip
