@@ -23,6 +23,8 @@ cpSync(join(govuk, "govuk", "govuk-frontend.min.js"), join(out, "govuk-frontend.
 cpSync(join(govuk, "govuk", "assets", "images"), join(out, "images"), { recursive: true });
 cpSync(join(govuk, "govuk", "assets", "manifest.json"), join(out, "manifest.json"));
 cpSync(join(root, "src", "alliance", "common", "assets", "alliance.mjs"), join(out, "alliance.mjs"));
+// Alliance's own icon: GOV.UK Frontend's favicons are the crown, for GOV.UK services only.
+cpSync(join(root, "src", "alliance", "common", "assets", "favicon.svg"), join(out, "favicon.svg"));
 cpSync(join(root, "node_modules", "axe-core", "axe.min.js"), join(out, "axe.min.js"));
 const version = JSON.parse(readFileSync(join(root, "node_modules", "govuk-frontend", "package.json"))).version;
 writeFileSync(join(out, "VERSION"), `govuk-frontend ${version}\n`);

@@ -3,6 +3,8 @@ with an axe-core check on each page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -23,7 +25,7 @@ def test_filter_the_national_picture_and_open_a_profile(page, base_url, axe_chec
     rows = page.locator("[data-councils] tbody tr")
     assert rows.count() >= 1
     for i in range(rows.count()):
-        assert "Outstanding" in rows.nth(i).locator("td").nth(5).inner_text()
+        assert "Outstanding" in rows.nth(i).locator("td").nth(1).inner_text()
     assert "match the filters" in page.locator("[data-result-count]").inner_text()
     axe_check(page)
 
@@ -53,3 +55,40 @@ def test_an_unknown_council_is_a_404_page(page, base_url, axe_check):
     assert response.status == 404
     assert page.get_by_role("heading", level=1).inner_text() == "Council not found"
     axe_check(page)
+
+
+def _measure(page: Any) -> dict[str, int]:
+    return page.evaluate(
+        """() => ({
+            height: document.documentElement.scrollHeight,
+            overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+            tallestRow: Math.max(...[...document.querySelectorAll('[data-councils] tbody tr')]
+                .map(r => r.getBoundingClientRect().height)),
+        })"""
+    )
+
+
+@pytest.mark.parametrize(
+    ("width", "max_height", "max_row"),
+    [
+        # Issue #16: 42,735 px long, rows about 260 px, 853 px of sideways scroll at 1,280 wide.
+        (1280, 12_000, 60),
+        # On a phone a council's name may take two lines; the row is still its name and grade.
+        (375, 20_000, 80),
+    ],
+)
+def test_the_council_table_is_compact_at_desk_and_phone_widths(
+    page, base_url, width, max_height, max_row
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(base_url + "/national-picture/")
+    assert page.locator("[data-councils] tbody tr").count() == 153
+    size = _measure(page)
+    print(f"national picture at {width} px: {size}")
+    assert size["overflow"] <= 0, f"the page scrolls sideways by {size['overflow']} px"
+    assert size["height"] <= max_height, f"the page is {size['height']} px long"
+    assert size["tallestRow"] <= max_row, f"a council's row is {size['tallestRow']} px tall"
+    # on a phone the region and date give way; the grade is still there, in words
+    first = page.locator("[data-councils] tbody tr").first
+    assert first.locator(".govuk-tag, .app-suppressed").first.is_visible()
+    assert first.locator(".app-councils__wide").first.is_visible() == (width >= 641)

@@ -11,6 +11,8 @@ from typing import Any, NoReturn
 
 from django.db import models
 
+from alliance.audit.descriptions import record_label
+
 
 class AppendOnlyError(Exception):
     pass
@@ -64,7 +66,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username or 'anonymous'} {self.action} {self.object_repr}"
+        return f"{self.at:%-d %B %Y %H:%M} {self.username or 'anonymous'} {self.action} {self.object_repr}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -73,3 +75,8 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The audit log is append-only")
+
+    @property
+    def record(self) -> str:
+        """The record as the log page names it ('Edge of Care referral 27')."""
+        return record_label(self.object_type, self.object_id, self.object_repr)

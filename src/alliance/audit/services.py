@@ -1,7 +1,8 @@
 """Writing the audit log: the one place audit rows are made.
 
 Call `record(request, action, obj)` whenever personal or sensitive data is viewed, changed,
-exported, downloaded or deleted. `request` may be None in background tasks (pass `user`).
+exported, downloaded or deleted. A record is named by its kind and number ("Edge of Care
+referral 27") unless the caller gives `object_repr`: never by its own text, which may be a name. `request` may be None in background tasks (pass `user`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from django.db.models import Model
 from django.http import HttpRequest
 
+from alliance.audit.descriptions import describe
 from alliance.audit.middleware import current_request
 from alliance.audit.models import AuditEvent
 from alliance.common import addresses
@@ -50,7 +52,8 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)[:300]
+        # never str(obj): for a child or a family member that is their name
+        object_repr = object_repr or describe(obj)
         organisation_id = organisation_id if organisation_id is not None else _organisation_id(obj)
     return AuditEvent.objects.create(
         user_id=user.pk if authenticated else None,

@@ -32,6 +32,9 @@ def log(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("format") == "csv":
         return _export(request, events)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    # read the page now: the row recording this view, added below, would otherwise push the
+    # page's last entry off it (the paginator has already counted the rows)
+    page.object_list = list(page.object_list)
     # the log names people, their addresses and the records they saw: reading it is audited too
     audit.record(
         request,

@@ -17,7 +17,7 @@ class DateField(forms.DateField):
     widget = forms.DateInput
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "For example, 27 3 2019 or 2019-03-27")
+        kwargs.setdefault("help_text", "For example, 27 3 2019")
         kwargs.setdefault(
             "error_messages",
             {

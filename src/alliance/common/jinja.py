@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
+from alliance.common import statutory_codes
+
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -31,6 +33,41 @@ def govuk_date(value: dt.date | dt.datetime | None, with_time: bool = False) -> 
             text += f" at {hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
         return text
     return f"{value.day} {value:%B %Y}"
+
+
+_MONTHS = {
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+}
+
+
+def in_sentence(text: str | None) -> str:
+    """A label put inside a sentence: its first letter in lower case ('Children looked after at
+    31 March' → 'children looked after at 31 March'), unlike Jinja's `lower`, which also lowers
+    month names and abbreviations ('31 march', 'ks4'). A first word that is an abbreviation
+    ('KS4', 'CLA') or a month is kept."""
+    if not text:
+        return ""
+    first = text.split(maxsplit=1)[0].strip("(%,.;:")
+    if first in _MONTHS or sum(ch.isupper() for ch in first) > 1:
+        return text
+    return text[0].lower() + text[1:]
+
+
+def ordinal(n: int) -> str:
+    """21 → '21st', 12 → '12th' (for the WorkPlace's birthdays and the like)."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def number(value: float | int | Decimal | None, places: int = 0, missing: str = "–") -> str:
@@ -73,6 +110,15 @@ def environment(**options: Any) -> Environment:
         static=static,
         get_messages=get_messages,
         now=timezone.now,
+        code_key=statutory_codes.key_for,
     )
-    env.filters.update(govuk_date=govuk_date, number=number, percent=percent, money=money)
+    env.filters.update(
+        govuk_date=govuk_date,
+        number=number,
+        percent=percent,
+        money=money,
+        in_sentence=in_sentence,
+        ordinal=ordinal,
+        with_meaning=statutory_codes.with_meaning,
+    )
     return env

@@ -461,6 +461,7 @@ def _dictionary(data_dir: Path) -> dict[str, dict[str, str]]:
         [
             "Measure_short",
             "Measure",
+            "Chart_title",
             "Topic",
             "Polarity",
             "Description",
@@ -481,6 +482,20 @@ def _dictionary(data_dir: Path) -> dict[str, dict[str, str]]:
             )
         entries.setdefault(code, row)
     return entries
+
+
+_NON_SEN = re.compile(r"\bNone SEN\b")
+
+
+def readable_name(entry: dict[str, str], fallback: str) -> str:
+    """The dictionary's chart title ('Total authorised absence from Secondary Schools (%)') reads
+    as a sentence; its short measure name ('Secondary Authorised') is a column label. The chart
+    title, then the measure name, then the data sheet's own label."""
+    for key in ("Chart_title", "Measure"):
+        text = " ".join((entry.get(key) or "").split())
+        if text and text.upper() not in ("NA", "N/A", "-"):
+            return _NON_SEN.sub("non-SEN", text)  # the dictionary's typo, 'KS4 None SEN pupils'
+    return fallback
 
 
 def _upsert_indicator(
@@ -545,7 +560,7 @@ def load_indicators(data_dir: Path) -> Iterator[LoadReport]:
         indicator = _upsert_indicator(
             code,
             {
-                "name": (entry.get("Measure") or lait_names.get(code, code))[:300],
+                "name": readable_name(entry, lait_names.get(code, code))[:300],
                 "topic": entry.get("Topic", "")[:100],
                 "source": "lait",
                 "polarity": polarity if polarity in ("high", "low") else "",

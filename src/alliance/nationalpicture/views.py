@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from alliance.access.policy import public
 from alliance.common.charts import Series, line_chart
 from alliance.common.exports import csv_response
+from alliance.common.jinja import in_sentence
 from alliance.nationalpicture import services
 from alliance.nationalpicture.models import Grade, Indicator, IndicatorValue, Judgement, Source
 from alliance.organisations.models import Council, CouncilType, Region
@@ -192,7 +193,7 @@ def _comparison_chart(comparison: services.Comparison, council: Council) -> Any:
     unit = "%" if indicator.unit == "%" else ""
     return line_chart(
         indicator.name,
-        f"Line chart of {indicator.name.lower()} for {council.name}, the mean of its statistical neighbours, "
+        f"Line chart of {in_sentence(indicator.name)} for {council.name}, the mean of its statistical neighbours, "
         f"{council.region.name} and England, {comparison.periods[0]} to {comparison.periods[-1]}. "
         "Suppressed or unpublished figures leave a gap. The figures are in the table below the chart.",
         comparison.periods,

@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from alliance.nationalpicture import loaders
+from alliance.nationalpicture.indicator_loader import readable_name
 from alliance.nationalpicture.models import Framework, Indicator, IndicatorValue, Judgement, Source
 from alliance.organisations.models import Council
 from alliance.organisations.reference import ReferenceFileError
@@ -118,6 +119,24 @@ def test_indicators_keep_suppressed_values_as_markers_not_zero(reference_data):
         indicator__code="TotPermEx", area_code="301", period="2015/16"
     )
     assert value.value == pytest.approx(0.04798)
+
+
+def test_lait_measures_are_named_in_words_from_the_dictionary(reference_data):
+    """Issue #16: pages showed LAIT's column labels ('Secondary Authorised'); the dictionary's
+    chart titles read as English."""
+    assert (
+        Indicator.objects.get(code="SecAuth").name
+        == "Total authorised absence from Secondary Schools (%)"
+    )
+    names = set(Indicator.objects.filter(source="lait").values_list("name", flat=True))
+    assert not names & {"Secondary Authorised", "Primary Unauthorised", "Total School Authorised"}
+
+
+def test_readable_name_falls_back_to_the_measure_then_the_sheet():
+    assert readable_name({"Chart_title": "NA", "Measure": "Infant  Mortality"}, "x") == (
+        "Infant Mortality"
+    )
+    assert readable_name({}, "InfMort") == "InfMort"
 
 
 def test_older_releases_fill_earlier_years_only(reference_data):

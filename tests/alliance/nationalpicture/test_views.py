@@ -39,6 +39,22 @@ def test_the_national_picture_is_public_and_lists_153_councils(
     assert 'class="govuk-tag govuk-tag--red app-grade">Inadequate<' in html
 
 
+def test_each_council_is_one_short_row_with_its_details_on_its_page(client, reference_data):
+    """Issue #16: the table had thirteen columns and rows 260 px tall; now one line a council
+    (name, region, overall grade, date), the sub-judgements and codes on the council's page."""
+    html = client.get("/national-picture/").content.decode()
+    table = html.split("data-councils", 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tbody", 1)[1].split("</tr>")[:-1]
+    assert len(rows) == 153
+    for row in rows:
+        assert row.count("<td") == 3, row
+        assert "<br" not in row
+    assert "Help and protection" not in table
+    north = client.get("/national-picture/councils/392/").content.decode()
+    assert "Children in care" in north
+    assert "E08000022" in north
+
+
 def test_filter_by_region_and_grade(client, reference_data):
     html = client.get(
         "/national-picture/", {"region": "E12000001", "grade": "outstanding"}
@@ -52,7 +68,7 @@ def test_filter_by_region_and_grade(client, reference_data):
     assert "North Tyneside" in names
     table = html.split("data-councils", 1)[1]
     for row in table.split("<tbody", 1)[1].split("</tr>")[:-1]:
-        overall = row.split("</td>")[5]
+        overall = row.split("</td>")[1]  # region, then the overall judgement
         assert "Outstanding" in overall
 
 

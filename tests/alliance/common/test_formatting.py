@@ -1,0 +1,41 @@
+"""The page filters write dates, money and labels inside sentences the GOV.UK way."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from alliance.common.jinja import govuk_date, in_sentence, money, ordinal
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Children looked after at 31 March", "children looked after at 31 March"),
+        ("Year ending 31 March", "year ending 31 March"),
+        ("KS4 non-SEN pupils", "KS4 non-SEN pupils"),
+        ("CLA Unauthorised Absence", "CLA Unauthorised Absence"),
+        ("March figures", "March figures"),
+        ("", ""),
+    ],
+)
+def test_a_label_inside_a_sentence_keeps_its_month_and_abbreviations(label, expected):
+    assert in_sentence(label) == expected
+
+
+def test_dates_and_money():
+    assert govuk_date(dt.date(2025, 3, 31)) == "31 March 2025"
+    assert govuk_date(dt.datetime(2026, 12, 4, 14, 5)) == "4 December 2026"
+    assert (
+        govuk_date(dt.datetime(2026, 12, 4, 14, 5), with_time=True) == "4 December 2026 at 2:05pm"
+    )
+    assert money(123456) == "£1,234.56"
+    assert money(-100000) == "-£1,000"
+
+
+def test_ordinals():
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 17, 21, 22, 23, 101, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "17th", "21st", "22nd", "23rd",
+        "101st", "111th",
+    ]  # fmt: skip
