@@ -11,6 +11,7 @@ spreadsheet formula, for the test that every export neutralises them.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,6 +61,20 @@ def build(settings: Any, tmp_path: Path) -> None:
     practice = PracticeItem.objects.order_by("pk").first()
     assert practice is not None
     practice.attachment.save("practice-note.txt", ContentFile(b"What worked, in brief."))
+    # a lead's proposal waiting for the DfE (the demo makes matches, not proposals)
+    from alliance.programme.models import Match, MatchProposal
+
+    match = Match.objects.order_by("pk").first()
+    assert match is not None
+    MatchProposal.objects.create(
+        programme_id=match.programme_id,
+        partner_id=match.partner_id,
+        council_id=match.council_id,
+        need_score=1.0,
+        as_at=match.programme.starts_on
+        if hasattr(match.programme, "starts_on")
+        else dt.date.today(),
+    )
 
 
 def prepare_workbooks() -> None:
@@ -180,6 +195,7 @@ def _setup(route: str) -> dict[str, Any]:
         "partner_pk": _first("programme.Partner", programme=match.programme_id).pk,
         "dfe_code": match.council.dfe_code,
         "match_pk": match.pk,
+        "proposal_pk": _first("programme.MatchProposal").pk,
     }
 
 
