@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from alliance.access.policy import Area, guard, public
+from alliance.access.policy import Area, can, guard, public
 from alliance.audit import services as audit
 from alliance.common.charts import Series, line_chart
 from alliance.common.exports import xlsx_response
@@ -92,6 +92,7 @@ def improvement(request: HttpRequest) -> HttpResponse:
             "survival": [s for s in survival if s["rows"]],
             "region_years": REGION_YEARS,
             "region_rows": region_rows,
+            "for_dfe": can(request.user, Area.PROGRAMME_SETUP),
         },
     )
 

@@ -193,3 +193,14 @@ def test_briefing_page_and_workbook_give_the_same_dated_sourced_figures(
     assert "£15,000,000" in cells
     assert "£1,234.56" in cells
     assert "£1,234.56" in page
+
+
+def test_the_public_page_links_to_these_pages_only_for_those_who_may_see_them(
+    db, client, stored
+) -> None:
+    link = reverse("insight:briefing")
+    assert link not in client.get(reverse("insight:improvement")).content.decode()
+    client.force_login(factories.user(Role.COUNCIL_LEADER, factories.organisation()))
+    assert link not in client.get(reverse("insight:improvement")).content.decode()
+    client.force_login(_dfe_analyst())
+    assert link in client.get(reverse("insight:improvement")).content.decode()
