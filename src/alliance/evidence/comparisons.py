@@ -19,6 +19,11 @@ from insight.support import Result, Supported, evaluate
 _cache: dict[tuple[object, ...], Result] = {}
 
 
+def clear() -> None:
+    """Forget the comparisons kept in memory (the benchmark times a page without them)."""
+    _cache.clear()
+
+
 @dataclass(frozen=True)
 class ProgrammeEvidence:
     programme: str
@@ -64,8 +69,18 @@ def _judgement(j: object | None) -> str:
     return f"{GRADE_LABELS[j.overall]} ({j.published.day} {j.published:%B %Y})"  # type: ignore[attr-defined]
 
 
+_standings: list[tuple[Figures, Standings]] = []
+
+
+def standings_of(stored: Figures) -> Standings:
+    """The stored judgements arranged for look-ups, kept while the stored figures are the same."""
+    if not _standings or _standings[0][0] is not stored:
+        _standings[:] = [(stored, Standings(stored.history))]
+    return _standings[0][1]
+
+
 def movements(stored: Figures, rows: list[EngagementRow]) -> list[Movement]:
-    standings = Standings(stored.history)
+    standings = standings_of(stored)
     found = []
     for row in rows:
         before_year = row.starts.year - 1
