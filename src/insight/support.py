@@ -8,8 +8,9 @@ supported councils with the day support started. Every choice, as the page state
   inadequate are compared; the others are listed as left out, with the reason.
 - *Comparison councils* were never supported (by any programme in the service), existed on the
   day support started, stood at the same judgement then, and had it published within
-  `WINDOW_DAYS` of the supported council's. Their clock starts on the same day as the supported
-  council's.
+  `WINDOW_DAYS` of the supported council's, and can be followed for as long as the supported
+  council (up to `RMST_YEARS`): a council abolished soon after is no comparison. Their clock
+  starts on the same day as the supported council's.
 - *Matching*: nearest neighbour (1 to 1, with replacement, because there are few councils) on
   the standardised published measures for the statistics year before support started (social
   worker turnover, agency workers, caseload, re-referrals) and the years since the starting
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,6 +116,7 @@ class Result:
     supported: int  # supported councils given
     matched: int
     candidates: int  # eligible comparison councils (distinct)
+    most_reused: int  # the most pairs any one comparison council is in
     left_out: list[tuple[str, str]]  # (council name, reason)
     pairs: list[Pair]
     balance: list[Balance]
@@ -241,7 +244,8 @@ def _treated(
 def _pool(
     standings: Standings, measures: dict[str, Values], unit: Unit, excluded: set[str]
 ) -> list[Unit]:
-    """Councils never supported that stood at the same judgement, published about as long ago."""
+    """Councils never supported that stood at the same judgement, published about as long ago,
+    and that can be followed for as long as the supported council (up to `RMST_YEARS`)."""
     pool = []
     for council in sorted(standings.councils):
         if council in excluded:
@@ -251,6 +255,7 @@ def _pool(
             isinstance(candidate, Unit)
             and candidate.grade == unit.grade
             and abs((candidate.judged_on - unit.judged_on).days) <= WINDOW_DAYS
+            and candidate.observed_years >= min(unit.observed_years, RMST_YEARS)
             and _complete(candidate)
         ):
             pool.append(candidate)
@@ -376,6 +381,7 @@ def evaluate(
         supported=len(given),
         matched=len(pairs),
         candidates=len(everyone),
+        most_reused=max(Counter(c.council for c in chosen).values(), default=0),
         left_out=left_out,
         pairs=pairs,
         balance=_balance(treated, list(everyone.values()), matched, chosen),

@@ -191,3 +191,22 @@ def test_standing_is_the_latest_judgement_before_the_day_and_the_national_share_
     assert (first.judged, first.below_good) == (3, 2)
     # 2020: B no longer exists; A and C good -> 0 of 2
     assert (second.judged, second.below_good) == (2, 0)
+
+
+def test_a_council_abolished_soon_after_is_no_comparison_and_reuse_is_counted() -> None:
+    d = dt.date(2017, 1, 10)
+    history, measures = build(
+        {"S01": [(d, RI)], "S02": [(d, RI)], "S03": [(d, RI)], "A01": [(d, RI)], "B01": [(d, RI)]},
+        {"S01": 10, "S02": 10, "S03": 10, "A01": 10, "B01": 50},
+        councils={
+            "S01": council("S01"),
+            "S02": council("S02"),
+            "S03": council("S03"),
+            "A01": council("A01", ended=dt.date(2019, 4, 1)),  # nearest, but gone in a year
+            "B01": council("B01"),
+        },
+    )
+    result = evaluate(history, measures, [Supported(s, START) for s in ("S01", "S02", "S03")])
+    assert result.candidates == 1
+    assert {p.comparison for p in result.pairs} == {"Council B01"}
+    assert result.most_reused == 3

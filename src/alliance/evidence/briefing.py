@@ -8,6 +8,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
+
+from alliance.common.charts import Series, line_chart
 from alliance.common.jinja import money
 from alliance.evidence import comparisons, programme_data
 from insight.precomputed import Figures
@@ -32,6 +35,7 @@ class Section:
     header: list[str]
     rows: list[list[Any]]
     notes: list[str] = field(default_factory=list)
+    chart: Markup | None = None  # shown on the page above the table (the workbook has the table)
 
 
 def _date(day: dt.date) -> str:
@@ -53,6 +57,20 @@ def sections(stored: Figures, today: dt.date) -> list[Section]:
             [
                 "Each council's latest overall judgement (SIF or ILACS) published before the day.",
             ],
+            line_chart(
+                "Share of councils judged requires improvement or inadequate",
+                "Percentage of councils whose latest overall Ofsted judgement was requires "
+                "improvement or inadequate, on each day in the table below.",
+                [f"{n.day:%b %Y}" for n in stored.national],
+                [
+                    Series(
+                        "Requires improvement or inadequate",
+                        [100 * n.share for n in stored.national],
+                    )
+                ],
+                unit="%",
+                y_max=100,
+            ),
         )
     ]
     wanted = {(e.start_judgement, e.framework, e.years): e for e in stored.by_framework}

@@ -167,6 +167,9 @@ def test_briefing_page_and_workbook_give_the_same_dated_sourced_figures(
     client.force_login(_dfe_analyst())
     page = client.get(reverse("insight:briefing")).content.decode()
     assert "evidence/briefing.css" in page
+    assert (
+        page.count('<svg class="app-chart') == 1
+    )  # the national share over time, drawn above its table
     response = client.get(reverse("insight:briefing_download"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
