@@ -54,6 +54,10 @@ SEED = 18
 MIN_PAIRS_FOR_INTERVAL = 5
 YEAR_DAYS = 365.25
 SINCE = "years-since-judgement"
+NO_COMPARISON = (
+    "no council that was never supported stood at the same judgement then, judged about as "
+    "long ago, and could be followed as long"
+)
 COVARIATES = (*MEASURES, SINCE)
 COVARIATE_LABELS = {
     **{m: label for m, (_f, _c, label) in MEASURES.items()},
@@ -367,7 +371,7 @@ def evaluate(
     pairs: list[Pair] = []
     for unit, pool in zip(treated, pools, strict=True):
         if not pool:
-            left_out.append((unit.name, "no comparison council stood at the same judgement then"))
+            left_out.append((unit.name, NO_COMPARISON))
             continue
         mine = (_vector(unit) - centre) / spread
         distances = [float(np.linalg.norm((_vector(c) - centre) / spread - mine)) for c in pool]

@@ -10,7 +10,7 @@ import pytest
 
 from insight.history import Council, History, Judgement
 from insight.standing import Standings, share_below_good
-from insight.support import COVARIATES, Supported, evaluate
+from insight.support import COVARIATES, NO_COMPARISON, Supported, evaluate
 
 START = dt.date(2018, 6, 1)
 MEASURE_NAMES = ("turnover", "agency", "caseload", "re-referrals")
@@ -103,7 +103,7 @@ def test_councils_that_cannot_be_compared_are_listed_with_the_reason() -> None:
     assert reasons["Council G01"] == "judged good or better when support started"
     assert reasons["Council N01"] == "no overall judgement before support started"
     assert reasons["Council M01"] == "a published measure is missing for the year before"
-    assert reasons["Council I01"] == "no comparison council stood at the same judgement then"
+    assert reasons["Council I01"] == NO_COMPARISON
     assert "supported more than once: the first counts" in [r for _n, r in result.left_out]
     assert ("Council R01", "did not exist on the day support started") in result.left_out
     assert result.matched == 0

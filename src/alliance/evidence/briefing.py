@@ -154,6 +154,11 @@ def sections(stored: Figures, today: dt.date) -> list[Section]:
                     interval,
                 ]
             )
+        if not item.result.matched:
+            notes.append(
+                f"{item.programme}: no supported council could be compared with a council that "
+                "was never supported (the reasons are on the page Did support work?)."
+            )
         if item.is_demo:
             notes.append(
                 f"{item.programme}: the councils supported are the demo's matches, not the "
