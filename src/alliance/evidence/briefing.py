@@ -105,7 +105,7 @@ def sections(stored: Figures, today: dt.date) -> list[Section]:
     found.append(
         Section(
             "The improvement programme: portfolio and spend",
-            PROGRAMME,
+            PROGRAMME[0].upper() + PROGRAMME[1:],
             f"Records on {_date(today)}",
             [
                 "Programme",
@@ -124,8 +124,9 @@ def sections(stored: Figures, today: dt.date) -> list[Section]:
                     f"{p.engagements} ({p.active})",
                     money(p.grant_pence),
                     money(p.spent_pence),
-                    money(p.reported_pence)
-                    + (f" to {_date(p.reported_to)}" if p.reported_to else ""),
+                    f"{money(p.reported_pence)} to {_date(p.reported_to)}"
+                    if p.reported_to
+                    else "No spend report yet",
                 ]
                 for p in portfolio
             ],

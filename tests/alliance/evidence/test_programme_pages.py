@@ -196,6 +196,7 @@ def test_briefing_page_and_workbook_give_the_same_dated_sourced_figures(
     assert "£15,000,000" in cells
     assert "£1,234.56" in cells
     assert "£1,234.56" in page
+    assert "No spend report yet" in cells  # not £0: nothing has been reported
 
 
 def test_the_public_page_links_to_these_pages_only_for_those_who_may_see_them(
