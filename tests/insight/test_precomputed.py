@@ -9,9 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from alliance.cli import app
+from insight.associations import read_measures
 from insight.improvement import estimates
 from insight.judgements import History, load_history
-from insight.precomputed import build, load, save
+from insight.precomputed import build, load, national_days, save
+from insight.standing import share_below_good
 from insight.transitions import transitions
 
 runner = CliRunner()
@@ -34,6 +36,15 @@ def test_saved_figures_read_back_equal_to_a_fresh_computation(
     assert figures.by_framework == estimates(history)
     assert figures.by_region == estimates(history, by_region=True)
     assert figures.transitions == transitions(history)
+    # What "Did support work?" and the practice page need comes back as it went in.
+    assert figures.history.councils == history.councils
+    assert [
+        (j.council, j.framework, j.published, j.overall) for j in figures.history.judgements
+    ] == [(j.council, j.framework, j.published, j.overall) for j in history.overall()]
+    assert figures.measures == read_measures()
+    assert figures.national == share_below_good(history, national_days(history))
+    assert figures.national[0].day == dt.date(2015, 3, 31)
+    assert figures.national[-1].day > history.latest_publication()
     assert not list(tmp_path.glob("*.partial"))
 
 

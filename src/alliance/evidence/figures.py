@@ -41,6 +41,23 @@ def store(data_dir: Path) -> list[LoadReport]:
     return [report]
 
 
+_loaded: dict[tuple[Path, int], Figures] = {}
+
+
 def current() -> Figures | None:
-    """The stored figures, or None when `alliance load-reference` has not computed them yet."""
-    return load(path())
+    """The stored figures, or None when `alliance load-reference` has not computed them yet.
+
+    Kept in memory while the file is unchanged (same path and modification time), so a page
+    does not parse the whole file again; storing new figures replaces the file and so its time."""
+    target = path()
+    try:
+        key = (target, target.stat().st_mtime_ns)
+    except FileNotFoundError:
+        return None
+    if key not in _loaded:
+        figures = load(target)
+        if figures is None:
+            return None
+        _loaded.clear()
+        _loaded[key] = figures
+    return _loaded[key]
