@@ -123,14 +123,14 @@ class PracticeRow:
 
 
 def evidence_level(item: Any) -> str | None:
-    """HOOK: the practice item's evidence level, once the programme app records one (a field
-    `evidence_level`, with choices, is being added). Until then None, and the page says that no
-    evidence level has been recorded."""
-    if not hasattr(item, "evidence_level"):
+    """The evidence level the practice's publisher stated (Foundations' scale; see
+    docs/programme-dfe.md) and whether the DfE has confirmed it; None when none is stated."""
+    if not getattr(item, "evidence_level", "") or item.evidence_level == "not-stated":
         return None
-    display = getattr(item, "get_evidence_level_display", None)
-    value = display() if callable(display) else item.evidence_level
-    return str(value) if value else None
+    level = str(item.get_evidence_level_display())
+    if getattr(item, "evidence_confirmed_at", None):
+        return f"{level} (confirmed by the DfE)"
+    return f"{level} (stated by the publisher, not yet confirmed by the DfE)"
 
 
 def practice_items() -> list[PracticeRow]:

@@ -419,6 +419,8 @@ def proposal_decide(request: HttpRequest, pk: int, proposal_pk: int) -> HttpResp
         f"The proposal for {proposal.council.name} was declined",
     ):
         return redirect(back)
+    # who proposed it, and when, are shown: a view of the record, as every such page is audited
+    audit.record(request, audit.Action.VIEW, proposal, detail={"page": "decline proposal"})
     return _form_page(
         request,
         form,
