@@ -99,8 +99,12 @@ def test_young_person_on_a_phone_sees_their_plan_and_says_interested(browser, ba
     page = context.new_page()
     try:
         sign_in(page, base_url, YOUNG_PERSON)
-        page.goto(base_url + "/workplace/me/")
+        # Signing in lands on their own plan, not the national picture.
+        expect(page).to_have_url(re.compile(r"/workplace/me/$"))
         assert page.get_by_role("heading", level=1).inner_text() == "Hello Jordan"
+        advisers = page.get_by_role("heading", name="Your advisers")
+        assert advisers.is_visible()
+        assert page.get_by_role("link", name="0191 498 0123").is_visible()
         assert page.get_by_role("heading", name="Your next appointment").is_visible()
         assert page.get_by_role("heading", name="Your plan").is_visible()
         # Nothing runs off the side of a small screen.
