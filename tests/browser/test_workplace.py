@@ -86,6 +86,12 @@ def test_employer_posts_an_opportunity_and_sees_only_shared_applicants(page, bas
     axe_check(page)
     soon = (dt.date.today() + dt.timedelta(days=21)).isoformat()
     page.get_by_label("Closing date").fill(soon)
+    # £5 an hour for 16 to 25 year olds is below the minimum wage: refused, saying the minimum
+    page.get_by_label("Pay per hour, in pounds").fill("5")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Pay must be at least £")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("ages 16 to 25")
+    page.get_by_label("Pay per hour, in pounds").fill("13.00")
     page.get_by_role("button", name="Save").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Van driver's mate"
     # An employer cannot open a young person's record.
