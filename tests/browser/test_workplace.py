@@ -86,6 +86,12 @@ def test_employer_posts_an_opportunity_and_sees_only_shared_applicants(page, bas
     axe_check(page)
     soon = (dt.date.today() + dt.timedelta(days=21)).isoformat()
     page.get_by_label("Closing date").fill(soon)
+    # £5 an hour for 16 to 25 year olds is below the minimum wage: refused, saying the minimum
+    page.get_by_label("Pay per hour, in pounds").fill("5")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Pay must be at least £")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("ages 16 to 25")
+    page.get_by_label("Pay per hour, in pounds").fill("13.00")
     page.get_by_role("button", name="Save").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Van driver's mate"
     # An employer cannot open a young person's record.
@@ -99,8 +105,12 @@ def test_young_person_on_a_phone_sees_their_plan_and_says_interested(browser, ba
     page = context.new_page()
     try:
         sign_in(page, base_url, YOUNG_PERSON)
-        page.goto(base_url + "/workplace/me/")
+        # Signing in lands on their own plan, not the national picture.
+        expect(page).to_have_url(re.compile(r"/workplace/me/$"))
         assert page.get_by_role("heading", level=1).inner_text() == "Hello Jordan"
+        advisers = page.get_by_role("heading", name="Your advisers")
+        assert advisers.is_visible()
+        assert page.get_by_role("link", name="0191 498 0123").is_visible()
         assert page.get_by_role("heading", name="Your next appointment").is_visible()
         assert page.get_by_role("heading", name="Your plan").is_visible()
         # Nothing runs off the side of a small screen.

@@ -478,9 +478,11 @@ class Opportunity(models.Model):
 
     @property
     def can_reopen(self) -> bool:
-        """Closed early, and the advertised closing date has not passed."""
+        """Closed early, not because every place is filled, and the advertised closing date
+        has not passed."""
         return (
             self.closed_early_on is not None
+            and self.filled_on is None
             and self.advertised_closing_date is not None
             and self.advertised_closing_date >= dt.date.today()
         )

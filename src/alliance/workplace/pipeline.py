@@ -275,8 +275,8 @@ def reopen(opportunity: Opportunity, today: dt.date | None = None, *, user: User
         raise StageError("Only an opportunity closed early can be reopened")
     if filled_places(opportunity) >= opportunity.places:
         raise StageError(
-            "Every place is filled: add a place to the opportunity, or record that someone "
-            "has left, to reopen it"
+            "Every place is filled, so it is not offered to anyone: post a new opportunity "
+            "for more places"
         )
     if advertised < today:
         raise StageError(

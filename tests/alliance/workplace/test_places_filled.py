@@ -77,5 +77,6 @@ def test_an_employer_cannot_reopen_an_opportunity_whose_places_are_all_filled(re
     item = wp.opportunity(places=1)
     _started(wp.young_person(south), item, adviser)
     item.refresh_from_db()
+    assert not item.can_reopen
     with pytest.raises(pipeline.StageError, match="Every place is filled"):
         pipeline.reopen(item, user=adviser)

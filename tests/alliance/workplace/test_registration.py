@@ -183,6 +183,7 @@ def test_an_adviser_approves_and_the_employer_can_post(client, team):
             "hours_per_week": "37",
             "min_age": "16",
             "max_age": "25",
+            "pay": "8.00",  # an apprenticeship is paid at least the apprentice rate
             "closing_date": (dt.date.today() + dt.timedelta(days=20)).isoformat(),
         },
     )

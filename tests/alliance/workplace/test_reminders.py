@@ -263,3 +263,5 @@ def test_the_overview_and_the_email_count_overdue_duties_by_the_same_rule(client
     assert "(2 overdue)" in mail.outbox[-1].subject
     duties_page = client.get("/workplace/duties/").content.decode()
     assert "Missed appointment (Careers chat) not rebooked" in duties_page
+    record = client.get(f"/workplace/young-people/{missed.pk}/").content.decode()
+    assert "Missed appointment (Careers chat) not rebooked" in record

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from alliance.workplace import forms, leaving_care
 from alliance.workplace.wording import TimeNotUnderstood, clock_time, ordinal, parse_time
 
 
@@ -58,3 +59,22 @@ def test_every_minute_shown_the_govuk_way_reads_back_as_the_same_time():
         assert parse_time(shown) == time
     assert clock_time(dt.time(14, 30)) == "2:30pm"
     assert clock_time(dt.time(9)) == "9am"
+
+
+def test_birthday_duties_say_21st_22nd_and_the_form_offers_them():
+    today = dt.date(2026, 6, 1)
+    people = [
+        leaving_care.DutyPerson(n, f"Person {n}", dt.date(2026 - age, 6, 20), today, None)
+        for n, age in enumerate(range(17, 22), start=1)
+    ]
+    whats = {d.what for d in leaving_care.duties_for(people, {}, today)}
+    assert {
+        "Care leaver information for 17th birthday",
+        "Care leaver information for 18th birthday",
+        "Care leaver information for 19th birthday",
+        "Care leaver information for 20th birthday",
+        "Care leaver information for 21st birthday",
+    } <= whats
+    assert not any("21th" in w for w in whats)
+    labels = [label for _age, label in forms.CareLeaverInfoForm.base_fields["birthday"].choices]
+    assert labels[-1] == "21st birthday"

@@ -168,7 +168,6 @@ def young_person(request: HttpRequest, pk: int) -> HttpResponse:
     person = visible_person(request, pk)
     audit.record(request, audit.Action.VIEW, person)
     today = dt.date.today()
-    recorded = {pk: set(person.care_leaver_info.values_list("birthday", flat=True))}
     return render(
         request,
         "workplace/young_person.html",
@@ -176,7 +175,8 @@ def young_person(request: HttpRequest, pk: int) -> HttpResponse:
             "title": person.name,
             "person": person,
             "codes": codes,
-            "duties": leaving_care.duties_for([person], recorded, today),
+            # the same duties, by the same rule, as the overview and the reminder email
+            "duties": leaving_care.duties(YoungPerson.objects.filter(pk=person.pk), today),
             "review_due": leaving_care.review_due(
                 person.pathway_plan_started, person.pathway_plan_reviewed, today
             ),
