@@ -4,6 +4,7 @@ number and date formatting in GOV.UK style."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -64,6 +65,22 @@ def in_sentence(text: str | None) -> str:
     return text[0].lower() + text[1:]
 
 
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def dates_written_out(text: object) -> str:
+    """Text recorded with ISO dates (a history's before and after values: '2025-06-28') with each
+    date written the GOV.UK way ('28 June 2025'); anything that is not a real date is kept."""
+
+    def written(match: re.Match[str]) -> str:
+        try:
+            return govuk_date(dt.date(*(int(part) for part in match.groups())))
+        except ValueError:
+            return match.group(0)
+
+    return _ISO_DATE.sub(written, "" if text is None else str(text))
+
+
 def ordinal(n: int) -> str:
     """21 → '21st', 12 → '12th' (for the WorkPlace's birthdays and the like)."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
@@ -114,6 +131,7 @@ def environment(**options: Any) -> Environment:
     )
     env.filters.update(
         govuk_date=govuk_date,
+        dates_written_out=dates_written_out,
         number=number,
         percent=percent,
         money=money,

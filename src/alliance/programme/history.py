@@ -64,6 +64,11 @@ def snapshot(obj: Model, names: Iterable[str]) -> dict[str, str]:
     return {name: _as_text(obj, name) for name in names}
 
 
+def label(obj: Model, name: str) -> str:
+    """The field's name as the history and the pages write it (money without '(pence)')."""
+    return _label(obj, name)
+
+
 def _label(obj: Model, name: str) -> str:
     try:
         field = obj._meta.get_field(name)

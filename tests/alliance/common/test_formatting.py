@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from alliance.common.jinja import govuk_date, in_sentence, money, ordinal
+from alliance.common.jinja import dates_written_out, govuk_date, in_sentence, money, ordinal
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,11 @@ def test_ordinals():
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "17th", "21st", "22nd", "23rd",
         "101st", "111th",
     ]  # fmt: skip
+
+
+def test_recorded_iso_dates_are_written_out():
+    assert dates_written_out("Starts: 2025-06-28 Ends: 2027-03-31") == (
+        "Starts: 28 June 2025 Ends: 31 March 2027"
+    )
+    assert dates_written_out("2025-02-30 is not a date") == "2025-02-30 is not a date"
+    assert dates_written_out(None) == ""

@@ -11,7 +11,9 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods
 
 from alliance.access.policy import Action, Area, can, get_visible_or_404, guard, visible_to
+from alliance.common.jinja import dates_written_out
 from alliance.programme import editing, forms
+from alliance.programme.history import label as history_label
 from alliance.programme.history import snapshot
 from alliance.programme.models import (
     ChangeRecord,
@@ -138,12 +140,9 @@ def record_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         return refused
     back = spec.back(obj)
     details = [
-        (label, value or "(blank)")
+        (label, dates_written_out(value) or "(blank)")
         for label, value in (
-            (
-                capfirst(str(type(obj)._meta.get_field(name).verbose_name)),
-                snapshot(obj, (name,))[name],
-            )
+            (capfirst(history_label(obj, name)), snapshot(obj, (name,))[name])
             for name in FIELDS[type(obj)]
         )
     ]

@@ -167,7 +167,7 @@ def _as_at(request: HttpRequest, programme: Programme) -> tuple[dt.date, str]:
         try:
             return dt.date.fromisoformat(raw), ""
         except ValueError:
-            return programme.starts, "Date must be a real date, like 2018-03-16"
+            return programme.starts, "Judgements and figures as at must be a real date"
     return programme.starts, ""
 
 
