@@ -53,6 +53,9 @@ class Area(StrEnum):
     MY_RECORD = "my-record"  # a young person's own record
     EDGE_OF_CARE = "edge-of-care"  # Edge of Care referrals, families and case work
     EDGE_OF_CARE_FIGURES = "edge-of-care-figures"  # Edge of Care dashboard and evaluation
+    # WorkPlace outcomes: care leavers in education, employment or training, the pipeline,
+    # employers; unsuppressed, so for the council's own staff only
+    WORKPLACE_FIGURES = "workplace-figures"
     INSIGHT = "insight"  # de-identified dashboards and evidence
 
 
@@ -89,9 +92,11 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.PROGRAMME: _g(Reach.OWN, V),
         Area.INSIGHT: _g(Reach.OWN, V, E),
         Area.EDGE_OF_CARE_FIGURES: _g(Reach.OWN, V, E),
+        Area.WORKPLACE_FIGURES: _g(Reach.OWN, V, E),
     },
     Role.COUNCIL_PRACTITIONER: {
         Area.WORKPLACE: _g(Reach.OWN, V, C, E),
+        Area.WORKPLACE_FIGURES: _g(Reach.OWN, V, E),
         Area.EDGE_OF_CARE: _g(Reach.OWN, V, C, E),
         # the service's own figures (response times, outcomes, whether it works) for the team
         # that runs it
@@ -102,8 +107,10 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.AGGREGATES: _g(Reach.OWN, V, E),
         Area.PROGRAMME: _g(Reach.OWN, V, C, E),
         Area.INSIGHT: _g(Reach.OWN, V, E),
-        # a director of children's services: their council's Edge of Care figures, not families
+        # a director of children's services: their council's Edge of Care and WorkPlace figures,
+        # not the families' or young people's records
         Area.EDGE_OF_CARE_FIGURES: _g(Reach.OWN, V, E),
+        Area.WORKPLACE_FIGURES: _g(Reach.OWN, V, E),
     },
     Role.ALLIANCE_LEAD: {
         Area.POOLED_RETURNS: _g(Reach.ALLIANCE, V, E),

@@ -21,6 +21,14 @@ class WorkplaceConfig(AppConfig):
             order=40,
         ),
         Section(
+            "WorkPlace figures",
+            "workplace:outcomes",
+            "Care leavers in education, employment or training beside the published figures, the "
+            "opportunities pipeline and employers: the figures, not the young people's records.",
+            area=Area.WORKPLACE_FIGURES,
+            order=45,
+        ),
+        Section(
             "Your opportunities",
             "workplace:employer-home",
             "Post opportunities for care leavers and see who has applied.",

@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
-from alliance.access.policy import Action, guard, visible_to
+from alliance.access.policy import Action, Area, guard, scope
 from alliance.audit import services as audit
 from alliance.common.charts import Series, line_chart
 from alliance.common.exports import csv_response
 from alliance.organisations.models import Organisation
 from alliance.workplace import figures, pipeline
-from alliance.workplace.models import Opportunity, Referral
-from alliance.workplace.views.shared import WP, adviser_council, visible_people
+from alliance.workplace.models import Opportunity, Referral, YoungPerson
+
+# The figures, not the records: advisers, and the council's leaders and analysts.
+FIGURES = Area.WORKPLACE_FIGURES
 
 
-@guard(WP)
+def _council(request: HttpRequest, action: Action) -> Organisation:
+    """The council whose WorkPlace figures the person sees (the first, if several)."""
+    ids = sorted(scope(request.user, FIGURES, action).organisation_ids)
+    organisation = Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.COUNCIL).first()
+    if organisation is None:
+        raise Http404("No council")
+    return organisation
+
+
+@guard(FIGURES)
 def outcomes(request: HttpRequest) -> HttpResponse:
-    council = adviser_council(request, Action.VIEW)
+    council = _council(request, Action.VIEW)
     data = _outcomes(request, council)
     return render(request, "workplace/outcomes.html", {"title": "Outcomes", **data})
 
@@ -80,14 +91,15 @@ def _outcomes(request: HttpRequest, council: Organisation) -> dict[str, Any]:
             else None
         )
         bands.append({"band": band, "rows": rows, "chart": chart})
-    opportunities = visible_to(request.user, Opportunity.objects.all(), WP, via="council")
+    # the one council's figures, even for someone who reaches several
+    opportunities = Opportunity.objects.filter(council=council)
     return {
         "council": council,
         "bands": bands,
-        "now": figures.eet_now(visible_people(request)),
+        "now": figures.eet_now(YoungPerson.objects.filter(organisation=council)),
         "has_returns": has_returns,
         "employers": figures.by_employer(opportunities),
-        "pipeline": pipeline.pipeline_counts(visible_to(request.user, Referral.objects.all(), WP)),
+        "pipeline": pipeline.pipeline_counts(Referral.objects.filter(organisation=council)),
     }
 
 
@@ -109,9 +121,9 @@ UNSUPPRESSED_NOTE = (
 )
 
 
-@guard(WP, Action.EXPORT)
+@guard(FIGURES, Action.EXPORT)
 def outcomes_csv(request: HttpRequest) -> HttpResponseBase:
-    council = adviser_council(request, Action.EXPORT)
+    council = _council(request, Action.EXPORT)
     data = _outcomes(request, council)
     rows: list[list[Any]] = []
     rows.append(
