@@ -242,6 +242,7 @@ def test_excel_report_lists_every_finding(north, analyst, generated):
     book = load_workbook(findings_workbook.excel_report(upload), read_only=True)
     assert book.sheetnames == ["Summary", "Findings"]
     assert book["Findings"].max_row == upload.summary["findings"] + 1
+    book.close()
 
 
 def test_the_note_says_what_moved_and_by_how_much():

@@ -130,8 +130,9 @@ def test_rules_needing_a_table_left_out_are_not_run_and_say_so(
 
     # Excel: the Summary sheet lists each rule with the reason
     findings.write(str(tmp_path / "r.xlsx"))
-    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)["Summary"]
-    rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)
+    rows = [tuple(row) for row in book["Summary"].iter_rows(values_only=True)]
+    book.close()  # a read-only workbook holds its file open until closed
     assert {row[0] for row in rows if len(row) > 1 and row[1] == reason} == expected
 
 
