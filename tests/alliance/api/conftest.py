@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,19 +12,8 @@ from alliance.api import tokens
 from alliance.api.models import Scope
 from tests import factories
 
-
-@pytest.fixture(autouse=True)
-def returns_dirs(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    settings.VAR_DIR = tmp_path / "var"
-    settings.KEYS_DIR = tmp_path / "keys"
-    settings.VAR_DIR.mkdir()
-    return settings
-
-
-@pytest.fixture(scope="session")
-def generated() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="alliance-api-") as folder:
-        yield Path(folder)
+# The returns tests' own folders for each test's uploads and keys, and their generated returns.
+from tests.alliance.returns.conftest import generated, returns_dirs  # noqa: F401
 
 
 @pytest.fixture
