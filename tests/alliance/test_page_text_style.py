@@ -197,9 +197,10 @@ def _walk(client: Any, who: Any, seen_public: set[str]) -> Iterator[tuple[str, i
         if public:
             seen_public.add(url)
         response = client.get(url)
-        if response.streaming:  # a file: read and closed, not checked
+        if response.streaming:  # a file: read (the test client closes it when read), not checked
             b"".join(response.streaming_content)
-        response.close()
+        # never response.close(): it ends the request, which closes the test's database
+        # connection on PostgreSQL
         if response.streaming or "html" not in response.get("Content-Type", ""):
             continue
         if response.status_code != 200:
