@@ -223,6 +223,7 @@ def test_a_business_registers_is_approved_and_posts(browser, base_url, axe_check
         page.get_by_label("Apprenticeship", exact=True).check()
         page.get_by_label("Description").fill("Early starts and good bread.")
         page.get_by_label("Hours per week").fill("37")
+        page.get_by_label("Pay per hour, in pounds").fill("13.00")
         soon = (dt.date.today() + dt.timedelta(days=21)).isoformat()
         page.get_by_label("Closing date").fill(soon)
         page.get_by_role("button", name="Save").click()
