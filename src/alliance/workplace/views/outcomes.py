@@ -4,33 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
-from alliance.access.policy import Action, Area, guard, scope
+from alliance.access.policy import Action, Area, guard
 from alliance.audit import services as audit
 from alliance.common.charts import Series, line_chart
 from alliance.common.exports import csv_response
 from alliance.organisations.models import Organisation
 from alliance.workplace import figures, pipeline
 from alliance.workplace.models import Opportunity, Referral, YoungPerson
+from alliance.workplace.views.shared import adviser_council
 
 # The figures, not the records: advisers, and the council's leaders and analysts.
 FIGURES = Area.WORKPLACE_FIGURES
 
 
-def _council(request: HttpRequest, action: Action) -> Organisation:
-    """The council whose WorkPlace figures the person sees (the first, if several)."""
-    ids = sorted(scope(request.user, FIGURES, action).organisation_ids)
-    organisation = Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.COUNCIL).first()
-    if organisation is None:
-        raise Http404("No council")
-    return organisation
-
-
 @guard(FIGURES)
 def outcomes(request: HttpRequest) -> HttpResponse:
-    council = _council(request, Action.VIEW)
+    council = adviser_council(request, Action.VIEW, FIGURES)
     data = _outcomes(request, council)
     return render(request, "workplace/outcomes.html", {"title": "Outcomes", **data})
 
@@ -123,7 +115,7 @@ UNSUPPRESSED_NOTE = (
 
 @guard(FIGURES, Action.EXPORT)
 def outcomes_csv(request: HttpRequest) -> HttpResponseBase:
-    council = _council(request, Action.EXPORT)
+    council = adviser_council(request, Action.EXPORT, FIGURES)
     data = _outcomes(request, council)
     rows: list[list[Any]] = []
     rows.append(

@@ -19,9 +19,12 @@ ME = Area.MY_RECORD
 PAGE_SIZE = 50
 
 
-def adviser_council(request: HttpRequest, action: Action = Action.CHANGE) -> Organisation:
-    """The council whose WorkPlace this practitioner works in (the first, if several)."""
-    ids = sorted(scope(request.user, WP, action).organisation_ids)
+def adviser_council(
+    request: HttpRequest, action: Action = Action.CHANGE, area: Area = WP
+) -> Organisation:
+    """The council whose WorkPlace this person works in, or whose WorkPlace figures they see
+    (`area`), the first if several."""
+    ids = sorted(scope(request.user, area, action).organisation_ids)
     organisation = Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.COUNCIL).first()
     if organisation is None:
         raise Http404("No council")
