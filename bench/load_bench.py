@@ -96,6 +96,15 @@ def _run_locust(
         return {row["Name"]: row for row in csv.DictReader(f)}
 
 
+def _failures(prefix: Path) -> list[dict[str, str]]:
+    """What went wrong in a run, as locust recorded it: method, page, error and how often."""
+    path = Path(f"{prefix}_failures.csv")
+    if not path.exists():
+        return []
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def _big_upload(
     base: str, env: dict[str, str], folder: Path, children: int, out: dict[str, float]
 ) -> None:
@@ -136,11 +145,13 @@ def main() -> None:
     parser.add_argument("--web-workers", default="2,4")
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--big-upload", type=int, default=50_000, help="children; 0 for none")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results")
     args = parser.parse_args()
     locust = _locust()
     users = [int(u) for u in args.users.split(",")]
     summary: list[str] = []
     pages: list[str] = []
+    errors: list[str] = []
     upload_lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="load-bench-") as tmp:
         root = Path(tmp)
@@ -184,6 +195,12 @@ def main() -> None:
                                 f"{_ms(total, '50%')} | {_ms(total, '95%')} | {_ms(total, '99%')} | "
                                 f"{int(total['Failure Count']):,} of {int(total['Request Count']):,} |"
                             )
+                            for failure in _failures(root / f"{kind}-{workers}-{n}"):
+                                error = " ".join(failure["Error"].split())[:160]
+                                errors.append(
+                                    f"| {kind} | {workers} | {n} | `{failure['Method']} "
+                                    f"{failure['Name']}` | {error} | {failure['Occurrences']} |"
+                                )
                             for name, row in sorted(stats.items()):
                                 if name == "Aggregated":
                                     continue
@@ -207,7 +224,7 @@ def main() -> None:
                         check=False,
                     )
     now = dt.datetime.now(dt.UTC).strftime("%-d %B %Y %H:%M UTC")
-    RESULTS.write_text(
+    args.out.write_text(
         "# Load benchmark: a working day\n\n"
         f"Measured {now} on {os.cpu_count()} cores (load average at the end "
         f"{os.getloadavg()[0]:.1f}); the load generator (locust {LOCUST_VERSION}) runs on the same "
@@ -222,10 +239,12 @@ def main() -> None:
         "## A 50,000-child return uploaded through the API under load\n\n"
         "| database | web workers | people | children | upload to accepted, s | accepted |\n"
         "| --- | --- | --- | --- | --- | --- |\n" + "\n".join(upload_lines) + "\n\n"
+        "## Errors\n\n| database | web workers | people | page | error | times |\n"
+        "| --- | --- | --- | --- | --- | --- |\n" + ("\n".join(errors) or "| none | | | | | |") + "\n\n"
         "## By page\n\n| database | web workers | people | page | requests | p50 | p95 | p99 | errors |\n"
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" + "\n".join(pages) + "\n"
     )
-    print(RESULTS.read_text())
+    print(args.out.read_text())
 
 
 if __name__ == "__main__":

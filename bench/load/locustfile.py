@@ -14,7 +14,7 @@ from locust import HttpUser, between, task
 
 PASSWORD = "demo-password-2026"  # noqa: S105 - the demo people's, refused in production
 CIN_RETURN = Path(os.environ.get("LOAD_CIN_RETURN", ""))
-COUNCILS = ["392", "393", "394", "201", "202", "380", "820", "886", "330", "926"]
+COUNCILS = ["392", "393", "394", "201", "202", "380", "822", "886", "330", "926"]
 
 
 class SignedIn(HttpUser):

@@ -68,14 +68,28 @@ def test_forged_csrf_is_refused_and_changes_nothing(analyst):
     assert AuditEvent.objects.filter(action="access-denied", object_type="csrf").exists()
 
 
-def test_passwords_are_hashed_with_argon2_in_the_service():
-
-    assert service_settings.PASSWORD_HASHERS[-2].endswith("Argon2PasswordHasher") or any(
-        h.endswith("Argon2PasswordHasher") for h in service_settings.PASSWORD_HASHERS
-    )
+def test_passwords_are_hashed_with_argon2id_at_owasps_setting_in_the_service():
+    # under pytest a fast hasher goes first; the service's own is the next one
+    assert service_settings.PASSWORD_HASHERS[1] == "alliance.accounts.passwords.Argon2idPasswordHasher"
     encoded = make_password("a long enough password", hasher="argon2")
+    assert encoded.startswith("argon2$argon2id$v=19$m=47104,t=1,p=1$")
     assert identify_hasher(encoded).algorithm == "argon2"
     assert get_hasher("argon2").verify("a long enough password", encoded)
+    assert not get_hasher("argon2").verify("a long enough passworD", encoded)
+
+
+@override_settings(PASSWORD_HASHERS=service_settings.PASSWORD_HASHERS[1:])  # the service's, no fast one
+def test_a_password_stored_with_djangos_heavier_argon2_still_works_and_is_restored(analyst):
+    from django.contrib.auth.hashers import Argon2PasswordHasher  # noqa: PLC0415
+
+    analyst.password = Argon2PasswordHasher().encode("an older stored password", "saltsaltsalt")
+    analyst.save(update_fields=["password"])
+    assert "m=102400,t=2,p=8" in analyst.password
+    assert get_hasher("argon2").must_update(analyst.password)
+    assert analyst.check_password("an older stored password")  # re-stored on success
+    analyst.refresh_from_db()
+    assert "m=47104,t=1,p=1" in analyst.password
+    assert analyst.check_password("an older stored password")
 
 
 @override_settings(
