@@ -2,8 +2,8 @@
 access log that never carries query strings or one-time link tokens.
 
 Some libraries take seconds to import (scikit-learn for the Edge of Care evaluation). An app names
-them in its AppConfig as `slow_imports`; each web process imports them on a background thread as
-soon as it starts, so the first person to open such a page does not wait for the import.
+them in its AppConfig as `slow_imports`; each web process imports them, and every page's module, on
+a background thread as soon as it starts, so the first person to open a page does not wait.
 """
 
 from __future__ import annotations
@@ -24,6 +24,14 @@ log = logging.getLogger("alliance.serve")
 
 
 def _warm_up() -> None:
+    # every page's module, imported before the first request rather than during it (about a
+    # second on a 2-core machine: the API, Polars, the statutory library)
+    from django.urls import get_resolver  # noqa: PLC0415  Django is set up by now
+
+    try:
+        get_resolver().url_patterns  # noqa: B018  the property imports every urls module
+    except Exception:  # a broken page module shows up on its first request instead
+        log.exception("could not load the pages ahead of time")
     for config in apps.get_app_configs():
         for module in getattr(config, "slow_imports", ()):
             try:
