@@ -17,6 +17,7 @@ from django.utils.csp import CSP
 from alliance.common.addresses import parse_networks
 from alliance.config.env import env_bool, env_int, env_list, env_str
 from alliance.config.logging import config as logging_config
+from alliance.config.object_storage import s3_storage
 
 SRC_DIR = Path(__file__).resolve().parents[2]
 BASE_DIR = SRC_DIR.parent
@@ -257,6 +258,22 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Several machines: with a bucket on S3-compatible object storage the returns' files (uploads
+# while they are checked, stored versions, findings, workbooks) and attachments live there and
+# every machine sees them; `ALLIANCE_VAR_DIR` is then each machine's working copy. Without one
+# (the default) they stay on the local disk (alliance/returns/shared_storage.py).
+STORAGE_BUCKET = env_str("ALLIANCE_STORAGE_BUCKET", "")
+_S3 = {
+    "bucket": STORAGE_BUCKET,
+    "endpoint_url": env_str("ALLIANCE_S3_ENDPOINT_URL", ""),
+    "region": env_str("ALLIANCE_S3_REGION", ""),
+    "access_key": env_str("ALLIANCE_S3_ACCESS_KEY_ID", ""),
+    "secret_key": env_str("ALLIANCE_S3_SECRET_ACCESS_KEY", ""),
+    "addressing_style": env_str("ALLIANCE_S3_ADDRESSING_STYLE", ""),
+}
+if STORAGE_BUCKET:
+    STORAGES["returns"] = s3_storage(**_S3, location="returns")
+    STORAGES["default"] = s3_storage(**_S3, location="media")
 # Outside production static files are served straight from the source folders (no collectstatic).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
