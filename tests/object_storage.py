@@ -10,6 +10,7 @@ the bucket throughout, so a test can always look at what really is in it (`keys`
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import threading
 import uuid
@@ -86,14 +87,15 @@ class _Relay:
         finally:
             for sock in (source, sink):
                 with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
+                    sock.shutdown(socket.SHUT_RDWR)  # ends the other direction's pump too
             with self._lock:
                 self._open.discard(source)
-                self._open.discard(sink)
+            source.close()  # each socket is the source of one pump, which closes it
 
 
 class LocalS3:
     def __init__(self) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
         self._port = free_port()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self._port, verbose=False)
         self._server.start()
@@ -130,7 +132,9 @@ class LocalS3:
 
     def keys(self, bucket: str, prefix: str = "") -> list[str]:
         """Every object in the bucket whose name starts with `prefix`."""
-        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        pages = (
+            self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        )
         return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
 
     def storages(self, bucket: str, *, url: str | None = None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -263,7 +264,7 @@ STORAGES = {
 # every machine sees them; `ALLIANCE_VAR_DIR` is then each machine's working copy. Without one
 # (the default) they stay on the local disk (alliance/returns/shared_storage.py).
 STORAGE_BUCKET = env_str("ALLIANCE_STORAGE_BUCKET", "")
-_S3 = {
+_S3: dict[str, Any] = {
     "bucket": STORAGE_BUCKET,
     "endpoint_url": env_str("ALLIANCE_S3_ENDPOINT_URL", ""),
     "region": env_str("ALLIANCE_S3_REGION", ""),

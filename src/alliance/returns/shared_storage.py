@@ -226,40 +226,50 @@ def fetch(folder: Path, *, problem: str = NO_STORAGE_TO_READ, keep: bool = False
         prefix = key_of(folder)
     except ValueError:
         return folder.is_dir()  # an absolute folder elsewhere: a version recorded by its path
-    temp: Path | None = None
     try:
         keys = _keys(store, prefix)
         if not keys:
             shutil.rmtree(folder, ignore_errors=True)
             return False
-        if not folder.is_dir():
-            temp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.part")
-            for key in keys:
-                _download(store, key, temp / Path(key).relative_to(prefix))
-            folder.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                temp.rename(folder)
-            except OSError:
-                if not folder.is_dir():
-                    raise
-                # another process fetched it meanwhile: its copy is as good
-            return True
-        wanted = {folder / Path(key).relative_to(prefix): key for key in keys}
-        for path in storage.files_in(folder):
-            if path not in wanted and not _local_only(path):
-                path.unlink(missing_ok=True)
-        for path, key in wanted.items():
-            if not path.exists() or path.stat().st_size != store.size(key):
-                _download(store, key, path)
+        wanted = {Path(key).relative_to(prefix): key for key in keys}
+        if folder.is_dir():
+            _refresh(store, folder, wanted)
+        else:
+            _copy_whole(store, folder, wanted)
     except ERRORS as exc:
         if storage.out_of_space(exc):
             raise
         logger.error("object storage: could not fetch %s (%s)", prefix, type(exc).__name__)
         raise StorageUnavailable(problem) from exc
-    finally:
-        if temp is not None:
-            shutil.rmtree(temp, ignore_errors=True)
     return True
+
+
+def _copy_whole(store: Storage, folder: Path, wanted: dict[Path, str]) -> None:
+    temp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.part")
+    try:
+        for name, key in wanted.items():
+            _download(store, key, temp / name)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            temp.rename(folder)
+        except OSError:
+            if not folder.is_dir():
+                raise
+            # another process fetched it meanwhile: its copy is as good
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _refresh(store: Storage, folder: Path, wanted: dict[Path, str]) -> None:
+    """A local copy made like the bucket's: files the bucket no longer has go, files it has that
+    are missing or of another size are downloaded again."""
+    for path in storage.files_in(folder):
+        if path.relative_to(folder) not in wanted and not _local_only(path):
+            path.unlink(missing_ok=True)
+    for name, key in wanted.items():
+        path = folder / name
+        if not path.exists() or path.stat().st_size != store.size(key):
+            _download(store, key, path)
 
 
 def _download(store: Storage, key: str, target: Path) -> None:

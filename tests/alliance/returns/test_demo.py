@@ -3,8 +3,6 @@ a demo census stored with the old CIN-only pseudonyms is uploaded again."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 import pytest
 

@@ -72,7 +72,8 @@ def test_an_upload_when_nothing_answers_is_refused_plainly_and_nothing_kept(
     client.force_login(analyst)
     current, _ = ssda903_folders(generated)
     response = client.post(
-        reverse("returns:new-upload"), {"kind": "ssda903", "year": YEAR, "current": csv_files(current)}
+        reverse("returns:new-upload"),
+        {"kind": "ssda903", "year": YEAR, "current": csv_files(current)},
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -93,7 +94,8 @@ def test_storage_stopping_part_way_through_an_upload_keeps_nothing_and_a_retry_w
     assert len(list(current.glob("*.csv"))) > 2
     _stop_after(local_s3, 2, monkeypatch)
     response = client.post(
-        reverse("returns:new-upload"), {"kind": "ssda903", "year": YEAR, "current": csv_files(current)}
+        reverse("returns:new-upload"),
+        {"kind": "ssda903", "year": YEAR, "current": csv_files(current)},
     )
     assert response.status_code == 400
     assert shared_storage.NO_STORAGE_TO_RECEIVE in response.content.decode().replace("&#x27;", "'")
@@ -106,7 +108,8 @@ def test_storage_stopping_part_way_through_an_upload_keeps_nothing_and_a_retry_w
     assert _orphans_swept(local_s3, bucket) == []
 
     response = client.post(
-        reverse("returns:new-upload"), {"kind": "ssda903", "year": YEAR, "current": csv_files(current)}
+        reverse("returns:new-upload"),
+        {"kind": "ssda903", "year": YEAR, "current": csv_files(current)},
     )
     assert response.status_code == 302
     upload = Upload.objects.get()

@@ -143,9 +143,7 @@ def check(upload_id: int, token: str) -> str:
     except StorageUnavailable as problem:
         # the bucket could not be reached: nothing was stored (what was put is deleted), the
         # uploaded files stay in the bucket so that the upload can be tried again
-        _finish(
-            upload, token, Upload.Status.FAILED, started, problem=str(problem), keep_files=True
-        )
+        _finish(upload, token, Upload.Status.FAILED, started, problem=str(problem), keep_files=True)
         logger.error("upload %s: object storage unavailable", upload.pk)
         return "failed"
     except UploadProblem as problem:

@@ -148,15 +148,15 @@ def remove_orphaned_files(now: dt.datetime | None = None) -> int:
 
     def sweep(prefix: str, upload_id: int | None, keep: set[str]) -> None:
         nonlocal removed
-        if status.get(upload_id) in keep:
+        state = status.get(upload_id) if upload_id is not None else None
+        if state is not None and state in keep:
             return
-        newest = shared_storage.newest_change(prefix)
-        if upload_id not in status and newest is not None and now - newest < ORPHAN_AGE:
-            return  # an upload being received
-        if status.get(upload_id) == Upload.Status.FAILED and (
-            newest is not None and now - newest < ORPHAN_AGE
-        ):
-            return  # a failed upload being tried again
+        if state is None or state == Upload.Status.FAILED:
+            # not recorded yet (an upload being received) or failed (being tried again): only
+            # what has been left alone for a while
+            newest = shared_storage.newest_change(prefix)
+            if newest is not None and now - newest < ORPHAN_AGE:
+                return
         if shared_storage.forget(prefix):
             removed += 1
 
@@ -165,7 +165,9 @@ def remove_orphaned_files(now: dt.datetime | None = None) -> int:
         sweep(f"incoming/{name}", _number(name), {*waiting, Upload.Status.FAILED})
     for organisation in shared_storage.folders("reports"):
         for name in shared_storage.folders(f"reports/{organisation}"):
-            sweep(f"reports/{organisation}/{name}", _number(name), {*waiting, Upload.Status.ACCEPTED})
+            sweep(
+                f"reports/{organisation}/{name}", _number(name), {*waiting, Upload.Status.ACCEPTED}
+            )
     for organisation in shared_storage.folders("store"):
         for kind in shared_storage.folders(f"store/{organisation}"):
             for year in shared_storage.folders(f"store/{organisation}/{kind}"):
