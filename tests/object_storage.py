@@ -14,9 +14,11 @@ import logging
 import socket
 import threading
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import pytest
 from moto.server import ThreadedMotoServer
 
 from alliance.config.object_storage import s3_storage
@@ -155,3 +157,26 @@ class LocalS3:
             "returns": s3_storage(**given, location="returns"),
             "default": s3_storage(**given, location="media"),
         }
+
+
+@pytest.fixture(scope="session")
+def local_s3() -> Iterator[LocalS3]:
+    """A local S3-compatible server for the session (moto's server mode on 127.0.0.1)."""
+    server = LocalS3()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def bucket(local_s3: LocalS3, settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The service configured with a bucket of its own on the local S3 server, as
+    ALLIANCE_STORAGE_BUCKET configures it; the server is running again afterwards."""
+    local_s3.start()
+    name = local_s3.new_bucket()
+    settings.STORAGES = {**settings.STORAGES, **local_s3.storages(name)}
+    try:
+        yield name
+    finally:
+        local_s3.start()

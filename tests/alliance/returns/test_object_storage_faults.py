@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from django.urls import reverse
 from django.utils import timezone
 from storages.backends.s3 import S3Storage
@@ -218,3 +219,38 @@ def test_health_reports_the_bucket_and_is_503_when_it_cannot_be_reached(
 def test_health_says_object_storage_is_not_used_without_a_bucket(settings, tmp_path: Path):
     settings.VAR_DIR = tmp_path
     assert health.storage() == {"status": "ok", "object_storage": "not used"}
+
+
+def test_a_put_the_bucket_refuses_part_way_leaves_nothing_there_at_once(
+    north, analyst, generated, bucket, local_s3, monkeypatch
+):
+    """The bucket answers but refuses one object of the version (say, a quota): what was put of
+    the report and the version is deleted there and then, with no clean-up needed."""
+    current, _ = ssda903_folders(generated)
+    upload = uploading.start_upload(
+        organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(current)
+    )
+    written = 0
+    save: Callable[..., Any] = S3Storage._save
+
+    def refusing(self: S3Storage, name: str, content: Any) -> str:
+        nonlocal written
+        written += 1
+        if written == 4:
+            raise ClientError({"Error": {"Code": "QuotaExceeded", "Message": "full"}}, "PutObject")
+        return str(save(self, name, content))
+
+    monkeypatch.setattr(S3Storage, "_save", refusing)
+    assert checking.check(upload.pk, "t") == "failed"
+    upload.refresh_from_db()
+    assert (upload.status, upload.problem) == (
+        Upload.Status.FAILED,
+        shared_storage.NO_STORAGE_TO_STORE,
+    )
+    assert local_s3.keys(bucket, f"returns/reports/{north.pk}/") == []
+    assert local_s3.keys(bucket, f"returns/store/{north.pk}/") == []
+    # the uploaded files stay in the bucket for the retry, which then stores it
+    assert local_s3.keys(bucket, f"returns/incoming/{upload.pk}/")
+    monkeypatch.undo()
+    assert uploading.retry(upload)
+    assert checking.check(upload.pk, "t2") == "accepted"
