@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "alliance.common.middleware.SecurityHeadersMiddleware",
     "alliance.common.middleware.MethodNotAllowedPageMiddleware",
+    "alliance.common.file_storage.FileStorageUnavailableMiddleware",
     "alliance.audit.middleware.AuditContextMiddleware",
 ]
 

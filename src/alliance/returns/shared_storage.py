@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 
+from alliance.common.file_storage import FileStorageUnavailable
 from alliance.returns import storage
 from alliance.returns.storage import UploadProblem
 
@@ -67,8 +68,10 @@ NO_STORAGE_TO_SHOW = (
 )
 
 
-class StorageUnavailable(UploadProblem):
-    """The bucket could not be reached (or refused): said in plain words, nothing half-stored."""
+class StorageUnavailable(UploadProblem, FileStorageUnavailable):
+    """The bucket could not be reached (or refused): said in plain words, nothing half-stored. A
+    page that meets it answers 503 with a page that says so (`FileStorageUnavailableMiddleware`);
+    an upload shows it on its form."""
 
 
 def bucket() -> Storage | None:

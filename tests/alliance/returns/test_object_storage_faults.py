@@ -25,6 +25,7 @@ from alliance.returns.services import checking, retention, stored_returns, uploa
 from alliance.schedule import health, liveness
 from alliance.schedule.models import ProcessBeat
 from tests import factories
+from tests.alliance.api.conftest import bearer, issue_token
 from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
 from tests.object_storage import LocalS3, free_port
 
@@ -254,3 +255,46 @@ def test_a_put_the_bucket_refuses_part_way_leaves_nothing_there_at_once(
     monkeypatch.undo()
     assert uploading.retry(upload)
     assert checking.check(upload.pk, "t2") == "accepted"
+
+
+def test_pages_that_read_files_say_plainly_when_the_storage_is_down(
+    client, north, analyst, generated, bucket, local_s3, settings, tmp_path
+):
+    current, _ = ssda903_folders(generated)
+    upload = uploading.start_upload(
+        organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(current)
+    )
+    assert checking.check(upload.pk, "t") == "accepted"
+    upload.refresh_from_db()
+    code = upload.summary["counts"][0]["rule_code"]
+    settings.VAR_DIR = tmp_path / "web-machine"  # a machine with no copy of the files
+    settings.VAR_DIR.mkdir()
+    client.force_login(analyst)
+    local_s3.stop()
+    page = client.get(reverse("returns:rule", args=[upload.pk, code]))
+    assert page.status_code == 503
+    assert page["Retry-After"] == "60"
+    text = page.content.decode()
+    assert "Sorry, the service cannot show this just now" in text
+    assert "could not reach the storage that holds its files" in text
+    local_s3.start()
+    assert client.get(reverse("returns:rule", args=[upload.pk, code])).status_code == 200
+
+
+def test_an_api_upload_when_the_storage_is_down_is_503_in_json_and_nothing_kept(
+    client, north, generated, bucket, local_s3
+):
+    admin = factories.member_of(north, Role.ORGANISATION_ADMINISTRATOR)
+    _token, raw = issue_token(north, admin)
+    current, _ = ssda903_folders(generated)
+    local_s3.stop()
+    response = client.post(
+        "/api/v1/returns",
+        {"kind": "ssda903", "year": YEAR, "files": csv_files(current)},
+        **bearer(raw),
+    )
+    assert response.status_code == 503, response.content
+    assert response.json()["detail"] == shared_storage.NO_STORAGE_TO_RECEIVE
+    assert not Upload.objects.exists()
+    local_s3.start()
+    assert local_s3.keys(bucket, "returns/") == []
