@@ -23,6 +23,7 @@ from alliance.api.authentication import ApiRefusal, BearerToken, needs
 from alliance.api.models import Scope
 from alliance.audit import services as audit
 from alliance.common.exports import frame_csv_response, xlsx_file_response
+from alliance.common.file_storage import FileStorageUnavailable
 from alliance.organisations.models import Organisation
 from alliance.returns import interface as returns
 
@@ -162,7 +163,13 @@ def upload_return(
             organisation_id=council.pk,
             detail={"refused": " ".join(problem.messages), "files": [f.name for f in files]},
         )
-        status = 413 if "too large" in " ".join(problem.messages).lower() else 400
+        status = (
+            503
+            if isinstance(problem, FileStorageUnavailable)
+            else 413
+            if "too large" in " ".join(problem.messages).lower()
+            else 400
+        )
         raise ApiRefusal(status, " ".join(problem.messages)) from None
     audit.record(
         request,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -17,6 +18,7 @@ from django.utils.csp import CSP
 from alliance.common.addresses import parse_networks
 from alliance.config.env import env_bool, env_int, env_list, env_str
 from alliance.config.logging import config as logging_config
+from alliance.config.object_storage import s3_storage
 
 SRC_DIR = Path(__file__).resolve().parents[2]
 BASE_DIR = SRC_DIR.parent
@@ -104,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "alliance.common.middleware.SecurityHeadersMiddleware",
     "alliance.common.middleware.MethodNotAllowedPageMiddleware",
+    "alliance.common.file_storage.FileStorageUnavailableMiddleware",
     "alliance.audit.middleware.AuditContextMiddleware",
 ]
 
@@ -257,6 +260,22 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Several machines: with a bucket on S3-compatible object storage the returns' files (uploads
+# while they are checked, stored versions, findings, workbooks) and attachments live there and
+# every machine sees them; `ALLIANCE_VAR_DIR` is then each machine's working copy. Without one
+# (the default) they stay on the local disk (alliance/returns/shared_storage.py).
+STORAGE_BUCKET = env_str("ALLIANCE_STORAGE_BUCKET", "")
+_S3: dict[str, Any] = {
+    "bucket": STORAGE_BUCKET,
+    "endpoint_url": env_str("ALLIANCE_S3_ENDPOINT_URL", ""),
+    "region": env_str("ALLIANCE_S3_REGION", ""),
+    "access_key": env_str("ALLIANCE_S3_ACCESS_KEY_ID", ""),
+    "secret_key": env_str("ALLIANCE_S3_SECRET_ACCESS_KEY", ""),
+    "addressing_style": env_str("ALLIANCE_S3_ADDRESSING_STYLE", ""),
+}
+if STORAGE_BUCKET:
+    STORAGES["returns"] = s3_storage(**_S3, location="returns")
+    STORAGES["default"] = s3_storage(**_S3, location="media")
 # Outside production static files are served straight from the source folders (no collectstatic).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION

@@ -44,7 +44,8 @@ class ReturnsConfig(AppConfig):
             "Returns findings retention clean-up",
             "alliance.returns.tasks.remove_expired_findings",
             description="Deletes the findings of uploads checked longer ago than the retention "
-            "period (ALLIANCE_FINDINGS_RETENTION_DAYS); the counts stay.",
+            "period (ALLIANCE_FINDINGS_RETENTION_DAYS); the counts stay. With object storage, "
+            "also deletes files there that no upload should still have.",
             daily_at=dt.time(2, 30),
         ),
     )

@@ -11,6 +11,8 @@
 - Accepted, pseudonymised tables are kept as Parquet under
   `VAR_DIR/returns/store/<organisation id>/<kind>/<year>/upload-<id>/`, one folder per accepted
   upload, written to a temporary folder and renamed into place, never overwritten.
+- With a bucket on object storage (`shared_storage`) these folders are each machine's working copy
+  and the bucket, under the same names, holds the files every machine sees.
 - Each council's pseudonymisation key is a file in `KEYS_DIR` (outside the database), made on
   first use with 0600 permissions.
 """
@@ -91,6 +93,19 @@ def store_dir(organisation_id: int, kind: str, year: int, upload_id: int) -> Pat
 
 def report_dir(organisation_id: int, upload_id: int) -> Path:
     return root() / "reports" / str(organisation_id) / f"upload-{upload_id}"
+
+
+def version_name(folder: Path) -> str:
+    """What an upload's `stored_version` records: the version's folder relative to `root()`,
+    the same on every machine (and its name in the bucket when there is one)."""
+    return folder.relative_to(root()).as_posix()
+
+
+def version_dir(stored_version: str) -> Path:
+    """This machine's folder of a stored version: `stored_version` relative to `root()`, or as
+    it is when absolute (uploads stored before versions were recorded by name)."""
+    path = Path(stored_version)
+    return path if path.is_absolute() else root() / path
 
 
 # ---------------------------------------------------------------------------------------------

@@ -34,5 +34,6 @@ def prepare_findings_workbook(upload_id: int, request_id: str = "") -> str:
 
 @task()
 def remove_expired_findings() -> int:
-    """The scheduler's daily retention clean-up of returns' findings (see docs/returns.md)."""
-    return retention.remove_expired_findings()
+    """The scheduler's daily retention clean-up of returns' findings (see docs/returns.md), and,
+    with a bucket, of files there that no upload should still have."""
+    return retention.remove_expired_findings() + retention.remove_orphaned_files()

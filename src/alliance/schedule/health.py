@@ -1,5 +1,6 @@
 """What /health/ reports, for load balancers and whoever runs the service: the database, the
-storage (the var folder is writable), the task worker (its last sign of life) and the scheduler
+storage (the var folder is writable and, when the service is given a bucket, the bucket answers),
+the task worker (its last sign of life) and the scheduler
 (how long since it last looked for due jobs), each on its own, and the commit running.
 Anything down makes the answer 503, so a load balancer or monitor sees it."""
 
@@ -8,10 +9,14 @@ from __future__ import annotations
 import functools
 import subprocess
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
@@ -52,6 +57,9 @@ def database() -> dict[str, Any]:
 
 
 def storage() -> dict[str, Any]:
+    """The var folder (this machine's files and working copies) is writable and, when the
+    service is given a bucket (`STORAGES["returns"]`), a small object can be written, read back
+    and deleted there."""
     folder = Path(settings.VAR_DIR)
     try:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".health-", delete=True) as probe:
@@ -59,7 +67,25 @@ def storage() -> dict[str, Any]:
             probe.flush()
     except OSError as exc:
         return {"status": DOWN, "error": exc.strerror or type(exc).__name__}
-    return {"status": OK}
+    if "returns" not in settings.STORAGES:
+        return {"status": OK, "object_storage": NOT_USED}
+    try:
+        _probe_bucket()
+    except (OSError, BotoCoreError, ClientError) as exc:
+        return {"status": DOWN, "object_storage": DOWN, "error": type(exc).__name__}
+    return {"status": OK, "object_storage": OK}
+
+
+def _probe_bucket() -> None:
+    bucket = storages["returns"]
+    key = f"health/{uuid.uuid4().hex}"
+    bucket.save(key, ContentFile(b"ok"))
+    try:
+        with bucket.open(key, "rb") as back:
+            if back.read() != b"ok":
+                raise OSError("the object storage gave back something else")
+    finally:
+        bucket.delete(key)
 
 
 def _uses_task_worker() -> bool:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.object_storage import bucket, local_s3  # noqa: F401 - the returns tests' fixtures
+
 
 @pytest.fixture(autouse=True)
 def returns_dirs(settings, tmp_path: Path):  # type: ignore[no-untyped-def]

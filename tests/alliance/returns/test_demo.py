@@ -3,12 +3,10 @@ a demo census stored with the old CIN-only pseudonyms is uploaded again."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 import pytest
 
-from alliance.returns import demo
+from alliance.returns import demo, storage
 from alliance.returns.models import Upload
 from alliance.returns.services import stored_returns
 from tests import factories
@@ -36,7 +34,7 @@ def test_demo_returns_link_children_across_returns_and_are_made_once(reference_d
     # a census stored the old way (P + 15 hex characters) is checked again under the new pseudonyms
     north = factories.council("392").organisation
     old = Upload.objects.accepted().get(organisation=north, kind="cin")
-    stored = Path(old.stored_version) / "ChildIdentifiers.parquet"
+    stored = storage.version_dir(old.stored_version) / "ChildIdentifiers.parquet"
     frame = pl.read_parquet(stored)
     frame.with_columns(("P" + pl.col("LAchildID").str.slice(1)).alias("LAchildID")).write_parquet(
         stored

@@ -122,7 +122,7 @@ def test_with_ofsted_lists_the_provider_rules_run_and_their_findings_are_reporte
     assert reverse("returns:rule", args=[upload.pk, "219"]) in report
     assert "needs Ofsted provider information" not in report
     # public data, used for the check only: not among the stored records, files gone
-    stored = Path(upload.stored_version)
+    stored = storage.version_dir(upload.stored_version)
     assert not any("provider" in p.name.lower() for p in stored.iterdir())
     assert uploading.provider_lists(upload) == []
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -14,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
-from alliance.returns import tasks, views
+from alliance.returns import storage, tasks, views
 from alliance.returns.models import DataSharingAgreement, Upload
 from alliance.returns.services import (
     checking,
@@ -315,7 +314,7 @@ def test_a_census_stored_with_the_old_cin_pseudonyms_is_asked_for_again(
     assert "Upload your CIN census" not in client.get(reverse("returns:index")).content.decode()
     assert stored_returns.stored_with_old_cin_pseudonyms(north) == []
     # as the CIN census was stored before both returns shared one pseudonym: P + 15 hex
-    stored = Path(upload.stored_version) / "ChildIdentifiers.parquet"
+    stored = storage.version_dir(upload.stored_version) / "ChildIdentifiers.parquet"
     frame = pl.read_parquet(stored)
     frame.with_columns(("P" + pl.col("LAchildID").str.slice(1)).alias("LAchildID")).write_parquet(
         stored

@@ -16,11 +16,12 @@ import polars as pl
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from alliance.returns import storage
+from alliance.returns import shared_storage, storage
 from alliance.returns.models import ReturnKind, Upload
 from alliance.returns.services.findings import IDENTITIES, pseudonymised_findings, with_values
 from alliance.returns.services.reading import council_of, read_upload
 from alliance.returns.services.stored_returns import indicators_of
+from alliance.returns.shared_storage import StorageUnavailable
 from alliance.returns.storage import UploadProblem
 from alliance.schedule.liveness import stale_after
 from statutory.engine import Registry, run
@@ -139,6 +140,12 @@ def check(upload_id: int, token: str) -> str:
     try:
         with progress:
             result = _validate(upload, progress)
+    except StorageUnavailable as problem:
+        # the bucket could not be reached: nothing was stored (what was put is deleted), the
+        # uploaded files stay in the bucket so that the upload can be tried again
+        _finish(upload, token, Upload.Status.FAILED, started, problem=str(problem), keep_files=True)
+        logger.error("upload %s: object storage unavailable", upload.pk)
+        return "failed"
     except UploadProblem as problem:
         _finish(upload, token, Upload.Status.REJECTED, started, problem=str(problem))
         return "rejected"
@@ -227,13 +234,21 @@ def _finish(
         Upload.objects.filter(pk=upload.pk).update(**fields)
     if status != Upload.Status.ACCEPTED and result is None:
         # rejected: nothing of it is kept; the last accepted version stays the council's data
-        shutil.rmtree(
-            storage.store_dir(upload.organisation_id, upload.kind, upload.year, upload.pk),
-            ignore_errors=True,
-        )
+        version = storage.store_dir(upload.organisation_id, upload.kind, upload.year, upload.pk)
+        shutil.rmtree(version, ignore_errors=True)
+        if shared_storage.in_use():
+            shared_storage.forget(shared_storage.key_of(version))
+            shared_storage.forget(
+                shared_storage.key_of(storage.report_dir(upload.organisation_id, upload.pk))
+            )
+    incoming = storage.incoming_dir(upload.pk)
     if not keep_files:
-        # the uploaded files held real ids: they go once the upload is decided
-        shutil.rmtree(storage.incoming_dir(upload.pk), ignore_errors=True)
+        # the uploaded files held real ids: they go once the upload is decided, here and in the
+        # bucket (what the bucket does not delete now, the daily clean-up does)
+        shutil.rmtree(incoming, ignore_errors=True)
+        shared_storage.forget(shared_storage.key_of(incoming))
+    else:
+        shared_storage.drop_local_copy(incoming)  # the bucket keeps them for the retry
 
 
 def _validate(upload: Upload, progress: _Progress) -> dict[str, Any]:
@@ -264,6 +279,7 @@ def _validate(upload: Upload, progress: _Progress) -> dict[str, Any]:
     )
     version = storage.store_dir(upload.organisation_id, upload.kind, upload.year, upload.pk)
     _write_parquet_folder(version, pseudonymised)
+    _put_in_bucket(report, version)
     counts = findings.counts
     summary = {
         "rules_run": len(findings.rules_run),
@@ -297,7 +313,7 @@ def _validate(upload: Upload, progress: _Progress) -> dict[str, Any]:
             }
             for r in indicators.iter_rows(named=True)
         ],
-        "stored_version": str(version),
+        "stored_version": storage.version_name(version),
     }
 
 
@@ -321,4 +337,18 @@ def _write_parquet_folder(folder: Path, tables: dict[str, pl.DataFrame]) -> None
         temp.rename(folder)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+def _put_in_bucket(*folders: Path) -> None:
+    """With a bucket, put the report and the version there, all or nothing: when one cannot be
+    put, neither is kept (here or there) and the upload is not accepted, so no upload ever
+    refers to a version the bucket does not hold."""
+    try:
+        for folder in folders:
+            shared_storage.publish(folder)
+    except StorageUnavailable:
+        for folder in folders:
+            shared_storage.forget(shared_storage.key_of(folder))
+            shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from alliance.returns import storage
+from alliance.returns import shared_storage, storage
 from alliance.returns.models import Upload
 from statutory.engine.pseudonym import child_pseudonyms
 from statutory.ssda903.pseudonymise import postcode_sector
@@ -248,6 +248,7 @@ def findings_frame(upload: Upload, *, identified: bool = False) -> pl.DataFrame:
     (`remove_expired_findings`). `identified=True` is for the council's own report only: the
     real child ids and values from the re-identification file put back."""
     folder = storage.report_dir(upload.organisation_id, upload.pk)
+    shared_storage.fetch(folder, problem=shared_storage.NO_STORAGE_TO_SHOW)
     path = folder / "findings.parquet"
     if not path.exists():
         return pl.DataFrame()

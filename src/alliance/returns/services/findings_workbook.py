@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from alliance.returns import queue, storage
+from alliance.returns import queue, shared_storage, storage
 from alliance.returns.models import Upload
 from alliance.returns.services.findings import IDENTITIES
 from alliance.returns.services.retention import findings_retention
@@ -33,7 +33,11 @@ WORKBOOK_PENDING_SECONDS = 15 * 60  # a request for the workbook older than this
 
 
 def excel_report_path(upload: Upload) -> Path:
-    return storage.report_dir(upload.organisation_id, upload.pk) / "findings.xlsx"
+    """Where this machine has the workbook (taken from the bucket when there is one): it exists
+    once it is built."""
+    folder = storage.report_dir(upload.organisation_id, upload.pk)
+    shared_storage.fetch(folder, problem=shared_storage.NO_STORAGE_TO_SHOW)
+    return folder / "findings.xlsx"
 
 
 def excel_report(upload: Upload) -> Path:
@@ -118,7 +122,9 @@ def excel_report(upload: Upload) -> Path:
         sheet.set_column(0, max(len(columns) - 1, 0), 16)
         book.close()
 
-    return atomic_write(path, write)
+    built = atomic_write(path, write)
+    shared_storage.publish_file(built)
+    return built
 
 
 def _pending_marker(upload: Upload) -> Path:

@@ -12,7 +12,7 @@ import polars as pl
 from django.db.models import Q
 
 from alliance.organisations.models import Council
-from alliance.returns import storage
+from alliance.returns import shared_storage, storage
 from alliance.returns.models import ReturnKind, Upload
 from alliance.returns.services.stored_returns import PREVIOUS, PREVIOUS_TABLES, schema_for
 from alliance.returns.services.uploading import provider_lists
@@ -33,7 +33,8 @@ def council_of(upload: Upload) -> Council:
 def _prepare(upload: Upload) -> tuple[Path, Path | None]:
     """The folder of this year's files and of last year's (zips unpacked safely)."""
     base = storage.incoming_dir(upload.pk)
-    if not base.is_dir():
+    # with a bucket, this machine's copy of the uploaded files (made like the bucket's)
+    if not shared_storage.fetch(base):
         raise UploadProblem("The uploaded files are no longer here: upload the return again.")
     work = base / "unpacked"
     shutil.rmtree(work, ignore_errors=True)  # a retried run starts clean

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 
 import polars as pl
 from django.conf import settings
 from django.utils import timezone
 
-from alliance.returns import storage
+from alliance.returns import shared_storage, storage
 from alliance.returns.models import Upload
 from alliance.returns.services.findings import (
     IDENTIFYING,
@@ -25,6 +24,7 @@ from statutory.ssda903.pseudonymise import postcode_sector
 
 def findings_kept(upload: Upload) -> bool:
     folder = storage.report_dir(upload.organisation_id, upload.pk)
+    shared_storage.fetch(folder, problem=shared_storage.NO_STORAGE_TO_SHOW)
     return (folder / "findings.parquet").exists()
 
 
@@ -71,9 +71,11 @@ def pseudonymise_stored_findings(upload_id: int, organisation_id: int) -> bool:
     real ids and no re-identification file) is split the way new ones are written. Returns
     whether it was."""
     folder = storage.report_dir(organisation_id, upload_id)
-    path = folder / "findings.parquet"
-    if not path.exists() or (folder / f"{IDENTITIES}.parquet").exists():
+    present = shared_storage.names(folder)  # asked before any copy is taken from the bucket
+    if "findings.parquet" not in present or f"{IDENTITIES}.parquet" in present:
         return False
+    shared_storage.fetch(folder)
+    path = folder / "findings.parquet"
     frame = pl.read_parquet(path)
     if frame.is_empty() or "child_id" not in frame.columns:
         return False
@@ -101,6 +103,7 @@ def pseudonymise_stored_findings(upload_id: int, organisation_id: int) -> bool:
     (folder / "findings.parquet.part").replace(path)
     for workbook in folder.glob("*.xlsx"):
         workbook.unlink()  # workbooks were once kept; they held the real ids
+    shared_storage.publish(folder)
     return True
 
 
@@ -120,7 +123,60 @@ def remove_expired_findings(now: dt.datetime | None = None) -> int:
     old = Upload.objects.filter(finished_at__lt=cutoff).values_list("pk", "organisation_id")
     for upload_id, organisation_id in old.iterator():
         folder = storage.report_dir(organisation_id, upload_id)
-        if folder.exists():
-            shutil.rmtree(folder)
+        if shared_storage.exists(folder):
+            shared_storage.remove(folder)  # here and in the bucket
             removed += 1
     return removed
+
+
+# An object no upload refers to is left this long before it is swept: an upload being received
+# puts its files in the bucket just before its row is committed.
+ORPHAN_AGE = dt.timedelta(hours=1)
+
+
+def remove_orphaned_files(now: dt.datetime | None = None) -> int:
+    """With a bucket: delete what no upload should still have there, which a put or delete cut
+    short by the bucket failing can leave behind: the uploaded files (real ids) of uploads that
+    are decided or were never recorded, and the reports and versions of uploads that were not
+    accepted. Returns how many folders were deleted. Run daily with the retention clean-up."""
+    if not shared_storage.in_use():
+        return 0
+    now = now or timezone.now()
+    status = dict(Upload.objects.values_list("pk", "status"))
+    waiting = {Upload.Status.QUEUED, Upload.Status.CHECKING}
+    removed = 0
+
+    def sweep(prefix: str, upload_id: int | None, keep: set[str]) -> None:
+        nonlocal removed
+        state = status.get(upload_id) if upload_id is not None else None
+        if state is not None and state in keep:
+            return
+        if state is None or state == Upload.Status.FAILED:
+            # not recorded yet (an upload being received) or failed (being tried again): only
+            # what has been left alone for a while
+            newest = shared_storage.newest_change(prefix)
+            if newest is not None and now - newest < ORPHAN_AGE:
+                return
+        if shared_storage.forget(prefix):
+            removed += 1
+
+    for name in shared_storage.folders("incoming"):
+        # a failed upload keeps its files to be tried again
+        sweep(f"incoming/{name}", _number(name), {*waiting, Upload.Status.FAILED})
+    for organisation in shared_storage.folders("reports"):
+        for name in shared_storage.folders(f"reports/{organisation}"):
+            sweep(
+                f"reports/{organisation}/{name}", _number(name), {*waiting, Upload.Status.ACCEPTED}
+            )
+    for organisation in shared_storage.folders("store"):
+        for kind in shared_storage.folders(f"store/{organisation}"):
+            for year in shared_storage.folders(f"store/{organisation}/{kind}"):
+                base = f"store/{organisation}/{kind}/{year}"
+                for name in shared_storage.folders(base):
+                    sweep(f"{base}/{name}", _number(name), {*waiting, Upload.Status.ACCEPTED})
+    return removed
+
+
+def _number(name: str) -> int | None:
+    digits = name.removeprefix("upload-")
+    return int(digits) if digits.isdigit() else None

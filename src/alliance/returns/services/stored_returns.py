@@ -12,7 +12,7 @@ import polars as pl
 from django.db import close_old_connections
 
 from alliance.organisations.models import Organisation
-from alliance.returns import storage
+from alliance.returns import shared_storage, storage
 from alliance.returns.models import ReturnKind, Upload
 from statutory.cin import indicator_codes as cin_codes
 from statutory.cin import indicators as cin_indicators
@@ -51,8 +51,9 @@ def stored_with_old_cin_pseudonyms(organisation: Organisation | int) -> list[Upl
     pseudonyms, which match nothing in SSDA903: each needs uploading again."""
     stale = []
     for _year, upload in sorted(_latest_accepted(_organisation_id(organisation), "cin").items()):
-        path = Path(upload.stored_version) / "ChildIdentifiers.parquet"
-        if not upload.stored_version or not path.is_file():
+        folder = version_folder(upload)
+        path = folder / "ChildIdentifiers.parquet" if folder is not None else None
+        if path is None or not path.is_file():
             continue
         ids = pl.read_parquet(path, columns=["LAchildID"])["LAchildID"].drop_nulls()
         if ids.len() and ids.str.contains(OLD_CIN_PSEUDONYM.pattern).all():
@@ -68,9 +69,19 @@ def _latest_accepted(organisation_id: int, kind: str) -> dict[int, Upload]:
     return latest
 
 
+def version_folder(upload: Upload) -> Path | None:
+    """This machine's copy of the upload's stored version (taken from the bucket when there is
+    one: a version never changes once stored, so a copy is kept), or None when it has none."""
+    if not upload.stored_version:
+        return None
+    folder = storage.version_dir(upload.stored_version)
+    found = shared_storage.fetch(folder, keep=True, problem=shared_storage.NO_STORAGE_TO_SHOW)
+    return folder if found else None
+
+
 def read_version(upload: Upload) -> dict[str, pl.DataFrame]:
-    folder = Path(upload.stored_version)
-    if not upload.stored_version or not folder.is_dir():
+    folder = version_folder(upload)
+    if folder is None:
         return {}
     return {p.stem: pl.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
 
@@ -84,8 +95,9 @@ def previous_year_tables(
     if kind != ReturnKind.SSDA903:
         return {}
     latest = _latest_accepted(_organisation_id(organisation), kind)
-    if year in latest and latest[year].stored_version:
-        folder = Path(latest[year].stored_version) / PREVIOUS
+    version = version_folder(latest[year]) if year in latest else None
+    if version is not None:
+        folder = version / PREVIOUS
         if folder.is_dir():
             return {p.stem: pl.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
     return read_version(latest[year - 1]) if year - 1 in latest else {}

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alliance.organisations.models import Organisation
-from alliance.returns import queue, storage
+from alliance.returns import queue, shared_storage, storage
 from alliance.returns.models import ReturnKind, Upload
 from alliance.returns.services.stored_returns import KINDS
 from alliance.returns.storage import UploadProblem
@@ -104,6 +104,7 @@ def start_upload(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     received = [*got_current, *got_previous]
+    target: Path | None = None
     try:
         with transaction.atomic():
             # Lock the council's row so two uploads of its return are decided one after the other.
@@ -129,15 +130,29 @@ def start_upload(
             )
             target = storage.incoming_dir(upload.pk)
             target.parent.mkdir(parents=True, exist_ok=True)
+            # a leftover of an upload number rolled back before (SQLite hands it out again)
+            shutil.rmtree(target, ignore_errors=True)
             staging.rename(target)
+            # With a bucket the files are put there before the row is committed, so a row never
+            # refers to files that are not there; this machine's copy (real ids) then goes.
+            shared_storage.publish(target, problem=shared_storage.NO_STORAGE_TO_RECEIVE)
+            shared_storage.drop_local_copy(target)
             transaction.on_commit(lambda: enqueue(upload.pk))
     except IntegrityError:
-        shutil.rmtree(staging, ignore_errors=True)
+        _discard(staging, target)
         raise _already_running() from None
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        _discard(staging, target)
         raise
     return upload
+
+
+def _discard(staging: Path, target: Path | None) -> None:
+    """Nothing of a refused or failed upload is kept, here or in the bucket."""
+    shutil.rmtree(staging, ignore_errors=True)
+    if target is not None:
+        shutil.rmtree(target, ignore_errors=True)
+        shared_storage.forget(shared_storage.key_of(target))
 
 
 # Ofsted publishes its provider information as two lists (Children's Homes; Social Care
