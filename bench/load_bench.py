@@ -138,7 +138,7 @@ def _ms(row: dict[str, str], column: str) -> str:
     return f"{float(value):,.0f}" if value not in ("", "N/A") else "–"
 
 
-def main() -> None:
+def main() -> None:  # noqa: PLR0915  one configuration after another reads best in sequence
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", default="50,200")
     parser.add_argument("--seconds", type=int, default=60)
@@ -240,7 +240,9 @@ def main() -> None:
         "| database | web workers | people | children | upload to accepted, s | accepted |\n"
         "| --- | --- | --- | --- | --- | --- |\n" + "\n".join(upload_lines) + "\n\n"
         "## Errors\n\n| database | web workers | people | page | error | times |\n"
-        "| --- | --- | --- | --- | --- | --- |\n" + ("\n".join(errors) or "| none | | | | | |") + "\n\n"
+        "| --- | --- | --- | --- | --- | --- |\n"
+        + ("\n".join(errors) or "| none | | | | | |")
+        + "\n\n"
         "## By page\n\n| database | web workers | people | page | requests | p50 | p95 | p99 | errors |\n"
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" + "\n".join(pages) + "\n"
     )

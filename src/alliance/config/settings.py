@@ -181,6 +181,9 @@ TASKS = {
 # A task worker or scheduler that has not shown a sign of life for this long is taken for dead:
 # the uploads it was checking are queued again and its task rows marked failed.
 TASK_STALE_AFTER_SECONDS = env_int("ALLIANCE_TASK_STALE_SECONDS", 600)
+# task workers run at a lower processor priority than the web, so checking a large return does not
+# slow the pages of everyone using the service (a check takes a little longer when the web is busy)
+TASK_WORKER_NICENESS = env_int("ALLIANCE_WORKER_NICENESS", 10)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign-in"

@@ -70,7 +70,9 @@ def test_forged_csrf_is_refused_and_changes_nothing(analyst):
 
 def test_passwords_are_hashed_with_argon2id_at_owasps_setting_in_the_service():
     # under pytest a fast hasher goes first; the service's own is the next one
-    assert service_settings.PASSWORD_HASHERS[1] == "alliance.accounts.passwords.Argon2idPasswordHasher"
+    assert (
+        service_settings.PASSWORD_HASHERS[1] == "alliance.accounts.passwords.Argon2idPasswordHasher"
+    )
     encoded = make_password("a long enough password", hasher="argon2")
     assert encoded.startswith("argon2$argon2id$v=19$m=47104,t=1,p=1$")
     assert identify_hasher(encoded).algorithm == "argon2"
@@ -78,9 +80,11 @@ def test_passwords_are_hashed_with_argon2id_at_owasps_setting_in_the_service():
     assert not get_hasher("argon2").verify("a long enough passworD", encoded)
 
 
-@override_settings(PASSWORD_HASHERS=service_settings.PASSWORD_HASHERS[1:])  # the service's, no fast one
+@override_settings(
+    PASSWORD_HASHERS=service_settings.PASSWORD_HASHERS[1:]
+)  # the service's, no fast one
 def test_a_password_stored_with_djangos_heavier_argon2_still_works_and_is_restored(analyst):
-    from django.contrib.auth.hashers import Argon2PasswordHasher  # noqa: PLC0415
+    from django.contrib.auth.hashers import Argon2PasswordHasher
 
     analyst.password = Argon2PasswordHasher().encode("an older stored password", "saltsaltsalt")
     analyst.save(update_fields=["password"])

@@ -5,8 +5,10 @@ It never reloads itself: a reload could stop a task half-way.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from django.conf import settings
 from django_tasks_db.management.commands import db_worker
 
 from alliance.schedule import liveness
@@ -19,6 +21,7 @@ class Command(db_worker.Command):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.configure_logging(options["verbosity"])
+        lower_priority(settings.TASK_WORKER_NICENESS)
         # the worker's id is its name in the signs of life, so its task rows can be matched to it
         name = liveness.process_name(ProcessBeat.Kind.WORKER)
         excluded = options["exclude_queues"]
@@ -39,3 +42,9 @@ class Command(db_worker.Command):
             worker.run()
         finally:
             beating.stop()
+
+
+def lower_priority(niceness: int) -> None:
+    """Run this process `niceness` steps below the web's priority (0-19): pages come first."""
+    if niceness > 0 and hasattr(os, "nice"):
+        os.nice(min(niceness, 19))
