@@ -34,6 +34,18 @@ class Series:
     colour: str | None = None
 
 
+@dataclass(frozen=True)
+class Band:
+    """A shaded range between two lines (a forecast's 80% or 95% interval): drawn behind the
+    series, from `lower` to `upper` wherever both are known, and named in the legend."""
+
+    name: str
+    lower: Sequence[float | None]
+    upper: Sequence[float | None]
+    colour: str = PALETTE[0]
+    opacity: float = 0.2
+
+
 def _nice_ceiling(value: float) -> float:
     """A round number at or above `value` for the top of the axis (1, 2, 2.5, 5 × 10^n)."""
     if value <= 0:
@@ -148,17 +160,20 @@ def line_chart(
     width: int = 720,
     height: int = 320,
     whole_numbers: bool | None = None,
+    bands: Sequence[Band] = (),
 ) -> Markup:
     """A line chart of several series over the same categories (periods), with a legend above.
     A None value breaks the line. `unit` is '%' for percentages, '£' for money in pounds (the axis
     says £250k, £1.5m), or '' for numbers. Counts get whole-number ticks: say `whole_numbers`, or
-    leave it None and series of whole numbers without a unit are taken as counts."""
+    leave it None and series of whole numbers without a unit are taken as counts. `bands` are
+    shaded ranges drawn behind the lines (the axis makes room for their tops)."""
     chart_id = f"app-chart-{next(_ids)}"
-    y_min, top, ticks = _y_axis(series, unit, y_min, y_max, whole_numbers)
+    edges = [Series(b.name, list(b.lower) + list(b.upper)) for b in bands]
+    y_min, top, ticks = _y_axis([*series, *edges], unit, y_min, y_max, whole_numbers)
     # Legend entries flow left to right and wrap, sized by an estimate of their text's width.
     legend: list[tuple[float, int]] = []
     cursor, row = 0.0, 0
-    for item in series:
+    for item in [*series, *edges]:
         entry = 34 + 8.0 * len(item.name) + 24
         if cursor and cursor + entry > width - 56 - 16:
             cursor, row = 0.0, row + 1
@@ -198,6 +213,37 @@ def line_chart(
             body.append(
                 f'<text x="{x:.1f}" y="{head + plot_h + 20}" text-anchor="{anchor}">{escape(label)}</text>'
             )
+    for k, band in enumerate(bands):
+        # one shape for each run of categories where both edges are known
+        runs: list[list[tuple[float, float, float]]] = [[]]
+        for i in range(count):
+            low = band.lower[i] if i < len(band.lower) else None
+            high = band.upper[i] if i < len(band.upper) else None
+            if low is None or high is None:
+                if runs[-1]:
+                    runs.append([])
+                continue
+            runs[-1].append((x_at(i), y_at(low), y_at(high)))
+        body.append(f'<g class="app-chart__band" data-band="{escape(band.name)}">')
+        for run in runs:
+            if not run:
+                continue
+            if len(run) == 1:  # a single year: a short bar the width of a marker
+                x, low_y, high_y = run[0]
+                run = [(x - 5, low_y, high_y), (x + 5, low_y, high_y)]
+            outline = [(x, high_y) for x, _, high_y in run] + [(x, low_y) for x, low_y, _ in reversed(run)]
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in outline)
+            body.append(
+                f'<polygon points="{points}" fill="{band.colour}" fill-opacity="{band.opacity}" stroke="none"/>'
+            )
+        body.append("</g>")
+        lx = left + legend[len(series) + k][0]
+        ly = 14 + 22 * legend[len(series) + k][1]
+        body.append(
+            f'<g class="app-chart__legend"><rect x="{lx:.1f}" y="{ly - 7:.1f}" width="28" height="14" '
+            f'fill="{band.colour}" fill-opacity="{band.opacity}"/>'
+            f'<text x="{lx + 34:.1f}" y="{ly + 5:.1f}">{escape(band.name)}</text></g>'
+        )
     for n, item in enumerate(series):
         colour = item.colour or PALETTE[n % len(PALETTE)]
         dash = DASHES[n % len(DASHES)]

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "alliance.programme",
     "alliance.workplace",
     "alliance.edgeofcare",
+    "alliance.forecasts",
     "alliance.api",
 ]
 
