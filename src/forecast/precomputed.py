@@ -23,7 +23,7 @@ import numpy as np
 from forecast import backtest
 from forecast.model import Panel, forecast
 
-VERSION = 1
+VERSION = 2
 HORIZON = 3
 BACKTEST_ORIGINS = (2019, 2020, 2021, 2022)
 INTERVAL_COLUMNS = ("forecast", "lower80", "upper80", "lower95", "upper95")
@@ -44,7 +44,9 @@ class Figures:
     backtest: list[dict[str, Any]]
 
     def years(self) -> list[int]:
-        return list(range(self.first_year, self.first_year + len(next(iter(self.history.values())))))
+        return list(
+            range(self.first_year, self.first_year + len(next(iter(self.history.values()))))
+        )
 
     def improvement(self, horizon: int) -> float | None:
         """How much lower the model's error is than naive persistence's at `horizon`, in per cent
@@ -74,7 +76,7 @@ def build(
     forecasts: dict[str, list[dict[str, float]]] = {}
     for row in table.iter_rows(named=True):
         forecasts.setdefault(row["la_number"], []).append(
-            {"year": int(row["year"]), **{c: round(float(row[c]), 1) for c in INTERVAL_COLUMNS}}
+            {"year": int(row["year"]), **{c: float(row[c]) for c in INTERVAL_COLUMNS}}
         )
     usable = tuple(o for o in origins if int(panel.years[0]) < o < origin)
     scores = backtest.run(panel, list(usable), horizon) if usable else None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -148,6 +148,61 @@ def _y_axis(
     return _ticks(y_min, max(top, y_min + 1e-9), whole_numbers)
 
 
+def _band_shapes(
+    band: Band, count: int, x_at: Callable[[int], float], y_at: Callable[[float], float]
+) -> list[str]:
+    """One polygon for each run of categories where both of the band's edges are known; a run of
+    one category is a short bar the width of a marker."""
+    runs: list[list[tuple[float, float, float]]] = [[]]
+    for i in range(count):
+        low = band.lower[i] if i < len(band.lower) else None
+        high = band.upper[i] if i < len(band.upper) else None
+        if low is None or high is None:
+            if runs[-1]:
+                runs.append([])
+            continue
+        runs[-1].append((x_at(i), y_at(low), y_at(high)))
+    shapes = []
+    for run in runs:
+        if not run:
+            continue
+        points = run
+        if len(run) == 1:
+            x, low_y, high_y = run[0]
+            points = [(x - 5, low_y, high_y), (x + 5, low_y, high_y)]
+        outline = [(x, high_y) for x, _, high_y in points] + [
+            (x, low_y) for x, low_y, _ in reversed(points)
+        ]
+        text = " ".join(f"{x:.1f},{y:.1f}" for x, y in outline)
+        shapes.append(
+            f'<polygon points="{text}" fill="{band.colour}" fill-opacity="{band.opacity}" stroke="none"/>'
+        )
+    return shapes
+
+
+def _bands(
+    bands: Sequence[Band],
+    legend: Sequence[tuple[float, int]],
+    left: int,
+    count: int,
+    x_at: Callable[[int], float],
+    y_at: Callable[[float], float],
+) -> list[str]:
+    """The bands' shapes, each in its group, and their legend entries."""
+    body: list[str] = []
+    for band, (cursor, row) in zip(bands, legend, strict=True):
+        body.append(f'<g class="app-chart__band" data-band="{escape(band.name)}">')
+        body.extend(_band_shapes(band, count, x_at, y_at))
+        body.append("</g>")
+        lx, ly = left + cursor, 14 + 22 * row
+        body.append(
+            f'<g class="app-chart__legend"><rect x="{lx:.1f}" y="{ly - 7:.1f}" width="28" height="14" '
+            f'fill="{band.colour}" fill-opacity="{band.opacity}"/>'
+            f'<text x="{lx + 34:.1f}" y="{ly + 5:.1f}">{escape(band.name)}</text></g>'
+        )
+    return body
+
+
 def line_chart(
     title: str,
     description: str,
@@ -213,37 +268,7 @@ def line_chart(
             body.append(
                 f'<text x="{x:.1f}" y="{head + plot_h + 20}" text-anchor="{anchor}">{escape(label)}</text>'
             )
-    for k, band in enumerate(bands):
-        # one shape for each run of categories where both edges are known
-        runs: list[list[tuple[float, float, float]]] = [[]]
-        for i in range(count):
-            low = band.lower[i] if i < len(band.lower) else None
-            high = band.upper[i] if i < len(band.upper) else None
-            if low is None or high is None:
-                if runs[-1]:
-                    runs.append([])
-                continue
-            runs[-1].append((x_at(i), y_at(low), y_at(high)))
-        body.append(f'<g class="app-chart__band" data-band="{escape(band.name)}">')
-        for run in runs:
-            if not run:
-                continue
-            if len(run) == 1:  # a single year: a short bar the width of a marker
-                x, low_y, high_y = run[0]
-                run = [(x - 5, low_y, high_y), (x + 5, low_y, high_y)]
-            outline = [(x, high_y) for x, _, high_y in run] + [(x, low_y) for x, low_y, _ in reversed(run)]
-            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in outline)
-            body.append(
-                f'<polygon points="{points}" fill="{band.colour}" fill-opacity="{band.opacity}" stroke="none"/>'
-            )
-        body.append("</g>")
-        lx = left + legend[len(series) + k][0]
-        ly = 14 + 22 * legend[len(series) + k][1]
-        body.append(
-            f'<g class="app-chart__legend"><rect x="{lx:.1f}" y="{ly - 7:.1f}" width="28" height="14" '
-            f'fill="{band.colour}" fill-opacity="{band.opacity}"/>'
-            f'<text x="{lx + 34:.1f}" y="{ly + 5:.1f}">{escape(band.name)}</text></g>'
-        )
+    body.extend(_bands(bands, legend[len(series) :], left, count, x_at, y_at))
     for n, item in enumerate(series):
         colour = item.colour or PALETTE[n % len(PALETTE)]
         dash = DASHES[n % len(DASHES)]

@@ -170,7 +170,9 @@ def test_a_band_is_shaded_behind_the_lines_with_gaps_where_an_edge_is_missing():
         "Children looked after, published and forecast.",
         ["2023", "2024", "2025", "2026", "2027"],
         [Series("Forecast", [None, None, 100.0, 110.0, 120.0])],
-        bands=[Band("80% range", [None, None, 100.0, 90.0, 85.0], [None, None, 100.0, 130.0, 170.0])],
+        bands=[
+            Band("80% range", [None, None, 100.0, 90.0, 85.0], [None, None, 100.0, 130.0, 170.0])
+        ],
         whole_numbers=True,
     )
     svg = parse(chart)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from alliance.access.policy import Action, Area, guard
 from alliance.common.charts import PALETTE, Band, Series, line_chart
 from alliance.common.exports import csv_response
-from alliance.forecasts import published_figures, subjects
+from alliance.forecasts import published_figures
 from alliance.organisations.models import Council
 from forecast.precomputed import Figures
 
@@ -40,8 +40,6 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "title": "Demand and cost forecast",
             "councils": _councils(),
-            "own_councils": subjects.own_councils(request.user),
-            "alliances": subjects.pooled_alliances(request.user),
             "figures": figures,
         },
     )
@@ -154,11 +152,11 @@ def council_csv(request: HttpRequest) -> StreamingHttpResponse:
             code,
             names.get(code, ""),
             int(row["year"]),
-            row["forecast"],
-            row["lower80"],
-            row["upper80"],
-            row["lower95"],
-            row["upper95"],
+            round(row["forecast"], 1),
+            round(row["lower80"], 1),
+            round(row["upper80"], 1),
+            round(row["lower95"], 1),
+            round(row["upper95"], 1),
         ]
         for code in sorted(figures.forecasts)
         for row in figures.forecasts[code]
@@ -187,7 +185,10 @@ def backtest(request: HttpRequest) -> HttpResponse:
             "below.",
             [f"{h} year{'s' if h > 1 else ''} ahead" for h in horizons],
             [
-                Series(METHOD_LABELS.get(m, m), [rows[h]["mape"] if h in rows else None for h in horizons])
+                Series(
+                    METHOD_LABELS.get(m, m),
+                    [rows[h]["mape"] if h in rows else None for h in horizons],
+                )
                 for m, rows in by_method.items()
             ],
             unit="%",
