@@ -104,6 +104,11 @@ SHOWS_NO_PERSONAL_DATA: dict[str, str] = {
     "edge-of-care/dashboard/": "figures only: no family can be identified",
     "edge-of-care/evaluation/": "figures only: no family can be identified",
     "scheduled-jobs/": "the scheduled jobs and when they last ran",
+    "forecast/": "what the forecast is and whose forecasts the person may see: no child's data",
+    "forecast/published/": "sends the chooser on to a council's page: nothing shown",
+    "forecast/published/forecast.csv": "every council's forecast from published statistics",
+    "forecast/published/<str:dfe_code>/": "a council's forecast from published statistics",
+    "forecast/backtest/": "the forecast's past errors, from published statistics",
     "api-tokens/new/": "the form to issue an API token (organisations, roles, what it may do)",
 }
 

@@ -134,6 +134,7 @@ OWNERS = [
     ("/workplace/", "workplace"),
     ("/edge-of-care/", "edgeofcare"),
     ("/insight/", "evidence"),
+    ("/forecast/", "forecasts"),
     ("/scheduled-jobs/", "schedule"),
     ("/", "common"),
 ]
@@ -148,6 +149,7 @@ APPS = [
     "edgeofcare",
     "programme",
     "evidence",
+    "forecasts",
     "schedule",
 ]
 

@@ -340,6 +340,8 @@ PARAMETERS: list[tuple[str, Any]] = [
     ("workplace/register/", lambda route: {"step": "business"}),
     ("edge-of-care/referrals/", _family),
     ("edge-of-care/services/", lambda route: {"service_pk": _first("edgeofcare.Service").pk}),
+    # North Tyneside has the demo's years of returns; the Tyneside Alliance pools them
+    ("forecast/", lambda route: {"dfe_code": "392", "slug": "tyneside-alliance"}),
 ]
 
 

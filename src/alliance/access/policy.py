@@ -57,6 +57,8 @@ class Area(StrEnum):
     # employers; unsuppressed, so for the council's own staff only
     WORKPLACE_FIGURES = "workplace-figures"
     INSIGHT = "insight"  # de-identified dashboards and evidence
+    # the demand and cost forecast from published figures (every council) and its backtest
+    PUBLISHED_FORECAST = "published-forecast"
 
 
 class Action(StrEnum):
@@ -93,6 +95,7 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.INSIGHT: _g(Reach.OWN, V, E),
         Area.EDGE_OF_CARE_FIGURES: _g(Reach.OWN, V, E),
         Area.WORKPLACE_FIGURES: _g(Reach.OWN, V, E),
+        Area.PUBLISHED_FORECAST: _g(Reach.ALL, V, E),
     },
     Role.COUNCIL_PRACTITIONER: {
         Area.WORKPLACE: _g(Reach.OWN, V, C, E),
@@ -111,6 +114,7 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         # not the families' or young people's records
         Area.EDGE_OF_CARE_FIGURES: _g(Reach.OWN, V, E),
         Area.WORKPLACE_FIGURES: _g(Reach.OWN, V, E),
+        Area.PUBLISHED_FORECAST: _g(Reach.ALL, V, E),
     },
     Role.ALLIANCE_LEAD: {
         Area.POOLED_RETURNS: _g(Reach.ALLIANCE, V, E),
@@ -119,6 +123,7 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.MATCHING: _g(Reach.ALLIANCE, V, C),  # their region's ranking; proposing matches
         Area.INSIGHT: _g(Reach.ALLIANCE, V, E),
         Area.EDGE_OF_CARE_FIGURES: _g(Reach.ALLIANCE, V, E),
+        Area.PUBLISHED_FORECAST: _g(Reach.ALL, V, E),
     },
     Role.DFE_ANALYST: {
         Area.AGGREGATES: _g(Reach.ALL, V, E),
@@ -127,6 +132,7 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.MATCHING: _g(Reach.ALL, V, C),
         Area.INSIGHT: _g(Reach.ALL, V, E),
         Area.EDGE_OF_CARE_FIGURES: _g(Reach.ALL, V, E),
+        Area.PUBLISHED_FORECAST: _g(Reach.ALL, V, E),
     },
     Role.ADMINISTRATOR: {
         Area.PEOPLE: _g(Reach.ALL, V, C, D),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -32,6 +32,18 @@ class Series:
     name: str
     values: Sequence[float | None]
     colour: str | None = None
+
+
+@dataclass(frozen=True)
+class Band:
+    """A shaded range between two lines (a forecast's 80% or 95% interval): drawn behind the
+    series, from `lower` to `upper` wherever both are known, and named in the legend."""
+
+    name: str
+    lower: Sequence[float | None]
+    upper: Sequence[float | None]
+    colour: str = PALETTE[0]
+    opacity: float = 0.2
 
 
 def _nice_ceiling(value: float) -> float:
@@ -136,6 +148,61 @@ def _y_axis(
     return _ticks(y_min, max(top, y_min + 1e-9), whole_numbers)
 
 
+def _band_shapes(
+    band: Band, count: int, x_at: Callable[[int], float], y_at: Callable[[float], float]
+) -> list[str]:
+    """One polygon for each run of categories where both of the band's edges are known; a run of
+    one category is a short bar the width of a marker."""
+    runs: list[list[tuple[float, float, float]]] = [[]]
+    for i in range(count):
+        low = band.lower[i] if i < len(band.lower) else None
+        high = band.upper[i] if i < len(band.upper) else None
+        if low is None or high is None:
+            if runs[-1]:
+                runs.append([])
+            continue
+        runs[-1].append((x_at(i), y_at(low), y_at(high)))
+    shapes = []
+    for run in runs:
+        if not run:
+            continue
+        points = run
+        if len(run) == 1:
+            x, low_y, high_y = run[0]
+            points = [(x - 5, low_y, high_y), (x + 5, low_y, high_y)]
+        outline = [(x, high_y) for x, _, high_y in points] + [
+            (x, low_y) for x, low_y, _ in reversed(points)
+        ]
+        text = " ".join(f"{x:.1f},{y:.1f}" for x, y in outline)
+        shapes.append(
+            f'<polygon points="{text}" fill="{band.colour}" fill-opacity="{band.opacity}" stroke="none"/>'
+        )
+    return shapes
+
+
+def _bands(
+    bands: Sequence[Band],
+    legend: Sequence[tuple[float, int]],
+    left: int,
+    count: int,
+    x_at: Callable[[int], float],
+    y_at: Callable[[float], float],
+) -> list[str]:
+    """The bands' shapes, each in its group, and their legend entries."""
+    body: list[str] = []
+    for band, (cursor, row) in zip(bands, legend, strict=True):
+        body.append(f'<g class="app-chart__band" data-band="{escape(band.name)}">')
+        body.extend(_band_shapes(band, count, x_at, y_at))
+        body.append("</g>")
+        lx, ly = left + cursor, 14 + 22 * row
+        body.append(
+            f'<g class="app-chart__legend"><rect x="{lx:.1f}" y="{ly - 7:.1f}" width="28" height="14" '
+            f'fill="{band.colour}" fill-opacity="{band.opacity}"/>'
+            f'<text x="{lx + 34:.1f}" y="{ly + 5:.1f}">{escape(band.name)}</text></g>'
+        )
+    return body
+
+
 def line_chart(
     title: str,
     description: str,
@@ -148,17 +215,20 @@ def line_chart(
     width: int = 720,
     height: int = 320,
     whole_numbers: bool | None = None,
+    bands: Sequence[Band] = (),
 ) -> Markup:
     """A line chart of several series over the same categories (periods), with a legend above.
     A None value breaks the line. `unit` is '%' for percentages, '£' for money in pounds (the axis
     says £250k, £1.5m), or '' for numbers. Counts get whole-number ticks: say `whole_numbers`, or
-    leave it None and series of whole numbers without a unit are taken as counts."""
+    leave it None and series of whole numbers without a unit are taken as counts. `bands` are
+    shaded ranges drawn behind the lines (the axis makes room for their tops)."""
     chart_id = f"app-chart-{next(_ids)}"
-    y_min, top, ticks = _y_axis(series, unit, y_min, y_max, whole_numbers)
+    edges = [Series(b.name, list(b.lower) + list(b.upper)) for b in bands]
+    y_min, top, ticks = _y_axis([*series, *edges], unit, y_min, y_max, whole_numbers)
     # Legend entries flow left to right and wrap, sized by an estimate of their text's width.
     legend: list[tuple[float, int]] = []
     cursor, row = 0.0, 0
-    for item in series:
+    for item in [*series, *edges]:
         entry = 34 + 8.0 * len(item.name) + 24
         if cursor and cursor + entry > width - 56 - 16:
             cursor, row = 0.0, row + 1
@@ -198,6 +268,7 @@ def line_chart(
             body.append(
                 f'<text x="{x:.1f}" y="{head + plot_h + 20}" text-anchor="{anchor}">{escape(label)}</text>'
             )
+    body.extend(_bands(bands, legend[len(series) :], left, count, x_at, y_at))
     for n, item in enumerate(series):
         colour = item.colour or PALETTE[n % len(PALETTE)]
         dash = DASHES[n % len(DASHES)]

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "alliance.programme",
     "alliance.workplace",
     "alliance.edgeofcare",
+    "alliance.forecasts",
     "alliance.api",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("programme/", include("alliance.programme.urls")),
     path("workplace/", include("alliance.workplace.urls")),
     path("edge-of-care/", include("alliance.edgeofcare.urls")),
+    path("forecast/", include("alliance.forecasts.urls")),
     path("organisations/", include("alliance.organisations.urls")),
     path("insight/", include("alliance.evidence.urls")),
     path("audit/", include("alliance.audit.urls")),

@@ -11,7 +11,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
-from alliance.common.charts import DASHES, Series, _fmt, bar_chart, line_chart
+from alliance.common.charts import DASHES, Band, Series, _fmt, bar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -162,3 +162,40 @@ def test_the_last_category_label_stays_inside_the_chart():
 )
 def test_money_is_written_short_with_a_pound_sign(value, text):
     assert _fmt(value, "£") == text
+
+
+def test_a_band_is_shaded_behind_the_lines_with_gaps_where_an_edge_is_missing():
+    chart = line_chart(
+        "Forecast",
+        "Children looked after, published and forecast.",
+        ["2023", "2024", "2025", "2026", "2027"],
+        [Series("Forecast", [None, None, 100.0, 110.0, 120.0])],
+        bands=[
+            Band("80% range", [None, None, 100.0, 90.0, 85.0], [None, None, 100.0, 130.0, 170.0])
+        ],
+        whole_numbers=True,
+    )
+    svg = parse(chart)
+    children = list(svg)
+    band = svg.find(f"{SVG}g[@class='app-chart__band']")
+    series = svg.find(f"{SVG}g[@class='app-chart__series']")
+    assert children.index(band) < children.index(series)  # drawn first: behind the line
+    polygons = list(band.iter(f"{SVG}polygon"))
+    assert len(polygons) == 1
+    assert len(polygons[0].get("points").split()) == 6  # three years, upper then lower edge
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert "80% range" in texts  # named in the legend
+    # the axis makes room for the band's top (170), not only the line's (120)
+    assert "200" in texts
+
+
+def test_a_band_of_one_year_is_still_drawn_and_a_gap_splits_it():
+    chart = line_chart(
+        "T",
+        "D",
+        ["a", "b", "c", "d"],
+        [Series("S", [1.0, 2.0, 3.0, 4.0])],
+        bands=[Band("range", [1.0, None, 2.0, 3.0], [2.0, None, 4.0, 5.0])],
+    )
+    polygons = list(parse(chart).iter(f"{SVG}polygon"))
+    assert [len(p.get("points").split()) for p in polygons] == [4, 4]

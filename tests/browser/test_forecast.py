@@ -1,0 +1,53 @@
+"""The forecast from published figures in a real browser, as the DfE's analyst: choose a council,
+read its forecast with its ranges, see how accurate it has been, download every council's
+forecast; as a practitioner, refused. An axe-core check on each page."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_choose_a_council_read_its_forecast_and_the_backtest(page, base_url, axe_check):
+    sign_in(page, base_url, "analyst@dfe.demo")
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="Demand and cost forecast").first.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Demand and cost forecast"
+    assert "not available yet" in page.locator("[data-not-yet]").inner_text()
+    axe_check(page)
+
+    page.get_by_label("Council").select_option(label="North Tyneside")
+    page.get_by_role("button", name="Show the forecast").click()
+    page.wait_for_url("**/forecast/published/392/")
+    assert "North Tyneside" in page.get_by_role("heading", level=1).inner_text()
+    assert "80% range" in page.locator("[data-headline]").inner_text()
+    assert page.locator("[data-forecast] tbody tr").count() == 3
+    assert page.locator("svg.app-chart polygon").count() == 2  # the 80% and 95% ranges
+    axe_check(page)
+
+    page.get_by_role("link", name="See how accurate it has been").click()
+    page.wait_for_url("**/forecast/backtest/")
+    assert page.locator("[data-backtest] tbody tr").count() == 9  # three methods, three horizons
+    assert page.locator("[data-computed]").inner_text().startswith("Computed ")
+    axe_check(page)
+
+    page.goto(base_url + "/forecast/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download every council's forecast (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
+    assert {r["council"] for r in rows if r["la_number"] == "392"} == {"North Tyneside"}
+    assert len(rows) > 140 * 3
+
+
+def test_a_practitioner_is_refused(page, base_url):
+    sign_in(page, base_url, "practitioner@north-tyneside.demo")
+    response = page.goto(base_url + "/forecast/")
+    assert response is not None
+    assert response.status == 403
