@@ -21,7 +21,7 @@ from forecast.bottom_up.history import (
 )
 from forecast.bottom_up.model import Model, fit
 from forecast.bottom_up.scenarios import Scenario, compare
-from forecast.bottom_up.simulate import Projection, project
+from forecast.bottom_up.simulate import Projection, combine, project
 from forecast.bottom_up.states import AGE_BANDS, STATE_NAMES, STATES
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Projection",
     "Scenario",
     "UnitCosts",
+    "combine",
     "compare",
     "default_unit_costs",
     "fit",

@@ -36,6 +36,8 @@ class Projection:
     spend: pl.DataFrame | None  # year (financial year ending 31 March), state, the same, in £
     total_draws: np.ndarray  # [sim, year]: all looked after at 31 March
     spend_draws: np.ndarray | None  # [sim, year]: spending in the year to 31 March, £
+    population_draws: np.ndarray  # [sim, year, state, age]: looked after at 31 March
+    spend_state_draws: np.ndarray | None  # [sim, year, state]: spending in the year, £
 
 
 def _summary(draws: np.ndarray) -> dict[str, float]:
@@ -78,7 +80,7 @@ def _age(pop: np.ndarray, rng: np.random.Generator, dt: float) -> np.ndarray:
     return pop
 
 
-def project(  # noqa: PLR0912  one month after another reads best in sequence
+def project(
     model: Model,
     horizon: int,
     *,
@@ -125,6 +127,14 @@ def project(  # noqa: PLR0912  one month after another reads best in sequence
                 spend[:, year, :] += pop.sum(axis=2) * weekly * inflation * 52.18 * dt
         at_year_end[:, year] = pop
     years = tuple(model.last_year + k for k in range(1, horizon + 1))
+    return from_draws(years, seed, at_year_end, spend if weekly is not None else None)
+
+
+def from_draws(
+    years: tuple[int, ...], seed: int, at_year_end: np.ndarray, spend: np.ndarray | None
+) -> Projection:
+    """The projection's tables from its simulated futures: `at_year_end` [sim, year, state, age]
+    and `spend` [sim, year, state] (or None)."""
     rows, totals = [], []
     for i, year in enumerate(years):
         for s, state in enumerate(STATES):
@@ -141,7 +151,7 @@ def project(  # noqa: PLR0912  one month after another reads best in sequence
             totals.append({"year": year, "state": state, **_summary(by_age.sum(axis=1))})
         totals.append({"year": year, "state": ALL, **_summary(at_year_end[:, i].sum(axis=(1, 2)))})
     spend_frame, spend_draws = None, None
-    if weekly is not None:
+    if spend is not None:
         spend_rows = []
         for i, year in enumerate(years):
             for s, state in enumerate(STATES):
@@ -157,4 +167,24 @@ def project(  # noqa: PLR0912  one month after another reads best in sequence
         spend=spend_frame,
         total_draws=at_year_end.sum(axis=(2, 3)),
         spend_draws=spend_draws,
+        population_draws=at_year_end,
+        spend_state_draws=spend,
     )
+
+
+def combine(projections: list[Projection]) -> Projection:
+    """Several councils' projections (same years, seed and number of simulations) added together
+    simulation by simulation: the ranges are those of the sum, not sums of ranges (councils'
+    children move independently of each other's)."""
+    if not projections:
+        raise ForecastInputError("There is nothing to add together.")
+    first = projections[0]
+    if any(
+        p.years != first.years or p.population_draws.shape != first.population_draws.shape
+        for p in projections
+    ):
+        raise ForecastInputError("Only projections of the same years and size can be added.")
+    spends = [p.spend_state_draws for p in projections]
+    spend = None if any(x is None for x in spends) else sum(spends[1:], spends[0])  # type: ignore[arg-type]
+    population = sum((p.population_draws for p in projections[1:]), first.population_draws)
+    return from_draws(first.years, first.seed, population, spend)

@@ -155,3 +155,21 @@ def test_too_few_years_gaps_and_mixed_councils_are_refused(six_years, tmp_path) 
         load_history([six_years[0], six_years[1], six_years[2], six_years[2]])
     with pytest.raises(ForecastInputError, match="no such file"):
         load_history([tmp_path / "nowhere", six_years[1], six_years[2]])
+
+
+def test_two_councils_added_together_keep_their_sum_and_a_wider_range(model) -> None:
+    from forecast.bottom_up import combine
+
+    one = project(model, 2, seed=5, simulations=300, unit_costs=default_unit_costs())
+    both = combine([one, one])
+    total = both.totals.filter(pl.col("state") == ALL)
+    single = one.totals.filter(pl.col("state") == ALL)
+    assert np.allclose(total["mean"], 2 * single["mean"])
+    assert both.spend is not None
+    assert one.spend is not None
+    assert np.allclose(
+        both.spend.filter(pl.col("state") == ALL)["mean"],
+        2 * one.spend.filter(pl.col("state") == ALL)["mean"],
+    )
+    with pytest.raises(ForecastInputError):
+        combine([one, project(model, 1, seed=5, simulations=300)])
