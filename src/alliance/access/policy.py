@@ -59,6 +59,10 @@ class Area(StrEnum):
     INSIGHT = "insight"  # de-identified dashboards and evidence
     # the demand and cost forecast from published figures (every council) and its backtest
     PUBLISHED_FORECAST = "published-forecast"
+    # a council's forecast from its own returns, its unit costs and scenarios
+    FORECAST = "forecast"
+    # an alliance's forecast from the returns its councils agreed to share
+    POOLED_FORECAST = "pooled-forecast"
 
 
 class Action(StrEnum):
@@ -96,6 +100,7 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.EDGE_OF_CARE_FIGURES: _g(Reach.OWN, V, E),
         Area.WORKPLACE_FIGURES: _g(Reach.OWN, V, E),
         Area.PUBLISHED_FORECAST: _g(Reach.ALL, V, E),
+        Area.FORECAST: _g(Reach.OWN, V, C, E),
     },
     Role.COUNCIL_PRACTITIONER: {
         Area.WORKPLACE: _g(Reach.OWN, V, C, E),
@@ -114,7 +119,9 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         # not the families' or young people's records
         Area.EDGE_OF_CARE_FIGURES: _g(Reach.OWN, V, E),
         Area.WORKPLACE_FIGURES: _g(Reach.OWN, V, E),
+        # and their council's forecast from its own returns, with its unit costs
         Area.PUBLISHED_FORECAST: _g(Reach.ALL, V, E),
+        Area.FORECAST: _g(Reach.OWN, V, C, E),
     },
     Role.ALLIANCE_LEAD: {
         Area.POOLED_RETURNS: _g(Reach.ALLIANCE, V, E),
@@ -124,6 +131,9 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.INSIGHT: _g(Reach.ALLIANCE, V, E),
         Area.EDGE_OF_CARE_FIGURES: _g(Reach.ALLIANCE, V, E),
         Area.PUBLISHED_FORECAST: _g(Reach.ALL, V, E),
+        # the alliance's pooled forecast only: not each member council's own (that would pass
+        # around the councils' data-sharing agreements)
+        Area.POOLED_FORECAST: _g(Reach.ALLIANCE, V, E),
     },
     Role.DFE_ANALYST: {
         Area.AGGREGATES: _g(Reach.ALL, V, E),

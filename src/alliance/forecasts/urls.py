@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alliance.forecasts.views import published
+from alliance.forecasts.views import from_returns, published, unit_costs
 
 app_name = "forecasts"
 
@@ -10,4 +10,13 @@ urlpatterns = [
     path("published/forecast.csv", published.council_csv, name="published-csv"),
     path("published/<str:dfe_code>/", published.council, name="published"),
     path("backtest/", published.backtest, name="backtest"),
+    path("council/<str:dfe_code>/", from_returns.council, name="returns"),
+    path("council/<str:dfe_code>/forecast.xlsx", from_returns.council_excel, name="returns-excel"),
+    path("council/<str:dfe_code>/unit-costs/", unit_costs.view_costs, name="unit-costs"),
+    path(
+        "council/<str:dfe_code>/unit-costs/change/",
+        unit_costs.change_costs,
+        name="change-unit-costs",
+    ),
+    path("alliance/<slug:slug>/", from_returns.alliance, name="pooled"),
 ]

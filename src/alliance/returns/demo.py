@@ -4,6 +4,10 @@ Alliance. Half the children in each census are children looked after in that cou
 return (under the same LA child ids, so the same pseudonyms), as in real councils, so the Edge
 of Care evaluation can look children in need up in SSDA903.
 
+North Tyneside's SSDA903 returns are four consecutive years of one council's history (Header and
+Episodes: `alliance 903 generate --years`), so its demand forecast from returns has the three
+years it needs; South Tyneside's are two years of complete returns, every table.
+
 Idempotent: a council that already has a demo return keeps it; a demo CIN census stored with
 the old CIN pseudonyms (before both returns shared one, see docs/returns.md) is uploaded again."""
 
@@ -21,8 +25,10 @@ from alliance.returns.models import DataSharingAgreement, Upload
 from alliance.returns.services import checking, stored_returns, uploading
 from statutory.cin.generator import generate
 from statutory.ssda903.generator import generate_to
+from statutory.ssda903.generator.multi_year import generate_years
 
 DEMO_CHILDREN = 150
+FORECAST_YEARS = 4  # North Tyneside's years of returns: the forecast from returns needs three
 _CHILD_ID = re.compile(r"<LAchildID>([^<]*)</LAchildID>")
 
 
@@ -73,7 +79,25 @@ def load() -> str:
                 )
                 for offset in (1, 0)
             }
-            if not Upload.objects.filter(organisation=org, kind="ssda903").exists():
+            if code == "392":
+                # made again each time (the same seed, the same files): the census links to them
+                folders = generate_years(
+                    Path(folder) / "years", DEMO_CHILDREN, year, FORECAST_YEARS, seed=seed,
+                    home_district=council.ons_code, la_number=int(code),
+                )  # fmt: skip
+                returns[0] = (folders[-1], folders[-1])
+            if (
+                code == "392"
+                and not Upload.objects.filter(organisation=org, kind="ssda903").exists()
+            ):
+                for one in folders:
+                    upload = uploading.start_upload(
+                        organisation=org, user=None, kind="ssda903", year=int(one.name),
+                        current=[_File(p) for p in sorted(one.glob("*.csv"))],
+                    )  # fmt: skip
+                    checking.check(upload.pk, "demo")
+                made.append(f"SSDA903 for {council.name}")
+            elif not Upload.objects.filter(organisation=org, kind="ssda903").exists():
                 for offset, (current, previous) in returns.items():
                     upload = uploading.start_upload(
                         organisation=org,

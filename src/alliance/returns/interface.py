@@ -42,6 +42,7 @@ from alliance.returns.services import (
     findings,
     findings_workbook,
     pooled_figures,
+    sharing,
     stored_returns,
     uploading,
 )
@@ -171,6 +172,28 @@ def latest_tables(
     """The council's latest accepted, pseudonymised tables of `kind` ("ssda903" or "cin"), every
     year stacked (or one `year`); {} when nothing is uploaded. For the council's own services."""
     return stored_returns.latest_tables(organisation, kind, year)
+
+
+def tables_by_year(
+    organisation: Organisation | int, kind: str
+) -> dict[int, dict[str, pl.DataFrame]]:
+    """The council's latest accepted, pseudonymised tables of `kind` for every collection year it
+    has, {year: {table name: frame}}, oldest first; {} when nothing is accepted. For the
+    council's own forecast (the council's own staff)."""
+    return stored_returns.tables_by_year(organisation, kind)
+
+
+def accepted_versions(organisation: Organisation | int, kind: str) -> dict[int, int]:
+    """{collection year: id of the upload `tables_by_year` reads for it}: a figure computed from
+    the council's tables stays right until this changes."""
+    return stored_returns.accepted_versions(organisation, kind)
+
+
+def sharing_councils(alliance: Organisation | int, kind: str) -> list[Organisation]:
+    """The alliance's member councils with an agreement covering `kind` in force today, by
+    name: whose returns the alliance's pooled figures (and pooled forecast) may use."""
+    alliance_id = alliance if isinstance(alliance, int) else alliance.pk
+    return sharing.sharing_councils(alliance_id, kind)
 
 
 def pseudonymise_id(organisation: Organisation | int, child_id: str, kind: str = "ssda903") -> str:

@@ -185,6 +185,8 @@ def combine(projections: list[Projection]) -> Projection:
     ):
         raise ForecastInputError("Only projections of the same years and size can be added.")
     spends = [p.spend_state_draws for p in projections]
-    spend = None if any(x is None for x in spends) else sum(spends[1:], spends[0])  # type: ignore[arg-type]
+    spend: np.ndarray | None = None
+    if all(x is not None for x in spends):
+        spend = np.sum([x for x in spends if x is not None], axis=0)
     population = sum((p.population_draws for p in projections[1:]), first.population_draws)
     return from_draws(first.years, first.seed, population, spend)

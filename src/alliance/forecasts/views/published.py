@@ -13,7 +13,7 @@ from django.urls import reverse
 from alliance.access.policy import Action, Area, guard
 from alliance.common.charts import PALETTE, Band, Series, line_chart
 from alliance.common.exports import csv_response
-from alliance.forecasts import published_figures
+from alliance.forecasts import published_figures, subjects
 from alliance.organisations.models import Council
 from forecast.precomputed import Figures
 
@@ -41,6 +41,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "title": "Demand and cost forecast",
             "councils": _councils(),
             "figures": figures,
+            "own": subjects.own_councils(request.user),
+            "pooled": subjects.pooled_alliances(request.user),
         },
     )
 

@@ -122,6 +122,26 @@ def latest_tables(
     return {name: pl.concat(frames, how="diagonal_relaxed") for name, frames in stacked.items()}
 
 
+def tables_by_year(
+    organisation: Organisation | int, kind: str
+) -> dict[int, dict[str, pl.DataFrame]]:
+    """The latest accepted, pseudonymised tables of the council's uploads of `kind`, one set per
+    collection year it has (the year of 31 March), oldest first; {} when nothing is accepted."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    latest = _latest_accepted(_organisation_id(organisation), kind)
+    found = {year: read_version(upload) for year, upload in sorted(latest.items())}
+    return {year: tables for year, tables in found.items() if tables}
+
+
+def accepted_versions(organisation: Organisation | int, kind: str) -> dict[int, int]:
+    """{collection year: the id of the upload whose tables `tables_by_year` reads}: changes
+    whenever a newer upload of a year is accepted, so a figure computed from the tables can be
+    kept until then."""
+    latest = _latest_accepted(_organisation_id(organisation), kind)
+    return {year: upload.pk for year, upload in sorted(latest.items())}
+
+
 def measures(kind: str) -> dict[str, Measure]:
     """The library's indicators of the return `kind` by code (labels, published measures)."""
     return ssda903_codes.MEASURES if kind == ReturnKind.SSDA903 else cin_codes.MEASURES

@@ -1,0 +1,275 @@
+"""The forecast from a council's own returns (its analysts and leaders) and an alliance's pooled
+forecast (its lead): children by kind of placement and age, spending from the unit costs, and a
+scenario beside the baseline, with an Excel download of the same figures. Each view is audited:
+the figures come from children's records, though no child can be seen in them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from alliance.access.policy import Action, Area, guard
+from alliance.audit import services as audit
+from alliance.common.charts import PALETTE, Band, Series, line_chart
+from alliance.common.exports import xlsx_response
+from alliance.forecasts import forms, from_returns, states, subjects
+from forecast.bottom_up.scenarios import compare
+from statutory.engine.cells import write_row
+
+SUPPRESS_BELOW = 5  # a forecast count under 5 is shown as "fewer than 5", as the returns pages do
+
+
+def _count(value: float) -> str:
+    rounded = round(value)
+    return "fewer than 5" if 0 < rounded < SUPPRESS_BELOW else f"{rounded:,}"
+
+
+def _pounds(value: float) -> str:
+    return f"£{value / 1_000_000:,.1f} million" if value >= 1_000_000 else f"£{round(value):,}"
+
+
+_ORDER = {state: i for i, state in enumerate([*states.STATES, states.ALL])}
+
+
+def _rows(frame: pl.DataFrame, fmt: Any) -> list[dict[str, Any]]:
+    """A projection's rows, year by year, the placements in their usual order, then the total."""
+    frame = frame.with_columns(
+        pl.col("state").replace_strict(_ORDER, default=len(_ORDER)).alias("order")
+    ).sort("year", "order")
+    return [
+        {
+            "year": r["year"],
+            "state": states.label(r["state"]),
+            **{k: fmt(r[k]) for k in ("mean", "lower80", "upper80", "lower95", "upper95")},
+        }
+        for r in frame.iter_rows(named=True)
+    ]
+
+
+def _chart(name: str, totals: pl.DataFrame, other: pl.DataFrame | None) -> Any:
+    all_ = totals.filter(pl.col("state") == states.ALL).sort("year")
+    years = [str(y) for y in all_["year"]]
+    series = [Series("Baseline", all_["mean"].to_list(), colour=PALETTE[0])]
+    bands = [
+        Band("Baseline 80% range", all_["lower80"].to_list(), all_["upper80"].to_list(),
+             colour=PALETTE[0], opacity=0.25),
+    ]  # fmt: skip
+    if other is not None:
+        alt = other.filter(pl.col("state") == states.ALL).sort("year")
+        series.append(Series("Scenario", alt["mean"].to_list(), colour=PALETTE[1]))
+        bands.append(
+            Band("Scenario 80% range", alt["lower80"].to_list(), alt["upper80"].to_list(),
+                 colour=PALETTE[1], opacity=0.25)
+        )  # fmt: skip
+    return line_chart(
+        f"Children looked after in {name} at 31 March: forecast",
+        "Line chart of the forecast number of children looked after at 31 March each year"
+        + (", baseline and scenario," if other is not None else "")
+        + " with shaded 80% ranges. The same figures are in the tables below.",
+        years,
+        series,
+        bands=bands,
+        whole_numbers=True,
+    )
+
+
+def _read_scenario(request: HttpRequest) -> tuple[forms.ScenarioForm, Any, int]:
+    form = forms.ScenarioForm(request.GET or None)
+    if not request.GET or not form.is_valid():
+        return form, None, from_returns.DEFAULT_HORIZON
+    horizon = form.cleaned_data.get("horizon") or from_returns.DEFAULT_HORIZON
+    return form, (form.scenario() if form.changes_anything() else None), horizon
+
+
+def _context(name: str, result: from_returns.Forecast, scenario_result: Any) -> dict[str, Any]:
+    projection = result.projection
+    context: dict[str, Any] = {
+        "name": name,
+        "result": result,
+        "totals": _rows(projection.totals, _count),
+        "chart": _chart(
+            name, projection.totals, scenario_result.projection.totals if scenario_result else None
+        ),
+        "spend": _rows(projection.spend, _pounds) if projection.spend is not None else [],
+    }
+    if scenario_result is not None:
+        difference = compare(projection, scenario_result.projection)
+        context["difference"] = [
+            {
+                "year": r["year"],
+                "measure": r["measure"],
+                **{
+                    k: (_pounds if r["measure"] == "spend" else _signed)(r[k])
+                    for k in (
+                        "baseline",
+                        "scenario",
+                        "difference",
+                        "lower80",
+                        "upper80",
+                        "lower95",
+                        "upper95",
+                    )
+                },
+            }
+            for r in difference.iter_rows(named=True)
+        ]
+    return context
+
+
+def _signed(value: float) -> str:
+    return f"{round(value):+,}".replace("+0", "0") if abs(value) >= 0.5 else "0"
+
+
+def _forecast_or_refusal(request: HttpRequest, make: Any, name: str, extra: dict[str, Any]) -> Any:
+    try:
+        return make(), None
+    except from_returns.NotEnoughReturns as refusal:
+        return None, render(
+            request,
+            "forecasts/not_enough.html",
+            {"title": f"No forecast from returns for {name} yet", "name": name,
+             "reasons": refusal.messages, **extra},
+        )  # fmt: skip
+
+
+@guard(Area.FORECAST)
+def council(request: HttpRequest, dfe_code: str) -> HttpResponse:
+    found = subjects.council_or_404(request, dfe_code)
+    form, scenario, horizon = _read_scenario(request)
+    organisation = found.organisation
+    result, refusal = _forecast_or_refusal(
+        request,
+        lambda: from_returns.council_forecast(organisation, horizon=horizon),
+        found.name,
+        {"council": found},
+    )
+    audit.record(
+        request, audit.Action.VIEW, organisation, object_repr=f"Forecast from returns, {found.name}"
+    )
+    if refusal is not None:
+        return refusal
+    changed = (
+        from_returns.council_forecast(organisation, horizon=horizon, scenario=scenario)
+        if scenario
+        else None
+    )
+    return render(
+        request,
+        "forecasts/from_returns.html",
+        {
+            "title": f"Forecast from {found.name}'s returns",
+            "council": found,
+            "form": form,
+            "excel": request.GET.urlencode(),
+            **_context(found.name, result, changed),
+        },
+    )
+
+
+@guard(Area.POOLED_FORECAST)
+def alliance(request: HttpRequest, slug: str) -> HttpResponse:
+    found = subjects.alliance_or_404(request, slug)
+    form, scenario, horizon = _read_scenario(request)
+    result, refusal = _forecast_or_refusal(
+        request,
+        lambda: from_returns.pooled_forecast(found, horizon=horizon),
+        found.name,
+        {"council": None},
+    )
+    audit.record(request, audit.Action.VIEW, found, object_repr=f"Pooled forecast, {found.name}")
+    if refusal is not None:
+        return refusal
+    changed = (
+        from_returns.pooled_forecast(found, horizon=horizon, scenario=scenario)
+        if scenario
+        else None
+    )
+    return render(
+        request,
+        "forecasts/from_returns.html",
+        {
+            "title": f"Pooled forecast for {found.name}",
+            "alliance": found,
+            "form": form,
+            "excel": request.GET.urlencode(),
+            **_context(found.name, result, changed),
+        },
+    )
+
+
+def _workbook(name: str, context: dict[str, Any]) -> Any:
+    def build(book: Any) -> None:
+        bold = book.add_format({"bold": True})
+        header = [
+            "Year",
+            "Placement",
+            "Forecast",
+            "80% range from",
+            "80% range to",
+            "95% range from",
+            "95% range to",
+        ]
+        for title, rows in (("Children", context["totals"]), ("Spending", context["spend"])):
+            if not rows:
+                continue
+            sheet = book.add_worksheet(title)
+            write_row(
+                sheet, 0, 0, [f"{name}: {title.lower()} forecast from its SSDA903 returns"], bold
+            )
+            write_row(sheet, 1, 0, header, bold)
+            for i, r in enumerate(rows, start=2):
+                write_row(
+                    sheet,
+                    i,
+                    0,
+                    [
+                        r["year"],
+                        r["state"],
+                        r["mean"],
+                        r["lower80"],
+                        r["upper80"],
+                        r["lower95"],
+                        r["upper95"],
+                    ],
+                )
+            sheet.set_column(1, 1, 48)
+            sheet.set_column(2, 6, 16)
+        if context.get("difference"):
+            sheet = book.add_worksheet("Scenario")
+            write_row(sheet, 0, 0, [f"{name}: scenario against baseline"], bold)
+            write_row(sheet, 1, 0, ["Year", "Measure", "Baseline", "Scenario", "Difference",
+                                    "80% range from", "80% range to", "95% range from", "95% range to"], bold)  # fmt: skip
+            for i, r in enumerate(context["difference"], start=2):
+                write_row(sheet, i, 0, [r["year"], r["measure"], r["baseline"], r["scenario"], r["difference"],
+                                        r["lower80"], r["upper80"], r["lower95"], r["upper95"]])  # fmt: skip
+            sheet.set_column(1, 8, 18)
+
+    return build
+
+
+@guard(Area.FORECAST, Action.EXPORT)
+def council_excel(request: HttpRequest, dfe_code: str) -> HttpResponse:
+    found = subjects.council_or_404(request, dfe_code, Action.EXPORT)
+    _form, scenario, horizon = _read_scenario(request)
+    try:
+        result = from_returns.council_forecast(found.organisation, horizon=horizon)
+    except from_returns.NotEnoughReturns as refusal:
+        return render(request, "forecasts/not_enough.html",
+                      {"title": f"No forecast from returns for {found.name} yet", "name": found.name,
+                       "reasons": refusal.messages, "council": found}, status=404)  # fmt: skip
+    changed = (
+        from_returns.council_forecast(found.organisation, horizon=horizon, scenario=scenario)
+        if scenario
+        else None
+    )
+    context = _context(found.name, result, changed)
+    audit.record(
+        request,
+        audit.Action.DOWNLOAD,
+        found.organisation,
+        object_repr=f"Forecast from returns (Excel), {found.name}",
+    )
+    return xlsx_response(f"forecast-{found.dfe_code}.xlsx", _workbook(found.name, context))  # type: ignore[return-value]

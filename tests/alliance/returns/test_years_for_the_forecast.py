@@ -1,0 +1,52 @@
+"""What the forecast reads through the returns app's interface: a council's latest accepted tables
+of every year it has, which uploads they are, and the councils sharing with an alliance."""
+
+from __future__ import annotations
+
+import pytest
+
+from alliance.returns import demo, interface
+from alliance.returns.models import Upload
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_councils_tables_by_year_are_its_latest_accepted(reference_data):
+    demo.load()
+    north = factories.council("392").organisation
+    accepted = Upload.objects.accepted().filter(organisation=north, kind="ssda903")
+    versions = interface.accepted_versions(north, "ssda903")
+    assert versions == {u.year: u.pk for u in accepted.order_by("year")}
+    tables = interface.tables_by_year(north, "ssda903")
+    assert list(tables) == sorted(versions)
+    for year, found in tables.items():
+        assert {"Episodes", "Header"} <= set(found)
+        assert "YEAR" not in found["Episodes"].columns  # one year's tables, as stored
+        assert found["Episodes"].height > 0
+        assert year in versions
+    # another council's tables are its own
+    south = factories.council("393").organisation
+    theirs = interface.tables_by_year(south, "ssda903")
+    year = max(tables)
+    assert set(theirs[year]["Header"]["CHILD"]) != set(tables[year]["Header"]["CHILD"])
+    # a council with nothing accepted has nothing
+    assert interface.tables_by_year(factories.council("394").organisation, "ssda903") == {}
+    assert interface.accepted_versions(factories.council("394").organisation, "ssda903") == {}
+
+
+def test_a_refused_kind_is_an_error(reference_data):
+    with pytest.raises(ValueError, match="kind must be one of"):
+        interface.tables_by_year(factories.council("392").organisation, "ofsted")
+
+
+def test_the_councils_sharing_with_the_alliance(reference_data):
+    tyneside = factories.alliance("392", "393", name="Tyneside Alliance")
+    tyneside.slug = "tyneside-alliance"  # the demo's agreements are with this alliance
+    tyneside.save()
+    assert interface.sharing_councils(tyneside, "ssda903") == []
+    demo.load()
+    names = [c.name for c in interface.sharing_councils(tyneside, "ssda903")]
+    assert names == ["North Tyneside", "South Tyneside"]
+    other = factories.alliance("392")
+    assert interface.sharing_councils(other, "ssda903") == []  # agreements are with one alliance
