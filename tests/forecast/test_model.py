@@ -7,7 +7,7 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import QuantileRegressor, Ridge
 
 from forecast import model, published
 from forecast.model import Panel, forecast, from_tables
@@ -132,6 +132,24 @@ def test_ridge_matches_scikit_learn() -> None:
     ours = model.ridge(x, y, alpha=2.0)
     theirs = Ridge(alpha=2.0, fit_intercept=False).fit(x, y).coef_
     assert ours == pytest.approx(theirs)
+
+
+def test_median_regression_matches_scikit_learn_and_resists_outliers() -> None:
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(300, 4))
+    truth = np.array([0.5, -0.2, 0.0, 0.1])
+    y = x @ truth + rng.laplace(scale=0.05, size=300)
+    y[np.argsort(x[:, 0])[-15:]] += 3.0  # a few councils' extreme years, all on one side
+    ours = model.median_regression(x, y, alpha=0.0)
+    theirs = (
+        QuantileRegressor(quantile=0.5, alpha=0.0, fit_intercept=False, solver="highs")
+        .fit(x, y)
+        .coef_
+    )
+    assert ours == pytest.approx(theirs, abs=0.01)
+    assert ours == pytest.approx(truth, abs=0.05)
+    # least squares is pulled away by the same outliers
+    assert np.abs(model.ridge(x, y, alpha=0.0) - truth).max() > 0.1
 
 
 def test_a_reorganised_council_borrows_its_combined_areas_history(real_panel: Panel) -> None:
