@@ -323,25 +323,35 @@ def past_errors(
 
 
 def forecast(
-    panel: Panel, origin: int, horizon: int = 3, method: Method = pooled_model
+    panel: Panel,
+    origin: int,
+    horizon: int = 3,
+    method: Method = pooled_model,
+    one_year_widened: Callable[[int], float] | None = None,
 ) -> pl.DataFrame:
     """Every council with a figure at `origin`: la_number, year, horizon, forecast, lower80,
-    upper80, lower95, upper95 (numbers of children), using only years up to `origin`."""
+    upper80, lower95, upper95 (numbers of children), using only years up to `origin`.
+
+    With `one_year_widened`, every horizon's range comes from the one-year errors widened by
+    `one_year_widened(h)` (for figures whose errors are mostly shared by every council and
+    persist, such as spending's inflation), instead of from the past errors at that horizon."""
     if not 1 <= horizon <= MAX_HORIZON:
         raise ValueError(f"horizon must be between 1 and {MAX_HORIZON}, not {horizon}")
     known = panel.up_to(origin)
     level = known.log_count[:, -1]
     points = method(known, origin, horizon)
-    history = past_errors(known, origin, horizon, method)
+    history = past_errors(known, origin, 1 if one_year_widened else horizon, method)
     edges = _size_edges(level)
     band_now = np.searchsorted(edges, level)
     probabilities = (0.025, 0.1, 0.9, 0.975)
     one_year = history[0]
     rows = []
     for h in range(1, horizon + 1):
-        errors, sizes = history[h - 1]
+        errors, sizes = history[min(h, len(history)) - 1]
         widen = 1.0
-        if len(errors) < 30:
+        if one_year_widened is not None:
+            errors, sizes, widen = one_year[0], one_year[1], one_year_widened(h)
+        elif len(errors) < 30:
             errors, sizes, widen = one_year[0], one_year[1], math.sqrt(h)
         if len(errors) < 30:
             raise ValueError(f"too few past years before {origin} to judge the forecast's error")

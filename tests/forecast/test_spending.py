@@ -70,6 +70,15 @@ def test_the_forecast_recomputed_from_the_raw_file(spending_panel: Panel) -> Non
             assert got["lower95"][0] < got["lower80"][0]
 
 
+def test_the_range_widens_in_proportion_to_the_years_ahead(spending_panel: Panel) -> None:
+    table = spending.forecast(spending_panel, 2024, 3).filter(pl.col("la_number") == "886")
+    up = (table["upper80"] / table["forecast"]).log().to_list()
+    down = (table["forecast"] / table["lower95"]).log().to_list()
+    for width in (up, down):
+        assert width[1] == pytest.approx(2 * width[0])
+        assert width[2] == pytest.approx(3 * width[0])
+
+
 def test_children_times_spending_per_child_is_a_sound_alternative(
     spending_panel: Panel, real_panel: Panel
 ) -> None:
