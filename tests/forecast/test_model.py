@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -177,3 +178,11 @@ def test_a_year_outside_the_figures_or_a_bad_horizon_is_refused(real_panel: Pane
         forecast(real_panel, 2030, 3)
     with pytest.raises(ValueError, match="horizon"):
         forecast(real_panel, 2022, 6)
+
+
+def test_up_to_also_cuts_the_indicators(real_panel: Panel) -> None:
+    extra = np.arange(real_panel.log_count.size, dtype=float).reshape(real_panel.log_count.shape)
+    panel = replace(real_panel, indicators={"extra": extra})
+    known = panel.up_to(2020)
+    assert known.indicators["extra"].shape == known.log_count.shape
+    assert known.indicators["extra"][:, -1] == pytest.approx(extra[:, panel.column(2020)])
