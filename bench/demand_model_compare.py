@@ -18,7 +18,7 @@ Other every other code; and their total. The truth is counted from the held-back
 the same code sets; our states are mapped onto them (see STATE_MAP).
 
     .venv/bin/python bench/demand_model_compare.py [--seeds 1,2,3] [--children 300,1500]
-        [--years 7] [--hold-out 3] [--reference-months 6,12] → bench/results/demand-model.md
+        [--years 7] [--hold-out 3] [--reference-months 6,12,all] → bench/results/demand-model.md
 """
 
 from __future__ import annotations
@@ -273,6 +273,10 @@ def coverage(rows: list[Row], model: str, horizon: int) -> list[str]:
     return lines
 
 
+def peer_name(window: str) -> str:
+    return f"cs-demand-model ({'all years' if window == 'all' else window + ' months'})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", default="1,2,3")
@@ -280,15 +284,16 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=7, help="years of returns generated")
     parser.add_argument("--hold-out", type=int, default=3, help="latest years held back")
     parser.add_argument("--last-year", type=int, default=2025)
-    parser.add_argument("--reference-months", default="6,12",
-                        help="cs-demand-model's rate window(s), months before the data's end")  # fmt: skip
+    parser.add_argument("--reference-months", default="6,12,all",
+                        help="cs-demand-model's rate window(s), months before the data's end; "
+                        "all: every year it is given")  # fmt: skip
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()
 
     python = _peer_python()
     ours = _ours_available()
     multi = _multi_year_generator()
-    months = [int(m) for m in args.reference_months.split(",")]
+    windows = args.reference_months.split(",")
     rows: list[Row] = []
     notes: list[str] = []
     timings: dict[str, list[float]] = defaultdict(list)
@@ -308,10 +313,11 @@ def main() -> None:
                 run = f"{size} children, seed {seed}"
                 start = truth[origin]
                 score(rows, "naive persistence", run, origin, truth, persistence(start, targets))
-                for m in months:
+                for window in windows:
+                    m = 12 * len(training) if window == "all" else int(window)
                     peer, peer_start, seconds = run_peer(python, training, targets, work, m)
-                    timings[f"cs-demand-model ({m} months)"].append(seconds)
-                    score(rows, f"cs-demand-model ({m} months)", run, origin, truth, peer)
+                    timings[peer_name(window)].append(seconds)
+                    score(rows, peer_name(window), run, origin, truth, peer)
                     if round(peer_start.get("Total", 0)) != start["Total"]:
                         notes.append(f"{run}: cs-demand-model starts from "
                                      f"{peer_start.get('Total', 0):.0f} children, the returns "
@@ -324,7 +330,7 @@ def main() -> None:
                           {k: (v[1], v[2]) for k, v in mine.items()})  # fmt: skip
                 print(f"{run}: years {years[0]}-{years[-1]}, origin {origin}, "
                       f"{start['Total']} children at the origin", flush=True)  # fmt: skip
-    models = (["ours"] if ours else []) + [f"cs-demand-model ({m} months)" for m in months]
+    models = (["ours"] if ours else []) + [peer_name(w) for w in windows]
     models.append("naive persistence")
     write(Path(args.out), args, rows, models, horizon, timings, notes, multi, ours)
 
@@ -370,7 +376,8 @@ def write(path: Path, args: argparse.Namespace, rows: list[Row], models: list[st
         "`fs_datastore`, `DemandModellingDataContainer`, `PopulationStats`, "
         "`ModelPredictor.from_model(stats, start, end)`, `predict(days)`), day by day from the "
         "end of the data to 31 March of each held-back year. Its transition and entry rates are "
-        "measured over the last months of the data: 6 (its default) and 12. Its forecast "
+        "measured over the last months of the data: 6 (its default), 12, and every year it is "
+        "given (all years). Its forecast "
         "includes a 'Not in care' pool of children who have left; that is left out.",
         "- States: cs-demand-model's placement categories, which are sets of placement codes: "
         "Fostering U1-U6; Residential K2, R1; Supported H5, P2; Other: every other code "
