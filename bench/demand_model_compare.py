@@ -185,9 +185,23 @@ def _ours_available() -> bool:
     return "returns" in shown.stdout
 
 
-# Our states (forecast.bottom_up) -> cs-demand-model's categories. Filled in from the bottom-up
-# model's own state names; a state not listed is counted in "Other".
-STATE_MAP: dict[str, str] = {}
+# Our states (forecast.bottom_up) -> cs-demand-model's categories, by the words in our state's
+# name (the issue's states: fostering in-house / agency, residential, supported accommodation,
+# with parents, adoption, other). Checked against the bottom-up model's placement-code sets when
+# it is merged; a state matching none is counted in "Other".
+STATE_WORDS = (("foster", "Fostering"), ("resid", "Residential"), ("support", "Supported"))
+TOTAL_WORDS = ("total", "all", "looked after")
+
+
+def our_category(state: str) -> str | None:
+    """cs-demand-model's category for one of our states; None for the total."""
+    name = state.strip().lower()
+    if any(word == name or name.startswith(word) for word in TOTAL_WORDS):
+        return None
+    for word, category in STATE_WORDS:
+        if word in name:
+            return category
+    return "Other"
 
 
 def run_ours(
@@ -206,8 +220,33 @@ def run_ours(
 
 
 def read_ours(path: Path) -> dict[tuple[int, str], tuple[float, float, float]]:
-    """Our CSV by (year, category); see STATE_MAP."""
-    raise NotImplementedError("set once forecast.bottom_up's output is known")
+    """Our CSV summed by (year, category). Where several of our states make one category (in-house
+    and agency fostering), their 80% bounds are summed too: a wider range than the category's own,
+    so the coverage shown for such a category is generous."""
+    out: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    totals: dict[int, tuple[float, float, float]] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields = reader.fieldnames or []
+        state_field = next((f for f in ("state", "placement", "category") if f in fields), None)
+        for row in reader:
+            year = int(row["year"])
+            values = (float(row["forecast"]), float(row["lower80"]), float(row["upper80"]))
+            category = our_category(row[state_field]) if state_field else None
+            if category is None:
+                totals[year] = values
+                continue
+            cell = out[(year, category)]
+            for i, value in enumerate(values):
+                cell[i] += value
+    result = {key: (v[0], v[1], v[2]) for key, v in out.items()}
+    for year in {y for y, _ in result}:
+        if year in totals:
+            result[(year, "Total")] = totals[year]
+        else:  # no total row: the states' sum, bounds summed (generous)
+            cells = [v for (y, _), v in result.items() if y == year]
+            result[(year, "Total")] = tuple(sum(c[i] for c in cells) for i in range(3))  # type: ignore[assignment]
+    return result
 
 
 def persistence(start: dict[str, int], targets: list[int]) -> dict[tuple[int, str], float]:
