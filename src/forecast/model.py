@@ -6,7 +6,10 @@ five years compared with England's:
 - its change over the last year, and over the last three (weighted to the most recent);
 - its rate per 10,000 children compared with its ten statistical neighbours' (a council far above
   similar councils tends to come down, one far below tends to go up);
-- how many children started to be looked after compared with how many ceased in the last year.
+- how many children started to be looked after compared with how many ceased in the last year;
+- unaccompanied asylum-seeking children above the national transfer scheme's 0.1% of the
+  council's children (a council far above tends to transfer children or receive fewer), and
+  their change over the last year, both per child looked after.
 
 The weights are learnt afresh at every origin by median regression (least absolute deviations,
 with a small ridge penalty) of each council's change in log numbers over h years on these
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -43,6 +46,12 @@ MAX_HORIZON = 5
 NOT_SCORED = frozenset({"201", "420"})  # City of London, Isles of Scilly
 RIDGE_ALPHA = 0.1
 SIZE_BANDS = 3
+# Indicators the model reads (Panel.indicators), by name.
+ASYLUM = "unaccompanied asylum-seeking children"
+POPULATION = "children aged 0-17"
+# The national transfer scheme's share: a council is asked to look after unaccompanied
+# asylum-seeking children up to 0.1% of its child population; above it, children are transferred.
+TRANSFER_SHARE = 0.001
 
 
 @dataclass(frozen=True)
@@ -138,8 +147,10 @@ def from_tables(
     ceased: pl.DataFrame,
     neighbours: dict[str, tuple[str, ...]],
     reorganisations: Iterable[Reorganisation] = (),
+    indicators: Mapping[str, pl.DataFrame] | None = None,
 ) -> Panel:
-    """A panel from tidy tables (la_number, year, value), as `published` returns them."""
+    """A panel from tidy tables (la_number, year, value), as `published` returns them;
+    `indicators` by name (the model reads ASYLUM and POPULATION when given)."""
     codes = sorted(set(looked_after["la_number"].to_list()))
     index = {code: row for row, code in enumerate(codes)}
     last = int(looked_after["year"].max())  # type: ignore[arg-type]
@@ -159,6 +170,9 @@ def from_tables(
         log_started=log_matrix(started, index, years),
         log_ceased=log_matrix(ceased, index, years),
         neighbours=nbrs,
+        indicators={
+            name: log_matrix(frame, index, years) for name, frame in (indicators or {}).items()
+        },
     )
 
 
@@ -171,6 +185,10 @@ def load_panel() -> Panel:
         published.lait_measure(published.CEASED),
         published.neighbours(),
         published.REORGANISATIONS,
+        {
+            ASYLUM: published.lait_measure(published.ASYLUM),
+            POPULATION: published.population(),
+        },
     )
 
 
@@ -178,9 +196,22 @@ def load_panel() -> Panel:
 # The measures each forecast is made from
 
 
+def _asylum(panel: Panel, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unaccompanied asylum-seeking children at column `t` above the transfer scheme's share of
+    last year's child population, and their change over the year, both per child looked after.
+    A suppressed count (a handful or fewer) is taken as none; zero for a panel without them."""
+    count = np.exp(panel.log_count[:, t])
+    if ASYLUM not in panel.indicators or POPULATION not in panel.indicators or t < 1:
+        return np.zeros(len(panel.codes)), np.zeros(len(panel.codes))
+    now, before = (np.nan_to_num(np.exp(panel.indicators[ASYLUM][:, c])) for c in (t, t - 1))
+    population = np.exp(panel.indicators[POPULATION][:, t - 1])
+    return (now - TRANSFER_SHARE * population) / count, (now - before) / count
+
+
 def features(panel: Panel, origin: int) -> np.ndarray:
-    """One row per council: the four measures at `origin`, relative to that year's average
-    council (NaN where a measure cannot be computed)."""
+    """One row per council: the six measures at `origin`, relative to that year's average
+    council (NaN where one of the first four cannot be computed; an unknown asylum measure is
+    taken as the average council's)."""
     t = panel.column(origin)
     growth = panel.growth
     last = growth[:, t]
@@ -199,13 +230,17 @@ def features(panel: Panel, origin: int) -> np.ndarray:
         warnings.simplefilter("ignore", RuntimeWarning)  # no neighbour with a rate
         relative = rate - np.nanmedian(neighbour_rates, axis=1)
     flows = panel.log_started[:, t] - panel.log_ceased[:, t]
-    table = np.stack([last, three_year, relative, flows], axis=1)
+    excess, arrived = _asylum(panel, t)
+    table = np.stack([last, three_year, relative, flows, excess, arrived], axis=1)
     table[np.isnan(panel.log_count[:, t])] = np.nan
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a measure no council has yet
         centre = np.nanmean(np.where(np.isfinite(table), table, np.nan), axis=0)
     centre = np.where(np.isnan(centre), 0.0, centre)
-    return table - centre
+    table = table - centre
+    counted = ~np.isnan(panel.log_count[:, t])
+    table[:, 4:] = np.where(counted[:, None] & ~np.isfinite(table[:, 4:]), 0.0, table[:, 4:])
+    return table
 
 
 Method = Callable[[Panel, int, int], np.ndarray]

@@ -45,6 +45,7 @@ NOT_COUNCILS = frozenset({"970", *(str(code) for code in range(980, 991))})
 LOOKED_AFTER = "LACnum"
 STARTED = "LACnum_Start"
 CEASED = "LACceased"
+ASYLUM = "Unacc_Asylmn_Seek_Childn"  # unaccompanied asylum-seeking children looked after, 31 March
 # Gross spending on children looked after, S251 outturn, £ a financial year.
 SPENDING = "TotalLACFinance"
 
