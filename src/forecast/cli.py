@@ -96,10 +96,12 @@ def published(
     known = panel.up_to(up_to)
     existed = {code for row, code in enumerate(known.codes) if (known.log_count[row] > 0).any()}
     missing = sorted(existed - set(table["la_number"].to_list()) - former)
-    digits = 0 if measure is Measure.spending else 1
-    table.select(
-        "la_number", "year", *(pl.col(c).round(digits) for c in ("forecast", "lower80", "upper80"))
-    ).write_csv(out)
+    figures = ("forecast", "lower80", "upper80")
+    if measure is Measure.spending:  # whole pounds
+        rounded = [pl.col(c).round(0).cast(pl.Int64) for c in figures]
+    else:
+        rounded = [pl.col(c).round(1) for c in figures]
+    table.select("la_number", "year", *rounded).write_csv(out)
     councils = table["la_number"].n_unique()
     what = (
         "spending in £, financial years ending 31 March" if measure is Measure.spending else "years"

@@ -151,6 +151,7 @@ def test_the_command_writes_spending(tmp_path: Path) -> None:
     assert table.columns == ["la_number", "year", "forecast", "lower80", "upper80"]
     assert sorted(table["year"].unique().to_list()) == [2025, 2026]
     assert table["forecast"].median() > 1_000_000  # pounds, not thousands
+    assert table["forecast"].dtype == pl.Int64  # whole pounds
 
 
 def test_the_command_refuses_a_year_before_spending_is_published(tmp_path: Path) -> None:
