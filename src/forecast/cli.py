@@ -15,7 +15,7 @@ import typer
 
 app = typer.Typer(
     help="Forecast children looked after, and spending on them, for every council from the "
-    "published figures.",
+    "published figures; or children looked after for one council from its own returns.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -155,3 +155,50 @@ def backtest(
     if out is not None:
         result.write_csv(out)
         typer.echo(f"Wrote {out}.")
+
+
+@app.command()
+def returns(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="one council's returns, a folder (or zip) a year, at least three years"
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="the CSV file to write")],
+    horizon: Annotated[int, typer.Option(help="years ahead to forecast (1-5)")] = 3,
+    la: Annotated[
+        str, typer.Option("--la", help="the council's DfE 3-digit code, written in la_number")
+    ] = "",
+    seed: Annotated[int, typer.Option(help="the random seed: the same seed, the same answer")] = 0,
+    by_state: Annotated[
+        bool, typer.Option("--by-state", help="also write a row for each kind of placement")
+    ] = False,
+) -> None:
+    """Forecast children looked after at 31 March from a council's own SSDA903 returns (the
+    bottom-up model: children moving between kinds of placement), for the years after the last
+    return."""
+    from forecast.bottom_up import ForecastInputError, fit, load_history, project  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
+    from forecast.bottom_up.simulate import ALL, MAX_HORIZON  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
+
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise _fail(f"--horizon must be between 1 and {MAX_HORIZON}, not {horizon}")
+    _check_writable(out)
+    try:
+        projection = project(fit(load_history(paths)), horizon, seed=seed)
+    except ForecastInputError as exc:
+        raise _fail(str(exc)) from None
+    import polars as pl  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
+
+    table = projection.totals if by_state else projection.totals.filter(pl.col("state") == ALL)
+    columns = [
+        pl.lit(la).alias("la_number"),
+        "year",
+        pl.col("mean").round(1).alias("forecast"),
+        pl.col("lower80").round(1),
+        pl.col("upper80").round(1),
+    ]
+    if by_state:
+        columns.append("state")
+    table.select(columns).write_csv(out)
+    typer.echo(f"Wrote {out}: years {projection.years[0]}-{projection.years[-1]}.")

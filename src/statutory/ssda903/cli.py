@@ -182,9 +182,21 @@ def generate(
             help="Also write the list of planted mistakes to this CSV (outside OUT/current).",
         ),
     ] = None,
+    years: Annotated[
+        int | None,
+        typer.Option(
+            "--years",
+            help="Write N consecutive years ending with --year, one council's consistent history "
+            "(OUT/<year>/: Header and Episodes only, no mistakes; N children looked after at the "
+            "end), for the demand forecast.",
+            min=1,
+            max=20,
+        ),
+    ] = None,
 ) -> None:
     """Write a realistic synthetic return (this year and last) for N children. For returns
-    linked to a CIN census about the same children, see `alliance generate linked-pair`."""
+    linked to a CIN census about the same children, see `alliance generate linked-pair`; for
+    several years of one council, --years."""
     from statutory.ssda903.generator import generate_to  # noqa: PLC0415  10-90 ms each, about 0.2 s in all, off `alliance --help`
     from statutory.ssda903.schemas import supported_years  # noqa: PLC0415  off `alliance --help`
 
@@ -192,6 +204,16 @@ def generate(
     with plainly():
         year = year if year is not None else finished_collection_year(supported_years())
         where = council(la)
+        if years is not None:
+            from statutory.ssda903.generator.multi_year import generate_years  # noqa: PLC0415  off `alliance --help`
+
+            with console.status("Generating…"):
+                folders = generate_years(
+                    out, children, year, years, seed=seed,
+                    home_district=where.ons_code, la_number=int(where.dfe_code),
+                )  # fmt: skip
+            console.print(f"Wrote {len(folders)} years: {', '.join(str(f) for f in folders)}")
+            return
         with console.status("Generating…"):
             current, previous = generate_to(
                 out,
