@@ -50,11 +50,18 @@ PEER_CATEGORIES = {
     "Residential": {"K2", "R1"},
     "Supported": {"H5", "P2"},
 }
+# Our bottom-up states (forecast/bottom_up/states.py) grouped the same way: fostering (in-house
+# and agency) is the same code set; our residential and supported take in more codes.
+OUR_CATEGORIES = {
+    "Fostering": PEER_CATEGORIES["Fostering"],
+    "Residential": {"K1", "K2", "R1", "R2", "R5", "S1", "P3"},
+    "Supported": {"K3", "H5", "P2"},
+}
 CATEGORIES = ["Fostering", "Residential", "Supported", "Other", "Total"]
 
 
-def peer_category(place: str) -> str:
-    for name, codes in PEER_CATEGORIES.items():
+def category_of(place: str, categories: dict[str, set[str]]) -> str:
+    for name, codes in categories.items():
         if place in codes:
             return name
     return "Other"
@@ -90,14 +97,16 @@ def _peer_python() -> Path:
 # The returns
 
 
-def open_at_year_end(episodes: Path) -> dict[str, int]:
-    """Children looked after at 31 March of a return's year, by cs-demand-model's category: the
-    episodes still open (no DEC) in that year's return."""
+def open_at_year_end(
+    episodes: Path, categories: dict[str, set[str]] = PEER_CATEGORIES
+) -> dict[str, int]:
+    """Children looked after at 31 March of a return's year, by category (cs-demand-model's by
+    default): the episodes still open (no DEC) in that year's return."""
     counts: dict[str, int] = defaultdict(int)
     with episodes.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if not (row.get("DEC") or "").strip():
-                counts[peer_category((row.get("PLACE") or "").strip())] += 1
+                counts[category_of((row.get("PLACE") or "").strip(), categories)] += 1
     counts["Total"] = sum(counts[c] for c in CATEGORIES[:-1])
     return dict(counts)
 
@@ -189,7 +198,13 @@ def _ours_available() -> bool:
 # name (the issue's states: fostering in-house / agency, residential, supported accommodation,
 # with parents, adoption, other). Checked against the bottom-up model's placement-code sets when
 # it is merged; a state matching none is counted in "Other".
-STATE_WORDS = (("foster", "Fostering"), ("resid", "Residential"), ("support", "Supported"))
+STATE_WORDS = (
+    ("in_house", "Fostering"),
+    ("agency", "Fostering"),
+    ("foster", "Fostering"),
+    ("resid", "Residential"),
+    ("support", "Supported"),
+)
 TOTAL_WORDS = ("total", "all", "looked after")
 
 
@@ -212,7 +227,7 @@ def run_ours(
     started = time.perf_counter()
     subprocess.run(
         [ALLIANCE, "forecast", "returns", *(str(folder) for folder in training.values()),
-         "--horizon", str(horizon), "--seed", str(seed), "--out", str(out)],
+         "--horizon", str(horizon), "--seed", str(seed), "--by-state", "--out", str(out)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     seconds = time.perf_counter() - started
@@ -282,9 +297,10 @@ def score(
                      "ape": abs(value - actual) / actual, "inside80": inside})  # fmt: skip
 
 
-def summary(rows: list[Row], models: list[str], horizon: int) -> list[str]:
+def summary(rows: list[Row], models: list[str], horizon: int, weighted: bool = False) -> list[str]:
+    what = "WAPE %" if weighted else "MAPE %"
     lines = [
-        "| state | years ahead | " + " | ".join(f"{m} MAPE %" for m in models) + " | forecasts |",
+        "| state | years ahead | " + " | ".join(f"{m} {what}" for m in models) + " | forecasts |",
         "|---|---:|" + "---:|" * len(models) + "---:|",
     ]
     for category in CATEGORIES:
@@ -294,7 +310,14 @@ def summary(rows: list[Row], models: list[str], horizon: int) -> list[str]:
                 mine = [r["ape"] for r in rows if r["model"] == model and r["horizon"] == h
                         and r["category"] == category]  # fmt: skip
                 counts.add(len(mine))
-                cells.append(f"{100 * statistics.fmean(mine):.1f}" if mine else "–")  # type: ignore[arg-type]
+                if weighted:
+                    chosen = [r for r in rows if r["model"] == model and r["horizon"] == h
+                              and r["category"] == category]  # fmt: skip
+                    actual = sum(float(r["actual"]) for r in chosen)  # type: ignore[arg-type]
+                    missed = sum(abs(float(r["forecast"]) - float(r["actual"])) for r in chosen)  # type: ignore[arg-type]
+                    cells.append(f"{100 * missed / actual:.1f}" if actual else "–")
+                else:
+                    cells.append(f"{100 * statistics.fmean(mine):.1f}" if mine else "–")  # type: ignore[arg-type]
             lines.append(f"| {category} | {h} | " + " | ".join(cells) + f" | {max(counts)} |")
     return lines
 
@@ -350,6 +373,9 @@ def main() -> None:
                 origin = years[-hold - 1]
                 horizon = max(horizon, hold)
                 truth = {y: open_at_year_end(folders[y] / "episodes.csv") for y in years}
+                ours_truth = {
+                    y: open_at_year_end(folders[y] / "episodes.csv", OUR_CATEGORIES) for y in years
+                }
                 run = f"{size} children, seed {seed}"
                 start = truth[origin]
                 score(rows, "naive persistence", run, origin, truth, persistence(start, targets))
@@ -365,7 +391,7 @@ def main() -> None:
                 if ours:
                     mine, seconds = run_ours(training, hold, work, seed)
                     timings["ours"].append(seconds)
-                    score(rows, "ours", run, origin, truth,
+                    score(rows, "ours", run, origin, ours_truth,
                           {k: v[0] for k, v in mine.items()},
                           {k: (v[1], v[2]) for k, v in mine.items()})  # fmt: skip
                 counts = ", ".join(f"{truth[y]['Total']} ({y})" for y in [origin, *targets])
@@ -425,10 +451,15 @@ def write(path: Path, args: argparse.Namespace, rows: list[Row], models: list[st
         "given (all years). Its forecast "
         "includes a 'Not in care' pool of children who have left; that is left out.",
         "- States: cs-demand-model's placement categories, which are sets of placement codes: "
-        "Fostering U1-U6; Residential K2, R1; Supported H5, P2; Other: every other code "
-        "(placed for adoption, with parents, secure units, other residential settings, "
-        "independent living, …). The truth is counted from the held-back returns with these "
-        "code sets: children whose episode is still open at the end of the return's year.",
+        "Fostering U1-U6; Residential K2, R1; Supported H5, P2; Other: every other code. Ours "
+        "(forecast/bottom_up/states.py) are grouped onto them: in-house and agency fostering "
+        "make Fostering (the same codes, U1-U6); our residential (K1, K2, R1, R2, R5, S1, P3) "
+        "and supported (K3, H5, P2) take in more codes than its Residential and Supported; with "
+        "parents, adoption and other make Other. So **Fostering and Total mean the same for "
+        "every model**; Residential, Supported and Other are each model's own definition, and "
+        "each model is scored against the truth counted with its own code sets (naive "
+        "persistence with cs-demand-model's). The truth: children whose episode is still open "
+        "at the end of the held-back return's year.",
         "- MAPE: mean over runs of |forecast − actual| / actual, by state and years ahead "
         "(a state with no children in a held-back year is not scored).",
         "",
@@ -436,9 +467,17 @@ def write(path: Path, args: argparse.Namespace, rows: list[Row], models: list[st
         "",
         *summary(rows, models, horizon),
         "",
+        "The same as one error over all runs, Σ|forecast − actual| / Σ actual (WAPE; small "
+        "states with a handful of children weigh less than in MAPE):",
+        "",
+        *summary(rows, models, horizon, weighted=True),
+        "",
     ]
     if ours:
-        lines += ["## Our 80% intervals", "", "cs-demand-model gives no interval.", "",
+        lines += ["## Our 80% intervals", "",
+                  "cs-demand-model gives no interval. Our Fostering range is the sum of the "
+                  "in-house and agency ranges (wider than Fostering's own would be); our Other "
+                  "range likewise sums three states'.", "",
                   *coverage(rows, "ours", horizon), ""]  # fmt: skip
     lines += [
         "## Runs",
