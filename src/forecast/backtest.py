@@ -12,10 +12,14 @@ actual), and the share of outcomes inside the 80% and 95% intervals.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import numpy as np
 import polars as pl
 
-from forecast.model import METHODS, NOT_SCORED, Panel, forecast
+from forecast.model import METHODS, NOT_SCORED, Method, Panel, forecast
+
+Forecaster = Callable[[Panel, int, int, Method], pl.DataFrame]
 
 
 def parse_origins(text: str) -> list[int]:
@@ -35,9 +39,15 @@ def parse_origins(text: str) -> list[int]:
     return sorted(set(years))
 
 
-def outcomes(panel: Panel, origins: list[int], horizon: int = 3) -> pl.DataFrame:
+def outcomes(
+    panel: Panel,
+    origins: list[int],
+    horizon: int = 3,
+    methods: Mapping[str, Method] = METHODS,
+    forecaster: Forecaster = forecast,
+) -> pl.DataFrame:
     """One row per method, origin, council and horizon with a known outcome: the forecast, its
-    intervals and the published figure."""
+    intervals and the published figure (`panel.log_count`: children, or spending)."""
     actual = pl.DataFrame(
         [
             (code, int(year), float(np.exp(value)))
@@ -50,8 +60,8 @@ def outcomes(panel: Panel, origins: list[int], horizon: int = 3) -> pl.DataFrame
     )
     frames = []
     for origin in origins:
-        for name, method in METHODS.items():
-            predicted = forecast(panel, origin, horizon, method)
+        for name, method in methods.items():
+            predicted = forecaster(panel, origin, horizon, method)
             frames.append(
                 predicted.with_columns(method=pl.lit(name), origin=pl.lit(origin)).join(
                     actual, on=["la_number", "year"], how="inner"
@@ -60,9 +70,9 @@ def outcomes(panel: Panel, origins: list[int], horizon: int = 3) -> pl.DataFrame
     return pl.concat(frames).filter(~pl.col("la_number").is_in(NOT_SCORED))
 
 
-def table(rows: pl.DataFrame) -> pl.DataFrame:
+def table(rows: pl.DataFrame, methods: Mapping[str, Method] = METHODS) -> pl.DataFrame:
     """Error by method and horizon: councils scored, MAPE (%), 80% and 95% coverage (%)."""
-    order = {name: rank for rank, name in enumerate(METHODS)}
+    order = {name: rank for rank, name in enumerate(methods)}
     return (
         rows.group_by("method", "horizon")
         .agg(
@@ -84,7 +94,13 @@ def table(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def run(panel: Panel, origins: list[int], horizon: int = 3) -> pl.DataFrame:
+def run(
+    panel: Panel,
+    origins: list[int],
+    horizon: int = 3,
+    methods: Mapping[str, Method] = METHODS,
+    forecaster: Forecaster = forecast,
+) -> pl.DataFrame:
     """The backtest table for these origins."""
     last = panel.last_year
     for origin in origins:
@@ -93,7 +109,7 @@ def run(panel: Panel, origins: list[int], horizon: int = 3) -> pl.DataFrame:
                 f"origin {origin} must be after {panel.years[0]} and before {last}, "
                 "so that some outcome is known"
             )
-    return table(outcomes(panel, origins, horizon))
+    return table(outcomes(panel, origins, horizon, methods, forecaster), methods)
 
 
 def markdown(result: pl.DataFrame) -> str:

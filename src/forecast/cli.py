@@ -1,4 +1,5 @@
-"""`alliance forecast …`: forecasts of children looked after from the published figures.
+"""`alliance forecast …`: forecasts of children looked after, and of spending on them, from the
+published figures.
 
 Heavy modules (Polars, NumPy) are imported inside the commands, so `alliance --help` stays quick.
 """
@@ -6,18 +7,34 @@ Heavy modules (Polars, NumPy) are imported inside the commands, so `alliance --h
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 app = typer.Typer(
-    help="Forecast children looked after: for every council from the published figures, or for one council from its own returns.",
+    help="Forecast children looked after, and spending on them, for every council from the "
+    "published figures; or children looked after for one council from its own returns.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 
 COLUMNS = ["la_number", "year", "forecast", "lower80", "upper80"]
+
+
+class Measure(StrEnum):
+    """What to forecast: children looked after at 31 March, or spending on them (£, the
+    financial year ending 31 March)."""
+
+    children = "children"
+    spending = "spending"
+
+
+MEASURE_HELP = (
+    "children: children looked after at 31 March; spending: gross spending on children looked "
+    "after in the financial year ending 31 March (£)"
+)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -43,9 +60,12 @@ def published(
     ],
     out: Annotated[Path, typer.Option("--out", help="the CSV file to write")],
     horizon: Annotated[int, typer.Option(help="years ahead to forecast (1-5)")] = 3,
+    measure: Annotated[Measure, typer.Option(help=MEASURE_HELP)] = Measure.children,
 ) -> None:
-    """Forecast every council's children looked after for the years after --up-to, from the
-    published figures up to and including that year only."""
+    """Forecast every council's children looked after (or spending on them, with --measure
+    spending) for the years after --up-to, from the published figures up to and including that
+    year only."""
+    from forecast import spending  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
     from forecast.model import MAX_HORIZON, forecast, load_panel  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
     from forecast.published import PublishedDataError  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
 
@@ -54,12 +74,18 @@ def published(
     _check_writable(out)
     try:
         panel = load_panel()
-        if not int(panel.years[0]) < up_to <= panel.last_year:
+        first = int(panel.years[0])
+        if measure is Measure.spending:
+            panel, first = spending.load_spending_panel(panel), spending.FIRST_YEAR
+        if not first < up_to <= panel.last_year:
             raise _fail(
-                f"--up-to must be a year from {int(panel.years[0]) + 1} to {panel.last_year} "
-                f"(the published figures run {int(panel.years[0])}-{panel.last_year}), not {up_to}"
+                f"--up-to must be a year from {first + 1} to {panel.last_year} "
+                f"(the published figures run {first}-{panel.last_year}), not {up_to}"
             )
-        table = forecast(panel, up_to, horizon)
+        if measure is Measure.spending:
+            table = spending.forecast(panel, up_to, horizon)
+        else:
+            table = forecast(panel, up_to, horizon)
     except (PublishedDataError, ValueError) as exc:
         raise _fail(str(exc)) from None
     import polars as pl  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
@@ -70,15 +96,25 @@ def published(
     known = panel.up_to(up_to)
     existed = {code for row, code in enumerate(known.codes) if (known.log_count[row] > 0).any()}
     missing = sorted(existed - set(table["la_number"].to_list()) - former)
-    table.select(
-        "la_number", "year", *(pl.col(c).round(1) for c in ("forecast", "lower80", "upper80"))
-    ).write_csv(out)
+    figures = ("forecast", "lower80", "upper80")
+    if measure is Measure.spending:  # whole pounds
+        rounded = [pl.col(c).round(0).cast(pl.Int64) for c in figures]
+    else:
+        rounded = [pl.col(c).round(1) for c in figures]
+    table.select("la_number", "year", *rounded).write_csv(out)
     councils = table["la_number"].n_unique()
-    typer.echo(f"Wrote {out}: {councils} councils, years {up_to + 1}-{up_to + horizon}.")
+    what = (
+        "spending in £, financial years ending 31 March" if measure is Measure.spending else "years"
+    )
+    typer.echo(f"Wrote {out}: {councils} councils, {what} {up_to + 1}-{up_to + horizon}.")
     if missing:
+        figure = (
+            f"No spending published for the year ending 31 March {up_to}"
+            if measure is Measure.spending
+            else f"No figure published at 31 March {up_to}"
+        )
         typer.echo(
-            f"No figure published at 31 March {up_to} (so no forecast) for {len(missing)} "
-            f"council code(s): {', '.join(missing)}.",
+            f"{figure} (so no forecast) for {len(missing)} council code(s): {', '.join(missing)}.",
             err=True,
         )
 
@@ -92,10 +128,12 @@ def backtest(
     out: Annotated[
         Path | None, typer.Option("--out", help="also write the table to this CSV file")
     ] = None,
+    measure: Annotated[Measure, typer.Option(help=MEASURE_HELP)] = Measure.children,
 ) -> None:
     """Forecast from each origin year using earlier figures only, compare with what happened, and
     print each method's error (MAPE) and interval coverage by horizon."""
     from forecast import backtest as bt  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
+    from forecast import spending  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
     from forecast.model import MAX_HORIZON, load_panel  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
     from forecast.published import PublishedDataError  # noqa: PLC0415  Polars and NumPy: keeps `alliance --help` fast
 
@@ -105,7 +143,12 @@ def backtest(
         _check_writable(out)
     try:
         years = bt.parse_origins(origins)
-        result = bt.run(load_panel(), years, horizon)
+        if measure is Measure.spending:
+            result = bt.run(
+                spending.load_spending_panel(), years, horizon, spending.METHODS, spending.forecast
+            )
+        else:
+            result = bt.run(load_panel(), years, horizon)
     except (PublishedDataError, ValueError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(bt.markdown(result))

@@ -6,11 +6,14 @@ five years compared with England's:
 - its change over the last year, and over the last three (weighted to the most recent);
 - its rate per 10,000 children compared with its ten statistical neighbours' (a council far above
   similar councils tends to come down, one far below tends to go up);
-- how many children started to be looked after compared with how many ceased in the last year.
+- how many children started to be looked after compared with how many ceased in the last year;
+- unaccompanied asylum-seeking children above the national transfer scheme's 0.1% of the
+  council's children (a council far above tends to transfer children or receive fewer), and
+  their change over the last year, both per child looked after.
 
-The weights are learnt afresh at every origin by ridge regression of each council's
-change in log numbers over h years on these measures, pooled across all councils and every past
-year whose outcome was known by the origin. Every measure is taken relative to that year's average
+The weights are learnt afresh at every origin by median regression (least absolute deviations,
+with a small ridge penalty) of each council's change in log numbers over h years on these
+measures, pooled across all councils and every past year whose outcome was known by the origin. Every measure is taken relative to that year's average
 council, and the regression has no constant, so the forecast does not extrapolate England's
 recent trend (which, tried on 2014-2019, made forecasts worse): England's level is carried forward.
 
@@ -28,8 +31,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import polars as pl
@@ -43,6 +46,12 @@ MAX_HORIZON = 5
 NOT_SCORED = frozenset({"201", "420"})  # City of London, Isles of Scilly
 RIDGE_ALPHA = 0.1
 SIZE_BANDS = 3
+# Indicators the model reads (Panel.indicators), by name.
+ASYLUM = "unaccompanied asylum-seeking children"
+POPULATION = "children aged 0-17"
+# The national transfer scheme's share: a council is asked to look after unaccompanied
+# asylum-seeking children up to 0.1% of its child population; above it, children are transferred.
+TRANSFER_SHARE = 0.001
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,8 @@ class Panel:
     the change of the combined area before it existed (see `published.REORGANISATIONS`).
     `log_rate`: log of the rate per 10,000 children; `log_started`, `log_ceased`: log of children
     starting and ceasing to be looked after during the year. `neighbours`: row indices of each
-    council's statistical neighbours (-1 where a neighbour is not in the panel).
+    council's statistical neighbours (-1 where a neighbour is not in the panel). `indicators`:
+    further published measures by name (log values, same shape as `log_count`).
     """
 
     codes: tuple[str, ...]
@@ -65,6 +75,7 @@ class Panel:
     log_started: np.ndarray
     log_ceased: np.ndarray
     neighbours: np.ndarray
+    indicators: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def last_year(self) -> int:
@@ -88,10 +99,13 @@ class Panel:
             log_rate=self.log_rate[:, :keep],
             log_started=self.log_started[:, :keep],
             log_ceased=self.log_ceased[:, :keep],
+            indicators={name: values[:, :keep] for name, values in self.indicators.items()},
         )
 
 
-def _log_matrix(frame: pl.DataFrame, codes: dict[str, int], years: np.ndarray) -> np.ndarray:
+def log_matrix(frame: pl.DataFrame, codes: dict[str, int], years: np.ndarray) -> np.ndarray:
+    """A tidy table (la_number, year, value) as logs, one row per council in `codes` (code ->
+    row), one column per year; NaN where missing or not above zero."""
     out = np.full((len(codes), len(years)), np.nan)
     for code, year, value in frame.iter_rows():
         if code in codes and years[0] <= year <= years[-1] and value is not None and value > 0:
@@ -99,9 +113,11 @@ def _log_matrix(frame: pl.DataFrame, codes: dict[str, int], years: np.ndarray) -
     return out
 
 
-def _area_growth(
+def area_growth(
     log_count: np.ndarray, codes: dict[str, int], reorganisations: Iterable[Reorganisation]
 ) -> np.ndarray:
+    """Each year's change in the logs; for a council created by a reorganisation, the change of
+    the combined area in the years before it existed."""
     growth = np.full_like(log_count, np.nan)
     growth[:, 1:] = np.diff(log_count, axis=1)
     for change in reorganisations:
@@ -131,14 +147,16 @@ def from_tables(
     ceased: pl.DataFrame,
     neighbours: dict[str, tuple[str, ...]],
     reorganisations: Iterable[Reorganisation] = (),
+    indicators: Mapping[str, pl.DataFrame] | None = None,
 ) -> Panel:
-    """A panel from tidy tables (la_number, year, value), as `published` returns them."""
+    """A panel from tidy tables (la_number, year, value), as `published` returns them;
+    `indicators` by name (the model reads ASYLUM and POPULATION when given)."""
     codes = sorted(set(looked_after["la_number"].to_list()))
     index = {code: row for row, code in enumerate(codes)}
     last = int(looked_after["year"].max())  # type: ignore[arg-type]
     first = min(FIRST_YEAR, int(looked_after["year"].min()))  # type: ignore[arg-type]
     years = np.arange(first, last + 1)
-    log_count = _log_matrix(looked_after, index, years)
+    log_count = log_matrix(looked_after, index, years)
     nbrs = np.full((len(codes), 10), -1, dtype=np.int64)
     for code, row in index.items():
         for rank, other in enumerate(neighbours.get(code, ())[:10]):
@@ -147,11 +165,14 @@ def from_tables(
         codes=tuple(codes),
         years=years,
         log_count=log_count,
-        growth=_area_growth(log_count, index, reorganisations),
-        log_rate=_log_matrix(rate, index, years),
-        log_started=_log_matrix(started, index, years),
-        log_ceased=_log_matrix(ceased, index, years),
+        growth=area_growth(log_count, index, reorganisations),
+        log_rate=log_matrix(rate, index, years),
+        log_started=log_matrix(started, index, years),
+        log_ceased=log_matrix(ceased, index, years),
         neighbours=nbrs,
+        indicators={
+            name: log_matrix(frame, index, years) for name, frame in (indicators or {}).items()
+        },
     )
 
 
@@ -164,6 +185,10 @@ def load_panel() -> Panel:
         published.lait_measure(published.CEASED),
         published.neighbours(),
         published.REORGANISATIONS,
+        {
+            ASYLUM: published.lait_measure(published.ASYLUM),
+            POPULATION: published.population(),
+        },
     )
 
 
@@ -171,9 +196,22 @@ def load_panel() -> Panel:
 # The measures each forecast is made from
 
 
+def _asylum(panel: Panel, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unaccompanied asylum-seeking children at column `t` above the transfer scheme's share of
+    last year's child population, and their change over the year, both per child looked after.
+    A suppressed count (a handful or fewer) is taken as none; zero for a panel without them."""
+    count = np.exp(panel.log_count[:, t])
+    if ASYLUM not in panel.indicators or POPULATION not in panel.indicators or t < 1:
+        return np.zeros(len(panel.codes)), np.zeros(len(panel.codes))
+    now, before = (np.nan_to_num(np.exp(panel.indicators[ASYLUM][:, c])) for c in (t, t - 1))
+    population = np.exp(panel.indicators[POPULATION][:, t - 1])
+    return (now - TRANSFER_SHARE * population) / count, (now - before) / count
+
+
 def features(panel: Panel, origin: int) -> np.ndarray:
-    """One row per council: the four measures at `origin`, relative to that year's average
-    council (NaN where a measure cannot be computed)."""
+    """One row per council: the six measures at `origin`, relative to that year's average
+    council (NaN where one of the first four cannot be computed; an unknown asylum measure is
+    taken as the average council's)."""
     t = panel.column(origin)
     growth = panel.growth
     last = growth[:, t]
@@ -192,13 +230,17 @@ def features(panel: Panel, origin: int) -> np.ndarray:
         warnings.simplefilter("ignore", RuntimeWarning)  # no neighbour with a rate
         relative = rate - np.nanmedian(neighbour_rates, axis=1)
     flows = panel.log_started[:, t] - panel.log_ceased[:, t]
-    table = np.stack([last, three_year, relative, flows], axis=1)
+    excess, arrived = _asylum(panel, t)
+    table = np.stack([last, three_year, relative, flows, excess, arrived], axis=1)
     table[np.isnan(panel.log_count[:, t])] = np.nan
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a measure no council has yet
         centre = np.nanmean(np.where(np.isfinite(table), table, np.nan), axis=0)
     centre = np.where(np.isnan(centre), 0.0, centre)
-    return table - centre
+    table = table - centre
+    counted = ~np.isnan(panel.log_count[:, t])
+    table[:, 4:] = np.where(counted[:, None] & ~np.isfinite(table[:, 4:]), 0.0, table[:, 4:])
+    return table
 
 
 Method = Callable[[Panel, int, int], np.ndarray]
@@ -231,6 +273,23 @@ def ridge(x: np.ndarray, y: np.ndarray, alpha: float | None = None) -> np.ndarra
     return np.linalg.solve(x.T @ x + penalty * np.eye(x.shape[1]), x.T @ y)
 
 
+def median_regression(
+    x: np.ndarray, y: np.ndarray, alpha: float | None = None, steps: int = 50
+) -> np.ndarray:
+    """Weights without a constant that make the absolute errors small (median regression, least
+    absolute deviations) plus `alpha` times their squared size, found by iteratively reweighted
+    ridge regression (each row weighted 1 / its absolute error, errors below 0.001 counted as
+    0.001). The forecast is judged by its absolute percentage error, which this matches better
+    than squared error, and a few councils' extreme years pull it less."""
+    penalty = RIDGE_ALPHA if alpha is None else alpha
+    weights = ridge(x, y, penalty)
+    for _ in range(steps):
+        scale = 1.0 / np.maximum(np.abs(y - x @ weights), 1e-3)
+        weighted = x * scale[:, None]
+        weights = np.linalg.solve(weighted.T @ x + penalty * np.eye(x.shape[1]), weighted.T @ y)
+    return weights
+
+
 def pooled_model(panel: Panel, origin: int, horizon: int) -> np.ndarray:
     """The model's point forecasts (log counts), one column per horizon 1..horizon."""
     known = panel.up_to(origin)
@@ -253,7 +312,7 @@ def pooled_model(panel: Panel, origin: int, horizon: int) -> np.ndarray:
         x = np.concatenate(rows) if rows else np.empty((0, now.shape[1]))
         if len(x) < 30:  # too little known at this horizon yet: carry the level forward
             continue
-        out[:, h - 1] = level + now @ ridge(x, np.concatenate(targets))
+        out[:, h - 1] = level + now @ median_regression(x, np.concatenate(targets))
     return out
 
 
@@ -299,25 +358,35 @@ def past_errors(
 
 
 def forecast(
-    panel: Panel, origin: int, horizon: int = 3, method: Method = pooled_model
+    panel: Panel,
+    origin: int,
+    horizon: int = 3,
+    method: Method = pooled_model,
+    one_year_widened: Callable[[int], float] | None = None,
 ) -> pl.DataFrame:
     """Every council with a figure at `origin`: la_number, year, horizon, forecast, lower80,
-    upper80, lower95, upper95 (numbers of children), using only years up to `origin`."""
+    upper80, lower95, upper95 (numbers of children), using only years up to `origin`.
+
+    With `one_year_widened`, every horizon's range comes from the one-year errors widened by
+    `one_year_widened(h)` (for figures whose errors are mostly shared by every council and
+    persist, such as spending's inflation), instead of from the past errors at that horizon."""
     if not 1 <= horizon <= MAX_HORIZON:
         raise ValueError(f"horizon must be between 1 and {MAX_HORIZON}, not {horizon}")
     known = panel.up_to(origin)
     level = known.log_count[:, -1]
     points = method(known, origin, horizon)
-    history = past_errors(known, origin, horizon, method)
+    history = past_errors(known, origin, 1 if one_year_widened else horizon, method)
     edges = _size_edges(level)
     band_now = np.searchsorted(edges, level)
     probabilities = (0.025, 0.1, 0.9, 0.975)
     one_year = history[0]
     rows = []
     for h in range(1, horizon + 1):
-        errors, sizes = history[h - 1]
+        errors, sizes = history[min(h, len(history)) - 1]
         widen = 1.0
-        if len(errors) < 30:
+        if one_year_widened is not None:
+            errors, sizes, widen = one_year[0], one_year[1], one_year_widened(h)
+        elif len(errors) < 30:
             errors, sizes, widen = one_year[0], one_year[1], math.sqrt(h)
         if len(errors) < 30:
             raise ValueError(f"too few past years before {origin} to judge the forecast's error")

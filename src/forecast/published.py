@@ -45,6 +45,9 @@ NOT_COUNCILS = frozenset({"970", *(str(code) for code in range(980, 991))})
 LOOKED_AFTER = "LACnum"
 STARTED = "LACnum_Start"
 CEASED = "LACceased"
+ASYLUM = "Unacc_Asylmn_Seek_Childn"  # unaccompanied asylum-seeking children looked after, 31 March
+# Gross spending on children looked after, S251 outturn, £ a financial year.
+SPENDING = "TotalLACFinance"
 
 _OLDER_FILES = {
     2013: "SFR_2013_SFR36_CLA2013.csv",
@@ -107,7 +110,10 @@ def _tidy(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def lait_measure(measure: str, path: Path | None = None) -> pl.DataFrame:
-    """One LAIT measure for every council and year: la_number, year, value (null = missing)."""
+    """One LAIT measure for every council and year: la_number, year, value (null = missing).
+
+    `year` is the 31 March the figure belongs to: a financial year's outturn (`2024-25 (OT)`)
+    is the year ending 31 March 2025."""
     source = _require(path or shared_path(*LAIT))
     raw = pl.read_parquet(source, columns=["Short Desc", "Years", "Values", "LA Number"])
     rows = raw.filter(pl.col("Short Desc") == measure)
@@ -115,7 +121,11 @@ def lait_measure(measure: str, path: Path | None = None) -> pl.DataFrame:
         raise PublishedDataError(f"{source.name}: no measure {measure!r}")
     out = rows.select(
         la_number=pl.col("LA Number").cast(pl.Int64).cast(pl.Utf8).str.zfill(3),
-        year=pl.col("Years").str.extract(r"^(\d{4})$").cast(pl.Int64),
+        year=pl.coalesce(
+            pl.col("Years").str.extract(r"^(\d{4})$").cast(pl.Int64),
+            # finance outturn ("2024-25 (OT)"): the financial year ending 31 March 2025
+            pl.col("Years").str.extract(r"^(\d{4})-\d{2} \(OT\)$").cast(pl.Int64) + 1,
+        ),
         value=pl.col("Values").map_elements(number, return_dtype=pl.Float64),
     ).filter(pl.col("year").is_not_null(), ~pl.col("la_number").is_in(NOT_COUNCILS))
     return _tidy(out)

@@ -87,3 +87,20 @@ def test_backtest_bad_origins_fail(tmp_path: Path) -> None:
     result = runner.invoke(app, ["forecast", "backtest", "--origins", "2025"])
     assert result.exit_code == 1
     assert result.output.strip().count("\n") == 0
+
+
+def test_backtest_of_spending_prints_its_methods() -> None:
+    result = runner.invoke(
+        app, ["forecast", "backtest", "--measure", "spending", "--origins", "2020,2021"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "typical council's rise" in result.output
+    assert "children x spending per child" in result.output
+
+
+def test_backtest_of_spending_refuses_an_origin_before_two_years_of_spending() -> None:
+    result = runner.invoke(
+        app, ["forecast", "backtest", "--measure", "spending", "--origins", "2017"]
+    )
+    assert result.exit_code == 1
+    assert "spending is published from the year ending 31 March 2017" in result.output

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
 import pytest
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import QuantileRegressor, Ridge
 
 from forecast import model, published
-from forecast.model import Panel, forecast, from_tables
+from forecast.model import Panel, features, forecast, from_tables
+from forecast.published import LAIT, shared_path
 from tests.forecast.conftest import built_panel, trending_counts
 
 # Forty-one councils whose trends balance out (England flat), from -10% to +10% a year.
@@ -107,6 +109,10 @@ def _tables_changed_after(year: int, how: str) -> Panel:
         change(published.lait_measure(published.CEASED)),
         published.neighbours(),
         published.REORGANISATIONS,
+        {
+            model.ASYLUM: change(published.lait_measure(published.ASYLUM)),
+            model.POPULATION: change(published.population()),
+        },
     )
 
 
@@ -134,6 +140,24 @@ def test_ridge_matches_scikit_learn() -> None:
     assert ours == pytest.approx(theirs)
 
 
+def test_median_regression_matches_scikit_learn_and_resists_outliers() -> None:
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(300, 4))
+    truth = np.array([0.5, -0.2, 0.0, 0.1])
+    y = x @ truth + rng.laplace(scale=0.05, size=300)
+    y[np.argsort(x[:, 0])[-15:]] += 3.0  # a few councils' extreme years, all on one side
+    ours = model.median_regression(x, y, alpha=0.0)
+    theirs = (
+        QuantileRegressor(quantile=0.5, alpha=0.0, fit_intercept=False, solver="highs")
+        .fit(x, y)
+        .coef_
+    )
+    assert ours == pytest.approx(theirs, abs=0.01)
+    assert ours == pytest.approx(truth, abs=0.05)
+    # least squares is pulled away by the same outliers
+    assert np.abs(model.ridge(x, y, alpha=0.0) - truth).max() > 0.1
+
+
 def test_a_reorganised_council_borrows_its_combined_areas_history(real_panel: Panel) -> None:
     def count(code: str, year: int) -> float:
         return math.exp(real_panel.log_count[real_panel.codes.index(code), real_panel.column(year)])
@@ -159,3 +183,47 @@ def test_a_year_outside_the_figures_or_a_bad_horizon_is_refused(real_panel: Pane
         forecast(real_panel, 2030, 3)
     with pytest.raises(ValueError, match="horizon"):
         forecast(real_panel, 2022, 6)
+
+
+def test_up_to_also_cuts_the_indicators(real_panel: Panel) -> None:
+    extra = np.arange(real_panel.log_count.size, dtype=float).reshape(real_panel.log_count.shape)
+    panel = replace(real_panel, indicators={"extra": extra})
+    known = panel.up_to(2020)
+    assert known.indicators["extra"].shape == known.log_count.shape
+    assert known.indicators["extra"][:, -1] == pytest.approx(extra[:, panel.column(2020)])
+
+
+def test_asylum_measures_recomputed_from_the_raw_files(real_panel: Panel) -> None:
+    """Asylum-seeking children above 0.1% of last year's children aged 0-17, and their change,
+    per child looked after: LAIT and ONS read directly."""
+    raw = pl.read_parquet(shared_path(*LAIT))
+
+    def lait(measure: str, code: float, year: int) -> float:
+        row = raw.filter(
+            pl.col("Short Desc") == measure,
+            pl.col("LA Number") == code,
+            pl.col("Years") == str(year),
+        )
+        return float(row["Values"][0])
+
+    ons = pl.read_csv(shared_path(*published.POPULATION), infer_schema_length=0)
+    for code in (886.0, 213.0):  # Kent, Westminster: many asylum-seeking children
+        population = float(
+            ons.filter(
+                pl.col("geographic_level") == "Local authority",
+                pl.col("old_la_code") == str(int(code)),
+                pl.col("time_period") == "2021",
+            )["population_estimate"][0]
+        )
+        looked_after = lait("LACnum", code, 2022)
+        now, before = (lait("Unacc_Asylmn_Seek_Childn", code, y) for y in (2022, 2021))
+        excess, arrived = model._asylum(real_panel, real_panel.column(2022))
+        row = real_panel.codes.index(str(int(code)))
+        assert excess[row] == pytest.approx((now - 0.001 * population) / looked_after)
+        assert arrived[row] == pytest.approx((now - before) / looked_after)
+
+
+def test_a_panel_without_asylum_figures_reads_them_as_the_average_council() -> None:
+    panel = built_panel(trending_counts({"100": 0.02, "200": -0.01, "300": 0.0}))
+    assert not panel.indicators
+    assert (features(panel, 2020)[:, 4:] == 0).all()
