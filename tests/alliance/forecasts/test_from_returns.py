@@ -199,3 +199,24 @@ def test_the_alliance_lead_sees_the_pooled_forecast_only_of_councils_sharing(
     )
     # the lead never sees the council's own forecast page
     assert client.get(_url("returns", "392")).status_code in (403, 404)
+
+
+def test_the_edge_of_care_estimate_fills_in_the_adolescents_change(
+    client, people, four_years, monkeypatch
+):
+    from alliance.edgeofcare.interface import KeptOutOfCare
+    from alliance.forecasts.views import from_returns as views
+
+    estimate = KeptOutOfCare(
+        year=2025, design="matched", children_supported=40, difference_points=-20.0,
+        low_points=-35.0, high_points=-5.0, comparison_rate=0.5,
+    )  # fmt: skip
+    monkeypatch.setattr(views.edge_of_care, "kept_out_of_care", lambda council: estimate)
+    model = from_returns.council_model(four_years)[0]
+    adolescents = model.starters[-3:, 3:].sum() / 3
+    client.force_login(people[Role.COUNCIL_ANALYST])
+    page = client.get(_url("returns", "392")).content.decode()
+    expected = round(-100 * 8 / adolescents, 1)  # 20 points of 40 children: 8 kept out a year
+    assert "estimates that 8.0 of the 40 children it supported were kept out of care" in page
+    assert f"a change of {expected}% in adolescents starting care" in page
+    assert f'value="{expected}"' in page

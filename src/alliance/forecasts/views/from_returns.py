@@ -5,6 +5,7 @@ the figures come from children's records, though no child can be seen in them.""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import polars as pl
@@ -15,6 +16,7 @@ from alliance.access.policy import Action, Area, guard
 from alliance.audit import services as audit
 from alliance.common.charts import PALETTE, Band, Series, line_chart
 from alliance.common.exports import xlsx_response
+from alliance.edgeofcare import interface as edge_of_care
 from alliance.forecasts import forms, from_returns, states, subjects
 from forecast.bottom_up.scenarios import compare
 from statutory.engine.cells import write_row
@@ -76,8 +78,25 @@ def _chart(name: str, totals: pl.DataFrame, other: pl.DataFrame | None) -> Any:
     )
 
 
-def _read_scenario(request: HttpRequest) -> tuple[forms.ScenarioForm, Any, int]:
-    form = forms.ScenarioForm(request.GET or None)
+def edge_of_care_change(organisation: Any, model: Any) -> dict[str, Any] | None:
+    """The council's Edge of Care evaluation as a change in adolescents starting care: the
+    children a year it says were kept out of care, against the adolescents (10-17) the returns
+    show starting care a year. None when there is no estimate."""
+    estimate = edge_of_care.kept_out_of_care(organisation)
+    if estimate is None:
+        return None
+    recent = model.starters[-3:, 3:].sum() / max(len(model.starters[-3:]), 1)
+    if recent <= 0:
+        return None
+    percent = max(-100.0, min(500.0, -100 * estimate.children_kept_out / recent))
+    return {"estimate": estimate, "starters": recent, "percent": round(percent, 1)}
+
+
+def _read_scenario(
+    request: HttpRequest, edge: dict[str, Any] | None = None
+) -> tuple[forms.ScenarioForm, Any, int]:
+    initial = {"entry_10_15": edge["percent"], "entry_16_17": edge["percent"]} if edge else None
+    form = forms.ScenarioForm(request.GET or None, initial=initial)
     if not request.GET or not form.is_valid():
         return form, None, from_returns.DEFAULT_HORIZON
     horizon = form.cleaned_data.get("horizon") or from_returns.DEFAULT_HORIZON
@@ -138,8 +157,11 @@ def _forecast_or_refusal(request: HttpRequest, make: Any, name: str, extra: dict
 @guard(Area.FORECAST)
 def council(request: HttpRequest, dfe_code: str) -> HttpResponse:
     found = subjects.council_or_404(request, dfe_code)
-    form, scenario, horizon = _read_scenario(request)
     organisation = found.organisation
+    edge = None
+    with contextlib.suppress(from_returns.NotEnoughReturns):  # the page then says why
+        edge = edge_of_care_change(organisation, from_returns.council_model(organisation)[0])
+    form, scenario, horizon = _read_scenario(request, edge)
     result, refusal = _forecast_or_refusal(
         request,
         lambda: from_returns.council_forecast(organisation, horizon=horizon),
@@ -162,6 +184,7 @@ def council(request: HttpRequest, dfe_code: str) -> HttpResponse:
         {
             "title": f"Forecast from {found.name}'s returns",
             "council": found,
+            "edge": edge,
             "form": form,
             "excel": request.GET.urlencode(),
             **_context(found.name, result, changed),
