@@ -162,3 +162,31 @@ def test_a_lead_cannot_ask_for_a_programme_their_alliance_is_not_in(client, worl
     chosen = dfe.get(f"/programme/at-a-glance/?programme={world['prog'].pk}").content.decode()
     assert "Test Tyneside" in chosen
     assert "Later Essex" not in chosen
+
+
+def _download(client, user):
+    response = _as(client, user).get("/programme/at-a-glance.csv")
+    if response.status_code != 200:
+        return response.status_code, None
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return 200, {r[1] for r in rows[1:]}
+
+
+def test_who_may_download_the_glance_and_which_alliances_they_get(client, world, busy):  # noqa: F811
+    both = {"Test Tyneside", "Test Essex"}
+    assert _download(client, world["dfe"]) == (200, both)
+    assert _download(client, world["admin"]) == (200, both)
+    assert _download(client, world["lead"]) == (200, {"Test Tyneside"})
+    assert _download(client, world["other_lead"]) == (200, {"Test Essex"})
+    for role in ("supported_analyst", "supported_leader", "practitioner"):
+        assert _download(client, world[role]) == (403, None), role
+        assert AuditEvent.objects.filter(action="access-denied", user_id=world[role].pk).exists(), (
+            role
+        )
+    # the administrator's page offers the download it may now make
+    page = _as(client, world["admin"]).get("/programme/at-a-glance/").content.decode()
+    assert "/programme/at-a-glance.csv" in page
+    client.logout()
+    signed_out = client.get("/programme/at-a-glance.csv")
+    assert signed_out.status_code == 302
+    assert "/accounts/" in signed_out["Location"] or "sign" in signed_out["Location"]

@@ -3,11 +3,12 @@ alliance (and its download); an alliance lead sees the same page for their own a
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
-from alliance.access.policy import Action, Area, can, guard, visible_to
+from alliance.access.policy import Action, Area, can, guard, refused, signed_in, visible_to
 from alliance.audit import services as audit
 from alliance.common.exports import csv_response
 from alliance.programme.models import Partner, Programme
@@ -47,7 +48,7 @@ def _page(request: HttpRequest, area: Area, *, everyone: bool) -> HttpResponse:
             "programme": programme,
             "programmes": list(programmes),
             "everyone": everyone,
-            "may_export": can(request.user, Area.PROGRAMME, Action.EXPORT),
+            "may_export": _exportable(request) is not None,
         },
     )
 
@@ -64,12 +65,26 @@ def alliance_view(request: HttpRequest) -> HttpResponse:
     return _page(request, Area.PROGRAMME, everyone=False)
 
 
-@guard(Area.PROGRAMME, Action.EXPORT)
-def dfe_view_csv(request: HttpRequest) -> HttpResponseBase:
-    """The glance by alliance and quarter, for the alliances the person may export."""
+def _exportable(request: HttpRequest) -> QuerySet[Partner] | None:
+    """The partners whose glance the person may download: every alliance for those who may
+    export the programme's set-up (DfE analysts, service administrators), else the alliances they
+    may export in the programme (a lead's own); None when that is no alliance at all."""
+    if can(request.user, Area.PROGRAMME_SETUP, Action.EXPORT):
+        return Partner.objects.all()
     partners = visible_to(
         request.user, Partner.objects.all(), Area.PROGRAMME, Action.EXPORT, via="alliance"
     )
+    return partners if partners.exists() else None
+
+
+@signed_in
+def dfe_view_csv(request: HttpRequest) -> HttpResponseBase:
+    """The glance by alliance and quarter, for the alliances the person may export; refused (and
+    the attempt audited) for someone who may export none."""
+    partners = _exportable(request)
+    if partners is None:
+        refused.send(dfe_view_csv, request=request, area=Area.PROGRAMME, action=Action.EXPORT)
+        raise PermissionDenied
     programme = _programme(request, _programmes(list(partners.values_list("pk", flat=True))))
     header: list[str] | None = None
     rows: list[list[object]] = []
