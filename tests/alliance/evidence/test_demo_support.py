@@ -23,7 +23,20 @@ from tests.insight.test_against_raw_files import key, raw_history
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        "January February March April May June July August September October November December".split()
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ]
     )
 }
 YEAR = 365.25
@@ -39,7 +52,7 @@ def _day(text: str) -> dt.date:
 
 
 def _plain(name: str) -> str:
-    return key(name.split(",")[0])
+    return key(name.split(",", maxsplit=1)[0])
 
 
 def _raw(name: str) -> list[tuple[dt.date, str, str]]:
@@ -67,7 +80,7 @@ def _good_within(name: str, starts: dt.date, years: float, cutoff: dt.date) -> f
 
 
 def _outcome_row(section: str, label: str) -> tuple[int, float, float]:
-    row = section.split(f">{label}</th>")[1].split("</tr>")[0]
+    row = section.split(f">{label}</th>")[1].split("</tr>", maxsplit=1)[0]
     cells = re.findall(
         r'<td class="govuk-table__cell govuk-table__cell--numeric">([^<]+)</td>', row
     )

@@ -152,4 +152,5 @@ def test_insight_reads_engagements_totals_and_practice_only_as_far_as_the_reader
     assert interface.programme_totals(world["practitioner"]) == []
     [practice] = interface.practice_items(world["other_lead"])
     assert [r.council_name for r in practice.engagements] == ["Hartlepool"]
-    assert practice.evidence_level is not None and "not yet confirmed" in practice.evidence_level
+    assert practice.evidence_level is not None
+    assert "not yet confirmed" in practice.evidence_level
