@@ -3,12 +3,11 @@ alliance (and its download); an alliance lead sees the same page for their own a
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
-from alliance.access.policy import Action, Area, can, guard, refused, signed_in, visible_to
+from alliance.access.policy import Action, Area, can, guard, visible_to
 from alliance.audit import services as audit
 from alliance.common.exports import csv_response
 from alliance.programme.models import Partner, Programme
@@ -48,7 +47,8 @@ def _page(request: HttpRequest, area: Area, *, everyone: bool) -> HttpResponse:
             "programme": programme,
             "programmes": list(programmes),
             "everyone": everyone,
-            "may_export": _exportable(request) is not None,
+            "may_export": can(request.user, area, Action.EXPORT),
+            "download": "programme:dfe-view-csv" if everyone else "programme:alliance-view-csv",
         },
     )
 
@@ -65,26 +65,9 @@ def alliance_view(request: HttpRequest) -> HttpResponse:
     return _page(request, Area.PROGRAMME, everyone=False)
 
 
-def _exportable(request: HttpRequest) -> QuerySet[Partner] | None:
-    """The partners whose glance the person may download: every alliance for those who may
-    export the programme's set-up (DfE analysts, service administrators), else the alliances they
-    may export in the programme (a lead's own); None when that is no alliance at all."""
-    if can(request.user, Area.PROGRAMME_SETUP, Action.EXPORT):
-        return Partner.objects.all()
-    partners = visible_to(
-        request.user, Partner.objects.all(), Area.PROGRAMME, Action.EXPORT, via="alliance"
-    )
-    return partners if partners.exists() else None
-
-
-@signed_in
-def dfe_view_csv(request: HttpRequest) -> HttpResponseBase:
-    """The glance by alliance and quarter, for the alliances the person may export; refused (and
-    the attempt audited) for someone who may export none."""
-    partners = _exportable(request)
-    if partners is None:
-        refused.send(dfe_view_csv, request=request, area=Area.PROGRAMME, action=Action.EXPORT)
-        raise PermissionDenied
+def _download(request: HttpRequest, partners: QuerySet[Partner]) -> HttpResponseBase:
+    """The glance of the newest (or chosen) programme among `partners`', by alliance and
+    quarter, audited as an export."""
     programme = _programme(request, _programmes(list(partners.values_list("pk", flat=True))))
     header: list[str] | None = None
     rows: list[list[object]] = []
@@ -97,3 +80,20 @@ def dfe_view_csv(request: HttpRequest) -> HttpResponseBase:
         detail={"programme": programme.pk if programme else None, "rows": len(rows)},
     )
     return csv_response("programme-at-a-glance.csv", header, rows)
+
+
+@guard(Area.PROGRAMME_SETUP, Action.EXPORT)
+def dfe_view_csv(request: HttpRequest) -> HttpResponseBase:
+    """Every alliance's glance: for DfE analysts and the service's administrators."""
+    return _download(request, Partner.objects.all())
+
+
+@guard(Area.PROGRAMME, Action.EXPORT)
+def alliance_view_csv(request: HttpRequest) -> HttpResponseBase:
+    """The glance for the alliances the person may export in the programme (a lead's own)."""
+    return _download(
+        request,
+        visible_to(
+            request.user, Partner.objects.all(), Area.PROGRAMME, Action.EXPORT, via="alliance"
+        ),
+    )
