@@ -5,6 +5,7 @@ with an axe-core check on each page."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -36,11 +37,15 @@ def test_a_dfe_analyst_reads_the_evidence_and_prints_the_briefing(page, base_url
     assert page.get_by_role("heading", name="Partners in Practice, 2018 wave").count() == 1
     text = page.locator("main").inner_text()
     assert "not the councils the DfE funded support for" in text
-    # The demo's 2018 wave supports nearly every council then judged below good, so the page
-    # says that almost none is left to compare with, and why for each council.
-    assert "supports nearly every council judged below good at the time" in text
+    # The demo's 2018 wave supports a handful of councils per partner, so councils it did not
+    # support are compared with; those that could not be matched are listed with the reason.
+    assert "each partner supports a handful of councils each" in text
+    assert re.search(r"36 councils supported; [1-9]\d* matched with a comparison council", text)
+    assert "Judged good or better within 4 years" in text
+    page.get_by_text("The matched pairs").first.click()
     page.get_by_text("Supported councils left out").first.click()
     text = page.locator("main").inner_text()
+    assert "Comparison council" in text
     assert "no council that was never supported stood at the same judgement then" in text
     axe_check(page)
 

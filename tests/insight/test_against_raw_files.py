@@ -8,6 +8,7 @@ estimate written here by hand. It shares no code with the library except the dat
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import Counter
 from functools import cache
@@ -147,24 +148,42 @@ def raw_history() -> dict[str, list[tuple[dt.date, str, str]]]:
     return {n: sorted((p, f, g) for p, f, g, _ in items) for n, items in rows.items()}
 
 
-def raw_spells(start_grade: str) -> list[tuple[float, bool]]:
-    """(years, improved) of every spell starting at this grade, by the issue's definition."""
+def raw_spells(start_grade: str, framework: str = "all") -> list[tuple[float, bool]]:
+    """(years, improved) of every spell starting at this grade (under this framework, "sif" or
+    "ilacs", or either: "all"), by the issue's definition."""
     history = raw_history()
     cutoff = max(p for items in history.values() for p, _, _ in items)
     found: list[tuple[float, bool]] = []
+
+    def counted(opened: tuple[dt.date, str, str] | None) -> bool:
+        return opened is not None and opened[1] == start_grade and framework in ("all", opened[2])
+
     for name, items in history.items():
-        opened: tuple[dt.date, str] | None = None
-        for published, _, grade in items:
+        opened: tuple[dt.date, str, str] | None = None
+        for published, family, grade in items:
             if grade in ("good", "outstanding"):
-                if opened and opened[1] == start_grade:
+                if opened and counted(opened):
                     found.append(((published - opened[0]).days / 365.25, True))
                 opened = None
             elif opened is None:
-                opened = (published, grade)
-        if opened and opened[1] == start_grade:
+                opened = (published, grade, family)
+        if opened and counted(opened):
             end = min(cutoff, ENDED.get(name, cutoff))
             found.append(((end - opened[0]).days / 365.25, False))
     return found
+
+
+def greenwood_log_log(spells: list[tuple[float, bool]], at: float) -> tuple[float, float]:
+    """The pointwise 95% interval of S(at) by hand: Greenwood's variance, on the log(-log)
+    scale (R's conf.type = "log-log"), as (lower, upper) of S."""
+    survival = product_limit(spells, at)
+    total = 0.0
+    for t in sorted({years for years, improved in spells if improved and years <= at}):
+        at_risk = sum(1 for years, _ in spells if years >= t)
+        events = sum(1 for years, improved in spells if improved and years == t)
+        total += events / (at_risk * (at_risk - events))
+    spread = 1.959963984540054 * (total**0.5) / abs(math.log(survival))
+    return survival ** math.exp(spread), survival ** math.exp(-spread)
 
 
 def product_limit(spells: list[tuple[float, bool]], at: float) -> float:

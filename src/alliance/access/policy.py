@@ -137,7 +137,8 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
     },
     Role.DFE_ANALYST: {
         Area.AGGREGATES: _g(Reach.ALL, V, E),
-        Area.PROGRAMME_SETUP: _g(Reach.ALL, V, C),
+        # E: the programme at a glance's download, every alliance
+        Area.PROGRAMME_SETUP: _g(Reach.ALL, V, C, E),
         Area.PROGRAMME: _g(Reach.ALL, V, E),
         Area.MATCHING: _g(Reach.ALL, V, C),
         Area.INSIGHT: _g(Reach.ALL, V, E),
@@ -148,7 +149,9 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.PEOPLE: _g(Reach.ALL, V, C, D),
         Area.AUDIT: _g(Reach.ALL, V, E),
         Area.REFERENCE: _g(Reach.ALL, V, C),
-        Area.PROGRAMME_SETUP: _g(Reach.ALL, V, C),
+        # E: the programme at a glance's download (every alliance's money and engagements, no
+        # child's record), as the DfE has it
+        Area.PROGRAMME_SETUP: _g(Reach.ALL, V, C, E),
         Area.MATCHING: _g(Reach.ALL, V, C),
     },
     # Manages the people of their own organisation: invites, roles, deactivation, two-step resets.

@@ -12,7 +12,8 @@ from markupsafe import Markup
 
 from alliance.common.charts import Series, line_chart
 from alliance.common.jinja import money
-from alliance.evidence import comparisons, programme_data
+from alliance.evidence import comparisons
+from alliance.programme import interface as programme
 from insight.precomputed import Figures
 
 IMPROVEMENT_YEARS = (2.0, 4.0, 6.0)
@@ -46,7 +47,7 @@ def _pct(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
-def sections(stored: Figures, today: dt.date) -> list[Section]:
+def sections(stored: Figures, today: dt.date, user: Any) -> list[Section]:
     found = [
         Section(
             "Councils judged requires improvement or inadequate",
@@ -101,7 +102,7 @@ def sections(stored: Figures, today: dt.date) -> list[Section]:
             ],
         )
     )
-    portfolio = programme_data.portfolio()
+    portfolio = programme.programme_totals(user)
     found.append(
         Section(
             "The improvement programme: portfolio and spend",
@@ -134,7 +135,7 @@ def sections(stored: Figures, today: dt.date) -> list[Section]:
     )
     evidence_rows = []
     notes = []
-    for item in comparisons.support_evidence(stored):
+    for item in comparisons.support_evidence(stored, user):
         for outcome in item.result.outcomes:
             if outcome.name not in ("good-within-4", "years-below-good") or not outcome.pairs:
                 continue

@@ -1,15 +1,16 @@
 """The figures behind "Did support work?", the practice page and the ministers' briefing: the
 stored judgements and measures (alliance.evidence.figures) joined with the programme's
-engagements (alliance.evidence.programme_data). The statistics are `insight.support`."""
+engagements (alliance.programme.interface). The statistics are `insight.support`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Any
 
-from alliance.evidence import programme_data
-from alliance.evidence.programme_data import EngagementRow
+from alliance.programme import interface as programme
+from alliance.programme.interface import EngagementRow
 from insight.associations import MEASURES
 from insight.history import GRADE_LABELS
 from insight.precomputed import Figures
@@ -32,11 +33,11 @@ class ProgrammeEvidence:
 
 
 def support_evidence(
-    stored: Figures, rows: list[EngagementRow] | None = None
+    stored: Figures, user: Any, rows: list[EngagementRow] | None = None
 ) -> list[ProgrammeEvidence]:
     """For each programme with engagements, its supported councils against matched comparisons.
     Every council any programme supported is kept out of every comparison group."""
-    rows = programme_data.engagements() if rows is None else rows
+    rows = programme.engagements(user) if rows is None else rows
     ever = {r.council for r in rows}
     by_programme: dict[str, list[EngagementRow]] = {}
     for row in rows:

@@ -17,7 +17,8 @@ from alliance.audit import services as audit
 from alliance.common.charts import Series, line_chart
 from alliance.common.exports import xlsx_response
 from alliance.evidence import briefing as briefing_sections
-from alliance.evidence import comparisons, figures, programme_data
+from alliance.evidence import comparisons, figures
+from alliance.programme import interface as programme
 from insight import support as support_method
 from insight.judgements import GRADES
 from insight.transitions import FRAMEWORK_PAIRS, change_label
@@ -134,7 +135,7 @@ def support(request: HttpRequest) -> HttpResponse:
         "evidence/support.html",
         {
             "figures": stored,
-            "evidence": comparisons.support_evidence(stored),
+            "evidence": comparisons.support_evidence(stored, request.user),
             "method": support_method,
             "finite": comparisons.finite,
             "source": comparisons.source_note(stored),
@@ -151,7 +152,7 @@ def practice(request: HttpRequest) -> HttpResponse:
     _audit(request, "Practice that worked")
     items = [
         {"item": item, "movements": comparisons.movements(stored, item.engagements)}
-        for item in programme_data.practice_items()
+        for item in programme.practice_items(request.user)
     ]
     return render(
         request,
@@ -171,7 +172,10 @@ def briefing(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evidence/briefing.html",
-        {"briefing_sections": briefing_sections.sections(stored, today), "today": today},
+        {
+            "briefing_sections": briefing_sections.sections(stored, today, request.user),
+            "today": today,
+        },
     )
 
 
@@ -182,7 +186,7 @@ def briefing_download(request: HttpRequest) -> HttpResponse:
     if stored is None:
         return render(request, "evidence/not_computed.html", status=503)
     today = comparisons.today()
-    sections = briefing_sections.sections(stored, today)
+    sections = briefing_sections.sections(stored, today, request.user)
     _audit(request, "Briefing for ministers (Excel)", audit.Action.DOWNLOAD)
 
     def build(book: Any) -> None:

@@ -4,8 +4,10 @@ Real: the partners of the programme's 2018 wave (the verified rows of
 `reference/partners-in-practice/pip_councils_compiled.csv`), the councils they are matched with
 (rated requires improvement or inadequate as at the wave's announcement, 16 March 2018, from the
 national picture's judgement history, matched by this app's own matching), the baselines and the
-later Ofsted judgements. Fictional, and labelled "Demo data: fictional" wherever shown: the grant
-shares, engagements' dates, plans, milestones, activities, reviews, people and spend.
+later Ofsted judgements. Each partner supports `PER_PARTNER_2018` councils, a handful as the
+real partners did, the neediest first. Fictional, and labelled "Demo data: fictional" wherever
+shown: the grant shares, engagements' dates, plans, milestones, activities, reviews, people and
+spend.
 
 A second, current demo programme gives the Tyneside Alliance two live engagements, so the
 dashboards, upcoming milestones and reminders have something to show today.
@@ -51,6 +53,10 @@ PIP_FILE = Path("reference") / "partners-in-practice" / "pip_councils_compiled.c
 WAVE_2018 = "Partners in Practice, 2018 wave"
 CURRENT = "Tyneside Alliance regional support 2025 to 2027"
 ANNOUNCED = dt.date(2018, 3, 16)
+# Councils each 2018 partner supports in the demo. The real partners each supported a handful of
+# councils (which ones is not published), so not every council below good was supported: those
+# left are what "Did support work?" compares the supported councils with.
+PER_PARTNER_2018 = 4
 OWNERS = [
     "Jo Reed (demo)",
     "Sam Patel (demo)",
@@ -399,7 +405,7 @@ def load() -> str:
         15_000_000_00,
         specs,
         ANNOUNCED,
-        per_partner=10,
+        per_partner=PER_PARTNER_2018,
         engagement_ends=dt.date(2020, 3, 31),
         close=True,
         dfe=core["dfe"],

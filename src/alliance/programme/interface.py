@@ -27,16 +27,24 @@ from alliance.programme.models import (
     Partner,
     PracticeItem,
     Programme,
+    SpendEntry,
+    SpendReport,
 )
 
 __all__ = [
     "AllianceMoney",
+    "EngagementRow",
     "EvidenceLevel",
     "PracticeEvidence",
+    "PracticeRow",
     "PracticeUse",
     "ProgrammePortfolio",
+    "ProgrammeRow",
+    "engagements",
     "portfolio_and_spend",
+    "practice_items",
     "practice_that_worked",
+    "programme_totals",
 ]
 
 
@@ -283,3 +291,152 @@ def portfolio_and_spend(user: Any, *, on: dt.date) -> list[ProgrammePortfolio]:
             )
         )
     return found
+
+
+# What the Insight pages (alliance.evidence) read: every engagement, each programme's totals and the
+# practice library with the engagements that used each item, limited to what `user` may see.
+
+
+@dataclass(frozen=True)
+class EngagementRow:
+    programme: str
+    programme_is_demo: bool
+    alliance: str
+    council: str  # ONS code
+    council_name: str
+    starts: dt.date
+    ends: dt.date
+    status: str
+    is_demo: bool
+
+
+def _engagement_row(e: Engagement) -> EngagementRow:
+    return EngagementRow(
+        programme=e.programme.name,
+        programme_is_demo=e.programme.is_demo,
+        alliance=e.alliance.name,
+        council=e.supported_council.ons_code,
+        council_name=e.supported_council.name,
+        starts=e.starts,
+        ends=e.ends,
+        status=e.get_status_display(),
+        is_demo=e.is_demo,
+    )
+
+
+def engagements(user: Any) -> list[EngagementRow]:
+    """Every engagement of every programme `user` may see, earliest first."""
+    query = visible_to(user, Engagement.objects.all(), Area.PROGRAMME, via=ENGAGEMENT_VIA)
+    query = query.select_related("programme", "alliance", "supported_council").order_by(
+        "starts", "supported_council__name"
+    )
+    return [_engagement_row(e) for e in query]
+
+
+@dataclass(frozen=True)
+class ProgrammeRow:
+    name: str
+    starts: dt.date
+    ends: dt.date
+    is_demo: bool
+    grant_pence: int
+    partners: int
+    engagements: int
+    active: int
+    spent_pence: int  # every spend entry, corrections included
+    reported_pence: int  # each partner's latest spend report to the DfE
+    reported_to: dt.date | None  # the latest period a spend report covers
+
+
+def programme_totals(user: Any) -> list[ProgrammeRow]:
+    """Each programme `user` may see a partner of: its grant, partners, engagements and spend so
+    far, counting only the partners `user` may see."""
+    partners = list(
+        visible_to(user, Partner.objects.all(), Area.PROGRAMME, via="alliance").select_related(
+            "programme"
+        )
+    )
+    rows = []
+    for programme in sorted({p.programme for p in partners}, key=lambda p: (p.starts, p.name)):
+        own = [p for p in partners if p.programme_id == programme.pk]
+        engaged = Engagement.objects.filter(partner__in=own)
+        spent = SpendEntry.objects.filter(budget_line__partner__in=own).aggregate(
+            total=Sum("amount_pence")
+        )["total"]
+        reported = 0
+        reported_to = None
+        for partner in own:
+            latest = SpendReport.objects.filter(partner=partner).order_by("-quarter").first()
+            if latest is not None:
+                reported += latest.total_pence
+                reported_to = max(reported_to or latest.period_ends, latest.period_ends)
+        rows.append(
+            ProgrammeRow(
+                name=programme.name,
+                starts=programme.starts,
+                ends=programme.ends,
+                is_demo=programme.is_demo,
+                grant_pence=programme.grant_total_pence,
+                partners=len(own),
+                engagements=engaged.count(),
+                active=engaged.filter(status=Engagement.Status.ACTIVE).count(),
+                spent_pence=int(spent or 0),
+                reported_pence=reported,
+                reported_to=reported_to,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class PracticeRow:
+    title: str
+    publisher: str
+    summary: str
+    areas: list[str]
+    is_demo: bool
+    evidence_level: str | None  # None until the publisher states one
+    engagements: list[EngagementRow]
+
+
+def _stated_level(item: PracticeItem) -> str | None:
+    """The evidence level the practice's publisher stated (Foundations' scale; see
+    docs/programme-dfe.md) and whether the DfE has confirmed it; None when none is stated."""
+    if not item.evidence_level or item.evidence_level == EvidenceLevel.NOT_STATED:
+        return None
+    level = str(item.get_evidence_level_display())
+    if item.evidence_confirmed_at:
+        return f"{level} (confirmed by the DfE)"
+    return f"{level} (stated by the publisher, not yet confirmed by the DfE)"
+
+
+def practice_items(user: Any) -> list[PracticeRow]:
+    """Every practice item still in the library, from every alliance, with the engagements that
+    used it that `user` may see."""
+    used = visible_to(user, Engagement.objects.all(), Area.PROGRAMME, via=ENGAGEMENT_VIA)
+    query = (
+        PracticeItem.objects.filter(withdrawn_at__isnull=True)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "engagements",
+                queryset=used.select_related("programme", "alliance", "supported_council"),
+            )
+        )
+        .order_by("title")
+    )
+    return [
+        PracticeRow(
+            title=item.title,
+            publisher=item.organisation.name,
+            summary=item.summary,
+            areas=item.area_labels(),
+            is_demo=item.is_demo,
+            evidence_level=_stated_level(item),
+            engagements=sorted(
+                (_engagement_row(e) for e in item.engagements.all()),
+                key=lambda r: (r.starts, r.council_name),
+            ),
+        )
+        for item in query
+    ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("at-a-glance/", dfe_view.dfe_view, name="dfe-view"),
     path("at-a-glance/alliance/", dfe_view.alliance_view, name="alliance-view"),
     path("at-a-glance.csv", dfe_view.dfe_view_csv, name="dfe-view-csv"),
+    path("at-a-glance/alliance.csv", dfe_view.alliance_view_csv, name="alliance-view-csv"),
     path("setup/", setup.setup, name="setup"),
     path("setup/new/", setup.programme_new, name="programme-new"),
     path("setup/<int:pk>/", setup.programme_detail, name="programme"),

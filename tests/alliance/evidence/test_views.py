@@ -38,6 +38,11 @@ def test_signed_out_visitors_see_the_figures_with_their_date(
         assert region in text
     assert "censored at the latest publication" in text
     assert "they do not explain it" in text
+    # every choice the library makes (insight.improvement's docstring) is on the page
+    assert "framework of the judgement that started it" in text
+    assert "the council&#39;s Ofsted region" in text or "the council's Ofsted region" in text
+    assert "365.25 days" in text
+    assert "log(-log) scale" in text
 
 
 def test_before_the_figures_are_computed_the_page_says_so(client, settings, tmp_path: Path) -> None:

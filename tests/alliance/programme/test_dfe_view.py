@@ -136,7 +136,9 @@ def test_the_download_has_a_row_per_alliance_and_quarter_and_is_audited(client, 
         csv.reader(
             io.StringIO(
                 b"".join(
-                    _as(client, world["lead"]).get("/programme/at-a-glance.csv").streaming_content
+                    _as(client, world["lead"])
+                    .get("/programme/at-a-glance/alliance.csv")
+                    .streaming_content
                 ).decode()
             )
         )
@@ -162,3 +164,46 @@ def test_a_lead_cannot_ask_for_a_programme_their_alliance_is_not_in(client, worl
     chosen = dfe.get(f"/programme/at-a-glance/?programme={world['prog'].pk}").content.decode()
     assert "Test Tyneside" in chosen
     assert "Later Essex" not in chosen
+
+
+def _download(client, user, url="/programme/at-a-glance.csv"):
+    response = _as(client, user).get(url)
+    if response.status_code != 200:
+        return response.status_code, None
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return 200, {r[1] for r in rows[1:]}
+
+
+ALLIANCE_CSV = "/programme/at-a-glance/alliance.csv"
+
+
+def test_who_may_download_the_glance_and_which_alliances_they_get(client, world, busy):  # noqa: F811
+    both = {"Test Tyneside", "Test Essex"}
+    # every alliance: DfE analysts and administrators
+    assert _download(client, world["dfe"]) == (200, both)
+    assert _download(client, world["admin"]) == (200, both)
+    # a lead: their own alliance's version only
+    assert _download(client, world["lead"]) == (403, None)
+    assert _download(client, world["lead"], ALLIANCE_CSV) == (200, {"Test Tyneside"})
+    assert _download(client, world["other_lead"], ALLIANCE_CSV) == (200, {"Test Essex"})
+    assert _download(client, world["dfe"], ALLIANCE_CSV) == (200, both)
+    # nobody else: refused and audited, or (a council leader, who may export their own
+    # council's programme records) a file with no alliance in it
+    for role in ("supported_analyst", "practitioner"):
+        for url in ("/programme/at-a-glance.csv", ALLIANCE_CSV):
+            assert _download(client, world[role], url) == (403, None), (role, url)
+        assert (
+            AuditEvent.objects.filter(action="access-denied", user_id=world[role].pk).count() == 2
+        ), role
+    assert _download(client, world["supported_leader"]) == (403, None)
+    assert _download(client, world["supported_leader"], ALLIANCE_CSV) == (200, set())
+    # each page offers the download its reader may make
+    page = _as(client, world["admin"]).get("/programme/at-a-glance/").content.decode()
+    assert "/programme/at-a-glance.csv?programme=" in page
+    lead_page = _as(client, world["lead"]).get("/programme/at-a-glance/alliance/").content.decode()
+    assert "/programme/at-a-glance/alliance.csv?programme=" in lead_page
+    client.logout()
+    for url in ("/programme/at-a-glance.csv", ALLIANCE_CSV):
+        signed_out = client.get(url)
+        assert signed_out.status_code == 302
+        assert "/accounts/" in signed_out["Location"] or "sign" in signed_out["Location"]

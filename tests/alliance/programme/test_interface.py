@@ -133,3 +133,24 @@ def test_the_briefing_takes_a_fixed_number_of_queries(world, django_assert_num_q
     with django_assert_num_queries(5):  # memberships, partners, lines, profiles, engagements
         [portfolio] = interface.portfolio_and_spend(world["dfe"], on=dt.date(2019, 1, 1))
     assert len(portfolio.alliances) == 5
+
+
+def test_insight_reads_engagements_totals_and_practice_only_as_far_as_the_reader_may_see(world):  # noqa: F811
+    item = _item(world)
+    item.engagements.add(world["ours"], world["theirs"])
+    everyone = interface.engagements(world["dfe"])
+    assert {(r.council_name, r.alliance) for r in everyone} == {
+        ("Sunderland", "Test Tyneside"),
+        ("Hartlepool", "Test Essex"),
+    }
+    assert [r.council_name for r in interface.engagements(world["other_lead"])] == ["Hartlepool"]
+    assert interface.engagements(world["practitioner"]) == []
+    dfe_totals = interface.programme_totals(world["dfe"])
+    essex_totals = interface.programme_totals(world["other_lead"])
+    assert sum(p.engagements for p in dfe_totals) == 2
+    assert sum(p.engagements for p in essex_totals) == 1
+    assert interface.programme_totals(world["practitioner"]) == []
+    [practice] = interface.practice_items(world["other_lead"])
+    assert [r.council_name for r in practice.engagements] == ["Hartlepool"]
+    assert practice.evidence_level is not None
+    assert "not yet confirmed" in practice.evidence_level

@@ -179,3 +179,49 @@ def test_the_money_page_says_where_each_report_is_with_the_dfe(client, world, re
     reports = page.content.decode().split("data-spend-reports")[1].split("</table>")[0]
     assert f"/programme/spend-reports/{report.pk}/" in reports
     assert "Queried: awaiting the alliance" in reports
+
+
+def test_the_dfe_analyst_who_asked_is_emailed_when_the_lead_answers(
+    world,  # noqa: F811
+    report,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        queries.raise_query(report, "Why so much?", user=world["dfe"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        queries.answer_query(report, "A secret about a named social worker", user=world["lead"])
+    [email] = mail.outbox
+    assert email.to == [world["dfe"].email]
+    assert "Test Tyneside has answered" in email.subject
+    assert "quarter 1 (to 30 June 2018)" in email.body
+    # only which report and where to read it: not the answer, nor who wrote it
+    assert "secret" not in email.body
+    assert world["lead"].email not in email.body
+
+
+def test_when_the_analyst_who_asked_has_left_every_dfe_analyst_is_emailed(
+    world,  # noqa: F811
+    report,
+    django_capture_on_commit_callbacks,
+):
+    colleague = factories.user(Role.DFE_ANALYST, world["dfe"].memberships.first().organisation)
+    queries.raise_query(report, "Why so much?", user=world["dfe"])
+    world["dfe"].is_active = False
+    world["dfe"].save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        queries.answer_query(report, "Because", user=world["lead"])
+    [email] = mail.outbox
+    assert email.to == [colleague.email]
+
+
+def test_a_refused_answer_emails_nobody(world, report, django_capture_on_commit_callbacks):  # noqa: F811
+    queries.raise_query(report, "Why so much?", user=world["dfe"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(queries.SpendReportRefused):
+            queries.answer_query(report, "Because", user=world["other_lead"])
+        with pytest.raises(queries.SpendReportRefused):
+            queries.answer_query(report, "   ", user=world["lead"])
+    assert mail.outbox == []

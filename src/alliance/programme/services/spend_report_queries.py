@@ -5,7 +5,9 @@ each and when, never changed or removed; each step is in the programme's history
 A report goes submitted → acknowledged, or submitted → queried → answered → (queried again →
 answered …) → acknowledged. Only someone with the DfE analyst role acknowledges or queries; only a
 lead of the alliance whose report it is answers. The leads get an email when their report is
-queried.
+queried; the DfE analyst who raised the query gets one when it is answered (every active DfE
+analyst, if that person's account is no longer active). Neither email carries the answer, only
+which report and where to read it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.utils import timezone
 
 from alliance.access.policy import roles_of
 from alliance.access.roles import Role
+from alliance.accounts.models import Membership
 from alliance.programme.history import record_change
 from alliance.programme.models import SpendReport, SpendReportMessage, SpendReportStatus
 from alliance.programme.services.reminders import _leads_of
@@ -163,7 +166,45 @@ def answer_query(spend_report: SpendReport, text: str, *, user: Any) -> SpendRep
     report.save(update_fields=["status"])
     message = _message(report, SpendReportMessage.Kind.ANSWER, text, user)
     _history(report, before, user=user, message=message)
+    transaction.on_commit(lambda: _email_dfe(report))
     return message
+
+
+def _dfe_to_tell(report: SpendReport) -> list[str]:
+    """The address of the DfE analyst who raised the latest query, if still active and a DfE
+    analyst; else every active DfE analyst's."""
+    query = (
+        report.messages.filter(kind=SpendReportMessage.Kind.QUERY)
+        .select_related("written_by")
+        .order_by("-written_at", "-id")
+        .first()
+    )
+    raiser = query.written_by if query is not None else None
+    if raiser is not None and raiser.is_active and raiser.email and is_dfe(raiser):
+        return [raiser.email]
+    return sorted(
+        set(
+            Membership.objects.filter(role=Role.DFE_ANALYST, user__is_active=True)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
+def _email_dfe(report: SpendReport) -> None:
+    to = _dfe_to_tell(report)
+    if not to:
+        return
+    ends = report.period_ends
+    send_mail(
+        f"{report.partner.alliance.name} has answered your query about a spend report",
+        f"{report.partner.alliance.name} has answered the DfE's query about its spend report for "
+        f"quarter {report.quarter} (to {ends.day} {ends:%B %Y}) in {report.partner.programme.name}."
+        "\n\nRead the answer, and acknowledge the report or query it again, on the spend "
+        "report's page in the improvement programme.",
+        settings.DEFAULT_FROM_EMAIL,
+        to,
+    )
 
 
 def _email_leads(report: SpendReport, text: str) -> None:

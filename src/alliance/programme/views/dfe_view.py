@@ -47,7 +47,8 @@ def _page(request: HttpRequest, area: Area, *, everyone: bool) -> HttpResponse:
             "programme": programme,
             "programmes": list(programmes),
             "everyone": everyone,
-            "may_export": can(request.user, Area.PROGRAMME, Action.EXPORT),
+            "may_export": can(request.user, area, Action.EXPORT),
+            "download": "programme:dfe-view-csv" if everyone else "programme:alliance-view-csv",
         },
     )
 
@@ -64,12 +65,9 @@ def alliance_view(request: HttpRequest) -> HttpResponse:
     return _page(request, Area.PROGRAMME, everyone=False)
 
 
-@guard(Area.PROGRAMME, Action.EXPORT)
-def dfe_view_csv(request: HttpRequest) -> HttpResponseBase:
-    """The glance by alliance and quarter, for the alliances the person may export."""
-    partners = visible_to(
-        request.user, Partner.objects.all(), Area.PROGRAMME, Action.EXPORT, via="alliance"
-    )
+def _download(request: HttpRequest, partners: QuerySet[Partner]) -> HttpResponseBase:
+    """The glance of the newest (or chosen) programme among `partners`', by alliance and
+    quarter, audited as an export."""
     programme = _programme(request, _programmes(list(partners.values_list("pk", flat=True))))
     header: list[str] | None = None
     rows: list[list[object]] = []
@@ -82,3 +80,20 @@ def dfe_view_csv(request: HttpRequest) -> HttpResponseBase:
         detail={"programme": programme.pk if programme else None, "rows": len(rows)},
     )
     return csv_response("programme-at-a-glance.csv", header, rows)
+
+
+@guard(Area.PROGRAMME_SETUP, Action.EXPORT)
+def dfe_view_csv(request: HttpRequest) -> HttpResponseBase:
+    """Every alliance's glance: for DfE analysts and the service's administrators."""
+    return _download(request, Partner.objects.all())
+
+
+@guard(Area.PROGRAMME, Action.EXPORT)
+def alliance_view_csv(request: HttpRequest) -> HttpResponseBase:
+    """The glance for the alliances the person may export in the programme (a lead's own)."""
+    return _download(
+        request,
+        visible_to(
+            request.user, Partner.objects.all(), Area.PROGRAMME, Action.EXPORT, via="alliance"
+        ),
+    )
