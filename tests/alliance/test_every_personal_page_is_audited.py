@@ -109,6 +109,8 @@ SHOWS_NO_PERSONAL_DATA: dict[str, str] = {
     "forecast/published/forecast.csv": "every council's forecast from published statistics",
     "forecast/published/<str:dfe_code>/": "a council's forecast from published statistics",
     "forecast/backtest/": "the forecast's past errors, from published statistics",
+    "forecast/council/<str:dfe_code>/unit-costs/": "a council's weekly costs of placements: no child's data (changes are audited)",
+    "forecast/council/<str:dfe_code>/unit-costs/change/": "the form to change them: no child's data (a change is audited)",
     "api-tokens/new/": "the form to issue an API token (organisations, roles, what it may do)",
 }
 
