@@ -20,7 +20,9 @@ def test_choose_a_council_read_its_forecast_and_the_backtest(page, base_url, axe
     page.get_by_role("link", name="Demand and cost forecast").first.click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Demand and cost forecast"
-    assert "not available yet" in page.locator("[data-not-yet]").inner_text()
+    assert (
+        "for that council's analysts" in page.locator("[data-from-returns-not-yours]").inner_text()
+    )
     axe_check(page)
 
     page.get_by_label("Council").select_option(label="North Tyneside")
@@ -44,6 +46,45 @@ def test_choose_a_council_read_its_forecast_and_the_backtest(page, base_url, axe
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
     assert {r["council"] for r in rows if r["la_number"] == "392"} == {"North Tyneside"}
     assert len(rows) > 140 * 3
+
+
+def test_an_analyst_changes_a_unit_cost_tries_a_scenario_and_downloads_it(
+    page, base_url, axe_check
+):
+    sign_in(page, base_url, "analyst@north-tyneside.demo")
+    page.goto(base_url + "/forecast/")
+    page.get_by_role("link", name="North Tyneside: forecast from its own returns").click()
+    page.wait_for_url("**/forecast/council/392/", timeout=60_000)
+    assert "2023, 2024, 2025, 2026" in page.locator("[data-years-used]").inner_text()
+    assert page.locator("[data-totals] tbody tr").count() == 3 * 8
+    axe_check(page)
+
+    page.get_by_role("link", name="See or change North Tyneside's unit costs").click()
+    page.get_by_role("link", name="Change unit costs").click()
+    page.get_by_label("Supported accommodation and independent living: weekly cost in pounds").fill(
+        "2500"
+    )
+    page.get_by_role("button", name="Save unit costs").click()
+    assert "Weekly unit costs saved" in page.content()
+    assert "£2,500" in page.locator("[data-unit-costs]").inner_text()
+    axe_check(page)
+
+    page.get_by_role("link", name="Back to North Tyneside's forecast").click()
+    page.get_by_label("Aged 10 to 15: change (%)").fill("-20")
+    page.get_by_label("Aged 16 or 17: change (%)").fill("-20")
+    page.get_by_role("button", name="Show the scenario").click()
+    page.wait_for_load_state()
+    difference = page.locator("[data-difference]").inner_text()
+    assert "Scenario against the baseline" in difference
+    axe_check(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these figures (Excel)").click()
+    assert download.value.suggested_filename == "forecast-392.xlsx"
+
+    page.get_by_label("Aged 10 to 15: change (%)").fill("-200")
+    page.get_by_role("button", name="Show the scenario").click()
+    assert "There is a problem" in page.content()
+    assert page.locator("[data-difference]").count() == 0
 
 
 def test_a_practitioner_is_refused(page, base_url):
