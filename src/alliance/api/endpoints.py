@@ -252,3 +252,71 @@ def indicators(request: HttpRequest, kind: Query[Kind]) -> list[dict[str, object
         detail={"via": "API", "kind": kind, "rows": len(rows)},
     )
     return rows
+
+
+class AggregateCell(Schema):
+    table: str
+    council: str
+    category: str
+    count: str
+    suppressed: str
+
+
+class AggregatesOut(Schema):
+    kind: str
+    year: int
+    councils: int
+    cells: list[AggregateCell]
+
+
+@api.get(
+    "/aggregates",
+    response={200: AggregatesOut, **ERRORS},
+    summary="Aggregate figures, small numbers suppressed",
+    description=(
+        "The aggregates page's tables, one cell a line, for the councils the token's role "
+        "reaches: a council analyst its own council, an alliance lead the councils sharing "
+        "with its alliance, a DfE analyst every council. Each count is the text the page shows: "
+        "a number, `<5` (a count from 1 to 4) or `[c]` (hidden so that a small number cannot "
+        "be worked out from the totals), never the count behind it. `year` is the year of 31 "
+        "March. `format`: `json` (default) or `csv`."
+    ),
+)
+def aggregates(
+    request: HttpRequest,
+    kind: Query[Kind],
+    year: Query[int],
+    format: Query[Literal["json", "csv"]] = "json",
+) -> object:
+    needs(request, Scope.READ_AGGREGATES)
+    action = Action.EXPORT if format == "csv" else Action.VIEW
+    if not can(request.user, Area.AGGREGATES, action):
+        audit.record(
+            request,
+            audit.Action.ACCESS_DENIED,
+            request.auth,  # type: ignore[attr-defined]
+            detail={"api": "aggregates are not open to this token's role"},
+        )
+        raise ApiRefusal(403, "This token's role cannot read aggregate figures")
+    if not 2018 <= year <= 2100:
+        raise ApiRefusal(400, "Give the collection year as the year of 31 March, for example 2026")
+    tables, uploads = returns.aggregate_tables(request.user, kind, year)
+    cells = returns.aggregate_cells(tables)
+    audit.record(
+        request,
+        audit.Action.EXPORT if format == "csv" else audit.Action.VIEW,
+        object_type="returns.aggregates",
+        object_repr=f"Aggregates {kind} {year} (API{', CSV' if format == 'csv' else ''})",
+        detail={
+            "kind": kind,
+            "year": year,
+            "councils": [u.organisation_id for u in uploads],
+            "via": "API",
+        },
+    )
+    if format == "csv":
+        frame = pl.DataFrame(
+            cells, schema=dict.fromkeys(AggregateCell.model_fields, pl.String), orient="row"
+        )
+        return frame_csv_response(f"aggregates-{kind}-{year}.csv", frame)
+    return {"kind": kind, "year": year, "councils": len(uploads), "cells": cells}
