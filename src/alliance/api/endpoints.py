@@ -125,7 +125,10 @@ def _council(request: HttpRequest) -> Organisation:
     summary="Upload a return",
     description=(
         "SSDA903: the return's CSV files (or one ZIP); CIN census: its XML file. Optional "
-        "`previous`: last year's SSDA903 files. The check runs in the background: poll the "
+        "`previous`: last year's SSDA903 files. Optional `providers` (SSDA903 only, up to 2): "
+        "Ofsted's provider lists, the .xlsx workbooks as Ofsted publishes them or CSV saved "
+        "from them; with them the seven Ofsted-provider rules (219, 221, 224, 227, 228, 229 "
+        "and 1008) run, without them they do not. The check runs in the background: poll the "
         "returned upload until `finished` is true."
     ),
 )
@@ -134,7 +137,9 @@ def upload_return(
     kind: Form[Kind],
     year: Form[int],
     files: File[list[UploadedFile]],
-    previous: File[list[UploadedFile]] | None = None,
+    # File[...] | None would hide the field from ninja (it was never read): the None goes inside
+    previous: File[list[UploadedFile] | None] = None,
+    providers: File[list[UploadedFile] | None] = None,
 ) -> Status:
     needs(request, Scope.UPLOAD_RETURNS)
     council = _council(request)
@@ -152,6 +157,7 @@ def upload_return(
             year=year,
             current=files,  # type: ignore[arg-type]
             previous=previous or [],  # type: ignore[arg-type]
+            providers=providers or [],  # type: ignore[arg-type]
         )
     except ValidationError as problem:
         audit.record(
@@ -160,7 +166,10 @@ def upload_return(
             object_type="returns.Upload",
             object_repr=f"Refused upload of {council}'s {kind} return (API)",
             organisation_id=council.pk,
-            detail={"refused": " ".join(problem.messages), "files": [f.name for f in files]},
+            detail={
+                "refused": " ".join(problem.messages),
+                "files": [f.name for f in [*files, *(providers or [])]],
+            },
         )
         status = 413 if "too large" in " ".join(problem.messages).lower() else 400
         raise ApiRefusal(status, " ".join(problem.messages)) from None
@@ -168,7 +177,12 @@ def upload_return(
         request,
         audit.Action.UPLOAD,
         upload,
-        detail={"files": upload.file_names, "bytes": upload.size_bytes, "via": "API"},
+        detail={
+            "files": upload.file_names,
+            "bytes": upload.size_bytes,
+            "provider_lists": upload.provider_file_names,
+            "via": "API",
+        },
     )
     return Status(202, returns.progress(upload))
 

@@ -191,8 +191,10 @@ def start_upload(
     year: int,
     current: Sequence[storage.Chunked],
     previous: Sequence[storage.Chunked] = (),
+    providers: Sequence[storage.Chunked] = (),
 ) -> Upload:
-    """Store a council's return and queue its check (see `uploading.start_upload`)."""
+    """Store a council's return and queue its check (see `uploading.start_upload`); `providers`
+    are Ofsted's provider lists (SSDA903 only)."""
     return uploading.start_upload(
         organisation=organisation,
         user=user,
@@ -200,6 +202,7 @@ def start_upload(
         year=year,
         current=current,
         previous=previous,
+        providers=providers,
     )
 
 
