@@ -11,8 +11,14 @@ import json
 from typing import Literal
 
 import polars as pl
-from django.core.exceptions import ValidationError
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import File, Form, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -96,16 +102,41 @@ def _unauthenticated(request: HttpRequest, problem: AuthenticationError) -> Http
     )
 
 
+def _audit_bad_body(request: HttpRequest, reason: str) -> None:
+    """A call whose body or parameters could not be read: who sent what where (never the body)."""
+    audit.record(
+        request,
+        audit.Action.UPLOAD if request.method == "POST" else audit.Action.QUERY,
+        object_type="api.call",
+        object_repr=f"Refused API call {request.method} {request.path}",
+        detail={"api": reason},
+    )
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid(request: HttpRequest, problem: NinjaValidationError) -> HttpResponse:
     fields = sorted(
         {".".join(str(p) for p in e.get("loc", [])[1:]) or "body" for e in problem.errors}
     )
-    return api.create_response(
-        request,
-        {"detail": f"Check these: {', '.join(fields)}", "errors": problem.errors},
-        status=400,
-    )
+    detail = f"Check these: {', '.join(fields)}"
+    _audit_bad_body(request, detail)
+    return api.create_response(request, {"detail": detail, "errors": problem.errors}, status=400)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, problem: RequestDataTooBig) -> HttpResponse:
+    detail = "The request's fields are too large: send the return's contents as files"
+    _audit_bad_body(request, detail)
+    return api.create_response(request, {"detail": detail}, status=413)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def _unreadable(request: HttpRequest, problem: Exception) -> HttpResponse:
+    detail = "The request's body could not be read: send it as multipart/form-data"
+    _audit_bad_body(request, detail)
+    return api.create_response(request, {"detail": detail}, status=400)
 
 
 def _council(request: HttpRequest) -> Organisation:
