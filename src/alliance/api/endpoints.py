@@ -139,6 +139,16 @@ def _unreadable(request: HttpRequest, problem: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": detail}, status=400)
 
 
+def _audit_refusal(request: HttpRequest, reason: str) -> None:
+    """A call the token's role may not make, recorded as the access policy records a page's."""
+    audit.record(
+        request,
+        audit.Action.ACCESS_DENIED,
+        request.auth,  # type: ignore[attr-defined]
+        detail={"api": reason},
+    )
+
+
 def _council(request: HttpRequest) -> Organisation:
     """The council the token's account works for (a token acts for one organisation)."""
     token = request.auth  # type: ignore[attr-defined]
@@ -146,6 +156,7 @@ def _council(request: HttpRequest) -> Organisation:
     if organisation.kind != Organisation.Kind.COUNCIL or not can(
         request.user, Area.RETURNS, Action.VIEW, organisation
     ):
+        _audit_refusal(request, "only a council's own token can do this")
         raise ApiRefusal(403, "Only a council's own token can do this")
     return organisation
 
@@ -175,6 +186,7 @@ def upload_return(
     needs(request, Scope.UPLOAD_RETURNS)
     council = _council(request)
     if not can(request.user, Area.RETURNS, Action.CHANGE, council):
+        _audit_refusal(request, "the token's role cannot upload returns")
         raise ApiRefusal(403, "This token cannot upload returns")
     if year not in returns.collection_years(kind):
         years = ", ".join(f"{y - 1} to {y}" for y in returns.collection_years(kind))
@@ -336,12 +348,7 @@ def aggregates(
     needs(request, Scope.READ_AGGREGATES)
     action = Action.EXPORT if format == "csv" else Action.VIEW
     if not can(request.user, Area.AGGREGATES, action):
-        audit.record(
-            request,
-            audit.Action.ACCESS_DENIED,
-            request.auth,  # type: ignore[attr-defined]
-            detail={"api": "aggregates are not open to this token's role"},
-        )
+        _audit_refusal(request, "aggregates are not open to this token's role")
         raise ApiRefusal(403, "This token's role cannot read aggregate figures")
     if not 2018 <= year <= 2100:
         raise ApiRefusal(400, "Give the collection year as the year of 31 March, for example 2026")

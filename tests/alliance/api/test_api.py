@@ -158,6 +158,9 @@ def test_a_dfe_token_cannot_upload_a_councils_return(client, generated, referenc
     _refused_json(_upload(client, raw, generated), 403)
     _refused_json(client.get(f"{API}/indicators?kind=cin", **bearer(raw)), 403)
     assert not Upload.objects.exists()
+    assert (
+        AuditEvent.objects.filter(action="access-denied", object_type="api.ApiToken").count() == 2
+    )
 
 
 @pytest.mark.parametrize(
