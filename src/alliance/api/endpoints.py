@@ -11,8 +11,14 @@ import json
 from typing import Literal
 
 import polars as pl
-from django.core.exceptions import ValidationError
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import File, Form, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -97,15 +103,50 @@ def _unauthenticated(request: HttpRequest, problem: AuthenticationError) -> Http
     )
 
 
+def _audit_bad_body(request: HttpRequest, reason: str) -> None:
+    """A call whose body or parameters could not be read: who sent what where (never the body)."""
+    audit.record(
+        request,
+        audit.Action.UPLOAD if request.method == "POST" else audit.Action.QUERY,
+        object_type="api.call",
+        object_repr=f"Refused API call {request.method} {request.path}",
+        detail={"api": reason},
+    )
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid(request: HttpRequest, problem: NinjaValidationError) -> HttpResponse:
     fields = sorted(
         {".".join(str(p) for p in e.get("loc", [])[1:]) or "body" for e in problem.errors}
     )
-    return api.create_response(
+    detail = f"Check these: {', '.join(fields)}"
+    _audit_bad_body(request, detail)
+    return api.create_response(request, {"detail": detail, "errors": problem.errors}, status=400)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, problem: RequestDataTooBig) -> HttpResponse:
+    detail = "The request's fields are too large: send the return's contents as files"
+    _audit_bad_body(request, detail)
+    return api.create_response(request, {"detail": detail}, status=413)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def _unreadable(request: HttpRequest, problem: Exception) -> HttpResponse:
+    detail = "The request's body could not be read: send it as multipart/form-data"
+    _audit_bad_body(request, detail)
+    return api.create_response(request, {"detail": detail}, status=400)
+
+
+def _audit_refusal(request: HttpRequest, reason: str) -> None:
+    """A call the token's role may not make, recorded as the access policy records a page's."""
+    audit.record(
         request,
-        {"detail": f"Check these: {', '.join(fields)}", "errors": problem.errors},
-        status=400,
+        audit.Action.ACCESS_DENIED,
+        request.auth,  # type: ignore[attr-defined]
+        detail={"api": reason},
     )
 
 
@@ -116,6 +157,7 @@ def _council(request: HttpRequest) -> Organisation:
     if organisation.kind != Organisation.Kind.COUNCIL or not can(
         request.user, Area.RETURNS, Action.VIEW, organisation
     ):
+        _audit_refusal(request, "only a council's own token can do this")
         raise ApiRefusal(403, "Only a council's own token can do this")
     return organisation
 
@@ -126,7 +168,10 @@ def _council(request: HttpRequest) -> Organisation:
     summary="Upload a return",
     description=(
         "SSDA903: the return's CSV files (or one ZIP); CIN census: its XML file. Optional "
-        "`previous`: last year's SSDA903 files. The check runs in the background: poll the "
+        "`previous`: last year's SSDA903 files. Optional `providers` (SSDA903 only, up to 2): "
+        "Ofsted's provider lists, the .xlsx workbooks as Ofsted publishes them or CSV saved "
+        "from them; with them the seven Ofsted-provider rules (219, 221, 224, 227, 228, 229 "
+        "and 1008) run, without them they do not. The check runs in the background: poll the "
         "returned upload until `finished` is true."
     ),
 )
@@ -135,11 +180,14 @@ def upload_return(
     kind: Form[Kind],
     year: Form[int],
     files: File[list[UploadedFile]],
-    previous: File[list[UploadedFile]] | None = None,
+    # File[...] | None would hide the field from ninja (it was never read): the None goes inside
+    previous: File[list[UploadedFile] | None] = None,
+    providers: File[list[UploadedFile] | None] = None,
 ) -> Status:
     needs(request, Scope.UPLOAD_RETURNS)
     council = _council(request)
     if not can(request.user, Area.RETURNS, Action.CHANGE, council):
+        _audit_refusal(request, "the token's role cannot upload returns")
         raise ApiRefusal(403, "This token cannot upload returns")
     if year not in returns.collection_years(kind):
         years = ", ".join(f"{y - 1} to {y}" for y in returns.collection_years(kind))
@@ -153,6 +201,7 @@ def upload_return(
             year=year,
             current=files,  # type: ignore[arg-type]
             previous=previous or [],  # type: ignore[arg-type]
+            providers=providers or [],  # type: ignore[arg-type]
         )
     except ValidationError as problem:
         audit.record(
@@ -161,7 +210,10 @@ def upload_return(
             object_type="returns.Upload",
             object_repr=f"Refused upload of {council}'s {kind} return (API)",
             organisation_id=council.pk,
-            detail={"refused": " ".join(problem.messages), "files": [f.name for f in files]},
+            detail={
+                "refused": " ".join(problem.messages),
+                "files": [f.name for f in [*files, *(providers or [])]],
+            },
         )
         status = (
             503
@@ -175,7 +227,12 @@ def upload_return(
         request,
         audit.Action.UPLOAD,
         upload,
-        detail={"files": upload.file_names, "bytes": upload.size_bytes, "via": "API"},
+        detail={
+            "files": upload.file_names,
+            "bytes": upload.size_bytes,
+            "provider_lists": upload.provider_file_names,
+            "via": "API",
+        },
     )
     return Status(202, returns.progress(upload))
 
@@ -259,3 +316,66 @@ def indicators(request: HttpRequest, kind: Query[Kind]) -> list[dict[str, object
         detail={"via": "API", "kind": kind, "rows": len(rows)},
     )
     return rows
+
+
+class AggregateCell(Schema):
+    table: str
+    council: str
+    category: str
+    count: str
+    suppressed: str
+
+
+class AggregatesOut(Schema):
+    kind: str
+    year: int
+    councils: int
+    cells: list[AggregateCell]
+
+
+@api.get(
+    "/aggregates",
+    response={200: AggregatesOut, **ERRORS},
+    summary="Aggregate figures, small numbers suppressed",
+    description=(
+        "The aggregates page's tables, one cell a line, for the councils the token's role "
+        "reaches: a council analyst its own council, an alliance lead the councils sharing "
+        "with its alliance, a DfE analyst every council. Each count is the text the page shows: "
+        "a number, `<5` (a count from 1 to 4) or `[c]` (hidden so that a small number cannot "
+        "be worked out from the totals), never the count behind it. `year` is the year of 31 "
+        "March. `format`: `json` (default) or `csv`."
+    ),
+)
+def aggregates(
+    request: HttpRequest,
+    kind: Query[Kind],
+    year: Query[int],
+    format: Query[Literal["json", "csv"]] = "json",
+) -> object:
+    needs(request, Scope.READ_AGGREGATES)
+    action = Action.EXPORT if format == "csv" else Action.VIEW
+    if not can(request.user, Area.AGGREGATES, action):
+        _audit_refusal(request, "aggregates are not open to this token's role")
+        raise ApiRefusal(403, "This token's role cannot read aggregate figures")
+    if not 2018 <= year <= 2100:
+        raise ApiRefusal(400, "Give the collection year as the year of 31 March, for example 2026")
+    tables, uploads = returns.aggregate_tables(request.user, kind, year)
+    cells = returns.aggregate_cells(tables)
+    audit.record(
+        request,
+        audit.Action.EXPORT if format == "csv" else audit.Action.VIEW,
+        object_type="returns.aggregates",
+        object_repr=f"Aggregates {kind} {year} (API{', CSV' if format == 'csv' else ''})",
+        detail={
+            "kind": kind,
+            "year": year,
+            "councils": [u.organisation_id for u in uploads],
+            "via": "API",
+        },
+    )
+    if format == "csv":
+        frame = pl.DataFrame(
+            cells, schema=dict.fromkeys(AggregateCell.model_fields, pl.String), orient="row"
+        )
+        return frame_csv_response(f"aggregates-{kind}-{year}.csv", frame)
+    return {"kind": kind, "year": year, "councils": len(uploads), "cells": cells}

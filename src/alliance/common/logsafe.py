@@ -49,4 +49,11 @@ class SafePathsFilter(logging.Filter):
             record.args = tuple(scrub(a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.args, dict):
             record.args = {k: scrub(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        # Django's request logger puts the request itself on the record, and the JSON formatter
+        # writes every such extra as text: "<WSGIRequest: GET '/path?surname=…&token=…'>". Only
+        # the request's method and scrubbed path are kept.
+        request = getattr(record, "request", None)
+        if request is not None and not isinstance(request, str):
+            method = getattr(request, "method", "") or ""
+            record.request = f"{method} {scrub(getattr(request, 'path', '') or '')}".strip()
         return True

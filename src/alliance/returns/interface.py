@@ -39,6 +39,7 @@ from alliance.organisations.models import Organisation
 from alliance.returns import storage
 from alliance.returns.models import Upload
 from alliance.returns.services import (
+    aggregate_figures,
     findings,
     findings_workbook,
     pooled_figures,
@@ -52,17 +53,8 @@ from statutory.measures import Breakdown
 from statutory.ssda903 import indicator_codes as ssda903_codes
 from statutory.suppression import PRIMARY, SECONDARY, THRESHOLD
 
-# The breakdowns the aggregates page shows (returns.views), by return: (caption, breakdown).
-BREAKDOWNS: dict[str, list[tuple[str, Breakdown]]] = {
-    "ssda903": [
-        ("Children starting to be looked after, by category of need", ssda903_codes.STARTS_BY_NEED),
-        ("Children who stopped being looked after, by reason", ssda903_codes.CEASED_BY_REASON),
-    ],
-    "cin": [
-        ("Children in need at 31 March, by primary need", cin_codes.CIN_BY_NEED),
-        ("Assessment factors recorded", cin_codes.ASSESSMENT_FACTORS),
-    ],
-}
+# The breakdowns the aggregates show, by return: (caption, breakdown).
+BREAKDOWNS = aggregate_figures.BREAKDOWNS
 
 # Indicators (by code) whose figure is a total, rate or share of a breakdown's counts (by the
 # breakdown's code): hidden when any count in the council's row of that breakdown is hidden.
@@ -222,8 +214,10 @@ def start_upload(
     year: int,
     current: Sequence[storage.Chunked],
     previous: Sequence[storage.Chunked] = (),
+    providers: Sequence[storage.Chunked] = (),
 ) -> Upload:
-    """Store a council's return and queue its check (see `uploading.start_upload`)."""
+    """Store a council's return and queue its check (see `uploading.start_upload`); `providers`
+    are Ofsted's provider lists (SSDA903 only)."""
     return uploading.start_upload(
         organisation=organisation,
         user=user,
@@ -231,6 +225,7 @@ def start_upload(
         year=year,
         current=current,
         previous=previous,
+        providers=providers,
     )
 
 
@@ -289,3 +284,16 @@ def findings_workbook_path(upload: Upload) -> Path | None:
         return path
     findings_workbook.request_excel_report(upload)
     return None
+
+
+# Aggregates for the API: the same cells, for the same person, as the aggregates page and its CSV.
+
+
+def aggregate_tables(user: Any, kind: str, year: int) -> tuple[list[dict[str, Any]], list[Upload]]:
+    """The aggregates tables `user` may see (small numbers suppressed), and their uploads."""
+    return aggregate_figures.aggregate_tables(user, kind, year)
+
+
+def aggregate_cells(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tables one shown cell a line: {table, council, category, count, suppressed}."""
+    return aggregate_figures.aggregate_cells(tables)

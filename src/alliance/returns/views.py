@@ -35,6 +35,7 @@ from alliance.returns import interface, performance, storage
 from alliance.returns.forms import AgreementForm, UploadForm
 from alliance.returns.models import DataSharingAgreement, ReturnKind, Upload
 from alliance.returns.services import (
+    aggregate_figures,
     findings,
     findings_workbook,
     pooled_figures,
@@ -502,33 +503,9 @@ def pooled_download(
 BREAKDOWNS = interface.BREAKDOWNS
 
 
-def _aggregate_councils(request: HttpRequest, kind: str) -> set[int] | None:
-    """The councils whose counts the person may see in the aggregates (None: every council).
-
-    Suppression has to hold across everything a person can reach, not only inside one table:
-    an alliance lead who sees a council's suppressed row beside column totals, and the other
-    councils' exact figures on the pooled page, can subtract. So an alliance's reach is only
-    the councils sharing `kind` with it under an agreement in force (whose records the lead
-    sees anyway); a council whose agreement has ended does not appear at all. A council's own
-    people see their own council."""
-    reach = scope(request.user, Area.AGGREGATES)
-    if reach.everything:
-        return None
-    reachable = Organisation.objects.filter(pk__in=reach.organisation_ids)
-    own = set(
-        reachable.filter(
-            kind=Organisation.Kind.COUNCIL, memberships__user_id=request.user.pk or 0
-        ).values_list("pk", flat=True)
-    )
-    for alliance in reachable.filter(kind=Organisation.Kind.ALLIANCE):
-        own |= {c.pk for c in sharing.sharing_councils(alliance.pk, kind)}
-    return own
-
-
 def _aggregate_tables(request: HttpRequest, kind: str, year: int) -> tuple[list[Any], list[Upload]]:
     """The breakdown tables the person may see, each suppressed with its totals."""
-    uploads = stored_returns.latest_uploads_for(_aggregate_councils(request, kind), kind, year)
-    return pooled_figures.breakdown_tables(uploads, BREAKDOWNS[kind]), uploads
+    return aggregate_figures.aggregate_tables(request.user, kind, year)
 
 
 def _aggregate_choice(request: HttpRequest) -> tuple[str, int]:
@@ -571,10 +548,8 @@ def aggregates_download(request: HttpRequest) -> HttpResponseBase:
     kind, year = _aggregate_choice(request)
     tables, uploads = _aggregate_tables(request, kind, year)
     lines = [
-        {"table": t["caption"], "council": name, "category": column, "count": cell.shown}
-        for t in tables
-        for name, cells in t["rows"]
-        for column, cell in zip(t["columns"], cells, strict=True)
+        {k: cell[k] for k in ("table", "council", "category", "count")}
+        for cell in aggregate_figures.aggregate_cells(tables)
     ]
     frame = pl.DataFrame(
         lines,

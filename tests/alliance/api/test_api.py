@@ -158,6 +158,9 @@ def test_a_dfe_token_cannot_upload_a_councils_return(client, generated, referenc
     _refused_json(_upload(client, raw, generated), 403)
     _refused_json(client.get(f"{API}/indicators?kind=cin", **bearer(raw)), 403)
     assert not Upload.objects.exists()
+    assert (
+        AuditEvent.objects.filter(action="access-denied", object_type="api.ApiToken").count() == 2
+    )
 
 
 @pytest.mark.parametrize(
@@ -234,3 +237,16 @@ def test_the_checked_in_description_matches_the_code(client):
         "`alliance manage export_openapi_schema --api alliance.api.endpoints.api --indent 2 "
         "--output docs/api/openapi.json`"
     )
+
+
+def test_last_years_files_sent_with_an_upload_are_kept_for_its_check(
+    client, north_token, generated
+):
+    """`previous` was once declared so that django-ninja never read it: last year's files were
+    silently dropped and the rules that compare with last year did not run."""
+    _token, raw = north_token
+    _current, previous = ssda903_folders(generated)
+    response = _upload(client, raw, generated, previous=csv_files(previous))
+    assert response.status_code == 202, response.content
+    upload = Upload.objects.get(pk=response.json()["id"])
+    assert upload.has_previous_year is True

@@ -123,3 +123,31 @@ def test_a_queued_upload_nothing_will_check_is_queued_again(
     with django_capture_on_commit_callbacks(execute=True):
         assert recovery.requeue_stalled_checks(later) == [upload.pk]
     assert DBTaskResult.objects.filter(task_path=recovery.CHECK_TASK, status="READY").count() == 1
+
+
+def test_the_progress_bar_never_goes_back_across_a_stopped_worker(
+    reference_data, generated, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    """Queued, half-way through the rules when the worker dies, queued again, checked again by
+    another worker, accepted: the percent the page and the API show only ever goes up."""
+    settings.TASK_STALE_AFTER_SECONDS = 60
+    upload = _upload(generated, django_capture_on_commit_callbacks)
+    shown = [Upload.objects.get(pk=upload.pk).percent_done]
+    _stop_mid_check(upload, "dead-worker", minutes_ago=10)
+    Upload.objects.filter(pk=upload.pk).update(checks_done=40, checks_total=100)
+    shown.append(Upload.objects.get(pk=upload.pk).percent_done)
+    assert shown[-1] == 40
+    with django_capture_on_commit_callbacks(execute=False):
+        assert recovery.requeue_stalled_checks() == [upload.pk]
+    shown.append(Upload.objects.get(pk=upload.pk).percent_done)
+    write = checking._Progress.write
+
+    def recording(self):  # type: ignore[no-untyped-def]
+        write(self)
+        shown.append(Upload.objects.get(pk=self.upload_id).percent_done)
+
+    monkeypatch.setattr(checking._Progress, "write", recording)
+    assert checking.check(upload.pk, "run-2") == "accepted"
+    shown.append(Upload.objects.get(pk=upload.pk).percent_done)
+    assert shown == sorted(shown), shown
+    assert shown[-1] == 100

@@ -65,11 +65,16 @@ def claim(upload_id: int, token: str) -> Upload | None:
 
 class _Progress:
     """Counts checks as the engine's threads finish them; a thread of its own writes the count
-    to the database twice a second so the page can show it."""
+    to the database twice a second so the page can show it.
 
-    def __init__(self, upload_id: int, token: str) -> None:
+    `floor` is the percent an earlier attempt reached before its worker stopped: until this
+    attempt passes it, the count shown is left as that attempt left it (only the stage and the
+    heartbeat are written), so the bar never goes back when a check is taken over."""
+
+    def __init__(self, upload_id: int, token: str, floor: int = 0) -> None:
         self.upload_id = upload_id
         self.token = token
+        self.floor = floor
         self.done = 0
         self.total = 0
         self.stage = ""
@@ -108,11 +113,13 @@ class _Progress:
         self.write()
 
     def write(self) -> None:
+        with self._lock:
+            stage, done, total = self.stage, self.done, self.total
+        counts: dict[str, int] = {"checks_done": done, "checks_total": total}
+        if self.floor and (not total or min(99, round(100 * done / total)) < self.floor):
+            counts = {}
         Upload.objects.filter(pk=self.upload_id, claimed_by=self.token).update(
-            stage=self.stage,
-            checks_done=self.done,
-            checks_total=self.total,
-            heartbeat_at=timezone.now(),
+            stage=stage, heartbeat_at=timezone.now(), **counts
         )
 
     def _loop(self) -> None:
@@ -136,7 +143,8 @@ def check(upload_id: int, token: str) -> str:
     if upload is None:
         return "skipped"
     started = time.perf_counter()
-    progress = _Progress(upload.pk, token)
+    # a check taken over from a stopped worker starts from where its bar had got to
+    progress = _Progress(upload.pk, token, floor=upload.percent_done)
     try:
         with progress:
             result = _validate(upload, progress)
