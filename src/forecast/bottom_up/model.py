@@ -9,6 +9,8 @@
   counted by collection year and age band; the forecast carries on their level in the last three
   years, changed by their trend over all the years (log-linear, halved: trends in starters rarely
   continue at full strength).
+- Leaving care at 18 (or within about a month of the 18th birthday) is not counted as a rate: the
+  simulation takes every child out of care at 18.
 - Where a state and band has less than half a child-year of time in the returns, the state's
   rates over all ages are used instead.
 """
@@ -29,6 +31,7 @@ BAND_START_AGES = (0, 1, 5, 10, 16, 18)
 N_STATES = len(STATES)
 LEAVE = N_STATES  # the destination index for leaving care
 YEAR = 365.25
+AGE_OUT_YEARS = 17.92  # leaving at this age or older is leaving at 18 (see `fit`)
 
 
 @dataclass(frozen=True)
@@ -104,8 +107,17 @@ def fit(history: History) -> Model:
         )
     )
     events = np.zeros((N_STATES, N_STATES + 1, len(AGE_BANDS)))
+    # leaving care at 18 is not a rate: the simulation ages every child out at 18, so counting
+    # those endings too would take them out twice (leaving within about a month of the 18th
+    # birthday counts as leaving at 18)
+    at_eighteen = (pl.col("end") - pl.col("birth")).dt.total_days() >= round(
+        AGE_OUT_YEARS * YEAR
+    )
     ended = runs.filter(
-        pl.col("end").is_not_null() & (pl.col("end") >= first) & (pl.col("end") <= last)
+        pl.col("end").is_not_null()
+        & (pl.col("end") >= first)
+        & (pl.col("end") <= last)
+        & ~(at_eighteen & (pl.col("destination") == LEAVE))
     ).with_columns(age=_age_years(pl.col("end")))
     for state, destination, age, n in (
         ended.group_by("state", "destination", "age").len().iter_rows()
