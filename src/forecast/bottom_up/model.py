@@ -110,9 +110,7 @@ def fit(history: History) -> Model:
     # leaving care at 18 is not a rate: the simulation ages every child out at 18, so counting
     # those endings too would take them out twice (leaving within about a month of the 18th
     # birthday counts as leaving at 18)
-    at_eighteen = (pl.col("end") - pl.col("birth")).dt.total_days() >= round(
-        AGE_OUT_YEARS * YEAR
-    )
+    at_eighteen = (pl.col("end") - pl.col("birth")).dt.total_days() >= round(AGE_OUT_YEARS * YEAR)
     ended = runs.filter(
         pl.col("end").is_not_null()
         & (pl.col("end") >= first)
