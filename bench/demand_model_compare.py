@@ -443,6 +443,10 @@ def write(path: Path, args: argparse.Namespace, rows: list[Row], models: list[st
         "- Each run: one generated council (`alliance 903 generate --children N --seed S "
         "--error-rate 0`), the latest years held back; both models see the same earlier "
         "returns' header and episodes files.",
+        "- A caution on fairness: the returns come from our own multi-year generator, whose children "
+        "move between placements at steady rates by kind of placement and age, much as our model "
+        "assumes. Real councils' returns may suit cs-demand-model's recent-months rates better; "
+        "the comparison should be repeated on real multi-year returns.",
         "- cs-demand-model is run as its own `predict` command runs it (`Config()`, "
         "`fs_datastore`, `DemandModellingDataContainer`, `PopulationStats`, "
         "`ModelPredictor.from_model(stats, start, end)`, `predict(days)`), day by day from the "
