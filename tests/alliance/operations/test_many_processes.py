@@ -105,7 +105,14 @@ def test_two_schedulers_and_three_workers_do_every_job_once(tmp_path: Path) -> N
         for job in jobs:
             runs = _rows(
                 cluster.url,
-                "select status from django_tasks_database_dbtaskresult "
-                f"where task_path = '{job.task}'",
+                "select status, enqueued_at from django_tasks_database_dbtaskresult "
+                f"where task_path = '{job.task}' order by enqueued_at",
             )
-            assert runs == [("SUCCESSFUL",)], f"{job.name} ran {len(runs)} times: {runs}"
+            # once per slot: a job due every few minutes is due again when the test runs past
+            # the end of its slot (a slow machine), and that is a new run, not a second one
+            slots = [job.slot(enqueued) for _status, enqueued in runs]
+            assert len(slots) == len(set(slots)), f"{job.name} ran twice in a slot: {runs}"
+            assert runs, f"{job.name} never ran"
+            assert runs[0][0] == "SUCCESSFUL", f"{job.name}: {runs}"
+            # a run queued in a later slot may still be waiting when the processes were stopped
+            assert all(status in ("SUCCESSFUL", "READY") for status, _ in runs[1:]), runs
