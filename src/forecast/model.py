@@ -39,12 +39,12 @@ import polars as pl
 
 from forecast import published
 from forecast.published import Reorganisation
+from forecast.regression import median_regression
 
 FIRST_YEAR = 2013
 MAX_HORIZON = 5
 # Councils too small to score: one child is several per cent of their number.
 NOT_SCORED = frozenset({"201", "420"})  # City of London, Isles of Scilly
-RIDGE_ALPHA = 0.1
 SIZE_BANDS = 3
 # Indicators the model reads (Panel.indicators), by name.
 ASYLUM = "unaccompanied asylum-seeking children"
@@ -265,29 +265,31 @@ def previous_trend(panel: Panel, origin: int, horizon: int) -> np.ndarray:
         return np.log(np.maximum(counts, 0.5))
 
 
-def ridge(x: np.ndarray, y: np.ndarray, alpha: float | None = None) -> np.ndarray:
-    """Ridge regression without a constant: the weights minimising the squared error plus
-    `alpha` times their squared size. The same as scikit-learn's `Ridge(fit_intercept=False)`
-    (a test checks), written out because importing scikit-learn alone takes seconds."""
-    penalty = RIDGE_ALPHA if alpha is None else alpha
-    return np.linalg.solve(x.T @ x + penalty * np.eye(x.shape[1]), x.T @ y)
-
-
-def median_regression(
-    x: np.ndarray, y: np.ndarray, alpha: float | None = None, steps: int = 50
-) -> np.ndarray:
-    """Weights without a constant that make the absolute errors small (median regression, least
-    absolute deviations) plus `alpha` times their squared size, found by iteratively reweighted
-    ridge regression (each row weighted 1 / its absolute error, errors below 0.001 counted as
-    0.001). The forecast is judged by its absolute percentage error, which this matches better
-    than squared error, and a few councils' extreme years pull it less."""
-    penalty = RIDGE_ALPHA if alpha is None else alpha
-    weights = ridge(x, y, penalty)
-    for _ in range(steps):
-        scale = 1.0 / np.maximum(np.abs(y - x @ weights), 1e-3)
-        weighted = x * scale[:, None]
-        weights = np.linalg.solve(weighted.T @ x + penalty * np.eye(x.shape[1]), weighted.T @ y)
-    return weights
+def training_pairs(
+    known: Panel, table: Mapping[int, np.ndarray], horizon: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the weights for `horizon` years are learnt from: for every year in `table` (measures
+    by year, one row per council) whose outcome `horizon` years later is in `known`, each scored
+    council's measures, its change in log count over those years, and the year. Councils with a
+    measure missing, or no figure at either end, are left out."""
+    rows, targets, years = [], [], []
+    scored = np.array([code not in NOT_SCORED for code in known.codes])
+    last = int(known.years[-1])
+    for year, measures in table.items():
+        if year + horizon > last:
+            continue
+        change = (
+            known.log_count[:, known.column(year + horizon)]
+            - known.log_count[:, known.column(year)]
+        )
+        use = scored & ~np.isnan(change) & ~np.isnan(measures).any(axis=1)
+        rows.append(measures[use])
+        targets.append(change[use])
+        years.append(np.full(int(use.sum()), year))
+    width = next(iter(table.values())).shape[1] if table else 0
+    if not rows:
+        return np.empty((0, width)), np.empty(0), np.empty(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(targets), np.concatenate(years)
 
 
 def pooled_model(panel: Panel, origin: int, horizon: int) -> np.ndarray:
@@ -297,22 +299,11 @@ def pooled_model(panel: Panel, origin: int, horizon: int) -> np.ndarray:
     table = {year: features(known, year) for year in range(int(known.years[0]), origin + 1)}
     now = np.nan_to_num(table[origin], nan=0.0)
     out = np.repeat(level[:, None], horizon, axis=1)
-    scored = np.array([code not in NOT_SCORED for code in known.codes])
     for h in range(1, horizon + 1):
-        rows, targets = [], []
-        for year, measures in table.items():
-            if year + h > origin:
-                continue
-            change = (
-                known.log_count[:, known.column(year + h)] - known.log_count[:, known.column(year)]
-            )
-            use = scored & ~np.isnan(change) & ~np.isnan(measures).any(axis=1)
-            rows.append(measures[use])
-            targets.append(change[use])
-        x = np.concatenate(rows) if rows else np.empty((0, now.shape[1]))
+        x, y, _ = training_pairs(known, table, h)
         if len(x) < 30:  # too little known at this horizon yet: carry the level forward
             continue
-        out[:, h - 1] = level + now @ median_regression(x, np.concatenate(targets))
+        out[:, h - 1] = level + now @ median_regression(x, y)
     return out
 
 

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from sklearn.linear_model import QuantileRegressor, Ridge
 
-from forecast import model, published
+from forecast import model, published, regression
 from forecast.model import Panel, features, forecast, from_tables
 from forecast.published import LAIT, shared_path
 from tests.forecast.conftest import built_panel, trending_counts
@@ -135,7 +135,7 @@ def test_ridge_matches_scikit_learn() -> None:
     rng = np.random.default_rng(3)
     x = rng.normal(size=(200, 4))
     y = x @ np.array([0.5, -0.2, 0.0, 0.1]) + rng.normal(scale=0.1, size=200)
-    ours = model.ridge(x, y, alpha=2.0)
+    ours = regression.ridge(x, y, alpha=2.0)
     theirs = Ridge(alpha=2.0, fit_intercept=False).fit(x, y).coef_
     assert ours == pytest.approx(theirs)
 
@@ -146,7 +146,7 @@ def test_median_regression_matches_scikit_learn_and_resists_outliers() -> None:
     truth = np.array([0.5, -0.2, 0.0, 0.1])
     y = x @ truth + rng.laplace(scale=0.05, size=300)
     y[np.argsort(x[:, 0])[-15:]] += 3.0  # a few councils' extreme years, all on one side
-    ours = model.median_regression(x, y, alpha=0.0)
+    ours = regression.median_regression(x, y, alpha=0.0)
     theirs = (
         QuantileRegressor(quantile=0.5, alpha=0.0, fit_intercept=False, solver="highs")
         .fit(x, y)
@@ -155,7 +155,7 @@ def test_median_regression_matches_scikit_learn_and_resists_outliers() -> None:
     assert ours == pytest.approx(theirs, abs=0.01)
     assert ours == pytest.approx(truth, abs=0.05)
     # least squares is pulled away by the same outliers
-    assert np.abs(model.ridge(x, y, alpha=0.0) - truth).max() > 0.1
+    assert np.abs(regression.ridge(x, y, alpha=0.0) - truth).max() > 0.1
 
 
 def test_a_reorganised_council_borrows_its_combined_areas_history(real_panel: Panel) -> None:
@@ -227,3 +227,29 @@ def test_a_panel_without_asylum_figures_reads_them_as_the_average_council() -> N
     panel = built_panel(trending_counts({"100": 0.02, "200": -0.01, "300": 0.0}))
     assert not panel.indicators
     assert (features(panel, 2020)[:, 4:] == 0).all()
+
+
+def test_training_pairs_are_each_years_measures_and_the_change_that_followed() -> None:
+    counts: dict[str, dict[int, float | None]] = {
+        "801": {y: 100.0 * 2 ** (y - 2013) for y in range(2013, 2019)},  # doubles every year
+        "802": dict.fromkeys(range(2013, 2019), 50.0),
+        "201": dict.fromkeys(range(2013, 2019), 20.0),  # City of London: never scored
+    }
+    counts["802"][2017] = None  # suppressed: no pair starting or ending in 2017
+    known = built_panel(counts).up_to(2018)
+    rows = {code: row for row, code in enumerate(known.codes)}
+    table = {}
+    for year in range(2013, 2019):
+        measures = np.full((3, 2), float(year))
+        measures[:, 1] = [10.0, 20.0, 30.0]
+        table[year] = measures
+    table[2014][rows["801"], 0] = np.nan  # a missing measure leaves the row out
+    x, y, years = model.training_pairs(known, table, 2)
+    # Starts 2013-2016 (2017 and 2018 have no outcome two years on by 2018); 802 has none
+    # ending in its missing 2017; 801 none from 2014, its measure missing; City of London none.
+    councils = [known.codes[round(r / 10) - 1] for r in x[:, 1]]
+    assert list(zip(years.tolist(), councils, strict=True)) == [
+        (2013, "801"), (2013, "802"), (2014, "802"), (2015, "801"), (2016, "801"), (2016, "802"),
+    ]  # fmt: skip
+    assert x[:, 0].tolist() == [2013.0, 2013.0, 2014.0, 2015.0, 2016.0, 2016.0]
+    assert np.exp(y) == pytest.approx([4.0, 1.0, 1.0, 4.0, 4.0, 1.0])
