@@ -314,8 +314,9 @@ class Variant:
         base = model.features(known, year)
         t = known.column(year)
         columns = [base[:, i] for i in self.base] + [m(known, t, base) for m in self.extra]
-        table = _centred(np.stack(columns, axis=1))
+        table = np.stack(columns, axis=1)
         table[np.isnan(known.log_count[:, t])] = np.nan
+        table = _centred(table)
         usable = ~np.isnan(table[:, : len(self.base)]).any(axis=1)
         extras = table[:, len(self.base) :]
         table[:, len(self.base) :] = np.where(usable[:, None] & np.isnan(extras), 0.0, extras)
