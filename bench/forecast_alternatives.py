@@ -9,6 +9,8 @@ measure more or less (`forecast_variants.py` prints them as its second table):
 - other ways of pooling: one set of weights for every horizon, scaled by the years ahead; more
   years to learn from (2014 and 2015, rates from the ONS population, asylum-seeking children from
   the DfE's older releases, starters and ceasings unknown there, so the average council's);
+- the one-year model applied year after year to its own forecast, instead of a fit for each
+  horizon (or half and half);
 - the model's own recent one-year errors, a part of them taken back.
 
 Each reads nothing after the origin, except the one marked as not a forecast.
@@ -225,6 +227,47 @@ def from_2014(panel: Panel) -> Panel:
     )  # fmt: skip
 
 
+def _one_year_on(known: Panel, log_count: np.ndarray) -> Panel:
+    """`known` with one more year: `log_count` as its figures, the rate moved with them, and
+    every other figure (starters, ceasings, asylum-seeking children, population) as the year
+    before."""
+
+    def appended(values: np.ndarray, column: np.ndarray) -> np.ndarray:
+        return np.concatenate([values, column[:, None]], axis=1)
+
+    change = log_count - known.log_count[:, -1]
+    return replace(
+        known,
+        years=np.append(known.years, known.years[-1] + 1),
+        log_count=appended(known.log_count, log_count),
+        growth=appended(known.growth, change),
+        log_rate=appended(known.log_rate, known.log_rate[:, -1] + change),
+        log_started=appended(known.log_started, known.log_started[:, -1]),
+        log_ceased=appended(known.log_ceased, known.log_ceased[:, -1]),
+        indicators={k: appended(v, v[:, -1]) for k, v in known.indicators.items()},
+    )
+
+
+def iterated(share: float) -> Method:
+    """The one-year model applied year after year to its own forecast (the measures recomputed
+    from it), `share` of it mixed with the model's direct forecast for each horizon."""
+
+    def method(panel: Panel, origin: int, horizon: int) -> np.ndarray:
+        known = panel.up_to(origin)
+        table = {y: model.features(known, y) for y in range(int(known.years[0]), origin + 1)}
+        weights = regression.median_regression(*model.training_pairs(known, table, 1)[:2])
+        direct = model.pooled_model(known, origin, horizon)
+        out, step = direct.copy(), known
+        for h in range(1, horizon + 1):
+            now = np.nan_to_num(model.features(step, int(step.years[-1])), nan=0.0)
+            ahead = step.log_count[:, -1] + now @ weights
+            out[:, h - 1] = share * ahead + (1 - share) * direct[:, h - 1]
+            step = _one_year_on(step, ahead)
+        return out
+
+    return method
+
+
 def recent_errors_taken_back(share: float, years: int = 2) -> Method:
     """The model, plus `share` × h × the council's mean one-year error of the model over the
     last `years` origins (each from its own past), relative to the typical council's."""
@@ -260,6 +303,8 @@ def alternatives(panel: Panel) -> list[Alternative]:
         Alternative("half the model, half the 50 nearest past councils", with_learner("nearest")),
         Alternative("one set of weights for every horizon, × years ahead", horizons_pooled(0.0)),
         Alternative("half the model's weights, half those of every horizon", horizons_pooled(0.5)),
+        Alternative("the one-year model applied year after year to its own forecast", iterated(1.0)),
+        Alternative("half that, half the model", iterated(0.5)),
         Alternative("learning from 2014 and 2015 too",
                     lambda _, origin, horizon: model.pooled_model(longer, origin, horizon)),
         Alternative("the model's mean one-year error over two years, × -0.15 a year, added",

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import polars as pl
 
 from forecast import backtest, model, published, regression
 from forecast.model import NOT_SCORED, Panel
@@ -81,11 +82,29 @@ def _ofsted_grades(index: dict[str, int], years: np.ndarray) -> tuple[np.ndarray
     return latest, before
 
 
+CHILDREN_IN_NEED = "children in need at 31 March"
+
+
+def _children_in_need(index: dict[str, int], years: np.ndarray) -> np.ndarray:
+    """Children in need at 31 March (DfE, `b1_children_in_need_2013_to_2025.csv`), as logs."""
+    path = shared_path(
+        "reference", "dfe-csc-outcomes-enablers", "b1_children_in_need_2013_to_2025.csv"
+    )
+    raw = pl.read_csv(path, infer_schema_length=0)
+    tidy = raw.filter(pl.col("geographic_level") == "Local authority").select(
+        la_number=pl.col("old_la_code").str.zfill(3),
+        year=pl.col("time_period").cast(pl.Int64),
+        value=pl.col("At31_episodes").map_elements(published.number, return_dtype=pl.Float64),
+    )
+    return model.log_matrix(tidy, index, years)
+
+
 def load() -> Panel:
     panel = model.load_panel()
     index = {code: row for row, code in enumerate(panel.codes)}
     extra = {m: model.log_matrix(published.lait_measure(m), index, panel.years) for m in INDICATORS}
     extra["population"] = model.log_matrix(published.population(), index, panel.years)
+    extra[CHILDREN_IN_NEED] = _children_in_need(index, panel.years)
     extra[AGED_16_OR_OVER] = _older_share_aged_16_or_over(index, panel.years)
     extra[GRADE], extra[PREVIOUS_GRADE] = _ofsted_grades(index, panel.years)
     return replace(panel, indicators={**panel.indicators, **extra})
@@ -388,6 +407,8 @@ VARIANTS = [
             extra=(per_child("No_of LAC Adopted"),)),
     Variant("+ special guardianship orders in the year per child looked after",
             extra=(per_child("LAC_ceased_SGO"),)),
+    Variant("+ change in children in need at 31 March", extra=(change_in(CHILDREN_IN_NEED),)),
+    Variant("+ children in need per child looked after", extra=(per_child(CHILDREN_IN_NEED),)),
     Variant("+ children starting, per child looked after", extra=(started_per_child,)),
     Variant("+ children ceasing, per child looked after", extra=(ceased_per_child,)),
     Variant("+ change in children starting", extra=(change_in_starts,)),
