@@ -27,6 +27,7 @@ import datetime as dt
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 import numpy as np
 import polars as pl
@@ -97,6 +98,24 @@ def _children_in_need(index: dict[str, int], years: np.ndarray) -> np.ndarray:
         value=pl.col("At31_episodes").map_elements(published.number, return_dtype=pl.Float64),
     )
     return model.log_matrix(tidy, index, years)
+
+
+@cache
+def regions(codes: tuple[str, ...]) -> np.ndarray:
+    """One column per region (LAIT's `Region`, London inner and outer apart): 1 for the
+    council's own, 0 for the others."""
+    raw = pl.read_parquet(
+        shared_path(*published.LAIT), columns=["Short Desc", "LA Number", "Region"]
+    )
+    rows = raw.filter(
+        pl.col("Short Desc") == published.LOOKED_AFTER, pl.col("LA Number").is_not_null()
+    )
+    region = {
+        str(int(code)).zfill(3): name
+        for code, name in rows.select("LA Number", "Region").iter_rows()
+    }
+    names = sorted({region[c] for c in codes if region.get(c) not in (None, "NA")})
+    return np.array([[float(region.get(code) == name) for name in names] for code in codes])
 
 
 def load() -> Panel:
@@ -269,6 +288,25 @@ def ofsted_improved(known: Panel, t: int, _: np.ndarray) -> np.ndarray:
     return ((before == 3) & (grade < 3)).astype(float)
 
 
+def region(column: int) -> Extra:
+    return lambda known, t, _: regions(known.codes)[:, column]
+
+
+def regional_change(known: Panel, t: int, _: np.ndarray) -> np.ndarray:
+    """The median council's change a year over the last three years, in the council's region."""
+    if t < 2:
+        return _unknown(known)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        change = np.nanmean(known.growth[:, t - 2 : t + 1], axis=1)
+        membership = regions(known.codes)
+        out = np.full(len(known.codes), np.nan)
+        for column in range(membership.shape[1]):
+            inside = membership[:, column] == 1
+            out[inside] = np.nanmedian(change[inside])
+    return out
+
+
 def model_surprise(known: Panel, t: int, _: np.ndarray) -> np.ndarray:
     """Last year's figure against the model's own one-year forecast of it (from the year
     before, that year's past only)."""
@@ -422,6 +460,8 @@ VARIANTS = [
             extra=(population_change_three_years,)),
     Variant("+ size (log children looked after)", extra=(size,)),
     Variant("+ last year's change, more for small councils", extra=(last_change_if_small,)),
+    Variant("+ region (one measure for each)", extra=tuple(region(c) for c in range(10))),
+    Variant("+ the region's median change over three years", extra=(regional_change,)),
     Variant("+ Ofsted: latest judgement inadequate", extra=(ofsted_inadequate,)),
     Variant("+ Ofsted: latest grade (outstanding 0 to inadequate 3)", extra=(ofsted_grade,)),
     Variant("+ Ofsted: judged better after an inadequate", extra=(ofsted_improved,)),
@@ -432,6 +472,10 @@ VARIANTS = [
     Variant("weights averaged over 20 bootstrap samples", fit=bagged),
     Variant("the model's adjustment × 0.8", scale=0.8),
     Variant("the model's adjustment × 1.2", scale=1.2),
+    Variant("the best of these together: + the region's change, care leavers, change in children "
+            "in need, judged better after an inadequate; weights averaged over penalties",
+            extra=(regional_change, per_child("NoCareLeavers"), change_in(CHILDREN_IN_NEED),
+                   ofsted_improved), fit=penalties_averaged),
 ]  # fmt: skip
 
 Method = Callable[[Panel, int, int], np.ndarray]
