@@ -5,7 +5,8 @@ measure more or less (`forecast_variants.py` prints them as its second table):
   the two added (and, not a forecast, the same with the asylum-seeking children known in advance:
   the most that splitting them could give);
 - combinations: the model averaged with a stock-and-flow projection, with gradient-boosted trees
-  and with the nearest past councils (scikit-learn, fitted on the model's six measures);
+  and with the nearest past councils (scikit-learn, fitted on the model's six measures), and
+  each council's forecast change shrunk towards its statistical neighbours';
 - other ways of pooling: one set of weights for every horizon, scaled by the years ahead; more
   years to learn from (2014 and 2015, rates from the ONS population, asylum-seeking children from
   the DfE's older releases, starters and ceasings unknown there, so the average council's);
@@ -174,6 +175,24 @@ def with_learner(kind: str) -> Method:
     return method
 
 
+def towards_neighbours(share: float) -> Method:
+    """The model's forecast change moved `share` of the way towards the median of its ten
+    statistical neighbours' forecast changes."""
+
+    def method(panel: Panel, origin: int, horizon: int) -> np.ndarray:
+        known = panel.up_to(origin)
+        level = known.log_count[:, -1]
+        change = model.pooled_model(known, origin, horizon) - level[:, None]
+        theirs = np.where((known.neighbours >= 0)[:, :, None], change[known.neighbours], np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            typical = np.nanmedian(theirs, axis=1)
+        moved = np.where(np.isnan(typical), change, (1 - share) * change + share * typical)
+        return level[:, None] + moved
+
+    return method
+
+
 def horizons_pooled(mix: float) -> Method:
     """Weights for h years ahead: `mix` × the model's own for h, (1 - mix) × h × one set fitted
     on every horizon's changes per year (1-3 years)."""
@@ -301,6 +320,8 @@ def alternatives(panel: Panel) -> list[Alternative]:
         Alternative("the model × 0.8 + stock and flow × 0.2", with_stock_and_flow(0.2)),
         Alternative("half the model, half gradient-boosted trees", with_learner("trees")),
         Alternative("half the model, half the 50 nearest past councils", with_learner("nearest")),
+        Alternative("each council's forecast change moved a quarter of the way towards its "
+                    "neighbours'", towards_neighbours(0.25)),
         Alternative("one set of weights for every horizon, × years ahead", horizons_pooled(0.0)),
         Alternative("half the model's weights, half those of every horizon", horizons_pooled(0.5)),
         Alternative("the one-year model applied year after year to its own forecast", iterated(1.0)),
