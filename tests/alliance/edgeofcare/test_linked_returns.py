@@ -33,13 +33,6 @@ pytestmark = pytest.mark.django_db
 NEEDS = {f"N{i}" for i in range(1, 9)}
 
 
-@pytest.fixture(autouse=True)
-def own_storage(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    settings.VAR_DIR = tmp_path / "var"
-    settings.KEYS_DIR = tmp_path / "keys"
-    settings.VAR_DIR.mkdir()
-
-
 def csv_files(folder: Path) -> list[SimpleUploadedFile]:
     return [
         SimpleUploadedFile(p.name, p.read_bytes(), content_type="text/csv")

@@ -37,14 +37,6 @@ EFFECT = -0.20
 NEEDS = {f"N{i}" for i in range(1, 9)}
 
 
-@pytest.fixture(autouse=True)
-def own_storage(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Uploads, stored versions and the council's pseudonym key in this test's own folders."""
-    settings.VAR_DIR = tmp_path / "var"
-    settings.KEYS_DIR = tmp_path / "keys"
-    settings.VAR_DIR.mkdir()
-
-
 def collection_year(day: dt.date) -> int:
     return day.year + 1 if day.month >= 4 else day.year
 

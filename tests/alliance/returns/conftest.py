@@ -9,15 +9,6 @@ import pytest
 from tests.object_storage import bucket, local_s3  # noqa: F401 - the returns tests' fixtures
 
 
-@pytest.fixture(autouse=True)
-def returns_dirs(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Each test keeps its uploads, stored versions and keys in its own folders."""
-    settings.VAR_DIR = tmp_path / "var"
-    settings.KEYS_DIR = tmp_path / "keys"
-    settings.VAR_DIR.mkdir()
-    return settings
-
-
 @pytest.fixture(scope="session")
 def generated() -> Iterator[Path]:
     """Generated returns shared by the session's tests, in a folder of this session's own:
