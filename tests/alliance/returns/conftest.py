@@ -6,7 +6,21 @@ from pathlib import Path
 
 import pytest
 
+from alliance.accounts.models import Role
+from tests import factories
 from tests.object_storage import bucket, local_s3  # noqa: F401 - the returns tests' fixtures
+
+
+@pytest.fixture
+def north(reference_data):  # type: ignore[no-untyped-def]
+    """North Tyneside, the council whose returns most of these tests upload."""
+    return factories.council("392").organisation
+
+
+@pytest.fixture
+def analyst(north):  # type: ignore[no-untyped-def]
+    """North Tyneside's analyst, who uploads its returns."""
+    return factories.member_of(north, Role.COUNCIL_ANALYST)
 
 
 @pytest.fixture(scope="session")
