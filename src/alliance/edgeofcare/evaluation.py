@@ -36,6 +36,7 @@ import numpy as np
 import polars as pl
 from django.core.exceptions import ValidationError
 
+from alliance.common.numbers import signed
 from statutory.ssda903.code_meanings import with_meaning
 
 if TYPE_CHECKING:
@@ -385,14 +386,14 @@ def plain_english(result: Result, follow_up: str = "within 12 months of referral
         direction = "fewer" if result.difference < 0 else "more"
         lines.append(
             f"That is {pct(result.difference)} percentage points {direction}. The 95% "
-            f"confidence interval runs from {low * 100:+.1f} to {high * 100:+.1f} points, which "
-            "does not include zero: the difference is unlikely to be chance alone."
+            f"confidence interval runs from {signed(low * 100)} to {signed(high * 100)} points, "
+            "which does not include zero: the difference is unlikely to be chance alone."
         )
     else:
         lines.append(
-            f"The difference is {result.difference * 100:+.1f} percentage points, with a 95% "
-            f"confidence interval from {low * 100:+.1f} to {high * 100:+.1f} points. The interval "
-            "includes zero, so these figures cannot tell a real effect from chance."
+            f"The difference is {signed(result.difference * 100)} percentage points, with a 95% "
+            f"confidence interval from {signed(low * 100)} to {signed(high * 100)} points. The "
+            "interval includes zero, so these figures cannot tell a real effect from chance."
         )
     if result.design == "waiting-list":
         wait = (
@@ -453,9 +454,9 @@ def _adjusted_english(result: Result) -> list[str]:
         "at once (for example older, or referred as less urgent). Weighting each child by how "
         "likely a child like them was to start at once, given what was recorded at referral, "
         f"makes the two groups alike in those records. Adjusted, the difference is "
-        f"{a.difference * 100:+.1f} percentage points (95% interval {low * 100:+.1f} to "
-        f"{high * 100:+.1f}, from {a.bootstrap} bootstrap resamples), {verdict}; unadjusted it "
-        f"was {result.difference * 100:+.1f}.",
+        f"{signed(a.difference * 100)} percentage points (95% interval {signed(low * 100)} to "
+        f"{signed(high * 100)}, from {a.bootstrap} bootstrap resamples), {verdict}; unadjusted it "
+        f"was {signed(result.difference * 100)}.",
     ]
     if abs(a.difference - result.difference) >= 0.05:
         lines.append(
