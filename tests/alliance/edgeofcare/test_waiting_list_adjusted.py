@@ -12,7 +12,7 @@ import pytest
 
 from alliance.accounts.models import Role
 from alliance.common.numbers import signed
-from alliance.edgeofcare import comparison, evaluation
+from alliance.edgeofcare import comparison, evaluation, write_up
 from tests import factories as core
 from tests.alliance.edgeofcare.test_waiting_list import YEAR, north, run_a_year  # noqa: F401
 
@@ -111,13 +111,13 @@ def test_nothing_to_adjust_for_is_said_not_hidden():
     result = evaluation.waiting_list(frame)
     assert result.adjusted is None
     assert "no recorded characteristic varies" in result.adjustment_note
-    text = " ".join(evaluation.plain_english(result))
+    text = " ".join(write_up.plain_english(result))
     assert "No adjusted estimate could be made" in text
 
 
 def test_the_write_up_says_what_adjusting_can_and_cannot_fix():
     result = evaluation.waiting_list(confounded())
-    text = " ".join(evaluation.plain_english(result, "within 3 months of referral"))
+    text = " ".join(write_up.plain_english(result, "within 3 months of referral"))
     assert "Adjusted for who was waiting" in text
     assert f"{signed(result.adjusted.difference * 100)} percentage points" in text
     assert f"unadjusted it was {signed(result.difference * 100)}" in text
