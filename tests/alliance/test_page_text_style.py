@@ -8,6 +8,7 @@ the home page, a bounded number of pages per URL pattern. It fails on what a rea
 - a month in lower case after a day ("31 march");
 - money without thousands separators ("£1234.56");
 - a wrong ordinal ("1th", "2th", "11st", "21th");
+- a hyphen for a minus sign ("-5%", "(-3.5 to 2.0)", "-£1,000": write "−5%");
 - a model's default description ("Referral object (27)");
 - a raw "None";
 - HTML tags shown as text ("<p>" on the page, "&lt;p&gt;" in the source);
@@ -69,6 +70,10 @@ CHECKS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
+# A hyphen before a number that is not inside a word, code or range ("2024-25", "E4A-1"); but
+# what a person is asked to type is written as they would type it ("For example -10").
+HYPHEN_MINUS = re.compile(r"(?<![\w.,/\-–−])-£?\d")
+TO_TYPE = re.compile(r"(?i)(?:for example|enter|type)\s*$")
 
 
 def ordinal_suffix(n: int) -> str:
@@ -115,6 +120,10 @@ def findings_in(text: str) -> list[str]:
         for m in pattern.finditer(text):
             context = text[max(0, m.start() - 30) : m.end() + 30].replace("\n", " ").strip()
             found.append(f"{name}: “{context}”")
+    for m in HYPHEN_MINUS.finditer(text):
+        if not TO_TYPE.search(text[max(0, m.start() - 20) : m.start()]):
+            context = text[max(0, m.start() - 30) : m.end() + 30].replace("\n", " ").strip()
+            found.append(f"hyphen for a minus sign: “{context}”")
     for m in ORDINAL.finditer(text):
         if m.group(2) != ordinal_suffix(int(m.group(1))):
             found.append(f"wrong ordinal: “{m.group(0)}”")
@@ -286,6 +295,9 @@ def test_the_readme_lists_every_demo_sign_in_with_its_role(
         ("Published 2024-02-16.", "ISO date"),
         ("Census on 31 march 2025", "month in lower case"),
         ("Spent £1234.56 in all", "money without thousands separators"),
+        ("a change of -5% a year", "hyphen for a minus sign"),
+        ("Difference +2.0 (-3.5 to 7.1)", "hyphen for a minus sign"),
+        ("Balance: -£1,000", "hyphen for a minus sign"),
         ("Referral object (27) changed", "model's default description"),
         ("Ended: None", "raw None"),
         ("Notes: <p>Hello</p>", "HTML tag shown as text"),
@@ -307,6 +319,9 @@ def test_each_check_catches_what_it_names(text: str, expected: str):
         "None of the councils; none yet. Queries None.",
         "the 21st, 22nd, 23rd, 11th, 12th and 13th",
         "codes E4A and 2024 to 2025",
+        "a change of −5% in 2024-25; rule 1105-3, code E4A-1, 0.5-1 and 10/-2",
+        "a list - 5 items",
+        "Change (%) For example -10 if a service keeps one in ten out of care",
     ],
 )
 def test_good_text_passes(text: str):

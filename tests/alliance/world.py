@@ -35,9 +35,7 @@ TYPED_APPS = ("workplace", "edgeofcare", "programme")
 
 
 def build(settings: Any, tmp_path: Path) -> None:
-    settings.VAR_DIR = tmp_path / "var"
-    settings.KEYS_DIR = tmp_path / "keys"
-    settings.VAR_DIR.mkdir(exist_ok=True)
+    # the returns' folders are the test's own already (tests/alliance/conftest.py)
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

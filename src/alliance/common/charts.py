@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from alliance.common.numbers import MINUS, with_minus
+
 # GOV.UK Frontend colours chosen to stay apart for the common colour-vision deficiencies.
 PALETTE = ("#1d70b8", "#f47738", "#0b0c0c", "#00703c", "#912b88", "#d4351c", "#28a197", "#6f72af")
 DASHES = ("", "8 4", "2 4", "12 4 2 4", "4 4", "1 3", "10 2", "6 2 2 2")
@@ -91,13 +93,14 @@ def _fmt(value: float, unit: str = "") -> str:
     """A value as written on an axis or beside a bar: counts with commas, percentages with %, and
     money (unit '£') in pounds made short, like £250k or £1.5m."""
     if unit == "£":
-        sign, amount = ("-" if value < 0 else ""), abs(value)
+        sign, amount = (MINUS if value < 0 else ""), abs(value)
         if amount >= 1_000_000:
             return f"{sign}£{_compact(amount, 1_000_000, 'm')}"
         if amount >= 1_000:
             return f"{sign}£{_compact(amount, 1_000, 'k')}"
         return f"{sign}£{amount:,.0f}"
     text = f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.1f}"
+    text = with_minus(text)
     return f"{text}%" if unit == "%" else text
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.messages import get_messages
@@ -15,6 +14,7 @@ from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
 from alliance.common import statutory_codes
+from alliance.common.numbers import MINUS, number, percent, signed
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -87,24 +87,12 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def number(value: float | int | Decimal | None, places: int = 0, missing: str = "–") -> str:
-    if value is None:
-        return missing
-    return f"{value:,.{places}f}"
-
-
-def percent(value: float | None, places: int = 0, missing: str = "–") -> str:
-    if value is None:
-        return missing
-    return f"{value:.{places}f}%"
-
-
 def money(pence: int | None) -> str:
     """Money is held in whole pence; shown as £1,234.56 (or £1,234 when whole pounds)."""
     if pence is None:
         return "–"
     pounds, rem = divmod(abs(int(pence)), 100)
-    sign = "-" if pence < 0 else ""
+    sign = MINUS if pence < 0 else ""
     return f"{sign}£{pounds:,}" + (f".{rem:02d}" if rem else "")
 
 
@@ -134,6 +122,7 @@ def environment(**options: Any) -> Environment:
         dates_written_out=dates_written_out,
         number=number,
         percent=percent,
+        signed=signed,
         money=money,
         in_sentence=in_sentence,
         ordinal=ordinal,

@@ -12,7 +12,7 @@ import polars as pl
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from alliance.edgeofcare import evaluation, matching
+from alliance.edgeofcare import evaluation, matching, write_up
 from alliance.edgeofcare.errors import EdgeOfCareError, message_of
 from alliance.edgeofcare.models import (
     AllocationMethod,
@@ -277,7 +277,7 @@ def evaluate_waiting_list(
             f"whose {months}-month outcome has been recorded).",
             [],
         )
-    return EvaluationOutcome(result, "", evaluation.plain_english(result, follow_up))
+    return EvaluationOutcome(result, "", write_up.plain_english(result, follow_up))
 
 
 def evaluate(organisation: Organisation, year: int, months: int = 12) -> EvaluationOutcome:
@@ -362,4 +362,4 @@ def _evaluate(organisation: Organisation, year: int, months: int) -> EvaluationO
         return EvaluationOutcome(None, f"Not enough data for {year} yet: {message_of(exc)}.", [])
     except EdgeOfCareError as exc:
         return EvaluationOutcome(None, f"{message_of(exc)}.", [])
-    return EvaluationOutcome(result, "", evaluation.plain_english(result))
+    return EvaluationOutcome(result, "", write_up.plain_english(result))

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from alliance.common.charts import Series, line_chart
 from alliance.common.jinja import money
+from alliance.common.numbers import number, signed
 from alliance.evidence import comparisons
 from alliance.programme import interface as programme
 from insight.precomputed import Figures
@@ -141,7 +142,7 @@ def sections(stored: Figures, today: dt.date, user: Any) -> list[Section]:
                 continue
             places = "%" if outcome.unit == "%" else " years"
             interval = (
-                f"{outcome.lower95:.1f}{places} to {outcome.upper95:.1f}{places}"
+                f"{number(outcome.lower95, 1)}{places} to {number(outcome.upper95, 1)}{places}"
                 if comparisons.finite(outcome.lower95) is not None
                 else "Too few councils for an interval"
             )
@@ -150,9 +151,9 @@ def sections(stored: Figures, today: dt.date, user: Any) -> list[Section]:
                     item.programme,
                     outcome.label,
                     outcome.pairs,
-                    f"{outcome.supported_mean:.1f}{places}",
-                    f"{outcome.comparison_mean:.1f}{places}",
-                    f"{outcome.difference:+.1f}{places}",
+                    number(outcome.supported_mean, 1) + places,
+                    number(outcome.comparison_mean, 1) + places,
+                    signed(outcome.difference) + places,
                     interval,
                 ]
             )

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import polars as pl
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
@@ -119,11 +118,6 @@ class Forecast:
     history: History | None = None  # one council's history (None when pooled)
 
 
-def _library_tables(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """The stored tables under the names the library reads ("Episodes" -> "episodes")."""
-    return {name.lower(): frame for name, frame in tables.items()}
-
-
 def council_history(organisation: Organisation) -> tuple[History, YearsHeld]:
     """The council's history from its latest run of consecutive years; `NotEnoughReturns`
     (nothing made) when there are too few, or when the library refuses them."""
@@ -131,7 +125,8 @@ def council_history(organisation: Organisation) -> tuple[History, YearsHeld]:
     if not held.enough:
         raise NotEnoughReturns(held.problem(organisation.name))
     stored = yearly_tables(organisation)
-    tables = {year: _library_tables(stored[year]) for year in held.used if year in stored}
+    # the library finds "Header" and "Episodes" whatever their case: the stored names serve
+    tables = {year: stored[year] for year in held.used if year in stored}
     try:
         return history_from_tables(tables), held
     except ForecastInputError as exc:

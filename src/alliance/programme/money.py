@@ -7,13 +7,17 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+from alliance.common.numbers import MINUS
+
 _MONEY = re.compile(r"^-?\d+(\.\d{1,2})?$")
 
 
 def parse_pence(text: str, label: str = "Amount") -> int:
     """'£1,234.56' → 123456. Commas between thousands and a leading £ are allowed; at most two
-    decimal places. Raises ValidationError with a GOV.UK-style message."""
-    cleaned = (text or "").strip().replace("£", "", 1).replace(",", "").replace(" ", "")
+    decimal places; a negative amount as typed ("-£5") or as the pages write it ("−£5", a minus
+    sign). Raises ValidationError with a GOV.UK-style message."""
+    cleaned = (text or "").strip().replace(MINUS, "-", 1).replace("£", "", 1)
+    cleaned = cleaned.replace(",", "").replace(" ", "")
     if not cleaned:
         raise ValidationError(f"Enter {label.lower()}", code="required")
     if not _MONEY.match(cleaned):

@@ -12,8 +12,8 @@ from alliance.api import tokens
 from alliance.api.models import Scope
 from tests import factories
 
-# The returns tests' own folders for each test's uploads and keys, and their generated returns.
-from tests.alliance.returns.conftest import generated, returns_dirs  # noqa: F401
+# The generated returns the returns tests share.
+from tests.alliance.returns.conftest import generated  # noqa: F401
 
 
 @pytest.fixture

@@ -156,7 +156,7 @@ def test_the_last_category_label_stays_inside_the_chart():
         (250_000, "£250k"),
         (1_000_000, "£1m"),
         (1_500_000, "£1.5m"),
-        (-2_000, "-£2k"),
+        (-2_000, "\u2212£2k"),  # a minus sign, not a hyphen
         (15_000_000, "£15m"),
     ],
 )

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from alliance.common.jinja import dates_written_out, govuk_date, in_sentence, money, ordinal
+from alliance.common.numbers import number, percent, signed
 
 
 @pytest.mark.parametrize(
@@ -31,7 +32,26 @@ def test_dates_and_money():
         govuk_date(dt.datetime(2026, 12, 4, 14, 5), with_time=True) == "4 December 2026 at 2:05pm"
     )
     assert money(123456) == "£1,234.56"
-    assert money(-100000) == "-£1,000"
+    assert money(-100000) == "\u2212£1,000"
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "as_number", "as_percent", "as_change"),
+    [
+        (-5, 0, "\u22125", "\u22125%", "\u22125"),
+        (-1234.56, 1, "\u22121,234.6", "\u22121,234.6%", "\u22121,234.6"),
+        (5, 1, "5.0", "5.0%", "+5.0"),
+        (0, 1, "0.0", "0.0%", "0.0"),
+        (-0.04, 1, "0.0", "0.0%", "0.0"),  # rounded to nothing: no sign at all
+        (None, 1, "–", "–", "–"),
+    ],
+)
+def test_negative_numbers_have_a_minus_sign_not_a_hyphen(
+    value, places, as_number, as_percent, as_change
+):
+    assert number(value, places) == as_number
+    assert percent(value, places) == as_percent
+    assert signed(value, places) == as_change
 
 
 def test_ordinals():

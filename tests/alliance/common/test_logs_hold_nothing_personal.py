@@ -22,7 +22,7 @@ from alliance.config import logging as service_logging
 from alliance.returns.models import Upload
 from tests import factories
 from tests.alliance.api.conftest import bearer, issue_token
-from tests.alliance.returns.conftest import generated, returns_dirs  # noqa: F401
+from tests.alliance.returns.conftest import generated  # noqa: F401
 from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
 
 pytestmark = pytest.mark.django_db

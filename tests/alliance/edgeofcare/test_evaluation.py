@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from alliance.edgeofcare import evaluation, matching
+from alliance.edgeofcare import evaluation, matching, write_up
 
 # What decides who is supported in the simulation (and also raises the risk of entering care).
 CONFOUNDERS = ("age", "prior_referrals", "cp_history", "need_N4")
@@ -87,9 +87,9 @@ def test_too_few_children_is_refused_plainly():
 
 def test_plain_english_states_the_finding_and_its_limits():
     result = matching.matched(evaluation.simulate(effect=-0.10, seed=2))
-    text = " ".join(evaluation.plain_english(result))
+    text = " ".join(write_up.plain_english(result))
     assert "percentage points fewer" in text
     assert "does not include zero" in text
     assert "Limits: matching balances only what was recorded" in text
     null = matching.matched(evaluation.simulate(effect=0.0, seed=5))
-    assert "cannot tell a real effect from chance" in " ".join(evaluation.plain_english(null))
+    assert "cannot tell a real effect from chance" in " ".join(write_up.plain_english(null))

@@ -21,38 +21,16 @@ from django.utils import timezone
 from alliance.accounts.models import Role
 from alliance.edgeofcare import comparison, tasks
 from alliance.edgeofcare.models import Child
-from alliance.returns.models import Upload
-from alliance.returns.services import checking, uploading
+from alliance.returns.services import uploading
 from statutory.cin.reader import read_xml
 from statutory.linked_cli import linked_year
 from statutory.linked_pair import generate_linked_pair
 from tests import factories as core
 from tests.alliance.edgeofcare import factories
+from tests.alliance.returns.factories import accepted_return, csv_files
 
 pytestmark = pytest.mark.django_db
 NEEDS = {f"N{i}" for i in range(1, 9)}
-
-
-@pytest.fixture(autouse=True)
-def own_storage(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    settings.VAR_DIR = tmp_path / "var"
-    settings.KEYS_DIR = tmp_path / "keys"
-    settings.VAR_DIR.mkdir()
-
-
-def csv_files(folder: Path) -> list[SimpleUploadedFile]:
-    return [
-        SimpleUploadedFile(p.name, p.read_bytes(), content_type="text/csv")
-        for p in sorted(folder.glob("*.csv"))
-    ]
-
-
-def upload(org, user, kind: str, year: int, current, previous=()) -> None:
-    made = uploading.start_upload(
-        organisation=org, user=user, kind=kind, year=year, current=current, previous=previous
-    )
-    assert checking.check(made.pk, f"t-{kind}-{year}") == "accepted"
-    assert Upload.objects.get(pk=made.pk).status == Upload.Status.ACCEPTED
 
 
 def referred_in(census: Path, year: int, calendar_year: int, today: dt.date) -> list[dict]:
@@ -108,15 +86,15 @@ def test_a_generated_linked_pair_gives_an_evaluation_with_an_effect_and_costs(
         )
 
     analyst = core.member_of(north, Role.COUNCIL_ANALYST)
-    upload(
+    accepted_return(
         north,
         analyst,
         "cin",
         year,
         [SimpleUploadedFile(pair.census.name, pair.census.read_bytes(), "application/xml")],
     )
-    upload(north, analyst, "ssda903", year, csv_files(pair.ssda903[year]))
-    upload(
+    accepted_return(north, analyst, "ssda903", year, csv_files(pair.ssda903[year]))
+    accepted_return(
         north,
         analyst,
         "ssda903",

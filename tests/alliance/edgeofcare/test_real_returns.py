@@ -20,13 +20,13 @@ from django.utils import timezone
 from alliance.accounts.models import Role
 from alliance.edgeofcare import comparison, outcomes
 from alliance.edgeofcare.models import Outcome
-from alliance.returns.models import Upload
-from alliance.returns.services import checking, stored_returns, uploading
+from alliance.returns.services import stored_returns
 from statutory.cin.generator import generate as generate_cin
 from statutory.cin.reader import read_xml
 from statutory.ssda903.generator import generate_to
 from tests import factories as core
 from tests.alliance.edgeofcare import factories
+from tests.alliance.returns.factories import accepted_return, csv_files
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +35,6 @@ REFERRED_IN = 2024
 SSDA903_YEARS = (2025, 2026)  # April 2024 to March 2026: every 12-month follow-up
 EFFECT = -0.20
 NEEDS = {f"N{i}" for i in range(1, 9)}
-
-
-@pytest.fixture(autouse=True)
-def own_storage(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Uploads, stored versions and the council's pseudonym key in this test's own folders."""
-    settings.VAR_DIR = tmp_path / "var"
-    settings.KEYS_DIR = tmp_path / "keys"
-    settings.VAR_DIR.mkdir()
 
 
 def collection_year(day: dt.date) -> int:
@@ -159,21 +151,6 @@ def ssda903_returns(folder: Path, entries: dict[str, tuple[dt.date, dt.date]]) -
     return made
 
 
-def csv_files(folder: Path) -> list[SimpleUploadedFile]:
-    return [
-        SimpleUploadedFile(p.name, p.read_bytes(), content_type="text/csv")
-        for p in sorted(folder.glob("*.csv"))
-    ]
-
-
-def upload(org, user, kind: str, year: int, current, previous=()) -> None:
-    made = uploading.start_upload(
-        organisation=org, user=user, kind=kind, year=year, current=current, previous=previous
-    )
-    assert checking.check(made.pk, f"t-{kind}-{year}") == "accepted"
-    assert Upload.objects.get(pk=made.pk).status == Upload.Status.ACCEPTED
-
-
 def test_the_matched_evaluation_on_real_uploads_recovers_a_planted_effect(north, client, tmp_path):
     rng = random.Random(2024)
     census = generate_cin(tmp_path / "census.xml", 1100, year=CENSUS_YEAR, la="392", seed=5)
@@ -194,7 +171,7 @@ def test_the_matched_evaluation_on_real_uploads_recovers_a_planted_effect(north,
             entries[child["id"]] = (child["born"], entered)
 
     analyst = core.member_of(north, Role.COUNCIL_ANALYST)
-    upload(
+    accepted_return(
         north,
         analyst,
         "cin",
@@ -202,7 +179,7 @@ def test_the_matched_evaluation_on_real_uploads_recovers_a_planted_effect(north,
         [SimpleUploadedFile("census.xml", census.read_bytes(), content_type="application/xml")],
     )
     for year, (current, previous) in ssda903_returns(tmp_path / "903", entries).items():
-        upload(north, analyst, "ssda903", year, csv_files(current), csv_files(previous))
+        accepted_return(north, analyst, "ssda903", year, csv_files(current), csv_files(previous))
 
     # Stored pseudonymised: no real id in either return, and one pseudonym for both.
     cin_ids = set(stored_returns.latest_tables(north, "cin")["CINdetails"]["LAchildID"].to_list())

@@ -13,7 +13,15 @@ import pytest
 from django.utils import timezone
 
 from alliance.accounts.models import Role
-from alliance.edgeofcare import comparison, evaluation, outcomes, referrals, targets, waiting_lists
+from alliance.edgeofcare import (
+    comparison,
+    evaluation,
+    outcomes,
+    referrals,
+    targets,
+    waiting_lists,
+    write_up,
+)
 from alliance.edgeofcare.errors import EdgeOfCareError
 from alliance.edgeofcare.models import AllocationMethod, Referral, ServiceAllocation, Urgency
 from tests import factories as core
@@ -175,7 +183,7 @@ def test_the_waiting_list_statistics_recover_a_planted_effect():
     assert result.design == "waiting-list"
     assert result.ci_low <= -0.12 <= result.ci_high
     assert result.significant
-    text = " ".join(evaluation.plain_english(result, "within 3 months of referral"))
+    text = " ".join(write_up.plain_english(result, "within 3 months of referral"))
     assert "40 of the 800 children who waited had a place before the check" in text
     assert "median wait of those who got a place was 24 days" in text
 

@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from alliance.accounts.models import Role
-from alliance.edgeofcare import comparison, evaluation
+from alliance.common.numbers import signed
+from alliance.edgeofcare import comparison, evaluation, write_up
 from tests import factories as core
 from tests.alliance.edgeofcare.test_waiting_list import YEAR, north, run_a_year  # noqa: F401
 
@@ -110,16 +111,16 @@ def test_nothing_to_adjust_for_is_said_not_hidden():
     result = evaluation.waiting_list(frame)
     assert result.adjusted is None
     assert "no recorded characteristic varies" in result.adjustment_note
-    text = " ".join(evaluation.plain_english(result))
+    text = " ".join(write_up.plain_english(result))
     assert "No adjusted estimate could be made" in text
 
 
 def test_the_write_up_says_what_adjusting_can_and_cannot_fix():
     result = evaluation.waiting_list(confounded())
-    text = " ".join(evaluation.plain_english(result, "within 3 months of referral"))
+    text = " ".join(write_up.plain_english(result, "within 3 months of referral"))
     assert "Adjusted for who was waiting" in text
-    assert f"{result.adjusted.difference * 100:+.1f} percentage points" in text
-    assert f"unadjusted it was {result.difference * 100:+.1f}" in text
+    assert f"{signed(result.adjusted.difference * 100)} percentage points" in text
+    assert f"unadjusted it was {signed(result.difference * 100)}" in text
     assert "read the adjusted figure, not the plain one" in text  # they differ by 5+ points
     assert "What adjusting can fix" in text
     assert "and urgency" in text
@@ -142,7 +143,9 @@ def test_the_evaluation_page_shows_the_adjusted_estimate_and_balance_after_weigh
     html = client.get(f"/edge-of-care/evaluation/?year={YEAR}").content.decode()
     assert "data-waiting-adjusted" in html
     assert "Adjusted for who was waiting (95% confidence interval)" in html
-    assert f"{adjusted.difference * 100:+.1f} points" in html
+    # the planted effect is a fall: written with a minus sign, not a hyphen
+    assert f"{signed(adjusted.difference * 100)} points" in html
+    assert signed(adjusted.difference * 100).startswith("\u2212")
     assert "After weighting" in html
     assert "data-waiting-balance" in html
     assert "What it cannot fix" in html

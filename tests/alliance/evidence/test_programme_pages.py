@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,14 @@ from openpyxl import load_workbook
 
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
+from alliance.common.numbers import MINUS
 from alliance.evidence import figures
 from alliance.programme.models import PracticeItem, SpendEntry
 from insight.judgements import load_history
 from insight.precomputed import Figures, build, save
 from tests import factories
 from tests.alliance.programme import factories as programme_factories
+from tests.alliance.test_page_text_style import _Text, findings_in
 
 PAGES = ("insight:support", "insight:practice", "insight:briefing", "insight:briefing_download")
 ALLOWED = {Role.DFE_ANALYST, Role.ADMINISTRATOR}
@@ -213,3 +216,14 @@ def test_the_public_page_links_to_these_pages_only_for_those_who_may_see_them(
     assert link not in client.get(reverse("insight:improvement")).content.decode()
     client.force_login(_dfe_analyst())
     assert link in client.get(reverse("insight:improvement")).content.decode()
+
+
+def test_support_page_writes_negative_figures_with_a_minus_sign(client, stored, supported) -> None:
+    """The GOV.UK style guide writes "−16.7%", not "-16.7%": a hyphen reads as a dash. These
+    pairs have falls (and groups less alike after matching), so there are negatives to write."""
+    client.force_login(_dfe_analyst())
+    page = _Text()
+    page.feed(client.get(reverse("insight:support")).content.decode())
+    text = page.text()
+    assert re.search(MINUS + r"\d", text)
+    assert [f for f in findings_in(text) if f.startswith("hyphen for a minus sign")] == []

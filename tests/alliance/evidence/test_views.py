@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from alliance.accounts.models import Role
+from alliance.common.numbers import number
 from alliance.evidence import figures
 from insight.judgements import load_history
 from insight.precomputed import build, save
@@ -80,7 +81,9 @@ def test_measures_page_shows_each_stored_association_with_its_warning(
         assert f"{found.improved} inspections" in text
         assert f"{found.not_improved} inspections" in text
         if math.isfinite(found.lower95):
-            assert f"{found.difference:.1f} ({found.lower95:.1f} to {found.upper95:.1f})" in text
+            # a fall is written with a minus sign ("−3.5"), not a hyphen
+            shown = (number(v, 1) for v in (found.difference, found.lower95, found.upper95))
+            assert "{} ({} to {})".format(*shown) in text
     # the improvement page links here, and this page back
     assert (
         reverse("insight:measures") in client.get(reverse("insight:improvement")).content.decode()

@@ -6,16 +6,21 @@ from pathlib import Path
 
 import pytest
 
+from alliance.accounts.models import Role
+from tests import factories
 from tests.object_storage import bucket, local_s3  # noqa: F401 - the returns tests' fixtures
 
 
-@pytest.fixture(autouse=True)
-def returns_dirs(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Each test keeps its uploads, stored versions and keys in its own folders."""
-    settings.VAR_DIR = tmp_path / "var"
-    settings.KEYS_DIR = tmp_path / "keys"
-    settings.VAR_DIR.mkdir()
-    return settings
+@pytest.fixture
+def north(reference_data):  # type: ignore[no-untyped-def]
+    """North Tyneside, the council whose returns most of these tests upload."""
+    return factories.council("392").organisation
+
+
+@pytest.fixture
+def analyst(north):  # type: ignore[no-untyped-def]
+    """North Tyneside's analyst, who uploads its returns."""
+    return factories.member_of(north, Role.COUNCIL_ANALYST)
 
 
 @pytest.fixture(scope="session")

@@ -14,10 +14,10 @@ from django.urls import reverse
 from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
 from alliance.returns.models import DataSharingAgreement, Upload
-from alliance.returns.services import checking, findings_workbook, uploading
+from alliance.returns.services import findings_workbook
 from alliance.returns.urls import urlpatterns
 from tests import factories
-from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+from tests.alliance.returns.factories import YEAR, accepted_903, csv_files, ssda903_folders
 
 pytestmark = pytest.mark.django_db
 
@@ -33,17 +33,8 @@ NOT_AUDITED = {
 def world(reference_data, generated) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     north = factories.council("392").organisation
     analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
-    current, previous = ssda903_folders(generated)
-    upload = uploading.start_upload(
-        organisation=north,
-        user=analyst,
-        kind="ssda903",
-        year=YEAR,
-        current=csv_files(current),
-        previous=csv_files(previous),
-    )
-    checking.check(upload.pk, "t")
-    upload.refresh_from_db()
+    upload = accepted_903(north, analyst, generated)
+    current, _ = ssda903_folders(generated)  # the same files, for the upload form's tests
     findings_workbook.prepare_excel_report(upload.pk)  # as the task worker does after the checks
     failed = Upload.objects.create(
         organisation=north, kind="cin", year=2025, status=Upload.Status.FAILED, uploaded_by=analyst

@@ -11,13 +11,12 @@ import polars as pl
 import pytest
 from django.db import connection
 
-from alliance.accounts.models import Role
 from alliance.returns import storage
 from alliance.returns.models import Upload
 from alliance.returns.services import checking, stored_returns, uploading
 from alliance.returns.storage import UploadProblem
 from tests import factories
-from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+from tests.alliance.returns.factories import YEAR, accepted_903, ssda903_folders, upload_903
 
 
 class _Broken:
@@ -30,24 +29,9 @@ class _Broken:
         raise OSError("connection reset by peer")
 
 
-def _start(org, user, generated, seed: int = 3):  # type: ignore[no-untyped-def]
-    current, previous = ssda903_folders(generated, seed=seed)
-    return uploading.start_upload(
-        organisation=org,
-        user=user,
-        kind="ssda903",
-        year=YEAR,
-        current=csv_files(current),
-        previous=csv_files(previous),
-    )
-
-
 @pytest.fixture
-def accepted(reference_data, generated):  # type: ignore[no-untyped-def]
-    north = factories.council("392").organisation
-    analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
-    first = _start(north, analyst, generated)
-    assert checking.check(first.pk, "a") == "accepted"
+def accepted(north, analyst, generated):  # type: ignore[no-untyped-def]
+    accepted_903(north, analyst, generated)
     return north, analyst, stored_returns.latest_tables(north, "ssda903", YEAR)
 
 
@@ -67,10 +51,10 @@ def test_two_uploads_that_both_pass_the_first_check_are_decided_by_the_database(
     """Two requests can both see "nothing running" before either records its upload; the
     unique constraint then refuses the second, and it leaves nothing behind."""
     north, analyst, before = accepted
-    second = _start(north, analyst, generated, seed=4)
+    second = upload_903(north, analyst, generated, seed=4)
     monkeypatch.setattr(Upload.objects, "running", Upload.objects.none)
     with pytest.raises(UploadProblem, match="already being checked"):
-        _start(north, analyst, generated, seed=5)
+        upload_903(north, analyst, generated, seed=5)
     assert Upload.objects.filter(organisation=north).count() == 2
     assert _left_behind() == [str(second.pk)]
     assert _same(before, stored_returns.latest_tables(north, "ssda903", YEAR))
@@ -95,7 +79,7 @@ def test_a_check_interrupted_while_storing_leaves_the_last_version(
     """The disk fills (or the worker is stopped) half-way through writing the new version:
     the upload fails, no part of its version is left, and the last accepted one stays."""
     north, analyst, before = accepted
-    upload = _start(north, analyst, generated, seed=4)
+    upload = upload_903(north, analyst, generated, seed=4)
     written = []
     real = pl.DataFrame.write_parquet
 
@@ -123,7 +107,7 @@ def test_a_worker_stopped_before_accepting_leaves_the_last_version(
     """A worker killed after writing the new version but before marking it accepted: callers
     still read the last accepted version, and the next run takes the upload over."""
     north, analyst, before = accepted
-    upload = _start(north, analyst, generated, seed=4)
+    upload = upload_903(north, analyst, generated, seed=4)
 
     def killed(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise SystemExit("worker stopped")
@@ -167,7 +151,7 @@ def test_two_uploads_at_the_same_moment_on_postgresql(reference_data, generated,
 
     def send(seed: int) -> None:
         try:
-            outcomes.append(_start(north, analyst, generated, seed=seed))
+            outcomes.append(upload_903(north, analyst, generated, seed=seed))
         except Exception as exc:  # the outcome is what the test looks at
             outcomes.append(exc)
         finally:

@@ -19,7 +19,7 @@ from alliance.returns import storage
 from alliance.returns.models import Upload
 from alliance.returns.services import checking, stored_returns, uploading
 from tests import factories
-from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders, upload_903
 
 pytestmark = pytest.mark.django_db
 
@@ -64,17 +64,11 @@ def _leftovers(disk: Path) -> list[str]:
 def test_a_return_stored_on_a_full_disk_keeps_the_last_one(small_disk, generated, reference_data):
     north = factories.council("392").organisation
     analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
-    first, _ = ssda903_folders(generated, seed=3)
-    earlier = uploading.start_upload(
-        organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(first)
-    )
+    earlier = upload_903(north, analyst, generated, with_previous=False)
     assert checking.check(earlier.pk, "t1") == "accepted"
     before = stored_returns.latest_tables(north, "ssda903", YEAR)["Episodes"]
 
-    second, _ = ssda903_folders(generated, seed=4)
-    later = uploading.start_upload(
-        organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(second)
-    )
+    later = upload_903(north, analyst, generated, seed=4, with_previous=False)
     filler = _fill(small_disk)
     assert checking.check(later.pk, "t2") == "failed"
     later.refresh_from_db()

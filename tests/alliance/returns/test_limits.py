@@ -8,25 +8,13 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from alliance.accounts.models import Role
 from alliance.returns import storage
 from alliance.returns.models import Upload
 from alliance.returns.services import checking, uploading
 from alliance.returns.storage import UploadProblem
-from tests import factories
 from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def north(reference_data):  # type: ignore[no-untyped-def]
-    return factories.council("392").organisation
-
-
-@pytest.fixture
-def analyst(north):  # type: ignore[no-untyped-def]
-    return factories.member_of(north, Role.COUNCIL_ANALYST)
 
 
 def _refused(upload: Upload, *words: str) -> str:

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
-from alliance.accounts.models import Role
 from alliance.returns import storage
 from alliance.returns.models import Upload
 from alliance.returns.services import (
@@ -26,20 +25,9 @@ from alliance.returns.services import (
     stored_returns,
     uploading,
 )
-from tests import factories
-from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders
+from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders, upload_903
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def north(reference_data):  # type: ignore[no-untyped-def]
-    return factories.council("392").organisation
-
-
-@pytest.fixture
-def analyst(north):  # type: ignore[no-untyped-def]
-    return factories.member_of(north, Role.COUNCIL_ANALYST)
 
 
 def _another_machine(settings, tmp_path: Path, name: str) -> Path:  # type: ignore[no-untyped-def]
@@ -141,10 +129,7 @@ def test_a_rejected_upload_leaves_nothing_in_the_bucket(bucket, local_s3, north,
 def test_expired_findings_are_deleted_from_the_bucket(
     bucket, local_s3, north, analyst, generated, settings, tmp_path
 ):
-    current, _ = ssda903_folders(generated)
-    upload = uploading.start_upload(
-        organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(current)
-    )
+    upload = upload_903(north, analyst, generated, with_previous=False)
     assert checking.check(upload.pk, "t") == "accepted"
     findings_workbook.excel_report(upload)
     report = f"returns/reports/{north.pk}/upload-{upload.pk}/"
@@ -169,10 +154,7 @@ def test_expired_findings_are_deleted_from_the_bucket(
 def test_a_machine_with_an_old_copy_of_a_deleted_report_does_not_show_it(
     bucket, local_s3, north, analyst, generated, settings
 ):
-    current, _ = ssda903_folders(generated)
-    upload = uploading.start_upload(
-        organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(current)
-    )
+    upload = upload_903(north, analyst, generated, with_previous=False)
     assert checking.check(upload.pk, "t") == "accepted"
     assert not findings.findings_frame(upload).is_empty()  # this machine has a copy
     client = local_s3.client()

@@ -26,20 +26,10 @@ from alliance.schedule import health, liveness
 from alliance.schedule.models import ProcessBeat
 from tests import factories
 from tests.alliance.api.conftest import bearer, issue_token
-from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders, upload_903
 from tests.object_storage import LocalS3, free_port
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def north(reference_data):  # type: ignore[no-untyped-def]
-    return factories.council("392").organisation
-
-
-@pytest.fixture
-def analyst(north):  # type: ignore[no-untyped-def]
-    return factories.member_of(north, Role.COUNCIL_ANALYST)
 
 
 def _stop_after(local_s3: LocalS3, puts: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -121,17 +111,11 @@ def test_storage_stopping_part_way_through_an_upload_keeps_nothing_and_a_retry_w
 def test_storage_stopping_while_a_check_stores_keeps_the_last_version_and_a_retry_works(
     north, analyst, generated, bucket, local_s3, monkeypatch, settings, tmp_path
 ):
-    first, _ = ssda903_folders(generated, seed=3)
-    earlier = uploading.start_upload(
-        organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(first)
-    )
+    earlier = upload_903(north, analyst, generated, with_previous=False)
     assert checking.check(earlier.pk, "t1") == "accepted"
     before = stored_returns.latest_tables(north, "ssda903", YEAR)["Episodes"]
 
-    second, _ = ssda903_folders(generated, seed=4)
-    later = uploading.start_upload(
-        organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(second)
-    )
+    later = upload_903(north, analyst, generated, seed=4, with_previous=False)
     # the report goes in whole, then the server stops part-way through the version
     _stop_after(local_s3, 3, monkeypatch)
     assert checking.check(later.pk, "t2") == "failed"
@@ -166,10 +150,7 @@ def test_storage_stopping_while_a_check_stores_keeps_the_last_version_and_a_retr
 def test_storage_unreachable_when_the_check_reads_the_files_fails_plainly_and_retries(
     north, analyst, generated, bucket, local_s3
 ):
-    current, _ = ssda903_folders(generated)
-    upload = uploading.start_upload(
-        organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(current)
-    )
+    upload = upload_903(north, analyst, generated, with_previous=False)
     local_s3.stop()
     assert checking.check(upload.pk, "t1") == "failed"
     upload.refresh_from_db()
@@ -182,10 +163,7 @@ def test_storage_unreachable_when_the_check_reads_the_files_fails_plainly_and_re
 def test_the_failed_upload_page_says_why_in_plain_words(
     client, north, analyst, generated, bucket, local_s3
 ):
-    current, _ = ssda903_folders(generated)
-    upload = uploading.start_upload(
-        organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(current)
-    )
+    upload = upload_903(north, analyst, generated, with_previous=False)
     local_s3.stop()
     checking.check(upload.pk, "t1")
     local_s3.start()
@@ -227,10 +205,7 @@ def test_a_put_the_bucket_refuses_part_way_leaves_nothing_there_at_once(
 ):
     """The bucket answers but refuses one object of the version (say, a quota): what was put of
     the report and the version is deleted there and then, with no clean-up needed."""
-    current, _ = ssda903_folders(generated)
-    upload = uploading.start_upload(
-        organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(current)
-    )
+    upload = upload_903(north, analyst, generated, with_previous=False)
     written = 0
     save: Callable[..., Any] = S3Storage._save
 
@@ -260,10 +235,7 @@ def test_a_put_the_bucket_refuses_part_way_leaves_nothing_there_at_once(
 def test_pages_that_read_files_say_plainly_when_the_storage_is_down(
     client, north, analyst, generated, bucket, local_s3, settings, tmp_path
 ):
-    current, _ = ssda903_folders(generated)
-    upload = uploading.start_upload(
-        organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(current)
-    )
+    upload = upload_903(north, analyst, generated, with_previous=False)
     assert checking.check(upload.pk, "t") == "accepted"
     upload.refresh_from_db()
     code = upload.summary["counts"][0]["rule_code"]

@@ -13,27 +13,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
 from alliance.returns import storage
 from alliance.returns.models import Upload
 from alliance.returns.services import checking, findings, uploading
-from tests import factories
 from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders
 
 pytestmark = pytest.mark.django_db
 
 PROVIDER_RULES = {"219", "221", "224", "227", "228", "229", "1008"}
-
-
-@pytest.fixture
-def north(reference_data):  # type: ignore[no-untyped-def]
-    return factories.council("392").organisation
-
-
-@pytest.fixture
-def analyst(north):  # type: ignore[no-untyped-def]
-    return factories.member_of(north, Role.COUNCIL_ANALYST)
 
 
 def _ofsted_rows(current: Path) -> tuple[list[dict[str, str]], str, str]:

@@ -14,10 +14,10 @@ from django_tasks_db.models import DBTaskResult
 from alliance.accounts.models import Role
 from alliance.returns import recovery, storage
 from alliance.returns.models import Upload
-from alliance.returns.services import checking, uploading
+from alliance.returns.services import checking
 from alliance.schedule import liveness
 from tests import factories
-from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+from tests.alliance.returns.factories import upload_903
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +25,8 @@ pytestmark = pytest.mark.django_db
 def _upload(generated, capture):  # type: ignore[no-untyped-def]
     north = factories.council("392").organisation
     analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
-    current, _previous = ssda903_folders(generated)
     with capture(execute=True):
-        return uploading.start_upload(
-            organisation=north, user=analyst, kind="ssda903", year=YEAR, current=csv_files(current)
-        )
+        return upload_903(north, analyst, generated, with_previous=False)
 
 
 def test_the_progress_bar_never_goes_back(

@@ -10,7 +10,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from alliance.accounts.models import Role
 from alliance.returns import storage
 from alliance.returns.models import Upload
 from alliance.returns.performance import Line, note
@@ -25,31 +24,16 @@ from alliance.returns.services.checking import _without_paths
 from alliance.returns.storage import UploadProblem
 from statutory.cin.generator import generate
 from tests import factories
-from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders, zip_of
+from tests.alliance.returns.factories import (
+    YEAR,
+    cin_file,
+    csv_files,
+    ssda903_folders,
+    upload_903,
+    zip_of,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def north(reference_data):  # type: ignore[no-untyped-def]
-    return factories.council("392").organisation
-
-
-@pytest.fixture
-def analyst(north):  # type: ignore[no-untyped-def]
-    return factories.member_of(north, Role.COUNCIL_ANALYST)
-
-
-def upload_903(org, user, generated, **kw):  # type: ignore[no-untyped-def]
-    current, previous = ssda903_folders(generated, **kw)
-    return uploading.start_upload(
-        organisation=org,
-        user=user,
-        kind="ssda903",
-        year=YEAR,
-        current=csv_files(current),
-        previous=csv_files(previous),
-    )
 
 
 def test_an_accepted_upload_is_stored_pseudonymised_and_feeds_the_interface(

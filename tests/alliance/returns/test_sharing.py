@@ -28,31 +28,16 @@ from alliance.returns.services import (
     uploading,
 )
 from tests import factories
-from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders
+from tests.alliance.returns.factories import (
+    YEAR,
+    accepted_903,
+    cin_file,
+    ssda903_folders,
+)
 
 pytestmark = pytest.mark.django_db
 
 CIN_YEAR = 2025
-
-
-def _upload(organisation, generated, seed):  # type: ignore[no-untyped-def]
-    current, previous = ssda903_folders(generated, seed=seed)
-    upload = uploading.start_upload(
-        organisation=organisation,
-        user=None,
-        kind="ssda903",
-        year=YEAR,
-        current=csv_files(current),
-        previous=csv_files(previous),
-    )
-    assert checking.check(upload.pk, "t") == "accepted"
-    upload.refresh_from_db()
-    return upload
-
-
-@pytest.fixture
-def north(reference_data):  # type: ignore[no-untyped-def]
-    return factories.council("392").organisation
 
 
 @pytest.fixture
@@ -96,7 +81,7 @@ def pooled_csv(client, alliance, table):  # type: ignore[no-untyped-def]
 def test_ending_sharing_today_stops_the_pooling_at_once_and_the_page_says_so(
     client, north, alliance, lead, generated
 ):
-    _upload(north, generated, seed=3)
+    accepted_903(north, None, generated, seed=3)
     shared = agreement(north, alliance)
     client.force_login(lead)
     assert pooled_csv(client, alliance, "Header").status_code == 200
@@ -170,8 +155,8 @@ def pooled_page_figures(body: str) -> dict[str, list[float | None]]:
 def test_a_council_covered_by_two_agreements_is_pooled_once(
     client, north, south, alliance, lead, generated
 ):
-    north_upload = _upload(north, generated, seed=3)
-    south_upload = _upload(south, generated, seed=9)
+    north_upload = accepted_903(north, None, generated, seed=3)
+    south_upload = accepted_903(south, None, generated, seed=9)
     agreement(north, alliance, starts=-300, ends=30)
     agreement(north, alliance, starts=-5, ends=700)  # renewed before the old one ends
     agreement(south, alliance, scope="ssda903")
@@ -261,7 +246,7 @@ def leaked(text: str, identifiers: dict[str, set[str]]) -> dict[str, list[str]]:
 def test_findings_are_stored_pseudonymised_shown_to_the_council_and_deleted_after_retention(
     client, north, generated, settings
 ):
-    upload = _upload(north, generated, seed=3)
+    upload = accepted_903(north, None, generated, seed=3)
     real = identifiers_903(ssda903_folders(generated, seed=3)[0])
     folder = storage.report_dir(north.pk, upload.pk)
     stored = pl.read_parquet(folder / "findings.parquet")
@@ -319,8 +304,8 @@ def test_findings_are_stored_pseudonymised_shown_to_the_council_and_deleted_afte
 def test_no_pooled_or_aggregate_view_or_download_carries_a_direct_identifier(
     client, north, south, alliance, generated
 ):
-    _upload(north, generated, seed=3)
-    _upload(south, generated, seed=9)
+    accepted_903(north, None, generated, seed=3)
+    accepted_903(south, None, generated, seed=9)
     real = identifiers_903(ssda903_folders(generated, seed=3)[0])
     for kind, values in identifiers_903(ssda903_folders(generated, seed=9)[0]).items():
         real[kind] |= values

@@ -24,36 +24,21 @@ from alliance.returns.services import (
 )
 from statutory import suppression
 from tests import factories
-from tests.alliance.returns.factories import YEAR, cin_file, csv_files, ssda903_folders
+from tests.alliance.returns.factories import (
+    YEAR,
+    accepted_903,
+    cin_file,
+    csv_files,
+    ssda903_folders,
+)
 from tests.statutory.test_suppression import recoverable
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def north(reference_data):  # type: ignore[no-untyped-def]
-    return factories.council("392").organisation
-
-
-@pytest.fixture
-def analyst(north):  # type: ignore[no-untyped-def]
-    return factories.member_of(north, Role.COUNCIL_ANALYST)
-
-
-@pytest.fixture
 def accepted(north, analyst, generated):  # type: ignore[no-untyped-def]
-    current, previous = ssda903_folders(generated)
-    upload = uploading.start_upload(
-        organisation=north,
-        user=analyst,
-        kind="ssda903",
-        year=YEAR,
-        current=csv_files(current),
-        previous=csv_files(previous),
-    )
-    checking.check(upload.pk, "t")
-    upload.refresh_from_db()
-    return upload
+    return accepted_903(north, analyst, generated)
 
 
 def test_analyst_uploads_and_sees_progress_then_the_report(client, analyst, north, generated):

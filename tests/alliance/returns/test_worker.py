@@ -13,7 +13,7 @@ from alliance.accounts.models import Role
 from alliance.returns.models import Upload
 from alliance.returns.services import findings_workbook, uploading
 from tests import factories
-from tests.alliance.returns.factories import YEAR, csv_files, ssda903_folders
+from tests.alliance.returns.factories import upload_903
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +26,8 @@ def test_the_worker_checks_an_upload_and_a_second_run_does_nothing(
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     north = factories.council("392").organisation
     analyst = factories.member_of(north, Role.COUNCIL_ANALYST)
-    current, previous = ssda903_folders(generated)
     with django_capture_on_commit_callbacks(execute=True):
-        upload = uploading.start_upload(
-            organisation=north,
-            user=analyst,
-            kind="ssda903",
-            year=YEAR,
-            current=csv_files(current),
-            previous=csv_files(previous),
-        )
+        upload = upload_903(north, analyst, generated)
     assert DBTaskResult.objects.count() == 1  # queued on the database
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     upload.refresh_from_db()
