@@ -78,13 +78,13 @@ SCENARIO: list[tuple[str, list[str]]] = [
 def _setup(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.config.settings")
-    import django  # noqa: PLC0415  after the environment names the database
+    import django  # after the environment names the database
 
     django.setup()
 
 
 def _client(username: str):  # type: ignore[no-untyped-def]
-    from django.test import Client  # noqa: PLC0415
+    from django.test import Client
 
     client = Client()
     if username:
@@ -100,9 +100,9 @@ def _client(username: str):  # type: ignore[no-untyped-def]
 
 def _sign_in_cost(username: str, n: int) -> tuple[float, float]:
     """Processor ms and queries of the sign-in form's POST (the password check included)."""
-    from django.db import connection  # noqa: PLC0415
-    from django.test import Client  # noqa: PLC0415
-    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     cpu: list[float] = []
     queries: list[int] = []
@@ -124,8 +124,8 @@ def _sign_in_cost(username: str, n: int) -> tuple[float, float]:
 
 
 def _page_cost(client, path: str, n: int) -> tuple[float, float, int]:  # type: ignore[no-untyped-def]
-    from django.db import connection  # noqa: PLC0415
-    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     for _ in range(2):  # warm: templates compiled, caches filled, as in a running worker
         response = client.get(path)
@@ -153,11 +153,11 @@ def served(database_url: str, n: int) -> list[str]:
     """The same pages through the real web server (gunicorn, 1 worker, as `alliance web` runs it):
     the worker's processor ms per request from /proc, so gunicorn's own work (HTTP parsing, the
     access log, threads) is counted too. Queries are not counted here."""
-    import subprocess  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
+    import subprocess
+    import tempfile
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from service import Session, free_port  # noqa: PLC0415  bench/service.py
+    from service import Session, free_port  # bench/service.py
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url}
@@ -238,7 +238,7 @@ def main() -> None:
         profiler.disable()
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
         return
-    from django.conf import settings  # noqa: PLC0415
+    from django.conf import settings
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     lines = [
