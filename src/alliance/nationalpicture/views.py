@@ -10,9 +10,11 @@ from typing import Any
 from django.db.models import Max, Min, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from markupsafe import Markup
 
 from alliance.access.policy import public
 from alliance.common.charts import Series, line_chart
@@ -20,6 +22,7 @@ from alliance.common.exports import csv_response
 from alliance.common.jinja import in_sentence
 from alliance.nationalpicture import services
 from alliance.nationalpicture.models import Grade, Indicator, IndicatorValue, Judgement, Source
+from alliance.organisations import reference_cache
 from alliance.organisations.models import Council, CouncilType, Region
 
 NOT_JUDGED = "not-judged"
@@ -217,6 +220,19 @@ def council_profile(request: HttpRequest, dfe_code: str) -> HttpResponse:
             {"title": "Council not found", "code": dfe_code[:10]},
             status=404,
         )
+    # the profile is public figures only, the same for everyone: rendered once per reference load
+    # (its tables and charts were most of the page's processor time)
+    body = reference_cache.remembered(
+        f"council-profile:{council.pk}", lambda: _council_profile_body(council)
+    )
+    return render(
+        request,
+        "nationalpicture/council.html",
+        {"title": council.name, "council": council, "body": Markup(body)},  # noqa: S704 - our template's output, escaped as it rendered
+    )
+
+
+def _council_profile_body(council: Council) -> str:
     neighbour_links = list(
         council.neighbour_links.filter(model=services.NEIGHBOUR_MODEL)
         .select_related("neighbour__region")
@@ -228,7 +244,6 @@ def council_profile(request: HttpRequest, dfe_code: str) -> HttpResponse:
     charts = [(c, _comparison_chart(c, council)) for c in comparisons if c.periods]
     concerns = services.concerns(council, neighbours=neighbours)
     context = {
-        "title": council.name,
         "council": council,
         "latest": latest.get(council.pk),
         "history": services.judgement_history(council),
@@ -237,7 +252,7 @@ def council_profile(request: HttpRequest, dfe_code: str) -> HttpResponse:
         "concerns": concerns[:15],
         "concern_count": len(concerns),
     }
-    return render(request, "nationalpicture/council.html", context)
+    return render_to_string("nationalpicture/council_body.html", context)
 
 
 @public
