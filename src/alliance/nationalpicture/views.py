@@ -51,8 +51,8 @@ class Row:
         return _GRADE_RANK.get(self.judgement.overall, 9) if self.judgement else 9
 
 
-def _filtered_rows(request: HttpRequest) -> tuple[list[Row], dict[str, str]]:
-    """The councils the GET filters ask for, sorted, with the filters as read."""
+def _params(request: HttpRequest) -> dict[str, str]:
+    """The GET filters and sort order, as read."""
     params = {
         "q": request.GET.get("q", "").strip()[:100],
         "region": request.GET.get("region", "").strip(),
@@ -62,6 +62,11 @@ def _filtered_rows(request: HttpRequest) -> tuple[list[Row], dict[str, str]]:
     }
     if params["sort"] not in SORTS:
         params["sort"] = "name"
+    return params
+
+
+def _filtered_rows(params: dict[str, str]) -> list[Row]:
+    """The councils the filters ask for, sorted."""
     councils = Council.objects.select_related("region").order_by("name")
     if params["region"]:
         councils = councils.filter(region__code=params["region"])
@@ -81,7 +86,7 @@ def _filtered_rows(request: HttpRequest) -> tuple[list[Row], dict[str, str]]:
     elif grade in _GRADE_RANK:
         rows = [r for r in rows if r.judgement is not None and r.judgement.overall == grade]
     rows.sort(key=SORTS[params["sort"]], reverse=params["order"] == "desc")
-    return rows, params
+    return rows
 
 
 def _share_chart(points: list[services.GradeShare]) -> Any:
@@ -104,8 +109,26 @@ def _share_chart(points: list[services.GradeShare]) -> Any:
 
 @public
 def index(request: HttpRequest) -> HttpResponse:
-    rows, params = _filtered_rows(request)
     today = timezone.localdate()
+    params = _params(request)
+    if params["q"] or params["region"] or params["grade"]:
+        body = _index_body(params, today)
+    else:
+        # the page most visitors open, public figures only and the same for everyone: rendered
+        # once a day per reference load (only unfiltered, so what people type keeps no copies)
+        body = reference_cache.remembered(
+            f"national-picture:{today}:{params['sort']}:{params['order']}",
+            lambda: _index_body(params, today),
+        )
+    return render(
+        request,
+        "nationalpicture/index.html",
+        {"title": "National picture", "body": Markup(body)},  # noqa: S704 - our template's output, escaped as it rendered
+    )
+
+
+def _index_body(params: dict[str, str], today: dt.date) -> str:
+    rows = _filtered_rows(params)
     # The quarterly series, then and now, from one read of the judgements.
     points = services.share_over_time(end=today)
     then, now = services.shares_at([THEN, today])
@@ -117,7 +140,6 @@ def index(request: HttpRequest) -> HttpResponse:
         return "?" + urlencode({**query, "sort": column, "order": order})
 
     context = {
-        "title": "National picture",
         "rows": rows,
         "params": params,
         "regions": Region.objects.order_by("name"),
@@ -134,7 +156,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "filtered": bool(query),
         "council_types": dict(CouncilType.choices),
     }
-    return render(request, "nationalpicture/index.html", context)
+    return render_to_string("nationalpicture/index_body.html", context)
 
 
 CSV_HEADER = [
@@ -160,7 +182,7 @@ CSV_HEADER = [
 @public
 def councils_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The table as CSV, with the same filters and order as the page."""
-    rows, _params = _filtered_rows(request)
+    rows = _filtered_rows(_params(request))
 
     def lines() -> Iterator[list[Any]]:
         for row in rows:

@@ -76,3 +76,21 @@ def test_the_council_profile_is_kept_but_the_page_around_it_is_each_persons(
     profile = visitor_page[visitor_page.index('<span class="govuk-caption-xl">') :]
     profile = profile[: profile.index("</main>")]
     assert profile in signed_in_page
+
+
+def test_the_national_picture_is_kept_unfiltered_and_worked_out_for_each_search(
+    kept, client, reference_data, django_assert_max_num_queries
+):
+    first = client.get("/national-picture/").content.decode()
+    with django_assert_max_num_queries(1):  # the load's id only
+        again = client.get("/national-picture/").content.decode()
+    assert "North Tyneside" in again
+    assert "Kent" in again
+    assert first.count("<tr") == again.count("<tr")
+    searched = client.get("/national-picture/?q=tyne").content.decode()
+    assert "North Tyneside" in searched
+    assert "Kent" not in searched
+    descending = client.get("/national-picture/?sort=name&order=desc").content.decode()
+    barnsley, york = "/national-picture/councils/370/", "/national-picture/councils/816/"
+    assert descending.index(york) < descending.index(barnsley)
+    assert again.index(barnsley) < again.index(york)
