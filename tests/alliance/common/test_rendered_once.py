@@ -49,3 +49,14 @@ def test_pages_for_visitors_and_signed_in_people_carry_the_footer(client, refere
     page = client.get("/returns/").content.decode()
     assert footer in page
     assert person.display_name in page  # the header is still the person's own
+
+
+def test_the_header_logo_and_phase_banner_are_kept_and_on_every_page(client, reference_data):
+    once = _environment().globals["rendered_once"]
+    logo, banner = once("common/header_logo.html"), once("common/phase_banner.html")
+    assert "Alliance" in logo
+    assert "Beta" in banner
+    for page in (client.get("/sign-in/"), client.get("/national-picture/")):
+        body = page.content.decode()
+        assert str(logo) in body
+        assert str(banner) in body
