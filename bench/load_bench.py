@@ -105,6 +105,38 @@ def _failures(prefix: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def _tree_cpu_seconds(pid: int) -> float:
+    """Processor seconds so far of process `pid` and every process under it, from /proc."""
+    total = 0.0
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def _wait_until_started(pid: int, timeout: float = 120) -> float:
+    """Wait until the service has finished starting: each web worker imports every page's module
+    and the slow libraries on a thread after it answers (alliance.config.gunicorn), seconds of
+    processor time that are the start-up's, not the people's. Settled: under a tenth of a core for
+    two seconds running. Returns the seconds waited."""
+    started = time.monotonic()
+    quiet = 0
+    before = _tree_cpu_seconds(pid)
+    while time.monotonic() - started < timeout and quiet < 2:
+        time.sleep(1)
+        now = _tree_cpu_seconds(pid)
+        quiet = quiet + 1 if now - before < 0.1 else 0
+        before = now
+    return time.monotonic() - started
+
+
 def _big_upload(
     base: str, env: dict[str, str], folder: Path, children: int, out: dict[str, float]
 ) -> None:
@@ -169,7 +201,9 @@ def main() -> None:  # noqa: PLR0915  one configuration after another reads best
             try:
                 for workers in [int(w) for w in args.web_workers.split(",")]:
                     log = root / f"{kind}-{workers}.log"
-                    with running_service(env, log, workers=workers) as (base, _server):
+                    with running_service(env, log, workers=workers) as (base, server):
+                        waited = _wait_until_started(server.pid)
+                        print(f"the service finished starting in {waited:.0f} s", flush=True)
                         for n in users:
                             print(f"{kind}, {workers} web workers, {n} users…", flush=True)
                             big: dict[str, float] = {}
@@ -228,7 +262,8 @@ def main() -> None:  # noqa: PLR0915  one configuration after another reads best
         "# Load benchmark: a working day\n\n"
         f"Measured {now} on {os.cpu_count()} cores (load average at the end "
         f"{os.getloadavg()[0]:.1f}); the load generator (locust {LOCUST_VERSION}) runs on the same "
-        f"cores. Each run: {args.seconds} s after a ramp of a tenth of the people a second; people "
+        f"cores. Each run starts once the service has finished starting (its workers' imports), "
+        f"then lasts {args.seconds} s after a ramp of a tenth of the people a second; people "
         "of every role sign in through the form and pause 1 to 3 s between pages "
         "(bench/load/locustfile.py). Times in milliseconds.\n\n"
         "Reproduce: `.venv/bin/python bench/load_bench.py` "

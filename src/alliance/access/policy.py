@@ -250,7 +250,13 @@ def scope(user: Any, area: Area, action: Action = Action.VIEW) -> Scope:
         else:
             own.add(organisation_id)
     if alliances and not everything:
-        own |= _alliance_reach(alliances)
+        # one query per request, not one per area the page asks about (a lead's dashboard asked
+        # for the same member councils six times)
+        reaches: dict[frozenset[int], set[int]] = user.__dict__.setdefault("_alliance_reach", {})
+        wanted = frozenset(alliances)
+        if wanted not in reaches:
+            reaches[wanted] = _alliance_reach(wanted)
+        own |= reaches[wanted]
     result = Scope(everything=everything, organisation_ids=frozenset(own))
     cache[key] = result
     return result

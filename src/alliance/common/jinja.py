@@ -12,6 +12,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
+from markupsafe import Markup
 
 from alliance.common import statutory_codes
 from alliance.common.numbers import MINUS, number, percent, signed
@@ -110,7 +111,18 @@ def environment(**options: Any) -> Environment:
     )
     # Django's Jinja2 backend passes autoescape=True in `options`.
     env = Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"], **options)  # noqa: S701
+    rendered: dict[str, Markup] = {}
+
+    def rendered_once(name: str) -> Markup:
+        """Template `name`, rendered without any context the first time it is asked for and kept
+        for the life of the process: only for parts that are the same on every page for every
+        person (the footer), never for anything that depends on the request or the person."""
+        if name not in rendered:
+            rendered[name] = Markup(env.get_template(name).render())  # noqa: S704 - our template's own output, escaped as it rendered
+        return rendered[name]
+
     env.globals.update(
+        rendered_once=rendered_once,
         url=url,
         static=static,
         get_messages=get_messages,

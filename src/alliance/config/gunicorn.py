@@ -60,6 +60,14 @@ def post_worker_init(worker: Any) -> None:
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
 
 
+# Seconds an idle kept-alive connection stays open. Gunicorn's default of 2 closed it while people
+# paused between pages, so a form sent just then met a closed connection ("connection closed" on
+# 4 of 23,000 requests in bench/load_bench.py, all uploads: clients send a page request again by
+# themselves, never a form); it also cost a new connection for most pages. Longer than the 60 s a
+# proxy or load balancer usually keeps an idle connection to its servers, so the proxy, not the
+# service, closes it; the gthread worker holds idle connections without a thread.
+keepalive = 75
+
 # The access log: the path without its query string (which carries searched surnames, filters and
 # `next` addresses) and with one-time link tokens masked; the referrer likewise.
 access_log_format = '%(h)s %(l)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'

@@ -160,7 +160,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept between requests as on PostgreSQL: opening a SQLite connection (the pragmas above and
+    # Django's SQL functions registered on each) cost a signed-in page 5 to 8 ms of processor
+    # time, a third of the whole page (bench/page_cost.py --served).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # "reference": figures worked out from the public reference data, each process's own, until the next

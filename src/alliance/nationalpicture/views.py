@@ -10,9 +10,11 @@ from typing import Any
 from django.db.models import Max, Min, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from markupsafe import Markup
 
 from alliance.access.policy import public
 from alliance.common.charts import Series, line_chart
@@ -20,6 +22,7 @@ from alliance.common.exports import csv_response
 from alliance.common.jinja import in_sentence
 from alliance.nationalpicture import services
 from alliance.nationalpicture.models import Grade, Indicator, IndicatorValue, Judgement, Source
+from alliance.organisations import reference_cache
 from alliance.organisations.models import Council, CouncilType, Region
 
 NOT_JUDGED = "not-judged"
@@ -48,8 +51,8 @@ class Row:
         return _GRADE_RANK.get(self.judgement.overall, 9) if self.judgement else 9
 
 
-def _filtered_rows(request: HttpRequest) -> tuple[list[Row], dict[str, str]]:
-    """The councils the GET filters ask for, sorted, with the filters as read."""
+def _params(request: HttpRequest) -> dict[str, str]:
+    """The GET filters and sort order, as read."""
     params = {
         "q": request.GET.get("q", "").strip()[:100],
         "region": request.GET.get("region", "").strip(),
@@ -59,6 +62,11 @@ def _filtered_rows(request: HttpRequest) -> tuple[list[Row], dict[str, str]]:
     }
     if params["sort"] not in SORTS:
         params["sort"] = "name"
+    return params
+
+
+def _filtered_rows(params: dict[str, str]) -> list[Row]:
+    """The councils the filters ask for, sorted."""
     councils = Council.objects.select_related("region").order_by("name")
     if params["region"]:
         councils = councils.filter(region__code=params["region"])
@@ -78,7 +86,7 @@ def _filtered_rows(request: HttpRequest) -> tuple[list[Row], dict[str, str]]:
     elif grade in _GRADE_RANK:
         rows = [r for r in rows if r.judgement is not None and r.judgement.overall == grade]
     rows.sort(key=SORTS[params["sort"]], reverse=params["order"] == "desc")
-    return rows, params
+    return rows
 
 
 def _share_chart(points: list[services.GradeShare]) -> Any:
@@ -101,8 +109,26 @@ def _share_chart(points: list[services.GradeShare]) -> Any:
 
 @public
 def index(request: HttpRequest) -> HttpResponse:
-    rows, params = _filtered_rows(request)
     today = timezone.localdate()
+    params = _params(request)
+    if params["q"] or params["region"] or params["grade"]:
+        body = _index_body(params, today)
+    else:
+        # the page most visitors open, public figures only and the same for everyone: rendered
+        # once a day per reference load (only unfiltered, so what people type keeps no copies)
+        body = reference_cache.remembered(
+            f"national-picture:{today}:{params['sort']}:{params['order']}",
+            lambda: _index_body(params, today),
+        )
+    return render(
+        request,
+        "nationalpicture/index.html",
+        {"title": "National picture", "body": Markup(body)},  # noqa: S704 - our template's output, escaped as it rendered
+    )
+
+
+def _index_body(params: dict[str, str], today: dt.date) -> str:
+    rows = _filtered_rows(params)
     # The quarterly series, then and now, from one read of the judgements.
     points = services.share_over_time(end=today)
     then, now = services.shares_at([THEN, today])
@@ -114,7 +140,6 @@ def index(request: HttpRequest) -> HttpResponse:
         return "?" + urlencode({**query, "sort": column, "order": order})
 
     context = {
-        "title": "National picture",
         "rows": rows,
         "params": params,
         "regions": Region.objects.order_by("name"),
@@ -131,7 +156,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "filtered": bool(query),
         "council_types": dict(CouncilType.choices),
     }
-    return render(request, "nationalpicture/index.html", context)
+    return render_to_string("nationalpicture/index_body.html", context)
 
 
 CSV_HEADER = [
@@ -157,7 +182,7 @@ CSV_HEADER = [
 @public
 def councils_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The table as CSV, with the same filters and order as the page."""
-    rows, _params = _filtered_rows(request)
+    rows = _filtered_rows(_params(request))
 
     def lines() -> Iterator[list[Any]]:
         for row in rows:
@@ -217,6 +242,19 @@ def council_profile(request: HttpRequest, dfe_code: str) -> HttpResponse:
             {"title": "Council not found", "code": dfe_code[:10]},
             status=404,
         )
+    # the profile is public figures only, the same for everyone: rendered once per reference load
+    # (its tables and charts were most of the page's processor time)
+    body = reference_cache.remembered(
+        f"council-profile:{council.pk}", lambda: _council_profile_body(council)
+    )
+    return render(
+        request,
+        "nationalpicture/council.html",
+        {"title": council.name, "council": council, "body": Markup(body)},  # noqa: S704 - our template's output, escaped as it rendered
+    )
+
+
+def _council_profile_body(council: Council) -> str:
     neighbour_links = list(
         council.neighbour_links.filter(model=services.NEIGHBOUR_MODEL)
         .select_related("neighbour__region")
@@ -228,7 +266,6 @@ def council_profile(request: HttpRequest, dfe_code: str) -> HttpResponse:
     charts = [(c, _comparison_chart(c, council)) for c in comparisons if c.periods]
     concerns = services.concerns(council, neighbours=neighbours)
     context = {
-        "title": council.name,
         "council": council,
         "latest": latest.get(council.pk),
         "history": services.judgement_history(council),
@@ -237,7 +274,7 @@ def council_profile(request: HttpRequest, dfe_code: str) -> HttpResponse:
         "concerns": concerns[:15],
         "concern_count": len(concerns),
     }
-    return render(request, "nationalpicture/council.html", context)
+    return render_to_string("nationalpicture/council_body.html", context)
 
 
 @public

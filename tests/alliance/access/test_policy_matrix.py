@@ -164,3 +164,18 @@ def test_leads_rank_and_propose_for_their_alliance_and_only_the_dfe_confirms(wor
     assert scope(dfe, Area.MATCHING, Action.CHANGE).everything
     for role in (Role.COUNCIL_ANALYST, Role.COUNCIL_LEADER, Role.COUNCIL_PRACTITIONER):
         assert not can(factories.user(role, orgs["north"]), Area.MATCHING)
+
+
+def test_a_leads_member_councils_are_read_once_for_all_the_areas_a_page_asks_about(
+    world, django_assert_num_queries
+):
+    orgs, _ = world
+    lead = factories.user(Role.ALLIANCE_LEAD, orgs["tyneside"])
+    areas = [Area.PROGRAMME, Area.RETURNS, Area.EDGE_OF_CARE_FIGURES, Area.MATCHING]
+    # the memberships, then the alliance's member councils: once, whatever the number of areas
+    with django_assert_num_queries(2):
+        scopes = [scope(lead, area) for area in areas]
+    for found in scopes:
+        if not found.nothing:
+            assert orgs["north"].pk in found.organisation_ids
+            assert orgs["sunderland"].pk not in found.organisation_ids

@@ -56,3 +56,33 @@ def test_production_refuses_debug(tmp_path):
     )
     assert result.returncode != 0
     assert "ALLIANCE_DEBUG must not be on" in result.stderr
+
+
+def _conn_max_age(tmp_path, **env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ALLIANCE_")}
+    clean.pop("PYTEST_VERSION", None)
+    clean |= {"ALLIANCE_VAR_DIR": str(tmp_path), **env}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import alliance.config.settings as s; d = s.DATABASES['default']; "
+            "print(d['ENGINE'].rsplit('.', 1)[-1], d['CONN_MAX_AGE'])",
+        ],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_a_sqlite_connection_is_kept_between_requests_as_a_postgresql_one_is(tmp_path):
+    # opening a SQLite connection for each request cost a signed-in page a third of its
+    # processor time (bench/page_cost.py --served)
+    sqlite = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    assert _conn_max_age(tmp_path, DATABASE_URL=sqlite) == "sqlite3 60"
+    assert _conn_max_age(tmp_path, DATABASE_URL=sqlite, ALLIANCE_DB_CONN_MAX_AGE="0") == "sqlite3 0"
+    postgres = "postgres://postgres@127.0.0.1:5432/unused"
+    assert _conn_max_age(tmp_path, DATABASE_URL=postgres) == "postgresql 60"

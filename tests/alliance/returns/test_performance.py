@@ -5,10 +5,13 @@ outside the council's own history or the range English councils published is fla
 from __future__ import annotations
 
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 
 from alliance.accounts.models import Role
 from alliance.nationalpicture.models import Indicator, IndicatorValue
+from alliance.organisations import reference_cache
+from alliance.organisations.models import ReferenceLoad
 from alliance.returns import performance
 from alliance.returns.models import Upload
 from alliance.returns.services import stored_returns
@@ -166,3 +169,24 @@ def test_every_published_code_names_a_measure_the_national_picture_loads(referen
     assert codes - loaded == set()
     if kind == "cin":
         assert {"CPP_Total_Rateper10,000", "Continue_Assess_Comp", "CIN"} <= codes
+
+
+def test_the_published_ranges_are_worked_out_once_per_reference_load(settings, national):
+    # every English council's published figures, read for each performance page, are public and
+    # the same for everyone: kept until the next reference load
+    settings.CACHES = {
+        **settings.CACHES,
+        "reference": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "published-ranges-test",
+        },
+    }
+    caches[reference_cache.ALIAS].clear()
+    try:
+        assert performance.published_ranges([RATE])[RATE][2025] == (164.0, 980.0)
+        IndicatorValue.objects.filter(indicator__code=RATE, area_code="203").update(value=1200.0)
+        assert performance.published_ranges([RATE])[RATE][2025] == (164.0, 980.0)
+        ReferenceLoad.objects.create(fingerprint="reloaded", summary="")
+        assert performance.published_ranges([RATE])[RATE][2025] == (164.0, 1200.0)
+    finally:
+        caches[reference_cache.ALIAS].clear()

@@ -7,6 +7,7 @@ import pytest
 
 from alliance.returns import demo, interface
 from alliance.returns.models import Upload
+from alliance.returns.services import stored_returns
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +51,31 @@ def test_the_councils_sharing_with_the_alliance(reference_data):
     assert names == ["North Tyneside", "South Tyneside"]
     other = factories.alliance("392")
     assert interface.sharing_councils(other, "ssda903") == []  # agreements are with one alliance
+
+
+def test_the_latest_accepted_of_each_year_is_found_in_two_queries_however_many_uploads(
+    reference_data, django_assert_num_queries
+):
+    north = factories.council("392").organisation
+    person = factories.user()
+    made = {
+        year: [
+            Upload.objects.create(
+                organisation=north,
+                kind="cin",
+                year=year,
+                uploaded_by=person,
+                status=Upload.Status.ACCEPTED,
+                summary={"children": n},
+            )
+            for n in range(30)
+        ]
+        for year in (2024, 2025)
+    }
+    Upload.objects.create(organisation=north, kind="cin", year=2025, uploaded_by=person)  # queued
+    with django_assert_num_queries(2):
+        latest = stored_returns._latest_accepted(north.pk, "cin")
+    assert {year: u.pk for year, u in latest.items()} == {
+        year: uploads[-1].pk for year, uploads in made.items()
+    }
+    assert latest[2025].summary == {"children": 29}

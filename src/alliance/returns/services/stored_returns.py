@@ -3,6 +3,7 @@ year, and the pseudonyms its children's ids are stored under."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -55,18 +56,32 @@ def stored_with_old_cin_pseudonyms(organisation: Organisation | int) -> list[Upl
         path = folder / "ChildIdentifiers.parquet" if folder is not None else None
         if path is None or not path.is_file():
             continue
-        ids = pl.read_parquet(path, columns=["LAchildID"])["LAchildID"].drop_nulls()
-        if ids.len() and ids.str.contains(OLD_CIN_PSEUDONYM.pattern).all():
+        found = path.stat()
+        if _holds_old_cin_pseudonyms(str(path), found.st_mtime_ns, found.st_size):
             stale.append(upload)
     return stale
 
 
+@functools.lru_cache(maxsize=1024)
+def _holds_old_cin_pseudonyms(path: str, modified_ns: int, size: int) -> bool:
+    """Read once per stored file (the returns page asks on every visit; a stored version does not
+    change, and a file that did would have another time or size)."""
+    ids = pl.read_parquet(path, columns=["LAchildID"])["LAchildID"].drop_nulls()
+    return bool(ids.len() and ids.str.contains(OLD_CIN_PSEUDONYM.pattern).all())
+
+
 def _latest_accepted(organisation_id: int, kind: str) -> dict[int, Upload]:
-    latest: dict[int, Upload] = {}
+    """The latest accepted upload of each year. The rows of the latest only are read: a council
+    may have uploaded a return many times, and each row carries its findings' summary and
+    indicators (the returns page read and decoded them all on every visit)."""
     uploads = Upload.objects.accepted().filter(organisation_id=organisation_id, kind=kind)
-    for upload in uploads.order_by("year", "uploaded_at", "id"):
-        latest[upload.year] = upload  # later uploads replace earlier ones of the same year
-    return latest
+    latest_ids: dict[int, int] = {}
+    for year, pk in uploads.order_by("year", "uploaded_at", "id").values_list("year", "id"):
+        latest_ids[year] = pk  # later uploads replace earlier ones of the same year
+    if not latest_ids:
+        return {}
+    found = Upload.objects.in_bulk(list(latest_ids.values()))
+    return {year: found[pk] for year, pk in latest_ids.items()}
 
 
 def version_folder(upload: Upload) -> Path | None:
