@@ -54,7 +54,23 @@ TRUSTED_PROXIES = parse_networks(env_list("ALLIANCE_TRUSTED_PROXIES", []))
 SHARED_DATA_DIR = Path(env_str("ALLIANCE_SHARED_DATA", str(BASE_DIR.parent / "shared" / "data")))
 # Files the service writes: uploads, pooled pseudonymised returns, exports.
 VAR_DIR = Path(env_str("ALLIANCE_VAR_DIR", str(BASE_DIR / "var")))
-# Per-council pseudonymisation keys are held here, outside the database.
+# Each council's pseudonymisation key is kept in the database, encrypted with this secret, which
+# is never in the database: every machine reads the same keys, and a copy of the database alone
+# reveals none (alliance/returns/council_keys.py). Published here, the development one protects
+# nothing.
+_DEV_KEYS_SECRET = "development-only-keys-secret-not-for-production-use-0123456789"  # noqa: S105
+KEYS_SECRET = env_str("ALLIANCE_KEYS_SECRET", "" if PRODUCTION else _DEV_KEYS_SECRET)
+if PRODUCTION and (
+    KEYS_SECRET == _DEV_KEYS_SECRET or len(KEYS_SECRET) < 43 or len(set(KEYS_SECRET)) < 5
+):
+    raise RuntimeError(
+        "ALLIANCE_KEYS_SECRET must be set to a long random value (at least 43 characters, not the "
+        "development one) when ALLIANCE_ENV=production: it encrypts the councils' pseudonymisation "
+        "keys. Make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))', keep "
+        "it in your secret store and back it up apart from the database."
+    )
+# Before keys were kept in the database they were files here; `migrate` and first use import any
+# it finds, and nothing reads them after that.
 KEYS_DIR = Path(env_str("ALLIANCE_KEYS_DIR", str(VAR_DIR / "keys")))
 # A fresh checkout has no var/ yet: the SQLite database and uploads live there.
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -177,3 +177,17 @@ class DataSharingAgreement(models.Model):
         if self.ended_early_on is not None and day >= self.ended_early_on:
             return False
         return self.starts_on <= day <= self.ends_on
+
+
+class CouncilKey(models.Model):
+    """A council's pseudonymisation key, encrypted with ALLIANCE_KEYS_SECRET (which is never in the
+    database): read and made only through `alliance.returns.council_keys`."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    wrapped = models.BinaryField(help_text="The key, encrypted (AES-256-GCM: nonce, then sealed)")
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Pseudonymisation key of organisation {self.organisation_id}"

@@ -13,19 +13,15 @@
   upload, written to a temporary folder and renamed into place, never overwritten.
 - With a bucket on object storage (`shared_storage`) these folders are each machine's working copy
   and the bucket, under the same names, holds the files every machine sees.
-- Each council's pseudonymisation key is a file in `KEYS_DIR` (outside the database), made on
-  first use with 0600 permissions.
+- Each council's pseudonymisation key is in the database, encrypted (`council_keys`).
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
-import os
 import re
-import secrets
 import shutil
-import stat
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -106,38 +102,6 @@ def version_dir(stored_version: str) -> Path:
     it is when absolute (uploads stored before versions were recorded by name)."""
     path = Path(stored_version)
     return path if path.is_absolute() else root() / path
-
-
-# ---------------------------------------------------------------------------------------------
-# Keys
-
-
-def key_path(organisation_id: int) -> Path:
-    return Path(settings.KEYS_DIR) / f"organisation-{organisation_id}.key"
-
-
-def council_key(organisation_id: int) -> bytes:
-    """The council's pseudonymisation key, made on first use (32 random bytes, hex, mode 0600).
-    Two processes making it at once: O_EXCL lets one win and the other reads the winner's key."""
-    path = key_path(organisation_id)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-                handle.flush()
-                os.fsync(handle.fileno())
-    key = path.read_bytes().strip()
-    if len(key) < 32:
-        # A key being written by another process this instant: read again once it is whole.
-        key = path.read_bytes().strip()
-    if stat.S_IMODE(path.stat().st_mode) & 0o077:
-        raise PermissionError(f"{path} can be read by others: it must be mode 0600")
-    return key
 
 
 # ---------------------------------------------------------------------------------------------

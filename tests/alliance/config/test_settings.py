@@ -11,6 +11,8 @@ import pytest
 
 DEV_KEY = "development-only-secret-key-not-for-production-use-0123456789"
 GOOD_KEY = "t9Qx3kVb7WmZp2LhR8sYc4JnD6fGa1uE5oIiKwXyTzB0qHvMlNe"
+DEV_KEYS_SECRET = "development-only-keys-secret-not-for-production-use-0123456789"
+GOOD_KEYS_SECRET = "Zr5bN0cQ8yW2kLx7Hd4Tf1Ms9Pa6Ve3Ju0GoXiKqRwYt"
 
 
 def _settings(tmp_path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -40,9 +42,32 @@ def test_production_refuses_to_start_with_a_weak_secret_key(tmp_path, key):
 
 
 def test_production_starts_with_a_long_random_key(tmp_path):
-    result = _settings(tmp_path, ALLIANCE_ENV="production", ALLIANCE_SECRET_KEY=GOOD_KEY)
+    result = _settings(
+        tmp_path,
+        ALLIANCE_ENV="production",
+        ALLIANCE_SECRET_KEY=GOOD_KEY,
+        ALLIANCE_KEYS_SECRET=GOOD_KEYS_SECRET,
+    )
     assert result.returncode == 0, result.stderr
     assert "DEBUG False" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [DEV_KEYS_SECRET, "", "short-secret", "b" * 60],
+    ids=["published development secret", "none", "short", "one repeated character"],
+)
+def test_production_refuses_to_start_with_a_weak_keys_secret(tmp_path, secret):
+    """The secret that encrypts the councils' pseudonymisation keys in the database: without a
+    real one, a copy of the database would be enough to re-identify children."""
+    result = _settings(
+        tmp_path,
+        ALLIANCE_ENV="production",
+        ALLIANCE_SECRET_KEY=GOOD_KEY,
+        ALLIANCE_KEYS_SECRET=secret,
+    )
+    assert result.returncode != 0
+    assert "ALLIANCE_KEYS_SECRET must be set to a long random value" in result.stderr
 
 
 def test_debug_is_off_under_make_run_unless_a_developer_asks(tmp_path):

@@ -44,6 +44,7 @@ def test_the_image_start_up_commands_run_the_service(tmp_path: Path) -> None:
             cluster.url,
             ALLIANCE_ENV="production",
             ALLIANCE_SECRET_KEY=secrets.token_urlsafe(50),
+            ALLIANCE_KEYS_SECRET=secrets.token_urlsafe(32),
             ALLIANCE_COMMIT="0123456789abcdef",
             ALLIANCE_BIND=f"127.0.0.1:{port}",
             ALLIANCE_LOG_FORMAT="json",

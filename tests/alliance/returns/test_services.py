@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import stat
 
 import polars as pl
 import pytest
@@ -23,7 +22,6 @@ from alliance.returns.services import (
 from alliance.returns.services.checking import _without_paths
 from alliance.returns.storage import UploadProblem
 from statutory.cin.generator import generate
-from tests import factories
 from tests.alliance.returns.factories import (
     YEAR,
     cin_file,
@@ -68,19 +66,6 @@ def test_an_accepted_upload_is_stored_pseudonymised_and_feeds_the_interface(
     assert looked_after[0]["year"] == YEAR
     assert looked_after[0]["value"] > 0
     assert set(history[0]) >= {"year", "indicator", "label", "value", "numerator", "denominator"}
-
-
-def test_the_key_is_outside_the_database_and_private(north):
-    key = storage.council_key(north.pk)
-    path = storage.key_path(north.pk)
-    assert path.read_bytes().strip() == key
-    assert len(key) == 64
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert storage.council_key(north.pk) == key  # made once
-    other = factories.council("393").organisation
-    assert stored_returns.pseudonymise_id(north, "ABC1") != stored_returns.pseudonymise_id(
-        other, "ABC1"
-    )
 
 
 def test_a_bad_upload_leaves_the_last_good_version(north, analyst, generated):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import stat
 import zipfile
 from pathlib import Path
 
@@ -133,13 +132,6 @@ def test_a_zip_keeps_its_previous_folder(tmp_path):
         "current/a.csv",
         "previous/a.csv",
     ]
-
-
-def test_key_file_is_made_private(settings):
-    storage.council_key(7)
-    mode = stat.S_IMODE(storage.key_path(7).stat().st_mode)
-    assert mode == 0o600
-    assert Path(settings.KEYS_DIR) not in Path(settings.VAR_DIR).parents
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import polars as pl
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from alliance.returns import shared_storage, storage
+from alliance.returns import council_keys, shared_storage, storage
 from alliance.returns.models import ReturnKind, Upload
 from alliance.returns.services.findings import IDENTITIES, pseudonymised_findings, with_values
 from alliance.returns.services.reading import council_of, read_upload
@@ -280,7 +280,7 @@ def _validate(upload: Upload, progress: _Progress) -> dict[str, Any]:
         report,
         {
             "findings": pseudonymised_findings(
-                findings.frame, return_.tables, storage.council_key(upload.organisation_id)
+                findings.frame, return_.tables, council_keys.council_key(upload.organisation_id)
             ),
             IDENTITIES: frame.select("child_id", "values", "read_values"),
         },

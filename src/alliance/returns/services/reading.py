@@ -12,7 +12,7 @@ import polars as pl
 from django.db.models import Q
 
 from alliance.organisations.models import Council
-from alliance.returns import shared_storage, storage
+from alliance.returns import council_keys, shared_storage, storage
 from alliance.returns.models import ReturnKind, Upload
 from alliance.returns.services.stored_returns import PREVIOUS, PREVIOUS_TABLES, schema_for
 from alliance.returns.services.uploading import provider_lists
@@ -70,7 +70,7 @@ def read_upload(
     """-> (the typed return with real ids, for checking; a function making its tables
     pseudonymised, for storing, run beside the checks)."""
     current, previous = _prepare(upload)
-    key = storage.council_key(upload.organisation_id)
+    key = council_keys.council_key(upload.organisation_id)
     if upload.kind == ReturnKind.SSDA903:
         _refuse_cin_as_903(current)
         for folder in (current, previous):

@@ -9,7 +9,7 @@ import polars as pl
 from django.conf import settings
 from django.utils import timezone
 
-from alliance.returns import shared_storage, storage
+from alliance.returns import council_keys, shared_storage, storage
 from alliance.returns.models import Upload
 from alliance.returns.services.findings import (
     IDENTIFYING,
@@ -86,7 +86,7 @@ def pseudonymise_stored_findings(upload_id: int, organisation_id: int) -> bool:
             for c in VALUE_COLUMNS
         ),
     )
-    key = storage.council_key(organisation_id)
+    key = council_keys.council_key(organisation_id)
     mapping = child_pseudonyms(key, identities["child_id"].drop_nulls().unique().to_list())
     masked = frame.with_columns(
         pl.col("child_id").cast(pl.String).replace_strict(mapping, default=None),

@@ -13,7 +13,7 @@ import polars as pl
 from django.db import close_old_connections
 
 from alliance.organisations.models import Organisation
-from alliance.returns import shared_storage, storage
+from alliance.returns import council_keys, shared_storage, storage
 from alliance.returns.models import ReturnKind, Upload
 from statutory.cin import indicator_codes as cin_codes
 from statutory.cin import indicators as cin_indicators
@@ -39,7 +39,7 @@ def pseudonymise_id(organisation: Organisation | int, child_id: str, kind: str =
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
 
-    return child_pseudonym(storage.council_key(_organisation_id(organisation)), child_id) or ""
+    return child_pseudonym(council_keys.council_key(_organisation_id(organisation)), child_id) or ""
 
 
 OLD_CIN_PSEUDONYM = re.compile(r"^P[0-9A-F]{15}$")
