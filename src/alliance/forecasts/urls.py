@@ -8,6 +8,7 @@ urlpatterns = [
     path("", published.index, name="index"),
     path("published/", published.choose_council, name="choose"),
     path("published/forecast.csv", published.council_csv, name="published-csv"),
+    path("published/spending.csv", published.spending_csv, name="published-spending-csv"),
     path("published/<str:dfe_code>/", published.council, name="published"),
     path("backtest/", published.backtest, name="backtest"),
     path("council/<str:dfe_code>/", from_returns.council, name="returns"),

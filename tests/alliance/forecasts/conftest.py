@@ -13,14 +13,16 @@ from alliance.forecasts import published_figures
 from alliance.organisations.models import Organisation
 from forecast.model import load_panel
 from forecast.precomputed import build, save
+from forecast.spending import load_spending_panel
 from tests import factories
 
 
 @pytest.fixture(scope="session")
 def stored_figures(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The forecast and backtest from the real published figures, saved once."""
+    """The forecasts and backtests from the real published figures, saved once."""
     target = tmp_path_factory.mktemp("forecast") / published_figures.FILE_NAME
-    save(build(load_panel()), target)
+    panel = load_panel()
+    save(build(panel, spending_panel=load_spending_panel(panel)), target)
     return target
 
 
