@@ -20,4 +20,5 @@ urlpatterns = [
         name="change-unit-costs",
     ),
     path("alliance/<slug:slug>/", from_returns.alliance, name="pooled"),
+    path("alliance/<slug:slug>/forecast.xlsx", from_returns.alliance_excel, name="pooled-excel"),
 ]

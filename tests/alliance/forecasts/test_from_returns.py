@@ -199,6 +199,28 @@ def test_the_alliance_lead_sees_the_pooled_forecast_only_of_councils_sharing(
     )
     # the lead never sees the council's own forecast page
     assert client.get(_url("returns", "392")).status_code in (403, 404)
+    # and downloads the pooled figures as the council's analysts download theirs
+    query = "?inflation=5"
+    page = client.get(_url("pooled", alliance.slug) + query).content.decode()
+    response = client.get(_url("pooled-excel", alliance.slug) + query)
+    assert response.status_code == 200
+    assert f"forecast-{alliance.slug}.xlsx" in response["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(body_of(response)), read_only=True)
+    try:
+        assert book.sheetnames == ["Children", "Spending", "Scenario"]
+        rows = list(book["Children"].iter_rows(values_only=True))
+        assert rows[0][0] == f"{alliance.name}: children forecast from its SSDA903 returns"
+        for _year, state, _mean, lo80, hi80, *_ in rows[2:]:
+            if state == "All children looked after":
+                assert f"{lo80} to {hi80}" in page
+    finally:
+        book.close()
+    assert AuditEvent.objects.filter(
+        action="download", object_repr=f"Pooled forecast, {alliance.name} (Excel)"
+    ).exists()
+    client.force_login(people[Role.COUNCIL_ANALYST])
+    refused = client.get(_url("pooled-excel", alliance.slug))
+    assert refused.status_code in (403, 404)
 
 
 def test_the_edge_of_care_estimate_fills_in_the_adolescents_change(

@@ -142,85 +142,70 @@ def _signed(value: float) -> str:
     return f"{round(value):+,}".replace("+0", "0") if abs(value) >= 0.5 else "0"
 
 
-def _forecast_or_refusal(request: HttpRequest, make: Any, name: str, extra: dict[str, Any]) -> Any:
+def _forecast(subject: subjects.Subject, horizon: int, scenario: Any = None) -> Any:
+    if subject.pooled:
+        return from_returns.pooled_forecast(
+            subject.organisation, horizon=horizon, scenario=scenario
+        )
+    return from_returns.council_forecast(subject.organisation, horizon=horizon, scenario=scenario)
+
+
+def _refusal(
+    request: HttpRequest, subject: subjects.Subject, refusal: Any, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "forecasts/not_enough.html",
+        {"title": f"No forecast from returns for {subject.name} yet", "name": subject.name,
+         "reasons": refusal.messages, "council": subject.council},
+        status=status,
+    )  # fmt: skip
+
+
+def _edge(subject: subjects.Subject) -> dict[str, Any] | None:
+    """A council's Edge of Care estimate as a change in adolescents starting care (none for an
+    alliance's pooled forecast, nor when there are too few returns: the page then says why)."""
+    if subject.pooled:
+        return None
+    with contextlib.suppress(from_returns.NotEnoughReturns):
+        model = from_returns.council_model(subject.organisation)[0]
+        return edge_of_care_change(subject.organisation, model)
+    return None
+
+
+def _page(request: HttpRequest, subject: subjects.Subject) -> HttpResponse:
+    """A council's or an alliance's forecast page: the baseline, and the scenario asked for."""
+    edge = _edge(subject)
+    form, scenario, horizon = _read_scenario(request, edge)
+    audit.record(request, audit.Action.VIEW, subject.organisation, object_repr=subject.described)
     try:
-        return make(), None
+        result = _forecast(subject, horizon)
     except from_returns.NotEnoughReturns as refusal:
-        return None, render(
-            request,
-            "forecasts/not_enough.html",
-            {"title": f"No forecast from returns for {name} yet", "name": name,
-             "reasons": refusal.messages, **extra},
-        )  # fmt: skip
+        return _refusal(request, subject, refusal)
+    changed = _forecast(subject, horizon, scenario) if scenario else None
+    return render(
+        request,
+        "forecasts/from_returns.html",
+        {
+            "title": subject.title,
+            "subject": subject,
+            "council": subject.council,
+            "edge": edge,
+            "form": form,
+            "excel": request.GET.urlencode(),
+            **_context(subject.name, result, changed),
+        },
+    )
 
 
 @guard(Area.FORECAST)
 def council(request: HttpRequest, dfe_code: str) -> HttpResponse:
-    found = subjects.council_or_404(request, dfe_code)
-    organisation = found.organisation
-    edge = None
-    with contextlib.suppress(from_returns.NotEnoughReturns):  # the page then says why
-        edge = edge_of_care_change(organisation, from_returns.council_model(organisation)[0])
-    form, scenario, horizon = _read_scenario(request, edge)
-    result, refusal = _forecast_or_refusal(
-        request,
-        lambda: from_returns.council_forecast(organisation, horizon=horizon),
-        found.name,
-        {"council": found},
-    )
-    audit.record(
-        request, audit.Action.VIEW, organisation, object_repr=f"Forecast from returns, {found.name}"
-    )
-    if refusal is not None:
-        return refusal
-    changed = (
-        from_returns.council_forecast(organisation, horizon=horizon, scenario=scenario)
-        if scenario
-        else None
-    )
-    return render(
-        request,
-        "forecasts/from_returns.html",
-        {
-            "title": f"Forecast from {found.name}'s returns",
-            "council": found,
-            "edge": edge,
-            "form": form,
-            "excel": request.GET.urlencode(),
-            **_context(found.name, result, changed),
-        },
-    )
+    return _page(request, subjects.council_subject(request, dfe_code))
 
 
 @guard(Area.POOLED_FORECAST)
 def alliance(request: HttpRequest, slug: str) -> HttpResponse:
-    found = subjects.alliance_or_404(request, slug)
-    form, scenario, horizon = _read_scenario(request)
-    result, refusal = _forecast_or_refusal(
-        request,
-        lambda: from_returns.pooled_forecast(found, horizon=horizon),
-        found.name,
-        {"council": None},
-    )
-    audit.record(request, audit.Action.VIEW, found, object_repr=f"Pooled forecast, {found.name}")
-    if refusal is not None:
-        return refusal
-    changed = (
-        from_returns.pooled_forecast(found, horizon=horizon, scenario=scenario)
-        if scenario
-        else None
-    )
-    return render(
-        request,
-        "forecasts/from_returns.html",
-        {
-            "title": f"Pooled forecast for {found.name}",
-            "alliance": found,
-            "form": form,
-            "excel": request.GET.urlencode(),
-            **_context(found.name, result, changed),
-        },
-    )
+    return _page(request, subjects.pooled_subject(request, slug))
 
 
 def _workbook(name: str, context: dict[str, Any]) -> Any:
@@ -273,26 +258,29 @@ def _workbook(name: str, context: dict[str, Any]) -> Any:
     return build
 
 
-@guard(Area.FORECAST, Action.EXPORT)
-def council_excel(request: HttpRequest, dfe_code: str) -> HttpResponse:
-    found = subjects.council_or_404(request, dfe_code, Action.EXPORT)
+def _excel(request: HttpRequest, subject: subjects.Subject) -> HttpResponse:
+    """The page's figures, baseline and scenario, as an Excel workbook."""
     _form, scenario, horizon = _read_scenario(request)
     try:
-        result = from_returns.council_forecast(found.organisation, horizon=horizon)
+        result = _forecast(subject, horizon)
     except from_returns.NotEnoughReturns as refusal:
-        return render(request, "forecasts/not_enough.html",
-                      {"title": f"No forecast from returns for {found.name} yet", "name": found.name,
-                       "reasons": refusal.messages, "council": found}, status=404)  # fmt: skip
-    changed = (
-        from_returns.council_forecast(found.organisation, horizon=horizon, scenario=scenario)
-        if scenario
-        else None
-    )
-    context = _context(found.name, result, changed)
+        return _refusal(request, subject, refusal, status=404)
+    changed = _forecast(subject, horizon, scenario) if scenario else None
+    context = _context(subject.name, result, changed)
     audit.record(
         request,
         audit.Action.DOWNLOAD,
-        found.organisation,
-        object_repr=f"Forecast from returns (Excel), {found.name}",
+        subject.organisation,
+        object_repr=f"{subject.described} (Excel)",
     )
-    return xlsx_response(f"forecast-{found.dfe_code}.xlsx", _workbook(found.name, context))  # type: ignore[return-value]
+    return xlsx_response(f"{subject.file_name}.xlsx", _workbook(subject.name, context))  # type: ignore[return-value]
+
+
+@guard(Area.FORECAST, Action.EXPORT)
+def council_excel(request: HttpRequest, dfe_code: str) -> HttpResponse:
+    return _excel(request, subjects.council_subject(request, dfe_code, Action.EXPORT))
+
+
+@guard(Area.POOLED_FORECAST, Action.EXPORT)
+def alliance_excel(request: HttpRequest, slug: str) -> HttpResponse:
+    return _excel(request, subjects.pooled_subject(request, slug, Action.EXPORT))
