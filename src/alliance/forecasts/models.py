@@ -1,5 +1,6 @@
-"""What the forecast stores: each council's own weekly unit costs. Everything else it shows is
-computed from published figures or the council's stored returns, and not kept."""
+"""What the forecast stores: each council's own weekly unit costs, and the scenarios its analysts
+(or an alliance's lead) saved. Everything else it shows is computed from published figures or the
+council's stored returns, and not kept."""
 
 from __future__ import annotations
 
@@ -36,3 +37,34 @@ class UnitCost(models.Model):
 
     def __str__(self) -> str:
         return f"Weekly unit cost ({self.state})"
+
+
+class SavedScenario(models.Model):
+    """A scenario an analyst saved under a name for their council's forecast from returns (or an
+    alliance lead for the alliance's pooled forecast), to open again without retyping it. Holds
+    the scenario form's values as typed (checked again when opened); no child's data."""
+
+    # the council, or the alliance for its pooled forecast: whoever may see that page sees these
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    # the scenario form's fields that were filled in, {field name: value as typed}
+    values = models.JSONField()
+    saved_at = models.DateTimeField(auto_now=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="forecast_one_saved_scenario_per_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Saved scenario {self.pk}"

@@ -101,13 +101,13 @@ class Subject:
         code = self.organisation.slug if self.council is None else self.council.dfe_code
         return f"forecast-{code}"
 
-    def url(self, page: str = "") -> str:
-        """The subject's page, or `page` under it ("excel", "scenarios"…): forecasts:returns-excel
-        for a council, forecasts:pooled-excel for an alliance."""
+    def url(self, page: str = "", *args: Any) -> str:
+        """The subject's page, or `page` under it ("excel", "save-scenario"…): for a council
+        forecasts:returns-excel, for an alliance forecasts:pooled-excel; `args` after its own."""
         suffix = f"-{page}" if page else ""
         if self.council is None:
-            return reverse(f"forecasts:pooled{suffix}", args=[self.organisation.slug])
-        return reverse(f"forecasts:returns{suffix}", args=[self.council.dfe_code])
+            return reverse(f"forecasts:pooled{suffix}", args=[self.organisation.slug, *args])
+        return reverse(f"forecasts:returns{suffix}", args=[self.council.dfe_code, *args])
 
 
 def council_subject(request: HttpRequest, dfe_code: str, action: Action = Action.VIEW) -> Subject:

@@ -19,6 +19,26 @@ urlpatterns = [
         unit_costs.change_costs,
         name="change-unit-costs",
     ),
+    path(
+        "council/<str:dfe_code>/scenarios/save/",
+        from_returns.council_save_scenario,
+        name="returns-save-scenario",
+    ),
+    path(
+        "council/<str:dfe_code>/scenarios/<int:pk>/delete/",
+        from_returns.council_delete_scenario,
+        name="returns-delete-scenario",
+    ),
     path("alliance/<slug:slug>/", from_returns.alliance, name="pooled"),
+    path(
+        "alliance/<slug:slug>/scenarios/save/",
+        from_returns.alliance_save_scenario,
+        name="pooled-save-scenario",
+    ),
+    path(
+        "alliance/<slug:slug>/scenarios/<int:pk>/delete/",
+        from_returns.alliance_delete_scenario,
+        name="pooled-delete-scenario",
+    ),
     path("alliance/<slug:slug>/forecast.xlsx", from_returns.alliance_excel, name="pooled-excel"),
 ]
