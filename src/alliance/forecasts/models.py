@@ -68,3 +68,28 @@ class SavedScenario(models.Model):
 
     def __str__(self) -> str:
         return f"Saved scenario {self.pk}"
+
+
+class StoredBaseline(models.Model):
+    """A council's baseline forecast from its returns (the 500 simulations and their summaries),
+    stored once so that every web process reads it instead of simulating again. `inputs` names
+    what it was made from (the accepted returns, the unit costs, the seed and the number of
+    simulations); a new accepted return or a changed cost gives other inputs, so a new forecast,
+    and the council's older rows are deleted then. Counts of children, no child's record."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    inputs = models.CharField(max_length=64)
+    horizon = models.PositiveSmallIntegerField()
+    # `alliance.forecasts.stored_baselines.to_bytes`: NumPy's npz, no pickle
+    projection = models.BinaryField()
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "inputs", "horizon"], name="forecast_one_stored_baseline"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Stored baseline forecast {self.pk}"
