@@ -1,6 +1,7 @@
-"""What the forecast stores: each council's own weekly unit costs, and the scenarios its analysts
-(or an alliance's lead) saved. Everything else it shows is computed from published figures or the
-council's stored returns, and not kept."""
+"""What the forecast stores: each council's own weekly unit costs, the scenarios its analysts (or
+an alliance's lead) saved, and each council's baseline forecast from returns (a computed result,
+stored so that every web process reads it instead of simulating again). Everything else it shows
+is computed from published figures or the council's stored returns, and not kept."""
 
 from __future__ import annotations
 
