@@ -31,18 +31,27 @@ def test_choose_a_council_read_its_forecast_and_the_backtest(page, base_url, axe
     assert "North Tyneside" in page.get_by_role("heading", level=1).inner_text()
     assert "80% range" in page.locator("[data-headline]").inner_text()
     assert page.locator("[data-forecast] tbody tr").count() == 3
-    assert page.locator("svg.app-chart polygon").count() == 2  # the 80% and 95% ranges
+    charts = page.locator("svg.app-chart")
+    assert charts.count() == 2  # children, then spending
+    for i in range(2):
+        assert charts.nth(i).locator("polygon").count() == 2  # the 80% and 95% ranges
+    assert page.locator("[data-spending-forecast] tbody tr").count() == 3
+    assert "£" in page.locator("[data-spend]").inner_text()
+    assert page.locator("[data-spending-accuracy] li").count() == 3
     axe_check(page)
 
     page.get_by_role("link", name="See how accurate it has been").click()
     page.wait_for_url("**/forecast/backtest/")
     assert page.locator("[data-backtest] tbody tr").count() == 9  # three methods, three horizons
+    assert page.locator("[data-spending-backtest] tbody tr").count() == 9
     assert page.locator("[data-computed]").inner_text().startswith("Computed ")
     axe_check(page)
 
     page.goto(base_url + "/forecast/")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download every council's forecast (CSV)").click()
+        page.get_by_role(
+            "link", name="Download every council's forecast of children looked after (CSV)"
+        ).click()
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
     assert {r["council"] for r in rows if r["la_number"] == "392"} == {"North Tyneside"}
     assert len(rows) > 140 * 3
