@@ -90,6 +90,26 @@ def test_an_analyst_changes_a_unit_cost_tries_a_scenario_and_downloads_it(
         page.get_by_role("link", name="Download these figures (Excel)").click()
     assert download.value.suggested_filename == "forecast-392.xlsx"
 
+    # saved under a name, opened again from the list with the form filled in, then deleted
+    page.get_by_label("Save this scenario").fill("Fewer adolescents starting care")
+    page.get_by_role("button", name="Save scenario").click()
+    page.wait_for_load_state()
+    assert "Scenario 'Fewer adolescents starting care' saved" in page.content()
+    assert "Showing the saved scenario" in page.locator("[data-opened]").inner_text()
+    axe_check(page)
+    page.goto(base_url + "/forecast/council/392/")
+    page.get_by_role("link", name="Fewer adolescents starting care").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Aged 10 to 15: change (%)").input_value() == "-20"
+    assert page.locator("[data-difference]").count() == 1
+    page.get_by_role("button", name="Delete Fewer adolescents starting care").click()
+    page.wait_for_load_state()
+    assert "Scenario 'Fewer adolescents starting care' deleted" in page.content()
+    assert page.locator("[data-no-saved-scenarios]").count() == 1
+    page.get_by_label("Aged 10 to 15: change (%)").fill("-20")
+    page.get_by_role("button", name="Show the scenario").click()
+    page.wait_for_load_state()
+
     page.get_by_label("Aged 10 to 15: change (%)").fill("-200")
     page.get_by_role("button", name="Show the scenario").click()
     assert "There is a problem" in page.content()
