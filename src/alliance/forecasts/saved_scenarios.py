@@ -59,38 +59,33 @@ def save(
             name=name,
             defaults={"values": values, "saved_by": user},
         )
-        audit.record(
-            request,
-            audit.Action.CREATE if created else audit.Action.CHANGE,
-            scenario,
-            object_repr=f"Saved scenario '{name}', {organisation.name}",
-            organisation_id=organisation.pk,
-            detail={"values": values},
-        )
+        action = audit.Action.CREATE if created else audit.Action.CHANGE
+        _audit(request, action, scenario, detail={"values": values})
     return scenario, not created
 
 
 def opened(request: HttpRequest, scenario: SavedScenario) -> dict[str, Any]:
     """The saved scenario's values for the form, its opening audited."""
-    audit.record(
-        request,
-        audit.Action.VIEW,
-        scenario,
-        object_repr=f"Saved scenario '{scenario.name}', {scenario.organisation.name}",
-        organisation_id=scenario.organisation_id,
-    )
+    _audit(request, audit.Action.VIEW, scenario)
     return dict(scenario.values)
 
 
 def delete(request: HttpRequest, scenario: SavedScenario) -> None:
     """Delete the saved scenario, audited with what it held."""
     with transaction.atomic():
-        audit.record(
-            request,
-            audit.Action.DELETE,
-            scenario,
-            object_repr=f"Saved scenario '{scenario.name}', {scenario.organisation.name}",
-            organisation_id=scenario.organisation_id,
-            detail={"values": scenario.values},
-        )
+        _audit(request, audit.Action.DELETE, scenario, detail={"values": scenario.values})
         scenario.delete()
+
+
+def _audit(
+    request: HttpRequest, action: str, scenario: SavedScenario, detail: dict[str, Any] | None = None
+) -> None:
+    """One audit row: who (the request's person), when, which scenario of whose forecast."""
+    audit.record(
+        request,
+        action,
+        scenario,
+        object_repr=f"Saved scenario '{scenario.name}', {scenario.organisation.name}",
+        organisation_id=scenario.organisation_id,
+        detail=detail,
+    )
