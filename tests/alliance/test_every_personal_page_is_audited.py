@@ -107,6 +107,7 @@ SHOWS_NO_PERSONAL_DATA: dict[str, str] = {
     "forecast/": "what the forecast is and whose forecasts the person may see: no child's data",
     "forecast/published/": "sends the chooser on to a council's page: nothing shown",
     "forecast/published/forecast.csv": "every council's forecast from published statistics",
+    "forecast/published/spending.csv": "every council's spending forecast from published statistics",
     "forecast/published/<str:dfe_code>/": "a council's forecast from published statistics",
     "forecast/backtest/": "the forecast's past errors, from published statistics",
     "forecast/council/<str:dfe_code>/unit-costs/": "a council's weekly costs of placements: no child's data (changes are audited)",

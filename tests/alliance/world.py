@@ -338,6 +338,21 @@ PARAMETERS: list[tuple[str, Any]] = [
     ("workplace/register/", lambda route: {"step": "business"}),
     ("edge-of-care/referrals/", _family),
     ("edge-of-care/services/", lambda route: {"service_pk": _first("edgeofcare.Service").pk}),
+    # the demo's saved scenarios: North Tyneside's, and the Tyneside Alliance's for its pooled one
+    (
+        "forecast/council/<str:dfe_code>/scenarios/<int:pk>",
+        lambda route: {
+            "dfe_code": "392",
+            **_pk("forecasts.SavedScenario", organisation__slug="north-tyneside")(route),
+        },
+    ),
+    (
+        "forecast/alliance/<slug:slug>/scenarios/<int:pk>",
+        lambda route: {
+            "slug": "tyneside-alliance",
+            **_pk("forecasts.SavedScenario", organisation__slug="tyneside-alliance")(route),
+        },
+    ),
     # North Tyneside has the demo's years of returns; the Tyneside Alliance pools them
     ("forecast/", lambda route: {"dfe_code": "392", "slug": "tyneside-alliance"}),
 ]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast import backtest
+from forecast import backtest, spending
 from forecast.model import forecast
 from forecast.precomputed import VERSION, build, load, save
 
@@ -53,3 +53,28 @@ def test_a_missing_broken_or_older_file_gives_none(tmp_path: Path):
     older = tmp_path / "older.json"
     older.write_text(json.dumps({"version": VERSION - 1}))
     assert load(older) is None
+
+
+def test_the_stored_spending_is_the_librarys_and_comes_back_unchanged(real_panel, tmp_path: Path):
+    panel = spending.load_spending_panel(real_panel)
+    figures = build(real_panel, spending_panel=panel)
+    stored = figures.spending
+    assert stored is not None
+    assert stored.origin == panel.last_year
+    assert stored.years()[0] == spending.FIRST_YEAR  # no years before spending was published
+    expected = spending.forecast(panel, panel.last_year, 3).filter(la_number="392").to_dicts()
+    for mine, theirs in zip(stored.forecasts["392"], expected, strict=True):
+        assert mine["year"] == theirs["year"]
+        for column in ("forecast", "lower80", "upper80", "lower95", "upper95"):
+            assert mine[column] == pytest.approx(theirs[column])
+    table = backtest.run(panel, [2019, 2020, 2021, 2022], 3, spending.METHODS, spending.forecast)
+    assert stored.backtest == table.to_dicts()
+    assert stored.method == "typical council's rise"
+    accuracy = stored.accuracy()
+    assert [r["horizon"] for r in accuracy] == [1, 2, 3]
+    naive = table.filter(method="naive persistence").sort("horizon")["mape"].to_list()
+    assert [r["naive_mape"] for r in accuracy] == naive
+
+    target = tmp_path / "figures.json"
+    save(figures, target)
+    assert load(target) == figures

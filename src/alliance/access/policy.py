@@ -132,8 +132,8 @@ GRANTS: dict[Role, dict[Area, Grant]] = {
         Area.EDGE_OF_CARE_FIGURES: _g(Reach.ALLIANCE, V, E),
         Area.PUBLISHED_FORECAST: _g(Reach.ALL, V, E),
         # the alliance's pooled forecast only: not each member council's own (that would pass
-        # around the councils' data-sharing agreements)
-        Area.POOLED_FORECAST: _g(Reach.ALLIANCE, V, E),
+        # around the councils' data-sharing agreements); C: saving scenarios for it
+        Area.POOLED_FORECAST: _g(Reach.ALLIANCE, V, C, E),
     },
     Role.DFE_ANALYST: {
         Area.AGGREGATES: _g(Reach.ALL, V, E),

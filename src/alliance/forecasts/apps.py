@@ -14,6 +14,8 @@ class ForecastsConfig(AppConfig):
     # backtest, so the pages never read the published files themselves.
     reference_loaders = ("alliance.forecasts.published_figures.store",)
     reference_order = 40
+    # a saved scenario for North Tyneside's forecast from returns and one for the alliance's
+    demo_loaders = ("alliance.forecasts.demo.load",)
     sections = (
         Section(
             "Demand and cost forecast",

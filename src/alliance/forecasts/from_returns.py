@@ -8,8 +8,9 @@ its councils share, over the Django-free `forecast.bottom_up` library.
   independently of each other's), so the pooled ranges are those of the sum, not sums of ranges.
   A council with fewer than three consecutive years is left out, and the page names it.
 
-Fitting and simulating take a second or two, so a result is kept (in the cache) until the council
-stores a newer return, changes its unit costs, or the scenario changes.
+Simulating takes about two seconds, so the baseline is stored in the database for every web process
+(`stored_baselines`) and, like a scenario's forecast, kept in the process's cache; either is made
+again when the council stores a newer return, changes its unit costs, or the scenario changes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from alliance.forecasts import states, unit_costs
+from alliance.forecasts import states, stored_baselines, unit_costs
 from alliance.forecasts.returns_data import accepted_versions, pooled_councils, yearly_tables
 from alliance.organisations.models import Organisation
 from forecast.bottom_up.costs import UnitCosts
@@ -167,15 +168,13 @@ def council_forecast(
         raise ValidationError(f"Choose from 1 to {HORIZONS[-1]} years ahead")
     model, history, held = council_model(organisation)
     costs, costs_key = _costs(organisation)
-    key = _key(
-        "projection",
-        organisation.pk,
-        sorted(accepted_versions(organisation).items()),
-        horizon,
-        costs_key,
-        _scenario_key(scenario),
+    made_from = stored_baselines.inputs(
+        sorted(accepted_versions(organisation).items()), costs_key, SEED, SIMULATIONS
     )
+    key = _key("projection", organisation.pk, made_from, horizon, _scenario_key(scenario))
     projection = cache.get(key)
+    if projection is None and scenario is None:
+        projection = stored_baselines.stored(organisation, made_from, horizon)
     if projection is None:
         projection = project(
             model,
@@ -185,7 +184,9 @@ def council_forecast(
             scenario=scenario,
             unit_costs=costs,
         )
-        cache.set(key, projection, KEPT_SECONDS)
+        if scenario is None:
+            stored_baselines.store(organisation, made_from, horizon, projection)
+    cache.set(key, projection, KEPT_SECONDS)
     return Forecast(
         name=organisation.name,
         years_used=held.used,

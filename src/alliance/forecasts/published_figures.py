@@ -1,5 +1,6 @@
-"""The forecast from published figures and its backtest, as the pages read them: computed from the
-published files and stored, dated (see `forecast.precomputed`).
+"""The forecast from published figures (children looked after and spending on them) and its
+backtests, as the pages read them: computed from the published files and stored, dated (see
+`forecast.precomputed`).
 
 `store` runs with `alliance load-reference`, so a page never reads the published files (about a
 second) or reruns the backtest. When nothing is stored yet (the reference data were loaded before
@@ -20,6 +21,7 @@ from alliance.organisations.reference import LoadReport, ReferenceFileError
 from forecast.model import load_panel
 from forecast.precomputed import Figures, build, load, save
 from forecast.published import PublishedDataError
+from forecast.spending import load_spending_panel
 
 FILE_NAME = "forecast-published.json"
 
@@ -29,8 +31,10 @@ def path() -> Path:
 
 
 def compute() -> Figures:
-    """Every council's forecast and the backtest from the published files, stored."""
-    figures = build(load_panel())
+    """Every council's forecast of children and of spending, and their backtests, from the
+    published files, stored."""
+    panel = load_panel()
+    figures = build(panel, spending_panel=load_spending_panel(panel))
     save(figures, path())
     return figures
 

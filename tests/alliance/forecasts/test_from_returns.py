@@ -5,7 +5,6 @@ council's stored returns, bad input, and the audit."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import openpyxl
 import polars as pl
@@ -17,45 +16,17 @@ from alliance.accounts.models import Role
 from alliance.audit.models import AuditEvent
 from alliance.forecasts import from_returns
 from alliance.forecasts.models import UnitCost
-from alliance.returns.models import DataSharingAgreement, Upload
-from alliance.returns.services import checking, uploading
+from alliance.returns.models import DataSharingAgreement
 from forecast.bottom_up import fit, history_from_tables, project
 from forecast.bottom_up.simulate import ALL
 from statutory.ssda903.generator.multi_year import generate_years
 from tests import factories
+from tests.alliance.forecasts.conftest import store_returns
 from tests.factories import body_of
 
 pytestmark = pytest.mark.django_db
 
 SEES_OWN = {Role.COUNCIL_ANALYST, Role.COUNCIL_LEADER}
-
-
-class _File:
-    def __init__(self, path: Path) -> None:
-        self.name = path.name
-        self._path = path
-
-    def chunks(self, chunk_size: int | None = None) -> list[bytes]:
-        return [self._path.read_bytes()]
-
-
-def _store(organisation, folders: list[Path]) -> None:  # type: ignore[no-untyped-def]
-    for folder in folders:
-        upload = uploading.start_upload(
-            organisation=organisation, user=None, kind="ssda903", year=int(folder.name),
-            current=[_File(p) for p in sorted(folder.glob("*.csv"))],
-        )  # fmt: skip
-        checking.check(upload.pk, "test")
-
-
-@pytest.fixture
-def four_years(people, tmp_path):  # type: ignore[no-untyped-def]
-    """North Tyneside with four years of accepted returns (2023-2026)."""
-    cache.clear()
-    north = factories.council("392").organisation
-    _store(north, generate_years(tmp_path / "north", 120, 2026, 4, seed=3, la_number=392))
-    assert Upload.objects.accepted().filter(organisation=north, kind="ssda903").count() == 4
-    return north
 
 
 def _url(name: str, *args: str) -> str:
@@ -108,7 +79,7 @@ def test_the_page_shows_the_librarys_forecast_of_the_stored_returns(client, peop
 def test_fewer_than_three_years_says_which_years_and_makes_nothing(client, people, tmp_path):
     cache.clear()
     north = factories.council("392").organisation
-    _store(north, generate_years(tmp_path / "n", 100, 2026, 2, seed=4, la_number=392))
+    store_returns(north, generate_years(tmp_path / "n", 100, 2026, 2, seed=4, la_number=392))
     client.force_login(people[Role.COUNCIL_ANALYST])
     page = client.get(_url("returns", "392")).content.decode()
     assert "North Tyneside has 2 years (2025, 2026)" in page
@@ -199,6 +170,28 @@ def test_the_alliance_lead_sees_the_pooled_forecast_only_of_councils_sharing(
     )
     # the lead never sees the council's own forecast page
     assert client.get(_url("returns", "392")).status_code in (403, 404)
+    # and downloads the pooled figures as the council's analysts download theirs
+    query = "?inflation=5"
+    page = client.get(_url("pooled", alliance.slug) + query).content.decode()
+    response = client.get(_url("pooled-excel", alliance.slug) + query)
+    assert response.status_code == 200
+    assert f"forecast-{alliance.slug}.xlsx" in response["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(body_of(response)), read_only=True)
+    try:
+        assert book.sheetnames == ["Children", "Spending", "Scenario"]
+        rows = list(book["Children"].iter_rows(values_only=True))
+        assert rows[0][0] == f"{alliance.name}: children forecast from its SSDA903 returns"
+        for _year, state, _mean, lo80, hi80, *_ in rows[2:]:
+            if state == "All children looked after":
+                assert f"{lo80} to {hi80}" in page
+    finally:
+        book.close()
+    assert AuditEvent.objects.filter(
+        action="download", object_repr=f"Pooled forecast, {alliance.name} (Excel)"
+    ).exists()
+    client.force_login(people[Role.COUNCIL_ANALYST])
+    refused = client.get(_url("pooled-excel", alliance.slug))
+    assert refused.status_code in (403, 404)
 
 
 def test_the_edge_of_care_estimate_fills_in_the_adolescents_change(

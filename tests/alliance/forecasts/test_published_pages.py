@@ -10,12 +10,13 @@ import json
 import statistics
 import time
 
+import numpy as np
 import pytest
 from django.urls import reverse
 
 from alliance.accounts.models import Role
 from alliance.forecasts import published_figures
-from forecast import backtest
+from forecast import backtest, spending
 from forecast.model import forecast, load_panel
 from forecast.precomputed import VERSION, load
 from tests.factories import body_of
@@ -33,6 +34,7 @@ def test_who_sees_the_published_forecast(client, people, figures_cache, role):
         ("forecasts:published", ("392",)),
         ("forecasts:backtest", ()),
         ("forecasts:published-csv", ()),
+        ("forecasts:published-spending-csv", ()),
     ):
         response = client.get(reverse(name, args=args))
         if response.streaming:
@@ -60,7 +62,86 @@ def test_a_councils_page_shows_the_forecast_the_library_makes(client, people, fi
     assert '<svg class="app-chart"' in text
     assert "80% range" in text
     assert "95% range" in text
-    assert "not available yet" in text  # spending: said plainly, not invented
+
+
+def thousands(pounds: float) -> str:
+    return f"£{round(pounds / 1000) * 1000:,}"
+
+
+def test_a_councils_page_shows_the_spending_forecast_the_library_makes(
+    client, people, figures_cache
+):
+    panel = spending.load_spending_panel()
+    expected = spending.forecast(panel, panel.last_year, 3).filter(la_number="392").to_dicts()
+    scores = backtest.run(
+        panel, [2019, 2020, 2021, 2022], 3, spending.METHODS, spending.forecast
+    ).to_dicts()
+    client.force_login(people[Role.COUNCIL_LEADER])
+    text = client.get(reverse("forecasts:published", args=["392"])).content.decode()
+    spent = float(np.exp(panel.log_count[panel.codes.index("392"), -1]))
+    assert f"spent {thousands(spent)} on children looked after" in text
+    for row in expected:
+        assert f"Year ending 31 March {row['year']}" in text
+        assert thousands(row["forecast"]) in text
+        assert f"{thousands(row['lower80'])} to {thousands(row['upper80'])}" in text
+        assert f"{thousands(row['lower95'])} to {thousands(row['upper95'])}" in text
+    assert text.count('<svg class="app-chart"') == 2  # children, then spending
+    # its accuracy beside it: the backtest of the method it uses, with naive persistence's
+    for row in scores:
+        if row["method"] == "typical council's rise":
+            ahead = f"{row['horizon']} year{'s' if row['horizon'] > 1 else ''} ahead"
+            assert f"{ahead}: {row['mape']:.1f}% away from what was spent" in text
+        if row["method"] == "naive persistence":
+            assert f"(assuming no change: {row['mape']:.1f}%)" in text
+    assert reverse("forecasts:published-spending-csv") in text
+
+
+def _north_tyneside_rows(client, people, name: str, expected) -> tuple[list, dict]:  # type: ignore[no-untyped-def]
+    """A download's rows for North Tyneside beside the library's, after checking it has every
+    council's; and the response's headers."""
+    client.force_login(people[Role.COUNCIL_ANALYST])
+    response = client.get(reverse(name))
+    rows = list(csv.DictReader(io.StringIO(body_of(response).decode())))
+    assert len(rows) == expected.height
+    north = [r for r in rows if r["la_number"] == "392"]
+    assert [r["council"] for r in north] == ["North Tyneside"] * 3
+    pairs = list(zip(north, expected.filter(la_number="392").to_dicts(), strict=True))
+    for got, want in pairs:
+        assert int(got["year"]) == want["year"]
+    return pairs, dict(response.headers)
+
+
+def test_the_spending_download_has_every_councils_spending_forecast(client, people, figures_cache):
+    panel = spending.load_spending_panel()
+    expected = spending.forecast(panel, panel.last_year, 3)
+    pairs, headers = _north_tyneside_rows(
+        client, people, "forecasts:published-spending-csv", expected
+    )
+    assert (
+        "spending-on-children-looked-after-forecast-from-2025.csv"
+        in (headers["Content-Disposition"])
+    )
+    for got, want in pairs:
+        for column in ("forecast", "lower80", "upper80", "lower95", "upper95"):
+            assert int(got[column]) == round(want[column])
+
+
+def test_the_backtest_page_shows_the_spending_backtest(client, people, figures_cache):
+    expected = backtest.run(
+        spending.load_spending_panel(),
+        [2019, 2020, 2021, 2022],
+        3,
+        spending.METHODS,
+        spending.forecast,
+    )
+    client.force_login(people[Role.DFE_ANALYST])
+    text = client.get(reverse("forecasts:backtest")).content.decode()
+    section = text[text.index("data-spending-backtest") :]
+    for row in expected.iter_rows(named=True):
+        assert f"{row['mape']:.1f}%" in section
+        assert f"{row['coverage80']:.1f}%" in section
+    assert "the typical council&#39;s recent yearly rise" in section
+    assert "alliance forecast backtest --measure spending" in section
 
 
 def test_a_council_without_a_figure_at_the_origin_is_told_so(client, people, figures_cache):
@@ -82,14 +163,8 @@ def test_an_unknown_council_code_is_a_clear_404(client, people, figures_cache):
 def test_the_download_has_every_councils_forecast(client, people, figures_cache):
     panel = load_panel()
     expected = forecast(panel, panel.last_year, 3)
-    client.force_login(people[Role.COUNCIL_ANALYST])
-    response = client.get(reverse("forecasts:published-csv"))
-    rows = list(csv.DictReader(io.StringIO(body_of(response).decode())))
-    assert len(rows) == expected.height
-    north = [r for r in rows if r["la_number"] == "392"]
-    assert [r["council"] for r in north] == ["North Tyneside"] * 3
-    for got, want in zip(north, expected.filter(la_number="392").to_dicts(), strict=True):
-        assert int(got["year"]) == want["year"]
+    pairs, _headers = _north_tyneside_rows(client, people, "forecasts:published-csv", expected)
+    for got, want in pairs:
         assert float(got["forecast"]) == pytest.approx(want["forecast"], abs=0.051)
         assert float(got["upper95"]) == pytest.approx(want["upper95"], abs=0.051)
 

@@ -1,23 +1,30 @@
 """The forecast from a council's own returns (its analysts and leaders) and an alliance's pooled
 forecast (its lead): children by kind of placement and age, spending from the unit costs, and a
-scenario beside the baseline, with an Excel download of the same figures. Each view is audited:
+scenario beside the baseline (typed, or saved under a name and opened again), with an Excel
+download of the same figures. Each view is audited:
 the figures come from children's records, though no child can be seen in them."""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages as django_messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
-from alliance.access.policy import Action, Area, guard
+from alliance.access.policy import Action, Area, can, get_visible_or_404, guard
 from alliance.audit import services as audit
 from alliance.common.charts import PALETTE, Band, Series, line_chart
 from alliance.common.exports import xlsx_response
 from alliance.edgeofcare import interface as edge_of_care
-from alliance.forecasts import forms, from_returns, states, subjects
+from alliance.forecasts import forms, from_returns, saved_scenarios, states, subjects
+from alliance.forecasts.models import SavedScenario
 from forecast.bottom_up.scenarios import compare
 from statutory.engine.cells import write_row
 
@@ -93,11 +100,11 @@ def edge_of_care_change(organisation: Any, model: Any) -> dict[str, Any] | None:
 
 
 def _read_scenario(
-    request: HttpRequest, edge: dict[str, Any] | None = None
+    data: Mapping[str, Any] | None, edge: dict[str, Any] | None = None
 ) -> tuple[forms.ScenarioForm, Any, int]:
     initial = {"entry_10_15": edge["percent"], "entry_16_17": edge["percent"]} if edge else None
-    form = forms.ScenarioForm(request.GET or None, initial=initial)
-    if not request.GET or not form.is_valid():
+    form = forms.ScenarioForm(data or None, initial=initial)
+    if not data or not form.is_valid():
         return form, None, from_returns.DEFAULT_HORIZON
     horizon = form.cleaned_data.get("horizon") or from_returns.DEFAULT_HORIZON
     return form, (form.scenario() if form.changes_anything() else None), horizon
@@ -142,85 +149,121 @@ def _signed(value: float) -> str:
     return f"{round(value):+,}".replace("+0", "0") if abs(value) >= 0.5 else "0"
 
 
-def _forecast_or_refusal(request: HttpRequest, make: Any, name: str, extra: dict[str, Any]) -> Any:
+def _forecast(subject: subjects.Subject, horizon: int, scenario: Any = None) -> Any:
+    if subject.pooled:
+        return from_returns.pooled_forecast(
+            subject.organisation, horizon=horizon, scenario=scenario
+        )
+    return from_returns.council_forecast(subject.organisation, horizon=horizon, scenario=scenario)
+
+
+def _refusal(
+    request: HttpRequest, subject: subjects.Subject, refusal: Any, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "forecasts/not_enough.html",
+        {"title": f"No forecast from returns for {subject.name} yet", "name": subject.name,
+         "reasons": refusal.messages, "council": subject.council},
+        status=status,
+    )  # fmt: skip
+
+
+def _edge(subject: subjects.Subject) -> dict[str, Any] | None:
+    """A council's Edge of Care estimate as a change in adolescents starting care (none for an
+    alliance's pooled forecast, nor when there are too few returns: the page then says why)."""
+    if subject.pooled:
+        return None
+    with contextlib.suppress(from_returns.NotEnoughReturns):
+        model = from_returns.council_model(subject.organisation)[0]
+        return edge_of_care_change(subject.organisation, model)
+    return None
+
+
+def _saved_or_404(
+    request: HttpRequest, subject: subjects.Subject, pk: Any, action: Action = Action.VIEW
+) -> SavedScenario:
+    """A scenario saved for this subject's forecast that the person may see (or change), else
+    404; one of another organisation's is refused and the attempt audited by the access policy."""
     try:
-        return make(), None
+        number = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No such saved scenario") from None
+    found = get_visible_or_404(
+        request,
+        SavedScenario.objects.select_related("organisation"),
+        subject.area,
+        action,
+        pk=number,
+    )
+    if found.organisation_id != subject.organisation.pk:
+        raise Http404("No such saved scenario")
+    return found
+
+
+def _scenario_data(
+    request: HttpRequest, subject: subjects.Subject
+) -> tuple[Mapping[str, Any] | None, SavedScenario | None]:
+    """What the scenario form shows: a saved scenario (`?saved=<number>`), or what was typed."""
+    if "saved" in request.GET:
+        scenario = _saved_or_404(request, subject, request.GET["saved"])
+        return saved_scenarios.opened(request, scenario), scenario
+    return (request.GET or None), None
+
+
+def _query(form: forms.ScenarioForm) -> str:
+    """The scenario as the page's query string (for the Excel link)."""
+    return urlencode({k: form.data[k] for k in form.fields if form.data.get(k) not in (None, "")})
+
+
+def _page(
+    request: HttpRequest,
+    subject: subjects.Subject,
+    data: Mapping[str, Any] | None = None,
+    save_error: str = "",
+) -> HttpResponse:
+    """A council's or an alliance's forecast page: the baseline, the scenario asked for (or
+    opened, or being saved: `data`), and the scenarios saved for it."""
+    edge = _edge(subject)
+    opened = None
+    if data is None:
+        data, opened = _scenario_data(request, subject)
+    form, scenario, horizon = _read_scenario(data, edge)
+    audit.record(request, audit.Action.VIEW, subject.organisation, object_repr=subject.described)
+    try:
+        result = _forecast(subject, horizon)
     except from_returns.NotEnoughReturns as refusal:
-        return None, render(
-            request,
-            "forecasts/not_enough.html",
-            {"title": f"No forecast from returns for {name} yet", "name": name,
-             "reasons": refusal.messages, **extra},
-        )  # fmt: skip
+        return _refusal(request, subject, refusal)
+    changed = _forecast(subject, horizon, scenario) if scenario else None
+    return render(
+        request,
+        "forecasts/from_returns.html",
+        {
+            "title": subject.title,
+            "subject": subject,
+            "council": subject.council,
+            "edge": edge,
+            "form": form,
+            "excel": _query(form),
+            "saved": saved_scenarios.saved(subject.organisation),
+            "opened": opened,
+            "may_save": can(request.user, subject.area, Action.CHANGE, subject.organisation),
+            "save_error": save_error,
+            "name_typed": (data or {}).get("name", opened.name if opened else ""),
+            **_context(subject.name, result, changed),
+        },
+        status=400 if save_error else 200,
+    )
 
 
 @guard(Area.FORECAST)
 def council(request: HttpRequest, dfe_code: str) -> HttpResponse:
-    found = subjects.council_or_404(request, dfe_code)
-    organisation = found.organisation
-    edge = None
-    with contextlib.suppress(from_returns.NotEnoughReturns):  # the page then says why
-        edge = edge_of_care_change(organisation, from_returns.council_model(organisation)[0])
-    form, scenario, horizon = _read_scenario(request, edge)
-    result, refusal = _forecast_or_refusal(
-        request,
-        lambda: from_returns.council_forecast(organisation, horizon=horizon),
-        found.name,
-        {"council": found},
-    )
-    audit.record(
-        request, audit.Action.VIEW, organisation, object_repr=f"Forecast from returns, {found.name}"
-    )
-    if refusal is not None:
-        return refusal
-    changed = (
-        from_returns.council_forecast(organisation, horizon=horizon, scenario=scenario)
-        if scenario
-        else None
-    )
-    return render(
-        request,
-        "forecasts/from_returns.html",
-        {
-            "title": f"Forecast from {found.name}'s returns",
-            "council": found,
-            "edge": edge,
-            "form": form,
-            "excel": request.GET.urlencode(),
-            **_context(found.name, result, changed),
-        },
-    )
+    return _page(request, subjects.council_subject(request, dfe_code))
 
 
 @guard(Area.POOLED_FORECAST)
 def alliance(request: HttpRequest, slug: str) -> HttpResponse:
-    found = subjects.alliance_or_404(request, slug)
-    form, scenario, horizon = _read_scenario(request)
-    result, refusal = _forecast_or_refusal(
-        request,
-        lambda: from_returns.pooled_forecast(found, horizon=horizon),
-        found.name,
-        {"council": None},
-    )
-    audit.record(request, audit.Action.VIEW, found, object_repr=f"Pooled forecast, {found.name}")
-    if refusal is not None:
-        return refusal
-    changed = (
-        from_returns.pooled_forecast(found, horizon=horizon, scenario=scenario)
-        if scenario
-        else None
-    )
-    return render(
-        request,
-        "forecasts/from_returns.html",
-        {
-            "title": f"Pooled forecast for {found.name}",
-            "alliance": found,
-            "form": form,
-            "excel": request.GET.urlencode(),
-            **_context(found.name, result, changed),
-        },
-    )
+    return _page(request, subjects.pooled_subject(request, slug))
 
 
 def _workbook(name: str, context: dict[str, Any]) -> Any:
@@ -273,26 +316,87 @@ def _workbook(name: str, context: dict[str, Any]) -> Any:
     return build
 
 
-@guard(Area.FORECAST, Action.EXPORT)
-def council_excel(request: HttpRequest, dfe_code: str) -> HttpResponse:
-    found = subjects.council_or_404(request, dfe_code, Action.EXPORT)
-    _form, scenario, horizon = _read_scenario(request)
+def _excel(request: HttpRequest, subject: subjects.Subject) -> HttpResponse:
+    """The page's figures, baseline and scenario, as an Excel workbook."""
+    _form, scenario, horizon = _read_scenario(_scenario_data(request, subject)[0])
     try:
-        result = from_returns.council_forecast(found.organisation, horizon=horizon)
+        result = _forecast(subject, horizon)
     except from_returns.NotEnoughReturns as refusal:
-        return render(request, "forecasts/not_enough.html",
-                      {"title": f"No forecast from returns for {found.name} yet", "name": found.name,
-                       "reasons": refusal.messages, "council": found}, status=404)  # fmt: skip
-    changed = (
-        from_returns.council_forecast(found.organisation, horizon=horizon, scenario=scenario)
-        if scenario
-        else None
-    )
-    context = _context(found.name, result, changed)
+        return _refusal(request, subject, refusal, status=404)
+    changed = _forecast(subject, horizon, scenario) if scenario else None
+    context = _context(subject.name, result, changed)
     audit.record(
         request,
         audit.Action.DOWNLOAD,
-        found.organisation,
-        object_repr=f"Forecast from returns (Excel), {found.name}",
+        subject.organisation,
+        object_repr=f"{subject.described} (Excel)",
     )
-    return xlsx_response(f"forecast-{found.dfe_code}.xlsx", _workbook(found.name, context))  # type: ignore[return-value]
+    return xlsx_response(f"{subject.file_name}.xlsx", _workbook(subject.name, context))  # type: ignore[return-value]
+
+
+@guard(Area.FORECAST, Action.EXPORT)
+def council_excel(request: HttpRequest, dfe_code: str) -> HttpResponse:
+    return _excel(request, subjects.council_subject(request, dfe_code, Action.EXPORT))
+
+
+@guard(Area.POOLED_FORECAST, Action.EXPORT)
+def alliance_excel(request: HttpRequest, slug: str) -> HttpResponse:
+    return _excel(request, subjects.pooled_subject(request, slug, Action.EXPORT))
+
+
+def _save(request: HttpRequest, subject: subjects.Subject) -> HttpResponse:
+    """Save the scenario shown under the name typed, then show it opened; or the page again
+    with the reason it was not saved."""
+    form = forms.ScenarioForm(request.POST)
+    if not form.is_valid():
+        return _page(request, subject, request.POST)
+    if not form.changes_anything():
+        error = "Change at least one thing from the baseline before saving a scenario"
+        return _page(request, subject, request.POST, error)
+    try:
+        found, replaced = saved_scenarios.save(
+            request,
+            subject.organisation,
+            request.POST.get("name", ""),
+            saved_scenarios.values_of(form),
+        )
+    except ValidationError as exc:
+        return _page(request, subject, request.POST, exc.messages[0])
+    django_messages.success(
+        request,
+        f"Scenario '{found.name}' saved"
+        + (", in place of the one saved before under that name" if replaced else ""),
+    )
+    return redirect(f"{subject.url()}?saved={found.pk}")
+
+
+def _delete(request: HttpRequest, subject: subjects.Subject, pk: int) -> HttpResponse:
+    found = _saved_or_404(request, subject, pk, Action.CHANGE)
+    name = found.name
+    saved_scenarios.delete(request, found)
+    django_messages.success(request, f"Scenario '{name}' deleted")
+    return redirect(f"{subject.url()}#saved-scenarios")
+
+
+@require_POST
+@guard(Area.FORECAST, Action.CHANGE)
+def council_save_scenario(request: HttpRequest, dfe_code: str) -> HttpResponse:
+    return _save(request, subjects.council_subject(request, dfe_code, Action.CHANGE))
+
+
+@require_POST
+@guard(Area.POOLED_FORECAST, Action.CHANGE)
+def alliance_save_scenario(request: HttpRequest, slug: str) -> HttpResponse:
+    return _save(request, subjects.pooled_subject(request, slug, Action.CHANGE))
+
+
+@require_POST
+@guard(Area.FORECAST, Action.CHANGE)
+def council_delete_scenario(request: HttpRequest, dfe_code: str, pk: int) -> HttpResponse:
+    return _delete(request, subjects.council_subject(request, dfe_code, Action.CHANGE), pk)
+
+
+@require_POST
+@guard(Area.POOLED_FORECAST, Action.CHANGE)
+def alliance_delete_scenario(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _delete(request, subjects.pooled_subject(request, slug, Action.CHANGE), pk)

@@ -15,7 +15,7 @@ from alliance.common.charts import PALETTE, Band, Series, line_chart
 from alliance.common.exports import csv_response
 from alliance.forecasts import published_figures, subjects
 from alliance.organisations.models import Council
-from forecast.precomputed import Figures
+from forecast.precomputed import INTERVAL_COLUMNS, Figures, Spending
 
 # The published history shown starts with LAIT (the older releases are chain-linked to it).
 FIRST_SHOWN = 2016
@@ -23,6 +23,11 @@ METHOD_LABELS = {
     "naive persistence": "Naive persistence (no change from the last year)",
     "previous year's trend": "Previous year's trend continued",
     "model": "This forecast",
+}
+SPENDING_METHOD_LABELS = {
+    "naive persistence": "Naive persistence (no change from the last year)",
+    "typical council's rise": "This forecast: the typical council's recent yearly rise",
+    "children x spending per child": "Children looked after forecast times spending per child",
 }
 
 
@@ -63,7 +68,7 @@ def forecast_chart(
     rows: list[dict[str, float]],
     *,
     unit: str = "",
-    label: str = "children looked after",
+    label: str = "children looked after at 31 March each year",
 ) -> Any:
     """History and forecast on one chart: the published figures as a line, the forecast as a
     dashed line from the last figure, with its 80% and 95% ranges shaded."""
@@ -91,7 +96,7 @@ def forecast_chart(
     first, final = categories[0], categories[-1]
     return line_chart(
         title,
-        f"Line chart of {label} at 31 March each year from {first} to {years[-1]} as published, "
+        f"Line chart of {label} from {first} to {years[-1]} as published, "
         f"and the forecast for {ahead[0]} to {final} with shaded 80% and 95% ranges. The same "
         "figures are in the table below.",
         [str(y) for y in categories],
@@ -105,7 +110,7 @@ def forecast_chart(
     )
 
 
-def _shown_history(figures: Figures, code: str) -> tuple[list[int], list[float | None]]:
+def _shown_history(figures: Figures | Spending, code: str) -> tuple[list[int], list[float | None]]:
     years = figures.years()
     values = figures.history.get(code, [None] * len(years))
     keep = [i for i, y in enumerate(years) if y >= FIRST_SHOWN]
@@ -140,7 +145,34 @@ def council(request: HttpRequest, dfe_code: str) -> HttpResponse:
             history,
             rows,
         )
+    context.update(_spending(found, figures.spending))
     return render(request, "forecasts/published.html", context)
+
+
+def _spending(found: Council, spending: Spending | None) -> dict[str, Any]:
+    """The council's spending forecast, its published spending and how accurate the spending
+    forecast has been (empty when the stored figures have no spending)."""
+    if spending is None:
+        return {}
+    rows = spending.forecasts.get(found.dfe_code, [])
+    years, history = _shown_history(spending, found.dfe_code)
+    context: dict[str, Any] = {
+        "spending": spending,
+        "spending_rows": rows,
+        "spending_history": list(zip(years, history, strict=True)),
+        "spending_latest": history[-1] if history else None,
+        "spending_accuracy": spending.accuracy(),
+    }
+    if rows:
+        context["spending_chart"] = forecast_chart(
+            f"Spending on children looked after by {found.name}: published and forecast",
+            years,
+            history,
+            rows,
+            unit="£",
+            label="spending on children looked after in each financial year ending 31 March",
+        )
+    return context
 
 
 @guard(Area.PUBLISHED_FORECAST, Action.EXPORT)
@@ -166,6 +198,27 @@ def council_csv(request: HttpRequest) -> StreamingHttpResponse:
     return csv_response(
         f"children-looked-after-forecast-from-{figures.origin}.csv",
         ["la_number", "council", "year", "forecast", "lower80", "upper80", "lower95", "upper95"],
+        rows,
+    )
+
+
+@guard(Area.PUBLISHED_FORECAST, Action.EXPORT)
+def spending_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """Every council's spending forecast as `alliance forecast published --measure spending`
+    writes it (whole pounds), with the council's name and the 95% range."""
+    spending = published_figures.current().spending
+    names = dict(Council.objects.values_list("dfe_code", "name"))
+    forecasts = {} if spending is None else spending.forecasts
+    rows = [
+        [code, names.get(code, ""), int(row["year"])]
+        + [round(row[column]) for column in INTERVAL_COLUMNS]
+        for code in sorted(forecasts)
+        for row in forecasts[code]
+    ]
+    origin = published_figures.current().origin if spending is None else spending.origin
+    return csv_response(
+        f"spending-on-children-looked-after-forecast-from-{origin}.csv",
+        ["la_number", "council", "year", *INTERVAL_COLUMNS],
         rows,
     )
 
@@ -209,5 +262,7 @@ def backtest(request: HttpRequest) -> HttpResponse:
             "ranges_hold": bool(by_method.get("model"))
             and all(75 <= row["coverage80"] <= 85 for row in by_method["model"].values()),
             "chart": chart,
+            "spending": figures.spending,
+            "spending_labels": SPENDING_METHOD_LABELS,
         },
     )
