@@ -211,5 +211,27 @@ def test_the_edge_of_care_estimate_fills_in_the_adolescents_change(
     page = client.get(_url("returns", "392")).content.decode()
     expected = round(-100 * 8 / adolescents, 1)  # 20 points of 40 children: 8 kept out a year
     assert "estimates that 8.0 of the 40 children it supported were kept out of care" in page
-    assert f"a change of {expected}% in adolescents starting care" in page
+    assert (
+        f"a change of {expected:.1f}% in adolescents starting care".replace("-", "\u2212") in page
+    )
     assert f'value="{expected}"' in page
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (12_345.4, "£12,345"),
+        (-12_345.4, "\u2212£12,345"),
+        (2_340_000, "£2.3 million"),
+        (-2_340_000, "\u2212£2.3 million"),
+        (-0.3, "£0"),
+    ],
+)
+def test_money_in_the_difference_table_falls_with_a_minus_sign(value, written):
+    """A scenario that saves money has a negative difference: "−£12,345", never "£-12,345"."""
+    from alliance.forecasts.views.from_returns import _pounds, _signed
+
+    assert _pounds(value) == written
+    assert _signed(-3.2) == "\u22123"
+    assert _signed(4.6) == "+5"
+    assert _signed(0.2) == "0"

@@ -22,6 +22,7 @@ from alliance.access.policy import Action, Area, can, get_visible_or_404, guard
 from alliance.audit import services as audit
 from alliance.common.charts import PALETTE, Band, Series, line_chart
 from alliance.common.exports import xlsx_response
+from alliance.common.numbers import signed, with_minus
 from alliance.edgeofcare import interface as edge_of_care
 from alliance.forecasts import forms, from_returns, saved_scenarios, states, subjects
 from alliance.forecasts.models import SavedScenario
@@ -37,7 +38,10 @@ def _count(value: float) -> str:
 
 
 def _pounds(value: float) -> str:
-    return f"£{value / 1_000_000:,.1f} million" if value >= 1_000_000 else f"£{round(value):,}"
+    """£12,345 or £1.2 million; a fall with a minus sign before the pound sign (−£12,345)."""
+    size = abs(value)
+    text = f"£{size / 1_000_000:,.1f} million" if size >= 1_000_000 else f"£{round(size):,}"
+    return with_minus("-" + text) if value < 0 and text not in ("£0", "£0.0 million") else text
 
 
 _ORDER = {state: i for i, state in enumerate([*states.STATES, states.ALL])}
@@ -146,7 +150,7 @@ def _context(name: str, result: from_returns.Forecast, scenario_result: Any) -> 
 
 
 def _signed(value: float) -> str:
-    return f"{round(value):+,}".replace("+0", "0") if abs(value) >= 0.5 else "0"
+    return signed(value, 0)
 
 
 def _forecast(subject: subjects.Subject, horizon: int, scenario: Any = None) -> Any:
