@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import importlib
 import io
+import threading
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 
 from alliance.returns import council_keys
 from alliance.returns.council_keys import KeysSecretMismatch
@@ -128,3 +129,47 @@ def test_the_upgrade_imports_every_old_key_file(north):
     migration.import_key_files(apps, None)
     assert council_keys.council_key(north.pk) == OLD_KEY
     assert not CouncilKey.objects.filter(organisation=other).exists()  # no file, no row yet
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the in-memory SQLite test database locks whole tables between threads instead of "
+    "waiting: run with scripts/with-postgres.sh",
+)
+# Committed for real, so only the returns app's tables are emptied afterwards (the reference data
+# and the append-only audit log are left alone); the test writes to no other table.
+@pytest.mark.django_db(transaction=True, available_apps=["alliance.returns"])
+def test_six_processes_making_the_first_key_at_once_get_one_key(reference_data, monkeypatch):
+    """Every thread (each with its own database connection, like a machine) has looked and found
+    no key before any of them inserts: the unique row decides, and the others read its key."""
+    north = factories.council("392").organisation
+    count = 6
+    barrier = threading.Barrier(count, timeout=30)
+    wrap = council_keys.wrap
+
+    def wrap_together(key: bytes, organisation_id: int, secret: str | None = None) -> bytes:
+        barrier.wait()  # every thread is past its look and about to insert
+        return wrap(key, organisation_id, secret)
+
+    monkeypatch.setattr(council_keys, "wrap", wrap_together)
+    found: list[bytes] = []
+    errors: list[BaseException] = []
+
+    def make() -> None:
+        try:
+            found.append(council_keys.council_key(north.pk))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=make) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert len(found) == count
+    assert len(set(found)) == 1
+    assert CouncilKey.objects.filter(organisation=north).count() == 1
+    assert council_keys.council_key(north.pk) == found[0]
