@@ -112,7 +112,8 @@ def test_with_the_security_code_still_to_come_no_page_opens(client, analyst):
     assert response["Location"] == "/sign-in/security-code/"
     for path in ("/returns/", "/account/", "/forecast/", "/workplace/"):
         response = client.get(path)
-        assert response.status_code == 302 and response["Location"].startswith("/sign-in/"), path
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/sign-in/"), path
     assert "_auth_user_id" not in client.session
 
 
@@ -170,11 +171,19 @@ def _production_settings(tmp_path, **env: str) -> dict[str, str]:
         "ALLIANCE_SECRET_KEY": "t9Qx3kVb7WmZp2LhR8sYc4JnD6fGa1uE5oIiKwXyTzB0qHvMlNe",
         **env,
     }
-    names = (
-        "SESSION_COOKIE_SECURE CSRF_COOKIE_SECURE SESSION_COOKIE_HTTPONLY CSRF_COOKIE_HTTPONLY "
-        "SESSION_COOKIE_SAMESITE CSRF_COOKIE_SAMESITE SECURE_HSTS_SECONDS SECURE_SSL_REDIRECT "
-        "X_FRAME_OPTIONS SECURE_CONTENT_TYPE_NOSNIFF DEBUG"
-    ).split()
+    names = [
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE",
+        "CSRF_COOKIE_SAMESITE",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_SSL_REDIRECT",
+        "X_FRAME_OPTIONS",
+        "SECURE_CONTENT_TYPE_NOSNIFF",
+        "DEBUG",
+    ]
     code = "import django\ndjango.setup()\nfrom django.conf import settings as s\n" + "".join(
         f"print({n!r}, getattr(s, {n!r}, None))\n" for n in names
     )
