@@ -78,6 +78,9 @@ def test_next_never_leaves_the_site_after_the_security_code(client, analyst, tar
         f"/sign-in/?next={target}",
         {"username": analyst.username, "password": factories.PASSWORD},
     )
+    if "\x00" in target:  # an address with a NUL is refused before sign-in reads it
+        assert response.status_code == 400
+        return
     assert response["Location"] == "/sign-in/security-code/"
     response = client.post(response["Location"], {"token": two_step.code_for(device)})
     assert response.status_code == 302
