@@ -33,6 +33,22 @@ def _organisation_id(obj: Any) -> int | None:
     return None
 
 
+# PostgreSQL stores no NUL character in text or JSON: a search for "%00" made the audit row, and
+# so the page, fail there. Each NUL is written as the replacement character instead.
+_NUL = "\x00"
+_IN_ITS_PLACE = "\ufffd"
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace(_NUL, _IN_ITS_PLACE)
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(v) for v in value]
+    return value
+
+
 def record(
     request: HttpRequest | None,
     action: str,
@@ -57,17 +73,19 @@ def record(
         organisation_id = organisation_id if organisation_id is not None else _organisation_id(obj)
     return AuditEvent.objects.create(
         user_id=user.pk if authenticated else None,
-        username=(user.get_username() if authenticated else ""),
+        username=_without_nul(user.get_username() if authenticated else ""),
         action=action,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr[:300],
+        object_type=_without_nul(object_type),
+        object_id=_without_nul(object_id),
+        object_repr=_without_nul(object_repr[:300]),
         organisation_id=organisation_id,
         ip_address=client_ip(request) if request is not None else None,
-        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
+        user_agent=_without_nul(
+            request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
+        ),
         method=request.method or "" if request is not None else "",
-        path=request.get_full_path()[:500] if request is not None else "",
-        detail=detail or {},
+        path=_without_nul(request.get_full_path()[:500] if request is not None else ""),
+        detail=_without_nul(detail or {}),
     )
 
 

@@ -1,4 +1,5 @@
-"""Security headers Django does not set itself, and the service's own page for a refused method."""
+"""Security headers Django does not set itself, the service's own page for a refused method, and
+addresses with a NUL character refused before any view reads them."""
 
 from __future__ import annotations
 
@@ -43,3 +44,20 @@ class MethodNotAllowedPageMiddleware:
         if response.has_header("Allow"):
             page["Allow"] = response["Allow"]
         return page
+
+
+class NoNulInAddressMiddleware:
+    """A NUL character in the query string (`?q=%00`) reached the views' searches and filters,
+    and PostgreSQL stores no NUL, so the page failed with a server error. No address of the
+    service needs one: it gets a 400 page saying the address cannot be read."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return render(request, "common/400.html", status=400)
+        return self.get_response(request)

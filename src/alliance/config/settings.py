@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "alliance.common.middleware.SecurityHeadersMiddleware",
     "alliance.common.middleware.MethodNotAllowedPageMiddleware",
+    "alliance.common.middleware.NoNulInAddressMiddleware",
     "alliance.common.file_storage.FileStorageUnavailableMiddleware",
     "alliance.audit.middleware.AuditContextMiddleware",
 ]

@@ -60,3 +60,16 @@ def test_a_server_error_shows_the_service_500_page(client):
     assert "govuk-template__header" in body
     assert "Traceback" not in body
     assert "boom" not in body
+
+
+@pytest.mark.parametrize("query", ["q=%00", "q=a%00b", "%00=1", "region=%00"])
+def test_an_address_with_a_nul_character_gets_a_400_page(client, reference_data, query):
+    """PostgreSQL stores no NUL: `?q=%00` on a search failed there with a server error (found by
+    tests/alliance/test_every_form_takes_hostile_input.py on PostgreSQL)."""
+    client.force_login(factories.user(Role.COUNCIL_ANALYST, factories.council("392").organisation))
+    response = client.get("/national-picture/?" + query)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "There is a problem with the web address" in body
+    assert "govuk-template__header" in body
+    assert client.get("/national-picture/?q=Tyne").status_code == 200

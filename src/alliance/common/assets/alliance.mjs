@@ -2,6 +2,18 @@
 // the plain HTML, which works on its own).
 import { initAll } from "./govuk-frontend.min.js";
 
+// A form sent twice (a double click, an impatient second click) saves its record twice: a second
+// referral of the same family, a spend entered twice. GOV.UK Frontend's buttons ignore a second
+// click within a second when asked to, as the Design System advises for forms that create
+// records; ask on every form that sends changes.
+for (const button of document.querySelectorAll(
+  'form[method="post" i] .govuk-button[data-module="govuk-button"]',
+)) {
+  if (!button.hasAttribute("data-prevent-double-click")) {
+    button.setAttribute("data-prevent-double-click", "true");
+  }
+}
+
 initAll();
 
 // A table wider than the screen (a phone, or a zoomed page) scrolls inside its own box instead of

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from alliance.access.policy import Action, Area, get_visible_or_404, guard
 from alliance.audit import services as audit
+from alliance.common.query_values import whole_number
 from alliance.edgeofcare import forms, outcomes, plans, referrals, waiting_lists, workers
 from alliance.edgeofcare.errors import EdgeOfCareError, message_of
 from alliance.edgeofcare.models import (
@@ -258,7 +259,8 @@ def outcome(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
         pk=child_pk,
     )
     wanted = request.GET.get("months", "")
-    months = int(wanted) if wanted.isdigit() and len(wanted) < 3 else 0
+    months = whole_number(wanted) if len(wanted) < 3 else None
+    months = months or 0
     initial: dict[str, Any] = {"months": months or None}
     existing = child.outcomes.filter(months=months).first() if months else None
     if existing is not None:

@@ -14,6 +14,7 @@ from alliance.access.policy import Action, Area, guard, scope
 from alliance.audit import services as audit
 from alliance.common.charts import Series, bar_chart, line_chart
 from alliance.common.exports import csv_response
+from alliance.common.query_values import whole_number
 from alliance.edgeofcare import effect, figures
 from alliance.edgeofcare.models import Referral
 from alliance.organisations.models import Organisation
@@ -31,9 +32,9 @@ def _insight_council(request: HttpRequest) -> Organisation | None:
     )
     if not s.everything:
         qs = qs.filter(pk__in=s.organisation_ids)
-    wanted = request.GET.get("council", "")
-    if wanted.isdigit():
-        found = qs.filter(pk=int(wanted)).first()
+    wanted = whole_number(request.GET.get("council", ""))
+    if wanted is not None:
+        found = qs.filter(pk=wanted).first()
         if found:
             return found
     return qs.order_by("name").first()
@@ -122,10 +123,8 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     year = None
     if council is not None:
         years = effect.referral_years(council)
-        wanted = request.GET.get("year", "")
-        year = (
-            int(wanted) if wanted.isdigit() and int(wanted) in years else effect.default_year(years)
-        )
+        wanted = whole_number(request.GET.get("year", ""))
+        year = wanted if wanted is not None and wanted in years else effect.default_year(years)
         if year is not None:
             found = effect.estimate(council, year)
             result, costs = found.outcome, found.costs

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from alliance.access.policy import Action, Area, can, get_visible_or_404, guard
 from alliance.audit import services as audit
+from alliance.common.query_values import whole_number
 from alliance.edgeofcare import (
     family_postcodes,
     forms,
@@ -86,13 +87,13 @@ def cases(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(allocated_worker_id=request.user.pk)
     elif worker == "none":
         qs = qs.filter(allocated_worker__isnull=True)
-    elif worker.isdigit():
-        qs = qs.filter(allocated_worker_id=int(worker))
+    elif (worker_id := whole_number(worker)) is not None:
+        qs = qs.filter(allocated_worker_id=worker_id)
     if q:
-        ref = q.upper().removeprefix("EOC-").lstrip("0")
+        ref = whole_number(q.upper().removeprefix("EOC-").lstrip("0"))
         cond = Q(postcode__istartswith=q) | Q(children__last_name__iexact=q)
-        if ref.isdigit():
-            cond |= Q(pk=int(ref))
+        if ref is not None:
+            cond |= Q(pk=ref)
         qs = qs.filter(cond).distinct()
     page = Paginator(
         qs.order_by("-received_at")

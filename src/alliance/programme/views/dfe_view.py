@@ -10,6 +10,7 @@ from django.shortcuts import render
 from alliance.access.policy import Action, Area, can, guard, visible_to
 from alliance.audit import services as audit
 from alliance.common.exports import csv_response
+from alliance.common.query_values import whole_number
 from alliance.programme.models import Partner, Programme
 from alliance.programme.services.dfe_view import glance_rows, programme_at_a_glance
 from alliance.programme.views.shared import _today
@@ -25,9 +26,9 @@ def _programmes(partners: list[int] | None) -> QuerySet[Programme]:
 
 def _programme(request: HttpRequest, programmes: QuerySet[Programme]) -> Programme | None:
     """The programme asked for, or the newest, among `programmes`."""
-    chosen = request.GET.get("programme", "")
-    if chosen.isdigit():
-        found = programmes.filter(pk=int(chosen)).first()
+    chosen = whole_number(request.GET.get("programme", ""))
+    if chosen is not None:
+        found = programmes.filter(pk=chosen).first()
         if found is not None:
             return found
     return programmes.first()

@@ -15,6 +15,7 @@ from alliance.audit import services as audit
 from alliance.common import charts
 from alliance.common.exports import xlsx_response
 from alliance.common.jinja import money as as_money
+from alliance.common.query_values import whole_number
 from alliance.programme import forecast, forms
 from alliance.programme.models import (
     BudgetLine,
@@ -43,11 +44,11 @@ def money(request: HttpRequest) -> HttpResponse:
     partners = visible_to(
         request.user, Partner.objects.all(), Area.PROGRAMME, via="alliance"
     ).select_related("alliance", "programme")
-    programme_id = request.GET.get("programme", "")
+    programme_id = whole_number(request.GET.get("programme", ""))
     programmes = Programme.objects.filter(pk__in=partners.values("programme_id"))
     programme = (
-        programmes.filter(pk=int(programme_id)).first()
-        if programme_id.isdigit()
+        programmes.filter(pk=programme_id).first()
+        if programme_id is not None
         else programmes.first()
     )
     partners = partners.filter(programme=programme)
@@ -174,11 +175,11 @@ def money_export(request: HttpRequest) -> HttpResponseBase:
     partners = visible_to(
         request.user, Partner.objects.all(), Area.PROGRAMME, Action.EXPORT, via="alliance"
     )
-    programme_id = request.GET.get("programme", "")
+    programme_id = whole_number(request.GET.get("programme", ""))
     programmes = Programme.objects.filter(pk__in=partners.values("programme_id"))
     programme = (
-        programmes.filter(pk=int(programme_id)).first()
-        if programme_id.isdigit()
+        programmes.filter(pk=programme_id).first()
+        if programme_id is not None
         else programmes.first()
     )
     if programme is None:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from alliance.access.policy import Action, Area, can, guard, scope
 from alliance.audit import services as audit
+from alliance.common.query_values import whole_number
 from alliance.organisations.models import Organisation
 from alliance.programme import editing, forms
 from alliance.programme.models import (
@@ -171,10 +172,10 @@ def practice_link(request: HttpRequest, pk: int) -> HttpResponse:
     engagement, refused = _engagement_change(request, pk)
     if refused is not None:
         return refused
-    raw = request.POST.get("item", "")
+    raw = whole_number(request.POST.get("item", ""))
     item = (
-        PracticeItem.objects.filter(pk=int(raw), withdrawn_at__isnull=True).first()
-        if raw.isdigit()
+        PracticeItem.objects.filter(pk=raw, withdrawn_at__isnull=True).first()
+        if raw is not None
         else None
     )
     if item is None:

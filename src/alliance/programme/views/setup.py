@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from alliance.access.policy import Action, Area, can, get_visible_or_404, guard, scope
 from alliance.audit import services as audit
+from alliance.common.query_values import whole_number
 from alliance.common.views import forbidden
 from alliance.organisations.models import AllianceMember, Council
 from alliance.programme import forms, needs
@@ -328,10 +329,10 @@ def matching(request: HttpRequest, pk: int) -> HttpResponse:
         if not (confirms or proposes):
             audit.record_denied(request, area=Area.MATCHING, action=Action.CHANGE)
             return forbidden(request)
-        raw = str(request.POST.get("council", ""))
+        raw = whole_number(request.POST.get("council", ""))
         council = (
-            Council.objects.select_related("region").filter(pk=int(raw)).first()
-            if raw.isdigit()
+            Council.objects.select_related("region").filter(pk=raw).first()
+            if raw is not None
             else None
         )
         partner = next((p for p in partners if str(p.pk) == request.POST.get("partner")), None)

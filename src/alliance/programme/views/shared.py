@@ -14,6 +14,7 @@ from django.shortcuts import render
 
 from alliance.access.policy import Action, Area, can, visible_to
 from alliance.audit import services as audit
+from alliance.common.query_values import whole_number
 from alliance.common.views import forbidden
 from alliance.programme import editing
 from alliance.programme.models import (
@@ -109,9 +110,9 @@ def _programme_choice(request: HttpRequest, engagements: QuerySet[Engagement]) -
     programmes = Programme.objects.filter(pk__in=engagements.values("programme_id"))
     if can(request.user, Area.PROGRAMME_SETUP):
         programmes = Programme.objects.all()
-    chosen = request.GET.get("programme", "")
-    if chosen.isdigit():
-        found = programmes.filter(pk=int(chosen)).first()
+    chosen = whole_number(request.GET.get("programme", ""))
+    if chosen is not None:
+        found = programmes.filter(pk=chosen).first()
         if found is not None:
             return found
     return programmes.order_by("-starts").first()

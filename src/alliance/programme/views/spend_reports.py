@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance.access.policy import Action, Area, get_visible_or_404, guard, visible_to
 from alliance.audit import services as audit
+from alliance.common.query_values import whole_number
 from alliance.programme.models import Programme, SpendReport, SpendReportStatus
 from alliance.programme.services import spend_report_queries as queries
 from alliance.programme.views.shared import _refuse
@@ -36,9 +37,9 @@ def spend_report_list(request: HttpRequest) -> HttpResponse:
         reports = reports.filter(status__in=AWAITING_DFE)
     elif status in SpendReportStatus.values:
         reports = reports.filter(status=status)
-    programme = request.GET.get("programme", "")
-    if programme.isdigit():
-        reports = reports.filter(partner__programme_id=int(programme))
+    programme = whole_number(request.GET.get("programme", ""))
+    if programme is not None:
+        reports = reports.filter(partner__programme_id=programme)
     reports = reports.annotate(n_messages=Count("messages")).order_by(
         "partner__programme__name", "partner__alliance__name", "quarter"
     )
