@@ -384,3 +384,12 @@ def roles_of(user: Any) -> set[Role]:
     if not getattr(user, "is_authenticated", False):
         return set()
     return {Role(role) for _org, _kind, role in _memberships(user)}
+
+
+def belongs_to(user: Any, organisation_id: int) -> bool:
+    """Whether the person is a member of this organisation (its own staff), whatever their role:
+    for figures shown in full to a council's own staff and with small numbers hidden to others
+    who may see them."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return any(org == organisation_id for org, _kind, _role in _memberships(user))

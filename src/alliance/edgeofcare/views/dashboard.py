@@ -10,12 +10,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
-from alliance.access.policy import Action, Area, guard, scope
+from alliance.access.policy import Action, Area, belongs_to, guard, scope
 from alliance.audit import services as audit
 from alliance.common.charts import Series, bar_chart, line_chart
 from alliance.common.exports import csv_response
 from alliance.common.query_values import whole_number
-from alliance.edgeofcare import effect, figures
+from alliance.edgeofcare import effect, figures, figures_shown
 from alliance.edgeofcare.models import Referral
 from alliance.organisations.models import Organisation
 
@@ -59,6 +59,15 @@ def dashboard(request: HttpRequest) -> HttpResponseBase:
     in_use = figures.services_in_use([council.pk])
     outcomes = figures.outcome_figures(council)
     closures = figures.closure_figures(referrals, since)
+    # small numbers hidden from anyone who is not the council's own staff (a lead, the DfE)
+    shown = figures_shown.shown(
+        hide=not belongs_to(request.user, council.pk),
+        monthly=monthly,
+        targets=targets,
+        in_use=in_use,
+        outcomes=outcomes,
+        closures=closures,
+    )
     if request.GET.get("format") == "csv":
         audit.record(
             request,
@@ -68,32 +77,40 @@ def dashboard(request: HttpRequest) -> HttpResponseBase:
             organisation_id=council.pk,
         )
         rows: list[list[Any]] = []
-        for label, n in monthly:
-            rows.append(["referrals", label, n])
-        for t in targets:
+        for label, text in shown.monthly:
+            rows.append(["referrals", label, text])
+        for t in shown.targets:
             rows.append(["first contacts on time, last 12 months", t["urgency"], t["met"]])
             rows.append(["first contacts late, last 12 months", t["urgency"], t["missed"]])
             rows.append(["waiting and overdue", t["urgency"], t["waiting_overdue"]])
-        for row in in_use:
+        for row in shown.in_use:
             rows.append(["families with service", row["service"].name, row["active"]])
             rows.append(["families waiting", row["service"].name, row["waiting"]])
-        for o in outcomes:
-            for k in ("checked", "at_home", "same_school", "in_care", "re_referred"):
+        for o in shown.outcomes:
+            for k in figures_shown.OUTCOME_COUNTS:
                 rows.append([f"outcome {k}", f"{o['months']} months", o[k]])
-        for label, n in closures:
-            rows.append(["cases closed in the last 12 months", label, n])
+        for label, text in shown.closures:
+            rows.append(["cases closed in the last 12 months", label, text])
         return csv_response(f"edge-of-care-{council.slug}.csv", ["measure", "group", "value"], rows)
-    chart = line_chart(
-        "Referrals each month",
-        f"Referrals to Edge of Care in {council} over the last 12 months",
-        [m[:3] + " " + m[-2:] for m, _ in monthly],  # "Dec 25": room for twelve on the axis
-        [Series("Referrals", [float(n) for _, n in monthly])],
+    chart = (
+        None
+        if shown.hidden
+        else line_chart(
+            "Referrals each month",
+            f"Referrals to Edge of Care in {council} over the last 12 months",
+            [m[:3] + " " + m[-2:] for m, _ in monthly],  # "Dec 25": room for twelve on the axis
+            [Series("Referrals", [float(n) for _, n in monthly])],
+        )
     )
-    services_chart = bar_chart(
-        "Families working with each service",
-        "Families each service is working with now",
-        [row["service"].name for row in in_use],
-        [float(row["active"]) for row in in_use],
+    services_chart = (
+        None
+        if shown.hidden
+        else bar_chart(
+            "Families working with each service",
+            "Families each service is working with now",
+            [row["service"].name for row in in_use],
+            [float(row["active"]) for row in in_use],
+        )
     )
     return render(
         request,
@@ -101,14 +118,15 @@ def dashboard(request: HttpRequest) -> HttpResponseBase:
         {
             "title": "Edge of Care dashboard",
             "council": council,
-            "monthly": monthly,
+            "small_numbers_hidden": shown.hidden,
+            "monthly": shown.monthly,
             "chart": chart,
             "services_chart": services_chart,
-            "targets": targets,
-            "in_use": in_use,
-            "outcomes": outcomes,
-            "closures": closures,
-            "total": referrals.count(),
+            "targets": shown.targets,
+            "in_use": shown.in_use,
+            "outcomes": shown.outcomes,
+            "closures": shown.closures,
+            "total": figures_shown.one(referrals.count(), shown.hidden),
             "headline": effect.headline(council),
         },
     )
