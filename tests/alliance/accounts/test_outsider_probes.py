@@ -172,6 +172,7 @@ def _production_settings(tmp_path, **env: str) -> dict[str, str]:
         "ALLIANCE_ENV": "production",
         "DJANGO_SETTINGS_MODULE": "alliance.config.settings",
         "ALLIANCE_SECRET_KEY": "t9Qx3kVb7WmZp2LhR8sYc4JnD6fGa1uE5oIiKwXyTzB0qHvMlNe",
+        "ALLIANCE_KEYS_SECRET": "Zr5bN0cQ8yW2kLx7Hd4Tf1Ms9Pa6Ve3Ju0GoXiKqRwYt",
         **env,
     }
     names = [
