@@ -10,6 +10,7 @@ import itertools
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,13 +21,18 @@ from tests import factories
 from tests.alliance.workplace import factories as wp
 
 S = Referral.Stage
-TODAY = dt.date.today()
+
+
+def today() -> dt.date:
+    """Today where the service is, asked for each time: a test that runs across midnight must
+    not compare a date taken when the module was imported with one taken now."""
+    return timezone.localdate()
 
 
 def _referral_at_applied(adviser):
     referral = pipeline.suggest(wp.young_person(), wp.opportunity(), None, user=adviser)
-    referral.stage_dates = {"suggested": (TODAY - relativedelta(months=9)).isoformat()}
-    return pipeline.move(referral, S.APPLIED, TODAY - relativedelta(months=8), user=adviser)
+    referral.stage_dates = {"suggested": (today() - relativedelta(months=9)).isoformat()}
+    return pipeline.move(referral, S.APPLIED, today() - relativedelta(months=8), user=adviser)
 
 
 @pytest.mark.django_db
@@ -36,7 +42,7 @@ def test_applied_cannot_jump_to_sustained(reference_data):
     assert pipeline.next_stages(referral) == [S.INTERVIEW, S.OFFER, S.ENDED]
     for jump in (S.STARTED, S.SUSTAINED_3, S.SUSTAINED_6):
         with pytest.raises(pipeline.StageError):
-            pipeline.move(referral, jump, TODAY, user=adviser)
+            pipeline.move(referral, jump, today(), user=adviser)
     referral.refresh_from_db()
     assert referral.stage == S.APPLIED
 
@@ -45,11 +51,11 @@ def test_applied_cannot_jump_to_sustained(reference_data):
 def test_sustained_needs_a_start_long_enough_before(reference_data):
     adviser = factories.user()
     referral = _referral_at_applied(adviser)
-    started = TODAY - relativedelta(months=2)
+    started = today() - relativedelta(months=2)
     pipeline.move(referral, S.OFFER, started, user=adviser)
     pipeline.move(referral, S.STARTED, started, user=adviser)
     with pytest.raises(pipeline.StageError, match="3 months in work can be recorded from"):
-        pipeline.move(referral, S.SUSTAINED_3, TODAY, user=adviser)
+        pipeline.move(referral, S.SUSTAINED_3, today(), user=adviser)
     assert S.SUSTAINED_6 not in pipeline.next_stages(referral)
     referral.refresh_from_db()
     assert referral.stage == S.STARTED
@@ -59,7 +65,7 @@ def test_sustained_needs_a_start_long_enough_before(reference_data):
 def test_sustained_three_then_six_months_in_order(reference_data):
     adviser = factories.user()
     referral = _referral_at_applied(adviser)
-    started = TODAY - relativedelta(months=7)
+    started = today() - relativedelta(months=7)
     pipeline.move(referral, S.OFFER, started, user=adviser)
     pipeline.move(referral, S.STARTED, started, user=adviser)
     with pytest.raises(pipeline.StageError):  # before the stage it follows
@@ -77,7 +83,7 @@ def test_sustained_three_then_six_months_in_order(reference_data):
 def test_a_stage_recorded_by_mistake_is_taken_back_with_its_reason(reference_data):
     adviser = factories.user()
     referral = _referral_at_applied(adviser)
-    pipeline.move(referral, S.ENDED, TODAY, user=adviser)
+    pipeline.move(referral, S.ENDED, today(), user=adviser)
     assert pipeline.next_stages(referral) == []
     with pytest.raises(pipeline.CorrectionError):
         pipeline.correct_last_stage(referral, "   ", user=adviser)
@@ -88,14 +94,14 @@ def test_a_stage_recorded_by_mistake_is_taken_back_with_its_reason(reference_dat
     [kept] = referral.corrections
     assert (kept["stage"], kept["dated"], kept["reason"]) == (
         "ended",
-        TODAY.isoformat(),
+        today().isoformat(),
         "Wrong young person",
     )
     event = AuditEvent.objects.filter(object_type="workplace.Referral").latest("pk")
     assert event.detail["corrected"] == "ended"
     assert event.detail["reason"] == "Wrong young person"
     # and the referral can move on again: an interview is no longer refused
-    pipeline.move(referral, S.INTERVIEW, TODAY, user=adviser)
+    pipeline.move(referral, S.INTERVIEW, today(), user=adviser)
     assert referral.stage == S.INTERVIEW
 
 
@@ -115,8 +121,8 @@ def test_an_adviser_takes_back_a_mistaken_stage_on_the_referral_page(client, ref
     referral = pipeline.suggest(wp.young_person(south), wp.opportunity(), None, user=user)
     # a record made before stages had to follow their order: applied, then sustained today
     referral.stage = S.SUSTAINED_3
-    referral.stage_dates = {**referral.stage_dates, "applied": TODAY.isoformat(),
-                            "sustained-3": TODAY.isoformat()}  # fmt: skip
+    referral.stage_dates = {**referral.stage_dates, "applied": today().isoformat(),
+                            "sustained-3": today().isoformat()}  # fmt: skip
     referral.save()
     url = reverse("workplace:referral", args=[referral.pk])
     page = client.get(url).content.decode()
@@ -133,7 +139,7 @@ def test_an_adviser_takes_back_a_mistaken_stage_on_the_referral_page(client, ref
     page = client.get(url).content.decode()
     assert "Clicked the wrong stage" in page
     assert "Stages taken back as mistakes" in page
-    moved = client.post(url, {"stage": "interview", "on": TODAY.isoformat()})
+    moved = client.post(url, {"stage": "interview", "on": today().isoformat()})
     assert moved.status_code == 302
 
 
