@@ -9,6 +9,7 @@ error summary ("There is a problem") that links to it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import lxml.html
@@ -78,14 +79,8 @@ def _hostile(fields: list[tuple[str, str]], text: str, date: tuple[str, str, str
     return data
 
 
-def test_every_form_answers_hostile_input_with_errors_not_a_server_error(
-    client, reference_data, settings, tmp_path
-):
-    world.build(settings, tmp_path)
-    broken: list[str] = []
-    no_summary: list[str] = []
-    probed = 0
-    forms: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+def _html_pages(client: Any) -> Iterator[tuple[str, Any, str]]:
+    """Every page of the demo world someone can open, as (route, response, who opened it)."""
     for route, view in world.routes():
         if route.startswith(SKIPPED_PREFIXES):
             continue
@@ -94,6 +89,18 @@ def test_every_form_answers_hostile_input_with_errors_not_a_server_error(
             continue
         if "text/html" not in response.get("Content-Type", ""):
             continue
+        yield route, response, who
+
+
+def test_every_form_answers_hostile_input_with_errors_not_a_server_error(
+    client, reference_data, settings, tmp_path
+):
+    world.build(settings, tmp_path)
+    broken: list[str] = []
+    no_summary: list[str] = []
+    probed = 0
+    forms: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+    for route, response, who in _html_pages(client):
         for action, fields in _forms(response.content.decode(), world.url_of(route)):
             forms.setdefault((action, tuple(fields)), who)
     # changes of state (removing, ending, closing) last, so the rest still find their records
@@ -148,14 +155,7 @@ def test_every_page_answers_hostile_query_strings_without_a_server_error(
     world.build(settings, tmp_path)
     broken: list[str] = []
     probed = 0
-    for route, view in world.routes():
-        if route.startswith(SKIPPED_PREFIXES):
-            continue
-        response, who = world.get_as_someone(client, route, view)
-        if response is None or response.status_code != 200 or response.streaming:
-            continue
-        if "text/html" not in response.get("Content-Type", ""):
-            continue
+    for route, response, who in _html_pages(client):
         path = world.url_of(route)
         base = dict(
             pair.split("=", 1) for pair in world.query_for(route).lstrip("?").split("&") if pair
